@@ -1,0 +1,49 @@
+"""newsdesk's archive: extraction, the article store, analysis, the BM25 index and answers.
+
+The library logs to ``logging.getLogger("index...")`` and attaches a NullHandler: the
+application (CLI or bot) decides where logs go. This package never imports ``bot`` or
+``telegram``.
+"""
+
+import logging
+
+from index.archive import Archive, open_archive
+from index.errors import NewsdeskError
+from index.models import (
+    Answer,
+    Article,
+    ArticleAnswer,
+    ArticleSummary,
+    Citation,
+    IngestReport,
+    ItemResult,
+    Passage,
+    Progress,
+    ReindexReport,
+    Snippet,
+    StoreStats,
+)
+from index.settings import IndexSettings, SettingsError, load_settings
+
+__all__ = [
+    "Answer",
+    "Archive",
+    "Article",
+    "ArticleAnswer",
+    "ArticleSummary",
+    "Citation",
+    "IndexSettings",
+    "IngestReport",
+    "ItemResult",
+    "NewsdeskError",
+    "Passage",
+    "Progress",
+    "ReindexReport",
+    "SettingsError",
+    "Snippet",
+    "StoreStats",
+    "load_settings",
+    "open_archive",
+]
+
+logging.getLogger(__name__).addHandler(logging.NullHandler())

@@ -1,0 +1,41 @@
+"""Errors that carry a user-safe reason.
+
+Everything ``index`` raises on purpose is a ``NewsdeskError``: its message is safe to show a
+user (no paths outside the data dir, no tokens, no tracebacks). Batch operations catch them
+per item into ``IngestReport`` so one bad file costs only itself.
+"""
+
+from __future__ import annotations
+
+
+class NewsdeskError(Exception):
+    """Base class: ``item`` names what failed, ``reason`` says why, in plain words."""
+
+    def __init__(self, reason: str, item: str | None = None) -> None:
+        self.reason = reason
+        self.item = item
+        super().__init__(f"{item}: {reason}" if item else reason)
+
+
+class ExtractionError(NewsdeskError):
+    """An item could not be turned into an article (empty, binary, malformed, too large)."""
+
+
+class FetchError(NewsdeskError):
+    """A URL could not be fetched (unreachable, timeout, wrong content type, too large)."""
+
+
+class StoreError(NewsdeskError):
+    """The article store is unusable (corrupt, newer schema than this code knows)."""
+
+
+class IndexUnavailableError(NewsdeskError):
+    """The search index is missing or corrupt; ``newsdesk reindex`` rebuilds it."""
+
+
+class QuestionError(NewsdeskError):
+    """A question that cannot be asked (empty, too long)."""
+
+
+class NotFoundError(NewsdeskError):
+    """An article id or source name that does not exist."""

@@ -1,0 +1,233 @@
+"""Frozen dataclasses passed between the pipeline stages.
+
+extract → store → analysis → search → answer: each stage hands the next one of these,
+never a bare dict or tuple, so a field rename is a type error rather than a silent miss.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+Lang = Literal["en", "uk", "ru"]
+LANGS: tuple[Lang, ...] = ("en", "uk", "ru")
+
+PassageKind = Literal["paragraph", "window", "bullet", "title"]
+Outcome = Literal["new", "updated", "unchanged", "failed"]
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractedArticle:
+    """What extraction found in one item, before it has an id in the store.
+
+    ``published_at`` is timezone-aware when known. ``language`` is None only when
+    detection was not possible (the store then records the detector's best guess).
+    """
+
+    title: str
+    body: str
+    url: str | None = None
+    source: str | None = None
+    author: str | None = None
+    published_at: datetime | None = None
+    language: Lang | None = None
+    summary: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PassageSpan:
+    """A passage as cut from a body: its text and where it sits in that body."""
+
+    ordinal: int
+    text: str
+    start: int
+    end: int
+    kind: PassageKind = "paragraph"
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """A stored article."""
+
+    article_id: int
+    title: str
+    body: str
+    content_hash: str
+    ingested_at: datetime
+    url: str | None = None
+    source: str | None = None
+    author: str | None = None
+    published_at: datetime | None = None
+    language: Lang | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleSummary:
+    """One line of `newsdesk list`: an article without its body."""
+
+    article_id: int
+    title: str
+    url: str | None
+    source: str | None
+    author: str | None
+    published_at: datetime | None
+    language: Lang | None
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A stored passage: the unit of retrieval and citation."""
+
+    passage_id: int
+    article_id: int
+    ordinal: int
+    text: str
+    start: int
+    end: int
+    kind: PassageKind = "paragraph"
+
+
+@dataclass(frozen=True, slots=True)
+class ItemResult:
+    """The outcome of ingesting one item (a file, a URL, one object of a JSON archive)."""
+
+    item: str
+    outcome: Outcome
+    article_id: int | None = None
+    title: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IngestReport:
+    """Every item's outcome, in input order. Failed items carry a user-safe reason."""
+
+    items: tuple[ItemResult, ...] = ()
+
+    def count(self, outcome: Outcome) -> int:
+        """How many items ended with ``outcome``."""
+        return sum(1 for item in self.items if item.outcome == outcome)
+
+    @property
+    def failed(self) -> tuple[ItemResult, ...]:
+        """The failed items, each with its reason."""
+        return tuple(item for item in self.items if item.outcome == "failed")
+
+    @property
+    def changed_article_ids(self) -> tuple[int, ...]:
+        """Ids of articles that are new or updated (what the index must pick up)."""
+        return tuple(
+            item.article_id
+            for item in self.items
+            if item.outcome in ("new", "updated") and item.article_id is not None
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class StoreStats:
+    """What `newsdesk stats` reports."""
+
+    articles: int
+    passages: int
+    languages: dict[str, int]
+    sources: dict[str, int]
+    first_published: datetime | None
+    last_published: datetime | None
+    store_bytes: int
+    index_bytes: int = 0
+    index_passages: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A scored passage from the search engine."""
+
+    passage_id: int
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """Where a snippet comes from, enough for a reader to check it."""
+
+    article_id: int
+    title: str
+    source: str | None
+    author: str | None
+    published_at: datetime | None
+    url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Snippet:
+    """The sentence(s) that answer, with highlight spans as [start, end) offsets in ``text``."""
+
+    text: str
+    highlights: tuple[tuple[int, int], ...]
+    passage_id: int
+    passage_ordinal: int
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleAnswer:
+    """One cited article in an answer, with at most a few snippets."""
+
+    citation: Citation
+    snippets: tuple[Snippet, ...]
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """The answer to a question.
+
+    ``found`` is False when nothing matched well enough; then ``articles`` is empty and
+    ``nearest_titles`` lists what came closest, so the reader sees why, not noise.
+    """
+
+    question: str
+    found: bool
+    articles: tuple[ArticleAnswer, ...] = ()
+    nearest_titles: tuple[str, ...] = ()
+    language: Lang = "en"
+    reason: str | None = None
+    terms: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """A progress tick for long jobs (ingest, reindex): the CLI draws a bar, the bot edits a message.
+
+    ``total`` is None when unknown. ``stage`` is a short word: "ingest", "analyse", "build", "swap".
+    """
+
+    stage: str
+    done: int
+    total: int | None
+    unit: str = "items"
+    elapsed_s: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class ReindexReport:
+    """What a full rebuild did."""
+
+    passages: int
+    terms: int
+    seconds: float
+    index_bytes: int
+
+
+@dataclass(frozen=True, slots=True)
+class DocRecord:
+    """One passage as the search engine sees it: analysed terms plus what filters and groups need.
+
+    ``published_day`` is days since 1970-01-01 (UTC) or -1 when the article has no date.
+    """
+
+    passage_id: int
+    article_id: int
+    published_day: int
+    terms: tuple[str, ...]

@@ -1,0 +1,75 @@
+"""IndexSettings: everything `index` can be configured with, read once at the entry point.
+
+pydantic-settings reads ``NEWSDESK_*`` variables and ``.env``; no other module reads
+``os.environ``. ``load_settings`` turns a validation error into one line naming the variable.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from index.errors import NewsdeskError
+
+ENV_PREFIX = "NEWSDESK_"
+
+
+class SettingsError(NewsdeskError):
+    """A setting has an invalid value; the message names the variable."""
+
+
+class IndexSettings(BaseSettings):
+    """Settings of the archive: where it lives, how passages are cut, how answers rank."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        frozen=True,
+    )
+
+    data_dir: Path = Field(default=Path("./data"), description="Where the store and index live.")
+    passage_words: int = Field(
+        default=80, ge=20, le=1000, description="Target words per passage window."
+    )
+    max_item_bytes: int = Field(
+        default=20_000_000, ge=1024, description="Largest file or download accepted, in bytes."
+    )
+    fetch_timeout_s: float = Field(default=15.0, gt=0, le=300, description="HTTP timeout.")
+    ranking_layer: bool = Field(
+        default=True, description="Title/date/proximity layer on top of pure BM25Okapi."
+    )
+    feeds: str = Field(
+        default="", description="Sources to preseed, comma-separated URLs (optionally name=URL)."
+    )
+    poll_interval_s: int = Field(
+        default=900, ge=30, description="Default interval between polls of one source."
+    )
+    host_delay_s: float = Field(
+        default=1.0, ge=0, description="Minimum delay between two requests to one host."
+    )
+
+
+SettingsT = TypeVar("SettingsT", bound=BaseSettings)
+
+
+def load_settings(cls: type[SettingsT], **overrides: object) -> SettingsT:
+    """Build settings, raising SettingsError with one line naming the bad variable.
+
+    Args:
+        cls: the settings class (IndexSettings or a subclass).
+        **overrides: values that win over the environment (command-line options).
+
+    Raises:
+        SettingsError: a variable holds an invalid value.
+    """
+    try:
+        return cls(**{k: v for k, v in overrides.items() if v is not None})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = ENV_PREFIX + str(first["loc"][0]).upper() if first["loc"] else ENV_PREFIX
+        raise SettingsError(f"invalid value for {name}: {first['msg']}") from None
