@@ -1,0 +1,220 @@
+"""answer_question: ranked articles → cited snippets, or an honest "nothing found".
+
+Pipeline: question words and weights (``evidence``) → ranked articles (``candidates``) →
+for each article in rank order, its best passage must carry enough of the question
+(``evidence.measure_evidence``) → up to ``SNIPPETS_PER_ARTICLE`` snippets (``snippets``) →
+citation. Articles whose evidence is too weak are never shown as answers; when none is
+strong enough the answer is ``found=False`` with the nearest titles.
+
+Input limits are the facade's business (``Archive.ask`` rejects empty questions and caps
+length before analysis); this function accepts any analysed question, and a question with
+no searchable term is answered ``found=False`` with a reason rather than raised.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import date
+from typing import Protocol
+
+from index.answer.candidates import CANDIDATE_PASSAGES, RankedArticle, rank_articles
+from index.answer.evidence import Evidence, QuestionWord, measure_evidence, question_words
+from index.answer.protocols import AnalyzerLike, PassageSource, SearchBackend
+from index.answer.snippets import choose_snippet
+from index.models import Answer, Article, ArticleAnswer, Citation, Lang, Passage, Snippet
+
+logger = logging.getLogger(__name__)
+
+# At most this many snippets per article (issue 3: "at most 2 snippets per article").
+SNIPPETS_PER_ARTICLE = 2
+# A second snippet from the same article must score at least this share of the first one.
+SECOND_SNIPPET_MIN_SHARE = 0.5
+# How many ranked articles are checked for evidence before giving up (bounds the work).
+MAX_ARTICLES_CHECKED = 30
+NEAREST_TITLES = 3
+_EPOCH = date(1970, 1, 1)
+
+NO_TERMS_REASON = "The question has no searchable words."
+UNKNOWN_TERMS_REASON = "None of the question's words occur in the archive."
+WEAK_EVIDENCE_REASON = "Nothing in the archive matches the question well enough."
+
+
+class QuestionLike(Protocol):
+    """The fields of ``index.analysis.analyzer.AnalyzedQuestion`` used here."""
+
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def language(self) -> Lang: ...
+
+    @property
+    def terms(self) -> tuple[str, ...]: ...
+
+    @property
+    def date_terms(self) -> tuple[str, ...]: ...
+
+    @property
+    def period(self) -> tuple[date, date] | None: ...
+
+
+def answer_question(
+    question: QuestionLike,
+    *,
+    index: SearchBackend,
+    passages: PassageSource,
+    analyzer: AnalyzerLike,
+    k: int = 3,
+    offset: int = 0,
+    layer: bool = True,
+) -> Answer:
+    """Answer an analysed question with up to ``k`` cited articles, skipping ``offset``.
+
+    Args:
+        question: the analysed question.
+        index: the search engine.
+        passages: the article store.
+        analyzer: the analyzer the index was built with.
+        k: articles per page.
+        offset: articles to skip (paging: "More" in the bot, inline next_offset).
+        layer: apply the ranking layer.
+
+    Returns:
+        ``found=True`` with articles, best first; or ``found=False`` with a reason and the
+        nearest titles. A later page that runs out is ``found=True`` with no articles.
+    """
+    base = {"question": question.text, "language": question.language, "terms": question.terms}
+    if not question.terms:
+        return Answer(found=False, reason=NO_TERMS_REASON, **base)
+    words = question_words(
+        question.text,
+        question.language,
+        question.terms,
+        question.date_terms,
+        analyzer=analyzer,
+        index=index,
+    )
+    if not any(word.known for word in words):
+        return Answer(found=False, reason=UNKNOWN_TERMS_REASON, **base)
+    ranked = _rank(question, index, passages, analyzer, layer, k + offset)
+    accepted, nearest = _accept_articles(ranked, words, question, index, passages, analyzer)
+    if not accepted:
+        return Answer(found=False, reason=WEAK_EVIDENCE_REASON, nearest_titles=nearest, **base)
+    return Answer(found=True, articles=tuple(accepted[offset : offset + k]), **base)
+
+
+def _rank(
+    question: QuestionLike,
+    index: SearchBackend,
+    passages: PassageSource,
+    analyzer: AnalyzerLike,
+    layer: bool,
+    n_articles: int,
+) -> list[RankedArticle]:
+    """Ranked articles; a question period restricts by publication date when it can.
+
+    When nothing was published in the period, the restriction is dropped rather than
+    answering "nothing found" to a question whose topic the archive does cover.
+    """
+    common = {
+        "index": index,
+        "passages": passages,
+        "analyzer": analyzer,
+        "layer": layer,
+        "n_passages": max(CANDIDATE_PASSAGES, 20 * n_articles),
+        "exclude_from_expansion": frozenset(question.date_terms),
+    }
+    if question.period is not None:
+        first, last = question.period
+        day_range = ((first - _EPOCH).days, (last - _EPOCH).days)
+        ranked = rank_articles(question.terms, day_range=day_range, **common)
+        if ranked:
+            return ranked
+    return rank_articles(question.terms, **common)
+
+
+def _accept_articles(
+    ranked: Sequence[RankedArticle],
+    words: Sequence[QuestionWord],
+    question: QuestionLike,
+    index: SearchBackend,
+    passages: PassageSource,
+    analyzer: AnalyzerLike,
+) -> tuple[list[ArticleAnswer], tuple[str, ...]]:
+    """Build answers for ranked articles whose best passage carries enough of the question."""
+    checked = ranked[:MAX_ARTICLES_CHECKED]
+    articles = passages.articles_by_id([r.article_id for r in checked])
+    wanted = [p.passage_id for r in checked for p in r.passages[:SNIPPETS_PER_ARTICLE]]
+    texts = passages.passages_by_id(wanted)
+    question_terms = frozenset(question.terms)
+    accepted: list[ArticleAnswer] = []
+    for ranked_article in checked:
+        article = articles.get(ranked_article.article_id)
+        if article is None:
+            logger.warning("article %s is in the index but not in the store", ranked_article)
+            continue
+        lang = article.language or "en"
+        title_terms = {s.term for s in analyzer.term_spans(article.title, lang, None)}
+        title_terms |= {
+            s.term for s in analyzer.term_spans(article.title, lang, article.published_at)
+        }
+        snippets: list[Snippet] = []
+        for rank, ranked_passage in enumerate(ranked_article.passages[:SNIPPETS_PER_ARTICLE]):
+            passage = texts.get(ranked_passage.passage_id)
+            if passage is None:
+                continue
+            if rank > 0 and ranked_passage.score < SECOND_SNIPPET_MIN_SHARE * ranked_article.score:
+                break
+            spans = analyzer.term_spans(passage.text, lang, article.published_at)
+            evidence = measure_evidence(words, title_terms | {s.term for s in spans})
+            if not evidence.enough:
+                _log_rejection(article, passage, evidence)
+                continue
+            chosen = choose_snippet(passage.text, spans, words, question_terms)
+            snippets.append(
+                Snippet(
+                    text=chosen.text,
+                    highlights=chosen.highlights,
+                    passage_id=passage.passage_id,
+                    passage_ordinal=passage.ordinal,
+                    score=ranked_passage.score,
+                )
+            )
+        if snippets:
+            accepted.append(
+                ArticleAnswer(
+                    citation=_citation(article), snippets=tuple(snippets), score=snippets[0].score
+                )
+            )
+    nearest = tuple(
+        dict.fromkeys(
+            articles[r.article_id].title
+            for r in checked
+            if r.article_id in articles and articles[r.article_id].title
+        )
+    )[:NEAREST_TITLES]
+    return accepted, nearest
+
+
+def _citation(article: Article) -> Citation:
+    """The citation of a snippet: enough for a reader to find and check the article."""
+    return Citation(
+        article_id=article.article_id,
+        title=article.title,
+        source=article.source,
+        author=article.author,
+        published_at=article.published_at,
+        url=article.url,
+    )
+
+
+def _log_rejection(article: Article, passage: Passage, evidence: Evidence) -> None:
+    """Say at DEBUG why a candidate was not shown (the threshold's calibration trail)."""
+    logger.debug(
+        "rejected article %s passage %s: coverage %.2f, matched words %s",
+        article.article_id,
+        passage.ordinal,
+        evidence.coverage,
+        sorted(evidence.matched),
+    )

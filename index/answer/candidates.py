@@ -1,0 +1,144 @@
+"""Ranked articles for a question: engine hits, the optional layer, per-article aggregation.
+
+This is the one ranking path: ``answer_question`` (hence ``newsdesk ask`` and the bot) and
+``python -m index.eval retrieval`` both call ``rank_articles``, so the evaluation measures
+what users get. An article scores as its best passage (MaxP); measured on cran/med/cisi,
+summing passage scores or adding a share of the others ranked worse (quality.txt).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.answer.protocols import AnalyzerLike, PassageSource, SearchBackend
+from index.models import Hit
+from index.search.ranking import (
+    DEFAULT_LAYER,
+    FeedbackPassage,
+    LayerOptions,
+    expand_query,
+    weighted_scores,
+)
+
+logger = logging.getLogger(__name__)
+
+# Passages fetched from the engine per question: enough for k=3 articles of up to 2 snippets
+# after the evidence filter, and for feedback; callers needing more articles ask for more.
+CANDIDATE_PASSAGES = 200
+
+
+@dataclass(frozen=True, slots=True)
+class RankedPassage:
+    """A candidate passage with its final score (BM25Okapi, or the layer's)."""
+
+    passage_id: int
+    article_id: int
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class RankedArticle:
+    """An article with its candidate passages, best first; its score is its best passage's."""
+
+    article_id: int
+    score: float
+    passages: tuple[RankedPassage, ...]
+
+
+def rank_articles(
+    terms: Sequence[str],
+    *,
+    index: SearchBackend,
+    passages: PassageSource,
+    analyzer: AnalyzerLike,
+    layer: bool = True,
+    day_range: tuple[int, int] | None = None,
+    n_passages: int = CANDIDATE_PASSAGES,
+    options: LayerOptions = DEFAULT_LAYER,
+    exclude_from_expansion: frozenset[str] = frozenset(),
+) -> list[RankedArticle]:
+    """Rank articles for the question terms, best first.
+
+    Args:
+        terms: the question's BM25 terms.
+        index: the engine.
+        passages: the store (feedback passages' texts, for the layer).
+        analyzer: re-analyses feedback passages exactly as they were indexed.
+        layer: apply the ranking layer (RM3 feedback); off means pure BM25Okapi.
+        day_range: restrict to passages published in these days since 1970-01-01.
+        n_passages: how many passages to consider.
+        options: layer parameters.
+        exclude_from_expansion: terms the layer must not add (the question's date terms).
+
+    Returns:
+        Articles with at least one positively scored candidate passage.
+    """
+    hits = index.search(list(terms), n_passages, day_range=day_range)
+    if layer and hits:
+        hits = _apply_feedback(
+            terms,
+            hits,
+            index,
+            passages,
+            analyzer,
+            day_range,
+            n_passages,
+            options,
+            exclude_from_expansion,
+        )
+    return _group_by_article(hits, index)
+
+
+def _apply_feedback(
+    terms: Sequence[str],
+    hits: list[Hit],
+    index: SearchBackend,
+    passages: PassageSource,
+    analyzer: AnalyzerLike,
+    day_range: tuple[int, int] | None,
+    n_passages: int,
+    options: LayerOptions,
+    exclude: frozenset[str],
+) -> list[Hit]:
+    """Re-rank with RM3: expand from the best hits, retrieve again, re-score exactly."""
+    top_ids = [hit.passage_id for hit in hits[: options.feedback_passages]]
+    found = passages.passages_by_id(top_ids)
+    articles = passages.articles_by_id(sorted({p.article_id for p in found.values()}))
+    feedback = []
+    for hit in hits[: options.feedback_passages]:
+        passage = found.get(hit.passage_id)
+        article = articles.get(passage.article_id) if passage else None
+        if passage is None or article is None:
+            continue
+        lang = article.language or "en"
+        doc_terms = analyzer.document_terms(article.title, lang, article.published_at)
+        doc_terms += analyzer.document_terms(passage.text, lang, article.published_at)
+        feedback.append(FeedbackPassage(terms=doc_terms, score=hit.score))
+    weights = expand_query(terms, feedback, options=options, exclude=exclude)
+    if not weights:
+        return hits
+    pool = index.search(list(weights), n_passages, day_range=day_range)
+    ids = sorted({hit.passage_id for hit in pool} | {hit.passage_id for hit in hits})
+    scores = weighted_scores(index.score_passages, weights, ids)
+    order = np.lexsort((np.asarray(ids), -scores))[:n_passages]
+    return [Hit(passage_id=ids[i], score=float(scores[i])) for i in order if scores[i] > 0]
+
+
+def _group_by_article(hits: Sequence[Hit], index: SearchBackend) -> list[RankedArticle]:
+    """Group hits (best first) by article; an article ranks by its best passage."""
+    grouped: dict[int, list[RankedPassage]] = {}
+    for hit in hits:
+        if hit.score <= 0:
+            continue
+        article_id = index.article_of(hit.passage_id)
+        grouped.setdefault(article_id, []).append(
+            RankedPassage(passage_id=hit.passage_id, article_id=article_id, score=hit.score)
+        )
+    return [
+        RankedArticle(article_id=article_id, score=ranked[0].score, passages=tuple(ranked))
+        for article_id, ranked in grouped.items()
+    ]

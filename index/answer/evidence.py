@@ -1,0 +1,155 @@
+"""How much of a question a passage answers: question words, their weights, and the threshold.
+
+A question is split into *words*: the alternative terms one stretch of question text produced
+(a stem and its transliteration fold key, or a date expression's date terms). A word is
+matched when any of its terms occurs. Each word weighs its rarest known term's idf; a word
+unknown to the whole index weighs as much as a term seen once, so a question about something
+the archive never mentions cannot reach the threshold on its common words alone.
+
+The "nothing found" decision (``is_enough``) needs both:
+
+* coverage: the matched words' share of the question's total weight is at least
+  ``MIN_COVERAGE``;
+* the question's *key* words matched: its rarest word known to the index, every date, and
+  every name-like word (capitalised inside the question) that the index does not know.
+
+Evidence weights use the always-positive idf ``log(1 + (N - n + 0.5) / (n + 0.5))`` rather
+than BM25Okapi's (which goes negative for terms in more than half the passages and is floored
+with a collection-wide mean): the threshold must mean the same on a 15-passage archive as on
+a million passages.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from index.answer.protocols import AnalyzerLike, SearchBackend
+from index.models import Lang
+
+# Share of the question's idf weight the best passage (with its title) must match. Calibrated
+# on index/eval/qa_sample.jsonl and the seed: answerable questions matched 0.55-1.0, the
+# unanswerable ones 0.0-0.45 (see /work/notes/quality.txt).
+MIN_COVERAGE = 0.5
+
+# Words that start with a capital letter inside a question (not its first word) are treated
+# as names: when the index has never seen them, the question is about something else.
+_NAME_RE = re.compile(r"[A-ZА-ЯЁІЇЄҐ]")
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionWord:
+    """One stretch of question text and the alternative terms it produced."""
+
+    text: str
+    terms: frozenset[str]
+    weight: float
+    known: bool
+    is_date: bool
+    is_name: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """What one passage (with its article title) matches of the question."""
+
+    matched: frozenset[int]
+    coverage: float
+    weight: float
+    enough: bool
+
+
+def evidence_idf(df: int, n_docs: int) -> float:
+    """The always-positive idf used for evidence weights (see the module docstring)."""
+    return math.log(1.0 + (n_docs - df + 0.5) / (df + 0.5))
+
+
+def question_words(
+    text: str,
+    lang: Lang,
+    terms: Sequence[str],
+    date_terms: Sequence[str],
+    *,
+    analyzer: AnalyzerLike,
+    index: SearchBackend,
+) -> tuple[QuestionWord, ...]:
+    """Group the question's terms into words and weigh each one.
+
+    Args:
+        text: the question as asked.
+        lang: the question's language.
+        terms: the question's BM25 terms (``AnalyzedQuestion.terms``).
+        date_terms: the date terms among them.
+        analyzer: gives each term's span in ``text``.
+        index: gives document frequencies.
+
+    Returns:
+        The question's words, in order of first appearance; terms the spans do not cover
+        (date terms resolved against "now") form one word per distinct term group.
+    """
+    wanted = set(terms)
+    dates = set(date_terms)
+    by_span: dict[tuple[int, int], set[str]] = {}
+    for span in analyzer.term_spans(text, lang, None):
+        if span.term in wanted:
+            by_span.setdefault((span.start, span.end), set()).add(span.term)
+    groups: list[tuple[str, set[str], int]] = []
+    covered: set[str] = set()
+    for (start, end), group in sorted(by_span.items()):
+        merged = False
+        for _, other, _ in groups:
+            if other & group:
+                other |= group
+                merged = True
+                break
+        if not merged:
+            groups.append((text[start:end], set(group), start))
+        covered |= group
+    leftover_dates = [t for t in dict.fromkeys(terms) if t not in covered and t in dates]
+    if leftover_dates:
+        groups.append(("", set(leftover_dates), len(text)))
+    for term in dict.fromkeys(terms):
+        if term not in covered and term not in dates:
+            groups.append((term, {term}, len(text)))
+    n_docs = max(index.n_docs, 1)
+    unknown_weight = evidence_idf(1, n_docs)
+    words = []
+    for word_text, group, start in groups:
+        dfs = [index.document_frequency(term) for term in group]
+        known = [df for df in dfs if df > 0]
+        weight = evidence_idf(min(known), n_docs) if known else unknown_weight
+        words.append(
+            QuestionWord(
+                text=word_text,
+                terms=frozenset(group),
+                weight=weight,
+                known=bool(known),
+                is_date=bool(group & dates),
+                is_name=start > 0 and bool(_NAME_RE.match(word_text)),
+            )
+        )
+    return tuple(words)
+
+
+def key_word_indexes(words: Sequence[QuestionWord]) -> frozenset[int]:
+    """The words a passage must match to count as an answer (see the module docstring)."""
+    keys = {i for i, word in enumerate(words) if word.is_date or (word.is_name and not word.known)}
+    known = [(word.weight, i) for i, word in enumerate(words) if word.known]
+    if known:
+        keys.add(max(known)[1])
+    return frozenset(keys)
+
+
+def measure_evidence(
+    words: Sequence[QuestionWord], terms: Iterable[str], *, min_coverage: float = MIN_COVERAGE
+) -> Evidence:
+    """How much of the question the given terms (a passage's and its title's) match."""
+    present = set(terms)
+    matched = frozenset(i for i, word in enumerate(words) if word.terms & present)
+    total = sum(word.weight for word in words)
+    weight = sum(words[i].weight for i in matched)
+    coverage = weight / total if total > 0 else 0.0
+    enough = bool(matched) and coverage >= min_coverage and key_word_indexes(words) <= matched
+    return Evidence(matched=matched, coverage=coverage, weight=weight, enough=enough)

@@ -1,0 +1,86 @@
+"""The interfaces the answer stage reads through: store, engine and analyzer, structurally typed.
+
+The store (``index.store``), the engine (``index.search``) and the analyzer (``index.analysis``)
+implement these; tests may pass small in-memory fakes. Only the methods listed here are used,
+so the answer stage cannot grow hidden dependencies on another stage's internals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
+
+import numpy as np
+
+from index.models import Article, Hit, Lang, Passage
+
+
+class PassageSource(Protocol):
+    """Passages and articles by id (implemented by the article store)."""
+
+    def passages_by_id(self, ids: Sequence[int]) -> dict[int, Passage]:
+        """The passages with these ids; unknown ids are left out."""
+        ...
+
+    def articles_by_id(self, ids: Sequence[int]) -> dict[int, Article]:
+        """The articles with these ids; unknown ids are left out."""
+        ...
+
+    def passages_of(self, article_id: int) -> list[Passage]:
+        """An article's passages in order."""
+        ...
+
+
+class SearchBackend(Protocol):
+    """The part of ``index.search.SearchIndex`` the answer stage uses."""
+
+    @property
+    def n_docs(self) -> int:
+        """Number of passages in the index."""
+        ...
+
+    def search(
+        self, terms: Sequence[str], k: int, *, day_range: tuple[int, int] | None = None
+    ) -> list[Hit]:
+        """Pure BM25Okapi top-k, best first."""
+        ...
+
+    def score_passages(self, terms: Sequence[str], passage_ids: Sequence[int]) -> np.ndarray:
+        """BM25Okapi scores of the given passages for ``terms``."""
+        ...
+
+    def article_of(self, passage_id: int) -> int:
+        """The article a passage belongs to."""
+        ...
+
+    def document_frequency(self, term: str) -> int:
+        """In how many passages ``term`` occurs."""
+        ...
+
+
+class TermSpanLike(Protocol):
+    """A term and the character span it came from (``index.analysis.analyzer.TermSpan``)."""
+
+    @property
+    def term(self) -> str: ...
+
+    @property
+    def start(self) -> int: ...
+
+    @property
+    def end(self) -> int: ...
+
+
+class AnalyzerLike(Protocol):
+    """The part of ``index.analysis.analyzer.Analyzer`` the answer stage uses."""
+
+    def document_terms(self, text: str, lang: Lang, published_at: datetime | None) -> list[str]:
+        """Index terms of a text, as the engine stores them."""
+        ...
+
+    def term_spans(
+        self, text: str, lang: Lang, published_at: datetime | None
+    ) -> Sequence[TermSpanLike]:
+        """The same terms as ``document_terms`` with their character spans."""
+        ...
