@@ -101,9 +101,14 @@ class ItemResult:
 
 @dataclass(frozen=True, slots=True)
 class IngestReport:
-    """Every item's outcome, in input order. Failed items carry a user-safe reason."""
+    """Every item's outcome, in input order. Failed items carry a user-safe reason.
+
+    ``index_error`` is set when the articles were stored but the search index could not be
+    updated (missing or corrupt index): nothing is lost, and ``newsdesk reindex`` fixes it.
+    """
 
     items: tuple[ItemResult, ...] = ()
+    index_error: str | None = None
 
     def count(self, outcome: Outcome) -> int:
         """How many items ended with ``outcome``."""
