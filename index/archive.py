@@ -2,46 +2,122 @@
 
 It joins the stages (extract → store → analysis → search → answer) and is the only module
 that knows all of them. Every public method here has a CLI subcommand and a bot action.
+
+Durability: the store is the source of truth. Each article is committed (with its passages)
+before the index hears of it, so when the index is missing or broken an ingest still stores
+everything and only reports that ``newsdesk reindex`` is needed; the index can always be
+rebuilt from the store.
+
 Thread-safety: the bot calls ``ask`` from worker threads while ``reindex`` or ``ingest`` may
-run in another, so each thread gets its own SQLite connection and index swaps are atomic.
+run in another, so each thread gets its own SQLite connection (``index.store.db``) and every
+change to the index (delta, removal, rebuild and swap) happens under one lock. Readers take
+the current index object and keep using it even if a rebuild swaps in a new one meanwhile.
+
+The extraction, analysis, search and answer stages are imported on first use, so commands
+that only read the store (``list``, ``show``, ``stats``) start without loading trafilatura,
+lingua or numpy.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import date, datetime
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
 
+from index.errors import (
+    ExtractionError,
+    IndexUnavailableError,
+    NewsdeskError,
+    QuestionError,
+)
+from index.fetch import check_content_type, fetch_url
 from index.models import (
     Answer,
     Article,
     ArticleSummary,
+    DocRecord,
+    ExtractedArticle,
     IngestReport,
+    ItemResult,
     Passage,
     Progress,
     ReindexReport,
     StoreStats,
 )
 from index.settings import IndexSettings
+from index.store import STORE_FILENAME, ArticleStore, Database, SaveResult
+
+if TYPE_CHECKING:
+    from index.analysis.analyzer import Analyzer
+    from index.search import SearchIndex
+
+logger = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[Progress], None]
 
+INDEX_DIRNAME = "index"
+# File types a folder is searched for (anything else in a folder is skipped silently; a file
+# named explicitly is always tried, and extraction sniffs what it really is).
+INGEST_SUFFIXES = (".html", ".htm", ".xhtml", ".txt", ".text", ".json", ".jsonl", ".ndjson")
+# Passages analysed before a delta is written to the index during an ingest: bounds memory
+# and the number of delta segments for a large folder.
+DELTA_FLUSH_PASSAGES = 20_000
+# Progress ticks during reindex analysis, in passages.
+REINDEX_TICK_PASSAGES = 2_000
+# How many recent articles example_questions looks at before giving up.
+EXAMPLE_CANDIDATES = 30
+REINDEX_HINT = "run `newsdesk reindex` to rebuild it from the store"
+
+
+@dataclass(frozen=True, slots=True)
+class _Unit:
+    """One thing to read: a file or a URL, or an item that already failed (missing path)."""
+
+    name: str
+    path: Path | None = None
+    url: str | None = None
+    error: str | None = None
+
 
 class Archive:
-    """A news archive on disk: article store plus search index under ``settings.data_dir``."""
+    """A news archive on disk: article store plus search index under ``settings.data_dir``.
+
+    Raises:
+        StoreError: the store is unreadable or was written by a newer newsdesk.
+    """
 
     def __init__(self, settings: IndexSettings) -> None:
         self.settings = settings
-        raise NotImplementedError  # filled in by the store/archive work of issue 2
+        self.data_dir = Path(settings.data_dir)
+        self.index_dir = self.data_dir / INDEX_DIRNAME
+        self._db = Database(self.data_dir / STORE_FILENAME)
+        self.store = ArticleStore(self._db)
+        self._index: SearchIndex | None = None
+        self._index_lock = threading.RLock()
+        self._analyzer: Analyzer | None = None
 
     def close(self) -> None:
         """Release connections and memory maps."""
-        raise NotImplementedError
+        with self._index_lock:
+            index, self._index = self._index, None
+        closer = getattr(index, "close", None)
+        if callable(closer):
+            closer()
+        self._db.close()
 
     def __enter__(self) -> Archive:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    # -- ingest -------------------------------------------------------------------------------
 
     def ingest(
         self,
@@ -50,50 +126,581 @@ class Archive:
         source: str | None = None,
         progress: ProgressCallback | None = None,
     ) -> IngestReport:
-        """Ingest paths (files, folders, .gz) and http(s) URLs; one bad item costs only itself."""
-        raise NotImplementedError
+        """Ingest paths (files, folders, .gz) and http(s) URLs; one bad item costs only itself.
+
+        Folders are searched recursively for the file types in ``INGEST_SUFFIXES`` (and their
+        ``.gz``). Every new or updated article is in the index when this returns.
+
+        Args:
+            items: paths and URLs, in the order they are reported.
+            source: an outlet label that overrides what extraction found.
+            progress: called with ``files`` ticks (with a total) and ``articles`` ticks.
+
+        Returns:
+            Every item's outcome; ``index_error`` says when the index could not be updated.
+        """
+        started = time.monotonic()
+        units = [unit for item in items for unit in self._expand(item)]
+        delta = _IndexDelta(self)
+        results: list[ItemResult] = []
+        articles = 0
+        for done, unit in enumerate(units, 1):
+            unit_results = self._ingest_unit(unit, source, delta)
+            results.extend(unit_results)
+            articles += sum(1 for r in unit_results if r.outcome != "failed")
+            elapsed = time.monotonic() - started
+            _emit(progress, Progress("files", done, len(units), "files", elapsed))
+            _emit(progress, Progress("articles", articles, None, "articles", elapsed))
+        return self._finish_ingest(results, delta, started)
 
     def ingest_bytes(self, name: str, data: bytes, *, source: str | None = None) -> IngestReport:
         """Ingest one uploaded file given as bytes (the bot's document uploads)."""
-        raise NotImplementedError
+        started = time.monotonic()
+        delta = _IndexDelta(self)
+        results = self._ingest_data(name, data, source, delta)
+        return self._finish_ingest(results, delta, started)
+
+    def _finish_ingest(
+        self, results: list[ItemResult], delta: _IndexDelta, started: float
+    ) -> IngestReport:
+        index_error = delta.flush()
+        report = IngestReport(tuple(results), index_error=index_error)
+        logger.info(
+            "ingest: %d new, %d updated, %d unchanged, %d failed in %.2f s",
+            report.count("new"),
+            report.count("updated"),
+            report.count("unchanged"),
+            report.count("failed"),
+            time.monotonic() - started,
+        )
+        return report
+
+    def _expand(self, item: str) -> list[_Unit]:
+        """A command-line item as the units to read: a URL, a file, or a folder's files."""
+        if re.match(r"^https?://", item, re.IGNORECASE):
+            return [_Unit(item, url=item)]
+        path = Path(item).expanduser()
+        if not path.exists():
+            return [_Unit(item, error="no such file or folder")]
+        if path.is_dir():
+            files = sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file() and _is_ingestible(p) and not _is_hidden(p.relative_to(path))
+            )
+            if not files:
+                kinds = ", ".join(s.lstrip(".") for s in INGEST_SUFFIXES)
+                return [_Unit(item, error=f"the folder holds no ingestible files ({kinds}, .gz)")]
+            return [_Unit(str(p), path=p) for p in files]
+        return [_Unit(item, path=path)]
+
+    def _ingest_unit(
+        self, unit: _Unit, source: str | None, delta: _IndexDelta
+    ) -> list[ItemResult]:
+        if unit.error is not None:
+            logger.warning("ingest: %s: %s", unit.name, unit.error)
+            return [ItemResult(unit.name, "failed", reason=unit.error)]
+        try:
+            if unit.url is not None:
+                page = fetch_url(
+                    unit.url,
+                    timeout_s=self.settings.fetch_timeout_s,
+                    max_bytes=self.settings.max_item_bytes,
+                )
+                check_content_type(page)
+                return self._ingest_data(
+                    unit.name,
+                    page.data,
+                    source,
+                    delta,
+                    content_type=page.content_type,
+                    url=page.final_url,
+                )
+            assert unit.path is not None  # noqa: S101 (a _Unit is a URL, a path or an error)
+            size = unit.path.stat().st_size
+            cap = self.settings.max_item_bytes
+            if size > cap:
+                raise ExtractionError(
+                    f"the file is {size} bytes, over the size cap of {cap} "
+                    "(NEWSDESK_MAX_ITEM_BYTES)",
+                    item=unit.name,
+                )
+            data = unit.path.read_bytes()
+        except NewsdeskError as exc:
+            logger.warning("ingest: %s: %s", unit.name, exc.reason)
+            return [ItemResult(unit.name, "failed", reason=exc.reason)]
+        except OSError as exc:
+            reason = f"could not read the file ({exc.strerror or type(exc).__name__})"
+            logger.warning("ingest: %s: %s", unit.name, reason)
+            return [ItemResult(unit.name, "failed", reason=reason)]
+        return self._ingest_data(unit.name, data, source, delta)
+
+    def _ingest_data(
+        self,
+        name: str,
+        data: bytes,
+        source: str | None,
+        delta: _IndexDelta,
+        *,
+        content_type: str | None = None,
+        url: str | None = None,
+    ) -> list[ItemResult]:
+        """Extract one file's bytes and store each article in it, reporting each record."""
+        from index.extract import ExtractOptions, extract_records
+
+        cap = self.settings.max_item_bytes
+        try:
+            if len(data) > cap:
+                raise ExtractionError(
+                    f"the data is {len(data)} bytes, over the size cap of {cap}", item=name
+                )
+            records = extract_records(
+                data,
+                name,
+                content_type=content_type,
+                url=url,
+                options=ExtractOptions.from_settings(self.settings),
+            )
+        except NewsdeskError as exc:
+            logger.warning("ingest: %s: %s", name, exc.reason)
+            return [ItemResult(name, "failed", reason=exc.reason)]
+        except Exception as exc:
+            # A bug or a library crash on one odd file must not cost the rest of the batch.
+            logger.exception("ingest: unexpected error extracting %s", name)
+            return [ItemResult(name, "failed", reason=f"unexpected error ({type(exc).__name__})")]
+        if not records:
+            return [ItemResult(name, "failed", reason="no article found")]
+        results = []
+        for number, record in enumerate(records, 1):
+            item = name if len(records) == 1 else f"{name}#{number}"
+            if isinstance(record, NewsdeskError):
+                logger.warning("ingest: %s: %s", record.item or item, record.reason)
+                results.append(ItemResult(record.item or item, "failed", reason=record.reason))
+                continue
+            results.append(self._store_article(item, record, source, delta))
+        return results
+
+    def _store_article(
+        self, item: str, record: ExtractedArticle, source: str | None, delta: _IndexDelta
+    ) -> ItemResult:
+        from index.extract.passages import split_passages
+
+        try:
+            if record.language is None:
+                from index.analysis.language import detect_language
+
+                record = replace(record, language=detect_language(record.body))
+            spans = split_passages(record.body, target_words=self.settings.passage_words)
+            saved = self.store.save(record, spans, source=source)
+        except NewsdeskError as exc:
+            logger.warning("ingest: %s: %s", item, exc.reason)
+            return ItemResult(item, "failed", title=record.title or None, reason=exc.reason)
+        except Exception as exc:
+            logger.exception("ingest: unexpected error storing %s", item)
+            return ItemResult(item, "failed", reason=f"unexpected error ({type(exc).__name__})")
+        delta.add(saved)
+        logger.debug("ingest: %s → article %s (%s)", item, saved.article.article_id, saved.outcome)
+        return ItemResult(item, saved.outcome, saved.article.article_id, saved.article.title)
+
+    # -- the search index ---------------------------------------------------------------------
+
+    def _get_analyzer(self) -> Analyzer:
+        if self._analyzer is None:
+            from index.analysis.analyzer import Analyzer
+
+            self._analyzer = Analyzer()
+        return self._analyzer
+
+    def _search_index(self) -> SearchIndex:
+        """The current index, reloaded when another process swapped in a new generation.
+
+        Raises:
+            IndexUnavailableError: missing (while the store has passages) or unreadable.
+        """
+        with self._index_lock:
+            index = self._index
+            if index is not None and not self._swapped_on_disk(index):
+                return index
+            self._index = self._open_index()
+            return self._index
+
+    def _swapped_on_disk(self, index: SearchIndex) -> bool:
+        try:
+            on_disk = _disk_generation(self.index_dir)
+        except IndexUnavailableError:
+            return False
+        return on_disk not in (None, _UNKNOWN_GENERATION) and on_disk != index.generation()
+
+    def _open_index(self) -> SearchIndex:
+        from index.search import SearchIndex
+
+        try:
+            exists = _disk_generation(self.index_dir) is not None
+        except IndexUnavailableError:
+            exists = True  # something is there but unreadable: load() says what
+        if not exists:
+            if self.store.count_passages() == 0:
+                logger.info("creating an empty search index in %s", self.index_dir)
+                return SearchIndex.empty(self.index_dir)
+            raise IndexUnavailableError(f"the search index is missing: {REINDEX_HINT}")
+        try:
+            index = SearchIndex.load(self.index_dir)
+        except IndexUnavailableError as exc:
+            raise IndexUnavailableError(
+                f"the search index is unreadable ({exc.reason}): {REINDEX_HINT}"
+            ) from None
+        except (OSError, ValueError, KeyError) as exc:
+            raise IndexUnavailableError(
+                f"the search index is unreadable ({type(exc).__name__}): {REINDEX_HINT}"
+            ) from None
+        stored = self.store.count_passages()
+        if index.n_docs != stored:
+            logger.warning(
+                "the search index holds %d passages, the store %d: %s",
+                index.n_docs,
+                stored,
+                REINDEX_HINT,
+            )
+        return index
+
+    def _doc_records(self, article: Article, passages: Sequence[Passage]) -> list[DocRecord]:
+        """Engine records of an article's passages: title terms plus passage terms."""
+        analyzer = self._get_analyzer()
+        lang = article.language or "en"
+        title_terms = (
+            analyzer.document_terms(article.title, lang, article.published_at)
+            if article.title
+            else []
+        )
+        day = _epoch_day(article.published_at)
+        return [
+            DocRecord(
+                passage_id=p.passage_id,
+                article_id=article.article_id,
+                published_day=day,
+                terms=tuple(
+                    title_terms + analyzer.document_terms(p.text, lang, article.published_at)
+                ),
+            )
+            for p in passages
+        ]
+
+    def _apply_delta(self, removed: Sequence[int], docs: Sequence[DocRecord]) -> None:
+        with self._index_lock:
+            index = self._search_index()
+            if removed:
+                index.remove(removed)
+            if docs:
+                index.add(docs)
+
+    def reindex(self, progress: ProgressCallback | None = None) -> ReindexReport:
+        """Rebuild the whole index from the store and swap it in atomically.
+
+        Readers keep answering from the old index until the swap. Passages stored by another
+        process during the build are added right after it, so nothing is left out.
+        """
+        from index.search import SearchIndex
+
+        started = time.monotonic()
+        total = self.store.count_passages()
+        logger.info("reindex: %d passages", total)
+        with self._index_lock:
+            last_id = self.store.max_passage_id()
+            docs = self._iter_docs(progress, total, started, up_to=last_id)
+            index = SearchIndex.build(self.index_dir, docs, total=total, progress=progress)
+            self._index = index
+            late = [
+                row
+                for row in self._iter_docs(None, None, started, after=last_id)
+                if row.passage_id > last_id
+            ]
+            if late:
+                index.add(late)
+        seconds = time.monotonic() - started
+        report = ReindexReport(
+            passages=index.n_docs,
+            terms=int(getattr(index, "n_terms", 0)),
+            seconds=seconds,
+            index_bytes=_dir_size(self.index_dir),
+        )
+        _emit(progress, Progress("done", index.n_docs, index.n_docs, "passages", seconds))
+        logger.info("reindex: %d passages in %.2f s", report.passages, seconds)
+        return report
+
+    def _iter_docs(
+        self,
+        progress: ProgressCallback | None,
+        total: int | None,
+        started: float,
+        *,
+        after: int = 0,
+        up_to: int | None = None,
+    ) -> Iterator[DocRecord]:
+        """Analysed records of the stored passages, title terms computed once per article."""
+        analyzer = self._get_analyzer()
+        title_key: int | None = None
+        title_terms: list[str] = []
+        for done, row in enumerate(self.store.iter_index_rows(after_id=after), 1):
+            if up_to is not None and row.passage_id > up_to:
+                break
+            lang = row.language or "en"
+            if row.article_id != title_key:
+                title_key = row.article_id
+                title_terms = (
+                    analyzer.document_terms(row.title, lang, row.published_at) if row.title else []
+                )
+            terms = title_terms + analyzer.document_terms(row.text, lang, row.published_at)
+            yield DocRecord(
+                row.passage_id, row.article_id, _epoch_day(row.published_at), tuple(terms)
+            )
+            done += 1
+            if progress is not None and done % REINDEX_TICK_PASSAGES == 0:
+                _emit(
+                    progress,
+                    Progress("analyse", done, total, "passages", time.monotonic() - started),
+                )
+
+    # -- questions ----------------------------------------------------------------------------
 
     def ask(
         self, question: str, *, k: int = 3, offset: int = 0, now: datetime | None = None
     ) -> Answer:
-        """Answer a question with cited snippets, or say honestly that nothing matched."""
-        raise NotImplementedError
+        """Answer a question with cited snippets, or say honestly that nothing matched.
 
-    def reindex(self, progress: ProgressCallback | None = None) -> ReindexReport:
-        """Rebuild the whole index and swap it in atomically."""
-        raise NotImplementedError
+        Raises:
+            QuestionError: the question is empty.
+            IndexUnavailableError: the index is missing or corrupt (run ``newsdesk reindex``).
+        """
+        from index.answer import answer_question
+
+        text = question.strip()
+        if not text:
+            raise QuestionError("the question is empty")
+        index = self._search_index()
+        analyzer = self._get_analyzer()
+        analysed = analyzer.question(text, now or datetime.now(UTC))
+        return answer_question(
+            analysed,
+            index=index,
+            passages=self.store,
+            analyzer=analyzer,
+            k=k,
+            offset=offset,
+            layer=self.settings.ranking_layer,
+        )
+
+    def example_questions(self, n: int = 3) -> list[str]:
+        """Questions this archive can answer, built from its own recent articles.
+
+        Each candidate comes from a recent title ("What did <name> say about <topic>?" in the
+        title's language); when the index is available, a candidate is kept only if asking
+        it cites the article it came from, so the examples are known to work.
+        """
+        questions: list[str] = []
+        for article in self.store.recent_articles(EXAMPLE_CANDIDATES):
+            if len(questions) >= n:
+                break
+            candidate = question_from_title(article.title, article.language or "en")
+            if candidate is None or candidate in questions:
+                continue
+            if self._answers_with(candidate, article.article_id) is False:
+                continue
+            questions.append(candidate)
+        return questions
+
+    def _answers_with(self, question: str, article_id: int) -> bool | None:
+        """Whether asking ``question`` cites ``article_id``; None when it cannot be checked."""
+        try:
+            answer = self.ask(question)
+        except (NewsdeskError, ImportError):
+            return None
+        return any(a.citation.article_id == article_id for a in answer.articles)
+
+    # -- the store ----------------------------------------------------------------------------
 
     def stats(self) -> StoreStats:
-        """Counts, languages, sources, date range and sizes on disk."""
-        raise NotImplementedError
+        """Counts, languages, sources and date range, sizes on disk, passages indexed."""
+        counts = self.store.counts()
+        try:
+            index_passages = self._search_index().n_docs
+        except (IndexUnavailableError, ImportError):
+            index_passages = 0
+        return StoreStats(
+            articles=counts.articles,
+            passages=counts.passages,
+            languages=counts.languages,
+            sources=counts.sources,
+            first_published=counts.first_published,
+            last_published=counts.last_published,
+            store_bytes=self._db.size_bytes(),
+            index_bytes=_dir_size(self.index_dir),
+            index_passages=index_passages,
+        )
 
     def list_articles(
         self, *, source: str | None = None, since: date | None = None, limit: int = 20
     ) -> list[ArticleSummary]:
         """Newest articles first."""
-        raise NotImplementedError
+        return self.store.list_articles(source=source, since=since, limit=limit)
 
     def get_article(self, article_id: int) -> Article:
         """One stored article; raises NotFoundError."""
-        raise NotImplementedError
+        return self.store.get(article_id)
 
     def get_passages(self, article_id: int) -> list[Passage]:
         """An article's passages in order; raises NotFoundError."""
-        raise NotImplementedError
+        self.store.get(article_id)
+        return self.store.passages_of(article_id)
 
     def delete(self, article_id: int) -> Article:
-        """Delete an article and its passages from store and index; returns what was deleted."""
-        raise NotImplementedError
+        """Delete an article and its passages from store and index; returns what was deleted.
 
-    def example_questions(self, n: int = 3) -> list[str]:
-        """Questions this archive can answer, built from its own recent articles."""
-        raise NotImplementedError
+        The store delete commits first; if the index cannot be updated the passages stay in
+        it until the next reindex, but answers never cite them (the store no longer has them).
+        """
+        article, passage_ids = self.store.delete(article_id)
+        try:
+            self._apply_delta(passage_ids, ())
+        except (IndexUnavailableError, ImportError) as exc:
+            logger.warning("delete: article %s left in the index: %s", article_id, exc)
+        logger.info("deleted article %s (%d passages)", article_id, len(passage_ids))
+        return article
+
+
+class _IndexDelta:
+    """Collects what an ingest changed and writes it to the index in batches.
+
+    If the index cannot be opened, the first error is kept and later batches are skipped
+    (without analysing them): the articles are stored and ``IngestReport.index_error`` says
+    to reindex.
+    """
+
+    def __init__(self, archive: Archive) -> None:
+        self._archive = archive
+        self._removed: list[int] = []
+        self._docs: list[DocRecord] = []
+        self.error: str | None = None
+        try:
+            # Open the index before the first article is stored: a fresh data dir then gets
+            # an empty index rather than "missing index, store not empty".
+            archive._search_index()
+        except IndexUnavailableError as exc:
+            self._fail(exc.reason)
+        except ImportError as exc:
+            self._fail(f"the search stack is not available ({exc.name})")
+
+    def _fail(self, reason: str) -> None:
+        if self.error is None:
+            self.error = reason
+            logger.warning("articles are stored but not indexed: %s", reason)
+
+    def add(self, saved: SaveResult) -> None:
+        if saved.outcome == "unchanged" or self.error is not None:
+            return
+        try:
+            self._removed.extend(saved.removed_passage_ids)
+            self._docs.extend(self._archive._doc_records(saved.article, saved.passages))
+        except ImportError as exc:
+            self._fail(f"the analyser is not available ({exc.name})")
+            return
+        if len(self._docs) >= DELTA_FLUSH_PASSAGES:
+            self.flush()
+
+    def flush(self) -> str | None:
+        removed, docs = self._removed, self._docs
+        self._removed, self._docs = [], []
+        if self.error is None and (removed or docs):
+            try:
+                self._archive._apply_delta(removed, docs)
+            except IndexUnavailableError as exc:
+                self._fail(exc.reason)
+        return self.error
+
+
+def question_from_title(title: str, lang: str) -> str | None:
+    """A question about an article, from its title: who said what about which topic.
+
+    The name is the first capitalised word after the title's first word (or the first
+    word itself when it is followed by a verb-like lowercase word, as in "Zelenskyy wants
+    ..."); the topic is the title's longest remaining lowercase word. Returns None for
+    titles without a usable name and topic.
+    """
+    words = re.findall(r"[^\W\d_][\w'’ʼ-]*", title)
+    if len(words) < 3:
+        return None
+    name = next((w for w in words[1:] if w[0].isupper() and len(w) > 2), None)
+    if name is None and words[0][0].isupper() and len(words[0]) > 3:
+        name = words[0]
+    if name is None:
+        return None
+    topics = [w for w in words if w != name and w[0].islower() and len(w) >= 5]
+    if not topics:
+        return None
+    topic = max(topics, key=len)
+    templates = {
+        "en": "What did {name} say about {topic}?",
+        "uk": "Що сказав {name} про {topic}?",
+        "ru": "Что сказал {name} о {topic}?",
+    }
+    return templates.get(lang, templates["en"]).format(name=name, topic=topic)
+
+
+_UNKNOWN_GENERATION = "?"
+
+
+def _disk_generation(index_dir: Path) -> str | None:
+    """The generation on disk (None when there is no index), read without loading it."""
+    import index.search as search
+
+    reader = getattr(search, "current_generation", None)
+    if reader is not None:
+        return reader(index_dir)
+    try:
+        from index.search.segments import read_current
+    except ImportError:
+        pass
+    else:
+        pointer = read_current(index_dir)
+        return None if pointer is None else pointer.state_id
+    if not index_dir.is_dir() or not any(index_dir.iterdir()):
+        return None
+    return _UNKNOWN_GENERATION
+
+
+def _emit(progress: ProgressCallback | None, tick: Progress) -> None:
+    if progress is not None:
+        progress(tick)
+
+
+def _is_ingestible(path: Path) -> bool:
+    name = path.name.lower()
+    if name.endswith(".gz"):
+        name = name[:-3]
+    return name.endswith(INGEST_SUFFIXES)
+
+
+def _is_hidden(relative: Path) -> bool:
+    return any(part.startswith(".") for part in relative.parts)
+
+
+def _epoch_day(value: datetime | None) -> int:
+    """Days since 1970-01-01 (UTC) or -1 when unknown (the engine's day filter)."""
+    if value is None:
+        return -1
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return (value.astimezone(UTC).date() - date(1970, 1, 1)).days
+
+
+def _dir_size(path: Path) -> int:
+    if not path.exists():
+        return 0
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
 def open_archive(settings: IndexSettings) -> Archive:
     """Open (creating if needed) the archive under ``settings.data_dir``."""
     return Archive(settings)
+
+
+__all__ = ["Archive", "ProgressCallback", "open_archive", "question_from_title"]

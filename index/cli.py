@@ -1,0 +1,499 @@
+"""The `newsdesk` commands that need no Telegram: ingest, list, stats, show, ask, reindex, delete.
+
+Thin by design (as trafilatura's ``cli.py``): parse, load settings once, open the archive, call
+the facade method the bot also calls, and format its result. Results go to stdout (as text or
+``--json``), logs and the progress bar to stderr; the bar is drawn only on a terminal and
+never with ``--json``. Exit codes: 0 success, 1 some items failed, 2 usage or config error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, is_dataclass
+from datetime import date, datetime
+from types import TracebackType
+from typing import Any
+
+from index.archive import Archive, open_archive
+from index.errors import NewsdeskError, StoreError
+from index.models import Answer, Progress
+from index.settings import IndexSettings, SettingsError, load_settings
+
+logger = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+# Highlight markers around matched terms in text answers (JSON carries spans instead).
+MARK_OPEN, MARK_CLOSE = "**", "**"
+LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
+
+Handler = Callable[..., int]
+
+
+@dataclass(frozen=True, slots=True)
+class Subcommands:
+    """Where subcommands are added, so ``bot.cli`` can extend this parser with ``run``."""
+
+    action: Any  # argparse._SubParsersAction, private in typeshed
+    common: argparse.ArgumentParser
+
+    def add(
+        self, name: str, help_text: str, handler: Handler, *, needs_archive: bool = True
+    ) -> argparse.ArgumentParser:
+        """Add a subcommand whose ``handler(args, archive)`` (or ``handler(args)``) runs it."""
+        sub = self.action.add_parser(name, help=help_text, parents=[self.common])
+        sub.set_defaults(handler=handler, needs_archive=needs_archive)
+        return sub
+
+
+def build_parser(
+    prog: str = "newsdesk", extend: Callable[[Subcommands], None] | None = None
+) -> argparse.ArgumentParser:
+    """The argument parser of every archive command (``extend`` adds more, e.g. ``run``)."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--data-dir",
+        default=argparse.SUPPRESS,
+        help="where the store and index live (overrides NEWSDESK_DATA_DIR)",
+    )
+    common.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=argparse.SUPPRESS,
+        help="log more to stderr (-v info, -vv debug)",
+    )
+    parser = argparse.ArgumentParser(
+        prog=prog, description="Answer questions about a news archive with cited snippets."
+    )
+    parser.add_argument("--data-dir", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("-v", "--verbose", action="count", default=0, help=argparse.SUPPRESS)
+    parser.set_defaults(handler=None, needs_archive=False)
+    subcommands = Subcommands(parser.add_subparsers(title="commands", metavar="COMMAND"), common)
+
+    ingest = subcommands.add("ingest", "ingest files, folders, .gz files and URLs", cmd_ingest)
+    ingest.add_argument("items", nargs="+", metavar="PATH_OR_URL")
+    ingest.add_argument("--source", help="outlet label for every ingested article")
+    ingest.add_argument("--json", action="store_true", help="every item's outcome as JSON")
+
+    listing = subcommands.add("list", "the newest articles", cmd_list)
+    listing.add_argument("--source", help="only this outlet")
+    listing.add_argument("--since", type=_parse_date, help="published on or after YYYY-MM-DD")
+    listing.add_argument("--limit", type=_positive_int, default=20, help="at most N (20)")
+    listing.add_argument("--json", action="store_true")
+
+    stats = subcommands.add("stats", "what the archive holds", cmd_stats)
+    stats.add_argument("--json", action="store_true")
+
+    show = subcommands.add("show", "one stored article", cmd_show)
+    show.add_argument("article_id", type=int, metavar="ARTICLE_ID")
+    show.add_argument("--json", action="store_true")
+
+    ask = subcommands.add("ask", "answer a question with cited snippets", cmd_ask)
+    ask.add_argument("question", metavar="QUESTION")
+    ask.add_argument("--k", type=_positive_int, default=3, help="articles to cite (3)")
+    ask.add_argument("--json", action="store_true")
+
+    reindex = subcommands.add("reindex", "rebuild the search index from the store", cmd_reindex)
+    reindex.add_argument("--json", action="store_true")
+
+    delete = subcommands.add("delete", "delete an article from store and index", cmd_delete)
+    delete.add_argument("article_id", type=int, metavar="ARTICLE_ID")
+    delete.add_argument("--json", action="store_true")
+
+    if extend is not None:
+        extend(subcommands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m index`: run one command; returns the exit code."""
+    return run(build_parser(), argv)
+
+
+def run(
+    parser: argparse.ArgumentParser,
+    argv: Sequence[str] | None = None,
+    settings_cls: type[IndexSettings] = IndexSettings,
+) -> int:
+    """Parse ``argv``, load settings, open the archive and dispatch to the command.
+
+    Every ``NewsdeskError`` becomes one line on stderr; a bad setting or an unusable store
+    exits 2, other errors (unknown article, missing index, bad question) exit 1.
+    """
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse already printed the usage line
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    configure_logging(args.verbose)
+    if args.handler is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        if not args.needs_archive:
+            return int(args.handler(args))
+        settings = load_settings(settings_cls, data_dir=args.data_dir)
+        with open_archive(settings) as archive:
+            return int(args.handler(args, archive))
+    except (SettingsError, StoreError) as exc:
+        _error(str(exc))
+        return EXIT_USAGE
+    except NewsdeskError as exc:
+        _error(str(exc))
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        _error("interrupted")
+        return 130
+
+
+def configure_logging(verbosity: int) -> None:
+    """Logs go to stderr: warnings by default, -v info, -vv debug; HTTP libraries stay quiet.
+
+    httpx logs request URLs, which for the bot contain the token, so it stays at WARNING.
+    """
+    level = {0: logging.WARNING, 1: logging.INFO}.get(verbosity, logging.DEBUG)
+    logging.basicConfig(
+        stream=sys.stderr, level=level, format="%(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger().setLevel(level)
+    for noisy in ("httpx", "httpcore", "trafilatura", "htmldate", "charset_normalizer"):
+        logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+
+
+# -- commands -------------------------------------------------------------------------------
+
+
+def cmd_ingest(args: argparse.Namespace, archive: Archive) -> int:
+    """Ingest paths and URLs; a summary (or every item as JSON); exit 1 if any item failed."""
+    with ProgressBar(enabled=_bar_wanted(args), label="ingest") as bar:
+        report = archive.ingest(args.items, source=args.source, progress=bar)
+    summary = {
+        outcome: report.count(outcome) for outcome in ("new", "updated", "unchanged", "failed")
+    }
+    if args.json:
+        _print_json(
+            {
+                "summary": summary,
+                "items": [asdict(item) for item in report.items],
+                "index_error": report.index_error,
+            }
+        )
+    else:
+        _echo(
+            f"{len(report.items)} items: {summary['new']} new, {summary['updated']} updated, "
+            f"{summary['unchanged']} unchanged, {summary['failed']} failed"
+        )
+        for item in report.failed:
+            _echo(f"  failed: {item.item}: {item.reason}")
+    if report.index_error:
+        _error(f"the articles are stored but not searchable yet: {report.index_error}")
+    return EXIT_FAILED if report.failed else EXIT_OK
+
+
+def cmd_list(args: argparse.Namespace, archive: Archive) -> int:
+    """The newest articles: id, date, outlet, language and title."""
+    articles = archive.list_articles(source=args.source, since=args.since, limit=args.limit)
+    if args.json:
+        _print_json([asdict(a) for a in articles])
+        return EXIT_OK
+    for a in articles:
+        _echo(
+            f"{a.article_id:>6}  {_day(a.published_at):<10}  {(a.source or '-')[:24]:<24}  "
+            f"{a.language or '-':<2}  {a.title}"
+        )
+    if not articles:
+        _echo("no articles")
+    return EXIT_OK
+
+
+def cmd_stats(args: argparse.Namespace, archive: Archive) -> int:
+    """Articles, passages, languages, sources, date range and sizes on disk."""
+    stats = archive.stats()
+    if args.json:
+        _print_json(asdict(stats))
+        return EXIT_OK
+    lines = [
+        f"articles:   {stats.articles}",
+        f"passages:   {stats.passages} ({stats.index_passages} indexed)",
+        f"languages:  {_counts(stats.languages)}",
+        f"sources:    {_counts(stats.sources)}",
+        f"published:  {_day(stats.first_published)} .. {_day(stats.last_published)}",
+        f"store size: {_size(stats.store_bytes)}",
+        f"index size: {_size(stats.index_bytes)}",
+    ]
+    _echo("\n".join(lines))
+    return EXIT_OK
+
+
+def cmd_show(args: argparse.Namespace, archive: Archive) -> int:
+    """One stored article: metadata, then the body."""
+    article = archive.get_article(args.article_id)
+    passages = archive.get_passages(args.article_id)
+    if args.json:
+        _print_json({**asdict(article), "passages": [asdict(p) for p in passages]})
+        return EXIT_OK
+    _echo(
+        "\n".join(
+            [
+                f"id:        {article.article_id}",
+                f"title:     {article.title}",
+                f"source:    {article.source or '-'}",
+                f"author:    {article.author or '-'}",
+                f"published: {_iso(article.published_at) or '-'}",
+                f"language:  {article.language or '-'}",
+                f"url:       {article.url or '-'}",
+                f"ingested:  {_iso(article.ingested_at)}",
+                f"passages:  {len(passages)}",
+                "",
+                article.body,
+            ]
+        )
+    )
+    return EXIT_OK
+
+
+def cmd_ask(args: argparse.Namespace, archive: Archive) -> int:
+    """Answer a question: snippets with highlighted terms and citation lines, or JSON."""
+    started = time.perf_counter()
+    answer = archive.ask(args.question, k=args.k)
+    took_ms = (time.perf_counter() - started) * 1000
+    if args.json:
+        _print_json(answer_json(answer, archive, took_ms))
+    else:
+        _echo(format_answer(answer))
+    return EXIT_OK
+
+
+def cmd_reindex(args: argparse.Namespace, archive: Archive) -> int:
+    """Rebuild the index from the store and swap it in."""
+    with ProgressBar(enabled=_bar_wanted(args), label="reindex") as bar:
+        report = archive.reindex(progress=bar)
+    if args.json:
+        _print_json(asdict(report))
+    else:
+        _echo(
+            f"reindexed {report.passages} passages ({report.terms} terms) in "
+            f"{report.seconds:.2f} s; index size {_size(report.index_bytes)}"
+        )
+    return EXIT_OK
+
+
+def cmd_delete(args: argparse.Namespace, archive: Archive) -> int:
+    """Delete one article from store and index."""
+    article = archive.delete(args.article_id)
+    if args.json:
+        _print_json({"deleted": article.article_id, "title": article.title})
+    else:
+        _echo(f"deleted article {article.article_id}: {article.title}")
+    return EXIT_OK
+
+
+# -- formatting -----------------------------------------------------------------------------
+
+
+def mark_highlights(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    """``text`` with each [start, end) span wrapped in the highlight markers."""
+    out, pos = [], 0
+    for start, end in sorted(spans):
+        if start < pos or end <= start:
+            continue
+        out += [text[pos:start], MARK_OPEN, text[start:end], MARK_CLOSE]
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def format_answer(answer: Answer) -> str:
+    """The text view of an answer: numbered articles, their snippets, a citation line each."""
+    if not answer.found:
+        lines = [f"Nothing found{': ' + answer.reason if answer.reason else '.'}"]
+        if answer.nearest_titles:
+            lines.append("Nearest articles:")
+            lines += [f"  - {title}" for title in answer.nearest_titles]
+        return "\n".join(lines)
+    lines = []
+    for number, item in enumerate(answer.articles, 1):
+        c = item.citation
+        for snippet in item.snippets:
+            lines.append(f"{number}. {mark_highlights(snippet.text, snippet.highlights)}")
+        parts = [c.title, c.source, c.author, _day(c.published_at) if c.published_at else None]
+        ordinals = ", ".join(str(s.passage_ordinal) for s in item.snippets)
+        cite = " · ".join(p for p in parts if p)
+        lines.append(f"   — {cite} [article {c.article_id}, passage {ordinals}]")
+        if c.url:
+            lines.append(f"     {c.url}")
+    return "\n".join(lines)
+
+
+def answer_json(answer: Answer, archive: Archive, took_ms: float) -> dict[str, Any]:
+    """The README's JSON schema: one entry per snippet, with its article and passage."""
+    passage_ids = [s.passage_id for a in answer.articles for s in a.snippets]
+    passages = archive.store.passages_by_id(passage_ids)
+    answers = []
+    for item in answer.articles:
+        c = item.citation
+        for snippet in item.snippets:
+            passage = passages.get(snippet.passage_id)
+            answers.append(
+                {
+                    "snippet": snippet.text,
+                    "highlights": [list(span) for span in snippet.highlights],
+                    "score": snippet.score,
+                    "article": {
+                        "id": c.article_id,
+                        "title": c.title,
+                        "url": c.url,
+                        "source": c.source,
+                        "author": c.author,
+                        "published": _iso(c.published_at),
+                    },
+                    "passage": {
+                        "id": snippet.passage_id,
+                        "ordinal": snippet.passage_ordinal,
+                        "start": passage.start if passage else None,
+                        "end": passage.end if passage else None,
+                    },
+                }
+            )
+    return {
+        "question": answer.question,
+        "found": answer.found,
+        "answers": answers,
+        "nearest_titles": list(answer.nearest_titles),
+        "reason": answer.reason,
+        "took_ms": round(took_ms, 3),
+    }
+
+
+class ProgressBar:
+    """A rich progress bar on stderr (files or passages, rate, ETA); a no-op when disabled.
+
+    Used as the facade's progress callback. Ticks of stage ``articles`` only update the
+    rate shown beside the file count.
+    """
+
+    def __init__(self, *, enabled: bool, label: str) -> None:
+        self.enabled = enabled
+        self.label = label
+        self._progress: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> ProgressBar:
+        if self.enabled:
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+            from rich.progress import Progress as RichProgress
+
+            self._progress = RichProgress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[rate]}"),
+                TimeElapsedColumn(),
+                TimeRemainingColumn(),
+                console=Console(stderr=True),
+            )
+            self._progress.start()
+            self._task = self._progress.add_task(self.label, total=None, rate="")
+        return self
+
+    def __call__(self, tick: Progress) -> None:
+        if self._progress is None:
+            return
+        rate = f"{tick.done / tick.elapsed_s:,.0f} {tick.unit}/s" if tick.elapsed_s > 0 else ""
+        if tick.stage == "articles":
+            self._progress.update(self._task, rate=rate)
+            return
+        self._progress.update(
+            self._task,
+            description=f"{self.label}: {tick.stage}",
+            completed=tick.done,
+            total=tick.total,
+            **({} if tick.unit == "files" else {"rate": rate}),
+        )
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+
+
+def _bar_wanted(args: argparse.Namespace) -> bool:
+    return not getattr(args, "json", False) and sys.stderr.isatty()
+
+
+def _echo(text: str) -> None:
+    sys.stdout.write(text + "\n")
+
+
+def _error(text: str) -> None:
+    sys.stderr.write(f"error: {text}\n")
+
+
+def _print_json(value: object) -> None:
+    _echo(json.dumps(value, ensure_ascii=False, indent=2, default=_json_default))
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if is_dataclass(value) and not isinstance(value, type):
+        return asdict(value)
+    if hasattr(value, "__fspath__"):
+        return str(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _day(value: datetime | None) -> str:
+    return value.date().isoformat() if value is not None else "-"
+
+
+def _counts(values: dict[str, int]) -> str:
+    return ", ".join(f"{key} {count}" for key, count in values.items()) or "-"
+
+
+def _size(n_bytes: int) -> str:
+    size = float(n_bytes)
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{n_bytes} B"
+
+
+def _parse_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {value}")
+    return number

@@ -1,0 +1,466 @@
+"""Articles and passages in SQL: upsert by URL or content hash, reads, delete, statistics.
+
+Identity rules (issue 2): an article with a URL is identified by that URL, so re-ingesting it
+updates the row in place (same id, passages replaced); an article without one is identified
+by its content hash, so the same text ingested twice is stored once. Each save is one
+transaction holding the article and all its passages: a killed process leaves an article
+either complete or absent, never without passages.
+"""
+
+# SQL text here is built only from the column constants below and "?" placeholders; every value
+# is bound, so S608 (string-built SQL) does not apply.
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import sqlite3
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from index.errors import NotFoundError, StoreError
+from index.models import (
+    Article,
+    ArticleSummary,
+    ExtractedArticle,
+    Outcome,
+    Passage,
+    PassageSpan,
+)
+from index.store.db import Database
+
+logger = logging.getLogger(__name__)
+
+_ARTICLE_COLUMNS = (
+    "id, url, source, title, author, published_at, language, body, content_hash, ingested_at"
+)
+_SUMMARY_COLUMNS = "id, title, url, source, author, published_at, language"
+_PASSAGE_COLUMNS = 'id, article_id, ordinal, text, start, "end", kind'
+# SQLite's default limit on bound parameters is 999 in old builds; stay under it.
+_MAX_PARAMS = 900
+
+
+@dataclass(frozen=True, slots=True)
+class SaveResult:
+    """What one save did: the outcome and what the search index must drop and add."""
+
+    outcome: Outcome
+    article: Article
+    removed_passage_ids: tuple[int, ...] = ()
+    passages: tuple[Passage, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class IndexRow:
+    """A passage with the article fields the analyser needs, for building the index."""
+
+    passage_id: int
+    article_id: int
+    text: str
+    title: str
+    language: str | None
+    published_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoreCounts:
+    """The store's share of ``StoreStats`` (the facade adds sizes on disk)."""
+
+    articles: int
+    passages: int
+    languages: dict[str, int]
+    sources: dict[str, int]
+    first_published: datetime | None
+    last_published: datetime | None
+
+
+def content_hash(title: str, body: str) -> str:
+    """SHA-256 of title and body with whitespace runs collapsed.
+
+    Whitespace is normalised because two extractions of the same page may differ only in
+    line breaks, and that should not make a duplicate.
+    """
+    normalized = " ".join(title.split()) + "\x00" + " ".join(body.split())
+    return hashlib.sha256(normalized.encode("utf-8")).hexdigest()
+
+
+def to_utc_text(value: datetime | None) -> str | None:
+    """A datetime as UTC ISO 8601 text (naive values are taken as UTC)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat()
+
+
+def from_utc_text(value: str | None) -> datetime | None:
+    """The inverse of ``to_utc_text``: a tz-aware UTC datetime."""
+    if not value:
+        return None
+    parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+class ArticleStore:
+    """Articles and their passages; implements the answer stage's ``PassageSource``."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # -- writes -----------------------------------------------------------------------------
+
+    def save(
+        self,
+        extracted: ExtractedArticle,
+        spans: Sequence[PassageSpan],
+        *,
+        source: str | None = None,
+        now: datetime | None = None,
+    ) -> SaveResult:
+        """Insert or update one article with its passages, in one transaction.
+
+        Args:
+            extracted: the article as extraction found it.
+            spans: its passages; each ``span.text`` must equal ``body[start:end]``.
+            source: an outlet label that overrides the extracted one (``--source``).
+            now: the ingestion time (tests pin it).
+
+        Returns:
+            new, updated or unchanged, with the passages the index must drop and add.
+
+        Raises:
+            StoreError: the article has no body, or a passage does not match its offsets.
+        """
+        body = extracted.body
+        if not body.strip():
+            raise StoreError("the article has no body text")
+        if not spans:
+            raise StoreError("the article has no passages")
+        for span in spans:
+            if body[span.start : span.end] != span.text:
+                raise StoreError(f"passage {span.ordinal} does not match its body offsets")
+        digest = content_hash(extracted.title, body)
+        fields = {
+            "url": extracted.url or None,
+            "source": source or extracted.source,
+            "title": extracted.title,
+            "author": extracted.author,
+            "published_at": to_utc_text(extracted.published_at),
+            "language": extracted.language,
+            "body": body,
+            "content_hash": digest,
+        }
+        ingested_at = to_utc_text(now or datetime.now(UTC))
+        try:
+            with self.db.transaction() as conn:
+                existing = self._find_existing(conn, fields["url"], digest)
+                if existing is None:
+                    cur = conn.execute(
+                        "INSERT INTO articles (url, source, title, author, published_at, "
+                        "language, body, content_hash, ingested_at) VALUES (?,?,?,?,?,?,?,?,?)",
+                        (*fields.values(), ingested_at),
+                    )
+                    article_id = int(cur.lastrowid or 0)
+                    passages = self._insert_passages(conn, article_id, spans)
+                    outcome: Outcome = "new"
+                    removed: tuple[int, ...] = ()
+                else:
+                    article_id = int(existing["id"])
+                    merged = {
+                        key: (value if value is not None else existing[key])
+                        for key, value in fields.items()
+                    }
+                    if fields["url"] is None or all(
+                        merged[key] == existing[key] for key in fields
+                    ):
+                        return SaveResult("unchanged", self._get(conn, article_id))
+                    conn.execute(
+                        "UPDATE articles SET url=?, source=?, title=?, author=?, published_at=?,"
+                        " language=?, body=?, content_hash=?, ingested_at=? WHERE id=?",
+                        (*merged.values(), ingested_at, article_id),
+                    )
+                    removed = tuple(
+                        int(row[0])
+                        for row in conn.execute(
+                            "SELECT id FROM passages WHERE article_id=? ORDER BY ordinal",
+                            (article_id,),
+                        )
+                    )
+                    conn.execute("DELETE FROM passages WHERE article_id=?", (article_id,))
+                    passages = self._insert_passages(conn, article_id, spans)
+                    outcome = "updated"
+                article = self._get(conn, article_id)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"could not write to the store ({exc})") from None
+        return SaveResult(outcome, article, removed, passages)
+
+    @staticmethod
+    def _find_existing(
+        conn: sqlite3.Connection, url: str | None, digest: str
+    ) -> dict[str, object] | None:
+        """The article this one replaces: same URL, else same content (URL-less) article."""
+        if url is not None:
+            row = conn.execute(
+                f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE url=?", (url,)
+            ).fetchone()
+            if row is None:
+                # The same text ingested earlier from a file without its URL: adopt it.
+                row = conn.execute(
+                    f"SELECT {_ARTICLE_COLUMNS} FROM articles "
+                    "WHERE content_hash=? AND url IS NULL ORDER BY id LIMIT 1",
+                    (digest,),
+                ).fetchone()
+        else:
+            row = conn.execute(
+                f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE content_hash=? "
+                "ORDER BY id LIMIT 1",
+                (digest,),
+            ).fetchone()
+        if row is None:
+            return None
+        names = [c.strip() for c in _ARTICLE_COLUMNS.split(",")]
+        return dict(zip(names, row, strict=True))
+
+    @staticmethod
+    def _insert_passages(
+        conn: sqlite3.Connection, article_id: int, spans: Sequence[PassageSpan]
+    ) -> tuple[Passage, ...]:
+        passages = []
+        for ordinal, span in enumerate(spans):
+            cur = conn.execute(
+                'INSERT INTO passages (article_id, ordinal, text, start, "end", kind) '
+                "VALUES (?,?,?,?,?,?)",
+                (article_id, ordinal, span.text, span.start, span.end, span.kind),
+            )
+            passages.append(
+                Passage(
+                    int(cur.lastrowid or 0),
+                    article_id,
+                    ordinal,
+                    span.text,
+                    span.start,
+                    span.end,
+                    span.kind,
+                )
+            )
+        return tuple(passages)
+
+    def delete(self, article_id: int) -> tuple[Article, tuple[int, ...]]:
+        """Delete an article and its passages; returns it and its former passage ids.
+
+        Raises:
+            NotFoundError: no article has this id.
+        """
+        with self.db.transaction() as conn:
+            article = self._get(conn, article_id)
+            passage_ids = tuple(
+                int(row[0])
+                for row in conn.execute(
+                    "SELECT id FROM passages WHERE article_id=? ORDER BY ordinal", (article_id,)
+                )
+            )
+            conn.execute("DELETE FROM passages WHERE article_id=?", (article_id,))
+            conn.execute("DELETE FROM articles WHERE id=?", (article_id,))
+        return article, passage_ids
+
+    # -- reads ------------------------------------------------------------------------------
+
+    def get(self, article_id: int) -> Article:
+        """One article; raises NotFoundError."""
+        return self._get(self.db.conn, article_id)
+
+    @staticmethod
+    def _get(conn: sqlite3.Connection, article_id: int) -> Article:
+        row = conn.execute(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id=?", (article_id,)
+        ).fetchone()
+        if row is None:
+            raise NotFoundError("no article with this id", item=str(article_id))
+        return _article(row)
+
+    def articles_by_id(self, ids: Sequence[int]) -> dict[int, Article]:
+        """Articles by id; ids that do not exist are absent from the result."""
+        found: dict[int, Article] = {}
+        for chunk in _chunks(list(dict.fromkeys(ids))):
+            marks = ",".join("?" * len(chunk))
+            for row in self.db.conn.execute(
+                f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id IN ({marks})", chunk
+            ):
+                found[int(row[0])] = _article(row)
+        return found
+
+    def passages_by_id(self, ids: Sequence[int]) -> dict[int, Passage]:
+        """Passages by id; ids that do not exist (deleted, replaced) are absent."""
+        found: dict[int, Passage] = {}
+        for chunk in _chunks(list(dict.fromkeys(ids))):
+            marks = ",".join("?" * len(chunk))
+            for row in self.db.conn.execute(
+                f"SELECT {_PASSAGE_COLUMNS} FROM passages WHERE id IN ({marks})", chunk
+            ):
+                found[int(row[0])] = _passage(row)
+        return found
+
+    def passages_of(self, article_id: int) -> list[Passage]:
+        """An article's passages in order (empty when the article does not exist)."""
+        return [
+            _passage(row)
+            for row in self.db.conn.execute(
+                f"SELECT {_PASSAGE_COLUMNS} FROM passages WHERE article_id=? ORDER BY ordinal",
+                (article_id,),
+            )
+        ]
+
+    def list_articles(
+        self, *, source: str | None = None, since: date | None = None, limit: int = 20
+    ) -> list[ArticleSummary]:
+        """Newest first by publication date (ingestion date for undated articles)."""
+        where, params = [], []
+        if source is not None:
+            where.append("source = ?")
+            params.append(source)
+        if since is not None:
+            where.append("COALESCE(published_at, ingested_at) >= ?")
+            params.append(datetime(since.year, since.month, since.day, tzinfo=UTC).isoformat())
+        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        rows = self.db.conn.execute(
+            f"SELECT {_SUMMARY_COLUMNS} FROM articles {clause} "
+            "ORDER BY COALESCE(published_at, ingested_at) DESC, id DESC LIMIT ?",
+            (*params, max(0, limit)),
+        )
+        return [
+            ArticleSummary(
+                article_id=int(row[0]),
+                title=row[1],
+                url=row[2],
+                source=row[3],
+                author=row[4],
+                published_at=from_utc_text(row[5]),
+                language=row[6],
+            )
+            for row in rows
+        ]
+
+    def counts(self) -> StoreCounts:
+        """Counts, languages, sources and the publication date range."""
+        with self.db.snapshot() as conn:
+            articles, first, last = conn.execute(
+                "SELECT COUNT(*), MIN(published_at), MAX(published_at) FROM articles"
+            ).fetchone()
+            (passages,) = conn.execute("SELECT COUNT(*) FROM passages").fetchone()
+            languages = dict(
+                conn.execute(
+                    "SELECT COALESCE(language, 'unknown'), COUNT(*) FROM articles "
+                    "GROUP BY 1 ORDER BY 2 DESC, 1"
+                ).fetchall()
+            )
+            sources = dict(
+                conn.execute(
+                    "SELECT COALESCE(source, 'unknown'), COUNT(*) FROM articles "
+                    "GROUP BY 1 ORDER BY 2 DESC, 1"
+                ).fetchall()
+            )
+        return StoreCounts(
+            int(articles),
+            int(passages),
+            languages,
+            sources,
+            from_utc_text(first),
+            from_utc_text(last),
+        )
+
+    def count_passages(self) -> int:
+        """How many passages the store holds (what a complete index holds)."""
+        return int(self.db.conn.execute("SELECT COUNT(*) FROM passages").fetchone()[0])
+
+    def count_articles(self) -> int:
+        """How many articles the store holds."""
+        return int(self.db.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
+
+    def max_passage_id(self) -> int:
+        """The highest passage id ever handed out (0 for a fresh store)."""
+        row = self.db.conn.execute("SELECT seq FROM sqlite_sequence WHERE name='passages'")
+        found = row.fetchone()
+        return int(found[0]) if found else 0
+
+    def iter_index_rows(self, *, after_id: int = 0, batch: int = 2000) -> Iterator[IndexRow]:
+        """Every passage (id > ``after_id``) with its article's title, language and date.
+
+        Reads in one snapshot, in passage id order, ``batch`` rows at a time, so a reindex of
+        a million passages keeps memory flat while ingests keep committing.
+        """
+        with self.db.snapshot() as conn:
+            cursor = conn.execute(
+                "SELECT p.id, p.article_id, p.text, a.title, a.language, a.published_at "
+                "FROM passages p JOIN articles a ON a.id = p.article_id "
+                "WHERE p.id > ? ORDER BY p.id",
+                (after_id,),
+            )
+            while rows := cursor.fetchmany(batch):
+                for row in rows:
+                    yield IndexRow(
+                        int(row[0]), int(row[1]), row[2], row[3], row[4], from_utc_text(row[5])
+                    )
+
+    def recent_articles(self, limit: int) -> list[Article]:
+        """The newest articles with their bodies (for example questions)."""
+        rows = self.db.conn.execute(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles "
+            "ORDER BY COALESCE(published_at, ingested_at) DESC, id DESC LIMIT ?",
+            (limit,),
+        )
+        return [_article(row) for row in rows]
+
+    def check_integrity(self) -> list[str]:
+        """Problems found in the store: SQLite's own check, then passages against bodies.
+
+        Returns an empty list for a healthy store; used by tests after a killed ingest.
+        """
+        problems = [
+            row[0] for row in self.db.conn.execute("PRAGMA integrity_check") if row[0] != "ok"
+        ]
+        for (article_id,) in self.db.conn.execute(
+            "SELECT a.id FROM articles a LEFT JOIN passages p ON p.article_id = a.id "
+            "WHERE p.id IS NULL"
+        ):
+            problems.append(f"article {article_id} has no passages")
+        for passage_id, text, start, end, body in self.db.conn.execute(
+            'SELECT p.id, p.text, p.start, p."end", a.body FROM passages p '
+            "JOIN articles a ON a.id = p.article_id"
+        ):
+            if body[start:end] != text:
+                problems.append(f"passage {passage_id} does not match its article body")
+        return problems
+
+
+def _chunks(ids: list[int]) -> Iterator[list[int]]:
+    for i in range(0, len(ids), _MAX_PARAMS):
+        yield ids[i : i + _MAX_PARAMS]
+
+
+def _article(row: Sequence[object]) -> Article:
+    return Article(
+        article_id=int(row[0]),  # type: ignore[arg-type]
+        url=row[1],  # type: ignore[arg-type]
+        source=row[2],  # type: ignore[arg-type]
+        title=row[3],  # type: ignore[arg-type]
+        author=row[4],  # type: ignore[arg-type]
+        published_at=from_utc_text(row[5]),  # type: ignore[arg-type]
+        language=row[6],  # type: ignore[arg-type]
+        body=row[7],  # type: ignore[arg-type]
+        content_hash=row[8],  # type: ignore[arg-type]
+        ingested_at=from_utc_text(row[9]) or datetime.now(UTC),  # type: ignore[arg-type]
+    )
+
+
+def _passage(row: Sequence[object]) -> Passage:
+    return Passage(
+        passage_id=int(row[0]),  # type: ignore[arg-type]
+        article_id=int(row[1]),  # type: ignore[arg-type]
+        ordinal=int(row[2]),  # type: ignore[arg-type]
+        text=row[3],  # type: ignore[arg-type]
+        start=int(row[4]),  # type: ignore[arg-type]
+        end=int(row[5]),  # type: ignore[arg-type]
+        kind=row[6],  # type: ignore[arg-type]
+    )

@@ -1,0 +1,136 @@
+"""The store's schema: an ordered list of migrations and the code that applies them.
+
+The ``meta`` table records ``schema_version``. Opening a store applies every migration newer
+than that version, each in its own transaction, so a crash mid-upgrade leaves the store at
+the last completed version. A store written by newer code (a version we do not know) is
+refused rather than guessed at. New tables arrive as a new migration appended to
+``MIGRATIONS``; a released migration is never edited.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from dataclasses import dataclass
+
+from index.errors import StoreError
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    """One step of the schema: the version it produces and the statements that get there.
+
+    Statements run one by one inside a transaction (``executescript`` would commit early).
+    """
+
+    version: int
+    description: str
+    statements: tuple[str, ...]
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        version=1,
+        description="articles and passages",
+        statements=(
+            """
+            CREATE TABLE articles (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                url TEXT UNIQUE,
+                source TEXT,
+                title TEXT NOT NULL,
+                author TEXT,
+                published_at TEXT,
+                language TEXT,
+                body TEXT NOT NULL,
+                content_hash TEXT NOT NULL,
+                ingested_at TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX articles_content_hash ON articles (content_hash)",
+            "CREATE INDEX articles_published_at ON articles (published_at)",
+            "CREATE INDEX articles_source ON articles (source)",
+            """
+            CREATE TABLE passages (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+                ordinal INTEGER NOT NULL,
+                text TEXT NOT NULL,
+                start INTEGER NOT NULL,
+                "end" INTEGER NOT NULL,
+                kind TEXT NOT NULL DEFAULT 'paragraph',
+                UNIQUE (article_id, ordinal)
+            )
+            """,
+        ),
+    ),
+)
+
+SCHEMA_VERSION = MIGRATIONS[-1].version
+
+_META_DDL = "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+
+
+def read_schema_version(conn: sqlite3.Connection) -> int:
+    """The version recorded in ``meta`` (0 for a store that has never been migrated)."""
+    row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def migrate(
+    conn: sqlite3.Connection, migrations: tuple[Migration, ...] = MIGRATIONS, *, name: str = ""
+) -> int:
+    """Bring the store up to the newest migration; returns the resulting version.
+
+    Each migration runs under ``BEGIN IMMEDIATE`` and re-reads the version first, so two
+    processes opening a fresh store at once do not both apply it.
+
+    Args:
+        conn: a connection in autocommit mode (``isolation_level=None``).
+        migrations: the ordered migrations (tests pass their own lists).
+        name: how to name the store in errors.
+
+    Raises:
+        StoreError: the store's version is newer than the newest migration we know.
+    """
+    _check_order(migrations)
+    newest = migrations[-1].version if migrations else 0
+    conn.execute(_META_DDL)
+    version = read_schema_version(conn)
+    if version > newest:
+        raise StoreError(
+            f"the store has schema version {version}, newer than this newsdesk knows "
+            f"({newest}); upgrade newsdesk to open it",
+            item=name or None,
+        )
+    for migration in migrations:
+        if migration.version <= version:
+            continue
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if read_schema_version(conn) >= migration.version:
+                conn.execute("ROLLBACK")
+                continue
+            for statement in migration.statements:
+                conn.execute(statement)
+            conn.execute(
+                "INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (str(migration.version),),
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        logger.info("store migrated to schema %s (%s)", migration.version, migration.description)
+        version = migration.version
+    return max(version, read_schema_version(conn))
+
+
+def _check_order(migrations: tuple[Migration, ...]) -> None:
+    """Versions must run 1, 2, 3, ... so that a gap or a duplicate is caught at once."""
+    versions = [m.version for m in migrations]
+    if versions != list(range(1, len(versions) + 1)):
+        raise StoreError(f"migrations are not numbered 1..n in order: {versions}")
