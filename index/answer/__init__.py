@@ -4,8 +4,15 @@
 ``rank_articles`` is the ranking path it shares with ``python -m index.eval retrieval``.
 """
 
-from index.answer.assemble import answer_question
+from index.answer.assemble import answer_question, rank_question
 from index.answer.candidates import RankedArticle, RankedPassage, rank_articles
 from index.answer.protocols import PassageSource
 
-__all__ = ["PassageSource", "RankedArticle", "RankedPassage", "answer_question", "rank_articles"]
+__all__ = [
+    "PassageSource",
+    "RankedArticle",
+    "RankedPassage",
+    "answer_question",
+    "rank_articles",
+    "rank_question",
+]

@@ -97,22 +97,32 @@ def answer_question(
     )
     if not any(word.known for word in words):
         return Answer(found=False, reason=UNKNOWN_TERMS_REASON, **base)
-    ranked = _rank(question, index, passages, analyzer, layer, k + offset)
+    ranked = rank_question(
+        question,
+        index=index,
+        passages=passages,
+        analyzer=analyzer,
+        layer=layer,
+        n_articles=k + offset,
+    )
     accepted, nearest = _accept_articles(ranked, words, question, index, passages, analyzer)
     if not accepted:
         return Answer(found=False, reason=WEAK_EVIDENCE_REASON, nearest_titles=nearest, **base)
     return Answer(found=True, articles=tuple(accepted[offset : offset + k]), **base)
 
 
-def _rank(
+def rank_question(
     question: QuestionLike,
+    *,
     index: SearchBackend,
     passages: PassageSource,
     analyzer: AnalyzerLike,
     layer: bool,
     n_articles: int,
 ) -> list[RankedArticle]:
-    """Ranked articles; a question period restricts by publication date when it can.
+    """Ranked articles for a question: the ranking of ``answer_question`` and the retrieval eval.
+
+    A question period restricts by publication date when it can.
 
     When nothing was published in the period, the restriction is dropped rather than
     answering "nothing found" to a question whose topic the archive does cover.
