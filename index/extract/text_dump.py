@@ -1,0 +1,228 @@
+"""Plain-text dumps of news pages: the Ukrainska Pravda layout family, else a generic cleaner.
+
+A "page dump" is what copying a whole news page as text gives: site navigation, the title,
+a byline glued to the date, the article, then appeals, tags and lists of unrelated
+headlines. The known layout (Ukrainska Pravda, English, Ukrainian and Russian editions) is
+anchored on its byline and cut at its end markers; markers are data in tables below, so a
+new edition or outlet is a table row, not new code. Anything else goes through justext over
+the paragraphs, with the stoplist of the detected language.
+
+trafilatura is not used here: fed one ``<p>`` per line, it keeps the navigation and the
+headline lists and drops the Background bullets (measured on the seed page).
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import justext
+
+from index.errors import ExtractionError
+from index.extract.body import assemble_body, is_noise_line
+from index.extract.options import ExtractOptions
+from index.models import ExtractedArticle, Lang
+
+logger = logging.getLogger(__name__)
+
+# Ukrainska Pravda publishes in Kyiv time in every edition.
+UP_SOURCE = "Ukrainska Pravda"
+UP_TZ = ZoneInfo("Europe/Kyiv")
+
+_MONTHS: dict[str, int] = {
+    name: number
+    for names in (
+        # English
+        "january february march april may june july august september october november december",
+        # Ukrainian, genitive as in "4 серпня"
+        "січня лютого березня квітня травня червня липня серпня вересня жовтня листопада грудня",
+        # Russian, genitive as in "4 августа"
+        "января февраля марта апреля мая июня июля августа сентября октября ноября декабря",
+    )
+    for number, name in enumerate(names.split(), start=1)
+}
+_WEEKDAYS = (
+    "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
+    "Понеділок|Вівторок|Середа|Четвер|П[’'ʼ`]?ятниця|Субота|Неділя|"
+    "Понедельник|Вторник|Среда|Четверг|Пятница|Суббота|Воскресенье"
+)
+# "KATERYNA TYSHCHENKOSunday, 4 August 2024, 17:25": the author may be glued to the weekday.
+_BYLINE = re.compile(
+    rf"^(?P<author>.*?)\s*(?:{_WEEKDAYS}),\s*(?P<day>\d{{1,2}})\s+(?P<month>\w+)\s+"
+    r"(?P<year>\d{4}),?\s+(?P<hour>\d{1,2}):(?P<minute>\d{2})\s*$",
+    re.IGNORECASE,
+)
+# Lines after which nothing belongs to the article (appeals, tags, headline lists).
+_END_MARKERS = re.compile(
+    r"^(?:"
+    r"Support UP\b.*|Підтримайте УП\b.*|Поддержите (?:УП|Украинскую правду)\b.*|"
+    r"Subjects:.*|Теми:.*|Темы:.*|"
+    r"RECENT NEWS|ОСТАННІ НОВИНИ|ПОСЛЕДНИЕ НОВОСТИ|"
+    r"All News|Всі новини|Все новости"
+    r")\s*$",
+    re.IGNORECASE,
+)
+_TIMESTAMP_LINE = re.compile(r"^\s*\d{1,2}:\d{2}\s*$")
+_UP_MARK = re.compile(r"\bUP\b|\bУП\b|Ukrainska Pravda|Українська правда|Украинская правда")
+
+# A dump is "page-like" (worth a boilerplate remover) when many of its lines are short
+# fragments: navigation, tags, headlines. Plain article files are mostly long paragraphs.
+_SHORT_LINE_WORDS = 6
+_PAGE_LIKE_SHORT_SHARE = 0.4
+_TITLE_MAX_WORDS = 25
+_JUSTEXT_STOPLISTS: dict[Lang, str] = {"en": "English", "uk": "Ukrainian", "ru": "Russian"}
+
+
+@dataclass(frozen=True, slots=True)
+class Byline:
+    """A parsed byline: who wrote it and when, in Kyiv time."""
+
+    line_index: int
+    author: str | None
+    published_at: datetime
+
+
+def extract_text_dump(
+    text: str,
+    name: str,
+    *,
+    url: str | None = None,
+    options: ExtractOptions | None = None,
+) -> ExtractedArticle:
+    """Turn a text dump of a news page into an article.
+
+    Args:
+        text: the decoded text.
+        name: the item name, for error messages.
+        url: the page URL when known.
+        options: extraction options (unused by the layout parser; kept for symmetry).
+
+    Raises:
+        ExtractionError: nothing that looks like article text was found.
+    """
+    from index.analysis.language import detect_language
+
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    byline = _find_byline(lines)
+    if byline is not None:
+        article = _parse_up_layout(lines, byline, text, url=url)
+        if article is not None:
+            return article
+        logger.info("%s: byline found but no body after it; using the generic cleaner", name)
+    language = detect_language(text)
+    title, body = _clean_generic(lines, language)
+    if not body.strip():
+        raise ExtractionError("no article text found in the text file", item=name)
+    return ExtractedArticle(
+        title=title, body=body, url=url, language=detect_language(body) if body else language
+    )
+
+
+def _find_byline(lines: list[str]) -> Byline | None:
+    for index, line in enumerate(lines):
+        match = _BYLINE.match(line.strip())
+        if match is None:
+            continue
+        month = _MONTHS.get(match["month"].lower())
+        if month is None:
+            continue
+        try:
+            published_at = datetime(
+                int(match["year"]),
+                month,
+                int(match["day"]),
+                int(match["hour"]),
+                int(match["minute"]),
+                tzinfo=UP_TZ,
+            )
+        except ValueError:
+            continue
+        return Byline(index, _normalize_author(match["author"]), published_at)
+    return None
+
+
+def _normalize_author(raw: str) -> str | None:
+    """``"KATERYNA TYSHCHENKO"`` → ``"Kateryna Tyshchenko"``; mixed case is kept as written.
+
+    ``str.title`` is not used: it capitalises after apostrophes ("П'Ятниця", "O'Neill" is
+    fine but "D'Souza" style Ukrainian names are not).
+    """
+    author = " ".join(raw.split()).strip(" ,;–—-")
+    if not author:
+        return None
+    if author.upper() != author:
+        return author
+    return re.sub(r"[^\W\d_]+(?:['’ʼ][^\W\d_]+)*", lambda m: _capitalize(m.group()), author)
+
+
+def _capitalize(word: str) -> str:
+    return word[:1].upper() + word[1:].lower()
+
+
+def _parse_up_layout(
+    lines: list[str], byline: Byline, text: str, *, url: str | None
+) -> ExtractedArticle | None:
+    """The Ukrainska Pravda family: title above the byline, article below, cut at end markers."""
+    from index.analysis.language import detect_language
+
+    title = next(
+        (line.strip() for line in reversed(lines[: byline.line_index]) if line.strip()), ""
+    )
+    start = byline.line_index + 1
+    while start < len(lines) and not lines[start].strip():
+        start += 1
+    if start < len(lines) and title and lines[start].strip() == title:
+        start += 1  # the page repeats its title as the photo's heading
+    kept: list[str] = []
+    for line in lines[start:]:
+        stripped = line.strip()
+        if _END_MARKERS.match(stripped) or _TIMESTAMP_LINE.match(stripped):
+            break
+        kept.append(line)
+    body = assemble_body(kept)
+    if not body:
+        return None
+    source = UP_SOURCE if _UP_MARK.search(text) else None
+    return ExtractedArticle(
+        title=title,
+        body=body,
+        url=url,
+        source=source,
+        author=byline.author,
+        published_at=byline.published_at,
+        language=detect_language(title + "\n" + body),
+    )
+
+
+def _clean_generic(lines: list[str], language: Lang) -> tuple[str, str]:
+    """Unknown layouts: a plain article is kept whole; a page-like dump goes through justext.
+
+    Returns:
+        (title, body): the title is the first short line without final punctuation.
+    """
+    content = [" ".join(line.split()) for line in lines]
+    content = [line for line in content if line and not is_noise_line(line)]
+    if not content:
+        return "", ""
+    short = sum(1 for line in content if len(line.split()) < _SHORT_LINE_WORDS)
+    if short / len(content) >= _PAGE_LIKE_SHORT_SHARE and len(content) > 3:
+        content = _justext_paragraphs(content, language) or content
+    title = ""
+    first = content[0]
+    if len(first.split()) <= _TITLE_MAX_WORDS and not first.endswith((".", "!", "?", ":")):
+        title = first
+        content = content[1:]
+    return title, assemble_body(content)
+
+
+def _justext_paragraphs(paragraphs: list[str], language: Lang) -> list[str]:
+    """The paragraphs justext judges to be content, in order."""
+    page = "<html><body>{}</body></html>".format(
+        "".join(f"<p>{html.escape(paragraph)}</p>" for paragraph in paragraphs)
+    )
+    stoplist = justext.get_stoplist(_JUSTEXT_STOPLISTS[language])
+    return [p.text for p in justext.justext(page, stoplist) if not p.is_boilerplate]
