@@ -1,0 +1,28 @@
+"""The retrieval metrics come from pytrec_eval; we check how runs are fed to it."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.eval.retrieval import evaluate_run
+
+QRELS = {"q1": {"a": 1, "b": 1}, "q2": {"c": 1}}
+
+
+def test_perfect_run_scores_one() -> None:
+    scores = evaluate_run(QRELS, {"q1": {"a": 2.0, "b": 1.0}, "q2": {"c": 1.0}})
+    assert scores.ndcg_10 == pytest.approx(1.0)
+    assert scores.mrr_10 == pytest.approx(1.0)
+    assert scores.recall_100 == pytest.approx(1.0)
+
+
+def test_query_missing_from_run_counts_as_zero() -> None:
+    scores = evaluate_run(QRELS, {"q1": {"a": 2.0, "b": 1.0}})
+    assert scores.ndcg_10 == pytest.approx(0.5)
+    assert scores.recall_100 == pytest.approx(0.5)
+
+
+def test_mrr_is_cut_at_ten() -> None:
+    run = {"q2": {f"x{i}": 100.0 - i for i in range(12)} | {"c": 1.0}}
+    assert evaluate_run({"q2": {"c": 1}}, run).mrr_10 == 0.0
+    assert evaluate_run({"q2": {"c": 1}}, run).recall_100 == pytest.approx(1.0)
