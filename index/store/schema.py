@@ -93,7 +93,8 @@ def migrate(
         name: how to name the store in errors.
 
     Raises:
-        StoreError: the store's version is newer than the newest migration we know.
+        StoreError: the store's version is newer than the newest migration we know, or a
+            migration failed (it is rolled back; the store stays at the previous version).
     """
     _check_order(migrations)
     newest = migrations[-1].version if migrations else 0
@@ -121,6 +122,13 @@ def migrate(
                 (str(migration.version),),
             )
             conn.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            conn.execute("ROLLBACK")
+            raise StoreError(
+                f"could not upgrade the store to schema {migration.version} "
+                f"({migration.description}): {exc}",
+                item=name or None,
+            ) from None
         except BaseException:
             conn.execute("ROLLBACK")
             raise
