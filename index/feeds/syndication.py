@@ -73,7 +73,9 @@ def _to_entry(raw: Any, feed_lang: str | None) -> FeedEntry | None:
         content_html = raw["content"][0].get("value")
     summary = html_to_text(raw.get("summary"))
     content = html_to_text(content_html)
-    updated = raw.get("updated") or raw.get("published")
+    # dict.get: feedparser's own get() maps a missing "updated" to "published" with a warning.
+    updated_parsed = from_struct_time(dict.get(raw, "updated_parsed"))
+    updated = dict.get(raw, "updated") or raw.get("published")
     title = html_to_text(raw.get("title"))
     return FeedEntry(
         key=(raw.get("id") or "").strip() or url,
@@ -83,8 +85,7 @@ def _to_entry(raw: Any, feed_lang: str | None) -> FeedEntry | None:
         author=html_to_text(raw.get("author")),
         summary=summary,
         content=content,
-        published_at=from_struct_time(raw.get("published_parsed"))
-        or from_struct_time(raw.get("updated_parsed")),
-        updated_at=from_struct_time(raw.get("updated_parsed")),
+        published_at=from_struct_time(raw.get("published_parsed")) or updated_parsed,
+        updated_at=updated_parsed,
         language=to_lang(raw.get("language")) or feed_lang,
     )
