@@ -66,6 +66,47 @@ MIGRATIONS: tuple[Migration, ...] = (
             """,
         ),
     ),
+    Migration(
+        version=2,
+        description="news sources and seen feed entries",
+        statements=(
+            """
+            CREATE TABLE sources (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                name TEXT NOT NULL UNIQUE,
+                url TEXT NOT NULL UNIQUE,
+                outlet TEXT NOT NULL,
+                interval_s INTEGER NOT NULL,
+                added_at TEXT NOT NULL,
+                language TEXT,
+                kind TEXT,
+                etag TEXT,
+                last_modified TEXT,
+                last_polled_at TEXT,
+                last_success_at TEXT,
+                last_error TEXT,
+                failures INTEGER NOT NULL DEFAULT 0,
+                articles_ingested INTEGER NOT NULL DEFAULT 0,
+                next_poll_at TEXT
+            )
+            """,
+            """
+            CREATE TABLE seen_entries (
+                source_id INTEGER NOT NULL REFERENCES sources (id) ON DELETE CASCADE,
+                entry_key TEXT NOT NULL,
+                url TEXT NOT NULL,
+                fingerprint TEXT NOT NULL,
+                article_id INTEGER REFERENCES articles (id) ON DELETE SET NULL,
+                failures INTEGER NOT NULL DEFAULT 0,
+                last_error TEXT,
+                first_seen_at TEXT NOT NULL,
+                last_seen_at TEXT NOT NULL,
+                PRIMARY KEY (source_id, entry_key)
+            )
+            """,
+            "CREATE INDEX seen_entries_url ON seen_entries (url)",
+        ),
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version
