@@ -1,0 +1,693 @@
+"""SearchIndex: rank_bm25's BM25Okapi scores over memory-mapped CSR segments, with deltas.
+
+An index is one base segment plus small delta segments added since the last build, each with
+tombstones for removed passages. Collection statistics (N, avgdl, df of every term, and the
+mean idf behind the epsilon floor) are recomputed over live documents after every change, so
+scores always equal those of ``rank_bm25.BM25Okapi`` rebuilt on the live passages. When the
+deltas or tombstones grow past a fraction of the base, the segments are merged into a new
+generation from their postings, without analysing any text again.
+
+Queries never scan the collection: see ``maxscore`` for the evaluation and ``segments`` for the
+on-disk format and the atomic swap.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from index.errors import IndexUnavailableError, NotFoundError
+from index.models import DocRecord, Hit, Progress
+from index.search import segments as store
+from index.search.maxscore import QueryTerm, evaluate, score_rows
+from index.search.postings import (
+    TokenCollector,
+    Vocabulary,
+    build_postings,
+    postings_from_pairs,
+    sort_vocabulary,
+)
+from index.search.scoring import (
+    DEFAULT_PARAMS,
+    BM25Params,
+    floored_idf,
+    idf_floor,
+    length_norms,
+    upper_bound,
+)
+from index.search.segments import DeadRows, Manifest, Pointer, SegmentData, SegmentRef
+from index.search.selection import TopK, merge_top_k, select_top_k
+
+logger = logging.getLogger(__name__)
+
+ProgressCallback = Callable[[Progress], None]
+
+# Merge deltas into a new generation once their live passages exceed this share of the base
+# (or there are too many delta segments to visit per query); likewise for tombstones.
+MERGE_DELTA_SHARE = 0.10
+MERGE_MAX_DELTAS = 8
+MERGE_DEAD_SHARE = 0.20
+_PROGRESS_EVERY = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class _Segment:
+    """A loaded segment with its tombstones and its live statistics."""
+
+    name: str
+    data: SegmentData
+    dead: DeadRows | None
+    dead_file: str | None
+    dead_mask: np.ndarray | None  # bool per row, None when nothing is dead
+    df_live: np.ndarray  # int64 per local term
+    live_docs: int
+    live_len: int
+
+    def live_rows_of(self, passage_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(positions in ``passage_ids``, rows) of the ids that are live in this segment."""
+        pids = self.data.passage_ids
+        if pids.size == 0 or passage_ids.size == 0:
+            return np.empty(0, np.int64), np.empty(0, np.int64)
+        pos = np.searchsorted(pids, passage_ids)
+        np.minimum(pos, pids.size - 1, out=pos)
+        found = pids[pos] == passage_ids
+        if self.dead_mask is not None:
+            found &= ~self.dead_mask[pos]
+        return np.flatnonzero(found), pos[found]
+
+
+@dataclass(frozen=True, slots=True)
+class _State:
+    """Everything a query reads, swapped as one object so readers never see half a change."""
+
+    manifest: Manifest
+    gen_dir: Path
+    segments: tuple[_Segment, ...]
+    n_docs: int
+    avgdl: float
+    norms: tuple[np.ndarray, ...]  # per segment, under the global avgdl
+    base_df: np.ndarray  # int64: live df of each base term, over all segments
+    extra_df: dict[str, int]  # live df of terms that only deltas have
+    floor: float  # epsilon × mean idf: what replaces a negative idf
+
+    @property
+    def base(self) -> _Segment:
+        """The generation's base segment."""
+        return self.segments[0]
+
+    def df(self, term: str) -> tuple[int, int]:
+        """(live df, base term id or -1) of a term."""
+        base_id = self.base.data.vocab.lookup(term)
+        if base_id >= 0:
+            return int(self.base_df[base_id]), base_id
+        return self.extra_df.get(term, 0), -1
+
+
+class SearchIndex:
+    """A persistent BM25Okapi index over passages (see the module docstring)."""
+
+    def __init__(self, index_dir: Path, state: _State, params: BM25Params) -> None:
+        self.index_dir = Path(index_dir)
+        self.params = params
+        self._state = state
+        self._local = threading.local()
+        self._write_lock = threading.Lock()
+
+    # -- construction ----------------------------------------------------------------------
+
+    @classmethod
+    def build(
+        cls,
+        index_dir: Path,
+        docs: Iterable[DocRecord],
+        *,
+        total: int | None = None,
+        progress: ProgressCallback | None = None,
+        params: BM25Params = DEFAULT_PARAMS,
+    ) -> SearchIndex:
+        """Build a new generation from ``docs`` and swap it in atomically.
+
+        Readers holding the old index keep using it; a crash before the swap leaves the old
+        generation current. Duplicate passage ids raise ValueError.
+        """
+        index_dir = Path(index_dir)
+        index_dir.mkdir(parents=True, exist_ok=True)
+        started = time.perf_counter()
+        data = _segment_from_docs(docs, None, total=total, progress=progress, started=started)
+        _publish_generation(index_dir, [data], params)
+        if progress is not None:
+            elapsed = time.perf_counter() - started
+            progress(Progress("swap", data.n_docs, total, "passages", elapsed))
+        logger.info(
+            "built search index: %d passages, %d terms in %.1fs",
+            data.n_docs,
+            data.vocab.size,
+            time.perf_counter() - started,
+        )
+        return cls.load(index_dir)
+
+    @classmethod
+    def empty(cls, index_dir: Path, *, params: BM25Params = DEFAULT_PARAMS) -> SearchIndex:
+        """Create (and swap in) a valid index with no passages."""
+        return cls.build(index_dir, (), params=params)
+
+    @classmethod
+    def load(cls, index_dir: Path) -> SearchIndex:
+        """Open the current generation with memory-mapped arrays.
+
+        Raises:
+            IndexUnavailableError: no index was built, or a file is missing or corrupt; the
+                message says to run ``newsdesk reindex``.
+        """
+        index_dir = Path(index_dir)
+        state = _load_state(index_dir)
+        params = _params_of(state.manifest)
+        return cls(index_dir, state, params)
+
+    @staticmethod
+    def disk_generation(index_dir: Path) -> str | None:
+        """What ``generation()`` of a freshly loaded index would be (None: none built).
+
+        Cheap (reads the small ``CURRENT`` file): a long-lived reader compares it with its own
+        ``generation()`` to notice swaps and deltas written by another process.
+        """
+        pointer = store.read_current(Path(index_dir))
+        return pointer.state_id if pointer else None
+
+    def refresh(self) -> bool:
+        """Reload when another process changed the index on disk; True when reloaded."""
+        pointer = store.read_current(self.index_dir)
+        if pointer is None or pointer.state_id == self.generation():
+            return False
+        self._state = _load_state(self.index_dir)
+        return True
+
+    def close(self) -> None:
+        """Drop the per-thread buffers (memory maps close when the index is collected)."""
+        self._local = threading.local()
+
+    # -- statistics ---------------------------------------------------------------------------
+
+    def generation(self) -> str:
+        """Identifier of the loaded state; changes with every swap, add and remove."""
+        return self._state.manifest.state_id
+
+    @property
+    def n_docs(self) -> int:
+        """Live passages."""
+        return self._state.n_docs
+
+    @property
+    def avgdl(self) -> float:
+        """Mean length in terms of the live passages."""
+        return self._state.avgdl
+
+    def document_frequency(self, term: str) -> int:
+        """Live passages containing ``term``."""
+        return self._state.df(term)[0]
+
+    def idf(self, term: str) -> float:
+        """BM25Okapi's idf of ``term`` (with its epsilon floor; 0 for unknown terms)."""
+        state = self._state
+        return floored_idf(state.df(term)[0], state.n_docs, state.floor)
+
+    def size_bytes(self) -> int:
+        """Bytes on disk of the current generation."""
+        return store.segment_bytes(self._state.gen_dir)
+
+    def article_of(self, passage_id: int) -> int:
+        """Article id of a live passage; NotFoundError when it is not indexed."""
+        for seg in self._state.segments:
+            _, rows = seg.live_rows_of(np.asarray([passage_id], dtype=np.int64))
+            if rows.size:
+                return int(seg.data.article_ids[rows[0]])
+        raise NotFoundError("passage is not in the search index", item=f"passage {passage_id}")
+
+    # -- queries ------------------------------------------------------------------------------
+
+    def search(
+        self, terms: Sequence[str], k: int, *, day_range: tuple[int, int] | None = None
+    ) -> list[Hit]:
+        """The k best live passages by BM25Okapi score, best first, ties by passage id.
+
+        Only passages containing at least one query term with a non-zero idf are hits (the
+        others all score 0 in rank_bm25 too). ``day_range`` keeps passages whose
+        ``published_day`` lies in the inclusive range; undated passages (-1) are then dropped.
+        """
+        state = self._state
+        if k <= 0 or state.n_docs == 0:
+            return []
+        query = self._query_terms(state, terms)
+        if not query:
+            return []
+        parts: list[TopK] = []
+        for seg, norms in zip(state.segments, state.norms, strict=True):
+            local = self._local_terms(seg, query)
+            if not local:
+                continue
+            scored = evaluate(
+                seg.data.postings,
+                norms,
+                local,
+                k,
+                self._accumulator(seg.data.n_docs),
+                _acceptor(seg, day_range),
+                self.params,
+            )
+            parts.append(select_top_k(seg.data.passage_ids[scored.rows], scored.scores, k))
+        top = merge_top_k(parts, k)
+        return [
+            Hit(passage_id=pid, score=score)
+            for pid, score in zip(top.passage_ids.tolist(), top.scores.tolist(), strict=True)
+        ]
+
+    def score_passages(self, terms: Sequence[str], passage_ids: Sequence[int]) -> np.ndarray:
+        """BM25Okapi scores of the given passages (0.0 for ids not in the index), float64."""
+        state = self._state
+        ids = np.asarray(passage_ids, dtype=np.int64).reshape(-1)
+        out = np.zeros(ids.size)
+        if ids.size == 0 or state.n_docs == 0:
+            return out
+        query = self._query_terms(state, terms)
+        if not query:
+            return out
+        for seg, norms in zip(state.segments, state.norms, strict=True):
+            positions, rows = seg.live_rows_of(ids)
+            local = self._local_terms(seg, query) if rows.size else []
+            if local:
+                out[positions] = score_rows(seg.data.postings, norms, local, rows, self.params)
+        return out
+
+    def _query_terms(self, state: _State, terms: Sequence[str]) -> list[tuple[str, int, float]]:
+        """Distinct known terms as (term, base id, weight) in evaluation order.
+
+        A repeated term counts each time (weight = count × idf). The order (upper bound
+        descending, then term) is global, so every segment sums in the same order.
+        """
+        out = []
+        for term, count in Counter(terms).items():
+            df, base_id = state.df(term)
+            if df <= 0:
+                continue
+            weight = count * floored_idf(df, state.n_docs, state.floor)
+            if weight != 0.0:
+                out.append((term, base_id, weight))
+        out.sort(key=lambda t: (-upper_bound(t[2], self.params), t[0]))
+        return out
+
+    @staticmethod
+    def _local_terms(seg: _Segment, query: list[tuple[str, int, float]]) -> list[QueryTerm]:
+        indptr = seg.data.postings.indptr
+        local = []
+        for term, base_id, weight in query:
+            term_id = base_id if seg.name == "base" else seg.data.vocab.lookup(term)
+            if term_id >= 0 and indptr.item(term_id + 1) > indptr.item(term_id):
+                local.append(QueryTerm(term_id, weight))
+        return local
+
+    def _accumulator(self, n: int) -> np.ndarray:
+        """A zeroed float64 buffer of at least n entries, one per thread (queries run in
+        worker threads of the bot; ``evaluate`` leaves it zeroed)."""
+        buf = getattr(self._local, "acc", None)
+        if buf is None or buf.size < n:
+            buf = np.zeros(max(n, 1))
+            self._local.acc = buf
+        return buf
+
+    # -- changes ------------------------------------------------------------------------------
+
+    def add(self, docs: Sequence[DocRecord]) -> None:
+        """Make passages searchable now: a persisted delta segment, exact statistics.
+
+        A passage id that is already indexed is replaced (its old version is tombstoned).
+        """
+        docs = list(docs)
+        if not docs:
+            return
+        with self._write_lock, store.writer_lock(self.index_dir):
+            self._refresh_locked()
+            state = self._state
+            ids = np.fromiter((d.passage_id for d in docs), np.int64, len(docs))
+            refs, _ = self._tombstoned(state, ids)
+            data = _segment_from_docs(docs, state.base.data.vocab)
+            seq = state.manifest.seq + 1
+            name = f"delta-{seq:06d}"
+            store.write_segment(state.gen_dir / name, data, "delta")
+            refs.append(SegmentRef(name, None))
+            self._commit(state, refs, seq)
+            logger.info("indexed %d passages in %s", len(docs), name)
+            self._maybe_merge()
+
+    def remove(self, passage_ids: Sequence[int]) -> None:
+        """Tombstone passages; statistics drop them at once. Unknown ids are ignored."""
+        ids = np.asarray(passage_ids, dtype=np.int64).reshape(-1)
+        if ids.size == 0:
+            return
+        with self._write_lock, store.writer_lock(self.index_dir):
+            self._refresh_locked()
+            state = self._state
+            refs, changed = self._tombstoned(state, ids)
+            if not changed:
+                return
+            self._commit(state, refs, state.manifest.seq + 1)
+            logger.info("removed %d passages from the search index", changed)
+            self._maybe_merge()
+
+    def _refresh_locked(self) -> None:
+        pointer = store.read_current(self.index_dir)
+        if pointer is None:
+            raise store.unavailable("the index directory has no current generation")
+        if pointer.state_id != self.generation():
+            self._state = _load_state(self.index_dir)
+
+    def _tombstoned(self, state: _State, ids: np.ndarray) -> tuple[list[SegmentRef], int]:
+        """Write new tombstone files for the live ids among ``ids``; the new segment refs."""
+        seq = state.manifest.seq + 1
+        ids = np.unique(ids)
+        refs: list[SegmentRef] = []
+        changed = 0
+        for seg in state.segments:
+            _, rows = seg.live_rows_of(ids)
+            if rows.size == 0:
+                refs.append(SegmentRef(seg.name, seg.dead_file))
+                continue
+            dead = _add_dead(seg, rows)
+            dead_file = f"dead-{seg.name}-{seq:06d}.npz"
+            store.write_dead(state.gen_dir / dead_file, dead)
+            refs.append(SegmentRef(seg.name, dead_file))
+            changed += int(rows.size)
+        return refs, changed
+
+    def _commit(self, state: _State, refs: list[SegmentRef], seq: int) -> None:
+        manifest = Manifest(state.manifest.generation, seq, tuple(refs), state.manifest.params)
+        store.write_manifest(state.gen_dir, manifest)
+        store.write_current(self.index_dir, Pointer(manifest.generation, seq))
+        self._state = _load_state(self.index_dir, reuse=state)
+
+    def _maybe_merge(self) -> None:
+        state = self._state
+        base_live = state.base.live_docs
+        delta_live = sum(seg.live_docs for seg in state.segments[1:])
+        dead = sum(seg.data.n_docs - seg.live_docs for seg in state.segments)
+        total = sum(seg.data.n_docs for seg in state.segments)
+        deltas = len(state.segments) - 1
+        if (
+            delta_live > MERGE_DELTA_SHARE * base_live
+            or deltas > MERGE_MAX_DELTAS
+            or (total and dead > MERGE_DEAD_SHARE * total)
+        ):
+            self.merge()
+
+    def merge(self) -> None:
+        """Fold deltas and tombstones into a new generation, from postings (no text analysis).
+
+        Callers normally never need this: ``add`` and ``remove`` merge when deltas grow.
+        """
+        started = time.perf_counter()
+        state = self._state
+        data = _merge_segments(state)
+        _publish_generation(self.index_dir, [data], self.params, locked=True)
+        self._state = _load_state(self.index_dir)
+        logger.info(
+            "merged %d segments into %s (%d passages) in %.2fs",
+            len(state.segments),
+            self._state.manifest.generation,
+            data.n_docs,
+            time.perf_counter() - started,
+        )
+
+
+# -- helpers --------------------------------------------------------------------------------
+
+
+def _acceptor(seg: _Segment, day_range: tuple[int, int] | None):
+    """A filter on candidate rows for tombstones and the date range, or None."""
+    dead = seg.dead_mask
+    if dead is None and day_range is None:
+        return None
+    days = seg.data.published_days
+
+    def accept(rows: np.ndarray) -> np.ndarray:
+        keep = np.ones(rows.size, dtype=bool) if dead is None else ~dead[rows]
+        if day_range is not None:
+            d = days[rows]
+            keep &= (d >= day_range[0]) & (d <= day_range[1])
+        return keep
+
+    return accept
+
+
+def _params_of(manifest: Manifest) -> BM25Params:
+    p = manifest.params
+    return BM25Params(k1=float(p["k1"]), b=float(p["b"]), epsilon=float(p["epsilon"]))
+
+
+def _segment_from_docs(
+    docs: Iterable[DocRecord],
+    base_vocab: Vocabulary | None,
+    *,
+    total: int | None = None,
+    progress: ProgressCallback | None = None,
+    started: float | None = None,
+) -> SegmentData:
+    """Tokens of DocRecords → a segment (rows sorted by passage id)."""
+    collector = TokenCollector()
+    pids: list[int] = []
+    aids: list[int] = []
+    days: list[int] = []
+    started = time.perf_counter() if started is None else started
+    for doc in docs:
+        collector.add(doc.terms)
+        pids.append(doc.passage_id)
+        aids.append(doc.article_id)
+        days.append(doc.published_day)
+        if progress is not None and len(pids) % _PROGRESS_EVERY == 0:
+            elapsed = time.perf_counter() - started
+            progress(Progress("build", len(pids), total, "passages", elapsed))
+    batch = collector.finish()
+    passage_ids = np.asarray(pids, dtype=np.int64)
+    order = np.argsort(passage_ids, kind="stable")
+    sorted_ids = passage_ids[order]
+    if sorted_ids.size > 1:
+        dup = np.flatnonzero(sorted_ids[1:] == sorted_ids[:-1])
+        if dup.size:
+            raise ValueError(f"passage id {int(sorted_ids[dup[0]])} occurs twice")
+    row_of_doc = np.empty(order.size, dtype=np.int32)
+    row_of_doc[order] = np.arange(order.size, dtype=np.int32)
+    vocab, rank = sort_vocabulary(batch.terms)
+    term_ids = rank[batch.token_ids] if batch.token_ids.size else np.empty(0, np.int64)
+    token_rows = np.repeat(row_of_doc, batch.doc_lengths)
+    postings = build_postings(term_ids, token_rows, vocab.size, order.size)
+    del term_ids, token_rows
+    base_ids = None
+    if base_vocab is not None:
+        base_ids = np.fromiter(map(base_vocab.lookup, vocab.terms()), np.int64, vocab.size)
+    if progress is not None:
+        progress(Progress("build", len(pids), total, "passages", time.perf_counter() - started))
+    return SegmentData(
+        vocab=vocab,
+        postings=postings,
+        doc_len=batch.doc_lengths[order].astype(np.int32),
+        passage_ids=sorted_ids,
+        article_ids=np.asarray(aids, dtype=np.int64)[order],
+        published_days=np.asarray(days, dtype=np.int32)[order],
+        base_term_ids=base_ids,
+    )
+
+
+def _add_dead(seg: _Segment, new_rows: np.ndarray) -> DeadRows:
+    """Tombstones of ``seg`` plus ``new_rows``, with the df each term loses.
+
+    Finding a row's terms scans the segment's postings once through a row mask (a gather,
+    ~0.1 s for 45M postings); removals are rare, queries never pay for it.
+    """
+    postings = seg.data.postings
+    mask = np.zeros(seg.data.n_docs, dtype=bool)
+    mask[new_rows] = True
+    positions = np.flatnonzero(mask[postings.doc_rows])
+    terms = np.searchsorted(postings.indptr, positions, side="right") - 1
+    old = seg.dead
+    if old is not None:
+        rows = np.union1d(old.rows, new_rows)
+        terms = np.concatenate([old.term_ids, terms])
+        counts = np.concatenate([old.counts, np.ones(positions.size, np.int64)])
+    else:
+        rows = np.sort(new_rows.astype(np.int64))
+        counts = np.ones(positions.size, np.int64)
+    if terms.size == 0:
+        return DeadRows(rows, np.empty(0, np.int64), np.empty(0, np.int64))
+    summed = np.bincount(terms, weights=counts, minlength=0)
+    term_ids = np.flatnonzero(summed)
+    return DeadRows(rows, term_ids.astype(np.int64), summed[term_ids].astype(np.int64))
+
+
+def _load_segment(gen_dir: Path, ref: SegmentRef, data: SegmentData | None) -> _Segment:
+    data = data if data is not None else store.read_segment(gen_dir / ref.name)
+    df = data.postings.document_frequencies()
+    live_docs, live_len = data.n_docs, int(data.doc_len.sum(dtype=np.int64))
+    dead = dead_mask = None
+    if ref.dead is not None:
+        dead = store.read_dead(gen_dir / ref.dead)
+        bad_rows = dead.rows.size and (dead.rows.min() < 0 or dead.rows.max() >= data.n_docs)
+        bad_terms = dead.term_ids.size and (
+            dead.term_ids.min() < 0 or dead.term_ids.max() >= df.size
+        )
+        if bad_rows or bad_terms:
+            raise store.unavailable(f"{ref.dead} does not match {ref.name}")
+        dead_mask = np.zeros(data.n_docs, dtype=bool)
+        dead_mask[dead.rows] = True
+        df = df.copy()
+        df[dead.term_ids] -= dead.counts
+        if df.size and df.min() < 0:
+            raise store.unavailable(f"{ref.dead} does not match {ref.name}")
+        live_docs -= int(dead.rows.size)
+        live_len -= int(data.doc_len[dead.rows].sum(dtype=np.int64))
+    return _Segment(ref.name, data, dead, ref.dead, dead_mask, df, live_docs, live_len)
+
+
+def _load_state(index_dir: Path, reuse: _State | None = None) -> _State:
+    """Read CURRENT, its manifest, segments and tombstones; compute live statistics.
+
+    ``reuse`` avoids re-reading segments of the same generation this process already maps.
+    """
+    pointer = store.read_current(index_dir)
+    if pointer is None:
+        raise store.unavailable(f"no search index has been built in {index_dir.name}/")
+    gen_dir = index_dir / pointer.generation
+    if not gen_dir.is_dir():
+        raise store.unavailable(f"generation {pointer.generation} is missing")
+    manifest = store.read_manifest(gen_dir, pointer.seq)
+    known: dict[str, SegmentData] = {}
+    if reuse is not None and reuse.gen_dir == gen_dir:
+        known = {seg.name: seg.data for seg in reuse.segments}
+    segments = tuple(_load_segment(gen_dir, ref, known.get(ref.name)) for ref in manifest.segments)
+    return _state_of(manifest, gen_dir, segments, _params_of(manifest))
+
+
+def _state_of(
+    manifest: Manifest, gen_dir: Path, segments: tuple[_Segment, ...], params: BM25Params
+) -> _State:
+    n_docs = sum(seg.live_docs for seg in segments)
+    total_len = sum(seg.live_len for seg in segments)
+    avgdl = total_len / n_docs if n_docs else 0.0
+    base = segments[0]
+    base_df = base.df_live.copy() if len(segments) > 1 else base.df_live
+    extra: Counter[str] = Counter()
+    for seg in segments[1:]:
+        base_ids = seg.data.base_term_ids
+        if base_ids is None or base_ids.shape != seg.df_live.shape:
+            raise store.unavailable(f"{seg.name} lacks its base term ids")
+        in_base = base_ids >= 0
+        np.add.at(base_df, base_ids[in_base], seg.df_live[in_base])
+        for term_id in np.flatnonzero(~in_base & (seg.df_live > 0)).tolist():
+            extra[seg.data.vocab.term(term_id)] += int(seg.df_live[term_id])
+    extra_df = {t: c for t, c in extra.items() if c > 0}
+    live = base_df[base_df > 0]
+    all_df = np.concatenate([live, np.fromiter(extra_df.values(), np.int64, len(extra_df))])
+    floor = idf_floor(all_df, n_docs, params) if n_docs else 0.0
+    norms = tuple(length_norms(seg.data.doc_len, avgdl, params) for seg in segments)
+    return _State(manifest, gen_dir, segments, n_docs, avgdl, norms, base_df, extra_df, floor)
+
+
+def _merge_segments(state: _State) -> SegmentData:
+    """One segment holding the live documents of all segments, built from their postings."""
+    segs = state.segments
+    term_lists = [seg.data.vocab.terms() for seg in segs]
+    # Terms whose every posting died are left out: BM25Okapi's mean idf runs over the words
+    # of the live corpus only.
+    union = sorted(
+        {
+            terms[i].encode("utf-8", errors="surrogatepass")
+            for seg, terms in zip(segs, term_lists, strict=True)
+            for i in np.flatnonzero(seg.df_live > 0).tolist()
+        }
+    )
+    vocab = Vocabulary.from_sorted(union)
+    new_id = {t: i for i, t in enumerate(vocab.terms())}
+    live_rows = [
+        np.flatnonzero(~seg.dead_mask) if seg.dead_mask is not None else np.arange(seg.data.n_docs)
+        for seg in segs
+    ]
+    pids = np.concatenate(
+        [seg.data.passage_ids[r] for seg, r in zip(segs, live_rows, strict=True)]
+    )
+    order = np.argsort(pids, kind="stable")
+    new_row_flat = np.empty(order.size, dtype=np.int64)
+    new_row_flat[order] = np.arange(order.size)
+    n_docs = int(order.size)
+    term_parts, row_parts, tf_parts = [], [], []
+    start = 0
+    for seg, rows, terms in zip(segs, live_rows, term_lists, strict=True):
+        row_map = np.full(seg.data.n_docs, -1, dtype=np.int64)
+        row_map[rows] = new_row_flat[start : start + rows.size]
+        start += rows.size
+        local_to_new = np.fromiter((new_id.get(t, -1) for t in terms), np.int64, len(terms))
+        postings = seg.data.postings
+        term_of = np.repeat(np.arange(postings.n_terms, dtype=np.int64), np.diff(postings.indptr))
+        mapped = row_map[postings.doc_rows]
+        alive = mapped >= 0
+        term_parts.append(local_to_new[term_of[alive]])
+        row_parts.append(mapped[alive])
+        tf_parts.append(postings.tf[alive].astype(np.uint32))
+    postings = postings_from_pairs(
+        np.concatenate(term_parts),
+        np.concatenate(row_parts),
+        np.concatenate(tf_parts),
+        vocab.size,
+        n_docs,
+    )
+
+    def gather(name: str) -> np.ndarray:
+        parts = [getattr(seg.data, name)[r] for seg, r in zip(segs, live_rows, strict=True)]
+        return np.concatenate(parts)[order]
+
+    return SegmentData(
+        vocab=vocab,
+        postings=postings,
+        doc_len=gather("doc_len").astype(np.int32),
+        passage_ids=pids[order],
+        article_ids=gather("article_ids"),
+        published_days=gather("published_days").astype(np.int32),
+    )
+
+
+def _publish_generation(
+    index_dir: Path, segments_data: list[SegmentData], params: BM25Params, *, locked: bool = False
+) -> str:
+    """Write a generation (base only) and atomically make it current."""
+    generation = store.next_generation_name(index_dir)
+    tmp = store.temporary_generation_dir(index_dir, generation)
+    tmp.mkdir()
+    store.write_segment(tmp / "base", segments_data[0], "base")
+    manifest = Manifest(
+        generation,
+        0,
+        (SegmentRef("base", None),),
+        {"k1": params.k1, "b": params.b, "epsilon": params.epsilon},
+    )
+    store.write_manifest(tmp, manifest)
+    final = store.publish_generation(tmp, index_dir, generation)
+
+    def swap() -> None:
+        try:
+            previous = store.read_current(index_dir)
+        except IndexUnavailableError:
+            previous = None  # a damaged pointer is simply replaced
+        store.write_current(index_dir, Pointer(generation, 0))
+        keep = {generation} | ({previous.generation} if previous else set())
+        store.remove_stale_generations(index_dir, keep)
+
+    if locked:
+        swap()
+    else:
+        with store.writer_lock(index_dir):
+            swap()
+    logger.debug("published %s", final)
+    return generation

@@ -1,0 +1,428 @@
+"""On-disk segments, memory-mapped loading, delta state and the atomic generation swap.
+
+Layout under ``index_dir``::
+
+    CURRENT                    {"format", "generation", "manifest"}: the one pointer readers follow
+    LOCK                       flock taken by writers (add, remove, swap), never by readers
+    gen-000003/                one generation: a base segment plus the deltas added since
+        base/                  vocab.bin + *.npy + segment.json
+        delta-000001/          same layout, plus base_term_ids.npy (its terms' ids in base)
+        dead-base-000002.npz   tombstoned rows of a segment and the df they take away
+        manifest-000002.json   which segments and dead files make up state number 2
+
+A build writes a whole generation into a temporary directory, fsyncs it, renames it into
+place and only then replaces ``CURRENT`` with ``os.replace``: a crash at any point leaves the
+previous generation serving. ``add``/``remove`` write new files and a new manifest, then
+replace ``CURRENT`` the same way. Every JSON file carries a checksum of its content, every
+array its dtype and shape, and the arrays small enough to read at load time a CRC32, so a
+truncated or damaged file is reported as ``IndexUnavailableError`` rather than served.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import re
+import shutil
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from index.errors import IndexUnavailableError
+from index.search.postings import Postings, Vocabulary
+
+logger = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+CURRENT_NAME = "CURRENT"
+LOCK_NAME = "LOCK"
+_GEN_RE = re.compile(r"^gen-(\d{6,})$")
+_TMP_RE = re.compile(r"^\.tmp-gen-(\d{6,})-(\d+)$")
+REINDEX_HINT = "run `newsdesk reindex` to rebuild it"
+# Arrays above this size are checked by dtype/shape only: a CRC would read them in full at
+# load time, which would break the one-second load bar at a million passages.
+_CRC_MAX_BYTES = 64 << 20
+_ARRAYS = ("indptr", "doc_rows", "tf", "doc_len", "passage_ids", "article_ids", "published_days")
+
+
+def unavailable(reason: str) -> IndexUnavailableError:
+    """An IndexUnavailableError whose message tells the user how to recover."""
+    return IndexUnavailableError(f"search index unusable: {reason}; {REINDEX_HINT}")
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentData:
+    """One segment's arrays (memory-mapped when loaded). Rows are sorted by passage id."""
+
+    vocab: Vocabulary
+    postings: Postings
+    doc_len: np.ndarray  # int32
+    passage_ids: np.ndarray  # int64, strictly increasing
+    article_ids: np.ndarray  # int64
+    published_days: np.ndarray  # int32, days since epoch or -1
+    base_term_ids: np.ndarray | None = None  # deltas: id of each term in the base vocab or -1
+
+    @property
+    def n_docs(self) -> int:
+        """Documents in the segment, dead or alive."""
+        return int(self.passage_ids.shape[0])
+
+
+@dataclass(frozen=True, slots=True)
+class DeadRows:
+    """Tombstones of one segment: dead rows, and how much df they take from each term."""
+
+    rows: np.ndarray  # int64, sorted
+    term_ids: np.ndarray  # int64, local term ids whose df drops
+    counts: np.ndarray  # int64, by how much
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentRef:
+    """A manifest entry: a segment directory and its current tombstone file, if any."""
+
+    name: str
+    dead: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Manifest:
+    """State number ``seq`` of a generation."""
+
+    generation: str
+    seq: int
+    segments: tuple[SegmentRef, ...]
+    params: dict[str, float]
+
+    @property
+    def state_id(self) -> str:
+        """What ``SearchIndex.generation()`` returns: changes with every swap, add or remove."""
+        return f"{self.generation}.{self.seq}"
+
+
+# -- small JSON files with a checksum ------------------------------------------------------
+
+
+def _digest(payload: dict) -> str:
+    body = json.dumps(payload, sort_keys=True, ensure_ascii=True).encode("ascii")
+    return hashlib.sha256(body).hexdigest()
+
+
+def _write_json(path: Path, payload: dict) -> None:
+    data = dict(payload, checksum=_digest(payload))
+    _write_bytes(path, json.dumps(data, sort_keys=True, indent=1).encode("ascii"))
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_bytes())
+    except FileNotFoundError:
+        raise unavailable(f"{path.name} is missing") from None
+    except (OSError, ValueError) as exc:
+        raise unavailable(f"{path.name} is unreadable ({exc.__class__.__name__})") from None
+    if not isinstance(data, dict):
+        raise unavailable(f"{path.name} is malformed")
+    checksum = data.pop("checksum", None)
+    if checksum != _digest(data):
+        raise unavailable(f"{path.name} fails its checksum")
+    if data.get("format") != FORMAT_VERSION:
+        raise unavailable(f"{path.name} has format {data.get('format')!r}, not {FORMAT_VERSION}")
+    return data
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    with open(path, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def fsync_dir(path: Path) -> None:
+    """Make renames inside ``path`` durable."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+# -- arrays ------------------------------------------------------------------------------
+
+
+def _save_array(directory: Path, name: str, array: np.ndarray) -> dict:
+    path = directory / f"{name}.npy"
+    array = np.ascontiguousarray(array)
+    with open(path, "wb") as fh:
+        np.save(fh, array, allow_pickle=False)
+        fh.flush()
+        os.fsync(fh.fileno())
+    meta: dict = {"dtype": array.dtype.str, "shape": list(array.shape), "crc32": None}
+    if array.nbytes <= _CRC_MAX_BYTES:
+        meta["crc32"] = zlib.crc32(array.data)
+    return meta
+
+
+def _load_array(directory: Path, name: str, meta: dict) -> np.ndarray:
+    path = directory / f"{name}.npy"
+    try:
+        array = np.load(path, mmap_mode="r", allow_pickle=False)
+    except FileNotFoundError:
+        raise unavailable(f"{directory.name}/{path.name} is missing") from None
+    except (OSError, ValueError) as exc:
+        raise unavailable(f"{directory.name}/{path.name} is damaged ({exc})") from None
+    if array.dtype.str != meta["dtype"] or list(array.shape) != meta["shape"]:
+        raise unavailable(f"{directory.name}/{path.name} has the wrong shape or type")
+    plain = np.asarray(array)  # drop the memmap subclass: its __getitem__ is slow
+    if meta.get("crc32") is not None and zlib.crc32(plain.data) != meta["crc32"]:
+        raise unavailable(f"{directory.name}/{path.name} fails its checksum")
+    return plain
+
+
+def write_segment(directory: Path, data: SegmentData, kind: str) -> None:
+    """Write one segment into a new directory (fsynced)."""
+    directory.mkdir(parents=True)
+    arrays = {
+        "indptr": data.postings.indptr,
+        "doc_rows": data.postings.doc_rows,
+        "tf": data.postings.tf,
+        "doc_len": data.doc_len,
+        "passage_ids": data.passage_ids,
+        "article_ids": data.article_ids,
+        "published_days": data.published_days,
+        "vocab_offsets": data.vocab.offsets,
+    }
+    if data.base_term_ids is not None:
+        arrays["base_term_ids"] = data.base_term_ids
+    metas = {name: _save_array(directory, name, arr) for name, arr in arrays.items()}
+    _write_bytes(directory / "vocab.bin", data.vocab.blob)
+    _write_json(
+        directory / "segment.json",
+        {
+            "format": FORMAT_VERSION,
+            "kind": kind,
+            "n_docs": data.n_docs,
+            "n_terms": data.vocab.size,
+            "n_postings": int(data.postings.doc_rows.shape[0]),
+            "arrays": metas,
+            "vocab_bytes": len(data.vocab.blob),
+            "vocab_crc32": zlib.crc32(data.vocab.blob),
+        },
+    )
+    fsync_dir(directory)
+
+
+def read_segment(directory: Path) -> SegmentData:
+    """Load a segment with memory-mapped arrays, checking it against its ``segment.json``."""
+    meta = _read_json(directory / "segment.json")
+    arrays = {name: _load_array(directory, name, m) for name, m in meta["arrays"].items()}
+    missing = {*_ARRAYS, "vocab_offsets"} - arrays.keys()
+    if missing:
+        raise unavailable(f"{directory.name} lacks {', '.join(sorted(missing))}")
+    try:
+        blob = (directory / "vocab.bin").read_bytes()
+    except OSError:
+        raise unavailable(f"{directory.name}/vocab.bin is missing") from None
+    if len(blob) != meta["vocab_bytes"] or zlib.crc32(blob) != meta["vocab_crc32"]:
+        raise unavailable(f"{directory.name}/vocab.bin fails its checksum")
+    n_docs, n_terms, n_postings = meta["n_docs"], meta["n_terms"], meta["n_postings"]
+    indptr, offsets = arrays["indptr"], arrays["vocab_offsets"]
+    consistent = (
+        indptr.shape == (n_terms + 1,)
+        and offsets.shape == (n_terms + 1,)
+        and int(indptr[0]) == 0
+        and int(indptr[-1]) == n_postings
+        and int(offsets[-1]) == len(blob)
+        and arrays["doc_rows"].shape == (n_postings,)
+        and arrays["tf"].shape == (n_postings,)
+        and all(arrays[name].shape == (n_docs,) for name in _ARRAYS[3:])
+    )
+    if not consistent:
+        raise unavailable(f"{directory.name} has inconsistent array sizes")
+    return SegmentData(
+        vocab=Vocabulary(blob, offsets),
+        postings=Postings(indptr, arrays["doc_rows"], arrays["tf"]),
+        doc_len=arrays["doc_len"],
+        passage_ids=arrays["passage_ids"],
+        article_ids=arrays["article_ids"],
+        published_days=arrays["published_days"],
+        base_term_ids=arrays.get("base_term_ids"),
+    )
+
+
+def segment_bytes(directory: Path) -> int:
+    """Bytes on disk of a directory's files."""
+    return sum(p.stat().st_size for p in directory.rglob("*") if p.is_file())
+
+
+# -- tombstones ---------------------------------------------------------------------------
+
+
+def write_dead(path: Path, dead: DeadRows) -> None:
+    """Write a segment's tombstones (small: rows and df decrements)."""
+    with open(path, "wb") as fh:
+        np.savez(fh, rows=dead.rows, term_ids=dead.term_ids, counts=dead.counts)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def read_dead(path: Path) -> DeadRows:
+    """Read a tombstone file written by ``write_dead``."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            dead = DeadRows(data["rows"], data["term_ids"], data["counts"])
+    except FileNotFoundError:
+        raise unavailable(f"{path.name} is missing") from None
+    except (OSError, ValueError, KeyError, EOFError, zlib.error) as exc:
+        raise unavailable(f"{path.name} is damaged ({exc.__class__.__name__})") from None
+    if dead.term_ids.shape != dead.counts.shape:
+        raise unavailable(f"{path.name} is inconsistent")
+    return dead
+
+
+# -- manifests and the CURRENT pointer ------------------------------------------------------
+
+
+def manifest_name(seq: int) -> str:
+    """File name of state ``seq`` of a generation."""
+    return f"manifest-{seq:06d}.json"
+
+
+def write_manifest(gen_dir: Path, manifest: Manifest) -> None:
+    """Write a manifest file (fsynced) inside its generation directory."""
+    _write_json(
+        gen_dir / manifest_name(manifest.seq),
+        {
+            "format": FORMAT_VERSION,
+            "generation": manifest.generation,
+            "seq": manifest.seq,
+            "params": manifest.params,
+            "segments": [{"name": s.name, "dead": s.dead} for s in manifest.segments],
+        },
+    )
+
+
+def read_manifest(gen_dir: Path, seq: int) -> Manifest:
+    """Read and check a manifest."""
+    data = _read_json(gen_dir / manifest_name(seq))
+    try:
+        segments = tuple(SegmentRef(s["name"], s["dead"]) for s in data["segments"])
+        manifest = Manifest(data["generation"], int(data["seq"]), segments, dict(data["params"]))
+    except (KeyError, TypeError, ValueError):
+        raise unavailable(f"{manifest_name(seq)} is malformed") from None
+    if not segments or segments[0].name != "base":
+        raise unavailable(f"{manifest_name(seq)} lists no base segment")
+    return manifest
+
+
+@dataclass(frozen=True, slots=True)
+class Pointer:
+    """What ``CURRENT`` says: the generation directory and its state number."""
+
+    generation: str
+    seq: int
+
+    @property
+    def state_id(self) -> str:
+        """Same string as ``Manifest.state_id``."""
+        return f"{self.generation}.{self.seq}"
+
+
+def read_current(index_dir: Path) -> Pointer | None:
+    """The current pointer, or None when no index was ever built here."""
+    path = index_dir / CURRENT_NAME
+    if not path.exists():
+        return None
+    data = _read_json(path)
+    try:
+        pointer = Pointer(str(data["generation"]), int(data["manifest"]))
+    except (KeyError, TypeError, ValueError):
+        raise unavailable("CURRENT is malformed") from None
+    if not _GEN_RE.match(pointer.generation):
+        raise unavailable("CURRENT names no generation")
+    return pointer
+
+
+def write_current(index_dir: Path, pointer: Pointer) -> None:
+    """Atomically point readers at ``pointer`` (write, fsync, ``os.replace``, fsync dir)."""
+    tmp = index_dir / f".{CURRENT_NAME}.{os.getpid()}.tmp"
+    _write_json(
+        tmp, {"format": FORMAT_VERSION, "generation": pointer.generation, "manifest": pointer.seq}
+    )
+    os.replace(tmp, index_dir / CURRENT_NAME)
+    fsync_dir(index_dir)
+
+
+# -- generations --------------------------------------------------------------------------
+
+
+def next_generation_name(index_dir: Path) -> str:
+    """A generation name greater than every existing or half-written one."""
+    highest = 0
+    if index_dir.exists():
+        for entry in os.listdir(index_dir):
+            match = _GEN_RE.match(entry) or _TMP_RE.match(entry)
+            if match:
+                highest = max(highest, int(match.group(1)))
+    return f"gen-{highest + 1:06d}"
+
+
+def temporary_generation_dir(index_dir: Path, generation: str) -> Path:
+    """Where a build writes before the rename; the pid lets cleanup spot crashed builds."""
+    return index_dir / f".tmp-{generation}-{os.getpid()}"
+
+
+def publish_generation(tmp_dir: Path, index_dir: Path, generation: str) -> Path:
+    """Rename a fully written temporary generation into place (not yet current)."""
+    fsync_dir(tmp_dir)
+    final = index_dir / generation
+    os.replace(tmp_dir, final)
+    fsync_dir(index_dir)
+    return final
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_generations(index_dir: Path, keep: set[str]) -> list[str]:
+    """Delete generations not in ``keep`` and temporary dirs of builds that died.
+
+    Readers in other processes may still map an old generation; on POSIX their mappings stay
+    valid after the unlink, so callers keep just the current and the previous one.
+    """
+    removed = []
+    for entry in sorted(os.listdir(index_dir)):
+        path = index_dir / entry
+        gen = _GEN_RE.match(entry)
+        tmp = _TMP_RE.match(entry)
+        if (gen and entry not in keep) or (tmp and not _pid_alive(int(tmp.group(2)))):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(entry)
+    if removed:
+        logger.info("removed stale index generations: %s", ", ".join(removed))
+    return removed
+
+
+@contextlib.contextmanager
+def writer_lock(index_dir: Path) -> Iterator[None]:
+    """Serialize writers (add, remove, swaps) across processes with ``flock``."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with open(index_dir / LOCK_NAME, "a+b") as fh:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)

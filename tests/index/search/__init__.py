@@ -1,0 +1,1 @@
+"""Tests of the BM25 engine (index/search)."""

@@ -1,0 +1,218 @@
+"""SearchIndex behaviour: filters, lookups, persistence, corruption, atomic swaps."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index.errors import IndexUnavailableError, NotFoundError
+from index.models import DocRecord, Progress
+from index.search import SearchIndex
+from index.search import segments as store
+
+
+def doc(pid: int, terms: str, *, article: int = 1, day: int = 100) -> DocRecord:
+    return DocRecord(pid, article, day, tuple(terms.split()))
+
+
+DOCS = [
+    doc(10, "nato missile air defence poland", article=1, day=100),
+    doc(11, "stoltenberg said nato would not", article=1, day=100),
+    doc(20, "tusk russian missile poland airspace", article=2, day=105),
+    doc(30, "whatsapp blocked in russia", article=3, day=110),
+    doc(31, "missile missile missile", article=3, day=-1),
+    doc(40, "", article=4, day=120),
+] + [doc(100 + i, f"weather report number {i}", article=9, day=130) for i in range(6)]
+
+
+@pytest.fixture
+def index(tmp_path: Path) -> SearchIndex:
+    return SearchIndex.build(tmp_path / "index", DOCS)
+
+
+def test_search_returns_best_first_with_article_lookup(index: SearchIndex) -> None:
+    hits = index.search(["missile", "poland"], 3)
+    assert [h.passage_id for h in hits][:2] in ([10, 20], [20, 10])
+    assert hits == sorted(hits, key=lambda h: (-h.score, h.passage_id))
+    assert index.article_of(20) == 2
+    with pytest.raises(NotFoundError):
+        index.article_of(999)
+
+
+def test_ties_are_broken_by_passage_id(tmp_path: Path) -> None:
+    twins = [doc(pid, "alpha beta") for pid in (9, 3, 7)] + [doc(1, "gamma")]
+    hits = SearchIndex.build(tmp_path / "i", twins).search(["alpha"], 2)
+    assert [h.passage_id for h in hits] == [3, 7]
+    assert hits[0].score == hits[1].score
+
+
+def test_day_range_keeps_only_passages_published_inside_it(index: SearchIndex) -> None:
+    hits = index.search(["missile"], 10, day_range=(101, 200))
+    assert [h.passage_id for h in hits] == [20]
+    assert index.search(["missile"], 10, day_range=(0, 99)) == []
+    assert {h.passage_id for h in index.search(["missile"], 10)} == {10, 20, 31}
+
+
+def test_unknown_terms_and_empty_queries_give_no_hits(index: SearchIndex) -> None:
+    assert index.search(["zzz"], 5) == []
+    assert index.search([], 5) == []
+    assert index.search(["missile"], 0) == []
+    assert index.document_frequency("zzz") == 0
+    assert index.idf("zzz") == 0.0
+    assert index.score_passages(["zzz"], [10, 20]).tolist() == [0.0, 0.0]
+
+
+def test_statistics_count_empty_passages(index: SearchIndex) -> None:
+    assert index.n_docs == 12
+    assert index.avgdl == pytest.approx(sum(len(d.terms) for d in DOCS) / 12)
+    assert index.document_frequency("missile") == 3
+
+
+def test_score_passages_scores_given_ids_and_zero_for_unknown(index: SearchIndex) -> None:
+    scores = index.score_passages(["missile", "missile"], [31, 999, 10])
+    hit = {h.passage_id: h.score for h in index.search(["missile", "missile"], 10)}
+    assert scores[0] == pytest.approx(hit[31], abs=1e-12)
+    assert scores[1] == 0.0
+    assert scores[2] == pytest.approx(hit[10], abs=1e-12)
+    assert scores.dtype == np.float64
+
+
+def test_empty_index_is_valid_and_accepts_adds(tmp_path: Path) -> None:
+    index = SearchIndex.empty(tmp_path / "index")
+    assert index.n_docs == 0
+    assert index.search(["x"], 3) == []
+    index.add([doc(1, "hello world")])
+    assert [h.passage_id for h in SearchIndex.load(tmp_path / "index").search(["hello"], 3)] == [1]
+
+
+def test_duplicate_passage_ids_are_rejected(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="passage id 5"):
+        SearchIndex.build(tmp_path / "i", [doc(5, "a"), doc(5, "b")])
+
+
+def test_build_reports_progress(tmp_path: Path) -> None:
+    ticks: list[Progress] = []
+    SearchIndex.build(tmp_path / "i", DOCS, total=len(DOCS), progress=ticks.append)
+    assert ticks[-1].stage == "swap"
+    assert ticks[-2].done == len(DOCS) and ticks[-2].unit == "passages"
+
+
+def test_generation_changes_on_add_remove_and_rebuild(tmp_path: Path, index: SearchIndex) -> None:
+    seen = {index.generation()}
+    index.add([doc(50, "fresh words")])
+    seen.add(index.generation())
+    index.remove([50])
+    seen.add(index.generation())
+    rebuilt = SearchIndex.build(index.index_dir, DOCS)
+    seen.add(rebuilt.generation())
+    assert len(seen) == 4
+    assert SearchIndex.disk_generation(index.index_dir) == rebuilt.generation()
+
+
+def test_reader_keeps_old_generation_until_refresh(index: SearchIndex) -> None:
+    other = SearchIndex.load(index.index_dir)
+    SearchIndex.build(index.index_dir, [doc(1, "only doc")])
+    assert other.n_docs == 12  # still serving its memory-mapped generation
+    assert other.search(["missile"], 1)
+    assert other.refresh() is True
+    assert other.n_docs == 1
+    assert other.refresh() is False
+
+
+def test_delta_written_by_one_process_is_seen_by_a_new_load(index: SearchIndex) -> None:
+    index.add([doc(60, "zelenskyy coalition")])
+    assert [h.passage_id for h in SearchIndex.load(index.index_dir).search(["coalition"], 1)] == [
+        60
+    ]
+
+
+def test_crash_mid_build_leaves_old_generation_serving(
+    index: SearchIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = index.generation()
+
+    def crash(*args: object, **kwargs: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(store, "publish_generation", crash)
+    with pytest.raises(OSError):
+        SearchIndex.build(index.index_dir, [doc(1, "new")])
+    monkeypatch.undo()
+    reloaded = SearchIndex.load(index.index_dir)
+    assert reloaded.generation() == before
+    assert reloaded.n_docs == 12
+
+
+def test_stale_generations_and_dead_builds_are_cleaned_up(index: SearchIndex) -> None:
+    dead_tmp = index.index_dir / ".tmp-gen-000077-999999999"
+    dead_tmp.mkdir()
+    for _ in range(3):
+        SearchIndex.build(index.index_dir, DOCS)
+    names = sorted(p.name for p in index.index_dir.iterdir() if p.is_dir())
+    assert len([n for n in names if n.startswith("gen-")]) == 2
+    assert not dead_tmp.exists()
+
+
+def test_missing_index_says_to_reindex(tmp_path: Path) -> None:
+    with pytest.raises(IndexUnavailableError, match="newsdesk reindex"):
+        SearchIndex.load(tmp_path / "nothing-here")
+
+
+def _current_base(index: SearchIndex) -> Path:
+    return index.index_dir / index.generation().split(".")[0] / "base"
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "truncate_doc_rows",
+        "delete_indptr",
+        "flip_passage_ids",
+        "garble_segment_json",
+        "garble_current",
+        "vocab_changed",
+        "delete_generation",
+    ],
+)
+def test_corrupt_or_missing_files_are_detected(index: SearchIndex, damage: str) -> None:
+    base = _current_base(index)
+    if damage == "truncate_doc_rows":
+        path = base / "doc_rows.npy"
+        path.write_bytes(path.read_bytes()[:-4])
+    elif damage == "delete_indptr":
+        (base / "indptr.npy").unlink()
+    elif damage == "flip_passage_ids":
+        path = base / "passage_ids.npy"
+        data = bytearray(path.read_bytes())
+        data[-1] ^= 0xFF
+        path.write_bytes(bytes(data))
+    elif damage == "garble_segment_json":
+        (base / "segment.json").write_text('{"format": 1}')
+    elif damage == "garble_current":
+        (index.index_dir / "CURRENT").write_text("not json")
+    elif damage == "vocab_changed":
+        path = base / "vocab.bin"
+        path.write_bytes(path.read_bytes().replace(b"missile", b"missilf"))
+    elif damage == "delete_generation":
+        os.rename(base.parent, base.parent.with_name("moved"))
+    with pytest.raises(IndexUnavailableError, match="newsdesk reindex"):
+        SearchIndex.load(index.index_dir)
+
+
+def test_corrupt_tombstone_file_is_detected(index: SearchIndex) -> None:
+    index.remove([10])
+    gen_dir = index.index_dir / index.generation().split(".")[0]
+    (dead,) = gen_dir.glob("dead-*.npz")
+    dead.write_bytes(b"garbage")
+    with pytest.raises(IndexUnavailableError, match="newsdesk reindex"):
+        SearchIndex.load(index.index_dir)
+
+
+def test_removing_every_passage_leaves_a_valid_empty_index(index: SearchIndex) -> None:
+    index.remove([d.passage_id for d in DOCS])
+    assert index.n_docs == 0
+    assert index.search(["missile"], 3) == []
+    assert SearchIndex.load(index.index_dir).n_docs == 0
