@@ -91,6 +91,8 @@ def run_trafilatura(text: str, *, url: str | None, options: ExtractOptions) -> t
                 "original_date": True,
                 "extensive_search": True,
                 "outputformat": _DATE_FORMAT,
+                # a date in the URL has no time: read the page's metadata first
+                "deferred_url_extractor": True,
                 "max_date": datetime.now(UTC).strftime("%Y-%m-%d"),
             },
         )
@@ -138,7 +140,11 @@ def _parse_date(value: str | None, options: ExtractOptions) -> datetime | None:
 def _htmldate_fallback(text: str, options: ExtractOptions) -> datetime | None:
     try:
         found = htmldate.find_date(
-            text, outputformat=_DATE_FORMAT, original_date=True, extensive_search=True
+            text,
+            outputformat=_DATE_FORMAT,
+            original_date=True,
+            extensive_search=True,
+            deferred_url_extractor=True,
         )
     except (ValueError, etree.LxmlError):
         return None

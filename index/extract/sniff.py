@@ -190,11 +190,10 @@ def decode_text(data: bytes, *, declared: str | None = None) -> DecodedText:
     scoring each decoding for Cyrillic plausibility (letter frequencies, and lowercase
     letters inside words: the wrong table swaps case almost everywhere).
 
-    Why hand-written: charset-normalizer unrestricted picks cp874 or shift_jis for 5-word
-    KOI8 texts; restricted with ``cp_isolation`` it was right on our samples, but its chaos
-    and coherence heuristics are general-purpose and undocumented for this two-way choice,
-    while this scorer is 40 lines, deterministic, and tested on short uk/ru texts in both
-    encodings.
+    Why hand-written: charset-normalizer, even restricted with ``cp_isolation`` to these
+    three tables, is unreliable on short texts. On random 2/3/5/8-word snippets of our uk/ru
+    fixtures in both encodings (about 580 per length) it was wrong on 33%/22%/5%/0.5%;
+    this scorer on 0.7%/0.7%/0%/0% (the misses are two-word all-caps snippets).
 
     Args:
         data: the raw bytes (already gunzipped).

@@ -67,12 +67,13 @@ _END_MARKERS = re.compile(
     re.IGNORECASE,
 )
 _TIMESTAMP_LINE = re.compile(r"^\s*\d{1,2}:\d{2}\s*$")
-_UP_MARK = re.compile(r"\bUP\b|\bУП\b|Ukrainska Pravda|Українська правда|Украинская правда")
+_UP_MARK = re.compile(r"\bUP\b|\bУП\b|Ukrainska Pravda|Українськ\w+ правд\w+|Украинск\w+ правд\w+")
 
 # A dump is "page-like" (worth a boilerplate remover) when many of its lines are short
 # fragments: navigation, tags, headlines. Plain article files are mostly long paragraphs.
 _SHORT_LINE_WORDS = 6
 _PAGE_LIKE_SHORT_SHARE = 0.4
+_TITLE_MIN_WORDS = 3
 _TITLE_MAX_WORDS = 25
 _JUSTEXT_STOPLISTS: dict[Lang, str] = {"en": "English", "uk": "Ukrainian", "ru": "Russian"}
 
@@ -202,21 +203,34 @@ def _clean_generic(lines: list[str], language: Lang) -> tuple[str, str]:
     """Unknown layouts: a plain article is kept whole; a page-like dump goes through justext.
 
     Returns:
-        (title, body): the title is the first short line without final punctuation.
+        (title, body). The title is the last title-like line (short, no final punctuation)
+        before the first body paragraph: in a plain file that is its first line, in a page
+        dump the headline that justext dropped as too short.
     """
     content = [" ".join(line.split()) for line in lines]
     content = [line for line in content if line and not is_noise_line(line)]
     if not content:
         return "", ""
+    kept = content
     short = sum(1 for line in content if len(line.split()) < _SHORT_LINE_WORDS)
     if short / len(content) >= _PAGE_LIKE_SHORT_SHARE and len(content) > 3:
-        content = _justext_paragraphs(content, language) or content
+        kept = _justext_paragraphs(content, language) or content
+    first_kept = content.index(kept[0]) if kept[0] in content else 0
     title = ""
-    first = content[0]
-    if len(first.split()) <= _TITLE_MAX_WORDS and not first.endswith((".", "!", "?", ":")):
-        title = first
-        content = content[1:]
-    return title, assemble_body(content)
+    for line in reversed(content[: first_kept + 1]):
+        if _is_title_like(line):
+            title = line
+            break
+    if kept and kept[0] == title:
+        kept = kept[1:]
+    return title, assemble_body(kept)
+
+
+def _is_title_like(line: str) -> bool:
+    words = len(line.split())
+    return _TITLE_MIN_WORDS <= words <= _TITLE_MAX_WORDS and not line.endswith(
+        (".", "!", "?", ":", ";", ",")
+    )
 
 
 def _justext_paragraphs(paragraphs: list[str], language: Lang) -> list[str]:
