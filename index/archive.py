@@ -36,6 +36,7 @@ from index.errors import (
     NewsdeskError,
     QuestionError,
 )
+from index.feeds.models import PollReport, Source, SourceStatus
 from index.fetch import check_content_type, fetch_url
 from index.models import (
     Answer,
@@ -55,6 +56,7 @@ from index.store import STORE_FILENAME, ArticleStore, Database, SaveResult
 
 if TYPE_CHECKING:
     from index.analysis.analyzer import Analyzer
+    from index.feeds.service import FeedService
     from index.search import SearchIndex
 
 logger = logging.getLogger(__name__)
@@ -101,6 +103,7 @@ class Archive:
         self._index: SearchIndex | None = None
         self._index_lock = threading.RLock()
         self._analyzer: Analyzer | None = None
+        self._feed_service: FeedService | None = None
 
     def close(self) -> None:
         """Release connections and memory maps."""
@@ -329,7 +332,7 @@ class Archive:
             on_disk = _disk_generation(self.index_dir)
         except IndexUnavailableError:
             return False
-        return on_disk not in (None, _UNKNOWN_GENERATION) and on_disk != index.generation()
+        return on_disk is not None and on_disk != index.generation()
 
     def _open_index(self) -> SearchIndex:
         from index.search import SearchIndex
@@ -492,9 +495,9 @@ class Archive:
     def example_questions(self, n: int = 3) -> list[str]:
         """Questions this archive can answer, built from its own recent articles.
 
-        Each candidate comes from a recent title ("What did <name> say about <topic>?" in the
-        title's language); when the index is available, a candidate is kept only if asking
-        it cites the article it came from, so the examples are known to work.
+        Each candidate comes from a recent title (see ``question_from_title``). When the
+        index is available, a candidate is kept only if asking it cites the article it came
+        from, so the examples are known to work.
         """
         questions: list[str] = []
         for article in self.store.recent_articles(EXAMPLE_CANDIDATES):
@@ -566,6 +569,65 @@ class Archive:
         logger.info("deleted article %s (%d passages)", article_id, len(passage_ids))
         return article
 
+    # -- news sources (index/feeds) ---------------------------------------------------------
+
+    def _feeds(self) -> FeedService:
+        """The feeds stage, created on first use (it loads feedparser and lxml)."""
+        if self._feed_service is None:
+            from index.feeds.service import FeedService
+
+            self._feed_service = FeedService(self.settings, self._db, self._ingest_extracted)
+        return self._feed_service
+
+    def _ingest_extracted(self, articles: Sequence[ExtractedArticle]) -> IngestReport:
+        """Store and index articles a poll fetched: the same path as files and URLs."""
+        started = time.monotonic()
+        delta = _IndexDelta(self)
+        results = [self._store_article(a.url or a.title, a, None, delta) for a in articles]
+        return self._finish_ingest(results, delta, started)
+
+    def add_source(
+        self,
+        url: str,
+        *,
+        name: str | None = None,
+        outlet: str | None = None,
+        language: str | None = None,
+        interval_s: int | None = None,
+    ) -> Source:
+        """Register an RSS/Atom feed or news sitemap; raises SourceError for bad input."""
+        return self._feeds().add_source(
+            url, name=name, outlet=outlet, language=language, interval_s=interval_s
+        )
+
+    def list_sources(self) -> list[SourceStatus]:
+        """Every source with last success, last error, articles ingested and next poll."""
+        return self._feeds().list_sources()
+
+    def remove_source(self, name: str) -> Source:
+        """Unregister a source (its articles stay); raises NotFoundError."""
+        return self._feeds().remove_source(name)
+
+    def poll(
+        self,
+        *,
+        once: bool = True,
+        due_only: bool = True,
+        names: Sequence[str] | None = None,
+        progress: ProgressCallback | None = None,
+        stop: threading.Event | None = None,
+        on_report: Callable[[PollReport], None] | None = None,
+    ) -> PollReport:
+        """Poll the due sources (all with ``due_only=False``); new articles are searchable.
+
+        With ``once=False`` it keeps polling, sleeping until the next source is due, until
+        ``stop`` is set or KeyboardInterrupt; each round goes to ``on_report`` and the last
+        one is returned.
+        """
+        if once:
+            return self._feeds().poll(due_only=due_only, names=names, progress=progress)
+        return self._feeds().run(stop=stop, on_report=on_report)
+
 
 class _IndexDelta:
     """Collects what an ingest changed and writes it to the index in batches.
@@ -618,53 +680,42 @@ class _IndexDelta:
 
 
 def question_from_title(title: str, lang: str) -> str | None:
-    """A question about an article, from its title: who said what about which topic.
+    """A question about an article, from its title, in the title's language.
 
-    The name is the first capitalised word after the title's first word (or the first
-    word itself when it is followed by a verb-like lowercase word, as in "Zelenskyy wants
-    ..."); the topic is the title's longest remaining lowercase word. Returns None for
-    titles without a usable name and topic.
+    English: "What did <name> say about <topic>?", the name being the first capitalised word
+    (the subject of a sentence-case headline) and the topic the last lowercase word of four
+    letters or more. Ukrainian and Russian: the name with the phrase after "про"/"о" when
+    the title has one ("Мэр Филатов рассказал о ремонте моста" → "Что сказал Филатов о
+    ремонте моста?"), else the title itself as "<title>: що відомо?", which avoids guessing
+    grammatical cases. Returns None for titles too short to ask about.
     """
     words = re.findall(r"[^\W\d_][\w'’ʼ-]*", title)
     if len(words) < 3:
         return None
-    name = next((w for w in words[1:] if w[0].isupper() and len(w) > 2), None)
-    if name is None and words[0][0].isupper() and len(words[0]) > 3:
-        name = words[0]
-    if name is None:
+    names = [w for w in words if w[0].isupper() and len(w) > 2]
+    if lang in ("uk", "ru"):
+        preposition = {"uk": ("про",), "ru": ("о", "об", "про")}[lang]
+        for i, word in enumerate(words[:-1]):
+            if word.lower() in preposition and i > 0:
+                name = next((w for w in words[1:i] if w[0].isupper() and len(w) > 2), None)
+                if name is not None:
+                    rest = " ".join(words[i + 1 :])
+                    if lang == "uk":
+                        return f"Що сказав {name} про {rest}?"
+                    return f"Что сказал {name} {word.lower()} {rest}?"
+        suffix = "що відомо?" if lang == "uk" else "что известно?"
+        return f"{title.strip().rstrip('.!?')}: {suffix}"
+    topics = [w for w in words if w[0].islower() and len(w) >= 4]
+    if not names or not topics:
         return None
-    topics = [w for w in words if w != name and w[0].islower() and len(w) >= 5]
-    if not topics:
-        return None
-    topic = max(topics, key=len)
-    templates = {
-        "en": "What did {name} say about {topic}?",
-        "uk": "Що сказав {name} про {topic}?",
-        "ru": "Что сказал {name} о {topic}?",
-    }
-    return templates.get(lang, templates["en"]).format(name=name, topic=topic)
-
-
-_UNKNOWN_GENERATION = "?"
+    return f"What did {names[0]} say about {topics[-1]}?"
 
 
 def _disk_generation(index_dir: Path) -> str | None:
     """The generation on disk (None when there is no index), read without loading it."""
-    import index.search as search
+    from index.search import SearchIndex
 
-    reader = getattr(search, "current_generation", None)
-    if reader is not None:
-        return reader(index_dir)
-    try:
-        from index.search.segments import read_current
-    except ImportError:
-        pass
-    else:
-        pointer = read_current(index_dir)
-        return None if pointer is None else pointer.state_id
-    if not index_dir.is_dir() or not any(index_dir.iterdir()):
-        return None
-    return _UNKNOWN_GENERATION
+    return SearchIndex.disk_generation(index_dir)
 
 
 def _emit(progress: ProgressCallback | None, tick: Progress) -> None:

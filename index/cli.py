@@ -192,7 +192,7 @@ def cmd_ingest(args: argparse.Namespace, archive: Archive) -> int:
         for item in report.failed:
             _echo(f"  failed: {item.item}: {item.reason}")
     if report.index_error:
-        _error(f"the articles are stored but not searchable yet: {report.index_error}")
+        _warn(f"the articles are stored but not searchable yet: {report.index_error}")
     return EXIT_FAILED if report.failed else EXIT_OK
 
 
@@ -445,6 +445,10 @@ def _echo(text: str) -> None:
 
 def _error(text: str) -> None:
     sys.stderr.write(f"error: {text}\n")
+
+
+def _warn(text: str) -> None:
+    sys.stderr.write(f"warning: {text}\n")
 
 
 def _print_json(value: object) -> None:
