@@ -1,0 +1,167 @@
+"""The newsdesk Telegram bot: questions in private and groups, inline search, admin tools.
+
+Everything the bot reacts to is wired in ``add_handlers`` below; the handlers live in
+``bot/handlers/``. Run it with ``newsdesk run`` (or ``python -m bot``): long polling by
+default, PTB's webhook server with a secret token when NEWSDESK_WEBHOOK_URL is set.
+Stop it with Ctrl-C (SIGINT) or SIGTERM; the archive is closed on the way out.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from urllib.parse import urlsplit
+
+from telegram import LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.commands import register_commands
+from bot.context import BotData
+from bot.errors import on_error
+from bot.handlers.admin import cmd_delete, cmd_ingest, cmd_reindex, cmd_stats, on_document
+from bot.handlers.buttons import (
+    FULL_PATTERN,
+    MORE_PATTERN,
+    on_full_article,
+    on_more,
+    on_unknown_button,
+)
+from bot.handlers.groups import cmd_ask, on_group_message
+from bot.handlers.inline import on_inline_query
+from bot.handlers.private import cmd_help, cmd_start, on_question
+from bot.logs import protect_token
+from bot.settings import BotSettings
+from index import Archive, open_archive
+
+logger = logging.getLogger(__name__)
+
+
+def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
+    """Register every handler, in one flat table.
+
+    Order matters within group 0: PTB runs the first handler whose filters match. Commands
+    come first; the free-text question handlers exclude commands, so "/ask" or an unknown
+    "/foo" never becomes a question. Only new messages (not edits) are answered.
+    """
+    private = filters.ChatType.PRIVATE
+    groups = filters.ChatType.GROUPS
+    new_text = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
+    application.add_handlers(
+        [
+            # Everyone: what the bot knows, how to use it, explicit questions.
+            CommandHandler("start", cmd_start, filters=private),
+            CommandHandler("help", cmd_help),
+            CommandHandler("ask", cmd_ask),
+            # Admins only (each wrapped in guards.admin_only; others get a polite refusal).
+            CommandHandler("ingest", cmd_ingest),
+            CommandHandler("reindex", cmd_reindex),
+            CommandHandler("stats", cmd_stats),
+            CommandHandler("delete", cmd_delete),
+            MessageHandler(private & filters.Document.ALL, on_document),
+            # Sources (issue 6): bot/handlers/sources.py registers /sources, /addsource,
+            # /removesource and /poll here, wrapped in admin_only, and adds their names to
+            # commands.ADMIN_COMMANDS so the menus and the refusal tests pick them up.
+            # Questions: any private text; group text only when it mentions or replies to us.
+            MessageHandler(private & new_text, on_question),
+            MessageHandler(groups & new_text, on_group_message),
+            # Inline mode: @bot question in any chat.
+            InlineQueryHandler(on_inline_query),
+            # Buttons under answers; anything else (old buttons) gets a polite answer.
+            CallbackQueryHandler(on_more, pattern=MORE_PATTERN),
+            CallbackQueryHandler(on_full_article, pattern=FULL_PATTERN),
+            CallbackQueryHandler(on_unknown_button),
+        ]
+    )
+    application.add_error_handler(on_error)
+
+
+async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
+    """Register the command menus once the bot knows who it is."""
+    data: BotData = application.bot_data
+    await register_commands(application.bot, data.settings.admin_ids)
+    logger.info("bot @%s ready", application.bot.username)
+
+
+async def _post_shutdown_closing(application: Application) -> None:  # type: ignore[type-arg]
+    """Close the archive (connections, memory maps) after the last update was handled."""
+    data: BotData = application.bot_data
+    data.archive.close()
+
+
+def build_application(
+    settings: BotSettings, archive: Archive, *, close_archive: bool = True
+) -> Application:  # type: ignore[type-arg]
+    """The configured PTB application, ready to ``run_polling``/``run_webhook`` or to start.
+
+    Args:
+        settings: bot settings (token, Bot API URL, admins, limits).
+        archive: the open archive the handlers answer from.
+        close_archive: close ``archive`` on shutdown (False when the caller owns it, as the
+            tests do with one archive shared by many application instances).
+    """
+    token = settings.bot_token.get_secret_value()
+    protect_token(token)
+    rate = settings.rate_limit_per_s
+    builder = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(settings.bot_api_url)
+        .base_file_url(settings.file_api_url)
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        .rate_limiter(AIORateLimiter(overall_max_rate=rate, overall_time_period=1 if rate else 0))
+        .context_types(ContextTypes(bot_data=BotData))
+        .concurrent_updates(settings.concurrent_updates)
+        .post_init(_post_init)
+    )
+    if close_archive:
+        builder = builder.post_shutdown(_post_shutdown_closing)
+    application = builder.build()
+    application.bot_data.attach(settings, archive)
+    add_handlers(application)
+    return application
+
+
+def run_bot(settings: BotSettings) -> int:
+    """Open the archive and run the bot until stopped; returns the exit code."""
+    bot_logger = logging.getLogger("bot")
+    if bot_logger.getEffectiveLevel() > logging.INFO:
+        bot_logger.setLevel(logging.INFO)  # one line per admin action, even without -v
+    protect_token(settings.bot_token.get_secret_value())
+    archive = open_archive(settings)
+    application = build_application(settings, archive)
+    if settings.webhook_url:
+        secret = (
+            settings.webhook_secret.get_secret_value()
+            if settings.webhook_secret
+            else secrets.token_urlsafe(32)
+        )
+        logger.info("starting webhook on %s:%s", settings.webhook_listen, settings.webhook_port)
+        application.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
+            webhook_url=settings.webhook_url,
+            secret_token=secret,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        logger.info("starting long polling")
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
+    return 0

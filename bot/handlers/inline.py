@@ -1,0 +1,75 @@
+"""Inline mode: ``@bot question`` in any chat → cited snippets as article results, paged."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
+
+from bot.context import Context
+from bot.handlers.common import user_lang
+from bot.render import (
+    inline_description,
+    inline_message,
+    inline_title,
+    summary_description,
+    summary_message,
+)
+from index import NewsdeskError
+
+logger = logging.getLogger(__name__)
+
+MAX_INLINE_OFFSET = 1000  # deeper pages are noise; also bounds the work a crafted offset asks
+
+
+async def on_inline_query(update: Update, context: Context) -> None:
+    """Answer an inline query with up to ``inline_page_size`` results and a next_offset."""
+    query = update.inline_query
+    if query is None:
+        return
+    lang = user_lang(update)
+    data = context.bot_data
+    page = data.settings.inline_page_size
+    offset = int(query.offset) if query.offset.isdigit() else 0
+    offset = min(offset, MAX_INLINE_OFFSET)
+    question = query.query.strip()
+    results: list[InlineQueryResultArticle] = []
+    has_more = False
+    if not question:
+        summaries = await asyncio.to_thread(data.archive.list_articles, limit=offset + page + 1)
+        has_more = len(summaries) > offset + page
+        results = [
+            InlineQueryResultArticle(
+                id=f"a{summary.article_id}",
+                title=inline_title(summary.title, lang),
+                description=summary_description(summary),
+                input_message_content=InputTextMessageContent(summary_message(summary, lang)),
+            )
+            for summary in summaries[offset : offset + page]
+        ]
+    else:
+        try:
+            answer = await asyncio.to_thread(data.archive.ask, question, k=page, offset=offset)
+        except NewsdeskError as exc:
+            logger.warning("inline question refused: %s", exc.reason)
+            await query.answer([], cache_time=data.settings.inline_cache_s)
+            return
+        if answer.found:
+            has_more = len(answer.articles) >= page
+            results = [
+                InlineQueryResultArticle(
+                    id=f"{item.citation.article_id}",
+                    title=inline_title(item.citation.title, lang),
+                    description=inline_description(item),
+                    input_message_content=InputTextMessageContent(inline_message(item, lang)),
+                )
+                for item in answer.articles
+            ]
+    next_offset = str(offset + page) if has_more and offset + page <= MAX_INLINE_OFFSET else ""
+    await query.answer(
+        results,
+        cache_time=data.settings.inline_cache_s,
+        is_personal=False,
+        next_offset=next_offset,
+    )

@@ -1,0 +1,1 @@
+"""Test and benchmark support that must be importable outside ``tests/`` (``bot.bench``)."""

@@ -1,0 +1,231 @@
+"""Fixed user-facing texts in English, Ukrainian and Russian, looked up by key.
+
+Texts are Telegram HTML templates: placeholders are filled with values that the caller has
+already escaped (``render.escape``), so a text never mixes markup with raw user input.
+The user's Telegram ``language_code`` picks the language; anything else gets English.
+"""
+
+from __future__ import annotations
+
+from index.models import LANGS, Lang
+
+TEXTS: dict[str, dict[Lang, str]] = {
+    "start": {
+        "en": (
+            "Hi! I answer questions about a news archive of <b>{count}</b> articles "
+            "({first} – {last}) with cited snippets.\n\nTry:\n{examples}\n\n"
+            "Just send me a question. /help explains more."
+        ),
+        "uk": (
+            "Привіт! Я відповідаю на запитання про архів новин: <b>{count}</b> статей "
+            "({first} – {last}), з цитатами й посиланнями.\n\nСпробуйте:\n{examples}\n\n"
+            "Просто надішліть запитання. Докладніше: /help."
+        ),
+        "ru": (
+            "Привет! Я отвечаю на вопросы об архиве новостей: <b>{count}</b> статей "
+            "({first} – {last}), с цитатами и ссылками.\n\nПопробуйте:\n{examples}\n\n"
+            "Просто пришлите вопрос. Подробнее: /help."
+        ),
+    },
+    "start_empty": {
+        "en": "Hi! My news archive is still empty. Admins can add articles with /ingest.",
+        "uk": "Привіт! Мій архів новин поки порожній. Адміністратори додають статті: /ingest.",
+        "ru": "Привет! Мой архив новостей пока пуст. Администраторы добавляют статьи: /ingest.",
+    },
+    "help": {
+        "en": (
+            "<b>Questions.</b> Send me any question, e.g. <i>what did Stoltenberg say on 14 "
+            "July</i>. I reply with the sentences that answer it, matched words in bold, and a "
+            "link to each article. <b>More</b> shows further results, <b>Full article</b> the "
+            "passages around a quote.\n\n<b>Groups.</b> Use /ask question, mention me, or reply "
+            "to one of my messages.\n\n<b>Inline.</b> Type @{username} and a question in any "
+            "chat to pick a cited snippet; an empty query lists the latest articles."
+        ),
+        "uk": (
+            "<b>Запитання.</b> Надішліть будь-яке запитання, напр. <i>що сказав Столтенберг 14 "
+            "липня</i>. Я відповім реченнями з відповіддю, збіги виділю жирним і додам посилання "
+            "на кожну статтю. <b>Ще</b> показує наступні результати, <b>Уся стаття</b> — "
+            "уривки навколо цитати.\n\n<b>Групи.</b> Пишіть /ask запитання, згадайте мене або "
+            "дайте відповідь на моє повідомлення.\n\n<b>Inline.</b> Наберіть @{username} і "
+            "запитання в будь-якому чаті; порожній запит показує останні статті."
+        ),
+        "ru": (
+            "<b>Вопросы.</b> Пришлите любой вопрос, напр. <i>что сказал Столтенберг 14 июля</i>. "
+            "Я отвечу предложениями с ответом, совпадения выделю жирным и дам ссылку на каждую "
+            "статью. <b>Ещё</b> показывает следующие результаты, <b>Вся статья</b> — фрагменты "
+            "вокруг цитаты.\n\n<b>Группы.</b> Пишите /ask вопрос, упомяните меня или ответьте на "
+            "моё сообщение.\n\n<b>Inline.</b> Наберите @{username} и вопрос в любом чате; пустой "
+            "запрос показывает последние статьи."
+        ),
+    },
+    "help_admin": {
+        "en": (
+            "<b>Admin.</b> /ingest URL… adds pages; send a document (HTML, TXT, JSON, JSONL, "
+            ".gz) to ingest it; /reindex rebuilds the index; /stats; /delete ARTICLE_ID."
+        ),
+        "uk": (
+            "<b>Адміністрування.</b> /ingest URL… додає сторінки; надішліть документ (HTML, "
+            "TXT, JSON, JSONL, .gz), щоб додати його; /reindex перебудовує індекс; /stats; "
+            "/delete ID_СТАТТІ."
+        ),
+        "ru": (
+            "<b>Администрирование.</b> /ingest URL… добавляет страницы; пришлите документ "
+            "(HTML, TXT, JSON, JSONL, .gz), чтобы добавить его; /reindex перестраивает индекс; "
+            "/stats; /delete ID_СТАТЬИ."
+        ),
+    },
+    "nothing_found": {
+        "en": (
+            "Nothing found for “{question}”. Try rephrasing, with other words or names. "
+            "The archive covers {first} – {last}."
+        ),
+        "uk": (
+            "Нічого не знайдено за запитом «{question}». Спробуйте переформулювати, іншими "
+            "словами чи іменами. Архів охоплює {first} – {last}."
+        ),
+        "ru": (
+            "Ничего не найдено по запросу «{question}». Попробуйте переформулировать, другими "
+            "словами или именами. Архив охватывает {first} – {last}."
+        ),
+    },
+    "nearest": {
+        "en": "Closest titles:",
+        "uk": "Найближчі заголовки:",
+        "ru": "Ближайшие заголовки:",
+    },
+    "no_dates": {"en": "no dates yet", "uk": "дат поки немає", "ru": "дат пока нет"},
+    "more_button": {"en": "More ▸", "uk": "Ще ▸", "ru": "Ещё ▸"},
+    "full_button": {"en": "Full article {n}", "uk": "Уся стаття {n}", "ru": "Вся статья {n}"},
+    "no_more": {
+        "en": "No more results.",
+        "uk": "Більше результатів немає.",
+        "ru": "Больше результатов нет.",
+    },
+    "stale": {
+        "en": "This button has expired. Please ask again.",
+        "uk": "Ця кнопка застаріла. Будь ласка, запитайте ще раз.",
+        "ru": "Эта кнопка устарела. Пожалуйста, спросите ещё раз.",
+    },
+    "article_gone": {
+        "en": "That article is no longer in the archive.",
+        "uk": "Цієї статті вже немає в архіві.",
+        "ru": "Этой статьи уже нет в архиве.",
+    },
+    "flood": {
+        "en": "You're asking faster than I can read 🙂 Please wait a few seconds.",
+        "uk": "Ви питаєте швидше, ніж я встигаю читати 🙂 Зачекайте кілька секунд.",
+        "ru": "Вы спрашиваете быстрее, чем я успеваю читать 🙂 Подождите несколько секунд.",
+    },
+    "error": {
+        "en": "Sorry, something went wrong on my side. Please try again later.",
+        "uk": "Вибачте, у мене щось пішло не так. Спробуйте пізніше.",
+        "ru": "Извините, у меня что-то пошло не так. Попробуйте позже.",
+    },
+    "bad_request": {
+        "en": "Sorry, I can't do that: {reason}",
+        "uk": "Вибачте, не можу це зробити: {reason}",
+        "ru": "Извините, не могу это сделать: {reason}",
+    },
+    "refused": {
+        "en": "Sorry, this command is for the archive's admins only.",
+        "uk": "Вибачте, ця команда лише для адміністраторів архіву.",
+        "ru": "Извините, эта команда только для администраторов архива.",
+    },
+    "ask_usage": {
+        "en": "Ask like this: /ask what happened on 14 July",
+        "uk": "Питайте так: /ask що сталося 14 липня",
+        "ru": "Спрашивайте так: /ask что случилось 14 июля",
+    },
+    "ingest_usage": {
+        "en": "Usage: /ingest URL [URL…] (http or https)",
+        "uk": "Використання: /ingest URL [URL…] (http або https)",
+        "ru": "Использование: /ingest URL [URL…] (http или https)",
+    },
+    "ingest_working": {
+        "en": "Ingesting {count} item(s)…",
+        "uk": "Додаю елементів: {count}…",
+        "ru": "Добавляю элементов: {count}…",
+    },
+    "ingest_summary": {
+        "en": "Ingest done: {new} new, {updated} updated, {unchanged} unchanged, {failed} failed.",
+        "uk": "Готово: нових {new}, оновлено {updated}, без змін {unchanged}, помилок {failed}.",
+        "ru": "Готово: новых {new}, обновлено {updated}, без изменений {unchanged}, "
+        "ошибок {failed}.",
+    },
+    "upload_too_big": {
+        "en": "That file is too large: {size} MB, the limit is {limit} MB.",
+        "uk": "Файл завеликий: {size} МБ, обмеження {limit} МБ.",
+        "ru": "Файл слишком большой: {size} МБ, ограничение {limit} МБ.",
+    },
+    "upload_bad_type": {
+        "en": "I can ingest HTML, TXT, JSON, JSONL and .gz files, not “{name}”.",
+        "uk": "Я приймаю файли HTML, TXT, JSON, JSONL і .gz, а не «{name}».",
+        "ru": "Я принимаю файлы HTML, TXT, JSON, JSONL и .gz, а не «{name}».",
+    },
+    "reindex_started": {
+        "en": "Reindexing: starting…",
+        "uk": "Переіндексація: починаю…",
+        "ru": "Переиндексация: начинаю…",
+    },
+    "reindex_progress": {
+        "en": "Reindexing: {stage} {percent} · {rate}/s · ETA {eta}",
+        "uk": "Переіндексація: {stage} {percent} · {rate}/с · залишилось {eta}",
+        "ru": "Переиндексация: {stage} {percent} · {rate}/с · осталось {eta}",
+    },
+    "reindex_done": {
+        "en": "Reindex done: {passages} passages, {terms} terms in {seconds} s ({size} MB).",
+        "uk": "Переіндексацію завершено: {passages} уривків, {terms} термінів за {seconds} с "
+        "({size} МБ).",
+        "ru": "Переиндексация завершена: {passages} фрагментов, {terms} терминов за {seconds} с "
+        "({size} МБ).",
+    },
+    "reindex_busy": {
+        "en": "A reindex is already running.",
+        "uk": "Переіндексація вже триває.",
+        "ru": "Переиндексация уже идёт.",
+    },
+    "stats": {
+        "en": (
+            "<b>Archive</b>\nArticles: {articles}\nPassages: {passages} (indexed {indexed})\n"
+            "Dates: {first} – {last}\nLanguages: {languages}\nSources: {sources}\n"
+            "On disk: store {store_mb} MB, index {index_mb} MB"
+        ),
+        "uk": (
+            "<b>Архів</b>\nСтатей: {articles}\nУривків: {passages} (в індексі {indexed})\n"
+            "Дати: {first} – {last}\nМови: {languages}\nДжерела: {sources}\n"
+            "На диску: сховище {store_mb} МБ, індекс {index_mb} МБ"
+        ),
+        "ru": (
+            "<b>Архив</b>\nСтатей: {articles}\nФрагментов: {passages} (в индексе {indexed})\n"
+            "Даты: {first} – {last}\nЯзыки: {languages}\nИсточники: {sources}\n"
+            "На диске: хранилище {store_mb} МБ, индекс {index_mb} МБ"
+        ),
+    },
+    "delete_usage": {
+        "en": "Usage: /delete ARTICLE_ID (a number, see /stats or the CLI's list)",
+        "uk": "Використання: /delete ID_СТАТТІ (число)",
+        "ru": "Использование: /delete ID_СТАТЬИ (число)",
+    },
+    "deleted": {
+        "en": "Deleted article #{article_id}: {title}",
+        "uk": "Статтю #{article_id} видалено: {title}",
+        "ru": "Статья #{article_id} удалена: {title}",
+    },
+    "untitled": {"en": "Untitled", "uk": "Без назви", "ru": "Без названия"},
+}
+
+
+def lang_of(language_code: str | None) -> Lang:
+    """Map a Telegram ``language_code`` ("uk", "ru-RU", "en-GB", None…) to one of our texts."""
+    if language_code:
+        prefix = language_code.split("-")[0].split("_")[0].lower()
+        for lang in LANGS:
+            if prefix == lang:
+                return lang
+    return "en"
+
+
+def text(key: str, lang: Lang, **values: object) -> str:
+    """The text ``key`` in ``lang`` with placeholders filled (values must be escaped already)."""
+    template = TEXTS[key].get(lang) or TEXTS[key]["en"]
+    return template.format(**values) if values else template
