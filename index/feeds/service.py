@@ -200,22 +200,29 @@ class FeedService:
         stop: threading.Event | None = None,
         on_report: Callable[[PollReport], None] | None = None,
         max_idle_s: float = MAX_IDLE_S,
-    ) -> None:
+    ) -> PollReport:
         """Poll until ``stop`` is set (or KeyboardInterrupt), sleeping until the next due source.
 
         Args:
             stop: set it from another thread to end the loop after the current poll.
             on_report: called with each poll that polled at least one source.
             max_idle_s: the longest sleep, so that newly added sources are noticed.
+
+        Returns:
+            The last poll that polled at least one source (empty if none did).
         """
         stop = stop or threading.Event()
+        last = PollReport()
         while not stop.is_set():
             report = self.poll()
-            if on_report is not None and report.sources:
-                on_report(report)
+            if report.sources:
+                last = report
+                if on_report is not None:
+                    on_report(report)
             wait = self.seconds_until_due()
             wait = max_idle_s if wait is None else min(max(wait, 1.0), max_idle_s)
             stop.wait(wait)
+        return last
 
 
 def _free_name(base: str, taken: set[str]) -> str:
