@@ -349,6 +349,8 @@ class Archive:
         try:
             index = SearchIndex.load(self.index_dir)
         except IndexUnavailableError as exc:
+            if "newsdesk reindex" in exc.reason:
+                raise
             raise IndexUnavailableError(
                 f"the search index is unreadable ({exc.reason}): {REINDEX_HINT}"
             ) from None
