@@ -161,6 +161,11 @@ def _normalize_author(raw: str) -> str | None:
 
 
 def _capitalize(word: str) -> str:
+    """Capitalise a name word; Latin "O'NEILL" → "O'Neill", Cyrillic "П'ЯТНИЦЯ" → "П'ятниця"."""
+    match = re.search(r"['’ʼ]", word)
+    if match and match.start() == 1 and word[0].isascii():
+        tail = word[match.end() :]
+        return word[0].upper() + match.group() + tail[:1].upper() + tail[1:].lower()
     return word[:1].upper() + word[1:].lower()
 
 

@@ -1,0 +1,137 @@
+"""Text dumps of news pages: the Ukrainska Pravda family in en/uk/ru, and the generic cleaner."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from index.extract import extract_bytes
+from index.extract.text_dump import extract_text_dump
+
+KYIV = ZoneInfo("Europe/Kyiv")
+
+UP_EDITIONS = [
+    pytest.param(
+        "up-en-poland-security-agreement.txt",
+        {
+            "title": "Ukraine and Poland sign bilateral security agreement in Warsaw",
+            "author": "Mariia Koval",
+            "published_at": datetime(2024, 7, 8, 15, 10, tzinfo=KYIV),
+            "language": "en",
+            "kept": ["Source: statements", "Details: The document", "Quote from Zelenskyy"],
+            "dropped": ["Advertisement", "Support UP", "Subjects", "Photo:", "Kharkiv residents",
+                        "RECENT NEWS", "All News", "Air raid warning", "Polish farmers", "Укр"],
+        },
+        id="en",
+    ),
+    pytest.param(
+        "up-uk-nato-summit.txt",
+        {
+            "title": "Саміт НАТО у Вашингтоні назвав шлях України до Альянсу незворотним",
+            "author": "Олена Марченко",
+            "published_at": datetime(2024, 7, 10, 21, 5, tzinfo=KYIV),
+            "language": "uk",
+            "kept": ["Джерело: текст", "Деталі: У документі", "Цитата:"],
+            "dropped": ["Реклама", "Підтримайте", "Теми:", "Фото:", "відновили рух",
+                        "ОСТАННІ НОВИНИ", "Всі новини", "повітряну тривогу", "Підтримати"],
+        },
+        id="uk",
+    ),
+    pytest.param(
+        "up-ru-peace-summit.txt",
+        {
+            "title": "Саммит мира в Швейцарии завершился совместным коммюнике",
+            "author": "Ирина Соколова",
+            "published_at": datetime(2024, 6, 16, 18, 40, tzinfo=KYIV),
+            "language": "ru",
+            "kept": ["Источник: итоговый", "Подробности: В коммюнике", "Цитата:"],
+            "dropped": ["Реклама", "Поддержите", "Темы:", "Фото:", "портовые склады",
+                        "ПОСЛЕДНИЕ НОВОСТИ", "Все новости", "воздушная тревога", "Поддержать"],
+        },
+        id="ru",
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "expected"), UP_EDITIONS)
+def test_up_dump_yields_metadata_and_clean_body(read_fixture, name: str, expected: dict) -> None:
+    [article] = extract_bytes(read_fixture(name), name)
+    assert article.title == expected["title"]
+    assert article.author == expected["author"]
+    assert article.published_at == expected["published_at"]
+    assert article.published_at.utcoffset() is not None
+    assert article.language == expected["language"]
+    assert article.source == "Ukrainska Pravda"
+    for kept in expected["kept"]:
+        assert kept in article.body
+    for dropped in expected["dropped"]:
+        assert dropped not in article.body
+    assert article.title not in article.body  # the repeated title line is gone
+    bullets = [line for line in article.body.split("\n") if line.startswith("• ")]
+    assert len(bullets) == 3
+    assert not any(line.strip().isdigit() or line[-1:] == ":" for line in bullets)
+
+
+@pytest.mark.parametrize(
+    ("byline", "author", "published"),
+    [
+        ("KATERYNA TYSHCHENKOSunday, 4 August 2024, 17:25", "Kateryna Tyshchenko", (8, 4, 17, 25)),
+        ("Неділя, 4 серпня 2024, 09:05", None, (8, 4, 9, 5)),
+        ("ОЛЕКСАНДР П'ЯТНИЦЯП'ятниця, 2 серпня 2024, 23:59", "Олександр П'ятниця", (8, 2, 23, 59)),
+        ("ANNA O’NEILLПʼятниця, 2 серпня 2024, 10:00", "Anna O’Neill", (8, 2, 10, 0)),
+        ("Ірина Кошова, Четвер, 1 серпня 2024, 08:30", "Ірина Кошова", (8, 1, 8, 30)),
+        (
+            "СЕРГЕЙ ИВАНОВ-ПЕТРОВСуббота, 3 августа 2024, 12:00",
+            "Сергей Иванов-Петров",
+            (8, 3, 12, 0),
+        ),
+        ("JOHN SMITHWednesday, 31 January 2024, 7:05", "John Smith", (1, 31, 7, 5)),
+    ],
+)
+def test_bylines_glued_or_not_give_author_and_kyiv_time(byline, author, published) -> None:
+    text = f"Nav\n\nA headline about events\n\n{byline}\nA headline about events\n\nThe body.\n"
+    article = extract_text_dump(text, "x.txt")
+    month, day, hour, minute = published
+    year = 2024
+    assert article.author == author
+    assert article.published_at == datetime(year, month, day, hour, minute, tzinfo=KYIV)
+    assert article.title == "A headline about events"
+    assert article.body == "The body."
+
+
+def test_unknown_page_dump_falls_back_to_justext(read_fixture) -> None:
+    name = "generic-en-kharlan-bronze.txt"
+    [article] = extract_bytes(read_fixture(name), name)
+    assert article.title == "Olha Kharlan wins bronze in individual sabre at the Paris Olympics"
+    assert article.language == "en"
+    assert "Grand Palais" in article.body
+    assert "dedicated the victory" in article.body
+    for dropped in ("Advertisement", "Subscribe", "Related", "Basketball", "Privacy", "©"):
+        assert dropped not in article.body
+    assert article.body.count("\n\n") == 3  # four paragraphs
+
+
+def test_plain_article_file_keeps_every_paragraph(read_fixture) -> None:
+    name = "plain-uk-eu-accession-talks.txt"
+    [article] = extract_bytes(read_fixture(name), name)
+    assert article.title == "ЄС офіційно розпочав переговори про вступ України"
+    assert article.language == "uk"
+    assert article.body.count("\n\n") == 2
+    assert article.body.startswith("Двадцять п'ятого червня")
+    assert article.published_at is None
+
+
+def test_advertisement_lines_are_dropped_from_generic_text() -> None:
+    text = "A short title line here\n\nFirst paragraph of text.\n\nAdvertisement:\n\nReklama\n"
+    article = extract_text_dump(text.replace("Reklama", "Реклама:"), "x.txt")
+    assert "Advertisement" not in article.body
+    assert "Реклама" not in article.body
+    assert article.body == "First paragraph of text."
+
+
+def test_a_byline_with_nothing_after_it_falls_back_to_the_generic_cleaner() -> None:
+    text = "Some headline words here\n\nJOHN SMITHMonday, 5 August 2024, 10:00\nAll News\n"
+    article = extract_text_dump(text, "x.txt")
+    assert article.title == "Some headline words here"
