@@ -21,6 +21,7 @@ from typing import Any
 
 from index.archive import Archive, open_archive
 from index.errors import NewsdeskError, StoreError
+from index.feeds.models import PollReport
 from index.models import Answer, Progress
 from index.settings import IndexSettings, SettingsError, load_settings
 
@@ -106,6 +107,35 @@ def build_parser(
     delete = subcommands.add("delete", "delete an article from store and index", cmd_delete)
     delete.add_argument("article_id", type=int, metavar="ARTICLE_ID")
     delete.add_argument("--json", action="store_true")
+
+    poll = subcommands.add("poll", "poll the news sources (feeds, sitemaps)", cmd_poll)
+    poll.add_argument("--once", action="store_true", help="one round, then exit (for cron)")
+    poll.add_argument("--all", action="store_true", help="every source, due or not")
+    poll.add_argument("--source", action="append", metavar="NAME", help="only this source")
+    poll.add_argument("--json", action="store_true", help="the poll report as JSON")
+
+    sources = subcommands.add("sources", "add, list and remove news sources", cmd_sources)
+    actions = sources.add_subparsers(dest="action", metavar="ACTION", required=True)
+    add_source = actions.add_parser(
+        "add", help="register an RSS/Atom feed or news sitemap", parents=[subcommands.common]
+    )
+    add_source.add_argument("url", metavar="URL")
+    add_source.add_argument("--name", help="a one-word handle (default: the host)")
+    add_source.add_argument("--outlet", help="outlet label stored on its articles")
+    add_source.add_argument("--language", choices=("en", "uk", "ru"))
+    add_source.add_argument(
+        "--interval", type=_positive_int, metavar="SECONDS", help="poll interval"
+    )
+    add_source.add_argument("--json", action="store_true")
+    list_sources = actions.add_parser(
+        "list", help="sources with their polling record", parents=[subcommands.common]
+    )
+    list_sources.add_argument("--json", action="store_true")
+    remove_source = actions.add_parser(
+        "remove", help="unregister a source (its articles stay)", parents=[subcommands.common]
+    )
+    remove_source.add_argument("name", metavar="NAME")
+    remove_source.add_argument("--json", action="store_true")
 
     if extend is not None:
         extend(subcommands)
@@ -292,6 +322,83 @@ def cmd_delete(args: argparse.Namespace, archive: Archive) -> int:
     else:
         _echo(f"deleted article {article.article_id}: {article.title}")
     return EXIT_OK
+
+
+def cmd_poll(args: argparse.Namespace, archive: Archive) -> int:
+    """Poll the sources once (``--once``) or until interrupted; exit 1 if anything failed."""
+    if not args.once:
+        _warn("polling until interrupted (Ctrl-C stops)")
+        try:
+            archive.poll(once=False, on_report=lambda report: _echo_poll(report, args.json))
+        except KeyboardInterrupt:
+            _warn("polling stopped")
+        return EXIT_OK
+    with ProgressBar(enabled=_bar_wanted(args), label="poll") as bar:
+        report = archive.poll(due_only=not args.all, names=args.source, progress=bar)
+    _echo_poll(report, args.json)
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def _echo_poll(report: PollReport, as_json: bool) -> None:
+    if as_json:
+        _print_json(asdict(report))
+        return
+    if not report.sources:
+        _echo("no source is due")
+    for poll in report.sources:
+        if poll.outcome == "failed":
+            _echo(f"{poll.name}: failed: {poll.error} (next poll {_when(poll.next_poll_at)})")
+            continue
+        _echo(
+            f"{poll.name}: {poll.outcome.replace('_', ' ')}, {poll.entries} entries, "
+            f"{poll.count('new')} new, {poll.count('updated')} updated, "
+            f"{poll.count('failed')} failed"
+        )
+        for item in poll.items:
+            if item.outcome == "failed":
+                _echo(f"  failed: {item.item}: {item.reason}")
+
+
+def cmd_sources(args: argparse.Namespace, archive: Archive) -> int:
+    """``sources add URL``, ``sources list``, ``sources remove NAME``."""
+    if args.action == "add":
+        source = archive.add_source(
+            args.url,
+            name=args.name,
+            outlet=args.outlet,
+            language=args.language,
+            interval_s=args.interval,
+        )
+        if args.json:
+            _print_json(asdict(source))
+        else:
+            _echo(f"added {source.name}: {source.url} (every {source.interval_s} s)")
+        return EXIT_OK
+    if args.action == "remove":
+        source = archive.remove_source(args.name)
+        if args.json:
+            _print_json({"removed": source.name, "url": source.url})
+        else:
+            _echo(f"removed {source.name}: {source.url} (its articles stay)")
+        return EXIT_OK
+    statuses = archive.list_sources()
+    if args.json:
+        _print_json([{**asdict(s), "failing": s.failing} for s in statuses])
+        return EXIT_OK
+    if not statuses:
+        _echo("no sources (add one with `newsdesk sources add URL`)")
+    for s in statuses:
+        state = f"FAILING ×{s.failures}: {s.last_error}" if s.failing else "ok"
+        _echo(
+            f"{s.source.name}  {s.kind or '?'}  every {s.source.interval_s} s  "
+            f"{s.articles_ingested} articles  last success {_when(s.last_success_at)}  "
+            f"next poll {_when(s.next_poll_at)}  {state}\n  {s.source.url}"
+        )
+    return EXIT_OK
+
+
+def _when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC") if value is not None else "never"
 
 
 # -- formatting -----------------------------------------------------------------------------
