@@ -9,6 +9,7 @@ import logging
 
 from index.archive import Archive, open_archive
 from index.errors import NewsdeskError
+from index.feeds.models import PollReport, Source, SourcePoll, SourceStatus
 from index.models import (
     Answer,
     Article,
@@ -37,10 +38,14 @@ __all__ = [
     "ItemResult",
     "NewsdeskError",
     "Passage",
+    "PollReport",
     "Progress",
     "ReindexReport",
     "SettingsError",
     "Snippet",
+    "Source",
+    "SourcePoll",
+    "SourceStatus",
     "StoreStats",
     "load_settings",
     "open_archive",
