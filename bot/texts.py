@@ -212,6 +212,65 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "ru": "Статья #{article_id} удалена: {title}",
     },
     "untitled": {"en": "Untitled", "uk": "Без назви", "ru": "Без названия"},
+    # News sources (issue 6, bot/handlers/sources.py). Plain text, no markup: the handler
+    # fills them with raw values and escapes the result as a whole.
+    "addsource_usage": {
+        "en": "Usage: /addsource URL [NAME] (an RSS/Atom feed or a news sitemap)",
+        "uk": "Використання: /addsource URL [НАЗВА] (стрічка RSS/Atom або news sitemap)",
+        "ru": "Использование: /addsource URL [ИМЯ] (лента RSS/Atom или news sitemap)",
+    },
+    "removesource_usage": {
+        "en": "Usage: /removesource NAME (see /sources)",
+        "uk": "Використання: /removesource НАЗВА (див. /sources)",
+        "ru": "Использование: /removesource ИМЯ (см. /sources)",
+    },
+    "source_added": {
+        "en": "Added source {name}: {url}. Polled every {minutes} min; the first poll is due now.",
+        "uk": "Джерело {name} додано: {url}. Опитування кожні {minutes} хв; перше — вже зараз.",
+        "ru": "Источник {name} добавлен: {url}. Опрос каждые {minutes} мин; первый — уже сейчас.",
+    },
+    "source_removed": {
+        "en": "Removed source {name}. Its articles stay in the archive.",
+        "uk": "Джерело {name} видалено. Його статті лишаються в архіві.",
+        "ru": "Источник {name} удалён. Его статьи остаются в архиве.",
+    },
+    "sources_none": {
+        "en": "No sources yet. Add one with /addsource URL",
+        "uk": "Джерел ще немає. Додайте: /addsource URL",
+        "ru": "Источников пока нет. Добавьте: /addsource URL",
+    },
+    "sources_header": {
+        "en": "Sources: {count}",
+        "uk": "Джерел: {count}",
+        "ru": "Источников: {count}",
+    },
+    "source_status": {
+        "en": "every {minutes} min · articles: {articles} · last success: {success} · "
+        "next poll: {next}",
+        "uk": "кожні {minutes} хв · статей: {articles} · останній успіх: {success} · "
+        "наступне опитування: {next}",
+        "ru": "каждые {minutes} мин · статей: {articles} · последний успех: {success} · "
+        "следующий опрос: {next}",
+    },
+    "source_failing": {
+        "en": "failing ({failures}×): {error}",
+        "uk": "збій ({failures}×): {error}",
+        "ru": "сбой ({failures}×): {error}",
+    },
+    "never": {"en": "never", "uk": "ніколи", "ru": "никогда"},
+    "poll_started": {
+        "en": "Polling {count} source(s)…",
+        "uk": "Опитую джерел: {count}…",
+        "ru": "Опрашиваю источников: {count}…",
+    },
+    "poll_done": {
+        "en": "Poll done: {new} new, {updated} updated, {failed} failed articles; "
+        "{failed_sources} of {sources} sources failed.",
+        "uk": "Опитування завершено: нових {new}, оновлено {updated}, помилок {failed}; "
+        "джерел зі збоєм: {failed_sources} з {sources}.",
+        "ru": "Опрос завершён: новых {new}, обновлено {updated}, ошибок {failed}; "
+        "источников со сбоем: {failed_sources} из {sources}.",
+    },
 }
 
 
