@@ -38,6 +38,7 @@ _ARTICLE_COLUMNS = (
 )
 _SUMMARY_COLUMNS = "id, title, url, source, author, published_at, language"
 _PASSAGE_COLUMNS = 'id, article_id, ordinal, text, start, "end", kind'
+_NEWEST_FIRST = "ORDER BY published_at IS NULL, published_at DESC, ingested_at DESC, id DESC"
 # SQLite's default limit on bound parameters is 999 in old builds; stay under it.
 _MAX_PARAMS = 900
 
@@ -315,18 +316,21 @@ class ArticleStore:
     def list_articles(
         self, *, source: str | None = None, since: date | None = None, limit: int = 20
     ) -> list[ArticleSummary]:
-        """Newest first by publication date (ingestion date for undated articles)."""
+        """Newest first by publication date; undated articles last, newest ingested first.
+
+        ``since`` keeps articles published on or after that day (UTC), so undated ones drop
+        out: we cannot say when they were published.
+        """
         where, params = [], []
         if source is not None:
             where.append("source = ?")
             params.append(source)
         if since is not None:
-            where.append("COALESCE(published_at, ingested_at) >= ?")
+            where.append("published_at >= ?")
             params.append(datetime(since.year, since.month, since.day, tzinfo=UTC).isoformat())
         clause = f"WHERE {' AND '.join(where)}" if where else ""
         rows = self.db.conn.execute(
-            f"SELECT {_SUMMARY_COLUMNS} FROM articles {clause} "
-            "ORDER BY COALESCE(published_at, ingested_at) DESC, id DESC LIMIT ?",
+            f"SELECT {_SUMMARY_COLUMNS} FROM articles {clause} {_NEWEST_FIRST} LIMIT ?",
             (*params, max(0, limit)),
         )
         return [
@@ -406,8 +410,7 @@ class ArticleStore:
     def recent_articles(self, limit: int) -> list[Article]:
         """The newest articles with their bodies (for example questions)."""
         rows = self.db.conn.execute(
-            f"SELECT {_ARTICLE_COLUMNS} FROM articles "
-            "ORDER BY COALESCE(published_at, ingested_at) DESC, id DESC LIMIT ?",
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles {_NEWEST_FIRST} LIMIT ?",
             (limit,),
         )
         return [_article(row) for row in rows]

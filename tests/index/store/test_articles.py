@@ -270,3 +270,12 @@ def test_store_uses_wal_and_foreign_keys(store: ArticleStore) -> None:
             'INSERT INTO passages (article_id, ordinal, text, start, "end") '
             "VALUES (12345, 0, 'x', 0, 1)"
         )
+
+
+def test_undated_articles_list_last_and_drop_out_of_since(store: ArticleStore) -> None:
+    store.save(*make_article("Undated story.", title="Undated"))
+    store.save(
+        *make_article("Dated story.", title="Dated", published_at=datetime(2024, 7, 1, tzinfo=UTC))
+    )
+    assert [a.title for a in store.list_articles()] == ["Dated", "Undated"]
+    assert [a.title for a in store.list_articles(since=date(2024, 1, 1))] == ["Dated"]
