@@ -23,7 +23,8 @@ GOOD_HTML = (
 BAD_INPUTS = [
     pytest.param(b"", "empty.txt", SMALL, "empty.txt", "empty file", id="empty-file"),
     pytest.param(b" \r\n\t\n", "blank.txt", SMALL, "blank.txt", "empty file", id="blank-file"),
-    pytest.param(b"\x00\x01\x02\x03binary", "a.txt", SMALL, "a.txt", "binary file", id="nul-bytes"),
+    pytest.param(b"\x00\x01\x02\x03binary", "a.txt", SMALL, "a.txt", "binary file",
+                 id="nul-bytes"),
     pytest.param(b"%PDF-1.7\n%\xe2\xe3", "doc.html", SMALL, "doc.html", "binary file (PDF)",
                  id="pdf-named-html"),
     pytest.param(b"<html><head><title>T</title></head><body><nav>Home News</nav", "cut.html",

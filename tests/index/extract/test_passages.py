@@ -9,29 +9,11 @@ import pytest
 from index.extract import split_passages
 from tests.index.extract.conftest import fixture_path
 
-WORDS = [
-    "the",
-    "NATO",
-    "summit",
-    "Washington",
-    "2024",
-    "Київ",
-    "ракети",
-    "Столтенберг",
-    "саммит",
-    "мира",
-    "Швейцария",
-    "air",
-    "defence",
-    "🇺🇦",
-    "🚀",
-    "coalition",
-    "Tusk",
-    "Kosiniak-Kamysz",
-    "«угода»",
-    "“quote”",
-    "п'ятниця",
-]
+WORDS = (
+    "the", "NATO", "summit", "Washington", "2024", "Київ", "ракети", "Столтенберг", "саммит",
+    "мира", "Швейцария", "air", "defence", "🇺🇦", "🚀", "coalition", "Tusk", "Kosiniak-Kamysz",
+    "«угода»", "“quote”", "п'ятниця",
+)  # fmt: skip
 ENDINGS = [".", "!", "?", "…", '."', ".»"]
 
 
