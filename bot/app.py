@@ -41,6 +41,13 @@ from bot.handlers.buttons import (
 from bot.handlers.groups import cmd_ask, on_group_message
 from bot.handlers.inline import on_inline_query
 from bot.handlers.private import cmd_help, cmd_start, on_question
+from bot.handlers.sources import (
+    cmd_addsource,
+    cmd_poll,
+    cmd_removesource,
+    cmd_sources,
+    schedule_polling,
+)
 from bot.logs import protect_token
 from bot.settings import BotSettings
 from index import Archive, open_archive
@@ -70,9 +77,11 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
             CommandHandler("stats", cmd_stats),
             CommandHandler("delete", cmd_delete),
             MessageHandler(private & filters.Document.ALL, on_document),
-            # Sources (issue 6): bot/handlers/sources.py registers /sources, /addsource,
-            # /removesource and /poll here, wrapped in admin_only, and adds their names to
-            # commands.ADMIN_COMMANDS so the menus and the refusal tests pick them up.
+            # News sources (admins only): list, add, remove, poll now.
+            CommandHandler("sources", cmd_sources),
+            CommandHandler("addsource", cmd_addsource),
+            CommandHandler("removesource", cmd_removesource),
+            CommandHandler("poll", cmd_poll),
             # Questions: any private text; group text only when it mentions or replies to us.
             MessageHandler(private & new_text, on_question),
             MessageHandler(groups & new_text, on_group_message),
@@ -88,9 +97,10 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
 
 
 async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
-    """Register the command menus once the bot knows who it is."""
+    """Register the command menus once the bot knows who it is; start polling sources."""
     data: BotData = application.bot_data
     await register_commands(application.bot, data.settings.admin_ids)
+    schedule_polling(application)
     logger.info("bot @%s ready", application.bot.username)
 
 

@@ -39,6 +39,14 @@ ADMIN_COMMANDS: dict[str, dict[Lang, str]] = {
     },
     "stats": {"en": "Archive statistics", "uk": "Статистика архіву", "ru": "Статистика архива"},
     "delete": {"en": "Delete an article", "uk": "Видалити статтю", "ru": "Удалить статью"},
+    "sources": {"en": "News sources", "uk": "Джерела новин", "ru": "Источники новостей"},
+    "addsource": {
+        "en": "Add a feed or sitemap",
+        "uk": "Додати стрічку чи sitemap",
+        "ru": "Добавить ленту или sitemap",
+    },
+    "removesource": {"en": "Remove a source", "uk": "Видалити джерело", "ru": "Удалить источник"},
+    "poll": {"en": "Poll sources now", "uk": "Опитати джерела", "ru": "Опросить источники"},
 }
 
 
