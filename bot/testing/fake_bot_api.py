@@ -360,6 +360,7 @@ class FakeBotApi:
         self._open_inline: set[str] = set()
         self._listeners: list[Callable[[ApiCall], None]] = []
         self._runner: web.AppRunner | None = None
+        self._closing = False
         self.port = 0
 
     # --- lifecycle -------------------------------------------------------------------------
@@ -371,7 +372,9 @@ class FakeBotApi:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle_method)
         app.router.add_get("/file/bot{token}/{path:.+}", self._handle_file)
-        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        self._runner = web.AppRunner(
+            app, access_log=None, handle_signals=False, shutdown_timeout=1.0
+        )
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, 0)
         await site.start()
@@ -381,6 +384,7 @@ class FakeBotApi:
 
     async def stop(self) -> None:
         """Stop listening; wakes pending long polls."""
+        self._closing = True
         if self._new_update is not None:
             async with self._new_update:
                 self._new_update.notify_all()
@@ -635,7 +639,8 @@ class FakeBotApi:
             async with self._new_update:
                 try:
                     await asyncio.wait_for(
-                        self._new_update.wait_for(lambda: bool(self._updates)), timeout
+                        self._new_update.wait_for(lambda: bool(self._updates) or self._closing),
+                        timeout,
                     )
                 except TimeoutError:
                     return []
