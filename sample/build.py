@@ -5,8 +5,8 @@ Usage (from the repository root)::
     python -m sample.build           # (re)write sample/** and index/eval/qa_sample.jsonl
     python -m sample.build --check   # exit 1 if any committed file differs from the data
 
-The QA file follows the measurement issue's format exactly: one JSON object per line with
-``id``, ``question``, ``answer`` and ``documents``. Each line's ``documents`` are the sample
+The QA file follows the measurement issue's format: one JSON object per line with ``id``,
+``question``, ``answer`` and ``documents`` (plus ``lang`` and ``kind`` for breakdowns). Each line's ``documents`` are the sample
 articles that answer it (title, text, published, url); unanswerable questions carry none.
 Every sample article is the document of at least one line, so ingesting the union of the
 file's documents (what ``python -m index.eval qa`` does) ingests the whole sample corpus,
@@ -96,6 +96,8 @@ def render_qa() -> str:
             "id": q.id,
             "question": q.question,
             "answer": q.answer,
+            "lang": q.lang,
+            "kind": q.kind,
             "documents": [qa_document(BY_KEY[key]) for key in q.articles],
         }
         lines.append(json.dumps(record, ensure_ascii=False) + "\n")
@@ -189,7 +191,8 @@ and names spelled differently across articles (Zelenskyy / Zelensky / Зелен
 
 `index/eval/qa_sample.jsonl` holds {len(QUESTIONS)} questions over this corpus
 ({qlangs["en"]} en, {qlangs["uk"]} uk, {qlangs["ru"]} ru) in the format of
-`python -m index.eval qa`: `{{"id", "question", "answer", "documents"}}`. Kinds:
+`python -m index.eval qa`: `{{"id", "question", "answer", "documents"}}`, plus `lang` and
+`kind`, which the evaluation uses for its per-language breakdown. Kinds:
 {", ".join(f"{kind} {n}" for kind, n in sorted(kinds.items()))}. Each answer is a short string
 that occurs verbatim in the sentence answering the question; `null` means the corpus has no
 answer ("boilerplate" questions ask about words found only in a page's headline lists).

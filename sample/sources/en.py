@@ -235,7 +235,7 @@ ARTICLES: tuple[SampleArticle, ...] = (
             "Ukraine has brought home 215 people in its largest prisoner exchange since the "
             "full-scale invasion began, among them 108 fighters of the Azov regiment who "
             "defended the Azovstal steel works in Mariupol.",
-            "The exchange took place on the evening of 21 September. President Volodymyr "
+            "The exchange took place yesterday evening, 21 September. President Volodymyr "
             "Zelenskyy announced it in his nightly video address and thanked Turkey for its "
             "help.",
             "Five commanders of the Mariupol garrison, including Azov commander Denys "
