@@ -1,0 +1,139 @@
+"""News sources through the bot: admin commands, refusals, and the JobQueue polling job.
+
+The feeds come from the local feed server of tests/index/feeds (127.0.0.1), the updates from
+the fake Bot API; the real application runs in between.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import bot.handlers.sources as sources_module
+from bot.testing.fake_bot_api import FakeBotApi, parse_html
+from index import Archive, IndexSettings, open_archive
+from tests.bot.conftest import ADMIN, USER, make_settings, running_bot
+from tests.index.feeds.conftest import FeedServer, feed_server  # noqa: F401 - fixture
+
+RSS = "application/rss+xml"
+PAGES = ("bridge", "library", "ferry")
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Iterator[Archive]:
+    with open_archive(
+        IndexSettings(_env_file=None, data_dir=tmp_path / "data", host_delay_s=0)
+    ) as opened:
+        yield opened
+
+
+def serve_gazette(server: FeedServer) -> str:
+    server.serve("/rss2.xml", "rss2.xml", content_type=RSS, etag='"1"')
+    for name in PAGES:
+        server.serve_page(f"/news/{name}.html", f"{name}.html")
+    return server.url("/rss2.xml")
+
+
+async def say(api: FakeBotApi, user: object, message: str, replies: int = 1) -> list[str]:
+    """Send a private message and return the text of the bot's next ``replies`` messages."""
+    after = api.cursor()
+    api.offer(api.private_message(user, message))  # type: ignore[arg-type]
+    calls = await api.wait_for("sendMessage", after=after, count=replies)
+    assert all(call.ok for call in calls), [call.error for call in calls]
+    return [parse_html(call.params["text"]) for call in calls]
+
+
+async def test_admin_adds_polls_lists_and_removes_sources(
+    fake_api: FakeBotApi,
+    archive: Archive,
+    tmp_path: Path,
+    feed_server: FeedServer,  # noqa: F811 - the imported fixture
+) -> None:
+    url = serve_gazette(feed_server)
+    feed_server.serve("/down.xml", status=500, body=b"", content_type="text/plain")
+    settings = make_settings(tmp_path, fake_api)
+    async with running_bot(settings, archive, fake_api):
+        (added,) = await say(fake_api, ADMIN, f"/addsource {url} gazette")
+        assert added.startswith("Added source gazette: " + url)
+        (added,) = await say(fake_api, ADMIN, f"/addsource {feed_server.url('/down.xml')}")
+        assert "Added source 127.0.0.1" in added
+
+        started, done = await say(fake_api, ADMIN, "/poll", replies=2)
+        assert started == "Polling 2 source(s)…"
+        assert done.startswith("Poll done: 3 new, 0 updated, 0 failed articles; 1 of 2")
+        assert "• 127.0.0.1: the server answered HTTP 500" in done
+
+        (listing,) = await say(fake_api, ADMIN, "/sources")
+        gazette, down = listing.split("\n\n")[1:]
+        assert gazette.startswith(f"gazette (feed) {url}")
+        assert "articles: 3" in gazette and "last success: 20" in gazette
+        assert "failing" not in gazette
+        assert "last success: never" in down
+        assert "failing (1×): the server answered HTTP 500" in down
+
+        (removed,) = await say(fake_api, ADMIN, "/removesource gazette")
+        assert removed == "Removed source gazette. Its articles stay in the archive."
+        (missing,) = await say(fake_api, ADMIN, "/removesource gazette")
+        assert "no source with this name" in missing
+        (bad,) = await say(fake_api, ADMIN, "/addsource ftp://x.test/feed")
+        assert "not an http(s) URL" in bad
+        (usage,) = await say(fake_api, ADMIN, "/addsource")
+        assert usage.startswith("Usage: /addsource URL")
+    assert [s.source.name for s in archive.list_sources()] == ["127.0.0.1"]
+    assert len(archive.list_articles()) == 3
+
+
+@pytest.mark.parametrize(
+    "command", ["/sources", "/addsource {url} sneaky", "/removesource gazette", "/poll"]
+)
+async def test_non_admin_is_refused_every_source_command(
+    fake_api: FakeBotApi,
+    archive: Archive,
+    tmp_path: Path,
+    feed_server: FeedServer,  # noqa: F811 - the imported fixture
+    command: str,
+) -> None:
+    url = serve_gazette(feed_server)
+    archive.add_source(url, name="gazette")
+    settings = make_settings(tmp_path, fake_api)
+    async with running_bot(settings, archive, fake_api):
+        (reply,) = await say(fake_api, USER, command.format(url=url))
+    assert reply == "Вибачте, ця команда лише для адміністраторів архіву."
+    assert [s.source.name for s in archive.list_sources()] == ["gazette"]
+    assert feed_server.requests == []  # nothing was polled
+
+
+async def test_admin_menu_lists_the_source_commands(
+    fake_api: FakeBotApi, archive: Archive, tmp_path: Path
+) -> None:
+    async with running_bot(make_settings(tmp_path, fake_api), archive, fake_api):
+        await fake_api.wait_for("setMyCommands", count=2)
+    admin_menu = fake_api.commands_for({"type": "chat", "chat_id": ADMIN.id})
+    assert {"sources", "addsource", "removesource", "poll"} <= set(admin_menu)
+    assert "poll" not in fake_api.commands_for({"type": "default"})
+
+
+async def test_polling_job_ingests_due_sources_by_itself(
+    fake_api: FakeBotApi,
+    archive: Archive,
+    tmp_path: Path,
+    feed_server: FeedServer,  # noqa: F811 - the imported fixture
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(sources_module, "FIRST_POLL_DELAY_S", 0.05)
+    archive.add_source(serve_gazette(feed_server), name="gazette")
+    async with running_bot(make_settings(tmp_path, fake_api), archive, fake_api) as app:
+        deadline = time.monotonic() + 15
+        while archive.list_sources()[0].last_success_at is None:
+            assert time.monotonic() < deadline, "the polling job never polled"
+            await asyncio.sleep(0.05)
+        # it rescheduled itself for the next due source
+        assert app.job_queue is not None
+        assert app.job_queue.get_jobs_by_name(sources_module.POLL_JOB_NAME)
+    (status,) = archive.list_sources()
+    assert status.articles_ingested == 3 and not status.failing
+    assert len(feed_server.hits("/rss2.xml")) == 1
