@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 
+from index.analysis.language import detect_language
 from index.errors import ExtractionError
 from index.extract.html_page import extract_html
 from index.extract.json_archive import RecordResult, extract_json_records
@@ -28,6 +29,7 @@ from index.models import ExtractedArticle
 __all__ = [
     "ExtractOptions",
     "RecordResult",
+    "detect_language",
     "extract_bytes",
     "extract_records",
     "split_passages",

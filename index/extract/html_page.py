@@ -17,6 +17,7 @@ import htmldate
 import trafilatura
 from lxml import etree
 
+from index.analysis.language import detect_language
 from index.errors import ExtractionError
 from index.extract.body import assemble_body
 from index.extract.options import ExtractOptions
@@ -46,8 +47,6 @@ def extract_html(
     Raises:
         ExtractionError: no article text could be found.
     """
-    from index.analysis.language import detect_language
-
     options = options or ExtractOptions()
     body_text, document = run_trafilatura(text, url=url, options=options)
     title = _clean(document.title if document else None) or ""

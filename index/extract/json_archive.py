@@ -26,8 +26,10 @@ from pydantic import (
     model_validator,
 )
 
+from index.analysis.language import detect_language
 from index.errors import ExtractionError
 from index.extract.body import assemble_body
+from index.extract.html_page import extract_html
 from index.extract.options import ExtractOptions
 from index.models import LANGS, ExtractedArticle, Lang
 
@@ -167,8 +169,6 @@ def _jsonl_objects(text: str, name: str) -> Iterator[tuple[str, Any]]:
 
 
 def _record_to_article(obj: Any, item: str, options: ExtractOptions) -> RecordResult:
-    from index.analysis.language import detect_language
-
     if not isinstance(obj, dict):
         return ExtractionError(f"expected a JSON object, got {type(obj).__name__}", item=item)
     try:
@@ -182,8 +182,6 @@ def _record_to_article(obj: Any, item: str, options: ExtractOptions) -> RecordRe
         body = assemble_body(record.text.split("\n"))
         article = ExtractedArticle(title=record.title, body=body)
     else:
-        from index.extract.html_page import extract_html
-
         try:
             article = extract_html(record.html or "", item, url=record.url, options=options)
         except ExtractionError as exc:

@@ -4,6 +4,12 @@ Paragraphs come first (blank lines separate them); a bullet line ("• ...") is 
 passage; a paragraph much longer than the target splits at sentence boundaries into
 windows of about ``target_words`` words. Every passage satisfies
 ``body[p.start:p.end] == p.text``, so a citation can always point back into the body.
+
+The sentence splitter is hand-written rather than taken from nltk's punkt or pysbd: those
+return sentence strings (offsets would have to be recovered by searching), need models or
+rules per language, and know no Ukrainian abbreviations; a boundary rule (terminal
+punctuation, closing quotes, a capital next) plus a short abbreviation list is enough to
+cut windows, where a rare missed boundary costs only a slightly longer window.
 """
 
 from __future__ import annotations

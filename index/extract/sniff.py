@@ -87,6 +87,8 @@ def gunzip(data: bytes, name: str, *, max_bytes: int) -> bytes:
     A few kilobytes of gzip can expand to gigabytes (a "gzip bomb"), so the output is
     produced in bounded chunks and the item is rejected as soon as it passes the cap.
     Concatenated gzip members (as ``cat a.gz b.gz`` makes) are all decompressed.
+    Hand-written over ``zlib`` because ``gzip.decompress`` has no output limit and
+    ``GzipFile.read(n)`` gives no clean way to tell truncated data from a finished stream.
 
     Raises:
         ExtractionError: corrupt or truncated data, or output over ``max_bytes``.

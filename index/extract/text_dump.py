@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 import justext
 
+from index.analysis.language import detect_language
 from index.errors import ExtractionError
 from index.extract.body import assemble_body, is_noise_line
 from index.extract.options import ExtractOptions
@@ -105,8 +106,6 @@ def extract_text_dump(
     Raises:
         ExtractionError: nothing that looks like article text was found.
     """
-    from index.analysis.language import detect_language
-
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     byline = _find_byline(lines)
     if byline is not None:
@@ -173,8 +172,6 @@ def _parse_up_layout(
     lines: list[str], byline: Byline, text: str, *, url: str | None
 ) -> ExtractedArticle | None:
     """The Ukrainska Pravda family: title above the byline, article below, cut at end markers."""
-    from index.analysis.language import detect_language
-
     title = next(
         (line.strip() for line in reversed(lines[: byline.line_index]) if line.strip()), ""
     )
