@@ -6,8 +6,9 @@ Usage (from the repository root)::
     python -m sample.build --check   # exit 1 if any committed file differs from the data
 
 The QA file follows the measurement issue's format: one JSON object per line with ``id``,
-``question``, ``answer`` and ``documents`` (plus ``lang`` and ``kind`` for breakdowns). Each line's ``documents`` are the sample
-articles that answer it (title, text, published, url); unanswerable questions carry none.
+``question``, ``answer`` and ``documents`` (plus ``lang`` and ``kind`` for breakdowns).
+Each line's ``documents`` are the sample articles that answer it (title, text, published,
+url); unanswerable questions carry none.
 Every sample article is the document of at least one line, so ingesting the union of the
 file's documents (what ``python -m index.eval qa`` does) ingests the whole sample corpus,
 and every question is asked against all of it.
