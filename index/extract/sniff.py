@@ -6,6 +6,7 @@ treated alike. Rejections raise ExtractionError naming the item and the reason.
 
 from __future__ import annotations
 
+import codecs
 import logging
 import math
 import re
@@ -204,7 +205,7 @@ def decode_text(data: bytes, *, declared: str | None = None) -> DecodedText:
     Args:
         data: the raw bytes (already gunzipped).
         declared: an encoding the container declared (HTML ``<meta charset>``); trusted
-            when it is one we know and decodes cleanly.
+            when Python knows it and the bytes decode cleanly with it.
 
     Returns:
         The text (BOM removed, newlines as found) and the encoding used.
@@ -216,12 +217,11 @@ def decode_text(data: bytes, *, declared: str | None = None) -> DecodedText:
     except UnicodeDecodeError:
         pass
     if declared:
-        normalized = declared.lower().replace("_", "-")
-        if normalized in ("windows-1251", "cp1251", "koi8-r", "koi8-u"):
-            try:
-                return DecodedText(data.decode(normalized), normalized)
-            except UnicodeDecodeError:
-                logger.debug("declared charset %s does not decode; sniffing", declared)
+        try:
+            codec = codecs.lookup(declared).name
+            return DecodedText(data.decode(codec), codec)
+        except (LookupError, UnicodeDecodeError):
+            logger.debug("declared charset %s is unknown or does not decode; sniffing", declared)
     candidates: list[DecodedText] = []
     koi8 = "koi8-u" if _KOI8_U_ONLY.intersection(data) else "koi8-r"
     for encoding in ("cp1251", koi8):

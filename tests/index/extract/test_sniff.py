@@ -66,6 +66,17 @@ def test_declared_html_charset_is_used_when_it_decodes() -> None:
     assert decode_text(RU_SHORT.encode("koi8-r"), declared="KOI8-R").text == RU_SHORT
 
 
+@pytest.mark.parametrize("charset", ["windows-1251", "koi8-r", "iso-8859-1"])
+def test_html_meta_charset_is_honoured(charset: str) -> None:
+    text = "Café au lait" if charset == "iso-8859-1" else RU_SHORT
+    html = (
+        f'<html><head><meta charset="{charset}"><title>T</title></head><body><article>'
+        f"<p>{text} {text} {text}</p></article></body></html>"
+    )
+    [article] = extract_bytes(html.encode(charset), "page.html")
+    assert text in article.body
+
+
 def test_gunzip_reads_concatenated_members() -> None:
     data = gzip.compress(b"first ") + gzip.compress(b"second")
     assert gunzip(data, "a.gz", max_bytes=100) == b"first second"
