@@ -9,6 +9,7 @@ from sample.sources.model import SampleArticle
 KYIV_SUMMER = timezone(timedelta(hours=3))
 KYIV_WINTER = timezone(timedelta(hours=2))
 US_EASTERN = timezone(timedelta(hours=-5))
+TURKEY = timezone(timedelta(hours=3))
 
 ARTICLES: tuple[SampleArticle, ...] = (
     SampleArticle(
@@ -104,13 +105,13 @@ ARTICLES: tuple[SampleArticle, ...] = (
             "joint meeting of Congress. He told lawmakers that American money for Ukraine was "
             "not charity but an investment in global security and democracy.",
             "He handed House Speaker Nancy Pelosi a Ukrainian flag signed by soldiers fighting "
-            "in Bakhmut, the eastern city that had become the scene of the war's longest "
-            "battle, and received an American flag that had flown over the Capitol that day.",
+            "in Bakhmut, the eastern city that had become the scene of some of the war's "
+            "fiercest fighting, and received an American flag that had flown over the "
+            "Capitol that day.",
             "The visit, kept secret until the last hours for security reasons, came as "
             "Congress prepared to vote on a spending bill containing about $45 billion of "
             "further aid for Ukraine.",
-            "Zelensky travelled back to Kyiv through Poland. Officials in both capitals said "
-            "the trip had been planned in about ten days.",
+            "Zelensky travelled back to Kyiv through Poland, the same way he had come.",
         ),
     ),
     SampleArticle(
@@ -130,8 +131,9 @@ ARTICLES: tuple[SampleArticle, ...] = (
             "destroyed early on Tuesday, and water is flooding towns and villages downstream in "
             "Kherson Oblast.",
             "Source: Operational Command South and the Kherson Oblast Military Administration",
-            'Quote: "The destruction of the Kakhovka dam only confirms for the whole world that '
-            'the occupiers must be driven out of every corner of Ukrainian land," President '
+            'Quote: "The destruction of the Kakhovka hydroelectric power plant dam only confirms '
+            "for the whole world that they must be expelled from every corner of Ukrainian "
+            'land," President '
             "Volodymyr Zelenskyy wrote on Telegram, blaming Russian forces for the explosion.",
             "Details: Oleksandr Prokudin, Head of the Kherson Oblast Military Administration, "
             "said about 16,000 people lived in the critical zone on the right bank of the "
@@ -173,9 +175,9 @@ ARTICLES: tuple[SampleArticle, ...] = (
             "Details: Ukrainian units crossed the border into Kursk Oblast on 6 August. It is "
             "the largest incursion of a foreign army into Russian territory since the Second "
             "World War.",
-            "The acting governor of Kursk Oblast, Alexei Smirnov, told a meeting in Moscow that "
-            "28 settlements were under Ukrainian control and that about 121,000 people had "
-            "been evacuated from the border districts.",
+            "The acting governor of Kursk Oblast, Alexei Smirnov, told a meeting chaired by "
+            "Putin that 28 settlements were under Ukrainian control and that about 121,000 "
+            "people had been evacuated from the border districts.",
             "Fighting continued around the town of Sudzha, home to the last metering station "
             "through which Russian gas still flowed to Europe via Ukraine.",
             "Zelenskyy instructed officials to prepare humanitarian help for civilians in the "
@@ -218,7 +220,7 @@ ARTICLES: tuple[SampleArticle, ...] = (
             "maize shipped under the deal went to countries in Asia, Europe and Africa.",
             "UN Secretary-General António Guterres said he deeply regretted Russia's decision. "
             "The deal had been extended several times, most recently in May for two months, "
-            "and it expired at midnight Istanbul time on Monday.",
+            "and it was due to expire at the end of Monday.",
         ),
     ),
     SampleArticle(
@@ -259,7 +261,7 @@ ARTICLES: tuple[SampleArticle, ...] = (
         url="https://example-wire.test/2023/02/06/turkey-syria-earthquake",
         outlet="Example Wire",
         author="Sofia Reyes",
-        published=datetime(2023, 2, 6, 21, 15, tzinfo=KYIV_SUMMER),
+        published=datetime(2023, 2, 6, 21, 15, tzinfo=TURKEY),
         title="Thousands killed as powerful earthquakes strike Turkey and Syria",
         paragraphs=(
             "A magnitude 7.8 earthquake struck southern Turkey and northern Syria before dawn "
