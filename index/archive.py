@@ -681,20 +681,36 @@ class _IndexDelta:
         return self.error
 
 
+# Words that end the topic phrase of an English headline ("... control over 1,000 sq km").
+# fmt: off
+_EN_STOP = frozenset((
+    "a", "an", "the", "of", "in", "on", "at", "to", "for", "from", "over", "with", "by", "as",
+    "and", "or", "but", "after", "before", "into", "than", "about", "amid", "against", "among",
+    "during", "under", "up", "down", "is", "are", "was", "were", "be", "will", "would", "says",
+    "said", "it", "its", "they", "their", "this", "that",
+))
+# fmt: on
+# Headline subjects that are not someone who says something.
+_EN_NOT_SUBJECTS = frozenset(
+    ("two", "three", "four", "five", "dozens", "hundreds", "thousands", "millions")
+)
+
+
 def question_from_title(title: str, lang: str) -> str | None:
     """A question about an article, from its title, in the title's language.
 
-    English: "What did <name> say about <topic>?", the name being the first capitalised word
-    (the subject of a sentence-case headline) and the topic the last lowercase word of four
-    letters or more. Ukrainian and Russian: the name with the phrase after "про"/"о" when
-    the title has one ("Мэр Филатов рассказал о ремонте моста" → "Что сказал Филатов о
-    ремонте моста?"), else the title itself as "<title>: що відомо?", which avoids guessing
-    grammatical cases. Returns None for titles too short to ask about.
+    English: "What did <subject> say about <object>?" from a sentence-case headline: the
+    subject is its capitalised first word, the verb after it is skipped, and the object is
+    the next one to three words up to a preposition ("Syrskyi reports Ukrainian control over
+    ..." → "What did Syrskyi say about Ukrainian control?"). Ukrainian and Russian: the name
+    with the phrase after "про"/"о" when the title has one ("Мэр Филатов рассказал о
+    ремонте моста" → "Что сказал Филатов о ремонте моста?"); otherwise the headline's main
+    clause (before a colon or dash) with "що відомо?"/"что известно?", which avoids
+    guessing grammatical cases. Returns None for titles it cannot turn into a question.
     """
-    words = re.findall(r"[^\W\d_][\w'’ʼ-]*", title)
+    words = re.findall(r"[\w'’ʼ-]+", title)
     if len(words) < 3:
         return None
-    names = [w for w in words if w[0].isupper() and len(w) > 2]
     if lang in ("uk", "ru"):
         preposition = {"uk": ("про",), "ru": ("о", "об", "про")}[lang]
         for i, word in enumerate(words[:-1]):
@@ -705,12 +721,31 @@ def question_from_title(title: str, lang: str) -> str | None:
                     if lang == "uk":
                         return f"Що сказав {name} про {rest}?"
                     return f"Что сказал {name} {word.lower()} {rest}?"
-        suffix = "що відомо?" if lang == "uk" else "что известно?"
-        return f"{title.strip().rstrip('.!?')}: {suffix}"
-    topics = [w for w in words if w[0].islower() and len(w) >= 4]
-    if not names or not topics:
+        clause = re.split(r"\s*(?::|—|–|\s-\s)\s*", title.strip(), maxsplit=1)[0].rstrip(".!?")
+        if len(clause.split()) < 2:
+            return None
+        return f"{clause}: {'що відомо?' if lang == 'uk' else 'что известно?'}"
+    subject, verb = words[0], words[1]
+    if (
+        not subject[0].isupper()
+        or subject.lower() in _EN_NOT_SUBJECTS
+        or not verb[0].islower()
+        or not verb.endswith(("s", "ed"))  # a headline verb: "reports", "passes", "freed"
+        or verb.lower() in _EN_STOP
+    ):
         return None
-    return f"What did {names[0]} say about {topics[-1]}?"
+    topic: list[str] = []
+    for word in words[2:]:
+        if word.lower() in _EN_STOP:
+            if topic:
+                break
+            continue
+        topic.append(word)
+        if len(topic) == 3:
+            break
+    if not topic or not any(len(w) >= 4 for w in topic):
+        return None
+    return f"What did {subject} say about {' '.join(topic)}?"
 
 
 def _disk_generation(index_dir: Path) -> str | None:

@@ -166,9 +166,14 @@ def test_archive_reopens_with_its_data(settings: IndexSettings, corpus: Path) ->
         (
             "Zelenskyy wants coalition of NATO countries to shoot down missiles",
             "en",
-            "What did Zelenskyy say about missiles?",
+            "What did Zelenskyy say about coalition?",
         ),
-        ("Parliament passes the 2025 budget", "en", "What did Parliament say about budget?"),
+        (
+            "Syrskyi reports Ukrainian control over 1,000 sq km of Russia's Kursk Oblast",
+            "en",
+            "What did Syrskyi say about Ukrainian control?",
+        ),
+        ("Parliament passes the 2025 budget", "en", "What did Parliament say about 2025 budget?"),
         ("the quick brown fox", "en", None),
         ("Мэр Филатов рассказал о ремонте моста", "ru", "Что сказал Филатов о ремонте моста?"),
         (
@@ -177,19 +182,26 @@ def test_archive_reopens_with_its_data(settings: IndexSettings, corpus: Path) ->
             "Що сказав Терехов про нову станцію метро?",
         ),
         (
-            "У Харкові відкрили нову станцію метро",
+            "Саміт НАТО у Вашингтоні: союзники назвали шлях України незворотним",
             "uk",
-            "У Харкові відкрили нову станцію метро: що відомо?",
+            "Саміт НАТО у Вашингтоні: що відомо?",
+        ),
+        (
+            "В Днепре завершили ремонт моста через реку",
+            "ru",
+            "В Днепре завершили ремонт моста через реку: что известно?",
         ),
         ("short", "en", None),
     ],
     ids=[
         "en-subject",
-        "en-institution",
-        "en-no-name",
+        "en-object-phrase",
+        "en-number",
+        "en-no-subject",
         "ru-about",
         "uk-about",
-        "uk-plain",
+        "uk-main-clause",
+        "ru-plain",
         "short",
     ],
 )
