@@ -32,13 +32,13 @@ ARTICLES: tuple[SampleArticle, ...] = (
             "European Council summit in Brussels on 23 June. European Council President Charles "
             "Michel described the agreement as a historic moment in a post on social media.",
             "Ukraine handed in its application on 28 February 2022, four days after the "
-            "invasion began, and Moldova and Georgia followed in early March. On 17 June the "
+            "invasion began, and two more countries followed in early March. On 17 June the "
             "European Commission recommended candidate status for Kyiv, on the understanding "
             "that it would carry out seven reforms, among them changes to the way "
             "Constitutional Court judges are selected and a stronger fight against corruption.",
-            "Georgia, which applied at the same time, was not made a candidate. Instead the "
-            "leaders recognised its European perspective and said they were ready to grant the "
-            "status once a list of priorities had been addressed.",
+            "Georgia, which applied at the same time as Moldova, was not made a candidate. "
+            "Instead the leaders recognised its European perspective and said they were ready "
+            "to grant the status once a list of priorities had been addressed.",
             "President Volodymyr Zelenskyy welcomed the vote as a unique and historic moment in "
             "relations between Ukraine and the EU and wrote that Ukraine's future lies within "
             "the Union.",
