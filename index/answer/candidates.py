@@ -20,8 +20,10 @@ from index.search.ranking import (
     DEFAULT_LAYER,
     FeedbackPassage,
     LayerOptions,
-    expand_query,
-    weighted_scores,
+    QueryWord,
+    expansion_weights,
+    layer_scores,
+    words_of_terms,
 )
 
 logger = logging.getLogger(__name__)
@@ -59,7 +61,7 @@ def rank_articles(
     day_range: tuple[int, int] | None = None,
     n_passages: int = CANDIDATE_PASSAGES,
     options: LayerOptions = DEFAULT_LAYER,
-    exclude_from_expansion: frozenset[str] = frozenset(),
+    word_groups: Sequence[frozenset[str]] = (),
 ) -> list[RankedArticle]:
     """Rank articles for the question terms, best first.
 
@@ -68,33 +70,24 @@ def rank_articles(
         index: the engine.
         passages: the store (feedback passages' texts, for the layer).
         analyzer: re-analyses feedback passages exactly as they were indexed.
-        layer: apply the ranking layer (RM3 feedback); off means pure BM25Okapi.
+        layer: apply the ranking layer (``index.search.ranking``); off means pure BM25Okapi.
         day_range: restrict to passages published in these days since 1970-01-01.
         n_passages: how many passages to consider.
         options: layer parameters.
-        exclude_from_expansion: terms the layer must not add (the question's date terms).
+        word_groups: alternative terms of each question word (for the layer).
 
     Returns:
         Articles with at least one positively scored candidate passage.
     """
     hits = index.search(list(terms), n_passages, day_range=day_range)
     if layer and hits:
-        hits = _apply_feedback(
-            terms,
-            hits,
-            index,
-            passages,
-            analyzer,
-            day_range,
-            n_passages,
-            options,
-            exclude_from_expansion,
-        )
+        words = words_of_terms(terms, word_groups)
+        hits = _rescore(words, hits, index, passages, analyzer, day_range, n_passages, options)
     return _group_by_article(hits, index)
 
 
-def _apply_feedback(
-    terms: Sequence[str],
+def _rescore(
+    words: Sequence[QueryWord],
     hits: list[Hit],
     index: SearchBackend,
     passages: PassageSource,
@@ -102,14 +95,37 @@ def _apply_feedback(
     day_range: tuple[int, int] | None,
     n_passages: int,
     options: LayerOptions,
-    exclude: frozenset[str],
 ) -> list[Hit]:
-    """Re-rank with RM3: expand from the best hits, retrieve again, re-score exactly."""
-    top_ids = [hit.passage_id for hit in hits[: options.feedback_passages]]
-    found = passages.passages_by_id(top_ids)
+    """The layer: word-level scores, then RM3 expansion from the best of them."""
+    ids = [hit.passage_id for hit in hits]
+    first = layer_scores(index.score_passages, words, ids, options=options)
+    ranked = _ordered(ids, first, n_passages)
+    if not options.feedback:
+        return ranked
+    feedback = _feedback(ranked[: options.feedback_passages], passages, analyzer)
+    expansion = expansion_weights(feedback, options=options)
+    if not expansion:
+        return ranked
+    pool = index.search(list(expansion), n_passages, day_range=day_range)
+    ids = sorted(set(ids) | {hit.passage_id for hit in pool})
+    scores = layer_scores(index.score_passages, words, ids, expansion=expansion, options=options)
+    return _ordered(ids, scores, n_passages)
+
+
+def _ordered(ids: Sequence[int], scores: np.ndarray, limit: int) -> list[Hit]:
+    """Hits by score, ties by passage id, positive scores only."""
+    order = np.lexsort((np.asarray(ids), -scores))[:limit]
+    return [Hit(passage_id=ids[i], score=float(scores[i])) for i in order if scores[i] > 0]
+
+
+def _feedback(
+    hits: Sequence[Hit], passages: PassageSource, analyzer: AnalyzerLike
+) -> list[FeedbackPassage]:
+    """The feedback passages' index terms (title + text, as the archive indexes them)."""
+    found = passages.passages_by_id([hit.passage_id for hit in hits])
     articles = passages.articles_by_id(sorted({p.article_id for p in found.values()}))
     feedback = []
-    for hit in hits[: options.feedback_passages]:
+    for hit in hits:
         passage = found.get(hit.passage_id)
         article = articles.get(passage.article_id) if passage else None
         if passage is None or article is None:
@@ -118,14 +134,7 @@ def _apply_feedback(
         doc_terms = analyzer.document_terms(article.title, lang, article.published_at)
         doc_terms += analyzer.document_terms(passage.text, lang, article.published_at)
         feedback.append(FeedbackPassage(terms=doc_terms, score=hit.score))
-    weights = expand_query(terms, feedback, options=options, exclude=exclude)
-    if not weights:
-        return hits
-    pool = index.search(list(weights), n_passages, day_range=day_range)
-    ids = sorted({hit.passage_id for hit in pool} | {hit.passage_id for hit in hits})
-    scores = weighted_scores(index.score_passages, weights, ids)
-    order = np.lexsort((np.asarray(ids), -scores))[:n_passages]
-    return [Hit(passage_id=ids[i], score=float(scores[i])) for i in order if scores[i] > 0]
+    return feedback
 
 
 def _group_by_article(hits: Sequence[Hit], index: SearchBackend) -> list[RankedArticle]:

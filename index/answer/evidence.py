@@ -93,8 +93,14 @@ def question_words(
     dates = set(date_terms)
     by_span: dict[tuple[int, int], set[str]] = {}
     for span in analyzer.term_spans(text, lang, None):
-        if span.term in wanted:
-            by_span.setdefault((span.start, span.end), set()).add(span.term)
+        group = by_span.setdefault((span.start, span.end), set())
+        surface = text[span.start : span.end]
+        # Question mode adds fold keys of every content word; they belong to the same word.
+        alternatives = (
+            [span.term] if " " in surface else [span.term, *_question_terms(surface, lang)]
+        )
+        group.update(term for term in alternatives if term in wanted)
+    by_span = {key: group for key, group in by_span.items() if group}
     groups: list[tuple[str, set[str], int]] = []
     covered: set[str] = set()
     for (start, end), group in sorted(by_span.items()):
@@ -131,6 +137,13 @@ def question_words(
             )
         )
     return tuple(words)
+
+
+def _question_terms(surface: str, lang: Lang) -> tuple[str, ...]:
+    """The question-mode terms of one token (stem plus fold key), as ``Analyzer.question``."""
+    from index.analysis.analyzer import analyze_surface
+
+    return analyze_surface(surface, lang, question=True)
 
 
 def key_word_indexes(words: Sequence[QuestionWord]) -> frozenset[int]:
