@@ -1,11 +1,11 @@
 """Polling: fetch each due source, find new or updated entries, fetch and ingest their pages.
 
-One source at a time, one request at a time, waiting per host (``HostThrottle``): a poll is
-I/O-bound on a handful of hosts, and politeness would serialise it anyway. Every source is
-isolated: whatever goes wrong with it (timeout, HTTP error, invalid feed, redirect loop,
-oversized body) is recorded on that source with exponential backoff, and the poll moves on.
-Within a source, a failing page costs only its entry, which is retried on the next polls up
-to ``MAX_ENTRY_ATTEMPTS`` times.
+Up to ``POLL_WORKERS`` sources are polled at once, each worker fetching one request at a
+time and every request waiting for its host's slot (``HostThrottle``), so politeness holds
+per host however many sources share it. Every source is isolated: whatever goes wrong with
+it (timeout, HTTP error, invalid feed, redirect loop, oversized body) is recorded on that
+source with exponential backoff, and the poll moves on. Within a source, a failing page
+costs only its entry, which is retried on the next polls up to ``MAX_ENTRY_ATTEMPTS`` times.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -49,6 +50,10 @@ MAX_CHILD_SITEMAPS = 10
 # A page that failed this many polls in a row is given up until its entry changes.
 MAX_ENTRY_ATTEMPTS = 3
 MAX_REDIRECTS = 5
+# Sources polled at once. Politeness is per host, so sources on different hosts need not
+# wait for each other: 4 workers poll 40 sources of 20 new pages each in ~4 minutes at
+# 1 request/s instead of ~15; SQLite and the index serialise the writes.
+POLL_WORKERS = 4
 # Pages the poller ingests: HTML only. Feeds may be served as anything XML-ish or text.
 PAGE_CONTENT_TYPES = ("text/html", "application/xhtml+xml")
 
@@ -68,6 +73,7 @@ class PollOptions:
     host_delay_s: float = 1.0
     max_pages_per_poll: int = MAX_PAGES_PER_POLL
     jitter: float = JITTER_FRACTION
+    workers: int = POLL_WORKERS
 
 
 def _default_extract(
@@ -114,6 +120,7 @@ class Poller:
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not crypto
         self.throttle = throttle or HostThrottle(self.options.host_delay_s)
         self._lock = threading.Lock()
+        self._executor: ThreadPoolExecutor | None = None
 
     # -- the poll ---------------------------------------------------------------------------
 
@@ -141,18 +148,15 @@ class Poller:
             if names is not None:
                 wanted = set(names)
                 statuses = [s for s in statuses if s.source.name in wanted]
-            polls: list[SourcePoll] = []
-            changed: list[int] = []
-            with httpx.Client(
-                timeout=self.options.timeout_s,
-                max_redirects=self.options.max_redirects,
-                headers={"User-Agent": USER_AGENT},
-            ) as client:
-                for done, status in enumerate(statuses, start=1):
-                    poll, ids = self._poll_isolated(status, client)
-                    polls.append(poll)
-                    changed.extend(ids)
-                    if progress is not None:
+            done = 0
+            tick_lock = threading.Lock()
+
+            def poll_one(status: SourceStatus) -> tuple[SourcePoll, list[int]]:
+                nonlocal done
+                result = self._poll_isolated(status, client)
+                if progress is not None:
+                    with tick_lock:
+                        done += 1
                         progress(
                             Progress(
                                 stage="poll",
@@ -162,6 +166,19 @@ class Poller:
                                 elapsed_s=time.monotonic() - t0,
                             )
                         )
+                return result
+
+            with httpx.Client(
+                timeout=self.options.timeout_s,
+                max_redirects=self.options.max_redirects,
+                headers={"User-Agent": USER_AGENT},
+            ) as client:
+                if len(statuses) <= 1 or self.options.workers <= 1:
+                    results = [poll_one(status) for status in statuses]
+                else:
+                    results = list(self._pool().map(poll_one, statuses))
+            polls = [poll for poll, _ in results]
+            changed = [article_id for _, ids in results for article_id in ids]
             report = PollReport(
                 sources=tuple(polls),
                 started_at=started,
@@ -177,6 +194,20 @@ class Poller:
             len(report.failed_sources),
         )
         return report
+
+    def _pool(self) -> ThreadPoolExecutor:
+        """Worker threads, kept between polls: each holds its own SQLite connection."""
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(
+                max_workers=self.options.workers, thread_name_prefix="feeds-poll"
+            )
+        return self._executor
+
+    def close(self) -> None:
+        """Stop the worker threads (idle ones; a running poll finishes first)."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+            self._executor = None
 
     def _poll_isolated(
         self, status: SourceStatus, client: httpx.Client
