@@ -1,12 +1,17 @@
 """Language detection restricted to the archive's languages (en, uk, ru).
 
-lingua restricted to three languages is accurate on short texts (99.4% on 4-word texts in
-our measurement), while unrestricted detectors confuse Ukrainian with Bulgarian or
-Macedonian. The detector is built once per process: building it is the slow part.
+Script first, lingua second. Letters decide most cases outright and cost nothing: text
+without Cyrillic is analysed as English (the only Latin-script language we analyse);
+Cyrillic with і/ї/є/ґ and none of ы/э/ъ/ё is Ukrainian, and the reverse is Russian. Only
+Cyrillic text carrying both or neither kind of letter goes to lingua, restricted to uk/ru,
+which is accurate on short texts (99.4% on 4-word texts in our measurement) where an
+unrestricted detector confuses Ukrainian with Bulgarian. One-word questions ("Столтенберг")
+are exactly where a statistical detector guesses, hence the script rules.
 """
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from lingua import Language, LanguageDetector, LanguageDetectorBuilder
@@ -23,11 +28,16 @@ _LINGUA_TO_LANG: dict[Language, Lang] = {
 MAX_DETECT_CHARS = 2000
 DEFAULT_LANG: Lang = "en"
 
+_LATIN_RE = re.compile(r"[a-zA-Z\u00c0-\u024f]")
+_CYRILLIC_RE = re.compile(r"[\u0400-\u04ff]")
+_UK_ONLY_RE = re.compile(r"[іїєґІЇЄҐ]")
+_RU_ONLY_RE = re.compile(r"[ыэъёЫЭЪЁ]")
+
 
 @lru_cache(maxsize=1)
 def _detector() -> LanguageDetector:
-    """Build the restricted detector once (lazily, so importing this module stays cheap)."""
-    return LanguageDetectorBuilder.from_languages(*_LINGUA_TO_LANG).build()
+    """Build the restricted uk/ru detector once (lazily, so importing stays cheap)."""
+    return LanguageDetectorBuilder.from_languages(Language.UKRAINIAN, Language.RUSSIAN).build()
 
 
 def detect_language(text: str) -> Lang:
@@ -37,9 +47,17 @@ def detect_language(text: str) -> Lang:
         text: any text; only its first ``MAX_DETECT_CHARS`` characters are looked at.
 
     Returns:
-        The detected language, or ``DEFAULT_LANG`` when the text has no letters to judge.
+        The detected language; ``DEFAULT_LANG`` when the text has no letters to judge.
     """
-    found = _detector().detect_language_of(text[:MAX_DETECT_CHARS])
+    sample = text[:MAX_DETECT_CHARS]
+    cyrillic = len(_CYRILLIC_RE.findall(sample))
+    if cyrillic == 0 or cyrillic < len(_LATIN_RE.findall(sample)):
+        return "en"
+    uk_only = _UK_ONLY_RE.search(sample) is not None
+    ru_only = _RU_ONLY_RE.search(sample) is not None
+    if uk_only != ru_only:
+        return "uk" if uk_only else "ru"
+    found = _detector().detect_language_of(sample)
     if found is None:
-        return DEFAULT_LANG
+        return "ru"
     return _LINGUA_TO_LANG[found]

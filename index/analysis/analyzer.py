@@ -1,0 +1,312 @@
+"""Analyzer: text → terms, one path for passages and questions.
+
+Term scheme (see also ``dates`` and ``names``):
+
+- word terms: Snowball stems (en, ru) or simplemma lemmas (uk), chosen by the token's script,
+  after NFKC, casefolding and apostrophe folding; stopwords dropped; hyphenated words split
+  into their parts ("Ukraine-NATO" → ukrain, nato), and compounds with a digit or a one-letter
+  part also kept joined ("F-16" → f16, 16) so "F16" and "F-16" meet;
+- numbers: digits without ordinal suffix or thousands separators ("14th", "14-го" → 14);
+- fold keys ``~skeleton`` beside the stem of every capitalised word in documents, and of every
+  content word in questions (users do not capitalise; a question key only matches where a
+  document capitalised the word, i.e. a name or a heading);
+- date terms ``@dYYYY-MM-DD`` and ``@mMM-DD`` for each date mentioned.
+
+Speed: the text is tokenized with one ``re.findall``; each distinct surface token is
+analysed once and its terms kept in a per-language dict (``_TermCache``), so the steady-state
+cost per token is a dict lookup. The date scan runs only when a surface token is a month,
+weekday or relative-day word (numeric dates come out of the tokenizer directly).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from itertools import chain
+
+from index.analysis.dates import (
+    AMBIGUOUS_MONTHS,
+    TRIGGER_WORDS,
+    DateMention,
+    PeriodMention,
+    date_terms,
+    find_dates,
+    find_periods,
+    find_since_dates,
+    parse_numeric_date,
+)
+from index.analysis.language import detect_language
+from index.analysis.names import fold_key
+from index.analysis.normalize import normalize_number, normalize_token
+from index.analysis.stemming import script_language, stem_token
+from index.analysis.stopwords import QUESTION_WORDS, STOPWORDS
+from index.models import LANGS, Lang
+
+logger = logging.getLogger(__name__)
+
+#: Distinct surfaces kept per cache before it is cleared: ~200 bytes each, so ≤ ~400 MB worst
+#: case; a news corpus of a million passages has well under this many distinct surfaces.
+MAX_CACHED_SURFACES = 2_000_000
+#: Questions longer than this are cut: the bot accepts 4096 characters, and beyond a few
+#: hundred words a "question" is a pasted article whose tail adds only noise.
+MAX_QUESTION_CHARS = 2000
+
+_APOS = "'\u2019\u2018\u02bc`"
+_HYPH = "\\-\u2010\u2011"
+_TOKEN_RE = re.compile(
+    r"(?:19|20)\d\d-[01]\d-[0-3]\d(?!\d)"
+    r"|[0-3]?\d\.[01]?\d\.(?:19|20)\d\d(?!\d)"
+    r"|[0-3]?\d/[01]?\d/(?:19|20)\d\d(?!\d)"
+    r"|\d+(?:[.,]\d+)*(?:(?:st|nd|rd|th)(?!\w)"
+    rf"|[{_HYPH}](?:го|ого|му|ому|й|ий|ій|ої|ою|а|е|є|я|ї|ю|і)(?!\w))?"
+    rf"|[^\W\d_](?:[\w\u0300-\u036f\u00ad\u200b-\u200d]|[{_APOS}{_HYPH}](?=[^\W_]))*"
+)
+_CHUNK_RE = re.compile(r"\S+")
+_PUNCT = ".,;:!?)]}»\"'”’"
+#: Chunks a date phrase can reach either side of its month or weekday word.
+DATE_REACH = 2
+_POSSESSIVE = "'s"
+_MIN_FOLD_CHARS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class TermSpan:
+    """A term and the [start, end) character span of the original text it came from."""
+
+    term: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class AnalyzedQuestion:
+    """A question ready for the engine.
+
+    ``terms`` are the BM25 query terms (repeats count) including fold keys and date terms;
+    ``date_terms`` are the date terms among them; ``period`` is a publication-date window
+    (inclusive) the question names, for filtering or boosting, or None.
+    """
+
+    text: str
+    language: Lang
+    terms: tuple[str, ...]
+    date_terms: tuple[str, ...] = ()
+    period: tuple[date, date] | None = None
+
+
+class _TermCache(dict[str, tuple[str, ...]]):
+    """whitespace-delimited chunk → its terms, computed on first sight (``__missing__``).
+
+    Keying by ``str.split()`` chunks rather than regex tokens is what makes the hot path fast:
+    ``str.split`` costs a tenth of a Unicode-aware ``re.findall`` over the same passage, and a
+    chunk's tokens never depend on anything outside it (no token crosses whitespace), so the
+    terms are exactly those of tokenizing the whole text. A second dict caches per token, so
+    "Ukraine", "Ukraine," and "(Ukraine" are stemmed once. Chunks holding a month, weekday or
+    relative-day word are remembered in ``triggers`` for the date precheck.
+    """
+
+    def __init__(self, lang: Lang, *, question: bool, triggers: set[str]) -> None:
+        super().__init__()
+        self.lang = lang
+        self.question = question
+        self.triggers = triggers
+        self.tokens: dict[str, tuple[str, ...]] = {}
+
+    def __missing__(self, chunk: str) -> tuple[str, ...]:
+        if len(self) >= MAX_CACHED_SURFACES:
+            logger.info("term cache for %s reached %s entries; clearing", self.lang, len(self))
+            self.clear()
+            self.tokens.clear()
+        terms: list[str] = []
+        for surface in _TOKEN_RE.findall(chunk):
+            cached = self.tokens.get(surface)
+            if cached is None:
+                cached = analyze_surface(surface, self.lang, question=self.question)
+                self.tokens[surface] = cached
+                if normalize_token(surface) in TRIGGER_WORDS:
+                    self.triggers.add(surface)
+            if surface in self.triggers:
+                self.triggers.add(chunk)
+            terms.extend(cached)
+        result = tuple(terms)
+        self[chunk] = result
+        return result
+
+
+def _word_terms(part: str, surface_part: str, lang: Lang, question: bool) -> list[str]:
+    """Terms of one hyphen-free word: its stem, and its fold key when name-like."""
+    token_lang = script_language(part, lang)
+    if token_lang == "en" and part.endswith(_POSSESSIVE):  # noqa: S105 (a language code)
+        part = part[: -len(_POSSESSIVE)]
+    if not part or part in STOPWORDS[token_lang]:
+        return []
+    if question and part in QUESTION_WORDS[token_lang]:
+        return []
+    if part[0].isdigit():
+        return [normalize_number(part)]
+    terms = [stem_token(part, lang)]
+    capitalised = surface_part[:1].isupper()
+    if (capitalised or question) and len(part) >= _MIN_FOLD_CHARS and part.isalpha():
+        key = fold_key(surface_part if capitalised else part)
+        if key is not None:
+            terms.append(key)
+    return terms
+
+
+def analyze_surface(surface: str, lang: Lang, *, question: bool = False) -> tuple[str, ...]:
+    """All terms of one surface token as the tokenizer cut it (context-free, hence cacheable).
+
+    Args:
+        surface: the token exactly as it appears in the text.
+        lang: the passage's (or question's) language.
+        question: question mode drops question words and folds every content word.
+    """
+    if surface[0].isdigit():
+        parsed = parse_numeric_date(surface)
+        if parsed is not None:
+            year, month, day = parsed
+            return date_terms(month, day, year)
+        return (normalize_number(normalize_token(surface)),)
+    token = normalize_token(surface)
+    if "-" not in token:
+        return tuple(_word_terms(token, surface, lang, question))
+    parts = [p for p in token.split("-") if p]
+    surface_parts = re.split(f"[{_HYPH}]", surface)
+    if len(surface_parts) != len(parts):
+        surface_parts = parts
+    terms: list[str] = []
+    joined = any(len(p) == 1 or p[0].isdigit() or p[-1].isdigit() for p in parts)
+    for part, surface_part in zip(parts, surface_parts, strict=True):
+        if joined and not part.isdigit():
+            continue
+        terms.extend(_word_terms(part, surface_part, lang, question))
+    if joined:
+        whole = "".join(parts)
+        terms.append(whole if whole[0].isdigit() else stem_token(whole, lang))
+    return tuple(terms)
+
+
+def _published_day(published_at: datetime | None) -> date | None:
+    return published_at.date() if published_at is not None else None
+
+
+class Analyzer:
+    """The one entry point from text to terms, for passages and questions alike.
+
+    Thread-safety: the caches are plain dicts; concurrent readers at worst analyse a surface
+    twice. One Analyzer per process is the intended use.
+    """
+
+    def __init__(self) -> None:
+        self._triggers: set[str] = set()
+        self._documents = {
+            lang: _TermCache(lang, question=False, triggers=self._triggers) for lang in LANGS
+        }
+        self._questions = {
+            lang: _TermCache(lang, question=True, triggers=self._triggers) for lang in LANGS
+        }
+
+    def document_terms(self, text: str, lang: Lang, published_at: datetime | None) -> list[str]:
+        """The terms of a passage (or title) for the index, in text order, dates last.
+
+        Args:
+            text: passage text.
+            lang: the article's language (Latin/Cyrillic tokens still get their script's stemmer).
+            published_at: the article's publication time, for resolving year-less and
+                relative dates; None leaves those year-less or unresolved.
+        """
+        chunks = text.split()
+        terms = list(chain.from_iterable(map(self._documents[lang].__getitem__, chunks)))
+        if not self._triggers.isdisjoint(chunks):
+            published = _published_day(published_at)
+            for first, last in self._date_windows(chunks):
+                for mention in find_dates(" ".join(chunks[first:last]), published, numeric=False):
+                    terms.extend(mention.terms)
+        return terms
+
+    def _date_windows(self, chunks: list[str]) -> list[tuple[int, int]]:
+        """Chunk ranges [first, last) around each date word, merged where they touch.
+
+        A date phrase reaches at most two chunks either side of its month/weekday word
+        ("14th of July", "July 14, 2024"), so scanning these windows finds exactly what
+        scanning the whole text would (the date patterns treat any whitespace run alike),
+        at a fraction of the cost. A lowercase "may"/"march" with no digit before it is the
+        verb, not the month, and opens no window.
+        """
+        triggers = self._triggers
+        windows: list[tuple[int, int]] = []
+        for i, chunk in enumerate(chunks):
+            if chunk not in triggers:
+                continue
+            if chunk[0].islower() and chunk.rstrip(_PUNCT) in AMBIGUOUS_MONTHS:
+                previous = chunks[i - 1] if i else ""
+                if not any(c.isdigit() for c in previous):
+                    continue
+            first, last = max(0, i - DATE_REACH), min(len(chunks), i + DATE_REACH + 1)
+            if windows and first <= windows[-1][1]:
+                windows[-1] = (windows[-1][0], last)
+            else:
+                windows.append((first, last))
+        return windows
+
+    def term_spans(self, text: str, lang: Lang, published_at: datetime | None) -> list[TermSpan]:
+        """The terms of ``document_terms`` with the character span each came from."""
+        cache = self._documents[lang]
+        spans: list[TermSpan] = []
+        places: list[tuple[int, int]] = []
+        for chunk_match in _CHUNK_RE.finditer(text):
+            chunk = chunk_match.group()
+            cache[chunk]
+            offset = chunk_match.start()
+            places.append(chunk_match.span())
+            for match in _TOKEN_RE.finditer(chunk):
+                start, end = offset + match.start(), offset + match.end()
+                spans.extend(TermSpan(term, start, end) for term in cache.tokens[match.group()])
+        chunks = text.split()
+        if not self._triggers.isdisjoint(chunks):
+            published = _published_day(published_at)
+            for first, last in self._date_windows(chunks):
+                offset = places[first][0]
+                window = text[offset : places[last - 1][1]]
+                for mention in find_dates(window, published, numeric=False):
+                    spans.extend(
+                        TermSpan(term, offset + mention.start, offset + mention.end)
+                        for term in mention.terms
+                    )
+        return spans
+
+    def question(self, text: str, now: datetime) -> AnalyzedQuestion:
+        """Analyse a question in its own detected language.
+
+        Dates ("on 14 July", "14.07.2024") become date terms; periods ("in July 2024",
+        "last week", "since Monday") become ``period`` and add no terms. The narrowest period
+        wins when several are named.
+
+        Args:
+            text: the question as typed; cut to ``MAX_QUESTION_CHARS``.
+            now: the current time, for resolving periods.
+        """
+        text = text[:MAX_QUESTION_CHARS]
+        lang = detect_language(text)
+        today = now.date()
+        periods: list[PeriodMention] = find_periods(text, today)
+        dates: list[DateMention] = find_dates(text, None, relative=False)
+        periods.extend(find_since_dates(text, dates, today))
+        consumed = [(p.start, p.end) for p in periods]
+        kept_dates = [d for d in dates if not _overlaps(d.start, d.end, consumed)]
+        consumed.extend((d.start, d.end) for d in kept_dates)
+        cache = self._questions[lang]
+        terms: list[str] = []
+        for match in _TOKEN_RE.finditer(text):
+            if not _overlaps(match.start(), match.end(), consumed):
+                terms.extend(cache[match.group()])
+        found_dates = tuple(chain.from_iterable(d.terms for d in kept_dates))
+        terms.extend(found_dates)
+        period = min((p.window for p in periods), key=lambda w: w[1] - w[0], default=None)
+        return AnalyzedQuestion(text, lang, tuple(terms), found_dates, period)
+
+
+def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    return any(start < span_end and span_start < end for span_start, span_end in spans)
