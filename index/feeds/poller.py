@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 import httpx
@@ -54,6 +54,7 @@ MAX_REDIRECTS = 5
 # wait for each other: 4 workers poll 40 sources of 20 new pages each in ~4 minutes at
 # 1 request/s instead of ~15; SQLite and the index serialise the writes.
 POLL_WORKERS = 4
+MAX_OUTLET_CHARS = 80  # a feed title used as outlet label; citations show it on one line
 # Pages the poller ingests: HTML only. Feeds may be served as anything XML-ish or text.
 PAGE_CONTENT_TYPES = ("text/html", "application/xhtml+xml")
 
@@ -257,6 +258,7 @@ class Poller:
             language=source.language,
             max_bytes=self.options.max_bytes,
         )
+        source = self._learn_outlet(source, document)
         items: list[ItemResult] = []
         entries = list(document.entries)
         if document.child_sitemaps:
@@ -292,6 +294,19 @@ class Poller:
             poll.count("failed"),
         )
         return poll, ids
+
+    def _learn_outlet(self, source: Source, document: FeedDocument) -> Source:
+        """A source added without an outlet label (label = name) takes the feed's title.
+
+        "Harbour Gazette" cites better than "gazette.example.org"; a label the admin chose
+        is never overwritten.
+        """
+        title = (document.title or "").strip()[:MAX_OUTLET_CHARS]
+        if not title or source.outlet != source.name or title == source.outlet:
+            return source
+        self.store.set_outlet(source.source_id, title)
+        logger.info("source %s: outlet label set to the feed's title %r", source.name, title)
+        return replace(source, outlet=title)
 
     def _next_ok(self, source: Source, now: datetime) -> datetime:
         return next_poll_at(now, source.interval_s, rng=self._rng, jitter=self.options.jitter)

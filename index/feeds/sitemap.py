@@ -112,7 +112,17 @@ def parse_sitemap(data: bytes, *, url: str, language: str | None = None) -> Feed
         for node in root
         if _local(node) == "url" and (entry := _to_entry(node, language)) is not None
     ]
-    return FeedDocument(kind="sitemap", entries=tuple(entries))
+    return FeedDocument(kind="sitemap", entries=tuple(entries), title=_publication_name(root))
+
+
+def _publication_name(root: etree._Element) -> str | None:
+    """The outlet a news sitemap names (``news:publication/news:name`` of its first URL)."""
+    for node in root:
+        news = _child(node, "news") if _local(node) == "url" else None
+        publication = _child(news, "publication") if news is not None else None
+        if publication is not None:
+            return _child_text(publication, "name")
+    return None
 
 
 def _to_entry(node: etree._Element, language: str | None) -> FeedEntry | None:

@@ -196,6 +196,11 @@ class SourceStore:
                 (_ts(now), error, failures, _ts(next_poll_at), source_id),
             )
 
+    def set_outlet(self, source_id: int, outlet: str) -> None:
+        """Replace a source's outlet label (a defaulted label learns the feed's own title)."""
+        with self.db.transaction() as conn:
+            conn.execute("UPDATE sources SET outlet = ? WHERE id = ?", (outlet, source_id))
+
     def reschedule(self, source_id: int, next_poll_at: datetime) -> None:
         """Set the next poll time (``poll --all`` and ``/poll`` make every source due)."""
         with self.db.transaction() as conn:

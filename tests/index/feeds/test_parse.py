@@ -82,6 +82,7 @@ def test_changed_entry_changes_fingerprint_but_not_key() -> None:
 def test_news_sitemap_reads_news_extension_and_skips_non_http_locs() -> None:
     doc = parse_document(load("news-sitemap.xml"), url=f"http://{HOST}/news-sitemap.xml")
     assert doc.kind == "sitemap"
+    assert doc.title == "City Bulletin"
     council, market = doc.entries
     assert council.title == "Council votes to expand tram network"
     assert council.published_at == datetime(2024, 8, 10, 5, 45, tzinfo=UTC)

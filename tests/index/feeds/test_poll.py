@@ -298,6 +298,28 @@ def test_failing_source_backs_off_exponentially_and_recovers(
     assert delay == pytest.approx(600, rel=0.11)
 
 
+def test_source_without_outlet_label_takes_the_feed_title(
+    archive: Archive, feed_server: FeedServer
+) -> None:
+    serve_gazette(feed_server)
+    feed_server.serve("/news-sitemap.xml", "news-sitemap.xml", content_type="text/xml")
+    feed_server.serve_page("/sitemap-news/council.html", "council.html")
+    feed_server.serve_page("/sitemap-news/market.html", "market.html")
+    archive.add_source(feed_server.url("/rss2.xml"), name="gazette")
+    archive.add_source(feed_server.url("/news-sitemap.xml"), name="bulletin")
+    archive.add_source(feed_server.url("/atom.xml"), name="chosen", outlet="chosen")
+
+    archive.poll()
+
+    outlets = {s.source.name: s.source.outlet for s in archive.list_sources()}
+    assert outlets == {
+        "gazette": "Harbour Gazette",
+        "bulletin": "City Bulletin",
+        "chosen": "chosen",
+    }
+    assert {a.source for a in archive.list_articles()} == {"Harbour Gazette", "City Bulletin"}
+
+
 def test_due_only_poll_skips_sources_polled_recently(
     archive: Archive, feed_server: FeedServer
 ) -> None:
