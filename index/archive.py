@@ -101,7 +101,11 @@ class Archive:
         self._db = Database(self.data_dir / STORE_FILENAME)
         self.store = ArticleStore(self._db)
         self._index: SearchIndex | None = None
-        self._index_lock = threading.RLock()
+        # Two locks: a short one around the current index object (readers take it for a
+        # moment), and a long one serialising changes to the index (delta, removal, rebuild),
+        # so a rebuild that takes minutes never blocks a question.
+        self._index_lock = threading.Lock()
+        self._write_lock = threading.RLock()
         self._analyzer: Analyzer | None = None
         self._feed_service: FeedService | None = None
 
@@ -391,7 +395,7 @@ class Archive:
         ]
 
     def _apply_delta(self, removed: Sequence[int], docs: Sequence[DocRecord]) -> None:
-        with self._index_lock:
+        with self._write_lock:
             index = self._search_index()
             if removed:
                 index.remove(removed)
@@ -409,11 +413,12 @@ class Archive:
         started = time.monotonic()
         total = self.store.count_passages()
         logger.info("reindex: %d passages", total)
-        with self._index_lock:
+        with self._write_lock:
             last_id = self.store.max_passage_id()
             docs = self._iter_docs(progress, total, started, up_to=last_id)
             index = SearchIndex.build(self.index_dir, docs, total=total, progress=progress)
-            self._index = index
+            with self._index_lock:
+                self._index = index
             late = [
                 row
                 for row in self._iter_docs(None, None, started, after=last_id)

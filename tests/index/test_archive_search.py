@@ -171,3 +171,21 @@ def test_questions_are_answered_while_a_reindex_runs(archive: Archive) -> None:
         for reader in readers:
             reader.join()
     assert errors == []
+
+
+def test_a_question_is_not_blocked_by_a_running_reindex(archive: Archive) -> None:
+    """The reindex's progress callback runs mid-rebuild: a question asked there must return."""
+    answered: list[bool] = []
+
+    def ask_during_rebuild(tick: Progress) -> None:
+        if answered:
+            return
+        reader = threading.Thread(
+            target=lambda: answered.append(archive.ask(BUDGET_QUESTION).found)
+        )
+        reader.start()
+        reader.join(timeout=20)
+        assert not reader.is_alive(), "the question waited for the reindex"
+
+    archive.reindex(progress=ask_during_rebuild)
+    assert answered == [True]
