@@ -15,7 +15,7 @@ from telegram import Update
 
 from bot.context import Context
 from bot.guards import admin_only
-from bot.handlers.common import reply_error, user_lang
+from bot.handlers.common import describe_error, reply_error, user_lang
 from bot.progress import run_with_progress
 from bot.render import Run, escape, format_date, render_parts, trim
 from bot.texts import text
@@ -132,7 +132,7 @@ async def cmd_reindex(update: Update, context: Context) -> None:
                 data.archive.reindex, status, lang, data.settings.progress_interval_s
             )
         except NewsdeskError as exc:
-            await status.edit_text(text("bad_request", lang, reason=escape(exc.reason)))
+            await status.edit_text(describe_error(exc, lang))
             return
         data.forget_stats()
         logger.info("reindex done: %s passages in %.1f s", report.passages, report.seconds)

@@ -56,7 +56,7 @@ async def answer_in_chat(update: Update, context: Context, question: str) -> Non
     except NewsdeskError as exc:
         await typing
         logger.warning("question refused for user %s: %s", user_id, exc.reason)
-        await message.reply_text(text("bad_request", lang, reason=escape(exc.reason)))
+        await message.reply_text(describe_error(exc, lang))
         return
     await typing
     await send_answer(message, data, answer, lang, user_id=user_id, offset=0, reply=True)
@@ -120,8 +120,14 @@ async def send_answer(
             await message.get_bot().send_message(message.chat_id, part, reply_markup=markup)
 
 
+def describe_error(error: NewsdeskError, lang: Lang) -> str:
+    """A NewsdeskError as a polite HTML text naming the item and the (user-safe) reason."""
+    reason = f"{error.item}: {error.reason}" if error.item else error.reason
+    return text("bad_request", lang, reason=escape(reason))
+
+
 async def reply_error(message: Message | None, lang: Lang, error: NewsdeskError) -> None:
-    """Turn a NewsdeskError into a polite reply naming the reason (already user-safe)."""
+    """Turn a NewsdeskError into a polite reply naming the item and the reason."""
     if message is not None:
         with contextlib.suppress(TelegramError):
-            await message.reply_text(text("bad_request", lang, reason=escape(error.reason)))
+            await message.reply_text(describe_error(error, lang))
