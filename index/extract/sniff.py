@@ -160,6 +160,8 @@ _UPPER_INSIDE_WORD = -2.0  # "аБв": rare in prose, everywhere in misdecoded t
 _UNLIKELY_CHAR = -8.0  # box drawing, math signs: what a wrong 8-bit table produces
 # Bytes where KOI8-U has Ukrainian letters and KOI8-R has box drawing.
 _KOI8_U_ONLY = frozenset(b"\xa4\xa6\xa7\xad\xb4\xb6\xb7\xbd")
+# Scoring is a Python loop per character; the first 64k characters decide as well as all.
+_SCORE_CHARS = 65_536
 
 
 def _plausibility(text: str) -> float:
@@ -231,7 +233,7 @@ def decode_text(data: bytes, *, declared: str | None = None) -> DecodedText:
             continue
     if not candidates:  # cp1251 leaves 0x98 undefined, KOI8 decodes everything
         return DecodedText(data.decode("utf-8", errors="replace"), "utf-8")
-    return max(candidates, key=lambda decoded: _plausibility(decoded.text))
+    return max(candidates, key=lambda decoded: _plausibility(decoded.text[:_SCORE_CHARS]))
 
 
 def declared_charset(data: bytes) -> str | None:

@@ -57,6 +57,8 @@ _BYLINE = re.compile(
     r"(?P<year>\d{4}),?\s+(?P<hour>\d{1,2}):(?P<minute>\d{2})\s*$",
     re.IGNORECASE,
 )
+# A byline is a name and a date; longer lines are prose and are not even matched.
+_BYLINE_MAX_CHARS = 200
 # Lines after which nothing belongs to the article (appeals, tags, headline lists).
 _END_MARKERS = re.compile(
     r"^(?:"
@@ -124,6 +126,8 @@ def extract_text_dump(
 
 def _find_byline(lines: list[str]) -> Byline | None:
     for index, line in enumerate(lines):
+        if len(line) > _BYLINE_MAX_CHARS:
+            continue
         match = _BYLINE.match(line.strip())
         if match is None:
             continue
