@@ -115,12 +115,11 @@ def extract_text_dump(
         if article is not None:
             return article
         logger.info("%s: byline found but no body after it; using the generic cleaner", name)
-    language = detect_language(text)
-    title, body = _clean_generic(lines, language)
+    title, body = _clean_generic(lines, detect_language(text))
     if not body.strip():
         raise ExtractionError("no article text found in the text file", item=name)
     return ExtractedArticle(
-        title=title, body=body, url=url, language=detect_language(body) if body else language
+        title=title, body=body, url=url, language=detect_language(title + "\n" + body)
     )
 
 
