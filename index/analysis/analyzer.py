@@ -291,8 +291,12 @@ class Analyzer:
         text = text[:MAX_QUESTION_CHARS]
         lang = detect_language(text)
         today = now.date()
-        periods: list[PeriodMention] = find_periods(text, today)
         dates: list[DateMention] = find_dates(text, None, relative=False)
+        day_spans = [(d.start, d.end) for d in dates]
+        # A named day wins over a month period it contains ("14 July 2024" is not "July 2024").
+        periods: list[PeriodMention] = [
+            p for p in find_periods(text, today) if not _overlaps(p.start, p.end, day_spans)
+        ]
         periods.extend(find_since_dates(text, dates, today))
         consumed = [(p.start, p.end) for p in periods]
         kept_dates = [d for d in dates if not _overlaps(d.start, d.end, consumed)]

@@ -1,0 +1,214 @@
+"""Analyzer: document terms, questions, spans, and the cross-language seed case."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import UTC, date, datetime
+
+import pytest
+
+from index.analysis import AnalyzedQuestion, Analyzer
+from tests.conftest import shared_data
+
+PUBLISHED = datetime(2024, 8, 4, 17, 25, tzinfo=UTC)
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+STOLTENBERG_BULLET = (
+    "On 14 July, NATO Secretary General Jens Stoltenberg made it clear that he is opposed to "
+    "the idea of Poland using its air defence systems to shoot down Russian missiles over "
+    "the territory of Ukraine."
+)
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> Analyzer:
+    return Analyzer()
+
+
+def test_document_terms_carry_stems_fold_keys_and_dates(analyzer: Analyzer) -> None:
+    terms = analyzer.document_terms(STOLTENBERG_BULLET, "en", PUBLISHED)
+    assert {"stoltenberg", "~stoltenberh", "missil", "nato", "@d2024-07-14", "@m07-14"} <= set(
+        terms
+    )
+    assert "the" not in terms
+    assert "of" not in terms
+
+
+def test_document_terms_are_stable_across_calls(analyzer: Analyzer) -> None:
+    first = analyzer.document_terms(STOLTENBERG_BULLET, "en", PUBLISHED)
+    assert analyzer.document_terms(STOLTENBERG_BULLET, "en", PUBLISHED) == first
+    assert Analyzer().document_terms(STOLTENBERG_BULLET, "en", PUBLISHED) == first
+
+
+def test_without_publication_date_only_year_less_date_terms(analyzer: Analyzer) -> None:
+    terms = analyzer.document_terms("On 14 July and yesterday", "en", None)
+    assert [t for t in terms if t.startswith("@")] == ["@m07-14"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "Ukraine-NATO Council",
+            ["ukrain", "~ukraine", "nato", "~nato", "council", "~kounkil"],
+            id="split",
+        ),
+        pytest.param("F-16 jets", ["16", "f16", "jet"], id="joined-with-digits"),
+        pytest.param("F16 jets", ["f16", "jet"], id="joined-query-form"),
+        pytest.param("COVID-19", ["19", "covid19"], id="covid"),
+        pytest.param("the 14th", ["14"], id="ordinal"),
+        pytest.param("8,000 targets", ["8000", "target"], id="thousands"),
+        pytest.param("NATO’s and NATO's", ["nato", "~nato", "nato", "~nato"], id="possessive"),
+        pytest.param("score 3-1", ["score", "3", "1"], id="score"),
+        pytest.param("м’ясо і мʼясо", ["мясо", "мясо"], id="uk-apostrophes"),
+    ],
+)
+def test_tokenization_table(analyzer: Analyzer, text: str, expected: list[str]) -> None:
+    lang = "uk" if "я" in text else "en"
+    assert analyzer.document_terms(text, lang, None) == expected
+
+
+def _name_key(analyzer: Analyzer, text: str, lang: str) -> set[str]:
+    return {t for t in analyzer.document_terms(text, lang, None) if t.startswith("~")}  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("President Zelenskyy said", "en"),
+        ("President Zelensky said", "en"),
+        ("President Zelenskiy said", "en"),
+        ("Президент Зеленський заявив", "uk"),
+        ("Президент Зеленский заявил", "ru"),
+        ("Заява Зеленського", "uk"),
+    ],
+)
+def test_zelenskyy_spellings_meet_in_documents(analyzer: Analyzer, text: str, lang: str) -> None:
+    assert "~zelensk" in _name_key(analyzer, text, lang)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what did Zelensky say",
+        "what did zelenskiy say",
+        "Що сказав Зеленський?",
+        "Что сказал Зеленский?",
+        "заява зеленського",
+    ],
+)
+def test_question_names_meet_document_names(analyzer: Analyzer, question: str) -> None:
+    assert "~zelensk" in analyzer.question(question, NOW).terms
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what did Stoltenberg say on 14 July",
+        "What did Stoltenberg say on July 14th?",
+        "Що сказав Столтенберг 14 липня?",
+        "Что сказал Столтенберг 14 июля?",
+    ],
+)
+def test_stoltenberg_questions_match_the_english_bullet(analyzer: Analyzer, question: str) -> None:
+    analyzed = analyzer.question(question, NOW)
+    document = set(analyzer.document_terms(STOLTENBERG_BULLET, "en", PUBLISHED))
+    assert analyzed.date_terms == ("@m07-14",)
+    assert {"~stoltenberh", "@m07-14"} <= set(analyzed.terms) & document
+    assert analyzed.period is None
+
+
+def test_question_words_are_dropped(analyzer: Analyzer) -> None:
+    assert analyzer.question("what did Stoltenberg say", NOW).terms == (
+        "stoltenberg",
+        "~stoltenberh",
+    )
+
+
+@pytest.mark.parametrize("question", ["on 14 July", "July 14th", "14 липня", "14 июля"])
+def test_question_dates_are_the_document_year_less_terms(
+    analyzer: Analyzer, question: str
+) -> None:
+    assert analyzer.question(question, NOW).terms == ("@m07-14",)
+
+
+def test_question_with_year_gives_both_terms(analyzer: Analyzer) -> None:
+    for question in ("on 14.07.2024", "2024-07-14", "14 July 2024", "14 липня 2024 року"):
+        analyzed = analyzer.question(question, NOW)
+        assert analyzed.date_terms == ("@d2024-07-14", "@m07-14"), question
+
+
+@pytest.mark.parametrize(
+    ("question", "period", "terms"),
+    [
+        ("what happened in Kyiv in July 2024", (date(2024, 7, 1), date(2024, 7, 31)), {"kyiv"}),
+        ("що було у Києві минулого тижня", (date(2026, 11, 16), date(2026, 11, 25)), {"~kyiv"}),
+        ("Харьков на прошлой неделе", (date(2026, 11, 16), date(2026, 11, 25)), {"~kharkiv"}),
+        ("missiles since 14 July", (date(2026, 7, 14), date(2026, 11, 25)), {"missil"}),
+    ],
+)
+def test_periods_become_windows_not_terms(
+    analyzer: Analyzer, question: str, period: tuple[date, date], terms: set[str]
+) -> None:
+    analyzed = analyzer.question(question, NOW)
+    assert analyzed.period == period
+    assert analyzed.date_terms == ()
+    assert terms <= set(analyzed.terms)
+    assert not {"juli", "2024", "week", "тиждень", "недел", "14"} & set(analyzed.terms)
+
+
+@pytest.mark.parametrize(
+    "question", ["", "   ", "the of and", "🙂🙂🙂", "<b>?</b>", "what did they say", "x" * 10_000]
+)
+def test_degenerate_questions_never_crash(analyzer: Analyzer, question: str) -> None:
+    analyzed = analyzer.question(question, NOW)
+    assert isinstance(analyzed, AnalyzedQuestion)
+    assert analyzed.language in ("en", "uk", "ru")
+
+
+def test_stopword_only_question_has_no_terms(analyzer: Analyzer) -> None:
+    assert analyzer.question("what did they say about it", NOW).terms == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        STOLTENBERG_BULLET,
+        "ﬁnance ministers of Ｋｙｉｖ met on 14 July; Zelenskyy’s aides said",
+        "Президент Зеле\u0301нський 14-го липня (вчора) заявив: «м’ясо»",
+        "inter\u00adnational F‑16 jets, 14.07.2024",
+        "  \n\tleading whitespace and trailing  ",
+    ],
+)
+def test_term_spans_match_document_terms_and_point_into_the_original(
+    analyzer: Analyzer, text: str
+) -> None:
+    lang = "uk" if "я" in text else "en"
+    spans = analyzer.term_spans(text, lang, PUBLISHED)  # type: ignore[arg-type]
+    assert sorted(span.term for span in spans) == sorted(
+        analyzer.document_terms(text, lang, PUBLISHED)  # type: ignore[arg-type]
+    )
+    for span in spans:
+        piece = text[span.start : span.end]
+        assert piece == piece.strip()
+        assert piece
+        if not span.term.startswith(("~", "@")) and span.term.isascii() and span.term.isalpha():
+            assert unicodedata.normalize("NFKC", piece).casefold().startswith(span.term[:2])
+
+
+def test_term_spans_cover_nfkc_changed_words(analyzer: Analyzer) -> None:
+    text = "ﬁnance in Ｋｙｉｖ"
+    spans = analyzer.term_spans(text, "en", None)
+    by_term = {span.term: text[span.start : span.end] for span in spans}
+    assert by_term["financ"] == "ﬁnance"
+    assert by_term["~kyiv"] == "Ｋｙｉｖ"
+
+
+def test_seed_passages_analyse_and_answer_terms_meet() -> None:
+    path = shared_data("seed/up-2024-08-04-zelenskyy-coalition.txt")
+    text = path.read_text(encoding="utf-8")
+    analyzer = Analyzer()
+    bullets = [line for line in text.splitlines() if "Stoltenberg" in line]
+    assert bullets
+    terms = set(analyzer.document_terms(bullets[0], "en", PUBLISHED))
+    question = analyzer.question("Що сказав Столтенберг 14 липня?", NOW)
+    assert {"~stoltenberh", "@m07-14"} <= set(question.terms) & terms
