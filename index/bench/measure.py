@@ -1,0 +1,176 @@
+"""The measurements, each run in a fresh process so memory figures are its own.
+
+* ``build_ours``: analysis of every passage with the real analyzer plus ``SearchIndex.build``;
+  the time spent generating the text is measured apart and subtracted ("after extraction").
+* ``query_ours``: load time, resident memory with the index loaded, and per-question latency
+  of ``SearchIndex.search(terms, k=10)`` (question analysis is done beforehand, untimed).
+* ``query_baseline``: ``rank_bm25.BM25Okapi`` on the same analysed tokens: build time, the
+  memory it adds, and ``get_scores`` latency on as many questions as fit a time budget.
+"""
+
+from __future__ import annotations
+
+import gc
+import re
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import psutil
+
+from index.bench.corpus import ZipfCorpus
+from index.models import DocRecord
+
+TOP_K = 10
+_FALLBACK_TOKEN_RE = re.compile(r"\w+")
+
+
+def load_analysis() -> tuple[str, Callable[[str], list[str]]]:
+    """The real analyzer's ``document_terms`` for English, or a regex tokenizer without it.
+
+    The fallback only exists so the benchmark still runs on a tree where the analysis
+    package is broken; its name is printed in the table so numbers are never mistaken.
+    """
+    try:
+        from index.analysis.analyzer import Analyzer
+
+        analyzer = Analyzer()
+    except ImportError:
+        return "regex fallback (\\w+, casefold)", _fallback_terms
+
+    def terms(text: str) -> list[str]:
+        return analyzer.document_terms(text, "en", None)
+
+    return "index.analysis.analyzer.Analyzer", terms
+
+
+def _fallback_terms(text: str) -> list[str]:
+    return _FALLBACK_TOKEN_RE.findall(text.casefold())
+
+
+def rss_bytes() -> int:
+    """Resident set size of this process."""
+    return int(psutil.Process().memory_info().rss)
+
+
+def in_fresh_process(func: Callable[..., dict[str, Any]], *args: Any) -> dict[str, Any]:
+    """Run ``func(*args)`` in a new interpreter (spawn) and return its result."""
+    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
+        return pool.submit(func, *args).result()
+
+
+def build_ours(n_passages: int, index_dir: str) -> dict[str, Any]:
+    """Analyse and index the generated corpus; report throughput after extraction."""
+    from index.search import SearchIndex
+
+    analyzer_name, analyse = load_analysis()
+    corpus = ZipfCorpus(n_passages)
+    generation_s = 0.0
+
+    def records() -> Iterator[DocRecord]:
+        nonlocal generation_s
+        for start in range(0, n_passages, 20_000):
+            t0 = time.perf_counter()
+            chunk = corpus.chunk(start, min(start + 20_000, n_passages))
+            generation_s += time.perf_counter() - t0
+            for p in chunk:
+                yield DocRecord(
+                    p.passage_id, p.article_id, p.published_day, tuple(analyse(p.text))
+                )
+
+    started = time.perf_counter()
+    index = SearchIndex.build(Path(index_dir), records(), total=n_passages)
+    total_s = time.perf_counter() - started
+    build_s = total_s - generation_s
+    return {
+        "analyzer": analyzer_name,
+        "build_s": build_s,
+        "generation_s": generation_s,
+        "passages_per_s": n_passages / build_s if build_s > 0 else float("inf"),
+        "terms": index._state.base.data.vocab.size,
+        "postings": int(index._state.base.data.postings.doc_rows.shape[0]),
+        "disk_bytes": index.size_bytes(),
+        "build_peak_rss_bytes": rss_bytes(),
+    }
+
+
+def _question_terms(n_passages: int, n_questions: int) -> list[list[str]]:
+    _, analyse = load_analysis()
+    return [analyse(q) for q in ZipfCorpus(n_passages).questions(n_questions)]
+
+
+def _percentiles_ms(seconds: list[float]) -> dict[str, float]:
+    ms = np.asarray(seconds) * 1000.0
+    if ms.size == 0:
+        return {"p50_ms": float("nan"), "p95_ms": float("nan"), "p99_ms": float("nan")}
+    p50, p95, p99 = np.percentile(ms, [50, 95, 99])
+    return {
+        "p50_ms": float(p50),
+        "p95_ms": float(p95),
+        "p99_ms": float(p99),
+        "max_ms": float(ms.max()),
+    }
+
+
+def query_ours(index_dir: str, n_passages: int, n_questions: int) -> dict[str, Any]:
+    """Load the index in this fresh process and time every question."""
+    from index.search import SearchIndex
+
+    questions = _question_terms(n_passages, n_questions)
+    gc.collect()
+    rss_before = rss_bytes()
+    t0 = time.perf_counter()
+    index = SearchIndex.load(Path(index_dir))
+    load_s = time.perf_counter() - t0
+    latencies = []
+    hits = 0
+    for terms in questions:
+        t0 = time.perf_counter()
+        found = index.search(terms, TOP_K)
+        latencies.append(time.perf_counter() - t0)
+        hits += len(found)
+    return {
+        "load_s": load_s,
+        "rss_bytes": rss_bytes(),
+        "rss_index_bytes": rss_bytes() - rss_before,
+        "questions": len(questions),
+        "mean_terms": float(np.mean([len(q) for q in questions])) if questions else 0.0,
+        "mean_hits": hits / max(len(questions), 1),
+        **_percentiles_ms(latencies),
+    }
+
+
+def query_baseline(n_passages: int, n_questions: int, budget_s: float) -> dict[str, Any]:
+    """rank_bm25.BM25Okapi on the same tokens; ``get_scores`` until the budget runs out."""
+    from rank_bm25 import BM25Okapi
+
+    _, analyse = load_analysis()
+    tokenized = [analyse(p.text) for p in ZipfCorpus(n_passages).passages()]
+    questions = _question_terms(n_passages, n_questions)
+    gc.collect()
+    rss_before = rss_bytes()
+    t0 = time.perf_counter()
+    bm25 = BM25Okapi(tokenized)
+    build_s = time.perf_counter() - t0
+    rss_index = rss_bytes() - rss_before
+    latencies = []
+    spent = 0.0
+    for terms in questions:
+        t0 = time.perf_counter()
+        scores = bm25.get_scores(terms)
+        elapsed = time.perf_counter() - t0
+        latencies.append(elapsed)
+        spent += elapsed
+        del scores
+        if spent > budget_s and len(latencies) >= 5:
+            break
+    return {
+        "build_s": build_s,
+        "rss_index_bytes": rss_index,
+        "questions": len(latencies),
+        **_percentiles_ms(latencies),
+    }

@@ -1,0 +1,118 @@
+"""Machine description, the results table and the performance bars of the search issue."""
+
+from __future__ import annotations
+
+import os
+import platform
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+# The bars of the search issue, defined at 1,000,000 passages on one core.
+BAR_PASSAGES = 1_000_000
+BARS = {
+    "p50_ms": ("query p50", 1.0, "≤ {} ms"),
+    "p99_ms": ("query p99", 15.0, "≤ {} ms"),
+    "passages_per_s": ("build", 30_000.0, "≥ {:,.0f} passages/s"),
+    "rss_mb": ("resident memory", 800.0, "≤ {} MB"),
+    "load_s": ("index load", 1.0, "≤ {} s"),
+}
+MB = 1 << 20
+
+
+def machine_info() -> dict[str, Any]:
+    """Cores, CPU model (from /proc/cpuinfo), Python and numpy versions."""
+    model = platform.processor() or "unknown"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text(encoding="utf-8", errors="replace").splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return {
+        "cores": os.cpu_count(),
+        "cpu": model,
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "platform": platform.platform(),
+    }
+
+
+def _fmt(value: float | None, spec: str) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "–"
+    return format(value, spec)
+
+
+def format_table(machine: dict[str, Any], rows: list[dict[str, Any]]) -> str:
+    """A Markdown table: ours beside rank_bm25 per corpus size, plus the ratios."""
+    lines = [
+        f"Machine: {machine['cores']} cores, {machine['cpu']}; Python {machine['python']}, "
+        f"numpy {machine['numpy']}",
+    ]
+    if rows:
+        lines.append(f"Analyzer: {rows[0]['ours']['analyzer']}")
+    lines += [
+        "",
+        "| passages | engine | build passages/s | build s | load s | RSS MB | disk MB "
+        "| p50 ms | p95 ms | p99 ms |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        ours, base = row["ours"], row["baseline"]
+        lines.append(
+            f"| {row['passages']:,} | newsdesk | {_fmt(ours['passages_per_s'], ',.0f')} "
+            f"| {_fmt(ours['build_s'], '.1f')} | {_fmt(ours['load_s'], '.3f')} "
+            f"| {_fmt(ours['rss_bytes'] / MB, '.0f')} | {_fmt(ours['disk_bytes'] / MB, '.0f')} "
+            f"| {_fmt(ours['p50_ms'], '.3f')} | {_fmt(ours['p95_ms'], '.3f')} "
+            f"| {_fmt(ours['p99_ms'], '.3f')} |"
+        )
+        if base.get("skipped"):
+            lines.append(
+                f"| {row['passages']:,} | rank_bm25 | skipped: {base['skipped']} | | | | | | | |"
+            )
+            continue
+        rate = row["passages"] / base["build_s"]
+        lines.append(
+            f"| {row['passages']:,} | rank_bm25 | {_fmt(rate, ',.0f')} ¹ "
+            f"| {_fmt(base['build_s'], '.1f')} ¹ | – "
+            f"| +{_fmt(base['rss_index_bytes'] / MB, '.0f')} ² | – "
+            f"| {_fmt(base['p50_ms'], '.1f')} | {_fmt(base['p95_ms'], '.1f')} "
+            f"| {_fmt(base['p99_ms'], '.1f')} ³ |"
+        )
+        lines.append(
+            f"| {row['passages']:,} | ratio | | | | | | "
+            f"{_fmt(base['p50_ms'] / ours['p50_ms'], ',.0f')}× faster | | "
+            f"{_fmt(base['p99_ms'] / ours['p99_ms'], ',.0f')}× faster |"
+        )
+    lines += [
+        "",
+        "newsdesk build time counts analysis (the analyzer above) and index construction, not "
+        "text generation; RSS is the whole query process with the index loaded, after all "
+        "questions; load is `SearchIndex.load` in a fresh process (page cache warm). "
+        "Latency: `search(terms, k=10)`, questions analysed beforehand.",
+        "¹ rank_bm25 build: `BM25Okapi(tokens)` on already analysed tokens (analysis not "
+        "counted). ² memory its index adds to the process. ³ `get_scores` on "
+        + ", ".join(
+            f"{r['baseline'].get('questions', 0)} ({r['passages']:,})"
+            for r in rows
+            if not r["baseline"].get("skipped")
+        )
+        + " of the same questions.",
+    ]
+    return "\n".join(lines)
+
+
+def check_bars(rows: list[dict[str, Any]]) -> list[str]:
+    """One line per bar for the 1M row (or a note that the run had no 1M row)."""
+    row = next((r for r in rows if r["passages"] == BAR_PASSAGES), None)
+    if row is None:
+        return [f"Bars are defined at {BAR_PASSAGES:,} passages; this run has no such row."]
+    ours = dict(row["ours"], rss_mb=row["ours"]["rss_bytes"] / MB)
+    out = []
+    for key, (label, limit, spec) in BARS.items():
+        value = ours[key]
+        ok = value >= limit if key == "passages_per_s" else value <= limit
+        out.append(f"{'PASS' if ok else 'FAIL'} {label}: {value:,.3f} (bar {spec.format(limit)})")
+    return out

@@ -1,0 +1,41 @@
+"""`python -m index.bench` on a tiny corpus, so the benchmark command cannot rot."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from index.bench.__main__ import main
+from index.bench.corpus import ZipfCorpus
+
+
+def test_corpus_and_questions_are_reproducible() -> None:
+    first, second = ZipfCorpus(300), ZipfCorpus(300)
+    assert [p.text for p in first.passages()] == [p.text for p in second.passages()]
+    assert first.questions(5) == second.questions(5)
+    passage = first.chunk_single(123)[0]
+    assert passage == list(first.passages())[123]
+    for question in first.questions(20):
+        assert 3 <= len(question.split()) <= 6
+
+
+@pytest.mark.slow
+def test_bench_command_reports_ours_and_rank_bm25(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--passages", "2000", "--queries", "20", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    (row,) = report["results"]
+    assert row["passages"] == 2000
+    assert row["ours"]["questions"] == 20
+    assert row["ours"]["passages_per_s"] > 0
+    assert 0 < row["ours"]["p50_ms"] <= row["ours"]["p99_ms"]
+    assert row["baseline"]["questions"] >= 5
+    assert report["machine"]["cores"] >= 1
+
+
+@pytest.mark.slow
+def test_bench_table_says_when_rank_bm25_is_skipped(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--passages", "200", "--queries", "5", "--no-baseline"]) == 0
+    out = capsys.readouterr().out
+    assert "rank_bm25 | skipped: --no-baseline" in out
+    assert "newsdesk" in out
