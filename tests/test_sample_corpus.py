@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from index import IndexSettings, open_archive
 from index.extract import extract_bytes
 from sample.build import QA_PATH, fold, render_all, validate
 from sample.sources import ARTICLES, BY_KEY, SampleArticle
@@ -290,3 +291,13 @@ def test_no_text_from_shared_data_in_the_sample() -> None:
     ours.append(QA_FILE.read_text(encoding="utf-8"))
     leaked = [line for line in seed_lines if any(line in text for text in ours)]
     assert not leaked
+
+
+def test_ingesting_the_sample_folder_stores_every_article(settings: IndexSettings) -> None:
+    """The README's first command ingests ``sample/``: the tooling beside it is no article."""
+    with open_archive(settings) as archive:
+        report = archive.ingest([str(SAMPLE_DIR)])
+        assert report.failed == ()
+        assert report.count("new") == len(ARTICLES)
+        stored = archive.list_articles(limit=100)
+    assert {(s.title, s.language) for s in stored} == {(a.title, a.lang) for a in ARTICLES}
