@@ -104,7 +104,7 @@ def answer_question(
         analyzer=analyzer,
         layer=layer,
         n_articles=k + offset,
-        word_groups=[word.terms for word in words],
+        words=words,
     )
     accepted, nearest = _accept_articles(ranked, words, question, index, passages, analyzer)
     if not accepted:
@@ -120,7 +120,7 @@ def rank_question(
     analyzer: AnalyzerLike,
     layer: bool,
     n_articles: int,
-    word_groups: Sequence[frozenset[str]] | None = None,
+    words: Sequence[QuestionWord] | None = None,
 ) -> list[RankedArticle]:
     """Ranked articles for a question: the ranking of ``answer_question`` and the retrieval eval.
 
@@ -128,9 +128,10 @@ def rank_question(
 
     When nothing was published in the period, the restriction is dropped rather than
     answering "nothing found" to a question whose topic the archive does cover.
-    ``word_groups`` (each question word's alternative terms) are computed when not given.
+    ``words`` (the question's words, from ``evidence.question_words``) are computed when not
+    given.
     """
-    if word_groups is None:
+    if words is None:
         words = question_words(
             question.text,
             question.language,
@@ -139,14 +140,13 @@ def rank_question(
             analyzer=analyzer,
             index=index,
         )
-        word_groups = [word.terms for word in words]
     common = {
         "index": index,
         "passages": passages,
         "analyzer": analyzer,
         "layer": layer,
         "n_passages": max(CANDIDATE_PASSAGES, 20 * n_articles),
-        "word_groups": word_groups,
+        "words": words,
     }
     if question.period is not None:
         first, last = question.period

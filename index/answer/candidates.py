@@ -14,13 +14,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from index.answer.evidence import QuestionWord
 from index.answer.protocols import AnalyzerLike, PassageSource, SearchBackend
+from index.answer.snippets import best_sentence_coverage
 from index.models import Hit
 from index.search.ranking import (
     DEFAULT_LAYER,
     FeedbackPassage,
     LayerOptions,
     QueryWord,
+    apply_proximity,
     expansion_weights,
     layer_scores,
     words_of_terms,
@@ -61,7 +64,7 @@ def rank_articles(
     day_range: tuple[int, int] | None = None,
     n_passages: int = CANDIDATE_PASSAGES,
     options: LayerOptions = DEFAULT_LAYER,
-    word_groups: Sequence[frozenset[str]] = (),
+    words: Sequence[QuestionWord] = (),
 ) -> list[RankedArticle]:
     """Rank articles for the question terms, best first.
 
@@ -74,15 +77,20 @@ def rank_articles(
         day_range: restrict to passages published in these days since 1970-01-01.
         n_passages: how many passages to consider.
         options: layer parameters.
-        word_groups: alternative terms of each question word (for the layer).
+        words: the question's words with their alternative terms and evidence weights
+            (for the layer; without them each term is a word and proximity is skipped).
 
     Returns:
         Articles with at least one positively scored candidate passage.
     """
     hits = index.search(list(terms), n_passages, day_range=day_range)
     if layer and hits:
-        words = words_of_terms(terms, word_groups)
-        hits = _rescore(words, hits, index, passages, analyzer, day_range, n_passages, options)
+        query_words = words_of_terms(terms, [word.terms for word in words])
+        hits = _rescore(
+            query_words, hits, index, passages, analyzer, day_range, n_passages, options
+        )
+        if words and options.proximity_weight > 0:
+            hits = _apply_proximity(hits, words, passages, analyzer, options)
     return _group_by_article(hits, index)
 
 
@@ -110,6 +118,30 @@ def _rescore(
     ids = sorted(set(ids) | {hit.passage_id for hit in pool})
     scores = layer_scores(index.score_passages, words, ids, expansion=expansion, options=options)
     return _ordered(ids, scores, n_passages)
+
+
+def _apply_proximity(
+    hits: list[Hit],
+    words: Sequence[QuestionWord],
+    passages: PassageSource,
+    analyzer: AnalyzerLike,
+    options: LayerOptions,
+) -> list[Hit]:
+    """Boost the best passages by how much of the question one of their sentences matches."""
+    head, tail = hits[: options.proximity_passages], hits[options.proximity_passages :]
+    found = passages.passages_by_id([hit.passage_id for hit in head])
+    articles = passages.articles_by_id(sorted({p.article_id for p in found.values()}))
+    coverage = np.zeros(len(head), dtype=np.float64)
+    for i, hit in enumerate(head):
+        passage = found.get(hit.passage_id)
+        article = articles.get(passage.article_id) if passage else None
+        if passage is None or article is None:
+            continue
+        spans = analyzer.term_spans(passage.text, article.language or "en", article.published_at)
+        coverage[i] = best_sentence_coverage(passage.text, spans, words)
+    ids = [hit.passage_id for hit in head]
+    boosted = apply_proximity(np.array([hit.score for hit in head]), coverage, options=options)
+    return _ordered(ids, boosted, len(head)) + tail
 
 
 def _ordered(ids: Sequence[int], scores: np.ndarray, limit: int) -> list[Hit]:

@@ -102,17 +102,7 @@ def choose_snippet(
         The snippet and its highlights, as offsets relative to the snippet text.
     """
     sentences = split_sentences(text) or [SentenceSpan(0, len(text))]
-    term_words: dict[str, list[int]] = {}
-    for i, word in enumerate(words):
-        for term in word.terms:
-            term_words.setdefault(term, []).append(i)
-    matched_by_sentence: list[set[int]] = [set() for _ in sentences]
-    for span in spans:
-        if span.term not in term_words:
-            continue
-        index = _sentence_of(sentences, span.start)
-        if index is not None:
-            matched_by_sentence[index].update(term_words[span.term])
+    matched_by_sentence = _matched_by_sentence(sentences, spans, words)
 
     def weight(indexes: set[int]) -> float:
         return sum(words[i].weight for i in indexes)
@@ -141,6 +131,41 @@ def choose_snippet(
     start, end = sentences[first].start, sentences[last].end
     highlights = highlight_spans(spans, question_terms, start, end)
     return ChosenSnippet(start=start, end=end, text=text[start:end], highlights=highlights)
+
+
+def _matched_by_sentence(
+    sentences: Sequence[SentenceSpan],
+    spans: Sequence[TermSpanLike],
+    words: Sequence[QuestionWord],
+) -> list[set[int]]:
+    """For each sentence, the indexes of the question words it matches."""
+    term_words: dict[str, list[int]] = {}
+    for i, word in enumerate(words):
+        for term in word.terms:
+            term_words.setdefault(term, []).append(i)
+    matched: list[set[int]] = [set() for _ in sentences]
+    for span in spans:
+        if span.term in term_words:
+            index = _sentence_of(sentences, span.start)
+            if index is not None:
+                matched[index].update(term_words[span.term])
+    return matched
+
+
+def best_sentence_coverage(
+    text: str, spans: Sequence[TermSpanLike], words: Sequence[QuestionWord]
+) -> float:
+    """The largest share of the question's weight that one sentence of ``text`` matches.
+
+    Matched terms inside one sentence are close together: this is the ranking layer's
+    proximity signal (``index.search.ranking.apply_proximity``).
+    """
+    total = sum(word.weight for word in words)
+    if total <= 0:
+        return 0.0
+    sentences = split_sentences(text) or [SentenceSpan(0, len(text))]
+    matched = _matched_by_sentence(sentences, spans, words)
+    return max(sum(words[i].weight for i in indexes) for indexes in matched) / total
 
 
 def _sentence_of(sentences: Sequence[SentenceSpan], offset: int) -> int | None:

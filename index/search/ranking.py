@@ -16,6 +16,11 @@ engine's BM25Okapi score over the question's terms and nothing else. With it on,
    the passage and to the passage's score; the ``expansion_terms`` strongest become extra
    query terms, and the final score is ``original_weight * words + (1 - original_weight) *
    sum(weight(e) * BM25(e, p))``.
+3. **Proximity**: the best ``proximity_passages`` passages are multiplied by
+   ``1 + proximity_weight * c``, where ``c`` is the share of the question's idf weight
+   matched inside one sentence of the passage (``index.answer.snippets``): a passage whose
+   matches sit together in one sentence beats one that scatters them (or gets them from the
+   title, which every passage of an article shares).
 
 Every component is the engine's exact BM25Okapi score of one term: the layer only re-weights
 them. Per-article aggregation (an article scores as its best passage) is done by the caller,
@@ -44,6 +49,8 @@ class LayerOptions:
     expansion_terms: int = 20
     original_weight: float = 0.5
     feedback: bool = True
+    proximity_weight: float = 1.0
+    proximity_passages: int = 30
 
 
 DEFAULT_LAYER = LayerOptions()
@@ -155,3 +162,10 @@ def layer_scores(
     for term, weight in expansion.items():
         expanded += weight * per_term(term)
     return options.original_weight * original + (1 - options.original_weight) * expanded
+
+
+def apply_proximity(
+    scores: np.ndarray, sentence_coverage: np.ndarray, *, options: LayerOptions = DEFAULT_LAYER
+) -> np.ndarray:
+    """Scores times ``1 + proximity_weight * coverage`` (coverage in [0, 1], one per passage)."""
+    return scores * (1.0 + options.proximity_weight * np.clip(sentence_coverage, 0.0, 1.0))
