@@ -307,8 +307,9 @@ def cmd_reindex(args: argparse.Namespace, archive: Archive) -> int:
     if args.json:
         _print_json(asdict(report))
     else:
+        terms = f" ({report.terms} terms)" if report.terms else ""
         _echo(
-            f"reindexed {report.passages} passages ({report.terms} terms) in "
+            f"reindexed {report.passages} passages{terms} in "
             f"{report.seconds:.2f} s; index size {_size(report.index_bytes)}"
         )
     return EXIT_OK
