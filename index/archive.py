@@ -9,9 +9,10 @@ everything and only reports that ``newsdesk reindex`` is needed; the index can a
 rebuilt from the store.
 
 Thread-safety: the bot calls ``ask`` from worker threads while ``reindex`` or ``ingest`` may
-run in another, so each thread gets its own SQLite connection (``index.store.db``) and every
-change to the index (delta, removal, rebuild and swap) happens under one lock. Readers take
-the current index object and keep using it even if a rebuild swaps in a new one meanwhile.
+run in another, so each thread gets its own SQLite connection (``index.store.db``). Every
+change to the index (delta, removal, rebuild) happens under one write lock; readers only
+take a short lock to pick up the current index object, reloading it when another process
+changed the index on disk, and keep using it even if a rebuild swaps in a new one meanwhile.
 
 The extraction, analysis, search and answer stages are imported on first use, so commands
 that only read the store (``list``, ``show``, ``stats``) start without loading trafilatura,
