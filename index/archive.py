@@ -71,6 +71,8 @@ INGEST_SUFFIXES = (".html", ".htm", ".xhtml", ".txt", ".text", ".json", ".jsonl"
 # Passages analysed before a delta is written to the index during an ingest: bounds memory
 # and the number of delta segments for a large folder.
 DELTA_FLUSH_PASSAGES = 20_000
+# Least time between two "articles" progress ticks within one file, in seconds.
+ARTICLE_TICK_S = 0.25
 # Progress ticks during reindex analysis, in passages.
 REINDEX_TICK_PASSAGES = 2_000
 # How many recent articles example_questions looks at before giving up.
@@ -150,12 +152,23 @@ class Archive:
         started = time.monotonic()
         units = [unit for item in items for unit in self._expand(item)]
         delta = _IndexDelta(self)
-        results: list[ItemResult] = []
         articles = 0
+        last_tick = started
+
+        def article_stored() -> None:
+            # Per article, so a single large JSON archive still shows its rate; at most
+            # every ARTICLE_TICK_S so a fast ingest is not slowed down by redrawing.
+            nonlocal articles, last_tick
+            articles += 1
+            now = time.monotonic()
+            if now - last_tick >= ARTICLE_TICK_S:
+                last_tick = now
+                _emit(progress, Progress("articles", articles, None, "articles", now - started))
+
+        delta.on_article = article_stored if progress is not None else None
+        results: list[ItemResult] = []
         for done, unit in enumerate(units, 1):
-            unit_results = self._ingest_unit(unit, source, delta)
-            results.extend(unit_results)
-            articles += sum(1 for r in unit_results if r.outcome != "failed")
+            results.extend(self._ingest_unit(unit, source, delta))
             elapsed = time.monotonic() - started
             _emit(progress, Progress("files", done, len(units), "files", elapsed))
             _emit(progress, Progress("articles", articles, None, "articles", elapsed))
@@ -307,6 +320,8 @@ class Archive:
             logger.exception("ingest: unexpected error storing %s", item)
             return ItemResult(item, "failed", reason=f"unexpected error ({type(exc).__name__})")
         delta.add(saved)
+        if delta.on_article is not None:
+            delta.on_article()
         logger.debug("ingest: %s → article %s (%s)", item, saved.article.article_id, saved.outcome)
         return ItemResult(item, saved.outcome, saved.article.article_id, saved.article.title)
 
@@ -650,6 +665,7 @@ class _IndexDelta:
         self._removed: list[int] = []
         self._docs: list[DocRecord] = []
         self.error: str | None = None
+        self.on_article: Callable[[], None] | None = None
         try:
             # Open the index before the first article is stored: a fresh data dir then gets
             # an empty index rather than "missing index, store not empty".
