@@ -428,8 +428,9 @@ def format_answer(answer: Answer) -> str:
     lines = []
     for number, item in enumerate(answer.articles, 1):
         c = item.citation
-        for snippet in item.snippets:
-            lines.append(f"{number}. {mark_highlights(snippet.text, snippet.highlights)}")
+        for i, snippet in enumerate(item.snippets):
+            prefix = f"{number}. " if i == 0 else " " * len(f"{number}. ")
+            lines.append(prefix + mark_highlights(snippet.text, snippet.highlights))
         parts = [c.title, c.source, c.author, _day(c.published_at) if c.published_at else None]
         ordinals = ", ".join(str(s.passage_ordinal) for s in item.snippets)
         cite = " · ".join(p for p in parts if p)
