@@ -134,3 +134,11 @@ def fold_key(token: str) -> str | None:
     if len(key) < MIN_STEM:
         return None
     return FOLD_PREFIX + _ALIAS_BY_SKELETON.get(key, key)
+
+
+_PLACE_KEYS = frozenset(FOLD_PREFIX + canonical for canonical in PLACE_ALIASES)
+
+
+def is_place_key(key: str) -> bool:
+    """Whether a fold key is one of the alias table's canonical places."""
+    return key in _PLACE_KEYS

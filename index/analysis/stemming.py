@@ -60,3 +60,9 @@ def stem_token(token: str, lang: Lang) -> str:
         return strip_apostrophes(lemma)
     stem = _snowball(lang).stemWord(token)
     return strip_apostrophes(stem)
+
+
+@lru_cache(maxsize=65536)
+def is_known_word(token: str, lang: Lang) -> bool:
+    """Whether simplemma's dictionary for ``lang`` knows ``token`` (names mostly are not)."""
+    return bool(simplemma.is_known(token, lang=lang))
