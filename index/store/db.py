@@ -43,7 +43,13 @@ class Database:
         self._lock = threading.Lock()
         self._connections: list[sqlite3.Connection] = []
         self._closed = False
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(
+                f"cannot create the data folder ({exc.strerror or type(exc).__name__})",
+                item=str(path.parent),
+            ) from None
         try:
             self.schema_version = migrate(self.conn, migrations, name=path.name)
         except sqlite3.DatabaseError as exc:
@@ -77,6 +83,8 @@ class Database:
             # than FULL for many small transactions.
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"cannot open the store ({exc})", item=str(self.path)) from None
         except sqlite3.DatabaseError as exc:
             raise StoreError(
                 f"the store is not a readable SQLite database ({exc})", item=str(self.path)

@@ -91,3 +91,10 @@ def test_migrations_out_of_order_are_rejected(tmp_path: Path) -> None:
     gap = (MIGRATIONS[0], Migration(len(MIGRATIONS) + 2, "gap", ("SELECT 1",)))
     with pytest.raises(StoreError, match="numbered"):
         Database(tmp_path / "s.sqlite3", migrations=gap)
+
+
+def test_a_data_dir_that_cannot_be_created_is_a_store_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(StoreError, match="cannot create the data folder"):
+        Database(blocker / "sub" / "s.sqlite3")
