@@ -119,6 +119,8 @@ class Archive:
         closer = getattr(index, "close", None)
         if callable(closer):
             closer()
+        if self._feed_service is not None:
+            self._feed_service.close()
         self._db.close()
 
     def __enter__(self) -> Archive:

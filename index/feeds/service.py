@@ -89,6 +89,10 @@ class FeedService:
         self._preseeded = False
         self._preseed_lock = threading.Lock()
 
+    def close(self) -> None:
+        """Stop the poller's worker threads (waits for a running poll to finish)."""
+        self.poller.close()
+
     def preseed(self) -> list[Source]:
         """Register the ``NEWSDESK_FEEDS`` sources not registered yet (once per service).
 
