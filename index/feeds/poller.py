@@ -264,6 +264,17 @@ class Poller:
         if document.child_sitemaps:
             entries.extend(self._fetch_children(source, document, client, items))
         todo, seen = self._select(source, entries)
+        if len(todo) > self.options.max_pages_per_poll:
+            # The rest waits for the next poll, which must then read the whole document
+            # again: forget the validators, or a 304 would hide the remaining entries.
+            logger.info(
+                "source %s: %d pages to fetch, %d this poll",
+                source.name,
+                len(todo),
+                self.options.max_pages_per_poll,
+            )
+            todo = todo[: self.options.max_pages_per_poll]
+            validators = Validators(None, None)
         ids = self._ingest_entries(source, todo, client, items)
         now = self._clock()
         when = self._next_ok(source, now)
@@ -399,8 +410,8 @@ class Poller:
         """The entries whose pages must be fetched (new or changed), newest first.
 
         Returns:
-            (entries to fetch, at most ``max_pages_per_poll``; count of entries skipped
-            because they were seen unchanged or are known under another source).
+            (entries to fetch; count of entries skipped because they were seen unchanged
+            or are known under another source).
         """
         todo: list[FeedEntry] = []
         seen = 0
@@ -432,7 +443,7 @@ class Poller:
             todo.append(entry)
         oldest = datetime.min.replace(tzinfo=UTC)
         todo.sort(key=lambda e: e.updated_at or e.published_at or oldest, reverse=True)
-        return todo[: self.options.max_pages_per_poll], seen
+        return todo, seen
 
     def _ingest_entries(
         self,

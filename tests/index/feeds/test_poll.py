@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -318,6 +319,26 @@ def test_source_without_outlet_label_takes_the_feed_title(
         "chosen": "chosen",
     }
     assert {a.source for a in archive.list_articles()} == {"Harbour Gazette", "City Bulletin"}
+
+
+def test_entries_over_the_per_poll_cap_come_in_the_next_poll(
+    archive: Archive, feed_server: FeedServer
+) -> None:
+    serve_gazette(feed_server)
+    archive.add_source(feed_server.url("/rss2.xml"))
+    poller = archive._feeds().poller
+    poller.options = replace(poller.options, max_pages_per_poll=2)
+
+    first = archive.poll()
+    second = archive.poll(due_only=False)
+    third = archive.poll(due_only=False)
+
+    assert first.count("new") == 2  # the two newest entries
+    assert "/news/ferry.html" in first.sources[0].items[0].item
+    # the feed has an ETag, but the second poll must read it in full to see the third entry
+    assert second.sources[0].outcome == "ok" and second.count("new") == 1
+    assert "if-none-match" not in feed_server.hits("/rss2.xml")[1].headers
+    assert third.sources[0].outcome == "not_modified"
 
 
 def test_due_only_poll_skips_sources_polled_recently(
