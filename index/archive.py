@@ -21,11 +21,13 @@ lingua or numpy.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -53,7 +55,7 @@ from index.models import (
     StoreStats,
 )
 from index.settings import IndexSettings
-from index.store import STORE_FILENAME, ArticleStore, Database, SaveResult
+from index.store import STORE_FILENAME, ArticleStore, Database, IndexRow, SaveResult
 
 if TYPE_CHECKING:
     from index.analysis.analyzer import Analyzer
@@ -110,6 +112,7 @@ class Archive:
         self._index_lock = threading.Lock()
         self._write_lock = threading.RLock()
         self._analyzer: Analyzer | None = None
+        self._replayed = False
         self._feed_service: FeedService | None = None
 
     def close(self) -> None:
@@ -423,8 +426,9 @@ class Archive:
     def reindex(self, progress: ProgressCallback | None = None) -> ReindexReport:
         """Rebuild the whole index from the store and swap it in atomically.
 
-        Readers keep answering from the old index until the swap. Passages stored by another
-        process during the build are added right after it, so nothing is left out.
+        Readers keep answering from the old index until the swap. What other processes
+        change in the store during the build is reconciled right after it: passages stored
+        meanwhile are added, passages deleted or replaced meanwhile are removed.
         """
         from index.search import SearchIndex
 
@@ -433,17 +437,19 @@ class Archive:
         logger.info("reindex: %d passages", total)
         with self._write_lock:
             last_id = self.store.max_passage_id()
-            docs = self._iter_docs(progress, total, started, up_to=last_id)
+            built: array[int] = array("q")
+            rows = self.store.iter_index_rows()
+            docs = self._records(
+                itertools.takewhile(lambda row: row.passage_id <= last_id, rows),
+                progress=progress,
+                total=total,
+                started=started,
+                seen=built,
+            )
             index = SearchIndex.build(self.index_dir, docs, total=total, progress=progress)
             with self._index_lock:
                 self._index = index
-            late = [
-                row
-                for row in self._iter_docs(None, None, started, after=last_id)
-                if row.passage_id > last_id
-            ]
-            if late:
-                index.add(late)
+            self._reconcile(index, built, last_id)
         seconds = time.monotonic() - started
         report = ReindexReport(
             passages=index.n_docs,
@@ -455,22 +461,40 @@ class Archive:
         logger.info("reindex: %d passages in %.2f s", report.passages, seconds)
         return report
 
-    def _iter_docs(
+    def _reconcile(self, index: SearchIndex, built: array[int], last_id: int) -> None:
+        """Bring a freshly built index up to the store's state after the build's snapshot."""
+        late = list(self._records(self.store.iter_index_rows(after_id=last_id)))
+        import numpy as np
+
+        stored = np.frombuffer(self.store.passage_ids_up_to(last_id), dtype=np.int64)
+        gone = np.setdiff1d(np.frombuffer(built, dtype=np.int64), stored, assume_unique=True)
+        gone = gone.tolist()
+        if gone:
+            index.remove(gone)
+        if late:
+            index.add(late)
+        self.store.clear_index_ops_up_to(max([last_id, *(d.passage_id for d in late)]))
+        if late or gone:
+            logger.info("reindex: then %d passages added, %d removed", len(late), len(gone))
+
+    def _records(
         self,
-        progress: ProgressCallback | None,
-        total: int | None,
-        started: float,
+        rows: Iterable[IndexRow],
         *,
-        after: int = 0,
-        up_to: int | None = None,
+        progress: ProgressCallback | None = None,
+        total: int | None = None,
+        started: float = 0.0,
+        seen: array[int] | None = None,
     ) -> Iterator[DocRecord]:
-        """Analysed records of the stored passages, title terms computed once per article."""
+        """Analysed engine records of stored passages; title terms once per article.
+
+        Rows come in passage id order, so an article's passages are consecutive and its
+        title is analysed once. ``seen`` collects the ids (for reconciling after a build).
+        """
         analyzer = self._get_analyzer()
         title_key: int | None = None
         title_terms: list[str] = []
-        for done, row in enumerate(self.store.iter_index_rows(after_id=after), 1):
-            if up_to is not None and row.passage_id > up_to:
-                break
+        for done, row in enumerate(rows, 1):
             lang = row.language or "en"
             if row.article_id != title_key:
                 title_key = row.article_id
@@ -478,15 +502,33 @@ class Archive:
                     analyzer.document_terms(row.title, lang, row.published_at) if row.title else []
                 )
             terms = title_terms + analyzer.document_terms(row.text, lang, row.published_at)
+            if seen is not None:
+                seen.append(row.passage_id)
             yield DocRecord(
                 row.passage_id, row.article_id, _epoch_day(row.published_at), tuple(terms)
             )
-            done += 1
             if progress is not None and done % REINDEX_TICK_PASSAGES == 0:
-                _emit(
-                    progress,
-                    Progress("analyse", done, total, "passages", time.monotonic() - started),
-                )
+                elapsed = time.monotonic() - started
+                _emit(progress, Progress("analyse", done, total, "passages", elapsed))
+
+    def _replay_pending(self) -> int:
+        """Apply index changes a killed process committed to the store but never indexed.
+
+        Returns how many queue entries were replayed. Replaying is idempotent (``add``
+        replaces a passage already indexed, ``remove`` ignores unknown ids), so entries of a
+        process that is still running are safe to replay too.
+
+        Raises:
+            IndexUnavailableError: the index is missing or corrupt.
+        """
+        removes, adds = self.store.pending_index_ops()
+        if not removes and not adds:
+            return 0
+        docs = list(self._records(self.store.index_rows_by_id(adds)))
+        self._apply_delta(removes, docs)
+        self.store.clear_index_ops(removes, adds)
+        logger.info("index caught up: %d passages added, %d removed", len(docs), len(removes))
+        return len(removes) + len(adds)
 
     # -- questions ----------------------------------------------------------------------------
 
@@ -505,6 +547,11 @@ class Archive:
         if not text:
             raise QuestionError("the question is empty")
         index = self._search_index()
+        if not self._replayed:
+            # A reader (the bot) may never ingest: catch up with a killed ingest here, once.
+            self._replayed = True
+            if self._replay_pending():
+                index = self._search_index()
         analyzer = self._get_analyzer()
         analysed = analyzer.question(text, now or datetime.now(UTC))
         return answer_question(
@@ -589,6 +636,7 @@ class Archive:
         article, passage_ids = self.store.delete(article_id)
         try:
             self._apply_delta(passage_ids, ())
+            self.store.clear_index_ops(passage_ids, ())
         except (IndexUnavailableError, ImportError) as exc:
             logger.warning("delete: article %s left in the index: %s", article_id, exc)
         logger.info("deleted article %s (%d passages)", article_id, len(passage_ids))
@@ -670,8 +718,10 @@ class _IndexDelta:
         self.on_article: Callable[[], None] | None = None
         try:
             # Open the index before the first article is stored: a fresh data dir then gets
-            # an empty index rather than "missing index, store not empty".
+            # an empty index rather than "missing index, store not empty". Then finish what
+            # a killed ingest left in the index queue.
             archive._search_index()
+            archive._replay_pending()
         except IndexUnavailableError as exc:
             self._fail(exc.reason)
         except ImportError as exc:
@@ -702,6 +752,8 @@ class _IndexDelta:
                 self._archive._apply_delta(removed, docs)
             except IndexUnavailableError as exc:
                 self._fail(exc.reason)
+            else:
+                self._archive.store.clear_index_ops(removed, [d.passage_id for d in docs])
         return self.error
 
 

@@ -16,7 +16,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import sqlite3
-from collections.abc import Iterator, Sequence
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -167,6 +168,7 @@ class ArticleStore:
                     passages = self._insert_passages(conn, article_id, spans)
                     outcome: Outcome = "new"
                     removed: tuple[int, ...] = ()
+                    _queue(conn, (p.passage_id for p in passages), "add")
                 else:
                     article_id = int(existing["id"])
                     merged = {
@@ -192,6 +194,8 @@ class ArticleStore:
                     conn.execute("DELETE FROM passages WHERE article_id=?", (article_id,))
                     passages = self._insert_passages(conn, article_id, spans)
                     outcome = "updated"
+                    _queue(conn, removed, "remove")
+                    _queue(conn, (p.passage_id for p in passages), "add")
                 article = self._get(conn, article_id)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"could not write to the store ({exc})") from None
@@ -264,7 +268,37 @@ class ArticleStore:
             )
             conn.execute("DELETE FROM passages WHERE article_id=?", (article_id,))
             conn.execute("DELETE FROM articles WHERE id=?", (article_id,))
+            _queue(conn, passage_ids, "remove")
         return article, passage_ids
+
+    # -- the index queue --------------------------------------------------------------------
+
+    def pending_index_ops(self) -> tuple[list[int], list[int]]:
+        """Passage ids the index has not caught up with: (to remove, to add), in id order."""
+        removes: list[int] = []
+        adds: list[int] = []
+        for passage_id, op in self.db.conn.execute(
+            "SELECT passage_id, op FROM index_queue ORDER BY passage_id"
+        ):
+            (adds if op == "add" else removes).append(int(passage_id))
+        return removes, adds
+
+    def clear_index_ops(self, removed: Sequence[int], added: Sequence[int]) -> None:
+        """Forget queue entries the index now reflects (only those with the op applied).
+
+        Matching the op too keeps an entry another writer changed meanwhile (an "add" that
+        became a "remove" when the article was updated again).
+        """
+        pairs = [(pid, "remove") for pid in removed] + [(pid, "add") for pid in added]
+        if not pairs:
+            return
+        with self.db.transaction() as conn:
+            conn.executemany("DELETE FROM index_queue WHERE passage_id=? AND op=?", pairs)
+
+    def clear_index_ops_up_to(self, passage_id: int) -> None:
+        """Forget every queue entry up to ``passage_id`` (a rebuild read the store since)."""
+        with self.db.transaction() as conn:
+            conn.execute("DELETE FROM index_queue WHERE passage_id <= ?", (passage_id,))
 
     # -- reads ------------------------------------------------------------------------------
 
@@ -407,6 +441,34 @@ class ArticleStore:
                         int(row[0]), int(row[1]), row[2], row[3], row[4], from_utc_text(row[5])
                     )
 
+    def index_rows_by_id(self, passage_ids: Sequence[int]) -> list[IndexRow]:
+        """``IndexRow`` of the given passages that still exist, in passage id order."""
+        rows: list[IndexRow] = []
+        for chunk in _chunks(sorted(set(passage_ids))):
+            marks = ",".join("?" * len(chunk))
+            for row in self.db.conn.execute(
+                "SELECT p.id, p.article_id, p.text, a.title, a.language, a.published_at "
+                "FROM passages p JOIN articles a ON a.id = p.article_id "
+                f"WHERE p.id IN ({marks}) ORDER BY p.id",
+                chunk,
+            ):
+                rows.append(
+                    IndexRow(
+                        int(row[0]), int(row[1]), row[2], row[3], row[4], from_utc_text(row[5])
+                    )
+                )
+        return rows
+
+    def passage_ids_up_to(self, last_id: int) -> array[int]:
+        """Ids of the stored passages up to ``last_id``, ascending (compact for millions)."""
+        ids: array[int] = array("q")
+        cursor = self.db.conn.execute(
+            "SELECT id FROM passages WHERE id <= ? ORDER BY id", (last_id,)
+        )
+        while rows := cursor.fetchmany(10_000):
+            ids.extend(row[0] for row in rows)
+        return ids
+
     def recent_articles(self, limit: int) -> list[Article]:
         """The newest articles with their bodies (for example questions)."""
         rows = self.db.conn.execute(
@@ -435,6 +497,14 @@ class ArticleStore:
             if body[start:end] != text:
                 problems.append(f"passage {passage_id} does not match its article body")
         return problems
+
+
+def _queue(conn: sqlite3.Connection, passage_ids: Iterable[int], op: str) -> None:
+    """Record in the index queue, inside the caller's transaction, what the index must do."""
+    conn.executemany(
+        "INSERT OR REPLACE INTO index_queue (passage_id, op) VALUES (?, ?)",
+        ((pid, op) for pid in passage_ids),
+    )
 
 
 def _chunks(ids: list[int]) -> Iterator[list[int]]:

@@ -107,6 +107,21 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX seen_entries_url ON seen_entries (url)",
         ),
     ),
+    Migration(
+        version=3,
+        description="index queue (passages committed but not yet in the search index)",
+        statements=(
+            # Written in the same transaction as the passages it names, cleared once the
+            # index holds the change: a process killed in between leaves its work here, and
+            # the next ingest (or question) replays it instead of serving a stale index.
+            """
+            CREATE TABLE index_queue (
+                passage_id INTEGER PRIMARY KEY,
+                op TEXT NOT NULL CHECK (op IN ('add', 'remove'))
+            )
+            """,
+        ),
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version

@@ -10,7 +10,7 @@ import pytest
 
 from index import Archive, IndexSettings, open_archive
 from index.errors import IndexUnavailableError, QuestionError
-from index.models import Progress
+from index.models import ExtractedArticle, PassageSpan, Progress
 from tests.cli.corpus import N_ARTICLES, STORM_TXT, write_corpus
 
 pytest.importorskip("index.analysis.analyzer", reason="the analyser (issue 3) has not landed")
@@ -189,3 +189,59 @@ def test_a_question_is_not_blocked_by_a_running_reindex(archive: Archive) -> Non
 
     archive.reindex(progress=ask_during_rebuild)
     assert answered == [True]
+
+
+def _store_only(archive: Archive, town: str) -> int:
+    """Commit an article to the store without telling the index: a process killed between
+    its store commit and its index delta leaves exactly this behind."""
+    body = f"A ferry between {town} and the islands resumed service after repairs."
+    saved = archive.store.save(
+        ExtractedArticle(title=f"Ferry resumes in {town}", body=body, language="en"),
+        [PassageSpan(0, body, 0, len(body))],
+    )
+    return saved.article.article_id
+
+
+def test_a_killed_ingest_is_caught_up_by_the_next_ingest(
+    settings: IndexSettings, archive: Archive, tmp_path: Path
+) -> None:
+    _store_only(archive, "Zatoka")
+    assert archive.stats().index_passages == archive.stats().passages - 1
+    extra = tmp_path / "extra.txt"
+    extra.write_text(STORM_TXT.replace("Odesa", "Izmail"), encoding="utf-8")
+    archive.ingest([str(extra)])
+    assert archive.stats().index_passages == archive.stats().passages
+    assert _cited_titles(archive, "ferry in Zatoka")[0] == "Ferry resumes in Zatoka"
+    assert archive.store.pending_index_ops() == ([], [])
+
+
+def test_a_killed_ingest_is_caught_up_by_a_reader_at_its_first_question(
+    settings: IndexSettings, archive: Archive
+) -> None:
+    _store_only(archive, "Vylkove")
+    with open_archive(settings) as reader:  # the bot, which may never ingest
+        assert _cited_titles(reader, "ferry in Vylkove")[0] == "Ferry resumes in Vylkove"
+        assert reader.stats().index_passages == reader.stats().passages
+
+
+def test_reindex_reconciles_changes_made_during_the_build(
+    settings: IndexSettings, archive: Archive
+) -> None:
+    """Another process deletes one article and stores another while the build runs."""
+    doomed = archive.ask(BUDGET_QUESTION).articles[0].citation.article_id
+    done: list[int] = []
+
+    def meanwhile(tick: Progress) -> None:
+        if done:
+            return
+        with open_archive(settings) as other:
+            other.store.delete(doomed)
+            done.append(_store_only(other, "Bilhorod"))
+
+    archive.reindex(progress=meanwhile)
+    assert done
+    assert "Parliament passes the 2025 budget" not in _cited_titles(archive, BUDGET_QUESTION)
+    assert _cited_titles(archive, "ferry in Bilhorod")[0] == "Ferry resumes in Bilhorod"
+    stats = archive.stats()
+    assert stats.index_passages == stats.passages
+    assert archive.store.pending_index_ops() == ([], [])

@@ -279,3 +279,46 @@ def test_undated_articles_list_last_and_drop_out_of_since(store: ArticleStore) -
     )
     assert [a.title for a in store.list_articles()] == ["Dated", "Undated"]
     assert [a.title for a in store.list_articles(since=date(2024, 1, 1))] == ["Dated"]
+
+
+def _queue(store: ArticleStore) -> tuple[list[int], list[int]]:
+    return store.pending_index_ops()
+
+
+def test_saves_and_deletes_queue_their_index_changes(store: ArticleStore) -> None:
+    first = store.save(*make_article(url="https://example.org/a"))
+    added = [p.passage_id for p in first.passages]
+    assert _queue(store) == ([], added)
+    store.clear_index_ops([], added)
+    assert _queue(store) == ([], [])
+    second = store.save(*make_article("New.\n\nText.", url="https://example.org/a"))
+    assert _queue(store) == (added, [p.passage_id for p in second.passages])
+    store.clear_index_ops(added, [p.passage_id for p in second.passages])
+    _, removed = store.delete(first.article.article_id)
+    assert _queue(store) == (list(removed), [])
+    store.clear_index_ops_up_to(max(removed))
+    assert _queue(store) == ([], [])
+
+
+def test_clearing_keeps_an_entry_whose_op_changed(store: ArticleStore) -> None:
+    saved = store.save(*make_article())
+    ids = [p.passage_id for p in saved.passages]
+    store.delete(saved.article.article_id)  # the "add" entries became "remove" entries
+    store.clear_index_ops([], ids)
+    assert _queue(store) == (ids, [])
+
+
+def test_unchanged_saves_queue_nothing(store: ArticleStore) -> None:
+    saved = store.save(*make_article())
+    store.clear_index_ops([], [p.passage_id for p in saved.passages])
+    store.save(*make_article())
+    assert _queue(store) == ([], [])
+
+
+def test_index_rows_by_id_skips_missing_passages(store: ArticleStore) -> None:
+    saved = store.save(*make_article(title="T", language="en"))
+    ids = [p.passage_id for p in saved.passages]
+    rows = store.index_rows_by_id([*ids, 999])
+    assert [r.passage_id for r in rows] == ids
+    assert {(r.title, r.language) for r in rows} == {("T", "en")}
+    assert list(store.passage_ids_up_to(ids[0])) == ids[:1]
