@@ -21,7 +21,6 @@ lingua or numpy.
 
 from __future__ import annotations
 
-import itertools
 import logging
 import re
 import threading
@@ -438,9 +437,8 @@ class Archive:
         with self._write_lock:
             last_id = self.store.max_passage_id()
             built: array[int] = array("q")
-            rows = self.store.iter_index_rows()
             docs = self._records(
-                itertools.takewhile(lambda row: row.passage_id <= last_id, rows),
+                self.store.iter_index_rows(up_to=last_id),
                 progress=progress,
                 total=total,
                 started=started,

@@ -422,8 +422,10 @@ class ArticleStore:
         found = row.fetchone()
         return int(found[0]) if found else 0
 
-    def iter_index_rows(self, *, after_id: int = 0, batch: int = 2000) -> Iterator[IndexRow]:
-        """Every passage (id > ``after_id``) with its article's title, language and date.
+    def iter_index_rows(
+        self, *, after_id: int = 0, up_to: int | None = None, batch: int = 2000
+    ) -> Iterator[IndexRow]:
+        """Every passage (``after_id`` < id <= ``up_to``) with its article's title, language, date.
 
         Reads in one snapshot, in passage id order, ``batch`` rows at a time, so a reindex of
         a million passages keeps memory flat while ingests keep committing.
@@ -432,8 +434,8 @@ class ArticleStore:
             cursor = conn.execute(
                 "SELECT p.id, p.article_id, p.text, a.title, a.language, a.published_at "
                 "FROM passages p JOIN articles a ON a.id = p.article_id "
-                "WHERE p.id > ? ORDER BY p.id",
-                (after_id,),
+                "WHERE p.id > ? AND p.id <= ? ORDER BY p.id",
+                (after_id, up_to if up_to is not None else 2**63 - 1),
             )
             while rows := cursor.fetchmany(batch):
                 for row in rows:

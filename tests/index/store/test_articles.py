@@ -322,3 +322,13 @@ def test_index_rows_by_id_skips_missing_passages(store: ArticleStore) -> None:
     assert [r.passage_id for r in rows] == ids
     assert {(r.title, r.language) for r in rows} == {("T", "en")}
     assert list(store.passage_ids_up_to(ids[0])) == ids[:1]
+
+
+def test_index_rows_can_stop_at_an_id(store: ArticleStore) -> None:
+    first = store.save(*make_article("One.\n\nTwo.\n\nThree."))
+    ids = [p.passage_id for p in first.passages]
+    assert [r.passage_id for r in store.iter_index_rows(up_to=ids[1])] == ids[:2]
+    assert [r.passage_id for r in store.iter_index_rows(after_id=ids[0], up_to=ids[1])] == [
+        ids[1]
+    ]
+    store.save(*make_article("Another story."))  # the snapshot generator was exhausted
