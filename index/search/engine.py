@@ -40,7 +40,6 @@ from index.search.scoring import (
     floored_idf,
     idf_floor,
     length_norms,
-    upper_bound,
 )
 from index.search.segments import DeadRows, Manifest, Pointer, SegmentData, SegmentRef
 from index.search.selection import TopK, merge_top_k, select_top_k
@@ -209,6 +208,12 @@ class SearchIndex:
         """Mean length in terms of the live passages."""
         return self._state.avgdl
 
+    @property
+    def n_terms(self) -> int:
+        """Distinct terms in the live passages (BM25Okapi's vocabulary)."""
+        state = self._state
+        return int(np.count_nonzero(state.base_df)) + len(state.extra_df)
+
     def document_frequency(self, term: str) -> int:
         """Live passages containing ``term``."""
         return self._state.df(term)[0]
@@ -252,15 +257,19 @@ class SearchIndex:
             local = self._local_terms(seg, query)
             if not local:
                 continue
-            scored = evaluate(
-                seg.data.postings,
-                norms,
-                local,
-                k,
-                self._accumulator(seg.data.n_docs),
-                _acceptor(seg, day_range),
-                self.params,
-            )
+            try:
+                scored = evaluate(
+                    seg.data.postings,
+                    norms,
+                    local,
+                    k,
+                    self._marks(seg.data.n_docs),
+                    _acceptor(seg, day_range),
+                    self.params,
+                )
+            except BaseException:
+                self._local.marks = None  # may be left dirty; never reuse it
+                raise
             parts.append(select_top_k(seg.data.passage_ids[scored.rows], scored.scores, k))
         top = merge_top_k(parts, k)
         return [
@@ -288,19 +297,21 @@ class SearchIndex:
     def _query_terms(self, state: _State, terms: Sequence[str]) -> list[tuple[str, int, float]]:
         """Distinct known terms as (term, base id, weight) in evaluation order.
 
-        A repeated term counts each time (weight = count × idf). The order (upper bound
-        descending, then term) is global, so every segment sums in the same order.
+        A repeated term counts each time (weight = count × idf). The order is shortest
+        postings first (global df, then the term), which is what MaxScore wants: long lists
+        last, so they are the ones only looked up. It is the same in every segment, so every
+        passage sums its terms in the same order.
         """
-        out = []
+        found = []
         for term, count in Counter(terms).items():
             df, base_id = state.df(term)
             if df <= 0:
                 continue
             weight = count * floored_idf(df, state.n_docs, state.floor)
             if weight != 0.0:
-                out.append((term, base_id, weight))
-        out.sort(key=lambda t: (-upper_bound(t[2], self.params), t[0]))
-        return out
+                found.append((df, term, base_id, weight))
+        found.sort()
+        return [(term, base_id, weight) for _, term, base_id, weight in found]
 
     @staticmethod
     def _local_terms(seg: _Segment, query: list[tuple[str, int, float]]) -> list[QueryTerm]:
@@ -312,13 +323,13 @@ class SearchIndex:
                 local.append(QueryTerm(term_id, weight))
         return local
 
-    def _accumulator(self, n: int) -> np.ndarray:
-        """A zeroed float64 buffer of at least n entries, one per thread (queries run in
-        worker threads of the bot; ``evaluate`` leaves it zeroed)."""
-        buf = getattr(self._local, "acc", None)
+    def _marks(self, n: int) -> np.ndarray:
+        """An int32 scratch of at least n entries, all -1, one per thread (queries run in
+        worker threads of the bot; ``evaluate`` leaves it all -1)."""
+        buf = getattr(self._local, "marks", None)
         if buf is None or buf.size < n:
-            buf = np.zeros(max(n, 1))
-            self._local.acc = buf
+            buf = np.full(max(n, 1), -1, dtype=np.int32)
+            self._local.marks = buf
         return buf
 
     # -- changes ------------------------------------------------------------------------------

@@ -1,19 +1,24 @@
-"""Exact top-k evaluation of one query over one segment: MaxScore over CSR postings.
+"""Exact top-k evaluation of one query over one segment: MaxScore over CSR postings, in numpy.
 
 rank_bm25 scores every document for every query term. Here only the query terms' postings
-are touched, and the longest of them (very common terms) usually not even in full:
+are touched, and the longest of them (very common terms) usually only in part:
 
-1. Terms come ordered by their upper bound ``weight · (k1 + 1)`` (rarest first). They are
-   scored in full, term by term, into a dense accumulator; docs seen so far are candidates.
-2. Once the remaining terms' upper bounds sum to less than θ, the k-th best partial score of
-   an accepted candidate, no document outside the candidates can still reach the top k. The
-   remaining terms are then only looked up for the candidates (``np.searchsorted`` in their
-   sorted rows) and candidates that cannot reach θ any more are dropped before each lookup.
+1. Terms come ordered by document frequency (shortest postings first). They are merged in
+   full, term by term, into a compact candidate list (rows + partial scores; a
+   per-thread ``marks`` array maps a row to its candidate slot, so no dense score array is
+   cleared per query).
+2. After each full merge a threshold θ is raised: a few of the most promising candidates are
+   completed exactly (looked up in the remaining terms) and θ is the k-th best of these exact
+   scores, a lower bound of the final k-th score.
+3. Once the remaining terms' upper bounds sum to less than θ, no document outside the
+   candidates can reach the top k. The remaining terms are then only looked up for the
+   candidates (``searchsorted`` for few candidates, a ``marks`` gather for many), and
+   candidates whose partial score plus the remaining bounds falls below θ are dropped first.
 
-Partial scores only grow (all weights are positive on this path), so θ is a lower bound of
-the final k-th score and nothing that belongs in the top k is ever pruned: the result is
-exact. Every document sums its terms' contributions in the same term order in both phases,
-so documents with equal statistics get bit-identical scores and ties stay ties.
+Nothing that belongs in the top k is ever dropped (bounds are strict, with a slack far above
+rounding), so the result is exact. Every document sums its terms' contributions in the same
+term order in all phases, so documents with equal statistics get bit-identical scores and
+ties stay ties, broken later by passage id.
 """
 
 from __future__ import annotations
@@ -27,12 +32,18 @@ from index.search.postings import Postings
 from index.search.scoring import DEFAULT_PARAMS, BM25Params, term_scores, upper_bound
 from index.search.selection import kth_largest
 
-# Relative slack on the pruning test, far above float64 rounding of a sum of a few terms and
+# Relative slack on the pruning tests, far above float64 rounding of a sum of a few terms and
 # far below any real score gap: pruning stays exact.
 _PRUNE_SLACK = 1e-9
-# Full scoring of the next term stops being worth it once its postings are this many times
-# longer than the candidate list (a lookup costs ~log2(len) comparisons per candidate).
-_LOOKUP_RATIO = 2
+# Candidates completed exactly to raise θ; from at most _SAMPLE candidates (a strided sample
+# of larger lists: any k exact scores give a valid θ, the sample only has to be good).
+_COMPLETE_MIN = 64
+_SAMPLE = 65_536
+# Below this many remaining postings a full merge is cheaper than raising θ.
+_SMALL_REST = 4_096
+# A lookup by binary search beats a gather over the term's rows when the candidates are
+# fewer than rows / _SEARCH_RATIO.
+_SEARCH_RATIO = 16
 
 Accept = Callable[[np.ndarray], np.ndarray]
 
@@ -59,7 +70,7 @@ def evaluate(
     norms: np.ndarray,
     terms: Sequence[QueryTerm],
     k: int,
-    accumulator: np.ndarray,
+    marks: np.ndarray,
     accept: Accept | None = None,
     params: BM25Params = DEFAULT_PARAMS,
 ) -> Scored:
@@ -69,62 +80,97 @@ def evaluate(
         postings: the segment's postings.
         norms: ``length_norms`` of the segment's rows under the global avgdl.
         terms: distinct terms present in the segment, in the global evaluation order
-            (upper bound descending); weights must be non-zero.
+            (shortest postings first); weights must be non-zero.
         k: how many results the caller will keep.
-        accumulator: float64 zeros, at least one per row; left zeroed on return.
+        marks: int32 scratch, at least one per row, all -1; left all -1 on return (callers
+            drop it when this raises).
         accept: filter on candidate rows (tombstones, date range); None accepts all.
         params: BM25 parameters.
     """
     if any(t.weight < 0 for t in terms):
         return _evaluate_exhaustive(postings, norms, terms, accept, params)
     indptr, doc_rows, tfs = postings.indptr, postings.doc_rows, postings.tf
+    m = len(terms)
     bounds = [upper_bound(t.weight, params) for t in terms]
     suffix = np.concatenate([np.cumsum(bounds[::-1])[::-1], [0.0]]).tolist()
-    m = len(terms)
-    touched: list[np.ndarray] = []
-    parts: list[np.ndarray] = []
-    n_candidates = 0
+    lengths = [indptr.item(t.term_id + 1) - indptr.item(t.term_id) for t in terms]
+    rest = np.concatenate([np.cumsum(lengths[::-1])[::-1], [0]]).tolist()
+    cand = np.empty(0, np.int32)
+    scores = np.empty(0, np.float64)
     theta = float("-inf")
-    filtered = accept is None
-    i = 0
+    j = 0
     try:
-        while i < m:
-            term_id, weight = terms[i]
+        while j < m:
+            if j and suffix[j] < theta - _PRUNE_SLACK * abs(theta):
+                break
+            term_id, weight = terms[j]
             lo, hi = indptr.item(term_id), indptr.item(term_id + 1)
             rows = doc_rows[lo:hi]
-            fresh = rows[accumulator[rows] == 0.0]
-            accumulator[rows] += term_scores(weight, tfs[lo:hi], norms[rows], params)
-            touched.append(rows)
-            parts.append(fresh)
-            n_candidates += fresh.size
-            filtered = accept is None
-            i += 1
-            if i == m:
-                break
-            next_id = terms[i].term_id
-            next_len = indptr.item(next_id + 1) - indptr.item(next_id)
-            if next_len > _LOOKUP_RATIO * n_candidates:
-                candidates = _concat(parts)
-                if accept is not None:
-                    candidates = candidates[accept(candidates)]
-                    filtered = True
-                parts = [candidates]
-                n_candidates = candidates.size
-                theta = kth_largest(accumulator[candidates], k)
-                if suffix[i] < theta - _PRUNE_SLACK * abs(theta):
-                    break
-        candidates = _concat(parts)
-        if not filtered and accept is not None:
-            candidates = candidates[accept(candidates)]
-        scores = accumulator[candidates]
-        if i < m:
-            candidates, scores = _lookup_remaining(
-                postings, norms, terms[i:], suffix[i:], candidates, scores, theta, k, params
+            contrib = term_scores(weight, tfs[lo:hi], norms[rows], params)
+            if cand.size:
+                slots = marks[rows]
+                hit = slots >= 0
+                scores[slots[hit]] += contrib[hit]
+                new = ~hit
+                new_rows, new_scores = rows[new], contrib[new]
+            else:
+                new_rows, new_scores = rows, contrib
+            if accept is not None and new_rows.size:
+                keep = accept(new_rows)
+                new_rows, new_scores = new_rows[keep], new_scores[keep]
+            if new_rows.size:
+                marks[new_rows] = np.arange(cand.size, cand.size + new_rows.size, dtype=np.int32)
+                if cand.size:
+                    cand = np.concatenate([cand, new_rows])
+                    scores = np.concatenate([scores, new_scores])
+                else:
+                    cand, scores = np.array(new_rows, dtype=np.int32), new_scores
+            j += 1
+            if j < m and rest[j] > _SMALL_REST and cand.size >= k:
+                theta = max(
+                    theta, _completed_theta(postings, norms, terms[j:], cand, scores, k, params)
+                )
+        if j < m:
+            cand, scores = _lookup_remaining(
+                postings, norms, terms[j:], suffix[j:], cand, scores, marks, theta, k, params
             )
-        return Scored(candidates, scores)
+        return Scored(cand, scores)
     finally:
-        for rows in touched:
-            accumulator[rows] = 0.0
+        marks[cand] = -1
+
+
+def _completed_theta(
+    postings: Postings,
+    norms: np.ndarray,
+    rest: Sequence[QueryTerm],
+    cand: np.ndarray,
+    scores: np.ndarray,
+    k: int,
+    params: BM25Params,
+) -> float:
+    """k-th best exact score among the most promising candidates: a lower bound of the
+    final k-th score (any k documents' exact scores are)."""
+    pool = np.arange(cand.size)
+    if cand.size > _SAMPLE:
+        pool = pool[:: cand.size // _SAMPLE + 1]
+    size = min(pool.size, max(4 * k, _COMPLETE_MIN))
+    if pool.size > size:
+        pool = pool[np.argpartition(scores[pool], pool.size - size)[pool.size - size :]]
+    docs = cand[pool]
+    order = np.argsort(docs)
+    docs, exact = docs[order], scores[pool][order]
+    indptr, doc_rows, tfs = postings.indptr, postings.doc_rows, postings.tf
+    for term_id, weight in rest:
+        lo, hi = indptr.item(term_id), indptr.item(term_id + 1)
+        if hi == lo:
+            continue
+        rows = doc_rows[lo:hi]
+        pos = np.searchsorted(rows, docs)
+        np.minimum(pos, hi - lo - 1, out=pos)
+        found = rows[pos] == docs
+        if found.any():
+            exact[found] += term_scores(weight, tfs[lo:hi][pos[found]], norms[docs[found]], params)
+    return kth_largest(exact, k)
 
 
 def _lookup_remaining(
@@ -132,34 +178,41 @@ def _lookup_remaining(
     norms: np.ndarray,
     terms: Sequence[QueryTerm],
     suffix: list[float],
-    candidates: np.ndarray,
+    cand: np.ndarray,
     scores: np.ndarray,
+    marks: np.ndarray,
     theta: float,
     k: int,
     params: BM25Params,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Phase 2: add the remaining (common) terms to the surviving candidates only."""
-    order = np.argsort(candidates)
-    candidates, scores = candidates[order], scores[order]
+    """Phase 3: add the remaining (common) terms to the surviving candidates only."""
     indptr, doc_rows, tfs = postings.indptr, postings.doc_rows, postings.tf
     for j, (term_id, weight) in enumerate(terms):
         keep = scores + suffix[j] >= theta - _PRUNE_SLACK * abs(theta)
         if not keep.all():
-            candidates, scores = candidates[keep], scores[keep]
-        if candidates.size == 0:
+            marks[cand[~keep]] = -1
+            cand, scores = cand[keep], scores[keep]
+            marks[cand] = np.arange(cand.size, dtype=np.int32)
+        if cand.size == 0:
             break
         lo, hi = indptr.item(term_id), indptr.item(term_id + 1)
         if hi == lo:
             continue
-        rows = doc_rows[lo:hi]
-        pos = np.searchsorted(rows, candidates)
-        np.minimum(pos, rows.size - 1, out=pos)
-        found = rows[pos] == candidates
-        if found.any():
-            hit_rows = candidates[found]
-            scores[found] += term_scores(weight, tfs[lo:hi][pos[found]], norms[hit_rows], params)
+        rows, tf = doc_rows[lo:hi], tfs[lo:hi]
+        if cand.size * _SEARCH_RATIO < hi - lo:
+            pos = np.searchsorted(rows, cand)
+            np.minimum(pos, hi - lo - 1, out=pos)
+            found = rows[pos] == cand
+            if found.any():
+                scores[found] += term_scores(weight, tf[pos[found]], norms[cand[found]], params)
+        else:
+            slots = marks[rows]
+            hit = slots >= 0
+            if hit.any():
+                hit_rows = rows[hit]
+                scores[slots[hit]] += term_scores(weight, tf[hit], norms[hit_rows], params)
         theta = max(theta, kth_largest(scores, k))
-    return candidates, scores
+    return cand, scores
 
 
 def _evaluate_exhaustive(
@@ -210,11 +263,3 @@ def score_rows(
             hit_rows = rows[found]
             scores[found] += term_scores(weight, tfs[lo:hi][pos[found]], norms[hit_rows], params)
     return scores
-
-
-def _concat(parts: list[np.ndarray]) -> np.ndarray:
-    if len(parts) == 1:
-        return parts[0]
-    if not parts:
-        return np.empty(0, np.int32)
-    return np.concatenate(parts)

@@ -75,17 +75,25 @@ def length_norms(doc_len: np.ndarray, avgdl: float, params: BM25Params = DEFAULT
 
 
 def term_scores(
-    weight: float, tf: np.ndarray, norms: np.ndarray, params: BM25Params = DEFAULT_PARAMS
+    weight: float, tf: np.ndarray, row_norms: np.ndarray, params: BM25Params = DEFAULT_PARAMS
 ) -> np.ndarray:
     """Contributions ``idf · tf·(k1+1) / (tf + norm)`` of one query term to its postings.
+
+    Computed in place in two scratch arrays (this is the inner loop of every query); the
+    operations and their order are rank_bm25's, so the values are bit-identical to its.
 
     Args:
         weight: the term's idf times how many times it occurs in the query.
         tf: term frequencies of the postings.
-        norms: ``length_norms`` of the same postings' documents.
+        row_norms: ``length_norms`` of the same postings' documents, as a fresh array (it is
+            overwritten: callers pass ``norms[rows]``).
     """
-    tf = tf.astype(np.float64)
-    return weight * (tf * (params.k1 + 1) / (tf + norms))
+    out = tf.astype(np.float64)
+    np.add(out, row_norms, out=row_norms)
+    out *= params.k1 + 1
+    out /= row_norms
+    out *= weight
+    return out
 
 
 def upper_bound(weight: float, params: BM25Params = DEFAULT_PARAMS) -> float:
