@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from typing import Any
 from urllib.parse import urlsplit
 
 from telegram import LinkPreviewOptions, Update
@@ -148,6 +149,26 @@ def build_application(
     return application
 
 
+def webhook_options(settings: BotSettings) -> dict[str, Any]:
+    """Arguments for PTB's webhook server: bind address, path from the URL, secret token.
+
+    Without NEWSDESK_WEBHOOK_SECRET a random secret is made per start; Telegram then sends it
+    back with every update and PTB refuses requests without it.
+    """
+    secret = (
+        settings.webhook_secret.get_secret_value()
+        if settings.webhook_secret
+        else secrets.token_urlsafe(32)
+    )
+    return {
+        "listen": settings.webhook_listen,
+        "port": settings.webhook_port,
+        "url_path": urlsplit(settings.webhook_url or "").path.lstrip("/"),
+        "webhook_url": settings.webhook_url,
+        "secret_token": secret,
+    }
+
+
 def run_bot(settings: BotSettings) -> int:
     """Open the archive and run the bot until stopped; returns the exit code."""
     bot_logger = logging.getLogger("bot")
@@ -157,20 +178,9 @@ def run_bot(settings: BotSettings) -> int:
     archive = open_archive(settings)
     application = build_application(settings, archive)
     if settings.webhook_url:
-        secret = (
-            settings.webhook_secret.get_secret_value()
-            if settings.webhook_secret
-            else secrets.token_urlsafe(32)
-        )
-        logger.info("starting webhook on %s:%s", settings.webhook_listen, settings.webhook_port)
-        application.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
-            webhook_url=settings.webhook_url,
-            secret_token=secret,
-            allowed_updates=Update.ALL_TYPES,
-        )
+        options = webhook_options(settings)
+        logger.info("starting webhook on %s:%s", options["listen"], options["port"])
+        application.run_webhook(**options, allowed_updates=Update.ALL_TYPES)
     else:
         logger.info("starting long polling")
         application.run_polling(allowed_updates=Update.ALL_TYPES)

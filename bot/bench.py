@@ -1,0 +1,346 @@
+"""python -m bot.bench: the real bot under load from simulated users, through the fake Bot API.
+
+What runs: a generated archive of ``--passages`` passages (the engine benchmark's reproducible
+Zipf corpus, ingested through the real ``Archive.ingest``), the real bot (``run_bot``: PTB
+long polling, handlers, worker threads) in its own process, and in this process the fake Bot
+API server from the end-to-end tests plus ``--users`` simulated users. Each user loops: send
+a private question (or, with probability ``--inline-share``, an inline query), wait for the
+reply, think for an exponential pause whose mean makes the offered load about ``--rate``
+updates/s, repeat; for ``--seconds`` after a warm-up question.
+
+What it reports: updates handled per second and the latency from an update being offered to
+the server until the bot's reply (sendMessage / answerInlineQuery) arrives there, p50/p90/p99,
+per kind; 4xx replies and timeouts; the bot process's CPU use.
+
+Two production limits are lifted, and the report says so: PTB's AIORateLimiter runs with no
+overall cap (Telegram allows ~30 messages/s per bot; the benchmark measures our own capacity),
+and the per-user flood guard is disabled (50 users at 200 updates/s ask far faster than 5 per
+10 s each). Bars at 100k passages: ≥ 200 updates/s and p99 ≤ 100 ms (issue 5).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import multiprocessing
+import os
+import random
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import psutil
+
+from bot.settings import BotSettings
+from bot.testing.fake_bot_api import ApiCall, FakeBotApi, FakeUser
+from index import IndexSettings, open_archive
+from index.bench.corpus import ZipfCorpus
+
+logger = logging.getLogger(__name__)
+
+BENCH_TOKEN = "424242:BenchmarkTokenNotARealOne_0123456789"  # noqa: S105 - fake server only
+ARTICLES_PER_FILE = 1000  # keeps each JSONL file far below the ingest size cap
+REPLY_TIMEOUT_S = 10.0
+READY_TIMEOUT_S = 120.0
+BAR_UPDATES_PER_S = 200.0  # issue 5, at 100k passages
+BAR_P99_MS = 100.0
+QUESTION_POOL = 200  # ZipfCorpus.questions regenerates a chunk per question: keep it small
+
+
+@dataclass(slots=True)
+class LoadResult:
+    """Everything the benchmark measured."""
+
+    passages: int
+    users: int
+    seconds: float
+    target_rate: float
+    build_s: float | None
+    handled: int = 0
+    updates_per_s: float = 0.0
+    latency_ms: dict[str, dict[str, float]] = field(default_factory=dict)
+    rejected: int = 0
+    timeouts: int = 0
+    bot_cpu_percent: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+
+def build_archive(data_dir: Path, n_passages: int) -> float:
+    """Generate the corpus as JSONL articles and ingest it; returns seconds taken."""
+    corpus = ZipfCorpus(n_passages)
+    source_dir = data_dir.parent / "bench-corpus"
+    source_dir.mkdir(parents=True, exist_ok=True)
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    articles: dict[int, list[str]] = {}
+    days: dict[int, int] = {}
+    for passage in corpus.passages():
+        articles.setdefault(passage.article_id, []).append(passage.text)
+        days.setdefault(passage.article_id, passage.published_day)
+    lines = []
+    for article_id, texts in articles.items():
+        published = epoch + timedelta(days=days[article_id], hours=8)
+        lines.append(
+            json.dumps(
+                {
+                    "url": f"https://bench.example.org/article/{article_id}",
+                    "title": " ".join(texts[0].split()[:6]).capitalize(),
+                    "text": "\n\n".join(texts),
+                    "published": published.isoformat(),
+                    "source": "Bench",
+                    "language": "en",
+                }
+            )
+        )
+    for number, start in enumerate(range(0, len(lines), ARTICLES_PER_FILE)):
+        chunk = lines[start : start + ARTICLES_PER_FILE]
+        (source_dir / f"part-{number:04d}.jsonl").write_text("\n".join(chunk) + "\n")
+    started = time.perf_counter()
+    with open_archive(IndexSettings(data_dir=data_dir, _env_file=None)) as archive:
+        report = archive.ingest([str(source_dir)])
+        if report.failed:
+            raise SystemExit(f"bench corpus failed to ingest: {report.failed[0]}")
+    return time.perf_counter() - started
+
+
+def _serve_bot(settings_values: dict[str, Any]) -> None:
+    """The bot process: the production entry point with the benchmark's settings."""
+    from bot.app import run_bot  # imported in the child: PTB loads once, where it runs
+
+    logging.basicConfig(level=logging.WARNING, format="bot: %(levelname)s %(name)s %(message)s")
+    run_bot(BotSettings(_env_file=None, **settings_values))  # type: ignore[call-arg]
+
+
+def _percentiles(values: list[float]) -> dict[str, float]:
+    if not values:
+        return {"n": 0}
+    array = np.asarray(values) * 1000.0
+    return {
+        "n": len(values),
+        "p50": float(np.percentile(array, 50)),
+        "p90": float(np.percentile(array, 90)),
+        "p99": float(np.percentile(array, 99)),
+        "max": float(array.max()),
+    }
+
+
+async def run_load(
+    server: FakeBotApi,
+    questions: Sequence[str],
+    *,
+    users: int,
+    seconds: float,
+    rate: float,
+    inline_share: float,
+    result: LoadResult,
+    bot_pid: int,
+) -> None:
+    """Drive ``users`` simulated users against the running bot; fills ``result``."""
+    loop = asyncio.get_running_loop()
+    pending: dict[tuple[str, object], asyncio.Future[ApiCall]] = {}
+
+    def on_call(call: ApiCall) -> None:
+        if call.method == "sendMessage":
+            key: tuple[str, object] = ("chat", call.params.get("chat_id"))
+        elif call.method == "answerInlineQuery":
+            key = ("inline", call.params.get("inline_query_id"))
+        else:
+            return
+        future = pending.pop(key, None)
+        if future is not None and not future.done():
+            future.set_result(call)
+
+    server.add_listener(on_call)
+    people = [FakeUser(100_000 + i, f"User{i}", "en") for i in range(users)]
+
+    async def ask(user: FakeUser, question: str, inline: bool) -> tuple[float, ApiCall] | None:
+        if inline:
+            update = server.inline_query(user, question)
+            key: tuple[str, object] = ("inline", update["inline_query"]["id"])
+        else:
+            update = server.private_message(user, question)
+            key = ("chat", user.id)
+        future: asyncio.Future[ApiCall] = loop.create_future()
+        pending[key] = future
+        update_id = server.offer(update)
+        try:
+            call = await asyncio.wait_for(future, REPLY_TIMEOUT_S)
+        except TimeoutError:
+            pending.pop(key, None)
+            return None
+        return call.at - server.offered_at[update_id], call
+
+    # Warm-up: the bot is ready when one question comes back (imports, index load, caches).
+    deadline = time.perf_counter() + READY_TIMEOUT_S
+    while time.perf_counter() < deadline:
+        if await ask(people[0], questions[0], inline=False) is not None:
+            break
+    else:
+        raise SystemExit("the bot did not answer within the warm-up timeout")
+
+    latencies: dict[str, list[float]] = {"question": [], "inline": []}
+    think_mean_s = users / rate if rate > 0 else 0.0
+    stop_at = time.perf_counter() + seconds
+
+    async def simulate(index: int, user: FakeUser) -> None:
+        rng = random.Random(index)  # load shape, not security
+        await asyncio.sleep(rng.random() * think_mean_s)  # spread the first requests
+        while time.perf_counter() < stop_at:
+            inline = rng.random() < inline_share
+            outcome = await ask(user, rng.choice(questions), inline)
+            if outcome is None:
+                result.timeouts += 1
+            else:
+                latency, call = outcome
+                if call.ok:
+                    latencies["inline" if inline else "question"].append(latency)
+                else:
+                    result.rejected += 1
+            if think_mean_s:
+                await asyncio.sleep(rng.expovariate(1.0 / think_mean_s))
+
+    bot = psutil.Process(bot_pid)
+    cpu_before = sum(bot.cpu_times()[:2])
+    started = time.perf_counter()
+    await asyncio.gather(*(simulate(i, user) for i, user in enumerate(people)))
+    elapsed = time.perf_counter() - started
+    cpu_used = sum(bot.cpu_times()[:2]) - cpu_before
+    everything = latencies["question"] + latencies["inline"]
+    result.handled = len(everything)
+    result.updates_per_s = len(everything) / elapsed
+    result.latency_ms = {
+        "all": _percentiles(everything),
+        "question": _percentiles(latencies["question"]),
+        "inline": _percentiles(latencies["inline"]),
+    }
+    result.bot_cpu_percent = 100.0 * cpu_used / elapsed
+
+
+async def run_bench(args: argparse.Namespace, data_dir: Path, build_s: float | None) -> LoadResult:
+    """Start the server, the bot process and the users; stop everything; return results."""
+    result = LoadResult(
+        passages=args.passages,
+        users=args.users,
+        seconds=args.seconds,
+        target_rate=args.rate,
+        build_s=build_s,
+        notes=[
+            "load average before the run: "
+            + ", ".join(f"{value:.2f}" for value in os.getloadavg())
+            + f" on {os.cpu_count()} cores",
+            "AIORateLimiter without overall cap (Telegram's own limit is ~30 msg/s per bot)",
+            "per-user flood guard disabled (simulated users ask far more often than 5 per 10 s)",
+        ],
+    )
+    questions = ZipfCorpus(args.passages).questions(QUESTION_POOL)
+    server = FakeBotApi(BENCH_TOKEN, username="newsdesk_bench_bot")
+    await server.start()
+    settings_values = {
+        "bot_token": BENCH_TOKEN,
+        "bot_api_url": server.base_url,
+        "data_dir": str(data_dir),
+        "rate_limit_per_s": 0,
+        "flood_max_questions": 1_000_000,
+    }
+    context = multiprocessing.get_context("spawn")
+    process = context.Process(target=_serve_bot, args=(settings_values,), daemon=True)
+    process.start()
+    assert process.pid is not None  # noqa: S101 - set by start()
+    try:
+        await run_load(
+            server,
+            questions,
+            users=args.users,
+            seconds=args.seconds,
+            rate=args.rate,
+            inline_share=args.inline_share,
+            result=result,
+            bot_pid=process.pid,
+        )
+    finally:
+        process.terminate()  # SIGTERM: PTB stops polling and closes the archive
+        await asyncio.to_thread(process.join, 30)
+        if process.is_alive():
+            process.kill()
+        await server.stop()
+    return result
+
+
+def format_report(result: LoadResult) -> str:
+    """The human-readable table."""
+    lines = [
+        f"bot benchmark: {result.passages:,} passages, {result.users} users, "
+        f"{result.seconds:g} s, target {result.target_rate:g} updates/s",
+    ]
+    if result.build_s is not None:
+        lines.append(f"archive build (ingest): {result.build_s:.1f} s")
+    lines.append(
+        f"handled: {result.handled} updates, {result.updates_per_s:.1f} updates/s; "
+        f"rejected {result.rejected}, timeouts {result.timeouts}; "
+        f"bot CPU {result.bot_cpu_percent:.0f}%"
+    )
+    lines.append(f"{'kind':<10}{'n':>7}{'p50 ms':>10}{'p90 ms':>10}{'p99 ms':>10}{'max ms':>10}")
+    for kind, stats in result.latency_ms.items():
+        if stats.get("n"):
+            lines.append(
+                f"{kind:<10}{stats['n']:>7}{stats['p50']:>10.1f}{stats['p90']:>10.1f}"
+                f"{stats['p99']:>10.1f}{stats['max']:>10.1f}"
+            )
+    p99 = result.latency_ms.get("all", {}).get("p99", float("inf"))
+    rate_ok = result.updates_per_s >= BAR_UPDATES_PER_S
+    p99_ok = p99 <= BAR_P99_MS
+    lines.append(
+        f"bars (at 100k passages): ≥ {BAR_UPDATES_PER_S:g} updates/s "
+        f"{'met' if rate_ok else 'NOT met'}, p99 ≤ {BAR_P99_MS:g} ms "
+        f"{'met' if p99_ok else 'NOT met'}"
+    )
+    lines.extend(f"note: {note}" for note in result.notes)
+    return "\n".join(lines)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Command-line options."""
+    parser = argparse.ArgumentParser(
+        prog="python -m bot.bench", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("--passages", type=int, default=100_000, help="corpus size")
+    parser.add_argument("--users", type=int, default=50, help="simulated users")
+    parser.add_argument("--seconds", type=float, default=20.0, help="measured duration")
+    parser.add_argument("--rate", type=float, default=250.0, help="offered updates/s (target)")
+    parser.add_argument("--inline-share", type=float, default=0.3, help="share of inline queries")
+    parser.add_argument(
+        "--data-dir", type=Path, help="keep/reuse the generated archive here (default: temp)"
+    )
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the exit code (2 on bad options)."""
+    args = build_parser().parse_args(argv)
+    if args.passages < 100 or args.users < 1 or args.seconds <= 0 or args.rate <= 0:
+        sys.stderr.write("error: --passages ≥ 100, --users ≥ 1, --seconds > 0, --rate > 0\n")
+        return 2
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s %(message)s")
+    with tempfile.TemporaryDirectory(prefix="newsdesk-bot-bench-") as tmp:
+        root = args.data_dir or Path(tmp)
+        data_dir = root / f"archive-{args.passages}"
+        build_s = None
+        if not (data_dir / "newsdesk.sqlite3").exists():
+            sys.stderr.write(f"building an archive of {args.passages:,} passages…\n")
+            build_s = build_archive(data_dir, args.passages)
+        result = asyncio.run(run_bench(args, data_dir, build_s))
+    sys.stdout.write(json.dumps(asdict(result), indent=2) if args.json else format_report(result))
+    sys.stdout.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
