@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -319,3 +320,21 @@ def test_python_dash_m_index_runs_the_cli(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert '"articles": 0' in result.stdout
+
+
+def test_python_dash_m_bot_without_a_token_is_one_line_exit_2(tmp_path: Path) -> None:
+    pytest.importorskip("bot.app", reason="the bot (issue 4) has not landed")
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "--data-dir", str(tmp_path / "d")],
+        cwd=tmp_path,  # no .env here
+        env={k: v for k, v in os.environ.items() if not k.startswith("NEWSDESK_")}
+        | {"PYTHONPATH": str(PROJECT_ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "NEWSDESK_BOT_TOKEN" in lines[0]
+    assert "Traceback" not in result.stderr
