@@ -84,6 +84,7 @@ def test_reindex_rebuilds_every_passage_with_progress(archive: Archive) -> None:
     report = archive.reindex(progress=ticks.append)
     assert report.passages == archive.stats().passages
     assert report.index_bytes > 0 and report.seconds >= 0
+    assert report.terms > 50  # the corpus's vocabulary
     assert ticks[-1].stage == "done" and ticks[-1].done == report.passages
     assert _cited_titles(archive, BUDGET_QUESTION)[0] == "Parliament passes the 2025 budget"
 
