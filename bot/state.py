@@ -26,7 +26,6 @@ class QueryState:
     next_offset: int
     cited: tuple[tuple[int, int], ...]  # (article_id, passage_id) per answer article
     user_id: int | None
-    first_number: int = 1  # the number the next page starts counting from
 
 
 class StateStore:

@@ -102,7 +102,6 @@ async def send_answer(
                 for item in answer.articles
             ),
             user_id=user_id,
-            first_number=offset + 1,
         )
         state_id = data.states.put(state)
         parts = render_answer(answer, lang, first_number=offset + 1)

@@ -103,6 +103,7 @@ async def test_inline_question_pages_across_two_pages(
     assert first["description"].startswith("2024-08-")
     message = first["input_message_content"]
     assert message["parse_mode"] == "HTML" and "<a href=" in message["message_text"]
+    assert message["link_preview_options"] == {"is_disabled": True}
     fake_api.offer(fake_api.inline_query(USER, question, offset="3"))
     (_, page2) = await fake_api.wait_for("answerInlineQuery", count=2)
     assert page2.ok, page2.error
