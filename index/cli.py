@@ -1,4 +1,5 @@
-"""The `newsdesk` commands that need no Telegram: ingest, list, stats, show, ask, reindex, delete.
+"""The `newsdesk` commands that need no Telegram: ingest, list, stats, show, ask, reindex,
+delete, and the feeds stage's sources and poll.
 
 Thin by design (as trafilatura's ``cli.py``): parse, load settings once, open the archive, call
 the facade method the bot also calls, and format its result. Results go to stdout (as text or
@@ -188,15 +189,34 @@ def configure_logging(verbosity: int) -> None:
     httpx logs request URLs, which for the bot contain the token, so it stays at WARNING.
     """
     level = {0: logging.WARNING, 1: logging.INFO}.get(verbosity, logging.DEBUG)
-    logging.basicConfig(
-        stream=sys.stderr, level=level, format="%(levelname)s %(name)s: %(message)s"
-    )
+    handler = _CurrentStderrHandler()
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    logging.basicConfig(level=level, handlers=[handler])
     logging.getLogger().setLevel(level)
     for noisy in ("httpx", "httpcore", "trafilatura", "htmldate", "charset_normalizer"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
 
 
 # -- commands -------------------------------------------------------------------------------
+
+
+class _CurrentStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is at the time of the record.
+
+    While rich's progress bar is drawn it swaps ``sys.stderr`` for a proxy that prints above
+    the bar; a handler holding the original stream would tear the bar apart.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        """The stream is always the current ``sys.stderr``; assignments are ignored."""
 
 
 def cmd_ingest(args: argparse.Namespace, archive: Archive) -> int:
