@@ -190,7 +190,11 @@ def _accept_articles(
             if rank > 0 and ranked_passage.score < SECOND_SNIPPET_MIN_SHARE * ranked_article.score:
                 break
             spans = analyzer.term_spans(passage.text, lang, article.published_at)
-            evidence = measure_evidence(words, title_terms | {s.term for s in spans})
+            evidence = measure_evidence(
+                words,
+                title_terms | {s.term for s in spans},
+                cross_language=lang != question.language,
+            )
             if not evidence.enough:
                 _log_rejection(article, passage, evidence)
                 continue

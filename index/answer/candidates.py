@@ -89,8 +89,10 @@ def rank_articles(
         hits = _rescore(
             query_words, hits, index, passages, analyzer, day_range, n_passages, options
         )
+        ranked = _group_by_article(hits, index)
         if words and options.proximity_weight > 0:
-            hits = _apply_proximity(hits, words, passages, analyzer, options)
+            ranked = _order_passages_by_proximity(ranked, words, passages, analyzer, options)
+        return ranked
     return _group_by_article(hits, index)
 
 
@@ -108,7 +110,7 @@ def _rescore(
     ids = [hit.passage_id for hit in hits]
     first = layer_scores(index.score_passages, words, ids, options=options)
     ranked = _ordered(ids, first, n_passages)
-    if not options.feedback:
+    if not options.feedback or index.n_docs < options.feedback_min_passages:
         return ranked
     feedback = _feedback(ranked[: options.feedback_passages], passages, analyzer)
     expansion = expansion_weights(feedback, options=options)
@@ -120,28 +122,45 @@ def _rescore(
     return _ordered(ids, scores, n_passages)
 
 
-def _apply_proximity(
-    hits: list[Hit],
+def _order_passages_by_proximity(
+    ranked: list[RankedArticle],
     words: Sequence[QuestionWord],
     passages: PassageSource,
     analyzer: AnalyzerLike,
     options: LayerOptions,
-) -> list[Hit]:
-    """Boost the best passages by how much of the question one of their sentences matches."""
-    head, tail = hits[: options.proximity_passages], hits[options.proximity_passages :]
-    found = passages.passages_by_id([hit.passage_id for hit in head])
-    articles = passages.articles_by_id(sorted({p.article_id for p in found.values()}))
-    coverage = np.zeros(len(head), dtype=np.float64)
-    for i, hit in enumerate(head):
-        passage = found.get(hit.passage_id)
-        article = articles.get(passage.article_id) if passage else None
-        if passage is None or article is None:
+) -> list[RankedArticle]:
+    """Within each leading article, order passages by score boosted by sentence proximity.
+
+    The articles keep their order and scores (see ``index.search.ranking``, item 3).
+    """
+    head = ranked[: options.proximity_articles]
+    wanted = [p.passage_id for article in head for p in article.passages]
+    found = passages.passages_by_id(wanted)
+    articles = passages.articles_by_id([article.article_id for article in head])
+    reordered = []
+    for ranked_article in head:
+        article = articles.get(ranked_article.article_id)
+        if article is None or len(ranked_article.passages) < 2:
+            reordered.append(ranked_article)
             continue
-        spans = analyzer.term_spans(passage.text, article.language or "en", article.published_at)
-        coverage[i] = best_sentence_coverage(passage.text, spans, words)
-    ids = [hit.passage_id for hit in head]
-    boosted = apply_proximity(np.array([hit.score for hit in head]), coverage, options=options)
-    return _ordered(ids, boosted, len(head)) + tail
+        coverage = np.zeros(len(ranked_article.passages), dtype=np.float64)
+        for i, ranked_passage in enumerate(ranked_article.passages):
+            passage = found.get(ranked_passage.passage_id)
+            if passage is not None:
+                lang = article.language or "en"
+                spans = analyzer.term_spans(passage.text, lang, article.published_at)
+                coverage[i] = best_sentence_coverage(passage.text, spans, words)
+        scores = np.array([p.score for p in ranked_article.passages])
+        boosted = apply_proximity(scores, coverage, options=options)
+        order = np.lexsort((np.arange(len(scores)), -boosted))
+        reordered.append(
+            RankedArticle(
+                article_id=ranked_article.article_id,
+                score=ranked_article.score,
+                passages=tuple(ranked_article.passages[i] for i in order),
+            )
+        )
+    return reordered + ranked[options.proximity_articles :]
 
 
 def _ordered(ids: Sequence[int], scores: np.ndarray, limit: int) -> list[Hit]:

@@ -44,6 +44,11 @@ MIN_COVERAGE = 0.5
 # Words that start with a capital letter inside a question (not its first word) are treated
 # as names: when the index has never seen them, the question is about something else.
 _NAME_RE = re.compile(r"[A-ZА-ЯЁІЇЄҐ]")
+# Terms that mean the same in every language: fold keys (~), date terms (@) and numbers.
+_TRANSFERABLE_MARKS = ("~", "@")
+# A passage in another language than the question can only match its names, dates and
+# numbers; it needs this many of them (one shared year or name is chance, not evidence).
+MIN_CROSS_LANGUAGE_MATCHES = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +61,7 @@ class QuestionWord:
     known: bool
     is_date: bool
     is_name: bool
+    transferable: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +147,7 @@ def question_words(
                 known=bool(known),
                 is_date=bool(group & dates),
                 is_name=start > 0 and bool(_NAME_RE.match(word_text)),
+                transferable=any(t[:1] in _TRANSFERABLE_MARKS or t[:1].isdigit() for t in group),
             )
         )
     return tuple(words)
@@ -162,13 +169,29 @@ def key_word_indexes(words: Sequence[QuestionWord]) -> frozenset[int]:
 
 
 def measure_evidence(
-    words: Sequence[QuestionWord], terms: Iterable[str], *, min_coverage: float = MIN_COVERAGE
+    words: Sequence[QuestionWord],
+    terms: Iterable[str],
+    *,
+    min_coverage: float = MIN_COVERAGE,
+    cross_language: bool = False,
 ) -> Evidence:
-    """How much of the question the given terms (a passage's and its title's) match."""
+    """How much of the question the given terms (a passage's and its title's) match.
+
+    Args:
+        words: the question's words.
+        terms: the passage's and its title's terms.
+        min_coverage: the threshold.
+        cross_language: the passage is in another language than the question, so only
+            names, dates and numbers can match: coverage counts only those words, and at
+            least ``MIN_CROSS_LANGUAGE_MATCHES`` of them must match.
+    """
     present = set(terms)
     matched = frozenset(i for i, word in enumerate(words) if word.terms & present)
-    total = sum(word.weight for word in words)
-    weight = sum(words[i].weight for i in matched)
+    counted = [i for i, word in enumerate(words) if word.transferable or not cross_language]
+    total = sum(words[i].weight for i in counted)
+    weight = sum(words[i].weight for i in matched if i in counted)
     coverage = weight / total if total > 0 else 0.0
     enough = bool(matched) and coverage >= min_coverage and key_word_indexes(words) <= matched
+    if cross_language:
+        enough = enough and len(matched & set(counted)) >= MIN_CROSS_LANGUAGE_MATCHES
     return Evidence(matched=matched, coverage=coverage, weight=weight, enough=enough)

@@ -16,11 +16,13 @@ engine's BM25Okapi score over the question's terms and nothing else. With it on,
    the passage and to the passage's score; the ``expansion_terms`` strongest become extra
    query terms, and the final score is ``original_weight * words + (1 - original_weight) *
    sum(weight(e) * BM25(e, p))``.
-3. **Proximity**: the best ``proximity_passages`` passages are multiplied by
-   ``1 + proximity_weight * c``, where ``c`` is the share of the question's idf weight
-   matched inside one sentence of the passage (``index.answer.snippets``): a passage whose
-   matches sit together in one sentence beats one that scatters them (or gets them from the
-   title, which every passage of an article shares).
+3. **Proximity** chooses the passage shown for each of the best ``proximity_articles``
+   articles: a passage's score is multiplied by ``1 + proximity_weight * c``, where ``c`` is
+   the share of the question's idf weight matched inside one sentence of the passage
+   (``index.answer.snippets``), so a passage whose matches sit together in one sentence beats
+   one that scatters them (or gets them from the title, which every passage of an article
+   shares). Article order is left alone: boosting it cost 0.015 nDCG@10 on cran, while
+   choosing passages by it gained answer@1 on the QA set.
 
 Every component is the engine's exact BM25Okapi score of one term: the layer only re-weights
 them. Per-article aggregation (an article scores as its best passage) is done by the caller,
@@ -42,15 +44,18 @@ class LayerOptions:
     """Layer parameters. One configuration for every collection (no per-collection tuning).
 
     The RM3 defaults are textbook settings (5-10 feedback documents, 10-20 terms, λ = 0.5);
-    5/20/0.5 was kept over 10/10/0.5 on cran, med and cisi together.
+    10/20/0.5 was kept over 5/20/0.5 and 10/10/0.5 on cran, med and cisi together. Feedback
+    is skipped below ``feedback_min_passages`` passages: when the top 10 are a large share of
+    the archive they are not evidence of a topic, and expansion only drifts.
     """
 
-    feedback_passages: int = 5
+    feedback_passages: int = 10
     expansion_terms: int = 20
     original_weight: float = 0.5
     feedback: bool = True
+    feedback_min_passages: int = 200
     proximity_weight: float = 1.0
-    proximity_passages: int = 30
+    proximity_articles: int = 30
 
 
 DEFAULT_LAYER = LayerOptions()
