@@ -11,6 +11,7 @@ from index.archive import Archive, open_archive
 from index.errors import NewsdeskError
 from index.feeds.models import PollReport, Source, SourcePoll, SourceStatus
 from index.models import (
+    LANGS,
     Answer,
     Article,
     ArticleAnswer,
@@ -18,6 +19,7 @@ from index.models import (
     Citation,
     IngestReport,
     ItemResult,
+    Lang,
     Passage,
     Progress,
     ReindexReport,
@@ -27,6 +29,7 @@ from index.models import (
 from index.settings import IndexSettings, SettingsError, load_settings
 
 __all__ = [
+    "LANGS",
     "Answer",
     "Archive",
     "Article",
@@ -36,6 +39,7 @@ __all__ = [
     "IndexSettings",
     "IngestReport",
     "ItemResult",
+    "Lang",
     "NewsdeskError",
     "Passage",
     "PollReport",
