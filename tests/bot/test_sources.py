@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -127,13 +128,23 @@ async def test_polling_job_ingests_due_sources_by_itself(
     monkeypatch.setattr(sources_module, "FIRST_POLL_DELAY_S", 0.05)
     archive.add_source(serve_gazette(feed_server), name="gazette")
     async with running_bot(make_settings(tmp_path, fake_api), archive, fake_api) as app:
-        deadline = time.monotonic() + 15
-        while archive.list_sources()[0].last_success_at is None:
+        jobs = app.job_queue
+        assert jobs is not None
+
+        def polled_and_rescheduled() -> bool:
+            # after polling, the job schedules itself again for the next due source
+            polled = archive.list_sources()[0].last_success_at is not None
+            return polled and bool(jobs.get_jobs_by_name(sources_module.POLL_JOB_NAME))
+
+        deadline = time.monotonic() + 30
+        while not polled_and_rescheduled():
             assert time.monotonic() < deadline, "the polling job never polled"
             await asyncio.sleep(0.05)
-        # it rescheduled itself for the next due source
-        assert app.job_queue is not None
-        assert app.job_queue.get_jobs_by_name(sources_module.POLL_JOB_NAME)
+        (job,) = jobs.get_jobs_by_name(sources_module.POLL_JOB_NAME)
+        assert job.next_t is not None
+        # the next source is due in ~15 min: the job wakes within MAX_IDLE_S anyway
+        wait_s = (job.next_t - datetime.now(UTC)).total_seconds()
+        assert 0 < wait_s <= sources_module.MAX_IDLE_S
     (status,) = archive.list_sources()
     assert status.articles_ingested == 3 and not status.failing
     assert len(feed_server.hits("/rss2.xml")) == 1
