@@ -13,7 +13,7 @@ from typing import Literal
 from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from telegram.error import TelegramError
 
-from index.models import LANGS, Lang
+from index import LANGS, Lang
 
 logger = logging.getLogger(__name__)
 

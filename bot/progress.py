@@ -18,8 +18,7 @@ from telegram import Message
 from telegram.error import TelegramError
 
 from bot.texts import text
-from index import Progress
-from index.models import Lang
+from index import Lang, Progress
 
 logger = logging.getLogger(__name__)
 

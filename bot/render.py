@@ -19,8 +19,7 @@ from datetime import datetime
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.texts import text
-from index import Answer, Article, ArticleAnswer, ArticleSummary, Citation, Passage, Snippet
-from index.models import Lang
+from index import Answer, Article, ArticleAnswer, ArticleSummary, Citation, Lang, Passage, Snippet
 
 TELEGRAM_MAX_CHARS = 4096  # sendMessage / editMessageText text limit, after entity parsing
 CALLBACK_DATA_MAX_BYTES = 64  # InlineKeyboardButton.callback_data limit (Bot API docs)

@@ -7,7 +7,7 @@ The user's Telegram ``language_code`` picks the language; anything else gets Eng
 
 from __future__ import annotations
 
-from index.models import LANGS, Lang
+from index import LANGS, Lang
 
 TEXTS: dict[str, dict[Lang, str]] = {
     "start": {

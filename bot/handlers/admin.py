@@ -19,8 +19,7 @@ from bot.handlers.common import describe_error, reply_error, user_lang
 from bot.progress import run_with_progress
 from bot.render import Run, escape, format_date, render_parts, trim
 from bot.texts import text
-from index import IngestReport, NewsdeskError
-from index.models import Lang
+from index import IngestReport, Lang, NewsdeskError
 
 logger = logging.getLogger(__name__)
 

@@ -19,8 +19,7 @@ from bot.guards import Verdict
 from bot.render import answer_keyboard, escape, render_answer, render_nothing_found
 from bot.state import QueryState
 from bot.texts import lang_of, text
-from index import Answer, NewsdeskError
-from index.models import Lang
+from index import Answer, Lang, NewsdeskError
 
 logger = logging.getLogger(__name__)
 
