@@ -193,6 +193,29 @@ def test_rss1_atom_and_sitemap_index_sources(archive: Archive, feed_server: Feed
     assert len(feed_server.hits("/news-sitemap.xml")) == 1
 
 
+def test_sitemap_lastmod_change_updates_the_article_in_place(
+    archive: Archive, feed_server: FeedServer
+) -> None:
+    sitemap = feed_server.fixture_bytes("news-sitemap.xml")
+    feed_server.serve("/news-sitemap.xml", body=sitemap, content_type="text/xml")
+    feed_server.serve_page("/sitemap-news/council.html", "council.html")
+    feed_server.serve_page("/sitemap-news/market.html", "market.html")
+    archive.add_source(feed_server.url("/news-sitemap.xml"))
+    archive.poll()
+    market_id = by_url(archive)[feed_server.url("/sitemap-news/market.html")]
+    # the market story is rewritten (new lastmod); the council story is untouched
+    changed = sitemap.replace(b"<lastmod>2024-08-10</lastmod>", b"<lastmod>2024-08-11</lastmod>")
+    feed_server.serve("/news-sitemap.xml", body=changed, content_type="text/xml")
+    page = feed_server.fixture_bytes("pages/market.html").replace(b"sixty", b"eighty")
+    feed_server.serve("/sitemap-news/market.html", body=page)
+
+    report = archive.poll(due_only=False)
+
+    assert report.count("updated") == 1 and report.count("new") == 0
+    assert "more than eighty stalls" in archive.get_article(market_id).body
+    assert len(feed_server.hits("/sitemap-news/council.html")) == 1
+
+
 def test_cp1251_ukrainian_feed_and_page(archive: Archive, feed_server: FeedServer) -> None:
     # no charset in either Content-Type: the XML declaration and <meta charset> must be used
     feed_server.serve("/uk.xml", "uk-cp1251.xml", content_type="application/rss+xml")
