@@ -62,7 +62,7 @@ class BotSettings(IndexSettings):
         default=BOT_API_DOWNLOAD_MAX_BYTES, ge=1024, description="Largest document accepted."
     )
     inline_page_size: int = Field(
-        default=20, ge=1, le=50, description="Inline results per page (Telegram allows 50)."
+        default=10, ge=1, le=50, description="Inline results per page (Telegram allows 50)."
     )
     inline_cache_s: int = Field(default=10, ge=0, description="Inline results cache_time.")
     state_ttl_s: float = Field(
