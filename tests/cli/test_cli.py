@@ -338,3 +338,13 @@ def test_python_dash_m_bot_without_a_token_is_one_line_exit_2(tmp_path: Path) ->
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "NEWSDESK_BOT_TOKEN" in lines[0]
     assert "Traceback" not in result.stderr
+
+
+def test_data_dir_may_come_before_the_command(newsdesk: Run, corpus: Path, tmp_path: Path) -> None:
+    """The README's form: `newsdesk --data-dir ./data ingest sample/`."""
+    where = tmp_path / "readme-data"
+    result = newsdesk("--data-dir", str(where), "ingest", str(corpus / "storm.txt"), data=False)
+    assert result.code == 0
+    assert (where / "newsdesk.sqlite3").exists()
+    stats = newsdesk("--data-dir", str(where), "stats", "--json", data=False).json()
+    assert stats["articles"] == 1
