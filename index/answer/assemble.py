@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Protocol
 
+from index.analysis.dates import date_terms
 from index.answer.candidates import CANDIDATE_PASSAGES, RankedArticle, rank_articles
 from index.answer.evidence import Evidence, QuestionWord, measure_evidence, question_words
 from index.answer.protocols import AnalyzerLike, PassageSource, SearchBackend
@@ -178,10 +179,7 @@ def _accept_articles(
             logger.warning("article %s is in the index but not in the store", ranked_article)
             continue
         lang = article.language or "en"
-        title_terms = {s.term for s in analyzer.term_spans(article.title, lang, None)}
-        title_terms |= {
-            s.term for s in analyzer.term_spans(article.title, lang, article.published_at)
-        }
+        title_terms = _article_terms(article, analyzer)
         snippets: list[Snippet] = []
         for rank, ranked_passage in enumerate(ranked_article.passages[:SNIPPETS_PER_ARTICLE]):
             passage = texts.get(ranked_passage.passage_id)
@@ -222,6 +220,20 @@ def _accept_articles(
         )
     )[:NEAREST_TITLES]
     return accepted, nearest
+
+
+def _article_terms(article: Article, analyzer: AnalyzerLike) -> set[str]:
+    """Terms every passage of the article shares as evidence: its title and its day.
+
+    A question dated to the day an article was published ("what happened on 22 March 2024")
+    is matched by that article even where a passage does not repeat the date.
+    """
+    lang = article.language or "en"
+    terms = {s.term for s in analyzer.term_spans(article.title, lang, article.published_at)}
+    if article.published_at is not None:
+        day = article.published_at.date()
+        terms.update(date_terms(day.month, day.day, day.year))
+    return terms
 
 
 def _citation(article: Article) -> Citation:

@@ -11,13 +11,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 import numpy as np
 
 from index.answer.evidence import QuestionWord
 from index.answer.protocols import AnalyzerLike, PassageSource, SearchBackend
 from index.answer.snippets import best_sentence_coverage
-from index.models import Hit
+from index.models import Hit, Lang
 from index.search.ranking import (
     DEFAULT_LAYER,
     FeedbackPassage,
@@ -143,13 +144,14 @@ def _order_passages_by_proximity(
         if article is None or len(ranked_article.passages) < 2:
             reordered.append(ranked_article)
             continue
+        lang = article.language or "en"
+        focus = _words_beyond_title(words, article.title, lang, article.published_at, analyzer)
         coverage = np.zeros(len(ranked_article.passages), dtype=np.float64)
         for i, ranked_passage in enumerate(ranked_article.passages):
             passage = found.get(ranked_passage.passage_id)
             if passage is not None:
-                lang = article.language or "en"
                 spans = analyzer.term_spans(passage.text, lang, article.published_at)
-                coverage[i] = best_sentence_coverage(passage.text, spans, words)
+                coverage[i] = best_sentence_coverage(passage.text, spans, focus)
         scores = np.array([p.score for p in ranked_article.passages])
         boosted = apply_proximity(scores, coverage, options=options)
         order = np.lexsort((np.arange(len(scores)), -boosted))
@@ -161,6 +163,23 @@ def _order_passages_by_proximity(
             )
         )
     return reordered + ranked[options.proximity_articles :]
+
+
+def _words_beyond_title(
+    words: Sequence[QuestionWord],
+    title: str,
+    lang: Lang,
+    published_at: datetime | None,
+    analyzer: AnalyzerLike,
+) -> Sequence[QuestionWord]:
+    """The question words the article's title does not match (all of them if it matches all).
+
+    Every passage of an article shares its title, so the words the title already answers
+    say which article, not which passage; the rest say which passage answers.
+    """
+    title_terms = {span.term for span in analyzer.term_spans(title, lang, published_at)}
+    rest = [word for word in words if not word.terms & title_terms]
+    return rest or words
 
 
 def _ordered(ids: Sequence[int], scores: np.ndarray, limit: int) -> list[Hit]:
