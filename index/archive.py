@@ -548,8 +548,12 @@ class Archive:
         if not self._replayed:
             # A reader (the bot) may never ingest: catch up with a killed ingest here, once.
             self._replayed = True
-            if self._replay_pending():
-                index = self._search_index()
+            try:
+                if self._replay_pending():
+                    index = self._search_index()
+            except Exception:
+                # Answering from the index as it is beats not answering; ingest retries.
+                logger.exception("could not catch the index up with the store")
         analyzer = self._get_analyzer()
         analysed = analyzer.question(text, now or datetime.now(UTC))
         return answer_question(
@@ -724,6 +728,10 @@ class _IndexDelta:
             self._fail(exc.reason)
         except ImportError as exc:
             self._fail(f"the search stack is not available ({exc.name})")
+        except Exception as exc:
+            # The articles must still be stored; the index is rebuilt from them later.
+            logger.exception("could not open or catch up the search index")
+            self._fail(f"the search index could not be updated ({type(exc).__name__})")
 
     def _fail(self, reason: str) -> None:
         if self.error is None:
