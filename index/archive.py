@@ -758,6 +758,10 @@ class _IndexDelta:
                 self._archive._apply_delta(removed, docs)
             except IndexUnavailableError as exc:
                 self._fail(exc.reason)
+            except Exception as exc:
+                # Disk full, a bug in a later stage: the articles are stored and stay queued.
+                logger.exception("could not write the index delta")
+                self._fail(f"the search index could not be updated ({type(exc).__name__})")
             else:
                 self._archive.store.clear_index_ops(removed, [d.passage_id for d in docs])
         return self.error

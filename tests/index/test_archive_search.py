@@ -246,3 +246,21 @@ def test_reindex_reconciles_changes_made_during_the_build(
     stats = archive.stats()
     assert stats.index_passages == stats.passages
     assert archive.store.pending_index_ops() == ([], [])
+
+
+def test_an_index_write_failure_keeps_the_articles_queued(
+    archive: Archive, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def disk_full(*_args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(archive, "_apply_delta", disk_full)
+    extra = tmp_path / "extra.txt"
+    extra.write_text(STORM_TXT.replace("Odesa", "Chornomorsk"), encoding="utf-8")
+    report = archive.ingest([str(extra)])
+    assert [i.outcome for i in report.items] == ["new"]
+    assert report.index_error == "the search index could not be updated (OSError)"
+    assert archive.store.pending_index_ops()[1]  # still queued
+    monkeypatch.undo()
+    archive.ingest([])  # the next ingest catches up
+    assert "Chornomorsk" in archive.ask("storm in Chornomorsk").articles[0].citation.title
