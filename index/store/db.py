@@ -109,8 +109,15 @@ class Database:
 
     @contextmanager
     def snapshot(self) -> Iterator[sqlite3.Connection]:
-        """A read transaction: a consistent view while other connections keep writing."""
+        """A read transaction: a consistent view while other connections keep writing.
+
+        Reentrant: inside an open transaction (a rebuild still reading, when its progress
+        callback asks for statistics) it reads within that one.
+        """
         conn = self.conn
+        if conn.in_transaction:
+            yield conn
+            return
         conn.execute("BEGIN")
         try:
             yield conn

@@ -328,7 +328,13 @@ def test_index_rows_can_stop_at_an_id(store: ArticleStore) -> None:
     first = store.save(*make_article("One.\n\nTwo.\n\nThree."))
     ids = [p.passage_id for p in first.passages]
     assert [r.passage_id for r in store.iter_index_rows(up_to=ids[1])] == ids[:2]
-    assert [r.passage_id for r in store.iter_index_rows(after_id=ids[0], up_to=ids[1])] == [
-        ids[1]
-    ]
+    assert [r.passage_id for r in store.iter_index_rows(after_id=ids[0], up_to=ids[1])] == [ids[1]]
     store.save(*make_article("Another story."))  # the snapshot generator was exhausted
+
+
+def test_counts_work_while_a_rebuild_read_is_open(store: ArticleStore) -> None:
+    store.save(*make_article())
+    rows = store.iter_index_rows(batch=1)
+    next(rows)  # the rebuild's snapshot is open on this thread's connection
+    assert store.counts().articles == 1
+    assert len(list(rows)) == 1
