@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from index.answer.evidence import QuestionWord
 from index.answer.protocols import TermSpanLike
 
-# A snippet shorter than this many characters gets one neighbouring sentence of context.
-SHORT_SNIPPET_CHARS = 100
+# A snippet shorter than this many characters (about 25 words: under the length of an average
+# news sentence) gets one neighbouring sentence of context; 100 left pronoun-led follow-ups
+# ("He told lawmakers ...") out of answers on the QA set.
+SHORT_SNIPPET_CHARS = 150
 # A snippet grows by adjacent sentences that add matched question words up to this length.
 MAX_SNIPPET_CHARS = 500
 
