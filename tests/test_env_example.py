@@ -73,3 +73,41 @@ def test_the_bot_variables_of_the_issue_are_documented() -> None:
         "NEWSDESK_WEBHOOK_LISTEN",
         "NEWSDESK_WEBHOOK_PORT",
     } <= documented
+
+
+def _shown_defaults(path: Path) -> dict[str, str]:
+    """Assignments whose comment block does not mark them "(example)": they show defaults."""
+    shown: dict[str, str] = {}
+    comment: list[str] = []
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        match = ASSIGNMENT.match(line)
+        if match:
+            if "example" not in " ".join(comment).lower():
+                shown[match.group(1)] = match.group(2)
+            continue
+        comment = [*comment, line] if line.startswith("#") else []
+    return shown
+
+
+def _as_env(value: object) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value)
+
+
+def test_values_not_marked_as_examples_are_the_defaults() -> None:
+    defaults = {}
+    for cls in _settings_classes():
+        for name, field in cls.model_fields.items():
+            if not field.is_required() and field.default_factory is None:
+                defaults[ENV_PREFIX + name.upper()] = field.default
+    shown = _shown_defaults(ENV_EXAMPLE)
+    assert shown, "no defaults found in .env.example"
+    for variable, value in shown.items():
+        assert variable in defaults, f"{variable} is shown as a default but has none"
+        expected = defaults[variable]
+        if isinstance(expected, Path):
+            assert Path(value) == expected, variable
+        else:
+            assert value == _as_env(expected), f"{variable}: {value} != {expected!r}"
