@@ -120,12 +120,15 @@ class _TermCache(dict[str, tuple[str, ...]]):
             self.clear()
             self.tokens.clear()
         terms: list[str] = []
-        for surface in _TOKEN_RE.findall(chunk):
+        # An all-letter chunk is one token: skip the tokenizer (the common case).
+        surfaces = (chunk,) if chunk.isalpha() else _TOKEN_RE.findall(chunk)
+        for surface in surfaces:
             cached = self.tokens.get(surface)
             if cached is None:
-                cached = analyze_surface(surface, self.lang, question=self.question)
+                token = normalize_token(surface)
+                cached = _analyze(surface, token, self.lang, self.question)
                 self.tokens[surface] = cached
-                if normalize_token(surface) in TRIGGER_WORDS:
+                if token in TRIGGER_WORDS:
                     self.triggers.add(surface)
             if surface in self.triggers:
                 self.triggers.add(chunk)
@@ -179,13 +182,17 @@ def analyze_surface(surface: str, lang: Lang, *, question: bool = False) -> tupl
         lang: the passage's (or question's) language.
         question: question mode drops question words and folds every content word.
     """
+    return _analyze(surface, normalize_token(surface), lang, question)
+
+
+def _analyze(surface: str, token: str, lang: Lang, question: bool) -> tuple[str, ...]:
+    """``analyze_surface`` given the surface's normalised form (computed once by the caller)."""
     if surface[0].isdigit():
         parsed = parse_numeric_date(surface)
         if parsed is not None:
             year, month, day = parsed
             return date_terms(month, day, year)
-        return (normalize_number(normalize_token(surface)),)
-    token = normalize_token(surface)
+        return (normalize_number(token),)
     if "-" not in token:
         return tuple(_word_terms(token, surface, lang, question))
     parts = [p for p in token.split("-") if p]

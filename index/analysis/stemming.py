@@ -24,10 +24,10 @@ _RU_LETTERS = frozenset("ыэъ")
 _SNOWBALL_NAMES = {"en": "english", "ru": "russian"}
 
 
-@lru_cache(maxsize=2)
-def _snowball(lang: str) -> Stemmer.Stemmer:
-    """One PyStemmer instance per language (it keeps its own small cache)."""
-    return Stemmer.Stemmer(_SNOWBALL_NAMES[lang])
+# PyStemmer's own cache is off (size 0): the analyzer caches per surface already, and
+# PyStemmer's purge of a full cache made each stem ~13 µs on a 500k-word vocabulary
+# instead of ~0.4 µs.
+_STEMMERS = {lang: Stemmer.Stemmer(name, 0) for lang, name in _SNOWBALL_NAMES.items()}
 
 
 def script_language(token: str, lang: Lang) -> Lang:
@@ -57,9 +57,9 @@ def stem_token(token: str, lang: Lang) -> str:
     lang = script_language(token, lang)
     if lang == "uk":
         lemma = simplemma.lemmatize(token, lang="uk").casefold()
-        return strip_apostrophes(lemma)
-    stem = _snowball(lang).stemWord(token)
-    return strip_apostrophes(stem)
+        return strip_apostrophes(lemma) if "'" in lemma else lemma
+    stem = _STEMMERS[lang].stemWord(token)
+    return strip_apostrophes(stem) if "'" in stem else stem
 
 
 @lru_cache(maxsize=65536)
