@@ -383,7 +383,10 @@ class Archive:
                 f"the search index is unreadable ({type(exc).__name__}): {REINDEX_HINT}"
             ) from None
         stored = self.store.count_passages()
-        if index.n_docs != stored:
+        removes, adds = self.store.pending_index_ops()
+        if removes or adds:
+            logger.info("%d index changes are queued; they are applied next", len(removes + adds))
+        elif index.n_docs != stored:
             logger.warning(
                 "the search index holds %d passages, the store %d: %s",
                 index.n_docs,
