@@ -327,16 +327,16 @@ class Poller:
     def _get(
         self, url: str, client: httpx.Client, headers: dict[str, str] | None = None
     ) -> FetchedPage:
-        """One polite, bounded GET."""
-        self.throttle.wait(url)
-        return self._fetch(
-            url,
-            timeout_s=self.options.timeout_s,
-            max_bytes=self.options.max_bytes,
-            max_redirects=self.options.max_redirects,
-            headers=headers,
-            client=client,
-        )
+        """One polite, bounded GET (holding the host's slot until the body is read)."""
+        with self.throttle.slot(url):
+            return self._fetch(
+                url,
+                timeout_s=self.options.timeout_s,
+                max_bytes=self.options.max_bytes,
+                max_redirects=self.options.max_redirects,
+                headers=headers,
+                client=client,
+            )
 
     def _fetch_source(
         self, source: Source, client: httpx.Client

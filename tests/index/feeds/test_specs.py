@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -68,7 +69,7 @@ def test_next_poll_is_jittered_within_ten_percent() -> None:
     assert next_poll_at(now, 1000, jitter=0) == now + timedelta(seconds=1000)
 
 
-def test_host_throttle_spaces_requests_per_host() -> None:
+def test_host_throttle_spaces_requests_per_host_from_their_end() -> None:
     clock = [100.0]
     slept: list[float] = []
 
@@ -77,9 +78,36 @@ def test_host_throttle_spaces_requests_per_host() -> None:
         clock[0] += seconds
 
     throttle = HostThrottle(1.0, clock=lambda: clock[0], sleep=sleep)
-    assert throttle.wait("http://a.test/feed") == 0
-    assert throttle.wait("http://a.test/page1") == pytest.approx(1.0)
-    assert throttle.wait("http://b.test/feed") == 0  # another host waits for nobody
+
+    def request(url: str, takes_s: float = 0.0) -> float:
+        with throttle.slot(url) as waited:
+            clock[0] += takes_s  # the request itself
+        return waited
+
+    assert request("http://a.test/feed", takes_s=0.5) == 0
+    assert request("http://a.test/page1") == pytest.approx(1.0)  # 1 s after the feed ended
+    assert request("http://b.test/feed") == 0  # another host waits for nobody
     clock[0] += 0.25
-    assert throttle.wait("http://A.test/page2") == pytest.approx(0.75)
+    assert request("http://A.test/page2") == pytest.approx(0.75)
     assert slept == pytest.approx([1.0, 0.75])
+
+
+def test_host_throttle_serialises_threads_on_one_host() -> None:
+    throttle = HostThrottle(0.0)
+    inside = []
+    overlaps = []
+
+    def worker() -> None:
+        for _ in range(50):
+            with throttle.slot("http://a.test/x"):
+                inside.append(1)
+                if len(inside) > 1:
+                    overlaps.append(1)
+                inside.pop()
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert overlaps == []
