@@ -68,7 +68,6 @@ _PUNCT = ".,;:!?)]}»\"'”’"
 #: Chunks a date phrase can reach either side of its month or weekday word.
 DATE_REACH = 2
 _POSSESSIVE = "'s"
-_MIN_FOLD_CHARS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,7 +158,7 @@ def _word_terms(part: str, surface_part: str, lang: Lang, question: bool) -> lis
     if part[0].isdigit():
         return [normalize_number(part)]
     terms = [stem_token(part, lang)]
-    if len(part) < _MIN_FOLD_CHARS or not part.isalpha():
+    if not part.isalpha():
         return terms
     capitalised = surface_part[:1].isupper()
     if capitalised or question:

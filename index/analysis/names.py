@@ -7,7 +7,8 @@ indexed as an extra term ``~zelensk`` beside the stem:
 1. Cyrillic → Latin with a simplified scheme (х → kh, ц → ts, и/ы → y, г → h, ...), Latin
    diacritics stripped (Władysław → wladyslaw), English possessive 's dropped.
 2. Spelling variants folded: sh/sch/sz/ш → S, ch/cz/ч → C, c → k, ts/tz → c, kh → h,
-   zh → z, g → h (Ukrainian г is h, Russian г is g), w → v, ph → f, x → ks, q → k, y/j → i.
+   zh → z, g → h (Ukrainian г is h, Russian г is g), w → v, ph → f, x → ks, q → k, y/j → i,
+   ie → e (Ukrainian є against Russian е: Бєлгород, Белгород).
 3. Doubled letters squashed (Zelenskyy → zelenskii → zelenski, Odessa → odesa).
 4. One Ukrainian/Russian case ending stripped (-oho/-omu/-oiu/-im/-om/-ah, ...), then
    trailing vowels, keeping at least ``MIN_STEM`` letters: Зеленського → zelensk.
@@ -42,14 +43,16 @@ _FOLDS: tuple[tuple[str, str], ...] = (
     ("shch", "S"), ("sch", "S"), ("sh", "S"), ("sz", "S"),
     ("ch", "C"), ("cz", "C"), ("ck", "k"), ("c", "k"),
     ("ts", "c"), ("tz", "c"), ("kh", "h"), ("zh", "z"), ("ph", "f"),
-    ("g", "h"), ("w", "v"), ("x", "ks"), ("q", "k"), ("y", "i"), ("j", "i"),
+    ("g", "h"), ("w", "v"), ("x", "ks"), ("q", "k"), ("y", "i"), ("j", "i"), ("ie", "e"),
 )  # fmt: skip
 _DOUBLES_RE = re.compile(r"(.)\1+")
 # Case endings of Ukrainian/Russian nouns, adjectives and surnames, in skeleton spelling.
-_ENDINGS_RE = re.compile(r"(?:oho|ovo|omu|oiu|oi|ovi|ami|ah|ih|im|om|em|am|ei|ou)$")
+# -ові (dative) is left out: it would cut genitive -ови of -ова names (Молдови → mold).
+_ENDINGS_RE = re.compile(r"(?:oho|ovo|omu|oiu|oi|ami|ah|ih|im|om|em|am|ei|ou)$")
 _TRAILING_VOWELS_RE = re.compile(r"[aeiou]+$")
 
-#: Renamed places and spellings beyond folding: canonical key → spellings (incl. inflected).
+#: Renamed places, and names whose spellings differ beyond folding (vowels, і/о alternation,
+#: country names): canonical key → spellings, inflected forms included.
 PLACE_ALIASES: dict[str, tuple[str, ...]] = {
     "kyiv": ("Kyiv", "Kiev", "Київ", "Києва", "Києві", "Киев", "Киева", "Киеве", "Kijów"),
     "kharkiv": ("Kharkiv", "Kharkov", "Харків", "Харкова", "Харкові", "Харьков", "Харькове"),
@@ -75,6 +78,30 @@ PLACE_ALIASES: dict[str, tuple[str, ...]] = {
     "ukraine": ("Ukraine", "Україна", "України", "Україні", "Украина", "Украины", "Украине"),
     "russia": ("Russia", "Росія", "Росії", "Россия", "России"),
     "nato": ("NATO", "НАТО"),
+    "moscow": ("Moscow", "Moskva", "Москва", "Москви", "Москві", "Москве", "Москву", "Москвы"),
+    "kakhovka": (
+        "Kakhovka", "Каховка", "Каховки", "Каховської", "Каховська", "Каховской", "Каховская",
+    ),
+    "avdiivka": ("Avdiivka", "Avdeevka", "Авдіївка", "Авдеевка"),
+    "brussels": ("Brussels", "Bruxelles", "Брюссель", "Брюсселі", "Брюсселе"),
+    "kremlin": ("Kremlin", "Кремль", "Кремля", "Кремлі", "Кремле"),
+    "crimea": ("Crimea", "Крим", "Криму", "Крым", "Крыма"),
+    "eu": ("EU", "ЄС", "ЕС", "Євросоюз", "Евросоюз"),
+    "usa": ("USA", "US", "США"),
+    "turkey": ("Turkey", "Türkiye", "Туреччина", "Туреччини", "Турція", "Турция", "Турции"),
+    "poland": ("Poland", "Польща", "Польщі", "Польша", "Польши"),
+    "germany": ("Germany", "Німеччина", "Німеччини", "Германия", "Германии"),
+    "france": ("France", "Франція", "Франції", "Франция", "Франции"),
+    "belarus": ("Belarus", "Білорусь", "Білорусі", "Беларусь", "Беларуси", "Белоруссия"),
+    "georgia": ("Georgia", "Грузія", "Грузії", "Грузия", "Грузии"),
+    "hungary": ("Hungary", "Угорщина", "Угорщини", "Венгрия", "Венгрии"),
+    "sweden": ("Sweden", "Швеція", "Швеції", "Швеция", "Швеции"),
+    "finland": ("Finland", "Фінляндія", "Финляндия"),
+    "switzerland": ("Switzerland", "Швейцарія", "Швейцарії", "Швейцария", "Швейцарии"),
+    "china": ("China", "Китай", "Китаю", "Китая"),
+    "europe": ("Europe", "Європа", "Європи", "Європі", "Европа", "Европы", "Европе"),
+    "biden": ("Biden", "Байден", "Байдена"),
+    "trump": ("Trump", "Трамп", "Трампа"),
 }  # fmt: skip
 
 
@@ -131,9 +158,12 @@ def fold_key(token: str) -> str | None:
         skeleton has fewer than ``MIN_STEM`` letters (short keys collide too often).
     """
     key = skeleton(token)
+    alias = _ALIAS_BY_SKELETON.get(key)
+    if alias is not None:
+        return FOLD_PREFIX + alias
     if len(key) < MIN_STEM:
         return None
-    return FOLD_PREFIX + _ALIAS_BY_SKELETON.get(key, key)
+    return FOLD_PREFIX + key
 
 
 _PLACE_KEYS = frozenset(FOLD_PREFIX + canonical for canonical in PLACE_ALIASES)
