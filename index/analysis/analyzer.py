@@ -146,7 +146,9 @@ def _word_terms(part: str, surface_part: str, lang: Lang, question: bool) -> lis
     words are not folded on capitalisation alone: on CISI, whose queries are title-cased,
     folding every question word cost 0.06 nDCG@10 (0.411 → 0.349) and folding capitalised
     words 0.011 (→ 0.400), because the same word then matched twice; folding only unknown
-    words and places gained 0.003 (→ 0.414). cran and med did not move.
+    words and places gained 0.003 (→ 0.414). cran and med did not move. Folding every
+    Cyrillic word in documents and questions (to meet uk/ru cognates: резервістів,
+    резервистов) cost answer@1 on our QA set 0.810 → 0.734, so it is not done.
     """
     word_lang = script_language(part, lang)
     if word_lang == "en" and part.endswith(_POSSESSIVE):
