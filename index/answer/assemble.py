@@ -6,9 +6,11 @@ for each article in rank order, its best passage must carry enough of the questi
 citation. Articles whose evidence is too weak are never shown as answers; when none is
 strong enough the answer is ``found=False`` with the nearest titles.
 
-Input limits are the facade's business (``Archive.ask`` rejects empty questions and caps
-length before analysis); this function accepts any analysed question, and a question with
-no searchable term is answered ``found=False`` with a reason rather than raised.
+Input limits are decided before this stage: ``Archive.ask`` raises ``QuestionError`` for an
+empty question, and ``Analyzer.question`` reads at most ``MAX_QUESTION_CHARS`` (2,000)
+characters, so a 10,000-character paste is answered from its beginning. This function
+accepts any analysed question; one with no searchable term (only stopwords, emoji, another
+script) is answered ``found=False`` with a reason rather than raised.
 """
 
 from __future__ import annotations
@@ -19,7 +21,12 @@ from datetime import date
 from typing import Protocol
 
 from index.analysis.dates import date_terms
-from index.answer.candidates import CANDIDATE_PASSAGES, RankedArticle, rank_articles
+from index.answer.candidates import (
+    CANDIDATE_PASSAGES,
+    RankedArticle,
+    order_by_proximity,
+    rank_articles,
+)
 from index.answer.evidence import Evidence, QuestionWord, measure_evidence, question_words
 from index.answer.protocols import AnalyzerLike, PassageSource, SearchBackend
 from index.answer.snippets import choose_snippet
@@ -31,9 +38,14 @@ logger = logging.getLogger(__name__)
 SNIPPETS_PER_ARTICLE = 2
 # A second snippet from the same article must score at least this share of the first one.
 SECOND_SNIPPET_MIN_SHARE = 0.5
-# How many ranked articles are checked for evidence before giving up (bounds the work).
+# How many ranked articles are checked for evidence before giving up (bounds the work; a
+# later page checks as many as it needs).
 MAX_ARTICLES_CHECKED = 30
 NEAREST_TITLES = 3
+# Candidate passages of one article considered for its snippets (the layer reorders them).
+PASSAGES_CHECKED_PER_ARTICLE = 10
+# Articles whose passages are fetched from the store in one query.
+_ARTICLE_BATCH = 8
 _EPOCH = date(1970, 1, 1)
 
 NO_TERMS_REASON = "The question has no searchable words."
@@ -107,7 +119,10 @@ def answer_question(
         n_articles=k + offset,
         words=words,
     )
-    accepted, nearest = _accept_articles(ranked, words, question, index, passages, analyzer)
+    checked = ranked[: max(MAX_ARTICLES_CHECKED, offset + k)]
+    accepted, nearest = _accept_articles(
+        checked, words, question, passages, analyzer, layer=layer, wanted=offset + k
+    )
     if not accepted:
         return Answer(found=False, reason=WEAK_EVIDENCE_REASON, nearest_titles=nearest, **base)
     return Answer(found=True, articles=tuple(accepted[offset : offset + k]), **base)
@@ -159,59 +174,39 @@ def rank_question(
 
 
 def _accept_articles(
-    ranked: Sequence[RankedArticle],
+    checked: Sequence[RankedArticle],
     words: Sequence[QuestionWord],
     question: QuestionLike,
-    index: SearchBackend,
     passages: PassageSource,
     analyzer: AnalyzerLike,
+    *,
+    layer: bool,
+    wanted: int,
 ) -> tuple[list[ArticleAnswer], tuple[str, ...]]:
-    """Build answers for ranked articles whose best passage carries enough of the question."""
-    checked = ranked[:MAX_ARTICLES_CHECKED]
+    """Answers for ranked articles whose shown passage carries enough of the question.
+
+    Stops once ``wanted`` articles are accepted (the page's end), so the work grows with
+    ``k + offset``, not with the number of candidates.
+    """
     articles = passages.articles_by_id([r.article_id for r in checked])
-    wanted = [p.passage_id for r in checked for p in r.passages[:SNIPPETS_PER_ARTICLE]]
-    texts = passages.passages_by_id(wanted)
-    question_terms = frozenset(question.terms)
     accepted: list[ArticleAnswer] = []
-    for ranked_article in checked:
-        article = articles.get(ranked_article.article_id)
-        if article is None:
-            logger.warning("article %s is in the index but not in the store", ranked_article)
-            continue
-        lang = article.language or "en"
-        title_terms = _article_terms(article, analyzer)
-        snippets: list[Snippet] = []
-        for rank, ranked_passage in enumerate(ranked_article.passages[:SNIPPETS_PER_ARTICLE]):
-            passage = texts.get(ranked_passage.passage_id)
-            if passage is None:
+    for start in range(0, len(checked), _ARTICLE_BATCH):
+        batch = checked[start : start + _ARTICLE_BATCH]
+        texts = passages.passages_by_id(
+            [p.passage_id for r in batch for p in r.passages[:PASSAGES_CHECKED_PER_ARTICLE]]
+        )
+        for ranked_article in batch:
+            article = articles.get(ranked_article.article_id)
+            if article is None:
+                logger.warning("article %s is in the index but not in the store", ranked_article)
                 continue
-            if rank > 0 and ranked_passage.score < SECOND_SNIPPET_MIN_SHARE * ranked_article.score:
-                break
-            spans = analyzer.term_spans(passage.text, lang, article.published_at)
-            evidence = measure_evidence(
-                words,
-                title_terms | {s.term for s in spans},
-                cross_language=lang != question.language,
+            answer = _answer_from_article(
+                ranked_article, article, texts, words, question, analyzer, layer=layer
             )
-            if not evidence.enough:
-                _log_rejection(article, passage, evidence)
-                continue
-            chosen = choose_snippet(passage.text, spans, words, question_terms)
-            snippets.append(
-                Snippet(
-                    text=chosen.text,
-                    highlights=chosen.highlights,
-                    passage_id=passage.passage_id,
-                    passage_ordinal=passage.ordinal,
-                    score=ranked_passage.score,
-                )
-            )
-        if snippets:
-            accepted.append(
-                ArticleAnswer(
-                    citation=_citation(article), snippets=tuple(snippets), score=snippets[0].score
-                )
-            )
+            if answer is not None:
+                accepted.append(answer)
+                if len(accepted) >= wanted:
+                    return accepted, ()
     nearest = tuple(
         dict.fromkeys(
             articles[r.article_id].title
@@ -220,6 +215,61 @@ def _accept_articles(
         )
     )[:NEAREST_TITLES]
     return accepted, nearest
+
+
+def _answer_from_article(
+    ranked_article: RankedArticle,
+    article: Article,
+    texts: dict[int, Passage],
+    words: Sequence[QuestionWord],
+    question: QuestionLike,
+    analyzer: AnalyzerLike,
+    *,
+    layer: bool,
+) -> ArticleAnswer | None:
+    """The article's snippets (best passage first), or None when its evidence is too weak."""
+    lang = article.language or "en"
+    candidates = [
+        (ranked, texts[ranked.passage_id])
+        for ranked in ranked_article.passages[:PASSAGES_CHECKED_PER_ARTICLE]
+        if ranked.passage_id in texts
+    ]
+    spans = {
+        passage.passage_id: analyzer.term_spans(passage.text, lang, article.published_at)
+        for _, passage in candidates
+    }
+    if layer:
+        candidates = order_by_proximity(candidates, spans, words, article, analyzer)
+    article_terms = _article_terms(article, analyzer)
+    question_terms = frozenset(question.terms)
+    snippets: list[Snippet] = []
+    for rank, (ranked_passage, passage) in enumerate(candidates[:SNIPPETS_PER_ARTICLE]):
+        if rank > 0 and ranked_passage.score < SECOND_SNIPPET_MIN_SHARE * ranked_article.score:
+            break
+        passage_spans = spans[passage.passage_id]
+        evidence = measure_evidence(
+            words,
+            article_terms | {s.term for s in passage_spans},
+            cross_language=lang != question.language,
+        )
+        if not evidence.enough:
+            _log_rejection(article, passage, evidence)
+            continue
+        chosen = choose_snippet(passage.text, passage_spans, words, question_terms)
+        snippets.append(
+            Snippet(
+                text=chosen.text,
+                highlights=chosen.highlights,
+                passage_id=passage.passage_id,
+                passage_ordinal=passage.ordinal,
+                score=ranked_passage.score,
+            )
+        )
+    if not snippets:
+        return None
+    return ArticleAnswer(
+        citation=_citation(article), snippets=tuple(snippets), score=ranked_article.score
+    )
 
 
 def _article_terms(article: Article, analyzer: AnalyzerLike) -> set[str]:

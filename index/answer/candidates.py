@@ -9,16 +9,16 @@ summing passage scores or adding a share of the others ranked worse (quality.txt
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
 
 from index.answer.evidence import QuestionWord
-from index.answer.protocols import AnalyzerLike, PassageSource, SearchBackend
+from index.answer.protocols import AnalyzerLike, PassageSource, SearchBackend, TermSpanLike
 from index.answer.snippets import best_sentence_coverage
-from index.models import Hit, Lang
+from index.models import Article, Hit, Lang, Passage
 from index.search.ranking import (
     DEFAULT_LAYER,
     FeedbackPassage,
@@ -78,8 +78,8 @@ def rank_articles(
         day_range: restrict to passages published in these days since 1970-01-01.
         n_passages: how many passages to consider.
         options: layer parameters.
-        words: the question's words with their alternative terms and evidence weights
-            (for the layer; without them each term is a word and proximity is skipped).
+        words: the question's words with their alternative terms (for the layer; without
+            them each distinct term is a word).
 
     Returns:
         Articles with at least one positively scored candidate passage.
@@ -90,10 +90,6 @@ def rank_articles(
         hits = _rescore(
             query_words, hits, index, passages, analyzer, day_range, n_passages, options
         )
-        ranked = _group_by_article(hits, index)
-        if words and options.proximity_weight > 0:
-            ranked = _order_passages_by_proximity(ranked, words, passages, analyzer, options)
-        return ranked
     return _group_by_article(hits, index)
 
 
@@ -123,46 +119,34 @@ def _rescore(
     return _ordered(ids, scores, n_passages)
 
 
-def _order_passages_by_proximity(
-    ranked: list[RankedArticle],
+def order_by_proximity(
+    candidates: Sequence[tuple[RankedPassage, Passage]],
+    spans: Mapping[int, Sequence[TermSpanLike]],
     words: Sequence[QuestionWord],
-    passages: PassageSource,
+    article: Article,
     analyzer: AnalyzerLike,
-    options: LayerOptions,
-) -> list[RankedArticle]:
-    """Within each leading article, order passages by score boosted by sentence proximity.
+    *,
+    options: LayerOptions = DEFAULT_LAYER,
+) -> list[tuple[RankedPassage, Passage]]:
+    """An article's candidate passages ordered by score boosted by sentence proximity.
 
-    The articles keep their order and scores (see ``index.search.ranking``, item 3).
+    The layer's third part (``index.search.ranking``): it picks which passage of an article
+    to show; the article's rank is left alone.
     """
-    head = ranked[: options.proximity_articles]
-    wanted = [p.passage_id for article in head for p in article.passages]
-    found = passages.passages_by_id(wanted)
-    articles = passages.articles_by_id([article.article_id for article in head])
-    reordered = []
-    for ranked_article in head:
-        article = articles.get(ranked_article.article_id)
-        if article is None or len(ranked_article.passages) < 2:
-            reordered.append(ranked_article)
-            continue
-        lang = article.language or "en"
-        focus = _words_beyond_title(words, article.title, lang, article.published_at, analyzer)
-        coverage = np.zeros(len(ranked_article.passages), dtype=np.float64)
-        for i, ranked_passage in enumerate(ranked_article.passages):
-            passage = found.get(ranked_passage.passage_id)
-            if passage is not None:
-                spans = analyzer.term_spans(passage.text, lang, article.published_at)
-                coverage[i] = best_sentence_coverage(passage.text, spans, focus)
-        scores = np.array([p.score for p in ranked_article.passages])
-        boosted = apply_proximity(scores, coverage, options=options)
-        order = np.lexsort((np.arange(len(scores)), -boosted))
-        reordered.append(
-            RankedArticle(
-                article_id=ranked_article.article_id,
-                score=ranked_article.score,
-                passages=tuple(ranked_article.passages[i] for i in order),
-            )
-        )
-    return reordered + ranked[options.proximity_articles :]
+    if options.proximity_weight <= 0 or len(candidates) < 2:
+        return list(candidates)
+    lang = article.language or "en"
+    focus = _words_beyond_title(words, article.title, lang, article.published_at, analyzer)
+    coverage = np.array(
+        [
+            best_sentence_coverage(passage.text, spans[passage.passage_id], focus)
+            for _, passage in candidates
+        ]
+    )
+    scores = np.array([ranked.score for ranked, _ in candidates])
+    boosted = apply_proximity(scores, coverage, options=options)
+    order = np.lexsort((np.arange(len(scores)), -boosted))
+    return [candidates[i] for i in order]
 
 
 def _words_beyond_title(

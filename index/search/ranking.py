@@ -16,17 +16,17 @@ engine's BM25Okapi score over the question's terms and nothing else. With it on,
    the passage and to the passage's score; the ``expansion_terms`` strongest become extra
    query terms, and the final score is ``original_weight * words + (1 - original_weight) *
    sum(weight(e) * BM25(e, p))``.
-3. **Proximity** chooses the passage shown for each of the best ``proximity_articles``
-   articles: a passage's score is multiplied by ``1 + proximity_weight * c``, where ``c`` is
-   the share of the question's idf weight matched inside one sentence of the passage
-   (``index.answer.snippets``), so a passage whose matches sit together in one sentence beats
-   one that scatters them (or gets them from the title, which every passage of an article
-   shares). Article order is left alone: boosting it cost 0.015 nDCG@10 on cran, while
-   choosing passages by it gained answer@1 on the QA set.
+3. **Proximity** chooses the passage shown for each answering article
+   (``index.answer.candidates.order_by_proximity``): a passage's score is multiplied by
+   ``1 + proximity_weight * c``, where ``c`` is the largest share of the question's idf
+   weight matched inside one sentence of the passage, counting only the words the article's
+   title does not already match. A passage whose matches sit together in one sentence beats
+   one that scatters them. Article order is left alone: boosting it cost 0.015 nDCG@10 on
+   cran, while choosing passages by it gained answer@1 on the QA set.
 
 Every component is the engine's exact BM25Okapi score of one term: the layer only re-weights
-them. Per-article aggregation (an article scores as its best passage) is done by the caller,
-``index.answer.candidates``, for both settings. Figures with and without the layer are in
+them. Per-article aggregation (an article scores as its best passage) is done by
+``index.answer.candidates`` for both settings. Figures with and without the layer are in
 /work/notes/quality.txt and the README.
 """
 
@@ -55,7 +55,6 @@ class LayerOptions:
     feedback: bool = True
     feedback_min_passages: int = 200
     proximity_weight: float = 1.0
-    proximity_articles: int = 30
 
 
 DEFAULT_LAYER = LayerOptions()
