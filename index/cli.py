@@ -426,11 +426,21 @@ def _when(value: datetime | None) -> str:
 
 
 def mark_highlights(text: str, spans: Sequence[tuple[int, int]]) -> str:
-    """``text`` with each [start, end) span wrapped in the highlight markers."""
-    out, pos = [], 0
+    """``text`` with each [start, end) span wrapped in the highlight markers.
+
+    Overlapping spans keep the first; spans separated only by spaces are marked as one
+    ("**Jens Stoltenberg**" rather than "**Jens** **Stoltenberg**").
+    """
+    merged: list[list[int]] = []
     for start, end in sorted(spans):
-        if start < pos or end <= start:
+        if end <= start or (merged and start < merged[-1][1]):
             continue
+        if merged and not text[merged[-1][1] : start].strip(" "):
+            merged[-1][1] = end
+        else:
+            merged.append([start, end])
+    out, pos = [], 0
+    for start, end in merged:
         out += [text[pos:start], MARK_OPEN, text[start:end], MARK_CLOSE]
         pos = end
     out.append(text[pos:])

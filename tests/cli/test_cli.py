@@ -302,8 +302,10 @@ def test_disabled_progress_bar_prints_nothing(capsys: pytest.CaptureFixture[str]
         ("a b c", [(4, 5), (0, 1)], "**a** b **c**"),
         ("overlap", [(0, 4), (2, 6)], "**over**lap"),
         ("none", [], "none"),
+        ("Jens Stoltenberg said", [(0, 4), (5, 16)], "**Jens Stoltenberg** said"),
+        ("Tusk, Duda", [(0, 4), (6, 10)], "**Tusk**, **Duda**"),
     ],
-    ids=["one", "unsorted", "overlapping", "none"],
+    ids=["one", "unsorted", "overlapping", "none", "adjacent-words", "punctuation-between"],
 )
 def test_mark_highlights(text: str, spans: list[tuple[int, int]], expected: str) -> None:
     assert mark_highlights(text, spans) == expected
