@@ -23,6 +23,8 @@ logger = logging.getLogger(__name__)
 
 Handler = Callable[[Update, "Context"], Awaitable[None]]
 
+PRUNE_EVERY_S = 60.0  # how often idle users are dropped from the flood guard
+
 
 class Verdict(Enum):
     """The flood guard's decision for one question."""
@@ -53,11 +55,14 @@ class FloodGuard:
         self._clock = clock
         self._users: dict[int, _UserWindow] = {}
         self._lock = threading.Lock()
+        self._next_prune = clock() + PRUNE_EVERY_S
 
     def check(self, user_id: int) -> Verdict:
         """Record one question from ``user_id`` and say whether to answer it."""
         now = self._clock()
         with self._lock:
+            if now >= self._next_prune:
+                self._prune(now)
             window = self._users.setdefault(user_id, _UserWindow(deque()))
             while window.times and window.times[0] <= now - self._window_s:
                 window.times.popleft()
@@ -68,6 +73,20 @@ class FloodGuard:
                 return Verdict.DROP
             window.warned_until = window.times[0] + self._window_s
             return Verdict.WARN
+
+    def _prune(self, now: float) -> None:
+        """Forget users with nothing left in their window, so memory follows active users."""
+        horizon = now - self._window_s
+        self._users = {
+            user_id: window
+            for user_id, window in self._users.items()
+            if (window.times and window.times[-1] > horizon) or window.warned_until > now
+        }
+        self._next_prune = now + PRUNE_EVERY_S
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._users)
 
 
 def admin_only(handler: Handler) -> Handler:

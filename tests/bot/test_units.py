@@ -101,6 +101,17 @@ def test_flood_guard_window_slides() -> None:
     assert guard.check(1) is Verdict.ALLOW
 
 
+def test_flood_guard_forgets_idle_users() -> None:
+    clock = FakeClock()
+    guard = FloodGuard(5, 10.0, clock=clock)
+    for user_id in range(100):
+        guard.check(user_id)
+    assert len(guard) == 100
+    clock.now += 61
+    guard.check(7)
+    assert len(guard) == 1
+
+
 def test_state_store_expires_and_stays_bounded() -> None:
     clock = FakeClock()
     store = StateStore(ttl_s=60, max_entries=3, clock=clock)
