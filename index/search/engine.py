@@ -33,6 +33,7 @@ from index.search.postings import (
     build_postings,
     postings_from_pairs,
     sort_vocabulary,
+    term_bounds,
 )
 from index.search.scoring import (
     DEFAULT_PARAMS,
@@ -40,6 +41,7 @@ from index.search.scoring import (
     floored_idf,
     idf_floor,
     length_norms,
+    max_tf_part,
 )
 from index.search.segments import DeadRows, Manifest, Pointer, SegmentData, SegmentRef
 from index.search.selection import TopK, merge_top_k, select_top_k
@@ -254,7 +256,7 @@ class SearchIndex:
             return []
         parts: list[TopK] = []
         for seg, norms in zip(state.segments, state.norms, strict=True):
-            local = self._local_terms(seg, query)
+            local = self._local_terms(state, seg, query)
             if not local:
                 continue
             try:
@@ -289,7 +291,7 @@ class SearchIndex:
             return out
         for seg, norms in zip(state.segments, state.norms, strict=True):
             positions, rows = seg.live_rows_of(ids)
-            local = self._local_terms(seg, query) if rows.size else []
+            local = self._local_terms(state, seg, query) if rows.size else []
             if local:
                 out[positions] = score_rows(seg.data.postings, norms, local, rows, self.params)
         return out
@@ -313,14 +315,23 @@ class SearchIndex:
         found.sort()
         return [(term, base_id, weight) for _, term, base_id, weight in found]
 
-    @staticmethod
-    def _local_terms(seg: _Segment, query: list[tuple[str, int, float]]) -> list[QueryTerm]:
-        indptr = seg.data.postings.indptr
+    def _local_terms(
+        self, state: _State, seg: _Segment, query: list[tuple[str, int, float]]
+    ) -> list[QueryTerm]:
+        """The query's terms with postings in ``seg``, with their bounds in that segment."""
+        data = seg.data
+        indptr = data.postings.indptr
         local = []
         for term, base_id, weight in query:
-            term_id = base_id if seg.name == "base" else seg.data.vocab.lookup(term)
+            term_id = base_id if seg.name == "base" else data.vocab.lookup(term)
             if term_id >= 0 and indptr.item(term_id + 1) > indptr.item(term_id):
-                local.append(QueryTerm(term_id, weight))
+                part = max_tf_part(
+                    data.term_max_tf.item(term_id),
+                    data.term_min_dl.item(term_id),
+                    state.avgdl,
+                    self.params,
+                )
+                local.append(QueryTerm(term_id, weight, max(weight, 0.0) * part))
         return local
 
     def _marks(self, n: int) -> np.ndarray:
@@ -502,10 +513,14 @@ def _segment_from_docs(
         base_ids = np.fromiter(map(base_vocab.lookup, vocab.terms()), np.int64, vocab.size)
     if progress is not None:
         progress(Progress("build", len(pids), total, "passages", time.perf_counter() - started))
+    doc_len = batch.doc_lengths[order].astype(np.int32)
+    max_tf, min_dl = term_bounds(postings, doc_len)
     return SegmentData(
         vocab=vocab,
         postings=postings,
-        doc_len=batch.doc_lengths[order].astype(np.int32),
+        term_max_tf=max_tf,
+        term_min_dl=min_dl,
+        doc_len=doc_len,
         passage_ids=sorted_ids,
         article_ids=np.asarray(aids, dtype=np.int64)[order],
         published_days=np.asarray(days, dtype=np.int32)[order],
@@ -659,10 +674,14 @@ def _merge_segments(state: _State) -> SegmentData:
         parts = [getattr(seg.data, name)[r] for seg, r in zip(segs, live_rows, strict=True)]
         return np.concatenate(parts)[order]
 
+    doc_len = gather("doc_len").astype(np.int32)
+    max_tf, min_dl = term_bounds(postings, doc_len)
     return SegmentData(
         vocab=vocab,
         postings=postings,
-        doc_len=gather("doc_len").astype(np.int32),
+        term_max_tf=max_tf,
+        term_min_dl=min_dl,
+        doc_len=doc_len,
         passage_ids=pids[order],
         article_ids=gather("article_ids"),
         published_days=gather("published_days").astype(np.int32),

@@ -29,7 +29,7 @@ from typing import NamedTuple
 import numpy as np
 
 from index.search.postings import Postings
-from index.search.scoring import DEFAULT_PARAMS, BM25Params, term_scores, upper_bound
+from index.search.scoring import DEFAULT_PARAMS, BM25Params, term_scores
 from index.search.selection import kth_largest
 
 # Relative slack on the pruning tests, far above float64 rounding of a sum of a few terms and
@@ -37,7 +37,7 @@ from index.search.selection import kth_largest
 _PRUNE_SLACK = 1e-9
 # Candidates completed exactly to raise θ; from at most _SAMPLE candidates (a strided sample
 # of larger lists: any k exact scores give a valid θ, the sample only has to be good).
-_COMPLETE_MIN = 64
+_COMPLETE_MIN = 256
 _SAMPLE = 65_536
 # Below this many remaining postings a full merge is cheaper than raising θ.
 _SMALL_REST = 4_096
@@ -49,13 +49,15 @@ Accept = Callable[[np.ndarray], np.ndarray]
 
 
 class QueryTerm(NamedTuple):
-    """One distinct query term inside a segment: its local term id and its weight.
+    """One distinct query term inside a segment.
 
-    ``weight`` is the global idf times how often the term occurs in the query.
+    ``weight`` is the global idf times how often the term occurs in the query; ``bound`` an
+    upper bound of its contribution to any document of the segment (``scoring.max_tf_part``).
     """
 
     term_id: int
     weight: float
+    bound: float
 
 
 class Scored(NamedTuple):
@@ -91,7 +93,7 @@ def evaluate(
         return _evaluate_exhaustive(postings, norms, terms, accept, params)
     indptr, doc_rows, tfs = postings.indptr, postings.doc_rows, postings.tf
     m = len(terms)
-    bounds = [upper_bound(t.weight, params) for t in terms]
+    bounds = [t.bound for t in terms]
     suffix = np.concatenate([np.cumsum(bounds[::-1])[::-1], [0.0]]).tolist()
     lengths = [indptr.item(t.term_id + 1) - indptr.item(t.term_id) for t in terms]
     rest = np.concatenate([np.cumsum(lengths[::-1])[::-1], [0]]).tolist()
@@ -103,18 +105,25 @@ def evaluate(
         while j < m:
             if j and suffix[j] < theta - _PRUNE_SLACK * abs(theta):
                 break
-            term_id, weight = terms[j]
+            term_id, weight, _ = terms[j]
             lo, hi = indptr.item(term_id), indptr.item(term_id + 1)
             rows = doc_rows[lo:hi]
-            contrib = term_scores(weight, tfs[lo:hi], norms[rows], params)
+            contrib = term_scores(weight, tfs[lo:hi], np.take(norms, rows), params)
             if cand.size:
-                slots = marks[rows]
+                slots = np.take(marks, rows)
                 hit = slots >= 0
                 scores[slots[hit]] += contrib[hit]
                 new = ~hit
                 new_rows, new_scores = rows[new], contrib[new]
             else:
                 new_rows, new_scores = rows, contrib
+            if theta > float("-inf") and new_rows.size:
+                # Documents first seen here that cannot reach θ even with every remaining
+                # term never become candidates (should one come back with a later term, its
+                # score then lacks this term's part and stays below θ: still never top k).
+                floor = theta - _PRUNE_SLACK * abs(theta) - suffix[j + 1]
+                keep = new_scores >= floor
+                new_rows, new_scores = new_rows[keep], new_scores[keep]
             if accept is not None and new_rows.size:
                 keep = accept(new_rows)
                 new_rows, new_scores = new_rows[keep], new_scores[keep]
@@ -160,7 +169,7 @@ def _completed_theta(
     order = np.argsort(docs)
     docs, exact = docs[order], scores[pool][order]
     indptr, doc_rows, tfs = postings.indptr, postings.doc_rows, postings.tf
-    for term_id, weight in rest:
+    for term_id, weight, _ in rest:
         lo, hi = indptr.item(term_id), indptr.item(term_id + 1)
         if hi == lo:
             continue
@@ -187,7 +196,7 @@ def _lookup_remaining(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Phase 3: add the remaining (common) terms to the surviving candidates only."""
     indptr, doc_rows, tfs = postings.indptr, postings.doc_rows, postings.tf
-    for j, (term_id, weight) in enumerate(terms):
+    for j, (term_id, weight, _) in enumerate(terms):
         keep = scores + suffix[j] >= theta - _PRUNE_SLACK * abs(theta)
         if not keep.all():
             marks[cand[~keep]] = -1
@@ -225,12 +234,12 @@ def _evaluate_exhaustive(
     """Score every posting of every term: the path for negative weights, where partial
     scores are no lower bounds (only tiny corpora with a negative mean idf get here)."""
     indptr, doc_rows, tfs = postings.indptr, postings.doc_rows, postings.tf
-    slices = [(indptr.item(t), indptr.item(t + 1)) for t, _ in terms]
+    slices = [(indptr.item(t.term_id), indptr.item(t.term_id + 1)) for t in terms]
     candidates = np.unique(np.concatenate([doc_rows[lo:hi] for lo, hi in slices]))
     if accept is not None:
         candidates = candidates[accept(candidates)]
     scores = np.zeros(candidates.size)
-    for (lo, hi), (_, weight) in zip(slices, terms, strict=True):
+    for (lo, hi), (_, weight, _) in zip(slices, terms, strict=True):
         rows = doc_rows[lo:hi]
         pos = np.searchsorted(candidates, rows)
         inside = pos < candidates.size
@@ -251,7 +260,7 @@ def score_rows(
     if rows.size == 0:
         return scores
     indptr, doc_rows, tfs = postings.indptr, postings.doc_rows, postings.tf
-    for term_id, weight in terms:
+    for term_id, weight, _ in terms:
         lo, hi = indptr.item(term_id), indptr.item(term_id + 1)
         if hi == lo:
             continue

@@ -238,6 +238,27 @@ def postings_from_pairs(
     return Postings(_indptr(terms, n_terms), rows, tf_sorted.astype(_tf_dtype(max_tf)))
 
 
+def term_bounds(postings: Postings, doc_len: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per term, the largest tf and the shortest document among its postings.
+
+    BM25's tf part grows with tf and shrinks with document length, so
+    ``tf_part(max_tf, min_dl)`` bounds every posting of the term under any avgdl. The bound
+    stays valid after removals (they only shrink the set it was taken over), so it is stored
+    with the segment and gives MaxScore much tighter bounds than ``k1 + 1``.
+    """
+    n_terms = postings.n_terms
+    max_tf = np.zeros(n_terms, dtype=np.uint32)
+    min_dl = np.zeros(n_terms, dtype=np.int32)
+    indptr = postings.indptr
+    nonempty = indptr[1:] > indptr[:-1]
+    if postings.doc_rows.size:
+        starts = indptr[:-1][nonempty]
+        max_tf[nonempty] = np.maximum.reduceat(postings.tf, starts)
+        lengths = np.take(np.asarray(doc_len, dtype=np.int32), postings.doc_rows)
+        min_dl[nonempty] = np.minimum.reduceat(lengths, starts)
+    return max_tf, min_dl
+
+
 def _indptr(sorted_terms: np.ndarray, n_terms: int) -> np.ndarray:
     indptr = np.zeros(n_terms + 1, dtype=np.int64)
     np.cumsum(np.bincount(sorted_terms, minlength=n_terms), out=indptr[1:])

@@ -96,6 +96,13 @@ def term_scores(
     return out
 
 
-def upper_bound(weight: float, params: BM25Params = DEFAULT_PARAMS) -> float:
-    """A strict upper bound on one term's contribution: the tf part is below ``k1 + 1``."""
-    return max(weight, 0.0) * (params.k1 + 1)
+def max_tf_part(
+    max_tf: int, min_dl: int, avgdl: float, params: BM25Params = DEFAULT_PARAMS
+) -> float:
+    """An upper bound of a term's tf part over its postings, from its largest tf and its
+    shortest document (the tf part grows with tf and shrinks with length); never above
+    ``k1 + 1``. Used for pruning only, so a relative slack absorbs its rounding."""
+    if avgdl <= 0:
+        return params.k1 + 1
+    norm = params.k1 * (1 - params.b + params.b * min_dl / avgdl)
+    return min(max_tf * (params.k1 + 1) / (max_tf + norm), params.k1 + 1)

@@ -67,6 +67,8 @@ class SegmentData:
     passage_ids: np.ndarray  # int64, strictly increasing
     article_ids: np.ndarray  # int64
     published_days: np.ndarray  # int32, days since epoch or -1
+    term_max_tf: np.ndarray  # uint32 per term: largest tf in its postings
+    term_min_dl: np.ndarray  # int32 per term: shortest document in its postings
     base_term_ids: np.ndarray | None = None  # deltas: id of each term in the base vocab or -1
 
     @property
@@ -197,6 +199,8 @@ def write_segment(directory: Path, data: SegmentData, kind: str) -> None:
         "article_ids": data.article_ids,
         "published_days": data.published_days,
         "vocab_offsets": data.vocab.offsets,
+        "term_max_tf": data.term_max_tf,
+        "term_min_dl": data.term_min_dl,
     }
     if data.base_term_ids is not None:
         arrays["base_term_ids"] = data.base_term_ids
@@ -222,7 +226,7 @@ def read_segment(directory: Path) -> SegmentData:
     """Load a segment with memory-mapped arrays, checking it against its ``segment.json``."""
     meta = _read_json(directory / "segment.json")
     arrays = {name: _load_array(directory, name, m) for name, m in meta["arrays"].items()}
-    missing = {*_ARRAYS, "vocab_offsets"} - arrays.keys()
+    missing = {*_ARRAYS, "vocab_offsets", "term_max_tf", "term_min_dl"} - arrays.keys()
     if missing:
         raise unavailable(f"{directory.name} lacks {', '.join(sorted(missing))}")
     try:
@@ -242,6 +246,8 @@ def read_segment(directory: Path) -> SegmentData:
         and arrays["doc_rows"].shape == (n_postings,)
         and arrays["tf"].shape == (n_postings,)
         and all(arrays[name].shape == (n_docs,) for name in _ARRAYS[3:])
+        and arrays["term_max_tf"].shape == (n_terms,)
+        and arrays["term_min_dl"].shape == (n_terms,)
     )
     if not consistent:
         raise unavailable(f"{directory.name} has inconsistent array sizes")
@@ -252,6 +258,8 @@ def read_segment(directory: Path) -> SegmentData:
         passage_ids=arrays["passage_ids"],
         article_ids=arrays["article_ids"],
         published_days=arrays["published_days"],
+        term_max_tf=arrays["term_max_tf"],
+        term_min_dl=arrays["term_min_dl"],
         base_term_ids=arrays.get("base_term_ids"),
     )
 

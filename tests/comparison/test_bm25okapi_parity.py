@@ -144,3 +144,59 @@ def test_adding_an_indexed_passage_id_replaces_it(tmp_path: Path) -> None:
     index.add([changed])
     live = [changed if d.passage_id == changed.passage_id else d for d in docs]
     assert_parity(index, live, [["brand"], ["w1", "new", "usual"]])
+
+
+def test_day_range_results_equal_rank_bm25_ranking_restricted_to_the_range(
+    tmp_path: Path,
+) -> None:
+    docs = random_corpus(31, 300)
+    index = SearchIndex.build(tmp_path / "index", docs)
+    ordered = sorted(docs, key=lambda d: d.passage_id)
+    reference = BM25Okapi([list(d.terms) for d in ordered])
+    ids = np.array([d.passage_id for d in ordered])
+    days = np.array([d.published_day for d in ordered])
+    for terms in random_queries(32, 20):
+        expected = reference.get_scores(terms)
+        wanted = {t for t in terms if reference.idf.get(t, 0) != 0}
+        matched = np.array([bool(wanted & set(d.terms)) for d in ordered])
+        inside = matched & (days >= 19_010) & (days <= 19_030)
+        order = np.lexsort((ids, -expected))
+        order = order[inside[order]][:10]
+        hits = index.search(terms, 10, day_range=(19_010, 19_030))
+        np.testing.assert_allclose(
+            [h.score for h in hits], expected[order], rtol=0, atol=TOLERANCE
+        )
+
+
+def zipf_corpus(seed: int, n_docs: int) -> list[DocRecord]:
+    """Bigger corpus whose common terms have postings long enough for every MaxScore path."""
+    rng = np.random.default_rng(seed)
+    lengths = rng.integers(5, 40, n_docs)
+    words = rng.zipf(1.3, int(lengths.sum())) % 3000
+    docs, start = [], 0
+    for i, length in enumerate(lengths.tolist()):
+        terms = tuple(f"z{w}" for w in words[start : start + length].tolist())
+        start += length
+        docs.append(DocRecord(i + 1, i // 3, 19_000 + i % 50, terms))
+    return docs
+
+
+@pytest.mark.slow
+def test_top_k_with_pruning_equals_rank_bm25_on_a_larger_zipf_corpus(tmp_path: Path) -> None:
+    docs = zipf_corpus(41, 12_000)
+    index = SearchIndex.build(tmp_path / "index", docs)
+    reference = BM25Okapi([list(d.terms) for d in docs])
+    ids = np.array([d.passage_id for d in docs])
+    rng = np.random.default_rng(42)
+    for _ in range(40):
+        doc_terms = docs[int(rng.integers(0, len(docs)))].terms
+        size = min(len(doc_terms), int(rng.integers(2, 7)))
+        terms = [doc_terms[int(i)] for i in rng.choice(len(doc_terms), size, replace=False)]
+        terms += ["z0", "z1"][: int(rng.integers(0, 3))]  # the longest postings lists
+        expected = reference.get_scores(terms)
+        order = np.lexsort((ids, -expected))
+        for k in (1, 10, 50):
+            hits = index.search(terms, k)
+            np.testing.assert_allclose(
+                [h.score for h in hits], expected[order[:k]], rtol=0, atol=TOLERANCE
+            )
