@@ -59,8 +59,33 @@ def test_alias_groups_do_not_collide() -> None:
     owner: dict[str, str] = {}
     for canonical, spellings in PLACE_ALIASES.items():
         for spelling in spellings:
+            assert fold_key(spelling) == "~" + canonical, spelling
             key = skeleton(spelling)
             assert owner.setdefault(key, canonical) == canonical, (spelling, owner[key])
+
+
+@pytest.mark.parametrize(
+    ("word", "place"),
+    [("City", "~china"), ("Rose", "~russia"), ("Crime", "~crimea"), ("Yes", "~eu")],
+)
+def test_common_words_do_not_fall_into_short_aliases(word: str, place: str) -> None:
+    assert fold_key(word) != place
+
+
+@pytest.mark.parametrize(
+    "spellings", [("EU", "ЄС", "ЕС"), ("US", "USA", "США"), ("NATO", "НАТО"), ("UN", "ООН")]
+)
+def test_abbreviations_meet_across_scripts(spellings: tuple[str, ...]) -> None:
+    assert len({fold_key(spelling) for spelling in spellings}) == 1
+
+
+def test_abbreviations_only_in_capitals() -> None:
+    assert fold_key("Us") != fold_key("US")
+    assert fold_key("Yes") != fold_key("ЄС")
+
+
+def test_unlisted_inflection_of_a_long_alias_still_reaches_it() -> None:
+    assert fold_key("Харковом") == fold_key("Kharkiv") == "~kharkiv"
 
 
 @pytest.mark.parametrize(
