@@ -46,9 +46,9 @@ from index.models import LANGS, Lang
 
 logger = logging.getLogger(__name__)
 
-#: Distinct surfaces kept per cache before it is cleared: ~200 bytes each, so ≤ ~400 MB worst
-#: case; a news corpus of a million passages has well under this many distinct surfaces.
-MAX_CACHED_SURFACES = 2_000_000
+#: Distinct chunks kept per cache before it is cleared: ~250 bytes each with the token cache,
+#: so ≤ ~250 MB; the 1M-passage bench corpus (500k-word vocabulary) has ~450k distinct chunks.
+MAX_CACHED_SURFACES = 1_000_000
 #: Questions longer than this are cut: the bot accepts 4096 characters, and beyond a few
 #: hundred words a "question" is a pasted article whose tail adds only noise.
 MAX_QUESTION_CHARS = 2000
