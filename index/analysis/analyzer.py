@@ -12,10 +12,13 @@ Term scheme (see also ``dates`` and ``names``):
   not always capitalise names; see ``_word_terms`` for the measurement);
 - date terms ``@dYYYY-MM-DD`` and ``@mMM-DD`` for each date mentioned.
 
-Speed: the text is tokenized with one ``re.findall``; each distinct surface token is
+Speed: the text is cut with ``str.split``; each distinct whitespace chunk is tokenized and
 analysed once and its terms kept in a per-language dict (``_TermCache``), so the steady-state
-cost per token is a dict lookup. The date scan runs only when a surface token is a month,
-weekday or relative-day word (numeric dates come out of the tokenizer directly).
+cost per word is one dict lookup. The date scan runs only on windows around chunks holding a
+month, weekday or relative-day word (numeric dates come out of the tokenizer directly).
+Measured on one core (CPU time): ~45k passages/s warm on the bench's 60-word Zipf corpus
+(500k-word vocabulary), ~50k/s on real English news passages; a first sight of a word
+costs ~2 µs (English) and ~15 µs (Ukrainian, simplemma).
 """
 
 from __future__ import annotations
@@ -181,7 +184,7 @@ def analyze_surface(surface: str, lang: Lang, *, question: bool = False) -> tupl
     Args:
         surface: the token exactly as it appears in the text.
         lang: the passage's (or question's) language.
-        question: question mode drops question words and folds every content word.
+        question: question mode drops question words and folds name-like words.
     """
     return _analyze(surface, normalize_token(surface), lang, question)
 
