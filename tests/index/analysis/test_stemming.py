@@ -81,3 +81,18 @@ def test_question_words_cover_interrogatives_and_speech_verbs() -> None:
     assert {"what", "say", "said"} <= QUESTION_WORDS["en"]
     assert {"що", "хто", "коли", "сказав"} <= QUESTION_WORDS["uk"]
     assert {"что", "кто", "когда", "сказал"} <= QUESTION_WORDS["ru"]
+
+
+@pytest.mark.parametrize(
+    ("british", "american"),
+    [
+        ("defence", "defense"),
+        ("kilometres", "kilometers"),
+        ("neighbouring", "neighboring"),
+        ("mobilisation", "mobilization"),
+        ("armoured", "armored"),
+        ("centre", "center"),
+    ],
+)
+def test_british_and_american_spellings_share_a_stem(british: str, american: str) -> None:
+    assert stem_token(british, "en") == stem_token(american, "en")
