@@ -277,15 +277,25 @@ def _word_mention(
 _IN = r"(?:in|during|for|у|в|во|за|на|протягом|от|of)"
 _LAST = (
     r"(?:last|past|previous|this|current|минул(?:ого|ому|ий)|останн(?:ій|ього|ьому)|попередн(?:ього|ій)"
-    r"|ць(?:ого|ому)|поточн(?:ого|ому)|прошл(?:ой|ом|ую|ый|ого)|последн(?:юю|ий|ей|ем)|эт(?:ой|ом|от))"
+    r"|ць(?:ого|ому)|поточн(?:ого|ому)|прошл(?:ой|ом|ую|ый|ого)|последн(?:юю|ий|ей|ем|ие)|эт(?:ой|ом|от)"
+    r"|останні)"
 )
 _WEEK = r"(?:week|тижн[яіь]|тиждень|недел[юиея])"
 _MONTH_WORD = r"(?:month|місяц[яіь]|місяць|месяц[аеу]?)"
 _YEAR_WORD = r"(?:year|ро(?:ку|ці|к)|год[ау]?|году)"
 _SINCE = r"(?:since|from|з|із|зі|починаючи з|с|со|начиная с)"
 
+_DAYS = r"(?:days?|дн(?:ів|і|я|ей)|день|діб|суток|сутки)"
+_WEEKS = r"(?:weeks?|тижн(?:і|ів|я)|тиждень|недел(?:и|ь|ю|я))"
+_MONTHS_N = r"(?:months?|місяц(?:і|ів|я|ь)|месяц(?:а|ев)?)"
+_UNITS = rf"(?:{_DAYS}|{_WEEKS}|{_MONTHS_N})"
+_AGO = r"(?:ago|тому|назад)"
+
 _PERIOD_RE = re.compile(
-    rf"(?<!\w)(?:{_IN}\s+)?(?:the\s+)?(?P<last>{_LAST})\s+(?P<unit>{_WEEK}|{_MONTH_WORD}|{_YEAR_WORD})(?!\w)"
+    rf"(?<!\w)(?:(?:{_IN}\s+)?(?:the\s+)?{_LAST}|за)\s+(?P<n>\d{{1,3}})\s+(?P<nunit>{_UNITS})(?!\w)"
+    rf"|(?<!\w)(?P<ago>\d{{1,3}})\s+(?P<agounit>{_DAYS}|{_WEEKS})\s+{_AGO}(?!\w)"
+    rf"|(?<!\w){_SINCE}\s+(?P<sy>(?:19|20)\d\d)(?!\d)(?:\s*(?:року|р\.|года|г\.|г\b))?"
+    rf"|(?<!\w)(?:{_IN}\s+)?(?:the\s+)?(?P<last>{_LAST})\s+(?P<unit>{_WEEK}|{_MONTH_WORD}|{_YEAR_WORD})(?!\w)"
     rf"|(?<!\w)(?:{_IN}\s+)?(?P<pm>{_MONTH_ALT})\.?(?:\s+of)?\s+(?P<py>(?:19|20)\d\d)(?!\d)(?:\s*(?:року|р\.|года|г\.|г\b))?"
     rf"|(?<!\w){_IN}\s+(?P<yo>(?:19|20)\d\d)(?!\d)(?:\s*(?:році|року|р\.|году|года|г\.|г\b))?"
     rf"|(?<!\w)(?P<since>{_SINCE})\s+(?P<swd>{_WEEKDAY_ALT})(?!\w)"
@@ -326,7 +336,26 @@ def _last_unit_window(last: str, unit: str, today: date) -> tuple[date, date]:
     return date(today.year - 1, 1, 1), date(today.year - 1, 12, 31)
 
 
+def _unit_days(unit: str) -> int:
+    """Days in one named unit: day 1, week 7, month 30."""
+    first = unit[:1].casefold()
+    if first in "dд" or unit.casefold().startswith("сут"):
+        return 1
+    if first in "wтн":
+        return 7
+    return 30
+
+
 def _period_window(match: re.Match[str], today: date) -> tuple[date, date] | None:
+    if match["n"]:
+        return today - timedelta(days=int(match["n"]) * _unit_days(match["nunit"])), today
+    if match["ago"]:
+        span = _unit_days(match["agounit"])
+        day = today - timedelta(days=int(match["ago"]) * span)
+        half = timedelta(days=span // 2)
+        return day - half, min(day + half + timedelta(days=1), today)
+    if match["sy"]:
+        return date(int(match["sy"]), 1, 1), today
     if match["last"]:
         return _last_unit_window(match["last"], match["unit"], today)
     if match["pm"]:
@@ -357,8 +386,9 @@ _SINCE_DATE_RE = re.compile(rf"(?<!\w){_SINCE}\s+$", re.IGNORECASE)
 def find_periods(text: str, today: date) -> list[PeriodMention]:
     """Find publication-date windows a question names, resolved against ``today``.
 
-    Covers "in July 2024", "in 2024", "last/past/this week|month|year", "since Monday",
-    "yesterday", "on Monday", "in July" and their Ukrainian and Russian forms
+    Covers "in July 2024", "in 2024", "since 2023", "last/past/this week|month|year",
+    "in the last 3 days", "2 days ago", "since Monday", "yesterday", "on Monday", "in July"
+    and their Ukrainian and Russian forms
     ("у липні 2024", "за останній тиждень", "на прошлой неделе", "з понеділка").
     "since 14 July" is handled by ``find_since_dates``.
     """

@@ -130,6 +130,14 @@ TODAY = date(2024, 8, 7)  # a Wednesday
         ("yesterday", ((2024, 8, 6), (2024, 8, 7))),
         ("in July", ((2024, 7, 1), (2024, 7, 31))),
         ("in September", ((2023, 9, 1), (2023, 9, 30))),
+        ("in the last 3 days", ((2024, 8, 4), (2024, 8, 7))),
+        ("за останні 3 дні", ((2024, 8, 4), (2024, 8, 7))),
+        ("за последние 2 недели", ((2024, 7, 24), (2024, 8, 7))),
+        ("2 days ago", ((2024, 8, 5), (2024, 8, 6))),
+        ("3 дні тому", ((2024, 8, 4), (2024, 8, 5))),
+        ("since 2023", ((2023, 1, 1), (2024, 8, 7))),
+        ("з 2023 року", ((2023, 1, 1), (2024, 8, 7))),
+        ("с 2023 года", ((2023, 1, 1), (2024, 8, 7))),
     ],
 )
 def test_periods_resolve_against_today(
@@ -140,7 +148,13 @@ def test_periods_resolve_against_today(
 
 
 @pytest.mark.parametrize(
-    "question", ["what did Stoltenberg say on 14 July", "we may see", "who won the 2024 vote"]
+    "question",
+    [
+        "what did Stoltenberg say on 14 July",
+        "we may see",
+        "who won the 2024 vote",
+        "the fighting lasted 3 days",
+    ],
 )
 def test_no_period_where_none_is_named(question: str) -> None:
     assert find_periods(question, TODAY) == []
