@@ -40,7 +40,7 @@ from index.analysis.dates import (
     find_since_dates,
     parse_numeric_date,
 )
-from index.analysis.language import detect_language
+from index.analysis.language import DEFAULT_LANG, detect_language
 from index.analysis.names import fold_key, is_place_key
 from index.analysis.normalize import normalize_number, normalize_token
 from index.analysis.stemming import is_known_word, script_language, stem_token
@@ -245,7 +245,10 @@ class Analyzer:
                 relative dates; None leaves those year-less or unresolved.
         """
         chunks = text.split()
-        terms = list(chain.from_iterable(map(self._documents[lang].__getitem__, chunks)))
+        cache = self._documents.get(lang)
+        if cache is None:  # a language we do not analyse: English rules (Latin script)
+            cache = self._documents[DEFAULT_LANG]
+        terms = list(chain.from_iterable(map(cache.__getitem__, chunks)))
         if not self._triggers.isdisjoint(chunks):
             published = _published_day(published_at)
             for first, last in self._date_windows(chunks):
@@ -280,7 +283,9 @@ class Analyzer:
 
     def term_spans(self, text: str, lang: Lang, published_at: datetime | None) -> list[TermSpan]:
         """The terms of ``document_terms`` with the character span each came from."""
-        cache = self._documents[lang]
+        cache = self._documents.get(lang)
+        if cache is None:  # a language we do not analyse: English rules (Latin script)
+            cache = self._documents[DEFAULT_LANG]
         spans: list[TermSpan] = []
         places: list[tuple[int, int]] = []
         for chunk_match in _CHUNK_RE.finditer(text):

@@ -213,3 +213,16 @@ def test_seed_passages_analyse_and_answer_terms_meet() -> None:
     terms = set(analyzer.document_terms(bullets[0], "en", PUBLISHED))
     question = analyzer.question("Що сказав Столтенберг 14 липня?", NOW)
     assert {"~stoltenberh", "@m07-14"} <= set(question.terms) & terms
+
+
+def test_a_language_we_do_not_analyse_falls_back_to_english(analyzer: Analyzer) -> None:
+    text = "Die Regierung in Berlin"
+    assert analyzer.document_terms(text, "de", None) == analyzer.document_terms(  # type: ignore[arg-type]
+        text, "en", None
+    )
+
+
+def test_a_fresh_analyzer_uses_each_language_from_the_first_call() -> None:
+    fresh = Analyzer()
+    assert fresh.document_terms("ракети", "uk", None) == ["ракета"]
+    assert fresh.document_terms("ракеты", "ru", None) == ["ракет"]
