@@ -69,7 +69,7 @@ _TOKEN_RE = re.compile(
 _CHUNK_RE = re.compile(r"\S+")
 _PUNCT = ".,;:!?)]}»\"'”’"
 #: Chunks a date phrase can reach either side of its month or weekday word.
-DATE_REACH = 2
+DATE_REACH = 3  # "14 and 15 July": three chunks before the month word
 _POSSESSIVE = "'s"
 
 
@@ -259,8 +259,8 @@ class Analyzer:
     def _date_windows(self, chunks: list[str]) -> list[tuple[int, int]]:
         """Chunk ranges [first, last) around each date word, merged where they touch.
 
-        A date phrase reaches at most two chunks either side of its month/weekday word
-        ("14th of July", "July 14, 2024"), so scanning these windows finds exactly what
+        A date phrase reaches at most three chunks either side of its month/weekday word
+        ("14 and 15 July", "July 14, 2024"), so scanning these windows finds exactly what
         scanning the whole text would (the date patterns treat any whitespace run alike),
         at a fraction of the cost. A lowercase "may"/"march" with no digit before it is the
         verb, not the month, and opens no window.

@@ -93,8 +93,11 @@ _RELATIVE_ALT = _alternation(RELATIVE_DAYS)
 _ORD = r"(?:st|nd|rd|th|-?(?:го|е|ого|ое))?"
 _YEAR = r"(?:,?\s+(?P<{name}>(?:19|20)\d\d)(?!\d)(?:\s*(?:року|р\.|года|г\.))?)?"
 
+# "14-15 July", "14 and 15 July", "з 14 по 16 липня": the first day of a range.
+_RANGE = r"(?:\s*[-–—]\s*|\s+(?:and|to|і|й|та|и|по|до)\s+)"
 _WORD_DATE_PATTERN = (
-    rf"(?<![\w.])(?P<d1>[0-3]?\d){_ORD}(?:\s+of)?\s+(?P<m1>{_MONTH_ALT})\.?(?!\w){_YEAR.format(name='y1')}"
+    rf"(?<![\w.])(?:(?P<d0>[0-3]?\d){_ORD}{_RANGE})?"
+    rf"(?P<d1>[0-3]?\d){_ORD}(?:\s+of)?\s+(?P<m1>{_MONTH_ALT})\.?(?!\w){_YEAR.format(name='y1')}"
     rf"|(?<!\w)(?P<m2>{_MONTH_ALT})\.?\s+(?P<d2>[0-3]?\d)(?:st|nd|rd|th)?(?![\w:.,]\d){_YEAR.format(name='y2')}"
     rf"|(?<!\w)(?P<rel>{_RELATIVE_ALT})(?!\w)"
     rf"|(?<!\w)(?P<wd>{_WEEKDAY_ALT})(?!\w)"
@@ -254,7 +257,14 @@ def _word_mention(
     if match["m1"]:
         year = int(match["y1"]) if match["y1"] else None
         month = MONTHS[_normal(match["m1"])]
-        return _mention(start, end, month, int(match["d1"]), year, published)
+        mention = _mention(start, end, month, int(match["d1"]), year, published)
+        if not match["d0"]:
+            return mention
+        first = _mention(start, end, month, int(match["d0"]), year, published)
+        if mention is None or first is None:
+            return mention or first
+        terms = first.terms + mention.terms
+        return DateMention(start, end, month, mention.day, mention.year, terms)
     if match["m2"]:
         word = match["m2"]
         if _normal(word) in AMBIGUOUS_MONTHS and not text[match.start("m2")].isupper():

@@ -77,6 +77,14 @@ def test_no_false_dates(text: str) -> None:
     assert _terms(text) == []
 
 
+@pytest.mark.parametrize(
+    "text", ["14-15 July", "14 and 15 July", "з 14 по 15 липня", "14–15 июля"]
+)
+def test_day_ranges_give_both_days(text: str) -> None:
+    (terms,) = _terms(text)
+    assert terms == ("@d2024-07-14", "@m07-14", "@d2024-07-15", "@m07-15")
+
+
 def test_relative_words_need_a_publication_date() -> None:
     assert _terms("yesterday", None) == []
     assert _terms("on 14 July", None) == [("@m07-14",)]
