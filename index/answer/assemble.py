@@ -21,6 +21,7 @@ from datetime import date
 from typing import Protocol
 
 from index.analysis.dates import date_terms
+from index.answer.answer_type import answer_type_of
 from index.answer.candidates import (
     CANDIDATE_PASSAGES,
     RankedArticle,
@@ -238,8 +239,11 @@ def _answer_from_article(
         passage.passage_id: analyzer.term_spans(passage.text, lang, article.published_at)
         for _, passage in candidates
     }
+    wanted_type = answer_type_of(question.text)
     if layer:
-        candidates = order_by_proximity(candidates, spans, words, article, analyzer)
+        candidates = order_by_proximity(
+            candidates, spans, words, article, analyzer, answer_type=wanted_type
+        )
     article_terms = _article_terms(article, analyzer)
     question_terms = frozenset(question.terms)
     snippets: list[Snippet] = []
@@ -255,7 +259,9 @@ def _answer_from_article(
         if not evidence.enough:
             _log_rejection(article, passage, evidence)
             continue
-        chosen = choose_snippet(passage.text, passage_spans, words, question_terms)
+        chosen = choose_snippet(
+            passage.text, passage_spans, words, question_terms, answer_type=wanted_type
+        )
         snippets.append(
             Snippet(
                 text=chosen.text,

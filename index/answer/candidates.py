@@ -15,6 +15,7 @@ from datetime import datetime
 
 import numpy as np
 
+from index.answer.answer_type import AnswerType
 from index.answer.evidence import QuestionWord
 from index.answer.protocols import AnalyzerLike, PassageSource, SearchBackend, TermSpanLike
 from index.answer.snippets import best_sentence_coverage
@@ -126,6 +127,7 @@ def order_by_proximity(
     article: Article,
     analyzer: AnalyzerLike,
     *,
+    answer_type: AnswerType | None = None,
     options: LayerOptions = DEFAULT_LAYER,
 ) -> list[tuple[RankedPassage, Passage]]:
     """An article's candidate passages ordered by score boosted by sentence proximity.
@@ -139,7 +141,7 @@ def order_by_proximity(
     focus = _words_beyond_title(words, article.title, lang, article.published_at, analyzer)
     coverage = np.array(
         [
-            best_sentence_coverage(passage.text, spans[passage.passage_id], focus)
+            best_sentence_coverage(passage.text, spans[passage.passage_id], focus, answer_type)
             for _, passage in candidates
         ]
     )

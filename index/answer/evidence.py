@@ -147,7 +147,7 @@ def question_words(
                 weight=weight,
                 known=bool(known),
                 is_date=bool(group & dates),
-                is_name=start > 0 and bool(_NAME_RE.match(word_text)),
+                is_name=start > 0 and bool(_NAME_RE.match(word_text)) and not word_text.isupper(),
                 transferable=any(t[:1] in _TRANSFERABLE_MARKS or t[:1].isdigit() for t in group),
             )
         )

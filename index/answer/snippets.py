@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from index.answer.answer_type import AnswerType, typed_span_starts
 from index.answer.evidence import QuestionWord
 from index.answer.protocols import TermSpanLike
 
@@ -19,6 +20,9 @@ from index.answer.protocols import TermSpanLike
 # news sentence) gets one neighbouring sentence of context; 100 left pronoun-led follow-ups
 # ("He told lawmakers ...") out of answers on the QA set.
 SHORT_SNIPPET_CHARS = 150
+# A sentence holding the expected answer type (a date for "when", a number for "how many")
+# gains this share of the question's weight when snippets and passages are chosen.
+ANSWER_TYPE_SHARE = 0.5
 # A snippet grows by adjacent sentences that add matched question words up to this length.
 MAX_SNIPPET_CHARS = 500
 
@@ -86,6 +90,7 @@ def choose_snippet(
     spans: Sequence[TermSpanLike],
     words: Sequence[QuestionWord],
     question_terms: frozenset[str],
+    answer_type: AnswerType | None = None,
 ) -> ChosenSnippet:
     """Pick the sentence(s) of ``text`` that match the most question weight.
 
@@ -99,17 +104,22 @@ def choose_snippet(
         spans: ``analyzer.term_spans`` of ``text``.
         words: the question's words with weights.
         question_terms: every term of the question (for highlighting).
+        answer_type: what the question asks for; a sentence holding a term of that type
+            (a date, a number) gains ``ANSWER_TYPE_SHARE`` of the question's weight.
 
     Returns:
         The snippet and its highlights, as offsets relative to the snippet text.
     """
     sentences = split_sentences(text) or [SentenceSpan(0, len(text))]
     matched_by_sentence = _matched_by_sentence(sentences, spans, words)
+    bonus = _type_bonus(sentences, spans, words, answer_type)
 
     def weight(indexes: set[int]) -> float:
         return sum(words[i].weight for i in indexes)
 
-    best = max(range(len(sentences)), key=lambda i: (weight(matched_by_sentence[i]), -i))
+    best = max(
+        range(len(sentences)), key=lambda i: (weight(matched_by_sentence[i]) + bonus[i], -i)
+    )
     first, last = best, best
     covered = set(matched_by_sentence[best])
     grown = True
@@ -155,19 +165,49 @@ def _matched_by_sentence(
 
 
 def best_sentence_coverage(
-    text: str, spans: Sequence[TermSpanLike], words: Sequence[QuestionWord]
+    text: str,
+    spans: Sequence[TermSpanLike],
+    words: Sequence[QuestionWord],
+    answer_type: AnswerType | None = None,
 ) -> float:
     """The largest share of the question's weight that one sentence of ``text`` matches.
 
     Matched terms inside one sentence are close together: this is the ranking layer's
-    proximity signal (``index.search.ranking.apply_proximity``).
+    proximity signal (``index.search.ranking.apply_proximity``). A sentence holding a term of
+    the expected answer type counts ``ANSWER_TYPE_SHARE`` more.
     """
     total = sum(word.weight for word in words)
     if total <= 0:
         return 0.0
     sentences = split_sentences(text) or [SentenceSpan(0, len(text))]
     matched = _matched_by_sentence(sentences, spans, words)
-    return max(sum(words[i].weight for i in indexes) for indexes in matched) / total
+    bonus = _type_bonus(sentences, spans, words, answer_type)
+    return (
+        max(
+            sum(words[i].weight for i in indexes) + extra
+            for indexes, extra in zip(matched, bonus, strict=True)
+        )
+        / total
+    )
+
+
+def _type_bonus(
+    sentences: Sequence[SentenceSpan],
+    spans: Sequence[TermSpanLike],
+    words: Sequence[QuestionWord],
+    answer_type: AnswerType | None,
+) -> list[float]:
+    """Per sentence: ``ANSWER_TYPE_SHARE`` of the question's weight if it holds the type."""
+    bonus = [0.0] * len(sentences)
+    starts = typed_span_starts(list(spans), answer_type)
+    if not starts:
+        return bonus
+    share = ANSWER_TYPE_SHARE * sum(word.weight for word in words)
+    for start in starts:
+        index = _sentence_of(sentences, start)
+        if index is not None:
+            bonus[index] = share
+    return bonus
 
 
 def _sentence_of(sentences: Sequence[SentenceSpan], offset: int) -> int | None:

@@ -1,0 +1,55 @@
+"""What kind of answer a question expects: a date ("when"), a number ("how many"), or either.
+
+A classic question-answering cue (the "answer type" of TREC QA systems): a "when" question is
+answered by a sentence holding a date, a "how many" question by one holding a number. The
+analyzer drops question words before search, so the type is read here from the raw text with
+a few patterns per language; snippet and passage choice then favour sentences that hold a
+term of that type (``index.answer.snippets``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from index.answer.protocols import TermSpanLike
+
+AnswerType = Literal["date", "number"]
+
+_DATE_RE = re.compile(
+    r"\b(?:when|what\s+(?:day|date|year)|which\s+(?:day|date|year)|коли|якого\s+числа|"
+    r"в\s+якому\s+році|у\s+якому\s+році|когда|какого\s+числа|в\s+каком\s+году)\b",
+    re.IGNORECASE,
+)
+_NUMBER_RE = re.compile(
+    r"\b(?:how\s+(?:many|much|far|long|old|large|big)|what\s+time|скільки|о\s+котрій|"
+    r"сколько|во\s+сколько)\b",
+    re.IGNORECASE,
+)
+# Years as plain numbers also answer "when" questions ("built in 1927-1932").
+_YEAR_MIN, _YEAR_MAX = 1000, 2100
+
+
+def answer_type_of(question: str) -> AnswerType | None:
+    """The expected answer type of a question, or None when it does not say."""
+    if _DATE_RE.search(question):
+        return "date"
+    if _NUMBER_RE.search(question):
+        return "number"
+    return None
+
+
+def is_typed_term(term: str, answer_type: AnswerType) -> bool:
+    """Whether an index term can answer a question of ``answer_type``."""
+    if answer_type == "date":
+        return term.startswith("@") or (term.isdigit() and _YEAR_MIN <= int(term) <= _YEAR_MAX)
+    return term[:1].isdigit()
+
+
+def typed_span_starts(
+    spans: list[TermSpanLike] | tuple[TermSpanLike, ...], answer_type: AnswerType | None
+) -> list[int]:
+    """Start offsets of the spans whose term fits the answer type (none without a type)."""
+    if answer_type is None:
+        return []
+    return [span.start for span in spans if is_typed_term(span.term, answer_type)]
