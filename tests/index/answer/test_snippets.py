@@ -70,8 +70,8 @@ def test_answer_type_prefers_the_sentence_with_a_number():
     words = [word("grain"), word("deal", 0.5)]
     plain = choose_snippet(text, spans, words, frozenset({"grain", "deal"}))
     typed = choose_snippet(text, spans, words, frozenset({"grain", "deal"}), answer_type="number")
-    assert plain.text.startswith("The grain deal")
-    assert typed.text.startswith("Over that year the ships carried 33")
+    assert "33 million" not in plain.text
+    assert "33 million" in typed.text
 
 
 def test_best_sentence_coverage_is_a_share_of_the_question_weight():
