@@ -24,6 +24,12 @@ def test_inflected_forms_share_a_stem(forms: tuple[str, ...], lang: str) -> None
     assert len({stem_token(form, lang) for form in forms}) == 1  # type: ignore[arg-type]
 
 
+def test_ukrainian_terms_are_russian_stems_of_lemmas() -> None:
+    assert stem_token("липня", "uk") == stem_token("липень", "uk")
+    assert stem_token("ракетами", "uk") == stem_token("ракетами", "ru")
+    assert stem_token("спікер", "uk") == stem_token("спикер", "ru")
+
+
 def test_ukrainian_lemma_drops_apostrophe_variants() -> None:
     assert stem_token("м'ясо", "uk") == stem_token("мясо", "uk")
 
