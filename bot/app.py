@@ -55,6 +55,8 @@ from index import Archive, open_archive
 
 logger = logging.getLogger(__name__)
 
+POOL_TIMEOUT_S = 10.0  # waiting for a free connection under load beats failing the reply
+
 
 def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
     """Register every handler, in one flat table.
@@ -139,6 +141,11 @@ def build_application(
         .rate_limiter(AIORateLimiter(overall_max_rate=rate, overall_time_period=1 if rate else 0))
         .context_types(ContextTypes(bot_data=BotData))
         .concurrent_updates(settings.concurrent_updates)
+        # httpcore scans every pooled connection for each request, so a pool much larger
+        # than the number of requests in flight costs CPU on every call; a few spare
+        # connections cover the typing indicator sent beside each answer.
+        .connection_pool_size(2 * settings.concurrent_updates + 4)
+        .pool_timeout(POOL_TIMEOUT_S)
         .post_init(_post_init)
     )
     if close_archive:

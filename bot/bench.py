@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import logging
 import multiprocessing
@@ -41,7 +42,7 @@ import psutil
 
 from bot.settings import BotSettings
 from bot.testing.fake_bot_api import ApiCall, FakeBotApi, FakeUser
-from index import IndexSettings, open_archive
+from index import Answer, Archive, IndexSettings, NewsdeskError, open_archive
 from index.bench.corpus import ZipfCorpus
 
 logger = logging.getLogger(__name__)
@@ -71,6 +72,7 @@ class LoadResult:
     rejected: int = 0
     timeouts: int = 0
     bot_cpu_percent: float = 0.0
+    server_cpu_percent: float = 0.0
     direct_ask_ms: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
@@ -112,6 +114,16 @@ def build_archive(data_dir: Path, n_passages: int) -> float:
     return time.perf_counter() - started
 
 
+def refresh_index(data_dir: Path) -> None:
+    """Reindex a kept archive whose index this version cannot read (format changed)."""
+    with open_archive(IndexSettings(data_dir=data_dir, _env_file=None)) as archive:
+        try:
+            archive.ask("benchmark")
+        except NewsdeskError as exc:
+            sys.stderr.write(f"kept archive needs a reindex ({exc.reason})…\n")
+            archive.reindex()
+
+
 def measure_direct_asks(data_dir: Path, questions: Sequence[str]) -> dict[str, float]:
     """``Archive.ask`` alone on the same questions: the floor under the bot's latency."""
     with open_archive(IndexSettings(data_dir=data_dir, _env_file=None)) as archive:
@@ -124,12 +136,39 @@ def measure_direct_asks(data_dir: Path, questions: Sequence[str]) -> dict[str, f
     return _percentiles(seconds)
 
 
-def _serve_bot(settings_values: dict[str, Any]) -> None:
+class CannedAnswers:
+    """``--layer-only``: the real archive, but ``ask`` returns one precomputed answer per k.
+
+    Not a product figure: it isolates the Telegram layer's own capacity (PTB, handlers,
+    rendering, HTTP) from the cost of answering, to show which of the two limits throughput.
+    """
+
+    def __init__(self, archive: Archive, question: str) -> None:
+        self._archive = archive
+        self._question = question
+        self._answers: dict[int, Answer] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._archive, name)
+
+    def ask(self, question: str, *, k: int = 3, offset: int = 0, **_: Any) -> Answer:
+        """The canned answer for ``k``, relabelled with the question asked."""
+        if k not in self._answers:
+            self._answers[k] = self._archive.ask(self._question, k=k)
+        return dataclasses.replace(self._answers[k], question=question)
+
+
+def _serve_bot(settings_values: dict[str, Any], layer_only: str | None) -> None:
     """The bot process: the production entry point with the benchmark's settings."""
-    from bot.app import run_bot  # imported in the child: PTB loads once, where it runs
+    from bot.app import build_application, run_bot  # in the child: PTB loads where it runs
 
     logging.basicConfig(level=logging.WARNING, format="bot: %(levelname)s %(name)s %(message)s")
-    run_bot(BotSettings(_env_file=None, **settings_values))  # type: ignore[call-arg]
+    settings = BotSettings(_env_file=None, **settings_values)  # type: ignore[call-arg]
+    if layer_only is None:
+        run_bot(settings)
+        return
+    archive = CannedAnswers(open_archive(settings), layer_only)
+    build_application(settings, archive).run_polling()  # type: ignore[arg-type]
 
 
 def _percentiles(values: list[float]) -> dict[str, float]:
@@ -221,11 +260,14 @@ async def run_load(
                 await asyncio.sleep(rng.expovariate(1.0 / think_mean_s))
 
     bot = psutil.Process(bot_pid)
+    me = psutil.Process()
     cpu_before = sum(bot.cpu_times()[:2])
+    my_cpu_before = sum(me.cpu_times()[:2])
     started = time.perf_counter()
     await asyncio.gather(*(simulate(i, user) for i, user in enumerate(people)))
     elapsed = time.perf_counter() - started
     cpu_used = sum(bot.cpu_times()[:2]) - cpu_before
+    result.server_cpu_percent = 100.0 * (sum(me.cpu_times()[:2]) - my_cpu_before) / elapsed
     everything = latencies["question"] + latencies["inline"]
     result.handled = len(everything)
     result.updates_per_s = len(everything) / elapsed
@@ -239,6 +281,11 @@ async def run_load(
 
 async def run_bench(args: argparse.Namespace, data_dir: Path, build_s: float | None) -> LoadResult:
     """Start the server, the bot process and the users; stop everything; return results."""
+    notes = (
+        ["--layer-only: Archive.ask replaced by one precomputed answer (not a product figure)"]
+        if args.layer_only
+        else []
+    )
     result = LoadResult(
         passages=args.passages,
         users=args.users,
@@ -246,6 +293,7 @@ async def run_bench(args: argparse.Namespace, data_dir: Path, build_s: float | N
         target_rate=args.rate,
         build_s=build_s,
         notes=[
+            *notes,
             "load average before the run: "
             + ", ".join(f"{value:.2f}" for value in os.getloadavg())
             + f" on {os.cpu_count()} cores",
@@ -265,7 +313,8 @@ async def run_bench(args: argparse.Namespace, data_dir: Path, build_s: float | N
         "flood_max_questions": 1_000_000,
     }
     context = multiprocessing.get_context("spawn")
-    process = context.Process(target=_serve_bot, args=(settings_values,), daemon=True)
+    layer_only = questions[0] if args.layer_only else None
+    process = context.Process(target=_serve_bot, args=(settings_values, layer_only), daemon=True)
     process.start()
     assert process.pid is not None  # noqa: S101 - set by start()
     try:
@@ -299,7 +348,8 @@ def format_report(result: LoadResult) -> str:
     lines.append(
         f"handled: {result.handled} updates, {result.updates_per_s:.1f} updates/s; "
         f"rejected {result.rejected}, timeouts {result.timeouts}; "
-        f"bot CPU {result.bot_cpu_percent:.0f}%"
+        f"CPU: bot {result.bot_cpu_percent:.0f}%, fake server + users "
+        f"{result.server_cpu_percent:.0f}%"
     )
     lines.append(f"{'kind':<10}{'n':>7}{'p50 ms':>10}{'p90 ms':>10}{'p99 ms':>10}{'max ms':>10}")
     for kind, stats in result.latency_ms.items():
@@ -339,6 +389,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--data-dir", type=Path, help="keep/reuse the generated archive here (default: temp)"
     )
+    parser.add_argument(
+        "--layer-only",
+        action="store_true",
+        help="answer every question with one precomputed answer: the Telegram layer's own "
+        "capacity, not a product figure",
+    )
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     return parser
 
@@ -357,6 +413,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not (data_dir / "newsdesk.sqlite3").exists():
             sys.stderr.write(f"building an archive of {args.passages:,} passages…\n")
             build_s = build_archive(data_dir, args.passages)
+        else:
+            refresh_index(data_dir)
         result = asyncio.run(run_bench(args, data_dir, build_s))
     sys.stdout.write(json.dumps(asdict(result), indent=2) if args.json else format_report(result))
     sys.stdout.write("\n")

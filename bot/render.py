@@ -97,13 +97,17 @@ def _skip_space(full: str, pos: int) -> int:
 
 
 def _prefix_end(full: str, start: int, max_chars: int) -> int:
-    """The largest index such that ``full[start:index]`` fits in ``max_chars`` UTF-16 units."""
-    units = 0
-    for index in range(start, len(full)):
-        units += 2 if ord(full[index]) > 0xFFFF else 1
-        if units > max_chars:
-            return index
-    return len(full)
+    """The largest index such that ``full[start:index]`` fits in ``max_chars`` UTF-16 units.
+
+    Each character is 1 or 2 units, so start from ``max_chars`` characters and drop half the
+    excess at a time; ``tg_len`` runs in C, which keeps rendering off the bot's profile.
+    """
+    end = min(len(full), start + max_chars)
+    while (excess := tg_len(full[start:end]) - max_chars) > 0:
+        end -= (excess + 1) // 2
+    while end < len(full) and tg_len(full[start : end + 1]) <= max_chars:
+        end += 1
+    return end
 
 
 def _best_cut(full: str, start: int, limit: int) -> int:

@@ -56,7 +56,7 @@ class BotSettings(IndexSettings):
         description="Bot-wide message rate for AIORateLimiter (Telegram: 30/s); 0 disables.",
     )
     concurrent_updates: int = Field(
-        default=64, ge=1, le=1024, description="Updates processed at the same time."
+        default=16, ge=1, le=256, description="Updates processed at the same time."
     )
     upload_max_bytes: int = Field(
         default=BOT_API_DOWNLOAD_MAX_BYTES, ge=1024, description="Largest document accepted."
