@@ -49,6 +49,11 @@ from index.models import LANGS, Lang
 
 logger = logging.getLogger(__name__)
 
+#: Bumped whenever a change alters the terms of some text: an index built by another version
+#: holds other terms, so the archive can compare this with the version it recorded at build
+#: time and ask for ``newsdesk reindex``.
+ANALYSIS_VERSION = 1
+
 #: Distinct chunks kept per cache before it is cleared: ~250 bytes each with the token cache,
 #: so ≤ ~250 MB; the 1M-passage bench corpus (500k-word vocabulary) has ~450k distinct chunks.
 MAX_CACHED_SURFACES = 1_000_000
