@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
@@ -121,8 +122,12 @@ async def test_upload_rejects_oversized_and_unknown_files(
 
 
 async def test_stats_and_delete(
-    fake_api: FakeBotApi, admin_bot: Application, admin_archive: Archive
+    fake_api: FakeBotApi,
+    admin_bot: Application,
+    admin_archive: Archive,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.INFO, logger="bot")
     victim = admin_archive.list_articles(limit=1)[0]
     before = admin_archive.stats().articles
     fake_api.offer(fake_api.private_message(ADMIN, "/stats"))
@@ -137,6 +142,8 @@ async def test_stats_and_delete(
     assert "999999" in replies[3]
     assert f"Deleted article #{victim.article_id}" in replies[4]
     assert admin_archive.stats().articles == before - 1
+    logged = [r.getMessage() for r in caplog.records if r.name == "bot.guards"]
+    assert f"admin action by user {ADMIN.id}: /delete {victim.article_id}" in logged
 
 
 async def test_ingest_fetches_urls(
@@ -179,7 +186,11 @@ ADMIN_ACTIONS = [f"/{name}" for name in ADMIN_COMMANDS] + ["document"]
 
 @pytest.mark.parametrize("action", ADMIN_ACTIONS)
 async def test_non_admin_is_refused_and_nothing_runs(
-    fake_api: FakeBotApi, bot: Application, module_archive: Archive, action: str
+    fake_api: FakeBotApi,
+    bot: Application,
+    module_archive: Archive,
+    action: str,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     before = module_archive.stats()
     first_id = module_archive.list_articles(limit=1)[0].article_id
@@ -204,3 +215,5 @@ async def test_non_admin_is_refused_and_nothing_runs(
         before.index_passages,
     )
     assert module_archive.get_article(first_id).article_id == first_id
+    refusals = [r for r in caplog.records if "refused" in r.getMessage()]
+    assert refusals and str(USER.id) in refusals[0].getMessage()
