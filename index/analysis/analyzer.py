@@ -33,16 +33,14 @@ from index.analysis.dates import (
     AMBIGUOUS_MONTHS,
     TRIGGER_WORDS,
     DateMention,
-    PeriodMention,
     date_terms,
     find_dates,
-    find_periods,
-    find_since_dates,
     parse_numeric_date,
 )
 from index.analysis.language import DEFAULT_LANG, detect_language
 from index.analysis.names import fold_key, is_place_key
 from index.analysis.normalize import normalize_number, normalize_token
+from index.analysis.periods import PeriodMention, find_periods, find_since_dates
 from index.analysis.stemming import is_known_word, script_language, stem_token
 from index.analysis.stopwords import QUESTION_WORDS, STOPWORDS
 from index.models import LANGS, Lang

@@ -1,6 +1,6 @@
 """Date expressions → date terms, resolved against the article's publication date.
 
-Term scheme (documented in the README's analysis section):
+Term scheme:
 
 - ``@d2024-07-14``: a calendar day with a known or resolved year;
 - ``@m07-14``: the same day without the year, always emitted beside ``@d``.
@@ -20,10 +20,7 @@ Relative words (yesterday, вчора, вчера...) and weekdays ("on Monday":
 weekday on or before the publication date) need a publication date; without one they yield
 nothing.
 
-Questions also carry *periods* ("in July 2024", "last week", "since Monday", "у липні 2024",
-"на прошлой неделе"): ``find_periods`` turns them into a publication-date window resolved
-against ``today``. A period's words produce no terms: a window is a filter, and the words
-"July 2024" as terms would only reward passages that happen to name the month.
+Questions also name *periods* ("in July 2024", "last week"): see ``periods``.
 """
 
 from __future__ import annotations
@@ -87,9 +84,9 @@ def _alternation(words: object) -> str:
     return "|".join(re.escape(w).replace("'", _APOS) for w in forms)
 
 
-_MONTH_ALT = _alternation(MONTHS)
-_WEEKDAY_ALT = _alternation(WEEKDAYS)
-_RELATIVE_ALT = _alternation(RELATIVE_DAYS)
+MONTH_PATTERN = _alternation(MONTHS)
+WEEKDAY_PATTERN = _alternation(WEEKDAYS)
+RELATIVE_PATTERN = _alternation(RELATIVE_DAYS)
 _ORD = r"(?:st|nd|rd|th|-?(?:го|е|ого|ое))?"
 _YEAR = r"(?:,?\s+(?P<{name}>(?:19|20)\d\d)(?!\d)(?:\s*(?:року|р\.|года|г\.))?)?"
 
@@ -97,10 +94,10 @@ _YEAR = r"(?:,?\s+(?P<{name}>(?:19|20)\d\d)(?!\d)(?:\s*(?:року|р\.|года
 _RANGE = r"(?:\s*[-–—]\s*|\s+(?:and|to|і|й|та|и|по|до)\s+)"
 _WORD_DATE_PATTERN = (
     rf"(?<![\w.])(?:(?P<d0>[0-3]?\d){_ORD}{_RANGE})?"
-    rf"(?P<d1>[0-3]?\d){_ORD}(?:\s+of)?\s+(?P<m1>{_MONTH_ALT})\.?(?!\w){_YEAR.format(name='y1')}"
-    rf"|(?<!\w)(?P<m2>{_MONTH_ALT})\.?\s+(?P<d2>[0-3]?\d)(?:st|nd|rd|th)?(?![\w:.,]\d){_YEAR.format(name='y2')}"
-    rf"|(?<!\w)(?P<rel>{_RELATIVE_ALT})(?!\w)"
-    rf"|(?<!\w)(?P<wd>{_WEEKDAY_ALT})(?!\w)"
+    rf"(?P<d1>[0-3]?\d){_ORD}(?:\s+of)?\s+(?P<m1>{MONTH_PATTERN})\.?(?!\w){_YEAR.format(name='y1')}"
+    rf"|(?<!\w)(?P<m2>{MONTH_PATTERN})\.?\s+(?P<d2>[0-3]?\d)(?:st|nd|rd|th)?(?![\w:.,]\d){_YEAR.format(name='y2')}"
+    rf"|(?<!\w)(?P<rel>{RELATIVE_PATTERN})(?!\w)"
+    rf"|(?<!\w)(?P<wd>{WEEKDAY_PATTERN})(?!\w)"
 )
 # Matching lowercased text without IGNORECASE is ~2.5x faster (measured on 30-char windows);
 # the IGNORECASE form serves the rare text whose lowercase changes length (İ).
@@ -122,15 +119,6 @@ class DateMention:
     day: int
     year: int | None
     terms: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class PeriodMention:
-    """A publication-date window named in a question, with the span of its words."""
-
-    start: int
-    end: int
-    window: tuple[date, date]
 
 
 def date_terms(month: int, day: int, year: int | None) -> tuple[str, ...]:
@@ -246,7 +234,8 @@ def find_dates(
 _APOS_FOLD = str.maketrans(dict.fromkeys("’ʼ‘`", "'"))
 
 
-def _normal(word: str) -> str:
+def normal_word(word: str) -> str:
+    """Casefolded with apostrophe variants as ' (the form the word tables use)."""
     return word.casefold().translate(_APOS_FOLD)
 
 
@@ -256,7 +245,7 @@ def _word_mention(
     start, end = match.span()
     if match["m1"]:
         year = int(match["y1"]) if match["y1"] else None
-        month = MONTHS[_normal(match["m1"])]
+        month = MONTHS[normal_word(match["m1"])]
         mention = _mention(start, end, month, int(match["d1"]), year, published)
         if not match["d0"]:
             return mention
@@ -267,165 +256,15 @@ def _word_mention(
         return DateMention(start, end, month, mention.day, mention.year, terms)
     if match["m2"]:
         word = match["m2"]
-        if _normal(word) in AMBIGUOUS_MONTHS and not text[match.start("m2")].isupper():
+        if normal_word(word) in AMBIGUOUS_MONTHS and not text[match.start("m2")].isupper():
             return None
         year = int(match["y2"]) if match["y2"] else None
-        return _mention(start, end, MONTHS[_normal(word)], int(match["d2"]), year, published)
+        return _mention(start, end, MONTHS[normal_word(word)], int(match["d2"]), year, published)
     if not relative or published is None:
         return None
     if match["rel"]:
-        day = published + timedelta(days=RELATIVE_DAYS[_normal(match["rel"])])
+        day = published + timedelta(days=RELATIVE_DAYS[normal_word(match["rel"])])
     else:
-        delta = (published.weekday() - WEEKDAYS[_normal(match["wd"])]) % 7
+        delta = (published.weekday() - WEEKDAYS[normal_word(match["wd"])]) % 7
         day = published - timedelta(days=delta)
     return _mention(start, end, day.month, day.day, day.year, None)
-
-
-# ---------------------------------------------------------------------------------------------
-# Periods (questions only)
-
-_IN = r"(?:in|during|for|у|в|во|за|на|протягом|от|of)"
-_LAST = (
-    r"(?:last|past|previous|this|current|минул(?:ого|ому|ий)|останн(?:ій|ього|ьому)|попередн(?:ього|ій)"
-    r"|ць(?:ого|ому)|поточн(?:ого|ому)|прошл(?:ой|ом|ую|ый|ого)|последн(?:юю|ий|ей|ем|ие)|эт(?:ой|ом|от)"
-    r"|останні)"
-)
-_WEEK = r"(?:week|тижн[яіь]|тиждень|недел[юиея])"
-_MONTH_WORD = r"(?:month|місяц[яіь]|місяць|месяц[аеу]?)"
-_YEAR_WORD = r"(?:year|ро(?:ку|ці|к)|год[ау]?|году)"
-_SINCE = r"(?:since|from|з|із|зі|починаючи з|с|со|начиная с)"
-
-_DAYS = r"(?:days?|дн(?:ів|і|я|ей)|день|діб|суток|сутки)"
-_WEEKS = r"(?:weeks?|тижн(?:і|ів|я)|тиждень|недел(?:и|ь|ю|я))"
-_MONTHS_N = r"(?:months?|місяц(?:і|ів|я|ь)|месяц(?:а|ев)?)"
-_UNITS = rf"(?:{_DAYS}|{_WEEKS}|{_MONTHS_N})"
-_AGO = r"(?:ago|тому|назад)"
-
-_PERIOD_RE = re.compile(
-    rf"(?<!\w)(?:(?:{_IN}\s+)?(?:the\s+)?{_LAST}|за)\s+(?P<n>\d{{1,3}})\s+(?P<nunit>{_UNITS})(?!\w)"
-    rf"|(?<!\w)(?P<ago>\d{{1,3}})\s+(?P<agounit>{_DAYS}|{_WEEKS})\s+{_AGO}(?!\w)"
-    rf"|(?<!\w){_SINCE}\s+(?P<sy>(?:19|20)\d\d)(?!\d)(?:\s*(?:року|р\.|года|г\.|г\b))?"
-    rf"|(?<!\w)(?:{_IN}\s+)?(?:the\s+)?(?P<last>{_LAST})\s+(?P<unit>{_WEEK}|{_MONTH_WORD}|{_YEAR_WORD})(?!\w)"
-    rf"|(?<!\w)(?:{_IN}\s+)?(?P<pm>{_MONTH_ALT})\.?(?:\s+of)?\s+(?P<py>(?:19|20)\d\d)(?!\d)(?:\s*(?:року|р\.|года|г\.|г\b))?"
-    rf"|(?<!\w){_IN}\s+(?P<yo>(?:19|20)\d\d)(?!\d)(?:\s*(?:році|року|р\.|году|года|г\.|г\b))?"
-    rf"|(?<!\w)(?P<since>{_SINCE})\s+(?P<swd>{_WEEKDAY_ALT})(?!\w)"
-    rf"|(?<!\w)(?:{_IN}\s+|on\s+)?(?P<rel>{_RELATIVE_ALT})(?!\w)"
-    rf"|(?<!\w)(?:on\s+|last\s+|у\s+|в\s+|во\s+)?(?P<wd>{_WEEKDAY_ALT})(?!\w)"
-    rf"|(?<!\w)(?:in|during|у|в|во)\s+(?P<mo>{_MONTH_ALT})(?!\w)",
-    re.IGNORECASE,
-)
-
-
-def _month_window(year: int, month: int) -> tuple[date, date]:
-    first = date(year, month, 1)
-    following = date(year + (month == 12), month % 12 + 1, 1)
-    return first, following - timedelta(days=1)
-
-
-def _last_unit_window(last: str, unit: str, today: date) -> tuple[date, date]:
-    word = last.casefold()
-    this = word.startswith(("this", "current", "ць", "поточн", "эт"))
-    unit = unit.casefold()
-    if unit.startswith(("week", "тиж", "нед")):
-        start_of_week = today - timedelta(days=today.weekday())
-        if this:
-            return start_of_week, today
-        if word.startswith(("past", "останн", "последн")):
-            return today - timedelta(days=7), today
-        return start_of_week - timedelta(days=7), today
-    if unit.startswith(("month", "міс", "мес")):
-        first = today.replace(day=1)
-        if this:
-            return first, today
-        if word.startswith(("past", "останн", "последн")):
-            return today - timedelta(days=30), today
-        previous = (first - timedelta(days=1)).replace(day=1)
-        return previous, today
-    if this or word.startswith(("past", "останн", "последн")):
-        return (today.replace(month=1, day=1) if this else today - timedelta(days=365)), today
-    return date(today.year - 1, 1, 1), date(today.year - 1, 12, 31)
-
-
-def _unit_days(unit: str) -> int:
-    """Days in one named unit: day 1, week 7, month 30."""
-    first = unit[:1].casefold()
-    if first in "dд" or unit.casefold().startswith("сут"):
-        return 1
-    if first in "wтн":
-        return 7
-    return 30
-
-
-def _period_window(match: re.Match[str], today: date) -> tuple[date, date] | None:
-    if match["n"]:
-        return today - timedelta(days=int(match["n"]) * _unit_days(match["nunit"])), today
-    if match["ago"]:
-        span = _unit_days(match["agounit"])
-        day = today - timedelta(days=int(match["ago"]) * span)
-        half = timedelta(days=span // 2)
-        return day - half, min(day + half + timedelta(days=1), today)
-    if match["sy"]:
-        return date(int(match["sy"]), 1, 1), today
-    if match["last"]:
-        return _last_unit_window(match["last"], match["unit"], today)
-    if match["pm"]:
-        return _month_window(int(match["py"]), MONTHS[_normal(match["pm"])])
-    if match["yo"]:
-        year = int(match["yo"])
-        return date(year, 1, 1), date(year, 12, 31)
-    if match["since"]:
-        delta = (today.weekday() - WEEKDAYS[_normal(match["swd"])]) % 7
-        return today - timedelta(days=delta), today
-    if match["rel"]:
-        day = today + timedelta(days=RELATIVE_DAYS[_normal(match["rel"])])
-        return day, min(day + timedelta(days=1), max(day, today))
-    if match["wd"]:
-        delta = (today.weekday() - WEEKDAYS[_normal(match["wd"])]) % 7
-        day = today - timedelta(days=delta)
-        return day, min(day + timedelta(days=1), today)
-    month = MONTHS[_normal(match["mo"])]
-    if match["mo"][0].islower() and _normal(match["mo"]) in AMBIGUOUS_MONTHS:
-        return None
-    year = today.year if month <= today.month else today.year - 1
-    return _month_window(year, month)
-
-
-_SINCE_DATE_RE = re.compile(rf"(?<!\w){_SINCE}\s+$", re.IGNORECASE)
-
-
-def find_periods(text: str, today: date) -> list[PeriodMention]:
-    """Find publication-date windows a question names, resolved against ``today``.
-
-    Covers "in July 2024", "in 2024", "since 2023", "last/past/this week|month|year",
-    "in the last 3 days", "2 days ago", "since Monday", "yesterday", "on Monday", "in July"
-    and their Ukrainian and Russian forms
-    ("у липні 2024", "за останній тиждень", "на прошлой неделе", "з понеділка").
-    "since 14 July" is handled by ``find_since_dates``.
-    """
-    found: list[PeriodMention] = []
-    for match in _PERIOD_RE.finditer(text):
-        window = _period_window(match, today)
-        if window is not None:
-            found.append(PeriodMention(match.start(), match.end(), window))
-    return found
-
-
-def find_since_dates(text: str, dates: list[DateMention], today: date) -> list[PeriodMention]:
-    """Dates introduced by "since"/"з"/"с" become windows from that day until ``today``."""
-    found: list[PeriodMention] = []
-    for mention in dates:
-        head = text[max(0, mention.start - 20) : mention.start]
-        since = _SINCE_DATE_RE.search(head)
-        if since is None:
-            continue
-        year = (
-            mention.year
-            if mention.year is not None
-            else resolve_year(mention.month, mention.day, today)
-        )
-        if year is None:
-            continue
-        start = date(year, mention.month, mention.day)
-        begin = mention.start - (len(head) - since.start())
-        found.append(PeriodMention(begin, mention.end, (start, max(start, today))))
-    return found
