@@ -341,13 +341,26 @@ class Analyzer:
         for index, match in enumerate(_TOKEN_RE.finditer(text)):
             if not _overlaps(match.start(), match.end(), consumed):
                 surface = match.group()
-                if index == 0:  # a question's first word is capitalised by grammar, not name
-                    surface = surface[0].lower() + surface[1:]
+                if index == 0:
+                    surface = _uncapitalise_first(surface, lang)
                 terms.extend(cache[surface])
         found_dates = tuple(chain.from_iterable(d.terms for d in kept_dates))
         terms.extend(found_dates)
         period = min((p.window for p in periods), key=lambda w: w[1] - w[0], default=None)
         return AnalyzedQuestion(text, lang, tuple(terms), found_dates, period)
+
+
+def _uncapitalise_first(surface: str, lang: Lang) -> str:
+    """A question's first word is capitalised by grammar: do not read that as a name.
+
+    Only Latin title-case words are lowered. Abbreviations (NATO) keep their capitals, and
+    Cyrillic words stay as typed: a Ukrainian or Russian question rarely opens with anything
+    but a question word, and when it opens with a name ("Зеленський про коаліцію?") that
+    name needs its fold key to meet English passages.
+    """
+    if surface.isupper() or script_language(surface.casefold(), lang) != "en":
+        return surface
+    return surface[0].lower() + surface[1:]
 
 
 def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:

@@ -118,6 +118,25 @@ def test_stoltenberg_questions_match_the_english_bullet(analyzer: Analyzer, ques
     assert analyzed.period is None
 
 
+@pytest.mark.parametrize(
+    ("question", "key"),
+    [
+        ("NATO summit in Vilnius", "~nato"),
+        ("Зеленський про коаліцію", "~zelensk"),
+        ("Stoltenberg on air defence", "~stoltenberh"),
+        ("Kyiv attacks", "~kyiv"),
+    ],
+)
+def test_a_question_opening_with_a_name_keeps_its_fold_key(
+    analyzer: Analyzer, question: str, key: str
+) -> None:
+    assert key in analyzer.question(question, NOW).terms
+
+
+def test_a_question_opening_with_a_common_word_gets_no_fold_key(analyzer: Analyzer) -> None:
+    assert not [t for t in analyzer.question("Missiles over Kyiv", NOW).terms if t == "~misiles"]
+
+
 def test_question_words_are_dropped(analyzer: Analyzer) -> None:
     assert analyzer.question("what did Stoltenberg say", NOW).terms == (
         "stoltenberg",
