@@ -42,6 +42,7 @@ from index.search.scoring import (
     idf_floor,
     length_norms,
     max_tf_part,
+    unit_tf_parts,
 )
 from index.search.segments import DeadRows, Manifest, Pointer, SegmentData, SegmentRef
 from index.search.selection import TopK, merge_top_k, select_top_k
@@ -94,6 +95,7 @@ class _State:
     n_docs: int
     avgdl: float
     norms: tuple[np.ndarray, ...]  # per segment, under the global avgdl
+    unit_parts: tuple[np.ndarray, ...]  # per segment: tf part of a tf-1 posting
     base_df: np.ndarray  # int64: live df of each base term, over all segments
     extra_df: dict[str, int]  # live df of terms that only deltas have
     floor: float  # epsilon × mean idf: what replaces a negative idf
@@ -255,7 +257,7 @@ class SearchIndex:
         if not query:
             return []
         parts: list[TopK] = []
-        for seg, norms in zip(state.segments, state.norms, strict=True):
+        for seg, norms, units in zip(state.segments, state.norms, state.unit_parts, strict=True):
             local = self._local_terms(state, seg, query)
             if not local:
                 continue
@@ -263,6 +265,7 @@ class SearchIndex:
                 scored = evaluate(
                     seg.data.postings,
                     norms,
+                    units,
                     local,
                     k,
                     self._marks(seg.data.n_docs),
@@ -619,7 +622,10 @@ def _state_of(
     all_df = np.concatenate([live, np.fromiter(extra_df.values(), np.int64, len(extra_df))])
     floor = idf_floor(all_df, n_docs, params) if n_docs else 0.0
     norms = tuple(length_norms(seg.data.doc_len, avgdl, params) for seg in segments)
-    return _State(manifest, gen_dir, segments, n_docs, avgdl, norms, base_df, extra_df, floor)
+    unit_parts = tuple(unit_tf_parts(norm, params) for norm in norms)
+    return _State(
+        manifest, gen_dir, segments, n_docs, avgdl, norms, unit_parts, base_df, extra_df, floor
+    )
 
 
 def _merge_segments(state: _State) -> SegmentData:

@@ -70,6 +70,7 @@ class Scored(NamedTuple):
 def evaluate(
     postings: Postings,
     norms: np.ndarray,
+    unit_parts: np.ndarray,
     terms: Sequence[QueryTerm],
     k: int,
     marks: np.ndarray,
@@ -81,6 +82,7 @@ def evaluate(
     Args:
         postings: the segment's postings.
         norms: ``length_norms`` of the segment's rows under the global avgdl.
+        unit_parts: ``scoring.unit_tf_parts`` of the same rows (the tf part when tf is 1).
         terms: distinct terms present in the segment, in the global evaluation order
             (shortest postings first); weights must be non-zero.
         k: how many results the caller will keep.
@@ -108,7 +110,7 @@ def evaluate(
             term_id, weight, _ = terms[j]
             lo, hi = indptr.item(term_id), indptr.item(term_id + 1)
             rows = doc_rows[lo:hi]
-            contrib = term_scores(weight, tfs[lo:hi], np.take(norms, rows), params)
+            contrib = _contributions(weight, tfs[lo:hi], rows, norms, unit_parts, params)
             if cand.size:
                 slots = np.take(marks, rows)
                 hit = slots >= 0
@@ -146,6 +148,29 @@ def evaluate(
         return Scored(cand, scores)
     finally:
         marks[cand] = -1
+
+
+def _contributions(
+    weight: float,
+    tf: np.ndarray,
+    rows: np.ndarray,
+    norms: np.ndarray,
+    unit_parts: np.ndarray,
+    params: BM25Params,
+) -> np.ndarray:
+    """``term_scores`` of a whole postings list, reading the precomputed tf-is-1 part for
+    most postings (fewer passes over the list; the values are the same bits)."""
+    out = np.take(unit_parts, rows)
+    multi = np.flatnonzero(tf > 1)
+    if multi.size:
+        tf_multi = tf[multi].astype(np.float64)
+        row_norms = np.take(norms, rows[multi])
+        row_norms += tf_multi
+        tf_multi *= params.k1 + 1
+        tf_multi /= row_norms
+        out[multi] = tf_multi
+    out *= weight
+    return out
 
 
 def _completed_theta(

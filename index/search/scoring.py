@@ -74,6 +74,13 @@ def length_norms(doc_len: np.ndarray, avgdl: float, params: BM25Params = DEFAULT
     return params.k1 * (1 - params.b + params.b * dl / avgdl)
 
 
+def unit_tf_parts(norms: np.ndarray, params: BM25Params = DEFAULT_PARAMS) -> np.ndarray:
+    """Per document, the tf part for tf = 1: ``1·(k1+1) / (1 + norm)``, the same bits as
+    rank_bm25 computes for such a posting. Most postings have tf 1, so a query reads this
+    instead of recomputing it (it is per document, like ``norms``, not per posting)."""
+    return (1.0 * (params.k1 + 1)) / (1.0 + norms)
+
+
 def term_scores(
     weight: float, tf: np.ndarray, row_norms: np.ndarray, params: BM25Params = DEFAULT_PARAMS
 ) -> np.ndarray:
