@@ -141,7 +141,9 @@ def rank_question(
 ) -> list[RankedArticle]:
     """Ranked articles for a question: the ranking of ``answer_question`` and the retrieval eval.
 
-    A question period restricts by publication date when it can.
+    A question period ("in July 2023", "last week") restricts by publication date when it
+    can: measured on the QA set (10 questions with a period), restricting answered one more
+    question at 1 and at 3 than ignoring the period.
 
     When nothing was published in the period, the restriction is dropped rather than
     answering "nothing found" to a question whose topic the archive does cover.

@@ -153,3 +153,12 @@ def test_qa_command_exits_2_without_questions_and_1_on_bad_lines(tmp_path, capsy
         handle.write('\n{"id": "x", "answer": "no question"}')
     assert qa.main([str(path)]) == 1
     assert "qa.jsonl:4" in capsys.readouterr().out
+
+
+def test_python_m_index_eval_dispatches_retrieval_and_qa(tiny_beir, tmp_path, capsys):
+    from index.eval.__main__ import main
+
+    assert main(["retrieval", str(tiny_beir), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["dataset"] == "tiny"
+    assert main(["qa", str(write_qa(tmp_path / "qa.jsonl")), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["questions"] == 3
