@@ -6,13 +6,16 @@ matched when any of its terms occurs. Each word weighs its rarest known term's i
 unknown to the whole index weighs as much as a term seen once, so a question about something
 the archive never mentions cannot reach the threshold on its common words alone.
 
-The "nothing found" decision (``is_enough``) needs both:
+The "nothing found" decision (``Evidence.enough``, from ``measure_evidence``) needs:
 
 * coverage: the matched words' share of the question's total weight is at least
-  ``MIN_COVERAGE``;
-* no name-like word (capitalised inside the question) is unknown to the whole index: a
-  question about Finland is not answered from articles that never mention Finland, however
-  well its other words match.
+  ``MIN_COVERAGE`` (the passage's terms plus its article's title and publication day count);
+* no name-like word (capitalised inside the question, not an all-caps abbreviation) is
+  unknown to the whole index: a question about Finland is not answered from articles that
+  never mention Finland, however well its other words match;
+* for a passage in another language than the question: coverage over the words that can
+  cross languages (names, dates, numbers) plus those that do match, and at least
+  ``MIN_CROSS_LANGUAGE_MATCHES`` matched words.
 
 Dates are not required outright (a question may date an event differently from the
 article), but a date term is rare, so a missed date costs much of the coverage.
@@ -33,12 +36,13 @@ from dataclasses import dataclass
 from index.answer.protocols import AnalyzerLike, SearchBackend
 from index.models import Lang
 
-# Share of the question's idf weight the best passage (with its title) must match. Calibrated
-# on index/eval/qa_sample.jsonl (94 questions, 15 without an answer) by a grid over this
-# threshold, the weight of unknown words and further key-word rules: 0.5 with unknown words
-# at full weight and only the unknown-name rule kept every unanswerable question "nothing
-# found" with the most answers kept (answer@1 0.71 of a 0.78 ceiling; rarest-word and date
-# requirements each cost answers without catching more noise). See /work/notes/quality.txt.
+# Share of the question's idf weight the shown passage (with its article's title and day)
+# must match. Calibrated on index/eval/qa_sample.jsonl (94 questions, 15 without an answer)
+# by a grid over this threshold, the weight of unknown words and further key-word rules: 0.5
+# with unknown words at full weight and only the unknown-name rule kept every unanswerable
+# question "nothing found" with the most answers kept (rarest-word and date requirements
+# each cost answers without catching more noise; 0.45 let one unanswerable question through).
+# See /work/notes/quality.txt.
 MIN_COVERAGE = 0.5
 
 # Words that start with a capital letter inside a question (not its first word) are treated
