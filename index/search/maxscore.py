@@ -37,7 +37,10 @@ from index.search.selection import kth_largest
 _PRUNE_SLACK = 1e-9
 # Candidates completed exactly to raise θ; from at most _SAMPLE candidates (a strided sample
 # of larger lists: any k exact scores give a valid θ, the sample only has to be good).
-_COMPLETE_MIN = 256
+_COMPLETE_MIN = 128
+# θ is raised again only when the remaining bounds are within this factor of it (far above,
+# one more full merge is needed anyway); the first time it is always computed.
+_RETRY_RATIO = 1.5
 _SAMPLE = 65_536
 # Below this many remaining postings a full merge is cheaper than raising θ.
 _SMALL_REST = 4_096
@@ -102,6 +105,7 @@ def evaluate(
     cand = np.empty(0, np.int32)
     scores = np.empty(0, np.float64)
     theta = float("-inf")
+    tried = False
     j = 0
     try:
         while j < m:
@@ -137,7 +141,13 @@ def evaluate(
                 else:
                     cand, scores = np.array(new_rows, dtype=np.int32), new_scores
             j += 1
-            if j < m and rest[j] > _SMALL_REST and cand.size >= k:
+            if (
+                j < m
+                and rest[j] > _SMALL_REST
+                and cand.size >= k
+                and (not tried or suffix[j] < _RETRY_RATIO * theta)
+            ):
+                tried = True
                 theta = max(
                     theta, _completed_theta(postings, norms, terms[j:], cand, scores, k, params)
                 )
