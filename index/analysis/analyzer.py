@@ -108,8 +108,9 @@ class _TermCache(dict[str, tuple[str, ...]]):
     Keying by ``str.split()`` chunks rather than regex tokens is what makes the hot path fast:
     ``str.split`` costs a tenth of a Unicode-aware ``re.findall`` over the same passage, and a
     chunk's tokens never depend on anything outside it (no token crosses whitespace), so the
-    terms are exactly those of tokenizing the whole text. A second dict caches per token, so
-    "Ukraine", "Ukraine," and "(Ukraine" are stemmed once. Chunks holding a month, weekday or
+    terms are exactly those of tokenizing the whole text. Tokens are cached under their own
+    text too (tokenizing a token yields itself), so "Ukraine", "Ukraine," and "(Ukraine" are
+    stemmed once. Chunks holding a month, weekday or
     relative-day word are remembered in ``triggers`` for the date precheck.
     """
 
@@ -118,30 +119,34 @@ class _TermCache(dict[str, tuple[str, ...]]):
         self.lang = lang
         self.question = question
         self.triggers = triggers
-        self.tokens: dict[str, tuple[str, ...]] = {}
 
     def __missing__(self, chunk: str) -> tuple[str, ...]:
         if len(self) >= MAX_CACHED_SURFACES:
             logger.info("term cache for %s reached %s entries; clearing", self.lang, len(self))
             self.clear()
-            self.tokens.clear()
-        terms: list[str] = []
-        # An all-letter chunk is one token: skip the tokenizer (the common case).
-        surfaces = (chunk,) if chunk.isalpha() else _TOKEN_RE.findall(chunk)
-        for surface in surfaces:
-            cached = self.tokens.get(surface)
-            if cached is None:
-                token = normalize_token(surface)
-                cached = _analyze(surface, token, self.lang, self.question)
-                self.tokens[surface] = cached
-                if token in TRIGGER_WORDS:
-                    self.triggers.add(surface)
-            if surface in self.triggers:
-                self.triggers.add(chunk)
-            terms.extend(cached)
-        result = tuple(terms)
+        if chunk.isalpha():  # one token, the common case: skip the tokenizer
+            result = self._analyze_token(chunk)
+        else:
+            terms: list[str] = []
+            for surface in _TOKEN_RE.findall(chunk):
+                cached = self.get(surface)
+                if cached is None:
+                    cached = self._analyze_token(surface)
+                if surface in self.triggers:
+                    self.triggers.add(chunk)
+                terms.extend(cached)
+            result = tuple(terms)
         self[chunk] = result
         return result
+
+    def _analyze_token(self, surface: str) -> tuple[str, ...]:
+        """Analyse one token and cache it under its own text (a token is also a chunk)."""
+        token = normalize_token(surface)
+        terms = _analyze(surface, token, self.lang, self.question)
+        self[surface] = terms
+        if token in TRIGGER_WORDS:
+            self.triggers.add(surface)
+        return terms
 
 
 def _word_terms(part: str, surface_part: str, lang: Lang, question: bool) -> list[str]:
@@ -302,7 +307,7 @@ class Analyzer:
             places.append(chunk_match.span())
             for match in _TOKEN_RE.finditer(chunk):
                 start, end = offset + match.start(), offset + match.end()
-                spans.extend(TermSpan(term, start, end) for term in cache.tokens[match.group()])
+                spans.extend(TermSpan(term, start, end) for term in cache[match.group()])
         chunks = text.split()
         if not self._triggers.isdisjoint(chunks):
             published = _published_day(published_at)

@@ -255,3 +255,18 @@ def test_a_fresh_analyzer_uses_each_language_from_the_first_call() -> None:
 )  # fmt: skip
 def test_ukrainian_and_russian_cognates_share_a_term(analyzer: Analyzer, uk: str, ru: str) -> None:
     assert analyzer.document_terms(uk, "uk", None) == analyzer.document_terms(ru, "ru", None)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        STOLTENBERG_BULLET,
+        "F-16s, (Zelenskyy’s) 14th—“quote” 2024-07-14; 14.07.2024. 8,000 3-1 1-го м’ясо…",
+        "inter\u00adnational Зеле\u0301нський ﬁnance Ｋｙｉｖ",
+    ],
+)
+def test_tokens_are_fixed_points_of_the_tokenizer(text: str) -> None:
+    from index.analysis.analyzer import _TOKEN_RE
+
+    for token in _TOKEN_RE.findall(text):
+        assert _TOKEN_RE.findall(token) == [token]
