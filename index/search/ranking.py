@@ -121,7 +121,7 @@ def expansion_weights(
             continue
         length = len(passage.terms)
         for term, tf in Counter(passage.terms).items():
-            if term not in exclude and term[0] not in "@~":
+            if term and term not in exclude and term[0] not in "@~":
                 votes[term] += tf / length * passage.score
     strongest = votes.most_common(options.expansion_terms)
     mass = sum(weight for _, weight in strongest)
