@@ -64,6 +64,7 @@ def test_dates_are_found_and_resolved(text: str, expected: str) -> None:
         pytest.param("at 14:30", id="time"),
         pytest.param("Sat and Sun", id="weekday-abbreviations"),
         pytest.param("8,000 targets", id="thousands"),
+        pytest.param("защита окружающей среды", id="ru-environment-not-wednesday"),
         pytest.param("2024 Olympic Games", id="bare-year"),
     ],
 )
