@@ -34,6 +34,7 @@ from index.search.postings import (
     postings_from_pairs,
     sort_vocabulary,
     term_bounds,
+    tier_postings,
 )
 from index.search.scoring import (
     DEFAULT_PARAMS,
@@ -292,11 +293,13 @@ class SearchIndex:
         query = self._query_terms(state, terms)
         if not query:
             return out
-        for seg, norms in zip(state.segments, state.norms, strict=True):
+        for seg, norms, units in zip(state.segments, state.norms, state.unit_parts, strict=True):
             positions, rows = seg.live_rows_of(ids)
             local = self._local_terms(state, seg, query) if rows.size else []
             if local:
-                out[positions] = score_rows(seg.data.postings, norms, local, rows, self.params)
+                out[positions] = score_rows(
+                    seg.data.postings, norms, units, local, rows, self.params
+                )
         return out
 
     def _query_terms(self, state: _State, terms: Sequence[str]) -> list[tuple[str, int, float]]:
@@ -321,21 +324,37 @@ class SearchIndex:
     def _local_terms(
         self, state: _State, seg: _Segment, query: list[tuple[str, int, float]]
     ) -> list[QueryTerm]:
-        """The query's terms with postings in ``seg``, with their bounds in that segment."""
+        """The query's postings runs in ``seg`` with their bounds, in the global order.
+
+        Each term has a tf ≥ 2 run and a tf = 1 run; all tf ≥ 2 runs come first (they are
+        short), then the tf = 1 runs, each group in the query's order. The order is the same
+        in every segment and every phase, so passages sum their parts in one order.
+        """
         data = seg.data
         indptr = data.postings.indptr
-        local = []
+        multi: list[QueryTerm] = []
+        units: list[QueryTerm] = []
         for term, base_id, weight in query:
             term_id = base_id if seg.name == "base" else data.vocab.lookup(term)
-            if term_id >= 0 and indptr.item(term_id + 1) > indptr.item(term_id):
+            if term_id < 0:
+                continue
+            lo, hi = indptr.item(term_id), indptr.item(term_id + 1)
+            split = data.tier_split.item(term_id)
+            positive = max(weight, 0.0)
+            if split > lo:
                 part = max_tf_part(
                     data.term_max_tf.item(term_id),
                     data.term_min_dl.item(term_id),
                     state.avgdl,
                     self.params,
                 )
-                local.append(QueryTerm(term_id, weight, max(weight, 0.0) * part))
-        return local
+                multi.append(QueryTerm(lo, split, weight, positive * part, False))
+            if hi > split:
+                part = max_tf_part(
+                    1, data.term_min_dl_unit.item(term_id), state.avgdl, self.params
+                )
+                units.append(QueryTerm(split, hi, weight, positive * part, True))
+        return multi + units
 
     def _marks(self, n: int) -> np.ndarray:
         """An int32 scratch of at least n entries, all -1, one per thread (queries run in
@@ -517,12 +536,15 @@ def _segment_from_docs(
     if progress is not None:
         progress(Progress("build", len(pids), total, "passages", time.perf_counter() - started))
     doc_len = batch.doc_lengths[order].astype(np.int32)
-    max_tf, min_dl = term_bounds(postings, doc_len)
+    postings, split = tier_postings(postings)
+    max_tf, min_dl, min_dl_unit = term_bounds(postings, split, doc_len)
     return SegmentData(
         vocab=vocab,
         postings=postings,
+        tier_split=split,
         term_max_tf=max_tf,
         term_min_dl=min_dl,
+        term_min_dl_unit=min_dl_unit,
         doc_len=doc_len,
         passage_ids=sorted_ids,
         article_ids=np.asarray(aids, dtype=np.int64)[order],
@@ -681,12 +703,15 @@ def _merge_segments(state: _State) -> SegmentData:
         return np.concatenate(parts)[order]
 
     doc_len = gather("doc_len").astype(np.int32)
-    max_tf, min_dl = term_bounds(postings, doc_len)
+    postings, split = tier_postings(postings)
+    max_tf, min_dl, min_dl_unit = term_bounds(postings, split, doc_len)
     return SegmentData(
         vocab=vocab,
         postings=postings,
+        tier_split=split,
         term_max_tf=max_tf,
         term_min_dl=min_dl,
+        term_min_dl_unit=min_dl_unit,
         doc_len=doc_len,
         passage_ids=pids[order],
         article_ids=gather("article_ids"),

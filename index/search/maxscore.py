@@ -52,15 +52,18 @@ Accept = Callable[[np.ndarray], np.ndarray]
 
 
 class QueryTerm(NamedTuple):
-    """One distinct query term inside a segment.
+    """One postings run of a query term inside a segment (see ``postings.tier_postings``).
 
-    ``weight`` is the global idf times how often the term occurs in the query; ``bound`` an
-    upper bound of its contribution to any document of the segment (``scoring.max_tf_part``).
+    ``lo:hi`` are positions in the segment's postings; the rows there are sorted. ``unit``
+    says every tf in the run is 1. ``weight`` is the global idf times how often the term
+    occurs in the query; ``bound`` an upper bound of its contribution to any row of the run.
     """
 
-    term_id: int
+    lo: int
+    hi: int
     weight: float
     bound: float
+    unit: bool
 
 
 class Scored(NamedTuple):
@@ -68,6 +71,30 @@ class Scored(NamedTuple):
 
     rows: np.ndarray
     scores: np.ndarray
+
+
+class _Segment(NamedTuple):
+    """What the evaluation reads of a segment."""
+
+    doc_rows: np.ndarray
+    tfs: np.ndarray
+    norms: np.ndarray
+    unit_parts: np.ndarray
+    params: BM25Params
+
+    def parts(self, term: QueryTerm, positions: np.ndarray | slice, rows: np.ndarray):
+        """Contributions of ``term`` at postings ``positions`` (whose rows are ``rows``).
+
+        A tf = 1 run reads the per-document ``unit_parts``; the values are the same bits
+        ``term_scores`` computes.
+        """
+        if term.unit:
+            out = np.take(self.unit_parts, rows)
+            out *= term.weight
+            return out
+        return term_scores(
+            term.weight, self.tfs[positions], np.take(self.norms, rows), self.params
+        )
 
 
 def evaluate(
@@ -86,21 +113,21 @@ def evaluate(
         postings: the segment's postings.
         norms: ``length_norms`` of the segment's rows under the global avgdl.
         unit_parts: ``scoring.unit_tf_parts`` of the same rows (the tf part when tf is 1).
-        terms: distinct terms present in the segment, in the global evaluation order
-            (shortest postings first); weights must be non-zero.
+        terms: the query's runs in the segment, in the global evaluation order; weights
+            must be non-zero.
         k: how many results the caller will keep.
         marks: int32 scratch, at least one per row, all -1; left all -1 on return (callers
             drop it when this raises).
         accept: filter on candidate rows (tombstones, date range); None accepts all.
         params: BM25 parameters.
     """
+    seg = _Segment(postings.doc_rows, postings.tf, norms, unit_parts, params)
     if any(t.weight < 0 for t in terms):
-        return _evaluate_exhaustive(postings, norms, terms, accept, params)
-    indptr, doc_rows, tfs = postings.indptr, postings.doc_rows, postings.tf
+        return _evaluate_exhaustive(seg, terms, accept)
     m = len(terms)
     bounds = [t.bound for t in terms]
     suffix = np.concatenate([np.cumsum(bounds[::-1])[::-1], [0.0]]).tolist()
-    lengths = [indptr.item(t.term_id + 1) - indptr.item(t.term_id) for t in terms]
+    lengths = [t.hi - t.lo for t in terms]
     rest = np.concatenate([np.cumsum(lengths[::-1])[::-1], [0]]).tolist()
     cand = np.empty(0, np.int32)
     scores = np.empty(0, np.float64)
@@ -111,10 +138,10 @@ def evaluate(
         while j < m:
             if j and suffix[j] < theta - _PRUNE_SLACK * abs(theta):
                 break
-            term_id, weight, _ = terms[j]
-            lo, hi = indptr.item(term_id), indptr.item(term_id + 1)
-            rows = doc_rows[lo:hi]
-            contrib = _contributions(weight, tfs[lo:hi], rows, norms, unit_parts, params)
+            term = terms[j]
+            positions = slice(term.lo, term.hi)
+            rows = seg.doc_rows[positions]
+            contrib = seg.parts(term, positions, rows)
             if cand.size:
                 slots = np.take(marks, rows)
                 hit = slots >= 0
@@ -125,8 +152,8 @@ def evaluate(
                 new_rows, new_scores = rows, contrib
             if theta > float("-inf") and new_rows.size:
                 # Documents first seen here that cannot reach θ even with every remaining
-                # term never become candidates (should one come back with a later term, its
-                # score then lacks this term's part and stays below θ: still never top k).
+                # run never become candidates (should one come back with a later run, its
+                # score then lacks this run's part and stays below θ: still never top k).
                 floor = theta - _PRUNE_SLACK * abs(theta) - suffix[j + 1]
                 keep = new_scores >= floor
                 new_rows, new_scores = new_rows[keep], new_scores[keep]
@@ -148,49 +175,29 @@ def evaluate(
                 and (not tried or suffix[j] < _RETRY_RATIO * theta)
             ):
                 tried = True
-                theta = max(
-                    theta, _completed_theta(postings, norms, terms[j:], cand, scores, k, params)
-                )
+                theta = max(theta, _completed_theta(seg, terms[j:], cand, scores, k))
         if j < m:
             cand, scores = _lookup_remaining(
-                postings, norms, terms[j:], suffix[j:], cand, scores, marks, theta, k, params
+                seg, terms[j:], suffix[j:], cand, scores, marks, theta, k
             )
         return Scored(cand, scores)
     finally:
         marks[cand] = -1
 
 
-def _contributions(
-    weight: float,
-    tf: np.ndarray,
-    rows: np.ndarray,
-    norms: np.ndarray,
-    unit_parts: np.ndarray,
-    params: BM25Params,
-) -> np.ndarray:
-    """``term_scores`` of a whole postings list, reading the precomputed tf-is-1 part for
-    most postings (fewer passes over the list; the values are the same bits)."""
-    out = np.take(unit_parts, rows)
-    multi = np.flatnonzero(tf > 1)
-    if multi.size:
-        tf_multi = tf[multi].astype(np.float64)
-        row_norms = np.take(norms, rows[multi])
-        row_norms += tf_multi
-        tf_multi *= params.k1 + 1
-        tf_multi /= row_norms
-        out[multi] = tf_multi
-    out *= weight
-    return out
+def _add_found(seg: _Segment, term: QueryTerm, rows: np.ndarray, scores: np.ndarray) -> None:
+    """Add ``term``'s part to ``scores`` of ``rows`` (any order) that are in its run."""
+    run = seg.doc_rows[term.lo : term.hi]
+    pos = np.searchsorted(run, rows)
+    np.minimum(pos, run.size - 1, out=pos)
+    found = run[pos] == rows
+    if found.any():
+        hit = np.flatnonzero(found)
+        scores[hit] += seg.parts(term, pos[hit] + term.lo, rows[hit])
 
 
 def _completed_theta(
-    postings: Postings,
-    norms: np.ndarray,
-    rest: Sequence[QueryTerm],
-    cand: np.ndarray,
-    scores: np.ndarray,
-    k: int,
-    params: BM25Params,
+    seg: _Segment, rest: Sequence[QueryTerm], cand: np.ndarray, scores: np.ndarray, k: int
 ) -> float:
     """k-th best exact score among the most promising candidates: a lower bound of the
     final k-th score (any k documents' exact scores are)."""
@@ -203,23 +210,14 @@ def _completed_theta(
     docs = cand[pool]
     order = np.argsort(docs)
     docs, exact = docs[order], scores[pool][order]
-    indptr, doc_rows, tfs = postings.indptr, postings.doc_rows, postings.tf
-    for term_id, weight, _ in rest:
-        lo, hi = indptr.item(term_id), indptr.item(term_id + 1)
-        if hi == lo:
-            continue
-        rows = doc_rows[lo:hi]
-        pos = np.searchsorted(rows, docs)
-        np.minimum(pos, hi - lo - 1, out=pos)
-        found = rows[pos] == docs
-        if found.any():
-            exact[found] += term_scores(weight, tfs[lo:hi][pos[found]], norms[docs[found]], params)
+    for term in rest:
+        if term.hi > term.lo:
+            _add_found(seg, term, docs, exact)
     return kth_largest(exact, k)
 
 
 def _lookup_remaining(
-    postings: Postings,
-    norms: np.ndarray,
+    seg: _Segment,
     terms: Sequence[QueryTerm],
     suffix: list[float],
     cand: np.ndarray,
@@ -227,11 +225,9 @@ def _lookup_remaining(
     marks: np.ndarray,
     theta: float,
     k: int,
-    params: BM25Params,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Phase 3: add the remaining (common) terms to the surviving candidates only."""
-    indptr, doc_rows, tfs = postings.indptr, postings.doc_rows, postings.tf
-    for j, (term_id, weight, _) in enumerate(terms):
+    """Phase 3: add the remaining (long) runs to the surviving candidates only."""
+    for j, term in enumerate(terms):
         keep = scores + suffix[j] >= theta - _PRUNE_SLACK * abs(theta)
         if not keep.all():
             marks[cand[~keep]] = -1
@@ -239,71 +235,51 @@ def _lookup_remaining(
             marks[cand] = np.arange(cand.size, dtype=np.int32)
         if cand.size == 0:
             break
-        lo, hi = indptr.item(term_id), indptr.item(term_id + 1)
-        if hi == lo:
+        length = term.hi - term.lo
+        if length == 0:
             continue
-        rows, tf = doc_rows[lo:hi], tfs[lo:hi]
-        if cand.size * _SEARCH_RATIO < hi - lo:
-            pos = np.searchsorted(rows, cand)
-            np.minimum(pos, hi - lo - 1, out=pos)
-            found = rows[pos] == cand
-            if found.any():
-                scores[found] += term_scores(weight, tf[pos[found]], norms[cand[found]], params)
+        if cand.size * _SEARCH_RATIO < length:
+            _add_found(seg, term, cand, scores)
         else:
-            slots = marks[rows]
-            hit = slots >= 0
-            if hit.any():
-                hit_rows = rows[hit]
-                scores[slots[hit]] += term_scores(weight, tf[hit], norms[hit_rows], params)
+            rows = seg.doc_rows[term.lo : term.hi]
+            slots = np.take(marks, rows)
+            hit = np.flatnonzero(slots >= 0)
+            if hit.size:
+                scores[slots[hit]] += seg.parts(term, hit + term.lo, rows[hit])
         theta = max(theta, kth_largest(scores, k))
     return cand, scores
 
 
 def _evaluate_exhaustive(
-    postings: Postings,
-    norms: np.ndarray,
-    terms: Sequence[QueryTerm],
-    accept: Accept | None,
-    params: BM25Params,
+    seg: _Segment, terms: Sequence[QueryTerm], accept: Accept | None
 ) -> Scored:
-    """Score every posting of every term: the path for negative weights, where partial
+    """Score every posting of every run: the path for negative weights, where partial
     scores are no lower bounds (only tiny corpora with a negative mean idf get here)."""
-    indptr, doc_rows, tfs = postings.indptr, postings.doc_rows, postings.tf
-    slices = [(indptr.item(t.term_id), indptr.item(t.term_id + 1)) for t in terms]
-    candidates = np.unique(np.concatenate([doc_rows[lo:hi] for lo, hi in slices]))
+    runs = [seg.doc_rows[t.lo : t.hi] for t in terms]
+    candidates = np.unique(np.concatenate(runs)) if runs else np.empty(0, np.int32)
     if accept is not None:
         candidates = candidates[accept(candidates)]
     scores = np.zeros(candidates.size)
-    for (lo, hi), (_, weight, _) in zip(slices, terms, strict=True):
-        rows = doc_rows[lo:hi]
-        pos = np.searchsorted(candidates, rows)
-        inside = pos < candidates.size
-        inside[inside] = candidates[pos[inside]] == rows[inside]
-        scores[pos[inside]] += term_scores(weight, tfs[lo:hi][inside], norms[rows[inside]], params)
+    if candidates.size:
+        for term in terms:
+            if term.hi > term.lo:
+                _add_found(seg, term, candidates, scores)
     return Scored(candidates, scores)
 
 
 def score_rows(
     postings: Postings,
     norms: np.ndarray,
+    unit_parts: np.ndarray,
     terms: Sequence[QueryTerm],
     rows: np.ndarray,
     params: BM25Params = DEFAULT_PARAMS,
 ) -> np.ndarray:
-    """Exact scores of given rows (any order), summed in the same term order as ``evaluate``."""
+    """Exact scores of given rows (any order), summed in the same run order as ``evaluate``."""
+    seg = _Segment(postings.doc_rows, postings.tf, norms, unit_parts, params)
     scores = np.zeros(rows.size)
-    if rows.size == 0:
-        return scores
-    indptr, doc_rows, tfs = postings.indptr, postings.doc_rows, postings.tf
-    for term_id, weight, _ in terms:
-        lo, hi = indptr.item(term_id), indptr.item(term_id + 1)
-        if hi == lo:
-            continue
-        postings_rows = doc_rows[lo:hi]
-        pos = np.searchsorted(postings_rows, rows)
-        np.minimum(pos, hi - lo - 1, out=pos)
-        found = postings_rows[pos] == rows
-        if found.any():
-            hit_rows = rows[found]
-            scores[found] += term_scores(weight, tfs[lo:hi][pos[found]], norms[hit_rows], params)
+    if rows.size:
+        for term in terms:
+            if term.hi > term.lo:
+                _add_found(seg, term, rows, scores)
     return scores

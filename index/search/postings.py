@@ -24,7 +24,11 @@ _LOOKUP_CACHE_MAX = 65_536
 
 @dataclass(frozen=True, slots=True)
 class Postings:
-    """CSR postings: term t's documents are ``doc_rows[indptr[t]:indptr[t + 1]]`` (sorted)."""
+    """CSR postings: term t's documents are ``doc_rows[indptr[t]:indptr[t + 1]]``.
+
+    As built, each term's rows are sorted; segments then store them tiered (``tier_postings``):
+    two sorted runs per term, tf ≥ 2 first.
+    """
 
     indptr: np.ndarray  # int64, n_terms + 1
     doc_rows: np.ndarray  # int32, row of the document inside its segment
@@ -238,25 +242,73 @@ def postings_from_pairs(
     return Postings(_indptr(terms, n_terms), rows, tf_sorted.astype(_tf_dtype(max_tf)))
 
 
-def term_bounds(postings: Postings, doc_len: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per term, the largest tf and the shortest document among its postings.
+def tier_postings(postings: Postings) -> tuple[Postings, np.ndarray]:
+    """Reorder each term's postings into two runs: tf ≥ 2 first, then tf = 1, each by row.
 
-    BM25's tf part grows with tf and shrinks with document length, so
-    ``tf_part(max_tf, min_dl)`` bounds every posting of the term under any avgdl. The bound
-    stays valid after removals (they only shrink the set it was taken over), so it is stored
-    with the segment and gives MaxScore much tighter bounds than ``k1 + 1``.
+    The tf = 1 run is most of a long list, and its contributions are bounded much more
+    tightly than the whole list's (no tf above 1), so MaxScore can leave it to lookups
+    sooner. Vectorized: every posting's new position comes from running counts.
+
+    Returns:
+        The reordered postings and ``split``: per term, the position where its tf = 1 run
+        starts (``indptr[t] <= split[t] <= indptr[t + 1]``).
+    """
+    indptr, rows, tf = postings.indptr, postings.doc_rows, postings.tf
+    n_terms, n = postings.n_terms, rows.shape[0]
+    if n == 0:
+        return postings, indptr[:-1].copy()
+    term_of = np.repeat(np.arange(n_terms, dtype=np.int64), np.diff(indptr))
+    multi = tf > 1
+    cum = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(multi, out=cum[1:])
+    before = cum[indptr[:-1]]  # multi postings before each term's start
+    n_multi = cum[indptr[1:]] - before
+    starts = indptr[:-1][term_of]
+    seen_multi = cum[1:] - before[term_of]  # multi postings up to and including this one
+    pos_in_term = np.arange(n, dtype=np.int64) - starts
+    new_pos = np.where(
+        multi, starts + seen_multi - 1, starts + n_multi[term_of] + pos_in_term - seen_multi
+    )
+    new_rows = np.empty_like(rows)
+    new_tf = np.empty_like(tf)
+    new_rows[new_pos] = rows
+    new_tf[new_pos] = tf
+    return Postings(indptr, new_rows, new_tf), indptr[:-1] + n_multi
+
+
+def term_bounds(
+    postings: Postings, split: np.ndarray, doc_len: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per term: largest tf and shortest document of its tf ≥ 2 run, shortest of its tf = 1 run.
+
+    BM25's tf part grows with tf and shrinks with document length, so ``tf_part(max_tf,
+    min_dl)`` bounds every posting of a run under any avgdl. The bounds stay valid after
+    removals (they only shrink the set they were taken over), so they are stored with the
+    segment and give MaxScore much tighter bounds than ``k1 + 1``.
+
+    Returns:
+        ``(max_tf, min_dl, min_dl_unit)``; 0 where a run is empty.
     """
     n_terms = postings.n_terms
     max_tf = np.zeros(n_terms, dtype=np.uint32)
     min_dl = np.zeros(n_terms, dtype=np.int32)
-    indptr = postings.indptr
-    nonempty = indptr[1:] > indptr[:-1]
-    if postings.doc_rows.size:
-        starts = indptr[:-1][nonempty]
-        max_tf[nonempty] = np.maximum.reduceat(postings.tf, starts)
-        lengths = np.take(np.asarray(doc_len, dtype=np.int32), postings.doc_rows)
-        min_dl[nonempty] = np.minimum.reduceat(lengths, starts)
-    return max_tf, min_dl
+    min_dl_unit = np.zeros(n_terms, dtype=np.int32)
+    n = postings.doc_rows.shape[0]
+    if n == 0:
+        return max_tf, min_dl, min_dl_unit
+    run_starts = np.stack([postings.indptr[:-1], split], axis=1).ravel()
+    run_ends = np.stack([split, postings.indptr[1:]], axis=1).ravel()
+    nonempty = run_ends > run_starts
+    starts = run_starts[nonempty]
+    lengths = np.take(np.asarray(doc_len, dtype=np.int32), postings.doc_rows)
+    run_min_dl = np.zeros(2 * n_terms, dtype=np.int32)
+    run_max_tf = np.zeros(2 * n_terms, dtype=np.uint32)
+    run_min_dl[nonempty] = np.minimum.reduceat(lengths, starts)
+    run_max_tf[nonempty] = np.maximum.reduceat(postings.tf, starts)
+    max_tf[:] = run_max_tf[0::2]
+    min_dl[:] = run_min_dl[0::2]
+    min_dl_unit[:] = run_min_dl[1::2]
+    return max_tf, min_dl, min_dl_unit
 
 
 def _indptr(sorted_terms: np.ndarray, n_terms: int) -> np.ndarray:

@@ -49,6 +49,7 @@ REINDEX_HINT = "run `newsdesk reindex` to rebuild it"
 # Arrays above this size are checked by dtype/shape only: a CRC would read them in full at
 # load time, which would break the one-second load bar at a million passages.
 _CRC_MAX_BYTES = 64 << 20
+_TERM_ARRAYS = ("tier_split", "term_max_tf", "term_min_dl", "term_min_dl_unit")
 _ARRAYS = ("indptr", "doc_rows", "tf", "doc_len", "passage_ids", "article_ids", "published_days")
 
 
@@ -67,8 +68,10 @@ class SegmentData:
     passage_ids: np.ndarray  # int64, strictly increasing
     article_ids: np.ndarray  # int64
     published_days: np.ndarray  # int32, days since epoch or -1
-    term_max_tf: np.ndarray  # uint32 per term: largest tf in its postings
-    term_min_dl: np.ndarray  # int32 per term: shortest document in its postings
+    tier_split: np.ndarray  # int64 per term: where its tf = 1 run starts (tf ≥ 2 run before)
+    term_max_tf: np.ndarray  # uint32 per term: largest tf of its tf ≥ 2 run
+    term_min_dl: np.ndarray  # int32 per term: shortest document of its tf ≥ 2 run
+    term_min_dl_unit: np.ndarray  # int32 per term: shortest document of its tf = 1 run
     base_term_ids: np.ndarray | None = None  # deltas: id of each term in the base vocab or -1
 
     @property
@@ -199,8 +202,10 @@ def write_segment(directory: Path, data: SegmentData, kind: str) -> None:
         "article_ids": data.article_ids,
         "published_days": data.published_days,
         "vocab_offsets": data.vocab.offsets,
+        "tier_split": data.tier_split,
         "term_max_tf": data.term_max_tf,
         "term_min_dl": data.term_min_dl,
+        "term_min_dl_unit": data.term_min_dl_unit,
     }
     if data.base_term_ids is not None:
         arrays["base_term_ids"] = data.base_term_ids
@@ -226,7 +231,7 @@ def read_segment(directory: Path) -> SegmentData:
     """Load a segment with memory-mapped arrays, checking it against its ``segment.json``."""
     meta = _read_json(directory / "segment.json")
     arrays = {name: _load_array(directory, name, m) for name, m in meta["arrays"].items()}
-    missing = {*_ARRAYS, "vocab_offsets", "term_max_tf", "term_min_dl"} - arrays.keys()
+    missing = {*_ARRAYS, "vocab_offsets", *_TERM_ARRAYS} - arrays.keys()
     if missing:
         raise unavailable(f"{directory.name} lacks {', '.join(sorted(missing))}")
     try:
@@ -246,9 +251,11 @@ def read_segment(directory: Path) -> SegmentData:
         and arrays["doc_rows"].shape == (n_postings,)
         and arrays["tf"].shape == (n_postings,)
         and all(arrays[name].shape == (n_docs,) for name in _ARRAYS[3:])
-        and arrays["term_max_tf"].shape == (n_terms,)
-        and arrays["term_min_dl"].shape == (n_terms,)
+        and all(arrays[name].shape == (n_terms,) for name in _TERM_ARRAYS)
     )
+    if consistent and n_terms:
+        split = arrays["tier_split"]
+        consistent = bool(np.all(split >= indptr[:-1]) and np.all(split <= indptr[1:]))
     if not consistent:
         raise unavailable(f"{directory.name} has inconsistent array sizes")
     return SegmentData(
@@ -258,8 +265,10 @@ def read_segment(directory: Path) -> SegmentData:
         passage_ids=arrays["passage_ids"],
         article_ids=arrays["article_ids"],
         published_days=arrays["published_days"],
+        tier_split=arrays["tier_split"],
         term_max_tf=arrays["term_max_tf"],
         term_min_dl=arrays["term_min_dl"],
+        term_min_dl_unit=arrays["term_min_dl_unit"],
         base_term_ids=arrays.get("base_term_ids"),
     )
 

@@ -1,0 +1,66 @@
+"""Postings construction: CSR from tokens, tf runs, bounds, vocabulary lookups."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from index.search.postings import (
+    Vocabulary,
+    build_postings,
+    postings_from_pairs,
+    sort_vocabulary,
+    term_bounds,
+    tier_postings,
+)
+
+
+def test_build_postings_counts_tf_and_sorts_rows() -> None:
+    # doc 0: a a b ; doc 1: b ; doc 2: a
+    terms = np.array([0, 0, 1, 1, 0])
+    rows = np.array([0, 0, 0, 1, 2])
+    postings = build_postings(terms, rows, n_terms=3, n_docs=3)
+    assert postings.indptr.tolist() == [0, 2, 4, 4]
+    assert postings.doc_rows.tolist() == [0, 2, 0, 1]
+    assert postings.tf.tolist() == [2, 1, 1, 1]
+    again = postings_from_pairs(
+        np.array([1, 0, 1, 0]), np.array([1, 2, 0, 0]), np.array([1, 1, 1, 2]), 3, 3
+    )
+    assert again.indptr.tolist() == postings.indptr.tolist()
+    assert again.doc_rows.tolist() == postings.doc_rows.tolist()
+    assert again.tf.tolist() == postings.tf.tolist()
+
+
+def test_tiers_put_tf_above_one_first_and_keep_each_run_sorted() -> None:
+    rng = np.random.default_rng(5)
+    terms = rng.integers(0, 20, 3000)
+    rows = rng.integers(0, 200, 3000)
+    postings = build_postings(terms, rows, n_terms=21, n_docs=200)
+    tiered, split = tier_postings(postings)
+    doc_len = rng.integers(1, 50, 200).astype(np.int32)
+    max_tf, min_dl, min_dl_unit = term_bounds(tiered, split, doc_len)
+    for t in range(21):
+        lo, hi, mid = postings.indptr[t], postings.indptr[t + 1], split[t]
+        before = dict(zip(postings.doc_rows[lo:hi], postings.tf[lo:hi], strict=True))
+        after = dict(zip(tiered.doc_rows[lo:hi], tiered.tf[lo:hi], strict=True))
+        assert before == after
+        multi, unit = tiered.doc_rows[lo:mid], tiered.doc_rows[mid:hi]
+        assert (np.diff(multi) > 0).all() and (np.diff(unit) > 0).all()
+        assert (tiered.tf[lo:mid] > 1).all() and (tiered.tf[mid:hi] == 1).all()
+        if mid > lo:
+            assert max_tf[t] == tiered.tf[lo:mid].max()
+            assert min_dl[t] == doc_len[multi].min()
+        if hi > mid:
+            assert min_dl_unit[t] == doc_len[unit].min()
+
+
+def test_vocabulary_lookup_finds_every_term_and_only_those() -> None:
+    terms = ["zelenskyy", "київ", "киев", "@d2024-07-14", "a", "ab", "~zelensk"]
+    vocab, rank = sort_vocabulary(terms)
+    for first_seen, term in enumerate(terms):
+        assert vocab.lookup(term) == rank[first_seen]
+        assert vocab.term(int(rank[first_seen])) == term
+    assert vocab.lookup("missing") == -1
+    assert vocab.lookup("") == -1
+    assert vocab.terms() == sorted(terms, key=lambda t: t.encode())
+    empty = Vocabulary.from_sorted([])
+    assert empty.lookup("x") == -1 and empty.terms() == []
