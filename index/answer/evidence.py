@@ -14,8 +14,9 @@ The "nothing found" decision (``Evidence.enough``, from ``measure_evidence``) ne
   unknown to the whole index: a question about Finland is not answered from articles that
   never mention Finland, however well its other words match;
 * for a passage in another language than the question: coverage over the words that can
-  cross languages (names, dates, numbers) plus those that do match, and at least
-  ``MIN_CROSS_LANGUAGE_MATCHES`` matched words.
+  cross languages (names, dates, numbers the index knows, and capitalised names it does not)
+  plus those that do match, and at least ``MIN_CROSS_LANGUAGE_MATCHES`` matched words. An
+  unknown lowercase word ("кого", a typo) is left out there: it cannot match in any language.
 
 Dates are not required outright (a question may date an event differently from the
 article), but a date term is rare, so a missed date costs much of the coverage.
@@ -196,7 +197,9 @@ def measure_evidence(
     counted = [
         i
         for i, word in enumerate(words)
-        if not cross_language or word.transferable or i in matched
+        if not cross_language
+        or i in matched
+        or (word.transferable and (word.known or word.is_name))
     ]
     total = sum(words[i].weight for i in counted)
     weight = sum(words[i].weight for i in matched)
