@@ -172,7 +172,9 @@ The files cover every input the ingestion accepts ({formats["html"]} HTML pages,
 - `dumps/`: plain-text dumps of news pages in the layout of the Ukrainska Pravda family (in
   its English, Ukrainian and Russian editions): navigation lines, the byline glued to the
   weekday, "Source:"/"Quote:"/"Details:" lines, "Advertisement:" lines, "Background:"
-  bullets, the patron appeal, "Subjects:" tags and lists of unrelated headlines. No URL.
+  bullets, the patron appeal, "Subjects:" tags, lists of unrelated headlines and a copyright
+  footer naming the sample's own outlet ("© 2024 Ukrainian Pages. ..."), so the dumps are
+  cited under it and not under the outlet whose layout they borrow. No URL.
 - `json/archive.jsonl` (one article per line) and `json/archive.json` (a list; one article
   carries `html` instead of `text`), with url, title, published, author, source, language.
 - Encodings: UTF-8, UTF-8 with BOM, cp1251, KOI8-R (that page uses ASCII dashes and quotes,

@@ -29,7 +29,10 @@ def _seed(article: SampleArticle) -> int:
 
 
 def render_dump(article: SampleArticle) -> str:
-    """A plain-text page dump in the layout family of the Ukrainska Pravda seed page."""
+    """A plain-text page dump in the layout family of the Ukrainska Pravda seed page.
+
+    Only the layout is borrowed: the copyright footer names the sample's own outlet.
+    """
     words = DUMP_WORDS[article.lang]
     headlines = HEADLINES[article.lang]
     seed = _seed(article)
@@ -71,6 +74,10 @@ def render_dump(article: SampleArticle) -> str:
         lines += [f"{when:%H:%M}", headline]
         when -= timedelta(minutes=step)
     lines += [words["all_news"], words["advert"], words["advert"]]
+    # The footer names our invented outlet, so the extractor cites the dump under it and not
+    # under the real outlet whose layout the dump borrows.
+    rights = HTML_WORDS[article.lang]["rights"]
+    lines += ["", f"© {article.published.year} {article.outlet}. {rights}"]
     text = "\n".join(lines)
     if article.encoding == "koi8-r":
         text = text.translate(KOI8_SAFE)

@@ -273,6 +273,7 @@ def test_extraction_reads_each_file_back_to_its_articles(path: str) -> None:
         assert (extracted.author or "").casefold() == article.author.casefold()
         assert extracted.published_at == article.published
         assert extracted.language == article.lang
+        assert extracted.source == article.outlet  # dumps: their footer, not the layout's owner
         assert fold(extracted.body) == fold(article.body)
 
 
@@ -301,3 +302,18 @@ def test_ingesting_the_sample_folder_stores_every_article(settings: IndexSetting
         assert report.count("new") == len(ARTICLES)
         stored = archive.list_articles(limit=100)
     assert {(s.title, s.language) for s in stored} == {(a.title, a.lang) for a in ARTICLES}
+
+
+def test_sample_dumps_are_cited_under_their_own_outlet(settings: IndexSettings) -> None:
+    """The dumps borrow Ukrainska Pravda's layout but are ours: never cite them under UP."""
+    dumps = {a.title: a.outlet for a in ARTICLES if a.fmt == "dump"}
+    assert "Ukrainian Pages" in dumps.values()
+    with open_archive(settings) as archive:
+        archive.ingest([str(SAMPLE_DIR)])
+        stored = {s.title: s.source for s in archive.list_articles(limit=100)}
+        answer = archive.ask("How much water did the Kakhovka reservoir hold?")
+    assert {title: stored[title] for title in dumps} == dumps
+    assert "Ukrainska Pravda" not in stored.values()
+    kakhovka = BY_KEY["en-kakhovka"]
+    [citation] = [a.citation for a in answer.articles if a.citation.title == kakhovka.title]
+    assert citation.source == "Ukrainian Pages"

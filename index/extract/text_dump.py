@@ -7,6 +7,16 @@ anchored on its byline and cut at its end markers; markers are data in tables be
 new edition or outlet is a table row, not new code. Anything else goes through justext over
 the paragraphs, with the stoplist of the detected language.
 
+The outlet (``source``) is read from the dump itself when the dump names it: a copyright
+line such as "© 2024 Ukrainian Pages", "Copyright © 2000-2024, Foo Daily. All rights
+reserved." or "Foo Daily © 2024", outside the article body (the last one wins: it is the
+page footer). Copyright lines are what page dumps carry most often, in every language, and
+they name the site rather than a quoted source ("Source: ..." lines in the UP layout name
+whom the article cites, so they are never read as the outlet). Only when the dump names no
+outlet does a dump of the UP layout family that carries the UP mark ("Support UP", "УП",
+"Українська правда") get the label "Ukrainska Pravda": the layout alone is shared by other
+sites and by our own sample dumps, and citing them under a real outlet would be wrong.
+
 trafilatura is not used here: fed one ``<p>`` per line, it keeps the navigation and the
 headline lists and drops the Background bullets (measured on the seed page).
 """
@@ -16,6 +26,7 @@ from __future__ import annotations
 import html
 import logging
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -71,6 +82,20 @@ _END_MARKERS = re.compile(
 )
 _TIMESTAMP_LINE = re.compile(r"^\s*\d{1,2}:\d{2}\s*$")
 _UP_MARK = re.compile(r"\bUP\b|\bУП\b|Ukrainska Pravda|Українськ\w+ правд\w+|Украинск\w+ правд\w+")
+# Copyright lines: "© 2024 X", "Copyright © 2000–2024, X. All rights reserved.", "X © 2024",
+# "(c) 2024 X". The sign alone marks a footer; "Copyright" or "(c)" without it also needs a
+# year, so a headline "Copyright law passes" is no footer. A credit inside a sentence
+# ("Photo: © Reuters") does not start with the mark.
+_COPYRIGHT_LEAD = re.compile(
+    r"^(?:copyright\s*©?|copr\.\s*©?|©|\(c\))\s*(?P<name>.+)$", re.IGNORECASE
+)
+_COPYRIGHT_TRAIL = re.compile(r"^(?P<name>[^©]+?)\s*©[\d\s,.–—-]*$")
+_YEARS = re.compile(r"\b(?:19|20)\d{2}(?:\s*[–—-]\s*(?:19|20)\d{2})?\b")
+# The rights clause that follows the name: "All rights reserved", "Усі права захищені", ...
+_RIGHTS = re.compile(r"\b(?:all rights|усі права|всі права|все права)\b", re.IGNORECASE)
+# A footer names the site in a few words; a longer remainder is a sentence, not a name.
+_COPYRIGHT_MAX_CHARS = 160
+_OUTLET_MAX_WORDS = 8
 
 # A dump is "page-like" (worth a boilerplate remover) when many of its lines are short
 # fragments: navigation, tags, headlines. Plain article files are mostly long paragraphs.
@@ -119,8 +144,42 @@ def extract_text_dump(
     if not body.strip():
         raise ExtractionError("no article text found in the text file", item=name)
     return ExtractedArticle(
-        title=title, body=body, url=url, language=detect_language(title + "\n" + body)
+        title=title,
+        body=body,
+        url=url,
+        source=declared_outlet(line for line in lines if " ".join(line.split()) not in body),
+        language=detect_language(title + "\n" + body),
     )
+
+
+def declared_outlet(lines: Iterable[str]) -> str | None:
+    """The outlet a dump names in its copyright line(s); the last one wins (the footer).
+
+    Years, the copyright mark and a trailing rights clause are removed, so
+    "Copyright © 2000-2024, Foo Daily. All rights reserved." gives "Foo Daily".
+    """
+    outlet = None
+    for line in lines:
+        name = _copyright_holder(" ".join(line.split()))
+        if name is not None:
+            outlet = name
+    return outlet
+
+
+def _copyright_holder(line: str) -> str | None:
+    if not line or len(line) > _COPYRIGHT_MAX_CHARS:
+        return None
+    match = _COPYRIGHT_LEAD.match(line) or _COPYRIGHT_TRAIL.match(line)
+    if match is None or ("©" not in line and not _YEARS.search(line)):
+        return None
+    rest = _YEARS.sub(" ", match["name"])
+    rest = re.split(r"[.!?|·•]\s|\s[–—-]\s", rest + " ", maxsplit=1)[0]
+    name = " ".join(rest.split()).strip(' ,;:.–—-«»"“”„')
+    if not name or _RIGHTS.search(name) or not re.search(r"[^\W\d_]", name):
+        return None
+    if len(name.split()) > _OUTLET_MAX_WORDS:
+        return None
+    return name
 
 
 def _find_byline(lines: list[str]) -> Byline | None:
@@ -174,7 +233,11 @@ def _capitalize(word: str) -> str:
 def _parse_up_layout(
     lines: list[str], byline: Byline, text: str, *, url: str | None
 ) -> ExtractedArticle | None:
-    """The Ukrainska Pravda family: title above the byline, article below, cut at end markers."""
+    """The Ukrainska Pravda family: title above the byline, article below, cut at end markers.
+
+    The outlet is the one the page names outside the article (see ``declared_outlet``);
+    "Ukrainska Pravda" only when it names none and carries the UP mark.
+    """
     title = next(
         (line.strip() for line in reversed(lines[: byline.line_index]) if line.strip()), ""
     )
@@ -183,16 +246,18 @@ def _parse_up_layout(
         start += 1
     if start < len(lines) and title and lines[start].strip() == title:
         start += 1  # the page repeats its title as the photo's heading
-    kept: list[str] = []
-    for line in lines[start:]:
-        stripped = line.strip()
+    end = start
+    while end < len(lines):
+        stripped = lines[end].strip()
         if _END_MARKERS.match(stripped) or _TIMESTAMP_LINE.match(stripped):
             break
-        kept.append(line)
-    body = assemble_body(kept)
+        end += 1
+    body = assemble_body(lines[start:end])
     if not body:
         return None
-    source = UP_SOURCE if _UP_MARK.search(text) else None
+    source = declared_outlet([*lines[: byline.line_index], *lines[end:]])
+    if source is None and _UP_MARK.search(text):
+        source = UP_SOURCE
     return ExtractedArticle(
         title=title,
         body=body,

@@ -135,3 +135,61 @@ def test_a_byline_with_nothing_after_it_falls_back_to_the_generic_cleaner() -> N
     text = "Some headline words here\n\nJOHN SMITHMonday, 5 August 2024, 10:00\nAll News\n"
     article = extract_text_dump(text, "x.txt")
     assert article.title == "Some headline words here"
+
+
+# A dump of the UP layout that carries the UP mark ("Support UP") but is not UP's own page.
+_UP_LAYOUT = (
+    "Укр Рус Eng\nSupport Us\n\nA headline about events\n\n"
+    "JOHN SMITHMonday, 5 August 2024, 10:00\n"
+    "The body says what happened.\n\n{body_extra}"
+    "Support UP or become our patron!\nSubjects: Kyiv\nRECENT NEWS\n10:00\nA headline\n"
+    "{footer}"
+)
+
+
+@pytest.mark.parametrize(
+    ("footer", "outlet"),
+    [
+        ("© 2024 Ukrainian Pages. All rights reserved.\n", "Ukrainian Pages"),
+        ("Copyright © 2000-2024, Harbour Gazette | Privacy\n", "Harbour Gazette"),
+        ("Новини регіонів © 2024\n", "Новини регіонів"),
+        ("© 2000–2024 «Українські сторінки». Усі права захищено.\n", "Українські сторінки"),
+        ("(c) 2023 Северный курьер. Все права защищены.\n", "Северный курьер"),
+    ],
+)
+def test_a_copyright_footer_names_the_outlet_over_the_up_mark(footer: str, outlet: str) -> None:
+    article = extract_text_dump(_UP_LAYOUT.format(body_extra="", footer=footer), "x.txt")
+    assert article.body == "The body says what happened."
+    assert article.source == outlet
+
+
+def test_without_a_footer_the_up_mark_still_gives_ukrainska_pravda() -> None:
+    article = extract_text_dump(_UP_LAYOUT.format(body_extra="", footer=""), "x.txt")
+    assert article.source == "Ukrainska Pravda"
+
+
+@pytest.mark.parametrize(
+    "not_a_footer",
+    [
+        "Source: Reuters, as reported by © Example Wire\n\n",  # whom the article cites
+        "© 2024 Example Wire\n\n",  # a credit inside the article body
+    ],
+)
+def test_copyright_like_lines_inside_the_article_are_not_the_outlet(not_a_footer: str) -> None:
+    text = _UP_LAYOUT.format(body_extra=not_a_footer, footer="")
+    assert extract_text_dump(text, "x.txt").source == "Ukrainska Pravda"
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Copyright law changes approved by parliament", "(c) the third option", "© 2024."],
+)
+def test_headlines_and_bare_marks_name_no_outlet(line: str) -> None:
+    text = _UP_LAYOUT.format(body_extra="", footer=line + "\n").replace("Support UP", "Help")
+    assert extract_text_dump(text, "x.txt").source is None
+
+
+def test_generic_dump_takes_its_outlet_from_the_footer(read_fixture) -> None:
+    name = "generic-en-kharlan-bronze.txt"
+    [article] = extract_bytes(read_fixture(name), name)
+    assert article.source == "Example Sports Network"
