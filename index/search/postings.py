@@ -13,11 +13,13 @@ from __future__ import annotations
 import itertools
 from array import array
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+# Tokens mapped to ids per bulk step of the build (bounds the pending list's memory).
+_FLUSH_TOKENS = 1 << 20
 # Term lookups repeat (questions reuse words); the cache is bounded so memory stays flat.
 _LOOKUP_CACHE_MAX = 65_536
 
@@ -127,39 +129,48 @@ class TokenBatch:
 class TokenCollector:
     """Turns term tuples into flat int32 token ids with C-level dict lookups.
 
-    ``defaultdict(count().__next__)`` assigns a new id on first sight; ``map`` over the
-    ``__getitem__`` of it runs without a Python frame per token, which is what keeps the build
-    above 30k passages/s once analysis is counted.
+    Terms are appended to a flat list and mapped in bulk every ``_FLUSH_TOKENS`` tokens:
+    ``np.fromiter(map(ids.__getitem__, tokens))`` over a ``defaultdict(count().__next__)``
+    (a new term gets the next id on first sight) runs without a Python frame per token,
+    which is what keeps the build fast once analysis is counted (~0.2 µs per token).
     """
 
     def __init__(self) -> None:
         self._ids: defaultdict[str, int] = defaultdict(itertools.count().__next__)
-        self._get = self._ids.__getitem__
-        self._tokens = array("i")
+        self._pending: list[str] = []
+        self._chunks: list[np.ndarray] = []
         self._lengths = array("i")
 
-    def add(self, terms: Iterable[str]) -> None:
+    def add(self, terms: Sequence[str]) -> None:
         """Append one document's terms."""
-        before = len(self._tokens)
-        self._tokens.extend(map(self._get, terms))
-        self._lengths.append(len(self._tokens) - before)
+        self._pending.extend(terms)
+        self._lengths.append(len(terms))
+        if len(self._pending) >= _FLUSH_TOKENS:
+            self._flush()
+
+    def _flush(self) -> None:
+        pending = self._pending
+        if pending:
+            ids = np.fromiter(map(self._ids.__getitem__, pending), np.int32, len(pending))
+            self._chunks.append(ids)
+            self._pending = []
 
     def __len__(self) -> int:
         return len(self._lengths)
 
     def finish(self) -> TokenBatch:
         """The collected tokens (the collector should not be used afterwards)."""
+        self._flush()
         terms = [""] * len(self._ids)
         for term, term_id in self._ids.items():
             terms[term_id] = term
+        tokens = np.concatenate(self._chunks) if self._chunks else np.empty(0, np.int32)
+        self._chunks = []
+        lengths = np.frombuffer(self._lengths, dtype=np.int32) if self._lengths else None
         return TokenBatch(
             terms=terms,
-            token_ids=np.frombuffer(self._tokens, dtype=np.int32)
-            if len(self._tokens)
-            else np.empty(0, np.int32),
-            doc_lengths=np.frombuffer(self._lengths, dtype=np.int32)
-            if len(self._lengths)
-            else np.empty(0, np.int32),
+            token_ids=tokens,
+            doc_lengths=lengths.copy() if lengths is not None else np.empty(0, np.int32),
         )
 
 
