@@ -273,8 +273,12 @@ class SearchIndex:
                     _acceptor(seg, day_range),
                     self.params,
                 )
-            except BaseException:
+            except BaseException as exc:
                 self._local.marks = None  # may be left dirty; never reuse it
+                if isinstance(exc, IndexError | ValueError):
+                    # Row ids or offsets out of range: postings damaged after the load
+                    # checks (those cover sizes and checksums, not every posting).
+                    raise store.unavailable(f"{seg.name} postings are damaged") from None
                 raise
             parts.append(select_top_k(seg.data.passage_ids[scored.rows], scored.scores, k))
         top = merge_top_k(parts, k)

@@ -216,3 +216,29 @@ def test_removing_every_passage_leaves_a_valid_empty_index(index: SearchIndex) -
     assert index.n_docs == 0
     assert index.search(["missile"], 3) == []
     assert SearchIndex.load(index.index_dir).n_docs == 0
+
+
+def test_damaged_postings_found_at_query_time_say_to_reindex(index: SearchIndex) -> None:
+    damaged = SearchIndex.load(index.index_dir)  # maps the files: sees later writes
+    rows = np.load(_current_base(index) / "doc_rows.npy", mmap_mode="r+")
+    rows[:] = 10**9  # rows out of range (large postings get no CRC at load time)
+    rows.flush()
+    del rows
+    with pytest.raises(IndexUnavailableError, match="newsdesk reindex"):
+        damaged.search(["missile", "poland"], 3)
+
+
+def test_concurrent_searches_from_threads_agree_with_a_single_thread(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    rng = np.random.default_rng(3)
+    docs = [
+        DocRecord(i, i // 4, 100, tuple(f"w{int(x)}" for x in rng.zipf(1.4, 30) % 500))
+        for i in range(3000)
+    ]
+    index = SearchIndex.build(tmp_path / "i", docs)
+    queries = [[f"w{int(x)}" for x in rng.zipf(1.4, 4) % 500] for _ in range(200)]
+    expected = [index.search(q, 10) for q in queries]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        got = list(pool.map(lambda q: index.search(q, 10), queries))
+    assert got == expected
