@@ -165,14 +165,22 @@ class ZipfCorpus:
     def questions(self, n: int) -> list[str]:
         """``n`` questions of 3–6 words sampled from random passages (see module docstring)."""
         rng = np.random.default_rng([self.seed, 1])
+        picks = rng.integers(0, self.n_passages, n).tolist()
+        sizes = rng.integers(3, 7, n).tolist()
+        texts: dict[int, list[str]] = {}
+        for start in sorted({p - p % CHUNK for p in picks}):
+            ranks, lengths = self._chunk_words(start, min(start + CHUNK, self.n_passages))
+            ends = np.cumsum(lengths)
+            for pick in {p for p in picks if start <= p < start + CHUNK}:
+                end = int(ends[pick - start])
+                mine = ranks[end - int(lengths[pick - start]) : end]
+                words = self._words_of(mine)
+                texts[pick] = [words[r] for r in mine.tolist()]
         out = []
-        for _ in range(n):
-            start = int(rng.integers(0, self.n_passages))
-            (passage,) = self.chunk_single(start)
-            words = [w for w in dict.fromkeys(passage.text.split()) if w not in _FUNCTION_SET]
-            size = min(len(words), int(rng.integers(3, 7)))
-            picked = rng.choice(len(words), size=size, replace=False)
-            out.append(" ".join(words[i] for i in sorted(picked.tolist())))
+        for pick, size in zip(picks, sizes, strict=True):
+            words = [w for w in dict.fromkeys(texts[pick]) if w not in _FUNCTION_SET]
+            chosen = rng.choice(len(words), size=min(len(words), size), replace=False)
+            out.append(" ".join(words[i] for i in sorted(chosen.tolist())))
         return out
 
     def chunk_single(self, index: int) -> list[GeneratedPassage]:
