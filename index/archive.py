@@ -58,6 +58,7 @@ from index.store import STORE_FILENAME, ArticleStore, Database, IndexRow, SaveRe
 
 if TYPE_CHECKING:
     from index.analysis.analyzer import Analyzer
+    from index.answer.passage_cache import PassageCache
     from index.feeds.service import FeedService
     from index.search import SearchIndex
 
@@ -111,6 +112,8 @@ class Archive:
         self._index_lock = threading.Lock()
         self._write_lock = threading.RLock()
         self._analyzer: Analyzer | None = None
+        # Passage analysis kept between questions (index.answer.passage_cache).
+        self._passage_cache: PassageCache | None = None
         self._replayed = False
         self._feed_service: FeedService | None = None
 
@@ -558,6 +561,10 @@ class Archive:
                 # Answering from the index as it is beats not answering; ingest retries.
                 logger.exception("could not catch the index up with the store")
         analyzer = self._get_analyzer()
+        if self._passage_cache is None or self._passage_cache.analyzer is not analyzer:
+            from index.answer.passage_cache import PassageCache
+
+            self._passage_cache = PassageCache(analyzer)
         analysed = analyzer.question(text, now or datetime.now(UTC))
         return answer_question(
             analysed,
@@ -567,6 +574,7 @@ class Archive:
             k=k,
             offset=offset,
             layer=self.settings.ranking_layer,
+            cache=self._passage_cache,
         )
 
     def example_questions(self, n: int = 3) -> list[str]:

@@ -21,7 +21,7 @@ from datetime import date
 from typing import Protocol
 
 from index.analysis.dates import date_terms
-from index.answer.answer_type import answer_type_of
+from index.answer.answer_type import AnswerType, answer_type_of
 from index.answer.candidates import (
     CANDIDATE_PASSAGES,
     RankedArticle,
@@ -29,7 +29,8 @@ from index.answer.candidates import (
     rank_articles,
 )
 from index.answer.evidence import Evidence, QuestionWord, measure_evidence, question_words
-from index.answer.protocols import AnalyzerLike, PassageSource, SearchBackend
+from index.answer.passage_cache import PassageCache
+from index.answer.protocols import AnalyzerLike, PassageSource, SearchBackend, TermSpanLike
 from index.answer.snippets import choose_snippet
 from index.models import Answer, Article, ArticleAnswer, Citation, Lang, Passage, Snippet
 
@@ -82,6 +83,7 @@ def answer_question(
     k: int = 3,
     offset: int = 0,
     layer: bool = True,
+    cache: PassageCache | None = None,
 ) -> Answer:
     """Answer an analysed question with up to ``k`` cited articles, skipping ``offset``.
 
@@ -93,6 +95,8 @@ def answer_question(
         k: articles per page.
         offset: articles to skip (paging: "More" in the bot, inline next_offset).
         layer: apply the ranking layer.
+        cache: passage analysis kept between questions (the archive's, over ``analyzer``,
+            ``index`` and ``passages``); None analyses afresh for this question.
 
     Returns:
         ``found=True`` with articles, best first; or ``found=False`` with a reason and the
@@ -111,6 +115,8 @@ def answer_question(
     )
     if not any(word.known for word in words):
         return Answer(found=False, reason=UNKNOWN_TERMS_REASON, **base)
+    if cache is None or cache.analyzer is not analyzer:
+        cache = PassageCache(analyzer)
     ranked = rank_question(
         question,
         index=index,
@@ -119,10 +125,11 @@ def answer_question(
         layer=layer,
         n_articles=k + offset,
         words=words,
+        cache=cache,
     )
     checked = ranked[: max(MAX_ARTICLES_CHECKED, offset + k)]
     accepted, nearest = _accept_articles(
-        checked, words, question, passages, analyzer, layer=layer, wanted=offset + k
+        checked, words, question, passages, cache, layer=layer, wanted=offset + k
     )
     if not accepted:
         return Answer(found=False, reason=WEAK_EVIDENCE_REASON, nearest_titles=nearest, **base)
@@ -138,6 +145,7 @@ def rank_question(
     layer: bool,
     n_articles: int,
     words: Sequence[QuestionWord] | None = None,
+    cache: PassageCache | None = None,
 ) -> list[RankedArticle]:
     """Ranked articles for a question: the ranking of ``answer_question`` and the retrieval eval.
 
@@ -148,7 +156,7 @@ def rank_question(
     When nothing was published in the period, the restriction is dropped rather than
     answering "nothing found" to a question whose topic the archive does cover.
     ``words`` (the question's words, from ``evidence.question_words``) are computed when not
-    given.
+    given; ``cache`` is ``answer_question``'s.
     """
     if words is None:
         words = question_words(
@@ -166,6 +174,7 @@ def rank_question(
         "layer": layer,
         "n_passages": max(CANDIDATE_PASSAGES, 20 * n_articles),
         "words": words,
+        "cache": cache,
     }
     if question.period is not None:
         first, last = question.period
@@ -181,7 +190,7 @@ def _accept_articles(
     words: Sequence[QuestionWord],
     question: QuestionLike,
     passages: PassageSource,
-    analyzer: AnalyzerLike,
+    cache: PassageCache,
     *,
     layer: bool,
     wanted: int,
@@ -192,6 +201,7 @@ def _accept_articles(
     ``k + offset``, not with the number of candidates.
     """
     articles = passages.articles_by_id([r.article_id for r in checked])
+    wanted_type = answer_type_of(question.text)
     accepted: list[ArticleAnswer] = []
     for start in range(0, len(checked), _ARTICLE_BATCH):
         batch = checked[start : start + _ARTICLE_BATCH]
@@ -204,7 +214,14 @@ def _accept_articles(
                 logger.warning("article %s is in the index but not in the store", ranked_article)
                 continue
             answer = _answer_from_article(
-                ranked_article, article, texts, words, question, analyzer, layer=layer
+                ranked_article,
+                article,
+                texts,
+                words,
+                question,
+                cache,
+                wanted_type=wanted_type,
+                layer=layer,
             )
             if answer is not None:
                 accepted.append(answer)
@@ -226,37 +243,61 @@ def _answer_from_article(
     texts: dict[int, Passage],
     words: Sequence[QuestionWord],
     question: QuestionLike,
-    analyzer: AnalyzerLike,
+    cache: PassageCache,
     *,
+    wanted_type: AnswerType | None,
     layer: bool,
 ) -> ArticleAnswer | None:
-    """The article's snippets (best passage first), or None when its evidence is too weak."""
+    """The article's snippets (best passage first), or None when its evidence is too weak.
+
+    Most candidate articles fail the evidence check, so it is first made on the union of the
+    terms of all the article's candidate passages (and its title and day): evidence only grows
+    with the terms it is given (``measure_evidence``), so when the union is not enough no
+    single passage is, and the article is dropped without computing any span. Spans are
+    computed only for the passages the proximity order needs and the ones shown.
+    """
     lang = article.language or "en"
+    published_at = article.published_at
     candidates = [
         (ranked, texts[ranked.passage_id])
         for ranked in ranked_article.passages[:PASSAGES_CHECKED_PER_ARTICLE]
         if ranked.passage_id in texts
     ]
-    spans = {
-        passage.passage_id: analyzer.term_spans(passage.text, lang, article.published_at)
-        for _, passage in candidates
-    }
-    wanted_type = answer_type_of(question.text)
+    if not candidates:
+        return None
+    article_terms = _article_terms(article, cache)
+    cross_language = lang != question.language
+    union = set(article_terms).union(
+        *(cache.terms(passage.text, lang, published_at) for _, passage in candidates)
+    )
+    best_case = measure_evidence(words, union, cross_language=cross_language)
+    if not best_case.enough:
+        _log_rejection(article, None, best_case)
+        return None
+
+    def spans_of(passage: Passage) -> tuple[TermSpanLike, ...]:
+        return cache.term_spans(passage.text, lang, published_at)
+
     if layer:
         candidates = order_by_proximity(
-            candidates, spans, words, article, analyzer, answer_type=wanted_type
+            candidates,
+            spans_of,
+            words,
+            article,
+            cache,
+            answer_type=wanted_type,
+            limit=SNIPPETS_PER_ARTICLE,
         )
-    article_terms = _article_terms(article, analyzer)
     question_terms = frozenset(question.terms)
     snippets: list[Snippet] = []
     for rank, (ranked_passage, passage) in enumerate(candidates[:SNIPPETS_PER_ARTICLE]):
         if rank > 0 and ranked_passage.score < SECOND_SNIPPET_MIN_SHARE * ranked_article.score:
             break
-        passage_spans = spans[passage.passage_id]
+        passage_spans = spans_of(passage)
         evidence = measure_evidence(
             words,
             article_terms | {s.term for s in passage_spans},
-            cross_language=lang != question.language,
+            cross_language=cross_language,
         )
         if not evidence.enough:
             _log_rejection(article, passage, evidence)
@@ -280,14 +321,14 @@ def _answer_from_article(
     )
 
 
-def _article_terms(article: Article, analyzer: AnalyzerLike) -> set[str]:
+def _article_terms(article: Article, cache: PassageCache) -> set[str]:
     """Terms every passage of the article shares as evidence: its title and its day.
 
     A question dated to the day an article was published ("what happened on 22 March 2024")
     is matched by that article even where a passage does not repeat the date.
     """
     lang = article.language or "en"
-    terms = {s.term for s in analyzer.term_spans(article.title, lang, article.published_at)}
+    terms = {s.term for s in cache.term_spans(article.title, lang, article.published_at)}
     if article.published_at is not None:
         day = article.published_at.date()
         terms.update(date_terms(day.month, day.day, day.year))
@@ -306,12 +347,15 @@ def _citation(article: Article) -> Citation:
     )
 
 
-def _log_rejection(article: Article, passage: Passage, evidence: Evidence) -> None:
-    """Say at DEBUG why a candidate was not shown (the threshold's calibration trail)."""
+def _log_rejection(article: Article, passage: Passage | None, evidence: Evidence) -> None:
+    """Say at DEBUG why a candidate was not shown (the threshold's calibration trail).
+
+    ``passage`` None: all the article's candidate passages together were not enough.
+    """
     logger.debug(
         "rejected article %s passage %s: coverage %.2f, matched words %s",
         article.article_id,
-        passage.ordinal,
+        "(all)" if passage is None else passage.ordinal,
         evidence.coverage,
         sorted(evidence.matched),
     )

@@ -9,7 +9,7 @@ summing passage scores or adding a share of the others ranked worse (quality.txt
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,6 +17,7 @@ import numpy as np
 
 from index.answer.answer_type import AnswerType
 from index.answer.evidence import QuestionWord
+from index.answer.passage_cache import PassageCache
 from index.answer.protocols import AnalyzerLike, PassageSource, SearchBackend, TermSpanLike
 from index.answer.snippets import best_sentence_coverage
 from index.models import Article, Hit, Lang, Passage
@@ -67,6 +68,7 @@ def rank_articles(
     n_passages: int = CANDIDATE_PASSAGES,
     options: LayerOptions = DEFAULT_LAYER,
     words: Sequence[QuestionWord] = (),
+    cache: PassageCache | None = None,
 ) -> list[RankedArticle]:
     """Rank articles for the question terms, best first.
 
@@ -81,6 +83,8 @@ def rank_articles(
         options: layer parameters.
         words: the question's words with their alternative terms (for the layer; without
             them each distinct term is a word).
+        cache: remembers each passage's article between questions (an archive's own cache,
+            over this ``index``); None asks the engine for every hit.
 
     Returns:
         Articles with at least one positively scored candidate passage.
@@ -91,7 +95,9 @@ def rank_articles(
         hits = _rescore(
             query_words, hits, index, passages, analyzer, day_range, n_passages, options
         )
-    return _group_by_article(hits, index)
+    if cache is None:
+        return _group_by_article(hits, index.article_of)
+    return _group_by_article(hits, lambda pid: cache.article_of(pid, index.article_of))
 
 
 def _rescore(
@@ -122,33 +128,50 @@ def _rescore(
 
 def order_by_proximity(
     candidates: Sequence[tuple[RankedPassage, Passage]],
-    spans: Mapping[int, Sequence[TermSpanLike]],
+    spans_of: Callable[[Passage], Sequence[TermSpanLike]],
     words: Sequence[QuestionWord],
     article: Article,
-    analyzer: AnalyzerLike,
+    cache: PassageCache,
     *,
     answer_type: AnswerType | None = None,
     options: LayerOptions = DEFAULT_LAYER,
+    limit: int | None = None,
 ) -> list[tuple[RankedPassage, Passage]]:
     """An article's candidate passages ordered by score boosted by sentence proximity.
 
     The layer's third part (``index.search.ranking``): it picks which passage of an article
     to show; the article's rank is left alone.
+
+    Only the first ``limit`` passages of the order are returned (all when None), and spans
+    (``spans_of``, the costly part) are computed only for passages that can reach them: the
+    boost at most multiplies a score by ``1 + proximity_weight`` (coverage is clipped to 1),
+    so once the next-best unboosted score, fully boosted, is below the ``limit``-th boosted
+    score found so far, no later passage can enter (a tie still computes). The result is
+    exactly the head of the full order, ties by candidate position.
     """
     if options.proximity_weight <= 0 or len(candidates) < 2:
-        return list(candidates)
+        return list(candidates)[:limit]
     lang = article.language or "en"
-    focus = _words_beyond_title(words, article.title, lang, article.published_at, analyzer)
-    coverage = np.array(
-        [
-            best_sentence_coverage(passage.text, spans[passage.passage_id], focus, answer_type)
-            for _, passage in candidates
-        ]
-    )
+    focus = _words_beyond_title(words, article.title, lang, article.published_at, cache)
     scores = np.array([ranked.score for ranked, _ in candidates])
-    boosted = apply_proximity(scores, coverage, options=options)
-    order = np.lexsort((np.arange(len(scores)), -boosted))
-    return [candidates[i] for i in order]
+    ceilings = np.maximum(
+        apply_proximity(scores, np.zeros_like(scores), options=options),
+        apply_proximity(scores, np.ones_like(scores), options=options),
+    )
+    wanted = len(candidates) if limit is None else limit
+    visited: list[int] = []
+    boosted: list[float] = []
+    for i in np.lexsort((np.arange(len(scores)), -scores)).tolist():
+        if len(boosted) >= wanted and ceilings[i] < sorted(boosted, reverse=True)[wanted - 1]:
+            break  # ceilings fall with scores: no later passage can enter the head either
+        passage = candidates[i][1]
+        coverage = best_sentence_coverage(passage.text, spans_of(passage), focus, answer_type)
+        boost = apply_proximity(scores[i : i + 1], np.array([coverage]), options=options)
+        visited.append(i)
+        boosted.append(float(boost[0]))
+    positions = np.asarray(visited)
+    order = np.lexsort((positions, -np.asarray(boosted)))[:wanted]
+    return [candidates[visited[j]] for j in order]
 
 
 def _words_beyond_title(
@@ -156,14 +179,14 @@ def _words_beyond_title(
     title: str,
     lang: Lang,
     published_at: datetime | None,
-    analyzer: AnalyzerLike,
+    cache: PassageCache,
 ) -> Sequence[QuestionWord]:
     """The question words the article's title does not match (all of them if it matches all).
 
     Every passage of an article shares its title, so the words the title already answers
     say which article, not which passage; the rest say which passage answers.
     """
-    title_terms = {span.term for span in analyzer.term_spans(title, lang, published_at)}
+    title_terms = {span.term for span in cache.term_spans(title, lang, published_at)}
     rest = [word for word in words if not word.terms & title_terms]
     return rest or words
 
@@ -193,13 +216,15 @@ def _feedback(
     return feedback
 
 
-def _group_by_article(hits: Sequence[Hit], index: SearchBackend) -> list[RankedArticle]:
+def _group_by_article(
+    hits: Sequence[Hit], article_of: Callable[[int], int]
+) -> list[RankedArticle]:
     """Group hits (best first) by article; an article ranks by its best passage."""
     grouped: dict[int, list[RankedPassage]] = {}
     for hit in hits:
         if hit.score <= 0:
             continue
-        article_id = index.article_of(hit.passage_id)
+        article_id = article_of(hit.passage_id)
         grouped.setdefault(article_id, []).append(
             RankedPassage(passage_id=hit.passage_id, article_id=article_id, score=hit.score)
         )

@@ -1,0 +1,95 @@
+"""What the answer stage keeps between questions about passages: term sets, spans, articles.
+
+Answering one question reads ~20 candidate articles. Spans (``Analyzer.term_spans``) cost
+~145 µs per 60-word passage; the set of a passage's terms (``Analyzer.document_terms``) ~10 µs,
+because it is one cache lookup per whitespace chunk. The answer stage therefore asks for sets
+wherever sets suffice (the evidence check) and for spans only for the passages it may show,
+and both are kept here in bounded LRU caches so a passage met again (the next page, a popular
+topic, a repeated question) is not analysed again.
+
+Entries are keyed by the text itself with its language and publication time, i.e. exactly the
+analyzer's inputs, so an entry can never go stale: a re-ingested article gets new passage ids
+and new text, and the cache belongs to one analyzer (the archive's), whose output depends on
+nothing else. ``functools.lru_cache`` is used because it is thread-safe and implemented in C
+(the bot answers from worker threads).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from datetime import datetime
+
+from index.answer.protocols import AnalyzerLike, TermSpanLike
+from index.models import Lang
+
+# Spans of ~60 terms take ~5 KB per passage: 4,096 passages ≈ 20 MB, the passages shown for
+# the last ~500 questions.
+MAX_CACHED_SPANS = 4096
+# A term set takes ~3 KB: 16,384 passages ≈ 50 MB, the candidates of the last ~100 questions
+# (each question checks ~20 articles of up to 10 candidate passages).
+MAX_CACHED_TERM_SETS = 16_384
+# Passage → article ids are ints: a plain dict, cleared when it reaches this size.
+MAX_CACHED_ARTICLE_IDS = 1_000_000
+
+
+class PassageCache:
+    """Term sets and spans of texts analysed by one analyzer (LRU-bounded), passage articles.
+
+    Args:
+        analyzer: the analyzer the index was built with.
+        max_spans: texts whose spans are kept.
+        max_term_sets: texts whose term sets are kept.
+    """
+
+    def __init__(
+        self,
+        analyzer: AnalyzerLike,
+        *,
+        max_spans: int = MAX_CACHED_SPANS,
+        max_term_sets: int = MAX_CACHED_TERM_SETS,
+    ) -> None:
+        self.analyzer = analyzer
+        self.term_spans: Callable[[str, Lang, datetime | None], tuple[TermSpanLike, ...]] = (
+            functools.lru_cache(maxsize=max_spans)(self._term_spans)
+        )
+        self.terms: Callable[[str, Lang, datetime | None], frozenset[str]] = functools.lru_cache(
+            maxsize=max_term_sets
+        )(self._terms)
+        self._article_ids: dict[int, int] = {}
+
+    def _term_spans(
+        self, text: str, lang: Lang, published_at: datetime | None
+    ) -> tuple[TermSpanLike, ...]:
+        """``Analyzer.term_spans`` as a tuple (cached entries are shared, so immutable)."""
+        return tuple(self.analyzer.term_spans(text, lang, published_at))
+
+    def _terms(self, text: str, lang: Lang, published_at: datetime | None) -> frozenset[str]:
+        """The set of a text's terms: the terms of its spans, from ``document_terms``.
+
+        ``Analyzer.term_spans`` yields the same terms as ``document_terms`` (its contract;
+        ``tests/index/answer/test_passage_cache.py`` checks it on real text), at a tenth of
+        the cost.
+        """
+        return frozenset(self.analyzer.document_terms(text, lang, published_at))
+
+    def article_of(self, passage_id: int, lookup: Callable[[int], int]) -> int:
+        """The article of a passage, asking ``lookup`` (the engine's) once per passage.
+
+        Only for an archive's own cache: passage ids are never reused by the store (SQLite
+        AUTOINCREMENT; a re-ingested article gets new passages), so a passage's article never
+        changes.
+        """
+        article_id = self._article_ids.get(passage_id)
+        if article_id is None:
+            article_id = lookup(passage_id)
+            if len(self._article_ids) >= MAX_CACHED_ARTICLE_IDS:
+                self._article_ids.clear()
+            self._article_ids[passage_id] = article_id
+        return article_id
+
+    def clear(self) -> None:
+        """Forget everything (tests; a new analysis version)."""
+        self.term_spans.cache_clear()  # type: ignore[attr-defined]
+        self.terms.cache_clear()  # type: ignore[attr-defined]
+        self._article_ids.clear()

@@ -1,0 +1,150 @@
+"""The answer stage's shortcuts change no answer: term sets, lazy spans, the proximity head."""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from index.analysis.analyzer import Analyzer
+from index.answer import answer_question
+from index.answer.candidates import RankedPassage, order_by_proximity
+from index.answer.evidence import QuestionWord
+from index.answer.passage_cache import PassageCache
+from index.extract.passages import split_passages
+from index.models import Passage
+from tests.index.answer.fakes import MemoryArchive, SimpleAnalyzer
+from tests.index.answer.test_answer_question import ARTICLES
+
+QA_SAMPLE = Path(__file__).resolve().parents[3] / "index" / "eval" / "qa_sample.jsonl"
+QUESTIONS = [
+    "What did Stoltenberg say on 14 July?",
+    "Poland air defence",
+    "When did the museum reopen?",
+    "Did Russia plan to block WhatsApp over Poland?",
+    "grain harvest prices",
+    "Tusk missiles allies",
+]
+
+
+def _qa_texts() -> list[tuple[str, str]]:
+    texts = []
+    for line in QA_SAMPLE.read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        for document in record.get("documents", []):
+            texts.append((document["title"], record["lang"]))
+            texts.extend((span.text, record["lang"]) for span in split_passages(document["text"]))
+    return list(dict.fromkeys(texts))
+
+
+def test_term_sets_are_the_terms_of_the_spans_on_real_passages():
+    """The evidence pre-check reads term sets; it is exact only if they equal span terms."""
+    analyzer = Analyzer()
+    cache = PassageCache(analyzer)
+    published = datetime(2024, 7, 14, 9, tzinfo=UTC)
+    texts = _qa_texts()
+    assert len(texts) > 50
+    for text, lang in texts:
+        for when in (None, published):
+            spans = analyzer.term_spans(text, lang, when)
+            assert cache.terms(text, lang, when) == {span.term for span in spans}
+            assert cache.term_spans(text, lang, when) == tuple(spans)
+
+
+def test_cached_results_are_reused_and_bounded():
+    analyzer = SimpleAnalyzer()
+    cache = PassageCache(analyzer, max_spans=2, max_term_sets=2)
+    first = cache.term_spans("Tusk said so", "en", None)
+    assert cache.term_spans("Tusk said so", "en", None) is first
+    cache.term_spans("one", "en", None)
+    cache.term_spans("two", "en", None)
+    assert cache.term_spans("Tusk said so", "en", None) is not first  # evicted
+    assert cache.terms("Tusk said so", "en", None) == frozenset({"tusk", "said", "so"})
+
+
+def test_article_of_asks_the_engine_once_per_passage():
+    cache = PassageCache(SimpleAnalyzer())
+    asked = []
+
+    def lookup(passage_id: int) -> int:
+        asked.append(passage_id)
+        return passage_id // 10
+
+    assert [cache.article_of(p, lookup) for p in (11, 12, 11, 25, 12)] == [1, 1, 1, 2, 1]
+    assert asked == [11, 12, 25]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_proximity_head_is_the_head_of_the_full_order(seed):
+    """Spans are computed only for passages that can reach the shown head; same head."""
+    rng = random.Random(seed)
+    analyzer = SimpleAnalyzer()
+    archive = MemoryArchive(ARTICLES, analyzer)
+    article = archive.articles[1]
+    vocabulary = ["tusk", "poland", "missiles", "allies", "air", "defence", "july", "said"]
+    words = [
+        QuestionWord(
+            w, frozenset([w]), weight=rng.uniform(0.5, 3), known=True, is_date=False, is_name=False
+        )
+        for w in rng.sample(vocabulary, 3)
+    ]
+    candidates = []
+    for i in range(rng.randint(2, 10)):
+        text = ". ".join(
+            " ".join(rng.choice(vocabulary) for _ in range(rng.randint(1, 5)))
+            for _ in range(rng.randint(1, 3))
+        )
+        score = rng.choice([1.0, 2.0, 2.5, rng.uniform(0.1, 5)])  # ties included
+        candidates.append((RankedPassage(i, 1, score), Passage(i, 1, i, text, 0, len(text))))
+    candidates.sort(key=lambda c: -c[0].score)
+    cache = PassageCache(analyzer)
+    computed: list[int] = []
+
+    def spans_of(passage: Passage):
+        computed.append(passage.passage_id)
+        return cache.term_spans(passage.text, "en", None)
+
+    full = order_by_proximity(candidates, spans_of, words, article, cache)
+    assert sorted(computed) == sorted(p.passage_id for _, p in candidates)
+    computed.clear()
+    head = order_by_proximity(candidates, spans_of, words, article, cache, limit=2)
+    assert head == full[:2]
+
+
+def test_answers_are_the_same_with_a_shared_cache_as_without():
+    analyzer = SimpleAnalyzer()
+    archive = MemoryArchive(ARTICLES, analyzer)
+    cache = PassageCache(analyzer)
+    for layer in (True, False):
+        for text in QUESTIONS * 2:
+            question = analyzer.question(text)
+            for k, offset in ((3, 0), (1, 1)):
+                common = {"index": archive, "passages": archive, "analyzer": analyzer}
+                plain = answer_question(question, k=k, offset=offset, layer=layer, **common)
+                cached = answer_question(
+                    question, k=k, offset=offset, layer=layer, cache=cache, **common
+                )
+                assert cached == plain
+
+
+def test_passages_that_cannot_reach_the_head_are_not_analysed():
+    analyzer = SimpleAnalyzer()
+    archive = MemoryArchive(ARTICLES, analyzer)
+    words = [QuestionWord("tusk", frozenset(["tusk"]), 1.0, True, False, False)]
+    candidates = [
+        (RankedPassage(i, 1, score), Passage(i, 1, i, "Tusk spoke.", 0, 11))
+        for i, score in enumerate([10.0, 9.0, 1.0, 1.0])
+    ]
+    cache = PassageCache(analyzer)
+    computed: list[int] = []
+
+    def spans_of(passage: Passage):
+        computed.append(passage.passage_id)
+        return cache.term_spans(passage.text, "en", None)
+
+    head = order_by_proximity(candidates, spans_of, words, archive.articles[1], cache, limit=2)
+    assert [ranked.passage_id for ranked, _ in head] == [0, 1]
+    assert computed == [0, 1]
