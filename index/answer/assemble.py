@@ -328,7 +328,7 @@ def _article_terms(article: Article, cache: PassageCache) -> set[str]:
     is matched by that article even where a passage does not repeat the date.
     """
     lang = article.language or "en"
-    terms = {s.term for s in cache.term_spans(article.title, lang, article.published_at)}
+    terms = set(cache.terms(article.title, lang, article.published_at))
     if article.published_at is not None:
         day = article.published_at.date()
         terms.update(date_terms(day.month, day.day, day.year))

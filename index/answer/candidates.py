@@ -83,8 +83,8 @@ def rank_articles(
         options: layer parameters.
         words: the question's words with their alternative terms (for the layer; without
             them each distinct term is a word).
-        cache: remembers each passage's article between questions (an archive's own cache,
-            over this ``index``); None asks the engine for every hit.
+        cache: passage terms and articles kept between questions (an archive's own cache,
+            over this ``index``, ``passages`` and ``analyzer``); None asks afresh.
 
     Returns:
         Articles with at least one positively scored candidate passage.
@@ -93,7 +93,7 @@ def rank_articles(
     if layer and hits:
         query_words = words_of_terms(terms, [word.terms for word in words])
         hits = _rescore(
-            query_words, hits, index, passages, analyzer, day_range, n_passages, options
+            query_words, hits, index, passages, cache or analyzer, day_range, n_passages, options
         )
     if cache is None:
         return _group_by_article(hits, index.article_of)
@@ -105,7 +105,7 @@ def _rescore(
     hits: list[Hit],
     index: SearchBackend,
     passages: PassageSource,
-    analyzer: AnalyzerLike,
+    analyzer: AnalyzerLike | PassageCache,
     day_range: tuple[int, int] | None,
     n_passages: int,
     options: LayerOptions,
@@ -186,21 +186,29 @@ def _words_beyond_title(
     Every passage of an article shares its title, so the words the title already answers
     say which article, not which passage; the rest say which passage answers.
     """
-    title_terms = {span.term for span in cache.term_spans(title, lang, published_at)}
+    title_terms = cache.terms(title, lang, published_at)
     rest = [word for word in words if not word.terms & title_terms]
     return rest or words
 
 
 def _ordered(ids: Sequence[int], scores: np.ndarray, limit: int) -> list[Hit]:
     """Hits by score, ties by passage id, positive scores only."""
-    order = np.lexsort((np.asarray(ids), -scores))[:limit]
-    return [Hit(passage_id=ids[i], score=float(scores[i])) for i in order if scores[i] > 0]
+    id_array = np.asarray(ids, dtype=np.int64)
+    order = np.lexsort((id_array, -scores))[:limit]
+    order = order[scores[order] > 0]
+    return [
+        Hit(passage_id=passage_id, score=score)
+        for passage_id, score in zip(id_array[order].tolist(), scores[order].tolist(), strict=True)
+    ]
 
 
 def _feedback(
-    hits: Sequence[Hit], passages: PassageSource, analyzer: AnalyzerLike
+    hits: Sequence[Hit], passages: PassageSource, analyzer: AnalyzerLike | PassageCache
 ) -> list[FeedbackPassage]:
-    """The feedback passages' index terms (title + text, as the archive indexes them)."""
+    """The feedback passages' index terms (title + text, as the archive indexes them).
+
+    ``analyzer`` is the analyzer, or a ``PassageCache`` over it (the same terms, kept).
+    """
     found = passages.passages_by_id([hit.passage_id for hit in hits])
     articles = passages.articles_by_id(sorted({p.article_id for p in found.values()}))
     feedback = []
@@ -210,8 +218,10 @@ def _feedback(
         if passage is None or article is None:
             continue
         lang = article.language or "en"
-        doc_terms = analyzer.document_terms(article.title, lang, article.published_at)
-        doc_terms += analyzer.document_terms(passage.text, lang, article.published_at)
+        doc_terms = [
+            *analyzer.document_terms(article.title, lang, article.published_at),
+            *analyzer.document_terms(passage.text, lang, article.published_at),
+        ]
         feedback.append(FeedbackPassage(terms=doc_terms, score=hit.score))
     return feedback
 

@@ -4,8 +4,9 @@ Answering one question reads ~20 candidate articles. Spans (``Analyzer.term_span
 ~145 µs per 60-word passage; the set of a passage's terms (``Analyzer.document_terms``) ~10 µs,
 because it is one cache lookup per whitespace chunk. The answer stage therefore asks for sets
 wherever sets suffice (the evidence check) and for spans only for the passages it may show,
-and both are kept here in bounded LRU caches so a passage met again (the next page, a popular
-topic, a repeated question) is not analysed again.
+and both are kept here in bounded LRU caches, with the term lists of feedback passages (RM3),
+so a passage met again (the next page, a popular topic, a repeated question) is not analysed
+again.
 
 Entries are keyed by the text itself with its language and publication time, i.e. exactly the
 analyzer's inputs, so an entry can never go stale: a re-ingested article gets new passage ids
@@ -26,8 +27,8 @@ from index.models import Lang
 # Spans of ~60 terms take ~5 KB per passage: 4,096 passages ≈ 20 MB, the passages shown for
 # the last ~500 questions.
 MAX_CACHED_SPANS = 4096
-# A term set takes ~3 KB: 16,384 passages ≈ 50 MB, the candidates of the last ~100 questions
-# (each question checks ~20 articles of up to 10 candidate passages).
+# A term set with its term list takes ~3 KB: 16,384 passages ≈ 50 MB, the candidates of the
+# last ~100-300 questions (each checks ~20 articles of up to 10 candidate passages).
 MAX_CACHED_TERM_SETS = 16_384
 # Passage → article ids are ints: a plain dict, cleared when it reaches this size.
 MAX_CACHED_ARTICLE_IDS = 1_000_000
@@ -53,6 +54,9 @@ class PassageCache:
         self.term_spans: Callable[[str, Lang, datetime | None], tuple[TermSpanLike, ...]] = (
             functools.lru_cache(maxsize=max_spans)(self._term_spans)
         )
+        self.document_terms: Callable[[str, Lang, datetime | None], tuple[str, ...]] = (
+            functools.lru_cache(maxsize=max_term_sets)(self._document_terms)
+        )
         self.terms: Callable[[str, Lang, datetime | None], frozenset[str]] = functools.lru_cache(
             maxsize=max_term_sets
         )(self._terms)
@@ -64,6 +68,12 @@ class PassageCache:
         """``Analyzer.term_spans`` as a tuple (cached entries are shared, so immutable)."""
         return tuple(self.analyzer.term_spans(text, lang, published_at))
 
+    def _document_terms(
+        self, text: str, lang: Lang, published_at: datetime | None
+    ) -> tuple[str, ...]:
+        """``Analyzer.document_terms`` as a tuple (the feedback passages' terms)."""
+        return tuple(self.analyzer.document_terms(text, lang, published_at))
+
     def _terms(self, text: str, lang: Lang, published_at: datetime | None) -> frozenset[str]:
         """The set of a text's terms: the terms of its spans, from ``document_terms``.
 
@@ -71,7 +81,7 @@ class PassageCache:
         ``tests/index/answer/test_passage_cache.py`` checks it on real text), at a tenth of
         the cost.
         """
-        return frozenset(self.analyzer.document_terms(text, lang, published_at))
+        return frozenset(self.document_terms(text, lang, published_at))
 
     def article_of(self, passage_id: int, lookup: Callable[[int], int]) -> int:
         """The article of a passage, asking ``lookup`` (the engine's) once per passage.
@@ -91,5 +101,6 @@ class PassageCache:
     def clear(self) -> None:
         """Forget everything (tests; a new analysis version)."""
         self.term_spans.cache_clear()  # type: ignore[attr-defined]
+        self.document_terms.cache_clear()  # type: ignore[attr-defined]
         self.terms.cache_clear()  # type: ignore[attr-defined]
         self._article_ids.clear()
