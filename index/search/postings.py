@@ -202,9 +202,10 @@ def build_postings(
         n_terms: vocabulary size (terms without tokens get empty lists).
         n_docs: number of documents (rows are < n_docs).
     """
-    n_docs = max(n_docs, 1)
-    keys = term_ids.astype(np.int64) * n_docs
-    keys += doc_rows
+    del n_docs  # rows fit in the low 32 bits of a key, terms in the high ones
+    keys = term_ids.astype(np.int64)
+    keys <<= 32
+    keys |= doc_rows
     keys.sort()
     if keys.size == 0:
         return _empty_postings(n_terms)
@@ -216,10 +217,10 @@ def build_postings(
     tf = np.diff(starts, append=keys.size)
     unique = keys[starts]
     del keys, starts
-    terms = unique // n_docs
-    rows = (unique - terms * n_docs).astype(np.int32)
+    rows = (unique & 0xFFFFFFFF).astype(np.int32)
+    unique >>= 32
     return Postings(
-        indptr=_indptr(terms, n_terms),
+        indptr=_indptr(unique, n_terms),
         doc_rows=rows,
         tf=tf.astype(_tf_dtype(int(tf.max()))),
     )
@@ -258,32 +259,40 @@ def tier_postings(postings: Postings) -> tuple[Postings, np.ndarray]:
 
     The tf = 1 run is most of a long list, and its contributions are bounded much more
     tightly than the whole list's (no tf above 1), so MaxScore can leave it to lookups
-    sooner. Vectorized: every posting's new position comes from running counts.
+    sooner. Vectorized: each run keeps its order, so a posting's new position is its term's
+    start plus its rank among its term's postings of the same kind.
 
     Returns:
         The reordered postings and ``split``: per term, the position where its tf = 1 run
         starts (``indptr[t] <= split[t] <= indptr[t + 1]``).
     """
     indptr, rows, tf = postings.indptr, postings.doc_rows, postings.tf
-    n_terms, n = postings.n_terms, rows.shape[0]
-    if n == 0:
+    n_terms = postings.n_terms
+    if rows.shape[0] == 0:
         return postings, indptr[:-1].copy()
-    term_of = np.repeat(np.arange(n_terms, dtype=np.int64), np.diff(indptr))
-    multi = tf > 1
-    cum = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(multi, out=cum[1:])
-    before = cum[indptr[:-1]]  # multi postings before each term's start
-    n_multi = cum[indptr[1:]] - before
-    starts = indptr[:-1][term_of]
-    seen_multi = cum[1:] - before[term_of]  # multi postings up to and including this one
-    pos_in_term = np.arange(n, dtype=np.int64) - starts
-    new_pos = np.where(
-        multi, starts + seen_multi - 1, starts + n_multi[term_of] + pos_in_term - seen_multi
-    )
+    df = np.diff(indptr)
+    term_of = np.repeat(np.arange(n_terms, dtype=np.int32), df)
+    multi = np.flatnonzero(tf > 1)
+    multi_terms = term_of[multi]
+    n_multi = np.bincount(multi_terms, minlength=n_terms).astype(np.int64)
     new_rows = np.empty_like(rows)
-    new_tf = np.empty_like(tf)
-    new_rows[new_pos] = rows
-    new_tf[new_pos] = tf
+    new_tf = np.ones_like(tf)
+    # tf ≥ 2 run: term start + rank among the term's tf ≥ 2 postings.
+    multi_before = np.zeros(n_terms, dtype=np.int64)
+    np.cumsum(n_multi[:-1], out=multi_before[1:])
+    pos = np.arange(multi.size, dtype=np.int64) + (indptr[:-1] - multi_before)[multi_terms]
+    new_rows[pos] = rows[multi]
+    new_tf[pos] = tf[multi]
+    # tf = 1 run: after the term's tf ≥ 2 run, in order.
+    unit = np.ones(rows.shape[0], dtype=bool)
+    unit[multi] = False
+    unit_terms = term_of[unit]
+    n_unit = df - n_multi
+    unit_before = np.zeros(n_terms, dtype=np.int64)
+    np.cumsum(n_unit[:-1], out=unit_before[1:])
+    shift = indptr[:-1] + n_multi - unit_before
+    pos = np.arange(unit_terms.size, dtype=np.int64) + shift[unit_terms]
+    new_rows[pos] = rows[unit]
     return Postings(indptr, new_rows, new_tf), indptr[:-1] + n_multi
 
 
