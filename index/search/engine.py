@@ -451,13 +451,18 @@ class SearchIndex:
             or deltas > MERGE_MAX_DELTAS
             or (total and dead > MERGE_DEAD_SHARE * total)
         ):
-            self.merge()
+            self._merge_locked()
 
     def merge(self) -> None:
         """Fold deltas and tombstones into a new generation, from postings (no text analysis).
 
         Callers normally never need this: ``add`` and ``remove`` merge when deltas grow.
         """
+        with self._write_lock, store.writer_lock(self.index_dir):
+            self._refresh_locked()
+            self._merge_locked()
+
+    def _merge_locked(self) -> None:
         started = time.perf_counter()
         state = self._state
         data = _merge_segments(state)

@@ -242,3 +242,17 @@ def test_concurrent_searches_from_threads_agree_with_a_single_thread(tmp_path: P
     with ThreadPoolExecutor(max_workers=4) as pool:
         got = list(pool.map(lambda q: index.search(q, 10), queries))
     assert got == expected
+
+
+def test_explicit_merge_folds_deltas_and_tombstones_into_a_new_generation(
+    index: SearchIndex,
+) -> None:
+    index.add([doc(70, "fresh coalition words")])
+    index.remove([10])
+    before = index.search(["coalition", "missile"], 5)
+    old_generation = index.generation().split(".")[0]
+    index.merge()
+    assert index.generation().split(".")[0] != old_generation
+    assert len(index._state.segments) == 1
+    assert index.search(["coalition", "missile"], 5) == before
+    assert SearchIndex.load(index.index_dir).search(["coalition", "missile"], 5) == before
