@@ -203,9 +203,10 @@ class Answer:
 
 @dataclass(frozen=True, slots=True)
 class Progress:
-    """A progress tick for long jobs (ingest, reindex): the CLI draws a bar, the bot edits a message.
+    """A progress tick for long jobs (ingest, reindex).
 
-    ``total`` is None when unknown. ``stage`` is a short word: "ingest", "analyse", "build", "swap".
+    The CLI draws a bar from it and the bot edits a message. ``total`` is None when unknown;
+    ``stage`` is a short word: "ingest", "analyse", "build", "swap".
     """
 
     stage: str
