@@ -27,6 +27,7 @@ logger = logging.getLogger(__name__)
 
 _DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
 _CLOSING_TAG = re.compile(r"</(html|body)\s*>", re.IGNORECASE)
+_OPENING_TAG = re.compile(r"<(html|body)[\s>]", re.IGNORECASE)
 
 
 def extract_html(
@@ -51,7 +52,7 @@ def extract_html(
     body_text, document = run_trafilatura(text, url=url, options=options)
     title = _clean(document.title if document else None) or ""
     body = _drop_leading_title(body_text, title)
-    truncated = _CLOSING_TAG.search(text[-4096:]) is None
+    truncated = looks_truncated(text)
     if len(body.split()) < options.min_body_words:
         hint = " (the page looks truncated)" if truncated else ""
         raise ExtractionError(f"no article text found in the HTML{hint}", item=name)
@@ -71,6 +72,17 @@ def extract_html(
         language=detect_language(title + "\n" + body),
         summary=_clean(document.description if document else None),
     )
+
+
+def looks_truncated(text: str) -> bool:
+    """Whether a full page lost its end: it opens ``<html>``/``<body>`` but never closes it.
+
+    Only a full page promises closing tags; an HTML fragment (the ``"html"`` field of a JSON
+    archive record, ``<p>...</p>`` only) legitimately has none and is not truncated.
+    """
+    if _OPENING_TAG.search(text[:4096]) is None:
+        return False
+    return _CLOSING_TAG.search(text[-4096:]) is None
 
 
 def run_trafilatura(text: str, *, url: str | None, options: ExtractOptions) -> tuple[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -99,3 +100,34 @@ def test_a_page_without_article_text_is_an_error_naming_the_item() -> None:
     with pytest.raises(ExtractionError, match="no article text") as caught:
         extract_html("<html><body><nav>Home</nav></body></html>", "empty.html")
     assert caught.value.item == "empty.html"
+
+
+def test_html_fragment_in_a_json_record_is_not_reported_as_truncated(caplog) -> None:
+    record = {
+        "title": "Bridge reopens",
+        "html": "<p>The river bridge in Dnipro reopened on Monday after long repairs.</p>\n"
+        "<p>Traffic was light in the morning.</p>",
+        "published": "2024-05-04T10:00:00+00:00",
+    }
+    caplog.set_level("WARNING", logger="index.extract")
+    [article] = extract_bytes(json.dumps([record]).encode(), "archive.json")
+    assert "reopened on Monday" in article.body
+    assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == []
+
+
+def test_truncated_full_page_still_warns(caplog) -> None:
+    html = _page(
+        "A headline",
+        ["The first paragraph of the article has quite a few words in it.", "Second one."],
+    )
+    cut = html[: html.index("Second one.")]
+    caplog.set_level("WARNING", logger="index.extract.html_page")
+    extract_html(cut, "cut.html")
+    assert any("cut.html: HTML has no closing tags" in r.getMessage() for r in caplog.records)
+
+
+def test_looks_truncated_only_for_full_pages() -> None:
+    assert not html_page.looks_truncated("<p>A fragment</p><p>Another</p>")
+    assert html_page.looks_truncated("<html><body><p>Cut here")
+    assert html_page.looks_truncated("<!doctype html><BODY class='x'><p>Cut")
+    assert not html_page.looks_truncated("<html><body><p>Whole</p></body></html>")
