@@ -103,6 +103,9 @@ _SHORT_LINE_WORDS = 6
 _PAGE_LIKE_SHORT_SHARE = 0.4
 _TITLE_MIN_WORDS = 3
 _TITLE_MAX_WORDS = 25
+# A first line set apart by a blank line is a heading when it is this short and unpunctuated.
+_HEADING_MAX_CHARS = 200
+_SENTENCE_END = (".", "!", "?", "…", ":", ";", ",")
 _JUSTEXT_STOPLISTS: dict[Lang, str] = {"en": "English", "uk": "Ukrainian", "ru": "Russian"}
 
 
@@ -275,7 +278,9 @@ def _clean_generic(lines: list[str], language: Lang) -> tuple[str, str]:
     Returns:
         (title, body). The title is the last title-like line (short, no final punctuation)
         before the first body paragraph: in a plain file that is its first line, in a page
-        dump the headline that justext dropped as too short.
+        dump the headline that justext dropped as too short. A plain file's first line set
+        apart by a blank line is its title however short (``_leading_heading``). The title
+        is kept out of the body.
     """
     content = [" ".join(line.split()) for line in lines]
     content = [line for line in content if line and not is_noise_line(line)]
@@ -291,9 +296,32 @@ def _clean_generic(lines: list[str], language: Lang) -> tuple[str, str]:
         if _is_title_like(line):
             title = line
             break
+    if not title and kept is content:
+        title = _leading_heading(lines)
     if kept and kept[0] == title:
         kept = kept[1:]
     return title, assemble_body(kept)
+
+
+def _leading_heading(lines: list[str]) -> str:
+    """A plain file's first line when it is set apart as a heading, else "".
+
+    Short headlines ("Заголовок статті", "Budget passed") have fewer words than
+    ``_is_title_like`` asks of a line found anywhere, but a plain article file marks its
+    headline by layout: the first line, short, with no sentence-final punctuation, and a
+    blank line before the first paragraph. The heading becomes the title and leaves the
+    body, as the ``_is_title_like`` title does.
+    """
+    stripped = [line.strip() for line in lines]
+    first = next((i for i, line in enumerate(stripped) if line), None)
+    if first is None or first + 2 >= len(stripped) or stripped[first + 1]:
+        return ""
+    heading = " ".join(stripped[first].split())
+    if len(heading) > _HEADING_MAX_CHARS or heading.endswith(_SENTENCE_END):
+        return ""
+    if is_noise_line(heading) or not any(stripped[first + 2 :]):
+        return ""
+    return heading
 
 
 def _is_title_like(line: str) -> bool:

@@ -193,3 +193,39 @@ def test_generic_dump_takes_its_outlet_from_the_footer(read_fixture) -> None:
     name = "generic-en-kharlan-bronze.txt"
     [article] = extract_bytes(read_fixture(name), name)
     assert article.source == "Example Sports Network"
+
+
+UK_PARAGRAPHS = (
+    "Перший абзац статті про події в Києві, який має достатньо слів для тексту.\n\n"
+    "Другий абзац розповідає про наслідки цих подій для мешканців міста.\n"
+)
+
+
+def test_short_first_line_of_a_cp1251_plain_file_is_its_title() -> None:
+    data = ("Заголовок статті\n\n" + UK_PARAGRAPHS).encode("cp1251")
+    [article] = extract_bytes(data, "stattia.txt")
+    assert article.title == "Заголовок статті"
+    assert article.language == "uk"
+    assert article.body.startswith("Перший абзац статті")
+    assert "Заголовок" not in article.body
+    assert article.body.count("\n\n") == 1
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        "Коротке речення.",  # a sentence, not a heading
+        "Заголовок " * 30,  # too long for a heading
+    ],
+    ids=["sentence", "too-long"],
+)
+def test_first_line_that_is_no_heading_stays_in_the_body(first: str) -> None:
+    article = extract_text_dump(first + "\n\n" + UK_PARAGRAPHS, "x.txt")
+    assert article.title == ""
+    assert article.body.startswith(" ".join(first.split()))
+
+
+def test_short_first_line_glued_to_the_paragraph_is_not_a_heading() -> None:
+    article = extract_text_dump("Вступ\n" + UK_PARAGRAPHS, "x.txt")
+    assert article.title == ""
+    assert article.body.startswith("Вступ")
