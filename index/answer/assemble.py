@@ -267,15 +267,15 @@ def _answer_from_article(
         return None
     article_terms = _article_terms(article, cache)
     cross_language = lang != question.language
-    union = set(article_terms).union(
-        *(cache.terms(passage.text, lang, published_at) for _, passage in candidates)
+    union = article_terms.union(
+        *(cache.document_terms(passage.text, lang, published_at) for _, passage in candidates)
     )
     best_case = measure_evidence(words, union, cross_language=cross_language)
     if not best_case.enough:
         _log_rejection(article, None, best_case)
         return None
 
-    def spans_of(passage: Passage) -> tuple[TermSpanLike, ...]:
+    def spans_of(passage: Passage) -> Sequence[TermSpanLike]:
         return cache.term_spans(passage.text, lang, published_at)
 
     if layer:

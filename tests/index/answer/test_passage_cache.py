@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import random
 from datetime import UTC, datetime
@@ -51,18 +52,49 @@ def test_term_sets_are_the_terms_of_the_spans_on_real_passages():
         for when in (None, published):
             spans = analyzer.term_spans(text, lang, when)
             assert cache.terms(text, lang, when) == {span.term for span in spans}
-            assert cache.term_spans(text, lang, when) == tuple(spans)
+            assert cache.term_spans(text, lang, when) == spans
+
+
+class CountingAnalyzer(SimpleAnalyzer):
+    def __init__(self) -> None:
+        self.analysed: list[str] = []
+
+    def term_spans(self, text, lang, published_at):
+        self.analysed.append(text)
+        return super().term_spans(text, lang, published_at)
 
 
 def test_cached_results_are_reused_and_bounded():
-    analyzer = SimpleAnalyzer()
+    analyzer = CountingAnalyzer()
     cache = PassageCache(analyzer, max_spans=2, max_term_sets=2)
     first = cache.term_spans("Tusk said so", "en", None)
-    assert cache.term_spans("Tusk said so", "en", None) is first
+    assert [(s.term, s.start, s.end) for s in first] == [
+        ("tusk", 0, 4),
+        ("said", 5, 9),
+        ("so", 10, 12),
+    ]
+    assert cache.term_spans("Tusk said so", "en", None) == first
+    assert analyzer.analysed == ["Tusk said so"]
     cache.term_spans("one", "en", None)
     cache.term_spans("two", "en", None)
-    assert cache.term_spans("Tusk said so", "en", None) is not first  # evicted
+    cache.term_spans("Tusk said so", "en", None)  # evicted: analysed again
+    assert analyzer.analysed == ["Tusk said so", "one", "two", "Tusk said so"]
     assert cache.terms("Tusk said so", "en", None) == frozenset({"tusk", "said", "so"})
+    assert cache.document_terms("Tusk said so", "en", None) == ("tusk", "said", "so")
+
+
+def test_cached_entries_are_not_tracked_by_the_garbage_collector():
+    """Full collections must not grow with the cache (they pause every question: p99)."""
+    cache = PassageCache(SimpleAnalyzer())
+    cache.term_spans("Tusk said so on 14 July", "en", None)
+    cache.document_terms("Tusk said so on 14 July", "en", None)
+    gc.collect()
+    gc.collect()  # a tuple is untracked once its items are: inner tuples first, then outer
+    packed = cache._packed_spans("Tusk said so on 14 July", "en", None)
+    terms = cache.document_terms("Tusk said so on 14 July", "en", None)
+    assert not gc.is_tracked(packed)
+    assert not any(gc.is_tracked(span) for span in packed)
+    assert not gc.is_tracked(terms)
 
 
 def test_article_of_asks_the_engine_once_per_passage():
