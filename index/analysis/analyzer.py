@@ -39,6 +39,7 @@ from index.analysis.dates import (
     parse_numeric_date,
 )
 from index.analysis.language import DEFAULT_LANG, detect_language
+from index.analysis.markup import strip_markup
 from index.analysis.names import fold_key, is_place_key
 from index.analysis.normalize import normalize_number, normalize_token
 from index.analysis.periods import PeriodMention, find_periods, find_since_dates
@@ -329,10 +330,16 @@ class Analyzer:
         wins when several are named.
 
         Args:
-            text: the question as typed; cut to ``MAX_QUESTION_CHARS``.
+            text: the question as typed; cut to ``MAX_QUESTION_CHARS``. HTML/XML tags and
+                script/style contents are removed first and entities decoded
+                (``strip_markup``): tag names are not words of the question, and counted as
+                unmatched words they would turn a good answer into "nothing found".
             now: the current time, for resolving periods.
         """
         text = text[:MAX_QUESTION_CHARS]
+        plain = strip_markup(text)
+        if plain is not text:  # the removed tags leave runs of spaces
+            text = " ".join(plain.split())
         lang = detect_language(text)
         today = now.date()
         dates: list[DateMention] = find_dates(text, None, relative=False)

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from index.analysis import AnalyzedQuestion, Analyzer
+from index.analysis.markup import strip_markup
 from tests.conftest import shared_data
 
 PUBLISHED = datetime(2024, 8, 4, 17, 25, tzinfo=UTC)
@@ -270,3 +271,32 @@ def test_tokens_are_fixed_points_of_the_tokenizer(text: str) -> None:
 
     for token in _TOKEN_RE.findall(text):
         assert _TOKEN_RE.findall(token) == [token]
+
+
+@pytest.mark.parametrize(
+    ("raw", "plain"),
+    [
+        (
+            "<b>When</b> did the <i>dam</i> fall? <script>alert(1)</script>",
+            "When did the dam fall? ",
+        ),
+        ("Dni<b>pro</b> bridge", "Dnipro bridge"),
+        ("a<br>b<p>c</p>", "a b c "),
+        ("<!-- x -->dam <style>p { color: red }</style>fell", "dam fell"),
+        ("AT&amp;T &#39;deal&#39;", "AT&T 'deal'"),
+        ("is 3 < 5 > 2", "is 3 < 5 > 2"),
+        ("no markup at all", "no markup at all"),
+    ],
+)
+def test_strip_markup_drops_tags_and_code_keeps_inline_text(raw: str, plain: str) -> None:
+    assert strip_markup(raw) == plain
+
+
+def test_question_terms_ignore_markup(analyzer) -> None:
+    now = datetime(2024, 5, 10, tzinfo=UTC)
+    plain = analyzer.question("When was the Kakhovka dam destroyed?", now)
+    marked = analyzer.question(
+        "When was the <b>Kakhovka</b> dam destroyed? <script>alert(1)</script>", now
+    )
+    assert marked.terms == plain.terms
+    assert marked.text == "When was the Kakhovka dam destroyed?"

@@ -62,20 +62,52 @@ def test_question_without_searchable_words_says_so(archive, question):
     assert answer.reason
 
 
+PLAIN_QUESTION = "When did the Dnipro bridge open?"
+
+
+def test_plain_question_is_answered(archive):
+    answer = ask(archive, PLAIN_QUESTION)
+    assert answer.found
+    assert "3 May" in answer.articles[0].snippets[0].text
+
+
 @pytest.mark.parametrize(
     "question",
     [
         "<b>When</b> did the <i>Dnipro</i> bridge open? <script>alert(1)</script>",
+        "When did the Dnipro bridge open? <script>alert('bridge')</script>",
+        "When did the <span class='x'>Dni<b>pro</b></span> bridge&nbsp;open?<br/>",
+        "When did the Dnipro bridge open? <style>p { color: red }</style><!-- note -->",
         "When did the Dnipro bridge open? 🌉🌉",
-        "Wann wurde die Brücke in Dnipro eröffnet?",
     ],
-    ids=["markup", "emoji-around-words", "german"],
+    ids=["markup", "script", "inline-tags-entities", "style-comment", "emoji-around-words"],
 )
-def test_noisy_question_still_answers_from_its_words(archive, question):
+def test_noisy_question_answers_like_the_plain_one(archive, question):
+    plain = ask(archive, PLAIN_QUESTION)
     answer = ask(archive, question)
-    assert isinstance(answer, Answer)
-    if answer.found:
-        assert "Dnipro" in answer.articles[0].snippets[0].text
+    assert answer.found
+    assert "3 May" in answer.articles[0].snippets[0].text
+    assert [a.citation.article_id for a in answer.articles] == [
+        a.citation.article_id for a in plain.articles
+    ]
+
+
+def test_markup_is_not_echoed_as_the_question(archive):
+    answer = ask(archive, "<b>When</b> did the Dnipro bridge open? <script>alert(1)</script>")
+    assert answer.question == PLAIN_QUESTION
+
+
+def test_markup_only_question_has_no_searchable_words(archive):
+    answer = ask(archive, "<script>alert(1)</script><b></b>")
+    assert not answer.found
+    assert answer.reason == NO_TERMS_REASON
+
+
+def test_question_in_an_unsupported_language_says_nothing_matched(archive):
+    answer = ask(archive, "Wann wurde die Brücke in Dnipro eröffnet?")
+    assert not answer.found
+    assert answer.articles == ()
+    assert answer.reason
 
 
 def test_ten_thousand_characters_get_an_answer_not_a_crash(archive):
