@@ -3,26 +3,35 @@
 Texts are Telegram HTML templates: placeholders are filled with values that the caller has
 already escaped (``render.escape``), so a text never mixes markup with raw user input.
 The user's Telegram ``language_code`` picks the language; anything else gets English.
+
+A number next to a noun takes the noun's plural form for that number ("1 article", "22
+статті", "25 статей"): ``counted`` picks it from ``NOUNS`` by the CLDR plural rules, so
+templates hold a ``{placeholder}`` for the whole "number + noun" and never a fixed form.
+Label-style texts ("Articles: 12", "Статей: 12") need no agreement and keep a bare number.
 """
 
 from __future__ import annotations
 
+from typing import Literal
+
 from index import LANGS, Lang
+
+PluralCategory = Literal["one", "few", "many", "other"]
 
 TEXTS: dict[str, dict[Lang, str]] = {
     "start": {
         "en": (
-            "Hi! I answer questions about a news archive of <b>{count}</b> articles "
+            "Hi! I answer questions about a news archive of <b>{count}</b> {article_noun} "
             "({first} – {last}) with cited snippets.\n\nTry:\n{examples}\n\n"
             "Just send me a question. /help explains more."
         ),
         "uk": (
-            "Привіт! Я відповідаю на запитання про архів новин: <b>{count}</b> статей "
+            "Привіт! Я відповідаю на запитання про архів новин: <b>{count}</b> {article_noun} "
             "({first} – {last}), з цитатами й посиланнями.\n\nСпробуйте:\n{examples}\n\n"
             "Просто надішліть запитання. Докладніше: /help."
         ),
         "ru": (
-            "Привет! Я отвечаю на вопросы об архиве новостей: <b>{count}</b> статей "
+            "Привет! Я отвечаю на вопросы об архиве новостей: <b>{count}</b> {article_noun} "
             "({first} – {last}), с цитатами и ссылками.\n\nПопробуйте:\n{examples}\n\n"
             "Просто пришлите вопрос. Подробнее: /help."
         ),
@@ -142,9 +151,9 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "ru": "Использование: /ingest URL [URL…] (http или https)",
     },
     "ingest_working": {
-        "en": "Ingesting {count} item(s)…",
-        "uk": "Додаю елементів: {count}…",
-        "ru": "Добавляю элементов: {count}…",
+        "en": "Ingesting {items}…",
+        "uk": "Додаю {items}…",
+        "ru": "Добавляю {items}…",
     },
     "ingest_summary": {
         "en": "Ingest done: {new} new, {updated} updated, {unchanged} unchanged, {failed} failed.",
@@ -173,11 +182,9 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "ru": "Переиндексация: {stage} {percent} · {rate}/с · осталось {eta}",
     },
     "reindex_done": {
-        "en": "Reindex done: {passages} passages, {terms} terms in {seconds} s ({size} MB).",
-        "uk": "Переіндексацію завершено: {passages} уривків, {terms} термінів за {seconds} с "
-        "({size} МБ).",
-        "ru": "Переиндексация завершена: {passages} фрагментов, {terms} терминов за {seconds} с "
-        "({size} МБ).",
+        "en": "Reindex done: {passages}, {terms} in {seconds} s ({size} MB).",
+        "uk": "Переіндексацію завершено: {passages}, {terms} за {seconds} с ({size} МБ).",
+        "ru": "Переиндексация завершена: {passages}, {terms} за {seconds} с ({size} МБ).",
     },
     "reindex_busy": {
         "en": "A reindex is already running.",
@@ -259,19 +266,91 @@ TEXTS: dict[str, dict[Lang, str]] = {
     },
     "never": {"en": "never", "uk": "ніколи", "ru": "никогда"},
     "poll_started": {
-        "en": "Polling {count} source(s)…",
-        "uk": "Опитую джерел: {count}…",
-        "ru": "Опрашиваю источников: {count}…",
+        "en": "Polling {sources}…",
+        "uk": "Опитую {sources}…",
+        "ru": "Опрашиваю {sources}…",
     },
     "poll_done": {
-        "en": "Poll done: {new} new, {updated} updated, {failed} failed articles; "
-        "{failed_sources} of {sources} sources failed.",
-        "uk": "Опитування завершено: нових {new}, оновлено {updated}, помилок {failed}; "
-        "джерел зі збоєм: {failed_sources} з {sources}.",
-        "ru": "Опрос завершён: новых {new}, обновлено {updated}, ошибок {failed}; "
-        "источников со сбоем: {failed_sources} из {sources}.",
+        "en": "Poll done: {sources}, {failed_sources} failing; "
+        "articles: {new} new, {updated} updated, {failed} failed.",
+        "uk": "Опитування завершено: {sources}, зі збоєм {failed_sources}; "
+        "статті: нових {new}, оновлено {updated}, помилок {failed}.",
+        "ru": "Опрос завершён: {sources}, со сбоем {failed_sources}; "
+        "статьи: новых {new}, обновлено {updated}, ошибок {failed}.",
     },
 }
+
+
+# Nouns that follow a number, in each CLDR plural category of the language: English uses
+# "one"/"other", Ukrainian and Russian "one"/"few"/"many" (integers never fall in "other").
+NOUNS: dict[str, dict[Lang, dict[PluralCategory, str]]] = {
+    "article": {
+        "en": {"one": "article", "other": "articles"},
+        "uk": {"one": "стаття", "few": "статті", "many": "статей"},
+        "ru": {"one": "статья", "few": "статьи", "many": "статей"},
+    },
+    "passage": {
+        "en": {"one": "passage", "other": "passages"},
+        "uk": {"one": "уривок", "few": "уривки", "many": "уривків"},
+        "ru": {"one": "фрагмент", "few": "фрагмента", "many": "фрагментов"},
+    },
+    "term": {
+        "en": {"one": "term", "other": "terms"},
+        "uk": {"one": "термін", "few": "терміни", "many": "термінів"},
+        "ru": {"one": "термин", "few": "термина", "many": "терминов"},
+    },
+    "source": {
+        "en": {"one": "source", "other": "sources"},
+        "uk": {"one": "джерело", "few": "джерела", "many": "джерел"},
+        "ru": {"one": "источник", "few": "источника", "many": "источников"},
+    },
+    "item": {
+        "en": {"one": "item", "other": "items"},
+        "uk": {"one": "елемент", "few": "елементи", "many": "елементів"},
+        "ru": {"one": "элемент", "few": "элемента", "many": "элементов"},
+    },
+}
+
+# Digit grouping: "12,345" in English; Ukrainian and Russian group with a no-break space
+# (CLDR), since a comma there is the decimal separator.
+_GROUP_SEPARATOR: dict[Lang, str] = {"en": ",", "uk": "\u00a0", "ru": "\u00a0"}
+
+
+def plural_category(count: int, lang: Lang) -> PluralCategory:
+    """The CLDR cardinal plural category of a whole number in ``lang``.
+
+    Hand-written rather than taken from Babel (``Locale.parse(lang).plural_form``): we need
+    three integer rules, and Babel would add a large dependency for them. The rules are
+    CLDR's: English "one" is exactly 1; Ukrainian and Russian "one" ends in 1 but not 11
+    (1, 21, 101), "few" ends in 2–4 but not 12–14 (2, 22, 104), "many" is the rest
+    (0, 5–20, 25, 111).
+    """
+    count = abs(count)
+    if lang == "en":
+        return "one" if count == 1 else "other"
+    last, last_two = count % 10, count % 100
+    if last == 1 and last_two != 11:
+        return "one"
+    if 2 <= last <= 4 and not 12 <= last_two <= 14:
+        return "few"
+    return "many"
+
+
+def noun(key: str, count: int, lang: Lang) -> str:
+    """The form of noun ``key`` (see ``NOUNS``) that goes with ``count`` in ``lang``."""
+    forms = NOUNS[key].get(lang) or NOUNS[key]["en"]
+    category = plural_category(count, lang)
+    return forms.get(category) or forms.get("other") or forms["many"]
+
+
+def format_count(count: int, lang: Lang) -> str:
+    """``count`` with digit groups separated the way ``lang`` writes them (12,345 / 12 345)."""
+    return f"{count:,}".replace(",", _GROUP_SEPARATOR.get(lang, ","))
+
+
+def counted(key: str, count: int, lang: Lang) -> str:
+    """The number and the noun that agrees with it: "1 article", "22 статті", "25 статей"."""
+    return f"{format_count(count, lang)} {noun(key, count, lang)}"
 
 
 def lang_of(language_code: str | None) -> Lang:

@@ -18,7 +18,7 @@ from bot.guards import admin_only
 from bot.handlers.common import describe_error, reply_error, user_lang
 from bot.progress import run_with_progress
 from bot.render import Run, escape, format_date, render_parts, trim
-from bot.texts import text
+from bot.texts import counted, format_count, text
 from index import IngestReport, Lang, NewsdeskError
 
 logger = logging.getLogger(__name__)
@@ -58,7 +58,7 @@ async def cmd_ingest(update: Update, context: Context) -> None:
         await message.reply_text(text("ingest_usage", lang))
         return
     data = context.bot_data
-    await message.reply_text(text("ingest_working", lang, count=len(urls)))
+    await message.reply_text(text("ingest_working", lang, items=counted("item", len(urls), lang)))
     report = await asyncio.to_thread(data.archive.ingest, urls)
     data.forget_stats()
     logger.info("ingest of %s URL(s) done: %s new", len(urls), report.count("new"))
@@ -139,8 +139,8 @@ async def cmd_reindex(update: Update, context: Context) -> None:
             text(
                 "reindex_done",
                 lang,
-                passages=f"{report.passages:,}",
-                terms=f"{report.terms:,}",
+                passages=counted("passage", report.passages, lang),
+                terms=counted("term", report.terms, lang),
                 seconds=f"{report.seconds:.1f}",
                 size=f"{report.index_bytes / 1e6:.1f}",
             )
@@ -165,9 +165,9 @@ async def cmd_stats(update: Update, context: Context) -> None:
         text(
             "stats",
             lang,
-            articles=f"{stats.articles:,}",
-            passages=f"{stats.passages:,}",
-            indexed=f"{stats.index_passages:,}",
+            articles=format_count(stats.articles, lang),
+            passages=format_count(stats.passages, lang),
+            indexed=format_count(stats.index_passages, lang),
             first=escape(format_date(stats.first_published) or no_dates),
             last=escape(format_date(stats.last_published) or no_dates),
             languages=escape(trim(languages, 300)),

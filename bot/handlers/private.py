@@ -9,7 +9,7 @@ from telegram import Update
 from bot.context import Context
 from bot.handlers.common import answer_in_chat, user_lang
 from bot.render import escape, format_date
-from bot.texts import text
+from bot.texts import format_count, noun, text
 
 
 async def cmd_start(update: Update, context: Context) -> None:
@@ -29,7 +29,8 @@ async def cmd_start(update: Update, context: Context) -> None:
         text(
             "start",
             lang,
-            count=stats.articles,
+            count=format_count(stats.articles, lang),
+            article_noun=noun("article", stats.articles, lang),
             first=escape(format_date(stats.first_published) or no_dates),
             last=escape(format_date(stats.last_published) or no_dates),
             examples="\n".join(f"• <i>{escape(example)}</i>" for example in examples),

@@ -24,7 +24,7 @@ from bot.context import Context
 from bot.guards import admin_only
 from bot.handlers.common import reply_error, user_lang
 from bot.render import Run, render_parts, trim
-from bot.texts import text
+from bot.texts import counted, text
 from index import NewsdeskError, PollReport, SourceStatus
 from index.models import Lang
 
@@ -124,7 +124,7 @@ def render_poll(report: PollReport, lang: Lang) -> list[str]:
                 updated=report.count("updated"),
                 failed=report.count("failed"),
                 failed_sources=len(report.failed_sources),
-                sources=len(report.sources),
+                sources=counted("source", len(report.sources), lang),
             )
         )
     ]
@@ -205,7 +205,9 @@ async def cmd_poll(update: Update, context: Context) -> None:
     if not statuses:
         await message.reply_text(text("sources_none", lang))
         return
-    await message.reply_text(text("poll_started", lang, count=len(statuses)))
+    await message.reply_text(
+        text("poll_started", lang, sources=counted("source", len(statuses), lang))
+    )
     try:
         report = await asyncio.to_thread(data.archive.poll, due_only=False)
     except NewsdeskError as exc:

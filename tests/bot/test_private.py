@@ -8,7 +8,7 @@ from telegram.ext import Application
 
 from bot.testing.fake_bot_api import FakeBotApi, parse_html
 from index import Archive
-from tests.bot.conftest import ADMIN, USER
+from tests.bot.conftest import ADMIN, OTHER, USER
 from tests.bot.corpus import RECORDS
 
 
@@ -108,3 +108,18 @@ async def test_edited_messages_are_not_answered_again(
     (reply,) = await fake_api.wait_for("sendMessage")
     assert "Koval" in reply.params["text"]
     assert len(fake_api.find("sendMessage")) == 1
+
+
+async def test_start_counts_articles_with_the_right_plural_form(
+    fake_api: FakeBotApi, bot: Application
+) -> None:
+    assert len(RECORDS) == 32  # "32 статті"/"32 статьи": the "few" form, not "статей"
+    fake_api.offer(fake_api.private_message(USER, "/start"))  # uk
+    (uk,) = await fake_api.wait_for("sendMessage", lambda c: c.params["chat_id"] == USER.id)
+    fake_api.offer(fake_api.private_message(OTHER, "/start"))  # ru
+    (ru,) = await fake_api.wait_for("sendMessage", lambda c: c.params["chat_id"] == OTHER.id)
+    fake_api.offer(fake_api.private_message(ADMIN, "/start"))  # en
+    (en,) = await fake_api.wait_for("sendMessage", lambda c: c.params["chat_id"] == ADMIN.id)
+    assert "32 статті (" in parse_html(uk.params["text"])
+    assert "32 статьи (" in parse_html(ru.params["text"])
+    assert "32 articles (" in parse_html(en.params["text"])

@@ -64,8 +64,8 @@ async def test_admin_adds_polls_lists_and_removes_sources(
         assert "Added source 127.0.0.1" in added
 
         started, done = await say(fake_api, ADMIN, "/poll", replies=2)
-        assert started == "Polling 2 source(s)…"
-        assert done.startswith("Poll done: 3 new, 0 updated, 0 failed articles; 1 of 2")
+        assert started == "Polling 2 sources…"
+        assert done.startswith("Poll done: 2 sources, 1 failing; articles: 3 new, 0 updated")
         assert "• 127.0.0.1: the server answered HTTP 500" in done
 
         (listing,) = await say(fake_api, ADMIN, "/sources")
