@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TypeVar
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from index.errors import NewsdeskError
@@ -53,6 +53,25 @@ class IndexSettings(BaseSettings):
         default=1.0, ge=0, description="Minimum delay between two requests to one host."
     )
 
+    @field_validator("feeds")
+    @classmethod
+    def _check_feeds(cls, value: str) -> str:
+        """Reject a bad ``NEWSDESK_FEEDS`` at startup, as one line, not at the first poll.
+
+        Parsed by the feeds code's own parser, so what passes here is exactly what the
+        poller will preseed.
+        """
+        from index.feeds.specs import parse_feeds_setting  # lazy: index.feeds loads settings
+
+        try:
+            parse_feeds_setting(value)
+        except NewsdeskError as exc:
+            reason = exc.reason.removeprefix("NEWSDESK_FEEDS: ")
+            raise ValueError(
+                f"entry {exc.item!r}: {reason} (expected comma-separated URL or name=URL)"
+            ) from None
+        return value
+
 
 SettingsT = TypeVar("SettingsT", bound=BaseSettings)
 
@@ -72,4 +91,5 @@ def load_settings(cls: type[SettingsT], **overrides: object) -> SettingsT:
     except ValidationError as exc:
         first = exc.errors()[0]
         name = ENV_PREFIX + str(first["loc"][0]).upper() if first["loc"] else ENV_PREFIX
-        raise SettingsError(f"invalid value for {name}: {first['msg']}") from None
+        message = first["msg"].removeprefix("Value error, ")  # pydantic's ValueError prefix
+        raise SettingsError(f"invalid value for {name}: {message}") from None

@@ -249,6 +249,30 @@ def test_invalid_setting_is_one_line_naming_the_variable(
     assert len(lines) == 1 and variable in lines[0]
 
 
+@pytest.mark.parametrize(
+    ("value", "named"),
+    [("not a url", "'not a url'"), ("bad name=https://a.test/rss", "'bad name'")],
+    ids=["not-a-url", "bad-name"],
+)
+@pytest.mark.parametrize("argv", [["sources", "list"], ["poll", "--once"]], ids=["list", "poll"])
+def test_invalid_feeds_setting_is_one_line_naming_the_variable(
+    newsdesk: Run, monkeypatch: pytest.MonkeyPatch, value: str, named: str, argv: list[str]
+) -> None:
+    monkeypatch.setenv("NEWSDESK_FEEDS", value)
+    result = newsdesk(*argv)
+    assert result.code == 2
+    assert result.out == ""
+    [line] = result.err.strip().splitlines()
+    assert "NEWSDESK_FEEDS" in line and named in line
+
+
+def test_valid_feeds_setting_is_accepted(newsdesk: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSDESK_FEEDS", "up=https://up.test/rss, https://www.kyiv.test/s.xml")
+    result = newsdesk("sources", "list")
+    assert result.code == 0
+    assert "https://up.test/rss" in result.out and "kyiv.test" in result.out
+
+
 def test_data_dir_comes_from_the_environment_too(
     newsdesk: Run, monkeypatch: pytest.MonkeyPatch, corpus: Path, tmp_path: Path
 ) -> None:
