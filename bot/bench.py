@@ -43,6 +43,10 @@ import psutil
 from bot.settings import BotSettings
 from bot.testing.fake_bot_api import ApiCall, FakeBotApi, FakeUser
 from index import Answer, Archive, IndexSettings, NewsdeskError, open_archive
+
+# Below the package surface on purpose: this is a benchmark tool, not the bot, and it loads
+# the engine benchmark's reproducible corpus generator so both benchmarks measure the same
+# text. The bot itself (handlers, app) imports only ``from index import ...``.
 from index.bench.corpus import ZipfCorpus
 
 logger = logging.getLogger(__name__)

@@ -10,8 +10,12 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from index import load_settings
+
+# The one import below the package surface: this script *is* the archive CLI plus ``run``,
+# built through the parser's documented extension hook (``build_parser(extend=...)``), so
+# every archive subcommand, option and exit code stays defined once, in ``index.cli``.
 from index.cli import EXIT_USAGE, Subcommands, build_parser, run
-from index.settings import load_settings
 
 
 def cmd_run(args: argparse.Namespace) -> int:

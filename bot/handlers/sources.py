@@ -25,8 +25,7 @@ from bot.guards import admin_only
 from bot.handlers.common import reply_error, user_lang
 from bot.render import Run, render_parts, trim
 from bot.texts import counted, text
-from index import NewsdeskError, PollReport, SourceStatus
-from index.models import Lang
+from index import Lang, NewsdeskError, PollReport, SourceStatus
 
 logger = logging.getLogger(__name__)
 

@@ -14,8 +14,7 @@ from bot.progress import format_duration, format_progress
 from bot.settings import BotSettings
 from bot.state import QueryState, StateStore
 from bot.texts import TEXTS, lang_of
-from index import Progress, SettingsError, load_settings
-from index.models import LANGS
+from index import LANGS, Progress, SettingsError, load_settings
 
 GOOD_TOKEN = "123456:" + "A" * 35
 
