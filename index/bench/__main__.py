@@ -55,7 +55,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="skip rank_bm25 where its build would take longer than this (seconds)",
     )
     parser.add_argument("--no-baseline", action="store_true", help="skip rank_bm25 entirely")
-    parser.add_argument("--work-dir", type=Path, default=None, help="where to build (temp dir)")
+    parser.add_argument(
+        "--work-dir",
+        type=Path,
+        default=None,
+        help="where to build (a temp dir inside it; created if missing)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
     return parser
 
@@ -101,6 +106,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.queries < 1:
         print("--queries must be at least 1", file=sys.stderr)  # noqa: T201
         return 2
+    if args.work_dir is not None:
+        # the build is minutes in: a missing parent must not surface then as a traceback
+        try:
+            args.work_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            print(  # noqa: T201
+                f"error: cannot create --work-dir {args.work_dir}: {exc.strerror or exc}",
+                file=sys.stderr,
+            )
+            return 2
     machine = report.machine_info()
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="newsdesk-bench-", dir=args.work_dir) as tmp:
