@@ -55,7 +55,8 @@ BENCH_TOKEN = "424242:BenchmarkTokenNotARealOne_0123456789"  # noqa: S105 - fake
 ARTICLES_PER_FILE = 1000  # keeps each JSONL file far below the ingest size cap
 REPLY_TIMEOUT_S = 10.0
 READY_TIMEOUT_S = 120.0
-BAR_UPDATES_PER_S = 200.0  # issue 5, at 100k passages
+BAR_PASSAGES = 100_000  # issue 5 sets the bars below for an archive of this size
+BAR_UPDATES_PER_S = 200.0
 BAR_P99_MS = 100.0
 DIRECT_ASKS = 100
 QUESTION_POOL = 200  # ZipfCorpus.questions regenerates a chunk per question: keep it small
@@ -341,6 +342,23 @@ async def run_bench(args: argparse.Namespace, data_dir: Path, build_s: float | N
     return result
 
 
+def bars_line(result: LoadResult) -> str:
+    """The bars and whether this run met them; judged only on an archive of the bars' size.
+
+    A smaller archive answers faster, so "met" on 30k passages would say nothing about 100k.
+    """
+    bars = (
+        f"bars (apply at {BAR_PASSAGES // 1000}k passages): ≥ {BAR_UPDATES_PER_S:g} updates/s, "
+        f"p99 ≤ {BAR_P99_MS:g} ms"
+    )
+    if result.passages < BAR_PASSAGES:
+        return f"{bars} — not judged: bars are set at {BAR_PASSAGES // 1000}k passages"
+    p99 = result.latency_ms.get("all", {}).get("p99", float("inf"))
+    rate = "met" if result.updates_per_s >= BAR_UPDATES_PER_S else "NOT met"
+    latency = "met" if p99 <= BAR_P99_MS else "NOT met"
+    return f"{bars}: updates/s {rate}, p99 {latency}"
+
+
 def format_report(result: LoadResult) -> str:
     """The human-readable table."""
     lines = [
@@ -368,14 +386,7 @@ def format_report(result: LoadResult) -> str:
             f"{'ask alone':<10}{direct['n']:>7}{direct['p50']:>10.1f}{direct['p90']:>10.1f}"
             f"{direct['p99']:>10.1f}{direct['max']:>10.1f}   (Archive.ask in-process, no bot)"
         )
-    p99 = result.latency_ms.get("all", {}).get("p99", float("inf"))
-    rate_ok = result.updates_per_s >= BAR_UPDATES_PER_S
-    p99_ok = p99 <= BAR_P99_MS
-    lines.append(
-        f"bars (at 100k passages): ≥ {BAR_UPDATES_PER_S:g} updates/s "
-        f"{'met' if rate_ok else 'NOT met'}, p99 ≤ {BAR_P99_MS:g} ms "
-        f"{'met' if p99_ok else 'NOT met'}"
-    )
+    lines.append(bars_line(result))
     lines.extend(f"note: {note}" for note in result.notes)
     return "\n".join(lines)
 

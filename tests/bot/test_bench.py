@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.bench import main
+from bot.bench import LoadResult, bars_line, format_report, main
 
 
 @pytest.mark.slow
@@ -26,3 +26,34 @@ def test_bot_bench_runs_on_a_tiny_archive(
 def test_bot_bench_refuses_nonsense_options(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--users", "0"]) == 2
     assert "--users" in capsys.readouterr().err
+
+
+def _result(passages: int, updates_per_s: float, p99_ms: float) -> LoadResult:
+    result = LoadResult(passages=passages, users=50, seconds=20, target_rate=250, build_s=None)
+    result.handled, result.updates_per_s = 4000, updates_per_s
+    result.latency_ms = {"all": {"n": 4000, "p50": 10.0, "p90": 20.0, "p99": p99_ms, "max": 90}}
+    return result
+
+
+@pytest.mark.parametrize("passages", [2_000, 30_000, 99_999])
+def test_bars_are_not_judged_below_100k_passages(passages: int) -> None:
+    report = format_report(_result(passages, updates_per_s=900.0, p99_ms=5.0))
+    (bars,) = [line for line in report.splitlines() if line.startswith("bars")]
+    assert "apply at 100k passages" in bars
+    assert bars.endswith("not judged: bars are set at 100k passages")
+    assert "met" not in bars
+
+
+@pytest.mark.parametrize(
+    ("updates_per_s", "p99_ms", "verdict"),
+    [
+        (250.0, 80.0, "updates/s met, p99 met"),
+        (150.0, 80.0, "updates/s NOT met, p99 met"),
+        (250.0, 140.0, "updates/s met, p99 NOT met"),
+    ],
+)
+def test_bars_are_judged_at_100k_passages(
+    updates_per_s: float, p99_ms: float, verdict: str
+) -> None:
+    bars = bars_line(_result(100_000, updates_per_s, p99_ms))
+    assert "apply at 100k passages" in bars and bars.endswith(verdict)
