@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram.ext import Application
 
 from bot.testing.fake_bot_api import ApiCall, FakeBotApi, parse_html
+from index import Archive
 from tests.bot.conftest import GROUP_ID, OTHER, USER
 
 
@@ -71,7 +72,7 @@ async def test_group_reply_to_someone_else_is_ignored(
 
 
 async def test_inline_empty_query_pages_through_latest_articles(
-    fake_api: FakeBotApi, bot: Application
+    fake_api: FakeBotApi, bot: Application, module_archive: Archive
 ) -> None:
     fake_api.offer(fake_api.inline_query(USER, ""))
     (page1,) = await fake_api.wait_for("answerInlineQuery")
@@ -82,10 +83,11 @@ async def test_inline_empty_query_pages_through_latest_articles(
     ids1 = [r["id"] for r in page1.params["results"]]
     ids2 = [r["id"] for r in page2.params["results"]]
     assert len(ids2) == 3 and not set(ids1) & set(ids2)
-    assert (
-        page1.params["results"][0]["title"] == "Old lighthouse in Berdiansk restored"
-        or (page1.params["results"][0]["title"])
-    )
+    newest = module_archive.list_articles(limit=6)
+    assert ids1 + ids2 == [f"a{summary.article_id}" for summary in newest]
+    dates = [summary.published_at for summary in newest]
+    assert None not in dates and dates == sorted(dates, reverse=True)
+    assert page1.params["results"][0]["title"] == newest[0].title
     assert int(page1.params["cache_time"]) <= 60
 
 
