@@ -8,6 +8,7 @@ Stop it with Ctrl-C (SIGINT) or SIGTERM; the archive is closed on the way out.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 from typing import Any
@@ -51,6 +52,7 @@ from bot.handlers.sources import (
 )
 from bot.logs import protect_token
 from bot.settings import BotSettings
+from bot.warmup import warm_up
 from index import Archive, open_archive
 
 logger = logging.getLogger(__name__)
@@ -100,9 +102,18 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
 
 
 async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
-    """Register the command menus once the bot knows who it is; start polling sources."""
+    """Register the command menus, warm the archive up, then start polling sources.
+
+    PTB starts fetching updates only after this returns, so the warm-up (``bot.warmup``,
+    ~1–2 s, in a worker thread while the menus are registered) delays start-up instead of
+    the first user's answer. Updates that arrive meanwhile wait at Telegram and are served
+    warm; and no question races the lazy loading it would otherwise trigger.
+    """
     data: BotData = application.bot_data
-    await register_commands(application.bot, data.settings.admin_ids)
+    await asyncio.gather(
+        register_commands(application.bot, data.settings.admin_ids),
+        asyncio.to_thread(warm_up, data.archive),
+    )
     schedule_polling(application)
     logger.info("bot @%s ready", application.bot.username)
 

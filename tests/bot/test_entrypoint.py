@@ -49,3 +49,4 @@ async def test_python_m_bot_answers_and_stops_cleanly_on_sigterm(
     assert process.returncode == 0, stderr
     assert TOKEN.split(":")[1] not in stderr
     assert "Traceback" not in stderr
+    assert "warm-up done in" in stderr  # post_init warmed the archive before polling
