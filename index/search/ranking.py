@@ -150,10 +150,12 @@ def layer_scores(
     if n == 0 or not words:
         return original
     cache: dict[str, np.ndarray] = {}
+    # One conversion for every per-term call (the engine would convert a list each time).
+    ids = np.asarray(passage_ids, dtype=np.int64)
 
     def per_term(term: str) -> np.ndarray:
         if term not in cache:
-            cache[term] = np.asarray(score_passages([term], passage_ids), dtype=np.float64)
+            cache[term] = np.asarray(score_passages([term], ids), dtype=np.float64)
         return cache[term]
 
     total = sum(word.count for word in words)
