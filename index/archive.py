@@ -626,10 +626,15 @@ class Archive:
         )
 
     def list_articles(
-        self, *, source: str | None = None, since: date | None = None, limit: int = 20
+        self,
+        *,
+        source: str | None = None,
+        since: date | None = None,
+        until: date | None = None,
+        limit: int = 20,
     ) -> list[ArticleSummary]:
-        """Newest articles first."""
-        return self.store.list_articles(source=source, since=since, limit=limit)
+        """Newest articles first; ``since``/``until`` bound the publication day (inclusive)."""
+        return self.store.list_articles(source=source, since=since, until=until, limit=limit)
 
     def get_article(self, article_id: int) -> Article:
         """One stored article; raises NotFoundError."""

@@ -19,7 +19,7 @@ import sqlite3
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from index.errors import NotFoundError, StoreError
 from index.models import (
@@ -348,12 +348,18 @@ class ArticleStore:
         ]
 
     def list_articles(
-        self, *, source: str | None = None, since: date | None = None, limit: int = 20
+        self,
+        *,
+        source: str | None = None,
+        since: date | None = None,
+        until: date | None = None,
+        limit: int = 20,
     ) -> list[ArticleSummary]:
         """Newest first by publication date; undated articles last, newest ingested first.
 
-        ``since`` keeps articles published on or after that day (UTC), so undated ones drop
-        out: we cannot say when they were published.
+        ``since`` keeps articles published on or after that day (UTC) and ``until`` those
+        published on or before it, so with either undated ones drop out: we cannot say
+        when they were published.
         """
         where, params = [], []
         if source is not None:
@@ -362,6 +368,10 @@ class ArticleStore:
         if since is not None:
             where.append("published_at >= ?")
             params.append(datetime(since.year, since.month, since.day, tzinfo=UTC).isoformat())
+        if until is not None:
+            after = until + timedelta(days=1)
+            where.append("published_at < ?")
+            params.append(datetime(after.year, after.month, after.day, tzinfo=UTC).isoformat())
         clause = f"WHERE {' AND '.join(where)}" if where else ""
         rows = self.db.conn.execute(
             f"SELECT {_SUMMARY_COLUMNS} FROM articles {clause} {_NEWEST_FIRST} LIMIT ?",

@@ -186,6 +186,22 @@ def test_list_is_newest_first_with_filters(store: ArticleStore) -> None:
     assert [a.title for a in store.list_articles(limit=1)] == ["Day 3"]
 
 
+def test_list_until_is_inclusive_of_the_whole_day(store: ArticleStore) -> None:
+    for day, hour in ((1, 0), (2, 23), (3, 0)):
+        store.save(
+            *make_article(
+                f"Story of day {day}.",
+                title=f"Day {day}",
+                published_at=datetime(2024, 7, day, hour, 59, 59, 500000, tzinfo=UTC),
+            )
+        )
+    store.save(*make_article("Undated story.", title="Undated"))
+    assert [a.title for a in store.list_articles(until=date(2024, 7, 2))] == ["Day 2", "Day 1"]
+    window = store.list_articles(since=date(2024, 7, 2), until=date(2024, 7, 2))
+    assert [a.title for a in window] == ["Day 2"]
+    assert store.list_articles(since=date(2024, 7, 4), until=date(2024, 7, 31)) == []
+
+
 def test_counts_report_languages_sources_and_date_range(store: ArticleStore) -> None:
     store.save(
         *make_article("One.", language="en", published_at=datetime(2024, 7, 1, tzinfo=UTC)),
