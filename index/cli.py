@@ -448,14 +448,18 @@ def mark_highlights(text: str, spans: Sequence[tuple[int, int]]) -> str:
 
 
 def format_answer(answer: Answer) -> str:
-    """The text view of an answer: numbered articles, their snippets, a citation line each."""
+    """The text view of an answer: numbered articles, their snippets, a citation line each.
+
+    The answer's note (a relaxed period, a period listing) comes first, so a reader sees
+    why the articles are from other dates before reading them.
+    """
+    lines = [f"Note: {answer.note}"] if answer.note else []
     if not answer.found:
-        lines = [f"Nothing found{': ' + answer.reason if answer.reason else '.'}"]
+        lines.append(f"Nothing found{': ' + answer.reason if answer.reason else '.'}")
         if answer.nearest_titles:
             lines.append("Nearest articles:")
             lines += [f"  - {title}" for title in answer.nearest_titles]
         return "\n".join(lines)
-    lines = []
     for number, item in enumerate(answer.articles, 1):
         c = item.citation
         for i, snippet in enumerate(item.snippets):
@@ -506,6 +510,7 @@ def answer_json(answer: Answer, archive: Archive, took_ms: float) -> dict[str, A
         "answers": answers,
         "nearest_titles": list(answer.nearest_titles),
         "reason": answer.reason,
+        "note": answer.note,
         "took_ms": round(took_ms, 3),
     }
 

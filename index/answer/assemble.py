@@ -30,6 +30,7 @@ from index.answer.candidates import (
 )
 from index.answer.evidence import Evidence, QuestionWord, measure_evidence, question_words
 from index.answer.passage_cache import PassageCache
+from index.answer.period_answers import relaxed_note
 from index.answer.protocols import AnalyzerLike, PassageSource, SearchBackend, TermSpanLike
 from index.answer.snippets import choose_snippet
 from index.models import Answer, Article, ArticleAnswer, Citation, Lang, Passage, Snippet
@@ -101,6 +102,8 @@ def answer_question(
     Returns:
         ``found=True`` with articles, best first; or ``found=False`` with a reason and the
         nearest titles. A later page that runs out is ``found=True`` with no articles.
+        ``note`` says when the question's period was dropped because nothing published in
+        it matched.
     """
     base = {"question": question.text, "language": question.language, "terms": question.terms}
     if not question.terms:
@@ -117,23 +120,37 @@ def answer_question(
         return Answer(found=False, reason=UNKNOWN_TERMS_REASON, **base)
     if cache is None or cache.analyzer is not analyzer:
         cache = PassageCache(analyzer)
-    ranked = rank_question(
-        question,
-        index=index,
-        passages=passages,
-        analyzer=analyzer,
-        layer=layer,
-        n_articles=k + offset,
-        words=words,
-        cache=cache,
-    )
-    checked = ranked[: max(MAX_ARTICLES_CHECKED, offset + k)]
-    accepted, nearest = _accept_articles(
-        checked, words, question, passages, cache, layer=layer, wanted=offset + k
-    )
+    common = {
+        "index": index,
+        "passages": passages,
+        "analyzer": analyzer,
+        "layer": layer,
+        "n_passages": _n_passages(k + offset),
+        "words": words,
+        "cache": cache,
+    }
+
+    def accept(day_range: tuple[int, int] | None) -> tuple[list[ArticleAnswer], tuple[str, ...]]:
+        ranked = rank_articles(question.terms, day_range=day_range, **common)
+        checked = ranked[: max(MAX_ARTICLES_CHECKED, offset + k)]
+        return _accept_articles(
+            checked, words, question, passages, cache, layer=layer, wanted=offset + k
+        )
+
+    accepted: list[ArticleAnswer] = []
+    nearest: tuple[str, ...] = ()
+    note = None
+    if question.period is not None:
+        accepted, nearest = accept(_day_range(question.period))
+        if not accepted:
+            # Nothing in the window is good enough: answer from any date, and say so.
+            accepted, nearest = accept(None)
+            note = relaxed_note(question.period) if accepted else None
+    else:
+        accepted, nearest = accept(None)
     if not accepted:
         return Answer(found=False, reason=WEAK_EVIDENCE_REASON, nearest_titles=nearest, **base)
-    return Answer(found=True, articles=tuple(accepted[offset : offset + k]), **base)
+    return Answer(found=True, articles=tuple(accepted[offset : offset + k]), note=note, **base)
 
 
 def rank_question(
@@ -153,10 +170,12 @@ def rank_question(
     can: measured on the QA set (10 questions with a period), restricting answered one more
     question at 1 and at 3 than ignoring the period.
 
-    When nothing was published in the period, the restriction is dropped rather than
-    answering "nothing found" to a question whose topic the archive does cover.
-    ``words`` (the question's words, from ``evidence.question_words``) are computed when not
-    given; ``cache`` is ``answer_question``'s.
+    When nothing published in the period matches, the restriction is dropped rather than
+    answering "nothing found" to a question whose topic the archive does cover
+    (``answer_question`` also drops it when no in-window article has enough evidence, and
+    then says so in ``Answer.note``). ``words`` (the question's words, from
+    ``evidence.question_words``) are computed when not given; ``cache`` is
+    ``answer_question``'s.
     """
     if words is None:
         words = question_words(
@@ -172,17 +191,26 @@ def rank_question(
         "passages": passages,
         "analyzer": analyzer,
         "layer": layer,
-        "n_passages": max(CANDIDATE_PASSAGES, 20 * n_articles),
+        "n_passages": _n_passages(n_articles),
         "words": words,
         "cache": cache,
     }
     if question.period is not None:
-        first, last = question.period
-        day_range = ((first - _EPOCH).days, (last - _EPOCH).days)
-        ranked = rank_articles(question.terms, day_range=day_range, **common)
+        ranked = rank_articles(question.terms, day_range=_day_range(question.period), **common)
         if ranked:
             return ranked
     return rank_articles(question.terms, **common)
+
+
+def _n_passages(n_articles: int) -> int:
+    """Candidate passages ranked for a page ending at article ``n_articles``."""
+    return max(CANDIDATE_PASSAGES, 20 * n_articles)
+
+
+def _day_range(period: tuple[date, date]) -> tuple[int, int]:
+    """A period as the engine's inclusive range of days since 1970-01-01."""
+    first, last = period
+    return (first - _EPOCH).days, (last - _EPOCH).days
 
 
 def _accept_articles(

@@ -8,12 +8,12 @@ so the answer stage cannot grow hidden dependencies on another stage's internals
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 
 import numpy as np
 
-from index.models import Article, Hit, Lang, Passage
+from index.models import Article, ArticleSummary, Hit, Lang, Passage
 
 
 class PassageSource(Protocol):
@@ -30,6 +30,26 @@ class PassageSource(Protocol):
     def passages_of(self, article_id: int) -> list[Passage]:
         """An article's passages in order."""
         ...
+
+    def list_articles(
+        self, *, since: date | None = None, until: date | None = None, limit: int = 20
+    ) -> list[ArticleSummary]:
+        """Articles published in [since, until] (days, inclusive), newest first."""
+        ...
+
+    def counts(self) -> DateCoverage:
+        """The store's counts; only the publication date range is read here."""
+        ...
+
+
+class DateCoverage(Protocol):
+    """The oldest and newest publication times in the store (``StoreCounts``)."""
+
+    @property
+    def first_published(self) -> datetime | None: ...
+
+    @property
+    def last_published(self) -> datetime | None: ...
 
 
 class SearchBackend(Protocol):

@@ -176,6 +176,23 @@ def test_ask_with_nothing_matching_says_so(newsdesk: Run, corpus: Path) -> None:
 
 
 @needs_search
+def test_ask_says_when_the_period_was_relaxed(newsdesk: Run, corpus: Path) -> None:
+    newsdesk("ingest", str(corpus))
+    question = "What did Marchenko say about the budget in March 2021?"
+    result = newsdesk("ask", question)
+    assert result.code == 0
+    lines = result.out.splitlines()
+    assert lines[0].startswith("Note: Nothing published in March 2021 matches the question")
+    assert lines[1].startswith("1. ") and "**Marchenko**" in lines[1]
+    data = newsdesk("ask", question, "--json").json()
+    assert data["found"] is True and data["reason"] is None
+    assert data["note"].startswith("Nothing published in March 2021 matches")
+    assert data["answers"][0]["article"]["published"].startswith("2024-09-18")
+    unrelaxed = newsdesk("ask", "What did Marchenko say about the budget?", "--json").json()
+    assert unrelaxed["note"] is None
+
+
+@needs_search
 def test_reindex_text_and_json(newsdesk: Run, corpus: Path) -> None:
     newsdesk("ingest", str(corpus))
     text = newsdesk("reindex")
