@@ -10,7 +10,8 @@ Input limits are decided before this stage: ``Archive.ask`` raises ``QuestionErr
 empty question, and ``Analyzer.question`` reads at most ``MAX_QUESTION_CHARS`` (2,000)
 characters, so a 10,000-character paste is answered from its beginning. This function
 accepts any analysed question; one with no searchable term (only stopwords, emoji, another
-script) is answered ``found=False`` with a reason rather than raised.
+script) is answered ``found=False`` with a reason rather than raised, unless it names a
+period ("What happened last week?"): that lists the window's articles (``period_answers``).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from index.answer.candidates import (
 )
 from index.answer.evidence import Evidence, QuestionWord, measure_evidence, question_words
 from index.answer.passage_cache import PassageCache
-from index.answer.period_answers import relaxed_note
+from index.answer.period_answers import answer_period, relaxed_note
 from index.answer.protocols import AnalyzerLike, PassageSource, SearchBackend, TermSpanLike
 from index.answer.snippets import choose_snippet
 from index.models import Answer, Article, ArticleAnswer, Citation, Lang, Passage, Snippet
@@ -103,10 +104,14 @@ def answer_question(
         ``found=True`` with articles, best first; or ``found=False`` with a reason and the
         nearest titles. A later page that runs out is ``found=True`` with no articles.
         ``note`` says when the question's period was dropped because nothing published in
-        it matched.
+        it matched, and introduces a period-only question's listing.
     """
     base = {"question": question.text, "language": question.language, "terms": question.terms}
     if not question.terms:
+        if question.period is not None:
+            return answer_period(
+                question.text, question.language, question.period, passages, k=k, offset=offset
+            )
         return Answer(found=False, reason=NO_TERMS_REASON, **base)
     words = question_words(
         question.text,

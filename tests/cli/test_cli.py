@@ -193,6 +193,23 @@ def test_ask_says_when_the_period_was_relaxed(newsdesk: Run, corpus: Path) -> No
 
 
 @needs_search
+def test_ask_for_a_period_only_lists_its_articles(newsdesk: Run, corpus: Path) -> None:
+    newsdesk("ingest", str(corpus))
+    result = newsdesk("ask", "What happened in September 2024?")
+    assert result.code == 0
+    lines = result.out.splitlines()
+    assert lines[0] == "Note: Articles published in September 2024, newest first."
+    assert "— Parliament passes the 2025 budget" in result.out
+    data = newsdesk("ask", "What happened in September 2024?", "--json").json()
+    assert data["found"] is True
+    assert [a["article"]["published"][:10] for a in data["answers"]] == ["2024-09-18"]
+    assert data["answers"][0]["snippet"].startswith("The parliament in Kyiv approved")
+    empty = newsdesk("ask", "What happened in March 2021?", "--json").json()
+    assert empty["found"] is False and empty["answers"] == []
+    assert "March 2021" in empty["reason"] and "2024" in empty["reason"]
+
+
+@needs_search
 def test_reindex_text_and_json(newsdesk: Run, corpus: Path) -> None:
     newsdesk("ingest", str(corpus))
     text = newsdesk("reindex")

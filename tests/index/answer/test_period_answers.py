@@ -12,10 +12,12 @@ from datetime import UTC, date, datetime
 import pytest
 
 from index import Answer, Archive, IndexSettings, open_archive
+from index.answer.assemble import NO_TERMS_REASON
 from index.answer.period_answers import describe_period
 from tests.conftest import SAMPLE_DIR
 
 NOW = datetime(2024, 8, 14, 12, 0, tzinfo=UTC)
+JULY_2024 = [date(2024, 7, 11), date(2024, 7, 8)]
 
 
 @pytest.fixture(scope="module")
@@ -68,3 +70,54 @@ def test_period_that_matches_carries_no_note(sample_archive):
     assert answer.found and answer.note is None
     assert days(answer)[0] == date(2023, 6, 6)
     assert ask(sample_archive, "Kakhovka dam").note is None
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["What happened in July 2024?", "Що сталося у липні 2024?", "Что случилось в июле 2024?"],
+    ids=["en", "uk", "ru"],
+)
+def test_period_only_question_lists_the_window_newest_first(sample_archive, question):
+    answer = ask(sample_archive, question)
+    assert answer.found and answer.reason is None
+    assert answer.note == "Articles published in July 2024, newest first."
+    assert days(answer) == JULY_2024
+    for item in answer.articles:
+        (lead,) = item.snippets
+        first = sample_archive.get_passages(item.citation.article_id)[0]
+        assert lead.passage_id == first.passage_id and lead.passage_ordinal == first.ordinal
+        assert first.text.startswith(lead.text)
+        rest = first.text[len(lead.text) :]
+        assert rest == "" or rest[0].isspace()  # whole sentences
+        assert lead.text.rstrip()[-1] in '.!?»"”'
+        assert item.citation.title and item.citation.source
+
+
+def test_period_only_question_relative_to_now(sample_archive):
+    answer = ask(sample_archive, "What happened last week?")
+    assert answer.found
+    assert days(answer) == [date(2024, 8, 12)]
+    assert "Kursk" in answer.articles[0].citation.title
+    assert answer.note is not None and "August 2024" in answer.note
+    assert "Kursk" in answer.articles[0].snippets[0].text
+
+
+def test_period_only_question_pages_with_offset(sample_archive):
+    assert days(ask(sample_archive, "What happened in July 2024?", k=1)) == JULY_2024[:1]
+    second = ask(sample_archive, "What happened in July 2024?", k=1, offset=1)
+    assert days(second) == JULY_2024[1:]
+    beyond = ask(sample_archive, "What happened in July 2024?", k=1, offset=2)
+    assert beyond.found and beyond.articles == ()
+
+
+def test_empty_window_names_it_and_the_archive_coverage(sample_archive):
+    answer = ask(sample_archive, "What happened in 2021?")
+    assert not answer.found and answer.articles == ()
+    assert answer.reason is not None
+    assert "in 2021" in answer.reason
+    assert "23 June 2022" in answer.reason and "12 August 2024" in answer.reason
+
+
+def test_no_words_and_no_period_still_says_so(sample_archive):
+    answer = ask(sample_archive, "What happened?")
+    assert not answer.found and answer.reason == NO_TERMS_REASON
