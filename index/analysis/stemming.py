@@ -65,6 +65,7 @@ UK_US_SPELLINGS: tuple[tuple[str, str], ...] = (
     ("legalise", "legalize"), ("minimise", "minimize"), ("maximise", "maximize"),
     ("utilise", "utilize"), ("characterise", "characterize"), ("summarise", "summarize"),
 )  # fmt: skip
+_EN_STEM = _STEMMERS["en"].stemWord
 _EN_SPELLING: dict[str, str] = {
     _STEMMERS["en"].stemWord(uk): _STEMMERS["en"].stemWord(us) for uk, us in UK_US_SPELLINGS
 }
@@ -103,6 +104,17 @@ def stem_token(token: str, lang: Lang) -> str:
     if lang == "en":
         stem = _EN_SPELLING.get(stem, stem)
     return strip_apostrophes(stem) if "'" in stem else stem
+
+
+def stem_ascii_word(token: str) -> str:
+    """``stem_token`` of a lowercase ASCII-letters-only word, without its checks.
+
+    Such a word is English by script and holds no apostrophe, so the script test and the
+    apostrophe strip of ``stem_token`` are no-ops; skipping them (and the call layers of the
+    general path) is what the analyzer's first sight of a plain word costs least with.
+    """
+    stem = _EN_STEM(token)
+    return _EN_SPELLING.get(stem, stem)
 
 
 @lru_cache(maxsize=65536)
