@@ -207,8 +207,14 @@ def article_runs(item: ArticleAnswer, lang: Lang, number: int | None = None) -> 
 def render_answer(
     answer: Answer, lang: Lang, *, first_number: int = 1, max_chars: int = TELEGRAM_MAX_CHARS
 ) -> list[str]:
-    """A found answer as HTML parts: numbered articles, each with its citation line."""
+    """A found answer as HTML parts: numbered articles, each with its citation line.
+
+    The answer's note (a relaxed or listed publication period) heads the first page in italics,
+    so the reader knows when the dates asked for were not what was matched.
+    """
     runs: list[Run] = []
+    if answer.note and first_number == 1:
+        runs.extend([Run(trim(answer.note, 300), italic=True), Run("\n\n")])
     for index, item in enumerate(answer.articles):
         if index:
             runs.append(Run("\n\n"))

@@ -231,3 +231,15 @@ def test_inline_pieces_are_plain_or_valid_html() -> None:
 def test_trim_adds_an_ellipsis_at_a_word_boundary() -> None:
     assert trim("one two three four", 10) == "one two…"
     assert trim("short", 10) == "short"
+
+
+def test_answer_note_heads_the_first_page_in_italics_only() -> None:
+    base = make_answer("Farmers in Poltava finished the wheat harvest early.")
+    note = "Nothing published in July 2024 matches the question; <these> are the best matches."
+    answer = Answer(question="q", found=True, articles=base.articles, note=note)
+    first = render_answer(answer, "en")
+    assert first[0].startswith("<i>Nothing published in July 2024")
+    assert "&lt;these&gt;" in first[0]
+    assert visible(first)[0].startswith(note)
+    later = render_answer(answer, "en", first_number=4)
+    assert "Nothing published" not in later[0]
