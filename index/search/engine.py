@@ -240,6 +240,29 @@ class SearchIndex:
                 return int(seg.data.article_ids[rows[0]])
         raise NotFoundError("passage is not in the search index", item=f"passage {passage_id}")
 
+    def articles_of(self, passage_ids: Sequence[int] | np.ndarray) -> np.ndarray:
+        """Article ids (int64) of live passages, in the given order: ``article_of`` for many.
+
+        One ``searchsorted`` per segment instead of one per passage (the answer stage groups
+        ~200 candidates per question). Like ``article_of``, the first segment where a
+        passage is live decides, and an id that is not live anywhere raises.
+
+        Raises:
+            NotFoundError: naming the first id (in the given order) that is not indexed.
+        """
+        ids = np.asarray(passage_ids, dtype=np.int64).reshape(-1)
+        out = np.zeros(ids.size, dtype=np.int64)
+        found = np.zeros(ids.size, dtype=bool)
+        # Later segments first, so an earlier segment overwrites: the first one decides.
+        for seg in reversed(self._state.segments):
+            positions, rows = seg.live_rows_of(ids)
+            out[positions] = seg.data.article_ids[rows]
+            found[positions] = True
+        if not found.all():
+            missing = int(ids[np.argmin(found)])
+            raise NotFoundError("passage is not in the search index", item=f"passage {missing}")
+        return out
+
     # -- queries ------------------------------------------------------------------------------
 
     def search(
@@ -304,6 +327,42 @@ class SearchIndex:
                 out[positions] = score_rows(
                     seg.data.postings, norms, units, local, rows, self.params
                 )
+        return out
+
+    def term_scores(self, terms: Sequence[str], passage_ids: Sequence[int]) -> np.ndarray:
+        """Per-term BM25Okapi scores: row i is ``score_passages([terms[i]], passage_ids)``.
+
+        The ranking layer needs each term's score separately (a word scores as the best of
+        its alternatives; RM3 re-weights expansion terms), and one ``score_passages`` call
+        per term repeated the id-to-row lookup in every segment for every term. Here the
+        lookup is done once; each row is computed by the same code on the same rows as
+        ``score_passages`` with one term, so the values are the same bits.
+
+        Returns:
+            float64 array of shape (len(terms), len(passage_ids)); 0.0 for ids not in the
+            index and for unknown terms.
+        """
+        state = self._state
+        ids = np.asarray(passage_ids, dtype=np.int64).reshape(-1)
+        out = np.zeros((len(terms), ids.size))
+        if ids.size == 0 or state.n_docs == 0 or not len(terms):
+            return out
+        located = []
+        for seg, norms, units in zip(state.segments, state.norms, state.unit_parts, strict=True):
+            positions, rows = seg.live_rows_of(ids)
+            if rows.size:
+                located.append((seg, norms, units, positions, rows))
+        for i, term in enumerate(terms):
+            query = self._query_terms(state, [term])
+            if not query:
+                continue
+            row = out[i]
+            for seg, norms, units, positions, rows in located:
+                local = self._local_terms(state, seg, query)
+                if local:
+                    row[positions] = score_rows(
+                        seg.data.postings, norms, units, local, rows, self.params
+                    )
         return out
 
     def _query_terms(self, state: _State, terms: Sequence[str]) -> list[tuple[str, int, float]]:

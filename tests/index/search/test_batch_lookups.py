@@ -1,0 +1,86 @@
+"""SearchIndex.articles_of and term_scores: exactly article_of and per-term score_passages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index.errors import NotFoundError
+from index.models import DocRecord
+from index.search import SearchIndex
+
+WORDS = [f"w{i}" for i in range(40)]
+
+
+def random_docs(rng: np.random.Generator, pids: range) -> list[DocRecord]:
+    """Zipf-ish term draws so terms have tf 1 and tf ≥ 2 postings and varied df."""
+    docs = []
+    for pid in pids:
+        n = int(rng.integers(0, 25))
+        ranks = np.minimum(rng.zipf(1.3, size=n), len(WORDS)) - 1
+        terms = tuple(WORDS[r] for r in ranks)
+        docs.append(DocRecord(pid, pid // 3, int(rng.integers(-1, 500)), terms))
+    return docs
+
+
+def changed_index(tmp_path: Path, seed: int) -> tuple[SearchIndex, list[int]]:
+    """A base with deltas and tombstones in base and deltas (below the merge thresholds)."""
+    rng = np.random.default_rng(seed)
+    index = SearchIndex.build(tmp_path / f"i{seed}", random_docs(rng, range(1, 400)))
+    index.add(random_docs(rng, range(400, 412)))
+    index.add(random_docs(rng, range(500, 508)))
+    index.remove([int(p) for p in rng.choice(np.arange(1, 400), 15, replace=False)] + [403, 501])
+    assert len(index._state.segments) == 3  # the deltas were not merged away
+    live = [p for p in [*range(1, 400), *range(400, 412), *range(500, 508)] if _live(index, p)]
+    return index, live
+
+
+def _live(index: SearchIndex, pid: int) -> bool:
+    try:
+        index.article_of(pid)
+    except NotFoundError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_term_scores_equal_per_term_score_passages_bit_for_bit(tmp_path: Path, seed: int) -> None:
+    index, live = changed_index(tmp_path, seed)
+    rng = np.random.default_rng(seed + 100)
+    # Unsorted, repeated, removed and never-indexed ids among live ones.
+    ids = [*rng.choice(live, 120).tolist(), 403, 501, 9999, -5, live[0], live[0]]
+    rng.shuffle(ids)
+    terms = [*WORDS, "unknown", "w0", "w3"]
+    matrix = index.term_scores(terms, ids)
+    assert matrix.shape == (len(terms), len(ids)) and matrix.dtype == np.float64
+    for row, term in zip(matrix, terms, strict=True):
+        expected = index.score_passages([term], ids)
+        assert row.tobytes() == expected.tobytes(), term
+    assert matrix.any()
+
+
+def test_term_scores_of_nothing_are_empty(tmp_path: Path) -> None:
+    index, live = changed_index(tmp_path, 4)
+    assert index.term_scores([], live).shape == (0, len(live))
+    assert index.term_scores(["w1"], []).shape == (1, 0)
+    empty = SearchIndex.empty(tmp_path / "empty")
+    assert not empty.term_scores(["w1", "w2"], [1, 2]).any()
+
+
+def test_articles_of_equals_article_of(tmp_path: Path) -> None:
+    index, live = changed_index(tmp_path, 5)
+    ids = list(reversed(live)) + live[:7]
+    got = index.articles_of(ids)
+    assert got.dtype == np.int64
+    assert got.tolist() == [index.article_of(p) for p in ids]
+    assert index.articles_of([]).shape == (0,)
+
+
+def test_articles_of_names_the_first_passage_not_indexed(tmp_path: Path) -> None:
+    index, live = changed_index(tmp_path, 6)
+    with pytest.raises(NotFoundError, match="passage 501"):
+        index.articles_of([live[0], 501, 9999])
+    with pytest.raises(NotFoundError, match="passage 9999"):
+        index.articles_of([9999, live[1]])
