@@ -95,9 +95,11 @@ def rank_articles(
         hits = _rescore(
             query_words, hits, index, passages, cache or analyzer, day_range, n_passages, options
         )
+    hits = [hit for hit in hits if hit.score > 0]
+    ids = [hit.passage_id for hit in hits]
     if cache is None:
-        return _group_by_article(hits, index.article_of)
-    return _group_by_article(hits, lambda pid: cache.article_of(pid, index.article_of))
+        return _group_by_article(hits, index.articles_of(ids).tolist())
+    return _group_by_article(hits, cache.articles_of(ids, index.articles_of))
 
 
 def _rescore(
@@ -112,7 +114,7 @@ def _rescore(
 ) -> list[Hit]:
     """The layer: word-level scores, then RM3 expansion from the best of them."""
     ids = [hit.passage_id for hit in hits]
-    first = layer_scores(index.score_passages, words, ids, options=options)
+    first = layer_scores(index.term_scores, words, ids, options=options)
     ranked = _ordered(ids, first, n_passages)
     if not options.feedback or index.n_docs < options.feedback_min_passages:
         return ranked
@@ -122,7 +124,7 @@ def _rescore(
         return ranked
     pool = index.search(list(expansion), n_passages, day_range=day_range)
     ids = sorted(set(ids) | {hit.passage_id for hit in pool})
-    scores = layer_scores(index.score_passages, words, ids, expansion=expansion, options=options)
+    scores = layer_scores(index.term_scores, words, ids, expansion=expansion, options=options)
     return _ordered(ids, scores, n_passages)
 
 
@@ -226,15 +228,11 @@ def _feedback(
     return feedback
 
 
-def _group_by_article(
-    hits: Sequence[Hit], article_of: Callable[[int], int]
-) -> list[RankedArticle]:
-    """Group hits (best first) by article; an article ranks by its best passage."""
+def _group_by_article(hits: Sequence[Hit], article_ids: Sequence[int]) -> list[RankedArticle]:
+    """Group positively scored hits (best first) by article (``article_ids``, one per hit);
+    an article ranks by its best passage."""
     grouped: dict[int, list[RankedPassage]] = {}
-    for hit in hits:
-        if hit.score <= 0:
-            continue
-        article_id = article_of(hit.passage_id)
+    for hit, article_id in zip(hits, article_ids, strict=True):
         grouped.setdefault(article_id, []).append(
             RankedPassage(passage_id=hit.passage_id, article_id=article_id, score=hit.score)
         )

@@ -18,8 +18,10 @@ nothing else. ``functools.lru_cache`` is used because it is thread-safe and impl
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
+
+import numpy as np
 
 from index.analysis.analyzer import TermSpan
 from index.answer.protocols import AnalyzerLike
@@ -104,6 +106,22 @@ class PassageCache:
                 self._article_ids.clear()
             self._article_ids[passage_id] = article_id
         return article_id
+
+    def articles_of(
+        self, passage_ids: Sequence[int], lookup: Callable[[list[int]], np.ndarray]
+    ) -> list[int]:
+        """``article_of`` for many passages: one ``lookup`` (the engine's ``articles_of``)
+        for all the passages not seen before, instead of one engine call each."""
+        known = self._article_ids
+        missing = [pid for pid in dict.fromkeys(passage_ids) if pid not in known]
+        if not missing:
+            return [known[pid] for pid in passage_ids]
+        fresh = dict(zip(missing, lookup(missing).tolist(), strict=True))
+        result = [known[pid] if pid in known else fresh[pid] for pid in passage_ids]
+        if len(known) + len(fresh) > MAX_CACHED_ARTICLE_IDS:
+            known.clear()
+        known.update(fresh)
+        return result
 
     def clear(self) -> None:
         """Forget everything (tests; a new analysis version)."""

@@ -70,8 +70,16 @@ class SearchBackend(Protocol):
         """BM25Okapi scores of the given passages for ``terms``."""
         ...
 
+    def term_scores(self, terms: Sequence[str], passage_ids: Sequence[int]) -> np.ndarray:
+        """Row i: ``score_passages([terms[i]], passage_ids)``, shape (len(terms), len(ids))."""
+        ...
+
     def article_of(self, passage_id: int) -> int:
         """The article a passage belongs to."""
+        ...
+
+    def articles_of(self, passage_ids: Sequence[int]) -> np.ndarray:
+        """``article_of`` of each passage, in order (int64)."""
         ...
 
     def document_frequency(self, term: str) -> int:

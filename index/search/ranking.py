@@ -61,6 +61,20 @@ DEFAULT_LAYER = LayerOptions()
 
 # The engine's ``score_passages(terms, passage_ids)``: exact BM25Okapi scores of given passages.
 ScorePassages = Callable[[Sequence[str], Sequence[int]], np.ndarray]
+# The engine's ``term_scores(terms, passage_ids)``: row i is ``score_passages([terms[i]], ids)``.
+TermScores = Callable[[Sequence[str], np.ndarray], np.ndarray]
+
+
+def term_scores_of(score_passages: ScorePassages) -> TermScores:
+    """``TermScores`` from a backend that only scores term lists (one call per term)."""
+
+    def term_scores(terms: Sequence[str], passage_ids: np.ndarray) -> np.ndarray:
+        out = np.zeros((len(terms), len(passage_ids)), dtype=np.float64)
+        for i, term in enumerate(terms):
+            out[i] = score_passages([term], passage_ids)
+        return out
+
+    return term_scores
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +143,7 @@ def expansion_weights(
 
 
 def layer_scores(
-    score_passages: ScorePassages,
+    term_scores: TermScores,
     words: Sequence[QueryWord],
     passage_ids: Sequence[int],
     *,
@@ -139,7 +153,8 @@ def layer_scores(
     """The layer's score of each passage (see the module docstring), from exact BM25 parts.
 
     Args:
-        score_passages: the engine's ``score_passages``.
+        term_scores: the engine's ``term_scores`` (one matrix for every term, so the engine
+            maps ids to rows once; ``term_scores_of`` adapts a plain ``score_passages``).
         words: the question's words.
         passage_ids: the candidates.
         expansion: RM3 expansion weights (None or empty: words only).
@@ -149,24 +164,25 @@ def layer_scores(
     original = np.zeros(n, dtype=np.float64)
     if n == 0 or not words:
         return original
-    cache: dict[str, np.ndarray] = {}
-    # One conversion for every per-term call (the engine would convert a list each time).
-    ids = np.asarray(passage_ids, dtype=np.int64)
-
-    def per_term(term: str) -> np.ndarray:
-        if term not in cache:
-            cache[term] = np.asarray(score_passages([term], ids), dtype=np.float64)
-        return cache[term]
-
+    # Every distinct term once, in first-use order; the sums below keep the per-term order.
+    row_of: dict[str, int] = {}
+    for word in words:
+        for term in sorted(word.terms):
+            row_of.setdefault(term, len(row_of))
+    for term in expansion or ():
+        row_of.setdefault(term, len(row_of))
+    matrix = np.asarray(
+        term_scores(list(row_of), np.asarray(passage_ids, dtype=np.int64)), dtype=np.float64
+    )
     total = sum(word.count for word in words)
     for word in words:
-        best = np.max([per_term(t) for t in sorted(word.terms)], axis=0)
+        best = np.max(matrix[[row_of[t] for t in sorted(word.terms)]], axis=0)
         original += word.count / total * best
     if not expansion:
         return original
     expanded = np.zeros(n, dtype=np.float64)
     for term, weight in expansion.items():
-        expanded += weight * per_term(term)
+        expanded += weight * matrix[row_of[term]]
     return options.original_weight * original + (1 - options.original_weight) * expanded
 
 

@@ -115,8 +115,16 @@ class MemoryArchive:
     def score_passages(self, terms, passage_ids) -> np.ndarray:
         return np.asarray(self.bm25.get_batch_scores(list(terms), list(passage_ids)))
 
+    def term_scores(self, terms, passage_ids) -> np.ndarray:
+        return np.array([self.score_passages([t], passage_ids) for t in terms]).reshape(
+            len(terms), len(passage_ids)
+        )
+
     def article_of(self, passage_id: int) -> int:
         return self._article_of[passage_id]
+
+    def articles_of(self, passage_ids) -> np.ndarray:
+        return np.array([self._article_of[p] for p in passage_ids], dtype=np.int64)
 
     def document_frequency(self, term: str) -> int:
         return sum(1 for doc in self.corpus if term in doc)

@@ -8,10 +8,11 @@ import random
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from index.analysis.analyzer import Analyzer
-from index.answer import answer_question
+from index.answer import answer_question, passage_cache
 from index.answer.candidates import RankedPassage, order_by_proximity
 from index.answer.evidence import QuestionWord
 from index.answer.passage_cache import PassageCache
@@ -107,6 +108,24 @@ def test_article_of_asks_the_engine_once_per_passage():
 
     assert [cache.article_of(p, lookup) for p in (11, 12, 11, 25, 12)] == [1, 1, 1, 2, 1]
     assert asked == [11, 12, 25]
+
+
+def test_articles_of_asks_the_engine_once_for_all_new_passages(monkeypatch):
+    cache = PassageCache(SimpleAnalyzer())
+    asked = []
+
+    def lookup(passage_ids: list[int]) -> np.ndarray:
+        asked.append(list(passage_ids))
+        return np.asarray(passage_ids, dtype=np.int64) // 10
+
+    assert cache.articles_of([11, 12, 11], lookup) == [1, 1, 1]
+    assert cache.articles_of([25, 12, 25, 31], lookup) == [2, 1, 2, 3]
+    assert cache.articles_of([31, 11], lookup) == [3, 1]
+    assert asked == [[11, 12], [25, 31]]
+    # A full memo is emptied, yet the answer still covers the passages it already knew.
+    monkeypatch.setattr(passage_cache, "MAX_CACHED_ARTICLE_IDS", 4)
+    assert cache.articles_of([11, 40], lookup) == [1, 4]
+    assert asked[-1] == [40]
 
 
 @pytest.mark.parametrize("seed", range(40))

@@ -13,6 +13,7 @@ from index.search.ranking import (
     apply_proximity,
     expansion_weights,
     layer_scores,
+    term_scores_of,
     words_of_terms,
 )
 
@@ -31,6 +32,9 @@ def score_passages(terms, ids):
     return np.asarray(BM25.get_batch_scores(list(terms), list(ids)))
 
 
+term_scores = term_scores_of(score_passages)
+
+
 def test_words_group_alternatives_and_keep_repeats():
     words = words_of_terms(["odesa", "~odesa", "grain", "grain"], [frozenset({"odesa", "~odesa"})])
     assert words == (
@@ -42,7 +46,7 @@ def test_words_group_alternatives_and_keep_repeats():
 def test_a_word_scores_its_best_alternative_not_their_sum():
     words = (QueryWord(frozenset({"odesa", "~odesa"})),)
     ids = list(range(len(CORPUS)))
-    scores = layer_scores(score_passages, words, ids, options=LayerOptions(feedback=False))
+    scores = layer_scores(term_scores, words, ids, options=LayerOptions(feedback=False))
     best = np.maximum(score_passages(["odesa"], ids), score_passages(["~odesa"], ids))
     assert scores == pytest.approx(best)
 
@@ -50,7 +54,7 @@ def test_a_word_scores_its_best_alternative_not_their_sum():
 def test_without_groups_the_layer_is_bm25_over_the_query_length():
     terms = ["grain", "ship", "ship"]
     ids = list(range(len(CORPUS)))
-    scores = layer_scores(score_passages, words_of_terms(terms), ids)
+    scores = layer_scores(term_scores, words_of_terms(terms), ids)
     assert scores == pytest.approx(BM25.get_scores(terms) / len(terms), abs=1e-12)
 
 
@@ -65,7 +69,7 @@ def test_expansion_interpolates_with_the_original_words():
     ids = list(range(len(CORPUS)))
     words = words_of_terms(["grain"])
     options = LayerOptions(original_weight=0.5)
-    mixed = layer_scores(score_passages, words, ids, expansion={"ship": 1.0}, options=options)
+    mixed = layer_scores(term_scores, words, ids, expansion={"ship": 1.0}, options=options)
     expected = 0.5 * score_passages(["grain"], ids) + 0.5 * score_passages(["ship"], ids)
     assert mixed == pytest.approx(expected)
 
