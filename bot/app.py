@@ -52,7 +52,7 @@ from bot.handlers.sources import (
 )
 from bot.logs import protect_token
 from bot.settings import BotSettings
-from bot.warmup import warm_up
+from bot.warmup import freeze_long_lived, warm_up
 from index import Archive, open_archive
 
 logger = logging.getLogger(__name__)
@@ -114,6 +114,8 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
         register_commands(application.bot, data.settings.admin_ids),
         asyncio.to_thread(warm_up, data.archive),
     )
+    # After the warm-up, so the caches it filled are frozen too (see freeze_long_lived).
+    freeze_long_lived()
     schedule_polling(application)
     logger.info("bot @%s ready", application.bot.username)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.testing.fake_bot_api import FakeBotApi, parse_html
-from bot.warmup import WARM_UP_QUESTIONS, warm_up
+from bot.warmup import WARM_UP_QUESTIONS, freeze_long_lived, warm_up
 from index import Answer, Archive, IndexSettings, NewsdeskError, open_archive
 from tests.bot.conftest import USER, make_settings, running_bot
 
@@ -48,6 +49,36 @@ async def test_post_init_asks_the_warm_up_questions_before_the_first_update(
     (first_poll, *_) = fake_api.find("getUpdates")
     assert all(done <= first_poll.at for _, done in archive.asked[: len(WARM_UP_QUESTIONS)])
     assert [question for question, _ in archive.asked] == [*WARM_UP_QUESTIONS, "Koval gold"]
+
+
+async def test_post_init_freezes_the_warm_objects_after_the_warm_up(
+    fake_api: FakeBotApi,
+    module_archive: Archive,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    archive = RecordingArchive(module_archive)
+    frozen: list[tuple[int, float]] = []
+    monkeypatch.setattr(
+        gc, "freeze", lambda: frozen.append((len(archive.asked), time.perf_counter()))
+    )
+    settings = make_settings(tmp_path, fake_api)
+    async with running_bot(settings, archive, fake_api):  # type: ignore[arg-type]
+        fake_api.offer(fake_api.private_message(USER, "Koval gold"))
+        await fake_api.wait_for("sendMessage")
+    # Once, after every warm-up question was answered and before the first update.
+    assert [asked for asked, _ in frozen] == [len(WARM_UP_QUESTIONS)]
+    (first_poll, *_) = fake_api.find("getUpdates")
+    assert frozen[0][1] <= first_poll.at
+
+
+def test_freeze_long_lived_takes_live_objects_out_of_collections() -> None:
+    kept = [[] for _ in range(10)]
+    try:
+        freeze_long_lived()
+        assert gc.get_freeze_count() >= len(kept)
+    finally:
+        gc.unfreeze()
 
 
 async def test_a_failing_warm_up_is_logged_and_the_bot_still_answers(
