@@ -3,33 +3,16 @@ archive recovers by itself (a second ingest finishes the folder and the index ca
 
 from __future__ import annotations
 
-import os
-import signal
-import sqlite3
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from index import IndexSettings, open_archive
 from tests.cli.corpus import write_many
-from tests.conftest import PROJECT_ROOT
+from tests.killing import kill_after_articles
 
 N_FILES = 400
-
-
-def _stored(path: Path) -> int:
-    if not path.exists():
-        return 0
-    conn = sqlite3.connect(path, timeout=30)
-    try:
-        return int(conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
-    except sqlite3.OperationalError:
-        return 0
-    finally:
-        conn.close()
 
 
 @pytest.mark.slow
@@ -37,24 +20,8 @@ def test_kill_during_folder_ingest_leaves_whole_articles(tmp_path: Path) -> None
     folder = write_many(tmp_path / "many", N_FILES)
     data_dir = tmp_path / "data"
     store_file = data_dir / "newsdesk.sqlite3"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "index", "ingest", str(folder), "--data-dir", str(data_dir)],
-        cwd=PROJECT_ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while _stored(store_file) < 20:
-            assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
-            assert time.monotonic() < deadline, "the ingest made no progress"
-            time.sleep(0.02)
-        os.kill(proc.pid, signal.SIGKILL)
-    finally:
-        proc.wait(timeout=30)
-        if proc.stderr:
-            proc.stderr.close()
-    assert proc.returncode == -signal.SIGKILL
+    command = [sys.executable, "-m", "index", "ingest", str(folder), "--data-dir", str(data_dir)]
+    kill_after_articles(command, store_file, 20, timeout_s=60)
 
     settings = IndexSettings(data_dir=data_dir, _env_file=None)
     with open_archive(settings) as archive:

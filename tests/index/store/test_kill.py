@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import sqlite3
-import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 from index.store import ArticleStore, Database
-from tests.conftest import PROJECT_ROOT
+from tests.killing import kill_after_articles
 
 # Writes articles of 40 paragraphs each until killed, so most of its time is spent inside a
 # transaction and the kill lands mid-article.
@@ -37,33 +32,9 @@ WRITER = textwrap.dedent(
 )
 
 
-def _count(path: Path) -> int:
-    conn = sqlite3.connect(path, timeout=30)
-    try:
-        return int(conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
-    except sqlite3.OperationalError:
-        return 0
-    finally:
-        conn.close()
-
-
 def test_kill_mid_write_leaves_only_complete_articles(tmp_path: Path) -> None:
     path = tmp_path / "store.sqlite3"
-    proc = subprocess.Popen(
-        [sys.executable, "-c", WRITER, str(path)], cwd=PROJECT_ROOT, stderr=subprocess.PIPE
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while _count(path) < 25:
-            assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
-            assert time.monotonic() < deadline, "the writer made no progress"
-            time.sleep(0.02)
-        os.kill(proc.pid, signal.SIGKILL)
-    finally:
-        proc.wait(timeout=30)
-        if proc.stderr:
-            proc.stderr.close()
-    assert proc.returncode == -signal.SIGKILL
+    kill_after_articles([sys.executable, "-c", WRITER, str(path)], path, 25, timeout_s=30)
 
     store = ArticleStore(Database(path))
     assert store.count_articles() >= 25
