@@ -29,6 +29,7 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -77,6 +78,8 @@ DELTA_FLUSH_PASSAGES = 20_000
 ARTICLE_TICK_S = 0.25
 # Progress ticks during reindex analysis, in passages.
 REINDEX_TICK_PASSAGES = 2_000
+#: Passages analysed per ``document_terms_many`` call while reindexing.
+ANALYSIS_BATCH = 1_000
 # How many recent articles example_questions looks at before giving up.
 EXAMPLE_CANDIDATES = 30
 REINDEX_HINT = "run `newsdesk reindex` to rebuild it from the store"
@@ -403,21 +406,24 @@ class Archive:
         analyzer = self._get_analyzer()
         lang = article.language or "en"
         title_terms = (
-            analyzer.document_terms(article.title, lang, article.published_at)
+            tuple(analyzer.document_terms(article.title, lang, article.published_at))
             if article.title
-            else []
+            else ()
         )
         day = _epoch_day(article.published_at)
+        passage_terms = analyzer.document_terms_many(
+            [p.text for p in passages],
+            [lang] * len(passages),
+            [article.published_at] * len(passages),
+        )
         return [
             DocRecord(
                 passage_id=p.passage_id,
                 article_id=article.article_id,
                 published_day=day,
-                terms=tuple(
-                    title_terms + analyzer.document_terms(p.text, lang, article.published_at)
-                ),
+                terms=title_terms + terms,
             )
-            for p in passages
+            for p, terms in zip(passages, passage_terms, strict=True)
         ]
 
     def _apply_delta(self, removed: Sequence[int], docs: Sequence[DocRecord]) -> None:
@@ -497,23 +503,36 @@ class Archive:
         """
         analyzer = self._get_analyzer()
         title_key: int | None = None
-        title_terms: list[str] = []
-        for done, row in enumerate(rows, 1):
-            lang = row.language or "en"
-            if row.article_id != title_key:
-                title_key = row.article_id
-                title_terms = (
-                    analyzer.document_terms(row.title, lang, row.published_at) if row.title else []
-                )
-            terms = title_terms + analyzer.document_terms(row.text, lang, row.published_at)
-            if seen is not None:
-                seen.append(row.passage_id)
-            yield DocRecord(
-                row.passage_id, row.article_id, _epoch_day(row.published_at), tuple(terms)
+        title_terms: tuple[str, ...] = ()
+        done = 0
+        pending = iter(rows)
+        # Passages are analysed in batches (``document_terms_many``: same terms, less per-call
+        # overhead and a faster lookup path); titles once per article as before.
+        while batch := list(islice(pending, ANALYSIS_BATCH)):
+            langs = [row.language or "en" for row in batch]
+            batch_terms = analyzer.document_terms_many(
+                [row.text for row in batch], langs, [row.published_at for row in batch]
             )
-            if progress is not None and done % REINDEX_TICK_PASSAGES == 0:
-                elapsed = time.monotonic() - started
-                _emit(progress, Progress("analyse", done, total, "passages", elapsed))
+            for row, lang, passage_terms in zip(batch, langs, batch_terms, strict=True):
+                done += 1
+                if row.article_id != title_key:
+                    title_key = row.article_id
+                    title_terms = (
+                        tuple(analyzer.document_terms(row.title, lang, row.published_at))
+                        if row.title
+                        else ()
+                    )
+                if seen is not None:
+                    seen.append(row.passage_id)
+                yield DocRecord(
+                    row.passage_id,
+                    row.article_id,
+                    _epoch_day(row.published_at),
+                    title_terms + passage_terms,
+                )
+                if progress is not None and done % REINDEX_TICK_PASSAGES == 0:
+                    elapsed = time.monotonic() - started
+                    _emit(progress, Progress("analyse", done, total, "passages", elapsed))
 
     def _replay_pending(self) -> int:
         """Apply index changes a killed process committed to the store but never indexed.

@@ -33,6 +33,25 @@ TOP_K = 10
 _FALLBACK_TOKEN_RE = re.compile(r"\w+")
 
 
+def load_batch_analysis() -> tuple[str, Callable[[list[str]], list[tuple[str, ...]]]]:
+    """``load_analysis`` for many English texts at once (``Analyzer.document_terms_many``).
+
+    The build analyses passages in bulk as the archive's reindex does; the batch call gives
+    the same terms as ``document_terms`` on each text, faster.
+    """
+    try:
+        from index.analysis.analyzer import Analyzer
+
+        analyzer = Analyzer()
+    except ImportError:
+        return "regex fallback (\\w+, casefold)", _fallback_terms_many
+
+    def terms(texts: list[str]) -> list[tuple[str, ...]]:
+        return analyzer.document_terms_many(texts, ["en"] * len(texts), [None] * len(texts))
+
+    return "index.analysis.analyzer.Analyzer", terms
+
+
 def load_analysis() -> tuple[str, Callable[[str], list[str]]]:
     """The real analyzer's ``document_terms`` for English, or a regex tokenizer without it.
 
@@ -56,6 +75,10 @@ def _fallback_terms(text: str) -> list[str]:
     return _FALLBACK_TOKEN_RE.findall(text.casefold())
 
 
+def _fallback_terms_many(texts: list[str]) -> list[tuple[str, ...]]:
+    return [tuple(_fallback_terms(text)) for text in texts]
+
+
 def rss_bytes() -> int:
     """Resident set size of this process."""
     return int(psutil.Process().memory_info().rss)
@@ -71,7 +94,7 @@ def build_ours(n_passages: int, index_dir: str) -> dict[str, Any]:
     """Analyse and index the generated corpus; report throughput after extraction."""
     from index.search import SearchIndex
 
-    analyzer_name, analyse = load_analysis()
+    analyzer_name, analyse = load_batch_analysis()
     corpus = ZipfCorpus(n_passages)
     generation_s = 0.0
     generation_cpu_s = 0.0
@@ -87,7 +110,7 @@ def build_ours(n_passages: int, index_dir: str) -> dict[str, Any]:
             generation_cpu_s += time.process_time() - c0
             t1 = clock()
             generation_s += t1 - t0
-            terms = [tuple(analyse(p.text)) for p in chunk]
+            terms = analyse([p.text for p in chunk])
             analysis_s += clock() - t1
             for p, passage_terms in zip(chunk, terms, strict=True):
                 yield DocRecord(p.passage_id, p.article_id, p.published_day, passage_terms)
