@@ -28,6 +28,7 @@ from index.models import DocRecord, Hit, Progress
 from index.search import segments as store
 from index.search.maxscore import QueryTerm, evaluate, score_rows
 from index.search.postings import (
+    Postings,
     TokenCollector,
     Vocabulary,
     build_postings,
@@ -603,7 +604,32 @@ def _segment_from_docs(
         base_ids = np.fromiter(map(base_vocab.lookup, vocab.terms()), np.int64, vocab.size)
     if progress is not None:
         progress(Progress("build", len(pids), total, "passages", time.perf_counter() - started))
-    doc_len = batch.doc_lengths[order].astype(np.int32)
+    return _segment_data(
+        vocab,
+        postings,
+        doc_len=batch.doc_lengths[order],
+        passage_ids=sorted_ids,
+        article_ids=np.asarray(aids, dtype=np.int64)[order],
+        published_days=np.asarray(days, dtype=np.int32)[order],
+        base_term_ids=base_ids,
+    )
+
+
+def _segment_data(
+    vocab: Vocabulary,
+    postings: Postings,
+    *,
+    doc_len: np.ndarray,
+    passage_ids: np.ndarray,
+    article_ids: np.ndarray,
+    published_days: np.ndarray,
+    base_term_ids: np.ndarray | None = None,
+) -> SegmentData:
+    """Finish a segment built or merged from rows: tf tiers and per-term bounds, then the record.
+
+    One place for it, so a fresh build and a merge can never disagree on what a segment holds.
+    """
+    doc_len = doc_len.astype(np.int32)
     postings, split = tier_postings(postings)
     max_tf, min_dl, min_dl_unit = term_bounds(postings, split, doc_len)
     return SegmentData(
@@ -614,10 +640,10 @@ def _segment_from_docs(
         term_min_dl=min_dl,
         term_min_dl_unit=min_dl_unit,
         doc_len=doc_len,
-        passage_ids=sorted_ids,
-        article_ids=np.asarray(aids, dtype=np.int64)[order],
-        published_days=np.asarray(days, dtype=np.int32)[order],
-        base_term_ids=base_ids,
+        passage_ids=passage_ids,
+        article_ids=article_ids,
+        published_days=published_days.astype(np.int32),
+        base_term_ids=base_term_ids,
     )
 
 
@@ -770,20 +796,13 @@ def _merge_segments(state: _State) -> SegmentData:
         parts = [getattr(seg.data, name)[r] for seg, r in zip(segs, live_rows, strict=True)]
         return np.concatenate(parts)[order]
 
-    doc_len = gather("doc_len").astype(np.int32)
-    postings, split = tier_postings(postings)
-    max_tf, min_dl, min_dl_unit = term_bounds(postings, split, doc_len)
-    return SegmentData(
-        vocab=vocab,
-        postings=postings,
-        tier_split=split,
-        term_max_tf=max_tf,
-        term_min_dl=min_dl,
-        term_min_dl_unit=min_dl_unit,
-        doc_len=doc_len,
+    return _segment_data(
+        vocab,
+        postings,
+        doc_len=gather("doc_len"),
         passage_ids=pids[order],
         article_ids=gather("article_ids"),
-        published_days=gather("published_days").astype(np.int32),
+        published_days=gather("published_days"),
     )
 
 
