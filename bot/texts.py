@@ -161,6 +161,11 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "ru": "Готово: новых {new}, обновлено {updated}, без изменений {unchanged}, "
         "ошибок {failed}.",
     },
+    "index_pending": {
+        "en": "The articles are stored but not searchable yet ({reason}). Run /reindex.",
+        "uk": "Статті збережено, але шукати їх ще не можна ({reason}). Запустіть /reindex.",
+        "ru": "Статьи сохранены, но искать их пока нельзя ({reason}). Запустите /reindex.",
+    },
     "upload_too_big": {
         "en": "That file is too large: {size} MB, the limit is {limit} MB.",
         "uk": "Файл завеликий: {size} МБ, обмеження {limit} МБ.",

@@ -43,6 +43,9 @@ def _report_parts(report: IngestReport, lang: Lang) -> list[str]:
         runs.append(Run(f"\n• {trim(item.item, 120)}: {trim(item.reason or '?', 300)}"))
     if len(report.failed) > MAX_FAILED_SHOWN:
         runs.append(Run(f"\n… +{len(report.failed) - MAX_FAILED_SHOWN}"))
+    if report.index_error:
+        pending = text("index_pending", lang, reason=trim(report.index_error, 300))
+        runs.append(Run(f"\n\n{pending}"))
     return render_parts(runs)
 
 

@@ -243,3 +243,19 @@ def test_answer_note_heads_the_first_page_in_italics_only() -> None:
     assert visible(first)[0].startswith(note)
     later = render_answer(answer, "en", first_number=4)
     assert "Nothing published" not in later[0]
+
+
+@pytest.mark.parametrize("lang", ["en", "uk", "ru"])
+def test_ingest_reply_says_when_stored_articles_are_not_searchable_yet(lang: str) -> None:
+    from bot.handlers.admin import _report_parts
+    from index import IngestReport, ItemResult
+
+    report = IngestReport(
+        items=(ItemResult("a.html", "new", article_id=1),),
+        index_error="the index is damaged <x>",
+    )
+    parts = _report_parts(report, lang)  # type: ignore[arg-type]
+    shown = visible(parts)[0]
+    assert "the index is damaged <x>" in shown and "/reindex" in shown
+    clean = _report_parts(IngestReport(items=report.items), lang)  # type: ignore[arg-type]
+    assert "/reindex" not in visible(clean)[0]
