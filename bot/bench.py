@@ -33,7 +33,6 @@ import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +43,10 @@ from bot.settings import BotSettings
 from bot.testing.fake_bot_api import ApiCall, FakeBotApi, FakeUser
 from index import Answer, Archive, IndexSettings, NewsdeskError, open_archive
 
+# Below the package surface on purpose: this is a benchmark tool, not the bot, and it builds
+# its archive with the same builder as ``python -m index.bench.ask``, so both measure one archive.
+from index.bench.archive_corpus import ingest_generated_archive
+
 # Below the package surface on purpose: this is a benchmark tool, not the bot, and it loads
 # the engine benchmark's reproducible corpus generator so both benchmarks measure the same
 # text. The bot itself (handlers, app) imports only ``from index import ...``.
@@ -52,7 +55,6 @@ from index.bench.corpus import ZipfCorpus
 logger = logging.getLogger(__name__)
 
 BENCH_TOKEN = "424242:BenchmarkTokenNotARealOne_0123456789"  # noqa: S105 - fake server only
-ARTICLES_PER_FILE = 1000  # keeps each JSONL file far below the ingest size cap
 REPLY_TIMEOUT_S = 10.0
 READY_TIMEOUT_S = 120.0
 BAR_PASSAGES = 100_000  # issue 5 sets the bars below for an archive of this size
@@ -84,39 +86,7 @@ class LoadResult:
 
 def build_archive(data_dir: Path, n_passages: int) -> float:
     """Generate the corpus as JSONL articles and ingest it; returns seconds taken."""
-    corpus = ZipfCorpus(n_passages)
-    source_dir = data_dir.parent / "bench-corpus"
-    source_dir.mkdir(parents=True, exist_ok=True)
-    epoch = datetime(1970, 1, 1, tzinfo=UTC)
-    articles: dict[int, list[str]] = {}
-    days: dict[int, int] = {}
-    for passage in corpus.passages():
-        articles.setdefault(passage.article_id, []).append(passage.text)
-        days.setdefault(passage.article_id, passage.published_day)
-    lines = []
-    for article_id, texts in articles.items():
-        published = epoch + timedelta(days=days[article_id], hours=8)
-        lines.append(
-            json.dumps(
-                {
-                    "url": f"https://bench.example.org/article/{article_id}",
-                    "title": " ".join(texts[0].split()[:6]).capitalize(),
-                    "text": "\n\n".join(texts),
-                    "published": published.isoformat(),
-                    "source": "Bench",
-                    "language": "en",
-                }
-            )
-        )
-    for number, start in enumerate(range(0, len(lines), ARTICLES_PER_FILE)):
-        chunk = lines[start : start + ARTICLES_PER_FILE]
-        (source_dir / f"part-{number:04d}.jsonl").write_text("\n".join(chunk) + "\n")
-    started = time.perf_counter()
-    with open_archive(IndexSettings(data_dir=data_dir, _env_file=None)) as archive:
-        report = archive.ingest([str(source_dir)])
-        if report.failed:
-            raise SystemExit(f"bench corpus failed to ingest: {report.failed[0]}")
-    return time.perf_counter() - started
+    return ingest_generated_archive(data_dir, n_passages, data_dir.parent / "bench-corpus")
 
 
 def refresh_index(data_dir: Path) -> None:

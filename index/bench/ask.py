@@ -26,18 +26,18 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 
 from index.archive import open_archive
+from index.bench.archive_corpus import ingest_generated_archive
 from index.bench.corpus import ZipfCorpus
 from index.settings import IndexSettings
 
 logger = logging.getLogger("index.bench.ask")
 
-ARTICLES_PER_FILE = 1000  # keeps each JSONL file far below the ingest size cap
 # A fixed "now", so questions naming relative periods resolve the same in every run.
 NOW = datetime(2024, 7, 20, tzinfo=UTC)
 PROFILE_LINES = 40
@@ -60,37 +60,9 @@ class Latency:
 
 def build_archive(data_dir: Path, n_passages: int) -> float:
     """Write the corpus as JSONL articles and ingest it; returns seconds taken."""
-    corpus = ZipfCorpus(n_passages)
-    source_dir = data_dir.parent / f"ask-corpus-{n_passages}"
-    source_dir.mkdir(parents=True, exist_ok=True)
-    epoch = datetime(1970, 1, 1, tzinfo=UTC)
-    texts: dict[int, list[str]] = {}
-    days: dict[int, int] = {}
-    for passage in corpus.passages():
-        texts.setdefault(passage.article_id, []).append(passage.text)
-        days.setdefault(passage.article_id, passage.published_day)
-    lines = [
-        json.dumps(
-            {
-                "url": f"https://bench.example.org/article/{article_id}",
-                "title": " ".join(body[0].split()[:6]).capitalize(),
-                "text": "\n\n".join(body),
-                "published": (epoch + timedelta(days=days[article_id], hours=8)).isoformat(),
-                "source": "Bench",
-                "language": "en",
-            }
-        )
-        for article_id, body in texts.items()
-    ]
-    for number, start in enumerate(range(0, len(lines), ARTICLES_PER_FILE)):
-        chunk = lines[start : start + ARTICLES_PER_FILE]
-        (source_dir / f"part-{number:04d}.jsonl").write_text("\n".join(chunk) + "\n")
-    started = time.perf_counter()
-    with open_archive(IndexSettings(data_dir=data_dir, _env_file=None)) as archive:
-        report = archive.ingest([str(source_dir)])
-    if report.failed:
-        raise SystemExit(f"bench corpus failed to ingest: {report.failed[0]}")
-    return time.perf_counter() - started
+    return ingest_generated_archive(
+        data_dir, n_passages, data_dir.parent / f"ask-corpus-{n_passages}"
+    )
 
 
 def time_questions(data_dir: Path, questions: Sequence[str], *, profile: bool) -> list[Latency]:
