@@ -163,6 +163,18 @@ class Citation:
     published_at: datetime | None
     url: str | None
 
+    @classmethod
+    def of(cls, article: Article | ArticleSummary) -> Citation:
+        """The citation of a stored article (with or without its body)."""
+        return cls(
+            article_id=article.article_id,
+            title=article.title,
+            source=article.source,
+            author=article.author,
+            published_at=article.published_at,
+            url=article.url,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Snippet:

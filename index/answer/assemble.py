@@ -350,7 +350,7 @@ def _answer_from_article(
     if not snippets:
         return None
     return ArticleAnswer(
-        citation=_citation(article), snippets=tuple(snippets), score=ranked_article.score
+        citation=Citation.of(article), snippets=tuple(snippets), score=ranked_article.score
     )
 
 
@@ -366,18 +366,6 @@ def _article_terms(article: Article, cache: PassageCache) -> set[str]:
         day = article.published_at.date()
         terms.update(date_terms(day.month, day.day, day.year))
     return terms
-
-
-def _citation(article: Article) -> Citation:
-    """The citation of a snippet: enough for a reader to find and check the article."""
-    return Citation(
-        article_id=article.article_id,
-        title=article.title,
-        source=article.source,
-        author=article.author,
-        published_at=article.published_at,
-        url=article.url,
-    )
 
 
 def _log_rejection(article: Article, passage: Passage | None, evidence: Evidence) -> None:

@@ -99,7 +99,7 @@ def answer_period(
         if lead is None:
             logger.warning("article %s has no passages", summary.article_id)
             continue
-        articles.append(ArticleAnswer(citation=_citation(summary), snippets=(lead,), score=0.0))
+        articles.append(ArticleAnswer(citation=Citation.of(summary), snippets=(lead,), score=0.0))
     return Answer(
         found=True,
         articles=tuple(articles),
@@ -144,17 +144,6 @@ def _empty_window_reason(when: str, passages: PassageSource) -> str:
     return (
         f"Nothing in the archive was published {when}; "
         f"its articles are from {_day(oldest.date())} to {_day(newest.date())}."
-    )
-
-
-def _citation(summary: ArticleSummary) -> Citation:
-    return Citation(
-        article_id=summary.article_id,
-        title=summary.title,
-        source=summary.source,
-        author=summary.author,
-        published_at=summary.published_at,
-        url=summary.url,
     )
 
 
