@@ -150,7 +150,7 @@ def answer_question(
         if not accepted:
             # Nothing in the window is good enough: answer from any date, and say so.
             accepted, nearest = accept(None)
-            note = relaxed_note(question.period) if accepted else None
+            note = relaxed_note(question.period, question.language) if accepted else None
     else:
         accepted, nearest = accept(None)
     if not accepted:

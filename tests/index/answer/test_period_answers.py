@@ -73,14 +73,21 @@ def test_period_that_matches_carries_no_note(sample_archive):
 
 
 @pytest.mark.parametrize(
-    "question",
-    ["What happened in July 2024?", "Що сталося у липні 2024?", "Что случилось в июле 2024?"],
+    ("question", "note"),
+    [
+        ("What happened in July 2024?", "Articles published in July 2024, newest first."),
+        ("Що сталося у липні 2024?", "Статті, опубліковані у липні 2024 року, спершу найновіші."),
+        (
+            "Что случилось в июле 2024?",
+            "Статьи, опубликованные в июле 2024 года, сначала самые новые.",
+        ),
+    ],
     ids=["en", "uk", "ru"],
 )
-def test_period_only_question_lists_the_window_newest_first(sample_archive, question):
+def test_period_only_question_lists_the_window_newest_first(sample_archive, question, note):
     answer = ask(sample_archive, question)
     assert answer.found and answer.reason is None
-    assert answer.note == "Articles published in July 2024, newest first."
+    assert answer.note == note
     assert days(answer) == JULY_2024
     for item in answer.articles:
         (lead,) = item.snippets
