@@ -25,6 +25,21 @@ class FetchError(NewsdeskError):
     """A URL could not be fetched (unreachable, timeout, wrong content type, too large)."""
 
 
+class HttpStatusError(FetchError):
+    """A server answered with an HTTP error status (4xx/5xx).
+
+    ``retry_after`` keeps the raw Retry-After header (seconds or an HTTP-date) of a 429 or
+    503, so the feed poller can wait as long as the server asked instead of guessing.
+    """
+
+    def __init__(
+        self, reason: str, item: str | None = None, *, status: int, retry_after: str | None = None
+    ) -> None:
+        super().__init__(reason, item)
+        self.status = status
+        self.retry_after = retry_after
+
+
 class StoreError(NewsdeskError):
     """The article store is unusable (corrupt, newer schema than this code knows)."""
 

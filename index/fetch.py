@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from index.errors import FetchError
+from index.errors import FetchError, HttpStatusError
 
 logger = logging.getLogger(__name__)
 
@@ -75,8 +75,8 @@ def fetch_url(
         The page, its final URL after redirects, status, content type and body.
 
     Raises:
-        FetchError: bad URL, unreachable host, timeout, too many redirects, an HTTP error
-            status, or a body over ``max_bytes``.
+        FetchError: bad URL, unreachable host, timeout, too many redirects, or a body over
+            ``max_bytes``; ``HttpStatusError`` (a FetchError) for an HTTP error status.
     """
     if not url.lower().startswith(("http://", "https://")):
         raise FetchError("only http and https URLs can be fetched", item=url)
@@ -95,7 +95,12 @@ def fetch_url(
                 raise FetchError(f"more than {max_redirects} redirects", item=url)
             status = response.status_code
             if status >= 400:
-                raise FetchError(f"the server answered HTTP {status}", item=url)
+                raise HttpStatusError(
+                    f"the server answered HTTP {status}",
+                    item=url,
+                    status=status,
+                    retry_after=response.headers.get("retry-after"),
+                )
             media_type, charset = parse_content_type(response.headers.get("content-type"))
             data = b"" if status == 304 else _read_capped(response, url, max_bytes)
             final_url = str(response.url)
