@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    import numpy as np
 
 Lang = Literal["en", "uk", "ru"]
 LANGS: tuple[Lang, ...] = ("en", "uk", "ru")
@@ -254,3 +257,33 @@ class DocRecord:
     article_id: int
     published_day: int
     terms: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class EncodedTerms:
+    """The terms of a batch of passages as ids, one entry per term occurrence.
+
+    ``term_ids[i]`` occurs in passage ``passages[i]`` (an index into the batch; entries are in
+    no particular order). Ids belong to one encoder (``index.analysis.encoding``):
+    ``new_terms`` are the terms this batch saw first, whose ids continue where the previous
+    batch's stopped (the first batch's start at 0), so a consumer rebuilds the id → term list
+    batch by batch.
+    """
+
+    term_ids: np.ndarray  # int32
+    passages: np.ndarray  # int32
+    new_terms: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class EncodedBatch:
+    """Passages for a bulk index build: ``DocRecord``s with their terms already ids.
+
+    One entry per passage in ``passage_ids``, ``article_ids`` and ``published_days`` (as in
+    ``DocRecord``); ``terms.passages`` index into them.
+    """
+
+    passage_ids: np.ndarray  # int64
+    article_ids: np.ndarray  # int64
+    published_days: np.ndarray  # int32
+    terms: EncodedTerms

@@ -20,9 +20,9 @@ Measured on one core (CPU time): ~45k passages/s warm on the bench's 60-word Zip
 (500k-word vocabulary), ~50k/s on real English news passages; a first sight of a word
 costs ~0.8 µs (lowercase ASCII, ``_TermCache._analyze_plain``), ~2 µs (other English) and
 ~15 µs (Ukrainian, simplemma). On a large vocabulary the warm lookups themselves are
-memory-bound (each touches a dict entry, its key, the terms tuple and the term). The index
-build calls ``Analyzer.document_terms_many``, whose ``_FlatCache`` path keeps a chunk's only
-term without a tuple: 23.5 → 18.7 µs per passage in ``build_ours`` at 100k passages.
+memory-bound (each touches a dict entry, its key, the terms tuple and the term). A full index
+build therefore does not ask for term strings at all: ``index.analysis.encoding`` maps each
+chunk straight to a term id through these same caches.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import chain
@@ -185,60 +185,6 @@ class _TermCache(dict[str, tuple[str, ...]]):
         return terms
 
 
-class _MultiTerm(Exception):
-    """Raised by ``_FlatCache`` for a chunk with several terms: the caller takes the tuple path."""
-
-
-class _FlatCache(dict[str, str]):
-    """chunk → its only term, or "" when it has none: the index build's fast path.
-
-    On a large vocabulary the warm lookups are memory-bound, and a ``_TermCache`` value adds
-    one more object to touch per word (the terms tuple) plus the ``list.extend`` machinery to
-    flatten it. Most chunks of a document have at most one term (every lowercase word), so
-    this dict holds that term itself, and a passage whose chunks all qualify is
-    ``tuple(filter(None, map(flat.__getitem__, chunks)))``: measured ~14 instead of ~19 µs
-    per 60-word bench passage (warm, 100k passages). A chunk with several terms (a
-    capitalised word's stem and fold key, a hyphenated compound) is not stored: its first
-    sight raises ``_MultiTerm`` and it is remembered in ``multi``, and passages holding one
-    go through ``_TermCache`` as before, so the terms are identical by construction. A plain
-    lowercase ASCII word is analysed here directly and not kept in the ``_TermCache`` (which
-    recomputes it if ``term_spans`` or a multi-term passage needs it); other chunks are
-    analysed by the ``_TermCache`` and kept there too.
-    """
-
-    def __init__(self, terms: _TermCache) -> None:
-        super().__init__()
-        self.terms = terms
-        self.multi: set[str] = set()
-
-    def __missing__(self, chunk: str) -> str:
-        if len(self) >= MAX_CACHED_SURFACES:
-            logger.info("flat term cache reached %s entries; clearing", len(self))
-            self.clear()
-            self.multi.clear()
-        cache = self.terms
-        if cache.plain_words and chunk.isascii() and chunk.isalpha() and chunk.islower():
-            # ``_TermCache._analyze_plain`` without keeping the tuple: the bulk of first
-            # sights, held once (here) instead of twice.
-            if chunk in TRIGGER_WORDS:
-                cache.triggers.add(chunk)
-            if chunk in _EN_STOPWORDS:
-                term = ""
-            else:
-                stem = stem_ascii_word(chunk)
-                term = chunk if stem == chunk else stem
-            if term or chunk in _EN_STOPWORDS:
-                self[chunk] = term
-                return term
-        terms = cache[chunk]
-        if len(terms) > 1 or terms == ("",):  # "" stands for "no term" here
-            self.multi.add(chunk)
-            raise _MultiTerm(chunk)
-        term = terms[0] if terms else ""
-        self[chunk] = term
-        return term
-
-
 def _word_terms(part: str, surface_part: str, lang: Lang, question: bool) -> list[str]:
     """Terms of one hyphen-free word: its stem, and its fold key when name-like.
 
@@ -333,7 +279,6 @@ class Analyzer:
         self._questions = {
             lang: _TermCache(lang, question=True, triggers=self._triggers) for lang in LANGS
         }
-        self._flat = {lang: _FlatCache(cache) for lang, cache in self._documents.items()}
 
     def document_terms(self, text: str, lang: Lang, published_at: datetime | None) -> list[str]:
         """The terms of a passage (or title) for the index, in text order, dates last.
@@ -367,35 +312,45 @@ class Analyzer:
     ) -> list[tuple[str, ...]]:
         """``document_terms`` of each text, as tuples (what ``DocRecord`` holds), in order.
 
-        The index build path analyses passages in bulk; doing it here hoists the per-call
-        lookups out of the loop and lets most passages take the ``_FlatCache`` path, which
-        skips a tuple per word. The terms are exactly those of ``document_terms``.
+        Incremental adds analyse an article's passages with this; a full build encodes
+        passages straight to term ids instead (``index.analysis.encoding``).
 
         Args:
             texts: passage texts.
             langs: each text's language (same length as ``texts``).
             published_ats: each text's publication time (same length as ``texts``).
         """
-        flats = self._flat
-        default = flats[DEFAULT_LANG]
+        documents = self._documents
+        default = documents[DEFAULT_LANG]
         isdisjoint = self._triggers.isdisjoint
         out: list[tuple[str, ...]] = []
-        append = out.append
         for text, lang, published_at in zip(texts, langs, published_ats, strict=True):
             chunks = text.split()
-            flat = flats.get(lang, default)
-            terms: tuple[str, ...] | None = None
-            if flat.multi.isdisjoint(chunks):
-                try:
-                    terms = tuple(filter(None, map(flat.__getitem__, chunks)))
-                except _MultiTerm:  # a chunk seen for the first time has several terms
-                    terms = None
-            if terms is None:
-                terms = tuple(chain.from_iterable(map(flat.terms.__getitem__, chunks)))
+            cache = documents.get(lang, default)
+            terms = tuple(chain.from_iterable(map(cache.__getitem__, chunks)))
             if not isdisjoint(chunks):
                 terms += self._chunk_dates(chunks, published_at)
-            append(terms)
+            out.append(terms)
         return out
+
+    def chunk_terms(self, lang: Lang) -> Mapping[str, tuple[str, ...]]:
+        """The document terms of one whitespace chunk, computed on first sight and cached.
+
+        For the bulk encoder: a chunk's terms never depend on its neighbours, except date
+        phrases, which ``is_date_chunk`` flags and ``date_terms_of`` finds.
+        """
+        return self._documents.get(lang, self._documents[DEFAULT_LANG])
+
+    def is_date_chunk(self, chunk: str) -> bool:
+        """Whether a chunk already looked up in ``chunk_terms`` may be part of a date."""
+        return chunk in self._triggers
+
+    def date_terms_of(self, text: str, published_at: datetime | None) -> tuple[str, ...]:
+        """The date terms ``document_terms`` appends to ``text``'s word terms."""
+        chunks = text.split()
+        if self._triggers.isdisjoint(chunks):
+            return ()
+        return self._chunk_dates(chunks, published_at)
 
     def _chunk_dates(self, chunks: list[str], published_at: datetime | None) -> tuple[str, ...]:
         """The date terms of a passage given its chunks (``document_terms``' last part)."""

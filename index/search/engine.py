@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from index.errors import IndexUnavailableError, NotFoundError
-from index.models import DocRecord, Hit, Progress
+from index.models import DocRecord, EncodedBatch, Hit, Progress
 from index.search import segments as store
 from index.search.maxscore import QueryTerm, evaluate, score_rows
 from index.search.postings import (
@@ -146,6 +146,18 @@ class SearchIndex:
         index_dir.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
         data = _segment_from_docs(docs, None, total=total, progress=progress, started=started)
+        return cls._publish_built(index_dir, data, params, total, progress, started)
+
+    @classmethod
+    def _publish_built(
+        cls,
+        index_dir: Path,
+        data: SegmentData,
+        params: BM25Params,
+        total: int | None,
+        progress: ProgressCallback | None,
+        started: float,
+    ) -> SearchIndex:
         _publish_generation(index_dir, [data], params)
         if progress is not None:
             elapsed = time.perf_counter() - started
@@ -157,6 +169,29 @@ class SearchIndex:
             time.perf_counter() - started,
         )
         return cls.load(index_dir)
+
+    @classmethod
+    def build_encoded(
+        cls,
+        index_dir: Path,
+        batches: Iterable[EncodedBatch],
+        *,
+        total: int | None = None,
+        progress: ProgressCallback | None = None,
+        params: BM25Params = DEFAULT_PARAMS,
+    ) -> SearchIndex:
+        """``build`` from batches whose terms one encoder already turned into ids.
+
+        The full rebuild takes this path (``Archive.reindex``, the benchmark): mapping each
+        term string to an id here would repeat the dict lookup per word that the encoder
+        (``index.analysis.encoding``) already made. The index is the same as ``build`` on the
+        same passages' ``DocRecord``s (tested).
+        """
+        index_dir = Path(index_dir)
+        index_dir.mkdir(parents=True, exist_ok=True)
+        started = time.perf_counter()
+        data = _segment_from_batches(batches, total=total, progress=progress, started=started)
+        return cls._publish_built(index_dir, data, params, total, progress, started)
 
     @classmethod
     def empty(cls, index_dir: Path, *, params: BM25Params = DEFAULT_PARAMS) -> SearchIndex:
@@ -585,32 +620,106 @@ def _segment_from_docs(
             elapsed = time.perf_counter() - started
             progress(Progress("build", len(pids), total, "passages", elapsed))
     batch = collector.finish()
-    passage_ids = np.asarray(pids, dtype=np.int64)
-    order = np.argsort(passage_ids, kind="stable")
-    sorted_ids = passage_ids[order]
+    tokens = _Tokens(
+        terms=batch.terms,
+        term_ids=batch.token_ids,
+        passages=np.repeat(np.arange(len(pids), dtype=np.int32), batch.doc_lengths),
+        passage_ids=np.asarray(pids, dtype=np.int64),
+        article_ids=np.asarray(aids, dtype=np.int64),
+        published_days=np.asarray(days, dtype=np.int32),
+    )
+    if progress is not None:
+        progress(Progress("build", len(pids), total, "passages", time.perf_counter() - started))
+    return _segment_from_tokens(tokens, base_vocab)
+
+
+def _segment_from_batches(
+    batches: Iterable[EncodedBatch],
+    *,
+    total: int | None = None,
+    progress: ProgressCallback | None = None,
+    started: float | None = None,
+) -> SegmentData:
+    """Encoded batches (term ids already assigned by one encoder) → a segment."""
+    terms: list[str] = []
+    ids: list[np.ndarray] = []
+    owners: list[np.ndarray] = []
+    pids: list[np.ndarray] = []
+    aids: list[np.ndarray] = []
+    days: list[np.ndarray] = []
+    done = 0
+    started = time.perf_counter() if started is None else started
+    for batch in batches:
+        encoded = batch.terms
+        terms.extend(encoded.new_terms)
+        ids.append(encoded.term_ids)
+        owners.append(encoded.passages + np.int32(done))
+        pids.append(batch.passage_ids)
+        aids.append(batch.article_ids)
+        days.append(batch.published_days)
+        done += batch.passage_ids.size
+        if progress is not None:
+            progress(Progress("build", done, total, "passages", time.perf_counter() - started))
+    tokens = _Tokens(
+        terms=terms,
+        term_ids=_concatenated(ids, np.int32),
+        passages=_concatenated(owners, np.int32),
+        passage_ids=_concatenated(pids, np.int64),
+        article_ids=_concatenated(aids, np.int64),
+        published_days=_concatenated(days, np.int32),
+    )
+    if tokens.term_ids.size and int(tokens.term_ids.max()) >= len(terms):
+        raise ValueError("encoded batches use term ids beyond the terms they list")
+    return _segment_from_tokens(tokens, None)
+
+
+def _concatenated(parts: list[np.ndarray], dtype: type[np.generic]) -> np.ndarray:
+    return np.concatenate(parts).astype(dtype, copy=False) if parts else np.empty(0, dtype)
+
+
+@dataclass(frozen=True, slots=True)
+class _Tokens:
+    """Every term occurrence of a set of passages (in any order), before the segment is made.
+
+    ``term_ids`` index ``terms`` (in first-seen order); ``passages`` index the per-passage
+    arrays, which are in input order.
+    """
+
+    terms: list[str]
+    term_ids: np.ndarray
+    passages: np.ndarray
+    passage_ids: np.ndarray
+    article_ids: np.ndarray
+    published_days: np.ndarray
+
+
+def _segment_from_tokens(tokens: _Tokens, base_vocab: Vocabulary | None) -> SegmentData:
+    """The one path from term occurrences to a segment, for DocRecords and encoded batches."""
+    n_docs = tokens.passage_ids.size
+    order = np.argsort(tokens.passage_ids, kind="stable")
+    sorted_ids = tokens.passage_ids[order]
     if sorted_ids.size > 1:
         dup = np.flatnonzero(sorted_ids[1:] == sorted_ids[:-1])
         if dup.size:
             raise ValueError(f"passage id {int(sorted_ids[dup[0]])} occurs twice")
-    row_of_doc = np.empty(order.size, dtype=np.int32)
-    row_of_doc[order] = np.arange(order.size, dtype=np.int32)
-    vocab, rank = sort_vocabulary(batch.terms)
-    term_ids = rank[batch.token_ids] if batch.token_ids.size else np.empty(0, np.int64)
-    token_rows = np.repeat(row_of_doc, batch.doc_lengths)
-    postings = build_postings(term_ids, token_rows, vocab.size, order.size)
+    row_of_doc = np.empty(n_docs, dtype=np.int32)
+    row_of_doc[order] = np.arange(n_docs, dtype=np.int32)
+    doc_len = np.bincount(tokens.passages, minlength=n_docs).astype(np.int32)
+    vocab, rank = sort_vocabulary(tokens.terms)
+    term_ids = rank[tokens.term_ids] if tokens.term_ids.size else np.empty(0, np.int64)
+    token_rows = row_of_doc[tokens.passages]
+    postings = build_postings(term_ids, token_rows, vocab.size, n_docs)
     del term_ids, token_rows
     base_ids = None
     if base_vocab is not None:
         base_ids = np.fromiter(map(base_vocab.lookup, vocab.terms()), np.int64, vocab.size)
-    if progress is not None:
-        progress(Progress("build", len(pids), total, "passages", time.perf_counter() - started))
     return _segment_data(
         vocab,
         postings,
-        doc_len=batch.doc_lengths[order],
+        doc_len=doc_len[order],
         passage_ids=sorted_ids,
-        article_ids=np.asarray(aids, dtype=np.int64)[order],
-        published_days=np.asarray(days, dtype=np.int32)[order],
+        article_ids=tokens.article_ids[order],
+        published_days=tokens.published_days[order],
         base_term_ids=base_ids,
     )
 
