@@ -367,8 +367,10 @@ def _echo_poll(report: PollReport, as_json: bool) -> None:
     if not report.sources:
         _echo("no source is due")
     for poll in report.sources:
-        if poll.outcome == "failed":
-            _echo(f"{poll.name}: failed: {poll.error} (next poll {_when(poll.next_poll_at)})")
+        if poll.outcome in ("failed", "deferred"):  # deferred: the server asked us to wait
+            _echo(
+                f"{poll.name}: {poll.outcome}: {poll.error} (next poll {_when(poll.next_poll_at)})"
+            )
             continue
         _echo(
             f"{poll.name}: {poll.outcome.replace('_', ' ')}, {poll.entries} entries, "
