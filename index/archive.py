@@ -46,6 +46,7 @@ from index.models import (
     Article,
     ArticleSummary,
     DocRecord,
+    EncodedBatch,
     ExtractedArticle,
     IngestReport,
     ItemResult,
@@ -76,10 +77,11 @@ INGEST_SUFFIXES = (".html", ".htm", ".xhtml", ".txt", ".text", ".json", ".jsonl"
 DELTA_FLUSH_PASSAGES = 20_000
 # Least time between two "articles" progress ticks within one file, in seconds.
 ARTICLE_TICK_S = 0.25
-# Progress ticks during reindex analysis, in passages.
-REINDEX_TICK_PASSAGES = 2_000
-#: Passages analysed per ``document_terms_many`` call while reindexing.
+#: Passages analysed per ``document_terms_many`` call while reconciling after a reindex.
 ANALYSIS_BATCH = 1_000
+#: Passages encoded per batch during a full reindex: large enough that the per-batch numpy
+#: work is amortised, small enough for a progress tick every few hundred milliseconds.
+ENCODE_BATCH = 10_000
 # How many recent articles example_questions looks at before giving up.
 EXAMPLE_CANDIDATES = 30
 REINDEX_HINT = "run `newsdesk reindex` to rebuild it from the store"
@@ -449,14 +451,16 @@ class Archive:
         with self._write_lock:
             last_id = self.store.max_passage_id()
             built: array[int] = array("q")
-            docs = self._records(
+            batches = self._encoded_batches(
                 self.store.iter_index_rows(up_to=last_id),
                 progress=progress,
                 total=total,
                 started=started,
                 seen=built,
             )
-            index = SearchIndex.build(self.index_dir, docs, total=total, progress=progress)
+            index = SearchIndex.build_encoded(
+                self.index_dir, batches, total=total, progress=progress
+            )
             with self._index_lock:
                 self._index = index
             self._reconcile(index, built, last_id)
@@ -487,34 +491,35 @@ class Archive:
         if late or gone:
             logger.info("reindex: then %d passages added, %d removed", len(late), len(gone))
 
-    def _records(
+    def _encoded_batches(
         self,
         rows: Iterable[IndexRow],
         *,
-        progress: ProgressCallback | None = None,
-        total: int | None = None,
-        started: float = 0.0,
-        seen: array[int] | None = None,
-    ) -> Iterator[DocRecord]:
-        """Analysed engine records of stored passages; title terms once per article.
+        progress: ProgressCallback | None,
+        total: int | None,
+        started: float,
+        seen: array[int],
+    ) -> Iterator[EncodedBatch]:
+        """Stored passages encoded to term ids for a full build (``index.analysis.encoding``).
 
-        Rows come in passage id order, so an article's passages are consecutive and its
-        title is analysed once. ``seen`` collects the ids (for reconciling after a build).
+        The same terms as ``_records`` (title terms counted in every passage of the article),
+        without a term string per word: at a million passages this is most of the build.
+        ``seen`` collects the passage ids, for reconciling after the build.
         """
+        import numpy as np
+
+        from index.analysis.encoding import PassageEncoder
+
         analyzer = self._get_analyzer()
+        encoder = PassageEncoder(analyzer)
         title_key: int | None = None
         title_terms: tuple[str, ...] = ()
         done = 0
         pending = iter(rows)
-        # Passages are analysed in batches (``document_terms_many``: same terms, less per-call
-        # overhead and a faster lookup path); titles once per article as before.
-        while batch := list(islice(pending, ANALYSIS_BATCH)):
+        while batch := list(islice(pending, ENCODE_BATCH)):
             langs = [row.language or "en" for row in batch]
-            batch_terms = analyzer.document_terms_many(
-                [row.text for row in batch], langs, [row.published_at for row in batch]
-            )
-            for row, lang, passage_terms in zip(batch, langs, batch_terms, strict=True):
-                done += 1
+            titles: list[tuple[str, ...]] = []
+            for row, lang in zip(batch, langs, strict=True):
                 if row.article_id != title_key:
                     title_key = row.article_id
                     title_terms = (
@@ -522,17 +527,54 @@ class Archive:
                         if row.title
                         else ()
                     )
-                if seen is not None:
-                    seen.append(row.passage_id)
+                titles.append(title_terms)
+            terms = encoder.encode(
+                [row.text for row in batch], langs, [row.published_at for row in batch], titles
+            )
+            ids = [row.passage_id for row in batch]
+            seen.extend(ids)
+            done += len(batch)
+            yield EncodedBatch(
+                passage_ids=np.asarray(ids, dtype=np.int64),
+                article_ids=np.asarray([row.article_id for row in batch], dtype=np.int64),
+                published_days=np.asarray(
+                    [_epoch_day(row.published_at) for row in batch], dtype=np.int32
+                ),
+                terms=terms,
+            )
+            elapsed = time.monotonic() - started
+            _emit(progress, Progress("analyse", done, total, "passages", elapsed))
+
+    def _records(self, rows: Iterable[IndexRow]) -> Iterator[DocRecord]:
+        """Analysed engine records of stored passages; title terms once per article.
+
+        Rows come in passage id order, so an article's passages are consecutive and its
+        title is analysed once. Used for the few passages stored while a reindex ran; the
+        reindex itself encodes passages to term ids (``_encoded_batches``).
+        """
+        analyzer = self._get_analyzer()
+        title_key: int | None = None
+        title_terms: tuple[str, ...] = ()
+        pending = iter(rows)
+        while batch := list(islice(pending, ANALYSIS_BATCH)):
+            langs = [row.language or "en" for row in batch]
+            batch_terms = analyzer.document_terms_many(
+                [row.text for row in batch], langs, [row.published_at for row in batch]
+            )
+            for row, lang, passage_terms in zip(batch, langs, batch_terms, strict=True):
+                if row.article_id != title_key:
+                    title_key = row.article_id
+                    title_terms = (
+                        tuple(analyzer.document_terms(row.title, lang, row.published_at))
+                        if row.title
+                        else ()
+                    )
                 yield DocRecord(
                     row.passage_id,
                     row.article_id,
                     _epoch_day(row.published_at),
                     title_terms + passage_terms,
                 )
-                if progress is not None and done % REINDEX_TICK_PASSAGES == 0:
-                    elapsed = time.monotonic() - started
-                    _emit(progress, Progress("analyse", done, total, "passages", elapsed))
 
     def _replay_pending(self) -> int:
         """Apply index changes a killed process committed to the store but never indexed.

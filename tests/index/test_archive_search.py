@@ -89,6 +89,30 @@ def test_reindex_rebuilds_every_passage_with_progress(archive: Archive) -> None:
     assert _cited_titles(archive, BUDGET_QUESTION)[0] == "Parliament passes the 2025 budget"
 
 
+def test_reindex_builds_the_index_that_incremental_ingest_built(archive: Archive) -> None:
+    """Ingest indexes article by article (term strings); reindex encodes to term ids in bulk:
+    the same passages must get the same terms, so every answer keeps its scores exactly."""
+    questions = [
+        BUDGET_QUESTION,
+        "Що сказав Терехов про метро?",
+        "Что сказал Филатов о ремонте моста?",
+        *archive.example_questions(5),
+    ]
+
+    def answers() -> list[tuple]:
+        return [
+            (a.citation.article_id, s.passage_ordinal, s.score, s.text)
+            for q in questions
+            for a in archive.ask(q).articles
+            for s in a.snippets
+        ]
+
+    incremental = answers()
+    assert incremental
+    archive.reindex()
+    assert answers() == incremental
+
+
 def test_unanswerable_question_says_nothing_found(archive: Archive) -> None:
     answer = archive.ask("Who won the chess tournament in Reykjavik?")
     assert not answer.found and answer.articles == ()
