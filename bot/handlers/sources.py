@@ -113,7 +113,7 @@ def render_sources(statuses: Sequence[SourceStatus], lang: Lang) -> list[str]:
 
 
 def render_poll(report: PollReport, lang: Lang) -> list[str]:
-    """``/poll``'s reply: the totals, then each failed source with its error."""
+    """``/poll``'s reply: the totals, then each failed or deferred source with its reason."""
     runs = [
         Run(
             text(
@@ -127,8 +127,9 @@ def render_poll(report: PollReport, lang: Lang) -> list[str]:
             )
         )
     ]
-    for poll in report.failed_sources:
-        runs.append(Run(f"\n• {poll.name}: {trim(poll.error or '?', MAX_ERROR_CHARS)}"))
+    for poll in report.sources:
+        if poll.outcome in ("failed", "deferred"):  # deferred: the server asked us to wait
+            runs.append(Run(f"\n• {poll.name}: {trim(poll.error or '?', MAX_ERROR_CHARS)}"))
     return render_parts(runs)
 
 

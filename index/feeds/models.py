@@ -13,7 +13,7 @@ from typing import Literal
 from index.models import ItemResult, Lang
 
 SourceKind = Literal["feed", "sitemap"]
-PollOutcome = Literal["ok", "not_modified", "failed"]
+PollOutcome = Literal["ok", "not_modified", "failed", "deferred"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +39,8 @@ class SourceStatus:
 
     ``failures`` counts consecutive failed polls; it drives the exponential backoff and is
     reset by the next success, so ``failing`` means "the latest poll failed".
+    ``retry_after_until`` is set while the server's Retry-After (on a 429 or 503) forbids
+    fetching the source: not even a forced poll fetches it before then.
     """
 
     source: Source
@@ -49,6 +51,7 @@ class SourceStatus:
     failures: int = 0
     articles_ingested: int = 0
     next_poll_at: datetime | None = None
+    retry_after_until: datetime | None = None
 
     @property
     def failing(self) -> bool:
@@ -102,6 +105,8 @@ class SourcePoll:
 
     ``items`` holds one result per entry whose page was fetched (new, updated or failed);
     entries skipped because they were already seen are only counted in ``seen``.
+    ``deferred`` means the source was not fetched because its server asked to wait
+    (``error`` says until when).
     """
 
     name: str

@@ -4,8 +4,11 @@ Up to ``POLL_WORKERS`` sources are polled at once, each worker fetching one requ
 time and every request waiting for its host's slot (``HostThrottle``), so politeness holds
 per host however many sources share it. Every source is isolated: whatever goes wrong with
 it (timeout, HTTP error, invalid feed, redirect loop, oversized body) is recorded on that
-source with exponential backoff, and the poll moves on. Within a source, a failing page
-costs only its entry, which is retried on the next polls up to ``MAX_ENTRY_ATTEMPTS`` times.
+source with exponential backoff, and the poll moves on. A server that answers 429 or 503
+with Retry-After gets the wait it asked for instead (``schedule.requested_wait_s``), kept on
+the source so that neither a forced poll nor another process fetches it sooner. Within a
+source, a failing page costs only its entry, which is retried on the next polls up to
+``MAX_ENTRY_ATTEMPTS`` times.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import httpx
 
@@ -34,9 +37,15 @@ from index.feeds.models import (
 )
 from index.feeds.parse import parse_document
 from index.feeds.politeness import HostThrottle
-from index.feeds.schedule import JITTER_FRACTION, next_poll_at
+from index.feeds.schedule import (
+    JITTER_FRACTION,
+    next_poll_at,
+    requested_wait_s,
+    retry_poll_at,
+)
 from index.fetch import USER_AGENT, FetchedPage, fetch_url
 from index.models import ExtractedArticle, IngestReport, ItemResult, Progress
+from index.store.hosts import HostSlots
 from index.store.sources import SourceStore, Validators
 
 logger = logging.getLogger(__name__)
@@ -97,7 +106,8 @@ class Poller:
         extract: ``index.extract.extract_bytes`` or a stand-in with its signature.
         clock: the current time (tests move it forward).
         rng: jitter randomness (tests seed it).
-        throttle: per-host spacing; one is made from ``options.host_delay_s`` by default.
+        throttle: per-host spacing; by default one is made from ``options.host_delay_s``,
+            shared through the store with every other poller of it.
     """
 
     def __init__(
@@ -119,7 +129,9 @@ class Poller:
         self._extract = extract
         self._clock = clock or (lambda: datetime.now(UTC))
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not crypto
-        self.throttle = throttle or HostThrottle(self.options.host_delay_s)
+        self.throttle = throttle or HostThrottle(
+            self.options.host_delay_s, shared=HostSlots(store.db)
+        )
         self._lock = threading.Lock()
         self._executor: ThreadPoolExecutor | None = None
 
@@ -215,21 +227,50 @@ class Poller:
     ) -> tuple[SourcePoll, list[int]]:
         """Poll one source; whatever fails is recorded on it and never escapes."""
         source = status.source
+        now = self._clock()
+        if status.retry_after_until is not None and status.retry_after_until > now:
+            # A forced poll (or one that found the source due anyway) still waits.
+            reason = _waiting_reason(status.retry_after_until)
+            logger.info("source %s: not fetched, %s", source.name, reason)
+            deferred = SourcePoll(
+                name=source.name,
+                outcome="deferred",
+                error=reason,
+                next_poll_at=status.next_poll_at,
+            )
+            return deferred, []
+        error: NewsdeskError | None = None
         try:
             return self._poll_source(status, client)
         except NewsdeskError as exc:
-            reason = exc.reason
+            reason, error = exc.reason, exc
             logger.warning("source %s failed: %s", source.name, reason)
         except Exception:  # the boundary that keeps one source from stopping the others
             logger.exception("source %s failed unexpectedly", source.name)
             reason = "internal error while polling (see the logs)"
         now = self._clock()
         failures = status.failures + 1
-        when = next_poll_at(
-            now, source.interval_s, failures=failures, rng=self._rng, jitter=self.options.jitter
-        )
+        until = None
+        wait_s = requested_wait_s(error, now) if error is not None else None
+        if wait_s is not None:
+            until = now + timedelta(seconds=wait_s)
+            when = retry_poll_at(now, source.interval_s, wait_s)
+            reason = f"{reason}; {_waiting_reason(until)}"
+        else:
+            when = next_poll_at(
+                now,
+                source.interval_s,
+                failures=failures,
+                rng=self._rng,
+                jitter=self.options.jitter,
+            )
         self.store.record_failure(
-            source.source_id, now=now, error=reason, failures=failures, next_poll_at=when
+            source.source_id,
+            now=now,
+            error=reason,
+            failures=failures,
+            next_poll_at=when,
+            retry_after_until=until,
         )
         return SourcePoll(name=source.name, outcome="failed", error=reason, next_poll_at=when), []
 
@@ -390,6 +431,8 @@ class Poller:
                     max_bytes=self.options.max_bytes,
                 )
             except NewsdeskError as exc:
+                if requested_wait_s(exc, self._clock()) is not None:
+                    raise  # the server asked the whole source to wait: the poll stops here
                 logger.warning("source %s: child sitemap %s: %s", source.name, child.url, exc)
                 items.append(ItemResult(item=child.url, outcome="failed", reason=exc.reason))
                 continue
@@ -528,6 +571,11 @@ class Poller:
             "source %s: entry %s failed (attempt %d): %s", source.name, entry.url, attempts, reason
         )
         items.append(ItemResult(item=entry.url, outcome="failed", reason=reason))
+
+
+def _waiting_reason(until: datetime) -> str:
+    """How a source's last error and a deferred poll say when the server wants us back."""
+    return f"the server asked to wait until {until.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC"
 
 
 def _content_type_header(page: FetchedPage) -> str | None:

@@ -122,6 +122,24 @@ MIGRATIONS: tuple[Migration, ...] = (
             """,
         ),
     ),
+    Migration(
+        version=4,
+        description="server-requested waits on sources and per-host politeness slots",
+        statements=(
+            # The time before which a source must not be fetched again because its server
+            # answered 429/503 with Retry-After; NULL when the server asked for nothing.
+            "ALTER TABLE sources ADD COLUMN retry_after_until TEXT",
+            # One row per host: the Unix time (seconds) before which no process may start
+            # its next request to that host. Every poller (the bot, `newsdesk poll`) reads
+            # and advances it in one statement per fetch, so they share the host's pace.
+            """
+            CREATE TABLE host_slots (
+                host TEXT PRIMARY KEY,
+                not_before REAL NOT NULL
+            ) WITHOUT ROWID
+            """,
+        ),
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version

@@ -1,9 +1,10 @@
-"""Sources and seen feed entries in SQL (tables of schema migration 2).
+"""Sources and seen feed entries in SQL (tables of schema migrations 2 and 4).
 
 A source row carries its polling record (validators for conditional GET, last success and
 error, consecutive failures, next poll) so that polling resumes where it left off after a
-restart. ``seen_entries`` remembers every entry whose page was fetched, keyed by source and
-GUID (or canonical URL), with a fingerprint of the fields whose change means "updated".
+restart; so does a wait the server asked for (``retry_after_until``). ``seen_entries``
+remembers every entry whose page was fetched, keyed by source and GUID (or canonical URL),
+with a fingerprint of the fields whose change means "updated".
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from index.store.db import Database
 
 _SOURCE_COLUMNS = (
     "id, name, url, outlet, interval_s, added_at, language, kind, last_polled_at, "
-    "last_success_at, last_error, failures, articles_ingested, next_poll_at"
+    "last_success_at, last_error, failures, articles_ingested, next_poll_at, retry_after_until"
 )
 
 
@@ -176,7 +177,7 @@ class SourceStore:
             conn.execute(
                 "UPDATE sources SET last_polled_at = ?, last_success_at = ?, last_error = NULL, "
                 "failures = 0, articles_ingested = articles_ingested + ?, next_poll_at = ?, "
-                "kind = COALESCE(?, kind) WHERE id = ?",
+                "retry_after_until = NULL, kind = COALESCE(?, kind) WHERE id = ?",
                 (_ts(now), _ts(now), ingested, _ts(next_poll_at), kind, source_id),
             )
             if validators is not None:
@@ -186,14 +187,28 @@ class SourceStore:
                 )
 
     def record_failure(
-        self, source_id: int, *, now: datetime, error: str, failures: int, next_poll_at: datetime
+        self,
+        source_id: int,
+        *,
+        now: datetime,
+        error: str,
+        failures: int,
+        next_poll_at: datetime,
+        retry_after_until: datetime | None = None,
     ) -> None:
-        """A poll that failed: keep the error and the backoff's next poll time."""
+        """A poll that failed: keep the error, the next poll time and any server-asked wait."""
         with self.db.transaction() as conn:
             conn.execute(
                 "UPDATE sources SET last_polled_at = ?, last_error = ?, failures = ?, "
-                "next_poll_at = ? WHERE id = ?",
-                (_ts(now), error, failures, _ts(next_poll_at), source_id),
+                "next_poll_at = ?, retry_after_until = ? WHERE id = ?",
+                (
+                    _ts(now),
+                    error,
+                    failures,
+                    _ts(next_poll_at),
+                    _ts(retry_after_until),
+                    source_id,
+                ),
             )
 
     def set_outlet(self, source_id: int, outlet: str) -> None:
@@ -303,6 +318,7 @@ def _status(row: sqlite3.Row | tuple[object, ...]) -> SourceStatus:
         failures,
         articles_ingested,
         next_poll_at,
+        retry_after_until,
     ) = row
     source = Source(
         source_id=int(source_id),  # type: ignore[arg-type]
@@ -322,4 +338,5 @@ def _status(row: sqlite3.Row | tuple[object, ...]) -> SourceStatus:
         failures=int(failures),  # type: ignore[arg-type]
         articles_ingested=int(articles_ingested),  # type: ignore[arg-type]
         next_poll_at=_dt(next_poll_at),  # type: ignore[arg-type]
+        retry_after_until=_dt(retry_after_until),  # type: ignore[arg-type]
     )

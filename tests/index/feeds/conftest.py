@@ -32,6 +32,7 @@ class Route:
     last_modified: str | None = None
     location: str | None = None
     delay_s: float = 0.0
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,7 @@ def _handler(server: FeedServer) -> type[BaseHTTPRequestHandler]:
                 extra["Last-Modified"] = route.last_modified
             if route.location:
                 extra["Location"] = server.url(route.location)
+            extra.update(route.headers)
             inm = self.headers.get("If-None-Match")
             ims = self.headers.get("If-Modified-Since")
             if route.status == 200 and (
