@@ -29,7 +29,13 @@ from index.answer.candidates import (
     order_by_proximity,
     rank_articles,
 )
-from index.answer.evidence import Evidence, QuestionWord, measure_evidence, question_words
+from index.answer.evidence import (
+    Evidence,
+    QuestionWord,
+    indexed_question_terms,
+    measure_evidence,
+    question_words,
+)
 from index.answer.passage_cache import PassageCache
 from index.answer.period_answers import answer_period, relaxed_note
 from index.answer.protocols import AnalyzerLike, PassageSource, SearchBackend, TermSpanLike
@@ -48,8 +54,6 @@ MAX_ARTICLES_CHECKED = 30
 NEAREST_TITLES = 3
 # Candidate passages of one article considered for its snippets (the layer reorders them).
 PASSAGES_CHECKED_PER_ARTICLE = 10
-# Articles whose passages are fetched from the store in one query.
-_ARTICLE_BATCH = 8
 _EPOCH = date(1970, 1, 1)
 
 NO_TERMS_REASON = "The question has no searchable words."
@@ -139,7 +143,7 @@ def answer_question(
         ranked = rank_articles(question.terms, day_range=day_range, **common)
         checked = ranked[: max(MAX_ARTICLES_CHECKED, offset + k)]
         return _accept_articles(
-            checked, words, question, passages, cache, layer=layer, wanted=offset + k
+            checked, words, question, index, passages, cache, layer=layer, wanted=offset + k
         )
 
     accepted: list[ArticleAnswer] = []
@@ -222,6 +226,7 @@ def _accept_articles(
     checked: Sequence[RankedArticle],
     words: Sequence[QuestionWord],
     question: QuestionLike,
+    index: SearchBackend,
     passages: PassageSource,
     cache: PassageCache,
     *,
@@ -231,35 +236,42 @@ def _accept_articles(
     """Answers for ranked articles whose shown passage carries enough of the question.
 
     Stops once ``wanted`` articles are accepted (the page's end), so the work grows with
-    ``k + offset``, not with the number of candidates.
+    ``k + offset``, not with the number of candidates. Most candidates fail the evidence
+    check; the index says which question terms each candidate passage holds
+    (``indexed_question_terms``), so a failing article costs neither its passages' texts
+    from the store nor their analysis.
     """
     articles = passages.articles_by_id([r.article_id for r in checked])
     wanted_type = answer_type_of(question.text)
+    present = indexed_question_terms(
+        index,
+        words,
+        [p.passage_id for r in checked for p in r.passages[:PASSAGES_CHECKED_PER_ARTICLE]],
+    )
     accepted: list[ArticleAnswer] = []
-    for start in range(0, len(checked), _ARTICLE_BATCH):
-        batch = checked[start : start + _ARTICLE_BATCH]
-        texts = passages.passages_by_id(
-            [p.passage_id for r in batch for p in r.passages[:PASSAGES_CHECKED_PER_ARTICLE]]
+    for ranked_article in checked:
+        article = articles.get(ranked_article.article_id)
+        if article is None:
+            logger.warning("article %s is in the index but not in the store", ranked_article)
+            continue
+        ids = [p.passage_id for p in ranked_article.passages[:PASSAGES_CHECKED_PER_ARTICLE]]
+        if present is not None and not _may_answer(article, ids, present, words, question, cache):
+            continue
+        answer = _answer_from_article(
+            ranked_article,
+            article,
+            passages.passages_by_id(ids),
+            words,
+            question,
+            cache,
+            present=present,
+            wanted_type=wanted_type,
+            layer=layer,
         )
-        for ranked_article in batch:
-            article = articles.get(ranked_article.article_id)
-            if article is None:
-                logger.warning("article %s is in the index but not in the store", ranked_article)
-                continue
-            answer = _answer_from_article(
-                ranked_article,
-                article,
-                texts,
-                words,
-                question,
-                cache,
-                wanted_type=wanted_type,
-                layer=layer,
-            )
-            if answer is not None:
-                accepted.append(answer)
-                if len(accepted) >= wanted:
-                    return accepted, ()
+        if answer is not None:
+            accepted.append(answer)
+            if len(accepted) >= wanted:
+                return accepted, ()
     nearest = tuple(
         dict.fromkeys(
             articles[r.article_id].title
@@ -270,6 +282,27 @@ def _accept_articles(
     return accepted, nearest
 
 
+def _may_answer(
+    article: Article,
+    passage_ids: Sequence[int],
+    present: dict[int, frozenset[str]],
+    words: Sequence[QuestionWord],
+    question: QuestionLike,
+    cache: PassageCache,
+) -> bool:
+    """Whether all the article's candidate passages together carry enough of the question.
+
+    The same check as ``_answer_from_article``'s first one, from the index's terms instead
+    of the passages' texts: when it fails, no passage of the article can be shown.
+    """
+    union = _article_terms(article, cache).union(*(present[pid] for pid in passage_ids))
+    cross_language = (article.language or "en") != question.language
+    best_case = measure_evidence(words, union, cross_language=cross_language)
+    if not best_case.enough:
+        _log_rejection(article, None, best_case)
+    return best_case.enough
+
+
 def _answer_from_article(
     ranked_article: RankedArticle,
     article: Article,
@@ -278,6 +311,7 @@ def _answer_from_article(
     question: QuestionLike,
     cache: PassageCache,
     *,
+    present: dict[int, frozenset[str]] | None,
     wanted_type: AnswerType | None,
     layer: bool,
 ) -> ArticleAnswer | None:
@@ -286,8 +320,10 @@ def _answer_from_article(
     Most candidate articles fail the evidence check, so it is first made on the union of the
     terms of all the article's candidate passages (and its title and day): evidence only grows
     with the terms it is given (``measure_evidence``), so when the union is not enough no
-    single passage is, and the article is dropped without computing any span. Spans are
-    computed only for the passages the proximity order needs and the ones shown.
+    single passage is, and the article is dropped without computing any span. The passages'
+    terms come from the index (``present``, the question terms each passage holds) or, when
+    the index cannot tell, from analysing the texts. Spans are computed only for the passages
+    the proximity order needs and the ones shown.
     """
     lang = article.language or "en"
     published_at = article.published_at
@@ -300,10 +336,15 @@ def _answer_from_article(
         return None
     article_terms = _article_terms(article, cache)
     cross_language = lang != question.language
-    union = article_terms.union(
-        *(cache.document_terms(passage.text, lang, published_at) for _, passage in candidates)
+    if present is None:
+        passage_terms = [
+            cache.document_terms(passage.text, lang, published_at) for _, passage in candidates
+        ]
+    else:
+        passage_terms = [present[passage.passage_id] for _, passage in candidates]
+    best_case = measure_evidence(
+        words, article_terms.union(*passage_terms), cross_language=cross_language
     )
-    best_case = measure_evidence(words, union, cross_language=cross_language)
     if not best_case.enough:
         _log_rejection(article, None, best_case)
         return None

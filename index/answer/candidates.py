@@ -23,12 +23,13 @@ from index.answer.snippets import best_sentence_coverage
 from index.models import Article, Hit, Lang, Passage
 from index.search.ranking import (
     DEFAULT_LAYER,
+    CandidateRows,
     FeedbackPassage,
     LayerOptions,
     QueryWord,
     apply_proximity,
+    candidate_layer_scores,
     expansion_weights,
-    layer_scores,
     words_of_terms,
 )
 
@@ -114,7 +115,8 @@ def _rescore(
 ) -> list[Hit]:
     """The layer: word-level scores, then RM3 expansion from the best of them."""
     ids = [hit.passage_id for hit in hits]
-    first = layer_scores(index.term_scores, words, ids, options=options)
+    rows = CandidateRows(index.term_scores, ids)
+    first = candidate_layer_scores(rows, words, options=options)
     ranked = _ordered(ids, first, n_passages)
     if not options.feedback or index.n_docs < options.feedback_min_passages:
         return ranked
@@ -122,9 +124,14 @@ def _rescore(
     expansion = expansion_weights(feedback, options=options)
     if not expansion:
         return ranked
-    pool = index.search(list(expansion), n_passages, day_range=day_range)
-    ids = sorted(set(ids) | {hit.passage_id for hit in pool})
-    scores = layer_scores(index.term_scores, words, ids, expansion=expansion, options=options)
+    if len(hits) < n_passages or options.search_expansion_when_full:
+        # Too few candidates have the question's words: the expansion finds more.
+        pool = index.search(list(expansion), n_passages, day_range=day_range)
+        extra = sorted({hit.passage_id for hit in pool} - set(ids))
+        if extra:
+            ids = ids + extra
+            rows = CandidateRows(index.term_scores, ids)
+    scores = candidate_layer_scores(rows, words, expansion=expansion, options=options)
     return _ordered(ids, scores, n_passages)
 
 

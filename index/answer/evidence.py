@@ -40,6 +40,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from index.answer.protocols import AnalyzerLike, SearchBackend
 from index.models import Lang
 
@@ -265,3 +267,38 @@ def measure_evidence(
     if cross_language:
         enough = enough and len(matched) >= MIN_CROSS_LANGUAGE_MATCHES
     return Evidence(matched=matched, coverage=coverage, weight=weight, enough=enough)
+
+
+def indexed_question_terms(
+    index: SearchBackend, words: Sequence[QuestionWord], passage_ids: Sequence[int]
+) -> dict[int, frozenset[str]] | None:
+    """The question's terms each passage holds, read from the index; None when it cannot tell.
+
+    The index holds each passage's title and text terms (``Archive`` indexes both), which is
+    what the evidence check matches a passage on, and a term occurs in a passage exactly when
+    its BM25Okapi score there is non-zero: the tf part is positive for any tf ≥ 1, and the
+    Robertson idf ``log((N - n + 0.5) / (n + 0.5))`` is positive when the term is in fewer
+    than half of the passages. A term in half or more has a zero or epsilon-floored idf whose
+    score says nothing, so then the caller analyses the passages' texts instead. One
+    ``term_scores`` call for a few terms over ~200 passages replaces reading and analysing
+    every candidate's text, which most candidates never need (they fail the check).
+
+    Args:
+        index: the engine the passages were found in.
+        words: the question's words.
+        passage_ids: the passages to read.
+    """
+    terms = sorted({term for word in words for term in word.terms})
+    n_docs = index.n_docs
+    if any(2 * index.document_frequency(term) >= n_docs for term in terms):
+        return None  # (an empty index too)
+    ids = list(dict.fromkeys(passage_ids))
+    present: dict[int, frozenset[str]] = dict.fromkeys(ids, frozenset())
+    if not terms or not ids:
+        return present
+    rows, cols = np.nonzero(np.asarray(index.term_scores(terms, ids)))
+    held: dict[int, list[str]] = {}
+    for row, col in zip(rows.tolist(), cols.tolist(), strict=True):
+        held.setdefault(ids[col], []).append(terms[row])
+    present.update((pid, frozenset(found)) for pid, found in held.items())
+    return present
