@@ -140,8 +140,9 @@ def answer_question(
     }
 
     def accept(day_range: tuple[int, int] | None) -> tuple[list[ArticleAnswer], tuple[str, ...]]:
-        ranked = rank_articles(question.terms, day_range=day_range, **common)
-        checked = ranked[: max(MAX_ARTICLES_CHECKED, offset + k)]
+        n_checked = max(MAX_ARTICLES_CHECKED, offset + k)
+        ranked = rank_articles(question.terms, day_range=day_range, n_articles=n_checked, **common)
+        checked = ranked[:n_checked]
         return _accept_articles(
             checked, words, question, index, passages, cache, layer=layer, wanted=offset + k
         )
@@ -203,6 +204,7 @@ def rank_question(
         "n_passages": _n_passages(n_articles),
         "words": words,
         "cache": cache,
+        "n_articles": n_articles,
     }
     if question.period is not None:
         ranked = rank_articles(question.terms, day_range=_day_range(question.period), **common)
@@ -243,11 +245,11 @@ def _accept_articles(
     """
     articles = passages.articles_by_id([r.article_id for r in checked])
     wanted_type = answer_type_of(question.text)
-    present = indexed_question_terms(
-        index,
-        words,
-        [p.passage_id for r in checked for p in r.passages[:PASSAGES_CHECKED_PER_ARTICLE]],
-    )
+    shown = [p for r in checked for p in r.passages[:PASSAGES_CHECKED_PER_ARTICLE]]
+    if all(p.held is not None for p in shown):
+        present: dict[int, frozenset[str]] | None = {p.passage_id: p.held for p in shown}
+    else:
+        present = indexed_question_terms(index, words, [p.passage_id for p in shown])
     accepted: list[ArticleAnswer] = []
     for ranked_article in checked:
         article = articles.get(ranked_article.article_id)

@@ -16,7 +16,7 @@ from datetime import datetime
 import numpy as np
 
 from index.answer.answer_type import AnswerType
-from index.answer.evidence import QuestionWord
+from index.answer.evidence import QuestionWord, indexed_question_terms
 from index.answer.passage_cache import PassageCache
 from index.answer.protocols import AnalyzerLike, PassageSource, SearchBackend, TermSpanLike
 from index.answer.snippets import best_sentence_coverage
@@ -42,11 +42,16 @@ CANDIDATE_PASSAGES = 200
 
 @dataclass(frozen=True, slots=True)
 class RankedPassage:
-    """A candidate passage with its final score (BM25Okapi, or the layer's)."""
+    """A candidate passage with its final score (BM25Okapi, or the layer's).
+
+    ``held``: the question terms the index says it holds, when the ranking read them
+    (``evidence.indexed_question_terms`` over the layer's scores); None when not read.
+    """
 
     passage_id: int
     article_id: int
     score: float
+    held: frozenset[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +75,7 @@ def rank_articles(
     options: LayerOptions = DEFAULT_LAYER,
     words: Sequence[QuestionWord] = (),
     cache: PassageCache | None = None,
+    n_articles: int | None = None,
 ) -> list[RankedArticle]:
     """Rank articles for the question terms, best first.
 
@@ -86,21 +92,37 @@ def rank_articles(
             them each distinct term is a word).
         cache: passage terms and articles kept between questions (an archive's own cache,
             over this ``index``, ``passages`` and ``analyzer``); None asks afresh.
+        n_articles: return at most this many articles (the best; each still with all its
+            candidate passages); None returns all.
 
     Returns:
-        Articles with at least one positively scored candidate passage.
+        Articles with at least one positively scored candidate passage. With the layer,
+        their passages carry the question terms they hold (``RankedPassage.held``) when
+        the index can tell (``evidence.indexed_question_terms``).
     """
     hits = index.search(list(terms), n_passages, day_range=day_range)
+    rows = None
     if layer and hits:
         query_words = words_of_terms(terms, [word.terms for word in words])
-        hits = _rescore(
+        ids, scores, rows = _rescore(
             query_words, hits, index, passages, cache or analyzer, day_range, n_passages, options
         )
-    hits = [hit for hit in hits if hit.score > 0]
-    ids = [hit.passage_id for hit in hits]
+    else:
+        ids = np.array([hit.passage_id for hit in hits], dtype=np.int64)
+        scores = np.array([hit.score for hit in hits], dtype=np.float64)
+    positive = scores > 0
+    id_list, score_list = ids[positive].tolist(), scores[positive].tolist()
     if cache is None:
-        return _group_by_article(hits, index.articles_of(ids).tolist())
-    return _group_by_article(hits, cache.articles_of(ids, index.articles_of))
+        article_ids = index.articles_of(id_list).tolist() if id_list else []
+    else:
+        article_ids = cache.articles_of(id_list, index.articles_of)
+    held = None
+    if rows is not None and words:
+
+        def held(ids: list[int]) -> dict[int, frozenset[str]] | None:
+            return indexed_question_terms(index, words, ids, rows=rows)
+
+    return _group_by_article(id_list, score_list, article_ids, n_articles, held)
 
 
 def _rescore(
@@ -112,27 +134,30 @@ def _rescore(
     day_range: tuple[int, int] | None,
     n_passages: int,
     options: LayerOptions,
-) -> list[Hit]:
-    """The layer: word-level scores, then RM3 expansion from the best of them."""
+) -> tuple[np.ndarray, np.ndarray, CandidateRows]:
+    """The layer: word-level scores, then RM3 expansion from the best of them.
+
+    Returns the best ``n_passages`` candidates' ids and scores, best first (ties by id,
+    positive scores only), and the per-term scores read for the candidates.
+    """
     ids = [hit.passage_id for hit in hits]
     rows = CandidateRows(index.term_scores, ids)
     first = candidate_layer_scores(rows, words, options=options)
-    ranked = _ordered(ids, first, n_passages)
     if not options.feedback or index.n_docs < options.feedback_min_passages:
-        return ranked
-    feedback = _feedback(ranked[: options.feedback_passages], passages, analyzer)
+        return (*_ordered(rows.passage_ids, first, n_passages), rows)
+    top_ids, top_scores = _ordered(rows.passage_ids, first, options.feedback_passages)
+    feedback = _feedback(top_ids.tolist(), top_scores.tolist(), passages, analyzer)
     expansion = expansion_weights(feedback, options=options)
     if not expansion:
-        return ranked
+        return (*_ordered(rows.passage_ids, first, n_passages), rows)
     if len(hits) < n_passages or options.search_expansion_when_full:
         # Too few candidates have the question's words: the expansion finds more.
         pool = index.search(list(expansion), n_passages, day_range=day_range)
         extra = sorted({hit.passage_id for hit in pool} - set(ids))
         if extra:
-            ids = ids + extra
-            rows = CandidateRows(index.term_scores, ids)
+            rows = CandidateRows(index.term_scores, ids + extra)
     scores = candidate_layer_scores(rows, words, expansion=expansion, options=options)
-    return _ordered(ids, scores, n_passages)
+    return (*_ordered(rows.passage_ids, scores, n_passages), rows)
 
 
 def order_by_proximity(
@@ -200,29 +225,33 @@ def _words_beyond_title(
     return rest or words
 
 
-def _ordered(ids: Sequence[int], scores: np.ndarray, limit: int) -> list[Hit]:
-    """Hits by score, ties by passage id, positive scores only."""
-    id_array = np.asarray(ids, dtype=np.int64)
-    order = np.lexsort((id_array, -scores))[:limit]
-    order = order[scores[order] > 0]
-    return [
-        Hit(passage_id=passage_id, score=score)
-        for passage_id, score in zip(id_array[order].tolist(), scores[order].tolist(), strict=True)
-    ]
+def _ordered(ids: np.ndarray, scores: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray]:
+    """The best ``limit`` ids and their scores, by score, ties by passage id."""
+    if limit < ids.size:
+        # Only the top needs sorting: keep every score tied with the limit-th, then sort.
+        cut = -np.partition(-scores, limit - 1)[limit - 1]
+        candidates = np.flatnonzero(scores >= cut)
+    else:
+        candidates = np.arange(ids.size)
+    order = candidates[np.lexsort((ids[candidates], -scores[candidates]))][:limit]
+    return ids[order], scores[order]
 
 
 def _feedback(
-    hits: Sequence[Hit], passages: PassageSource, analyzer: AnalyzerLike | PassageCache
+    passage_ids: Sequence[int],
+    scores: Sequence[float],
+    passages: PassageSource,
+    analyzer: AnalyzerLike | PassageCache,
 ) -> list[FeedbackPassage]:
     """The feedback passages' index terms (title + text, as the archive indexes them).
 
     ``analyzer`` is the analyzer, or a ``PassageCache`` over it (the same terms, kept).
     """
-    found = passages.passages_by_id([hit.passage_id for hit in hits])
+    found = passages.passages_by_id(passage_ids)
     articles = passages.articles_by_id(sorted({p.article_id for p in found.values()}))
     feedback = []
-    for hit in hits:
-        passage = found.get(hit.passage_id)
+    for passage_id, score in zip(passage_ids, scores, strict=True):
+        passage = found.get(passage_id)
         article = articles.get(passage.article_id) if passage else None
         if passage is None or article is None:
             continue
@@ -231,19 +260,40 @@ def _feedback(
             *analyzer.document_terms(article.title, lang, article.published_at),
             *analyzer.document_terms(passage.text, lang, article.published_at),
         ]
-        feedback.append(FeedbackPassage(terms=doc_terms, score=hit.score))
+        feedback.append(FeedbackPassage(terms=doc_terms, score=score))
     return feedback
 
 
-def _group_by_article(hits: Sequence[Hit], article_ids: Sequence[int]) -> list[RankedArticle]:
-    """Group positively scored hits (best first) by article (``article_ids``, one per hit);
-    an article ranks by its best passage."""
-    grouped: dict[int, list[RankedPassage]] = {}
-    for hit, article_id in zip(hits, article_ids, strict=True):
-        grouped.setdefault(article_id, []).append(
-            RankedPassage(passage_id=hit.passage_id, article_id=article_id, score=hit.score)
-        )
+def _group_by_article(
+    passage_ids: Sequence[int],
+    scores: Sequence[float],
+    article_ids: Sequence[int],
+    n_articles: int | None,
+    held: Callable[[list[int]], dict[int, frozenset[str]] | None] | None = None,
+) -> list[RankedArticle]:
+    """Group ranked passages (best first) by article (``article_ids``, one per passage);
+    an article ranks by its best passage. Only the first ``n_articles`` articles are kept;
+    ``held`` gives the question terms of the kept passages, when it can."""
+    grouped: dict[int, list[tuple[int, float]]] = {}
+    limit = len(passage_ids) if n_articles is None else n_articles
+    for passage_id, score, article_id in zip(passage_ids, scores, article_ids, strict=True):
+        kept = grouped.get(article_id)
+        if kept is None:
+            if len(grouped) >= limit:
+                continue
+            kept = grouped[article_id] = []
+        kept.append((passage_id, score))
+    terms = None
+    if held is not None:
+        terms = held([pid for kept in grouped.values() for pid, _ in kept])
     return [
-        RankedArticle(article_id=article_id, score=ranked[0].score, passages=tuple(ranked))
-        for article_id, ranked in grouped.items()
+        RankedArticle(
+            article_id,
+            kept[0][1],
+            tuple(
+                RankedPassage(pid, article_id, score, None if terms is None else terms[pid])
+                for pid, score in kept
+            ),
+        )
+        for article_id, kept in grouped.items()
     ]

@@ -44,6 +44,7 @@ import numpy as np
 
 from index.answer.protocols import AnalyzerLike, SearchBackend
 from index.models import Lang
+from index.search.ranking import CandidateRows
 
 # Share of the question's idf weight the shown passage (with its article's title and day)
 # must match. Calibrated on index/eval/qa_sample.jsonl (94 questions, 15 without an answer)
@@ -79,6 +80,9 @@ _TRANSFERABLE_MARKS = ("~", "@")
 # whatever words it does share; it needs this many matched words (one shared year or name is
 # chance, not evidence; measured on the QA set: 1 let 3 of 15 unanswerable questions through).
 MIN_CROSS_LANGUAGE_MATCHES = 2
+# Questions with more distinct terms than this (the bits of an int64) read held terms per
+# passage instead of by bit pattern (``indexed_question_terms``).
+_MAX_CODED_TERMS = 62
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,7 +274,11 @@ def measure_evidence(
 
 
 def indexed_question_terms(
-    index: SearchBackend, words: Sequence[QuestionWord], passage_ids: Sequence[int]
+    index: SearchBackend,
+    words: Sequence[QuestionWord],
+    passage_ids: Sequence[int],
+    *,
+    rows: CandidateRows | None = None,
 ) -> dict[int, frozenset[str]] | None:
     """The question's terms each passage holds, read from the index; None when it cannot tell.
 
@@ -279,26 +287,44 @@ def indexed_question_terms(
     its BM25Okapi score there is non-zero: the tf part is positive for any tf ≥ 1, and the
     Robertson idf ``log((N - n + 0.5) / (n + 0.5))`` is positive when the term is in fewer
     than half of the passages. A term in half or more has a zero or epsilon-floored idf whose
-    score says nothing, so then the caller analyses the passages' texts instead. One
-    ``term_scores`` call for a few terms over ~200 passages replaces reading and analysing
-    every candidate's text, which most candidates never need (they fail the check).
+    score says nothing, so then the caller analyses the passages' texts instead. A few terms'
+    scores over ~200 passages (one ``term_scores`` call, or none when the ranking layer's
+    ``rows`` already hold them) replace reading and analysing every candidate's text, which
+    most candidates never need (they fail the check).
 
     Args:
         index: the engine the passages were found in.
         words: the question's words.
         passage_ids: the passages to read.
+        rows: the layer's per-term scores over candidates including ``passage_ids``.
     """
     terms = sorted({term for word in words for term in word.terms})
     n_docs = index.n_docs
     if any(2 * index.document_frequency(term) >= n_docs for term in terms):
         return None  # (an empty index too)
     ids = list(dict.fromkeys(passage_ids))
-    present: dict[int, frozenset[str]] = dict.fromkeys(ids, frozenset())
     if not terms or not ids:
-        return present
-    rows, cols = np.nonzero(np.asarray(index.term_scores(terms, ids)))
-    held: dict[int, list[str]] = {}
-    for row, col in zip(rows.tolist(), cols.tolist(), strict=True):
-        held.setdefault(ids[col], []).append(terms[row])
-    present.update((pid, frozenset(found)) for pid, found in held.items())
+        return dict.fromkeys(ids, frozenset())
+    if rows is None:
+        matrix = np.asarray(index.term_scores(terms, ids))
+    else:
+        found = rows.rows(terms)
+        matrix = np.stack([found[term] for term in terms])[:, rows.columns(ids)]
+    held = matrix != 0
+    if len(terms) > _MAX_CODED_TERMS:
+        return {
+            pid: frozenset(terms[row] for row in np.flatnonzero(held[:, col]).tolist())
+            for col, pid in enumerate(ids)
+        }
+    # One bit per term: passages holding the same terms share one frozenset.
+    codes = (1 << np.arange(len(terms), dtype=np.int64)) @ held
+    sets: dict[int, frozenset[str]] = {}
+    present = {}
+    for pid, code in zip(ids, codes.tolist(), strict=True):
+        found_terms = sets.get(code)
+        if found_terms is None:
+            found_terms = sets[code] = frozenset(
+                term for bit, term in enumerate(terms) if code >> bit & 1
+            )
+        present[pid] = found_terms
     return present

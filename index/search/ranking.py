@@ -170,6 +170,7 @@ class CandidateRows:
         self._term_scores = term_scores
         self.passage_ids = np.asarray(passage_ids, dtype=np.int64).reshape(-1)
         self._rows: dict[str, np.ndarray] = {}
+        self._columns: dict[int, int] | None = None
 
     def rows(self, terms: Sequence[str]) -> dict[str, np.ndarray]:
         """The rows of ``terms`` (fetching the missing ones in one engine call)."""
@@ -180,6 +181,12 @@ class CandidateRows:
         elif missing:
             self._rows.update((term, np.zeros(0)) for term in missing)
         return {term: self._rows[term] for term in terms}
+
+    def columns(self, passage_ids: Sequence[int]) -> np.ndarray:
+        """The positions of candidates in every row (each id must be a candidate)."""
+        if self._columns is None:
+            self._columns = {pid: i for i, pid in enumerate(self.passage_ids.tolist())}
+        return np.array([self._columns[pid] for pid in passage_ids], dtype=np.int64)
 
 
 def layer_scores(
