@@ -1,33 +1,33 @@
 """Passages → term ids in bulk, for building the index: the analyzer's terms without strings.
 
 A full build analyses every passage of the archive, and at a million passages the cost is
-the words themselves: ~60 per passage, each a dict lookup on a large vocabulary, which is
-memory-bound. Producing term strings (``Analyzer.document_terms_many``) and then mapping each
-string to an id for the postings (the engine's ``TokenCollector``) paid two such lookups per
-word. ``PassageEncoder`` pays one: its table maps a whitespace chunk straight to the id of its
-term, and a whole batch goes through it in one C-level pass
-(``np.fromiter(map(table.__getitem__, chunks))``) with no Python frame per word.
+the words themselves, ~60 per passage. Producing term strings
+(``Analyzer.document_terms_many``: ``str.split`` and a dict lookup per word) and then mapping
+each string to an id for the postings (the engine's ``TokenCollector``, another lookup per
+word) cost ~25 µs per bench passage on one core, nearly all of it per-word Python work that
+is memory-bound on a 500k-word vocabulary. ``PassageEncoder`` does neither: a batch's text
+goes through ``ChunkCodes`` (``chunk_codes``), which cuts it at whitespace and looks every
+chunk up in a numpy hash table at once, and a chunk's code is already the id of its term.
 
 How a batch is read, and why it gives exactly the analyzer's terms:
 
-- The batch's texts are joined with a separator chunk and cut once with ``str.split``; the
-  separator's code marks where each passage begins (a cumulative sum gives each chunk's
-  passage). The terms of a chunk never depend on its neighbours (``Analyzer`` caches them per
-  chunk), so cutting the joined text is cutting each text.
-- A chunk's code is its term's id (≥ 0), ``NO_TERM`` (a stopword, punctuation), the separator,
-  or a "special" entry for the chunks that need more: several terms (a capitalised word's stem
-  and fold key, "F-16") or a date word. Special entries are expanded with numpy; a passage
-  holding a date word is then scanned for dates as ``Analyzer.document_terms`` does and gets
-  those date terms too.
+- The terms of a whitespace chunk never depend on its neighbours (``Analyzer`` caches them
+  per chunk), and ``ChunkCodes`` cuts exactly where ``str.split`` does.
+- A chunk's code is its term's id (≥ 0), ``NO_TERM`` (a stopword, punctuation), or a
+  "special" entry for the chunks that need more: several terms (a capitalised word's stem and
+  fold key, "F-16") or a date word. Special entries are expanded with numpy; a passage holding
+  a date word is then scanned for dates as ``Analyzer.document_terms`` does and gets those
+  date terms too.
 - First sights are analysed by the same ``Analyzer`` caches ``document_terms`` uses, so the
   terms are the same by construction (``tests/index/analysis/test_encoding.py`` checks it on
-  every language, with dates, names and a cache clear).
+  every language, with dates, names and cache clears).
 
 Ids are the encoder's own: the first term seen gets 0, and each batch lists the terms it saw
 first (``EncodedTerms.new_terms``), so a consumer rebuilds the id → term list batch by batch.
 
-Measured (1M bench passages of 60 words, one core): ~18 µs per passage for the old two-lookup
-path's analysis plus id mapping, ~XX µs here.
+Measured on the 1M-passage bench corpus (60 words a passage, one core, CPU time): 13.5 µs
+per passage including every first sight, against ~25 µs for the string path plus id mapping
+(~23 µs with one dict lookup per word from a chunk → id dict, the step between the two).
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from datetime import datetime
 import numpy as np
 
 from index.analysis.analyzer import MAX_CACHED_SURFACES, Analyzer
+from index.analysis.chunk_codes import ChunkCodes
 from index.analysis.language import DEFAULT_LANG
 from index.models import LANGS, EncodedTerms, Lang
 
@@ -46,13 +47,8 @@ logger = logging.getLogger(__name__)
 
 #: A chunk with no term (stopword, punctuation).
 NO_TERM = -1
-#: The chunk that separates two passages in a joined batch.
-SEPARATOR = -2
 #: Codes at or below this are special entries: ``_FIRST_SPECIAL - code`` indexes the table.
-_FIRST_SPECIAL = -3
-#: Joins a batch's texts. A Unicode noncharacter: text never carries it legitimately, and a
-#: batch where some text does is cut text by text instead (checked by counting).
-_SEPARATOR_CHUNK = "\ufdd0"
+_FIRST_SPECIAL = -2
 
 
 class _Specials:
@@ -90,31 +86,23 @@ class _Specials:
         return self._arrays
 
 
-class _CodeTable(dict[str, int]):
-    """chunk → code for one language, filled on first sight (``__missing__``)."""
+class _Coder:
+    """Chunk codes of one language: the analyzer's terms of a chunk turned into ids."""
 
     def __init__(self, encoder: PassageEncoder, lang: Lang) -> None:
-        super().__init__()
         self.encoder = encoder
         self.terms = encoder.analyzer.chunk_terms(lang)
-        self[_SEPARATOR_CHUNK] = SEPARATOR
+        self.table = ChunkCodes(self.code_of, MAX_CACHED_SURFACES)
 
-    def __missing__(self, chunk: str) -> int:
-        if len(self) >= MAX_CACHED_SURFACES:
-            logger.info("encoder table reached %s entries; clearing", len(self))
-            self.clear()
-            self[_SEPARATOR_CHUNK] = SEPARATOR
+    def code_of(self, chunk: str) -> int:
         encoder = self.encoder
         terms = self.terms[chunk]
         date_word = encoder.analyzer.is_date_chunk(chunk)
         if len(terms) == 1 and not date_word:
-            code = encoder.intern(terms[0])
-        elif not terms and not date_word:
-            code = NO_TERM
-        else:
-            code = encoder.specials.add([encoder.intern(t) for t in terms], date_word)
-        self[chunk] = code
-        return code
+            return encoder.intern(terms[0])
+        if not terms and not date_word:
+            return NO_TERM
+        return encoder.specials.add([encoder.intern(t) for t in terms], date_word)
 
 
 class PassageEncoder:
@@ -130,7 +118,7 @@ class PassageEncoder:
         self._ids: dict[str, int] = {}
         self._terms: list[str] = []
         self._reported = 0
-        self._tables = {lang: _CodeTable(self, lang) for lang in LANGS}
+        self._coders = {lang: _Coder(self, lang) for lang in LANGS}
 
     def intern(self, term: str) -> int:
         """The id of ``term``, given the next free one on first sight."""
@@ -194,18 +182,10 @@ class PassageEncoder:
         self, texts: Sequence[str], lang: Lang
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """One language's texts → (term ids, passage of each, passages holding a date word)."""
-        table = self._tables.get(lang)
-        if table is None:  # a language we do not analyse: English rules (Latin script)
-            table = self._tables[DEFAULT_LANG]
-        joined = f" {_SEPARATOR_CHUNK} ".join(texts)
-        if joined.count(_SEPARATOR_CHUNK) == len(texts) - 1:
-            chunks = joined.split()
-            codes = np.fromiter(map(table.__getitem__, chunks), np.int32, len(chunks))
-            passages = np.cumsum(codes == SEPARATOR, dtype=np.int32)
-        else:  # some text holds the separator itself: cut text by text
-            parts = [np.fromiter(map(table.__getitem__, t.split()), np.int32) for t in texts]
-            codes = np.concatenate(parts) if parts else np.empty(0, np.int32)
-            passages = np.repeat(np.arange(len(texts), dtype=np.int32), [p.size for p in parts])
+        coder = self._coders.get(lang)
+        if coder is None:  # a language we do not analyse: English rules (Latin script)
+            coder = self._coders[DEFAULT_LANG]
+        codes, passages = coder.table.codes(texts)
         plain = codes >= 0
         ids, owners = codes[plain], passages[plain]
         special = np.flatnonzero(codes <= _FIRST_SPECIAL)
