@@ -257,7 +257,7 @@ def _accept_articles(
             logger.warning("article %s is in the index but not in the store", ranked_article)
             continue
         ids = [p.passage_id for p in ranked_article.passages[:PASSAGES_CHECKED_PER_ARTICLE]]
-        if present is not None and not _may_answer(article, ids, present, words, question, cache):
+        if present is not None and not _may_answer(article, ids, present, words, question):
             continue
         answer = _answer_from_article(
             ranked_article,
@@ -290,14 +290,15 @@ def _may_answer(
     present: dict[int, frozenset[str]],
     words: Sequence[QuestionWord],
     question: QuestionLike,
-    cache: PassageCache,
 ) -> bool:
     """Whether all the article's candidate passages together carry enough of the question.
 
     The same check as ``_answer_from_article``'s first one, from the index's terms instead
-    of the passages' texts: when it fails, no passage of the article can be shown.
+    of the passages' texts: when it fails, no passage of the article can be shown. The index
+    holds the title's terms with every passage's, so only the publication day is added (the
+    title is not analysed for the many articles that fail here).
     """
-    union = _article_terms(article, cache).union(*(present[pid] for pid in passage_ids))
+    union = _day_terms(article).union(*(present[pid] for pid in passage_ids))
     cross_language = (article.language or "en") != question.language
     best_case = measure_evidence(words, union, cross_language=cross_language)
     if not best_case.enough:
@@ -404,11 +405,15 @@ def _article_terms(article: Article, cache: PassageCache) -> set[str]:
     is matched by that article even where a passage does not repeat the date.
     """
     lang = article.language or "en"
-    terms = set(cache.terms(article.title, lang, article.published_at))
-    if article.published_at is not None:
-        day = article.published_at.date()
-        terms.update(date_terms(day.month, day.day, day.year))
-    return terms
+    return _day_terms(article).union(cache.terms(article.title, lang, article.published_at))
+
+
+def _day_terms(article: Article) -> set[str]:
+    """The date terms of the day the article was published (none when undated)."""
+    if article.published_at is None:
+        return set()
+    day = article.published_at.date()
+    return set(date_terms(day.month, day.day, day.year))
 
 
 def _log_rejection(article: Article, passage: Passage | None, evidence: Evidence) -> None:

@@ -24,12 +24,12 @@ from index.models import Article, Hit, Lang, Passage
 from index.search.ranking import (
     DEFAULT_LAYER,
     CandidateRows,
-    FeedbackPassage,
     LayerOptions,
     QueryWord,
+    TermShares,
     apply_proximity,
     candidate_layer_scores,
-    expansion_weights,
+    shares_expansion,
     words_of_terms,
 )
 
@@ -147,7 +147,7 @@ def _rescore(
         return (*_ordered(rows.passage_ids, first, n_passages), rows)
     top_ids, top_scores = _ordered(rows.passage_ids, first, options.feedback_passages)
     feedback = _feedback(top_ids.tolist(), top_scores.tolist(), passages, analyzer)
-    expansion = expansion_weights(feedback, options=options)
+    expansion = shares_expansion(feedback, options=options)
     if not expansion:
         return (*_ordered(rows.passage_ids, first, n_passages), rows)
     if len(hits) < n_passages or options.search_expansion_when_full:
@@ -242,25 +242,38 @@ def _feedback(
     scores: Sequence[float],
     passages: PassageSource,
     analyzer: AnalyzerLike | PassageCache,
-) -> list[FeedbackPassage]:
-    """The feedback passages' index terms (title + text, as the archive indexes them).
+) -> list[tuple[TermShares, float]]:
+    """The feedback passages' RM3 term shares (of title + text, as the archive indexes them).
 
-    ``analyzer`` is the analyzer, or a ``PassageCache`` over it (the same terms, kept).
+    ``analyzer`` is the analyzer, or a ``PassageCache`` over it, which also keeps each
+    passage's shares: a passage met again is neither read from the store nor analysed.
     """
-    found = passages.passages_by_id(passage_ids)
-    articles = passages.articles_by_id(sorted({p.article_id for p in found.values()}))
+    cache = analyzer if isinstance(analyzer, PassageCache) else None
+    kept = {} if cache is None else {pid: cache.term_shares(pid) for pid in passage_ids}
+    missing = [pid for pid in passage_ids if kept.get(pid) is None]
+    found = passages.passages_by_id(missing) if missing else {}
+    articles = (
+        passages.articles_by_id(sorted({p.article_id for p in found.values()})) if found else {}
+    )
     feedback = []
     for passage_id, score in zip(passage_ids, scores, strict=True):
-        passage = found.get(passage_id)
-        article = articles.get(passage.article_id) if passage else None
-        if passage is None or article is None:
-            continue
-        lang = article.language or "en"
-        doc_terms = [
-            *analyzer.document_terms(article.title, lang, article.published_at),
-            *analyzer.document_terms(passage.text, lang, article.published_at),
-        ]
-        feedback.append(FeedbackPassage(terms=doc_terms, score=score))
+        shares = kept.get(passage_id)
+        if shares is None:
+            passage = found.get(passage_id)
+            article = articles.get(passage.article_id) if passage else None
+            if passage is None or article is None:
+                continue
+            lang = article.language or "en"
+            doc_terms = [
+                *analyzer.document_terms(article.title, lang, article.published_at),
+                *analyzer.document_terms(passage.text, lang, article.published_at),
+            ]
+            if not doc_terms:
+                continue
+            shares = TermShares.of(doc_terms)
+            if cache is not None:
+                cache.keep_term_shares(passage_id, shares)
+        feedback.append((shares, score))
     return feedback
 
 

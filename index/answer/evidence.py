@@ -35,6 +35,7 @@ a million passages.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Iterable, Sequence
@@ -80,6 +81,8 @@ _TRANSFERABLE_MARKS = ("~", "@")
 # whatever words it does share; it needs this many matched words (one shared year or name is
 # chance, not evidence; measured on the QA set: 1 let 3 of 15 unanswerable questions through).
 MIN_CROSS_LANGUAGE_MATCHES = 2
+# Question tokens whose question-mode terms are kept (a few hundred bytes each).
+QUESTION_TOKEN_CACHE = 8192
 # Questions with more distinct terms than this (the bits of an int64) read held terms per
 # passage instead of by bit pattern (``indexed_question_terms``).
 _MAX_CODED_TERMS = 62
@@ -222,8 +225,12 @@ def _is_common_word(word_text: str, group: set[str], dates: set[str]) -> bool:
     return letters.isalpha() and letters.islower()
 
 
+@functools.lru_cache(maxsize=QUESTION_TOKEN_CACHE)
 def _question_terms(surface: str, lang: Lang) -> tuple[str, ...]:
-    """The question-mode terms of one token (stem plus fold key), as ``Analyzer.question``."""
+    """The question-mode terms of one token (stem plus fold key), as ``Analyzer.question``.
+
+    Kept per token (``analyze_surface`` is context-free): questions repeat their words.
+    """
     from index.analysis.analyzer import analyze_surface
 
     return analyze_surface(surface, lang, question=True)

@@ -4,9 +4,9 @@ Answering one question reads ~20 candidate articles. Spans (``Analyzer.term_span
 ~145 µs per 60-word passage; the set of a passage's terms (``Analyzer.document_terms``) ~10 µs,
 because it is one cache lookup per whitespace chunk. The answer stage therefore asks for sets
 wherever sets suffice (the evidence check) and for spans only for the passages it may show,
-and both are kept here in bounded LRU caches, with the term lists of feedback passages (RM3),
-so a passage met again (the next page, a popular topic, a repeated question) is not analysed
-again.
+and both are kept here in bounded LRU caches, with the term shares of feedback passages (RM3,
+by passage id, so a kept one is not even read from the store), so a passage met again (the
+next page, a popular topic, a repeated question) is not analysed again.
 
 Entries are keyed by the text itself with its language and publication time, i.e. exactly the
 analyzer's inputs, so an entry can never go stale: a re-ingested article gets new passage ids
@@ -26,6 +26,7 @@ import numpy as np
 from index.analysis.analyzer import TermSpan
 from index.answer.protocols import AnalyzerLike
 from index.models import Lang
+from index.search.ranking import TermShares
 
 # Measured with tracemalloc on the bench corpus (60-word passages), text included: spans take
 # ~3.7 KB per passage, so 4,096 passages ≈ 15 MB (the passages shown for the last ~500 questions).
@@ -35,6 +36,9 @@ MAX_CACHED_SPANS = 4096
 MAX_CACHED_TERM_SETS = 8192
 # Passage → article ids: a plain dict (~100 B per entry, so ≤ ~20 MB), cleared when full.
 MAX_CACHED_ARTICLE_IDS = 200_000
+# Passage → RM3 term shares (title + text terms with tf / length): ~2 KB per 60-word passage,
+# so 4,096 passages ≈ 8 MB, the feedback passages of the last ~400 questions; cleared when full.
+MAX_CACHED_SHARES = 4096
 
 
 class PassageCache:
@@ -64,6 +68,7 @@ class PassageCache:
             functools.lru_cache(maxsize=max_term_sets)(self._document_terms)
         )
         self._article_ids: dict[int, int] = {}
+        self._shares: dict[int, tuple[tuple[str, ...], tuple[float, ...]]] = {}
 
     def term_spans(self, text: str, lang: Lang, published_at: datetime | None) -> list[TermSpan]:
         """``Analyzer.term_spans`` of a text (the spans are rebuilt from the kept tuples)."""
@@ -123,8 +128,24 @@ class PassageCache:
         known.update(fresh)
         return result
 
+    def term_shares(self, passage_id: int) -> TermShares | None:
+        """A passage's RM3 term shares kept by ``keep_term_shares``, or None.
+
+        Keyed by passage id, as ``article_of``: a passage's title, text, language and date
+        never change under one id (the store gives an updated article new passages).
+        """
+        kept = self._shares.get(passage_id)
+        return None if kept is None else TermShares(*kept)
+
+    def keep_term_shares(self, passage_id: int, shares: TermShares) -> None:
+        """Keep a passage's term shares (as plain tuples, see the class docstring)."""
+        if len(self._shares) >= MAX_CACHED_SHARES:
+            self._shares.clear()
+        self._shares[passage_id] = (shares.terms, shares.shares)
+
     def clear(self) -> None:
         """Forget everything (tests; a new analysis version)."""
         self._packed_spans.cache_clear()
         self.document_terms.cache_clear()  # type: ignore[attr-defined]
         self._article_ids.clear()
+        self._shares.clear()

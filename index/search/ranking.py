@@ -124,6 +124,29 @@ def words_of_terms(
     return tuple(words)
 
 
+@dataclass(frozen=True, slots=True)
+class TermShares:
+    """A feedback passage's expandable terms, each with its share ``tf / length``.
+
+    In first-occurrence order; the length counts every term, date terms and fold keys too.
+    It is all RM3 needs of a passage, so it can be kept per passage between questions.
+    """
+
+    terms: tuple[str, ...]
+    shares: tuple[float, ...]
+
+    @classmethod
+    def of(cls, terms: Sequence[str]) -> TermShares:
+        """The shares of a passage's index terms (date terms and fold keys left out)."""
+        length = len(terms)
+        counted = [
+            (term, tf / length)
+            for term, tf in Counter(terms).items()
+            if term and term[0] not in "@~"
+        ]
+        return cls(tuple(t for t, _ in counted), tuple(share for _, share in counted))
+
+
 def expansion_weights(
     feedback: Sequence[FeedbackPassage],
     *,
@@ -140,14 +163,31 @@ def expansion_weights(
         options: feedback depth and expansion size.
         exclude: further terms never added.
     """
+    return shares_expansion(
+        [
+            (TermShares.of(passage.terms), passage.score)
+            for passage in feedback[: options.feedback_passages]
+            if passage.terms
+        ],
+        options=options,
+        exclude=exclude,
+    )
+
+
+def shares_expansion(
+    feedback: Sequence[tuple[TermShares, float]],
+    *,
+    options: LayerOptions = DEFAULT_LAYER,
+    exclude: frozenset[str] = frozenset(),
+) -> dict[str, float]:
+    """``expansion_weights`` from the passages' ``TermShares`` and scores, best first."""
     votes: Counter[str] = Counter()
-    for passage in feedback[: options.feedback_passages]:
-        if not passage.terms or passage.score <= 0:
+    for passage, score in feedback[: options.feedback_passages]:
+        if score <= 0:
             continue
-        length = len(passage.terms)
-        for term, tf in Counter(passage.terms).items():
-            if term and term not in exclude and term[0] not in "@~":
-                votes[term] += tf / length * passage.score
+        for term, share in zip(passage.terms, passage.shares, strict=True):
+            if term not in exclude:
+                votes[term] += share * score
     strongest = votes.most_common(options.expansion_terms)
     mass = sum(weight for _, weight in strongest)
     return {term: weight / mass for term, weight in strongest} if mass > 0 else {}
