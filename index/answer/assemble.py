@@ -243,22 +243,30 @@ def _accept_articles(
     (``indexed_question_terms``), so a failing article costs neither its passages' texts
     from the store nor their analysis.
     """
-    articles = passages.articles_by_id([r.article_id for r in checked])
     wanted_type = answer_type_of(question.text)
     shown = [p for r in checked for p in r.passages[:PASSAGES_CHECKED_PER_ARTICLE]]
     if all(p.held is not None for p in shown):
         present: dict[int, frozenset[str]] | None = {p.passage_id: p.held for p in shown}
     else:
         present = indexed_question_terms(index, words, [p.passage_id for p in shown])
+    check = _EvidenceCheck(words, present) if present is not None else None
+    maybe = checked
+    if check is not None and not check.dated:
+        # No question word is a date, so an article's day adds nothing: the index alone
+        # tells which articles can pass, and only those are read from the store.
+        maybe = [r for r in checked if check.may_answer(r, cross_language=None)]
+    articles = passages.articles_by_id([r.article_id for r in maybe])
     accepted: list[ArticleAnswer] = []
-    for ranked_article in checked:
+    for ranked_article in maybe:
         article = articles.get(ranked_article.article_id)
         if article is None:
             logger.warning("article %s is in the index but not in the store", ranked_article)
             continue
-        ids = [p.passage_id for p in ranked_article.passages[:PASSAGES_CHECKED_PER_ARTICLE]]
-        if present is not None and not _may_answer(article, ids, present, words, question):
+        if check is not None and not check.may_answer(
+            ranked_article, article, cross_language=(article.language or "en") != question.language
+        ):
             continue
+        ids = [p.passage_id for p in ranked_article.passages[:PASSAGES_CHECKED_PER_ARTICLE]]
         answer = _answer_from_article(
             ranked_article,
             article,
@@ -274,6 +282,11 @@ def _accept_articles(
             accepted.append(answer)
             if len(accepted) >= wanted:
                 return accepted, ()
+    if accepted:
+        return accepted, ()  # the nearest titles are only shown when nothing is found
+    unread = [r.article_id for r in checked if r.article_id not in articles]
+    if unread:
+        articles = {**articles, **passages.articles_by_id(unread)}
     nearest = tuple(
         dict.fromkeys(
             articles[r.article_id].title
@@ -284,26 +297,52 @@ def _accept_articles(
     return accepted, nearest
 
 
-def _may_answer(
-    article: Article,
-    passage_ids: Sequence[int],
-    present: dict[int, frozenset[str]],
-    words: Sequence[QuestionWord],
-    question: QuestionLike,
-) -> bool:
-    """Whether all the article's candidate passages together carry enough of the question.
+class _EvidenceCheck:
+    """``_answer_from_article``'s first check, from the index's terms, memoised per question.
 
-    The same check as ``_answer_from_article``'s first one, from the index's terms instead
-    of the passages' texts: when it fails, no passage of the article can be shown. The index
-    holds the title's terms with every passage's, so only the publication day is added (the
-    title is not analysed for the many articles that fail here).
+    Whether all of an article's candidate passages together carry enough of the question:
+    when not, no passage of it can be shown. The index holds the title's terms with every
+    passage's, so only the publication day is added (the title is not analysed for the many
+    articles that fail here). Only the question's terms matter to ``measure_evidence``, and
+    most articles hold the same few, so each distinct set is measured once.
     """
-    union = _day_terms(article).union(*(present[pid] for pid in passage_ids))
-    cross_language = (article.language or "en") != question.language
-    best_case = measure_evidence(words, union, cross_language=cross_language)
-    if not best_case.enough:
-        _log_rejection(article, None, best_case)
-    return best_case.enough
+
+    def __init__(self, words: Sequence[QuestionWord], present: dict[int, frozenset[str]]):
+        self.words = words
+        self.present = present
+        self.question_terms = frozenset(term for word in words for term in word.terms)
+        self.dated = any(term.startswith("@") for term in self.question_terms)
+        self._measured: dict[tuple[frozenset[str], bool], Evidence] = {}
+
+    def may_answer(
+        self,
+        ranked: RankedArticle,
+        article: Article | None = None,
+        *,
+        cross_language: bool | None,
+    ) -> bool:
+        """Whether ``ranked`` can pass; ``cross_language`` None: in some language.
+
+        Without ``article`` its day is left out (only right when the question is undated).
+        """
+        held = frozenset().union(
+            *(self.present[p.passage_id] for p in ranked.passages[:PASSAGES_CHECKED_PER_ARTICLE])
+        )
+        if article is not None and self.dated:
+            held = held | (_day_terms(article) & self.question_terms)
+        if cross_language is None:
+            return self._enough(held, False) or self._enough(held, True)
+        enough = self._enough(held, cross_language)
+        if not enough and article is not None:
+            _log_rejection(article, None, self._measured[held, cross_language])
+        return enough
+
+    def _enough(self, held: frozenset[str], cross_language: bool) -> bool:
+        evidence = self._measured.get((held, cross_language))
+        if evidence is None:
+            evidence = measure_evidence(self.words, held, cross_language=cross_language)
+            self._measured[held, cross_language] = evidence
+        return evidence.enough
 
 
 def _answer_from_article(

@@ -19,7 +19,7 @@ from index.answer.answer_type import AnswerType
 from index.answer.evidence import QuestionWord, indexed_question_terms
 from index.answer.passage_cache import PassageCache
 from index.answer.protocols import AnalyzerLike, PassageSource, SearchBackend, TermSpanLike
-from index.answer.snippets import best_sentence_coverage
+from index.answer.snippets import ANSWER_TYPE_SHARE, best_sentence_coverage
 from index.models import Article, Hit, Lang, Passage
 from index.search.ranking import (
     DEFAULT_LAYER,
@@ -38,6 +38,9 @@ logger = logging.getLogger(__name__)
 # Passages fetched from the engine per question: enough for k=3 articles of up to 2 snippets
 # after the evidence filter, and for feedback; callers needing more articles ask for more.
 CANDIDATE_PASSAGES = 200
+# Relative slack on a passage's coverage ceiling (``order_by_proximity``): float sums of the
+# same weights in another order differ in the last bits.
+_CEILING_SLACK = 1e-9
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,24 +183,37 @@ def order_by_proximity(
     (``spans_of``, the costly part) are computed only for passages that can reach them: the
     boost at most multiplies a score by ``1 + proximity_weight`` (coverage is clipped to 1),
     so once the next-best unboosted score, fully boosted, is below the ``limit``-th boosted
-    score found so far, no later passage can enter (a tie still computes). The result is
-    exactly the head of the full order, ties by candidate position.
+    score found so far, no later passage can enter (a tie still computes). A passage whose
+    question terms are known (``RankedPassage.held``) has a lower ceiling: no sentence of it
+    matches more than the whole passage does, so its coverage is at most the held words'
+    share (plus the answer-type bonus), and it is skipped when that cannot reach the head.
+    The result is exactly the head of the full order, ties by candidate position.
     """
     if options.proximity_weight <= 0 or len(candidates) < 2:
         return list(candidates)[:limit]
     lang = article.language or "en"
     focus = _words_beyond_title(words, article.title, lang, article.published_at, cache)
     scores = np.array([ranked.score for ranked, _ in candidates])
+    unboosted = apply_proximity(scores, np.zeros_like(scores), options=options)
     ceilings = np.maximum(
-        apply_proximity(scores, np.zeros_like(scores), options=options),
-        apply_proximity(scores, np.ones_like(scores), options=options),
+        unboosted, apply_proximity(scores, np.ones_like(scores), options=options)
+    )
+    reachable = np.maximum(
+        unboosted,
+        apply_proximity(
+            scores, _coverage_ceilings(candidates, focus, answer_type), options=options
+        ),
     )
     wanted = len(candidates) if limit is None else limit
     visited: list[int] = []
     boosted: list[float] = []
     for i in np.lexsort((np.arange(len(scores)), -scores)).tolist():
-        if len(boosted) >= wanted and ceilings[i] < sorted(boosted, reverse=True)[wanted - 1]:
-            break  # ceilings fall with scores: no later passage can enter the head either
+        if len(boosted) >= wanted:
+            head = sorted(boosted, reverse=True)[wanted - 1]
+            if ceilings[i] < head:
+                break  # ceilings fall with scores: no later passage can enter the head either
+            if reachable[i] < head:
+                continue  # this one cannot (the head only rises)
         passage = candidates[i][1]
         coverage = best_sentence_coverage(passage.text, spans_of(passage), focus, answer_type)
         boost = apply_proximity(scores[i : i + 1], np.array([coverage]), options=options)
@@ -206,6 +222,28 @@ def order_by_proximity(
     positions = np.asarray(visited)
     order = np.lexsort((positions, -np.asarray(boosted)))[:wanted]
     return [candidates[visited[j]] for j in order]
+
+
+def _coverage_ceilings(
+    candidates: Sequence[tuple[RankedPassage, Passage]],
+    focus: Sequence[QuestionWord],
+    answer_type: AnswerType | None,
+) -> np.ndarray:
+    """Per candidate, at least ``best_sentence_coverage`` of it (1.0 when not known).
+
+    Its held question terms bound what any one sentence matches; the answer-type bonus is
+    assumed present. A hair of slack covers summing the same weights in another order.
+    """
+    total = sum(word.weight for word in focus)
+    out = np.ones(len(candidates))
+    if total <= 0:
+        return out
+    bonus = ANSWER_TYPE_SHARE * total if answer_type is not None else 0.0
+    for i, (ranked, _) in enumerate(candidates):
+        if ranked.held is not None:
+            matched = sum(word.weight for word in focus if word.terms & ranked.held)
+            out[i] = min(1.0, (matched + bonus) / total * (1 + _CEILING_SLACK))
+    return out
 
 
 def _words_beyond_title(
