@@ -52,7 +52,8 @@ from bot.handlers.sources import (
 )
 from bot.logs import protect_token
 from bot.settings import BotSettings
-from bot.warmup import freeze_long_lived, warm_up
+from bot.warmup import freeze_long_lived
+from bot.workers import AnswerWorkers, ProcessWorkers, ThreadWorkers
 from index import Archive, open_archive
 
 logger = logging.getLogger(__name__)
@@ -102,17 +103,18 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
 
 
 async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
-    """Register the command menus, warm the archive up, then start polling sources.
+    """Register the command menus, start and warm the answer workers, then poll sources.
 
     PTB starts fetching updates only after this returns, so the warm-up (``bot.warmup``,
-    ~1–2 s, in a worker thread while the menus are registered) delays start-up instead of
-    the first user's answer. Updates that arrive meanwhile wait at Telegram and are served
-    warm; and no question races the lazy loading it would otherwise trigger.
+    ~1–2 s, in the worker processes or a worker thread while the menus are registered)
+    delays start-up instead of the first user's answer. Updates that arrive meanwhile wait
+    at Telegram and are served warm; and no question races the lazy loading it would
+    otherwise trigger.
     """
     data: BotData = application.bot_data
     await asyncio.gather(
         register_commands(application.bot, data.settings.admin_ids),
-        asyncio.to_thread(warm_up, data.archive),
+        data.answers.start(),
     )
     # After the warm-up, so the caches it filled are frozen too (see freeze_long_lived).
     freeze_long_lived()
@@ -120,10 +122,24 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     logger.info("bot @%s ready", application.bot.username)
 
 
-async def _post_shutdown_closing(application: Application) -> None:  # type: ignore[type-arg]
-    """Close the archive (connections, memory maps) after the last update was handled."""
+async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+    """Stop the answer workers after the last update was handled (no orphan processes)."""
     data: BotData = application.bot_data
+    await asyncio.to_thread(data.answers.close)
+
+
+async def _post_shutdown_closing(application: Application) -> None:  # type: ignore[type-arg]
+    """Stop the answer workers, then close the archive (connections, memory maps)."""
+    data: BotData = application.bot_data
+    await _post_shutdown(application)
     data.archive.close()
+
+
+def make_answer_workers(settings: BotSettings, archive: Archive) -> AnswerWorkers:
+    """Worker processes on the archive's data dir, or threads over ``archive`` itself."""
+    if settings.answer_pool == "processes":
+        return ProcessWorkers(settings, settings.answer_workers)
+    return ThreadWorkers(archive)
 
 
 def build_application(
@@ -161,10 +177,9 @@ def build_application(
         .pool_timeout(POOL_TIMEOUT_S)
         .post_init(_post_init)
     )
-    if close_archive:
-        builder = builder.post_shutdown(_post_shutdown_closing)
+    builder = builder.post_shutdown(_post_shutdown_closing if close_archive else _post_shutdown)
     application = builder.build()
-    application.bot_data.attach(settings, archive)
+    application.bot_data.attach(settings, archive, make_answer_workers(settings, archive))
     add_handlers(application)
     return application
 

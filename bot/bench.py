@@ -79,6 +79,7 @@ class LoadResult:
     rejected: int = 0
     timeouts: int = 0
     bot_cpu_percent: float = 0.0
+    workers_cpu_percent: float = 0.0
     server_cpu_percent: float = 0.0
     direct_ask_ms: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
@@ -159,6 +160,22 @@ def _percentiles(values: list[float]) -> dict[str, float]:
     }
 
 
+def _is_answer_worker(process: psutil.Process) -> bool:
+    """A child of the bot that answers questions (not multiprocessing's resource tracker)."""
+    try:
+        return "resource_tracker" not in " ".join(process.cmdline())
+    except psutil.Error:
+        return False
+
+
+def _cpu_s(process: psutil.Process) -> float:
+    """User + system CPU seconds; 0 once the process is gone (a replaced worker)."""
+    try:
+        return float(sum(process.cpu_times()[:2]))
+    except psutil.Error:
+        return 0.0
+
+
 async def run_load(
     server: FakeBotApi,
     questions: Sequence[str],
@@ -237,11 +254,15 @@ async def run_load(
     bot = psutil.Process(bot_pid)
     me = psutil.Process()
     cpu_before = sum(bot.cpu_times()[:2])
+    workers = {child.pid: child for child in bot.children() if _is_answer_worker(child)}
+    workers_before = {pid: _cpu_s(child) for pid, child in workers.items()}
     my_cpu_before = sum(me.cpu_times()[:2])
     started = time.perf_counter()
     await asyncio.gather(*(simulate(i, user) for i, user in enumerate(people)))
     elapsed = time.perf_counter() - started
     cpu_used = sum(bot.cpu_times()[:2]) - cpu_before
+    workers_used = sum(_cpu_s(child) - workers_before[pid] for pid, child in workers.items())
+    result.workers_cpu_percent = 100.0 * workers_used / elapsed
     result.server_cpu_percent = 100.0 * (sum(me.cpu_times()[:2]) - my_cpu_before) / elapsed
     everything = latencies["question"] + latencies["inline"]
     result.handled = len(everything)
@@ -289,7 +310,27 @@ async def run_bench(args: argparse.Namespace, data_dir: Path, build_s: float | N
     }
     context = multiprocessing.get_context("spawn")
     layer_only = questions[0] if args.layer_only else None
-    process = context.Process(target=_serve_bot, args=(settings_values, layer_only), daemon=True)
+    if args.layer_only:
+        settings_values["answer_pool"] = "threads"  # canned answers live in this archive object
+    else:
+        settings_values.update(
+            {
+                key: value
+                for key, value in (("answer_pool", args.pool), ("answer_workers", args.workers))
+                if value is not None
+            }
+        )
+    pool = settings_values.get("answer_pool", BotSettings.model_fields["answer_pool"].default)
+    workers = settings_values.get(
+        "answer_workers", BotSettings.model_fields["answer_workers"].default
+    )
+    result.notes.append(
+        f"answers in {workers} worker processes"
+        if pool == "processes"
+        else "answers in worker threads of the bot process"
+    )
+    # Not a daemon: the bot process starts its own answer worker processes.
+    process = context.Process(target=_serve_bot, args=(settings_values, layer_only))
     process.start()
     assert process.pid is not None  # noqa: S101 - set by start()
     try:
@@ -340,7 +381,8 @@ def format_report(result: LoadResult) -> str:
     lines.append(
         f"handled: {result.handled} updates, {result.updates_per_s:.1f} updates/s; "
         f"rejected {result.rejected}, timeouts {result.timeouts}; "
-        f"CPU: bot {result.bot_cpu_percent:.0f}%, fake server + users "
+        f"CPU: bot {result.bot_cpu_percent:.0f}% + answer workers "
+        f"{result.workers_cpu_percent:.0f}%, fake server + users "
         f"{result.server_cpu_percent:.0f}%"
     )
     lines.append(f"{'kind':<10}{'n':>7}{'p50 ms':>10}{'p90 ms':>10}{'p99 ms':>10}{'max ms':>10}")
@@ -379,6 +421,14 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="answer every question with one precomputed answer: the Telegram layer's own "
         "capacity, not a product figure",
+    )
+    parser.add_argument(
+        "--pool",
+        choices=("processes", "threads"),
+        help="where the bot answers (NEWSDESK_ANSWER_POOL; default: the bot's default)",
+    )
+    parser.add_argument(
+        "--workers", type=int, help="answer worker processes (NEWSDESK_ANSWER_WORKERS)"
     )
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     return parser

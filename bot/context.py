@@ -16,17 +16,19 @@ from telegram.ext import CallbackContext, ExtBot
 from bot.guards import FloodGuard
 from bot.settings import BotSettings
 from bot.state import StateStore
+from bot.workers import AnswerWorkers
 from index import Archive, StoreStats
 
 STATS_TTL_S = 30.0  # /start and "nothing found" show the date range; it changes only on ingest
 
 
 class BotData:
-    """Services shared by all handlers: settings, archive, button state, flood guard."""
+    """Services shared by all handlers: settings, archive, answers, button state, flood guard."""
 
     def __init__(self) -> None:
         self._settings: BotSettings | None = None
         self._archive: Archive | None = None
+        self._answers: AnswerWorkers | None = None
         self.states = StateStore()
         self.flood = FloodGuard(5, 10.0)
         self.reindex_running = False
@@ -34,10 +36,11 @@ class BotData:
         self._stats_at = 0.0
         self._stats_lock = asyncio.Lock()
 
-    def attach(self, settings: BotSettings, archive: Archive) -> None:
-        """Wire in the settings and the archive (called once by ``build_application``)."""
+    def attach(self, settings: BotSettings, archive: Archive, answers: AnswerWorkers) -> None:
+        """Wire in the settings, the archive and the answer workers (``build_application``)."""
         self._settings = settings
         self._archive = archive
+        self._answers = answers
         self.states = StateStore(ttl_s=settings.state_ttl_s)
         self.flood = FloodGuard(settings.flood_max_questions, settings.flood_window_s)
 
@@ -54,6 +57,13 @@ class BotData:
         if self._archive is None:
             raise RuntimeError("BotData used before build_application attached an archive")
         return self._archive
+
+    @property
+    def answers(self) -> AnswerWorkers:
+        """Where questions are answered: worker processes or threads (``bot.workers``)."""
+        if self._answers is None:
+            raise RuntimeError("BotData used before build_application attached answer workers")
+        return self._answers
 
     async def stats(self) -> StoreStats:
         """Archive stats, cached for a few seconds so every "nothing found" stays cheap."""

@@ -7,7 +7,7 @@ is a ``SecretStr`` so it never shows in a repr, a validation error or a log line
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import NoDecode
@@ -57,6 +57,23 @@ class BotSettings(IndexSettings):
     )
     concurrent_updates: int = Field(
         default=16, ge=1, le=256, description="Updates processed at the same time."
+    )
+    answer_pool: Literal["processes", "threads"] = Field(
+        default="processes",
+        description="Where questions are answered: worker processes (every core answers) or "
+        "threads in the bot process (one core, through the GIL).",
+    )
+    answer_workers: int = Field(
+        default=2,
+        ge=1,
+        le=64,
+        description="Answer worker processes with answer_pool=processes: one per core (2 suits "
+        "a 2-core machine; each holds its own analyzer caches, ~150 MB at 100k passages).",
+    )
+    typing_delay_s: float = Field(
+        default=0.3,
+        ge=0,
+        description="Show 'typing…' only when an answer takes longer than this (0: always).",
     )
     upload_max_bytes: int = Field(
         default=BOT_API_DOWNLOAD_MAX_BYTES, ge=1024, description="Largest document accepted."

@@ -130,6 +130,14 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "uk": "Вибачте, у мене щось пішло не так. Спробуйте пізніше.",
         "ru": "Извините, у меня что-то пошло не так. Попробуйте позже.",
     },
+    "worker_crashed": {
+        "en": "Sorry, my answering process stopped while working on your question. "
+        "It has been restarted: please ask again.",
+        "uk": "Вибачте, процес, що готував відповідь, зупинився на вашому запитанні. "
+        "Його перезапущено: спитайте ще раз.",
+        "ru": "Извините, процесс, готовивший ответ, остановился на вашем вопросе. "
+        "Он перезапущен: спросите ещё раз.",
+    },
     "bad_request": {
         "en": "Sorry, I can't do that: {reason}",
         "uk": "Вибачте, не можу це зробити: {reason}",

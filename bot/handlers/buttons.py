@@ -15,6 +15,7 @@ from bot.context import Context
 from bot.handlers.common import ANSWER_K, send_answer, user_lang
 from bot.render import render_full_article
 from bot.texts import text
+from bot.workers import WorkerCrashedError
 from index import NewsdeskError
 
 logger = logging.getLogger(__name__)
@@ -35,9 +36,12 @@ async def on_more(update: Update, context: Context) -> None:
         await query.answer(text("stale", lang))
         return
     await query.answer()
-    answer = await asyncio.to_thread(
-        data.archive.ask, state.question, k=ANSWER_K, offset=state.next_offset
-    )
+    try:
+        answer = await data.answers.ask(state.question, k=ANSWER_K, offset=state.next_offset)
+    except WorkerCrashedError:
+        logger.error("answer worker died on a More button")
+        await context.bot.send_message(query.message.chat.id, text("worker_crashed", lang))
+        return
     user_id = update.effective_user.id if update.effective_user else None
     await send_answer(
         query.message,  # type: ignore[arg-type]  # accessible: checked above

@@ -16,6 +16,8 @@ from bot.render import (
     summary_description,
     summary_message,
 )
+from bot.texts import text
+from bot.workers import WorkerCrashedError
 from index import NewsdeskError
 
 logger = logging.getLogger(__name__)
@@ -50,7 +52,15 @@ async def on_inline_query(update: Update, context: Context) -> None:
         ]
     else:
         try:
-            answer = await asyncio.to_thread(data.archive.ask, question, k=page, offset=offset)
+            answer = await data.answers.ask(question, k=page, offset=offset)
+        except WorkerCrashedError:
+            logger.error("answer worker died on an inline query")
+            crashed = text("worker_crashed", lang)
+            retry = InlineQueryResultArticle(
+                id="retry", title=crashed, input_message_content=InputTextMessageContent(crashed)
+            )
+            await query.answer([retry], cache_time=0, is_personal=True)
+            return
         except NewsdeskError as exc:
             logger.warning("inline question refused: %s", exc.reason)
             await query.answer([], cache_time=data.settings.inline_cache_s)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
+import logging
 
 from telegram import Update
 
@@ -10,6 +10,9 @@ from bot.context import Context
 from bot.handlers.common import answer_in_chat, user_lang
 from bot.render import escape, format_date
 from bot.texts import format_count, noun, text
+from bot.workers import WorkerCrashedError
+
+logger = logging.getLogger(__name__)
 
 
 async def cmd_start(update: Update, context: Context) -> None:
@@ -23,7 +26,11 @@ async def cmd_start(update: Update, context: Context) -> None:
     if stats.articles == 0:
         await message.reply_text(text("start_empty", lang))
         return
-    examples = await asyncio.to_thread(data.archive.example_questions, 3)
+    try:
+        examples = await data.answers.example_questions(3)
+    except WorkerCrashedError:
+        logger.error("answer worker died while /start picked example questions")
+        examples = []
     no_dates = text("no_dates", lang)
     await message.reply_text(
         text(

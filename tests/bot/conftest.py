@@ -51,14 +51,19 @@ async def fake_api() -> AsyncIterator[FakeBotApi]:
 
 
 def make_settings(tmp_path: Path, server: FakeBotApi, **overrides: Any) -> BotSettings:
-    """Bot settings pointing at ``server``, with ADMIN as the only admin."""
+    """Bot settings pointing at ``server``, with ADMIN as the only admin.
+
+    Answers run in threads (tests wrap the archive object, and spawning worker processes
+    costs seconds; ``test_workers`` covers the process pool) and "typing…" is sent at once.
+    """
+    values: dict[str, Any] = {"answer_pool": "threads", "typing_delay_s": 0.0, **overrides}
     return BotSettings(
         _env_file=None,  # type: ignore[call-arg]
         bot_token=TOKEN,  # type: ignore[arg-type]
         admin_ids=[ADMIN.id],
         bot_api_url=server.base_url,
         data_dir=tmp_path / "data",
-        **overrides,
+        **values,
     )
 
 
@@ -80,6 +85,8 @@ async def running_bot(
         await app.updater.stop()
         await app.stop()
         await app.shutdown()
+        if app.post_shutdown is not None:
+            await app.post_shutdown(app)
 
 
 @pytest.fixture
