@@ -50,6 +50,7 @@ from index.models import (
     ExtractedArticle,
     IngestReport,
     ItemResult,
+    Lang,
     Passage,
     Progress,
     ReindexReport,
@@ -512,22 +513,12 @@ class Archive:
 
         analyzer = self._get_analyzer()
         encoder = PassageEncoder(analyzer)
-        title_key: int | None = None
-        title_terms: tuple[str, ...] = ()
+        title_terms = _TitleTerms(analyzer)
         done = 0
         pending = iter(rows)
         while batch := list(islice(pending, ENCODE_BATCH)):
             langs = [row.language or "en" for row in batch]
-            titles: list[tuple[str, ...]] = []
-            for row, lang in zip(batch, langs, strict=True):
-                if row.article_id != title_key:
-                    title_key = row.article_id
-                    title_terms = (
-                        tuple(analyzer.document_terms(row.title, lang, row.published_at))
-                        if row.title
-                        else ()
-                    )
-                titles.append(title_terms)
+            titles = list(map(title_terms, batch, langs))
             terms = encoder.encode(
                 [row.text for row in batch], langs, [row.published_at for row in batch], titles
             )
@@ -553,8 +544,7 @@ class Archive:
         reindex itself encodes passages to term ids (``_encoded_batches``).
         """
         analyzer = self._get_analyzer()
-        title_key: int | None = None
-        title_terms: tuple[str, ...] = ()
+        title_terms = _TitleTerms(analyzer)
         pending = iter(rows)
         while batch := list(islice(pending, ANALYSIS_BATCH)):
             langs = [row.language or "en" for row in batch]
@@ -562,18 +552,11 @@ class Archive:
                 [row.text for row in batch], langs, [row.published_at for row in batch]
             )
             for row, lang, passage_terms in zip(batch, langs, batch_terms, strict=True):
-                if row.article_id != title_key:
-                    title_key = row.article_id
-                    title_terms = (
-                        tuple(analyzer.document_terms(row.title, lang, row.published_at))
-                        if row.title
-                        else ()
-                    )
                 yield DocRecord(
                     row.passage_id,
                     row.article_id,
                     _epoch_day(row.published_at),
-                    title_terms + passage_terms,
+                    title_terms(row, lang) + passage_terms,
                 )
 
     def _replay_pending(self) -> int:
@@ -916,6 +899,30 @@ def _disk_generation(index_dir: Path) -> str | None:
     from index.search import SearchIndex
 
     return SearchIndex.disk_generation(index_dir)
+
+
+class _TitleTerms:
+    """The title terms of each stored passage's article, analysed once per article.
+
+    Rows come in passage id order, so an article's passages are consecutive: remembering the
+    last article is enough. The same tuple object is returned for all of them, which the
+    encoder uses to intern a title once.
+    """
+
+    def __init__(self, analyzer: Analyzer) -> None:
+        self.analyzer = analyzer
+        self.article_id: int | None = None
+        self.terms: tuple[str, ...] = ()
+
+    def __call__(self, row: IndexRow, lang: Lang) -> tuple[str, ...]:
+        if row.article_id != self.article_id:
+            self.article_id = row.article_id
+            self.terms = (
+                tuple(self.analyzer.document_terms(row.title, lang, row.published_at))
+                if row.title
+                else ()
+            )
+        return self.terms
 
 
 def _emit(progress: ProgressCallback | None, tick: Progress) -> None:

@@ -3,37 +3,19 @@
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime
+from datetime import datetime
 
 import pytest
 
 from index.analysis import Analyzer
 from index.analysis import analyzer as analyzer_module
-from index.bench.corpus import ZipfCorpus
-
-PUBLISHED = datetime(2024, 8, 4, 17, 25, tzinfo=UTC)
-HAND_TEXTS = [
-    "",
-    "   ",
-    "On 14 July, NATO Secretary General Jens Stoltenberg met Zelensky's team.",
-    "the f-16 jets arrive on may 3 and the talks may go on",
-    "Ukraine-NATO summit, 14-го липня; 14.07.2024 and 2024-07-14",
-    "Вчора в Києві президент Зеленський зустрівся з прем'єром",
-    "Вчера в Москве прошли переговоры",
-    "yesterday\tMonday\n5 may, the 14th march",
-    "plain lowercase words only and nothing else here",
-    "plain words then a Capitalised one",
-]
-
-
-def _texts() -> list[str]:
-    return [p.text for p in ZipfCorpus(300).chunk(0, 300)] + HAND_TEXTS
+from tests.index.analysis.texts import PUBLISHED, sample_texts
 
 
 @pytest.mark.parametrize("lang", ["en", "uk", "ru", "de"])
 @pytest.mark.parametrize("published_at", [None, PUBLISHED])
 def test_batch_terms_equal_per_text_terms(lang: str, published_at: datetime | None) -> None:
-    texts = _texts()
+    texts = sample_texts()
     expected = [Analyzer().document_terms(text, lang, published_at) for text in texts]
     batch = Analyzer()
     got = batch.document_terms_many(texts, [lang] * len(texts), [published_at] * len(texts))
@@ -46,7 +28,7 @@ def test_batch_terms_equal_per_text_terms(lang: str, published_at: datetime | No
 
 def test_batch_and_single_calls_interleave_on_one_analyzer() -> None:
     rng = random.Random(7)
-    texts = _texts()
+    texts = sample_texts()
     langs = [rng.choice(["en", "uk", "ru", "xx"]) for _ in texts]
     dates = [rng.choice([None, PUBLISHED]) for _ in texts]
     expected = [
@@ -74,7 +56,7 @@ def test_batch_and_single_calls_interleave_on_one_analyzer() -> None:
 
 def test_batch_terms_survive_a_cache_clear(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(analyzer_module, "MAX_CACHED_SURFACES", 50)
-    texts = _texts()
+    texts = sample_texts()
     expected = [Analyzer().document_terms(text, "en", PUBLISHED) for text in texts]
     got = Analyzer().document_terms_many(texts, ["en"] * len(texts), [PUBLISHED] * len(texts))
     assert [list(terms) for terms in got] == expected
@@ -86,7 +68,7 @@ def test_batch_lengths_must_match() -> None:
 
 
 def test_term_spans_after_the_batch_path_still_match_document_terms() -> None:
-    texts = _texts()
+    texts = sample_texts()
     shared = Analyzer()
     shared.document_terms_many(texts, ["en"] * len(texts), [PUBLISHED] * len(texts))
     for text in texts:

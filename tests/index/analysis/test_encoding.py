@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import datetime
 from weakref import WeakKeyDictionary
 
 import numpy as np
@@ -14,32 +14,11 @@ from index.analysis import Analyzer
 from index.analysis import analyzer as analyzer_module
 from index.analysis import encoding as encoding_module
 from index.analysis.encoding import PassageEncoder
-from index.bench.corpus import ZipfCorpus
 from index.models import EncodedTerms
-
-PUBLISHED = datetime(2024, 8, 4, 17, 25, tzinfo=UTC)
-HAND_TEXTS = [
-    "",
-    "   ",
-    "On 14 July, NATO Secretary General Jens Stoltenberg met Zelensky's team.",
-    "the f-16 jets arrive on may 3 and the talks may go on",
-    "Ukraine-NATO summit, 14-го липня; 14.07.2024 and 2024-07-14",
-    "Вчора в Києві президент Зеленський зустрівся з прем'єром",
-    "Вчера в Москве прошли переговоры 14 июля",
-    "yesterday\tMonday\n5 may, the 14th march",
-    "plain lowercase words only and nothing else here",
-    "plain words then a Capitalised one",
-    "non-breaking\u00a0space and\u2009thin space, Kyiv\u3000Kharkiv",
-    "a text holding the separator \ufdd0 itself, Kyiv",
-]
-
+from tests.index.analysis.texts import PUBLISHED, sample_texts
 
 #: The id → term list of each encoder in use (weakly keyed: it goes with its encoder).
 _TERMS: WeakKeyDictionary[PassageEncoder, list[str]] = WeakKeyDictionary()
-
-
-def _texts() -> list[str]:
-    return [p.text for p in ZipfCorpus(300).chunk(0, 300)] + HAND_TEXTS
 
 
 def _decoded(
@@ -87,7 +66,7 @@ def _encode_in_batches(
 @pytest.mark.parametrize("lang", ["en", "uk", "ru", "de"])
 @pytest.mark.parametrize("published_at", [None, PUBLISHED])
 def test_encoded_terms_equal_document_terms(lang: str, published_at: datetime | None) -> None:
-    texts = _texts()
+    texts = sample_texts()
     expected = [Counter(Analyzer().document_terms(t, lang, published_at)) for t in texts]
     encoder = PassageEncoder()
     n = len(texts)
@@ -100,7 +79,7 @@ def test_encoded_terms_equal_document_terms(lang: str, published_at: datetime | 
 
 def test_mixed_languages_dates_and_extra_terms_in_one_batch() -> None:
     rng = random.Random(11)
-    texts = _texts()
+    texts = sample_texts()
     langs = [rng.choice(["en", "uk", "ru", "xx"]) for _ in texts]
     dates = [rng.choice([None, PUBLISHED]) for _ in texts]
     title = ("zelenski", "~zlnsk", "@d2024-07-14")
@@ -115,7 +94,7 @@ def test_mixed_languages_dates_and_extra_terms_in_one_batch() -> None:
 
 def test_encoder_shares_the_analyzer_with_single_calls() -> None:
     analyzer = Analyzer()
-    texts = _texts()
+    texts = sample_texts()
     analyzer.document_terms_many(texts[:100], ["en"] * 100, [PUBLISHED] * 100)
     expected = [Counter(Analyzer().document_terms(t, "en", PUBLISHED)) for t in texts]
     n = len(texts)
@@ -126,7 +105,7 @@ def test_encoder_shares_the_analyzer_with_single_calls() -> None:
 def test_encoding_survives_cache_clears(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(analyzer_module, "MAX_CACHED_SURFACES", 50)
     monkeypatch.setattr(encoding_module, "MAX_CACHED_SURFACES", 50)
-    texts = _texts()
+    texts = sample_texts()
     expected = [Counter(Analyzer().document_terms(t, "en", PUBLISHED)) for t in texts]
     n = len(texts)
     got = _encode_in_batches(PassageEncoder(), texts, ["en"] * n, [PUBLISHED] * n, 30)
