@@ -39,6 +39,7 @@ from index.answer.evidence import (
 from index.answer.passage_cache import PassageCache
 from index.answer.period_answers import answer_period, relaxed_note
 from index.answer.protocols import AnalyzerLike, PassageSource, SearchBackend, TermSpanLike
+from index.answer.question_reads import QuestionReads
 from index.answer.snippets import choose_snippet
 from index.models import Answer, Article, ArticleAnswer, Citation, Lang, Passage, Snippet
 
@@ -129,9 +130,10 @@ def answer_question(
         return Answer(found=False, reason=UNKNOWN_TERMS_REASON, **base)
     if cache is None or cache.analyzer is not analyzer:
         cache = PassageCache(analyzer)
+    reads = QuestionReads(passages)
     common = {
         "index": index,
-        "passages": passages,
+        "passages": reads,
         "analyzer": analyzer,
         "layer": layer,
         "n_passages": _n_passages(k + offset),
@@ -144,7 +146,7 @@ def answer_question(
         ranked = rank_articles(question.terms, day_range=day_range, n_articles=n_checked, **common)
         checked = ranked[:n_checked]
         return _accept_articles(
-            checked, words, question, index, passages, cache, layer=layer, wanted=offset + k
+            checked, words, question, index, reads, cache, layer=layer, wanted=offset + k
         )
 
     accepted: list[ArticleAnswer] = []

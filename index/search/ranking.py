@@ -33,9 +33,11 @@ them. Per-article aggregation (an article scores as its best passage) is done by
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 
 import numpy as np
 
@@ -181,14 +183,17 @@ def shares_expansion(
     exclude: frozenset[str] = frozenset(),
 ) -> dict[str, float]:
     """``expansion_weights`` from the passages' ``TermShares`` and scores, best first."""
-    votes: Counter[str] = Counter()
+    votes: dict[str, float] = {}
+    get = votes.get
     for passage, score in feedback[: options.feedback_passages]:
         if score <= 0:
             continue
         for term, share in zip(passage.terms, passage.shares, strict=True):
-            if term not in exclude:
-                votes[term] += share * score
-    strongest = votes.most_common(options.expansion_terms)
+            votes[term] = get(term, 0.0) + share * score
+    for term in exclude:
+        votes.pop(term, None)
+    # Counter.most_common's own selection: the largest, ties in first-vote order.
+    strongest = heapq.nlargest(options.expansion_terms, votes.items(), key=itemgetter(1))
     mass = sum(weight for _, weight in strongest)
     return {term: weight / mass for term, weight in strongest} if mass > 0 else {}
 
@@ -227,6 +232,11 @@ class CandidateRows:
         if self._columns is None:
             self._columns = {pid: i for i, pid in enumerate(self.passage_ids.tolist())}
         return np.array([self._columns[pid] for pid in passage_ids], dtype=np.int64)
+
+    def matrix(self, terms: Sequence[str], columns: np.ndarray) -> np.ndarray:
+        """Rows of ``terms`` (fetched if missing) at candidate positions ``columns``."""
+        found = self.rows(terms)
+        return np.stack([found[term][columns] for term in terms])
 
 
 def layer_scores(

@@ -1,0 +1,68 @@
+"""The store as one question reads it: passages and articles by id, each row read once.
+
+Answering a question reads the store twice over the same rows: the ranking layer reads its
+feedback passages and their articles (RM3), then the evidence check reads the candidate
+articles and the passages of those that can answer, and the best passages and articles are
+usually the same in both. ``QuestionReads`` wraps the store for one question and keeps what
+it read, so the second stage asks the store only for rows it has not seen. It lives for one
+question only: between questions the store may change (ingest, delete).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import TypeVar
+
+from index.answer.protocols import DateCoverage, PassageSource
+from index.models import Article, ArticleSummary, Passage
+
+Row = TypeVar("Row", Passage, Article)
+
+
+class QuestionReads:
+    """A ``PassageSource`` that reads each passage and article of one question once.
+
+    Args:
+        store: the article store.
+    """
+
+    def __init__(self, store: PassageSource) -> None:
+        self.store = store
+        self._passages: dict[int, Passage | None] = {}
+        self._articles: dict[int, Article | None] = {}
+
+    def passages_by_id(self, ids: Sequence[int]) -> dict[int, Passage]:
+        """The passages with these ids; unknown ids are left out (and not asked again)."""
+        return _read(ids, self._passages, self.store.passages_by_id)
+
+    def articles_by_id(self, ids: Sequence[int]) -> dict[int, Article]:
+        """The articles with these ids; unknown ids are left out (and not asked again)."""
+        return _read(ids, self._articles, self.store.articles_by_id)
+
+    def passages_of(self, article_id: int) -> list[Passage]:
+        """An article's passages in order (from the store)."""
+        return self.store.passages_of(article_id)
+
+    def list_articles(
+        self, *, since: date | None = None, until: date | None = None, limit: int = 20
+    ) -> list[ArticleSummary]:
+        """Articles published in [since, until], newest first (from the store)."""
+        return self.store.list_articles(since=since, until=until, limit=limit)
+
+    def counts(self) -> DateCoverage:
+        """The store's counts (from the store)."""
+        return self.store.counts()
+
+
+def _read(
+    ids: Sequence[int],
+    kept: dict[int, Row | None],
+    fetch: Callable[[Sequence[int]], dict[int, Row]],
+) -> dict[int, Row]:
+    """``fetch`` the ids not in ``kept`` (recording misses as None); the found ones, in order."""
+    missing = [i for i in dict.fromkeys(ids) if i not in kept]
+    if missing:
+        found = fetch(missing)
+        kept.update((i, found.get(i)) for i in missing)
+    return {i: row for i in ids if (row := kept[i]) is not None}
