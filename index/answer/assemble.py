@@ -6,6 +6,11 @@ for each article in rank order, its best passage must carry enough of the questi
 citation. Articles whose evidence is too weak are never shown as answers; when none is
 strong enough the answer is ``found=False`` with the nearest titles.
 
+Cost: most candidate articles fail the evidence check, so it is first made from the index
+(the question terms each candidate passage holds, read from the ranking layer's per-term
+scores) without reading or analysing any text; only articles that pass are read from the
+store (``QuestionReads``, each row once per question) and analysed for snippets.
+
 Input limits are decided before this stage: ``Archive.ask`` raises ``QuestionError`` for an
 empty question, and ``Analyzer.question`` reads at most ``MAX_QUESTION_CHARS`` (2,000)
 characters, so a 10,000-character paste is answered from its beginning. This function

@@ -265,6 +265,8 @@ def _words_beyond_title(
 
 def _ordered(ids: np.ndarray, scores: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray]:
     """The best ``limit`` ids and their scores, by score, ties by passage id."""
+    if limit <= 0:
+        return ids[:0], scores[:0]
     if limit < ids.size:
         # Only the top needs sorting: keep every score tied with the limit-th, then sort.
         cut = -np.partition(-scores, limit - 1)[limit - 1]

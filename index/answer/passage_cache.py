@@ -1,12 +1,13 @@
 """What the answer stage keeps between questions about passages: term sets, spans, articles.
 
-Answering one question reads ~20 candidate articles. Spans (``Analyzer.term_spans``) cost
-~145 µs per 60-word passage; the set of a passage's terms (``Analyzer.document_terms``) ~10 µs,
-because it is one cache lookup per whitespace chunk. The answer stage therefore asks for sets
-wherever sets suffice (the evidence check) and for spans only for the passages it may show,
-and both are kept here in bounded LRU caches, with the term shares of feedback passages (RM3,
-by passage id, so a kept one is not even read from the store), so a passage met again (the
-next page, a popular topic, a repeated question) is not analysed again.
+Answering one question checks ~20 candidate articles. Which question terms a candidate holds
+comes from the index (``evidence.indexed_question_terms``), so most candidates are never
+analysed; when the index cannot tell, the set of a passage's terms
+(``Analyzer.document_terms``, ~10 µs: one cache lookup per whitespace chunk) is used. Spans
+(``Analyzer.term_spans``, ~145 µs per 60-word passage) are asked only for the passages the
+answer may show. Both are kept here in bounded LRU caches, with the term shares of feedback
+passages (RM3, by passage id, so a kept one is not even read from the store), so a passage
+met again (the next page, a popular topic, a repeated question) is not analysed again.
 
 Entries are keyed by the text itself with its language and publication time, i.e. exactly the
 analyzer's inputs, so an entry can never go stale: a re-ingested article gets new passage ids

@@ -11,7 +11,7 @@ analyzer's and the answer stage's caches are cold for it), the second repeats th
 are both reported: on a shared machine the wall clock also measures the neighbours.
 
 Usage: ``python -m index.bench.ask [--passages 100000] [--questions 300] [--work-dir DIR]
-[--profile] [--json]``
+[--profile] [--profile-round cold|warm] [--json]``
 """
 
 from __future__ import annotations
@@ -65,13 +65,15 @@ def build_archive(data_dir: Path, n_passages: int) -> float:
     )
 
 
-def time_questions(data_dir: Path, questions: Sequence[str], *, profile: bool) -> list[Latency]:
-    """Ask every question twice (cold, then warm); with ``profile``, cProfile the cold round."""
+def time_questions(
+    data_dir: Path, questions: Sequence[str], *, profile: bool, profile_round: str = "cold"
+) -> list[Latency]:
+    """Ask every question twice (cold, then warm); with ``profile``, cProfile one round."""
     rounds = []
     with open_archive(IndexSettings(data_dir=data_dir, _env_file=None)) as archive:
         archive.ask("benchmark warm-up", now=NOW)  # index load outside the timing
         for name in ("cold", "warm"):
-            profiler = cProfile.Profile() if profile and name == "cold" else None
+            profiler = cProfile.Profile() if profile and name == profile_round else None
             wall, cpu, found = [], [], 0
             for question in questions:
                 if profiler is not None:
@@ -117,7 +119,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=Path("/tmp/newsdesk-ask-bench"),  # noqa: S108 - a benchmark's scratch space
         help="where the archive is built once and kept",
     )
-    parser.add_argument("--profile", action="store_true", help="cProfile the cold round")
+    parser.add_argument("--profile", action="store_true", help="cProfile one round")
+    parser.add_argument(
+        "--profile-round",
+        choices=("cold", "warm"),
+        default="cold",
+        help="the round --profile profiles (warm: repeated questions, cached passages)",
+    )
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     return parser
 
@@ -134,7 +142,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"building a {args.passages}-passage archive in {data_dir}…\n")
         build_s = build_archive(data_dir, args.passages)
     questions = ZipfCorpus(args.passages).questions(args.questions)
-    rounds = time_questions(data_dir, questions, profile=args.profile)
+    rounds = time_questions(
+        data_dir, questions, profile=args.profile, profile_round=args.profile_round
+    )
     if args.json:
         result = {"passages": args.passages, "build_s": build_s}
         result["rounds"] = [asdict(r) for r in rounds]
