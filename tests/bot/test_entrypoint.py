@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import psutil
 import pytest
 
 from bot.testing.fake_bot_api import FakeBotApi
@@ -38,15 +39,23 @@ async def test_python_m_bot_answers_and_stops_cleanly_on_sigterm(
         stderr=subprocess.PIPE,
         text=True,
     )
+    children: list[psutil.Process] = []
+    commands: list[str] = []
     try:
         fake_api.offer(fake_api.private_message(USER, "Koval gold"))
         (reply,) = await fake_api.wait_for("sendMessage", timeout=60)
         assert "Koval" in reply.params["text"]
         assert fake_api.commands_for({"type": "chat", "chat_id": ADMIN.id})
+        children = psutil.Process(process.pid).children(recursive=True)
+        commands = [" ".join(child.cmdline()) for child in children]
     finally:
         process.send_signal(signal.SIGTERM)
         _, stderr = await asyncio.to_thread(process.communicate, timeout=30)
     assert process.returncode == 0, stderr
+    # The default answers in two worker processes; SIGTERM stops them all, no orphans.
+    assert len([command for command in commands if "resource_tracker" not in command]) == 2
+    _, alive = psutil.wait_procs(children, timeout=10)
+    assert alive == []
     assert TOKEN.split(":")[1] not in stderr
     assert "Traceback" not in stderr
     assert "warm-up done in" in stderr  # post_init warmed the archive before polling

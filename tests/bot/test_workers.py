@@ -1,0 +1,234 @@
+"""Answer worker processes: they see the bot's admin changes, survive crashes, leave no orphans.
+
+The bot runs with ``answer_pool="processes"``: questions are answered by worker processes
+that open their own archive on the data dir, while uploads and deletes run in the bot's
+process. Each test spawns real workers (a few seconds each), so all are marked slow.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import signal
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import psutil
+import pytest
+
+from bot.testing.fake_bot_api import FakeBotApi
+from bot.texts import text
+from bot.workers import ProcessWorkers, WorkerCrashedError
+from index import Archive, IndexSettings, NewsdeskError, open_archive
+from tests.bot.conftest import ADMIN, USER, make_settings, running_bot
+from tests.bot.corpus import UPLOAD_JSONL, write_corpus
+from tests.bot.test_admin import to
+
+pytestmark = pytest.mark.slow
+
+GONE_TIMEOUT_S = 15.0
+LIGHTHOUSE_URL = "https://news.example.org/lighthouse"  # the citation link of an uploaded article
+
+
+@pytest.fixture(scope="module")
+def pool_archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]:
+    """An archive these tests may change (uploads, deletes)."""
+    folder = tmp_path_factory.mktemp("pool-archive")
+    archive = open_archive(IndexSettings(data_dir=folder / "data", _env_file=None))
+    assert archive.ingest([str(write_corpus(folder / "corpus"))]).failed == ()
+    yield archive
+    archive.close()
+
+
+# -- run inside a worker process (module-level, so the pool can send them by name) ----------
+
+
+def sleep_in_worker(archive: Archive, marker: str, seconds: float) -> None:
+    """Occupy a worker: touch ``marker`` when started, then sleep."""
+    Path(marker).touch()
+    time.sleep(seconds)
+
+
+def die_in_worker(archive: Archive) -> None:
+    """Crash the worker the way a segfault or the OOM killer would: no cleanup, no reply."""
+    os._exit(70)
+
+
+def refuse_in_worker(archive: Archive) -> None:
+    """Raise a NewsdeskError the way the archive does for a bad question."""
+    raise NewsdeskError("the question is empty", "question")
+
+
+# -- helpers ----------------------------------------------------------------------------------
+
+
+def _alive(pids: Iterable[int]) -> list[int]:
+    """The pids still running (a zombie waiting for its reaper counts as gone)."""
+    alive = []
+    for pid in pids:
+        try:
+            if psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
+                alive.append(pid)
+        except psutil.NoSuchProcess:
+            continue
+    return alive
+
+
+async def _wait_gone(pids: list[int]) -> list[int]:
+    deadline = time.monotonic() + GONE_TIMEOUT_S
+    while _alive(pids) and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    return _alive(pids)
+
+
+async def _wait_until(condition: object, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:  # type: ignore[operator]
+        await asyncio.sleep(0.01)
+    assert condition(), "condition not reached in time"  # type: ignore[operator]
+
+
+# -- tests ------------------------------------------------------------------------------------
+
+
+async def test_a_worker_answers_with_what_the_admin_just_uploaded_and_forgets_deletes(
+    fake_api: FakeBotApi, pool_archive: Archive, tmp_path: Path
+) -> None:
+    settings = make_settings(
+        tmp_path, fake_api, answer_pool="processes", answer_workers=1, upload_max_bytes=4096
+    )
+    settings = settings.model_copy(update={"data_dir": pool_archive.settings.data_dir})
+    async with running_bot(settings, pool_archive, fake_api) as app:
+        workers = app.bot_data.answers
+        assert isinstance(workers, ProcessWorkers)
+        (pid,) = workers.pids()
+        assert pid != os.getpid()
+        # The worker has loaded the index before the upload: it must notice the new delta.
+        fake_api.offer(fake_api.private_message(USER, "old lighthouse in Berdiansk"))
+        (before,) = await fake_api.wait_for("sendMessage", to(USER))
+        assert LIGHTHOUSE_URL not in before.params["text"]
+
+        fake_api.offer(fake_api.document_message(ADMIN, "more.jsonl", UPLOAD_JSONL.encode()))
+        (summary,) = await fake_api.wait_for("sendMessage", to(ADMIN))
+        assert "2 new" in summary.params["text"]
+        cursor = fake_api.cursor()
+        fake_api.offer(fake_api.private_message(USER, "old lighthouse in Berdiansk"))
+        (after,) = await fake_api.wait_for("sendMessage", to(USER), after=cursor)
+        assert LIGHTHOUSE_URL in after.params["text"] and "Coast News" in after.params["text"]
+
+        (article,) = [a for a in pool_archive.list_articles(limit=50) if "lighthouse" in a.title]
+        cursor = fake_api.cursor()
+        fake_api.offer(fake_api.private_message(ADMIN, f"/delete {article.article_id}"))
+        await fake_api.wait_for("sendMessage", to(ADMIN), after=cursor)
+        cursor = fake_api.cursor()
+        fake_api.offer(fake_api.private_message(USER, "old lighthouse in Berdiansk"))
+        (gone,) = await fake_api.wait_for("sendMessage", to(USER), after=cursor)
+        assert LIGHTHOUSE_URL not in gone.params["text"]
+        assert workers.pids() == [pid]  # the same worker answered all three: no restart
+    # Shutting the bot down stops its workers.
+    assert await _wait_gone([pid]) == []
+
+
+async def test_a_worker_crash_mid_question_gets_a_reply_and_a_fresh_worker(
+    fake_api: FakeBotApi, module_archive: Archive, tmp_path: Path
+) -> None:
+    settings = make_settings(tmp_path, fake_api, answer_pool="processes", answer_workers=1)
+    settings = settings.model_copy(update={"data_dir": module_archive.settings.data_dir})
+    async with running_bot(settings, module_archive, fake_api) as app:
+        workers = app.bot_data.answers
+        assert isinstance(workers, ProcessWorkers)
+        (old_pid,) = workers.pids()
+        # Hold the only worker busy, queue a user's question behind it, then kill the worker.
+        marker = tmp_path / "busy"
+        busy = asyncio.ensure_future(workers.call(sleep_in_worker, str(marker), 30.0))
+        await _wait_until(marker.exists)
+        fake_api.offer(fake_api.private_message(USER, "Koval gold"))
+        # The question is in the pool's queue (a private attribute, read only by this test).
+        await _wait_until(lambda: len(workers._executor._pending_work_items) >= 2)  # type: ignore[union-attr]
+        os.kill(old_pid, signal.SIGKILL)
+
+        (apology,) = await fake_api.wait_for("sendMessage", to(USER), timeout=20)
+        assert apology.params["text"] == text("worker_crashed", "uk")
+        with pytest.raises(WorkerCrashedError):
+            await busy
+        assert workers.restarts == 1
+
+        # A fresh worker answers the next question; the bot never stopped.
+        cursor = fake_api.cursor()
+        fake_api.offer(fake_api.private_message(USER, "Koval gold"))
+        (answer,) = await fake_api.wait_for("sendMessage", to(USER), after=cursor, timeout=60)
+        assert "Koval" in answer.params["text"]
+        (new_pid,) = workers.pids()
+        assert new_pid != old_pid
+    assert await _wait_gone([old_pid, new_pid]) == []
+
+
+async def test_a_worker_killed_between_questions_is_replaced_without_losing_one(
+    module_archive: Archive,
+) -> None:
+    workers = ProcessWorkers(module_archive.settings, 1)
+    try:
+        await workers.start()
+        (old_pid,) = workers.pids()
+        os.kill(old_pid, signal.SIGKILL)
+        await _wait_gone([old_pid])
+        # Whether or not the pool has noticed yet, the question is answered (never started
+        # before the crash, so it is not lost) or refused with WorkerCrashedError at most once.
+        try:
+            answer = await workers.ask("Koval gold", k=3)
+        except WorkerCrashedError:
+            answer = await workers.ask("Koval gold", k=3)
+        snippets = [snippet.text for item in answer.articles for snippet in item.snippets]
+        assert answer.found and any("Koval" in snippet for snippet in snippets)
+        assert workers.restarts == 1 and workers.pids() != [old_pid]
+    finally:
+        workers.close()
+
+
+async def test_worker_errors_cross_the_process_boundary_as_values(
+    module_archive: Archive,
+) -> None:
+    workers = ProcessWorkers(module_archive.settings, 1)
+    try:
+        with pytest.raises(NewsdeskError) as refused:
+            await workers.call(refuse_in_worker)
+        assert refused.value.reason == "the question is empty"
+        assert refused.value.item == "question"
+        with pytest.raises(WorkerCrashedError):
+            await workers.call(die_in_worker)
+        examples = await workers.example_questions(2)
+        assert examples and all(isinstance(example, str) for example in examples)
+        assert workers.restarts == 1
+        pids = workers.pids()
+    finally:
+        workers.close()
+    assert _alive(pids) == []
+
+
+def _own_workers(settings: IndexSettings, report: multiprocessing.Queue[list[int]]) -> None:
+    """A stand-in bot process: start a pool, report its workers, then wait to be killed."""
+    workers = ProcessWorkers(settings, 2)
+    asyncio.run(workers.start())
+    report.put(workers.pids())
+    time.sleep(120)
+
+
+async def test_workers_exit_when_the_bot_process_is_killed(module_archive: Archive) -> None:
+    context = multiprocessing.get_context("spawn")
+    report: multiprocessing.Queue[list[int]] = context.Queue()
+    owner = context.Process(target=_own_workers, args=(module_archive.settings, report))
+    owner.start()
+    try:
+        pids = await asyncio.to_thread(report.get, True, 120)
+        assert len(pids) == 2 and not set(pids) & {os.getpid(), owner.pid}
+        children = [child.pid for child in psutil.Process(owner.pid).children(recursive=True)]
+        assert set(pids) <= set(children)
+        owner.kill()  # SIGKILL: no shutdown code runs in the bot process
+        await asyncio.to_thread(owner.join, 10)
+        assert await _wait_gone(children) == []
+    finally:
+        if owner.is_alive():
+            owner.kill()
+            owner.join(10)
