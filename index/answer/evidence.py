@@ -315,8 +315,7 @@ def indexed_question_terms(
     if rows is None:
         matrix = np.asarray(index.term_scores(terms, ids))
     else:
-        found = rows.rows(terms)
-        matrix = np.stack([found[term] for term in terms])[:, rows.columns(ids)]
+        matrix = rows.matrix(terms, rows.columns(ids))
     held = matrix != 0
     if len(terms) > _MAX_CODED_TERMS:
         return {
