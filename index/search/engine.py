@@ -26,7 +26,7 @@ import numpy as np
 from index.errors import IndexUnavailableError, NotFoundError
 from index.models import DocRecord, EncodedBatch, Hit, Progress
 from index.search import segments as store
-from index.search.maxscore import QueryTerm, evaluate, score_rows
+from index.search.maxscore import QueryTerm, RowStats, Scratch, evaluate, score_rows
 from index.search.postings import (
     Postings,
     TokenCollector,
@@ -42,9 +42,7 @@ from index.search.scoring import (
     BM25Params,
     floored_idf,
     idf_floor,
-    length_norms,
     max_tf_part,
-    unit_tf_parts,
 )
 from index.search.segments import DeadRows, Manifest, Pointer, SegmentData, SegmentRef
 from index.search.selection import TopK, merge_top_k, select_top_k
@@ -96,8 +94,7 @@ class _State:
     segments: tuple[_Segment, ...]
     n_docs: int
     avgdl: float
-    norms: tuple[np.ndarray, ...]  # per segment, under the global avgdl
-    unit_parts: tuple[np.ndarray, ...]  # per segment: tf part of a tf-1 posting
+    stats: tuple[RowStats, ...]  # per segment, under the global avgdl
     base_df: np.ndarray  # int64: live df of each base term, over all segments
     extra_df: dict[str, int]  # live df of terms that only deltas have
     floor: float  # epsilon × mean idf: what replaces a negative idf
@@ -317,28 +314,25 @@ class SearchIndex:
         if not query:
             return []
         parts: list[TopK] = []
-        for seg, norms, units in zip(state.segments, state.norms, state.unit_parts, strict=True):
+        for seg, stats in zip(state.segments, state.stats, strict=True):
             local = self._local_terms(state, seg, query)
             if not local:
                 continue
             try:
                 scored = evaluate(
                     seg.data.postings,
-                    norms,
-                    units,
+                    stats,
                     local,
                     k,
-                    self._marks(seg.data.n_docs),
+                    self._scratch(),
                     _acceptor(seg, day_range),
                     self.params,
                 )
-            except BaseException as exc:
-                self._local.marks = None  # may be left dirty; never reuse it
-                if isinstance(exc, IndexError | ValueError):
-                    # Row ids or offsets out of range: postings damaged after the load
-                    # checks (those cover sizes and checksums, not every posting).
-                    raise store.unavailable(f"{seg.name} postings are damaged") from None
-                raise
+            except (IndexError, ValueError):
+                # Row ids or offsets out of range: postings damaged after the load checks
+                # (those cover sizes and checksums, not every posting). The scratch stays
+                # usable: stale entries in it are harmless by design.
+                raise store.unavailable(f"{seg.name} postings are damaged") from None
             parts.append(select_top_k(seg.data.passage_ids[scored.rows], scored.scores, k))
         top = merge_top_k(parts, k)
         return [
@@ -356,13 +350,11 @@ class SearchIndex:
         query = self._query_terms(state, terms)
         if not query:
             return out
-        for seg, norms, units in zip(state.segments, state.norms, state.unit_parts, strict=True):
+        for seg, stats in zip(state.segments, state.stats, strict=True):
             positions, rows = seg.live_rows_of(ids)
             local = self._local_terms(state, seg, query) if rows.size else []
             if local:
-                out[positions] = score_rows(
-                    seg.data.postings, norms, units, local, rows, self.params
-                )
+                out[positions] = score_rows(seg.data.postings, stats, local, rows, self.params)
         return out
 
     def term_scores(self, terms: Sequence[str], passage_ids: Sequence[int]) -> np.ndarray:
@@ -384,21 +376,19 @@ class SearchIndex:
         if ids.size == 0 or state.n_docs == 0 or not len(terms):
             return out
         located = []
-        for seg, norms, units in zip(state.segments, state.norms, state.unit_parts, strict=True):
+        for seg, stats in zip(state.segments, state.stats, strict=True):
             positions, rows = seg.live_rows_of(ids)
             if rows.size:
-                located.append((seg, norms, units, positions, rows))
+                located.append((seg, stats, positions, rows))
         for i, term in enumerate(terms):
             query = self._query_terms(state, [term])
             if not query:
                 continue
             row = out[i]
-            for seg, norms, units, positions, rows in located:
+            for seg, stats, positions, rows in located:
                 local = self._local_terms(state, seg, query)
                 if local:
-                    row[positions] = score_rows(
-                        seg.data.postings, norms, units, local, rows, self.params
-                    )
+                    row[positions] = score_rows(seg.data.postings, stats, local, rows, self.params)
         return out
 
     def _query_terms(self, state: _State, terms: Sequence[str]) -> list[tuple[str, int, float]]:
@@ -455,14 +445,12 @@ class SearchIndex:
                 units.append(QueryTerm(split, hi, weight, positive * part, True))
         return multi + units
 
-    def _marks(self, n: int) -> np.ndarray:
-        """An int32 scratch of at least n entries, all -1, one per thread (queries run in
-        worker threads of the bot; ``evaluate`` leaves it all -1)."""
-        buf = getattr(self._local, "marks", None)
-        if buf is None or buf.size < n:
-            buf = np.full(max(n, 1), -1, dtype=np.int32)
-            self._local.marks = buf
-        return buf
+    def _scratch(self) -> Scratch:
+        """The calling thread's query buffers (queries run in worker threads of the bot)."""
+        scratch = getattr(self._local, "scratch", None)
+        if scratch is None:
+            scratch = self._local.scratch = Scratch()
+        return scratch
 
     # -- changes ------------------------------------------------------------------------------
 
@@ -846,11 +834,8 @@ def _state_of(
     live = base_df[base_df > 0]
     all_df = np.concatenate([live, np.fromiter(extra_df.values(), np.int64, len(extra_df))])
     floor = idf_floor(all_df, n_docs, params) if n_docs else 0.0
-    norms = tuple(length_norms(seg.data.doc_len, avgdl, params) for seg in segments)
-    unit_parts = tuple(unit_tf_parts(norm, params) for norm in norms)
-    return _State(
-        manifest, gen_dir, segments, n_docs, avgdl, norms, unit_parts, base_df, extra_df, floor
-    )
+    stats = tuple(RowStats.of(seg.data.doc_len, avgdl, params) for seg in segments)
+    return _State(manifest, gen_dir, segments, n_docs, avgdl, stats, base_df, extra_df, floor)
 
 
 def _merge_segments(state: _State) -> SegmentData:

@@ -3,21 +3,29 @@
 rank_bm25 scores every document for every query term. Here only the query terms' postings
 are touched, and the longest of them (very common terms) usually only in part:
 
-1. Terms come ordered by document frequency (shortest postings first). They are merged in
-   full, term by term, into a compact candidate list (rows + partial scores; a
-   per-thread ``marks`` array maps a row to its candidate slot, so no dense score array is
-   cleared per query).
-2. After each full merge a threshold θ is raised: a few of the most promising candidates are
-   completed exactly (looked up in the remaining terms) and θ is the k-th best of these exact
-   scores, a lower bound of the final k-th score.
-3. Once the remaining terms' upper bounds sum to less than θ, no document outside the
-   candidates can reach the top k. The remaining terms are then only looked up for the
+1. Runs come ordered by document frequency (shortest postings first; see ``QueryTerm``).
+   They are merged, run by run, into a compact candidate list (rows, partial scores and
+   unit parts in per-thread buffers; a ``marks`` array maps a row to its candidate slot,
+   see ``Scratch``). The short runs ahead of the first long one are merged in one pass.
+2. A threshold θ is raised along the way: a few of the most promising candidates are
+   completed exactly (looked up in the remaining runs) and θ is the k-th best of these exact
+   scores, a lower bound of the final k-th score. Once θ is known, a document first seen in
+   a run becomes a candidate only if its bound can still reach θ. For a tf = 1 run that
+   bound depends on the document's length only, so it is evaluated per length and most
+   rows are ruled out by their length (one byte, see ``RowStats``); the candidates already
+   known are found in the run by binary search when they are few.
+3. Once the remaining runs' upper bounds sum to less than θ, no document outside the
+   candidates can reach the top k. The remaining runs are then only looked up for the
    candidates (``searchsorted`` for few candidates, a ``marks`` gather for many), and
-   candidates whose partial score plus the remaining bounds falls below θ are dropped first.
+   candidates whose own bound (partial score plus unit part times the remaining weights,
+   ``_Rest.reach``) falls below θ are dropped first: that drops most of them.
+
+At a million passages numpy's per-call cost and random reads into per-row arrays weigh as
+much as the arithmetic, so the phases are written for few calls and few cache lines.
 
 Nothing that belongs in the top k is ever dropped (bounds are strict, with a slack far above
 rounding), so the result is exact. Every document sums its terms' contributions in the same
-term order in all phases, so documents with equal statistics get bit-identical scores and
+run order in all phases, so documents with equal statistics get bit-identical scores and
 ties stay ties, broken later by passage id.
 """
 
@@ -29,7 +37,13 @@ from typing import NamedTuple
 import numpy as np
 
 from index.search.postings import Postings
-from index.search.scoring import DEFAULT_PARAMS, BM25Params, term_scores
+from index.search.scoring import (
+    DEFAULT_PARAMS,
+    BM25Params,
+    length_norms,
+    term_scores,
+    unit_tf_parts,
+)
 from index.search.selection import kth_largest
 
 # Relative slack on the pruning tests, far above float64 rounding of a sum of a few terms and
@@ -37,11 +51,14 @@ from index.search.selection import kth_largest
 _PRUNE_SLACK = 1e-9
 # Candidates completed exactly to raise θ; from at most _SAMPLE candidates (a strided sample
 # of larger lists: any k exact scores give a valid θ, the sample only has to be good).
-_COMPLETE_MIN = 128
-# θ is raised again only when the remaining bounds are within this factor of it (far above,
-# one more full merge is needed anyway); the first time it is always computed.
-_RETRY_RATIO = 1.5
+_COMPLETE_MIN = 40
 _SAMPLE = 65_536
+# θ is raised (from the candidates so far) before a run at least this long is merged, where
+# it decides which of the run's rows become candidates, and when the remaining bounds come
+# within _RETRY_RATIO of θ, where it may end the full merges. Shorter runs are merged in
+# full without it: completing candidates costs about as much as merging a short run.
+_RETRY_POSTINGS = 4_096
+_RETRY_RATIO = 3.0
 # Below this many remaining postings a full merge is cheaper than raising θ.
 _SMALL_REST = 4_096
 # A lookup by binary search beats a gather over the term's rows when the candidates are
@@ -73,13 +90,51 @@ class Scored(NamedTuple):
     scores: np.ndarray
 
 
+class RowStats(NamedTuple):
+    """Per-row values a query reads, as tables over document lengths.
+
+    A row's ``length_norms`` value and its tf part for tf = 1 (``unit_tf_parts``) depend on
+    its length alone, so they are kept per length, ``norms[n]`` and ``unit_parts[n]``, and a
+    row's values are read through its length: ``unit_parts[lengths[row]]`` is the same
+    float64, bit for bit, as the per-row array would hold (the same operations on the same
+    length). The random reads of a query then hit ``lengths`` (one or two bytes per row,
+    mostly in cache) instead of two float64 arrays of 8 MB each at 1M rows.
+    """
+
+    lengths: np.ndarray  # per row: its length, in the smallest unsigned type that fits
+    norms: np.ndarray  # float64 per length 0..max
+    unit_parts: np.ndarray  # float64 per length 0..max
+
+    @classmethod
+    def of(
+        cls, doc_len: np.ndarray, avgdl: float, params: BM25Params = DEFAULT_PARAMS
+    ) -> RowStats:
+        """The statistics of rows with lengths ``doc_len`` under ``avgdl``."""
+        longest = int(doc_len.max()) if doc_len.size else 0
+        dtype = np.uint8 if longest < 1 << 8 else np.uint16 if longest < 1 << 16 else np.uint32
+        norms = length_norms(np.arange(longest + 1), avgdl, params)
+        return cls(doc_len.astype(dtype), norms, unit_tf_parts(norms, params))
+
+    @property
+    def n_rows(self) -> int:
+        """How many rows the segment has."""
+        return int(self.lengths.shape[0])
+
+    def norms_of(self, rows: np.ndarray) -> np.ndarray:
+        """``length_norms`` of ``rows``, as a new array."""
+        return np.take(self.norms, np.take(self.lengths, rows))
+
+    def units_of(self, rows: np.ndarray) -> np.ndarray:
+        """``unit_tf_parts`` of ``rows``, as a new array."""
+        return np.take(self.unit_parts, np.take(self.lengths, rows))
+
+
 class _Segment(NamedTuple):
     """What the evaluation reads of a segment."""
 
     doc_rows: np.ndarray
     tfs: np.ndarray
-    norms: np.ndarray
-    unit_parts: np.ndarray
+    stats: RowStats
     params: BM25Params
 
     def parts(self, term: QueryTerm, positions: np.ndarray | slice, rows: np.ndarray):
@@ -89,21 +144,370 @@ class _Segment(NamedTuple):
         ``term_scores`` computes.
         """
         if term.unit:
-            out = np.take(self.unit_parts, rows)
+            out = self.stats.units_of(rows)
             out *= term.weight
             return out
         return term_scores(
-            term.weight, self.tfs[positions], np.take(self.norms, rows), self.params
+            term.weight, self.tfs[positions], self.stats.norms_of(rows), self.params
         )
+
+
+class Scratch:
+    """Per-thread buffers reused by every query: the row → candidate slot map and the
+    candidate arrays (rows, partial scores, unit parts), grown on demand, never cleared.
+
+    ``marks`` is a sparse set (Briggs & Torczon): ``marks[row]`` holds the slot a row had when
+    it last became a candidate, and a row is a candidate exactly when that slot is in use and
+    holds the row again. Stale entries from earlier queries, segments or an aborted query are
+    therefore harmless: nothing is reset per query, and dropping candidates costs nothing.
+    """
+
+    __slots__ = ("marks", "rows", "scores", "units")
+
+    def __init__(self) -> None:
+        self.marks = np.zeros(0, np.int32)
+        self.rows = np.zeros(0, np.int32)
+        self.scores = np.zeros(0, np.float64)
+        self.units = np.zeros(0, np.float64)
+
+    def reserve(self, n_rows: int, n_candidates: int) -> None:
+        """Make room for a segment of ``n_rows`` rows and up to ``n_candidates`` candidates."""
+        if self.marks.shape[0] < n_rows:
+            self.marks = np.zeros(n_rows, np.int32)
+        if self.rows.shape[0] < n_candidates:
+            size = max(n_candidates, 2 * self.rows.shape[0])
+            self.rows = np.zeros(size, np.int32)
+            self.scores = np.zeros(size, np.float64)
+            self.units = np.zeros(size, np.float64)
+
+
+class _Rest(NamedTuple):
+    """Suffix sums over the runs, for bounds of what runs ``j:`` can still add to a document.
+
+    ``bound[j]`` bounds it for any document (the sum of the runs' bounds). A tf = 1 run adds
+    exactly ``weight · unit_parts[row]`` to a row it holds, so for a known row the tighter
+    ``unit_parts[row] · unit_weight[j] + multi_bound[j]`` holds too: most documents are far
+    longer than the shortest one behind a run's bound.
+    """
+
+    bound: list[float]
+    unit_weight: list[float]
+    multi_bound: list[float]
+    postings: list[int]
+
+    @classmethod
+    def of(cls, terms: Sequence[QueryTerm]) -> _Rest:
+        m = len(terms)
+        bound, unit_weight = [0.0] * (m + 1), [0.0] * (m + 1)
+        multi_bound, postings = [0.0] * (m + 1), [0] * (m + 1)
+        for j in range(m - 1, -1, -1):
+            t = terms[j]
+            bound[j] = bound[j + 1] + t.bound
+            unit_weight[j] = unit_weight[j + 1] + (t.weight if t.unit else 0.0)
+            multi_bound[j] = multi_bound[j + 1] + (0.0 if t.unit else t.bound)
+            postings[j] = postings[j + 1] + (t.hi - t.lo)
+        return cls(bound, unit_weight, multi_bound, postings)
+
+    def reach(self, j: int, scores: np.ndarray, units: np.ndarray) -> np.ndarray:
+        """Upper bounds of the final scores of rows with partial scores ``scores`` and unit
+        parts ``units``, to which runs ``j:`` may still add.
+
+        The operations are monotone in ``units`` and ``scores``, so applied to larger values
+        (a length class's largest unit part) they give a bound that is at least as large.
+        """
+        out = units * self.unit_weight[j]
+        out += scores
+        if self.multi_bound[j]:
+            out += self.multi_bound[j]
+        return out
+
+
+def _lowered(theta: float) -> float:
+    """θ less the pruning slack: what a document's upper bound must reach to be kept."""
+    return theta - _PRUNE_SLACK * abs(theta)
+
+
+class _Candidates(NamedTuple):
+    """Candidate rows with their partial scores and ``unit_parts``, slot by slot."""
+
+    rows: np.ndarray
+    scores: np.ndarray
+    units: np.ndarray
+
+    def select(self, index: np.ndarray) -> _Candidates:
+        """The candidates at ``index`` (a mask or slots), as new arrays."""
+        return _Candidates(self.rows[index], self.scores[index], self.units[index])
+
+
+class _Evaluation:
+    """One query over one segment: the candidate buffers and θ, phase by phase."""
+
+    __slots__ = (
+        "accept",
+        "cand",
+        "marks",
+        "n",
+        "rest",
+        "scores",
+        "seg",
+        "terms",
+        "theta",
+        "units",
+    )
+
+    def __init__(
+        self, seg: _Segment, terms: Sequence[QueryTerm], scratch: Scratch, accept: Accept | None
+    ) -> None:
+        self.seg = seg
+        self.terms = terms
+        self.rest = _Rest.of(terms)
+        self.accept = accept
+        n_rows = seg.stats.n_rows
+        scratch.reserve(n_rows, min(self.rest.postings[0], n_rows))
+        self.marks, self.cand = scratch.marks, scratch.rows
+        self.scores, self.units = scratch.scores, scratch.units
+        self.n = 0
+        self.theta = float("-inf")
+
+    def run(self, k: int) -> Scored:
+        terms, rest = self.terms, self.rest
+        m = len(terms)
+        if not m:
+            return Scored(np.empty(0, np.int32), np.empty(0, np.float64))
+        # θ is first needed before a long run: the short runs ahead of it are merged as one.
+        j = 1
+        while j < m and terms[j].hi - terms[j].lo < _RETRY_POSTINGS:
+            j += 1
+        if j > 1:
+            self._merge_first(j)
+        else:
+            self._merge(0)
+        theta_at = 0
+        while j < m:
+            n = self.n
+            if (
+                rest.postings[j] > _SMALL_REST
+                and n >= k
+                and (
+                    (terms[j].hi - terms[j].lo >= _RETRY_POSTINGS and n > theta_at)
+                    or rest.bound[j] < _RETRY_RATIO * self.theta
+                )
+            ):
+                theta_at = n
+                self.theta = max(self.theta, self._completed_theta(j, k))
+            if rest.bound[j] < _lowered(self.theta):
+                break
+            if terms[j].unit and self.theta > float("-inf"):
+                self._merge_unit(j)
+            else:
+                self._merge(j)
+            j += 1
+        n = self.n
+        if j < m:
+            cands = _Candidates(self.cand[:n], self.scores[:n], self.units[:n])
+            return self._lookup_remaining(j, cands, k)
+        return Scored(self.cand[:n], self.scores[:n])
+
+    def _merge_first(self, end: int) -> None:
+        """Merge runs ``:end`` (no candidates yet, θ unknown) in one pass instead of one
+        pass per run: every posting's part in one vectorized formula, then each row's
+        parts summed with ``np.add.at``, which adds them one by one in posting order, that
+        is in run order, as the run-by-run merge would (same bits)."""
+        seg, terms, params = self.seg, self.terms[:end], self.seg.params
+        rows = np.concatenate([seg.doc_rows[t.lo : t.hi] for t in terms])
+        if not rows.size:
+            return
+        contrib = np.concatenate([seg.tfs[t.lo : t.hi] for t in terms]).astype(np.float64)
+        weights = np.repeat([t.weight for t in terms], [t.hi - t.lo for t in terms])
+        # term_scores with one weight per posting; for a tf of 1 this is weight · unit part.
+        row_norms = seg.stats.norms_of(rows)
+        row_norms += contrib
+        contrib *= params.k1 + 1
+        contrib /= row_norms
+        contrib *= weights
+        # Slots of distinct rows in order of last occurrence: marks ends at each row's last
+        # posting, and the postings holding their row's mark are one per row.
+        marks = self.marks
+        order = np.arange(rows.size, dtype=np.int32)
+        marks[rows] = order
+        last = np.take(marks, rows)
+        first_rows = np.flatnonzero(last == order)
+        slot_of = np.empty(rows.size, np.int32)
+        slot_of[first_rows] = np.arange(first_rows.size, dtype=np.int32)
+        slots = np.take(slot_of, last)
+        distinct = rows[first_rows]
+        scores = np.zeros(distinct.size)
+        np.add.at(scores, slots, contrib)
+        self._add(distinct, scores, seg.stats.units_of(distinct))
+
+    def _add(self, rows: np.ndarray, scores: np.ndarray, units: np.ndarray) -> None:
+        """Make ``rows`` (not candidates yet) candidates, after the acceptance filter."""
+        if self.accept is not None:
+            keep = self.accept(rows)
+            rows, scores, units = rows[keep], scores[keep], units[keep]
+        if rows.size:
+            n = self.n
+            end = n + rows.size
+            self.cand[n:end] = rows
+            self.scores[n:end] = scores
+            self.units[n:end] = units
+            self.marks[rows] = np.arange(n, end, dtype=np.int32)
+            self.n = end
+
+    def _merge(self, j: int) -> None:
+        """Merge run ``j`` in full: every row gets its part, new rows that can still reach θ
+        become candidates (all of them while θ is unknown)."""
+        seg, term, n = self.seg, self.terms[j], self.n
+        rows = seg.doc_rows[term.lo : term.hi]
+        if term.unit:
+            row_units = seg.stats.units_of(rows)
+            contrib = row_units * term.weight
+        else:
+            row_units = None
+            contrib = seg.parts(term, slice(term.lo, term.hi), rows)
+        if n:
+            slots = np.take(self.marks, rows)
+            np.minimum(slots, n - 1, out=slots)
+            hit = np.take(self.cand, slots) == rows
+            self.scores[slots[hit]] += contrib[hit]
+            new = ~hit
+            new_rows, new_scores = rows[new], contrib[new]
+            new_units = row_units[new] if row_units is not None else None
+        else:
+            new_rows, new_scores, new_units = rows, contrib, row_units
+        if not new_rows.size:
+            return
+        if new_units is None:
+            new_units = seg.stats.units_of(new_rows)
+        if self.theta > float("-inf"):
+            # Documents first seen here that cannot reach θ even with every remaining
+            # run never become candidates (should one come back with a later run, its
+            # score then lacks this run's part and stays below θ: still never top k).
+            keep = self.rest.reach(j + 1, new_scores, new_units) >= _lowered(self.theta)
+            new_rows, new_scores, new_units = new_rows[keep], new_scores[keep], new_units[keep]
+        self._add(new_rows, new_scores, new_units)
+
+    def _merge_unit(self, j: int) -> None:
+        """Merge tf = 1 run ``j`` once θ is known, reading unit parts only where needed.
+
+        A row new here has the partial score ``weight · unit``, so whether it can reach θ
+        depends on its length alone: the bound is evaluated once per length (the same
+        operations on the same values as per row), and rows of lengths that cannot reach θ
+        are dropped after reading one byte each. Candidates already known get their part
+        from their stored unit parts, found by binary search when they are few.
+        """
+        seg, term, rest, n = self.seg, self.terms[j], self.rest, self.n
+        stats, weight = seg.stats, term.weight
+        rows = seg.doc_rows[term.lo : term.hi]
+        floor = _lowered(self.theta)
+        length_ok = rest.reach(j + 1, stats.unit_parts * weight, stats.unit_parts) >= floor
+        # θ is only known once there are k ≥ 1 candidates, so n ≥ 1 here.
+        if n * _SEARCH_RATIO < rows.size:
+            cand = self.cand[:n]
+            found = np.take(rows, np.searchsorted(rows[:-1], cand)) == cand
+            part = self.units[:n] * weight
+            part *= found
+            self.scores[:n] += part
+            maybe = rows[np.take(length_ok, np.take(stats.lengths, rows))]
+            if maybe.size:
+                slots = np.take(self.marks, maybe)
+                np.minimum(slots, n - 1, out=slots)
+                maybe = maybe[np.take(self.cand, slots) != maybe]
+        else:
+            slots = np.take(self.marks, rows)
+            np.minimum(slots, n - 1, out=slots)
+            hit = np.take(self.cand, slots) == rows
+            slots = slots[hit]
+            part = self.units[slots]
+            part *= weight
+            self.scores[slots] += part
+            maybe = rows[np.take(length_ok, np.take(stats.lengths, rows)) & ~hit]
+        if not maybe.size:
+            return
+        new_units = stats.units_of(maybe)
+        new_scores = new_units * weight
+        keep = rest.reach(j + 1, new_scores, new_units) >= floor
+        self._add(maybe[keep], new_scores[keep], new_units[keep])
+
+    def _completed_theta(self, j: int, k: int) -> float:
+        """k-th best exact score among the most promising candidates: a lower bound of the
+        final k-th score (any k documents' exact scores are)."""
+        n = self.n
+        pool = np.arange(n)
+        if n > _SAMPLE:
+            pool = pool[:: n // _SAMPLE + 1]
+        size = min(pool.size, max(4 * k, _COMPLETE_MIN))
+        scores = self.scores[:n]
+        if pool.size > size:
+            pool = pool[np.argpartition(scores[pool], pool.size - size)[pool.size - size :]]
+        # Rows in order: numpy's binary search reuses its bounds across sorted keys.
+        pool = pool[np.argsort(self.cand[pool])]
+        docs, exact, units = self.cand[pool], scores[pool], self.units[pool]
+        for term in self.terms[j:]:
+            if term.hi <= term.lo:
+                continue
+            if term.unit:
+                _add_unit_found(self.seg, term, docs, exact, units)
+            else:
+                _add_found(self.seg, term, docs, exact)
+        return kth_largest(exact, k)
+
+    def _lookup_remaining(self, start: int, cands: _Candidates, k: int) -> Scored:
+        """Phase 3: add the remaining (long) runs ``start:`` to the surviving candidates.
+
+        Before each run, candidates whose per-row bound (``_Rest.reach``) falls below θ are
+        dropped. The survivors are put in row order once (binary searches then walk each
+        run forwards); ``marks`` is rewritten only when a run is gathered rather than
+        searched.
+        """
+        seg, terms, rest, theta = self.seg, self.terms, self.rest, self.theta
+        marked = False
+        for j in range(start, len(terms)):
+            keep = rest.reach(j, cands.scores, cands.units) >= _lowered(theta)
+            if j == start:
+                keep = np.flatnonzero(keep)
+                cands = cands.select(keep[np.argsort(cands.rows[keep])])
+            elif not keep.all():
+                cands = cands.select(keep)
+                marked = False
+            n = cands.rows.size
+            if n == 0:
+                break
+            term = terms[j]
+            length = term.hi - term.lo
+            if length == 0:
+                continue
+            if n * _SEARCH_RATIO < length:
+                if term.unit:
+                    _add_unit_found(seg, term, cands.rows, cands.scores, cands.units)
+                else:
+                    _add_found(seg, term, cands.rows, cands.scores)
+            else:
+                if not marked:
+                    self.marks[cands.rows] = np.arange(n, dtype=np.int32)
+                    marked = True
+                rows = seg.doc_rows[term.lo : term.hi]
+                slots = np.take(self.marks, rows)
+                np.minimum(slots, n - 1, out=slots)
+                hit = np.flatnonzero(np.take(cands.rows, slots) == rows)
+                if hit.size:
+                    slots = slots[hit]
+                    if term.unit:
+                        part = cands.units[slots]
+                        part *= term.weight
+                    else:
+                        part = seg.parts(term, hit + term.lo, rows[hit])
+                    cands.scores[slots] += part
+            theta = max(theta, kth_largest(cands.scores, k))
+        return Scored(cands.rows, cands.scores)
 
 
 def evaluate(
     postings: Postings,
-    norms: np.ndarray,
-    unit_parts: np.ndarray,
+    stats: RowStats,
     terms: Sequence[QueryTerm],
     k: int,
-    marks: np.ndarray,
+    scratch: Scratch,
     accept: Accept | None = None,
     params: BM25Params = DEFAULT_PARAMS,
 ) -> Scored:
@@ -111,143 +515,46 @@ def evaluate(
 
     Args:
         postings: the segment's postings.
-        norms: ``length_norms`` of the segment's rows under the global avgdl.
-        unit_parts: ``scoring.unit_tf_parts`` of the same rows (the tf part when tf is 1).
+        stats: the segment's ``RowStats`` under the global avgdl.
         terms: the query's runs in the segment, in the global evaluation order; weights
             must be non-zero.
         k: how many results the caller will keep.
-        marks: int32 scratch, at least one per row, all -1; left all -1 on return (callers
-            drop it when this raises).
+        scratch: the calling thread's buffers; the returned arrays may be views into them,
+            valid until its next ``evaluate``.
         accept: filter on candidate rows (tombstones, date range); None accepts all.
         params: BM25 parameters.
     """
-    seg = _Segment(postings.doc_rows, postings.tf, norms, unit_parts, params)
+    seg = _Segment(postings.doc_rows, postings.tf, stats, params)
     if any(t.weight < 0 for t in terms):
         return _evaluate_exhaustive(seg, terms, accept)
-    m = len(terms)
-    bounds = [t.bound for t in terms]
-    suffix = np.concatenate([np.cumsum(bounds[::-1])[::-1], [0.0]]).tolist()
-    lengths = [t.hi - t.lo for t in terms]
-    rest = np.concatenate([np.cumsum(lengths[::-1])[::-1], [0]]).tolist()
-    cand = np.empty(0, np.int32)
-    scores = np.empty(0, np.float64)
-    theta = float("-inf")
-    tried = False
-    j = 0
-    try:
-        while j < m:
-            if j and suffix[j] < theta - _PRUNE_SLACK * abs(theta):
-                break
-            term = terms[j]
-            positions = slice(term.lo, term.hi)
-            rows = seg.doc_rows[positions]
-            contrib = seg.parts(term, positions, rows)
-            if cand.size:
-                slots = np.take(marks, rows)
-                hit = slots >= 0
-                scores[slots[hit]] += contrib[hit]
-                new = ~hit
-                new_rows, new_scores = rows[new], contrib[new]
-            else:
-                new_rows, new_scores = rows, contrib
-            if theta > float("-inf") and new_rows.size:
-                # Documents first seen here that cannot reach θ even with every remaining
-                # run never become candidates (should one come back with a later run, its
-                # score then lacks this run's part and stays below θ: still never top k).
-                floor = theta - _PRUNE_SLACK * abs(theta) - suffix[j + 1]
-                keep = new_scores >= floor
-                new_rows, new_scores = new_rows[keep], new_scores[keep]
-            if accept is not None and new_rows.size:
-                keep = accept(new_rows)
-                new_rows, new_scores = new_rows[keep], new_scores[keep]
-            if new_rows.size:
-                marks[new_rows] = np.arange(cand.size, cand.size + new_rows.size, dtype=np.int32)
-                if cand.size:
-                    cand = np.concatenate([cand, new_rows])
-                    scores = np.concatenate([scores, new_scores])
-                else:
-                    cand, scores = np.array(new_rows, dtype=np.int32), new_scores
-            j += 1
-            if (
-                j < m
-                and rest[j] > _SMALL_REST
-                and cand.size >= k
-                and (not tried or suffix[j] < _RETRY_RATIO * theta)
-            ):
-                tried = True
-                theta = max(theta, _completed_theta(seg, terms[j:], cand, scores, k))
-        if j < m:
-            cand, scores = _lookup_remaining(
-                seg, terms[j:], suffix[j:], cand, scores, marks, theta, k
-            )
-        return Scored(cand, scores)
-    finally:
-        marks[cand] = -1
+    return _Evaluation(seg, terms, scratch, accept).run(k)
 
 
 def _add_found(seg: _Segment, term: QueryTerm, rows: np.ndarray, scores: np.ndarray) -> None:
     """Add ``term``'s part to ``scores`` of ``rows`` (any order) that are in its run."""
     run = seg.doc_rows[term.lo : term.hi]
-    pos = np.searchsorted(run, rows)
-    np.minimum(pos, run.size - 1, out=pos)
-    found = run[pos] == rows
+    # Searching all but the last row gives a position that is always a valid index, and
+    # a row equal to or past the last one lands on it: no clipping needed.
+    pos = np.searchsorted(run[:-1], rows)
+    found = np.take(run, pos) == rows
     if found.any():
         hit = np.flatnonzero(found)
-        scores[hit] += seg.parts(term, pos[hit] + term.lo, rows[hit])
+        pos = pos[hit]
+        pos += term.lo
+        scores[hit] += seg.parts(term, pos, rows[hit])
 
 
-def _completed_theta(
-    seg: _Segment, rest: Sequence[QueryTerm], cand: np.ndarray, scores: np.ndarray, k: int
-) -> float:
-    """k-th best exact score among the most promising candidates: a lower bound of the
-    final k-th score (any k documents' exact scores are)."""
-    pool = np.arange(cand.size)
-    if cand.size > _SAMPLE:
-        pool = pool[:: cand.size // _SAMPLE + 1]
-    size = min(pool.size, max(4 * k, _COMPLETE_MIN))
-    if pool.size > size:
-        pool = pool[np.argpartition(scores[pool], pool.size - size)[pool.size - size :]]
-    docs = cand[pool]
-    order = np.argsort(docs)
-    docs, exact = docs[order], scores[pool][order]
-    for term in rest:
-        if term.hi > term.lo:
-            _add_found(seg, term, docs, exact)
-    return kth_largest(exact, k)
-
-
-def _lookup_remaining(
-    seg: _Segment,
-    terms: Sequence[QueryTerm],
-    suffix: list[float],
-    cand: np.ndarray,
-    scores: np.ndarray,
-    marks: np.ndarray,
-    theta: float,
-    k: int,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Phase 3: add the remaining (long) runs to the surviving candidates only."""
-    for j, term in enumerate(terms):
-        keep = scores + suffix[j] >= theta - _PRUNE_SLACK * abs(theta)
-        if not keep.all():
-            marks[cand[~keep]] = -1
-            cand, scores = cand[keep], scores[keep]
-            marks[cand] = np.arange(cand.size, dtype=np.int32)
-        if cand.size == 0:
-            break
-        length = term.hi - term.lo
-        if length == 0:
-            continue
-        if cand.size * _SEARCH_RATIO < length:
-            _add_found(seg, term, cand, scores)
-        else:
-            rows = seg.doc_rows[term.lo : term.hi]
-            slots = np.take(marks, rows)
-            hit = np.flatnonzero(slots >= 0)
-            if hit.size:
-                scores[slots[hit]] += seg.parts(term, hit + term.lo, rows[hit])
-        theta = max(theta, kth_largest(scores, k))
-    return cand, scores
+def _add_unit_found(
+    seg: _Segment, term: QueryTerm, rows: np.ndarray, scores: np.ndarray, units: np.ndarray
+) -> None:
+    """``_add_found`` for a tf = 1 run, with the rows' unit parts known: adds
+    ``found · (units · weight)``, which is ``scores + 0.0`` (unchanged bits) where the run
+    lacks a row and the same sum as ``_add_found`` where it has it, in fewer numpy calls."""
+    run = seg.doc_rows[term.lo : term.hi]
+    found = np.take(run, np.searchsorted(run[:-1], rows)) == rows
+    part = units * term.weight
+    part *= found
+    scores += part
 
 
 def _evaluate_exhaustive(
@@ -269,14 +576,13 @@ def _evaluate_exhaustive(
 
 def score_rows(
     postings: Postings,
-    norms: np.ndarray,
-    unit_parts: np.ndarray,
+    stats: RowStats,
     terms: Sequence[QueryTerm],
     rows: np.ndarray,
     params: BM25Params = DEFAULT_PARAMS,
 ) -> np.ndarray:
     """Exact scores of given rows (any order), summed in the same run order as ``evaluate``."""
-    seg = _Segment(postings.doc_rows, postings.tf, norms, unit_parts, params)
+    seg = _Segment(postings.doc_rows, postings.tf, stats, params)
     scores = np.zeros(rows.size)
     if rows.size:
         for term in terms:

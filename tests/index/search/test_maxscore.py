@@ -1,0 +1,164 @@
+"""MaxScore evaluation against brute force, on every path, with reused and stale scratch."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from index.search import maxscore
+from index.search.maxscore import QueryTerm, RowStats, Scratch, evaluate, score_rows
+from index.search.postings import Postings, build_postings, term_bounds, tier_postings
+from index.search.scoring import DEFAULT_PARAMS, length_norms, max_tf_part, unit_tf_parts
+
+
+class Segment:
+    """Tiered postings of a Zipf corpus with its row statistics, as the engine holds them."""
+
+    def __init__(self, seed: int, n_docs: int, vocab: int = 300) -> None:
+        rng = np.random.default_rng(seed)
+        self.doc_len = rng.integers(1, 60, n_docs).astype(np.int32)
+        self.doc_len[rng.random(n_docs) < 0.01] = 300  # a few beyond the last length class
+        rows = np.repeat(np.arange(n_docs, dtype=np.int32), self.doc_len)
+        terms = (rng.zipf(1.2, rows.size) - 1) % vocab
+        postings = build_postings(terms, rows, vocab, n_docs)
+        self.postings, self.split = tier_postings(postings)
+        self.max_tf, self.min_dl, self.min_dl_unit = term_bounds(
+            self.postings, self.split, self.doc_len
+        )
+        self.avgdl = float(self.doc_len.mean())
+        self.stats = RowStats.of(self.doc_len, self.avgdl)
+        self.df = postings.document_frequencies()
+
+    def query(self, term_ids: list[int]) -> list[QueryTerm]:
+        """Runs of the terms as ``engine._local_terms`` orders them (tf ≥ 2 runs first)."""
+        n = self.doc_len.size
+        multi, units = [], []
+        for t in sorted(set(term_ids), key=lambda t: (self.df[t], t)):
+            weight = term_ids.count(t) * float(np.log((n - self.df[t] + 0.5) / (self.df[t] + 0.5)))
+            weight = max(weight, 0.01)
+            lo, hi = int(self.postings.indptr[t]), int(self.postings.indptr[t + 1])
+            split = int(self.split[t])
+            if split > lo:
+                part = max_tf_part(int(self.max_tf[t]), int(self.min_dl[t]), self.avgdl)
+                multi.append(QueryTerm(lo, split, weight, weight * part, False))
+            if hi > split:
+                part = max_tf_part(1, int(self.min_dl_unit[t]), self.avgdl)
+                units.append(QueryTerm(split, hi, weight, weight * part, True))
+        return multi + units
+
+
+def top(rows: np.ndarray, scores: np.ndarray, k: int) -> list[tuple[int, float]]:
+    order = np.lexsort((rows, -scores))[:k]
+    return list(zip(rows[order].tolist(), scores[order].tolist(), strict=True))
+
+
+def brute_force(seg: Segment, terms: list[QueryTerm], k: int, keep=None):
+    rows = np.arange(seg.doc_len.size, dtype=np.int32)
+    scores = score_rows(seg.postings, seg.stats, terms, rows)
+    hit = scores > 0
+    if keep is not None:
+        hit &= keep
+    return top(rows[hit], scores[hit], k)
+
+
+def queries(seg: Segment, seed: int, n: int) -> list[list[int]]:
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(n):
+        ids = [int(x) for x in (rng.zipf(1.3, int(rng.integers(2, 7))) - 1) % 300]
+        if rng.random() < 0.5:
+            ids += [0, 1][: int(rng.integers(1, 3))]  # the longest lists
+        out.append(ids)
+    return out
+
+
+PATHS = {
+    "defaults": {},
+    # θ before every run and no full merge for being short: the bounded merges everywhere
+    "theta-everywhere": {"_RETRY_POSTINGS": 1, "_SMALL_REST": 0, "_COMPLETE_MIN": 3},
+    # known candidates always found by binary search
+    "always-search": {"_RETRY_POSTINGS": 1, "_SMALL_REST": 0, "_SEARCH_RATIO": 0},
+    # known candidates always found through marks
+    "always-gather": {"_RETRY_POSTINGS": 1, "_SMALL_REST": 0, "_SEARCH_RATIO": 10**9},
+}
+
+
+@pytest.fixture(scope="module")
+def segments() -> list[Segment]:
+    return [Segment(3, 4000), Segment(4, 1500)]
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_top_k_equals_brute_force_bit_for_bit(
+    segments: list[Segment], path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in PATHS[path].items():
+        monkeypatch.setattr(maxscore, name, value)
+    scratch = Scratch()  # shared by both segments and every query: stale marks must not matter
+    for i, ids in enumerate(queries(segments[0], 7, 30)):
+        seg = segments[i % 2]
+        terms = seg.query(ids)
+        for k in (1, 10, 40):
+            scored = evaluate(seg.postings, seg.stats, terms, k, scratch)
+            assert top(scored.rows, scored.scores, k) == brute_force(seg, terms, k)
+
+
+@pytest.mark.parametrize("path", ["defaults", "theta-everywhere"])
+def test_accept_filter_keeps_only_accepted_rows(
+    segments: list[Segment], path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in PATHS[path].items():
+        monkeypatch.setattr(maxscore, name, value)
+    seg = segments[0]
+    keep = np.random.default_rng(11).random(seg.doc_len.size) < 0.3
+    scratch = Scratch()
+    for ids in queries(seg, 12, 20):
+        terms = seg.query(ids)
+        scored = evaluate(seg.postings, seg.stats, terms, 10, scratch, lambda r: keep[r])
+        assert keep[scored.rows].all()
+        assert top(scored.rows, scored.scores, 10) == brute_force(seg, terms, 10, keep)
+
+
+def test_a_query_aborted_midway_leaves_the_scratch_usable(
+    segments: list[Segment], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in PATHS["theta-everywhere"].items():  # one acceptance call per run
+        monkeypatch.setattr(maxscore, name, value)
+    seg = segments[0]
+    scratch = Scratch()
+    calls = 0
+
+    def failing(rows: np.ndarray) -> np.ndarray:
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            raise RuntimeError("stop")
+        return np.ones(rows.size, dtype=bool)
+
+    terms = seg.query([0, 1, 5, 9, 40])
+    with pytest.raises(RuntimeError):
+        evaluate(seg.postings, seg.stats, terms, 10, scratch, failing)
+    for ids in queries(seg, 13, 10):
+        terms = seg.query(ids)
+        scored = evaluate(seg.postings, seg.stats, terms, 10, scratch)
+        assert top(scored.rows, scored.scores, 10) == brute_force(seg, terms, 10)
+
+
+def test_row_statistics_by_length_equal_the_per_row_formulas_bit_for_bit(
+    segments: list[Segment],
+) -> None:
+    seg = segments[0]
+    rows = np.arange(seg.doc_len.size)
+    norms = length_norms(seg.doc_len, seg.avgdl)
+    assert seg.stats.lengths.dtype == np.uint16  # some lengths are above 255
+    assert np.array_equal(seg.stats.norms_of(rows), norms)
+    assert np.array_equal(seg.stats.units_of(rows), unit_tf_parts(norms))
+    short = RowStats.of(np.array([0, 7, 255], np.int32), 20.0)
+    assert short.lengths.dtype == np.uint8 and short.n_rows == 3
+
+
+def test_empty_postings_and_empty_queries() -> None:
+    empty = Postings(np.zeros(2, np.int64), np.empty(0, np.int32), np.empty(0, np.uint16))
+    stats = RowStats.of(np.array([3, 4], np.int32), 3.5, DEFAULT_PARAMS)
+    scored = evaluate(empty, stats, [], 10, Scratch())
+    assert scored.rows.size == 0 and scored.scores.size == 0
