@@ -125,7 +125,7 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
 async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
     """Stop the answer workers after the last update was handled (no orphan processes)."""
     data: BotData = application.bot_data
-    await asyncio.to_thread(data.answers.close)
+    data.answers.close()  # in the loop's thread: the pool's pipes are registered with it
 
 
 async def _post_shutdown_closing(application: Application) -> None:  # type: ignore[type-arg]

@@ -9,37 +9,44 @@ changes because ``Archive.ask`` re-reads the index's ``CURRENT`` pointer on ever
 and reloads when an ingest, delete or reindex wrote a new state (deltas included), and reads
 articles from the shared SQLite store (WAL).
 
-``concurrent.futures.ProcessPoolExecutor`` (spawn) does the process management; this module
-adds what a long-running bot needs on top:
+Why not ``concurrent.futures.ProcessPoolExecutor``: it was the first version, and profiling
+the bot under load showed its machinery in the event loop's process: a manager thread and a
+queue feeder thread competing with the loop for the GIL, a wake-up pipe write per call, and
+a broken pool (all workers killed, every question in flight lost) when one worker dies. Here
+each worker has one duplex pipe; the event loop writes a call to an idle worker and reads the
+result when the pipe is readable (``loop.add_reader``), so there are no extra threads, and a
+worker's exit is seen on its process sentinel, so only that worker's question fails and only
+that worker is replaced.
 
-* Warm workers: each one warms its archive up (``bot.warmup``) before it takes a question,
-  and ``start`` waits until every worker answered a ping, so start-up pays the cost.
-* Crashes: a worker that dies (killed, out of memory, a crash in a C extension) breaks the
-  whole pool. The questions in flight then fail with ``WorkerCrashedError`` (the handlers
-  tell the user to ask again) and a fresh pool replaces the broken one; a question submitted
-  after the pool broke, and so never started, is simply run on the fresh pool.
-* No orphans: ``close`` shuts the pool down, and each worker watches its parent's sentinel
-  and exits if the bot process dies without shutting down (SIGKILL).
+* Warm workers: each one warms its archive up (``bot.warmup``) before it reports ready, and
+  ``start`` waits for all of them, so start-up pays the cost, not the first users.
+* Crashes: the question a dying worker was answering fails with ``WorkerCrashedError`` (the
+  handlers tell the user to ask again), a fresh worker is spawned in its place, and queued
+  questions go to the others meanwhile. A worker that dies while starting is retried a few
+  times, then the pool gives up and says so (a broken archive, not a crash).
+* No orphans: ``close`` stops and joins every worker, and each worker watches its parent's
+  sentinel and exits if the bot process dies without shutting down (SIGKILL).
 * Errors cross the process boundary as plain values: a ``NewsdeskError`` is re-raised in the
   bot as ``NewsdeskError(reason, item)`` and an unexpected exception as a ``RuntimeError``
-  carrying the worker's traceback text, since an exception whose class cannot be unpickled
-  would break the pool instead of reaching the error handler.
+  carrying the worker's traceback text.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import multiprocessing
 import os
+import signal
 import threading
 import time
 import traceback
+from collections import deque
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
-from multiprocessing.connection import wait
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
 from typing import Any, Protocol, TypeVar
 
 from bot.warmup import freeze_long_lived, warm_up
@@ -51,6 +58,8 @@ T = TypeVar("T")
 
 WORKER_LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s[worker %(process)d]: %(message)s"
 READY_TIMEOUT_S = 300.0  # spawning + warming a worker up takes ~2-4 s; a 1M archive longer
+STOP_TIMEOUT_S = 5.0  # a worker asked to stop exits at once unless it is mid-question
+MAX_FAILED_STARTS = 3  # workers dying before ready in a row: the archive cannot be opened
 
 
 class WorkerCrashedError(Exception):
@@ -128,6 +137,7 @@ def _init_worker(settings_values: dict[str, Any], log_level: int) -> None:
 
     logging.basicConfig(level=log_level, format=WORKER_LOG_FORMAT)
     _watch_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the bot's to handle; it stops us
     _archive = open_archive(IndexSettings(_env_file=None, **settings_values))  # type: ignore[call-arg]
     Finalize(_archive, _archive.close, exitpriority=10)  # run by multiprocessing at exit
     warm_up(_archive)
@@ -174,16 +184,46 @@ def examples_in_worker(archive: Archive, n: int) -> list[str]:
     return archive.example_questions(n)
 
 
-def ping_worker(archive: Archive) -> int:
-    """This worker's pid: answered once the initializer (and warm-up) finished."""
-    return os.getpid()
+def _serve(conn: Connection, settings_values: dict[str, Any], log_level: int) -> None:
+    """A worker process: get ready, say so, then answer calls until told to stop."""
+    _init_worker(settings_values, log_level)
+    conn.send(os.getpid())
+    while True:
+        try:
+            message = conn.recv()
+        except EOFError:  # the bot closed its end
+            return
+        if message is None:
+            return
+        call, args = message
+        conn.send(_run(call, args))
 
 
 # -- the bot process side ------------------------------------------------------------------
 
 
+@dataclass(eq=False, slots=True)
+class _Worker:
+    """One worker process as the event loop sees it."""
+
+    process: BaseProcess
+    conn: Connection
+    ready: asyncio.Future[None]
+    current: asyncio.Future[Any] | None = None
+    gone: bool = False
+
+
+@dataclass(slots=True)
+class _Call:
+    call: Callable[..., Any]
+    args: tuple[Any, ...]
+    future: asyncio.Future[Any] = field(repr=False)
+
+
 class ProcessWorkers:
     """Answers in ``workers`` processes, each with its own read-only archive on ``settings``.
+
+    Every method runs in the event loop's thread (``start`` binds the pool to that loop).
 
     Args:
         settings: the archive's settings (only ``IndexSettings`` fields are sent; the bot
@@ -193,92 +233,183 @@ class ProcessWorkers:
 
     def __init__(self, settings: IndexSettings, workers: int) -> None:
         self._values = {name: getattr(settings, name) for name in IndexSettings.model_fields}
-        self._workers = workers
+        self._size = workers
         self._context = multiprocessing.get_context("spawn")
-        self._executor: ProcessPoolExecutor | None = None
-        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._workers: list[_Worker] = []
+        self._idle: deque[_Worker] = deque()
+        self._queue: deque[_Call] = deque()
         self._closed = False
+        self._failed_starts = 0
         self.restarts = 0
 
-    def _new_executor(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(
-            max_workers=self._workers,
-            mp_context=self._context,
-            initializer=_init_worker,
-            initargs=(self._values, logging.getLogger().getEffectiveLevel()),
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Spawn every worker and wait until all of them are warm."""
+        self._loop = asyncio.get_running_loop()
+        started = time.perf_counter()
+        for _ in range(self._size):
+            self._spawn()
+        while waiting := [w.ready for w in self._workers if not w.ready.done()]:
+            if time.perf_counter() - started > READY_TIMEOUT_S:
+                raise TimeoutError(f"answer workers not ready after {READY_TIMEOUT_S:g} s")
+            # Bounded waits: a worker that died while starting is replaced by a new one.
+            await asyncio.wait(waiting, timeout=0.5)
+        if self._closed:
+            raise RuntimeError("answer workers cannot start; see the log")
+        logger.info(
+            "answer workers ready: %d processes, warm-up done in %.2f s",
+            self._size,
+            time.perf_counter() - started,
         )
 
-    def _current(self) -> ProcessPoolExecutor:
-        with self._lock:
-            if self._closed:
-                raise RuntimeError("the answer workers are closed")
-            if self._executor is None:
-                self._executor = self._new_executor()
-            return self._executor
+    def _spawn(self) -> None:
+        assert self._loop is not None  # noqa: S101 - start() ran
+        ours, theirs = self._context.Pipe(duplex=True)
+        level = logging.getLogger().getEffectiveLevel()
+        process = self._context.Process(
+            target=_serve, args=(theirs, self._values, level), name="newsdesk-answers", daemon=True
+        )
+        process.start()
+        theirs.close()
+        worker = _Worker(process, ours, self._loop.create_future())
+        self._workers.append(worker)
+        self._loop.add_reader(ours.fileno(), self._on_readable, worker)
+        self._loop.add_reader(process.sentinel, self._on_exit, worker)
 
-    def _replace(self, broken: ProcessPoolExecutor) -> None:
-        """Swap a fresh pool in for ``broken`` (once, however many calls saw it break)."""
-        with self._lock:
-            if self._executor is not broken or self._closed:
-                return
-            self._executor = self._new_executor()
-            self.restarts += 1
-        logger.error("an answer worker died; replaced the pool with fresh workers")
-        broken.shutdown(wait=False, cancel_futures=True)
+    def close(self) -> None:
+        """Stop every worker and wait for it to exit; queued questions are cancelled."""
+        self._closed = True
+        while self._queue:
+            self._queue.popleft().future.cancel()
+        workers, self._workers = self._workers, []
+        self._idle.clear()
+        for worker in workers:
+            self._forget(worker)
+            with contextlib.suppress(OSError):  # already gone
+                worker.conn.send(None)
+        for worker in workers:
+            worker.process.join(STOP_TIMEOUT_S)
+            if worker.process.is_alive():
+                logger.warning("answer worker %s did not stop; killing it", worker.process.pid)
+                worker.process.kill()
+                worker.process.join(STOP_TIMEOUT_S)
+            worker.conn.close()
+            if worker.current is not None and not worker.current.done():
+                worker.current.cancel()
 
     def pids(self) -> list[int]:
         """Process ids of the live workers (for logs and tests)."""
-        executor = self._executor
-        processes = getattr(executor, "_processes", None) or {}
-        return sorted(pid for pid, process in processes.items() if process.is_alive())
+        return sorted(w.process.pid for w in self._workers if w.process.pid and not w.gone)
 
-    def _submit(
-        self, call: Callable[..., Any], args: tuple[Any, ...]
-    ) -> tuple[ProcessPoolExecutor, Future[Any]]:
-        executor = self._current()
-        try:
-            return executor, executor.submit(_run, call, args)
-        except BrokenProcessPool:
-            # The pool broke while idle (a worker was killed between questions): this call
-            # never started, so it runs on a fresh pool instead of failing.
-            self._replace(executor)
-            executor = self._current()
-            return executor, executor.submit(_run, call, args)
+    def pending(self) -> int:
+        """Calls waiting for a worker or being answered."""
+        return len(self._queue) + sum(1 for w in self._workers if w.current is not None)
+
+    # -- calls -------------------------------------------------------------------------------
 
     async def call(self, call: Callable[..., T], *args: Any) -> T:
         """``call(archive, *args)`` in a worker; ``call`` must be a module-level function.
 
         Raises:
             NewsdeskError: the archive refused (reason and item as raised in the worker).
-            WorkerCrashedError: the worker died while running it; the pool is replaced.
-            RuntimeError: an unexpected error in the worker (its traceback in the message).
+            WorkerCrashedError: the worker died while running it; it has been replaced.
+            RuntimeError: an unexpected error in the worker (its traceback in the message),
+                or the pool is closed or cannot start workers.
         """
-        executor, future = self._submit(call, args)
-        try:
-            result = await asyncio.wrap_future(future)
-        except BrokenProcessPool as exc:
-            self._replace(executor)
-            raise WorkerCrashedError(str(exc)) from None
+        if self._closed or self._loop is None:
+            raise RuntimeError("the answer workers are not running")
+        future: asyncio.Future[Any] = self._loop.create_future()
+        self._queue.append(_Call(call, args, future))
+        self._dispatch()
+        result = await future
         if isinstance(result, _Refused):
             raise NewsdeskError(result.reason, result.item)
         if isinstance(result, _Failed):
             raise RuntimeError(
                 f"{result.kind} in answer worker: {result.message}\n{result.traceback}"
             )
-        return result
+        return result  # type: ignore[no-any-return]
 
-    async def start(self) -> None:
-        """Spawn every worker and wait until all are warm (one ping per worker)."""
-        started = time.perf_counter()
-        pings = [self._submit(ping_worker, ())[1] for _ in range(self._workers)]
-        await asyncio.wait_for(
-            asyncio.gather(*(asyncio.wrap_future(ping) for ping in pings)), READY_TIMEOUT_S
-        )
-        logger.info(
-            "answer workers ready: %d processes, warm-up done in %.2f s",
-            self._workers,
-            time.perf_counter() - started,
-        )
+    def _dispatch(self) -> None:
+        """Hand queued calls to idle workers, one call per worker at a time."""
+        while self._queue and self._idle:
+            worker = self._idle.popleft()
+            item = self._queue.popleft()
+            if item.future.done():  # the handler was cancelled meanwhile
+                self._idle.appendleft(worker)
+                continue
+            try:
+                if not worker.process.is_alive():  # died idle; its sentinel has not fired yet
+                    raise BrokenPipeError
+                worker.conn.send((item.call, item.args))
+            except OSError:  # the call never reached a worker: it waits for the replacement
+                self._queue.appendleft(item)
+                self._on_exit(worker)
+                continue
+            worker.current = item.future
+
+    def _on_readable(self, worker: _Worker) -> None:
+        try:
+            message = worker.conn.recv()
+        except (EOFError, OSError):
+            self._on_exit(worker)
+            return
+        if not worker.ready.done():
+            worker.ready.set_result(None)
+            self._failed_starts = 0
+        elif worker.current is not None:
+            if not worker.current.done():
+                worker.current.set_result(message)
+            worker.current = None
+        self._idle.append(worker)
+        self._dispatch()
+
+    def _on_exit(self, worker: _Worker) -> None:
+        """A worker process ended: fail its question, reap it, start another."""
+        if worker.gone:
+            return
+        self._forget(worker)
+        worker.process.join(STOP_TIMEOUT_S)
+        worker.conn.close()
+        if worker in self._workers:
+            self._workers.remove(worker)
+        if worker in self._idle:
+            self._idle.remove(worker)
+        if self._closed:
+            return
+        code = worker.process.exitcode
+        pid = worker.process.pid
+        if not worker.ready.done():
+            worker.ready.cancel()  # wakes start(), which then waits for the replacement
+            self._failed_starts += 1
+            logger.error("answer worker %s died while starting (exit code %s)", pid, code)
+            if self._failed_starts >= MAX_FAILED_STARTS:
+                self._fail_all(RuntimeError("answer workers cannot start; see the log"))
+                return
+        else:
+            logger.error("answer worker %s died (exit code %s); starting a fresh one", pid, code)
+        if worker.current is not None and not worker.current.done():
+            worker.current.set_exception(WorkerCrashedError(f"exit code {code}"))
+        worker.current = None
+        self.restarts += 1
+        self._spawn()
+
+    def _fail_all(self, error: Exception) -> None:
+        self._closed = True
+        while self._queue:
+            item = self._queue.popleft()
+            if not item.future.done():
+                item.future.set_exception(error)
+
+    def _forget(self, worker: _Worker) -> None:
+        worker.gone = True
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.remove_reader(worker.conn.fileno())
+            self._loop.remove_reader(worker.process.sentinel)
+
+    # -- what the handlers call --------------------------------------------------------------
 
     async def ask(self, question: str, *, k: int, offset: int = 0) -> Answer:
         """``Archive.ask`` in a worker process."""
@@ -287,11 +418,3 @@ class ProcessWorkers:
     async def example_questions(self, n: int) -> list[str]:
         """``Archive.example_questions`` in a worker process."""
         return await self.call(examples_in_worker, n)
-
-    def close(self) -> None:
-        """Stop the workers and wait for them to exit; questions still queued are dropped."""
-        with self._lock:
-            self._closed = True
-            executor, self._executor = self._executor, None
-        if executor is not None:
-            executor.shutdown(wait=True, cancel_futures=True)

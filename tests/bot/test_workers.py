@@ -140,19 +140,14 @@ async def test_a_worker_crash_mid_question_gets_a_reply_and_a_fresh_worker(
         workers = app.bot_data.answers
         assert isinstance(workers, ProcessWorkers)
         (old_pid,) = workers.pids()
-        # Hold the only worker busy, queue a user's question behind it, then kill the worker.
-        marker = tmp_path / "busy"
-        busy = asyncio.ensure_future(workers.call(sleep_in_worker, str(marker), 30.0))
-        await _wait_until(marker.exists)
+        # Freeze the worker, let the bot hand it the user's question, then kill it mid-way.
+        os.kill(old_pid, signal.SIGSTOP)
         fake_api.offer(fake_api.private_message(USER, "Koval gold"))
-        # The question is in the pool's queue (a private attribute, read only by this test).
-        await _wait_until(lambda: len(workers._executor._pending_work_items) >= 2)  # type: ignore[union-attr]
+        await _wait_until(lambda: workers.pending() == 1)
         os.kill(old_pid, signal.SIGKILL)
 
         (apology,) = await fake_api.wait_for("sendMessage", to(USER), timeout=20)
         assert apology.params["text"] == text("worker_crashed", "uk")
-        with pytest.raises(WorkerCrashedError):
-            await busy
         assert workers.restarts == 1
 
         # A fresh worker answers the next question; the bot never stopped.
@@ -165,6 +160,30 @@ async def test_a_worker_crash_mid_question_gets_a_reply_and_a_fresh_worker(
     assert await _wait_gone([old_pid, new_pid]) == []
 
 
+async def test_questions_queued_behind_a_crashed_worker_go_to_its_replacement(
+    fake_api: FakeBotApi, module_archive: Archive, tmp_path: Path
+) -> None:
+    settings = make_settings(tmp_path, fake_api, answer_pool="processes", answer_workers=1)
+    settings = settings.model_copy(update={"data_dir": module_archive.settings.data_dir})
+    async with running_bot(settings, module_archive, fake_api) as app:
+        workers = app.bot_data.answers
+        assert isinstance(workers, ProcessWorkers)
+        (old_pid,) = workers.pids()
+        # Hold the only worker busy, queue a user's question behind it, then kill the worker.
+        marker = tmp_path / "busy"
+        busy = asyncio.ensure_future(workers.call(sleep_in_worker, str(marker), 30.0))
+        await _wait_until(marker.exists)
+        fake_api.offer(fake_api.private_message(USER, "Koval gold"))
+        await _wait_until(lambda: workers.pending() >= 2)
+        os.kill(old_pid, signal.SIGKILL)
+
+        with pytest.raises(WorkerCrashedError):
+            await busy  # the call the worker was running is lost, and says so
+        (answer,) = await fake_api.wait_for("sendMessage", to(USER), timeout=60)
+        assert "Koval" in answer.params["text"]  # the queued question is not
+        assert workers.restarts == 1 and workers.pids() != [old_pid]
+
+
 async def test_a_worker_killed_between_questions_is_replaced_without_losing_one(
     module_archive: Archive,
 ) -> None:
@@ -173,13 +192,9 @@ async def test_a_worker_killed_between_questions_is_replaced_without_losing_one(
         await workers.start()
         (old_pid,) = workers.pids()
         os.kill(old_pid, signal.SIGKILL)
-        await _wait_gone([old_pid])
-        # Whether or not the pool has noticed yet, the question is answered (never started
-        # before the crash, so it is not lost) or refused with WorkerCrashedError at most once.
-        try:
-            answer = await workers.ask("Koval gold", k=3)
-        except WorkerCrashedError:
-            answer = await workers.ask("Koval gold", k=3)
+        await _wait_until(lambda: workers.restarts == 1)  # the pool saw it exit at once
+        assert _alive([old_pid]) == []  # and reaped it
+        answer = await workers.ask("Koval gold", k=3)  # waits for the fresh worker
         snippets = [snippet.text for item in answer.articles for snippet in item.snippets]
         assert answer.found and any("Koval" in snippet for snippet in snippets)
         assert workers.restarts == 1 and workers.pids() != [old_pid]
@@ -192,6 +207,7 @@ async def test_worker_errors_cross_the_process_boundary_as_values(
 ) -> None:
     workers = ProcessWorkers(module_archive.settings, 1)
     try:
+        await workers.start()
         with pytest.raises(NewsdeskError) as refused:
             await workers.call(refuse_in_worker)
         assert refused.value.reason == "the question is empty"
