@@ -56,7 +56,11 @@ class BotSettings(IndexSettings):
         description="Bot-wide message rate for AIORateLimiter (Telegram: 30/s); 0 disables.",
     )
     concurrent_updates: int = Field(
-        default=16, ge=1, le=256, description="Updates processed at the same time."
+        default=64,
+        ge=1,
+        le=256,
+        description="Updates processed at the same time (most of them wait for an answer "
+        "worker; enough keeps the workers and the HTTP replies busy at once).",
     )
     answer_pool: Literal["processes", "threads"] = Field(
         default="processes",
