@@ -294,7 +294,11 @@ class _Evaluation:
                 )
             ):
                 theta_at = n
-                self.theta = max(self.theta, self._completed_theta(j, k))
+                partial = kth_largest(self.scores[:n], k)
+                if rest.bound[j] < _lowered(partial):
+                    self.theta = max(self.theta, partial)
+                else:
+                    self.theta = max(self.theta, self._completed_theta(j, k))
             if rest.bound[j] < _lowered(self.theta):
                 break
             if terms[j].unit and self.theta > float("-inf"):
@@ -314,31 +318,37 @@ class _Evaluation:
         parts summed with ``np.add.at``, which adds them one by one in posting order, that
         is in run order, as the run-by-run merge would (same bits)."""
         seg, terms, params = self.seg, self.terms[:end], self.seg.params
+        stats = seg.stats
         rows = np.concatenate([seg.doc_rows[t.lo : t.hi] for t in terms])
         if not rows.size:
             return
-        contrib = np.concatenate([seg.tfs[t.lo : t.hi] for t in terms]).astype(np.float64)
-        weights = np.repeat([t.weight for t in terms], [t.hi - t.lo for t in terms])
-        # term_scores with one weight per posting; for a tf of 1 this is weight · unit part.
-        row_norms = seg.stats.norms_of(rows)
+        lengths = np.take(stats.lengths, rows)
+        # term_scores with one weight per posting: tf (k1 + 1) / (tf + norm) · weight; a
+        # tf = 1 run's tfs are 1 without reading them (its part is then weight · unit).
+        sizes = [t.hi - t.lo for t in terms]
+        contrib = np.ones(rows.size)
+        at = 0
+        for t, size in zip(terms, sizes, strict=True):
+            if not t.unit:
+                contrib[at : at + size] = seg.tfs[t.lo : t.hi]
+            at += size
+        row_norms = np.take(stats.norms, lengths)
         row_norms += contrib
         contrib *= params.k1 + 1
         contrib /= row_norms
-        contrib *= weights
+        contrib *= np.repeat(np.array([t.weight for t in terms]), sizes)
         # Slots of distinct rows in order of last occurrence: marks ends at each row's last
         # posting, and the postings holding their row's mark are one per row.
-        marks = self.marks
         order = np.arange(rows.size, dtype=np.int32)
-        marks[rows] = order
-        last = np.take(marks, rows)
+        self.marks[rows] = order
+        last = np.take(self.marks, rows)
         first_rows = np.flatnonzero(last == order)
         slot_of = np.empty(rows.size, np.int32)
         slot_of[first_rows] = np.arange(first_rows.size, dtype=np.int32)
-        slots = np.take(slot_of, last)
-        distinct = rows[first_rows]
-        scores = np.zeros(distinct.size)
-        np.add.at(scores, slots, contrib)
-        self._add(distinct, scores, seg.stats.units_of(distinct))
+        scores = np.zeros(first_rows.size)
+        np.add.at(scores, np.take(slot_of, last), contrib)
+        units = np.take(stats.unit_parts, lengths[first_rows])
+        self._add(rows[first_rows], scores, units)
 
     def _add(self, rows: np.ndarray, scores: np.ndarray, units: np.ndarray) -> None:
         """Make ``rows`` (not candidates yet) candidates, after the acceptance filter."""
@@ -390,44 +400,41 @@ class _Evaluation:
     def _merge_unit(self, j: int) -> None:
         """Merge tf = 1 run ``j`` once θ is known, reading unit parts only where needed.
 
-        A row new here has the partial score ``weight · unit``, so whether it can reach θ
+        A row new here has the partial score ``weight · unit``, so its bound (``_Rest.reach``)
         depends on its length alone: the bound is evaluated once per length (the same
-        operations on the same values as per row), and rows of lengths that cannot reach θ
-        are dropped after reading one byte each. Candidates already known get their part
-        from their stored unit parts, found by binary search when they are few.
+        operations on the same values as per row, so the same verdict), and a row is a new
+        candidate exactly when its length passes and it is no candidate yet. Candidates
+        already known get their part from their stored unit parts, found by binary search
+        when they are few (the positions found also rule them out as new rows).
         """
         seg, term, rest, n = self.seg, self.terms[j], self.rest, self.n
         stats, weight = seg.stats, term.weight
         rows = seg.doc_rows[term.lo : term.hi]
-        floor = _lowered(self.theta)
-        length_ok = rest.reach(j + 1, stats.unit_parts * weight, stats.unit_parts) >= floor
+        length_ok = rest.reach(j + 1, stats.unit_parts * weight, stats.unit_parts)
+        length_ok = length_ok >= _lowered(self.theta)
+        lengths = np.take(stats.lengths, rows)
+        new = np.take(length_ok, lengths)
         # θ is only known once there are k ≥ 1 candidates, so n ≥ 1 here.
         if n * _SEARCH_RATIO < rows.size:
             cand = self.cand[:n]
-            found = np.take(rows, np.searchsorted(rows[:-1], cand)) == cand
+            pos = np.searchsorted(rows[:-1], cand)
+            found = np.take(rows, pos) == cand
             part = self.units[:n] * weight
             part *= found
             self.scores[:n] += part
-            maybe = rows[np.take(length_ok, np.take(stats.lengths, rows))]
-            if maybe.size:
-                slots = np.take(self.marks, maybe)
-                np.minimum(slots, n - 1, out=slots)
-                maybe = maybe[np.take(self.cand, slots) != maybe]
+            new[pos[found]] = False
         else:
             slots = np.take(self.marks, rows)
             np.minimum(slots, n - 1, out=slots)
             hit = np.take(self.cand, slots) == rows
-            slots = slots[hit]
-            part = self.units[slots]
+            known = slots[hit]
+            part = self.units[known]
             part *= weight
-            self.scores[slots] += part
-            maybe = rows[np.take(length_ok, np.take(stats.lengths, rows)) & ~hit]
-        if not maybe.size:
-            return
-        new_units = stats.units_of(maybe)
-        new_scores = new_units * weight
-        keep = rest.reach(j + 1, new_scores, new_units) >= floor
-        self._add(maybe[keep], new_scores[keep], new_units[keep])
+            self.scores[known] += part
+            new &= ~hit
+        new_units = np.take(stats.unit_parts, lengths[new])
+        if new_units.size:
+            self._add(rows[new], new_units * weight, new_units)
 
     def _completed_theta(self, j: int, k: int) -> float:
         """k-th best exact score among the most promising candidates: a lower bound of the
