@@ -52,6 +52,7 @@ from bot.handlers.sources import (
 )
 from bot.logs import protect_token
 from bot.settings import BotSettings
+from bot.transport import AiohttpRequest
 from bot.warmup import freeze_long_lived
 from bot.workers import AnswerWorkers, ProcessWorkers, ThreadWorkers
 from index import Archive, open_archive
@@ -171,14 +172,19 @@ def build_application(
         .rate_limiter(AIORateLimiter(overall_max_rate=rate, overall_time_period=1 if rate else 0))
         .context_types(ContextTypes(bot_data=BotData))
         .concurrent_updates(settings.concurrent_updates)
-        # httpcore checks every idle pooled connection (a poll() per socket) on each request,
-        # so a pool much larger than the requests in flight costs CPU on every call: under
-        # load at 100k passages, 36 connections spent ~5% of the bot process's CPU there.
-        # Replies take a few ms each, so a dozen connections carry hundreds per second.
-        .connection_pool_size(min(settings.concurrent_updates, HTTP_POOL_MAX) + 4)
-        .pool_timeout(POOL_TIMEOUT_S)
         .post_init(_post_init)
     )
+    # httpcore checks every idle pooled connection (a poll() per socket) on each request,
+    # so a pool much larger than the requests in flight costs CPU on every call: under
+    # load at 100k passages, 36 connections spent ~5% of the bot process's CPU there.
+    # Replies take a few ms each, so a dozen connections carry hundreds per second.
+    pool_size = min(settings.concurrent_updates, HTTP_POOL_MAX) + 4
+    if settings.bot_http == "aiohttp":
+        builder = builder.request(
+            AiohttpRequest(connection_pool_size=pool_size, pool_timeout=POOL_TIMEOUT_S)
+        ).get_updates_request(AiohttpRequest(connection_pool_size=1))
+    else:
+        builder = builder.connection_pool_size(pool_size).pool_timeout(POOL_TIMEOUT_S)
     builder = builder.post_shutdown(_post_shutdown_closing if close_archive else _post_shutdown)
     application = builder.build()
     application.bot_data.attach(settings, archive, make_answer_workers(settings, archive))

@@ -62,6 +62,11 @@ class BotSettings(IndexSettings):
         description="Updates processed at the same time (most of them wait for an answer "
         "worker; enough keeps the workers and the HTTP replies busy at once).",
     )
+    bot_http: Literal["aiohttp", "httpx"] = Field(
+        default="aiohttp",
+        description="HTTP client for Bot API calls: aiohttp (bot.transport, ~1 ms less CPU per "
+        "call) or python-telegram-bot's own httpx client.",
+    )
     answer_pool: Literal["processes", "threads"] = Field(
         default="processes",
         description="Where questions are answered: worker processes (every core answers) or "
