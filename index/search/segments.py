@@ -28,6 +28,7 @@ import logging
 import os
 import re
 import shutil
+import threading
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -49,6 +50,10 @@ REINDEX_HINT = "run `newsdesk reindex` to rebuild it"
 # Arrays above this size are checked by dtype/shape only: a CRC would read them in full at
 # load time, which would break the one-second load bar at a million passages.
 _CRC_MAX_BYTES = 64 << 20
+# Postings arrays at least this large have their pages mapped in by a background thread at
+# load (``_prefault``); smaller ones fault in within the first few questions anyway.
+_PREFAULT_MIN_BYTES = 16 << 20
+_PAGE_BYTES = 4096
 _TERM_ARRAYS = ("tier_split", "term_max_tf", "term_min_dl", "term_min_dl_unit")
 _ARRAYS = ("indptr", "doc_rows", "tf", "doc_len", "passage_ids", "article_ids", "published_days")
 
@@ -190,6 +195,20 @@ def _load_array(directory: Path, name: str, meta: dict) -> np.ndarray:
     return plain
 
 
+def _prefault(arrays: list[np.ndarray]) -> None:
+    """Map every page of memory-mapped arrays now, with one read per page.
+
+    A fresh mapping takes a page fault on the first read of each part of a postings list, a
+    few percent of a question's time at 1M passages until most lists have been read. Reading
+    one value per page from a background thread maps them all in ~20 ms (page cache warm)
+    without delaying the load; on a cold cache it reads the files ahead of the questions.
+    """
+    for array in arrays:
+        flat = array.reshape(-1)
+        if flat.size:
+            int(flat[:: max(_PAGE_BYTES // flat.itemsize, 1)].max())
+
+
 def write_segment(directory: Path, data: SegmentData, kind: str) -> None:
     """Write one segment into a new directory (fsynced)."""
     directory.mkdir(parents=True)
@@ -258,6 +277,9 @@ def read_segment(directory: Path) -> SegmentData:
         consistent = bool(np.all(split >= indptr[:-1]) and np.all(split <= indptr[1:]))
     if not consistent:
         raise unavailable(f"{directory.name} has inconsistent array sizes")
+    big = [arrays[n] for n in ("doc_rows", "tf") if arrays[n].nbytes >= _PREFAULT_MIN_BYTES]
+    if big:
+        threading.Thread(target=_prefault, args=(big,), name="prefault", daemon=True).start()
     return SegmentData(
         vocab=Vocabulary(blob, offsets),
         postings=Postings(indptr, arrays["doc_rows"], arrays["tf"]),
