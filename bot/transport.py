@@ -18,6 +18,9 @@ import asyncio
 import logging
 
 import aiohttp
+
+# PTB's own HTTPXRequest imports these two to tell "not given" from None; a BaseRequest
+# subclass must do the same to honour the per-call timeouts PTB passes.
 from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
