@@ -2,15 +2,16 @@
 
 What runs: a generated archive of ``--passages`` passages (the engine benchmark's reproducible
 Zipf corpus, ingested through the real ``Archive.ingest``), the real bot (``run_bot``: PTB
-long polling, handlers, worker threads) in its own process, and in this process the fake Bot
-API server from the end-to-end tests plus ``--users`` simulated users. Each user loops: send
+long polling, handlers, answer worker processes or threads as ``--pool`` says) in its own
+process, and in this process the fake Bot API server from the end-to-end tests plus
+``--users`` simulated users. Each user loops: send
 a private question (or, with probability ``--inline-share``, an inline query), wait for the
 reply, think for an exponential pause whose mean makes the offered load about ``--rate``
 updates/s, repeat; for ``--seconds`` after a warm-up question.
 
 What it reports: updates handled per second and the latency from an update being offered to
 the server until the bot's reply (sendMessage / answerInlineQuery) arrives there, p50/p90/p99,
-per kind; 4xx replies and timeouts; the bot process's CPU use.
+per kind; 4xx replies and timeouts; the CPU use of the bot process and of its answer workers.
 
 Two production limits are lifted, and the report says so: PTB's AIORateLimiter runs with no
 overall cap (Telegram allows ~30 messages/s per bot; the benchmark measures our own capacity),

@@ -137,7 +137,6 @@ def _init_worker(settings_values: dict[str, Any], log_level: int) -> None:
 
     logging.basicConfig(level=log_level, format=WORKER_LOG_FORMAT)
     _watch_parent()
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the bot's to handle; it stops us
     _archive = open_archive(IndexSettings(_env_file=None, **settings_values))  # type: ignore[call-arg]
     Finalize(_archive, _archive.close, exitpriority=10)  # run by multiprocessing at exit
     warm_up(_archive)
@@ -185,7 +184,15 @@ def examples_in_worker(archive: Archive, n: int) -> list[str]:
 
 
 def _serve(conn: Connection, settings_values: dict[str, Any], log_level: int) -> None:
-    """A worker process: get ready, say so, then answer calls until told to stop."""
+    """A worker process: get ready, say so, then answer calls until told to stop.
+
+    SIGINT and SIGTERM are ignored: Ctrl-C in a terminal and a service manager's stop reach
+    the whole process group, and the bot's own shutdown stops its workers in order (an
+    early death would only make the bot start replacements on its way out). A worker still
+    ends when the bot closes its pipe, when the bot process is gone, or on SIGKILL.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     _init_worker(settings_values, log_level)
     conn.send(os.getpid())
     while True:
