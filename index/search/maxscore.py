@@ -245,6 +245,7 @@ class _Evaluation:
     __slots__ = (
         "accept",
         "cand",
+        "marked",
         "marks",
         "n",
         "rest",
@@ -267,6 +268,7 @@ class _Evaluation:
         self.marks, self.cand = scratch.marks, scratch.rows
         self.scores, self.units = scratch.scores, scratch.units
         self.n = 0
+        self.marked = 0
         self.theta = float("-inf")
 
     def run(self, k: int) -> Scored:
@@ -342,16 +344,20 @@ class _Evaluation:
         order = np.arange(rows.size, dtype=np.int32)
         self.marks[rows] = order
         last = np.take(self.marks, rows)
-        first_rows = np.flatnonzero(last == order)
+        lasts = np.flatnonzero(last == order)
         slot_of = np.empty(rows.size, np.int32)
-        slot_of[first_rows] = np.arange(first_rows.size, dtype=np.int32)
-        scores = np.zeros(first_rows.size)
+        slot_of[lasts] = np.arange(lasts.size, dtype=np.int32)
+        scores = np.zeros(lasts.size)
         np.add.at(scores, np.take(slot_of, last), contrib)
-        units = np.take(stats.unit_parts, lengths[first_rows])
-        self._add(rows[first_rows], scores, units)
+        units = np.take(stats.unit_parts, lengths[lasts])
+        self._add(rows[lasts], scores, units)
 
     def _add(self, rows: np.ndarray, scores: np.ndarray, units: np.ndarray) -> None:
-        """Make ``rows`` (not candidates yet) candidates, after the acceptance filter."""
+        """Make ``rows`` (not candidates yet) candidates, after the acceptance filter.
+
+        Their ``marks`` are written only when a gather needs them (``_mark``): most queries
+        find known candidates by binary search and never do.
+        """
         if self.accept is not None:
             keep = self.accept(rows)
             rows, scores, units = rows[keep], scores[keep], units[keep]
@@ -361,8 +367,14 @@ class _Evaluation:
             self.cand[n:end] = rows
             self.scores[n:end] = scores
             self.units[n:end] = units
-            self.marks[rows] = np.arange(n, end, dtype=np.int32)
             self.n = end
+
+    def _mark(self) -> None:
+        """Point ``marks`` at the slots of the candidates added since the last call."""
+        if self.marked < self.n:
+            rows = self.cand[self.marked : self.n]
+            self.marks[rows] = np.arange(self.marked, self.n, dtype=np.int32)
+            self.marked = self.n
 
     def _merge(self, j: int) -> None:
         """Merge run ``j`` in full: every row gets its part, new rows that can still reach θ
@@ -376,6 +388,7 @@ class _Evaluation:
             row_units = None
             contrib = seg.parts(term, slice(term.lo, term.hi), rows)
         if n:
+            self._mark()
             slots = np.take(self.marks, rows)
             np.minimum(slots, n - 1, out=slots)
             hit = np.take(self.cand, slots) == rows
@@ -424,6 +437,7 @@ class _Evaluation:
             self.scores[:n] += part
             new[pos[found]] = False
         else:
+            self._mark()
             slots = np.take(self.marks, rows)
             np.minimum(slots, n - 1, out=slots)
             hit = np.take(self.cand, slots) == rows
