@@ -77,7 +77,7 @@ class BotSettings(IndexSettings):
         ge=1,
         le=64,
         description="Answer worker processes with answer_pool=processes: one per core (2 suits "
-        "a 2-core machine; each holds its own analyzer caches, ~150 MB at 100k passages).",
+        "a 2-core machine; each holds its own analyzer and caches, ~450 MB at 100k passages).",
     )
     typing_delay_s: float = Field(
         default=0.3,
