@@ -60,6 +60,7 @@ WORKER_LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s[worker %(process)d]: %(m
 READY_TIMEOUT_S = 300.0  # spawning + warming a worker up takes ~2-4 s; a 1M archive longer
 STOP_TIMEOUT_S = 5.0  # a worker asked to stop exits at once unless it is mid-question
 MAX_FAILED_STARTS = 3
+START_FAILED = f"{MAX_FAILED_STARTS} in a row died while opening the archive (see the log)"
 # Workers run at a lower CPU priority than the bot process: its one event-loop thread feeds
 # every worker and sends every reply, so when the cores are contended it must not wait
 # behind them (a worker then sits idle with its answer unread). +5 weighs it ~3:1 for Linux.
@@ -68,6 +69,10 @@ WORKER_NICENESS = 5  # workers dying before ready in a row: the archive cannot b
 
 class WorkerCrashedError(Exception):
     """The worker process answering a question died before it replied."""
+
+
+class WorkerStartError(NewsdeskError):
+    """Answer workers keep dying before they are ready (the archive cannot be opened)."""
 
 
 class AnswerWorkers(Protocol):
@@ -269,7 +274,7 @@ class ProcessWorkers:
             # Bounded waits: a worker that died while starting is replaced by a new one.
             await asyncio.wait(waiting, timeout=0.5)
         if self._closed:
-            raise RuntimeError("answer workers cannot start; see the log")
+            raise WorkerStartError(START_FAILED, "answer workers")
         logger.info(
             "answer workers ready: %d processes, warm-up done in %.2f s",
             self._size,
@@ -327,8 +332,9 @@ class ProcessWorkers:
         Raises:
             NewsdeskError: the archive refused (reason and item as raised in the worker).
             WorkerCrashedError: the worker died while running it; it has been replaced.
+            WorkerStartError: workers keep dying before they are ready.
             RuntimeError: an unexpected error in the worker (its traceback in the message),
-                or the pool is closed or cannot start workers.
+                or the pool is closed.
         """
         if self._closed or self._loop is None:
             raise RuntimeError("the answer workers are not running")
@@ -398,7 +404,7 @@ class ProcessWorkers:
             self._failed_starts += 1
             logger.error("answer worker %s died while starting (exit code %s)", pid, code)
             if self._failed_starts >= MAX_FAILED_STARTS:
-                self._fail_all(RuntimeError("answer workers cannot start; see the log"))
+                self._fail_all(WorkerStartError(START_FAILED, "answer workers"))
                 return
         else:
             logger.error("answer worker %s died (exit code %s); starting a fresh one", pid, code)

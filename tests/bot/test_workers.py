@@ -20,7 +20,7 @@ import pytest
 
 from bot.testing.fake_bot_api import FakeBotApi
 from bot.texts import text
-from bot.workers import ProcessWorkers, WorkerCrashedError
+from bot.workers import ProcessWorkers, WorkerCrashedError, WorkerStartError
 from index import Archive, IndexSettings, NewsdeskError, open_archive
 from tests.bot.conftest import ADMIN, USER, make_settings, running_bot
 from tests.bot.corpus import UPLOAD_JSONL, write_corpus
@@ -241,3 +241,19 @@ async def test_workers_exit_when_the_bot_process_is_killed(module_archive: Archi
         if owner.is_alive():
             owner.kill()
             owner.join(10)
+
+
+async def test_workers_that_cannot_open_the_archive_stop_the_start_with_a_clear_error(
+    tmp_path: Path,
+) -> None:
+    not_a_dir = tmp_path / "file"
+    not_a_dir.write_text("not an archive")
+    workers = ProcessWorkers(IndexSettings(data_dir=not_a_dir, _env_file=None), 1)
+    try:
+        with pytest.raises(WorkerStartError, match="died while opening the archive"):
+            await workers.start()
+        with pytest.raises(RuntimeError, match="not running"):
+            await workers.ask("anything", k=3)
+        assert workers.pids() == []
+    finally:
+        workers.close()
