@@ -372,7 +372,9 @@ class ProcessWorkers:
         try:
             message = worker.conn.recv()
         except (EOFError, OSError):
-            self._on_exit(worker)
+            # The worker is exiting: stop reading; its sentinel fires once it has exited.
+            if self._loop is not None:
+                self._loop.remove_reader(worker.conn.fileno())
             return
         if not worker.ready.done():
             worker.ready.set_result(None)
@@ -381,7 +383,8 @@ class ProcessWorkers:
             if not worker.current.done():
                 worker.current.set_result(message)
             worker.current = None
-        self._idle.append(worker)
+        if worker not in self._idle:
+            self._idle.append(worker)
         self._dispatch()
 
     def _on_exit(self, worker: _Worker) -> None:
