@@ -59,12 +59,12 @@ T = TypeVar("T")
 WORKER_LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s[worker %(process)d]: %(message)s"
 READY_TIMEOUT_S = 300.0  # spawning + warming a worker up takes ~2-4 s; a 1M archive longer
 STOP_TIMEOUT_S = 5.0  # a worker asked to stop exits at once unless it is mid-question
-MAX_FAILED_STARTS = 3
+MAX_FAILED_STARTS = 3  # workers dying before ready in a row: the archive cannot be opened
 START_FAILED = f"{MAX_FAILED_STARTS} in a row died while opening the archive (see the log)"
 # Workers run at a lower CPU priority than the bot process: its one event-loop thread feeds
 # every worker and sends every reply, so when the cores are contended it must not wait
 # behind them (a worker then sits idle with its answer unread). +5 weighs it ~3:1 for Linux.
-WORKER_NICENESS = 5  # workers dying before ready in a row: the archive cannot be opened
+WORKER_NICENESS = 5
 
 
 class WorkerCrashedError(Exception):
@@ -156,8 +156,9 @@ def _init_worker(settings_values: dict[str, Any], log_level: int) -> None:
 def _watch_parent() -> None:
     """Exit this worker as soon as the bot process is gone, however it ended.
 
-    A clean shutdown stops the workers through the pool; after a SIGKILL of the bot nobody
-    would, and a worker blocked on the pool's queue would wait forever.
+    A clean shutdown stops the workers through their pipes; after a SIGKILL of the bot a
+    worker waiting on its pipe reads end-of-file, but one busy with a long question (or
+    stopped) would go on; the watch thread ends it either way.
     """
     parent = multiprocessing.parent_process()
     if parent is None:
@@ -172,7 +173,7 @@ def _watch_parent() -> None:
 
 def _run(call: Callable[..., Any], args: tuple[Any, ...]) -> Any:
     """Run ``call(archive, *args)`` in the worker; errors come back as plain values."""
-    if _archive is None:  # the initializer failed; the pool reports that as broken
+    if _archive is None:  # _serve initialises first; a call before that is a bug here
         raise RuntimeError("answer worker has no archive")
     try:
         return call(_archive, *args)
