@@ -140,7 +140,7 @@ class _Segment(NamedTuple):
     def parts(self, term: QueryTerm, positions: np.ndarray | slice, rows: np.ndarray):
         """Contributions of ``term`` at postings ``positions`` (whose rows are ``rows``).
 
-        A tf = 1 run reads the per-document ``unit_parts``; the values are the same bits
+        A tf = 1 run reads the unit parts per length; the values are the same bits
         ``term_scores`` computes.
         """
         if term.unit:
@@ -156,10 +156,11 @@ class Scratch:
     """Per-thread buffers reused by every query: the row → candidate slot map and the
     candidate arrays (rows, partial scores, unit parts), grown on demand, never cleared.
 
-    ``marks`` is a sparse set (Briggs & Torczon): ``marks[row]`` holds the slot a row had when
-    it last became a candidate, and a row is a candidate exactly when that slot is in use and
-    holds the row again. Stale entries from earlier queries, segments or an aborted query are
-    therefore harmless: nothing is reset per query, and dropping candidates costs nothing.
+    ``marks`` is a sparse set (Briggs & Torczon): ``marks[row]`` holds a slot written for the
+    row at some point (or any stale non-negative value), and a row is a candidate exactly
+    when that slot, clipped to the slots in use, holds the row. Stale entries from earlier
+    queries, segments or an aborted query are therefore harmless: nothing is reset per
+    query, and dropping candidates costs nothing.
     """
 
     __slots__ = ("marks", "rows", "scores", "units")
@@ -212,8 +213,9 @@ class _Rest(NamedTuple):
         """Upper bounds of the final scores of rows with partial scores ``scores`` and unit
         parts ``units``, to which runs ``j:`` may still add.
 
-        The operations are monotone in ``units`` and ``scores``, so applied to larger values
-        (a length class's largest unit part) they give a bound that is at least as large.
+        The operations are elementwise, so applied to the table of unit parts per length
+        (with ``scores`` its parts for one run) they give, per length, the bits every row of
+        that length would get.
         """
         out = units * self.unit_weight[j]
         out += scores
