@@ -56,17 +56,19 @@ async def answer_in_chat(update: Update, context: Context, question: str) -> Non
             logger.info("flood guard: user %s is over the limit", user_id)
             await message.reply_text(text("flood", lang))
             return
-    async with Typing(message, data.settings.typing_delay_s):
+    answer: Answer | None = None
+    async with Typing(message, data.settings.typing_delay_s):  # replies come after "typing…"
         try:
             answer = await data.answers.ask(question, k=ANSWER_K)
         except WorkerCrashedError:
             logger.error("answer worker died on a question from user %s", user_id)
-            await message.reply_text(text("worker_crashed", lang))
-            return
+            refusal = text("worker_crashed", lang)
         except NewsdeskError as exc:
             logger.warning("question refused for user %s: %s", user_id, exc.reason)
-            await message.reply_text(describe_error(exc, lang))
-            return
+            refusal = describe_error(exc, lang)
+    if answer is None:
+        await message.reply_text(refusal)
+        return
     await send_answer(message, data, answer, lang, user_id=user_id, offset=0, reply=True)
 
 

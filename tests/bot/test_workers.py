@@ -131,8 +131,9 @@ async def test_a_worker_answers_with_what_the_admin_just_uploaded_and_forgets_de
     assert await _wait_gone([pid]) == []
 
 
+@pytest.mark.parametrize("kind", ["private", "inline"])
 async def test_a_worker_crash_mid_question_gets_a_reply_and_a_fresh_worker(
-    fake_api: FakeBotApi, module_archive: Archive, tmp_path: Path
+    fake_api: FakeBotApi, module_archive: Archive, tmp_path: Path, kind: str
 ) -> None:
     settings = make_settings(tmp_path, fake_api, answer_pool="processes", answer_workers=1)
     settings = settings.model_copy(update={"data_dir": module_archive.settings.data_dir})
@@ -142,12 +143,21 @@ async def test_a_worker_crash_mid_question_gets_a_reply_and_a_fresh_worker(
         (old_pid,) = workers.pids()
         # Freeze the worker, let the bot hand it the user's question, then kill it mid-way.
         os.kill(old_pid, signal.SIGSTOP)
-        fake_api.offer(fake_api.private_message(USER, "Koval gold"))
+        if kind == "private":
+            fake_api.offer(fake_api.private_message(USER, "Koval gold"))
+        else:
+            fake_api.offer(fake_api.inline_query(USER, "Koval gold"))
         await _wait_until(lambda: workers.pending() == 1)
         os.kill(old_pid, signal.SIGKILL)
 
-        (apology,) = await fake_api.wait_for("sendMessage", to(USER), timeout=20)
-        assert apology.params["text"] == text("worker_crashed", "uk")
+        if kind == "private":
+            (apology,) = await fake_api.wait_for("sendMessage", to(USER), timeout=20)
+            assert apology.params["text"] == text("worker_crashed", "uk")
+        else:
+            (inline,) = await fake_api.wait_for("answerInlineQuery", timeout=20)
+            (result,) = inline.params["results"]
+            assert result["title"] == text("worker_crashed", "uk")
+            assert inline.params.get("cache_time") == 0
         assert workers.restarts == 1
 
         # A fresh worker answers the next question; the bot never stopped.
