@@ -333,6 +333,21 @@ class Analyzer:
             out.append(terms)
         return out
 
+    def plain_word_term(self, chunk: str) -> str | None:
+        """A document's term for a lowercase ASCII word that is no date word; else None.
+
+        "" means a stopword (no term). Any other chunk (capitals, digits, punctuation,
+        Cyrillic, a month or weekday) gets None: ask ``chunk_terms``. Most words a bulk build
+        sees for the first time are plain, and this answers them without the term cache
+        (which the encoder does not need: it keeps codes of its own). Same terms as
+        ``_TermCache._analyze_plain``, in every document language (the script decides).
+        """
+        if chunk.isascii() and chunk.isalpha() and chunk.islower():
+            if chunk in TRIGGER_WORDS:
+                return None
+            return "" if chunk in _EN_STOPWORDS else stem_ascii_word(chunk)
+        return None
+
     def chunk_terms(self, lang: Lang) -> Mapping[str, tuple[str, ...]]:
         """The document terms of one whitespace chunk, computed on first sight and cached.
 

@@ -122,21 +122,38 @@ class ChunkCodes:
     def _learn(
         self, blob: bytes, starts: np.ndarray, sizes: np.ndarray, keys: np.ndarray
     ) -> np.ndarray:
-        """Codes of chunks not in the table (asked of ``code_of`` once each), then stored."""
+        """Codes of chunks not in the table (asked of ``code_of`` once each), then stored.
+
+        On a cold table most of a batch is missing, so the occurrences are first grouped by
+        hash with numpy and only one per group is decoded and analysed. A group whose members
+        do not all hold the same bytes (two chunks sharing a 64-bit hash) is not trusted: its
+        odd members are resolved one by one by their text.
+        """
+        _, first, inverse = np.unique(_hash(keys, sizes), return_index=True, return_inverse=True)
+        inverse = inverse.reshape(-1)
+        same = sizes == sizes[first][inverse]
+        for word in range(_WORDS):
+            same &= keys[word] == keys[word, first][inverse]
         by_chunk: dict[str, int] = {}
-        first: list[int] = []
-        codes = np.empty(sizes.size, dtype=np.int32)
-        for i, (start, size) in enumerate(zip(starts.tolist(), sizes.tolist(), strict=True)):
+        group_codes = np.empty(first.size, dtype=np.int32)
+        for group, (start, size) in enumerate(
+            zip(starts[first].tolist(), sizes[first].tolist(), strict=True)
+        ):
             chunk = _text(blob, start, start + size)
-            code = by_chunk.get(chunk)
-            if code is None:
-                code = by_chunk[chunk] = self.code_of(chunk)
-                first.append(i)
-            codes[i] = code
-        new = np.asarray(first, dtype=np.int64)
-        if self._count + new.size > self.max_entries:
+            group_codes[group] = by_chunk[chunk] = self.code_of(chunk)
+        codes = group_codes[inverse]
+        new = [first]
+        for i in np.flatnonzero(~same).tolist():  # a 64-bit hash shared by two chunks
+            start = int(starts[i])
+            chunk = _text(blob, start, start + int(sizes[i]))
+            if chunk not in by_chunk:
+                by_chunk[chunk] = self.code_of(chunk)
+                new.append(np.asarray([i]))
+            codes[i] = by_chunk[chunk]
+        rows = np.concatenate(new)
+        if self._count + rows.size > self.max_entries:
             self._reset(_INITIAL_SLOTS)
-        self._insert(keys[:, new], sizes[new], codes[new])
+        self._insert(keys[:, rows], sizes[rows], codes[rows])
         return codes
 
     def _insert(self, keys: np.ndarray, sizes: np.ndarray, codes: np.ndarray) -> None:

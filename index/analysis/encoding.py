@@ -96,6 +96,9 @@ class _Coder:
 
     def code_of(self, chunk: str) -> int:
         encoder = self.encoder
+        plain = encoder.analyzer.plain_word_term(chunk)
+        if plain is not None:
+            return encoder.intern(plain) if plain else NO_TERM
         terms = self.terms[chunk]
         date_word = encoder.analyzer.is_date_chunk(chunk)
         if len(terms) == 1 and not date_word:
