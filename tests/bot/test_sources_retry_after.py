@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 from bot.testing.fake_bot_api import FakeBotApi
-from index import Archive, IndexSettings, open_archive
+from index import Archive
 from tests.bot.conftest import ADMIN, make_settings, running_bot
-from tests.bot.test_sources import say
+from tests.bot.test_sources import archive, say  # noqa: F401 - fixture
 from tests.index.feeds.conftest import FeedServer, feed_server  # noqa: F401 - fixture
-
-
-@pytest.fixture
-def archive(tmp_path: Path) -> Iterator[Archive]:
-    with open_archive(
-        IndexSettings(_env_file=None, data_dir=tmp_path / "data", host_delay_s=0)
-    ) as opened:
-        yield opened
 
 
 async def test_sources_and_poll_show_the_servers_requested_wait(
     fake_api: FakeBotApi,
-    archive: Archive,
+    archive: Archive,  # noqa: F811 - the imported fixture
     tmp_path: Path,
     feed_server: FeedServer,  # noqa: F811 - the imported fixture
 ) -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 import psutil
 import pytest
 
+from bot.settings import BotSettings
 from bot.testing.fake_bot_api import FakeBotApi
 from bot.texts import text
 from bot.workers import ProcessWorkers, WorkerCrashedError, WorkerStartError
@@ -131,12 +132,17 @@ async def test_a_worker_answers_with_what_the_admin_just_uploaded_and_forgets_de
     assert await _wait_gone([pid]) == []
 
 
+def _one_worker(tmp_path: Path, fake_api: FakeBotApi, archive: Archive) -> BotSettings:
+    """Bot settings with a single answer worker process on ``archive``'s data dir."""
+    settings = make_settings(tmp_path, fake_api, answer_pool="processes", answer_workers=1)
+    return settings.model_copy(update={"data_dir": archive.settings.data_dir})
+
+
 @pytest.mark.parametrize("kind", ["private", "inline"])
 async def test_a_worker_crash_mid_question_gets_a_reply_and_a_fresh_worker(
     fake_api: FakeBotApi, module_archive: Archive, tmp_path: Path, kind: str
 ) -> None:
-    settings = make_settings(tmp_path, fake_api, answer_pool="processes", answer_workers=1)
-    settings = settings.model_copy(update={"data_dir": module_archive.settings.data_dir})
+    settings = _one_worker(tmp_path, fake_api, module_archive)
     async with running_bot(settings, module_archive, fake_api) as app:
         workers = app.bot_data.answers
         assert isinstance(workers, ProcessWorkers)
@@ -173,8 +179,7 @@ async def test_a_worker_crash_mid_question_gets_a_reply_and_a_fresh_worker(
 async def test_questions_queued_behind_a_crashed_worker_go_to_its_replacement(
     fake_api: FakeBotApi, module_archive: Archive, tmp_path: Path
 ) -> None:
-    settings = make_settings(tmp_path, fake_api, answer_pool="processes", answer_workers=1)
-    settings = settings.model_copy(update={"data_dir": module_archive.settings.data_dir})
+    settings = _one_worker(tmp_path, fake_api, module_archive)
     async with running_bot(settings, module_archive, fake_api) as app:
         workers = app.bot_data.answers
         assert isinstance(workers, ProcessWorkers)

@@ -7,6 +7,7 @@ a date term, which is all the answer stage needs to see.
 
 from __future__ import annotations
 
+import random
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from datetime import UTC, date, datetime
 import numpy as np
 from rank_bm25 import BM25Okapi
 
+from index.answer.evidence import QuestionWord
 from index.models import Article, Hit, Lang, Passage
 
 STOPWORDS = frozenset(
@@ -138,3 +140,25 @@ class MemoryArchive:
 
     def passages_of(self, article_id: int) -> list[Passage]:
         return [p for p in self.passages.values() if p.article_id == article_id]
+
+
+#: Words of ARTICLES' Tusk article, for random proximity questions and passages.
+PROXIMITY_WORDS = ["tusk", "poland", "missiles", "allies", "air", "defence", "july", "said"]
+
+
+def random_question_words(rng: random.Random) -> list[QuestionWord]:
+    """Three distinct known question words with random weights."""
+    return [
+        QuestionWord(
+            w, frozenset([w]), weight=rng.uniform(0.5, 3), known=True, is_date=False, is_name=False
+        )
+        for w in rng.sample(PROXIMITY_WORDS, 3)
+    ]
+
+
+def random_passage_text(rng: random.Random) -> str:
+    """One to three short "sentences" of ``PROXIMITY_WORDS``."""
+    return ". ".join(
+        " ".join(rng.choice(PROXIMITY_WORDS) for _ in range(rng.randint(1, 5)))
+        for _ in range(rng.randint(1, 3))
+    )

@@ -36,7 +36,12 @@ from index.search.ranking import (
     term_scores_of,
 )
 from index.settings import IndexSettings
-from tests.index.answer.fakes import MemoryArchive, SimpleAnalyzer
+from tests.index.answer.fakes import (
+    MemoryArchive,
+    SimpleAnalyzer,
+    random_passage_text,
+    random_question_words,
+)
 from tests.index.answer.test_answer_question import ARTICLES
 
 QA_SAMPLE = Path(__file__).resolve().parents[3] / "index" / "eval" / "qa_sample.jsonl"
@@ -365,21 +370,12 @@ def test_held_terms_skip_spans_and_keep_the_proximity_head(seed):
     analyzer = SimpleAnalyzer()
     archive = MemoryArchive(ARTICLES, analyzer)
     article = archive.articles[1]
-    vocabulary = ["tusk", "poland", "missiles", "allies", "air", "defence", "july", "said"]
-    words = [
-        QuestionWord(
-            w, frozenset([w]), weight=rng.uniform(0.5, 3), known=True, is_date=False, is_name=False
-        )
-        for w in rng.sample(vocabulary, 3)
-    ]
+    words = random_question_words(rng)
     wanted = {w.text for w in words}
     title_terms = set(analyzer.document_terms(article.title, "en", None))
     plain, held = [], []
     for i in range(rng.randint(2, 10)):
-        text = ". ".join(
-            " ".join(rng.choice(vocabulary) for _ in range(rng.randint(1, 5)))
-            for _ in range(rng.randint(1, 3))
-        )
+        text = random_passage_text(rng)
         score = rng.choice([1.0, 2.0, 2.5, rng.uniform(0.1, 5)])  # ties included
         passage = Passage(i, 1, i, text, 0, len(text))
         terms = frozenset((title_terms | set(analyzer.document_terms(text, "en", None))) & wanted)

@@ -18,7 +18,12 @@ from index.answer.evidence import QuestionWord
 from index.answer.passage_cache import PassageCache
 from index.extract.passages import split_passages
 from index.models import Passage
-from tests.index.answer.fakes import MemoryArchive, SimpleAnalyzer
+from tests.index.answer.fakes import (
+    MemoryArchive,
+    SimpleAnalyzer,
+    random_passage_text,
+    random_question_words,
+)
 from tests.index.answer.test_answer_question import ARTICLES
 
 QA_SAMPLE = Path(__file__).resolve().parents[3] / "index" / "eval" / "qa_sample.jsonl"
@@ -135,19 +140,10 @@ def test_proximity_head_is_the_head_of_the_full_order(seed):
     analyzer = SimpleAnalyzer()
     archive = MemoryArchive(ARTICLES, analyzer)
     article = archive.articles[1]
-    vocabulary = ["tusk", "poland", "missiles", "allies", "air", "defence", "july", "said"]
-    words = [
-        QuestionWord(
-            w, frozenset([w]), weight=rng.uniform(0.5, 3), known=True, is_date=False, is_name=False
-        )
-        for w in rng.sample(vocabulary, 3)
-    ]
+    words = random_question_words(rng)
     candidates = []
     for i in range(rng.randint(2, 10)):
-        text = ". ".join(
-            " ".join(rng.choice(vocabulary) for _ in range(rng.randint(1, 5)))
-            for _ in range(rng.randint(1, 3))
-        )
+        text = random_passage_text(rng)
         score = rng.choice([1.0, 2.0, 2.5, rng.uniform(0.1, 5)])  # ties included
         candidates.append((RankedPassage(i, 1, score), Passage(i, 1, i, text, 0, len(text))))
     candidates.sort(key=lambda c: -c[0].score)
