@@ -64,3 +64,16 @@ def test_vocabulary_lookup_finds_every_term_and_only_those() -> None:
     assert vocab.terms() == sorted(terms, key=lambda t: t.encode())
     empty = Vocabulary.from_sorted([])
     assert empty.lookup("x") == -1 and empty.terms() == []
+
+
+def test_vocabulary_lookup_matches_a_dict_across_sample_blocks() -> None:
+    """Block bisection (sampled terms) finds every term and nothing else, at block edges too."""
+    rng = np.random.default_rng(3)
+    letters = list("abcdéжz")
+    words = {"".join(rng.choice(letters, size=int(rng.integers(1, 7)))) for _ in range(3_000)}
+    encoded = sorted(w.encode() for w in words)
+    vocab = Vocabulary.from_sorted(encoded)
+    ids = {w.decode(): i for i, w in enumerate(encoded)}
+    probes = list(ids) + [w + "q" for w in ids] + ["", "\x00", "ё", "zzzzzzzzzz", "a" * 30]
+    for word in probes:
+        assert vocab.lookup(word) == ids.get(word, -1), word
