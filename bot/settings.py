@@ -79,6 +79,12 @@ class BotSettings(IndexSettings):
         description="Answer worker processes with answer_pool=processes: one per core (2 suits "
         "a 2-core machine; each holds its own analyzer and caches, ~450 MB at 100k passages).",
     )
+    answer_timeout_s: float = Field(
+        default=30.0,
+        gt=0,
+        description="Give up on an answer after this long: the user is told, and a worker "
+        "process is killed and replaced (a thread cannot be killed and finishes unheard).",
+    )
     typing_delay_s: float = Field(
         default=0.3,
         ge=0,

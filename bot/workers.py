@@ -24,6 +24,12 @@ that worker is replaced.
   handlers tell the user to ask again), a fresh worker is spawned in its place, and queued
   questions go to the others meanwhile. A worker that dies while starting is retried a few
   times, then the pool gives up and says so (a broken archive, not a crash).
+* Hangs: a call still unanswered ``timeout_s`` after it reached its worker (an endless loop,
+  a stuck read) fails with ``AnswerTimeoutError`` and the worker is killed; its exit then
+  takes the crash path above, so a fresh worker replaces it and queued questions are kept.
+  Only time in a worker counts: a question waiting in the queue behind busy workers is not
+  the fault of any one of them. Threads cannot be killed: ``ThreadWorkers`` stops waiting
+  and replies, and the thread finishes in the background.
 * No orphans: ``close`` stops and joins every worker, and each worker watches its parent's
   sentinel and exits if the bot process dies without shutting down (SIGKILL).
 * Errors cross the process boundary as plain values: a ``NewsdeskError`` is re-raised in the
@@ -71,6 +77,15 @@ class WorkerCrashedError(Exception):
     """The worker process answering a question died before it replied."""
 
 
+class AnswerTimeoutError(WorkerCrashedError):
+    """A call took longer than the answer timeout; the process answering it was killed.
+
+    A subclass of ``WorkerCrashedError`` because the outcome is the same for callers (this
+    answer is lost, the next question gets a fresh worker), so code handling a crash handles
+    a hang too; the handlers tell the two apart only to word the reply.
+    """
+
+
 class WorkerStartError(NewsdeskError):
     """Answer workers keep dying before they are ready (the archive cannot be opened)."""
 
@@ -82,7 +97,8 @@ class AnswerWorkers(Protocol):
         """Get ready to answer (warm up); called once before updates are handled."""
 
     async def ask(self, question: str, *, k: int, offset: int = 0) -> Answer:
-        """``Archive.ask``; raises NewsdeskError or WorkerCrashedError."""
+        """``Archive.ask``; raises NewsdeskError or WorkerCrashedError (or its subclass
+        AnswerTimeoutError)."""
 
     async def example_questions(self, n: int) -> list[str]:
         """``Archive.example_questions``."""
@@ -96,10 +112,18 @@ class ThreadWorkers:
 
     One process: the cheapest choice on one core, and the archive object may be any wrapper
     (the tests' failing archives), since nothing crosses a process boundary.
+
+    Args:
+        archive: the archive the threads answer from.
+        timeout_s: stop waiting for an answer after this long (None: wait as long as it
+            takes). A thread cannot be killed: the timed-out call raises
+            ``AnswerTimeoutError`` and the thread runs on in the background, holding one
+            of the pool's threads until it finishes.
     """
 
-    def __init__(self, archive: Archive) -> None:
+    def __init__(self, archive: Archive, *, timeout_s: float | None = None) -> None:
         self._archive = archive
+        self._timeout_s = timeout_s
 
     async def start(self) -> None:
         """Warm the archive up in a worker thread (see ``bot.warmup``)."""
@@ -107,11 +131,24 @@ class ThreadWorkers:
 
     async def ask(self, question: str, *, k: int, offset: int = 0) -> Answer:
         """``Archive.ask`` in a worker thread."""
-        return await asyncio.to_thread(self._archive.ask, question, k=k, offset=offset)
+        return await self._in_thread(self._archive.ask, question, k=k, offset=offset)
 
     async def example_questions(self, n: int) -> list[str]:
         """``Archive.example_questions`` in a worker thread."""
-        return await asyncio.to_thread(self._archive.example_questions, n)
+        return await self._in_thread(self._archive.example_questions, n)
+
+    async def _in_thread(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        try:
+            return await asyncio.wait_for(
+                asyncio.to_thread(function, *args, **kwargs), self._timeout_s
+            )
+        except TimeoutError:
+            logger.warning(
+                "%s did not finish in %g s; replying without it (the thread runs on)",
+                getattr(function, "__name__", "answer call"),
+                self._timeout_s,
+            )
+            raise AnswerTimeoutError(f"no answer after {self._timeout_s:g} s") from None
 
     def close(self) -> None:
         """Nothing to stop: the loop owns its thread pool."""
@@ -228,6 +265,7 @@ class _Worker:
     conn: Connection
     ready: asyncio.Future[None]
     current: asyncio.Future[Any] | None = None
+    deadline: asyncio.TimerHandle | None = None  # fires when ``current`` takes too long
     gone: bool = False
 
 
@@ -247,11 +285,16 @@ class ProcessWorkers:
         settings: the archive's settings (only ``IndexSettings`` fields are sent; the bot
             token never reaches a worker).
         workers: processes in the pool.
+        timeout_s: a call unanswered this long after it reached its worker fails with
+            ``AnswerTimeoutError`` and the worker is killed and replaced (None: no limit).
     """
 
-    def __init__(self, settings: IndexSettings, workers: int) -> None:
+    def __init__(
+        self, settings: IndexSettings, workers: int, *, timeout_s: float | None = None
+    ) -> None:
         self._values = {name: getattr(settings, name) for name in IndexSettings.model_fields}
         self._size = workers
+        self._timeout_s = timeout_s
         self._context = multiprocessing.get_context("spawn")
         self._loop: asyncio.AbstractEventLoop | None = None
         self._workers: list[_Worker] = []
@@ -314,6 +357,7 @@ class ProcessWorkers:
                 worker.process.kill()
                 worker.process.join(STOP_TIMEOUT_S)
             worker.conn.close()
+            _stop_deadline(worker)
             if worker.current is not None and not worker.current.done():
                 worker.current.cancel()
 
@@ -333,6 +377,8 @@ class ProcessWorkers:
         Raises:
             NewsdeskError: the archive refused (reason and item as raised in the worker).
             WorkerCrashedError: the worker died while running it; it has been replaced.
+            AnswerTimeoutError: no answer within ``timeout_s``; the worker is killed and
+                replaced.
             WorkerStartError: workers keep dying before they are ready.
             RuntimeError: an unexpected error in the worker (its traceback in the message),
                 or the pool is closed.
@@ -368,6 +414,10 @@ class ProcessWorkers:
                 self._on_exit(worker)
                 continue
             worker.current = item.future
+            if self._timeout_s is not None and self._loop is not None:
+                worker.deadline = self._loop.call_later(
+                    self._timeout_s, self._on_timeout, worker, item.future
+                )
 
     def _on_readable(self, worker: _Worker) -> None:
         try:
@@ -381,6 +431,7 @@ class ProcessWorkers:
             worker.ready.set_result(None)
             self._failed_starts = 0
         elif worker.current is not None:
+            _stop_deadline(worker)
             if not worker.current.done():
                 worker.current.set_result(message)
             worker.current = None
@@ -388,11 +439,36 @@ class ProcessWorkers:
             self._idle.append(worker)
         self._dispatch()
 
+    def _on_timeout(self, worker: _Worker, future: asyncio.Future[Any]) -> None:
+        """``future`` is still unanswered after ``timeout_s``: fail it and kill its worker.
+
+        The worker is stuck (an endless loop, a stuck read) or far too slow, and a process
+        cannot be interrupted mid-call, so it is killed: SIGKILL ends even a stopped one.
+        Its pipe is no longer read (a late reply must not make it look idle again), and its
+        sentinel then fires ``_on_exit``, which reaps it and starts the replacement that
+        queued questions wait for, exactly as after a crash.
+        """
+        worker.deadline = None
+        if worker.gone or worker.current is not future or self._closed:
+            return
+        logger.warning(
+            "answer worker %s gave no answer in %g s; killing it and starting a fresh one",
+            worker.process.pid,
+            self._timeout_s,
+        )
+        if not future.done():  # the handler may have been cancelled meanwhile
+            future.set_exception(AnswerTimeoutError(f"no answer after {self._timeout_s:g} s"))
+        worker.current = None
+        if self._loop is not None:
+            self._loop.remove_reader(worker.conn.fileno())
+        worker.process.kill()
+
     def _on_exit(self, worker: _Worker) -> None:
         """A worker process ended: fail its question, reap it, start another."""
         if worker.gone:
             return
         self._forget(worker)
+        _stop_deadline(worker)
         worker.process.join(STOP_TIMEOUT_S)
         worker.conn.close()
         if worker in self._workers:
@@ -440,3 +516,10 @@ class ProcessWorkers:
     async def example_questions(self, n: int) -> list[str]:
         """``Archive.example_questions`` in a worker process."""
         return await self.call(examples_in_worker, n)
+
+
+def _stop_deadline(worker: _Worker) -> None:
+    """Cancel the timeout of the call ``worker`` was running, if any."""
+    if worker.deadline is not None:
+        worker.deadline.cancel()
+        worker.deadline = None
