@@ -140,8 +140,10 @@ async def _post_shutdown_closing(application: Application) -> None:  # type: ign
 def make_answer_workers(settings: BotSettings, archive: Archive) -> AnswerWorkers:
     """Worker processes on the archive's data dir, or threads over ``archive`` itself."""
     if settings.answer_pool == "processes":
-        return ProcessWorkers(settings, settings.answer_workers)
-    return ThreadWorkers(archive)
+        return ProcessWorkers(
+            settings, settings.answer_workers, timeout_s=settings.answer_timeout_s
+        )
+    return ThreadWorkers(archive, timeout_s=settings.answer_timeout_s)
 
 
 def build_application(
