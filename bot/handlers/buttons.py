@@ -12,7 +12,7 @@ import logging
 from telegram import Update
 
 from bot.context import Context
-from bot.handlers.common import ANSWER_K, send_answer, user_lang
+from bot.handlers.common import ANSWER_K, lost_answer_text, send_answer, user_lang
 from bot.render import render_full_article
 from bot.texts import text
 from bot.workers import WorkerCrashedError
@@ -38,9 +38,9 @@ async def on_more(update: Update, context: Context) -> None:
     await query.answer()
     try:
         answer = await data.answers.ask(state.question, k=ANSWER_K, offset=state.next_offset)
-    except WorkerCrashedError:
-        logger.error("answer worker died on a More button")
-        await context.bot.send_message(query.message.chat.id, text("worker_crashed", lang))
+    except WorkerCrashedError as exc:
+        logger.error("answer lost on a More button: %s", exc)
+        await context.bot.send_message(query.message.chat.id, lost_answer_text(exc, lang))
         return
     user_id = update.effective_user.id if update.effective_user else None
     await send_answer(

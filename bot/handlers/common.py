@@ -25,12 +25,18 @@ from bot.guards import Verdict
 from bot.render import answer_keyboard, escape, render_answer, render_nothing_found
 from bot.state import QueryState
 from bot.texts import lang_of, text
-from bot.workers import WorkerCrashedError
+from bot.workers import AnswerTimeoutError, WorkerCrashedError
 from index import Answer, Lang, NewsdeskError
 
 logger = logging.getLogger(__name__)
 
 ANSWER_K = 3  # articles per answer message; "More" pages through the rest
+
+
+def lost_answer_text(exc: WorkerCrashedError, lang: Lang) -> str:
+    """What to tell a user whose answer was lost: the worker crashed, or it took too long."""
+    key = "answer_timeout" if isinstance(exc, AnswerTimeoutError) else "worker_crashed"
+    return text(key, lang)
 
 
 def user_lang(update: Update) -> Lang:
@@ -60,9 +66,9 @@ async def answer_in_chat(update: Update, context: Context, question: str) -> Non
     async with Typing(message, data.settings.typing_delay_s):  # replies come after "typing…"
         try:
             answer = await data.answers.ask(question, k=ANSWER_K)
-        except WorkerCrashedError:
-            logger.error("answer worker died on a question from user %s", user_id)
-            refusal = text("worker_crashed", lang)
+        except WorkerCrashedError as exc:
+            logger.error("answer lost on a question from user %s: %s", user_id, exc)
+            refusal = lost_answer_text(exc, lang)
         except NewsdeskError as exc:
             logger.warning("question refused for user %s: %s", user_id, exc.reason)
             refusal = describe_error(exc, lang)

@@ -8,7 +8,7 @@ import logging
 from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
 
 from bot.context import Context
-from bot.handlers.common import user_lang
+from bot.handlers.common import lost_answer_text, user_lang
 from bot.render import (
     inline_description,
     inline_message,
@@ -16,7 +16,6 @@ from bot.render import (
     summary_description,
     summary_message,
 )
-from bot.texts import text
 from bot.workers import WorkerCrashedError
 from index import NewsdeskError
 
@@ -53,9 +52,9 @@ async def on_inline_query(update: Update, context: Context) -> None:
     else:
         try:
             answer = await data.answers.ask(question, k=page, offset=offset)
-        except WorkerCrashedError:
-            logger.error("answer worker died on an inline query")
-            crashed = text("worker_crashed", lang)
+        except WorkerCrashedError as exc:
+            logger.error("answer lost on an inline query: %s", exc)
+            crashed = lost_answer_text(exc, lang)
             retry = InlineQueryResultArticle(
                 id="retry", title=crashed, input_message_content=InputTextMessageContent(crashed)
             )

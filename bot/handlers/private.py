@@ -28,8 +28,8 @@ async def cmd_start(update: Update, context: Context) -> None:
         return
     try:
         examples = await data.answers.example_questions(3)
-    except WorkerCrashedError:
-        logger.error("answer worker died while /start picked example questions")
+    except WorkerCrashedError as exc:  # a crash, or a timeout (a subclass)
+        logger.error("answer lost while /start picked example questions: %s", exc)
         examples = []
     no_dates = text("no_dates", lang)
     await message.reply_text(

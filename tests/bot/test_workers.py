@@ -8,22 +8,31 @@ process. Each test spawns real workers (a few seconds each), so all are marked s
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing
 import os
 import signal
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import psutil
 import pytest
+from pydantic import ValidationError
 
 from bot.settings import BotSettings
 from bot.testing.fake_bot_api import FakeBotApi
 from bot.texts import text
-from bot.workers import ProcessWorkers, WorkerCrashedError, WorkerStartError
-from index import Archive, IndexSettings, NewsdeskError, open_archive
-from tests.bot.conftest import ADMIN, USER, make_settings, running_bot
+from bot.workers import (
+    AnswerTimeoutError,
+    ProcessWorkers,
+    ThreadWorkers,
+    WorkerCrashedError,
+    WorkerStartError,
+)
+from index import Answer, Archive, IndexSettings, NewsdeskError, open_archive
+from tests.bot.conftest import ADMIN, TOKEN, USER, make_settings, running_bot
 from tests.bot.corpus import UPLOAD_JSONL, write_corpus
 from tests.bot.test_admin import to
 
@@ -272,3 +281,166 @@ async def test_workers_that_cannot_open_the_archive_stop_the_start_with_a_clear_
         assert workers.pids() == []
     finally:
         workers.close()
+
+
+# -- answers that take too long --------------------------------------------------------------
+
+HANG_TIMEOUT_S = 2.0  # far above a real answer here (ms), short enough to wait for in a test
+
+
+async def test_a_hung_call_times_out_and_its_worker_is_replaced_without_losing_the_queue(
+    module_archive: Archive, tmp_path: Path
+) -> None:
+    workers = ProcessWorkers(module_archive.settings, 1, timeout_s=HANG_TIMEOUT_S)
+    try:
+        await workers.start()
+        (old_pid,) = workers.pids()
+        marker = tmp_path / "hung"
+        started = time.monotonic()
+        hung = asyncio.ensure_future(workers.call(sleep_in_worker, str(marker), 120.0))
+        await _wait_until(marker.exists)
+        queued = asyncio.ensure_future(workers.ask("Koval gold", k=3))  # waits behind it
+        with pytest.raises(AnswerTimeoutError):
+            await hung
+        assert time.monotonic() - started < HANG_TIMEOUT_S + 5  # not the 120 s sleep
+        assert await _wait_gone([old_pid]) == []  # killed, not left running
+        answer = await asyncio.wait_for(queued, 60)  # answered by the replacement
+        assert answer.found and "Koval" in answer.articles[0].snippets[0].text
+        assert workers.restarts == 1
+        (new_pid,) = workers.pids()
+        assert new_pid != old_pid
+        # The replacement runs under the same timeout and answers the next question at once.
+        assert (await workers.ask("Koval gold", k=3)).found
+        assert workers.restarts == 1
+    finally:
+        workers.close()
+    assert _alive([new_pid]) == []
+
+
+@pytest.mark.parametrize("kind", ["private", "inline", "more"])
+async def test_a_hung_worker_gets_the_user_a_timeout_reply_and_a_fresh_worker(
+    fake_api: FakeBotApi, module_archive: Archive, tmp_path: Path, kind: str
+) -> None:
+    settings = _one_worker(tmp_path, fake_api, module_archive)
+    settings = settings.model_copy(update={"answer_timeout_s": HANG_TIMEOUT_S})
+    async with running_bot(settings, module_archive, fake_api) as app:
+        workers = app.bot_data.answers
+        assert isinstance(workers, ProcessWorkers)
+        (old_pid,) = workers.pids()
+        if kind == "more":  # an answer with a More button, pressed once the worker hangs
+            fake_api.offer(fake_api.private_message(USER, "farmers report the wheat harvest"))
+            (first,) = await fake_api.wait_for("sendMessage", to(USER), timeout=20)
+            keyboard = first.params["reply_markup"]["inline_keyboard"]
+            more = next(
+                b["callback_data"]
+                for row in keyboard
+                for b in row
+                if b.get("callback_data", "").startswith("m:")
+            )
+        cursor = fake_api.cursor()
+        # A stopped worker never answers: the question hangs until the timeout kills it.
+        os.kill(old_pid, signal.SIGSTOP)
+        if kind == "private":
+            fake_api.offer(fake_api.private_message(USER, "Koval gold"))
+        elif kind == "inline":
+            fake_api.offer(fake_api.inline_query(USER, "Koval gold"))
+        else:
+            message_id = first.result["message_id"]
+            fake_api.offer(fake_api.callback_query(USER, USER.id, message_id, more))
+
+        if kind == "inline":
+            (inline,) = await fake_api.wait_for("answerInlineQuery", after=cursor, timeout=20)
+            (result,) = inline.params["results"]
+            assert result["title"] == text("answer_timeout", "uk")
+            assert inline.params.get("cache_time") == 0
+        else:
+            (reply,) = await fake_api.wait_for("sendMessage", to(USER), after=cursor, timeout=20)
+            assert reply.params["text"] == text("answer_timeout", "uk")
+        assert await _wait_gone([old_pid]) == []
+        await _wait_until(lambda: workers.restarts == 1)
+
+        # A fresh worker answers the next question; the bot never stopped.
+        cursor = fake_api.cursor()
+        fake_api.offer(fake_api.private_message(USER, "Koval gold"))
+        (answer,) = await fake_api.wait_for("sendMessage", to(USER), after=cursor, timeout=60)
+        assert "Koval" in answer.params["text"]
+        (new_pid,) = workers.pids()
+        assert new_pid != old_pid
+    assert await _wait_gone([new_pid]) == []
+
+
+class HangingArchive:
+    """The real archive, but ``ask`` about Koval hangs until the test lets it go."""
+
+    def __init__(self, archive: Archive) -> None:
+        self._archive = archive
+        self.release = threading.Event()
+        self.finished = threading.Event()
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._archive, name)
+
+    def ask(self, question: str, **kwargs: object) -> Answer:
+        if "Koval" in question:  # not the start-up warm-up questions
+            self.release.wait(timeout=30)
+            self.finished.set()
+        return self._archive.ask(question, **kwargs)  # type: ignore[arg-type]
+
+
+async def test_a_hung_thread_gets_the_same_reply_and_a_warning_and_the_bot_goes_on(
+    fake_api: FakeBotApi,
+    module_archive: Archive,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.WARNING, logger="bot.workers")
+    archive = HangingArchive(module_archive)
+    settings = make_settings(tmp_path, fake_api, answer_timeout_s=0.3)
+    async with running_bot(settings, archive, fake_api) as app:  # type: ignore[arg-type]
+        assert isinstance(app.bot_data.answers, ThreadWorkers)
+        try:
+            fake_api.offer(fake_api.private_message(USER, "Koval gold"))
+            (reply,) = await fake_api.wait_for("sendMessage", to(USER), timeout=10)
+            assert reply.params["text"] == text("answer_timeout", "uk")
+            assert not archive.finished.is_set()  # replied while the thread still hangs
+            warnings = [r.getMessage() for r in caplog.records if r.name == "bot.workers"]
+            assert any("did not finish in 0.3 s" in w for w in warnings), warnings
+            assert all(TOKEN not in record.getMessage() for record in caplog.records)
+            # Other questions are answered meanwhile.
+            cursor = fake_api.cursor()
+            fake_api.offer(fake_api.private_message(USER, "farmers report the wheat harvest"))
+            (answer,) = await fake_api.wait_for("sendMessage", to(USER), after=cursor)
+            assert answer.params["text"] != text("answer_timeout", "uk")
+            assert "harvest" in answer.params["text"].lower()
+        finally:
+            archive.release.set()  # the thread finishes in the background, unheard
+        await asyncio.to_thread(archive.finished.wait, 10)
+    assert len(fake_api.find("sendMessage", to(USER))) == 2
+
+
+async def test_thread_workers_time_out_only_slow_calls(module_archive: Archive) -> None:
+    archive = HangingArchive(module_archive)
+    workers = ThreadWorkers(archive, timeout_s=0.2)  # type: ignore[arg-type]
+    try:
+        with pytest.raises(AnswerTimeoutError) as timed_out:
+            await workers.ask("Koval gold", k=3)
+        assert isinstance(timed_out.value, WorkerCrashedError)  # the crash handlers catch it
+        assert (await workers.ask("farmers report the wheat harvest", k=3)).found
+    finally:
+        archive.release.set()
+    await asyncio.to_thread(archive.finished.wait, 10)
+
+
+def test_the_answer_timeout_setting_defaults_reads_the_environment_and_must_be_positive(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def settings(**values: object) -> BotSettings:
+        return BotSettings(_env_file=None, bot_token=TOKEN, **values)  # type: ignore[call-arg, arg-type]
+
+    assert settings().answer_timeout_s == 30.0
+    monkeypatch.setenv("NEWSDESK_ANSWER_TIMEOUT_S", "2.5")
+    assert settings().answer_timeout_s == 2.5
+    for bad in (0, -1, "soon"):
+        with pytest.raises(ValidationError, match="answer_timeout_s") as error:
+            settings(answer_timeout_s=bad)
+        assert TOKEN not in str(error.value)
