@@ -26,16 +26,11 @@ import numpy as np
 from index.errors import IndexUnavailableError, NotFoundError
 from index.models import DocRecord, EncodedBatch, Hit, Progress
 from index.search import segments as store
+from index.search.building import segment_data, segment_from_batches, segment_from_docs
 from index.search.maxscore import QueryTerm, RowStats, Scratch, evaluate, score_rows
 from index.search.postings import (
-    Postings,
-    TokenCollector,
     Vocabulary,
-    build_postings,
     postings_from_pairs,
-    sort_vocabulary,
-    term_bounds,
-    tier_postings,
 )
 from index.search.scoring import (
     DEFAULT_PARAMS,
@@ -56,7 +51,6 @@ ProgressCallback = Callable[[Progress], None]
 MERGE_DELTA_SHARE = 0.10
 MERGE_MAX_DELTAS = 8
 MERGE_DEAD_SHARE = 0.20
-_PROGRESS_EVERY = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +136,7 @@ class SearchIndex:
         index_dir = Path(index_dir)
         index_dir.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
-        data = _segment_from_docs(docs, None, total=total, progress=progress, started=started)
+        data = segment_from_docs(docs, None, total=total, progress=progress, started=started)
         return cls._publish_built(index_dir, data, params, total, progress, started)
 
     @classmethod
@@ -187,7 +181,7 @@ class SearchIndex:
         index_dir = Path(index_dir)
         index_dir.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
-        data = _segment_from_batches(batches, total=total, progress=progress, started=started)
+        data = segment_from_batches(batches, total=total, progress=progress, started=started)
         return cls._publish_built(index_dir, data, params, total, progress, started)
 
     @classmethod
@@ -467,7 +461,7 @@ class SearchIndex:
             state = self._state
             ids = np.fromiter((d.passage_id for d in docs), np.int64, len(docs))
             refs, _ = self._tombstoned(state, ids)
-            data = _segment_from_docs(docs, state.base.data.vocab)
+            data = segment_from_docs(docs, state.base.data.vocab)
             seq = state.manifest.seq + 1
             name = f"delta-{seq:06d}"
             store.write_segment(state.gen_dir / name, data, "delta")
@@ -583,165 +577,6 @@ def _acceptor(seg: _Segment, day_range: tuple[int, int] | None):
 def _params_of(manifest: Manifest) -> BM25Params:
     p = manifest.params
     return BM25Params(k1=float(p["k1"]), b=float(p["b"]), epsilon=float(p["epsilon"]))
-
-
-def _segment_from_docs(
-    docs: Iterable[DocRecord],
-    base_vocab: Vocabulary | None,
-    *,
-    total: int | None = None,
-    progress: ProgressCallback | None = None,
-    started: float | None = None,
-) -> SegmentData:
-    """Tokens of DocRecords → a segment (rows sorted by passage id)."""
-    collector = TokenCollector()
-    pids: list[int] = []
-    aids: list[int] = []
-    days: list[int] = []
-    started = time.perf_counter() if started is None else started
-    for doc in docs:
-        collector.add(doc.terms)
-        pids.append(doc.passage_id)
-        aids.append(doc.article_id)
-        days.append(doc.published_day)
-        if progress is not None and len(pids) % _PROGRESS_EVERY == 0:
-            elapsed = time.perf_counter() - started
-            progress(Progress("build", len(pids), total, "passages", elapsed))
-    batch = collector.finish()
-    tokens = _Tokens(
-        terms=batch.terms,
-        term_ids=batch.token_ids,
-        passages=np.repeat(np.arange(len(pids), dtype=np.int32), batch.doc_lengths),
-        passage_ids=np.asarray(pids, dtype=np.int64),
-        article_ids=np.asarray(aids, dtype=np.int64),
-        published_days=np.asarray(days, dtype=np.int32),
-    )
-    if progress is not None:
-        progress(Progress("build", len(pids), total, "passages", time.perf_counter() - started))
-    return _segment_from_tokens(tokens, base_vocab)
-
-
-def _segment_from_batches(
-    batches: Iterable[EncodedBatch],
-    *,
-    total: int | None = None,
-    progress: ProgressCallback | None = None,
-    started: float | None = None,
-) -> SegmentData:
-    """Encoded batches (term ids already assigned by one encoder) → a segment."""
-    terms: list[str] = []
-    ids: list[np.ndarray] = []
-    owners: list[np.ndarray] = []
-    pids: list[np.ndarray] = []
-    aids: list[np.ndarray] = []
-    days: list[np.ndarray] = []
-    done = 0
-    started = time.perf_counter() if started is None else started
-    for batch in batches:
-        encoded = batch.terms
-        terms.extend(encoded.new_terms)
-        ids.append(encoded.term_ids)
-        owners.append(encoded.passages + np.int32(done))
-        pids.append(batch.passage_ids)
-        aids.append(batch.article_ids)
-        days.append(batch.published_days)
-        done += batch.passage_ids.size
-        if progress is not None:
-            progress(Progress("build", done, total, "passages", time.perf_counter() - started))
-    tokens = _Tokens(
-        terms=terms,
-        term_ids=_concatenated(ids, np.int32),
-        passages=_concatenated(owners, np.int32),
-        passage_ids=_concatenated(pids, np.int64),
-        article_ids=_concatenated(aids, np.int64),
-        published_days=_concatenated(days, np.int32),
-    )
-    if tokens.term_ids.size and int(tokens.term_ids.max()) >= len(terms):
-        raise ValueError("encoded batches use term ids beyond the terms they list")
-    return _segment_from_tokens(tokens, None)
-
-
-def _concatenated(parts: list[np.ndarray], dtype: type[np.generic]) -> np.ndarray:
-    return np.concatenate(parts).astype(dtype, copy=False) if parts else np.empty(0, dtype)
-
-
-@dataclass(frozen=True, slots=True)
-class _Tokens:
-    """Every term occurrence of a set of passages (in any order), before the segment is made.
-
-    ``term_ids`` index ``terms`` (in first-seen order); ``passages`` index the per-passage
-    arrays, which are in input order.
-    """
-
-    terms: list[str]
-    term_ids: np.ndarray
-    passages: np.ndarray
-    passage_ids: np.ndarray
-    article_ids: np.ndarray
-    published_days: np.ndarray
-
-
-def _segment_from_tokens(tokens: _Tokens, base_vocab: Vocabulary | None) -> SegmentData:
-    """The one path from term occurrences to a segment, for DocRecords and encoded batches."""
-    n_docs = tokens.passage_ids.size
-    order = np.argsort(tokens.passage_ids, kind="stable")
-    sorted_ids = tokens.passage_ids[order]
-    if sorted_ids.size > 1:
-        dup = np.flatnonzero(sorted_ids[1:] == sorted_ids[:-1])
-        if dup.size:
-            raise ValueError(f"passage id {int(sorted_ids[dup[0]])} occurs twice")
-    row_of_doc = np.empty(n_docs, dtype=np.int32)
-    row_of_doc[order] = np.arange(n_docs, dtype=np.int32)
-    doc_len = np.bincount(tokens.passages, minlength=n_docs).astype(np.int32)
-    vocab, rank = sort_vocabulary(tokens.terms)
-    term_ids = rank[tokens.term_ids] if tokens.term_ids.size else np.empty(0, np.int64)
-    token_rows = row_of_doc[tokens.passages]
-    postings = build_postings(term_ids, token_rows, vocab.size, n_docs)
-    del term_ids, token_rows
-    base_ids = None
-    if base_vocab is not None:
-        base_ids = np.fromiter(map(base_vocab.lookup, vocab.terms()), np.int64, vocab.size)
-    return _segment_data(
-        vocab,
-        postings,
-        doc_len=doc_len[order],
-        passage_ids=sorted_ids,
-        article_ids=tokens.article_ids[order],
-        published_days=tokens.published_days[order],
-        base_term_ids=base_ids,
-    )
-
-
-def _segment_data(
-    vocab: Vocabulary,
-    postings: Postings,
-    *,
-    doc_len: np.ndarray,
-    passage_ids: np.ndarray,
-    article_ids: np.ndarray,
-    published_days: np.ndarray,
-    base_term_ids: np.ndarray | None = None,
-) -> SegmentData:
-    """Finish a segment built or merged from rows: tf tiers and per-term bounds, then the record.
-
-    One place for it, so a fresh build and a merge can never disagree on what a segment holds.
-    """
-    doc_len = doc_len.astype(np.int32)
-    postings, split = tier_postings(postings)
-    max_tf, min_dl, min_dl_unit = term_bounds(postings, split, doc_len)
-    return SegmentData(
-        vocab=vocab,
-        postings=postings,
-        tier_split=split,
-        term_max_tf=max_tf,
-        term_min_dl=min_dl,
-        term_min_dl_unit=min_dl_unit,
-        doc_len=doc_len,
-        passage_ids=passage_ids,
-        article_ids=article_ids,
-        published_days=published_days.astype(np.int32),
-        base_term_ids=base_term_ids,
-    )
 
 
 def _add_dead(seg: _Segment, new_rows: np.ndarray) -> DeadRows:
@@ -890,7 +725,7 @@ def _merge_segments(state: _State) -> SegmentData:
         parts = [getattr(seg.data, name)[r] for seg, r in zip(segs, live_rows, strict=True)]
         return np.concatenate(parts)[order]
 
-    return _segment_data(
+    return segment_data(
         vocab,
         postings,
         doc_len=gather("doc_len"),
