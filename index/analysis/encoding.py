@@ -32,7 +32,6 @@ per passage including every first sight, against ~25 µs for the string path plu
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -42,8 +41,6 @@ from index.analysis.analyzer import MAX_CACHED_SURFACES, Analyzer
 from index.analysis.chunk_codes import ChunkCodes
 from index.analysis.language import DEFAULT_LANG
 from index.models import LANGS, EncodedTerms, Lang
-
-logger = logging.getLogger(__name__)
 
 #: A chunk with no term (stopword, punctuation).
 NO_TERM = -1
