@@ -53,11 +53,15 @@ KNOWN = {
 }
 
 
-def weights(text: str) -> dict[str, float]:
+def words_of(text: str):
+    """``question_words`` of an English question over the fake index."""
     analyzer = SimpleAnalyzer()
     terms = analyzer.document_terms(text, "en", None)
-    words = question_words(text, "en", terms, [], analyzer=analyzer, index=FrequencyIndex(KNOWN))
-    return {word.text: word.weight for word in words}
+    return question_words(text, "en", terms, [], analyzer=analyzer, index=FrequencyIndex(KNOWN))
+
+
+def weights(text: str) -> dict[str, float]:
+    return {word.text: word.weight for word in words_of(text)}
 
 
 def test_one_unknown_lowercase_word_among_known_ones_weighs_as_a_common_term():
@@ -67,16 +71,7 @@ def test_one_unknown_lowercase_word_among_known_ones_weighs_as_a_common_term():
 
 
 def test_the_discount_lets_the_known_words_carry_the_question():
-    analyzer = SimpleAnalyzer()
-    text = "What was decided at the NATO summit in Vilnius?"
-    words = question_words(
-        text,
-        "en",
-        analyzer.document_terms(text, "en", None),
-        [],
-        analyzer=analyzer,
-        index=FrequencyIndex(KNOWN),
-    )
+    words = words_of("What was decided at the NATO summit in Vilnius?")
     assert measure_evidence(words, ["nato", "vilnius"]).enough
 
 
@@ -102,16 +97,7 @@ def test_several_unknown_lowercase_words_keep_the_full_weight():
 def test_an_unknown_word_beside_fewer_than_three_known_ones_keeps_the_full_weight():
     got = weights("Who is the mayor of Kyiv?")
     assert got["mayor"] == pytest.approx(FULL)
-    analyzer = SimpleAnalyzer()
-    text = "Who is the mayor of Kyiv?"
-    words = question_words(
-        text,
-        "en",
-        analyzer.document_terms(text, "en", None),
-        [],
-        analyzer=analyzer,
-        index=FrequencyIndex(KNOWN),
-    )
+    words = words_of("Who is the mayor of Kyiv?")
     assert not measure_evidence(words, ["kyiv"]).enough
 
 
