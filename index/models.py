@@ -205,10 +205,10 @@ class Answer:
 
     ``found`` is False when nothing matched well enough; then ``articles`` is empty and
     ``nearest_titles`` lists what came closest, so the reader sees why, not noise.
-    ``note`` (user-safe English) says how the articles were chosen when that differs from
-    what was asked, e.g. a question's period relaxed because nothing in it matched, or a
-    period-only question answered with the window's articles; ``reason`` stays the
-    not-found explanation.
+    ``note`` (user-safe, in the question's language) says how the articles were chosen when
+    that differs from what was asked, e.g. a question's period relaxed because nothing in it
+    matched, or a period-only question answered with the window's articles; ``reason`` stays
+    the not-found explanation.
     """
 
     question: str
