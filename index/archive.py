@@ -9,10 +9,9 @@ everything and only reports that ``newsdesk reindex`` is needed; the index can a
 rebuilt from the store.
 
 Thread-safety: the bot calls ``ask`` from worker threads while ``reindex`` or ``ingest`` may
-run in another, so each thread gets its own SQLite connection (``index.store.db``). Every
-change to the index (delta, removal, rebuild) happens under one write lock; readers only
-take a short lock to pick up the current index object, reloading it when another process
-changed the index on disk, and keep using it even if a rebuild swaps in a new one meanwhile.
+run in another, so each thread gets its own SQLite connection (``index.store.db``). The
+index itself, with its locks, deltas, replay and rebuild, belongs to the index keeper
+(``index.indexing``); this module only tells it what the store changed.
 
 The extraction, analysis, search and answer stages are imported on first use, so commands
 that only read the store (``list``, ``show``, ``stats``) start without loading trafilatura,
@@ -25,11 +24,9 @@ import logging
 import re
 import threading
 import time
-from array import array
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
-from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -41,29 +38,25 @@ from index.errors import (
 )
 from index.feeds.models import PollReport, Source, SourceStatus
 from index.fetch import check_content_type, fetch_url
+from index.indexing import IndexDelta, IndexKeeper, dir_size
 from index.models import (
     Answer,
     Article,
     ArticleSummary,
-    DocRecord,
-    EncodedBatch,
     ExtractedArticle,
     IngestReport,
     ItemResult,
-    Lang,
     Passage,
     Progress,
     ReindexReport,
     StoreStats,
 )
 from index.settings import IndexSettings
-from index.store import STORE_FILENAME, ArticleStore, Database, IndexRow, SaveResult
+from index.store import STORE_FILENAME, ArticleStore, Database
 
 if TYPE_CHECKING:
-    from index.analysis.analyzer import Analyzer
     from index.answer.passage_cache import PassageCache
     from index.feeds.service import FeedService
-    from index.search import SearchIndex
 
 logger = logging.getLogger(__name__)
 
@@ -73,19 +66,10 @@ INDEX_DIRNAME = "index"
 # File types a folder is searched for (anything else in a folder is skipped silently; a file
 # named explicitly is always tried, and extraction sniffs what it really is).
 INGEST_SUFFIXES = (".html", ".htm", ".xhtml", ".txt", ".text", ".json", ".jsonl", ".ndjson")
-# Passages analysed before a delta is written to the index during an ingest: bounds memory
-# and the number of delta segments for a large folder.
-DELTA_FLUSH_PASSAGES = 20_000
 # Least time between two "articles" progress ticks within one file, in seconds.
 ARTICLE_TICK_S = 0.25
-#: Passages analysed per ``document_terms_many`` call while reconciling after a reindex.
-ANALYSIS_BATCH = 1_000
-#: Passages encoded per batch during a full reindex: large enough that the per-batch numpy
-#: work is amortised, small enough for a progress tick every few hundred milliseconds.
-ENCODE_BATCH = 10_000
 # How many recent articles example_questions looks at before giving up.
 EXAMPLE_CANDIDATES = 30
-REINDEX_HINT = "run `newsdesk reindex` to rebuild it from the store"
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,25 +95,14 @@ class Archive:
         self.index_dir = self.data_dir / INDEX_DIRNAME
         self._db = Database(self.data_dir / STORE_FILENAME)
         self.store = ArticleStore(self._db)
-        self._index: SearchIndex | None = None
-        # Two locks: a short one around the current index object (readers take it for a
-        # moment), and a long one serialising changes to the index (delta, removal, rebuild),
-        # so a rebuild that takes minutes never blocks a question.
-        self._index_lock = threading.Lock()
-        self._write_lock = threading.RLock()
-        self._analyzer: Analyzer | None = None
+        self._keeper = IndexKeeper(self.index_dir, self.store)
         # Passage analysis kept between questions (index.answer.passage_cache).
         self._passage_cache: PassageCache | None = None
-        self._replayed = False
         self._feed_service: FeedService | None = None
 
     def close(self) -> None:
         """Release connections and memory maps."""
-        with self._index_lock:
-            index, self._index = self._index, None
-        closer = getattr(index, "close", None)
-        if callable(closer):
-            closer()
+        self._keeper.close()
         if self._feed_service is not None:
             self._feed_service.close()
         self._db.close()
@@ -164,7 +137,6 @@ class Archive:
         """
         started = time.monotonic()
         units = [unit for item in items for unit in self._expand(item)]
-        delta = _IndexDelta(self)
         articles = 0
         last_tick = started
 
@@ -178,7 +150,7 @@ class Archive:
                 last_tick = now
                 _emit(progress, Progress("articles", articles, None, "articles", now - started))
 
-        delta.on_article = article_stored if progress is not None else None
+        delta = self._keeper.delta(article_stored if progress is not None else None)
         results: list[ItemResult] = []
         for done, unit in enumerate(units, 1):
             results.extend(self._ingest_unit(unit, source, delta))
@@ -190,12 +162,12 @@ class Archive:
     def ingest_bytes(self, name: str, data: bytes, *, source: str | None = None) -> IngestReport:
         """Ingest one uploaded file given as bytes (the bot's document uploads)."""
         started = time.monotonic()
-        delta = _IndexDelta(self)
+        delta = self._keeper.delta()
         results = self._ingest_data(name, data, source, delta)
         return self._finish_ingest(results, delta, started)
 
     def _finish_ingest(
-        self, results: list[ItemResult], delta: _IndexDelta, started: float
+        self, results: list[ItemResult], delta: IndexDelta, started: float
     ) -> IngestReport:
         index_error = delta.flush()
         report = IngestReport(tuple(results), index_error=index_error)
@@ -228,9 +200,7 @@ class Archive:
             return [_Unit(str(p), path=p) for p in files]
         return [_Unit(item, path=path)]
 
-    def _ingest_unit(
-        self, unit: _Unit, source: str | None, delta: _IndexDelta
-    ) -> list[ItemResult]:
+    def _ingest_unit(self, unit: _Unit, source: str | None, delta: IndexDelta) -> list[ItemResult]:
         if unit.error is not None:
             logger.warning("ingest: %s: %s", unit.name, unit.error)
             return [ItemResult(unit.name, "failed", reason=unit.error)]
@@ -274,7 +244,7 @@ class Archive:
         name: str,
         data: bytes,
         source: str | None,
-        delta: _IndexDelta,
+        delta: IndexDelta,
         *,
         content_type: str | None = None,
         url: str | None = None,
@@ -315,7 +285,7 @@ class Archive:
         return results
 
     def _store_article(
-        self, item: str, record: ExtractedArticle, source: str | None, delta: _IndexDelta
+        self, item: str, record: ExtractedArticle, source: str | None, delta: IndexDelta
     ) -> ItemResult:
         from index.extract.passages import split_passages
 
@@ -333,109 +303,18 @@ class Archive:
             logger.exception("ingest: unexpected error storing %s", item)
             return ItemResult(item, "failed", reason=f"unexpected error ({type(exc).__name__})")
         delta.add(saved)
-        if delta.on_article is not None:
-            delta.on_article()
         logger.debug("ingest: %s → article %s (%s)", item, saved.article.article_id, saved.outcome)
         return ItemResult(item, saved.outcome, saved.article.article_id, saved.article.title)
 
     # -- the search index ---------------------------------------------------------------------
 
-    def _get_analyzer(self) -> Analyzer:
-        if self._analyzer is None:
-            from index.analysis.analyzer import Analyzer
+    @property
+    def keeper(self) -> IndexKeeper:
+        """The index keeper: the index handle, deltas, replay and rebuild (``index.indexing``).
 
-            self._analyzer = Analyzer()
-        return self._analyzer
-
-    def _search_index(self) -> SearchIndex:
-        """The current index, reloaded when another process swapped in a new generation.
-
-        Raises:
-            IndexUnavailableError: missing (while the store has passages) or unreadable.
+        For the evaluation commands, which rank with the same index and analyser as ``ask``.
         """
-        with self._index_lock:
-            index = self._index
-            if index is not None and not self._swapped_on_disk(index):
-                return index
-            self._index = self._open_index()
-            return self._index
-
-    def _swapped_on_disk(self, index: SearchIndex) -> bool:
-        try:
-            on_disk = _disk_generation(self.index_dir)
-        except IndexUnavailableError:
-            return False
-        return on_disk is not None and on_disk != index.generation()
-
-    def _open_index(self) -> SearchIndex:
-        from index.search import SearchIndex
-
-        try:
-            exists = _disk_generation(self.index_dir) is not None
-        except IndexUnavailableError:
-            exists = True  # something is there but unreadable: load() says what
-        if not exists:
-            if self.store.count_passages() == 0:
-                logger.info("creating an empty search index in %s", self.index_dir)
-                return SearchIndex.empty(self.index_dir)
-            raise IndexUnavailableError(f"the search index is missing: {REINDEX_HINT}")
-        try:
-            index = SearchIndex.load(self.index_dir)
-        except IndexUnavailableError as exc:
-            if "newsdesk reindex" in exc.reason:
-                raise
-            raise IndexUnavailableError(
-                f"the search index is unreadable ({exc.reason}): {REINDEX_HINT}"
-            ) from None
-        except (OSError, ValueError, KeyError) as exc:
-            raise IndexUnavailableError(
-                f"the search index is unreadable ({type(exc).__name__}): {REINDEX_HINT}"
-            ) from None
-        stored = self.store.count_passages()
-        removes, adds = self.store.pending_index_ops()
-        if removes or adds:
-            logger.info("%d index changes are queued; they are applied next", len(removes + adds))
-        elif index.n_docs != stored:
-            logger.warning(
-                "the search index holds %d passages, the store %d: %s",
-                index.n_docs,
-                stored,
-                REINDEX_HINT,
-            )
-        return index
-
-    def _doc_records(self, article: Article, passages: Sequence[Passage]) -> list[DocRecord]:
-        """Engine records of an article's passages: title terms plus passage terms."""
-        analyzer = self._get_analyzer()
-        lang = article.language or "en"
-        title_terms = (
-            tuple(analyzer.document_terms(article.title, lang, article.published_at))
-            if article.title
-            else ()
-        )
-        day = _epoch_day(article.published_at)
-        passage_terms = analyzer.document_terms_many(
-            [p.text for p in passages],
-            [lang] * len(passages),
-            [article.published_at] * len(passages),
-        )
-        return [
-            DocRecord(
-                passage_id=p.passage_id,
-                article_id=article.article_id,
-                published_day=day,
-                terms=title_terms + terms,
-            )
-            for p, terms in zip(passages, passage_terms, strict=True)
-        ]
-
-    def _apply_delta(self, removed: Sequence[int], docs: Sequence[DocRecord]) -> None:
-        with self._write_lock:
-            index = self._search_index()
-            if removed:
-                index.remove(removed)
-            if docs:
-                index.add(docs)
+        return self._keeper
 
     def reindex(self, progress: ProgressCallback | None = None) -> ReindexReport:
         """Rebuild the whole index from the store and swap it in atomically.
@@ -444,139 +323,7 @@ class Archive:
         change in the store during the build is reconciled right after it: passages stored
         meanwhile are added, passages deleted or replaced meanwhile are removed.
         """
-        from index.search import SearchIndex
-
-        started = time.monotonic()
-        total = self.store.count_passages()
-        logger.info("reindex: %d passages", total)
-        with self._write_lock:
-            last_id = self.store.max_passage_id()
-            built: array[int] = array("q")
-            batches = self._encoded_batches(
-                self.store.iter_index_rows(up_to=last_id),
-                progress=progress,
-                total=total,
-                started=started,
-                seen=built,
-            )
-            index = SearchIndex.build_encoded(
-                self.index_dir, batches, total=total, progress=progress
-            )
-            with self._index_lock:
-                self._index = index
-            self._reconcile(index, built, last_id)
-        seconds = time.monotonic() - started
-        report = ReindexReport(
-            passages=index.n_docs,
-            terms=int(getattr(index, "n_terms", 0)),
-            seconds=seconds,
-            index_bytes=_dir_size(self.index_dir),
-        )
-        _emit(progress, Progress("done", index.n_docs, index.n_docs, "passages", seconds))
-        logger.info("reindex: %d passages in %.2f s", report.passages, seconds)
-        return report
-
-    def _reconcile(self, index: SearchIndex, built: array[int], last_id: int) -> None:
-        """Bring a freshly built index up to the store's state after the build's snapshot."""
-        late = list(self._records(self.store.iter_index_rows(after_id=last_id)))
-        import numpy as np
-
-        stored = np.frombuffer(self.store.passage_ids_up_to(last_id), dtype=np.int64)
-        gone = np.setdiff1d(np.frombuffer(built, dtype=np.int64), stored, assume_unique=True)
-        gone = gone.tolist()
-        if gone:
-            index.remove(gone)
-        if late:
-            index.add(late)
-        self.store.clear_index_ops_up_to(max([last_id, *(d.passage_id for d in late)]))
-        if late or gone:
-            logger.info("reindex: then %d passages added, %d removed", len(late), len(gone))
-
-    def _encoded_batches(
-        self,
-        rows: Iterable[IndexRow],
-        *,
-        progress: ProgressCallback | None,
-        total: int | None,
-        started: float,
-        seen: array[int],
-    ) -> Iterator[EncodedBatch]:
-        """Stored passages encoded to term ids for a full build (``index.analysis.encoding``).
-
-        The same terms as ``_records`` (title terms counted in every passage of the article),
-        without a term string per word: at a million passages this is most of the build.
-        ``seen`` collects the passage ids, for reconciling after the build.
-        """
-        import numpy as np
-
-        from index.analysis.encoding import PassageEncoder
-
-        analyzer = self._get_analyzer()
-        encoder = PassageEncoder(analyzer)
-        title_terms = _TitleTerms(analyzer)
-        done = 0
-        pending = iter(rows)
-        while batch := list(islice(pending, ENCODE_BATCH)):
-            langs = [row.language or "en" for row in batch]
-            titles = list(map(title_terms, batch, langs))
-            terms = encoder.encode(
-                [row.text for row in batch], langs, [row.published_at for row in batch], titles
-            )
-            ids = [row.passage_id for row in batch]
-            seen.extend(ids)
-            done += len(batch)
-            yield EncodedBatch(
-                passage_ids=np.asarray(ids, dtype=np.int64),
-                article_ids=np.asarray([row.article_id for row in batch], dtype=np.int64),
-                published_days=np.asarray(
-                    [_epoch_day(row.published_at) for row in batch], dtype=np.int32
-                ),
-                terms=terms,
-            )
-            elapsed = time.monotonic() - started
-            _emit(progress, Progress("analyse", done, total, "passages", elapsed))
-
-    def _records(self, rows: Iterable[IndexRow]) -> Iterator[DocRecord]:
-        """Analysed engine records of stored passages; title terms once per article.
-
-        Rows come in passage id order, so an article's passages are consecutive and its
-        title is analysed once. Used for the few passages stored while a reindex ran; the
-        reindex itself encodes passages to term ids (``_encoded_batches``).
-        """
-        analyzer = self._get_analyzer()
-        title_terms = _TitleTerms(analyzer)
-        pending = iter(rows)
-        while batch := list(islice(pending, ANALYSIS_BATCH)):
-            langs = [row.language or "en" for row in batch]
-            batch_terms = analyzer.document_terms_many(
-                [row.text for row in batch], langs, [row.published_at for row in batch]
-            )
-            for row, lang, passage_terms in zip(batch, langs, batch_terms, strict=True):
-                yield DocRecord(
-                    row.passage_id,
-                    row.article_id,
-                    _epoch_day(row.published_at),
-                    title_terms(row, lang) + passage_terms,
-                )
-
-    def _replay_pending(self) -> int:
-        """Apply index changes a killed process committed to the store but never indexed.
-
-        Returns how many queue entries were replayed. Replaying is idempotent (``add``
-        replaces a passage already indexed, ``remove`` ignores unknown ids), so entries of a
-        process that is still running are safe to replay too.
-
-        Raises:
-            IndexUnavailableError: the index is missing or corrupt.
-        """
-        removes, adds = self.store.pending_index_ops()
-        if not removes and not adds:
-            return 0
-        docs = list(self._records(self.store.index_rows_by_id(adds)))
-        self._apply_delta(removes, docs)
-        self.store.clear_index_ops(removes, adds)
-        logger.info("index caught up: %d passages added, %d removed", len(docs), len(removes))
-        return len(removes) + len(adds)
+        return self._keeper.reindex(progress)
 
     # -- questions ----------------------------------------------------------------------------
 
@@ -594,17 +341,11 @@ class Archive:
         text = question.strip()
         if not text:
             raise QuestionError("the question is empty")
-        index = self._search_index()
-        if not self._replayed:
-            # A reader (the bot) may never ingest: catch up with a killed ingest here, once.
-            self._replayed = True
-            try:
-                if self._replay_pending():
-                    index = self._search_index()
-            except Exception:
-                # Answering from the index as it is beats not answering; ingest retries.
-                logger.exception("could not catch the index up with the store")
-        analyzer = self._get_analyzer()
+        self._keeper.current()
+        # A reader (the bot) may never ingest: catch up with a killed ingest here, once.
+        self._keeper.catch_up_once()
+        index = self._keeper.current()
+        analyzer = self._keeper.analyzer
         if self._passage_cache is None or self._passage_cache.analyzer is not analyzer:
             from index.answer.passage_cache import PassageCache
 
@@ -653,10 +394,7 @@ class Archive:
     def stats(self) -> StoreStats:
         """Counts, languages, sources and date range, sizes on disk, passages indexed."""
         counts = self.store.counts()
-        try:
-            index_passages = self._search_index().n_docs
-        except (IndexUnavailableError, ImportError):
-            index_passages = 0
+        index_passages = self._keeper.passage_count()
         return StoreStats(
             articles=counts.articles,
             passages=counts.passages,
@@ -665,7 +403,7 @@ class Archive:
             first_published=counts.first_published,
             last_published=counts.last_published,
             store_bytes=self._db.size_bytes(),
-            index_bytes=_dir_size(self.index_dir),
+            index_bytes=dir_size(self.index_dir),
             index_passages=index_passages,
         )
 
@@ -689,6 +427,10 @@ class Archive:
         self.store.get(article_id)
         return self.store.passages_of(article_id)
 
+    def passages_for(self, passage_ids: Sequence[int]) -> dict[int, Passage]:
+        """Stored passages by id; ids no longer stored are left out (e.g. deleted meanwhile)."""
+        return self.store.passages_by_id(passage_ids)
+
     def delete(self, article_id: int) -> Article:
         """Delete an article and its passages from store and index; returns what was deleted.
 
@@ -697,8 +439,7 @@ class Archive:
         """
         article, passage_ids = self.store.delete(article_id)
         try:
-            self._apply_delta(passage_ids, ())
-            self.store.clear_index_ops(passage_ids, ())
+            self._keeper.remove_passages(passage_ids)
         except (IndexUnavailableError, ImportError) as exc:
             logger.warning("delete: article %s left in the index: %s", article_id, exc)
         logger.info("deleted article %s (%d passages)", article_id, len(passage_ids))
@@ -717,7 +458,7 @@ class Archive:
     def _ingest_extracted(self, articles: Sequence[ExtractedArticle]) -> IngestReport:
         """Store and index articles a poll fetched: the same path as files and URLs."""
         started = time.monotonic()
-        delta = _IndexDelta(self)
+        delta = self._keeper.delta()
         results = [self._store_article(a.url or a.title, a, None, delta) for a in articles]
         return self._finish_ingest(results, delta, started)
 
@@ -762,69 +503,6 @@ class Archive:
         if once:
             return self._feeds().poll(due_only=due_only, names=names, progress=progress)
         return self._feeds().run(stop=stop, on_report=on_report)
-
-
-class _IndexDelta:
-    """Collects what an ingest changed and writes it to the index in batches.
-
-    If the index cannot be opened, the first error is kept and later batches are skipped
-    (without analysing them): the articles are stored and ``IngestReport.index_error`` says
-    to reindex.
-    """
-
-    def __init__(self, archive: Archive) -> None:
-        self._archive = archive
-        self._removed: list[int] = []
-        self._docs: list[DocRecord] = []
-        self.error: str | None = None
-        self.on_article: Callable[[], None] | None = None
-        try:
-            # Open the index before the first article is stored: a fresh data dir then gets
-            # an empty index rather than "missing index, store not empty". Then finish what
-            # a killed ingest left in the index queue.
-            archive._search_index()
-            archive._replay_pending()
-        except IndexUnavailableError as exc:
-            self._fail(exc.reason)
-        except ImportError as exc:
-            self._fail(f"the search stack is not available ({exc.name})")
-        except Exception as exc:
-            # The articles must still be stored; the index is rebuilt from them later.
-            logger.exception("could not open or catch up the search index")
-            self._fail(f"the search index could not be updated ({type(exc).__name__})")
-
-    def _fail(self, reason: str) -> None:
-        if self.error is None:
-            self.error = reason
-            logger.warning("articles are stored but not indexed: %s", reason)
-
-    def add(self, saved: SaveResult) -> None:
-        if saved.outcome == "unchanged" or self.error is not None:
-            return
-        try:
-            self._removed.extend(saved.removed_passage_ids)
-            self._docs.extend(self._archive._doc_records(saved.article, saved.passages))
-        except ImportError as exc:
-            self._fail(f"the analyser is not available ({exc.name})")
-            return
-        if len(self._docs) >= DELTA_FLUSH_PASSAGES:
-            self.flush()
-
-    def flush(self) -> str | None:
-        removed, docs = self._removed, self._docs
-        self._removed, self._docs = [], []
-        if self.error is None and (removed or docs):
-            try:
-                self._archive._apply_delta(removed, docs)
-            except IndexUnavailableError as exc:
-                self._fail(exc.reason)
-            except Exception as exc:
-                # Disk full, a bug in a later stage: the articles are stored and stay queued.
-                logger.exception("could not write the index delta")
-                self._fail(f"the search index could not be updated ({type(exc).__name__})")
-            else:
-                self._archive.store.clear_index_ops(removed, [d.passage_id for d in docs])
-        return self.error
 
 
 # Words that end the topic phrase of an English headline ("... control over 1,000 sq km").
@@ -894,37 +572,6 @@ def question_from_title(title: str, lang: str) -> str | None:
     return f"What did {subject} say about {' '.join(topic)}?"
 
 
-def _disk_generation(index_dir: Path) -> str | None:
-    """The generation on disk (None when there is no index), read without loading it."""
-    from index.search import SearchIndex
-
-    return SearchIndex.disk_generation(index_dir)
-
-
-class _TitleTerms:
-    """The title terms of each stored passage's article, analysed once per article.
-
-    Rows come in passage id order, so an article's passages are consecutive: remembering the
-    last article is enough. The same tuple object is returned for all of them, which the
-    encoder uses to intern a title once.
-    """
-
-    def __init__(self, analyzer: Analyzer) -> None:
-        self.analyzer = analyzer
-        self.article_id: int | None = None
-        self.terms: tuple[str, ...] = ()
-
-    def __call__(self, row: IndexRow, lang: Lang) -> tuple[str, ...]:
-        if row.article_id != self.article_id:
-            self.article_id = row.article_id
-            self.terms = (
-                tuple(self.analyzer.document_terms(row.title, lang, row.published_at))
-                if row.title
-                else ()
-            )
-        return self.terms
-
-
 def _emit(progress: ProgressCallback | None, tick: Progress) -> None:
     if progress is not None:
         progress(tick)
@@ -939,21 +586,6 @@ def _is_ingestible(path: Path) -> bool:
 
 def _is_hidden(relative: Path) -> bool:
     return any(part.startswith(".") for part in relative.parts)
-
-
-def _epoch_day(value: datetime | None) -> int:
-    """Days since 1970-01-01 (UTC) or -1 when unknown (the engine's day filter)."""
-    if value is None:
-        return -1
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return (value.astimezone(UTC).date() - date(1970, 1, 1)).days
-
-
-def _dir_size(path: Path) -> int:
-    if not path.exists():
-        return 0
-    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
 def open_archive(settings: IndexSettings) -> Archive:

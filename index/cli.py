@@ -479,7 +479,7 @@ def format_answer(answer: Answer) -> str:
 def answer_json(answer: Answer, archive: Archive, took_ms: float) -> dict[str, Any]:
     """The README's JSON schema: one entry per snippet, with its article and passage."""
     passage_ids = [s.passage_id for a in answer.articles for s in a.snippets]
-    passages = archive.store.passages_by_id(passage_ids)
+    passages = archive.passages_for(passage_ids)
     answers = []
     for item in answer.articles:
         c = item.citation

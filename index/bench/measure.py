@@ -30,7 +30,7 @@ from index.bench.corpus import ZipfCorpus
 from index.models import EncodedBatch
 
 TOP_K = 10
-#: Passages per encoded batch in the build, as in ``Archive.reindex`` (``ENCODE_BATCH``).
+#: Passages per encoded batch in the build, as in ``index.indexing.ENCODE_BATCH``.
 BATCH = 10_000
 _FALLBACK_TOKEN_RE = re.compile(r"\w+")
 

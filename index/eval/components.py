@@ -31,7 +31,7 @@ class ArchiveParts:
     @property
     def index(self) -> Any:
         """The current search index (reloaded after an ingest swapped in a delta)."""
-        return self.archive._search_index()
+        return self.archive.keeper.current()
 
     def all_articles(self) -> list[Article]:
         """Every stored article, oldest id first."""
@@ -45,6 +45,6 @@ def archive_parts(settings: IndexSettings) -> Iterator[ArchiveParts]:
     """Open an archive under ``settings.data_dir`` and yield its parts; closes it after."""
     archive = open_archive(settings)
     try:
-        yield ArchiveParts(archive=archive, store=archive.store, analyzer=archive._get_analyzer())
+        yield ArchiveParts(archive=archive, store=archive.store, analyzer=archive.keeper.analyzer)
     finally:
         archive.close()

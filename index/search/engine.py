@@ -213,11 +213,25 @@ class SearchIndex:
         return pointer.state_id if pointer else None
 
     def refresh(self) -> bool:
-        """Reload when another process changed the index on disk; True when reloaded."""
+        """Reload when another process changed the index on disk; True when reloaded.
+
+        The one place a long-lived reader picks up another process's swap or delta (the
+        archive's index keeper calls it whenever it hands the index out). Segments of the
+        same generation stay mapped. A writer in this process refreshes under its own lock,
+        so a refresh that would race it is skipped: the writer leaves the newest state.
+
+        Raises:
+            IndexUnavailableError: what the pointer names is missing or corrupt.
+        """
         pointer = store.read_current(self.index_dir)
         if pointer is None or pointer.state_id == self.generation():
             return False
-        self._state = _load_state(self.index_dir)
+        if not self._write_lock.acquire(blocking=False):
+            return False
+        try:
+            self._state = _load_state(self.index_dir, reuse=self._state)
+        finally:
+            self._write_lock.release()
         return True
 
     def close(self) -> None:
@@ -490,7 +504,7 @@ class SearchIndex:
         if pointer is None:
             raise store.unavailable("the index directory has no current generation")
         if pointer.state_id != self.generation():
-            self._state = _load_state(self.index_dir)
+            self._state = _load_state(self.index_dir, reuse=self._state)
 
     def _tombstoned(self, state: _State, ids: np.ndarray) -> tuple[list[SegmentRef], int]:
         """Write new tombstone files for the live ids among ``ids``; the new segment refs."""

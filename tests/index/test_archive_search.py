@@ -278,7 +278,7 @@ def test_an_index_write_failure_keeps_the_articles_queued(
     def disk_full(*_args: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(archive, "_apply_delta", disk_full)
+    monkeypatch.setattr(archive.keeper, "apply", disk_full)
     extra = tmp_path / "extra.txt"
     extra.write_text(STORM_TXT.replace("Odesa", "Chornomorsk"), encoding="utf-8")
     report = archive.ingest([str(extra)])

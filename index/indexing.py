@@ -1,0 +1,468 @@
+"""The index keeper: the search index of one archive, kept in step with its store.
+
+``Archive`` (the facade) joins the pipeline stages; this module owns everything about the
+index that outlives one call: the open ``SearchIndex`` handle, the two locks around it, the
+deltas an ingest writes, replaying the store's index queue after a killed or failed write,
+and the full rebuild. The store stays the source of truth: every change is committed there
+first, together with an ``index_queue`` entry, and the queue entry is cleared only once the
+index reflects it, so whatever stops a write (kill -9, a full disk) is caught up later.
+
+Thread-safety: the bot asks from worker threads while ``reindex`` or an ingest may run in
+another. Two locks: a short one around the handle (readers take it for a moment), and a long
+one serialising changes (delta, removal, rebuild), so a rebuild that takes minutes never
+blocks a question. Readers keep the index object they got even if a rebuild swaps in a new
+one meanwhile.
+
+Reloading after another process changed the index on disk happens in one place,
+``SearchIndex.refresh``; the keeper calls it each time it hands the index out.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import UTC, date, datetime
+from itertools import islice
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from index.errors import IndexUnavailableError
+from index.models import (
+    Article,
+    DocRecord,
+    EncodedBatch,
+    Lang,
+    Passage,
+    Progress,
+    ReindexReport,
+)
+from index.store import ArticleStore, IndexRow, SaveResult
+
+if TYPE_CHECKING:
+    from index.analysis.analyzer import Analyzer
+    from index.search import SearchIndex
+
+logger = logging.getLogger(__name__)
+
+ProgressCallback = Callable[[Progress], None]
+
+# Passages analysed before a delta is written to the index during an ingest: bounds memory
+# and the number of delta segments for a large folder.
+DELTA_FLUSH_PASSAGES = 20_000
+#: Passages analysed per ``document_terms_many`` call when turning stored rows into records.
+ANALYSIS_BATCH = 1_000
+#: Passages encoded per batch during a full reindex: large enough that the per-batch numpy
+#: work is amortised, small enough for a progress tick every few hundred milliseconds.
+ENCODE_BATCH = 10_000
+REINDEX_HINT = "run `newsdesk reindex` to rebuild it from the store"
+
+
+class IndexKeeper:
+    """The search index under ``index_dir``, kept in step with ``store``.
+
+    Args:
+        index_dir: the index folder (``DATA_DIR/index``).
+        store: the archive's store, the source of truth the index is built from.
+    """
+
+    def __init__(self, index_dir: Path, store: ArticleStore) -> None:
+        self.index_dir = Path(index_dir)
+        self.store = store
+        self._index: SearchIndex | None = None
+        self._index_lock = threading.Lock()
+        self._write_lock = threading.RLock()
+        self._analyzer: Analyzer | None = None
+        self._caught_up = False
+
+    def close(self) -> None:
+        """Drop the index handle (its memory maps close when it is collected)."""
+        with self._index_lock:
+            index, self._index = self._index, None
+        if index is not None:
+            index.close()
+
+    # -- reading ------------------------------------------------------------------------------
+
+    @property
+    def analyzer(self) -> Analyzer:
+        """The analyser the index was built with; questions must go through the same one."""
+        if self._analyzer is None:
+            from index.analysis.analyzer import Analyzer
+
+            self._analyzer = Analyzer()
+        return self._analyzer
+
+    def current(self) -> SearchIndex:
+        """The current index, with what other processes wrote to disk since it was opened.
+
+        Raises:
+            IndexUnavailableError: missing (while the store has passages) or unreadable.
+        """
+        with self._index_lock:
+            index = self._index
+            if index is None:
+                self._index = index = self._open()
+            else:
+                try:
+                    index.refresh()
+                except (IndexUnavailableError, OSError, ValueError, KeyError):
+                    # Another process left something unreadable: say so as opening would.
+                    self._index = None
+                    self._index = index = self._open()
+            return index
+
+    def passage_count(self) -> int:
+        """Passages in the index, 0 when there is none (or no search stack to read it)."""
+        try:
+            return self.current().n_docs
+        except (IndexUnavailableError, ImportError):
+            return 0
+
+    def _open(self) -> SearchIndex:
+        from index.search import SearchIndex
+
+        try:
+            exists = SearchIndex.disk_generation(self.index_dir) is not None
+        except IndexUnavailableError:
+            exists = True  # something is there but unreadable: load() says what
+        if not exists:
+            if self.store.count_passages() == 0:
+                logger.info("creating an empty search index in %s", self.index_dir)
+                return SearchIndex.empty(self.index_dir)
+            raise IndexUnavailableError(f"the search index is missing: {REINDEX_HINT}")
+        try:
+            index = SearchIndex.load(self.index_dir)
+        except IndexUnavailableError as exc:
+            if "newsdesk reindex" in exc.reason:
+                raise
+            raise IndexUnavailableError(
+                f"the search index is unreadable ({exc.reason}): {REINDEX_HINT}"
+            ) from None
+        except (OSError, ValueError, KeyError) as exc:
+            raise IndexUnavailableError(
+                f"the search index is unreadable ({type(exc).__name__}): {REINDEX_HINT}"
+            ) from None
+        stored = self.store.count_passages()
+        removes, adds = self.store.pending_index_ops()
+        if removes or adds:
+            logger.info("%d index changes are queued; they are applied next", len(removes + adds))
+        elif index.n_docs != stored:
+            logger.warning(
+                "the search index holds %d passages, the store %d: %s",
+                index.n_docs,
+                stored,
+                REINDEX_HINT,
+            )
+        return index
+
+    # -- changes ------------------------------------------------------------------------------
+
+    def delta(self, on_article: Callable[[], None] | None = None) -> IndexDelta:
+        """A delta for one ingest: opens the index and replays what earlier writes left queued."""
+        return IndexDelta(self, on_article)
+
+    def apply(self, removed: Sequence[int], docs: Sequence[DocRecord]) -> None:
+        """Remove and add passages in the index, under the write lock."""
+        with self._write_lock:
+            index = self.current()
+            if removed:
+                index.remove(removed)
+            if docs:
+                index.add(docs)
+
+    def remove_passages(self, passage_ids: Sequence[int]) -> None:
+        """Drop a deleted article's passages from the index and clear their queue entries."""
+        self.apply(passage_ids, ())
+        self.store.clear_index_ops(passage_ids, ())
+
+    def records_of(self, article: Article, passages: Sequence[Passage]) -> list[DocRecord]:
+        """Engine records of an article's passages, as just stored by an ingest."""
+        rows = [
+            IndexRow(
+                p.passage_id,
+                article.article_id,
+                p.text,
+                article.title,
+                article.language,
+                article.published_at,
+            )
+            for p in passages
+        ]
+        return list(self.records(rows))
+
+    def records(self, rows: Iterable[IndexRow]) -> Iterator[DocRecord]:
+        """Engine records of passages: title terms (once per article) plus passage terms.
+
+        The one place a passage becomes a ``DocRecord``. The full rebuild encodes term ids
+        instead (``_encoded_batches``) for speed, but takes its titles, languages and days
+        from the same ``_RowFields``, so both paths index the same terms.
+        """
+        analyzer = self.analyzer
+        fields = _RowFields(analyzer)
+        pending = iter(rows)
+        while batch := list(islice(pending, ANALYSIS_BATCH)):
+            langs, titles, days = fields.of(batch)
+            batch_terms = analyzer.document_terms_many(
+                [row.text for row in batch], langs, [row.published_at for row in batch]
+            )
+            for row, day, title, passage_terms in zip(
+                batch, days, titles, batch_terms, strict=True
+            ):
+                yield DocRecord(row.passage_id, row.article_id, day, title + passage_terms)
+
+    def catch_up_once(self) -> None:
+        """Replay the store's index queue, once per keeper (a reader that never ingests).
+
+        Failing here is logged, not raised: answering from the index as it is beats not
+        answering, and the next ingest retries.
+        """
+        if self._caught_up:
+            return
+        self._caught_up = True
+        try:
+            self.replay_pending()
+        except Exception:
+            logger.exception("could not catch the index up with the store")
+
+    def replay_pending(self) -> int:
+        """Apply index changes a killed process committed to the store but never indexed.
+
+        Returns how many queue entries were replayed. Replaying is idempotent (``add``
+        replaces a passage already indexed, ``remove`` ignores unknown ids), so entries of a
+        process that is still running are safe to replay too.
+
+        Raises:
+            IndexUnavailableError: the index is missing or corrupt.
+        """
+        removes, adds = self.store.pending_index_ops()
+        if not removes and not adds:
+            return 0
+        docs = list(self.records(self.store.index_rows_by_id(adds)))
+        self.apply(removes, docs)
+        self.store.clear_index_ops(removes, adds)
+        logger.info("index caught up: %d passages added, %d removed", len(docs), len(removes))
+        return len(removes) + len(adds)
+
+    # -- rebuilding ---------------------------------------------------------------------------
+
+    def reindex(self, progress: ProgressCallback | None = None) -> ReindexReport:
+        """Rebuild the whole index from the store and swap it in atomically.
+
+        Readers keep answering from the old index until the swap. What other processes
+        change in the store during the build is reconciled right after it: passages stored
+        meanwhile are added, passages deleted or replaced meanwhile are removed.
+        """
+        from index.search import SearchIndex
+
+        started = time.monotonic()
+        total = self.store.count_passages()
+        logger.info("reindex: %d passages", total)
+        with self._write_lock:
+            last_id = self.store.max_passage_id()
+            built: array[int] = array("q")
+            batches = self._encoded_batches(
+                self.store.iter_index_rows(up_to=last_id),
+                progress=progress,
+                total=total,
+                started=started,
+                seen=built,
+            )
+            index = SearchIndex.build_encoded(
+                self.index_dir, batches, total=total, progress=progress
+            )
+            with self._index_lock:
+                self._index = index
+            self._reconcile(index, built, last_id)
+        seconds = time.monotonic() - started
+        report = ReindexReport(
+            passages=index.n_docs,
+            terms=int(getattr(index, "n_terms", 0)),
+            seconds=seconds,
+            index_bytes=dir_size(self.index_dir),
+        )
+        _emit(progress, Progress("done", index.n_docs, index.n_docs, "passages", seconds))
+        logger.info("reindex: %d passages in %.2f s", report.passages, seconds)
+        return report
+
+    def _reconcile(self, index: SearchIndex, built: array[int], last_id: int) -> None:
+        """Bring a freshly built index up to the store's state after the build's snapshot."""
+        late = list(self.records(self.store.iter_index_rows(after_id=last_id)))
+        import numpy as np
+
+        stored = np.frombuffer(self.store.passage_ids_up_to(last_id), dtype=np.int64)
+        gone = np.setdiff1d(np.frombuffer(built, dtype=np.int64), stored, assume_unique=True)
+        gone = gone.tolist()
+        if gone:
+            index.remove(gone)
+        if late:
+            index.add(late)
+        self.store.clear_index_ops_up_to(max([last_id, *(d.passage_id for d in late)]))
+        if late or gone:
+            logger.info("reindex: then %d passages added, %d removed", len(late), len(gone))
+
+    def _encoded_batches(
+        self,
+        rows: Iterable[IndexRow],
+        *,
+        progress: ProgressCallback | None,
+        total: int | None,
+        started: float,
+        seen: array[int],
+    ) -> Iterator[EncodedBatch]:
+        """Stored passages encoded to term ids for a full build (``index.analysis.encoding``).
+
+        The same terms as ``records`` (title terms counted in every passage of the article,
+        from the same ``_RowFields``), without a term string per word: at a million
+        passages this is most of the build, which is why it is not simply ``records``.
+        ``seen`` collects the passage ids, for reconciling after the build.
+        """
+        import numpy as np
+
+        from index.analysis.encoding import PassageEncoder
+
+        analyzer = self.analyzer
+        encoder = PassageEncoder(analyzer)
+        fields = _RowFields(analyzer)
+        done = 0
+        pending = iter(rows)
+        while batch := list(islice(pending, ENCODE_BATCH)):
+            langs, titles, days = fields.of(batch)
+            terms = encoder.encode(
+                [row.text for row in batch], langs, [row.published_at for row in batch], titles
+            )
+            ids = [row.passage_id for row in batch]
+            seen.extend(ids)
+            done += len(batch)
+            yield EncodedBatch(
+                passage_ids=np.asarray(ids, dtype=np.int64),
+                article_ids=np.asarray([row.article_id for row in batch], dtype=np.int64),
+                published_days=np.asarray(days, dtype=np.int32),
+                terms=terms,
+            )
+            elapsed = time.monotonic() - started
+            _emit(progress, Progress("analyse", done, total, "passages", elapsed))
+
+
+class IndexDelta:
+    """Collects what an ingest changed and writes it to the index in batches.
+
+    If the index cannot be opened, the first error is kept and later batches are skipped
+    (without analysing them): the articles are stored and ``IngestReport.index_error`` says
+    to reindex.
+    """
+
+    def __init__(self, keeper: IndexKeeper, on_article: Callable[[], None] | None) -> None:
+        self._keeper = keeper
+        self._removed: list[int] = []
+        self._docs: list[DocRecord] = []
+        self.error: str | None = None
+        self.on_article = on_article
+        try:
+            # Open the index before the first article is stored: a fresh data dir then gets
+            # an empty index rather than "missing index, store not empty". Then finish what
+            # a killed ingest left in the index queue.
+            keeper.current()
+            keeper.replay_pending()
+        except IndexUnavailableError as exc:
+            self._fail(exc.reason)
+        except ImportError as exc:
+            self._fail(f"the search stack is not available ({exc.name})")
+        except Exception as exc:
+            # The articles must still be stored; the index is rebuilt from them later.
+            logger.exception("could not open or catch up the search index")
+            self._fail(f"the search index could not be updated ({type(exc).__name__})")
+
+    def _fail(self, reason: str) -> None:
+        if self.error is None:
+            self.error = reason
+            logger.warning("articles are stored but not indexed: %s", reason)
+
+    def add(self, saved: SaveResult) -> None:
+        """Queue one stored article's change; writes a delta every ``DELTA_FLUSH_PASSAGES``."""
+        if self.on_article is not None:
+            self.on_article()
+        if saved.outcome == "unchanged" or self.error is not None:
+            return
+        try:
+            self._removed.extend(saved.removed_passage_ids)
+            self._docs.extend(self._keeper.records_of(saved.article, saved.passages))
+        except ImportError as exc:
+            self._fail(f"the analyser is not available ({exc.name})")
+            return
+        if len(self._docs) >= DELTA_FLUSH_PASSAGES:
+            self.flush()
+
+    def flush(self) -> str | None:
+        """Write what is collected; returns the first error, if any (the articles stay queued)."""
+        removed, docs = self._removed, self._docs
+        self._removed, self._docs = [], []
+        if self.error is None and (removed or docs):
+            try:
+                self._keeper.apply(removed, docs)
+            except IndexUnavailableError as exc:
+                self._fail(exc.reason)
+            except Exception as exc:
+                # Disk full, a bug in a later stage: the articles are stored and stay queued.
+                logger.exception("could not write the index delta")
+                self._fail(f"the search index could not be updated ({type(exc).__name__})")
+            else:
+                self._keeper.store.clear_index_ops(removed, [d.passage_id for d in docs])
+        return self.error
+
+
+class _RowFields:
+    """Per-passage language, title terms and day of stored rows: shared by both record paths.
+
+    Rows come in passage id order, so an article's passages are consecutive: remembering the
+    last article is enough to analyse each title once. The same tuple object is returned for
+    all of an article's passages, which the encoder uses to intern a title once.
+    """
+
+    def __init__(self, analyzer: Analyzer) -> None:
+        self.analyzer = analyzer
+        self.article_id: int | None = None
+        self.terms: tuple[str, ...] = ()
+
+    def of(self, batch: Sequence[IndexRow]) -> tuple[list[Lang], list[tuple[str, ...]], list[int]]:
+        """(languages, title terms, epoch days) of each row in ``batch``."""
+        langs = [row.language or "en" for row in batch]
+        titles = list(map(self._title_terms, batch, langs))
+        days = [epoch_day(row.published_at) for row in batch]
+        return langs, titles, days
+
+    def _title_terms(self, row: IndexRow, lang: Lang) -> tuple[str, ...]:
+        if row.article_id != self.article_id:
+            self.article_id = row.article_id
+            self.terms = (
+                tuple(self.analyzer.document_terms(row.title, lang, row.published_at))
+                if row.title
+                else ()
+            )
+        return self.terms
+
+
+def epoch_day(value: datetime | None) -> int:
+    """Days since 1970-01-01 (UTC) or -1 when unknown (the engine's day filter)."""
+    if value is None:
+        return -1
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return (value.astimezone(UTC).date() - date(1970, 1, 1)).days
+
+
+def dir_size(path: Path) -> int:
+    """Bytes of the files under ``path`` (0 when it does not exist)."""
+    if not path.exists():
+        return 0
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def _emit(progress: ProgressCallback | None, tick: Progress) -> None:
+    if progress is not None:
+        progress(tick)
+
+
+__all__ = ["IndexDelta", "IndexKeeper", "dir_size", "epoch_day"]
