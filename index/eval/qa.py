@@ -1,14 +1,26 @@
-"""``python -m index.eval qa FILE.jsonl [--json]``: answer quality on news questions.
+"""``python -m index.eval qa FILE.jsonl [--no-layer] [--ours-only] [--json]``: answer quality.
 
 Each line: ``{"id", "question", "answer", "documents": [{"title"?, "text", "published"?,
-"url"?}, ...]}`` plus optional ``"lang"`` (for the breakdown; else the detected language)
-and ``"now"`` (ISO time the question is asked at, for "yesterday"-style questions).
+"url"?, "source"?, "author"?}, ...]}`` plus optional ``"lang"`` (for the breakdown; else
+the detected language) and ``"now"`` (ISO time the question is asked at, for
+"yesterday"-style questions).
 Every document of the file goes, once (identical documents are deduplicated), into one fresh
-temporary archive through ``Archive.ingest``; each question is asked through ``Archive.ask``.
+temporary archive through ``Archive.ingest`` (in files of at most ``NEWSDESK_MAX_ITEM_BYTES``,
+``components.write_corpus``); each question is asked through ``Archive.ask``.
 
 Scores: answer@1 (the answer string, case- and whitespace-insensitive, is in the top
 snippet), answer@3 (in any of the first three snippets), both over answerable questions;
-nothing-found (share of ``"answer": null`` questions answered ``found=False``).
+false nothing-found (share of answerable questions answered ``found=False``) and
+nothing-found (true nothing-found: share of ``"answer": null`` questions answered
+``found=False``).
+
+Beside ours, the same questions are scored (unless ``--ours-only``) for two references:
+
+* ``layer_off``: ``Archive.ask`` over the same archive with the ranking layer off;
+* ``sentence_bm25``: the QA anchor, a plain answerer with no gate: every stored article body
+  split into sentences (``snippets.split_sentences``), rank_bm25's BM25Okapi over each
+  sentence's terms from our analyzer, the question's terms as the query, the top three
+  sentences as the answer (``found=False`` only when no sentence scores above zero).
 """
 
 from __future__ import annotations
@@ -26,14 +38,20 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
+
 from index.errors import NewsdeskError
 from index.eval.beir import DatasetError
+from index.eval.components import ArchiveParts, archive_parts, ingest_corpus, write_corpus
 from index.models import Answer
 from index.settings import IndexSettings
 
 logger = logging.getLogger(__name__)
 
 TOP_SNIPPETS = 3
+# The document fields passed on to the archive (JSON-archive fields: the outlet and author
+# are stored as an ingested article's would be).
+DOCUMENT_FIELDS = ("title", "text", "published", "url", "source", "author")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +88,7 @@ class QaScores:
     answer_at_1: float
     answer_at_3: float
     nothing_found: float
+    false_nothing_found: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +104,8 @@ class QaReport:
     failures: tuple[QaOutcome, ...]
     seconds: float
     skipped: tuple[str, ...] = field(default=())
+    # Overall scores of the references (module docstring): "layer_off", "sentence_bm25".
+    baselines: dict[str, QaScores] = field(default_factory=dict)
 
 
 def normalize_answer(text: str) -> str:
@@ -141,7 +162,7 @@ def _parse_record(record: object, where: str) -> tuple[QaItem, list[dict]]:
     for doc in documents:
         if not isinstance(doc, dict) or not isinstance(doc.get("text"), str):
             raise ValueError("a document without text")
-        docs.append({k: v for k, v in doc.items() if k in ("title", "text", "published", "url")})
+        docs.append({k: v for k, v in doc.items() if k in DOCUMENT_FIELDS})
     now = record.get("now")
     return (
         QaItem(
@@ -158,14 +179,19 @@ def _parse_record(record: object, where: str) -> tuple[QaItem, list[dict]]:
 def score_answer(item: QaItem, answer: Answer) -> QaOutcome:
     """Whether the expected answer is in the top snippet / the top three snippets."""
     snippets = [s.text for article in answer.articles for s in article.snippets]
+    return score_texts(item, found=answer.found, snippets=snippets, language=answer.language)
+
+
+def score_texts(item: QaItem, *, found: bool, snippets: Sequence[str], language: str) -> QaOutcome:
+    """Score any answerer's ranked snippet texts the same way (``score_answer``)."""
     expected = normalize_answer(item.answer) if item.answer is not None else None
     hits = [expected is not None and expected in normalize_answer(s) for s in snippets]
     return QaOutcome(
         item_id=item.item_id,
         question=item.question,
         expected=item.answer,
-        lang=item.lang or answer.language,
-        found=answer.found,
+        lang=item.lang or language,
+        found=found,
         at_1=bool(hits[:1]) and hits[0],
         at_3=any(hits[:TOP_SNIPPETS]),
         top_snippet=snippets[0] if snippets else None,
@@ -186,6 +212,7 @@ def summarize(outcomes: Sequence[QaOutcome]) -> QaScores:
         answer_at_1=rate(sum(o.at_1 for o in answerable), len(answerable)),
         answer_at_3=rate(sum(o.at_3 for o in answerable), len(answerable)),
         nothing_found=rate(sum(not o.found for o in unanswerable), len(unanswerable)),
+        false_nothing_found=rate(sum(not o.found for o in answerable), len(answerable)),
     )
 
 
@@ -194,27 +221,38 @@ def is_failure(outcome: QaOutcome) -> bool:
     return not outcome.at_1 if outcome.expected is not None else outcome.found
 
 
-def evaluate_qa(path: Path, *, work_dir: Path, layer: bool = True) -> QaReport:
-    """Ingest the file's documents into a fresh archive in ``work_dir`` and ask everything."""
-    from index.archive import open_archive
+def evaluate_qa(
+    path: Path, *, work_dir: Path, layer: bool = True, baselines: bool = True
+) -> QaReport:
+    """Ingest the file's documents into a fresh archive in ``work_dir`` and ask everything.
 
+    Args:
+        path: the QA set.
+        work_dir: an empty folder for the archive.
+        layer: ours with the ranking layer (else pure BM25Okapi ranking).
+        baselines: also score the references (``layer_off`` when ``layer``, and
+            ``sentence_bm25``).
+
+    Raises:
+        DatasetError: the file is unusable or none of its documents could be ingested.
+    """
     started = time.perf_counter()
+    asked_at = datetime.now(tz=UTC)
     items, documents, skipped = load_qa(path)
-    corpus = work_dir / "qa-documents.jsonl"
-    with corpus.open("w", encoding="utf-8") as handle:
-        for doc in documents:
-            handle.write(json.dumps(doc, ensure_ascii=False) + "\n")
     settings = IndexSettings(data_dir=work_dir / "data", ranking_layer=layer, _env_file=None)
-    outcomes = []
-    with open_archive(settings) as archive:
-        report = archive.ingest([str(corpus)])
-        skipped += [f"ingest {item.item}: {item.reason}" for item in report.failed]
-        for item in items:
-            try:
-                answer = archive.ask(item.question, now=item.now or datetime.now(tz=UTC))
-            except NewsdeskError as exc:
-                answer = Answer(question=item.question, found=False, reason=exc.reason)
-            outcomes.append(score_answer(item, answer))
+    corpus = write_corpus(documents, work_dir, "qa-documents", settings.max_item_bytes)
+    references: dict[str, QaScores] = {}
+    with archive_parts(settings) as parts:
+        skipped += ingest_corpus(parts.archive, corpus)
+        outcomes = ask_all(parts, items, asked_at)
+        if baselines:
+            anchor = sentence_anchor(parts, items, asked_at)
+    if baselines and layer:
+        without = settings.model_copy(update={"ranking_layer": False})
+        with archive_parts(without) as parts:
+            references["layer_off"] = summarize(ask_all(parts, items, asked_at))
+    if baselines:
+        references["sentence_bm25"] = summarize(anchor)
     languages = Counter(o.lang for o in outcomes)
     return QaReport(
         file=str(path),
@@ -228,23 +266,84 @@ def evaluate_qa(path: Path, *, work_dir: Path, layer: bool = True) -> QaReport:
         failures=tuple(o for o in outcomes if is_failure(o)),
         seconds=time.perf_counter() - started,
         skipped=tuple(skipped),
+        baselines=references,
     )
 
 
+def ask_all(parts: ArchiveParts, items: Sequence[QaItem], asked_at: datetime) -> list[QaOutcome]:
+    """Every question through ``Archive.ask`` at its own ``now`` (else ``asked_at``)."""
+    outcomes = []
+    for item in items:
+        try:
+            answer = parts.archive.ask(item.question, now=item.now or asked_at)
+        except NewsdeskError as exc:
+            answer = Answer(question=item.question, found=False, reason=exc.reason)
+        outcomes.append(score_answer(item, answer))
+    return outcomes
+
+
+def sentence_anchor(
+    parts: ArchiveParts, items: Sequence[QaItem], asked_at: datetime
+) -> list[QaOutcome]:
+    """The QA anchor (module docstring): BM25Okapi over every stored sentence, top three."""
+    from rank_bm25 import BM25Okapi
+
+    from index.answer.snippets import split_sentences
+
+    sentences: list[str] = []
+    tokens: list[list[str]] = []
+    for article in parts.all_articles():
+        lang = article.language or "en"
+        for span in split_sentences(article.body):
+            text = article.body[span.start : span.end]
+            terms = parts.analyzer.document_terms(text, lang, article.published_at)
+            if terms:
+                sentences.append(text)
+                tokens.append(list(terms))
+    if not tokens:
+        raise DatasetError("no stored sentence has a searchable word")
+    bm25 = BM25Okapi(tokens)
+    outcomes = []
+    for item in items:
+        question = parts.analyzer.question(item.question, item.now or asked_at)
+        scores = bm25.get_scores(list(question.terms)) if question.terms else np.zeros(1)
+        top = [int(i) for i in np.argsort(-scores, kind="stable")[:TOP_SNIPPETS] if scores[i] > 0]
+        outcomes.append(
+            score_texts(
+                item,
+                found=bool(top),
+                snippets=[sentences[i] for i in top],
+                language=question.language,
+            )
+        )
+    return outcomes
+
+
 def format_report(report: QaReport) -> str:
-    """The human view: a score table per language, then the failures."""
+    """The human view: a score table per language, the references, then the failures."""
     layer = "layer on" if report.layer else "layer off"
     lines = [
         f"{report.file}: {report.questions} questions, {report.documents} documents, "
         f"{layer}, {report.seconds:.1f} s",
-        f"{'group':<8} {'answerable':>10} {'answer@1':>9} {'answer@3':>9} "
+        f"{'group':<8} {'answerable':>10} {'answer@1':>9} {'answer@3':>9} {'false-NF':>9} "
         f"{'no-answer':>9} {'nothing-found':>13}",
     ]
     for name, scores in [("all", report.overall), *report.by_language.items()]:
         lines.append(
             f"{name:<8} {scores.answerable:>10} {scores.answer_at_1:>9.3f} "
-            f"{scores.answer_at_3:>9.3f} {scores.unanswerable:>9} {scores.nothing_found:>13.3f}"
+            f"{scores.answer_at_3:>9.3f} {scores.false_nothing_found:>9.3f} "
+            f"{scores.unanswerable:>9} {scores.nothing_found:>13.3f}"
         )
+    if report.baselines:
+        lines.append(
+            f"{'system':<24} {'answer@1':>9} {'answer@3':>9} {'false-NF':>9} {'true-NF':>9}"
+        )
+        names = {"layer_off": "newsdesk (layer off)", "sentence_bm25": "rank_bm25 sentences"}
+        for key, scores in [(f"newsdesk ({layer})", report.overall), *report.baselines.items()]:
+            lines.append(
+                f"{names.get(key, key):<24} {scores.answer_at_1:>9.3f} {scores.answer_at_3:>9.3f} "
+                f"{scores.false_nothing_found:>9.3f} {scores.nothing_found:>9.3f}"
+            )
     if report.failures:
         lines.append(f"failures ({len(report.failures)}):")
         for o in report.failures:
@@ -264,6 +363,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("file", type=Path, help="JSON lines: id, question, answer, documents")
     parser.add_argument("--no-layer", action="store_true", help="pure BM25Okapi ranking")
+    parser.add_argument(
+        "--ours-only", action="store_true", help="skip the layer-off and sentence BM25 references"
+    )
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     return parser
 
@@ -273,7 +375,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         with tempfile.TemporaryDirectory(prefix="newsdesk-qa-") as tmp:
-            report = evaluate_qa(args.file, work_dir=Path(tmp), layer=not args.no_layer)
+            report = evaluate_qa(
+                args.file,
+                work_dir=Path(tmp),
+                layer=not args.no_layer,
+                baselines=not args.ours_only,
+            )
     except DatasetError as exc:
         print(f"error: {exc}", file=sys.stderr)  # noqa: T201 - CLI output
         return 2

@@ -28,7 +28,7 @@ import pytrec_eval
 from rank_bm25 import BM25Okapi
 
 from index.eval.beir import BeirDataset, DatasetError, load_beir
-from index.eval.components import ArchiveParts, archive_parts
+from index.eval.components import ArchiveParts, archive_parts, ingest_corpus, write_corpus
 from index.settings import IndexSettings
 
 logger = logging.getLogger(__name__)
@@ -90,19 +90,22 @@ def evaluate_run(qrels: dict[str, dict[str, int]], run: dict[str, dict[str, floa
 def evaluate_dataset(
     dataset: BeirDataset, *, layer: bool, work_dir: Path, now: datetime | None = None
 ) -> RetrievalReport:
-    """Index ``dataset`` through the archive in ``work_dir`` and score ours and the baseline."""
+    """Index ``dataset`` through the archive in ``work_dir`` and score ours and the baseline.
+
+    Raises:
+        DatasetError: none of the documents could be ingested.
+    """
     started = time.perf_counter()
     now = now or datetime.now(tz=UTC)
-    archive_path = work_dir / f"{dataset.name}.jsonl"
-    with archive_path.open("w", encoding="utf-8") as handle:
-        for doc in dataset.corpus:
-            record = {"title": doc.title, "text": doc.text, "url": DOC_URL_PREFIX + doc.doc_id}
-            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    records = (
+        {"title": doc.title, "text": doc.text, "url": DOC_URL_PREFIX + doc.doc_id}
+        for doc in dataset.corpus
+    )
     settings = IndexSettings(data_dir=work_dir / "data", ranking_layer=layer, _env_file=None)
+    corpus = write_corpus(records, work_dir, dataset.name, settings.max_item_bytes)
     skipped = list(dataset.skipped)
     with archive_parts(settings) as parts:
-        report = parts.archive.ingest([str(archive_path)])
-        skipped += [f"ingest {item.item}: {item.reason}" for item in report.failed]
+        skipped += ingest_corpus(parts.archive, corpus)
         doc_of = _doc_ids_by_article(parts)
         ours = _run_ours(dataset, parts, doc_of, layer=layer, now=now)
         baseline = _run_baseline(dataset, parts, doc_of, now=now)

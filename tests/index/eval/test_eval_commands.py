@@ -121,7 +121,63 @@ def test_qa_command_scores_answers_and_nothing_found(tmp_path, capsys):
     assert report["overall"]["answer_at_1"] == 1.0
     assert report["overall"]["answer_at_3"] == 1.0
     assert report["overall"]["nothing_found"] == 1.0
+    assert report["overall"]["false_nothing_found"] == 0.0
     assert report["failures"] == []
+
+
+def test_qa_command_scores_layer_off_and_the_sentence_anchor(tmp_path, capsys):
+    path = write_qa(tmp_path / "qa.jsonl")
+    assert qa.main([str(path), "--json"]) == 0
+    baselines = json.loads(capsys.readouterr().out)["baselines"]
+    assert set(baselines) == {"layer_off", "sentence_bm25"}
+    assert baselines["layer_off"]["answer_at_1"] == 1.0
+    # The anchor's top sentence names the answer of both answerable questions; it says
+    # "nothing found" only when no sentence holds a question word (the chess question).
+    anchor = baselines["sentence_bm25"]
+    assert anchor["answer_at_1"] == 1.0 and anchor["nothing_found"] == 1.0
+    assert qa.main([str(path), "--json", "--ours-only"]) == 0
+    assert json.loads(capsys.readouterr().out)["baselines"] == {}
+
+
+def test_qa_false_nothing_found_counts_answerable_questions_left_unanswered(tmp_path, capsys):
+    path = write_qa(tmp_path / "qa.jsonl")
+    with path.open("a", encoding="utf-8") as handle:
+        line = {"id": "5", "question": "Who won the tennis final in Paris?", "answer": "Nadal"}
+        handle.write("\n" + json.dumps(line))
+    assert qa.main([str(path), "--json", "--ours-only"]) == 0
+    overall = json.loads(capsys.readouterr().out)["overall"]
+    assert overall["answerable"] == 3
+    assert overall["false_nothing_found"] == pytest.approx(1 / 3)
+
+
+def test_qa_corpus_over_the_item_cap_is_ingested_in_parts(tmp_path, capsys, monkeypatch):
+    path = write_qa(tmp_path / "qa.jsonl")
+    # The first line alone (five documents) is over the cap: one file would be refused.
+    monkeypatch.setenv("NEWSDESK_MAX_ITEM_BYTES", "1024")
+    assert path.stat().st_size > 1024
+    assert qa.main([str(path), "--json", "--ours-only"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["skipped"] == []
+    assert report["overall"]["answer_at_1"] == 1.0
+
+
+def test_qa_command_exits_2_with_a_clear_error_when_nothing_is_ingested(tmp_path, capsys):
+    path = tmp_path / "qa.jsonl"
+    line = {"id": "1", "question": "Who won?", "answer": "x", "documents": [{"text": ""}]}
+    path.write_text(json.dumps(line), encoding="utf-8")
+    assert qa.main([str(path)]) == 2
+    assert "nothing was ingested" in capsys.readouterr().err
+
+
+def test_retrieval_command_exits_2_with_a_clear_error_when_nothing_is_ingested(tmp_path, capsys):
+    dataset = write_dataset(
+        tmp_path / "blank",
+        [{"_id": "d1", "title": "", "text": "\u2026"}],
+        [{"_id": "q1", "text": "eclipse"}],
+        ["q1\td1\t1"],
+    )
+    assert retrieval.main([str(dataset)]) == 2
+    assert "nothing was ingested" in capsys.readouterr().err
 
 
 def test_qa_command_prints_languages_and_failures(tmp_path, capsys):
