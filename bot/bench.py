@@ -17,6 +17,12 @@ Two production limits are lifted, and the report says so: PTB's AIORateLimiter r
 overall cap (Telegram allows ~30 messages/s per bot; the benchmark measures our own capacity),
 and the per-user flood guard is disabled (50 users at 200 updates/s ask far faster than 5 per
 10 s each). Bars at 100k passages: ≥ 200 updates/s and p99 ≤ 100 ms (issue 5).
+
+Run it from a source checkout (the repository root on ``sys.path``). The fake Bot API server is
+test support and lives in ``tests/auxil/``, outside the installed package, so the wheel ships
+no test server; this driver stays in ``bot/`` so that ``python -m bot.bench``, the command the
+README's figures cite, keeps working where those figures are reproduced, and from a wheel it
+stops with one line saying it needs the checkout instead of an ImportError traceback.
 """
 
 from __future__ import annotations
@@ -41,7 +47,6 @@ import numpy as np
 import psutil
 
 from bot.settings import BotSettings
-from bot.testing.fake_bot_api import ApiCall, FakeBotApi, FakeUser
 from index import Answer, Archive, IndexSettings, NewsdeskError, open_archive
 
 # Below the package surface on purpose: this is a benchmark tool, not the bot, and it builds
@@ -52,6 +57,17 @@ from index.bench.archive_corpus import ingest_generated_archive
 # the engine benchmark's reproducible corpus generator so both benchmarks measure the same
 # text. The bot itself (handlers, app) imports only ``from index import ...``.
 from index.bench.corpus import ZipfCorpus
+
+try:  # test support, present in a source checkout only (see the module docstring)
+    from tests.auxil.fake_bot_api import ApiCall, FakeBotApi, FakeUser
+except ImportError:  # installed from the wheel (tests/test_packaging.py checks the message)
+    ApiCall = FakeBotApi = FakeUser = None  # type: ignore[assignment,misc]
+
+NEEDS_CHECKOUT = (
+    "python -m bot.bench runs from a source checkout: it drives the fake Bot API server in "
+    "tests/auxil/fake_bot_api.py, which the installed package does not ship "
+    "(run it from the repository root)"
+)
 
 logger = logging.getLogger(__name__)
 
@@ -436,8 +452,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point; returns the exit code (2 on bad options)."""
+    """Entry point; returns the exit code (2 on bad options or outside a source checkout)."""
     args = build_parser().parse_args(argv)
+    if FakeBotApi is None:
+        sys.stderr.write(f"error: {NEEDS_CHECKOUT}\n")
+        return 2
     if args.passages < 100 or args.users < 1 or args.seconds <= 0 or args.rate <= 0:
         sys.stderr.write("error: --passages ≥ 100, --users ≥ 1, --seconds > 0, --rate > 0\n")
         return 2

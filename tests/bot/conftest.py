@@ -17,8 +17,8 @@ from telegram.ext import Application
 
 from bot.app import build_application
 from bot.settings import BotSettings
-from bot.testing.fake_bot_api import FakeBotApi, FakeUser
 from index import Archive, IndexSettings, open_archive
+from tests.auxil.fake_bot_api import FakeBotApi, FakeUser
 from tests.bot.corpus import write_corpus
 
 TOKEN = "987654321:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw7"

@@ -14,8 +14,8 @@ from aiohttp import web
 from telegram.ext import Application
 
 from bot.commands import ADMIN_COMMANDS
-from bot.testing.fake_bot_api import ApiCall, FakeBotApi, FakeUser, parse_html
 from index import Archive, IndexSettings, Progress, ReindexReport
+from tests.auxil.fake_bot_api import ApiCall, FakeBotApi, FakeUser, parse_html
 from tests.bot.conftest import ADMIN, USER, make_settings, running_bot
 from tests.bot.corpus import RECORDS, UPLOAD_JSONL, write_corpus
 

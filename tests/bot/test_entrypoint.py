@@ -12,8 +12,8 @@ from pathlib import Path
 import psutil
 import pytest
 
-from bot.testing.fake_bot_api import FakeBotApi
 from index import Archive
+from tests.auxil.fake_bot_api import FakeBotApi
 from tests.bot.conftest import ADMIN, TOKEN, USER
 from tests.conftest import PROJECT_ROOT
 

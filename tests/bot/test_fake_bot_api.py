@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.testing.fake_bot_api import BadRequestError, FakeBotApi, parse_html
+from tests.auxil.fake_bot_api import BadRequestError, FakeBotApi, parse_html
 from tests.bot.conftest import TOKEN, USER
 
 CHAT = USER.id

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from bot.testing.fake_bot_api import ApiCall, FakeBotApi, parse_html
 from index import Archive
+from tests.auxil.fake_bot_api import ApiCall, FakeBotApi, parse_html
 from tests.bot.conftest import GROUP_ID, OTHER, USER
 
 

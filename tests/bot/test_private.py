@@ -6,8 +6,8 @@ import time
 
 from telegram.ext import Application
 
-from bot.testing.fake_bot_api import FakeBotApi, parse_html
 from index import Archive
+from tests.auxil.fake_bot_api import FakeBotApi, parse_html
 from tests.bot.conftest import ADMIN, OTHER, USER
 from tests.bot.corpus import RECORDS
 

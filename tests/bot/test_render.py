@@ -27,8 +27,8 @@ from bot.render import (
     tg_len,
     trim,
 )
-from bot.testing.fake_bot_api import parse_html
 from index import Answer, Article, ArticleAnswer, Citation, Passage, Snippet
+from tests.auxil.fake_bot_api import parse_html
 
 WHEN = datetime(2024, 7, 14, 9, 30, tzinfo=UTC)
 

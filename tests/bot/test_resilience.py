@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from telegram.ext import Application
 
-from bot.testing.fake_bot_api import FakeBotApi, parse_html
 from index import Archive
+from tests.auxil.fake_bot_api import FakeBotApi, parse_html
 from tests.bot.conftest import ADMIN, OTHER, TOKEN, USER, make_settings, running_bot
 
 

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from telegram.ext import Application
 
-from bot.testing.fake_bot_api import FakeBotApi, FakeUser, parse_html
 from index import Archive, IndexSettings, open_archive
+from tests.auxil.fake_bot_api import FakeBotApi, FakeUser, parse_html
 from tests.bot.conftest import make_settings, running_bot
 from tests.conftest import PROJECT_ROOT, SAMPLE_DIR
 

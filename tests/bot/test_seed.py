@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from telegram.ext import Application
 
-from bot.testing.fake_bot_api import FakeBotApi, parse_html
 from index import IndexSettings, open_archive
+from tests.auxil.fake_bot_api import FakeBotApi, parse_html
 from tests.bot.conftest import USER, make_settings, running_bot
 from tests.conftest import shared_data
 

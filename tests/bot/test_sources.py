@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 import bot.handlers.sources as sources_module
-from bot.testing.fake_bot_api import FakeBotApi, parse_html
 from index import Archive, IndexSettings, open_archive
+from tests.auxil.fake_bot_api import FakeBotApi, parse_html
 from tests.bot.conftest import ADMIN, USER, make_settings, running_bot
 from tests.index.feeds.conftest import FeedServer, feed_server  # noqa: F401 - fixture
 

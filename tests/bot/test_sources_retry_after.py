@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.testing.fake_bot_api import FakeBotApi
 from index import Archive
+from tests.auxil.fake_bot_api import FakeBotApi
 from tests.bot.conftest import ADMIN, make_settings, running_bot
 from tests.bot.test_sources import archive, say  # noqa: F401 - fixture
 from tests.index.feeds.conftest import FeedServer, feed_server  # noqa: F401 - fixture

@@ -20,9 +20,9 @@ from telegram.request import HTTPXRequest, RequestData
 from telegram.request._requestparameter import RequestParameter
 
 from bot.app import build_application
-from bot.testing.fake_bot_api import FakeBotApi
 from bot.transport import AiohttpRequest
 from index import Archive
+from tests.auxil.fake_bot_api import FakeBotApi
 from tests.bot.conftest import USER, make_settings, running_bot
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from bot.testing.fake_bot_api import FakeBotApi
 from index import Answer, Archive
+from tests.auxil.fake_bot_api import FakeBotApi
 from tests.bot.conftest import USER, make_settings, running_bot
 
 

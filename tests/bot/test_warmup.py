@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.testing.fake_bot_api import FakeBotApi, parse_html
 from bot.warmup import WARM_UP_QUESTIONS, freeze_long_lived, warm_up
 from index import Answer, Archive, IndexSettings, NewsdeskError, open_archive
+from tests.auxil.fake_bot_api import FakeBotApi, parse_html
 from tests.bot.conftest import USER, make_settings, running_bot
 
 

@@ -10,8 +10,8 @@ import httpx
 from pydantic import SecretStr
 
 from bot.app import build_application, webhook_options
-from bot.testing.fake_bot_api import FakeBotApi
 from index import Archive
+from tests.auxil.fake_bot_api import FakeBotApi
 from tests.bot.conftest import USER, make_settings
 
 

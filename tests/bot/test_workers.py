@@ -22,7 +22,6 @@ import pytest
 from pydantic import ValidationError
 
 from bot.settings import BotSettings
-from bot.testing.fake_bot_api import FakeBotApi
 from bot.texts import text
 from bot.workers import (
     AnswerTimeoutError,
@@ -32,6 +31,7 @@ from bot.workers import (
     WorkerStartError,
 )
 from index import Answer, Archive, IndexSettings, NewsdeskError, open_archive
+from tests.auxil.fake_bot_api import FakeBotApi
 from tests.bot.conftest import ADMIN, TOKEN, USER, make_settings, running_bot
 from tests.bot.corpus import UPLOAD_JSONL, write_corpus
 from tests.bot.test_admin import to

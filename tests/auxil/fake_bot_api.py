@@ -379,7 +379,7 @@ class FakeBotApi:
         site = web.TCPSite(self._runner, self.host, 0)
         await site.start()
         server = site._server
-        assert server is not None  # noqa: S101 - set by start()
+        assert server is not None
         self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 
     async def stop(self) -> None:
@@ -431,7 +431,7 @@ class FakeBotApi:
         return update_id
 
     async def _wake_pollers(self) -> None:
-        assert self._new_update is not None  # noqa: S101
+        assert self._new_update is not None
         async with self._new_update:
             self._new_update.notify_all()
 
@@ -562,7 +562,7 @@ class FakeBotApi:
         timeout: float = 10.0,
     ) -> list[ApiCall]:
         """Wait until ``count`` matching calls exist after ``after``; TimeoutError otherwise."""
-        assert self._new_call is not None  # noqa: S101
+        assert self._new_call is not None
 
         def ready() -> bool:
             return len(self.find(method, predicate, after)) >= count
@@ -583,7 +583,7 @@ class FakeBotApi:
         self.calls.append(call)
         for listener in self._listeners:
             listener(call)
-        assert self._new_call is not None  # noqa: S101
+        assert self._new_call is not None
         async with self._new_call:
             self._new_call.notify_all()
 
@@ -635,7 +635,7 @@ class FakeBotApi:
         if offset:
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
         if not self._updates and timeout > 0:
-            assert self._new_update is not None  # noqa: S101
+            assert self._new_update is not None
             async with self._new_update:
                 try:
                     await asyncio.wait_for(

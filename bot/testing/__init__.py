@@ -1,1 +1,0 @@
-"""Test and benchmark support that must be importable outside ``tests/`` (``bot.bench``)."""
