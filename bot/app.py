@@ -52,6 +52,7 @@ from bot.handlers.sources import (
 )
 from bot.logs import protect_token
 from bot.settings import BotSettings
+from bot.startup import BotStartError, check_bot_api, initialize_application
 from bot.transport import AiohttpRequest
 from bot.warmup import freeze_long_lived
 from bot.workers import AnswerWorkers, ProcessWorkers, ThreadWorkers
@@ -215,18 +216,39 @@ def webhook_options(settings: BotSettings) -> dict[str, Any]:
 
 
 def run_bot(settings: BotSettings) -> int:
-    """Open the archive and run the bot until stopped; returns the exit code."""
+    """Check the Bot API, open the archive and run the bot until stopped; returns the exit code.
+
+    ``check_bot_api`` runs first, so a rejected token or an unreachable server ends with one
+    ``BotStartError`` line before anything is opened. The application is initialized on the
+    same event loop before PTB runs on it, told not to close it, so the Bot API sessions are
+    closed afterwards on every path (PTB's own ``shutdown`` skips them when its start failed).
+
+    Raises:
+        BotStartError: the Bot API rejected the token or could not be reached.
+    """
     bot_logger = logging.getLogger("bot")
     if bot_logger.getEffectiveLevel() > logging.INFO:
         bot_logger.setLevel(logging.INFO)  # one line per admin action, even without -v
     protect_token(settings.bot_token.get_secret_value())
-    archive = open_archive(settings)
-    application = build_application(settings, archive)
-    if settings.webhook_url:
-        options = webhook_options(settings)
-        logger.info("starting webhook on %s:%s", options["listen"], options["port"])
-        application.run_webhook(**options, allowed_updates=Update.ALL_TYPES)
-    else:
-        logger.info("starting long polling")
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+    with asyncio.Runner() as runner:  # sets its loop as the current one, which PTB picks up
+        runner.run(check_bot_api(settings))
+        archive = open_archive(settings)
+        application = build_application(settings, archive)
+        try:
+            try:
+                runner.run(initialize_application(application, settings.bot_api_url))
+            except BotStartError:
+                archive.close()  # PTB's post_shutdown, which closes it, never runs here
+                raise
+            if settings.webhook_url:
+                options = webhook_options(settings)
+                logger.info("starting webhook on %s:%s", options["listen"], options["port"])
+                application.run_webhook(
+                    **options, allowed_updates=Update.ALL_TYPES, close_loop=False
+                )
+            else:
+                logger.info("starting long polling")
+                application.run_polling(allowed_updates=Update.ALL_TYPES, close_loop=False)
+        finally:
+            runner.run(application.bot.shutdown())  # a no-op after PTB's own clean shutdown
     return 0

@@ -10,8 +10,6 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from index import load_settings
-
 # The one import below the package surface: this script *is* the archive CLI plus ``run``,
 # built through the parser's documented extension hook (``build_parser(extend=...)``), so
 # every archive subcommand, option and exit code stays defined once, in ``index.cli``.
@@ -27,10 +25,15 @@ def cmd_run(args: argparse.Namespace) -> int:
             raise
         sys.stderr.write(f"error: the Telegram bot is not available ({exc.name} is missing)\n")
         return EXIT_USAGE
-    from bot.settings import BotSettings
+    from bot.settings import load_bot_settings
+    from bot.startup import BotStartError
 
-    settings = load_settings(BotSettings, data_dir=args.data_dir)
-    return int(app.run_bot(settings) or 0)
+    settings = load_bot_settings(data_dir=args.data_dir)
+    try:
+        return int(app.run_bot(settings) or 0)
+    except BotStartError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return EXIT_USAGE
 
 
 def _add_run(subcommands: Subcommands) -> None:

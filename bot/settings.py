@@ -1,7 +1,8 @@
 """BotSettings: the archive's settings plus what the Telegram adapter needs.
 
-Read once by the entry point (``newsdesk run`` / ``python -m bot``) and passed down. The token
-is a ``SecretStr`` so it never shows in a repr, a validation error or a log line.
+Read once by the entry point (``newsdesk run`` / ``python -m bot``) through
+``load_bot_settings`` and passed down. The token is a ``SecretStr`` so it never shows in a
+repr, a validation error or a log line.
 """
 
 from __future__ import annotations
@@ -9,10 +10,10 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import NoDecode
 
-from index import IndexSettings
+from index import IndexSettings, SettingsError, load_settings
 
 # Telegram bot tokens look like "123456789:AAE...": a numeric bot id, a colon, and a secret of
 # URL-safe characters (35 today; we accept 30+ so a future longer secret still passes).
@@ -21,6 +22,11 @@ TOKEN_PATTERN = re.compile(r"^\d+:[A-Za-z0-9_-]{30,}$")
 WEBHOOK_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 # getFile downloads at most 20 MB from the public Bot API (Bot API docs, getFile).
 BOT_API_DOWNLOAD_MAX_BYTES = 20 * 1024 * 1024
+# What a first run without a token says instead of pydantic's "Field required".
+TOKEN_MISSING = (
+    "NEWSDESK_BOT_TOKEN is not set: "  # noqa: S105 - a message, not a token
+    "create a bot with @BotFather (README, 'Create the bot')"
+)
 
 
 class BotSettings(IndexSettings):
@@ -103,6 +109,13 @@ class BotSettings(IndexSettings):
     progress_interval_s: float = Field(
         default=2.0, ge=1.0, description="Minimum time between two progress message edits."
     )
+    start_retries: int = Field(
+        default=3,
+        ge=0,
+        le=10,
+        description="Retries when the Bot API is unreachable at start (1 s, 2 s, 4 s… apart); "
+        "then `newsdesk run` exits 2 with one line.",
+    )
 
     @field_validator("bot_token")
     @classmethod
@@ -149,3 +162,25 @@ class BotSettings(IndexSettings):
     def is_admin(self, user_id: int | None) -> bool:
         """Whether ``user_id`` is listed in NEWSDESK_ADMIN_IDS."""
         return user_id is not None and user_id in self.admin_ids
+
+
+def load_bot_settings(**overrides: object) -> BotSettings:
+    """``load_settings(BotSettings)``, with a first-run hint when the token is not set.
+
+    Raises:
+        SettingsError: one line; ``TOKEN_MISSING`` when NEWSDESK_BOT_TOKEN is absent (from
+            the environment and ``.env`` alike), else the bad variable as ``load_settings``
+            names it.
+    """
+    try:
+        return load_settings(BotSettings, **overrides)
+    except SettingsError as exc:
+        # load_settings raises inside its ``except ValidationError``, so Python keeps that
+        # error as the context (even with ``from None``): read which fields were missing.
+        cause = exc.__context__
+        if isinstance(cause, ValidationError) and any(
+            error["type"] == "missing" and error["loc"] == ("bot_token",)
+            for error in cause.errors()
+        ):
+            raise SettingsError(TOKEN_MISSING) from None
+        raise

@@ -58,4 +58,5 @@ async def test_python_m_bot_answers_and_stops_cleanly_on_sigterm(
     assert alive == []
     assert TOKEN.split(":")[1] not in stderr
     assert "Traceback" not in stderr
+    assert "Unclosed" not in stderr  # every Bot API session closed, the start check's too
     assert "warm-up done in" in stderr  # post_init warmed the archive before polling

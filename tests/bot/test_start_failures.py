@@ -1,0 +1,174 @@
+"""`newsdesk run` that cannot start says so in one line, exits 2 and never shows the token.
+
+Each case runs the real entry point in a subprocess against 127.0.0.1: the fake Bot API
+(which answers 401 to any other token, as Telegram does), or a port nobody listens on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+
+from bot.settings import TOKEN_MISSING, load_bot_settings
+from bot.startup import check_bot_api, start_request
+from index import SettingsError
+from tests.auxil.fake_bot_api import FakeBotApi
+from tests.conftest import PROJECT_ROOT
+
+pytestmark = pytest.mark.slow
+
+# A token the fake server does not know: it answers 401 Unauthorized, as Telegram does.
+WRONG_TOKEN = "123456789:AAHwrongwrongwrongwrongwrongwrong_x1"
+WRONG_SECRET = WRONG_TOKEN.split(":")[1]
+REJECTED = "error: the Bot API rejected the token (401): check NEWSDESK_BOT_TOKEN"
+# `python -m bot` and the `newsdesk` console script (bot.cli:main) with `run`.
+PYTHON_M_BOT = ("-m", "bot")
+CONSOLE_RUN = ("-c", "import sys; from bot.cli import main; sys.exit(main())", "run")
+
+
+def _closed_port() -> int:
+    """A port on 127.0.0.1 that was just free: connecting to it is refused."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _run(entry: Sequence[str], env: dict[str, str], cwd: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("NEWSDESK_")}
+    return subprocess.run(
+        [sys.executable, *entry],
+        env={**clean, "PYTHONPATH": str(PROJECT_ROOT), **env},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def _assert_clean(result: subprocess.CompletedProcess[str]) -> list[str]:
+    """No token, no traceback, no unclosed session; returns stderr's lines."""
+    output = result.stdout + result.stderr
+    assert WRONG_SECRET not in output
+    assert "Traceback" not in output
+    assert "Unclosed" not in output
+    assert result.stdout == ""
+    return result.stderr.splitlines()
+
+
+@pytest.mark.parametrize("entry", [PYTHON_M_BOT, CONSOLE_RUN], ids=["python-m-bot", "console"])
+async def test_a_rejected_token_is_one_line_without_the_token(
+    fake_api: FakeBotApi, tmp_path: Path, entry: Sequence[str]
+) -> None:
+    env = {"NEWSDESK_BOT_TOKEN": WRONG_TOKEN, "NEWSDESK_BOT_API_URL": fake_api.base_url}
+    result = await asyncio.to_thread(_run, entry, env, str(tmp_path))
+    assert _assert_clean(result) == [REJECTED]
+    assert result.returncode == 2
+    assert [call.method for call in fake_api.calls] == []  # refused before any method ran
+
+
+async def test_a_token_revoked_right_after_the_check_is_the_same_one_line(
+    tmp_path: Path,
+) -> None:
+    """The start check's getMe passes, PTB's own getMe gets 401: still one line, exit 2."""
+    answers = iter([200])
+
+    async def get_me(request: web.Request) -> web.Response:
+        if next(answers, 401) == 200:
+            user = {"id": 123456789, "is_bot": True, "first_name": "N", "username": "n_bot"}
+            return web.json_response({"ok": True, "result": user})
+        body = {"ok": False, "error_code": 401, "description": "Unauthorized"}
+        return web.json_response(body, status=401)
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", get_me)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    env = {
+        "NEWSDESK_BOT_TOKEN": WRONG_TOKEN,
+        "NEWSDESK_BOT_API_URL": f"http://127.0.0.1:{port}/bot",
+        "NEWSDESK_ANSWER_POOL": "threads",
+    }
+    try:
+        result = await asyncio.to_thread(_run, PYTHON_M_BOT, env, str(tmp_path))
+    finally:
+        await runner.cleanup()
+    assert _assert_clean(result) == [REJECTED]
+    assert result.returncode == 2
+
+
+async def test_an_unreachable_bot_api_is_one_line_naming_the_url(tmp_path: Path) -> None:
+    url = f"http://127.0.0.1:{_closed_port()}/bot"
+    env = {
+        "NEWSDESK_BOT_TOKEN": WRONG_TOKEN,
+        "NEWSDESK_BOT_API_URL": url,
+        "NEWSDESK_START_RETRIES": "0",
+    }
+    result = await asyncio.to_thread(_run, PYTHON_M_BOT, env, str(tmp_path))
+    (line,) = _assert_clean(result)
+    assert line.startswith(f"error: cannot reach the Bot API at {url} (")
+    assert line.endswith("): check the network and NEWSDESK_BOT_API_URL")
+    assert result.returncode == 2
+
+
+async def test_start_retries_are_bounded_with_one_warning_each(tmp_path: Path) -> None:
+    url = f"http://127.0.0.1:{_closed_port()}/bot"
+    env = {
+        "NEWSDESK_BOT_TOKEN": WRONG_TOKEN,
+        "NEWSDESK_BOT_API_URL": url,
+        "NEWSDESK_START_RETRIES": "1",
+        "NEWSDESK_BOT_HTTP": "httpx",  # PTB's own transport fails as cleanly
+    }
+    result = await asyncio.to_thread(_run, PYTHON_M_BOT, env, str(tmp_path))
+    warning, line = _assert_clean(result)
+    assert warning.startswith(f"WARNING bot.startup: cannot reach the Bot API at {url} (")
+    assert warning.endswith("attempt 1 of 2, next in 1 s")
+    assert line.startswith(f"error: cannot reach the Bot API at {url} (")
+    assert result.returncode == 2
+
+
+def test_a_missing_token_points_to_botfather(tmp_path: Path) -> None:
+    result = _run(CONSOLE_RUN, {}, str(tmp_path))
+    assert _assert_clean(result) == [f"error: {TOKEN_MISSING}"]
+    assert TOKEN_MISSING == (
+        "NEWSDESK_BOT_TOKEN is not set: create a bot with @BotFather (README, 'Create the bot')"
+    )
+    assert result.returncode == 2
+
+
+def test_other_bad_settings_still_name_their_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSDESK_BOT_TOKEN", "not-a-token")
+    with pytest.raises(SettingsError, match=r"^invalid value for NEWSDESK_BOT_TOKEN: malformed"):
+        load_bot_settings()
+    monkeypatch.setenv("NEWSDESK_BOT_TOKEN", WRONG_TOKEN)
+    monkeypatch.setenv("NEWSDESK_START_RETRIES", "-1")
+    with pytest.raises(SettingsError, match=r"^invalid value for NEWSDESK_START_RETRIES"):
+        load_bot_settings()
+
+
+@pytest.mark.parametrize("http", ["aiohttp", "httpx"])
+async def test_the_start_check_accepts_the_token_and_closes_its_session(
+    fake_api: FakeBotApi, monkeypatch: pytest.MonkeyPatch, http: str
+) -> None:
+    monkeypatch.setenv("NEWSDESK_BOT_TOKEN", fake_api.token)
+    monkeypatch.setenv("NEWSDESK_BOT_API_URL", fake_api.base_url)
+    monkeypatch.setenv("NEWSDESK_BOT_HTTP", http)
+    settings = load_bot_settings()
+    request = start_request(settings)
+    await check_bot_api(settings, request)
+    (call,) = fake_api.calls
+    assert call.method == "getMe"
+    # Shut down after the check: a second use needs a new initialize().
+    with pytest.raises(RuntimeError):
+        await request.do_request(f"{fake_api.base_url}{fake_api.token}/getMe", "POST")
