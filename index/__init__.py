@@ -9,7 +9,7 @@ import logging
 
 from index.archive import Archive, open_archive
 from index.errors import NewsdeskError
-from index.feeds.models import PollReport, Source, SourcePoll, SourceStatus
+from index.feeds.models import PollReport, SourcePoll
 from index.models import (
     LANGS,
     Answer,
@@ -24,6 +24,8 @@ from index.models import (
     Progress,
     ReindexReport,
     Snippet,
+    Source,
+    SourceStatus,
     StoreStats,
 )
 from index.settings import IndexSettings, SettingsError, load_settings

@@ -36,7 +36,7 @@ from index.errors import (
     NewsdeskError,
     QuestionError,
 )
-from index.feeds.models import PollReport, Source, SourceStatus
+from index.feeds.models import PollReport
 from index.fetch import check_content_type, fetch_url
 from index.indexing import IndexDelta, IndexKeeper, dir_size
 from index.models import (
@@ -49,6 +49,8 @@ from index.models import (
     Passage,
     Progress,
     ReindexReport,
+    Source,
+    SourceStatus,
     StoreStats,
 )
 from index.settings import IndexSettings

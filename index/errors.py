@@ -54,3 +54,7 @@ class QuestionError(NewsdeskError):
 
 class NotFoundError(NewsdeskError):
     """An article id or source name that does not exist."""
+
+
+class SourceError(NewsdeskError):
+    """A source that cannot be registered or found (bad URL, bad or duplicate name)."""

@@ -18,6 +18,7 @@ LANGS: tuple[Lang, ...] = ("en", "uk", "ru")
 
 PassageKind = Literal["paragraph", "window", "bullet", "title"]
 Outcome = Literal["new", "updated", "unchanged", "failed"]
+SourceKind = Literal["feed", "sitemap"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +146,49 @@ class StoreStats:
     store_bytes: int
     index_bytes: int = 0
     index_passages: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A registered news source: a feed or sitemap URL polled every ``interval_s`` seconds.
+
+    ``outlet`` is the label stored on every article the source brings in (``Article.source``).
+    ``language`` is None when the source did not say; extraction then detects it per article.
+    """
+
+    source_id: int
+    name: str
+    url: str
+    outlet: str
+    interval_s: int
+    added_at: datetime
+    language: Lang | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SourceStatus:
+    """A source with its polling record: what ``sources list`` and ``/sources`` show.
+
+    ``failures`` counts consecutive failed polls; it drives the exponential backoff and is
+    reset by the next success, so ``failing`` means "the latest poll failed".
+    ``retry_after_until`` is set while the server's Retry-After (on a 429 or 503) forbids
+    fetching the source: not even a forced poll fetches it before then.
+    """
+
+    source: Source
+    kind: SourceKind | None = None
+    last_polled_at: datetime | None = None
+    last_success_at: datetime | None = None
+    last_error: str | None = None
+    failures: int = 0
+    articles_ingested: int = 0
+    next_poll_at: datetime | None = None
+    retry_after_until: datetime | None = None
+
+    @property
+    def failing(self) -> bool:
+        """True when the latest poll of this source failed."""
+        return self.failures > 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,19 +5,18 @@ Pipeline: fetch the source (conditional GET, per-host politeness, fetch limits) 
 ``seen_entries`` table) → fetch each page and extract it (``index.extract``) → fill gaps from
 the feed (``merge``) → the archive's ingestion path, which stores and indexes.
 
-This package's ``__init__`` imports only leaf modules, so that ``index.store`` can use the
-dataclasses without an import cycle; the poller lives in ``index.feeds.poller``.
+The sources themselves (``Source``, ``SourceStatus``, ``SourceError``) are in
+``index/models.py`` and ``index/errors.py``, because the store below this stage keeps them.
+This package's ``__init__`` imports only leaf modules; the poller lives in
+``index.feeds.poller``.
 """
 
-from index.feeds.errors import FeedError, SourceError
-from index.feeds.models import FeedEntry, PollReport, Source, SourcePoll, SourceStatus
+from index.feeds.errors import FeedError
+from index.feeds.models import FeedEntry, PollReport, SourcePoll
 
 __all__ = [
     "FeedEntry",
     "FeedError",
     "PollReport",
-    "Source",
-    "SourceError",
     "SourcePoll",
-    "SourceStatus",
 ]

@@ -1,12 +1,12 @@
-"""Errors of the feeds stage; both carry an item (a source name or URL) and a user-safe reason."""
+"""Errors of the feeds stage, carrying an item (a source URL) and a user-safe reason.
+
+``SourceError`` (a source that cannot be registered or found) is in ``index/errors.py``: the
+store raises it too, and the store sits below the feeds stage.
+"""
 
 from __future__ import annotations
 
 from index.errors import NewsdeskError
-
-
-class SourceError(NewsdeskError):
-    """A source that cannot be registered or found (bad URL, bad or duplicate name)."""
 
 
 class FeedError(NewsdeskError):

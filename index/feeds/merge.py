@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from index.feeds.models import FeedEntry, Source
-from index.models import ExtractedArticle
+from index.feeds.models import FeedEntry
+from index.models import ExtractedArticle, Source
 
 # Below this many words a feed's summary is a teaser, not an article body worth storing.
 MIN_FEED_BODY_WORDS = 40

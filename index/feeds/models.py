@@ -1,7 +1,9 @@
-"""Frozen dataclasses of the feeds stage: sources, parsed entries and poll outcomes.
+"""Frozen dataclasses of the feeds stage: parsed entries and poll outcomes.
 
 They live beside the feeds code rather than in ``index/models.py`` because only the feeds
 stage, the facade and the adapters (CLI, bot) use them; ``index`` re-exports the public ones.
+``Source`` and ``SourceStatus`` are in ``index/models.py``: the store reads and writes them,
+and the store sits below the feeds stage.
 """
 
 from __future__ import annotations
@@ -10,53 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-from index.models import ItemResult, Lang
+from index.models import ItemResult, Lang, SourceKind
 
-SourceKind = Literal["feed", "sitemap"]
 PollOutcome = Literal["ok", "not_modified", "failed", "deferred"]
-
-
-@dataclass(frozen=True, slots=True)
-class Source:
-    """A registered news source: a feed or sitemap URL polled every ``interval_s`` seconds.
-
-    ``outlet`` is the label stored on every article the source brings in (``Article.source``).
-    ``language`` is None when the source did not say; extraction then detects it per article.
-    """
-
-    source_id: int
-    name: str
-    url: str
-    outlet: str
-    interval_s: int
-    added_at: datetime
-    language: Lang | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class SourceStatus:
-    """A source with its polling record: what ``sources list`` and ``/sources`` show.
-
-    ``failures`` counts consecutive failed polls; it drives the exponential backoff and is
-    reset by the next success, so ``failing`` means "the latest poll failed".
-    ``retry_after_until`` is set while the server's Retry-After (on a 429 or 503) forbids
-    fetching the source: not even a forced poll fetches it before then.
-    """
-
-    source: Source
-    kind: SourceKind | None = None
-    last_polled_at: datetime | None = None
-    last_success_at: datetime | None = None
-    last_error: str | None = None
-    failures: int = 0
-    articles_ingested: int = 0
-    next_poll_at: datetime | None = None
-    retry_after_until: datetime | None = None
-
-    @property
-    def failing(self) -> bool:
-        """True when the latest poll of this source failed."""
-        return self.failures > 0
 
 
 @dataclass(frozen=True, slots=True)

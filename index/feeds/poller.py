@@ -27,14 +27,7 @@ import httpx
 from index.errors import ExtractionError, FetchError, NewsdeskError
 from index.feeds.errors import FeedError
 from index.feeds.merge import article_from_entry, fill_from_entry
-from index.feeds.models import (
-    FeedDocument,
-    FeedEntry,
-    PollReport,
-    Source,
-    SourcePoll,
-    SourceStatus,
-)
+from index.feeds.models import FeedDocument, FeedEntry, PollReport, SourcePoll
 from index.feeds.parse import parse_document
 from index.feeds.politeness import HostThrottle
 from index.feeds.schedule import (
@@ -44,7 +37,14 @@ from index.feeds.schedule import (
     retry_poll_at,
 )
 from index.fetch import USER_AGENT, FetchedPage, fetch_url
-from index.models import ExtractedArticle, IngestReport, ItemResult, Progress
+from index.models import (
+    ExtractedArticle,
+    IngestReport,
+    ItemResult,
+    Progress,
+    Source,
+    SourceStatus,
+)
 from index.store.hosts import HostSlots
 from index.store.sources import SourceStore, Validators
 

@@ -13,14 +13,14 @@ import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
-from index.feeds.errors import SourceError
+from index.errors import SourceError
 from index.feeds.fields import to_lang
-from index.feeds.models import PollReport, Source, SourceStatus
+from index.feeds.models import PollReport
 from index.feeds.poller import ExtractFn, FetchFn, IngestFn, Poller, PollOptions
 from index.feeds.specs import check_source_name, default_source_name, parse_feeds_setting
 from index.feeds.urls import check_source_url
 from index.fetch import fetch_url
-from index.models import ExtractedArticle, Progress
+from index.models import ExtractedArticle, Progress, Source, SourceStatus
 from index.settings import IndexSettings
 from index.store.db import Database
 from index.store.sources import SourceStore

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from index.feeds.errors import SourceError
+from index.errors import SourceError
 from index.feeds.urls import check_source_url
 
 # Names are typed in chat commands (/removesource NAME): one word, no spaces, short.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from index.feeds.errors import SourceError
+from index.errors import SourceError
 
 # Query parameters that only track the click, never select content (Google Analytics'
 # utm_*, Facebook, Google Ads, Mailchimp and Yandex click ids).

@@ -13,10 +13,8 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from index.errors import NotFoundError
-from index.feeds.errors import SourceError
-from index.feeds.models import Source, SourceKind, SourceStatus
-from index.models import Lang
+from index.errors import NotFoundError, SourceError
+from index.models import Lang, Source, SourceKind, SourceStatus
 from index.store.db import Database
 
 _SOURCE_COLUMNS = (

@@ -13,8 +13,7 @@ import pytest
 
 from index import open_archive
 from index.archive import Archive
-from index.errors import NotFoundError
-from index.feeds.errors import SourceError
+from index.errors import NotFoundError, SourceError
 from index.feeds.poller import MAX_ENTRY_ATTEMPTS
 from index.settings import IndexSettings
 from tests.index.feeds.conftest import FeedServer

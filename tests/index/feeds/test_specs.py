@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from index.feeds.errors import SourceError
+from index.errors import SourceError
 from index.feeds.politeness import HostThrottle
 from index.feeds.schedule import MAX_BACKOFF_S, backoff_delay_s, next_poll_at
 from index.feeds.specs import SourceSpec, default_source_name, parse_feeds_setting
