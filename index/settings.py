@@ -61,7 +61,9 @@ class IndexSettings(BaseSettings):
         Parsed by the feeds code's own parser, so what passes here is exactly what the
         poller will preseed.
         """
-        from index.feeds.specs import parse_feeds_setting  # lazy: index.feeds loads settings
+        # The one import up the layers (tests/index/test_layering.py): the poller's own parser,
+        # imported lazily because index.feeds imports settings.
+        from index.feeds.specs import parse_feeds_setting
 
         try:
             parse_feeds_setting(value)
