@@ -34,8 +34,11 @@ from functools import lru_cache
 #: (articles announce events of the coming days; two weeks covers "next week" plans).
 FUTURE_TOLERANCE_DAYS = 14
 
-DAY_PREFIX = "@d"
-MONTH_DAY_PREFIX = "@m"
+# Every date term starts with this mark, which no word term carries: ``@d2023-07-14`` (a day)
+# and ``@m07-14`` (a day of any year).
+DATE_PREFIX = "@"
+DAY_PREFIX = f"{DATE_PREFIX}d"
+MONTH_DAY_PREFIX = f"{DATE_PREFIX}m"
 
 _MONTH_FORMS: dict[int, tuple[str, ...]] = {
     1: ("january", "jan", "січень", "січня", "січні", "январь", "января", "январе"),

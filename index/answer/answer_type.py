@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+from index.analysis.dates import DATE_PREFIX
 from index.answer.protocols import TermSpanLike
 
 AnswerType = Literal["date", "number"]
@@ -42,7 +43,9 @@ def answer_type_of(question: str) -> AnswerType | None:
 def is_typed_term(term: str, answer_type: AnswerType) -> bool:
     """Whether an index term can answer a question of ``answer_type``."""
     if answer_type == "date":
-        return term.startswith("@") or (term.isdigit() and _YEAR_MIN <= int(term) <= _YEAR_MAX)
+        return term.startswith(DATE_PREFIX) or (
+            term.isdigit() and _YEAR_MIN <= int(term) <= _YEAR_MAX
+        )
     return term[:1].isdigit()
 
 

@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Protocol
 
-from index.analysis.dates import date_terms
+from index.analysis.dates import DATE_PREFIX, date_terms
 from index.answer.answer_type import AnswerType, answer_type_of
 from index.answer.candidates import (
     CANDIDATE_PASSAGES,
@@ -318,7 +318,7 @@ class _EvidenceCheck:
         self.words = words
         self.present = present
         self.question_terms = frozenset(term for word in words for term in word.terms)
-        self.dated = any(term.startswith("@") for term in self.question_terms)
+        self.dated = any(term.startswith(DATE_PREFIX) for term in self.question_terms)
         self._measured: dict[tuple[frozenset[str], bool], Evidence] = {}
 
     def may_answer(

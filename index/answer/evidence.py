@@ -43,6 +43,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from index.analysis.dates import DATE_PREFIX
+from index.analysis.names import FOLD_PREFIX
 from index.answer.protocols import AnalyzerLike, SearchBackend
 from index.models import Lang
 from index.search.ranking import CandidateRows
@@ -76,7 +78,7 @@ MIN_KNOWN_FOR_DISCOUNT = 3
 # as names: when the index has never seen them, the question is about something else.
 _NAME_RE = re.compile(r"[A-ZА-ЯЁІЇЄҐ]")
 # Terms that mean the same in every language: fold keys (~), date terms (@) and numbers.
-_TRANSFERABLE_MARKS = ("~", "@")
+_TRANSFERABLE_MARKS = (FOLD_PREFIX, DATE_PREFIX)
 # A passage in another language than the question is judged on its names, dates, numbers and
 # whatever words it does share; it needs this many matched words (one shared year or name is
 # chance, not evidence; measured on the QA set: 1 let 3 of 15 unanswerable questions through).

@@ -41,6 +41,9 @@ from operator import itemgetter
 
 import numpy as np
 
+from index.analysis.dates import DATE_PREFIX
+from index.analysis.names import FOLD_PREFIX
+
 
 @dataclass(frozen=True, slots=True)
 class LayerOptions:
@@ -145,7 +148,7 @@ class TermShares:
         counted = [
             (term, tf / length)
             for term, tf in Counter(terms).items()
-            if term and term[0] not in "@~"
+            if term and term[0] not in (DATE_PREFIX, FOLD_PREFIX)
         ]
         return cls(tuple(t for t, _ in counted), tuple(share for _, share in counted))
 
