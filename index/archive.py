@@ -371,11 +371,13 @@ class Archive:
         index is available, a candidate is kept only if asking it cites the article it came
         from, so the examples are known to work.
         """
+        from index.analysis.language import lang_or_default
+
         questions: list[str] = []
         for article in self.store.recent_articles(EXAMPLE_CANDIDATES):
             if len(questions) >= n:
                 break
-            candidate = question_from_title(article.title, article.language or "en")
+            candidate = question_from_title(article.title, lang_or_default(article.language))
             if candidate is None or candidate in questions:
                 continue
             if self._answers_with(candidate, article.article_id) is False:

@@ -52,6 +52,15 @@ def _detector() -> LanguageDetector:
     return LanguageDetectorBuilder.from_languages(Language.UKRAINIAN, Language.RUSSIAN).build()
 
 
+def lang_or_default(language: Lang | None) -> Lang:
+    """The language to analyse a text in: its own, or ``DEFAULT_LANG`` when it has none.
+
+    An article's language is None only when detection had nothing to judge; documents and
+    questions then go through the same default analysis, so they still meet.
+    """
+    return language or DEFAULT_LANG
+
+
 def detect_language(text: str) -> Lang:
     """Detect whether ``text`` is English, Ukrainian or Russian.
 

@@ -27,6 +27,7 @@ from datetime import date
 from typing import Protocol
 
 from index.analysis.dates import DATE_PREFIX, date_terms
+from index.analysis.language import lang_or_default
 from index.answer.answer_type import AnswerType, answer_type_of
 from index.answer.candidates import (
     CANDIDATE_PASSAGES,
@@ -270,7 +271,9 @@ def _accept_articles(
             logger.warning("article %s is in the index but not in the store", ranked_article)
             continue
         if check is not None and not check.may_answer(
-            ranked_article, article, cross_language=(article.language or "en") != question.language
+            ranked_article,
+            article,
+            cross_language=lang_or_default(article.language) != question.language,
         ):
             continue
         ids = [p.passage_id for p in ranked_article.passages[:PASSAGES_CHECKED_PER_ARTICLE]]
@@ -374,7 +377,7 @@ def _answer_from_article(
     the index cannot tell, from analysing the texts. Spans are computed only for the passages
     the proximity order needs and the ones shown.
     """
-    lang = article.language or "en"
+    lang = lang_or_default(article.language)
     published_at = article.published_at
     candidates = [
         (ranked, texts[ranked.passage_id])
@@ -450,7 +453,7 @@ def _article_terms(article: Article, cache: PassageCache) -> set[str]:
     A question dated to the day an article was published ("what happened on 22 March 2024")
     is matched by that article even where a passage does not repeat the date.
     """
-    lang = article.language or "en"
+    lang = lang_or_default(article.language)
     return _day_terms(article).union(cache.terms(article.title, lang, article.published_at))
 
 

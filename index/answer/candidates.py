@@ -15,6 +15,7 @@ from datetime import datetime
 
 import numpy as np
 
+from index.analysis.language import lang_or_default
 from index.answer.answer_type import AnswerType
 from index.answer.evidence import QuestionWord, indexed_question_terms
 from index.answer.passage_cache import PassageCache
@@ -191,7 +192,7 @@ def order_by_proximity(
     """
     if options.proximity_weight <= 0 or len(candidates) < 2:
         return list(candidates)[:limit]
-    lang = article.language or "en"
+    lang = lang_or_default(article.language)
     focus = _words_beyond_title(words, article.title, lang, article.published_at, cache)
     scores = np.array([ranked.score for ranked, _ in candidates])
     unboosted = apply_proximity(scores, np.zeros_like(scores), options=options)
@@ -303,7 +304,7 @@ def _feedback(
             article = articles.get(passage.article_id) if passage else None
             if passage is None or article is None:
                 continue
-            lang = article.language or "en"
+            lang = lang_or_default(article.language)
             doc_terms = [
                 *analyzer.document_terms(article.title, lang, article.published_at),
                 *analyzer.document_terms(passage.text, lang, article.published_at),

@@ -27,6 +27,7 @@ import numpy as np
 import pytrec_eval
 from rank_bm25 import BM25Okapi
 
+from index.analysis.language import lang_or_default
 from index.eval.beir import BeirDataset, DatasetError, load_beir
 from index.eval.components import ArchiveParts, archive_parts, ingest_corpus, write_corpus
 from index.settings import IndexSettings
@@ -167,7 +168,7 @@ def _run_baseline(
     articles = [a for a in parts.all_articles() if a.article_id in doc_of]
     corpus = []
     for article in articles:
-        lang = article.language or "en"
+        lang = lang_or_default(article.language)
         corpus.append(
             parts.analyzer.document_terms(article.title, lang, article.published_at)
             + parts.analyzer.document_terms(article.body, lang, article.published_at)

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from index.analysis.language import lang_or_default
 from index.answer import answer_question, assemble, candidates, rank_articles
 from index.answer.candidates import RankedPassage, order_by_proximity
 from index.answer.evidence import QuestionWord, indexed_question_terms, question_words
@@ -111,7 +112,7 @@ def test_held_terms_are_the_question_terms_of_title_and_text(qa):
         articles = parts.store.articles_by_id([p.article_id for p in passages])
         for ranked_passage in passages:
             article = articles[ranked_passage.article_id]
-            lang = article.language or "en"
+            lang = lang_or_default(article.language)
             analysed = set(
                 parts.analyzer.document_terms(article.title, lang, article.published_at)
             ) | set(
