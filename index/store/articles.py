@@ -88,13 +88,21 @@ def content_hash(title: str, body: str) -> str:
     return hashlib.sha256(normalized.encode("utf-8")).hexdigest()
 
 
-def to_utc_text(value: datetime | None) -> str | None:
-    """A datetime as UTC ISO 8601 text (naive values are taken as UTC)."""
+def to_utc_text(value: datetime | None, *, fixed_width: bool = False) -> str | None:
+    """A datetime as UTC ISO 8601 text (naive values are taken as UTC): the store's one format.
+
+    Args:
+        value: the time, or None (stored as NULL).
+        fixed_width: always write the microseconds, so that every value has the same length
+            and text order is time order in SQL comparisons beyond doubt. The sources tables
+            have been written this way from the start; articles keep ``isoformat``'s shorter
+            form, which their stored rows already use.
+    """
     if value is None:
         return None
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).isoformat()
+    return value.astimezone(UTC).isoformat(timespec="microseconds" if fixed_width else "auto")
 
 
 def from_utc_text(value: str | None) -> datetime | None:

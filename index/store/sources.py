@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 
 from index.errors import NotFoundError, SourceError
 from index.models import Lang, Source, SourceKind, SourceStatus
+from index.store.articles import from_utc_text, to_utc_text
 from index.store.db import Database
 
 _SOURCE_COLUMNS = (
@@ -24,16 +25,8 @@ _SOURCE_COLUMNS = (
 
 
 def _ts(value: datetime | None) -> str | None:
-    """UTC text with a fixed width, so that text order is time order in SQL comparisons."""
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def _dt(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
+    """The store's UTC text, fixed width: sources compare times as text in SQL."""
+    return to_utc_text(value, fixed_width=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +141,7 @@ class SourceStore:
     def next_due_at(self) -> datetime | None:
         """When the next source falls due (None when there are no sources)."""
         row = self.db.conn.execute("SELECT MIN(next_poll_at) FROM sources").fetchone()
-        return _dt(row[0]) if row else None
+        return from_utc_text(row[0]) if row else None
 
     def validators(self, source_id: int) -> Validators:
         """The ETag and Last-Modified of the source's last successful fetch."""
@@ -324,17 +317,17 @@ def _status(row: sqlite3.Row | tuple[object, ...]) -> SourceStatus:
         url=str(url),
         outlet=str(outlet),
         interval_s=int(interval_s),  # type: ignore[arg-type]
-        added_at=_dt(added_at),  # type: ignore[arg-type]
+        added_at=from_utc_text(added_at),  # type: ignore[arg-type]
         language=language,  # type: ignore[arg-type]
     )
     return SourceStatus(
         source=source,
         kind=kind,  # type: ignore[arg-type]
-        last_polled_at=_dt(last_polled_at),  # type: ignore[arg-type]
-        last_success_at=_dt(last_success_at),  # type: ignore[arg-type]
+        last_polled_at=from_utc_text(last_polled_at),  # type: ignore[arg-type]
+        last_success_at=from_utc_text(last_success_at),  # type: ignore[arg-type]
         last_error=last_error,  # type: ignore[arg-type]
         failures=int(failures),  # type: ignore[arg-type]
         articles_ingested=int(articles_ingested),  # type: ignore[arg-type]
-        next_poll_at=_dt(next_poll_at),  # type: ignore[arg-type]
-        retry_after_until=_dt(retry_after_until),  # type: ignore[arg-type]
+        next_poll_at=from_utc_text(next_poll_at),  # type: ignore[arg-type]
+        retry_after_until=from_utc_text(retry_after_until),  # type: ignore[arg-type]
     )
