@@ -7,7 +7,7 @@ application (CLI or bot) decides where logs go. This package never imports ``bot
 
 import logging
 
-from index.archive import Archive, open_archive
+from index.archive import INGEST_SUFFIXES, Archive, open_archive
 from index.errors import NewsdeskError
 from index.feeds.models import PollReport, SourcePoll
 from index.models import (
@@ -31,6 +31,7 @@ from index.models import (
 from index.settings import IndexSettings, SettingsError, load_settings
 
 __all__ = [
+    "INGEST_SUFFIXES",
     "LANGS",
     "Answer",
     "Archive",

@@ -19,12 +19,13 @@ from bot.handlers.common import describe_error, reply_error, user_lang
 from bot.progress import run_with_progress
 from bot.render import Run, escape, format_date, render_parts, trim
 from bot.texts import counted, format_count, text
-from index import IngestReport, Lang, NewsdeskError
+from index import INGEST_SUFFIXES, IngestReport, Lang, NewsdeskError
 
 logger = logging.getLogger(__name__)
 
-# Files the ingestion path understands (issue 2): pages, text dumps, JSON archives, gzip.
-UPLOAD_SUFFIXES = (".html", ".htm", ".xhtml", ".txt", ".json", ".jsonl", ".ndjson", ".gz")
+# Files the ingestion path understands (issue 2): the types it searches folders for, and
+# gzip (extraction sniffs what is inside).
+UPLOAD_SUFFIXES = (*INGEST_SUFFIXES, ".gz")
 MAX_FAILED_SHOWN = 20  # an ingest reply lists at most this many failed items
 _URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
 

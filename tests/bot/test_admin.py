@@ -14,8 +14,9 @@ from aiohttp import web
 from telegram.ext import Application
 
 from bot.commands import ADMIN_COMMANDS
-from index import Archive, IndexSettings, Progress, ReindexReport
+from bot.handlers.admin import UPLOAD_SUFFIXES
 from tests.auxil.fake_bot_api import ApiCall, FakeBotApi, FakeUser, parse_html
+from index import INGEST_SUFFIXES, Archive, IndexSettings, Progress, ReindexReport
 from tests.bot.conftest import ADMIN, USER, make_settings, running_bot
 from tests.bot.corpus import RECORDS, UPLOAD_JSONL, write_corpus
 
@@ -106,6 +107,12 @@ async def _reindex_while_answering(
     times = [status.at] + [call.at for call in fake_api.find("editMessageText")]
     assert all(later - earlier >= 1.95 for earlier, later in itertools.pairwise(times))
     assert all(call.ok for call in fake_api.find("editMessageText"))
+
+
+def test_uploads_accept_every_file_type_a_folder_ingest_reads() -> None:
+    for suffix in INGEST_SUFFIXES:
+        assert f"dump{suffix}".endswith(UPLOAD_SUFFIXES), suffix
+        assert f"dump{suffix}.gz".endswith(UPLOAD_SUFFIXES), suffix
 
 
 async def test_upload_rejects_oversized_and_unknown_files(
