@@ -3,7 +3,7 @@
 This is the one ranking path: ``answer_question`` (hence ``newsdesk ask`` and the bot) and
 ``python -m index.eval retrieval`` both call ``rank_articles``, so the evaluation measures
 what users get. An article scores as its best passage (MaxP); measured on cran/med/cisi,
-summing passage scores or adding a share of the others ranked worse (quality.txt).
+summing passage scores or adding a share of the others ranked worse (docs/quality.md).
 """
 
 from __future__ import annotations

@@ -54,8 +54,8 @@ from index.search.ranking import CandidateRows
 # by a grid over this threshold, the weight of unknown words and further key-word rules: 0.5
 # with unknown words at full weight and only the unknown-name rule kept every unanswerable
 # question "nothing found" with the most answers kept (rarest-word and date requirements
-# each cost answers without catching more noise; 0.45 let one unanswerable question through).
-# See /work/notes/quality.txt.
+# each cost answers without catching more noise; 0.45 let one unanswerable question through
+# then, two today). Figures and commands: docs/quality.md.
 MIN_COVERAGE = 0.5
 
 # An unknown word written all in lowercase ("decided", "announced") is far weaker evidence of
@@ -68,7 +68,8 @@ MIN_COVERAGE = 0.5
 # "stated" or "reported" in ~10% of the med set's articles) with some margin.
 COMMON_UNKNOWN_DF_SHARE = 0.1
 # Only this many unknown everyday words are discounted: with 2 ("стоит ... населения", "won
-# ... contest") the QA set's unanswerable ru-21 and ru-22 were answered.
+# ... contest") the QA set's unanswerable ru-21 and ru-22 were answered when this was set
+# (today they are not either way; docs/quality.md).
 MAX_COMMON_UNKNOWN = 1
 # ...and only beside this many known words, so that the known words carry the question: with
 # fewer, "Who is the mayor of Kyiv?" was answered from any Kyiv passage.
@@ -81,7 +82,8 @@ _NAME_RE = re.compile(r"[A-ZА-ЯЁІЇЄҐ]")
 _TRANSFERABLE_MARKS = (FOLD_PREFIX, DATE_PREFIX)
 # A passage in another language than the question is judged on its names, dates, numbers and
 # whatever words it does share; it needs this many matched words (one shared year or name is
-# chance, not evidence; measured on the QA set: 1 let 3 of 15 unanswerable questions through).
+# chance, not evidence; measured on the QA set: 1 let 3 of 15 unanswerable questions through,
+# 4 today; docs/quality.md).
 MIN_CROSS_LANGUAGE_MATCHES = 2
 # Question tokens whose question-mode terms are kept (a few hundred bytes each).
 QUESTION_TOKEN_CACHE = 8192

@@ -27,8 +27,8 @@ engine's BM25Okapi score over the question's terms and nothing else. With it on,
 
 Every component is the engine's exact BM25Okapi score of one term: the layer only re-weights
 them. Per-article aggregation (an article scores as its best passage) is done by
-``index.answer.candidates`` for both settings. Figures with and without the layer are in
-/work/notes/quality.txt and the README.
+``index.answer.candidates`` for both settings. Figures with and without the layer, and the
+measurements behind the choices above, are in docs/quality.md with their commands.
 """
 
 from __future__ import annotations
