@@ -428,7 +428,9 @@ class _RowFields:
 
     def of(self, batch: Sequence[IndexRow]) -> tuple[list[Lang], list[tuple[str, ...]], list[int]]:
         """(languages, title terms, epoch days) of each row in ``batch``."""
-        langs = [row.language or "en" for row in batch]
+        from index.analysis.language import lang_or_default
+
+        langs = [lang_or_default(row.language) for row in batch]
         titles = list(map(self._title_terms, batch, langs))
         days = [epoch_day(row.published_at) for row in batch]
         return langs, titles, days

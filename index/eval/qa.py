@@ -288,12 +288,13 @@ def sentence_anchor(
     """The QA anchor (module docstring): BM25Okapi over every stored sentence, top three."""
     from rank_bm25 import BM25Okapi
 
+    from index.analysis.language import lang_or_default
     from index.answer.snippets import split_sentences
 
     sentences: list[str] = []
     tokens: list[list[str]] = []
     for article in parts.all_articles():
-        lang = article.language or "en"
+        lang = lang_or_default(article.language)
         for span in split_sentences(article.body):
             text = article.body[span.start : span.end]
             terms = parts.analyzer.document_terms(text, lang, article.published_at)

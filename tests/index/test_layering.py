@@ -8,8 +8,8 @@ language with it, answer analyses the question with it). Read from the bottom:
 2. ``analysis``: text → terms; imports only models.
 3. ``fetch``, ``extract``, ``store``, ``search``: siblings; none imports another. The store
    holds no analysis (the facade passes it rows) and the engine takes term ids, not text.
-4. ``answer`` (needs search and analysis) and ``feeds`` (needs fetch, extract and store):
-   siblings.
+4. ``answer`` (needs search and analysis), ``feeds`` (needs fetch, extract and store) and
+   ``indexing`` (the index keeper: store rows → analysis → search segments): siblings.
 5. ``archive``: the facade, the only module that knows every stage.
 6. ``cli``, ``eval``, ``bench``: tools on top of the facade; siblings.
 7. ``__init__`` (the public surface) and ``__main__``.
@@ -31,7 +31,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("settings",),
     ("analysis",),
     ("fetch", "extract", "store", "search"),
-    ("answer", "feeds"),
+    ("answer", "feeds", "indexing"),
     ("archive",),
     ("cli", "eval", "bench"),
     ("__init__", "__main__"),
