@@ -15,8 +15,8 @@ from telegram.ext import Application
 
 from bot.commands import ADMIN_COMMANDS
 from bot.handlers.admin import UPLOAD_SUFFIXES
-from tests.auxil.fake_bot_api import ApiCall, FakeBotApi, FakeUser, parse_html
 from index import INGEST_SUFFIXES, Archive, IndexSettings, Progress, ReindexReport
+from tests.auxil.fake_bot_api import ApiCall, FakeBotApi, FakeUser, parse_html
 from tests.bot.conftest import ADMIN, USER, make_settings, running_bot
 from tests.bot.corpus import RECORDS, UPLOAD_JSONL, write_corpus
 
