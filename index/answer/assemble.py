@@ -268,7 +268,10 @@ def _accept_articles(
     for ranked_article in maybe:
         article = articles.get(ranked_article.article_id)
         if article is None:
-            logger.warning("article %s is in the index but not in the store", ranked_article)
+            logger.warning(
+                "article %d is in the index but not in the store (deleted); left out",
+                ranked_article.article_id,
+            )
             continue
         if check is not None and not check.may_answer(
             ranked_article,
