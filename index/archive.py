@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from index.errors import (
+    DiskFullError,
     ExtractionError,
     IndexUnavailableError,
     NewsdeskError,
@@ -155,7 +156,12 @@ class Archive:
         delta = self._keeper.delta(article_stored if progress is not None else None)
         results: list[ItemResult] = []
         for done, unit in enumerate(units, 1):
-            results.extend(self._ingest_unit(unit, source, delta))
+            try:
+                results.extend(self._ingest_unit(unit, source, delta))
+            except _Stopped as stop:
+                results.extend(stop.results)
+                not_read = (*stop.rest, *(u.name for u in units[done:]))
+                return self._finish_ingest(results, delta, started, stop.reason, not_read)
             elapsed = time.monotonic() - started
             _emit(progress, Progress("files", done, len(units), "files", elapsed))
             _emit(progress, Progress("articles", articles, None, "articles", elapsed))
@@ -165,14 +171,24 @@ class Archive:
         """Ingest one uploaded file given as bytes (the bot's document uploads)."""
         started = time.monotonic()
         delta = self._keeper.delta()
-        results = self._ingest_data(name, data, source, delta)
+        try:
+            results = self._ingest_data(name, data, source, delta)
+        except _Stopped as stop:
+            return self._finish_ingest(stop.results, delta, started, stop.reason)
         return self._finish_ingest(results, delta, started)
 
     def _finish_ingest(
-        self, results: list[ItemResult], delta: IndexDelta, started: float
+        self,
+        results: list[ItemResult],
+        delta: IndexDelta,
+        started: float,
+        stopped: str | None = None,
+        not_read: tuple[str, ...] = (),
     ) -> IngestReport:
         index_error = delta.flush()
-        report = IngestReport(tuple(results), index_error=index_error)
+        report = IngestReport(
+            tuple(results), index_error=index_error, stopped=stopped, not_read=not_read
+        )
         logger.info(
             "ingest: %d new, %d updated, %d unchanged, %d failed in %.2f s",
             report.count("new"),
@@ -284,6 +300,8 @@ class Archive:
                 results.append(ItemResult(record.item or item, "failed", reason=record.reason))
                 continue
             results.append(self._store_article(item, record, source, delta))
+            rest = f"{name}#{number + 1}-{len(records)}" if number < len(records) else None
+            _stop_if_disk_full(results, delta, rest)
         return results
 
     def _store_article(
@@ -298,6 +316,11 @@ class Archive:
                 record = replace(record, language=detect_language(record.body))
             spans = split_passages(record.body, target_words=self.settings.passage_words)
             saved = self.store.save(record, spans, source=source)
+        except DiskFullError as exc:
+            # Every later article would fail the same way: stop (one line, not one each).
+            logger.info("ingest: %s: %s", item, exc.reason)
+            delta.disk_full = True
+            return ItemResult(item, "failed", title=record.title or None, reason=exc.reason)
         except NewsdeskError as exc:
             logger.warning("ingest: %s: %s", item, exc.reason)
             return ItemResult(item, "failed", title=record.title or None, reason=exc.reason)
@@ -343,9 +366,8 @@ class Archive:
         text = question.strip()
         if not text:
             raise QuestionError("the question is empty")
-        self._keeper.current()
-        # A reader (the bot) may never ingest: catch up with a killed ingest here, once.
-        self._keeper.catch_up_once()
+        # The first question of a reader that never ingests (the bot) also catches the index
+        # up with what a killed or failed ingest left queued (``IndexKeeper.current``).
         index = self._keeper.current()
         analyzer = self._keeper.analyzer
         if self._passage_cache is None or self._passage_cache.analyzer is not analyzer:
@@ -463,7 +485,15 @@ class Archive:
         """Store and index articles a poll fetched: the same path as files and URLs."""
         started = time.monotonic()
         delta = self._keeper.delta()
-        results = [self._store_article(a.url or a.title, a, None, delta) for a in articles]
+        results: list[ItemResult] = []
+        try:
+            for article in articles:
+                results.append(
+                    self._store_article(article.url or article.title, article, None, delta)
+                )
+                _stop_if_disk_full(results, delta)
+        except _Stopped as stop:
+            return self._finish_ingest(stop.results, delta, started, stop.reason)
         return self._finish_ingest(results, delta, started)
 
     def add_source(
@@ -574,6 +604,28 @@ def question_from_title(title: str, lang: str) -> str | None:
     if not topic or not any(len(w) >= 4 for w in topic):
         return None
     return f"What did {subject} say about {' '.join(topic)}?"
+
+
+class _Stopped(Exception):
+    """The disk is full: the ingest stops, keeping the results so far (not a NewsdeskError,
+    so no per-item handler turns it into one more failed item)."""
+
+    def __init__(self, results: list[ItemResult], reason: str, rest: tuple[str, ...]) -> None:
+        super().__init__(reason)
+        self.results = results
+        self.reason = reason
+        self.rest = rest
+
+
+def _stop_if_disk_full(
+    results: list[ItemResult], delta: IndexDelta, rest: str | None = None
+) -> None:
+    """Raise ``_Stopped`` once the ingest hit a full disk (store or index).
+
+    ``rest`` names the records of the current file that are left (``file#501-1500``).
+    """
+    if delta.disk_full:
+        raise _Stopped(results, "the disk is full", (rest,) if rest else ())
 
 
 def _emit(progress: ProgressCallback | None, tick: Progress) -> None:

@@ -23,7 +23,7 @@ from typing import Any
 from index.archive import Archive, open_archive
 from index.errors import NewsdeskError, StoreError
 from index.feeds.models import PollReport
-from index.models import Answer, Progress
+from index.models import Answer, IngestReport, Progress
 from index.settings import IndexSettings, SettingsError, load_settings
 
 logger = logging.getLogger(__name__)
@@ -232,6 +232,8 @@ def cmd_ingest(args: argparse.Namespace, archive: Archive) -> int:
                 "summary": summary,
                 "items": [asdict(item) for item in report.items],
                 "index_error": report.index_error,
+                "stopped": report.stopped,
+                "not_read": list(report.not_read),
             }
         )
     else:
@@ -241,9 +243,25 @@ def cmd_ingest(args: argparse.Namespace, archive: Archive) -> int:
         )
         for item in report.failed:
             _echo(f"  failed: {item.item}: {item.reason}")
-    if report.index_error:
+    if report.stopped:
+        _warn(_stop_line(report))
+    elif report.index_error:
         _warn(f"the articles are stored but not searchable yet: {report.index_error}")
-    return EXIT_FAILED if report.failed else EXIT_OK
+    return EXIT_FAILED if report.failed or report.stopped else EXIT_OK
+
+
+def _stop_line(report: IngestReport) -> str:
+    """One line for an ingest that stopped early: what was stored, what was not, what next."""
+    stored = report.count("new") + report.count("updated")
+    searchable = " (the next command indexes them)" if report.index_error else ""
+    n = len(report.not_read)
+    not_read = (
+        f", {n} {'item' if n == 1 else 'items'} not read from {report.not_read[0]} on" if n else ""
+    )
+    return (
+        f"stopped: {report.stopped}: {stored} articles stored{searchable}; not stored: "
+        f"{report.count('failed')} failed{not_read}. Free space, then run the same ingest again."
+    )
 
 
 def cmd_list(args: argparse.Namespace, archive: Archive) -> int:

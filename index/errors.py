@@ -7,6 +7,8 @@ per item into ``IngestReport`` so one bad file costs only itself.
 
 from __future__ import annotations
 
+import errno
+
 
 class NewsdeskError(Exception):
     """Base class: ``item`` names what failed, ``reason`` says why, in plain words."""
@@ -44,6 +46,10 @@ class StoreError(NewsdeskError):
     """The article store is unusable (corrupt, newer schema than this code knows)."""
 
 
+class DataDirError(StoreError):
+    """Something in the data folder is in the way (a file where a folder must be)."""
+
+
 class IndexUnavailableError(NewsdeskError):
     """The search index is missing or corrupt; ``newsdesk reindex`` rebuilds it."""
 
@@ -58,3 +64,19 @@ class NotFoundError(NewsdeskError):
 
 class SourceError(NewsdeskError):
     """A source that cannot be registered or found (bad URL, bad or duplicate name)."""
+
+
+class DiskFullError(StoreError):
+    """The disk holding the archive is full: an ingest stops here rather than fail each item."""
+
+
+#: SQLite's primary result code for "database or disk is full" (``sqlite3.SQLITE_FULL``).
+_SQLITE_FULL = 13
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """Whether ``exc`` is SQLite's "database or disk is full" or an ``ENOSPC`` OSError."""
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF == _SQLITE_FULL

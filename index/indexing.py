@@ -15,6 +15,15 @@ one meanwhile.
 
 Reloading after another process changed the index on disk happens in one place,
 ``SearchIndex.refresh``; the keeper calls it each time it hands the index out.
+
+Healing: the first time a process uses the index (and again after a failed attempt, at most
+every ``CATCH_UP_RETRY_S``), the keeper replays the store's index queue and then, if the
+index and the store still disagree on how many passages there are, reconciles the index
+from the store (adds what is missing, removes what was deleted). So whatever an earlier
+process left behind (a full disk, a kill, an old bug) is fixed by the next ordinary command,
+not by a manual reindex. A passage is only ever added after checking, under the index's
+cross-process writer lock, that the store still holds it (``SearchIndex.add``'s ``keep``),
+so an article deleted while an ingest was writing never comes back.
 """
 
 from __future__ import annotations
@@ -29,7 +38,7 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from index.errors import IndexUnavailableError
+from index.errors import DataDirError, IndexUnavailableError, NewsdeskError, is_disk_full
 from index.models import (
     Article,
     DocRecord,
@@ -58,6 +67,14 @@ ANALYSIS_BATCH = 1_000
 #: work is amortised, small enough for a progress tick every few hundred milliseconds.
 ENCODE_BATCH = 10_000
 REINDEX_HINT = "run `newsdesk reindex` to rebuild it from the store"
+#: Seconds before a long-lived process (the bot) retries catching up after a failure.
+CATCH_UP_RETRY_S = 60.0
+#: Most missing passages healing analyses one at a time before a command answers; beyond
+#: this a rebuild (``newsdesk reindex``, which encodes in bulk) is the faster cure.
+HEAL_MAX_ADD = 50_000
+DISK_FULL_REASON = (
+    "the disk is full; the next command indexes the stored articles once there is space"
+)
 
 
 class IndexKeeper:
@@ -75,7 +92,9 @@ class IndexKeeper:
         self._index_lock = threading.Lock()
         self._write_lock = threading.RLock()
         self._analyzer: Analyzer | None = None
-        self._caught_up = False
+        # When the next catch-up is due (monotonic seconds); None once it succeeded.
+        self._catch_up_at: float | None = 0.0
+        self._catch_up_lock = threading.Lock()
 
     def close(self) -> None:
         """Drop the index handle (its memory maps close when it is collected)."""
@@ -98,9 +117,34 @@ class IndexKeeper:
     def current(self) -> SearchIndex:
         """The current index, with what other processes wrote to disk since it was opened.
 
+        The first call in a process also catches the index up with the store (see the
+        module docstring).
+
         Raises:
             IndexUnavailableError: missing (while the store has passages) or unreadable.
         """
+        index = self._handle()
+        due = self._catch_up_at
+        if due is not None and time.monotonic() >= due and self._catch_up_lock.acquire(False):
+            try:
+                self._catch_up_at = None  # a catch-up in progress must not start another
+                self._catch_up()
+            except Exception as exc:
+                self._catch_up_at = time.monotonic() + CATCH_UP_RETRY_S
+                if is_disk_full(exc):
+                    logger.warning("the index could not catch up with the store: the disk is full")
+                elif isinstance(exc, NewsdeskError):
+                    logger.warning("the index could not catch up with the store: %s", exc.reason)
+                else:
+                    # Answering from the index as it is beats not answering; retried later.
+                    logger.exception("could not catch the index up with the store")
+            finally:
+                self._catch_up_lock.release()
+            index = self._handle()
+        return index
+
+    def _handle(self) -> SearchIndex:
+        """The open index, refreshed from disk (opened on first use)."""
         with self._index_lock:
             index = self._index
             if index is None:
@@ -118,12 +162,21 @@ class IndexKeeper:
         """Passages in the index, 0 when there is none (or no search stack to read it)."""
         try:
             return self.current().n_docs
-        except (IndexUnavailableError, ImportError):
+        except (NewsdeskError, ImportError):
             return 0
+
+    def _check_folder(self) -> None:
+        """Raise DataDirError when something other than a folder sits where the index goes."""
+        if self.index_dir.exists() and not self.index_dir.is_dir():
+            raise DataDirError(
+                f"{self.index_dir} is a file, but the search index needs a folder there: "
+                "move the file away, then run `newsdesk reindex`"
+            )
 
     def _open(self) -> SearchIndex:
         from index.search import SearchIndex
 
+        self._check_folder()
         try:
             exists = SearchIndex.disk_generation(self.index_dir) is not None
         except IndexUnavailableError:
@@ -145,18 +198,62 @@ class IndexKeeper:
             raise IndexUnavailableError(
                 f"the search index is unreadable ({type(exc).__name__}): {REINDEX_HINT}"
             ) from None
-        stored = self.store.count_passages()
-        removes, adds = self.store.pending_index_ops()
-        if removes or adds:
-            logger.info("%d index changes are queued; they are applied next", len(removes + adds))
-        elif index.n_docs != stored:
-            logger.warning(
-                "the search index holds %d passages, the store %d: %s",
-                index.n_docs,
-                stored,
-                REINDEX_HINT,
-            )
         return index
+
+    def _catch_up(self) -> None:
+        """Replay the index queue, then reconcile with the store if the counts still differ.
+
+        Skipped (and tried again at the next call) while another thread of this process is
+        changing the index: a question must not wait for a rebuild.
+        """
+        if not self._write_lock.acquire(blocking=False):
+            self._catch_up_at = time.monotonic()
+            return
+        try:
+            self.replay_pending()
+            removes, adds = self.store.pending_index_ops()
+            if removes or adds:
+                return  # another process is writing right now; it indexes its own articles
+            index = self._handle()
+            stored = self.store.count_passages()
+            if index.n_docs != stored:
+                logger.info(
+                    "the search index holds %d passages, the store %d: reconciling",
+                    index.n_docs,
+                    stored,
+                )
+                self.reconcile()
+        finally:
+            self._write_lock.release()
+
+    def reconcile(self) -> tuple[int, int]:
+        """Make the index hold exactly the store's passages; returns (added, removed).
+
+        The index's ids are read before the store's: a passage stored and indexed by another
+        process in between is then only added again (harmless), never removed. More than
+        ``HEAL_MAX_ADD`` missing passages are left to ``newsdesk reindex`` (with a warning).
+        """
+        import numpy as np
+
+        with self._write_lock:
+            indexed = self._handle().live_passage_ids()
+            stored = np.frombuffer(
+                self.store.passage_ids_up_to(self.store.max_passage_id()), dtype=np.int64
+            )
+            gone = np.setdiff1d(indexed, stored, assume_unique=True).tolist()
+            missing = np.setdiff1d(stored, indexed, assume_unique=True).tolist()
+            if len(missing) > HEAL_MAX_ADD:
+                logger.warning(
+                    "the search index lacks %d stored passages: %s", len(missing), REINDEX_HINT
+                )
+                missing = []
+            docs = list(self.records(self.store.index_rows_by_id(missing)))
+            self.apply(gone, docs)
+        if gone or docs:
+            logger.info(
+                "index reconciled with the store: %d added, %d removed", len(docs), len(gone)
+            )
+        return len(docs), len(gone)
 
     # -- changes ------------------------------------------------------------------------------
 
@@ -165,13 +262,17 @@ class IndexKeeper:
         return IndexDelta(self, on_article)
 
     def apply(self, removed: Sequence[int], docs: Sequence[DocRecord]) -> None:
-        """Remove and add passages in the index, under the write lock."""
+        """Remove and add passages in the index, under the write lock.
+
+        Only passages the store still holds are added, checked under the index's writer
+        lock: an article deleted after ``docs`` were collected stays out of the index.
+        """
         with self._write_lock:
             index = self.current()
             if removed:
                 index.remove(removed)
             if docs:
-                index.add(docs)
+                index.add(docs, keep=self.store.existing_passage_ids)
 
     def remove_passages(self, passage_ids: Sequence[int]) -> None:
         """Drop a deleted article's passages from the index and clear their queue entries."""
@@ -213,20 +314,6 @@ class IndexKeeper:
             ):
                 yield DocRecord(row.passage_id, row.article_id, day, title + passage_terms)
 
-    def catch_up_once(self) -> None:
-        """Replay the store's index queue, once per keeper (a reader that never ingests).
-
-        Failing here is logged, not raised: answering from the index as it is beats not
-        answering, and the next ingest retries.
-        """
-        if self._caught_up:
-            return
-        self._caught_up = True
-        try:
-            self.replay_pending()
-        except Exception:
-            logger.exception("could not catch the index up with the store")
-
     def replay_pending(self) -> int:
         """Apply index changes a killed process committed to the store but never indexed.
 
@@ -257,6 +344,7 @@ class IndexKeeper:
         """
         from index.search import SearchIndex
 
+        self._check_folder()
         started = time.monotonic()
         total = self.store.count_passages()
         logger.info("reindex: %d passages", total)
@@ -359,26 +447,34 @@ class IndexDelta:
         self._removed: list[int] = []
         self._docs: list[DocRecord] = []
         self.error: str | None = None
+        #: Set when the ingest hit a full disk, in the store or here: it stops there.
+        self.disk_full = False
         self.on_article = on_article
         try:
             # Open the index before the first article is stored: a fresh data dir then gets
             # an empty index rather than "missing index, store not empty". Then finish what
-            # a killed ingest left in the index queue.
+            # a killed or failed ingest left in the index queue.
             keeper.current()
             keeper.replay_pending()
-        except IndexUnavailableError as exc:
+        except NewsdeskError as exc:
             self._fail(exc.reason)
         except ImportError as exc:
             self._fail(f"the search stack is not available ({exc.name})")
         except Exception as exc:
-            # The articles must still be stored; the index is rebuilt from them later.
-            logger.exception("could not open or catch up the search index")
-            self._fail(f"the search index could not be updated ({type(exc).__name__})")
+            # The articles must still be stored; the index catches up with them later.
+            if is_disk_full(exc):
+                self.disk_full = True
+                self._fail(DISK_FULL_REASON)
+            else:
+                logger.exception("could not open or catch up the search index")
+                self._fail(f"the search index could not be updated ({type(exc).__name__})")
 
     def _fail(self, reason: str) -> None:
         if self.error is None:
             self.error = reason
-            logger.warning("articles are stored but not indexed: %s", reason)
+            # A full disk stops the ingest, and its report says so in one line.
+            level = logging.INFO if self.disk_full else logging.WARNING
+            logger.log(level, "articles are stored but not indexed: %s", reason)
 
     def add(self, saved: SaveResult) -> None:
         """Queue one stored article's change; writes a delta every ``DELTA_FLUSH_PASSAGES``."""
@@ -405,12 +501,25 @@ class IndexDelta:
             except IndexUnavailableError as exc:
                 self._fail(exc.reason)
             except Exception as exc:
-                # Disk full, a bug in a later stage: the articles are stored and stay queued.
-                logger.exception("could not write the index delta")
-                self._fail(f"the search index could not be updated ({type(exc).__name__})")
+                # The articles are stored and stay queued: the next command indexes them.
+                if is_disk_full(exc):
+                    self.disk_full = True
+                    self._fail(DISK_FULL_REASON)
+                else:
+                    logger.exception("could not write the index delta")
+                    self._fail(f"the search index could not be updated ({type(exc).__name__})")
             else:
-                self._keeper.store.clear_index_ops(removed, [d.passage_id for d in docs])
+                self._clear_queue(removed, [d.passage_id for d in docs])
         return self.error
+
+    def _clear_queue(self, removed: list[int], added: list[int]) -> None:
+        """Forget the queue entries just indexed; if that fails they are replayed later."""
+        try:
+            self._keeper.store.clear_index_ops(removed, added)
+        except Exception as exc:
+            # Harmless: replaying an entry the index already reflects changes nothing.
+            reason = "the disk is full" if is_disk_full(exc) else type(exc).__name__
+            logger.warning("indexed, but the index queue could not be cleared (%s)", reason)
 
 
 class _RowFields:

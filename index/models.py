@@ -109,10 +109,14 @@ class IngestReport:
 
     ``index_error`` is set when the articles were stored but the search index could not be
     updated (missing or corrupt index): nothing is lost, and ``newsdesk reindex`` fixes it.
+    ``stopped`` says why the ingest stopped before the end (the disk is full); ``not_read``
+    names the items it never got to.
     """
 
     items: tuple[ItemResult, ...] = ()
     index_error: str | None = None
+    stopped: str | None = None
+    not_read: tuple[str, ...] = ()
 
     def count(self, outcome: Outcome) -> int:
         """How many items ended with ``outcome``."""

@@ -14,6 +14,7 @@ on-disk format and the atomic swap.
 from __future__ import annotations
 
 import logging
+import shutil
 import threading
 import time
 from collections import Counter
@@ -273,6 +274,14 @@ class SearchIndex:
         """Bytes on disk of the current generation."""
         return store.segment_bytes(self._state.gen_dir)
 
+    def live_passage_ids(self) -> np.ndarray:
+        """Ids of every live passage (int64, ascending), to compare the index with a store."""
+        parts = [
+            seg.data.passage_ids if seg.dead_mask is None else seg.data.passage_ids[~seg.dead_mask]
+            for seg in self._state.segments
+        ]
+        return np.unique(np.concatenate(parts)) if parts else np.empty(0, np.int64)
+
     def article_of(self, passage_id: int) -> int:
         """Article id of a live passage; NotFoundError when it is not indexed."""
         for seg in self._state.segments:
@@ -462,15 +471,34 @@ class SearchIndex:
 
     # -- changes ------------------------------------------------------------------------------
 
-    def add(self, docs: Sequence[DocRecord]) -> None:
+    def add(
+        self,
+        docs: Sequence[DocRecord],
+        *,
+        keep: Callable[[list[int]], set[int]] | None = None,
+    ) -> None:
         """Make passages searchable now: a persisted delta segment, exact statistics.
 
         A passage id that is already indexed is replaced (its old version is tombstoned).
+
+        Args:
+            docs: the passages to add.
+            keep: called with the passage ids under the cross-process writer lock; only the
+                ids it returns are added. The caller checks its source of truth there, so a
+                passage another process deleted meanwhile is not brought back: that
+                process's ``remove`` waits for this lock and runs after the add.
         """
         docs = list(docs)
         if not docs:
             return
         with self._write_lock, store.writer_lock(self.index_dir):
+            if keep is not None:
+                wanted = keep([d.passage_id for d in docs])
+                if len(wanted) < len(docs):
+                    logger.info("skipped %d passages deleted meanwhile", len(docs) - len(wanted))
+                    docs = [d for d in docs if d.passage_id in wanted]
+                if not docs:
+                    return
             self._refresh_locked()
             state = self._state
             ids = np.fromiter((d.passage_id for d in docs), np.int64, len(docs))
@@ -531,6 +559,17 @@ class SearchIndex:
         self._state = _load_state(self.index_dir, reuse=state)
 
     def _maybe_merge(self) -> None:
+        """Merge when deltas or tombstones grew; a merge that fails leaves the deltas serving.
+
+        The change that triggered it is already committed, so a failed merge (a full disk)
+        must not report that change as failed; the next change tries again.
+        """
+        try:
+            self._merge_if_due()
+        except OSError as exc:
+            logger.warning("could not merge the index segments (%s); will retry", exc.strerror)
+
+    def _merge_if_due(self) -> None:
         state = self._state
         base_live = state.base.live_docs
         delta_live = sum(seg.live_docs for seg in state.segments[1:])
@@ -756,15 +795,20 @@ def _publish_generation(
     generation = store.next_generation_name(index_dir)
     tmp = store.temporary_generation_dir(index_dir, generation)
     tmp.mkdir()
-    store.write_segment(tmp / "base", segments_data[0], "base")
-    manifest = Manifest(
-        generation,
-        0,
-        (SegmentRef("base", None),),
-        {"k1": params.k1, "b": params.b, "epsilon": params.epsilon},
-    )
-    store.write_manifest(tmp, manifest)
-    final = store.publish_generation(tmp, index_dir, generation)
+    try:
+        store.write_segment(tmp / "base", segments_data[0], "base")
+        manifest = Manifest(
+            generation,
+            0,
+            (SegmentRef("base", None),),
+            {"k1": params.k1, "b": params.b, "epsilon": params.epsilon},
+        )
+        store.write_manifest(tmp, manifest)
+        final = store.publish_generation(tmp, index_dir, generation)
+    except BaseException:
+        # A full disk must not be kept full by the half-written generation.
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
 
     def swap() -> None:
         try:

@@ -13,9 +13,13 @@ Layout under ``index_dir``::
 A build writes a whole generation into a temporary directory, fsyncs it, renames it into
 place and only then replaces ``CURRENT`` with ``os.replace``: a crash at any point leaves the
 previous generation serving. ``add``/``remove`` write new files and a new manifest, then
-replace ``CURRENT`` the same way. Every JSON file carries a checksum of its content, every
-array its dtype and shape, and the arrays small enough to read at load time a CRC32, so a
-truncated or damaged file is reported as ``IndexUnavailableError`` rather than served.
+replace ``CURRENT`` the same way. Every file and segment directory is written under a
+temporary name and renamed into place, and a write that fails (a full disk) removes what it
+wrote: a failed write never leaves a partial file where the next write expects none, and a
+name left by a writer killed before its manifest named it is simply replaced. Every JSON
+file carries a checksum of its content, every array its dtype and shape, and the arrays small
+enough to read at load time a CRC32, so a truncated or damaged file is reported as
+``IndexUnavailableError`` rather than served.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -46,6 +51,8 @@ CURRENT_NAME = "CURRENT"
 LOCK_NAME = "LOCK"
 _GEN_RE = re.compile(r"^gen-(\d{6,})$")
 _TMP_RE = re.compile(r"^\.tmp-gen-(\d{6,})-(\d+)$")
+# A segment directory or file being written inside a generation: ``.tmp-<name>-<pid>``.
+_TMP_PART_RE = re.compile(r"^\.tmp-(.+)-(\d+)$")
 REINDEX_HINT = "run `newsdesk reindex` to rebuild it"
 # Arrays above this size are checked by dtype/shape only: a CRC would read them in full at
 # load time, which would break the one-second load bar at a million passages.
@@ -148,10 +155,24 @@ def _read_json(path: Path) -> dict:
 
 
 def _write_bytes(path: Path, data: bytes) -> None:
-    with open(path, "wb") as fh:
+    """Write ``path`` whole or not at all: a temporary name, fsync, then ``os.replace``."""
+    with _replacing(path) as tmp, open(tmp, "wb") as fh:
         fh.write(data)
         fh.flush()
         os.fsync(fh.fileno())
+
+
+@contextlib.contextmanager
+def _replacing(path: Path) -> Iterator[Path]:
+    """A temporary name next to ``path``, renamed to ``path`` on success, removed on failure."""
+    tmp = path.with_name(f".tmp-{path.name}-{os.getpid()}")
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
 
 
 def fsync_dir(path: Path) -> None:
@@ -166,11 +187,23 @@ def fsync_dir(path: Path) -> None:
 # -- arrays ------------------------------------------------------------------------------
 
 
+class _WriteOnly:
+    """A file seen by ``np.save`` as a plain writer, so it writes through Python's ``write``.
+
+    Given a real file, ``np.save`` uses ``ndarray.tofile``, whose short write on a full disk
+    raises an OSError without an errno ("N requested and M written"), so a full disk could
+    not be told from a bug. Through ``write`` (in 16 MiB chunks) it is ``ENOSPC``.
+    """
+
+    def __init__(self, fh: BinaryIO) -> None:
+        self.write = fh.write
+
+
 def _save_array(directory: Path, name: str, array: np.ndarray) -> dict:
     path = directory / f"{name}.npy"
     array = np.ascontiguousarray(array)
     with open(path, "wb") as fh:
-        np.save(fh, array, allow_pickle=False)
+        np.save(_WriteOnly(fh), array, allow_pickle=False)
         fh.flush()
         os.fsync(fh.fileno())
     meta: dict = {"dtype": array.dtype.str, "shape": list(array.shape), "crc32": None}
@@ -210,8 +243,46 @@ def _prefault(arrays: list[np.ndarray]) -> None:
 
 
 def write_segment(directory: Path, data: SegmentData, kind: str) -> None:
-    """Write one segment into a new directory (fsynced)."""
-    directory.mkdir(parents=True)
+    """Write one segment as ``directory`` (fsynced), all of it or nothing.
+
+    It is written under a temporary name and renamed into place. A failure (a full disk)
+    removes the partial copy; a ``directory`` already there was left by a writer that died
+    before its manifest named it (callers hold the writer lock and pick names past the
+    current manifest), so it is replaced.
+    """
+    parent = directory.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    remove_dead_writers_files(parent)
+    tmp = parent / f".tmp-{directory.name}-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    try:
+        _write_segment_files(tmp, data, kind)
+        fsync_dir(tmp)
+        if directory.exists():
+            logger.info("replacing %s, left by an index write that did not finish", directory)
+            shutil.rmtree(directory)
+        os.replace(tmp, directory)
+        fsync_dir(parent)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def remove_dead_writers_files(directory: Path) -> None:
+    """Delete ``.tmp-…-<pid>`` entries in ``directory`` whose writing process has died."""
+    for entry in os.listdir(directory):
+        match = _TMP_PART_RE.match(entry)
+        if match and not _TMP_RE.match(entry) and not _pid_alive(int(match.group(2))):
+            path = directory / entry
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                with contextlib.suppress(OSError):
+                    path.unlink()
+
+
+def _write_segment_files(directory: Path, data: SegmentData, kind: str) -> None:
     arrays = {
         "indptr": data.postings.indptr,
         "doc_rows": data.postings.doc_rows,
@@ -243,7 +314,6 @@ def write_segment(directory: Path, data: SegmentData, kind: str) -> None:
             "vocab_crc32": zlib.crc32(data.vocab.blob),
         },
     )
-    fsync_dir(directory)
 
 
 def read_segment(directory: Path) -> SegmentData:
@@ -304,8 +374,8 @@ def segment_bytes(directory: Path) -> int:
 
 
 def write_dead(path: Path, dead: DeadRows) -> None:
-    """Write a segment's tombstones (small: rows and df decrements)."""
-    with open(path, "wb") as fh:
+    """Write a segment's tombstones (small: rows and df decrements), all or nothing."""
+    with _replacing(path) as tmp, open(tmp, "wb") as fh:
         np.savez(fh, rows=dead.rows, term_ids=dead.term_ids, counts=dead.counts)
         fh.flush()
         os.fsync(fh.fileno())
@@ -390,11 +460,10 @@ def read_current(index_dir: Path) -> Pointer | None:
 
 def write_current(index_dir: Path, pointer: Pointer) -> None:
     """Atomically point readers at ``pointer`` (write, fsync, ``os.replace``, fsync dir)."""
-    tmp = index_dir / f".{CURRENT_NAME}.{os.getpid()}.tmp"
     _write_json(
-        tmp, {"format": FORMAT_VERSION, "generation": pointer.generation, "manifest": pointer.seq}
+        index_dir / CURRENT_NAME,
+        {"format": FORMAT_VERSION, "generation": pointer.generation, "manifest": pointer.seq},
     )
-    os.replace(tmp, index_dir / CURRENT_NAME)
     fsync_dir(index_dir)
 
 

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from index.errors import NotFoundError, StoreError
+from index.errors import DiskFullError, NotFoundError, StoreError, is_disk_full
 from index.models import (
     Article,
     ArticleSummary,
@@ -206,6 +206,8 @@ class ArticleStore:
                     _queue(conn, (p.passage_id for p in passages), "add")
                 article = self._get(conn, article_id)
         except sqlite3.DatabaseError as exc:
+            if is_disk_full(exc):
+                raise DiskFullError("the disk is full: the store could not save it") from None
             raise StoreError(f"could not write to the store ({exc})") from None
         return SaveResult(outcome, article, removed, passages)
 
@@ -478,6 +480,19 @@ class ArticleStore:
                     )
                 )
         return rows
+
+    def existing_passage_ids(self, passage_ids: Sequence[int]) -> set[int]:
+        """Which of ``passage_ids`` the store still holds (the rest were deleted or replaced)."""
+        found: set[int] = set()
+        for chunk in _chunks(sorted(set(passage_ids))):
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                int(row[0])
+                for row in self.db.conn.execute(
+                    f"SELECT id FROM passages WHERE id IN ({marks})", chunk
+                )
+            )
+        return found
 
     def passage_ids_up_to(self, last_id: int) -> array[int]:
         """Ids of the stored passages up to ``last_id``, ascending (compact for millions)."""

@@ -283,7 +283,7 @@ def test_an_index_write_failure_keeps_the_articles_queued(
     extra.write_text(STORM_TXT.replace("Odesa", "Chornomorsk"), encoding="utf-8")
     report = archive.ingest([str(extra)])
     assert [i.outcome for i in report.items] == ["new"]
-    assert report.index_error == "the search index could not be updated (OSError)"
+    assert report.index_error is not None and report.index_error.startswith("the disk is full")
     assert archive.store.pending_index_ops()[1]  # still queued
     monkeypatch.undo()
     archive.ingest([])  # the next ingest catches up
