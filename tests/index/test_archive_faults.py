@@ -102,6 +102,33 @@ def test_a_full_disk_during_an_index_write_leaves_no_partial_segment_and_heals(
         assert answer.articles[0].citation.title == "Council meeting number 3"
 
 
+def test_a_long_lived_reader_retries_the_catch_up_once_the_disk_has_space(
+    settings: IndexSettings,
+    archive: Archive,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The bot: its first question finds the disk still full, a later one catches up."""
+    from index import indexing
+
+    def no_space(*_args: object) -> dict:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    real_save = segments._save_array
+    monkeypatch.setattr(indexing, "CATCH_UP_RETRY_S", 0.0)  # the retry is due at once
+    monkeypatch.setattr(segments, "_save_array", no_space)
+    archive.ingest([str(write_many(tmp_path / "many", 2))])
+    with open_archive(settings) as bot, caplog.at_level(logging.WARNING):
+        assert bot.ask("What did Marchenko say about the budget?").found  # the old index
+        assert "the index could not catch up with the store: the disk is full" in caplog.text
+        assert "Traceback" not in caplog.text
+        monkeypatch.setattr(segments, "_save_array", real_save)  # space is freed
+        answer = bot.ask("council meeting number 1")
+        assert answer.articles[0].citation.title == "Council meeting number 1"
+        assert bot.store.pending_index_ops() == ([], [])
+
+
 def test_a_segment_left_by_a_failed_write_is_replaced(tmp_path: Path) -> None:
     """An old partial ``delta-…`` (from before writes went through a temporary name)."""
     from index.search import SearchIndex
