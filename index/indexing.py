@@ -152,10 +152,13 @@ class IndexKeeper:
             else:
                 try:
                     index.refresh()
-                except (IndexUnavailableError, OSError, ValueError, KeyError):
-                    # Another process left something unreadable: say so as opening would.
-                    self._index = None
-                    self._index = index = self._open()
+                except (IndexUnavailableError, OSError, ValueError, KeyError) as exc:
+                    # What another process left on disk cannot be read: answering from the
+                    # loaded index beats not answering; the next write reports the damage.
+                    reason = getattr(exc, "reason", type(exc).__name__)
+                    logger.warning(
+                        "the index on disk is unreadable (%s); serving the loaded one", reason
+                    )
             return index
 
     def passage_count(self) -> int:

@@ -231,3 +231,14 @@ def test_an_article_the_store_lost_is_logged_by_id_not_dumped(
         archive.ask("What did Marchenko say about the budget?")
     assert f"article {citation.article_id} is in the index but not in the store" in caplog.text
     assert "RankedArticle" not in caplog.text
+
+
+def test_a_reader_keeps_answering_when_the_index_on_disk_turns_unreadable(
+    settings: IndexSettings, archive: Archive, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Another process damaged ``CURRENT`` under a running reader (the bot)."""
+    assert archive.ask("What did Marchenko say about the budget?").found
+    (settings.data_dir / "index" / "CURRENT").write_text("{ not json", encoding="utf-8")
+    with caplog.at_level(logging.WARNING):
+        assert archive.ask("What did Marchenko say about the budget?").found
+    assert "the index on disk is unreadable" in caplog.text
