@@ -54,6 +54,7 @@ from index.models import (
     SourceStatus,
     StoreStats,
 )
+from index.reading import read_file_capped
 from index.settings import IndexSettings
 from index.store import STORE_FILENAME, ArticleStore, Database
 
@@ -239,15 +240,7 @@ class Archive:
                     url=page.final_url,
                 )
             assert unit.path is not None  # noqa: S101 (a _Unit is a URL, a path or an error)
-            size = unit.path.stat().st_size
-            cap = self.settings.max_item_bytes
-            if size > cap:
-                raise ExtractionError(
-                    f"the file is {size} bytes, over the size cap of {cap} "
-                    "(NEWSDESK_MAX_ITEM_BYTES)",
-                    item=unit.name,
-                )
-            data = unit.path.read_bytes()
+            data = read_file_capped(unit.path, self.settings.max_item_bytes, name=unit.name)
         except NewsdeskError as exc:
             logger.warning("ingest: %s: %s", unit.name, exc.reason)
             return [ItemResult(unit.name, "failed", reason=exc.reason)]

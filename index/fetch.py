@@ -4,6 +4,12 @@ Ingest and the feed poller both fetch pages from servers we do not control, so e
 bounded: the body is read in chunks and abandoned as soon as it passes ``max_bytes`` (a
 ``Content-Length`` over the cap is refused before reading), redirects stop after
 ``max_redirects``, and any transport failure becomes a ``FetchError`` with a plain reason.
+
+The timeout bounds the whole response, not each read: httpx's timeouts are per socket
+operation, so a server dripping two bytes every two seconds never trips a 5 s read timeout
+and kept ``newsdesk ingest URL`` running for minutes. The body loop therefore checks one
+deadline, and each read is itself limited by the per-operation timeout, so a fetch ends
+within about ``timeout_s`` plus one read.
 Checking the content type is left to callers (``check_content_type``), because a feed
 poller accepts XML where ingest accepts HTML, text and JSON.
 """
@@ -11,6 +17,7 @@ poller accepts XML where ingest accepts HTML, text and JSON.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -31,7 +38,6 @@ ARTICLE_CONTENT_TYPES = (
     "application/jsonl",
     "application/x-jsonlines",
 )
-_CHUNK_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +71,8 @@ def fetch_url(
 
     Args:
         url: an http(s) URL.
-        timeout_s: connect/read/write timeout per operation, in seconds.
+        timeout_s: the whole fetch (connect, headers and body), in seconds; also the
+            timeout of each socket operation.
         max_bytes: the largest body accepted.
         max_redirects: redirects followed before giving up.
         headers: extra request headers (for example If-None-Match for feeds).
@@ -81,6 +88,7 @@ def fetch_url(
     if not url.lower().startswith(("http://", "https://")):
         raise FetchError("only http and https URLs can be fetched", item=url)
     request_headers = {"User-Agent": USER_AGENT, **(headers or {})}
+    deadline = time.monotonic() + timeout_s
     own_client = client is None
     http = client or httpx.Client(timeout=timeout_s, max_redirects=max_redirects)
     try:
@@ -102,7 +110,7 @@ def fetch_url(
                     retry_after=response.headers.get("retry-after"),
                 )
             media_type, charset = parse_content_type(response.headers.get("content-type"))
-            data = b"" if status == 304 else _read_capped(response, url, max_bytes)
+            data = b"" if status == 304 else _read_capped(response, url, max_bytes, deadline)
             final_url = str(response.url)
             page_headers = dict(response.headers)
     except FetchError:
@@ -124,18 +132,24 @@ def fetch_url(
     return FetchedPage(url, final_url, status, media_type, page_headers, data, charset)
 
 
-def _read_capped(response: httpx.Response, url: str, max_bytes: int) -> bytes:
-    """The body, refusing it once it passes ``max_bytes`` (declared or actually read)."""
+def _read_capped(response: httpx.Response, url: str, max_bytes: int, deadline: float) -> bytes:
+    """The body, refusing it once it passes ``max_bytes`` or the fetch passes ``deadline``.
+
+    ``iter_bytes()`` without a chunk size yields each read as it arrives (with a size it
+    buffers until the chunk is full), so the deadline is checked after every read.
+    """
     declared = response.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > max_bytes:
         raise FetchError(f"the page is {declared} bytes, over the cap of {max_bytes}", item=url)
     chunks: list[bytes] = []
     received = 0
-    for chunk in response.iter_bytes(_CHUNK_BYTES):
+    for chunk in response.iter_bytes():
         received += len(chunk)
         if received > max_bytes:
             raise FetchError(f"the page is larger than the cap of {max_bytes} bytes", item=url)
         chunks.append(chunk)
+        if time.monotonic() > deadline:
+            raise httpx.ReadTimeout("the whole response took longer than the timeout")
     return b"".join(chunks)
 
 
