@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from index.errors import (
+    ArchiveMissingError,
     DiskFullError,
     ExtractionError,
     IndexUnavailableError,
@@ -281,7 +282,9 @@ class Archive:
             return [ItemResult(name, "failed", reason=exc.reason)]
         except Exception as exc:
             # A bug or a library crash on one odd file must not cost the rest of the batch.
-            logger.exception("ingest: unexpected error extracting %s", name)
+            # One line for the user; the traceback for a bug report at -vv.
+            logger.error("ingest: %s: unexpected error (%s)", name, type(exc).__name__)
+            logger.debug("ingest: traceback of %s", name, exc_info=True)
             return [ItemResult(name, "failed", reason=f"unexpected error ({type(exc).__name__})")]
         if not records:
             return [ItemResult(name, "failed", reason="no article found")]
@@ -318,7 +321,8 @@ class Archive:
             logger.warning("ingest: %s: %s", item, exc.reason)
             return ItemResult(item, "failed", title=record.title or None, reason=exc.reason)
         except Exception as exc:
-            logger.exception("ingest: unexpected error storing %s", item)
+            logger.error("ingest: %s: unexpected error storing (%s)", item, type(exc).__name__)
+            logger.debug("ingest: traceback of %s", item, exc_info=True)
             return ItemResult(item, "failed", reason=f"unexpected error ({type(exc).__name__})")
         delta.add(saved)
         logger.debug("ingest: %s → article %s (%s)", item, saved.article.article_id, saved.outcome)
@@ -637,8 +641,21 @@ def _is_hidden(relative: Path) -> bool:
     return any(part.startswith(".") for part in relative.parts)
 
 
-def open_archive(settings: IndexSettings) -> Archive:
-    """Open (creating if needed) the archive under ``settings.data_dir``."""
+def open_archive(settings: IndexSettings, *, create: bool = True) -> Archive:
+    """Open the archive under ``settings.data_dir``, creating it only when ``create``.
+
+    Only commands that put articles in (ingest, adding a source) create an archive: any
+    other command on a mistyped ``--data-dir`` would otherwise make an empty one and
+    answer "nothing found" as if the archive were there.
+
+    Raises:
+        ArchiveMissingError: ``create`` is false and there is no store under the data dir.
+    """
+    store_path = Path(settings.data_dir) / STORE_FILENAME
+    if not create and not store_path.is_file():
+        raise ArchiveMissingError(
+            f"no archive at {settings.data_dir} (run `newsdesk ingest` first)"
+        )
     return Archive(settings)
 
 

@@ -4,14 +4,24 @@ delete, and the feeds stage's sources and poll.
 Thin by design (as trafilatura's ``cli.py``): parse, load settings once, open the archive, call
 the facade method the bot also calls, and format its result. Results go to stdout (as text or
 ``--json``), logs and the progress bar to stderr; the bar is drawn only on a terminal and
-never with ``--json``. Exit codes: 0 success, 1 some items failed, 2 usage or config error.
+never with ``--json``. Exit codes: 0 success, 1 some items failed, 2 usage or config error,
+a damaged store or no archive at the data dir. With ``--json`` an error is a JSON object on
+stdout too (``{"error": ..., "exit_code": ...}``), so a script never has to parse stderr.
+
+Only ``ingest`` and ``sources add`` create an archive; every other command on a data dir
+without one says so and exits 2, instead of creating an empty archive and answering
+"nothing found".
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import importlib.metadata
+import io
 import json
 import logging
+import sqlite3
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -21,7 +31,7 @@ from types import TracebackType
 from typing import Any
 
 from index.archive import Archive, open_archive
-from index.errors import NewsdeskError, StoreError
+from index.errors import ArchiveMissingError, NewsdeskError, StoreError
 from index.feeds.models import PollReport
 from index.models import Answer, IngestReport, Progress
 from index.settings import IndexSettings, SettingsError, load_settings
@@ -34,6 +44,25 @@ EXIT_USAGE = 2
 # Highlight markers around matched terms in text answers (JSON carries spans instead).
 MARK_OPEN, MARK_CLOSE = "**", "**"
 LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
+JSON_HELP = "print the result as JSON (errors too)"
+# What to do about a damaged store; the README's "Reliability" section says the same.
+DAMAGED_STORE_FIX = (
+    "stop the bot, copy your latest `newsdesk backup` over it and run `newsdesk reindex` "
+    "(`newsdesk check` shows what is wrong)"
+)
+EPILOG = """\
+examples:
+  newsdesk --data-dir ./data ingest sample/        create an archive from a folder
+  newsdesk ingest https://example.org/news.html    add a page (files, .gz and URLs too)
+  newsdesk ask "What did Zelensky tell Congress?"  cited snippets
+  newsdesk ask "Kakhovka dam" --json               the same as JSON
+  newsdesk sources add https://example.org/rss     poll a feed (then `newsdesk poll`)
+  newsdesk check                                   is the store healthy, the index in step?
+  newsdesk backup ./newsdesk-backup.sqlite3        a consistent copy, even while the bot runs
+
+Every command takes --data-dir DIR (default: NEWSDESK_DATA_DIR or ./data) and -v.
+Exit codes: 0 ok, 1 some items failed, 2 usage error, no archive or a damaged store.
+"""
 
 Handler = Callable[..., int]
 
@@ -46,11 +75,25 @@ class Subcommands:
     common: argparse.ArgumentParser
 
     def add(
-        self, name: str, help_text: str, handler: Handler, *, needs_archive: bool = True
+        self,
+        name: str,
+        help_text: str,
+        handler: Handler,
+        *,
+        needs_archive: bool = True,
+        creates_archive: bool = False,
     ) -> argparse.ArgumentParser:
-        """Add a subcommand whose ``handler(args, archive)`` (or ``handler(args)``) runs it."""
-        sub = self.action.add_parser(name, help=help_text, parents=[self.common])
-        sub.set_defaults(handler=handler, needs_archive=needs_archive)
+        """Add a subcommand whose ``handler(args, archive)`` (or ``handler(args)``) runs it.
+
+        ``creates_archive``: the command may create a missing archive (ingest); any other
+        command that needs one fails with "no archive at PATH" instead.
+        """
+        sub = self.action.add_parser(
+            name, help=help_text, description=help_text, parents=[self.common]
+        )
+        sub.set_defaults(
+            handler=handler, needs_archive=needs_archive, creates_archive=creates_archive
+        )
         return sub
 
 
@@ -72,42 +115,70 @@ def build_parser(
         help="log more to stderr (-v info, -vv debug)",
     )
     parser = argparse.ArgumentParser(
-        prog=prog, description="Answer questions about a news archive with cited snippets."
+        prog=prog,
+        description="Answer questions about a news archive with cited snippets.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--data-dir", default=None, help=argparse.SUPPRESS)
-    parser.add_argument("-v", "--verbose", action="count", default=0, help=argparse.SUPPRESS)
-    parser.set_defaults(handler=None, needs_archive=False)
+    parser.add_argument(
+        "--data-dir",
+        default=None,
+        metavar="DIR",
+        help="where the store and index live (default: NEWSDESK_DATA_DIR or ./data); "
+        "also accepted after the command",
+    )
+    parser.add_argument(
+        "-v", "--verbose", action="count", default=0, help="log more to stderr (-v, -vv)"
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.set_defaults(handler=None, needs_archive=False, creates_archive=False)
     subcommands = Subcommands(parser.add_subparsers(title="commands", metavar="COMMAND"), common)
 
-    ingest = subcommands.add("ingest", "ingest files, folders, .gz files and URLs", cmd_ingest)
-    ingest.add_argument("items", nargs="+", metavar="PATH_OR_URL")
+    ingest = subcommands.add(
+        "ingest",
+        "ingest files, folders, .gz files and URLs (creates the archive)",
+        cmd_ingest,
+        creates_archive=True,
+    )
+    ingest.add_argument(
+        "items",
+        nargs="+",
+        metavar="PATH_OR_URL",
+        help="a file, a folder (searched recursively), a .gz file or an http(s) URL",
+    )
     ingest.add_argument("--source", help="outlet label for every ingested article")
-    ingest.add_argument("--json", action="store_true", help="every item's outcome as JSON")
+    ingest.add_argument(
+        "--json", action="store_true", help="every item's outcome as JSON (errors too)"
+    )
 
     listing = subcommands.add("list", "the newest articles", cmd_list)
     listing.add_argument("--source", help="only this outlet")
     listing.add_argument("--since", type=_parse_date, help="published on or after YYYY-MM-DD")
     listing.add_argument("--limit", type=_positive_int, default=20, help="at most N (20)")
-    listing.add_argument("--json", action="store_true")
+    listing.add_argument("--json", action="store_true", help=JSON_HELP)
 
     stats = subcommands.add("stats", "what the archive holds", cmd_stats)
-    stats.add_argument("--json", action="store_true")
+    stats.add_argument("--json", action="store_true", help=JSON_HELP)
 
     show = subcommands.add("show", "one stored article", cmd_show)
-    show.add_argument("article_id", type=int, metavar="ARTICLE_ID")
-    show.add_argument("--json", action="store_true")
+    show.add_argument(
+        "article_id", type=int, metavar="ARTICLE_ID", help="an id from `list` or an answer"
+    )
+    show.add_argument("--json", action="store_true", help=JSON_HELP)
 
     ask = subcommands.add("ask", "answer a question with cited snippets", cmd_ask)
-    ask.add_argument("question", metavar="QUESTION")
+    ask.add_argument(
+        "question", metavar="QUESTION", help="in English, Ukrainian or Russian (quote it)"
+    )
     ask.add_argument("--k", type=_positive_int, default=3, help="articles to cite (3)")
-    ask.add_argument("--json", action="store_true")
+    ask.add_argument("--json", action="store_true", help=JSON_HELP)
 
     reindex = subcommands.add("reindex", "rebuild the search index from the store", cmd_reindex)
-    reindex.add_argument("--json", action="store_true")
+    reindex.add_argument("--json", action="store_true", help=JSON_HELP)
 
     delete = subcommands.add("delete", "delete an article from store and index", cmd_delete)
-    delete.add_argument("article_id", type=int, metavar="ARTICLE_ID")
-    delete.add_argument("--json", action="store_true")
+    delete.add_argument("article_id", type=int, metavar="ARTICLE_ID", help="the article's id")
+    delete.add_argument("--json", action="store_true", help=JSON_HELP)
 
     poll = subcommands.add("poll", "poll the news sources (feeds, sitemaps)", cmd_poll)
     poll.add_argument("--once", action="store_true", help="one round, then exit (for cron)")
@@ -120,23 +191,24 @@ def build_parser(
     add_source = actions.add_parser(
         "add", help="register an RSS/Atom feed or news sitemap", parents=[subcommands.common]
     )
-    add_source.add_argument("url", metavar="URL")
+    add_source.set_defaults(creates_archive=True)
+    add_source.add_argument("url", metavar="URL", help="the feed's or sitemap's http(s) URL")
     add_source.add_argument("--name", help="a one-word handle (default: the host)")
     add_source.add_argument("--outlet", help="outlet label stored on its articles")
     add_source.add_argument("--language", choices=("en", "uk", "ru"))
     add_source.add_argument(
         "--interval", type=_positive_int, metavar="SECONDS", help="poll interval"
     )
-    add_source.add_argument("--json", action="store_true")
+    add_source.add_argument("--json", action="store_true", help=JSON_HELP)
     list_sources = actions.add_parser(
         "list", help="sources with their polling record", parents=[subcommands.common]
     )
-    list_sources.add_argument("--json", action="store_true")
+    list_sources.add_argument("--json", action="store_true", help=JSON_HELP)
     remove_source = actions.add_parser(
         "remove", help="unregister a source (its articles stay)", parents=[subcommands.common]
     )
-    remove_source.add_argument("name", metavar="NAME")
-    remove_source.add_argument("--json", action="store_true")
+    remove_source.add_argument("name", metavar="NAME", help="the source's name (`sources list`)")
+    remove_source.add_argument("--json", action="store_true", help=JSON_HELP)
 
     if extend is not None:
         extend(subcommands)
@@ -155,32 +227,82 @@ def run(
 ) -> int:
     """Parse ``argv``, load settings, open the archive and dispatch to the command.
 
-    Every ``NewsdeskError`` becomes one line on stderr; a bad setting or an unusable store
+    Every ``NewsdeskError`` becomes one line on stderr (and a JSON object on stdout with
+    ``--json``); a bad setting, no archive at the data dir or an unusable or damaged store
     exits 2, other errors (unknown article, missing index, bad question) exit 1.
     """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    as_json = "--json" in argv
+    usage_errors = io.StringIO()
     try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # argparse already printed the usage line
-        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+        with contextlib.redirect_stderr(usage_errors):
+            args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse printed usage (or --help/--version to stdout)
+        sys.stderr.write(usage_errors.getvalue())
+        code = exc.code if isinstance(exc.code, int) else EXIT_USAGE
+        if code != EXIT_OK and as_json:
+            lines = usage_errors.getvalue().strip().splitlines()
+            _print_json({"error": lines[-1] if lines else "invalid usage", "exit_code": code})
+        return code
+    sys.stderr.write(usage_errors.getvalue())
+    as_json = bool(getattr(args, "json", False))
     configure_logging(args.verbose)
     if args.handler is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
+    settings: IndexSettings | None = None
     try:
         if not args.needs_archive:
             return int(args.handler(args))
         settings = load_settings(settings_cls, data_dir=args.data_dir)
-        with open_archive(settings) as archive:
+        with open_archive(settings, create=_may_create(args, settings)) as archive:
             return int(args.handler(args, archive))
-    except (SettingsError, StoreError) as exc:
-        _error(str(exc))
-        return EXIT_USAGE
+    except (SettingsError, StoreError, ArchiveMissingError) as exc:
+        return _fail(str(exc), EXIT_USAGE, as_json)
     except NewsdeskError as exc:
-        _error(str(exc))
-        return EXIT_FAILED
+        return _fail(str(exc), EXIT_FAILED, as_json)
+    except sqlite3.OperationalError as exc:
+        # Locked beyond the busy timeout, disk full, read-only: the store is fine but
+        # cannot be used right now.
+        where = f"{settings.data_dir}: " if settings is not None else ""
+        return _fail(f"{where}the store cannot be used right now ({exc})", EXIT_USAGE, as_json)
+    except sqlite3.DatabaseError as exc:
+        # Page damage surfaces only when a damaged page is read, long after the store
+        # opened cleanly; the store code cannot foresee every read, so it is caught here.
+        where = f"{settings.data_dir}: " if settings is not None else ""
+        return _fail(
+            f"{where}the store is damaged ({exc}): {DAMAGED_STORE_FIX}", EXIT_USAGE, as_json
+        )
     except KeyboardInterrupt:
-        _error("interrupted")
-        return 130
+        return _fail("interrupted", 130, as_json)
+
+
+def _may_create(args: argparse.Namespace, settings: IndexSettings) -> bool:
+    """Whether this command may create a missing archive.
+
+    Commands that put articles in do (``ingest``, ``sources add``), and so do ``poll`` and
+    ``sources list`` when NEWSDESK_FEEDS names sources: the configuration then asks for an
+    archive fed by them.
+    """
+    if args.creates_archive:
+        return True
+    return bool(settings.feeds) and args.handler in (cmd_poll, cmd_sources)
+
+
+def _fail(message: str, code: int, as_json: bool) -> int:
+    """Report an error as one line on stderr, and as a JSON object on stdout with --json."""
+    _error(message)
+    if as_json:
+        _print_json({"error": message, "exit_code": code})
+    return code
+
+
+def _version() -> str:
+    """The installed package's version (``unknown`` when run from a bare source tree)."""
+    try:
+        return importlib.metadata.version("newsdesk")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
 
 
 def configure_logging(verbosity: int) -> None:

@@ -50,6 +50,10 @@ class DataDirError(StoreError):
     """Something in the data folder is in the way (a file where a folder must be)."""
 
 
+class ArchiveMissingError(NewsdeskError):
+    """A command that reads the archive found none under the data dir (a mistyped path)."""
+
+
 class IndexUnavailableError(NewsdeskError):
     """The search index is missing or corrupt; ``newsdesk reindex`` rebuilds it."""
 

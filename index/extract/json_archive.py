@@ -106,6 +106,11 @@ class ArticleRecord(BaseModel):
         return self
 
 
+# json.loads recurses once per nesting level: a 10,000-deep array or object raises
+# RecursionError, which would otherwise escape as an "unexpected error" with a traceback.
+_TOO_DEEP = "JSON nested too deeply to be an article archive"
+
+
 def extract_json_records(
     text: str, name: str, *, jsonl: bool, options: ExtractOptions | None = None
 ) -> list[RecordResult]:
@@ -126,6 +131,8 @@ def extract_json_records(
     if not jsonl:
         try:
             parsed = json.loads(text)
+        except RecursionError:
+            raise ExtractionError(_TOO_DEEP, item=name) from None
         except json.JSONDecodeError as exc:
             if exc.msg != "Extra data":
                 raise ExtractionError(
@@ -164,6 +171,8 @@ def _jsonl_objects(text: str, name: str) -> Iterator[tuple[str, Any]]:
         item = f"{name}#{line_number}"
         try:
             yield item, json.loads(line)
+        except RecursionError:
+            yield item, ExtractionError(_TOO_DEEP, item=item)
         except json.JSONDecodeError as exc:
             yield item, ExtractionError(f"line is not JSON ({exc.msg})", item=item)
 

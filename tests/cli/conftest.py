@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from index import IndexSettings, open_archive
 from tests.cli.corpus import write_corpus
 
 
@@ -31,6 +32,13 @@ Run = Callable[..., Result]
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     return tmp_path / "data"
+
+
+@pytest.fixture
+def empty_archive(data_dir: Path) -> Path:
+    """An archive with no articles at ``data_dir`` (only ingest may create one from the CLI)."""
+    open_archive(IndexSettings(data_dir=data_dir, _env_file=None)).close()  # type: ignore[call-arg]
+    return data_dir
 
 
 @pytest.fixture

@@ -80,6 +80,7 @@ def test_list_shows_newest_first_with_filters(newsdesk: Run, corpus: Path) -> No
     assert [a["title"] for a in limited] == ["Farmers in Poltava finish the wheat harvest early"]
 
 
+@pytest.mark.usefixtures("empty_archive")
 def test_list_on_an_empty_archive(newsdesk: Run) -> None:
     assert newsdesk("list").out == "no articles\n"
     assert newsdesk("list", "--json").json() == []
@@ -115,6 +116,7 @@ def test_show_prints_metadata_and_body(newsdesk: Run, corpus: Path) -> None:
     )
 
 
+@pytest.mark.usefixtures("empty_archive")
 def test_show_and_delete_of_an_unknown_id_exit_1(newsdesk: Run) -> None:
     for command in ("show", "delete"):
         result = newsdesk(command, "42")
@@ -237,6 +239,7 @@ def test_ask_with_a_missing_index_says_to_reindex(
     assert newsdesk("ask", "budget").code == 0
 
 
+@pytest.mark.usefixtures("empty_archive")
 def test_empty_question_is_a_clear_error(newsdesk: Run) -> None:
     result = newsdesk("ask", "  ")
     assert result.code == 1
@@ -315,10 +318,10 @@ def test_data_dir_comes_from_the_environment_too(
     assert (tmp_path / "envdata" / "newsdesk.sqlite3").exists()
 
 
-def test_a_store_from_a_newer_newsdesk_exits_2(newsdesk: Run, data_dir: Path) -> None:
+def test_a_store_from_a_newer_newsdesk_exits_2(newsdesk: Run, empty_archive: Path) -> None:
     import sqlite3
 
-    newsdesk("stats")
+    data_dir = empty_archive
     conn = sqlite3.connect(data_dir / "newsdesk.sqlite3")
     conn.execute("UPDATE meta SET value = '999' WHERE key = 'schema_version'")
     conn.commit()
@@ -369,9 +372,9 @@ def test_mark_highlights(text: str, spans: list[tuple[int, int]], expected: str)
     assert mark_highlights(text, spans) == expected
 
 
-def test_python_dash_m_index_runs_the_cli(tmp_path: Path) -> None:
+def test_python_dash_m_index_runs_the_cli(empty_archive: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "index", "stats", "--json", "--data-dir", str(tmp_path / "d")],
+        [sys.executable, "-m", "index", "stats", "--json", "--data-dir", str(empty_archive)],
         cwd=PROJECT_ROOT,
         capture_output=True,
         text=True,

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from index import IndexSettings, open_archive
 from index.cli import main
 from tests.index.feeds.conftest import FeedServer
 
@@ -91,6 +92,7 @@ def test_source_command_errors_are_one_line(
     code: int,
     message: str,
 ) -> None:
+    open_archive(IndexSettings(data_dir=Path(data_dir), _env_file=None)).close()  # type: ignore[call-arg]
     assert main([*argv, "--data-dir", data_dir]) == code
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
