@@ -62,6 +62,8 @@ from index.store import STORE_FILENAME, ArticleStore, Database
 if TYPE_CHECKING:
     from index.answer.passage_cache import PassageCache
     from index.feeds.service import FeedService
+    from index.store.backup import BackupReport
+    from index.upkeep import CheckReport
 
 logger = logging.getLogger(__name__)
 
@@ -534,6 +536,20 @@ class Archive:
         if once:
             return self._feeds().poll(due_only=due_only, names=names, progress=progress)
         return self._feeds().run(stop=stop, on_report=on_report)
+
+    # -- upkeep (index/upkeep.py, index/store/backup.py) ------------------------------------
+
+    def check(self) -> CheckReport:
+        """The store's integrity check and the index compared with the store, with fixes."""
+        from index.upkeep import check_archive
+
+        return check_archive(self)
+
+    def backup(self, dest: Path) -> BackupReport:
+        """An online, consistent copy of the store (the index is rebuilt on restore)."""
+        from index.store.backup import backup_store
+
+        return backup_store(self.data_dir / STORE_FILENAME, dest)
 
 
 # Words that end the topic phrase of an English headline ("... control over 1,000 sq km").

@@ -27,6 +27,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, is_dataclass
 from datetime import date, datetime
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -179,6 +180,27 @@ def build_parser(
     delete = subcommands.add("delete", "delete an article from store and index", cmd_delete)
     delete.add_argument("article_id", type=int, metavar="ARTICLE_ID", help="the article's id")
     delete.add_argument("--json", action="store_true", help=JSON_HELP)
+
+    check = subcommands.add(
+        "check",
+        "is the store sound and the index in step with it? names the fix; exit 1 if not",
+        cmd_check,
+    )
+    check.add_argument("--json", action="store_true", help=JSON_HELP)
+
+    backup = subcommands.add(
+        "backup",
+        "a consistent copy of the store, safe while the bot runs (restore: copy it back, "
+        "then `newsdesk reindex`)",
+        cmd_backup,
+    )
+    backup.add_argument(
+        "dest",
+        type=Path,
+        metavar="DEST",
+        help="a new file, or a folder to put newsdesk-DATE-TIME.sqlite3 in",
+    )
+    backup.add_argument("--json", action="store_true", help=JSON_HELP)
 
     poll = subcommands.add("poll", "poll the news sources (feeds, sitemaps)", cmd_poll)
     poll.add_argument("--once", action="store_true", help="one round, then exit (for cron)")
@@ -482,6 +504,48 @@ def cmd_delete(args: argparse.Namespace, archive: Archive) -> int:
         _print_json({"deleted": article.article_id, "title": article.title})
     else:
         _echo(f"deleted article {article.article_id}: {article.title}")
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace, archive: Archive) -> int:
+    """Integrity of the store, index against store, sizes; exit 1 with the fix if not ok."""
+    report = archive.check()
+    if args.json:
+        _print_json({**asdict(report), "ok": report.ok})
+        return EXIT_OK if report.ok else EXIT_FAILED
+
+    def count(value: int | None) -> str:
+        return "?" if value is None else str(value)
+
+    store = "DAMAGED" if report.store_problems else "ok (SQLite integrity check passed)"
+    lines = [
+        f"store:      {store}",
+        f"articles:   {count(report.articles)}",
+        f"passages:   {count(report.passages)} stored, {count(report.indexed_passages)} indexed, "
+        f"{count(report.pending_index_updates)} index updates queued",
+        f"store size: {_size(report.store_bytes)}",
+        f"index size: {_size(report.index_bytes)}",
+    ]
+    for problem in report.problems:
+        lines += [f"problem: {problem.what}", f"  fix: {problem.fix}"]
+    lines.append("all good" if report.ok else f"{len(report.problems)} problem(s) found")
+    _echo("\n".join(lines))
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def cmd_backup(args: argparse.Namespace, archive: Archive) -> int:
+    """Copy the store through SQLite's backup API and say what was copied."""
+    report = archive.backup(args.dest)
+    if args.json:
+        _print_json(asdict(report))
+        return EXIT_OK
+    _echo(
+        f"backed up {report.articles} articles, {report.passages} passages and "
+        f"{report.sources} sources ({_size(report.bytes)}) to {report.path} "
+        f"in {report.seconds:.2f} s\n"
+        f"restore: stop the bot, copy it to {archive.data_dir}/newsdesk.sqlite3 "
+        "(removing any newsdesk.sqlite3-wal and -shm there), then run `newsdesk reindex`"
+    )
     return EXIT_OK
 
 
