@@ -328,7 +328,13 @@ class Archive:
             return ItemResult(item, "failed", reason=f"unexpected error ({type(exc).__name__})")
         delta.add(saved)
         logger.debug("ingest: %s → article %s (%s)", item, saved.article.article_id, saved.outcome)
-        return ItemResult(item, saved.outcome, saved.article.article_id, saved.article.title)
+        return ItemResult(
+            item,
+            saved.outcome,
+            saved.article.article_id,
+            saved.article.title,
+            warning=record.warning,
+        )
 
     # -- the search index ---------------------------------------------------------------------
 

@@ -387,6 +387,9 @@ def cmd_ingest(args: argparse.Namespace, archive: Archive) -> int:
         )
         for item in report.failed:
             _echo(f"  failed: {item.item}: {item.reason}")
+        for item in report.items:
+            if item.warning:
+                _echo(f"  warning: {item.item}: {item.warning}")
     if report.stopped:
         _warn(_stop_line(report))
     elif report.index_error:

@@ -37,6 +37,8 @@ class ExtractedArticle:
     published_at: datetime | None = None
     language: Lang | None = None
     summary: str | None = None
+    # A caveat about the item, for the ingest report (a weak encoding guess, replaced bytes).
+    warning: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +103,7 @@ class ItemResult:
     article_id: int | None = None
     title: str | None = None
     reason: str | None = None
+    warning: str | None = None  # stored, but with a caveat (a weak encoding guess)
 
 
 @dataclass(frozen=True, slots=True)

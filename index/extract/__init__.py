@@ -8,6 +8,7 @@ an ExtractionError naming the item and the reason, so a batch loses only the bad
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from index.analysis.language import detect_language
 from index.errors import ExtractionError
@@ -78,12 +79,20 @@ def extract_records(
     decoded = decode_text(data, declared=declared_charset(data) if kind == "html" else None)
     logger.debug("%s: kind %s, encoding %s", name, kind, decoded.encoding)
     if kind == "html":
-        return [extract_html(decoded.text, name, url=url, options=options)]
-    if kind in ("json", "jsonl"):
-        return list(
-            extract_json_records(decoded.text, name, jsonl=kind == "jsonl", options=options)
-        )
-    return [extract_text_dump(decoded.text, name, url=url, options=options)]
+        results: list[RecordResult] = [extract_html(decoded.text, name, url=url, options=options)]
+    elif kind in ("json", "jsonl"):
+        results = extract_json_records(decoded.text, name, jsonl=kind == "jsonl", options=options)
+    else:
+        results = [extract_text_dump(decoded.text, name, url=url, options=options)]
+    if decoded.warning is None:
+        return results
+    logger.warning("%s: %s", name, decoded.warning)
+    return [
+        replace(result, warning=decoded.warning)
+        if isinstance(result, ExtractedArticle)
+        else result
+        for result in results
+    ]
 
 
 def extract_bytes(
