@@ -36,6 +36,7 @@ from index.errors import ArchiveMissingError, NewsdeskError, StoreError
 from index.feeds.models import PollReport
 from index.models import Answer, IngestReport, Progress
 from index.settings import IndexSettings, SettingsError, load_settings
+from index.upkeep import RESTORE_FIX
 
 logger = logging.getLogger(__name__)
 
@@ -46,11 +47,6 @@ EXIT_USAGE = 2
 MARK_OPEN, MARK_CLOSE = "**", "**"
 LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
 JSON_HELP = "print the result as JSON (errors too)"
-# What to do about a damaged store; the README's "Reliability" section says the same.
-DAMAGED_STORE_FIX = (
-    "stop the bot, copy your latest `newsdesk backup` over it and run `newsdesk reindex` "
-    "(`newsdesk check` shows what is wrong)"
-)
 EPILOG = """\
 examples:
   newsdesk --data-dir ./data ingest sample/        create an archive from a folder
@@ -292,9 +288,7 @@ def run(
         # Page damage surfaces only when a damaged page is read, long after the store
         # opened cleanly; the store code cannot foresee every read, so it is caught here.
         where = f"{settings.data_dir}: " if settings is not None else ""
-        return _fail(
-            f"{where}the store is damaged ({exc}): {DAMAGED_STORE_FIX}", EXIT_USAGE, as_json
-        )
+        return _fail(f"{where}the store is damaged ({exc}): {RESTORE_FIX}", EXIT_USAGE, as_json)
     except KeyboardInterrupt:
         return _fail("interrupted", 130, as_json)
 

@@ -16,16 +16,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from index.errors import NewsdeskError
-from index.store import STORE_FILENAME
+from index.store import RESTORE_HINT, STORE_FILENAME
 
 if TYPE_CHECKING:
     from index.archive import Archive
 
 REINDEX_FIX = "run `newsdesk reindex` to rebuild the index from the store"
-RESTORE_FIX = (
-    "stop the bot, copy your latest `newsdesk backup` over the store and run "
-    "`newsdesk reindex` (README, 'Reliability')"
-)
+RESTORE_FIX = RESTORE_HINT
 
 
 @dataclass(frozen=True, slots=True)

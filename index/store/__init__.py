@@ -1,11 +1,12 @@
 """The article store: the only code that speaks SQL (SQLite in WAL mode under the data dir)."""
 
 from index.store.articles import ArticleStore, IndexRow, SaveResult, content_hash
-from index.store.db import STORE_FILENAME, Database
+from index.store.db import RESTORE_HINT, STORE_FILENAME, Database
 from index.store.schema import MIGRATIONS, SCHEMA_VERSION, Migration
 
 __all__ = [
     "MIGRATIONS",
+    "RESTORE_HINT",
     "SCHEMA_VERSION",
     "STORE_FILENAME",
     "ArticleStore",

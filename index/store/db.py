@@ -24,6 +24,11 @@ STORE_FILENAME = "newsdesk.sqlite3"
 # How long a writer waits for another process's transaction before giving up. Ingest
 # transactions are one article each (milliseconds), so 30 s only trips on a stuck process.
 BUSY_TIMEOUT_MS = 30_000
+# What to do when the store file is damaged (README, "Reliability").
+RESTORE_HINT = (
+    "stop the bot, copy your latest `newsdesk backup` over the store and run "
+    "`newsdesk reindex` (README, 'Reliability')"
+)
 
 
 class Database:
@@ -55,7 +60,8 @@ class Database:
         except sqlite3.DatabaseError as exc:
             self.close()
             raise StoreError(
-                f"the store is not a readable SQLite database ({exc})", item=str(path)
+                f"the store is not a readable SQLite database ({exc}): {RESTORE_HINT}",
+                item=str(path),
             ) from None
         except StoreError:
             self.close()
@@ -87,7 +93,8 @@ class Database:
             raise StoreError(f"cannot open the store ({exc})", item=str(self.path)) from None
         except sqlite3.DatabaseError as exc:
             raise StoreError(
-                f"the store is not a readable SQLite database ({exc})", item=str(self.path)
+                f"the store is not a readable SQLite database ({exc}): {RESTORE_HINT}",
+                item=str(self.path),
             ) from None
         return conn
 
