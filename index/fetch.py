@@ -7,9 +7,10 @@ bounded: the body is read in chunks and abandoned as soon as it passes ``max_byt
 
 The timeout bounds the whole response, not each read: httpx's timeouts are per socket
 operation, so a server dripping two bytes every two seconds never trips a 5 s read timeout
-and kept ``newsdesk ingest URL`` running for minutes. The body loop therefore checks one
-deadline, and each read is itself limited by the per-operation timeout, so a fetch ends
-within about ``timeout_s`` plus one read.
+and kept ``newsdesk ingest URL`` running for minutes. So a fetch runs under one deadline
+(``index.fetch_deadline``): clients made by ``deadline_client`` cap every socket operation,
+headers included, at the time left, and the body loop checks the deadline after each read
+for any other client. A fetch ends within about ``timeout_s``.
 Checking the content type is left to callers (``check_content_type``), because a feed
 poller accepts XML where ingest accepts HTML, text and JSON.
 """
@@ -24,6 +25,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from index.errors import FetchError, HttpStatusError
+from index.fetch_deadline import deadline, deadline_client
 
 logger = logging.getLogger(__name__)
 
@@ -88,17 +90,20 @@ def fetch_url(
     if not url.lower().startswith(("http://", "https://")):
         raise FetchError("only http and https URLs can be fetched", item=url)
     request_headers = {"User-Agent": USER_AGENT, **(headers or {})}
-    deadline = time.monotonic() + timeout_s
+    ends = time.monotonic() + timeout_s
     own_client = client is None
-    http = client or httpx.Client(timeout=timeout_s, max_redirects=max_redirects)
+    http = client or deadline_client(timeout=timeout_s, max_redirects=max_redirects)
     try:
-        with http.stream(
-            "GET",
-            url,
-            headers=request_headers,
-            follow_redirects=True,
-            timeout=timeout_s,
-        ) as response:
+        with (
+            deadline(timeout_s),
+            http.stream(
+                "GET",
+                url,
+                headers=request_headers,
+                follow_redirects=True,
+                timeout=timeout_s,
+            ) as response,
+        ):
             if len(response.history) > max_redirects:
                 raise FetchError(f"more than {max_redirects} redirects", item=url)
             status = response.status_code
@@ -110,7 +115,7 @@ def fetch_url(
                     retry_after=response.headers.get("retry-after"),
                 )
             media_type, charset = parse_content_type(response.headers.get("content-type"))
-            data = b"" if status == 304 else _read_capped(response, url, max_bytes, deadline)
+            data = b"" if status == 304 else _read_capped(response, url, max_bytes, ends)
             final_url = str(response.url)
             page_headers = dict(response.headers)
     except FetchError:
@@ -132,8 +137,8 @@ def fetch_url(
     return FetchedPage(url, final_url, status, media_type, page_headers, data, charset)
 
 
-def _read_capped(response: httpx.Response, url: str, max_bytes: int, deadline: float) -> bytes:
-    """The body, refusing it once it passes ``max_bytes`` or the fetch passes ``deadline``.
+def _read_capped(response: httpx.Response, url: str, max_bytes: int, ends: float) -> bytes:
+    """The body, refusing it once it passes ``max_bytes`` or the fetch passes ``ends``.
 
     ``iter_bytes()`` without a chunk size yields each read as it arrives (with a size it
     buffers until the chunk is full), so the deadline is checked after every read.
@@ -148,7 +153,7 @@ def _read_capped(response: httpx.Response, url: str, max_bytes: int, deadline: f
         if received > max_bytes:
             raise FetchError(f"the page is larger than the cap of {max_bytes} bytes", item=url)
         chunks.append(chunk)
-        if time.monotonic() > deadline:
+        if time.monotonic() > ends:
             raise httpx.ReadTimeout("the whole response took longer than the timeout")
     return b"".join(chunks)
 

@@ -37,6 +37,7 @@ from index.feeds.schedule import (
     retry_poll_at,
 )
 from index.fetch import USER_AGENT, FetchedPage, fetch_url
+from index.fetch_deadline import deadline_client
 from index.models import (
     ExtractedArticle,
     IngestReport,
@@ -181,7 +182,7 @@ class Poller:
                         )
                 return result
 
-            with httpx.Client(
+            with deadline_client(
                 timeout=self.options.timeout_s,
                 max_redirects=self.options.max_redirects,
                 headers={"User-Agent": USER_AGENT},

@@ -22,6 +22,7 @@ from bot.cli import main
 from index import IndexSettings, open_archive
 from index.errors import ExtractionError, FetchError
 from index.fetch import fetch_url
+from index.fetch_deadline import deadline_client
 from index.reading import read_file_capped
 
 TIMEOUT_S = 1.5
@@ -39,7 +40,8 @@ FEED = (
 
 
 class _Drip(BaseHTTPRequestHandler):
-    """``/drip``: a page that arrives two bytes every 0.3 s; ``/feed``: an RSS linking it."""
+    """``/drip``: a page whose body arrives two bytes every 0.3 s; ``/drip-headers``: the
+    same for the status line and headers; ``/feed``: an RSS linking ``/drip``."""
 
     protocol_version = "HTTP/1.1"
 
@@ -53,14 +55,23 @@ class _Drip(BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(body)
             return
+        if self.path == "/drip-headers":
+            self._drip(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n" + b"X-Pad: 1\r\n" * 200)
+            return
         self.send_response(200)
         self.send_header("Content-Type", "text/html")
         self.send_header("Content-Length", "100000")
         self.end_headers()
+        self._drip(b"<p" * 1000)
+
+    def _drip(self, data: bytes) -> None:
+        """Send ``data`` two bytes every 0.3 s, for at most DRIP_FOR_S."""
         ends = time.monotonic() + DRIP_FOR_S
         try:
-            while time.monotonic() < ends:
-                self.wfile.write(b"<p")
+            for start in range(0, len(data), 2):
+                if time.monotonic() > ends:
+                    return
+                self.wfile.write(data[start : start + 2])
                 self.wfile.flush()
                 time.sleep(0.3)
         except OSError:
@@ -88,11 +99,25 @@ def drip() -> Iterator[str]:
     thread.join()
 
 
-def test_fetch_timeout_bounds_the_whole_response(drip: str) -> None:
+@pytest.mark.parametrize("path", ["/drip", "/drip-headers"])
+def test_fetch_timeout_bounds_the_whole_response(drip: str, path: str) -> None:
     started = time.monotonic()
     with pytest.raises(FetchError, match="timed out"):
-        fetch_url(f"{drip}/drip", timeout_s=TIMEOUT_S, max_bytes=1_000_000)
+        fetch_url(f"{drip}{path}", timeout_s=TIMEOUT_S, max_bytes=1_000_000)
     assert time.monotonic() - started < TIMEOUT_S + SLACK_S
+
+
+def test_a_shared_deadline_client_bounds_dripping_headers(drip: str) -> None:
+    """The feed poller's shared client: the deadline is the fetching thread's own."""
+    with deadline_client(timeout=TIMEOUT_S) as client:
+        started = time.monotonic()
+        with pytest.raises(FetchError, match="timed out"):
+            fetch_url(
+                f"{drip}/drip-headers", timeout_s=TIMEOUT_S, max_bytes=1_000_000, client=client
+            )
+        assert time.monotonic() - started < TIMEOUT_S + SLACK_S
+        page = fetch_url(f"{drip}/feed", timeout_s=TIMEOUT_S, max_bytes=1_000_000, client=client)
+        assert page.status == 200  # no deadline left over from the fetch before
 
 
 def test_ingest_of_a_dripping_url_ends_within_the_timeout(
