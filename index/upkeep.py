@@ -13,13 +13,11 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from index.errors import NewsdeskError
-from index.store import RESTORE_HINT, STORE_FILENAME
-
-if TYPE_CHECKING:
-    from index.archive import Archive
+from index.models import StoreStats
+from index.store import RESTORE_HINT, STORE_FILENAME, ArticleStore
 
 REINDEX_FIX = "run `newsdesk reindex` to rebuild the index from the store"
 RESTORE_FIX = RESTORE_HINT
@@ -52,7 +50,17 @@ class CheckReport:
         return not self.problems
 
 
-def check_archive(archive: Archive) -> CheckReport:
+class Checked(Protocol):
+    """What the check reads of the facade (``Archive``), which imports this module."""
+
+    data_dir: Path
+    index_dir: Path
+    store: ArticleStore
+
+    def stats(self) -> StoreStats: ...
+
+
+def check_archive(archive: Checked) -> CheckReport:
     """Check the store's integrity and the index against the store.
 
     Never raises for damage: a damaged store is a finding, reported with its fix.

@@ -36,8 +36,7 @@ from index.feeds.schedule import (
     requested_wait_s,
     retry_poll_at,
 )
-from index.fetch import USER_AGENT, FetchedPage, fetch_url
-from index.fetch_deadline import deadline_client
+from index.fetch import USER_AGENT, FetchedPage, deadline_client, fetch_url
 from index.models import (
     ExtractedArticle,
     IngestReport,

@@ -21,8 +21,7 @@ import pytest
 from bot.cli import main
 from index import IndexSettings, open_archive
 from index.errors import ExtractionError, FetchError
-from index.fetch import fetch_url
-from index.fetch_deadline import deadline_client
+from index.fetch import deadline_client, fetch_url
 from index.reading import read_file_capped
 
 TIMEOUT_S = 1.5

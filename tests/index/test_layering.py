@@ -6,10 +6,12 @@ language with it, answer analyses the question with it). Read from the bottom:
 
 1. ``errors``, then ``models``, then ``settings``: imported by everything.
 2. ``analysis``: text → terms; imports only models.
-3. ``fetch``, ``extract``, ``store``, ``search``: siblings; none imports another. The store
-   holds no analysis (the facade passes it rows) and the engine takes term ids, not text.
-4. ``answer`` (needs search and analysis), ``feeds`` (needs fetch, extract and store) and
-   ``indexing`` (the index keeper: store rows → analysis → search segments): siblings.
+3. ``fetch``, ``reading`` (local files within limits), ``extract``, ``store``, ``search``:
+   siblings; none imports another. The store holds no analysis (the facade passes it rows)
+   and the engine takes term ids, not text.
+4. ``answer`` (needs search and analysis), ``feeds`` (needs fetch, extract and store),
+   ``indexing`` (the index keeper: store rows → analysis → search segments) and ``upkeep``
+   (``newsdesk check``: the store's integrity, the index against the store): siblings.
 5. ``archive``: the facade, the only module that knows every stage.
 6. ``cli``, ``eval``, ``bench``: tools on top of the facade; siblings.
 7. ``__init__`` (the public surface) and ``__main__``.
@@ -30,8 +32,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("models",),
     ("settings",),
     ("analysis",),
-    ("fetch", "extract", "store", "search"),
-    ("answer", "feeds", "indexing"),
+    ("fetch", "reading", "extract", "store", "search"),
+    ("answer", "feeds", "indexing", "upkeep"),
     ("archive",),
     ("cli", "eval", "bench"),
     ("__init__", "__main__"),
