@@ -4,6 +4,8 @@ Ingest and the feed poller both fetch pages from servers we do not control, so e
 bounded: the body is read in chunks and abandoned as soon as it passes ``max_bytes`` (a
 ``Content-Length`` over the cap is refused before reading), redirects stop after
 ``max_redirects``, and any transport failure becomes a ``FetchError`` with a plain reason.
+Checking the content type is left to callers (``check_content_type``), because a feed
+poller accepts XML where ingest accepts HTML, text and JSON.
 
 The timeout bounds the whole response, not each read: httpx's timeouts are per socket
 operation, so a server dripping two bytes every two seconds never trips a 5 s read timeout
@@ -11,8 +13,6 @@ and kept ``newsdesk ingest URL`` running for minutes. So a fetch runs under one 
 (``deadline`` below): clients made by ``deadline_client`` cap every socket operation,
 headers included, at the time left, and the body loop checks the deadline after each read
 for any other client. A fetch ends within about ``timeout_s``.
-Checking the content type is left to callers (``check_content_type``), because a feed
-poller accepts XML where ingest accepts HTML, text and JSON.
 """
 
 from __future__ import annotations
