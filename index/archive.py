@@ -62,7 +62,7 @@ from index.store import STORE_FILENAME, ArticleStore, Database
 if TYPE_CHECKING:
     from index.answer.passage_cache import PassageCache
     from index.feeds.service import FeedService
-    from index.store.backup import BackupReport
+    from index.store.backup import BackupReport, RestoreReport
     from index.upkeep import CheckReport
 
 logger = logging.getLogger(__name__)
@@ -681,4 +681,23 @@ def open_archive(settings: IndexSettings, *, create: bool = True) -> Archive:
     return Archive(settings)
 
 
-__all__ = ["Archive", "ProgressCallback", "open_archive", "question_from_title"]
+def restore_archive(
+    settings: IndexSettings, backup: Path, progress: ProgressCallback | None = None
+) -> tuple[RestoreReport, ReindexReport]:
+    """Put a ``newsdesk backup`` copy in place of the store, then rebuild the index from it.
+
+    The store it replaces is kept aside (``index.store.backup.restore_store``). Run it with
+    the bot stopped: a running bot keeps writing to the old file.
+
+    Raises:
+        BackupError: the backup is missing, damaged or not a newsdesk store.
+    """
+    from index.store.backup import restore_store
+
+    restored = restore_store(backup, Path(settings.data_dir) / STORE_FILENAME)
+    with Archive(settings) as archive:
+        reindexed = archive.reindex(progress=progress)
+    return restored, reindexed
+
+
+__all__ = ["Archive", "ProgressCallback", "open_archive", "question_from_title", "restore_archive"]

@@ -8,7 +8,7 @@ never with ``--json``. Exit codes: 0 success, 1 some items failed, 2 usage or co
 a damaged store or no archive at the data dir. With ``--json`` an error is a JSON object on
 stdout too (``{"error": ..., "exit_code": ...}``), so a script never has to parse stderr.
 
-Only ``ingest`` and ``sources add`` create an archive; every other command on a data dir
+Only ``ingest``, ``sources add`` and ``restore`` create an archive; every other command on a data dir
 without one says so and exits 2, instead of creating an empty archive and answering
 "nothing found".
 """
@@ -31,7 +31,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from index.archive import Archive, open_archive
+from index.archive import Archive, open_archive, restore_archive
 from index.errors import ArchiveMissingError, NewsdeskError, StoreError
 from index.feeds.models import PollReport
 from index.models import Answer, IngestReport, Progress
@@ -56,6 +56,7 @@ examples:
   newsdesk sources add https://example.org/rss     poll a feed (then `newsdesk poll`)
   newsdesk check                                   is the store healthy, the index in step?
   newsdesk backup ./newsdesk-backup.sqlite3        a consistent copy, even while the bot runs
+  newsdesk restore ./newsdesk-backup.sqlite3       put it back (bot stopped) and reindex
 
 Every command takes --data-dir DIR (default: NEWSDESK_DATA_DIR or ./data) and -v.
 Exit codes: 0 ok, 1 some items failed, 2 usage error, no archive or a damaged store.
@@ -197,6 +198,18 @@ def build_parser(
         help="a new file, or a folder to put newsdesk-DATE-TIME.sqlite3 in",
     )
     backup.add_argument("--json", action="store_true", help=JSON_HELP)
+
+    restore = subcommands.add(
+        "restore",
+        "put a backup in place of the store (the old one is kept aside) and reindex; "
+        "stop the bot first",
+        cmd_restore,
+        needs_archive=False,
+    )
+    restore.add_argument(
+        "backup", type=Path, metavar="BACKUP", help="a file written by `newsdesk backup`"
+    )
+    restore.add_argument("--json", action="store_true", help=JSON_HELP)
 
     poll = subcommands.add("poll", "poll the news sources (feeds, sitemaps)", cmd_poll)
     poll.add_argument("--once", action="store_true", help="one round, then exit (for cron)")
@@ -540,8 +553,24 @@ def cmd_backup(args: argparse.Namespace, archive: Archive) -> int:
         f"backed up {report.articles} articles, {report.passages} passages and "
         f"{report.sources} sources ({_size(report.bytes)}) to {report.path} "
         f"in {report.seconds:.2f} s\n"
-        f"restore: stop the bot, copy it to {archive.data_dir}/newsdesk.sqlite3 "
-        "(removing any newsdesk.sqlite3-wal and -shm there), then run `newsdesk reindex`"
+        f"restore: stop the bot, then `newsdesk restore {report.path}`"
+    )
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    """Restore a backup over the store (keeping the old one aside), then rebuild the index."""
+    settings = load_settings(IndexSettings, data_dir=args.data_dir)
+    with ProgressBar(enabled=_bar_wanted(args), label="reindex") as bar:
+        restored, reindexed = restore_archive(settings, args.backup, progress=bar)
+    if args.json:
+        _print_json({"restored": asdict(restored), "reindex": asdict(reindexed)})
+        return EXIT_OK
+    kept = f"; the replaced store is kept as {restored.replaced}" if restored.replaced else ""
+    _echo(
+        f"restored {restored.articles} articles and {restored.passages} passages from "
+        f"{restored.backup}{kept}\nreindexed {reindexed.passages} passages in "
+        f"{reindexed.seconds:.2f} s"
     )
     return EXIT_OK
 

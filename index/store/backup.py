@@ -8,8 +8,8 @@ never blocks the bot's writers. The copy is written under a temporary name, swit
 rollback-journal mode (one self-contained file), checked with ``PRAGMA integrity_check``
 and only then renamed to its final name.
 
-The search index is not copied: it is rebuilt from the store (``newsdesk reindex``), so a
-restore is "copy the file back, then reindex".
+The search index is not copied: it is rebuilt from the store, so a restore is "put the
+file back, then reindex" (``newsdesk restore BACKUP`` does both).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import shutil
 import sqlite3
 import time
 from dataclasses import dataclass
@@ -105,3 +106,63 @@ def _target(store_path: Path, dest: Path) -> Path:
     if dest.resolve() == store_path.resolve():
         raise BackupError("is the store itself", item=str(dest))
     return dest
+
+
+@dataclass(frozen=True, slots=True)
+class RestoreReport:
+    """What ``newsdesk restore`` put back, and where the store it replaced was moved."""
+
+    backup: Path
+    articles: int
+    passages: int
+    replaced: Path | None
+
+
+def restore_store(backup: Path, store_path: Path) -> RestoreReport:
+    """Put a backup in place of the store at ``store_path``, keeping the old one aside.
+
+    The backup is checked first (a readable SQLite store passing its integrity check), then
+    copied beside the store under a temporary name. The old store, with its ``-wal`` and
+    ``-shm`` files, is renamed to ``newsdesk.sqlite3.before-restore-DATE-TIME`` (never
+    deleted), and the copy renamed into place: a stale ``-wal`` left beside a restored file
+    would be replayed into it and corrupt it. The index must be rebuilt afterwards.
+
+    Raises:
+        BackupError: the backup is missing, unreadable, damaged or not a newsdesk store.
+    """
+    if not backup.is_file():
+        raise BackupError("no such backup file", item=str(backup))
+    articles, passages = _checked_counts(backup)
+    store_path.parent.mkdir(parents=True, exist_ok=True)
+    partial = store_path.with_name(store_path.name + ".partial")
+    shutil.copyfile(backup, partial)
+    replaced = None
+    if store_path.exists():
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        replaced = store_path.with_name(f"{store_path.name}.before-restore-{stamp}")
+        for suffix in ("", "-wal", "-shm"):
+            part = store_path.with_name(store_path.name + suffix)
+            if part.exists():
+                os.replace(part, replaced.with_name(replaced.name + suffix))
+    os.replace(partial, store_path)
+    logger.info("restored %s (%d articles) to %s", backup, articles, store_path)
+    return RestoreReport(backup, articles, passages, replaced)
+
+
+def _checked_counts(backup: Path) -> tuple[int, int]:
+    """Articles and passages of a backup that passes SQLite's integrity check."""
+    try:
+        conn = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise BackupError(f"cannot open the backup ({exc})", item=str(backup)) from None
+    try:
+        problems = [r[0] for r in conn.execute("PRAGMA integrity_check") if r[0] != "ok"]
+        if problems:
+            raise BackupError(f"the backup is damaged ({problems[0]})", item=str(backup))
+        articles = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+        passages = conn.execute("SELECT count(*) FROM passages").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        raise BackupError(f"not a newsdesk store backup ({exc})", item=str(backup)) from None
+    finally:
+        conn.close()
+    return int(articles), int(passages)

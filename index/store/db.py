@@ -26,8 +26,8 @@ STORE_FILENAME = "newsdesk.sqlite3"
 BUSY_TIMEOUT_MS = 30_000
 # What to do when the store file is damaged (README, "Reliability").
 RESTORE_HINT = (
-    "stop the bot, copy your latest `newsdesk backup` over the store and run "
-    "`newsdesk reindex` (README, 'Reliability')"
+    "stop the bot and run `newsdesk restore BACKUP` with your latest `newsdesk backup` "
+    "(it keeps the damaged store aside and reindexes; README, 'Reliability')"
 )
 
 

@@ -85,7 +85,7 @@ def test_a_damaged_store_is_one_line_saying_what_to_do_exit_2(
     assert "Traceback" not in result.err
     assert len(lines) == 1, result.err
     assert "the store is damaged" in lines[0]
-    assert "newsdesk backup" in lines[0] and "newsdesk reindex" in lines[0]
+    assert "newsdesk restore BACKUP" in lines[0] and "newsdesk backup" in lines[0]
     json_result = newsdesk(*argv, "--json")
     assert json_result.code == 2
     assert "the store is damaged" in json_result.json()["error"]  # type: ignore[index]

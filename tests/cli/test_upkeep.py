@@ -50,7 +50,7 @@ def test_check_reports_a_damaged_store_with_the_restore_fix(
     assert result.code == 1
     assert "store:      DAMAGED" in result.out
     assert "problem: the store is damaged" in result.out
-    assert "newsdesk backup" in result.out and "newsdesk reindex" in result.out
+    assert "newsdesk restore BACKUP" in result.out
     assert "Traceback" not in result.err
     payload = newsdesk("check", "--json").json()
     assert payload["ok"] is False and payload["store_problems"]  # type: ignore[index]
@@ -128,7 +128,7 @@ def test_backup_text_says_what_was_copied_and_how_to_restore(
     assert result.code == 0
     assert result.out.startswith(f"backed up {N_ARTICLES} articles, ")
     assert f"to {dest} in " in result.out
-    assert "then run `newsdesk reindex`" in result.out
+    assert f"restore: stop the bot, then `newsdesk restore {dest}`" in result.out
     again = newsdesk("backup", str(dest))
     assert again.code == 1
     assert again.err == f"error: {dest}: already exists; choose a new name\n"
@@ -140,3 +140,54 @@ def test_check_and_backup_need_an_archive(newsdesk: Run, data_dir: Path, argv: l
     assert result.code == 2
     assert "no archive at" in result.err
     assert not data_dir.exists()
+
+
+def test_restore_puts_a_backup_over_a_damaged_store_and_reindexes(
+    newsdesk: Run, corpus: Path, data_dir: Path, tmp_path: Path
+) -> None:
+    newsdesk("ingest", str(corpus))
+    backup = tmp_path / "good.sqlite3"
+    assert newsdesk("backup", str(backup)).code == 0
+    damage_tables(data_dir / "newsdesk.sqlite3")
+    assert newsdesk("stats").code == 2  # damaged: one line, exit 2
+    result = newsdesk("restore", str(backup))
+    assert result.code == 0, result.err
+    assert result.out.startswith(f"restored {N_ARTICLES} articles and ")
+    [kept] = data_dir.glob("newsdesk.sqlite3.before-restore-*")
+    assert "the replaced store is kept as" in result.out and kept.name in result.out
+    assert not (data_dir / "newsdesk.sqlite3.partial").exists()
+    check = newsdesk("check", "--json")
+    assert check.code == 0, check.out
+    assert check.json()["articles"] == N_ARTICLES  # type: ignore[index]
+    answer = newsdesk("ask", "storm Odesa power", "--json").json()
+    assert answer["found"] is True  # type: ignore[index]
+
+
+def test_restore_into_a_new_data_dir_creates_the_archive(
+    newsdesk: Run, corpus: Path, tmp_path: Path
+) -> None:
+    newsdesk("ingest", str(corpus))
+    backup = tmp_path / "b.sqlite3"
+    newsdesk("backup", str(backup))
+    fresh = tmp_path / "fresh"
+    result = newsdesk("restore", str(backup), "--json", "--data-dir", str(fresh), data=False)
+    assert result.code == 0
+    payload = result.json()
+    assert payload["restored"]["replaced"] is None  # type: ignore[index]
+    assert payload["reindex"]["passages"] > 0  # type: ignore[index]
+    assert newsdesk("check", "--data-dir", str(fresh), data=False).code == 0
+
+
+@pytest.mark.parametrize("content", [b"", b"not a database at all" * 100], ids=["empty", "junk"])
+def test_restore_refuses_a_file_that_is_no_backup(
+    newsdesk: Run, corpus: Path, data_dir: Path, tmp_path: Path, content: bytes
+) -> None:
+    newsdesk("ingest", str(corpus))
+    bogus = tmp_path / "bogus.sqlite3"
+    bogus.write_bytes(content)
+    before = (data_dir / "newsdesk.sqlite3").read_bytes()
+    result = newsdesk("restore", str(bogus))
+    assert result.code == 1
+    assert len(result.err.strip().splitlines()) == 1 and "Traceback" not in result.err
+    assert "not a newsdesk store backup" in result.err or "damaged" in result.err
+    assert (data_dir / "newsdesk.sqlite3").read_bytes() == before  # untouched
