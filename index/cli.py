@@ -8,9 +8,9 @@ never with ``--json``. Exit codes: 0 success, 1 some items failed, 2 usage or co
 a damaged store or no archive at the data dir. With ``--json`` an error is a JSON object on
 stdout too (``{"error": ..., "exit_code": ...}``), so a script never has to parse stderr.
 
-Only ``ingest``, ``sources add`` and ``restore`` create an archive; every other command on a data dir
-without one says so and exits 2, instead of creating an empty archive and answering
-"nothing found".
+Only ``ingest``, ``sources add`` and ``restore`` create an archive; every other command on
+a data dir without one says so and exits 2, instead of creating an empty archive and
+answering "nothing found".
 """
 
 from __future__ import annotations
