@@ -13,7 +13,10 @@ verbs ("what did Stoltenberg *say*") ask for a quote; nearly every news passage 
 someone, so these words carry no topic and would only pull in passages quoting someone else.
 In documents "said" stays a term (it is news vocabulary and costs nothing at low idf).
 Keeping the speech verbs in questions changed nothing on our QA set (answer@1 0.810 both
-ways), so the list follows the reasoning above.
+ways), so the list follows the reasoning above. The interrogatives are listed in all their
+case forms ("какова", "каких", "чей", "якої"): a form left out weighs as a rare word in the
+answer gate (``index.answer.evidence``), and on XQuAD-ru such forms were a large share of the
+weight of questions answered "nothing found" (docs/quality.md).
 Entries are normalised surfaces (casefolded, ё → е, apostrophes as ').
 """
 
@@ -78,7 +81,7 @@ QUESTION_WORDS: dict[Lang, frozenset[str]] = {
         (
             "what", "who", "whom", "when", "where", "why", "how", "which", "did", "does",
             "do", "say", "says", "said", "tell", "told", "happen", "happened", "please",
-            "know", "anything", "something", "much",
+            "know", "anything", "something", "much", "whose",
         )
     ),
     "uk": frozenset(
@@ -86,7 +89,8 @@ QUESTION_WORDS: dict[Lang, frozenset[str]] = {
             "що", "хто", "коли", "де", "чому", "як", "який", "яка", "які", "сказав",
             "сказала", "сказали", "казав", "заявив", "заявила", "говорив", "сталося",
             "відбулося", "розкажи", "скажи", "скільки", "куди", "звідки", "якій", "яким",
-            "якому",
+            "якому", "якою", "якими", "яке", "якого", "якої", "яких", "чий", "чия", "чиє",
+            "чиї", "чийого", "чиєї", "чого", "кому", "ким", "чим", "навіщо", "наскільки",
         )
     ),
     "ru": frozenset(
@@ -94,7 +98,9 @@ QUESTION_WORDS: dict[Lang, frozenset[str]] = {
             "что", "кто", "когда", "где", "почему", "как", "какой", "какая", "какие",
             "сказал", "сказала", "сказали", "говорил", "заявил", "заявила", "произошло",
             "случилось", "расскажи", "скажи", "сколько", "куда", "откуда", "каком", "какую",
-            "каким", "какого",
+            "каким", "какого", "какое", "какому", "какою", "какими", "каких", "какова",
+            "каков", "каково", "каковы", "чей", "чья", "чье", "чьи", "чьего", "чьей", "чего",
+            "кому", "кем", "чем", "зачем", "насколько", "скольких",
         )
     ),
 }  # fmt: skip
