@@ -16,6 +16,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +27,8 @@ class QueryState:
     next_offset: int
     cited: tuple[tuple[int, int], ...]  # (article_id, passage_id) per answer article
     user_id: int | None
+    # When the question was asked (the message date): "More" pages answer as of then.
+    asked_at: datetime | None = None
 
 
 class StateStore:

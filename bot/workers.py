@@ -51,6 +51,7 @@ import traceback
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import Any, Protocol, TypeVar
@@ -96,9 +97,11 @@ class AnswerWorkers(Protocol):
     async def start(self) -> None:
         """Get ready to answer (warm up); called once before updates are handled."""
 
-    async def ask(self, question: str, *, k: int, offset: int = 0) -> Answer:
-        """``Archive.ask``; raises NewsdeskError or WorkerCrashedError (or its subclass
-        AnswerTimeoutError)."""
+    async def ask(
+        self, question: str, *, k: int, offset: int = 0, now: datetime | None = None
+    ) -> Answer:
+        """``Archive.ask`` asked at ``now`` (the message date; None: the clock); raises
+        NewsdeskError or WorkerCrashedError (or its subclass AnswerTimeoutError)."""
 
     async def example_questions(self, n: int) -> list[str]:
         """``Archive.example_questions``."""
@@ -129,9 +132,11 @@ class ThreadWorkers:
         """Warm the archive up in a worker thread (see ``bot.warmup``)."""
         await asyncio.to_thread(warm_up, self._archive)
 
-    async def ask(self, question: str, *, k: int, offset: int = 0) -> Answer:
+    async def ask(
+        self, question: str, *, k: int, offset: int = 0, now: datetime | None = None
+    ) -> Answer:
         """``Archive.ask`` in a worker thread."""
-        return await self._in_thread(self._archive.ask, question, k=k, offset=offset)
+        return await self._in_thread(self._archive.ask, question, k=k, offset=offset, now=now)
 
     async def example_questions(self, n: int) -> list[str]:
         """``Archive.example_questions`` in a worker thread."""
@@ -221,9 +226,11 @@ def _run(call: Callable[..., Any], args: tuple[Any, ...]) -> Any:
         return _Failed(type(exc).__name__, str(exc), traceback.format_exc())
 
 
-def ask_in_worker(archive: Archive, question: str, k: int, offset: int) -> Answer:
+def ask_in_worker(
+    archive: Archive, question: str, k: int, offset: int, now: datetime | None = None
+) -> Answer:
     """``Archive.ask`` with positional arguments (what the pool sends)."""
-    return archive.ask(question, k=k, offset=offset)
+    return archive.ask(question, k=k, offset=offset, now=now)
 
 
 def examples_in_worker(archive: Archive, n: int) -> list[str]:
@@ -509,9 +516,11 @@ class ProcessWorkers:
 
     # -- what the handlers call --------------------------------------------------------------
 
-    async def ask(self, question: str, *, k: int, offset: int = 0) -> Answer:
+    async def ask(
+        self, question: str, *, k: int, offset: int = 0, now: datetime | None = None
+    ) -> Answer:
         """``Archive.ask`` in a worker process."""
-        return await self.call(ask_in_worker, question, k, offset)
+        return await self.call(ask_in_worker, question, k, offset, now)
 
     async def example_questions(self, n: int) -> list[str]:
         """``Archive.example_questions`` in a worker process."""

@@ -37,7 +37,9 @@ async def on_more(update: Update, context: Context) -> None:
         return
     await query.answer()
     try:
-        answer = await data.answers.ask(state.question, k=ANSWER_K, offset=state.next_offset)
+        answer = await data.answers.ask(
+            state.question, k=ANSWER_K, offset=state.next_offset, now=state.asked_at
+        )
     except WorkerCrashedError as exc:
         logger.error("answer lost on a More button: %s", exc)
         await context.bot.send_message(query.message.chat.id, lost_answer_text(exc, lang))
@@ -51,6 +53,7 @@ async def on_more(update: Update, context: Context) -> None:
         user_id=user_id,
         offset=state.next_offset,
         reply=False,
+        asked_at=state.asked_at,
     )
 
 

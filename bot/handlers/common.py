@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from datetime import datetime
 
 from telegram import Message, Update
 from telegram.constants import ChatAction
@@ -65,7 +66,9 @@ async def answer_in_chat(update: Update, context: Context, question: str) -> Non
     answer: Answer | None = None
     async with Typing(message, data.settings.typing_delay_s):  # replies come after "typing…"
         try:
-            answer = await data.answers.ask(question, k=ANSWER_K)
+            # The asking time is the message's date: "this week", "yesterday" and "recently"
+            # mean the user's week, even when the answer comes later (a queue, a replay).
+            answer = await data.answers.ask(question, k=ANSWER_K, now=message.date)
         except WorkerCrashedError as exc:
             logger.error("answer lost on a question from user %s: %s", user_id, exc)
             refusal = lost_answer_text(exc, lang)
@@ -75,7 +78,9 @@ async def answer_in_chat(update: Update, context: Context, question: str) -> Non
     if answer is None:
         await message.reply_text(refusal)
         return
-    await send_answer(message, data, answer, lang, user_id=user_id, offset=0, reply=True)
+    await send_answer(
+        message, data, answer, lang, user_id=user_id, offset=0, reply=True, asked_at=message.date
+    )
 
 
 class Typing:
@@ -124,6 +129,7 @@ async def send_answer(
     user_id: int | None,
     offset: int,
     reply: bool,
+    asked_at: datetime | None = None,
 ) -> None:
     """Send an answer page (or "nothing found") with its buttons, split to Telegram's limit.
 
@@ -135,6 +141,8 @@ async def send_answer(
         user_id: who asked (kept with the button state).
         offset: how many articles earlier pages showed (numbering and the next page).
         reply: reply to ``message`` (quotes it in groups) instead of just posting in its chat.
+        asked_at: when the question was asked (kept for "More": later pages answer as of
+            then).
     """
     keyboard = None
     if answer.found and answer.articles:
@@ -147,6 +155,7 @@ async def send_answer(
                 for item in answer.articles
             ),
             user_id=user_id,
+            asked_at=asked_at,
         )
         state_id = data.states.put(state)
         parts = render_answer(answer, lang, first_number=offset + 1)

@@ -53,6 +53,12 @@ _WEEKS = r"(?:weeks?|тижн(?:і|ів|я)|тиждень|недел(?:и|ь|ю
 _MONTHS_N = r"(?:months?|місяц(?:і|ів|я|ь)|месяц(?:а|ев)?)"
 _UNITS = rf"(?:{_DAYS}|{_WEEKS}|{_MONTHS_N})"
 _AGO = r"(?:ago|тому|назад)"
+# "Recently" names no window of its own; in news it means about the last month.
+_RECENT = (
+    r"(?:recently|lately|of\s+late|нещодавно|недавно|останнім\s+часом"
+    r"|в\s+последнее\s+время|за\s+последнее\s+время)"
+)
+RECENT_DAYS = 30
 
 _PERIOD_RE = re.compile(
     rf"(?<!\w)(?:(?:{_IN}\s+)?(?:the\s+)?{_LAST}|за)\s+(?P<n>\d{{1,3}})\s+(?P<nunit>{_UNITS})(?!\w)"
@@ -62,6 +68,7 @@ _PERIOD_RE = re.compile(
     rf"|(?<!\w)(?:{_IN}\s+)?(?P<pm>{MONTH_PATTERN})\.?(?:\s+of)?\s+(?P<py>(?:19|20)\d\d)(?!\d)(?:\s*(?:року|р\.|года|г\.|г\b))?"
     rf"|(?<!\w){_IN}\s+(?P<yo>(?:19|20)\d\d)(?!\d)(?:\s*(?:році|року|р\.|году|года|г\.|г\b))?"
     rf"|(?<!\w)(?P<since>{_SINCE})\s+(?P<swd>{WEEKDAY_PATTERN})(?!\w)"
+    rf"|(?<!\w)(?P<recent>{_RECENT})(?!\w)"
     rf"|(?<!\w)(?:{_IN}\s+|on\s+)?(?P<rel>{RELATIVE_PATTERN})(?!\w)"
     rf"|(?<!\w)(?:on\s+|last\s+|у\s+|в\s+|во\s+)?(?P<wd>{WEEKDAY_PATTERN})(?!\w)"
     rf"|(?<!\w)(?:in|during|у|в|во)\s+(?P<mo>{MONTH_PATTERN})(?!\w)",
@@ -129,6 +136,8 @@ def _period_window(match: re.Match[str], today: date) -> tuple[date, date] | Non
     if match["since"]:
         delta = (today.weekday() - WEEKDAYS[normal_word(match["swd"])]) % 7
         return today - timedelta(days=delta), today
+    if match["recent"]:
+        return today - timedelta(days=RECENT_DAYS), today
     if match["rel"]:
         day = today + timedelta(days=RELATIVE_DAYS[normal_word(match["rel"])])
         return day, min(day + timedelta(days=1), max(day, today))
@@ -150,8 +159,8 @@ def find_periods(text: str, today: date) -> list[PeriodMention]:
     """Find publication-date windows a question names, resolved against ``today``.
 
     Covers "in July 2024", "in 2024", "since 2023", "last/past/this week|month|year",
-    "in the last 3 days", "2 days ago", "since Monday", "yesterday", "on Monday", "in July"
-    and their Ukrainian and Russian forms
+    "in the last 3 days", "2 days ago", "since Monday", "yesterday", "on Monday", "in July",
+    "recently" (the last ``RECENT_DAYS`` days) and their Ukrainian and Russian forms
     ("у липні 2024", "за останній тиждень", "на прошлой неделе", "з понеділка").
     "since 14 July" is handled by ``find_since_dates``.
     """

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 
 from telegram.ext import Application
 
@@ -123,3 +124,16 @@ async def test_start_counts_articles_with_the_right_plural_form(
     assert "32 статті (" in parse_html(uk.params["text"])
     assert "32 статьи (" in parse_html(ru.params["text"])
     assert "32 articles (" in parse_html(en.params["text"])
+
+
+async def test_a_question_is_asked_at_its_message_date(
+    fake_api: FakeBotApi, bot: Application
+) -> None:
+    # "Yesterday" is the day before the message was sent, not before the bot's clock: a
+    # message of 21 August 2024 asks about the 20th, when the Koval article was published.
+    update = fake_api.private_message(ADMIN, "What happened yesterday?")
+    update["message"]["date"] = int(datetime(2024, 8, 21, 12, 0, tzinfo=UTC).timestamp())
+    fake_api.offer(update)
+    (reply,) = await fake_api.wait_for("sendMessage")
+    assert reply.ok, reply.error
+    assert "Swimmer Koval wins gold in Berlin" in parse_html(reply.params["text"])

@@ -40,6 +40,9 @@ TODAY = date(2024, 8, 7)  # a Wednesday
         ("since 2023", ((2023, 1, 1), (2024, 8, 7))),
         ("з 2023 року", ((2023, 1, 1), (2024, 8, 7))),
         ("с 2023 года", ((2023, 1, 1), (2024, 8, 7))),
+        ("who was recently elected", ((2024, 7, 8), (2024, 8, 7))),
+        ("що нещодавно сталося", ((2024, 7, 8), (2024, 8, 7))),
+        ("что произошло в последнее время", ((2024, 7, 8), (2024, 8, 7))),
     ],
 )
 def test_periods_resolve_against_today(
@@ -56,6 +59,7 @@ def test_periods_resolve_against_today(
         "we may see",
         "who won the 2024 vote",
         "the fighting lasted 3 days",
+        "a recent match",
     ],
 )
 def test_no_period_where_none_is_named(question: str) -> None:
