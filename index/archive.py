@@ -105,6 +105,8 @@ class Archive:
         self._keeper = IndexKeeper(self.index_dir, self.store)
         # Passage analysis kept between questions (index.answer.passage_cache).
         self._passage_cache: PassageCache | None = None
+        # The words of the store's outlet names, with the index generation they were read at.
+        self._outlets: tuple[str, frozenset[str]] | None = None
         self._feed_service: FeedService | None = None
 
     def close(self) -> None:
@@ -389,7 +391,23 @@ class Archive:
             offset=offset,
             layer=self.settings.ranking_layer,
             cache=self._passage_cache,
+            outlets=self._outlet_words(index),
         )
+
+    def _outlet_words(self, index: object) -> frozenset[str]:
+        """The words of the stored articles' outlet names (``evidence.outlet_words``).
+
+        Read from the store once per index generation: outlets change only with an ingest,
+        and every ingest swaps in a new generation.
+        """
+        from index.answer.evidence import outlet_words
+
+        generation = str(getattr(index, "generation", lambda: "")())
+        cached = self._outlets
+        if cached is None or cached[0] != generation:
+            cached = (generation, outlet_words(self.store.counts().sources))
+            self._outlets = cached
+        return cached[1]
 
     def example_questions(self, n: int = 3) -> list[str]:
         """Questions this archive can answer, built from its own recent articles.

@@ -105,6 +105,7 @@ def answer_question(
     offset: int = 0,
     layer: bool = True,
     cache: PassageCache | None = None,
+    outlets: frozenset[str] = frozenset(),
 ) -> Answer:
     """Answer an analysed question with up to ``k`` cited articles, skipping ``offset``.
 
@@ -118,6 +119,7 @@ def answer_question(
         layer: apply the ranking layer.
         cache: passage analysis kept between questions (the archive's, over ``analyzer``,
             ``index`` and ``passages``); None analyses afresh for this question.
+        outlets: the words of the archive's outlet names (``evidence.outlet_words``).
 
     Returns:
         ``found=True`` with articles, best first; or ``found=False`` with a reason and the
@@ -139,6 +141,7 @@ def answer_question(
         question.date_terms,
         analyzer=analyzer,
         index=index,
+        outlets=outlets,
     )
     if not any(word.known for word in words):
         return Answer(found=False, reason=UNKNOWN_TERMS_REASON, **base)

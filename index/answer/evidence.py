@@ -148,6 +148,7 @@ def question_words(
     *,
     analyzer: AnalyzerLike,
     index: SearchBackend,
+    outlets: frozenset[str] = frozenset(),
 ) -> tuple[QuestionWord, ...]:
     """Group the question's terms into words and weigh each one.
 
@@ -158,6 +159,10 @@ def question_words(
         date_terms: the date terms among them.
         analyzer: gives each term's span in ``text``.
         index: gives document frequencies.
+        outlets: the words of the archive's outlet names (``outlet_words``): a name inside
+            the question that only names an outlet ("reported by Engadget") and that no
+            passage holds says where a story ran, not what it says, so it is left out
+            (neither weight nor an unknown-name veto).
 
     Returns:
         The question's words, in order of first appearance; terms the spans do not cover
@@ -207,6 +212,17 @@ def question_words(
         for i, (word_text, group, _) in enumerate(groups)
         if not known_dfs[i] and _is_common_word(word_text, group, dates)
     ]
+    if outlets:
+        kept = [
+            i
+            for i, (word_text, _, start) in enumerate(groups)
+            if known_dfs[i]
+            or not (start > 0 and _NAME_RE.match(word_text))
+            or _outlet_key(word_text) not in outlets
+        ]
+        groups = [groups[i] for i in kept]
+        known_dfs = [known_dfs[i] for i in kept]
+        unknown_common = [kept.index(i) for i in unknown_common if i in kept]
     n_known = sum(1 for dfs in known_dfs if dfs)
     discounted = (
         set(unknown_common)
@@ -234,6 +250,18 @@ def question_words(
             )
         )
     return tuple(words)
+
+
+def outlet_words(sources: Iterable[str]) -> frozenset[str]:
+    """The casefolded words of outlet names ("The Verge" → "the", "verge"), for ``outlets``."""
+    return frozenset(
+        word.casefold() for source in sources for word in re.findall(r"\w+", source or "")
+    )
+
+
+def _outlet_key(word_text: str) -> str:
+    """A question word as compared with ``outlet_words``: casefolded, possessive dropped."""
+    return re.sub(r"['’]s$", "", word_text).casefold()
 
 
 def _is_common_word(word_text: str, group: set[str], dates: set[str]) -> bool:
