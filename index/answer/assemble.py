@@ -24,8 +24,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Protocol
+
+import numpy as np
 
 from index.analysis.dates import DATE_PREFIX, date_terms
 from index.analysis.language import lang_or_default
@@ -67,6 +69,8 @@ NEAREST_TITLES = 3
 # index/eval/qa_sample.jsonl: answer@1 0.290/0.310/0.317/0.331/0.331 on realtimeqa, and 2.0
 # cost the sample one answer@3 (0.975 → 0.962), so 1.5 (docs/quality.md).
 PERIOD_BOOST = 1.5
+# Periods up to this many days also count articles whose text names one of their days.
+MAX_PERIOD_DAYS_IN_TEXT = 62
 # Candidate passages of one article considered for its snippets (the layer reorders them).
 PASSAGES_CHECKED_PER_ARTICLE = 10
 _EPOCH = date(1970, 1, 1)
@@ -183,8 +187,9 @@ def _rank_preferring_period(
     A period ("this week", "recently", "in June", "in 2019") is a preference, not a filter:
     the question's words decide what matches, and the period lifts the articles published
     in it. The articles in the period come from a ranking restricted to it (the engine's day
-    filter), so an in-period article deep in the unrestricted list is still seen. Returns
-    the ranking and the ids of the articles published in the period.
+    filter), so an in-period article deep in the unrestricted list is still seen; an
+    article whose candidate passages name a day of the period counts as in it too
+    (``_dated_in_period``). Returns the ranking and the ids of the articles in the period.
     """
     anywhere = rank_articles(question.terms, n_articles=n_articles, **common)
     if question.period is None:
@@ -192,16 +197,52 @@ def _rank_preferring_period(
     inside = rank_articles(
         question.terms, day_range=_day_range(question.period), n_articles=n_articles, **common
     )
-    in_period = frozenset(r.article_id for r in inside)
     merged = {r.article_id: r for r in anywhere}
     for r in inside:
         merged.setdefault(r.article_id, r)
+    in_period = frozenset(r.article_id for r in inside) | _dated_in_period(
+        [r for r in merged.values()], question.period, common["index"]
+    )
     boosted = [
         replace(r, score=r.score * PERIOD_BOOST) if r.article_id in in_period else r
         for r in merged.values()
     ]
     boosted.sort(key=lambda r: (-r.score, r.article_id))
     return boosted[:n_articles], in_period
+
+
+def _dated_in_period(
+    ranked: Sequence[RankedArticle], period: tuple[date, date], index: SearchBackend
+) -> frozenset[int]:
+    """The articles whose candidate passages name a day of ``period`` ("on 10 July 2024").
+
+    Passages hold a ``@d`` date term for every dated day they mention (``analysis.dates``);
+    the index says which passages hold the period's day terms (a term in half of the
+    passages or more has no BM25 score to read, and says little). Only for periods of at most
+    ``MAX_PERIOD_DAYS_IN_TEXT`` days: a year's 365 terms per question would cost more than a
+    year-long preference is worth (publication dates carry it).
+    """
+    first, last = period
+    n_days = (last - first).days + 1
+    ids = [p.passage_id for r in ranked for p in r.passages[:PASSAGES_CHECKED_PER_ARTICLE]]
+    if not ids or n_days > MAX_PERIOD_DAYS_IN_TEXT:
+        return frozenset()
+    terms = [
+        term
+        for offset in range(n_days)
+        for term in _dated_day_terms(first + timedelta(days=offset))
+        if 0 < 2 * index.document_frequency(term) < index.n_docs
+    ]
+    if not terms:
+        return frozenset()
+    held = np.asarray(index.term_scores(terms, ids)).any(axis=0)
+    passages_of = {p.passage_id: r.article_id for r in ranked for p in r.passages}
+    return frozenset(passages_of[pid] for pid, hit in zip(ids, held.tolist(), strict=True) if hit)
+
+
+def _dated_day_terms(day: date) -> tuple[str, ...]:
+    """The term of a day with its year (``@dYYYY-MM-DD``), without the year-less one."""
+    return date_terms(day.month, day.day, day.year)[:1]
 
 
 def rank_question(

@@ -81,3 +81,44 @@ def test_the_period_is_relative_to_the_asking_time(archive: Archive) -> None:
     question = "What happened to the harbour bridge in Odesa this week?"
     early_march = datetime(2024, 3, 2, 12, 0, tzinfo=UTC)
     assert days(archive.ask(question, now=early_march))[0] == date(2024, 3, 1)
+
+
+# The same story twice, neither published this week: one names this week's day in its text.
+DATED_IN_TEXT = [
+    (
+        "Odesa harbour bridge reopens",
+        "The harbour bridge in Odesa reopened after repairs. The harbour bridge carries trams "
+        "across the port.",
+        "2024-03-01",
+    ),
+    (
+        "Odesa weekly digest",
+        "On 10 July 2024 the harbour bridge in Odesa closed for one night.",
+        "2024-01-05",
+    ),
+    *DOCS[2:],
+]
+
+
+@pytest.fixture(scope="module")
+def dated_archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]:
+    root: Path = tmp_path_factory.mktemp("dated-in-text")
+    corpus = root / "news.jsonl"
+    corpus.write_text(
+        "\n".join(
+            json.dumps({"title": t, "text": x, "published": f"{d}T09:00:00+00:00"})
+            for t, x, d in DATED_IN_TEXT
+        ),
+        encoding="utf-8",
+    )
+    with open_archive(IndexSettings(data_dir=root / "data", _env_file=None)) as opened:
+        assert opened.ingest([str(corpus)]).failed == ()
+        yield opened
+
+
+def test_a_day_of_the_period_named_in_the_text_counts_as_in_it(dated_archive: Archive) -> None:
+    plain = dated_archive.ask("What happened to the harbour bridge in Odesa?", now=NOW)
+    assert plain.articles[0].citation.title == "Odesa harbour bridge reopens"
+    answer = dated_archive.ask("What happened to the harbour bridge in Odesa this week?", now=NOW)
+    assert answer.articles[0].citation.title == "Odesa weekly digest"
+    assert answer.note is None
