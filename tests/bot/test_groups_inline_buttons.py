@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from telegram.ext import Application
 
 from index import Archive
 from tests.auxil.fake_bot_api import ApiCall, FakeBotApi, parse_html
 from tests.bot.conftest import GROUP_ID, OTHER, USER
+from tests.bot.corpus import REGIONS
 
 
 def in_group(call: ApiCall) -> bool:
@@ -150,3 +153,30 @@ async def test_stale_or_unknown_buttons_get_a_polite_answer(
     assert all(call.ok for call in answers)
     assert all("застаріла" in call.params["text"] for call in answers)
     assert len(fake_api.find("sendMessage")) == 1
+
+
+async def test_more_pages_answer_as_of_the_questions_message_date(
+    fake_api: FakeBotApi, bot: Application
+) -> None:
+    # Sent on Thursday 8 August 2024: "this week" is 5-8 August, whenever More is pressed.
+    update = fake_api.private_message(USER, "farmers report the wheat harvest yield this week")
+    update["message"]["date"] = int(datetime(2024, 8, 8, 12, 0, tzinfo=UTC).timestamp())
+    fake_api.offer(update)
+    (answer,) = await fake_api.wait_for("sendMessage")
+    this_week = ("Kherson", "Odesa", "Kharkiv", "Sumy")  # published 5-8 August
+    page1 = parse_html(answer.params["text"])
+    assert sum(region in page1 for region in this_week) == 3
+    keyboard = answer.params["reply_markup"]["inline_keyboard"]
+    more = next(
+        b["callback_data"] for row in keyboard for b in row if b["callback_data"][:2] == "m:"
+    )
+    fake_api.offer(fake_api.callback_query(USER, USER.id, answer.result["message_id"], more))
+    (_, page2) = await fake_api.wait_for("sendMessage", count=2)
+    shown2 = parse_html(page2.params["text"])
+    assert shown2.startswith("4. ")
+    # The fourth of this week's articles leads page 2; none of page 1 comes back.
+    (last,) = [region for region in this_week if region not in page1]
+    assert shown2.index(last) < min(
+        (shown2.index(r) for r in REGIONS if r in shown2 and r != last), default=len(shown2)
+    )
+    assert not [r for r in this_week if r in page1 and r in shown2]
