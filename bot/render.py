@@ -159,20 +159,12 @@ def format_date(moment: datetime | None) -> str:
 
 
 def snippet_runs(snippet: Snippet) -> list[Run]:
-    """A snippet with its highlight spans in bold (overlapping or bad spans are tolerated)."""
-    runs: list[Run] = []
-    pos = 0
-    for start, end in sorted(snippet.highlights):
-        start, end = max(start, pos), min(end, len(snippet.text))
-        if start >= end:
-            continue
-        if start > pos:
-            runs.append(Run(snippet.text[pos:start]))
-        runs.append(Run(snippet.text[start:end], bold=True))
-        pos = end
-    if pos < len(snippet.text):
-        runs.append(Run(snippet.text[pos:]))
-    return runs
+    """A snippet with its highlights in bold.
+
+    The highlights come normalised from the answer stage (a name split by spaces is one
+    span); ``Snippet.pieces`` cuts the text at them exactly as the CLI does.
+    """
+    return [Run(piece, bold=marked) for piece, marked in snippet.pieces()]
 
 
 def _safe_href(url: str | None) -> str | None:

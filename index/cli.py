@@ -34,7 +34,7 @@ from typing import Any
 from index.archive import Archive, open_archive, restore_archive
 from index.errors import ArchiveMissingError, NewsdeskError, StoreError
 from index.feeds.models import PollReport
-from index.models import Answer, IngestReport, Progress
+from index.models import Answer, IngestReport, Progress, highlight_pieces
 from index.settings import IndexSettings, SettingsError, load_settings
 from index.upkeep import RESTORE_FIX
 
@@ -660,23 +660,14 @@ def _when(value: datetime | None) -> str:
 def mark_highlights(text: str, spans: Sequence[tuple[int, int]]) -> str:
     """``text`` with each [start, end) span wrapped in the highlight markers.
 
-    Overlapping spans keep the first; spans separated only by spaces are marked as one
-    ("**Jens Stoltenberg**" rather than "**Jens** **Stoltenberg**").
+    The spans are a snippet's highlights, already normalised by the answer stage
+    (``index.answer.snippets.highlight_spans`` merges overlaps and names split by spaces);
+    this only renders them, cut by ``highlight_pieces`` exactly as the bot cuts them.
     """
-    merged: list[list[int]] = []
-    for start, end in sorted(spans):
-        if end <= start or (merged and start < merged[-1][1]):
-            continue
-        if merged and not text[merged[-1][1] : start].strip(" "):
-            merged[-1][1] = end
-        else:
-            merged.append([start, end])
-    out, pos = [], 0
-    for start, end in merged:
-        out += [text[pos:start], MARK_OPEN, text[start:end], MARK_CLOSE]
-        pos = end
-    out.append(text[pos:])
-    return "".join(out)
+    return "".join(
+        f"{MARK_OPEN}{piece}{MARK_CLOSE}" if marked else piece
+        for piece, marked in highlight_pieces(text, spans)
+    )
 
 
 def format_answer(answer: Answer) -> str:

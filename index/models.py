@@ -6,6 +6,7 @@ never a bare dict or tuple, so a field rename is a type error rather than a sile
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
@@ -232,13 +233,51 @@ class Citation:
 
 @dataclass(frozen=True, slots=True)
 class Snippet:
-    """The sentence(s) that answer, with highlight spans as [start, end) offsets in ``text``."""
+    """The sentence(s) that answer, with highlight spans as [start, end) offsets in ``text``.
+
+    ``start`` and ``end`` place ``text`` in its passage (``passage.text[start:end] == text``;
+    add ``passage.start`` for the article body; 0 and 0 for a snippet not cut from a
+    passage). Highlights are sorted, disjoint and already merged for display
+    (``index.answer.snippets.highlight_spans``): renderers only apply them, through
+    ``highlight_pieces``.
+    """
 
     text: str
     highlights: tuple[tuple[int, int], ...]
     passage_id: int
     passage_ordinal: int
     score: float
+    start: int = 0
+    end: int = 0
+
+    def pieces(self) -> list[tuple[str, bool]]:
+        """The text cut at its highlights: (piece, highlighted) in order."""
+        return highlight_pieces(self.text, self.highlights)
+
+
+def highlight_pieces(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[str, bool]]:
+    """``text`` cut into (piece, highlighted) runs at the [start, end) ``spans``.
+
+    Spans come normalised from the answer stage; overlapping spans (a hand-made snippet)
+    are joined and spans outside the text clipped, so no renderer repeats or loses a
+    character.
+    """
+    pieces: list[tuple[str, bool]] = []
+    pos = 0
+    for start, end in sorted(spans):
+        start, end = max(start, 0), min(end, len(text))
+        if end <= max(start, pos):
+            continue
+        if start < pos and pieces and pieces[-1][1]:
+            pieces[-1] = (pieces[-1][0] + text[pos:end], True)
+        else:
+            if start > pos:
+                pieces.append((text[pos:start], False))
+            pieces.append((text[start:end], True))
+        pos = end
+    if pos < len(text):
+        pieces.append((text[pos:], False))
+    return pieces
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,10 +1,12 @@
-"""What kind of answer a question expects: a date ("when"), a number ("how many"), or either.
+"""What kind of answer a question expects: a date ("when"), a number ("how many"), a name.
 
 A classic question-answering cue (the "answer type" of TREC QA systems): a "when" question is
-answered by a sentence holding a date, a "how many" question by one holding a number. The
-analyzer drops question words before search, so the type is read here from the raw text with
-a few patterns per language; snippet and passage choice then favour sentences that hold a
-term of that type (``index.answer.snippets``).
+answered by a sentence holding a date, a "how many" question by one holding a number, and a
+"who", "where" or "which" question by one naming someone or something. The analyzer drops
+question words before search, so the type is read here from the raw text with a few patterns
+per language; snippet and passage choice then favour sentences that hold a term of that type
+(``index.answer.snippets``). Names are the analyzer's own: a capitalised word gets a
+transliteration key (``FOLD_PREFIX``, "~"), places included, so no list of names is kept here.
 """
 
 from __future__ import annotations
@@ -13,9 +15,10 @@ import re
 from typing import Literal
 
 from index.analysis.dates import DATE_PREFIX
+from index.analysis.names import FOLD_PREFIX
 from index.answer.protocols import TermSpanLike
 
-AnswerType = Literal["date", "number"]
+AnswerType = Literal["date", "number", "name"]
 
 _DATE_RE = re.compile(
     r"\b(?:when|what\s+(?:day|date|year)|which\s+(?:day|date|year)|коли|якого\s+числа|"
@@ -25,6 +28,12 @@ _DATE_RE = re.compile(
 _NUMBER_RE = re.compile(
     r"\b(?:how\s+(?:many|much|far|long|old|large|big)|what\s+time|скільки|о\s+котрій|"
     r"сколько|во\s+сколько)\b",
+    re.IGNORECASE,
+)
+# "Who", "where", "which" (and "what is the name"): answered by a name or a place.
+_NAME_RE = re.compile(
+    r"\b(?:who|whom|whose|where|which|what\s+is\s+the\s+name|хто|кого|кому|ким|чий|чия|чиє|"
+    r"чиї|де|куди|звідки|кто|кем|чей|чья|чьё|чье|чьи|где|куда|откуда)\b",
     re.IGNORECASE,
 )
 # Years as plain numbers also answer "when" questions ("built in 1927-1932").
@@ -37,6 +46,8 @@ def answer_type_of(question: str) -> AnswerType | None:
         return "date"
     if _NUMBER_RE.search(question):
         return "number"
+    if _NAME_RE.search(question):
+        return "name"
     return None
 
 
@@ -46,6 +57,8 @@ def is_typed_term(term: str, answer_type: AnswerType) -> bool:
         return term.startswith(DATE_PREFIX) or (
             term.isdigit() and _YEAR_MIN <= int(term) <= _YEAR_MAX
         )
+    if answer_type == "name":
+        return term.startswith(FOLD_PREFIX)
     return term[:1].isdigit()
 
 

@@ -22,7 +22,7 @@ period ("What happened last week?"): that lists the window's articles (``period_
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import Protocol
@@ -35,7 +35,7 @@ from index.answer.answer_type import AnswerType, answer_type_of
 from index.answer.candidates import (
     CANDIDATE_PASSAGES,
     RankedArticle,
-    order_by_proximity,
+    RankedPassage,
     rank_articles,
 )
 from index.answer.evidence import (
@@ -49,7 +49,14 @@ from index.answer.passage_cache import PassageCache
 from index.answer.period_answers import answer_period, relaxed_note
 from index.answer.protocols import AnalyzerLike, PassageSource, SearchBackend, TermSpanLike
 from index.answer.question_reads import QuestionReads
-from index.answer.snippets import choose_snippet
+from index.answer.snippets import (
+    LEAD_CHARS,
+    ChosenSnippet,
+    SnippetCues,
+    beyond_title,
+    choose_snippet,
+    title_words,
+)
 from index.models import Answer, Article, ArticleAnswer, Citation, Lang, Passage, Snippet
 
 logger = logging.getLogger(__name__)
@@ -73,6 +80,8 @@ PERIOD_BOOST = 1.5
 MAX_PERIOD_DAYS_IN_TEXT = 62
 # Candidate passages of one article considered for its snippets (the layer reorders them).
 PASSAGES_CHECKED_PER_ARTICLE = 10
+# The article's first passages considered for its lead (those starting in ``LEAD_CHARS``).
+LEAD_PASSAGES = 2
 _EPOCH = date(1970, 1, 1)
 
 NO_TERMS_REASON = "The question has no searchable words."
@@ -355,6 +364,8 @@ def _accept_articles(
             present=present,
             wanted_type=wanted_type,
             layer=layer,
+            index=index,
+            reads=passages,
         )
         if answer is not None:
             accepted.append(answer)
@@ -434,6 +445,8 @@ def _answer_from_article(
     present: dict[int, frozenset[str]] | None,
     wanted_type: AnswerType | None,
     layer: bool,
+    index: SearchBackend,
+    reads: PassageSource,
 ) -> ArticleAnswer | None:
     """The article's snippets (best passage first), or None when its evidence is too weak.
 
@@ -472,47 +485,117 @@ def _answer_from_article(
     def spans_of(passage: Passage) -> Sequence[TermSpanLike]:
         return cache.term_spans(passage.text, lang, published_at)
 
-    if layer:
-        candidates = order_by_proximity(
-            candidates,
-            spans_of,
-            words,
-            article,
-            cache,
-            answer_type=wanted_type,
-            limit=SNIPPETS_PER_ARTICLE,
-        )
     question_terms = frozenset(question.terms)
+    title_spans = cache.term_spans(article.title, lang, published_at) if article.title else []
+    cues = SnippetCues(
+        words=beyond_title(words, frozenset(span.term for span in title_spans)),
+        question_terms=question_terms,
+        answer_type=wanted_type,
+        title_words=title_words(title_spans, question_terms),
+    )
+    if layer:
+        candidates = _with_lead(candidates, article, index, reads, question)
+        chosen = _best_snippets(candidates, spans_of, cues)
+    else:
+        chosen = [
+            (ranked, passage, choose_snippet(passage.text, spans_of(passage), cues))
+            for ranked, passage in candidates[:SNIPPETS_PER_ARTICLE]
+        ]
     snippets: list[Snippet] = []
-    for rank, (ranked_passage, passage) in enumerate(candidates[:SNIPPETS_PER_ARTICLE]):
-        if rank > 0 and ranked_passage.score < SECOND_SNIPPET_MIN_SHARE * ranked_article.score:
+    first_score = 0.0
+    for ranked_passage, passage, snippet in chosen:
+        if snippets and (
+            ranked_passage.score < SECOND_SNIPPET_MIN_SHARE * ranked_article.score
+            or snippet.score < SECOND_SNIPPET_MIN_SHARE * first_score
+        ):
             break
-        passage_spans = spans_of(passage)
         evidence = measure_evidence(
             words,
-            article_terms | {s.term for s in passage_spans},
+            article_terms | {s.term for s in spans_of(passage)},
             cross_language=cross_language,
         )
         if not evidence.enough:
             _log_rejection(article, passage, evidence)
             continue
-        chosen = choose_snippet(
-            passage.text, passage_spans, words, question_terms, answer_type=wanted_type
-        )
         snippets.append(
             Snippet(
-                text=chosen.text,
-                highlights=chosen.highlights,
+                text=snippet.text,
+                highlights=snippet.highlights,
                 passage_id=passage.passage_id,
                 passage_ordinal=passage.ordinal,
                 score=ranked_passage.score,
+                start=snippet.start,
+                end=snippet.end,
             )
         )
+        first_score = first_score or snippet.score
+        if len(snippets) >= SNIPPETS_PER_ARTICLE:
+            break
     if not snippets:
         return None
     return ArticleAnswer(
         citation=Citation.of(article), snippets=tuple(snippets), score=ranked_article.score
     )
+
+
+def _with_lead(
+    candidates: list[tuple[RankedPassage, Passage]],
+    article: Article,
+    index: SearchBackend,
+    passages: PassageSource,
+    question: QuestionLike,
+) -> list[tuple[RankedPassage, Passage]]:
+    """The candidates plus the article's lead passages (those starting in its first
+    ``LEAD_CHARS``) that the ranking did not bring: a news article states its main fact in
+    the lead, often in other words than the question's.
+
+    The lead's passage ids are found without reading the article's passages (a long one has
+    hundreds): an article's passages are stored in one transaction in order, so the first
+    has the id of any candidate minus its ordinal. The guess is read by id and kept only
+    when it is this article's passage with the expected ordinal, so it can never show
+    another article's text.
+    """
+    have = {passage.passage_id for _, passage in candidates}
+    base = min(passage.passage_id - passage.ordinal for _, passage in candidates)
+    wanted = [base + ordinal for ordinal in range(LEAD_PASSAGES) if base + ordinal not in have]
+    if not wanted:
+        return candidates
+    read = passages.passages_by_id(wanted)
+    lead = [
+        read[pid]
+        for pid in wanted
+        if pid in read
+        and read[pid].article_id == article.article_id
+        and read[pid].ordinal == pid - base
+        and read[pid].start < LEAD_CHARS
+    ]
+    if not lead:
+        return candidates
+    scores = index.score_passages(list(question.terms), [p.passage_id for p in lead])
+    return candidates + [
+        (RankedPassage(p.passage_id, article.article_id, float(score)), p)
+        for p, score in zip(lead, scores.tolist(), strict=True)
+    ]
+
+
+def _best_snippets(
+    candidates: Sequence[tuple[RankedPassage, Passage]],
+    spans_of: Callable[[Passage], Sequence[TermSpanLike]],
+    cues: SnippetCues,
+) -> list[tuple[RankedPassage, Passage, ChosenSnippet]]:
+    """Every candidate's best snippet, best first (ties: the higher-ranked passage).
+
+    The snippet scores (``choose_snippet``) are comparable across one article's passages, so
+    the sentence that answers wins wherever the ranking put its passage; a sentence in the
+    lead (``LEAD_CHARS`` of the body) gets the lead's share.
+    """
+    scored = []
+    for position, (ranked, passage) in enumerate(candidates):
+        lead = max(0, LEAD_CHARS - passage.start)
+        chosen = choose_snippet(passage.text, spans_of(passage), cues, lead=lead)
+        scored.append((-chosen.score, -ranked.score, position, ranked, passage, chosen))
+    scored.sort(key=lambda item: item[:3])
+    return [(ranked, passage, chosen) for *_, ranked, passage, chosen in scored]
 
 
 def _article_terms(article: Article, cache: PassageCache) -> set[str]:

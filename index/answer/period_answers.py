@@ -265,6 +265,8 @@ def _lead_snippet(summary: ArticleSummary, passages: PassageSource) -> Snippet |
         passage_id=first.passage_id,
         passage_ordinal=first.ordinal,
         score=0.0,
+        start=sentences[0].start,
+        end=end,
     )
 
 

@@ -8,11 +8,13 @@ terminal punctuation, newlines and a short abbreviation list.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from index.answer.answer_type import AnswerType, typed_span_starts
+from index.analysis.dates import DATE_PREFIX, DAY_PREFIX
+from index.answer.answer_type import AnswerType, is_typed_term, typed_span_starts
 from index.answer.evidence import QuestionWord
 from index.answer.protocols import TermSpanLike
 
@@ -21,10 +23,29 @@ from index.answer.protocols import TermSpanLike
 # ("He told lawmakers ...") out of answers on the QA set.
 SHORT_SNIPPET_CHARS = 150
 # A sentence holding the expected answer type (a date for "when", a number for "how many")
-# gains this share of the question's weight when snippets and passages are chosen.
+# gains this share of the question's weight when passages are ordered
+# (``best_sentence_coverage``), and its snippet score this much more (``choose_snippet``).
+# Snippet bonuses multiply the question words' share, so a sentence that matches none of
+# them never wins on bonuses alone (added, they picked "Opinion contributor"-like lines).
+# Figures: docs/quality.md, "Snippet choice".
 ANSWER_TYPE_SHARE = 0.5
-# A snippet grows by adjacent sentences that add matched question words up to this length.
+# Two adjacent sentences make one snippet only within this length.
 MAX_SNIPPET_CHARS = 500
+# A sentence repeating all the title's words the question does not hold scores this much more
+# (proportionally for some of them): the headline states the story's main fact.
+TITLE_SHARE = 0.5
+# A sentence holding a title word of the expected answer type (a name in the headline of a
+# "who"/"which" question) scores this much more: the headline names the story's main actor.
+HEADLINE_ANSWER_SHARE = 0.5
+# A question word the title holds weighs this share of its weight in sentence choice.
+TITLE_WORD_FACTOR = 0.5
+# A sentence starting in the article's lead (the body's first ``LEAD_CHARS``) scores this
+# much more: news leads state who, what, where and when.
+LEAD_SHARE = 0.25
+LEAD_CHARS = 400
+# Two sentences cost this share of the question's weight over one, so a pair wins only when
+# the question's words really span both.
+PAIR_COST = 0.1
 
 # End of a sentence: terminal punctuation (plus closing quotes/brackets) then whitespace,
 # before something that can start a sentence; or a line break.
@@ -46,13 +67,35 @@ class SentenceSpan:
 
 
 @dataclass(frozen=True, slots=True)
+class SnippetCues:
+    """What a sentence is scored on: the question, its answer type, the article's title.
+
+    Attributes:
+        words: the question's words with weights.
+        question_terms: every term of the question (highlights; typed terms the question
+            itself holds are not an answer).
+        answer_type: what the question asks for (``answer_type.answer_type_of``).
+        title_words: the article title's words the question does not hold, each as its set
+            of terms (``title_words``): a sentence repeating them is about what the headline
+            says, which is where a news article states its main fact.
+    """
+
+    words: Sequence[QuestionWord]
+    question_terms: frozenset[str]
+    answer_type: AnswerType | None = None
+    title_words: tuple[frozenset[str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class ChosenSnippet:
-    """The snippet's bounds in the passage and its highlight spans relative to the snippet."""
+    """The snippet's bounds in the passage, its highlight spans relative to the snippet, and
+    its score (``SnippetCues`` shares: comparable between passages of one article)."""
 
     start: int
     end: int
     text: str
     highlights: tuple[tuple[int, int], ...]
+    score: float = 0.0
 
 
 def split_sentences(text: str) -> list[SentenceSpan]:
@@ -86,63 +129,201 @@ def _append_trimmed(text: str, start: int, end: int, spans: list[SentenceSpan]) 
 
 
 def choose_snippet(
-    text: str,
-    spans: Sequence[TermSpanLike],
-    words: Sequence[QuestionWord],
-    question_terms: frozenset[str],
-    answer_type: AnswerType | None = None,
+    text: str, spans: Sequence[TermSpanLike], cues: SnippetCues, *, lead: int = 0
 ) -> ChosenSnippet:
-    """Pick the sentence(s) of ``text`` that match the most question weight.
+    """Pick the sentence, or two adjacent sentences, of ``text`` that best answer the question.
 
-    The best sentence scores the summed weight of the distinct question words it matches
-    (ties: the earlier sentence). Adjacent sentences that match further question words are
-    added while the snippet stays under ``MAX_SNIPPET_CHARS``; a snippet still shorter than
-    ``SHORT_SNIPPET_CHARS`` gets the following (else the preceding) sentence as context.
+    A unit (one sentence, or two adjacent ones within ``MAX_SNIPPET_CHARS``) scores the
+    share of the question's weight its distinct matched words carry, times one plus its best
+    sentence's bonus: ``ANSWER_TYPE_SHARE`` when the sentence holds a term of the expected
+    answer type that the question does not (a name for "who", a date for "when"),
+    ``HEADLINE_ANSWER_SHARE`` when that term is also in the title, ``TITLE_SHARE`` times the
+    share of the title's other words it repeats, and ``LEAD_SHARE`` when it starts in the
+    article's lead. A pair pays ``PAIR_COST`` and takes only one sentence's bonus, so it
+    wins only when the question's words really span both sentences. Ties go to the earlier,
+    shorter unit. A unit still shorter than ``SHORT_SNIPPET_CHARS`` gets the following (else
+    the preceding) sentence as context.
 
     Args:
         text: the passage text.
         spans: ``analyzer.term_spans`` of ``text``.
-        words: the question's words with weights.
-        question_terms: every term of the question (for highlighting).
-        answer_type: what the question asks for; a sentence holding a term of that type
-            (a date, a number) gains ``ANSWER_TYPE_SHARE`` of the question's weight.
+        cues: the question, its answer type and the article's title words.
+        lead: how many characters at the start of ``text`` belong to the article's lead
+            (0: none; the passage starts later in the article).
 
     Returns:
-        The snippet and its highlights, as offsets relative to the snippet text.
+        The snippet, its highlights as offsets relative to the snippet text, and its score.
     """
     sentences = split_sentences(text) or [SentenceSpan(0, len(text))]
-    matched_by_sentence = _matched_by_sentence(sentences, spans, words)
-    bonus = _type_bonus(sentences, spans, words, answer_type)
+    features = _sentence_features(sentences, spans, cues)
+    total = sum(word.weight for word in cues.words)
+    n_title = len(cues.title_words)
 
-    def weight(indexes: set[int]) -> float:
-        return sum(words[i].weight for i in indexes)
+    def bonus(i: int) -> float:
+        value = ANSWER_TYPE_SHARE if features[i].typed else 0.0
+        if features[i].headline_typed:
+            value += HEADLINE_ANSWER_SHARE
+        if n_title:
+            value += TITLE_SHARE * len(features[i].titled) / n_title
+        if sentences[i].start < lead:
+            value += LEAD_SHARE
+        return value
 
-    best = max(
-        range(len(sentences)), key=lambda i: (weight(matched_by_sentence[i]) + bonus[i], -i)
-    )
-    first, last = best, best
-    covered = set(matched_by_sentence[best])
-    grown = True
-    while grown:
-        grown = False
-        for candidate in (last + 1, first - 1):
-            if not 0 <= candidate < len(sentences):
-                continue
-            new = matched_by_sentence[candidate] - covered
-            lo, hi = min(first, candidate), max(last, candidate)
-            if new and sentences[hi].end - sentences[lo].start <= MAX_SNIPPET_CHARS:
-                first, last = lo, hi
-                covered |= new
-                grown = True
-                break
+    def score(first: int, last: int) -> float:
+        matched = set().union(*(features[i].matched for i in range(first, last + 1)))
+        value = sum(cues.words[i].weight for i in matched) / total if total > 0 else 0.0
+        value *= 1 + max(bonus(i) for i in range(first, last + 1))
+        return value - PAIR_COST * (last - first)
+
+    units = [(i, i) for i in range(len(sentences))] + [
+        (i, i + 1)
+        for i in range(len(sentences) - 1)
+        if sentences[i + 1].end - sentences[i].start <= MAX_SNIPPET_CHARS
+    ]
+    scored = [(score(first, last), -first, first - last, first, last) for first, last in units]
+    best_score, _, _, first, last = max(scored)
     if sentences[last].end - sentences[first].start < SHORT_SNIPPET_CHARS:
         if last + 1 < len(sentences):
             last += 1
         elif first > 0:
             first -= 1
     start, end = sentences[first].start, sentences[last].end
-    highlights = highlight_spans(spans, question_terms, start, end)
-    return ChosenSnippet(start=start, end=end, text=text[start:end], highlights=highlights)
+    highlights = highlight_spans(spans, cues.question_terms, start, end, text=text)
+    return ChosenSnippet(
+        start=start, end=end, text=text[start:end], highlights=highlights, score=best_score
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Features:
+    """What one sentence holds: question words (indexes), a typed term, title words, and
+    whether a typed term is one of the title's."""
+
+    matched: frozenset[int]
+    typed: bool
+    titled: frozenset[int]
+    headline_typed: bool = False
+
+
+def _sentence_features(
+    sentences: Sequence[SentenceSpan], spans: Sequence[TermSpanLike], cues: SnippetCues
+) -> list[_Features]:
+    """Per sentence: the question words it matches, whether it holds a new typed term (one
+    not at a place where the question's own terms are; for names, not inside a date nor a
+    sentence's capitalised first word seen nowhere else), whether that term is also in the
+    title, and the title words it repeats."""
+    term_words: dict[str, list[int]] = {}
+    for i, word in enumerate(cues.words):
+        for term in word.terms:
+            term_words.setdefault(term, []).append(i)
+    term_titles: dict[str, list[int]] = {}
+    for j, terms in enumerate(cues.title_words):
+        for term in terms:
+            term_titles.setdefault(term, []).append(j)
+    headline_answers = (
+        {
+            term
+            for terms in cues.title_words
+            if any(is_typed_term(t, cues.answer_type) for t in terms)
+            for term in terms
+        }
+        if cues.answer_type is not None
+        else set()
+    )
+    starts = [sentence.start for sentence in sentences]
+    located = [(span, _sentence_at(sentences, starts, span.start)) for span in spans]
+    matched: list[set[int]] = [set() for _ in sentences]
+    titled: list[set[int]] = [set() for _ in sentences]
+    asked = {span.start for span in spans if span.term in cues.question_terms}
+    dates = [(span.start, span.end) for span in spans if span.term.startswith(DAY_PREFIX)]
+    # Every sentence's first word is capitalised: it is a name only when the same key is
+    # also written capitalised inside a sentence, or in the title.
+    first_word: dict[int, int] = {}
+    for span, index in located:
+        if index is not None:
+            first_word.setdefault(index, span.start)
+    names = {term for terms in cues.title_words for term in terms} | {
+        span.term
+        for span, index in located
+        if index is not None and span.start != first_word[index]
+    }
+    typed = [False] * len(sentences)
+    headline_typed = [False] * len(sentences)
+    for span, index in located:
+        if index is None:
+            continue
+        if span.term in term_words:
+            matched[index].update(term_words[span.term])
+        if span.term in term_titles:
+            titled[index].update(term_titles[span.term])
+        if (
+            cues.answer_type is None
+            or span.start in asked
+            or not is_typed_term(span.term, cues.answer_type)
+        ):
+            continue
+        if cues.answer_type == "name" and (
+            _inside(span.start, dates)
+            or (span.start == first_word[index] and span.term not in names)
+        ):
+            continue
+        typed[index] = True
+        if span.term in headline_answers:
+            headline_typed[index] = True
+    return [
+        _Features(frozenset(m), t, frozenset(ti), h)
+        for m, t, ti, h in zip(matched, typed, titled, headline_typed, strict=True)
+    ]
+
+
+def _inside(offset: int, ranges: Sequence[tuple[int, int]]) -> bool:
+    """Whether ``offset`` lies in one of the [start, end) ranges."""
+    return any(start <= offset < end for start, end in ranges)
+
+
+def _sentence_at(
+    sentences: Sequence[SentenceSpan], starts: Sequence[int], offset: int
+) -> int | None:
+    """The index of the sentence containing ``offset`` (None in between), by bisection."""
+    index = bisect.bisect_right(starts, offset) - 1
+    if index >= 0 and offset < sentences[index].end:
+        return index
+    return None
+
+
+def beyond_title(
+    words: Sequence[QuestionWord], title_terms: frozenset[str]
+) -> tuple[QuestionWord, ...]:
+    """The question's words for choosing among one article's sentences: those the title
+    holds weigh ``TITLE_WORD_FACTOR`` of their weight.
+
+    Every sentence of an article shares its title, so a question word the title holds says
+    which article, and less which sentence; the rest say where the answer is. Kept at a
+    share rather than dropped, so that among sentences that hold the same new words the one
+    that also names the topic wins.
+    """
+    return tuple(
+        replace(word, weight=word.weight * TITLE_WORD_FACTOR) if word.terms & title_terms else word
+        for word in words
+    )
+
+
+def title_words(
+    spans: Sequence[TermSpanLike], question_terms: frozenset[str]
+) -> tuple[frozenset[str], ...]:
+    """A title's words (its spans grouped by start) that hold no question term and no date.
+
+    A word is one stretch of text, whatever number of terms it gave (a stem and a
+    transliteration key), so a name counts once.
+    """
+    grouped: dict[int, set[str]] = {}
+    for span in spans:
+        grouped.setdefault(span.start, set()).add(span.term)
+    return tuple(
+        frozenset(terms)
+        for terms in grouped.values()
+        if not terms & question_terms and not any(t.startswith(DATE_PREFIX) for t in terms)
+    )
 
 
 def _matched_by_sentence(
@@ -219,9 +400,20 @@ def _sentence_of(sentences: Sequence[SentenceSpan], offset: int) -> int | None:
 
 
 def highlight_spans(
-    spans: Sequence[TermSpanLike], question_terms: frozenset[str], start: int, end: int
+    spans: Sequence[TermSpanLike],
+    question_terms: frozenset[str],
+    start: int,
+    end: int,
+    *,
+    text: str | None = None,
 ) -> tuple[tuple[int, int], ...]:
-    """Spans of question terms inside [start, end), relative to ``start``, merged and sorted."""
+    """Spans of question terms inside [start, end), relative to ``start``, sorted and merged.
+
+    The one place highlights are normalised (the CLI and the bot only render them):
+    overlapping spans merge, and so do spans separated only by spaces in ``text`` (the
+    passage), so a name reads as one highlight ("**Jens Stoltenberg**", not "**Jens**
+    **Stoltenberg**"); punctuation between keeps them apart ("**Tusk**, **Duda**").
+    """
     inside = sorted(
         (span.start - start, span.end - start)
         for span in spans
@@ -229,7 +421,10 @@ def highlight_spans(
     )
     merged: list[tuple[int, int]] = []
     for lo, hi in inside:
-        if merged and lo <= merged[-1][1]:
+        if merged and (
+            lo <= merged[-1][1]
+            or (text is not None and not text[start + merged[-1][1] : start + lo].strip(" "))
+        ):
             merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
         else:
             merged.append((lo, hi))

@@ -28,6 +28,10 @@ from bot.render import (
     trim,
 )
 from index import Answer, Article, ArticleAnswer, Citation, Passage, Snippet
+from index.analysis.analyzer import Analyzer
+from index.answer.evidence import QuestionWord
+from index.answer.snippets import SnippetCues, choose_snippet
+from index.cli import MARK_CLOSE, MARK_OPEN, mark_highlights
 from tests.auxil.fake_bot_api import parse_html
 
 WHEN = datetime(2024, 7, 14, 9, 30, tzinfo=UTC)
@@ -76,6 +80,28 @@ def test_highlights_are_bold_and_citation_has_linked_title_outlet_date() -> None
     assert '<a href="https://news.example.org/harvest">Farmers finish the harvest</a>' in html
     assert "Example News" in html and "2024-07-14" in html
     assert visible(parts)[0].startswith("1. Farmers in Poltava")
+
+
+def test_cli_and_bot_render_the_answer_stage_highlights_alike() -> None:
+    """Highlights are normalised once (the answer stage) and both renderers only apply them:
+    a name split by a space is one highlight in the bot and in the CLI, a comma keeps two."""
+    analyzer = Analyzer()
+    text = "On 14 July, Jens Stoltenberg said that Tusk, Duda and the allies had to decide."
+    question = analyzer.question("What did Jens Stoltenberg tell Tusk and Duda?", WHEN)
+    words = [QuestionWord(t, frozenset([t]), 1.0, True, False, False) for t in question.terms]
+    chosen = choose_snippet(
+        text,
+        analyzer.term_spans(text, "en", WHEN),
+        SnippetCues(words=words, question_terms=frozenset(question.terms)),
+    )
+    answer = make_answer(chosen.text, chosen.highlights)
+    snippet = answer.articles[0].snippets[0]
+    marked = [piece for piece, bold in snippet.pieces() if bold]
+    assert marked == ["Jens Stoltenberg", "Tusk", "Duda"]
+    html = render_answer(answer, "en")[0]
+    assert re.findall(r"<b>(.*?)</b>", html) == marked
+    cli = mark_highlights(snippet.text, snippet.highlights)
+    assert re.findall(re.escape(MARK_OPEN) + "(.*?)" + re.escape(MARK_CLOSE), cli) == marked
 
 
 @pytest.mark.parametrize(

@@ -361,12 +361,13 @@ def test_disabled_progress_bar_prints_nothing(capsys: pytest.CaptureFixture[str]
     [
         ("Tusk said", [(0, 4)], "**Tusk** said"),
         ("a b c", [(4, 5), (0, 1)], "**a** b **c**"),
-        ("overlap", [(0, 4), (2, 6)], "**over**lap"),
+        ("overlap", [(0, 4), (2, 6)], "**overla**p"),
         ("none", [], "none"),
-        ("Jens Stoltenberg said", [(0, 4), (5, 16)], "**Jens Stoltenberg** said"),
+        ("Jens Stoltenberg said", [(0, 16)], "**Jens Stoltenberg** said"),
         ("Tusk, Duda", [(0, 4), (6, 10)], "**Tusk**, **Duda**"),
+        ("outside", [(4, 99)], "outs**ide**"),
     ],
-    ids=["one", "unsorted", "overlapping", "none", "adjacent-words", "punctuation-between"],
+    ids=["one", "unsorted", "overlapping", "none", "merged-name", "punctuation-between", "clip"],
 )
 def test_mark_highlights(text: str, spans: list[tuple[int, int]], expected: str) -> None:
     assert mark_highlights(text, spans) == expected

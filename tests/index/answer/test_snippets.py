@@ -2,23 +2,42 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
+from index.analysis.analyzer import Analyzer
 from index.answer.answer_type import answer_type_of, is_typed_term
 from index.answer.evidence import QuestionWord
 from index.answer.snippets import (
+    SnippetCues,
     best_sentence_coverage,
+    beyond_title,
     choose_snippet,
     highlight_spans,
     split_sentences,
+    title_words,
 )
 from tests.index.answer.fakes import SimpleAnalyzer
 
 ANALYZER = SimpleAnalyzer()
+NOW = datetime(2024, 8, 4, tzinfo=UTC)
 
 
 def word(term: str, weight: float = 1.0) -> QuestionWord:
     return QuestionWord(term, frozenset([term]), weight, True, False, False)
+
+
+def cues(words, answer_type=None, title: str = "") -> SnippetCues:
+    """The cues of a question made of ``words``, over an article titled ``title``."""
+    question_terms = frozenset(term for w in words for term in w.terms)
+    title_spans = ANALYZER.term_spans(title, "en", None)
+    return SnippetCues(
+        words=beyond_title(words, frozenset(span.term for span in title_spans)),
+        question_terms=question_terms,
+        answer_type=answer_type,
+        title_words=title_words(title_spans, question_terms),
+    )
 
 
 @pytest.mark.parametrize(
@@ -46,7 +65,7 @@ def test_snippet_is_the_sentence_with_most_question_weight():
     )
     spans = ANALYZER.term_spans(text, "en", None)
     words = [word("tusk", 3.0), word("missiles", 2.0)]
-    chosen = choose_snippet(text, spans, words, frozenset({"tusk", "missiles"}))
+    chosen = choose_snippet(text, spans, cues(words))
     assert chosen.text.startswith("Tusk said")
     assert chosen.text.endswith("Markets rose.")  # short: one sentence of context
     assert [chosen.text[s:e] for s, e in chosen.highlights] == ["Tusk", "missiles"]
@@ -55,7 +74,7 @@ def test_snippet_is_the_sentence_with_most_question_weight():
 def test_short_snippet_gets_one_sentence_of_context():
     text = "Tusk spoke. He said Poland would help its neighbour with air defence."
     spans = ANALYZER.term_spans(text, "en", None)
-    chosen = choose_snippet(text, spans, [word("tusk")], frozenset({"tusk"}))
+    chosen = choose_snippet(text, spans, cues([word("tusk")]))
     assert chosen.text == text
 
 
@@ -68,8 +87,8 @@ def test_answer_type_prefers_the_sentence_with_a_number():
     )
     spans = ANALYZER.term_spans(text, "en", None)
     words = [word("grain"), word("deal", 0.5)]
-    plain = choose_snippet(text, spans, words, frozenset({"grain", "deal"}))
-    typed = choose_snippet(text, spans, words, frozenset({"grain", "deal"}), answer_type="number")
+    plain = choose_snippet(text, spans, cues(words))
+    typed = choose_snippet(text, spans, cues(words, "number"))
     assert "33 million" not in plain.text
     assert "33 million" in typed.text
 
@@ -102,6 +121,11 @@ def test_highlights_merge_overlapping_spans_and_stay_inside_the_snippet():
         ("Когда начался мятеж?", "date"),
         ("Во сколько произошел взрыв?", "number"),
         ("What did Stoltenberg say?", None),
+        ("Who proposed the budget?", "name"),
+        ("Which state banned plastic bags?", "name"),
+        ("Where was the treaty signed?", "name"),
+        ("Хто очолив делегацію?", "name"),
+        ("Где подписали договор?", "name"),
     ],
 )
 def test_answer_type_of_question(question, expected):
@@ -116,7 +140,98 @@ def test_answer_type_of_question(question, expected):
         ("33", "date", False),
         ("33", "number", True),
         ("grain", "number", False),
+        ("~hrytsenk", "name", True),
+        ("grain", "name", False),
     ],
 )
 def test_typed_terms(term, answer_type, expected):
     assert is_typed_term(term, answer_type) is expected
+
+
+REAL = Analyzer()
+
+
+def real_cues(question: str, answer_type, title: str = "") -> SnippetCues:
+    """Cues from the real analyzer: one word per question term, weight 1."""
+    question_terms = frozenset(REAL.question(question, NOW).terms)
+    words = [word(term) for term in sorted(question_terms)]
+    title_spans = REAL.term_spans(title, "en", NOW)
+    return SnippetCues(
+        words=beyond_title(words, frozenset(span.term for span in title_spans)),
+        question_terms=question_terms,
+        answer_type=answer_type,
+        title_words=title_words(title_spans, question_terms),
+    )
+
+
+FILLER = " Nothing else of note happened in the town that week, the local paper reported."
+
+
+def choose(text: str, question: str, title: str = "", lead: int = 0) -> str:
+    """The snippet chosen from ``text`` plus a filler sentence (which takes the context a
+    short snippet gets, so the chosen sentence starts the snippet)."""
+    text += FILLER
+    spans = REAL.term_spans(text, "en", NOW)
+    return choose_snippet(
+        text, spans, real_cues(question, answer_type_of(question), title), lead=lead
+    ).text
+
+
+def test_who_question_prefers_the_sentence_that_names_someone_new():
+    first = "Officials debated the city budget at length on the floor of the old hall for hours."
+    second = "The budget came from Olena Hrytsenko, who runs the finance office of the city."
+    text = f"{first} {second}"
+    assert choose(text, "Who drafted the city budget?").startswith(second)
+    # Without the answer-type cue the earlier sentence wins the tie.
+    assert choose(text, "Did they draft the city budget?").startswith(first)
+
+
+def test_a_name_the_question_already_holds_is_not_an_answer():
+    first = "Olena Hrytsenko said the budget was late again, at length, in the old city hall."
+    second = "Mykola Bondar wrote the budget for Olena Hrytsenko over the long winter months."
+    text = f"{first} {second}"
+    assert choose(text, "Who wrote the budget for Olena Hrytsenko?").startswith(second)
+
+
+def test_headline_name_marks_the_sentence_that_answers():
+    title = "Veloria bans plastic bags at shop checkouts"
+    answer = "Veloria's governor signed a ban on plastic bags in shops on Monday morning."
+    decoy = (
+        "Several states have weighed a plastic bag ban for years, according to a long report "
+        "on household waste that the environment agency published in the spring."
+    )
+    text = f"{answer} {decoy}"
+    assert answer in choose(text, "Which state will ban plastic bags?", title)
+    assert answer not in choose(text, "Which state will ban plastic bags?")
+
+
+def test_the_lead_wins_over_a_slightly_better_later_sentence():
+    text = (
+        "Tusk said the missiles were the topic of the day when he spoke to the press. "
+        "Tusk said Poland would discuss downing Russian missiles with its NATO allies soon."
+    )
+    spans = ANALYZER.term_spans(text + FILLER, "en", None)
+    words = [word("tusk"), word("missiles"), word("poland", 0.4)]
+    in_lead = choose_snippet(text + FILLER, spans, cues(words), lead=1)
+    later = choose_snippet(text + FILLER, spans, cues(words), lead=0)
+    assert in_lead.text.startswith("Tusk said the missiles")
+    assert later.text.startswith("Tusk said Poland")
+
+
+def test_two_adjacent_sentences_when_the_match_spans_them():
+    text = (
+        "Heavy rain fell over the northern valley for three days without a break. "
+        "The river burst its banks near the old mill, flooding forty homes. "
+        "Rescue teams worked through the night. "
+        "Officials said the dam upstream held, and that the water was falling slowly."
+    )
+    chosen = choose(text, "Which river flooded homes after rain in the valley?")
+    assert chosen.startswith("Heavy rain") and "forty homes." in chosen
+
+
+def test_highlights_merge_a_name_split_by_spaces_but_not_by_punctuation():
+    text = "Jens Stoltenberg met Tusk, Duda and others."
+    spans = REAL.term_spans(text, "en", NOW)
+    terms = frozenset(REAL.question("Jens Stoltenberg Tusk Duda", NOW).terms)
+    marked = highlight_spans(spans, terms, 0, len(text), text=text)
+    assert [text[s:e] for s, e in marked] == ["Jens Stoltenberg", "Tusk", "Duda"]
