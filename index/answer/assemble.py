@@ -55,6 +55,7 @@ from index.answer.snippets import (
     SnippetCues,
     beyond_title,
     choose_snippet,
+    snippet_score_ceiling,
     title_words,
 )
 from index.models import Answer, Article, ArticleAnswer, Citation, Lang, Passage, Snippet
@@ -80,6 +81,9 @@ PERIOD_BOOST = 1.5
 MAX_PERIOD_DAYS_IN_TEXT = 62
 # Candidate passages of one article considered for its snippets (the layer reorders them).
 PASSAGES_CHECKED_PER_ARTICLE = 10
+# Rounding allowance between a snippet's score and its ceiling (both sums of a few shares):
+# a ceiling equal to a found score may still tie with it.
+CEILING_MARGIN = 1e-9
 # The article's first passages considered for its lead (those starting in ``LEAD_CHARS``).
 LEAD_PASSAGES = 2
 _EPOCH = date(1970, 1, 1)
@@ -364,7 +368,6 @@ def _accept_articles(
             present=present,
             wanted_type=wanted_type,
             layer=layer,
-            index=index,
             reads=passages,
         )
         if answer is not None:
@@ -445,7 +448,6 @@ def _answer_from_article(
     present: dict[int, frozenset[str]] | None,
     wanted_type: AnswerType | None,
     layer: bool,
-    index: SearchBackend,
     reads: PassageSource,
 ) -> ArticleAnswer | None:
     """The article's snippets (best passage first), or None when its evidence is too weak.
@@ -493,22 +495,8 @@ def _answer_from_article(
         answer_type=wanted_type,
         title_words=title_words(title_spans, question_terms),
     )
-    if layer:
-        candidates = _with_lead(candidates, article, index, reads, question)
-        chosen = _best_snippets(candidates, spans_of, cues)
-    else:
-        chosen = [
-            (ranked, passage, choose_snippet(passage.text, spans_of(passage), cues))
-            for ranked, passage in candidates[:SNIPPETS_PER_ARTICLE]
-        ]
-    snippets: list[Snippet] = []
-    first_score = 0.0
-    for ranked_passage, passage, snippet in chosen:
-        if snippets and (
-            ranked_passage.score < SECOND_SNIPPET_MIN_SHARE * ranked_article.score
-            or snippet.score < SECOND_SNIPPET_MIN_SHARE * first_score
-        ):
-            break
+
+    def acceptable(passage: Passage) -> bool:
         evidence = measure_evidence(
             words,
             article_terms | {s.term for s in spans_of(passage)},
@@ -516,21 +504,45 @@ def _answer_from_article(
         )
         if not evidence.enough:
             _log_rejection(article, passage, evidence)
-            continue
+        return evidence.enough
+
+    def held_of(ranked: RankedPassage, passage: Passage) -> frozenset[str]:
+        if ranked.held is not None:
+            return ranked.held
+        if present is not None and passage.passage_id in present:
+            return present[passage.passage_id]
+        return cache.terms(passage.text, lang, published_at)
+
+    if layer:
+        candidates = _with_lead(candidates, article, reads)
+        chosen = _best_snippets(
+            candidates, spans_of, cues, held_of, acceptable, wanted=SNIPPETS_PER_ARTICLE
+        )
+    else:
+        chosen = [
+            (ranked, passage, choose_snippet(passage.text, spans_of(passage), cues))
+            for ranked, passage in candidates[:SNIPPETS_PER_ARTICLE]
+            if acceptable(passage)
+        ]
+    snippets: list[Snippet] = []
+    for ranked_passage, passage, snippet in chosen:
+        score = ranked_passage.score
+        if snippets and (
+            score < SECOND_SNIPPET_MIN_SHARE * ranked_article.score
+            or snippet.score < SECOND_SNIPPET_MIN_SHARE * chosen[0][2].score
+        ):
+            break
         snippets.append(
             Snippet(
                 text=snippet.text,
                 highlights=snippet.highlights,
                 passage_id=passage.passage_id,
                 passage_ordinal=passage.ordinal,
-                score=ranked_passage.score,
+                score=score,
                 start=snippet.start,
                 end=snippet.end,
             )
         )
-        first_score = first_score or snippet.score
-        if len(snippets) >= SNIPPETS_PER_ARTICLE:
-            break
     if not snippets:
         return None
     return ArticleAnswer(
@@ -539,11 +551,7 @@ def _answer_from_article(
 
 
 def _with_lead(
-    candidates: list[tuple[RankedPassage, Passage]],
-    article: Article,
-    index: SearchBackend,
-    passages: PassageSource,
-    question: QuestionLike,
+    candidates: list[tuple[RankedPassage, Passage]], article: Article, passages: PassageSource
 ) -> list[tuple[RankedPassage, Passage]]:
     """The candidates plus the article's lead passages (those starting in its first
     ``LEAD_CHARS``) that the ranking did not bring: a news article states its main fact in
@@ -553,7 +561,8 @@ def _with_lead(
     hundreds): an article's passages are stored in one transaction in order, so the first
     has the id of any candidate minus its ordinal. The guess is read by id and kept only
     when it is this article's passage with the expected ordinal, so it can never show
-    another article's text.
+    another article's text. An added passage ranks as the article's weakest candidate (the
+    ranking's scores are on the layer's scale, which a passage it did not score has not).
     """
     have = {passage.passage_id for _, passage in candidates}
     base = min(passage.passage_id - passage.ordinal for _, passage in candidates)
@@ -569,12 +578,9 @@ def _with_lead(
         and read[pid].ordinal == pid - base
         and read[pid].start < LEAD_CHARS
     ]
-    if not lead:
-        return candidates
-    scores = index.score_passages(list(question.terms), [p.passage_id for p in lead])
+    weakest = min(ranked.score for ranked, _ in candidates)
     return candidates + [
-        (RankedPassage(p.passage_id, article.article_id, float(score)), p)
-        for p, score in zip(lead, scores.tolist(), strict=True)
+        (RankedPassage(p.passage_id, article.article_id, weakest), p) for p in lead
     ]
 
 
@@ -582,20 +588,51 @@ def _best_snippets(
     candidates: Sequence[tuple[RankedPassage, Passage]],
     spans_of: Callable[[Passage], Sequence[TermSpanLike]],
     cues: SnippetCues,
+    held_of: Callable[[RankedPassage, Passage], frozenset[str]],
+    acceptable: Callable[[Passage], bool],
+    *,
+    wanted: int,
 ) -> list[tuple[RankedPassage, Passage, ChosenSnippet]]:
-    """Every candidate's best snippet, best first (ties: the higher-ranked passage).
+    """The best ``wanted`` acceptable candidates' snippets, best first (ties: the higher-ranked
+    passage, then the earlier candidate).
 
     The snippet scores (``choose_snippet``) are comparable across one article's passages, so
     the sentence that answers wins wherever the ranking put its passage; a sentence in the
-    lead (``LEAD_CHARS`` of the body) gets the lead's share.
+    lead (``LEAD_CHARS`` of the body) gets the lead's share. Spans (the costly part) are
+    computed only for passages that can reach the head: ``snippet_score_ceiling`` bounds a
+    passage's score from the question terms it holds (``held_of``: the index's, else its
+    term set), candidates are visited by falling ceiling, and the visit stops once the next
+    ceiling can neither reach the head nor be shown after the first (``_may_show``). What
+    the caller shows is what the full order would give.
     """
-    scored = []
-    for position, (ranked, passage) in enumerate(candidates):
+    ceilings = [
+        snippet_score_ceiling(cues, held_of(ranked, passage), in_lead=passage.start < LEAD_CHARS)
+        for ranked, passage in candidates
+    ]
+    visit = sorted(range(len(candidates)), key=lambda i: (-ceilings[i], i))
+    found: list[tuple[float, float, int, RankedPassage, Passage, ChosenSnippet]] = []
+    for i in visit:
+        if found and not _may_show(ceilings[i] + CEILING_MARGIN, [-f[0] for f in found], wanted):
+            break  # ceilings only fall: no later candidate can be shown either
+        ranked, passage = candidates[i]
         lead = max(0, LEAD_CHARS - passage.start)
         chosen = choose_snippet(passage.text, spans_of(passage), cues, lead=lead)
-        scored.append((-chosen.score, -ranked.score, position, ranked, passage, chosen))
-    scored.sort(key=lambda item: item[:3])
-    return [(ranked, passage, chosen) for *_, ranked, passage, chosen in scored]
+        if not acceptable(passage):
+            continue
+        found.append((-chosen.score, -ranked.score, i, ranked, passage, chosen))
+        found.sort(key=lambda item: item[:3])
+    return [(ranked, passage, chosen) for *_, ranked, passage, chosen in found[:wanted]]
+
+
+def _may_show(ceiling: float, scores: Sequence[float], wanted: int) -> bool:
+    """Whether a snippet scoring up to ``ceiling`` can be among the ``wanted`` shown, given
+    the scores found so far (best first): it must reach the head, and a snippet after the
+    first is shown only at ``SECOND_SNIPPET_MIN_SHARE`` of the first's score."""
+    if ceiling >= scores[0]:
+        return True
+    if ceiling < SECOND_SNIPPET_MIN_SHARE * scores[0]:
+        return False
+    return len(scores) < wanted or ceiling >= scores[wanted - 1]
 
 
 def _article_terms(article: Article, cache: PassageCache) -> set[str]:

@@ -291,6 +291,28 @@ def _sentence_at(
     return None
 
 
+def snippet_score_ceiling(cues: SnippetCues, held: frozenset[str], *, in_lead: bool) -> float:
+    """The highest ``choose_snippet`` score a passage holding the terms ``held`` can reach.
+
+    No sentence matches more question words than its passage holds, and every bonus is at
+    most its full share, so this bounds the score without the passage's spans.
+    """
+    total = sum(word.weight for word in cues.words)
+    if total <= 0:
+        return 0.0
+    coverage = sum(word.weight for word in cues.words if word.terms & held) / total
+    bonus = LEAD_SHARE if in_lead else 0.0
+    if cues.title_words:
+        bonus += TITLE_SHARE
+    if cues.answer_type is not None:
+        bonus += ANSWER_TYPE_SHARE
+        if any(
+            is_typed_term(term, cues.answer_type) for terms in cues.title_words for term in terms
+        ):
+            bonus += HEADLINE_ANSWER_SHARE
+    return coverage * (1 + bonus)
+
+
 def beyond_title(
     words: Sequence[QuestionWord], title_terms: frozenset[str]
 ) -> tuple[QuestionWord, ...]:
