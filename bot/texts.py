@@ -177,15 +177,48 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "ru": "Готово: новых {new}, обновлено {updated}, без изменений {unchanged}, "
         "ошибок {failed}.",
     },
+    # Plain text (no markup): the ingest reply escapes these whole, item names included.
+    "ingest_warning": {
+        "en": "Warning, {item}: {reason}",
+        "uk": "Увага, {item}: {reason}",
+        "ru": "Внимание, {item}: {reason}",
+    },
+    "ingest_stopped": {
+        "en": "The ingest stopped early: {reason}. Stored: {stored}. Not stored: {failed} "
+        "failed, {not_read} not read. Free some space, then send the same again.",
+        "uk": "Додавання зупинилося раніше: {reason}. Збережено: {stored}. Не збережено: "
+        "помилок {failed}, не прочитано {not_read}. Звільніть місце й надішліть те саме ще раз.",
+        "ru": "Добавление остановилось досрочно: {reason}. Сохранено: {stored}. Не сохранено: "
+        "ошибок {failed}, не прочитано {not_read}. Освободите место и отправьте то же ещё раз.",
+    },
+    "ingest_not_read": {
+        "en": "Not read:",
+        "uk": "Не прочитано:",
+        "ru": "Не прочитано:",
+    },
     "index_pending": {
         "en": "The articles are stored but not searchable yet ({reason}). Run /reindex.",
         "uk": "Статті збережено, але шукати їх ще не можна ({reason}). Запустіть /reindex.",
         "ru": "Статьи сохранены, но искать их пока нельзя ({reason}). Запустите /reindex.",
     },
     "upload_too_big": {
-        "en": "That file is too large: {size} MB, the limit is {limit} MB.",
-        "uk": "Файл завеликий: {size} МБ, обмеження {limit} МБ.",
-        "ru": "Файл слишком большой: {size} МБ, ограничение {limit} МБ.",
+        "en": "“{name}” is too large: {size}, the limit is {limit} ({setting}). "
+        "It was not ingested.",
+        "uk": "«{name}» завеликий: {size}, обмеження {limit} ({setting}). Його не додано.",
+        "ru": "«{name}» слишком большой: {size}, ограничение {limit} ({setting}). Он не добавлен.",
+    },
+    "upload_over_cap": {
+        "en": "“{name}” is larger than the limit of {limit} ({setting}): the download was "
+        "stopped there and nothing was ingested.",
+        "uk": "«{name}» більший за обмеження {limit} ({setting}): завантаження зупинено, "
+        "нічого не додано.",
+        "ru": "«{name}» больше ограничения {limit} ({setting}): загрузка остановлена, "
+        "ничего не добавлено.",
+    },
+    "upload_failed": {
+        "en": "Could not download “{name}”: {reason}. Please send it again.",
+        "uk": "Не вдалося завантажити «{name}»: {reason}. Надішліть його ще раз.",
+        "ru": "Не удалось скачать «{name}»: {reason}. Отправьте его ещё раз.",
     },
     "upload_bad_type": {
         "en": "I can ingest HTML, TXT, JSON, JSONL and .gz files, not “{name}”.",
@@ -336,6 +369,12 @@ NOUNS: dict[str, dict[Lang, dict[PluralCategory, str]]] = {
 # (CLDR), since a comma there is the decimal separator.
 _GROUP_SEPARATOR: dict[Lang, str] = {"en": ",", "uk": "\u00a0", "ru": "\u00a0"}
 
+_BYTE_UNITS: dict[Lang, tuple[str, str, str]] = {
+    "en": ("B", "KB", "MB"),
+    "uk": ("Б", "КБ", "МБ"),
+    "ru": ("Б", "КБ", "МБ"),
+}
+
 
 def plural_category(count: int, lang: Lang) -> PluralCategory:
     """The CLDR cardinal plural category of a whole number in ``lang``.
@@ -367,6 +406,16 @@ def noun(key: str, count: int, lang: Lang) -> str:
 def format_count(count: int, lang: Lang) -> str:
     """``count`` with digit groups separated the way ``lang`` writes them (12,345 / 12 345)."""
     return f"{count:,}".replace(",", _GROUP_SEPARATOR.get(lang, ","))
+
+
+def format_bytes(size: int, lang: Lang) -> str:
+    """A size for people, in decimal units: "850 B", "4.1 KB", "20.0 MB" ("20.0 МБ")."""
+    units = _BYTE_UNITS.get(lang, _BYTE_UNITS["en"])
+    if size < 1000:
+        return f"{size} {units[0]}"
+    if size < 1_000_000:
+        return f"{size / 1e3:.1f} {units[1]}"
+    return f"{size / 1e6:.1f} {units[2]}"
 
 
 def counted(key: str, count: int, lang: Lang) -> str:

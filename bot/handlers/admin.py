@@ -10,15 +10,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections.abc import Iterable
 
 from telegram import Update
 
 from bot.context import Context
+from bot.download import DownloadError, DownloadTooLargeError, download_capped
 from bot.guards import admin_only
 from bot.handlers.common import describe_error, reply_error, user_lang
 from bot.progress import run_with_progress
 from bot.render import Run, escape, format_date, render_parts, trim
-from bot.texts import counted, format_count, text
+from bot.settings import BotSettings
+from bot.texts import counted, format_bytes, format_count, text
 from index import INGEST_SUFFIXES, IngestReport, Lang, NewsdeskError
 
 logger = logging.getLogger(__name__)
@@ -26,11 +29,16 @@ logger = logging.getLogger(__name__)
 # Files the ingestion path understands (issue 2): the types it searches folders for, and
 # gzip (extraction sniffs what is inside).
 UPLOAD_SUFFIXES = (*INGEST_SUFFIXES, ".gz")
-MAX_FAILED_SHOWN = 20  # an ingest reply lists at most this many failed items
+MAX_ITEMS_SHOWN = 20  # an ingest reply lists at most this many failed (warned, unread) items
 _URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
 
 
 def _report_parts(report: IngestReport, lang: Lang) -> list[str]:
+    """The ingest reply: the counts, each failure, each warning, and why it stopped early.
+
+    Every piece is a plain-text ``Run``, so item names, reasons and warnings (a file name
+    or a page title may hold ``<`` or ``&``) are escaped when the HTML is made.
+    """
     summary = text(
         "ingest_summary",
         lang,
@@ -40,14 +48,40 @@ def _report_parts(report: IngestReport, lang: Lang) -> list[str]:
         failed=report.count("failed"),
     )
     runs = [Run(summary)]
-    for item in report.failed[:MAX_FAILED_SHOWN]:
-        runs.append(Run(f"\n• {trim(item.item, 120)}: {trim(item.reason or '?', 300)}"))
-    if len(report.failed) > MAX_FAILED_SHOWN:
-        runs.append(Run(f"\n… +{len(report.failed) - MAX_FAILED_SHOWN}"))
+    runs += _item_lines(
+        f"{trim(item.item, 120)}: {trim(item.reason or '?', 300)}" for item in report.failed
+    )
+    runs += _item_lines(
+        text("ingest_warning", lang, item=trim(item.item, 120), reason=trim(item.warning, 300))
+        for item in report.items
+        if item.warning
+    )
+    if report.stopped:
+        stopped = text(
+            "ingest_stopped",
+            lang,
+            reason=trim(report.stopped, 300),
+            stored=counted("article", report.count("new") + report.count("updated"), lang),
+            failed=format_count(report.count("failed"), lang),
+            not_read=counted("item", len(report.not_read), lang),
+        )
+        runs.append(Run(f"\n\n{stopped}"))
+        if report.not_read:
+            runs.append(Run(f"\n{text('ingest_not_read', lang)}"))
+            runs += _item_lines(trim(name, 120) for name in report.not_read)
     if report.index_error:
         pending = text("index_pending", lang, reason=trim(report.index_error, 300))
         runs.append(Run(f"\n\n{pending}"))
     return render_parts(runs)
+
+
+def _item_lines(lines: Iterable[str]) -> list[Run]:
+    """One "• line" each, at most ``MAX_ITEMS_SHOWN``, then "… +N" for the rest."""
+    listed = list(lines)
+    runs = [Run(f"\n• {line}") for line in listed[:MAX_ITEMS_SHOWN]]
+    if len(listed) > MAX_ITEMS_SHOWN:
+        runs.append(Run(f"\n… +{len(listed) - MAX_ITEMS_SHOWN}"))
+    return runs
 
 
 @admin_only
@@ -72,7 +106,13 @@ async def cmd_ingest(update: Update, context: Context) -> None:
 
 @admin_only
 async def on_document(update: Update, context: Context) -> None:
-    """A document sent in private: download it (size cap, known types) and ingest it."""
+    """A document sent in private: download it (size cap, known types) and ingest it.
+
+    The cap is the smaller of NEWSDESK_UPLOAD_MAX_BYTES and NEWSDESK_MAX_ITEM_BYTES. A
+    document that says it is larger is refused before anything is downloaded; one that
+    says less (or nothing) and sends more is cut off one byte past the cap
+    (``bot.download``), so no upload is ever read whole before its size is known.
+    """
     message = update.effective_message
     if message is None or message.document is None:
         return
@@ -80,31 +120,27 @@ async def on_document(update: Update, context: Context) -> None:
     data = context.bot_data
     document = message.document
     name = document.file_name or "upload"
-    limit = data.settings.upload_max_bytes
+    limit, setting = upload_cap(data.settings)
     if document.file_size is not None and document.file_size > limit:
-        await message.reply_text(
-            text(
-                "upload_too_big",
-                lang,
-                size=f"{document.file_size / 1e6:.1f}",
-                limit=f"{limit / 1e6:.1f}",
-            )
-        )
+        await message.reply_text(_too_big(name, document.file_size, limit, setting, lang))
         return
     if not name.lower().endswith(UPLOAD_SUFFIXES):
         await message.reply_text(text("upload_bad_type", lang, name=escape(trim(name, 80))))
         return
     telegram_file = await document.get_file()
-    payload = bytes(await telegram_file.download_as_bytearray())
-    if len(payload) > limit:
-        await message.reply_text(
-            text(
-                "upload_too_big",
-                lang,
-                size=f"{len(payload) / 1e6:.1f}",
-                limit=f"{limit / 1e6:.1f}",
-            )
-        )
+    if telegram_file.file_size is not None and telegram_file.file_size > limit:
+        await message.reply_text(_too_big(name, telegram_file.file_size, limit, setting, lang))
+        return
+    try:
+        payload = await download_capped(telegram_file.file_path or "", limit)
+    except DownloadTooLargeError as exc:
+        logger.warning("upload %r refused: more than %d bytes (%s)", name, limit, setting)
+        await message.reply_text(_too_big(name, exc.declared, limit, setting, lang))
+        return
+    except DownloadError as exc:
+        logger.warning("upload %r not downloaded: %s", name, exc)
+        reason = escape(str(exc))
+        await message.reply_text(text("upload_failed", lang, name=_quoted(name), reason=reason))
         return
     try:
         report = await asyncio.to_thread(data.archive.ingest_bytes, name, payload)
@@ -114,6 +150,25 @@ async def on_document(update: Update, context: Context) -> None:
     data.forget_stats()
     for part in _report_parts(report, lang):
         await message.reply_text(part)
+
+
+def upload_cap(settings: BotSettings) -> tuple[int, str]:
+    """The largest upload read, and the setting that sets it (the smaller of the two caps)."""
+    if settings.max_item_bytes <= settings.upload_max_bytes:
+        return settings.max_item_bytes, "NEWSDESK_MAX_ITEM_BYTES"
+    return settings.upload_max_bytes, "NEWSDESK_UPLOAD_MAX_BYTES"
+
+
+def _too_big(name: str, size: int | None, limit: int, setting: str, lang: Lang) -> str:
+    """The refusal of an upload over the cap, naming the file, its size when known, the cap."""
+    values = {"name": _quoted(name), "limit": format_bytes(limit, lang), "setting": setting}
+    if size is None:
+        return text("upload_over_cap", lang, **values)
+    return text("upload_too_big", lang, size=format_bytes(size, lang), **values)
+
+
+def _quoted(name: str) -> str:
+    return escape(trim(name, 80))
 
 
 @admin_only

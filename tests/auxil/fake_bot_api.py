@@ -31,7 +31,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from aiohttp import web
 
@@ -280,10 +280,22 @@ class StoredMessage:
 
 
 @dataclass(slots=True)
-class _File:
+class FakeFile:
+    """An uploaded file: ``data`` served ``repeat`` times in a row (a large body costs no
+    memory here); ``reported_size`` is what the Document and getFile claim (None: nothing);
+    ``sent`` counts the bytes the download route managed to write before the reader left."""
+
     file_id: str
     file_path: str
     data: bytes
+    repeat: int = 1
+    reported_size: int | None = None
+    sent: int = 0
+
+    @property
+    def size(self) -> int:
+        """The real size of the body."""
+        return len(self.data) * self.repeat
 
 
 @dataclass(slots=True)
@@ -354,7 +366,7 @@ class FakeBotApi:
         self._file_ids = itertools.count(1)
         self._new_update: asyncio.Condition | None = None
         self._new_call: asyncio.Condition | None = None
-        self._files: dict[str, _File] = {}
+        self._files: dict[str, FakeFile] = {}
         self._chats: dict[int, dict[str, Any]] = {}
         self._open_callbacks: set[str] = set()
         self._open_inline: set[str] = set()
@@ -517,20 +529,38 @@ class FakeBotApi:
         }
 
     def document_message(
-        self, user: FakeUser, file_name: str, data: bytes, mime_type: str = "text/plain"
+        self,
+        user: FakeUser,
+        file_name: str,
+        data: bytes,
+        mime_type: str = "text/plain",
+        *,
+        repeat: int = 1,
+        reported_size: int | Literal["actual"] | None = "actual",
     ) -> dict[str, Any]:
-        """An update: ``user`` sends a file in private; getFile + download serve its bytes."""
+        """An update: ``user`` sends a file in private; getFile + download serve its bytes.
+
+        ``repeat`` serves ``data`` that many times over; ``reported_size`` makes the
+        Document (and getFile) claim another size, or none, than the bytes served.
+        """
         number = next(self._file_ids)
         file_id = f"file{number}"
-        self._files[file_id] = _File(file_id, f"documents/file_{number}", data)
+        stored = FakeFile(file_id, f"documents/file_{number}", data, repeat)
+        stored.reported_size = stored.size if reported_size == "actual" else reported_size
+        self._files[file_id] = stored
         document = {
             "file_id": file_id,
             "file_unique_id": f"u{file_id}",
             "file_name": file_name,
             "mime_type": mime_type,
-            "file_size": len(data),
         }
+        if stored.reported_size is not None:
+            document["file_size"] = stored.reported_size
         return {"message": self._message(user, self.private_chat(user), None, document=document)}
+
+    def file(self, file_id: str) -> FakeFile:
+        """The stored file ``file_id`` (``"file1"``…, in the order documents were made)."""
+        return self._files[file_id]
 
     # --- awaiting calls --------------------------------------------------------------------
 
@@ -595,8 +625,24 @@ class FakeBotApi:
         path = request.match_info["path"]
         for stored in self._files.values():
             if stored.file_path == path:
-                return web.Response(body=stored.data, content_type="application/octet-stream")
+                return await self._stream_file(request, stored)
         return web.Response(status=404)
+
+    async def _stream_file(self, request: web.Request, stored: FakeFile) -> web.StreamResponse:
+        """Send the body in chunks (no Content-Length, as a lying upload would not have one
+        right either), counting what was written until the reader hangs up."""
+        response = web.StreamResponse(headers={"Content-Type": "application/octet-stream"})
+        if stored.reported_size == stored.size:
+            response.content_length = stored.size
+        await response.prepare(request)
+        try:
+            for _ in range(stored.repeat):
+                await response.write(stored.data)
+                stored.sent += len(stored.data)
+            await response.write_eof()
+        except (ConnectionError, RuntimeError):
+            pass  # the reader closed the connection: the rest is never sent
+        return response
 
     async def _handle_method(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:
@@ -769,12 +815,14 @@ class FakeBotApi:
         stored = self._files.get(str(params.get("file_id")))
         if stored is None:
             raise BadRequestError("Bad Request: invalid file_id")
-        return {
+        result = {
             "file_id": stored.file_id,
             "file_unique_id": f"u{stored.file_id}",
-            "file_size": len(stored.data),
             "file_path": stored.file_path,
         }
+        if stored.reported_size is not None:
+            result["file_size"] = stored.reported_size
+        return result
 
     def commands_for(self, scope: dict[str, Any]) -> list[str]:
         """The command names registered for ``scope`` (e.g. ``{"type": "default"}``)."""

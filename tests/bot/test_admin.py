@@ -6,8 +6,9 @@ import asyncio
 import itertools
 import logging
 import threading
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiohttp import web
@@ -15,7 +16,14 @@ from telegram.ext import Application
 
 from bot.commands import ADMIN_COMMANDS
 from bot.handlers.admin import UPLOAD_SUFFIXES
-from index import INGEST_SUFFIXES, Archive, IndexSettings, Progress, ReindexReport
+from index import (
+    INGEST_SUFFIXES,
+    Archive,
+    IndexSettings,
+    IngestReport,
+    Progress,
+    ReindexReport,
+)
 from tests.auxil.fake_bot_api import ApiCall, FakeBotApi, FakeUser, parse_html
 from tests.bot.conftest import ADMIN, USER, make_settings, running_bot
 from tests.bot.corpus import RECORDS, UPLOAD_JSONL, write_corpus
@@ -224,3 +232,143 @@ async def test_non_admin_is_refused_and_nothing_runs(
     assert module_archive.get_article(first_id).article_id == first_id
     refusals = [r for r in caplog.records if "refused" in r.getMessage()]
     assert refusals and str(USER.id) in refusals[0].getMessage()
+
+
+# -- issue 10: uploads are capped while reading; the reply shows warnings and early stops --
+
+HUGE_CHUNK = b'{"title": "x", "text": "' + b"y" * 65_000 + b'"}\n'
+HUGE_REPEAT = 1024  # ~64 MB: far more than the socket buffers hold between the two ends
+
+
+@pytest.fixture
+async def capped_bot(
+    fake_api: FakeBotApi, admin_archive: Archive, tmp_path: Path
+) -> AsyncIterator[Application]:
+    """The bot with NEWSDESK_MAX_ITEM_BYTES below the upload limit: the item cap rules."""
+    settings = make_settings(tmp_path, fake_api, max_item_bytes=2048)
+    async with running_bot(settings, admin_archive, fake_api) as app:
+        yield app
+
+
+async def test_an_upload_over_the_item_cap_is_refused_before_it_is_downloaded(
+    fake_api: FakeBotApi, capped_bot: Application, admin_archive: Archive
+) -> None:
+    before = admin_archive.stats().articles
+    data = UPLOAD_JSONL.encode() + b"\n" * 3000  # ingestible, but over 2,048 bytes
+    fake_api.offer(fake_api.document_message(ADMIN, "<big> & more.jsonl", data))
+    (reply,) = await fake_api.wait_for("sendMessage", to(ADMIN))
+    shown = parse_html(reply.params["text"])
+    assert shown.startswith("“<big> & more.jsonl” is too large: ")
+    assert f"{len(data) / 1e3:.1f} KB, the limit is 2.0 KB (NEWSDESK_MAX_ITEM_BYTES)" in shown
+    assert fake_api.find("getFile") == []
+    assert admin_archive.stats().articles == before
+
+
+@pytest.mark.parametrize("reported", [None, 100], ids=["no-size", "small-size"])
+async def test_an_upload_that_lies_about_its_size_is_cut_off_at_the_cap(
+    fake_api: FakeBotApi, capped_bot: Application, admin_archive: Archive, reported: int | None
+) -> None:
+    before = admin_archive.stats().articles
+    update = fake_api.document_message(
+        ADMIN, "huge.jsonl", HUGE_CHUNK, repeat=HUGE_REPEAT, reported_size=reported
+    )
+    fake_api.offer(update)
+    (reply,) = await fake_api.wait_for("sendMessage", to(ADMIN), timeout=20)
+    shown = parse_html(reply.params["text"])
+    assert shown == (
+        "“huge.jsonl” is larger than the limit of 2.0 KB (NEWSDESK_MAX_ITEM_BYTES): the "
+        "download was stopped there and nothing was ingested."
+    )
+    assert fake_api.find("getFile")
+    served = fake_api.file(update["message"]["document"]["file_id"])
+    # The bot hung up after 2,049 bytes; only what the socket buffers took was ever sent.
+    assert served.sent < served.size // 4, served.sent
+    assert admin_archive.stats().articles == before
+
+
+async def test_an_upload_that_fits_is_read_whole_without_a_reported_size(
+    fake_api: FakeBotApi, admin_bot: Application, admin_archive: Archive
+) -> None:
+    data = UPLOAD_JSONL.replace("lighthouse", "beacon").encode()
+    fake_api.offer(fake_api.document_message(ADMIN, "beacon.jsonl", data, reported_size=None))
+    (summary,) = await fake_api.wait_for("sendMessage", to(ADMIN))
+    assert "2 new" in summary.params["text"] or "updated" in summary.params["text"]
+
+
+async def test_the_ingest_reply_shows_encoding_warnings_escaped(
+    fake_api: FakeBotApi, admin_bot: Application
+) -> None:
+    body = (
+        "Café de la Paix reopened on Monday in Odesa after a long renovation, the owners "
+        "said. Le café a rouvert ses portes lundi après une longue rénovation.\n"
+    )
+    data = ("Café reopens in Odesa\n\n" + body * 3).encode("latin-1")
+    fake_api.offer(fake_api.document_message(ADMIN, "café <draft>.txt", data))
+    (reply,) = await fake_api.wait_for("sendMessage", to(ADMIN))
+    assert "café &lt;draft&gt;.txt" in reply.params["text"]
+    shown = parse_html(reply.params["text"])
+    assert "1 new" in shown
+    assert "• Warning, café <draft>.txt: the text is not UTF-8" in shown
+
+
+class FullDiskArchive(Archive):
+    """The real archive on a store that cannot grow: SQLite answers "database or disk is
+    full" exactly as on a full filesystem. ``max_page_count`` holds per connection and the
+    store keeps one per thread, so it is set on the thread the bot ingests in."""
+
+    def ingest(self, items: Sequence[str], **options: Any) -> IngestReport:
+        conn = self.store.db.conn
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+        conn.execute(f"PRAGMA max_page_count = {pages}")
+        return super().ingest(items, **options)
+
+
+@pytest.fixture
+def full_archive(tmp_path: Path) -> Iterator[Archive]:
+    """A small archive whose store is full."""
+    archive = Archive(IndexSettings(data_dir=tmp_path / "full" / "data", _env_file=None))
+    assert archive.ingest([str(write_corpus(tmp_path / "corpus"))]).failed == ()
+    archive.close()
+    reopened = FullDiskArchive(IndexSettings(data_dir=tmp_path / "full" / "data", _env_file=None))
+    yield reopened
+    reopened.close()
+
+
+async def test_ingest_urls_on_a_full_disk_says_it_stopped_and_what_was_not_read(
+    fake_api: FakeBotApi, full_archive: Archive, tmp_path: Path
+) -> None:
+    async def serve(request: web.Request) -> web.Response:
+        number = request.match_info["number"]
+        words = " ".join(f"word{number}x{i}" for i in range(400))  # more than a free page
+        page = (
+            f"<html><head><title>Report {number}</title></head><body><article>"
+            f"<h1>Report {number}</h1><p>{words}</p></article></body></html>"
+        )
+        return web.Response(text=page, content_type="text/html")
+
+    app = web.Application()
+    app.router.add_get("/page-{number}.html", serve)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    urls = [f"http://127.0.0.1:{port}/page-{n}.html?a=1&b=<{n}>" for n in range(1, 5)]
+    settings = make_settings(tmp_path, fake_api)
+    try:
+        async with running_bot(settings, full_archive, fake_api):
+            fake_api.offer(fake_api.private_message(ADMIN, "/ingest " + " ".join(urls)))
+            replies = await fake_api.wait_for(
+                "sendMessage", lambda c: "Ingest done" in c.params["text"], timeout=30
+            )
+    finally:
+        await runner.cleanup()
+    raw = replies[0].params["text"]
+    assert "&amp;b=&lt;4&gt;" in raw  # item names are escaped
+    shown = parse_html(raw)
+    assert "0 new" in shown and "1 failed" in shown
+    assert (
+        "The ingest stopped early: the disk is full. Stored: 0 articles. Not stored: 1 failed, "
+        "3 items not read. Free some space, then send the same again." in shown
+    )
+    assert shown.endswith("Not read:\n" + "\n".join(f"• {url}" for url in urls[1:]))
