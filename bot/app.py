@@ -219,12 +219,18 @@ def run_bot(settings: BotSettings) -> int:
     """Check the Bot API, open the archive and run the bot until stopped; returns the exit code.
 
     ``check_bot_api`` runs first, so a rejected token or an unreachable server ends with one
-    ``BotStartError`` line before anything is opened. The application is initialized on the
-    same event loop before PTB runs on it, told not to close it, so the Bot API sessions are
-    closed afterwards on every path (PTB's own ``shutdown`` skips them when its start failed).
+    ``BotStartError`` line before anything is opened or created: the token is what every
+    start needs, it keeps its one line wherever the bot is started from, and a start that
+    fails on it leaves no empty archive behind. Then the archive: a missing one is an error
+    (a mistyped data dir would otherwise serve an empty archive that answers "nothing
+    found"), unless NEWSDESK_FEEDS names sources, whose poller fills it, as ``newsdesk
+    poll`` does. The application is initialized on the same event loop before PTB runs on
+    it, told not to close it, so the Bot API sessions are closed afterwards on every path
+    (PTB's own ``shutdown`` skips them when its start failed).
 
     Raises:
         BotStartError: the Bot API rejected the token or could not be reached.
+        ArchiveMissingError: no archive at the data dir and no feeds configured.
     """
     bot_logger = logging.getLogger("bot")
     if bot_logger.getEffectiveLevel() > logging.INFO:
@@ -232,7 +238,7 @@ def run_bot(settings: BotSettings) -> int:
     protect_token(settings.bot_token.get_secret_value())
     with asyncio.Runner() as runner:  # sets its loop as the current one, which PTB picks up
         runner.run(check_bot_api(settings))
-        archive = open_archive(settings)
+        archive = open_archive(settings, create=bool(settings.feeds))
         application = build_application(settings, archive)
         try:
             try:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -19,8 +20,10 @@ from aiohttp import web
 
 from bot.settings import TOKEN_MISSING, load_bot_settings
 from bot.startup import check_bot_api, start_request
-from index import SettingsError
+from index import IndexSettings, SettingsError, open_archive
+from index.store.db import STORE_FILENAME
 from tests.auxil.fake_bot_api import FakeBotApi
+from tests.bot.conftest import USER
 from tests.conftest import PROJECT_ROOT
 
 pytestmark = pytest.mark.slow
@@ -41,15 +44,21 @@ def _closed_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _run(entry: Sequence[str], env: dict[str, str], cwd: str) -> subprocess.CompletedProcess[str]:
+def _env(env: dict[str, str]) -> dict[str, str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("NEWSDESK_")}
+    return {**clean, "PYTHONPATH": str(PROJECT_ROOT), **env}
+
+
+def _run(
+    entry: Sequence[str], env: dict[str, str], cwd: str, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, *entry],
-        env={**clean, "PYTHONPATH": str(PROJECT_ROOT), **env},
+        env=_env(env),
         cwd=cwd,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=timeout,
         check=False,
     )
 
@@ -100,6 +109,8 @@ async def test_a_token_revoked_right_after_the_check_is_the_same_one_line(
         "NEWSDESK_BOT_API_URL": f"http://127.0.0.1:{port}/bot",
         "NEWSDESK_ANSWER_POOL": "threads",
     }
+    # An (empty) archive, so the start gets past it to PTB's own getMe.
+    open_archive(IndexSettings(data_dir=tmp_path / "data", _env_file=None)).close()
     try:
         result = await asyncio.to_thread(_run, PYTHON_M_BOT, env, str(tmp_path))
     finally:
@@ -172,3 +183,53 @@ async def test_the_start_check_accepts_the_token_and_closes_its_session(
     # Shut down after the check: a second use needs a new initialize().
     with pytest.raises(RuntimeError):
         await request.do_request(f"{fake_api.base_url}{fake_api.token}/getMe", "POST")
+
+
+# -- issue 10: `newsdesk run` on a missing archive --------------------------------------------
+
+
+async def test_run_on_a_missing_archive_is_one_line_and_creates_nothing(
+    fake_api: FakeBotApi, tmp_path: Path
+) -> None:
+    env = {
+        "NEWSDESK_BOT_TOKEN": fake_api.token,
+        "NEWSDESK_BOT_API_URL": fake_api.base_url,
+        "NEWSDESK_ANSWER_POOL": "threads",  # no worker processes to outlive a timed-out run
+    }
+    # Before the fix the bot created ./data and polled on: the timeout ends that run.
+    result = await asyncio.to_thread(_run, CONSOLE_RUN, env, str(tmp_path), 60)
+    assert _assert_clean(result) == ["error: no archive at data (run `newsdesk ingest` first)"]
+    assert result.returncode == 2
+    assert list(tmp_path.iterdir()) == []  # no empty archive left behind
+    # The token was checked first (one getMe), and nothing else was asked.
+    assert [call.method for call in fake_api.calls] == ["getMe"]
+
+
+async def test_run_with_feeds_creates_the_archive_the_poller_fills(
+    fake_api: FakeBotApi, tmp_path: Path
+) -> None:
+    env = {
+        "NEWSDESK_BOT_TOKEN": fake_api.token,
+        "NEWSDESK_BOT_API_URL": fake_api.base_url,
+        "NEWSDESK_FEEDS": f"local=http://127.0.0.1:{_closed_port()}/feed.xml",
+        "NEWSDESK_ANSWER_POOL": "threads",
+    }
+    process = subprocess.Popen(
+        [sys.executable, *CONSOLE_RUN],
+        env=_env(env),
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        # Running on the archive it created: a question gets an answer (nothing is in it yet).
+        fake_api.offer(fake_api.private_message(USER, "bridge repairs"))
+        (reply,) = await fake_api.wait_for("sendMessage", timeout=60)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.to_thread(process.communicate, timeout=30)
+    assert process.returncode == 0, stderr
+    assert reply.params["chat_id"] == USER.id
+    assert (tmp_path / "data" / STORE_FILENAME).is_file()
+    assert "no archive" not in stderr and "Traceback" not in stderr
