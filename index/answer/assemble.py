@@ -457,8 +457,10 @@ def _answer_from_article(
     with the terms it is given (``measure_evidence``), so when the union is not enough no
     single passage is, and the article is dropped without computing any span. The passages'
     terms come from the index (``present``, the question terms each passage holds) or, when
-    the index cannot tell, from analysing the texts. Spans are computed only for the passages
-    the proximity order needs and the ones shown.
+    the index cannot tell, from analysing the texts. With the layer on, the snippets are the
+    best units of all the candidate passages and the article's lead (``_best_snippets``,
+    which computes spans only for passages whose score ceiling can still be shown); with it
+    off, the best unit of each of the first ``SNIPPETS_PER_ARTICLE`` passages in BM25 order.
     """
     lang = lang_or_default(article.language)
     published_at = article.published_at

@@ -161,3 +161,37 @@ def test_a_lead_guess_from_another_article_is_never_used(archive, analyzer):
     odd = Passage(5, 3, 2, "Visitors queued.", 0, 16)  # its guessed lead ids belong elsewhere
     candidates = [(RankedPassage(5, 3, 1.0), odd)]
     assert _with_lead(candidates, archive.articles[3], archive) == candidates
+
+
+HEADLINE_ARTICLES = [
+    (
+        "Veloria bans plastic bags at shop checkouts",
+        "Veloria's governor signed a law on Monday that bans plastic bags at shop checkouts "
+        "from 2026.\n\n"
+        "Several states have weighed a ban on plastic bags at checkouts for years, according "
+        "to a long report on household waste that the environment agency published.\n\n"
+        "Shops will offer paper bags instead, and shoppers may bring their own.",
+    ),
+    (
+        "Harvest season starts early",
+        "Farmers in the south began the grain harvest two weeks early this year, and the "
+        "state said the grain would be stored in bags.",
+    ),
+]
+
+
+def test_the_headline_and_lead_answer_a_which_question():
+    """Through answer_question with the real analyzer: the lead sentence naming the state
+    (as the headline does) is the snippet, not the later sentence with more question words."""
+    from datetime import UTC, datetime
+
+    from index.analysis.analyzer import Analyzer
+
+    real = Analyzer()
+    archive = MemoryArchive(HEADLINE_ARTICLES, real)
+    question = real.question(
+        "Which state will ban plastic bags at checkouts?", datetime(2024, 8, 4, tzinfo=UTC)
+    )
+    answer = answer_question(question, index=archive, passages=archive, analyzer=real)
+    assert answer.found
+    assert answer.articles[0].snippets[0].text.startswith("Veloria's governor signed")
