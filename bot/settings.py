@@ -109,6 +109,12 @@ class BotSettings(IndexSettings):
     progress_interval_s: float = Field(
         default=2.0, ge=1.0, description="Minimum time between two progress message edits."
     )
+    alerts_per_hour: int = Field(
+        default=5, ge=1, le=1000, description="Alerts per topic per hour before a digest."
+    )
+    alerts_interval_s: float = Field(
+        default=10.0, gt=0, le=3600, description="How often the outbox is drained."
+    )
     start_retries: int = Field(
         default=3,
         ge=0,

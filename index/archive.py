@@ -37,11 +37,13 @@ from index.errors import (
     IndexUnavailableError,
     NewsdeskError,
     QuestionError,
+    TopicError,
 )
 from index.feeds.models import PollReport
 from index.fetch import check_content_type, fetch_url
 from index.indexing import IndexDelta, IndexKeeper, dir_size
 from index.models import (
+    Alert,
     Answer,
     Article,
     ArticleSummary,
@@ -54,12 +56,14 @@ from index.models import (
     Source,
     SourceStatus,
     StoreStats,
+    Topic,
 )
 from index.reading import read_file_capped
 from index.settings import IndexSettings
-from index.store import STORE_FILENAME, ArticleStore, Database
+from index.store import STORE_FILENAME, ArticleStore, Database, NewAlert, OutboxRow, TopicStore
 
 if TYPE_CHECKING:
+    from index.answer.follow import TopicMatcher
     from index.answer.passage_cache import PassageCache
     from index.feeds.service import FeedService
     from index.store.backup import BackupReport, RestoreReport
@@ -77,6 +81,8 @@ INGEST_SUFFIXES = (".html", ".htm", ".xhtml", ".txt", ".text", ".json", ".jsonl"
 ARTICLE_TICK_S = 0.25
 # How many recent articles example_questions looks at before giving up.
 EXAMPLE_CANDIDATES = 30
+# New articles matched against the followed topics per outbox transaction.
+MATCH_BATCH = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +114,9 @@ class Archive:
         # The words of the store's outlet names, with the index generation they were read at.
         self._outlets: tuple[str, frozenset[str]] | None = None
         self._feed_service: FeedService | None = None
+        self.topics = TopicStore(self._db)
+        self._matcher: TopicMatcher | None = None
+        self._match_lock = threading.Lock()
 
     def close(self) -> None:
         """Release connections and memory maps."""
@@ -192,6 +201,8 @@ class Archive:
         not_read: tuple[str, ...] = (),
     ) -> IngestReport:
         index_error = delta.flush()
+        if index_error is None:
+            self._match_quietly()  # alerts for followed topics, whatever path stored these
         report = IngestReport(
             tuple(results), index_error=index_error, stopped=stopped, not_read=not_read
         )
@@ -575,6 +586,143 @@ class Archive:
 
         return backup_store(self.data_dir / STORE_FILENAME, dest)
 
+    # -- followed topics (index/answer/follow, index/store/topics) ------------------------
+
+    def follow(
+        self,
+        chat_id: int,
+        text: str,
+        *,
+        daily: bool = False,
+        daily_hour: int | None = None,
+        now: datetime | None = None,
+    ) -> Topic:
+        """Follow a question or keywords in ``chat_id``: new articles that answer it alert.
+
+        Raises:
+            TopicError: empty, over ``follow_max_chars``, no searchable word (only stopwords
+                or symbols), or the chat is at ``follow_max_topics``.
+        """
+        topic = " ".join(text.split())
+        if not topic:
+            raise TopicError("the topic is empty", "empty")
+        limit = self.settings.follow_max_chars
+        if len(topic) > limit:
+            raise TopicError(f"the topic is {len(topic)} characters, over {limit}", "too_long")
+        moment = now or datetime.now(UTC)
+        question = self._keeper.analyzer.question(topic, moment)
+        if not question.terms:
+            raise TopicError("the topic has no searchable words", "no_terms")
+        hour = self.settings.follow_daily_hour if daily_hour is None else daily_hour
+        created = self.topics.add(
+            chat_id,
+            topic,
+            mode="daily" if daily else "instant",
+            daily_hour=hour,
+            now=moment,
+            max_topics=self.settings.follow_max_topics,
+        )
+        logger.info("chat %s follows topic %s", chat_id, created.topic_id)
+        return created
+
+    def following(self, chat_id: int | None = None) -> list[Topic]:
+        """The chat's topics (every chat's when None), oldest first."""
+        return self.topics.list(chat_id)
+
+    def unfollow(self, chat_id: int, topic_id: int) -> Topic:
+        """Stop following; raises TopicError ``unknown_id`` for another chat's or no topic."""
+        return self.topics.remove(chat_id, topic_id)
+
+    def match_new_articles(self, *, now: datetime | None = None) -> int:
+        """Match articles stored since the last match against every topic; returns new alerts.
+
+        Called after every ingest (files, URLs, uploads, feed polls) and by the bot's outbox
+        job, which also catches up articles a killed process stored but never matched. Each
+        batch's alerts and the advanced mark commit together (``TopicStore.record_matches``).
+        """
+        moment = now or datetime.now(UTC)
+        added = 0
+        with self._match_lock:
+            while ids := self.topics.articles_after(self.topics.matched_up_to(), MATCH_BATCH):
+                alerts = self._match_articles(ids) if self.topics.version() else []
+                if alerts is None:
+                    break  # the index is behind the store: match once it caught up
+                added += self.topics.record_matches(max(ids), alerts, moment)
+        if added:
+            logger.info("alerts: %d new in the outbox", added)
+        return added
+
+    def preview_alerts(self, since: datetime, *, limit: int = 1000) -> list[Alert]:
+        """What would be sent for the articles stored since ``since`` (``alerts --dry-run``).
+
+        Nothing is written: neither the outbox nor the match mark.
+        """
+        ids = self.topics.articles_ingested_since(since, limit)
+        with self._match_lock:
+            alerts = self._match_articles(ids) or []
+        topics = {t.topic_id: t for t in self.topics.list()}
+        return [_alert(0, topics[a.topic_id], a, since) for a in alerts if a.topic_id in topics]
+
+    def pending_alerts(self, limit: int = 500) -> list[Alert]:
+        """Unsent alerts of topics that are not paused, oldest first."""
+        return [_alert_of(row) for row in self.topics.pending(limit)]
+
+    def alerts_sent(self, alert_ids: Sequence[int], *, digest: bool = False) -> None:
+        """Record that these alerts reached their chat (alone, or together as one digest)."""
+        self.topics.mark_sent(alert_ids, datetime.now(UTC), digest=digest)
+
+    def _match_quietly(self) -> None:
+        try:
+            self.match_new_articles()
+        except Exception:
+            # The articles are stored and indexed; the bot's outbox job retries the match.
+            logger.exception("could not match new articles against followed topics")
+
+    def _match_articles(self, ids: Sequence[int]) -> list[NewAlert] | None:
+        """The alerts ``ids`` raise; None when the index does not hold them yet."""
+        if self.store.pending_index_ops()[1]:
+            return None
+        try:
+            index = self._keeper.current()
+        except IndexUnavailableError as exc:
+            logger.warning("alerts wait for the index: %s", exc.reason)
+            return None
+        from index.answer.follow import answer_to_json
+
+        matcher = self._topic_matcher()
+        alerts = []
+        for article in self.store.articles_by_id(ids).values():
+            passages = self.store.passages_of(article.article_id)
+            records = self._keeper.records_of(article, passages)
+            story = article.article_id  # the story id, once reprints are grouped
+            for topic_id, answer in matcher.match(article, passages, records, index):
+                payload = answer_to_json(answer)
+                alerts.append(NewAlert(topic_id, story, article.article_id, payload))
+        return alerts
+
+    def _topic_matcher(self) -> TopicMatcher:
+        """The matcher over the current topics, reloaded when any process changed them."""
+        from index.answer.follow import TopicMatcher
+
+        version = self.topics.version()
+        if self._matcher is None or self._matcher.analyzer is not self._keeper.analyzer:
+            self._matcher = TopicMatcher(self._keeper.analyzer, layer=self.settings.ranking_layer)
+        if self._matcher.version != version:
+            self._matcher.load(self.topics.texts(), datetime.now(UTC), version)
+        return self._matcher
+
+    def pause_chat(self, chat_id: int) -> int:
+        """Pause a chat's topics (it blocked the bot); returns how many were newly paused."""
+        return self.topics.pause_chat(chat_id, datetime.now(UTC))
+
+    def resume_chat(self, chat_id: int) -> int:
+        """Resume a paused chat's topics; returns how many."""
+        return self.topics.resume_chat(chat_id)
+
+    def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> int:
+        """Move a group's topics to the supergroup it became; returns how many."""
+        return self.topics.migrate_chat(old_chat_id, new_chat_id)
+
 
 # Words that end the topic phrase of an English headline ("... control over 1,000 sq km").
 # fmt: off
@@ -663,6 +811,25 @@ def _stop_if_disk_full(
     """
     if delta.disk_full:
         raise _Stopped(results, "the disk is full", (rest,) if rest else ())
+
+
+def _alert_of(row: OutboxRow) -> Alert:
+    from index.answer.follow import answer_from_json
+
+    return Alert(
+        alert_id=row.alert_id,
+        topic=row.topic,
+        story_id=row.story_id,
+        answer=answer_from_json(row.payload),
+        created_at=row.created_at,
+        sent_at=row.sent_at,
+    )
+
+
+def _alert(alert_id: int, topic: Topic, new: NewAlert, created_at: datetime) -> Alert:
+    from index.answer.follow import answer_from_json
+
+    return Alert(alert_id, topic, new.story_id, answer_from_json(new.payload), created_at)
 
 
 def _emit(progress: ProgressCallback | None, tick: Progress) -> None:

@@ -84,3 +84,15 @@ def is_disk_full(exc: BaseException) -> bool:
         return exc.errno in (errno.ENOSPC, errno.EDQUOT)
     code = getattr(exc, "sqlite_errorcode", None)
     return code is not None and code & 0xFF == _SQLITE_FULL
+
+
+class TopicError(NewsdeskError):
+    """A topic to follow was refused; ``code`` names the rule, so each adapter can word it.
+
+    Codes: ``empty``, ``no_terms`` (only stopwords or symbols), ``too_long``, ``too_many``
+    (the chat's limit), ``unknown_id``.
+    """
+
+    def __init__(self, reason: str, code: str, item: str | None = None) -> None:
+        super().__init__(reason, item)
+        self.code = code

@@ -377,3 +377,43 @@ class EncodedBatch:
     article_ids: np.ndarray  # int64
     published_days: np.ndarray  # int32
     terms: EncodedTerms
+
+
+TopicMode = Literal["instant", "daily"]
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    """A question or keywords a chat follows: new articles that answer it are pushed there.
+
+    ``mode`` "instant" sends each alert as it is matched (at most the hourly cap, then a
+    digest); "daily" collects them into one digest at ``daily_hour`` (UTC). ``paused_at`` is
+    set when the chat blocked the bot; its alerts wait until the chat is heard from again.
+    """
+
+    topic_id: int
+    chat_id: int
+    text: str
+    mode: TopicMode
+    daily_hour: int
+    created_at: datetime
+    last_alert_at: datetime | None = None
+    last_digest_at: datetime | None = None
+    paused_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """One article that answers a followed topic, waiting in (or sent from) the outbox.
+
+    ``story_id`` is what "never twice" is keyed on (with the topic): the article's story once
+    reprints are grouped, the article itself until then. ``answer`` holds the cited snippets
+    and citation exactly as matched, so a delivery after a restart sends the same text.
+    """
+
+    alert_id: int
+    topic: Topic
+    story_id: int
+    answer: ArticleAnswer
+    created_at: datetime
+    sent_at: datetime | None = None

@@ -52,6 +52,15 @@ class IndexSettings(BaseSettings):
     host_delay_s: float = Field(
         default=1.0, ge=0, description="Minimum delay between two requests to one host."
     )
+    follow_max_topics: int = Field(
+        default=20, ge=1, le=1000, description="Topics one chat may follow."
+    )
+    follow_max_chars: int = Field(
+        default=200, ge=10, le=2000, description="Longest topic text, in characters."
+    )
+    follow_daily_hour: int = Field(
+        default=8, ge=0, le=23, description="Default UTC hour of /follow daily digests."
+    )
 
     @field_validator("feeds")
     @classmethod

@@ -3,6 +3,7 @@
 from index.store.articles import ArticleStore, IndexRow, SaveResult, content_hash
 from index.store.db import RESTORE_HINT, STORE_FILENAME, Database
 from index.store.schema import MIGRATIONS, SCHEMA_VERSION, Migration
+from index.store.topics import NewAlert, OutboxRow, TopicStore
 
 __all__ = [
     "MIGRATIONS",
@@ -13,6 +14,9 @@ __all__ = [
     "Database",
     "IndexRow",
     "Migration",
+    "NewAlert",
+    "OutboxRow",
     "SaveResult",
+    "TopicStore",
     "content_hash",
 ]

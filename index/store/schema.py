@@ -140,6 +140,54 @@ MIGRATIONS: tuple[Migration, ...] = (
             """,
         ),
     ),
+    # Reserved for the reprint/story grouping migration (issue 12, other half); this branch
+    # only keeps the numbering contiguous until that migration lands.
+    Migration(version=5, description="reserved (stories)", statements=()),
+    Migration(
+        version=6,
+        description="followed topics and the alert outbox",
+        statements=(
+            """
+            CREATE TABLE topics (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                chat_id INTEGER NOT NULL,
+                text TEXT NOT NULL,
+                mode TEXT NOT NULL DEFAULT 'instant' CHECK (mode IN ('instant', 'daily')),
+                daily_hour INTEGER NOT NULL DEFAULT 8,
+                created_at TEXT NOT NULL,
+                last_alert_at TEXT,
+                last_digest_at TEXT,
+                paused_at TEXT
+            )
+            """,
+            "CREATE INDEX topics_chat ON topics (chat_id)",
+            # One row per (topic, story), written in the same transaction that advances the
+            # match mark below, and marked sent only after Telegram accepted the message:
+            # at-least-once delivery, and the unique key makes a second match a no-op.
+            """
+            CREATE TABLE outbox (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                topic_id INTEGER NOT NULL REFERENCES topics (id) ON DELETE CASCADE,
+                story_id INTEGER NOT NULL,
+                article_id INTEGER NOT NULL,
+                payload TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                sent_at TEXT,
+                in_digest INTEGER NOT NULL DEFAULT 0,
+                UNIQUE (topic_id, story_id)
+            )
+            """,
+            "CREATE INDEX outbox_pending ON outbox (topic_id) WHERE sent_at IS NULL",
+            "CREATE INDEX outbox_sent ON outbox (topic_id, sent_at)",
+            # Articles up to this id have been matched against the topics; articles stored
+            # before topics existed never alert.
+            """
+            INSERT INTO meta (key, value)
+            SELECT 'alerts_matched_up_to', COALESCE(MAX(id), 0) FROM articles
+            """,
+            "INSERT INTO meta (key, value) VALUES ('topics_version', '0')",
+        ),
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version
