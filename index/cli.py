@@ -1,5 +1,5 @@
 """The `newsdesk` commands that need no Telegram: ingest, list, stats, show, ask, reindex,
-delete, and the feeds stage's sources and poll.
+delete, the feeds stage's sources and poll, and followed topics (follow, alerts).
 
 Thin by design (as trafilatura's ``cli.py``): parse, load settings once, open the archive, call
 the facade method the bot also calls, and format its result. Results go to stdout (as text or
@@ -26,7 +26,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, is_dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -34,7 +34,7 @@ from typing import Any
 from index.archive import Archive, open_archive, restore_archive
 from index.errors import ArchiveMissingError, NewsdeskError, StoreError
 from index.feeds.models import PollReport
-from index.models import Answer, IngestReport, Progress, highlight_pieces
+from index.models import Alert, Answer, IngestReport, Progress, Topic, highlight_pieces
 from index.settings import IndexSettings, SettingsError, load_settings
 from index.upkeep import RESTORE_FIX
 
@@ -240,6 +240,45 @@ def build_parser(
     )
     remove_source.add_argument("name", metavar="NAME", help="the source's name (`sources list`)")
     remove_source.add_argument("--json", action="store_true", help=JSON_HELP)
+
+    follow = subcommands.add("follow", "add, list and remove followed topics", cmd_follow)
+    follow_actions = follow.add_subparsers(dest="action", metavar="ACTION", required=True)
+    follow_add = follow_actions.add_parser(
+        "add", help="follow a question or keywords in a chat", parents=[subcommands.common]
+    )
+    follow_add.add_argument("topic", metavar="TOPIC")
+    follow_add.add_argument("--chat", type=int, required=True, help="Telegram chat id")
+    follow_add.add_argument("--daily", action="store_true", help="one digest a day")
+    follow_add.add_argument(
+        "--hour", type=_hour, default=None, help="UTC hour of the daily digest (0-23)"
+    )
+    follow_add.add_argument("--json", action="store_true")
+    follow_list = follow_actions.add_parser(
+        "list", help="a chat's topics (every chat's without --chat)", parents=[subcommands.common]
+    )
+    follow_list.add_argument("--chat", type=int, help="Telegram chat id")
+    follow_list.add_argument("--json", action="store_true")
+    follow_remove = follow_actions.add_parser(
+        "remove", help="stop following a topic", parents=[subcommands.common]
+    )
+    follow_remove.add_argument("topic_id", type=int, metavar="TOPIC_ID")
+    follow_remove.add_argument("--chat", type=int, required=True, help="Telegram chat id")
+    follow_remove.add_argument("--json", action="store_true")
+
+    alerts = subcommands.add("alerts", "what followed topics would be alerted", cmd_alerts)
+    alerts.add_argument(
+        "--dry-run",
+        action="store_true",
+        required=True,
+        help="print what would be sent, send and store nothing (the bot sends alerts)",
+    )
+    alerts.add_argument(
+        "--since",
+        type=_parse_since,
+        default="24h",
+        help="articles stored since YYYY-MM-DD or the last N h/d (24h)",
+    )
+    alerts.add_argument("--json", action="store_true")
 
     if extend is not None:
         extend(subcommands)
@@ -650,6 +689,83 @@ def cmd_sources(args: argparse.Namespace, archive: Archive) -> int:
     return EXIT_OK
 
 
+def cmd_follow(args: argparse.Namespace, archive: Archive) -> int:
+    """``follow add TOPIC --chat ID``, ``follow list [--chat ID]``, ``follow remove ID``."""
+    if args.action == "add":
+        topic = archive.follow(args.chat, args.topic, daily=args.daily, daily_hour=args.hour)
+        if args.json:
+            _print_json(asdict(topic))
+        else:
+            _echo(f"following #{topic.topic_id} in chat {topic.chat_id}: {topic.text}")
+        return EXIT_OK
+    if args.action == "remove":
+        topic = archive.unfollow(args.chat, args.topic_id)
+        if args.json:
+            _print_json({"removed": topic.topic_id, "chat_id": topic.chat_id})
+        else:
+            _echo(f"unfollowed #{topic.topic_id} in chat {topic.chat_id}: {topic.text}")
+        return EXIT_OK
+    topics = archive.following(args.chat)
+    if args.json:
+        _print_json([asdict(t) for t in topics])
+        return EXIT_OK
+    if not topics:
+        _echo("no topics (add one with `newsdesk follow add TOPIC --chat ID`)")
+    for topic in topics:
+        _echo(_topic_line(topic))
+    return EXIT_OK
+
+
+def _topic_line(topic: Topic) -> str:
+    mode = f"daily at {topic.daily_hour:02d}:00 UTC" if topic.mode == "daily" else "instant"
+    paused = "  PAUSED (the chat blocked the bot)" if topic.paused_at else ""
+    return (
+        f"#{topic.topic_id}  chat {topic.chat_id}  {mode}  since {_when(topic.created_at)}  "
+        f"last alert {_when(topic.last_alert_at)}{paused}\n  {topic.text}"
+    )
+
+
+def cmd_alerts(args: argparse.Namespace, archive: Archive) -> int:
+    """``alerts --dry-run``: the alerts the articles stored since ``--since`` raise."""
+    alerts = archive.preview_alerts(args.since)
+    if args.json:
+        _print_json([_alert_json(alert) for alert in alerts])
+        return EXIT_OK
+    if not alerts:
+        _echo(f"no alerts for articles stored since {_when(args.since)}")
+    for alert in alerts:
+        _echo(_alert_text(alert))
+    return EXIT_OK
+
+
+def _alert_json(alert: Alert) -> dict[str, Any]:
+    return {
+        "chat_id": alert.topic.chat_id,
+        "topic_id": alert.topic.topic_id,
+        "topic": alert.topic.text,
+        "story_id": alert.story_id,
+        "article": asdict(alert.answer),
+    }
+
+
+def _alert_text(alert: Alert) -> str:
+    citation = alert.answer.citation
+    lines = [f"chat {alert.topic.chat_id}  #{alert.topic.topic_id} {alert.topic.text}"]
+    lines += [f"  {mark_highlights(s.text, s.highlights)}" for s in alert.answer.snippets]
+    meta = " · ".join(
+        part
+        for part in (
+            citation.title,
+            citation.source,
+            citation.published_at.date().isoformat() if citation.published_at else None,
+            citation.url,
+        )
+        if part
+    )
+    lines.append(f"  — {meta}")
+    return "\n".join(lines)
+
+
 def _when(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M UTC") if value is not None else "never"
 
@@ -858,6 +974,32 @@ def _parse_date(value: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def _hour(value: str) -> int:
+    try:
+        hour = int(value.split(":", 1)[0])
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an hour (0-23): {value!r}") from None
+    if not 0 <= hour <= 23:
+        raise argparse.ArgumentTypeError(f"not an hour (0-23): {value!r}")
+    return hour
+
+
+def _parse_since(value: str) -> datetime:
+    """``YYYY-MM-DD`` (midnight UTC) or ``N h`` / ``N d`` back from now."""
+    text = value.strip().lower()
+    if text[-1:] in ("h", "d") and text[:-1].strip().isdigit():
+        amount = int(text[:-1])
+        delta = timedelta(hours=amount) if text[-1] == "h" else timedelta(days=amount)
+        return datetime.now(UTC) - delta
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"not a date (YYYY-MM-DD) or a span (24h, 7d): {value!r}"
+        ) from None
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
 def _positive_int(value: str) -> int:
