@@ -29,6 +29,12 @@ from telegram.ext import (
     filters,
 )
 
+from bot.alerts import (
+    ALERT_FULL_PATTERN,
+    ALERT_MORE_PATTERN,
+    UNFOLLOW_PATTERN,
+    schedule_alerts,
+)
 from bot.commands import register_commands
 from bot.context import BotData
 from bot.errors import on_error
@@ -39,6 +45,15 @@ from bot.handlers.buttons import (
     on_full_article,
     on_more,
     on_unknown_button,
+)
+from bot.handlers.follow import (
+    cmd_follow,
+    cmd_following,
+    cmd_unfollow,
+    on_alert_full,
+    on_alert_more,
+    on_migrate,
+    on_unfollow_button,
 )
 from bot.handlers.groups import cmd_ask, on_group_message
 from bot.handlers.inline import on_inline_query
@@ -80,6 +95,11 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
             CommandHandler("start", cmd_start, filters=private),
             CommandHandler("help", cmd_help),
             CommandHandler("ask", cmd_ask),
+            # Followed topics: anyone in private; group admins in groups (checked inside).
+            CommandHandler("follow", cmd_follow),
+            CommandHandler("following", cmd_following),
+            CommandHandler("unfollow", cmd_unfollow),
+            MessageHandler(filters.StatusUpdate.MIGRATE, on_migrate),
             # Admins only (each wrapped in guards.admin_only; others get a polite refusal).
             CommandHandler("ingest", cmd_ingest),
             CommandHandler("reindex", cmd_reindex),
@@ -99,6 +119,9 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
             # Buttons under answers; anything else (old buttons) gets a polite answer.
             CallbackQueryHandler(on_more, pattern=MORE_PATTERN),
             CallbackQueryHandler(on_full_article, pattern=FULL_PATTERN),
+            CallbackQueryHandler(on_unfollow_button, pattern=UNFOLLOW_PATTERN),
+            CallbackQueryHandler(on_alert_full, pattern=ALERT_FULL_PATTERN),
+            CallbackQueryHandler(on_alert_more, pattern=ALERT_MORE_PATTERN),
             CallbackQueryHandler(on_unknown_button),
         ]
     )
@@ -122,6 +145,7 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     # After the warm-up, so the caches it filled are frozen too (see freeze_long_lived).
     freeze_long_lived()
     schedule_polling(application)
+    schedule_alerts(application)
     logger.info("bot @%s ready", application.bot.username)
 
 

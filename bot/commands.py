@@ -27,6 +27,21 @@ USER_COMMANDS: dict[str, dict[Lang, str]] = {
         "uk": "Поставити запитання (у групах)",
         "ru": "Задать вопрос (в группах)",
     },
+    "follow": {
+        "en": "Follow a topic: new articles come here",
+        "uk": "Стежити за темою: нові статті сюди",
+        "ru": "Следить за темой: новые статьи сюда",
+    },
+    "following": {
+        "en": "Topics followed here",
+        "uk": "Теми, за якими стежу",
+        "ru": "Темы, за которыми слежу",
+    },
+    "unfollow": {
+        "en": "Stop following a topic",
+        "uk": "Не стежити за темою",
+        "ru": "Не следить за темой",
+    },
 }
 # Admin commands; every one is wrapped in guards.admin_only. The feeds helper (issue 6) adds
 # sources, addsource, removesource and poll here together with their handlers.

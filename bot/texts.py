@@ -332,6 +332,133 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "ru": "Опрос завершён: {sources}, со сбоем {failed_sources}; "
         "статьи: новых {new}, обновлено {updated}, ошибок {failed}.",
     },
+    # Followed topics (bot/handlers/follow.py, bot/alerts.py).
+    "follow_usage": {
+        "en": (
+            "Send /follow and a question or keywords, e.g. <code>/follow grain exports from "
+            "Odesa</code>. I will send new articles that answer it here. "
+            "<code>/follow daily 8 QUESTION</code> sends one digest a day at 08:00 UTC instead."
+        ),
+        "uk": (
+            "Надішліть /follow і запитання чи ключові слова, напр. <code>/follow експорт зерна "
+            "з Одеси</code>. Я надсилатиму сюди нові статті, що відповідають на нього. "
+            "<code>/follow daily 8 ЗАПИТАННЯ</code> — один дайджест на день о 08:00 UTC."
+        ),
+        "ru": (
+            "Пришлите /follow и вопрос или ключевые слова, напр. <code>/follow экспорт зерна "
+            "из Одессы</code>. Я буду присылать сюда новые статьи, которые на него отвечают. "
+            "<code>/follow daily 8 ВОПРОС</code> — один дайджест в день в 08:00 UTC."
+        ),
+    },
+    "follow_done": {
+        "en": (
+            "Following #{id}: <b>{topic}</b>. New articles that answer it come here. "
+            "/following lists the topics, /unfollow {id} stops this one."
+        ),
+        "uk": (
+            "Стежу за #{id}: <b>{topic}</b>. Нові статті, що відповідають на це, надходитимуть "
+            "сюди. /following — список тем, /unfollow {id} — припинити."
+        ),
+        "ru": (
+            "Слежу за #{id}: <b>{topic}</b>. Новые статьи, которые на это отвечают, будут "
+            "приходить сюда. /following — список тем, /unfollow {id} — прекратить."
+        ),
+    },
+    "follow_done_daily": {
+        "en": (
+            "Following #{id}: <b>{topic}</b>, one digest a day at {hour}:00 UTC. "
+            "/following lists the topics, /unfollow {id} stops this one."
+        ),
+        "uk": (
+            "Стежу за #{id}: <b>{topic}</b>, один дайджест на день о {hour}:00 UTC. "
+            "/following — список тем, /unfollow {id} — припинити."
+        ),
+        "ru": (
+            "Слежу за #{id}: <b>{topic}</b>, один дайджест в день в {hour}:00 UTC. "
+            "/following — список тем, /unfollow {id} — прекратить."
+        ),
+    },
+    "topic_empty": {
+        "en": "The topic is empty. Send /follow and a question or keywords.",
+        "uk": "Тема порожня. Надішліть /follow і запитання чи ключові слова.",
+        "ru": "Тема пустая. Пришлите /follow и вопрос или ключевые слова.",
+    },
+    "topic_no_terms": {
+        "en": (
+            "The topic has no words I can search for (only stopwords or symbols). "
+            "Name what you want to follow, e.g. a person, a place or an event."
+        ),
+        "uk": (
+            "У темі немає слів, за якими я можу шукати (лише службові слова чи символи). "
+            "Назвіть, за чим стежити: людину, місце чи подію."
+        ),
+        "ru": (
+            "В теме нет слов, по которым я могу искать (только служебные слова или символы). "
+            "Назовите, за чем следить: человека, место или событие."
+        ),
+    },
+    "topic_too_long": {
+        "en": "The topic is {length} characters long; the limit is {limit}. Please shorten it.",
+        "uk": "Тема завдовжки {length} символів, а межа — {limit}. Скоротіть її, будь ласка.",
+        "ru": "Тема длиной {length} символов, а предел — {limit}. Сократите её, пожалуйста.",
+    },
+    "topic_too_many": {
+        "en": "This chat already follows {limit} topics, the limit. /unfollow one first.",
+        "uk": "Цей чат уже стежить за {limit} темами — це межа. Спершу зробіть /unfollow.",
+        "ru": "Этот чат уже следит за {limit} темами — это предел. Сначала сделайте /unfollow.",
+    },
+    "topic_unknown": {
+        "en": "This chat follows no topic #{id}. /following lists the ids.",
+        "uk": "Цей чат не стежить за темою #{id}. Номери тем — у /following.",
+        "ru": "Этот чат не следит за темой #{id}. Номера тем — в /following.",
+    },
+    "follow_admins_only": {
+        "en": "In a group, only its admins can follow and unfollow topics.",
+        "uk": "У групі стежити за темами й скасовувати їх можуть лише її адміністратори.",
+        "ru": "В группе следить за темами и отменять их могут только её администраторы.",
+    },
+    "following_none": {
+        "en": "This chat follows no topics. Add one with /follow QUESTION.",
+        "uk": "Цей чат не стежить за жодною темою. Додайте: /follow ЗАПИТАННЯ.",
+        "ru": "Этот чат не следит ни за одной темой. Добавьте: /follow ВОПРОС.",
+    },
+    "following_header": {
+        "en": "Topics followed here:",
+        "uk": "Теми, за якими тут стежу:",
+        "ru": "Темы, за которыми здесь слежу:",
+    },
+    "following_line": {
+        "en": "since {created} · last alert: {last}",
+        "uk": "з {created} · останнє сповіщення: {last}",
+        "ru": "с {created} · последнее оповещение: {last}",
+    },
+    "following_daily": {
+        "en": "daily digest at {hour}:00 UTC",
+        "uk": "щоденний дайджест о {hour}:00 UTC",
+        "ru": "ежедневный дайджест в {hour}:00 UTC",
+    },
+    "following_paused": {
+        "en": "paused: the bot could not write to this chat",
+        "uk": "призупинено: бот не зміг написати в цей чат",
+        "ru": "приостановлено: бот не смог написать в этот чат",
+    },
+    "unfollow_usage": {
+        "en": "Send /unfollow and a topic id from /following, e.g. <code>/unfollow 3</code>.",
+        "uk": "Надішліть /unfollow і номер теми з /following, напр. <code>/unfollow 3</code>.",
+        "ru": "Пришлите /unfollow и номер темы из /following, напр. <code>/unfollow 3</code>.",
+    },
+    "unfollowed": {
+        "en": "Unfollowed #{id}: {topic}.",
+        "uk": "Більше не стежу за #{id}: {topic}.",
+        "ru": "Больше не слежу за #{id}: {topic}.",
+    },
+    "unfollow_button": {"en": "Unfollow", "uk": "Відписатися", "ru": "Отписаться"},
+    "alert_full_button": {"en": "Full article", "uk": "Уся стаття", "ru": "Вся статья"},
+    "digest_head": {
+        "en": "{articles} on your topic:",
+        "uk": "{articles} за вашою темою:",
+        "ru": "{articles} по вашей теме:",
+    },
 }
 
 

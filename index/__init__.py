@@ -8,10 +8,11 @@ application (CLI or bot) decides where logs go. This package never imports ``bot
 import logging
 
 from index.archive import INGEST_SUFFIXES, Archive, open_archive
-from index.errors import NewsdeskError
+from index.errors import NewsdeskError, TopicError
 from index.feeds.models import PollReport, SourcePoll
 from index.models import (
     LANGS,
+    Alert,
     Answer,
     Article,
     ArticleAnswer,
@@ -27,12 +28,14 @@ from index.models import (
     Source,
     SourceStatus,
     StoreStats,
+    Topic,
 )
 from index.settings import IndexSettings, SettingsError, load_settings
 
 __all__ = [
     "INGEST_SUFFIXES",
     "LANGS",
+    "Alert",
     "Answer",
     "Archive",
     "Article",
@@ -54,6 +57,8 @@ __all__ = [
     "SourcePoll",
     "SourceStatus",
     "StoreStats",
+    "Topic",
+    "TopicError",
     "load_settings",
     "open_archive",
 ]

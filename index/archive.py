@@ -595,9 +595,15 @@ class Archive:
         *,
         daily: bool = False,
         daily_hour: int | None = None,
+        lang: str = "en",
+        max_topics: int | None = None,
+        max_chars: int | None = None,
         now: datetime | None = None,
     ) -> Topic:
         """Follow a question or keywords in ``chat_id``: new articles that answer it alert.
+
+        The limits default to ``follow_max_topics`` and ``follow_max_chars``; the bot passes
+        its own settings' values.
 
         Raises:
             TopicError: empty, over ``follow_max_chars``, no searchable word (only stopwords
@@ -606,7 +612,7 @@ class Archive:
         topic = " ".join(text.split())
         if not topic:
             raise TopicError("the topic is empty", "empty")
-        limit = self.settings.follow_max_chars
+        limit = self.settings.follow_max_chars if max_chars is None else max_chars
         if len(topic) > limit:
             raise TopicError(f"the topic is {len(topic)} characters, over {limit}", "too_long")
         moment = now or datetime.now(UTC)
@@ -619,8 +625,9 @@ class Archive:
             topic,
             mode="daily" if daily else "instant",
             daily_hour=hour,
+            lang=lang,
             now=moment,
-            max_topics=self.settings.follow_max_topics,
+            max_topics=self.settings.follow_max_topics if max_topics is None else max_topics,
         )
         logger.info("chat %s follows topic %s", chat_id, created.topic_id)
         return created
@@ -666,6 +673,19 @@ class Archive:
     def pending_alerts(self, limit: int = 500) -> list[Alert]:
         """Unsent alerts of topics that are not paused, oldest first."""
         return [_alert_of(row) for row in self.topics.pending(limit)]
+
+    def get_alert(self, alert_id: int) -> Alert | None:
+        """One stored alert (for its buttons), None when it or its topic is gone."""
+        row = self.topics.alert(alert_id)
+        return _alert_of(row) if row is not None else None
+
+    def get_topic(self, topic_id: int) -> Topic | None:
+        """One topic, None when it is gone."""
+        return self.topics.get(topic_id)
+
+    def alerts_sent_alone_since(self, topic_id: int, since: datetime) -> int:
+        """A topic's alerts sent on their own (not in a digest) since ``since``."""
+        return self.topics.sent_alone_since(topic_id, since)
 
     def alerts_sent(self, alert_ids: Sequence[int], *, digest: bool = False) -> None:
         """Record that these alerts reached their chat (alone, or together as one digest)."""

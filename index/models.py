@@ -400,6 +400,7 @@ class Topic:
     last_alert_at: datetime | None = None
     last_digest_at: datetime | None = None
     paused_at: datetime | None = None
+    lang: Lang = "en"  # the follower's language, for the alert's fixed texts
 
 
 @dataclass(frozen=True, slots=True)

@@ -154,6 +154,7 @@ MIGRATIONS: tuple[Migration, ...] = (
                 text TEXT NOT NULL,
                 mode TEXT NOT NULL DEFAULT 'instant' CHECK (mode IN ('instant', 'daily')),
                 daily_hour INTEGER NOT NULL DEFAULT 8,
+                lang TEXT NOT NULL DEFAULT 'en',
                 created_at TEXT NOT NULL,
                 last_alert_at TEXT,
                 last_digest_at TEXT,

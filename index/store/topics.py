@@ -29,7 +29,7 @@ from index.store.db import Database
 
 _TOPIC_COLUMNS = (
     "t.id, t.chat_id, t.text, t.mode, t.daily_hour, t.created_at, t.last_alert_at, "
-    "t.last_digest_at, t.paused_at"
+    "t.last_digest_at, t.paused_at, t.lang"
 )
 _MARK = "alerts_matched_up_to"
 _VERSION = "topics_version"
@@ -73,6 +73,7 @@ class TopicStore:
         *,
         mode: TopicMode,
         daily_hour: int,
+        lang: str,
         now: datetime,
         max_topics: int,
     ) -> Topic:
@@ -87,9 +88,9 @@ class TopicStore:
                     "too_many",
                 )
             cursor = conn.execute(
-                "INSERT INTO topics (chat_id, text, mode, daily_hour, created_at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (chat_id, text, mode, daily_hour, to_utc_text(now, fixed_width=True)),
+                "INSERT INTO topics (chat_id, text, mode, daily_hour, lang, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (chat_id, text, mode, daily_hour, lang, to_utc_text(now, fixed_width=True)),
             )
             _bump_version(conn)
             topic_id = int(cursor.lastrowid or 0)
@@ -216,12 +217,20 @@ class TopicStore:
     def pending(self, limit: int = 500) -> list[OutboxRow]:
         """Unsent alerts of topics that are not paused, oldest first."""
         rows = self._db.conn.execute(
-            f"SELECT o.id, o.story_id, o.article_id, o.payload, o.created_at, o.sent_at, "
-            f"{_TOPIC_COLUMNS} FROM outbox o JOIN topics t ON t.id = o.topic_id "
-            "WHERE o.sent_at IS NULL AND t.paused_at IS NULL ORDER BY o.id LIMIT ?",
+            _alert_row_sql("o.sent_at IS NULL AND t.paused_at IS NULL") + " ORDER BY o.id LIMIT ?",
             (limit,),
         ).fetchall()
         return [_outbox_row(row) for row in rows]
+
+    def alert(self, alert_id: int) -> OutboxRow | None:
+        """One stored alert (sent or not), None when it or its topic is gone."""
+        row = self._db.conn.execute(_alert_row_sql("o.id = ?"), (alert_id,)).fetchone()
+        return _outbox_row(row) if row else None
+
+    def get(self, topic_id: int) -> Topic | None:
+        """One topic, None when it is gone."""
+        row = self._db.conn.execute(_select_topic("t.id = ?"), (topic_id,)).fetchone()
+        return _topic(row) if row else None
 
     def sent_alone_since(self, topic_id: int, since: datetime) -> int:
         """Alerts of a topic sent on their own (not in a digest) at or after ``since``."""
@@ -267,6 +276,7 @@ def _topic(row: Sequence[object]) -> Topic:
         last_alert_at=from_utc_text(row[6]),  # type: ignore[arg-type]
         last_digest_at=from_utc_text(row[7]),  # type: ignore[arg-type]
         paused_at=from_utc_text(row[8]),  # type: ignore[arg-type]
+        lang=row[9] if row[9] in ("en", "uk", "ru") else "en",  # type: ignore[arg-type]
     )
 
 
@@ -281,6 +291,13 @@ def _outbox_row(row: Sequence[object]) -> OutboxRow:
         created_at=created,
         sent_at=from_utc_text(row[5]),  # type: ignore[arg-type]
         topic=_topic(row[6:]),
+    )
+
+
+def _alert_row_sql(where: str) -> str:
+    return (
+        f"SELECT o.id, o.story_id, o.article_id, o.payload, o.created_at, o.sent_at, "
+        f"{_TOPIC_COLUMNS} FROM outbox o JOIN topics t ON t.id = o.topic_id WHERE {where}"
     )
 
 

@@ -355,6 +355,12 @@ class FakeBotApi:
     messages: dict[tuple[int, int], StoredMessage] = field(default_factory=dict)
     commands: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     offered_at: dict[int, float] = field(default_factory=dict)
+    # chat id → user ids getChatMember reports as administrators (everyone else: member).
+    chat_admins: dict[int, set[int]] = field(default_factory=dict)
+    # Chats that blocked the bot: sendMessage there fails with 403 Forbidden.
+    blocked_chats: set[int] = field(default_factory=set)
+    # Chats whose sendMessage is recorded but never answered (a bot killed mid-send).
+    stalled_chats: set[int] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         if not self.bot_id:
@@ -713,8 +719,40 @@ class FakeBotApi:
         except (KeyError, TypeError, ValueError):
             raise BadRequestError("Bad Request: chat not found") from None
 
+    async def _api_getchatmember(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat = self._chat(params.get("chat_id"))
+        user_id = int(params.get("user_id") or 0)
+        user = {"id": user_id, "is_bot": False, "first_name": f"User {user_id}"}
+        if user_id in self.chat_admins.get(chat["id"], set()):
+            rights = [
+                "can_be_edited",
+                "can_manage_chat",
+                "can_delete_messages",
+                "can_manage_video_chats",
+                "can_restrict_members",
+                "can_promote_members",
+                "can_change_info",
+                "can_invite_users",
+                "can_post_stories",
+                "can_edit_stories",
+                "can_delete_stories",
+            ]
+            return {
+                "status": "administrator",
+                "user": user,
+                "is_anonymous": False,
+                **dict.fromkeys(rights, False),
+            }
+        return {"status": "member", "user": user}
+
     async def _api_sendmessage(self, params: dict[str, Any]) -> dict[str, Any]:
         chat = self._chat(params.get("chat_id"))
+        if chat["id"] in self.blocked_chats:
+            raise BadRequestError("Forbidden: bot was blocked by the user", code=403)
+        if chat["id"] in self.stalled_chats:
+            # Recorded as its own method so a test can wait for the bot to be mid-send.
+            await self._record(ApiCall("sendMessage(stalled)", params, time.perf_counter()))
+            await asyncio.Event().wait()  # never answered; the server's stop cancels it
         html = str(params.get("text", ""))
         shown = visible_text(html, params.get("parse_mode"))
         check_reply_markup(params.get("reply_markup"))

@@ -1,0 +1,317 @@
+"""Following topics end to end: /follow, alerts from the outbox, buttons, limits, failures.
+
+Each test has its own archive (alerts write to the store). Articles arrive the ways users add
+them: `newsdesk ingest` in another process on the same data dir, or the archive's own ingest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from index import Archive, IndexSettings, open_archive
+from tests.auxil.fake_bot_api import ApiCall, FakeBotApi, parse_html
+from tests.bot.conftest import ADMIN, GROUP_ID, TOKEN, USER, make_settings, running_bot
+from tests.bot.corpus import write_corpus
+from tests.conftest import PROJECT_ROOT
+
+TOPIC = "lithium deposit near Zhytomyr"
+INTERVAL_S = 0.2
+
+
+def lithium_article(number: int) -> dict[str, str]:
+    return {
+        "url": f"https://news.example.org/lithium-{number}",
+        "title": f"Geologists confirm a lithium deposit near Zhytomyr ({number})",
+        "text": (
+            f"Geologists confirmed a large lithium deposit near Zhytomyr, report {number} says. "
+            "Drilling starts next spring.\n\nThe deposit could supply battery makers in Europe."
+        ),
+        "published": f"2024-09-{number + 1:02d}T09:00:00Z",
+        "source": "Example News",
+        "language": "en",
+    }
+
+
+OTHER_ARTICLE = {
+    "url": "https://news.example.org/football",
+    "title": "Dynamo Kyiv wins the derby",
+    "text": "Dynamo Kyiv won the derby on Sunday in front of thirty thousand fans.",
+    "published": "2024-09-02T18:00:00Z",
+    "source": "Sport Daily",
+    "language": "en",
+}
+
+
+def write_jsonl(path: Path, records: list[dict[str, str]]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Iterator[Archive]:
+    """A fresh archive over the bot corpus (alerts write to it)."""
+    opened = open_archive(IndexSettings(data_dir=tmp_path / "data", _env_file=None))
+    assert opened.ingest([str(write_corpus(tmp_path / "corpus"))]).failed == ()
+    yield opened
+    opened.close()
+
+
+def to(chat_id: int, marker: str = "") -> Any:
+    def matches(call: ApiCall) -> bool:
+        return call.params.get("chat_id") == chat_id and marker in call.params.get("text", "")
+
+    return matches
+
+
+def alerts_to(chat_id: int) -> Any:
+    return to(chat_id, "🔔")
+
+
+@pytest.fixture
+async def follow_bot(
+    fake_api: FakeBotApi, archive: Archive, tmp_path: Path
+) -> AsyncIterator[FakeBotApi]:
+    fake_api.add_chat(fake_api.private_chat(USER))
+    settings = make_settings(tmp_path, fake_api, alerts_interval_s=INTERVAL_S)
+    async with running_bot(settings, archive, fake_api):
+        yield fake_api
+
+
+def cli_ingest(data_dir: Path, path: Path) -> None:
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("NEWSDESK_")},
+        "PYTHONPATH": str(PROJECT_ROOT),
+    }
+    subprocess.run(
+        [sys.executable, "-m", "index", "ingest", str(path), "--data-dir", str(data_dir)],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+
+
+async def test_follow_then_cli_ingest_sends_exactly_one_alert_with_buttons(
+    follow_bot: FakeBotApi, archive: Archive, tmp_path: Path
+) -> None:
+    api = follow_bot
+    api.offer(api.private_message(USER, f"/follow {TOPIC}"))
+    (reply,) = await api.wait_for("sendMessage", to(USER.id, "#1"))
+    assert TOPIC in reply.params["text"]
+
+    new = write_jsonl(tmp_path / "new.jsonl", [lithium_article(1), OTHER_ARTICLE])
+    await asyncio.to_thread(cli_ingest, archive.settings.data_dir, new)
+
+    (alert,) = await api.wait_for("sendMessage", alerts_to(USER.id), timeout=30)
+    html = alert.params["text"]
+    shown = parse_html(html)  # raises on markup Telegram would refuse
+    assert "<b>lithium</b>" in html.lower() and "Zhytomyr" in shown
+    assert "Geologists confirm a lithium deposit near Zhytomyr (1)" in shown
+    assert "Example News" in shown and "2024-09-02" in shown
+    assert 'href="https://news.example.org/lithium-1"' in html
+    assert "Dynamo" not in shown
+    buttons = [b["callback_data"] for row in alert.params["reply_markup"]["inline_keyboard"]
+               for b in row]  # fmt: skip
+    assert [b.split(":")[0] for b in buttons] == ["ma", "fa", "u"]
+    # Several more rounds of the job: the alert is not sent again.
+    await asyncio.sleep(10 * INTERVAL_S)
+    assert len(api.find("sendMessage", alerts_to(USER.id))) == 1
+    (topic,) = archive.following(USER.id)
+    assert topic.last_alert_at is not None
+
+    # Full article and More under the alert work; Unfollow removes the topic.
+    message_id = alert.result["message_id"]
+    cursor = api.cursor()
+    api.offer(api.callback_query(USER, USER.id, message_id, buttons[1]))
+    (full,) = await api.wait_for("sendMessage", to(USER.id, "▶"), after=cursor)
+    assert "Drilling starts next spring" in parse_html(full.params["text"])
+    api.offer(api.callback_query(USER, USER.id, message_id, buttons[0]))
+    (more,) = await api.wait_for("sendMessage", to(USER.id, "Zhytomyr"), after=full_index(api))
+    assert "lithium" in more.params["text"].lower()
+    cursor = api.cursor()
+    api.offer(api.callback_query(USER, USER.id, message_id, buttons[2]))
+    (gone,) = await api.wait_for("sendMessage", to(USER.id, "#1"), after=cursor)
+    assert TOPIC in gone.params["text"]
+    assert archive.following(USER.id) == []
+
+
+def full_index(api: FakeBotApi) -> int:
+    """The call index just after the last "Full article" message."""
+    for index in range(len(api.calls) - 1, -1, -1):
+        if "▶" in api.calls[index].params.get("text", ""):
+            return index + 1
+    return 0
+
+
+async def test_a_chat_that_blocked_the_bot_has_its_topics_paused_and_logged_once(
+    follow_bot: FakeBotApi, archive: Archive, caplog: pytest.LogCaptureFixture
+) -> None:
+    api = follow_bot
+    archive.follow(USER.id, TOPIC)
+    api.blocked_chats.add(USER.id)
+    caplog.set_level(logging.WARNING, logger="bot.alerts")
+    await asyncio.to_thread(archive.ingest_bytes, "new.jsonl", _jsonl([lithium_article(1)]))
+    await api.wait_for("sendMessage", lambda c: not c.ok and c.params["chat_id"] == USER.id)
+    await asyncio.sleep(10 * INTERVAL_S)
+    (topic,) = archive.following(USER.id)
+    assert topic.paused_at is not None
+    assert len(api.find("sendMessage", lambda c: c.params["chat_id"] == USER.id)) == 1
+    paused_lines = [r for r in caplog.records if "paused" in r.getMessage()]
+    assert len(paused_lines) == 1
+
+    # The user unblocks the bot and writes /follow again: the waiting alert is delivered.
+    api.blocked_chats.clear()
+    api.offer(api.private_message(USER, "/follow Dynamo Kyiv derby"))
+    (alert,) = await api.wait_for("sendMessage", alerts_to(USER.id), timeout=30)
+    assert "lithium" in alert.params["text"].lower()
+
+
+def _jsonl(records: list[dict[str, str]]) -> bytes:
+    return "".join(json.dumps(r) + "\n" for r in records).encode()
+
+
+async def test_over_the_hourly_cap_the_rest_comes_as_one_digest(
+    fake_api: FakeBotApi, archive: Archive, tmp_path: Path
+) -> None:
+    fake_api.add_chat(fake_api.private_chat(USER))
+    archive.follow(USER.id, TOPIC, lang="uk")
+    settings = make_settings(tmp_path, fake_api, alerts_interval_s=INTERVAL_S, alerts_per_hour=1)
+    articles = [lithium_article(n) for n in (1, 2, 3)]
+    archive.ingest_bytes("new.jsonl", _jsonl(articles))
+    async with running_bot(settings, archive, fake_api):
+        (digest,) = await fake_api.wait_for("sendMessage", to(USER.id, "🗞"), timeout=30)
+        await asyncio.sleep(10 * INTERVAL_S)
+    alerts = fake_api.find("sendMessage", alerts_to(USER.id))
+    assert len(alerts) == 1
+    shown = parse_html(digest.params["text"])
+    assert "2 статті" in shown  # Ukrainian, the follower's language, with plural agreement
+    assert "Zhytomyr (2)" in shown and "Zhytomyr (3)" in shown and "Zhytomyr (1)" not in shown
+    keyboard = digest.params["reply_markup"]["inline_keyboard"]
+    assert keyboard[0][0]["callback_data"].startswith("u:")
+    assert archive.pending_alerts() == []
+
+
+async def test_follow_in_a_group_takes_an_admin(follow_bot: FakeBotApi, archive: Archive) -> None:
+    api = follow_bot
+    api.chat_admins[GROUP_ID] = {ADMIN.id}
+    api.offer(api.group_message(USER, GROUP_ID, f"/follow {TOPIC}"))
+    (refused,) = await api.wait_for("sendMessage", to(GROUP_ID))
+    assert "адміністратори" in refused.params["text"]
+    assert archive.following(GROUP_ID) == []
+    cursor = api.cursor()
+    api.offer(api.group_message(ADMIN, GROUP_ID, f"/follow {TOPIC}"))
+    await api.wait_for("sendMessage", to(GROUP_ID, "#1"), after=cursor)
+    assert [t.text for t in archive.following(GROUP_ID)] == [TOPIC]
+    # A non-admin cannot unfollow either.
+    cursor = api.cursor()
+    api.offer(api.group_message(USER, GROUP_ID, "/unfollow 1"))
+    await api.wait_for("sendMessage", to(GROUP_ID, "адміністратори"), after=cursor)
+    assert len(archive.following(GROUP_ID)) == 1
+
+
+async def test_a_group_migrated_to_a_supergroup_keeps_its_topics(
+    follow_bot: FakeBotApi, archive: Archive
+) -> None:
+    api = follow_bot
+    old, new = -4242, -100_4242
+    archive.follow(old, TOPIC)
+    chat = {"id": old, "type": "group", "title": "Old group"}
+    api.add_chat({"id": new, "type": "supergroup", "title": "New group"})
+    api.offer({"message": api._message(ADMIN, chat, None, migrate_to_chat_id=new)})
+    for _ in range(100):
+        if archive.following(new):
+            break
+        await asyncio.sleep(0.05)
+    assert [t.text for t in archive.following(new)] == [TOPIC]
+    assert archive.following(old) == []
+    await asyncio.to_thread(archive.ingest_bytes, "new.jsonl", _jsonl([lithium_article(1)]))
+    await api.wait_for("sendMessage", alerts_to(new), timeout=30)
+
+
+async def test_bad_topics_and_limits_get_clear_replies(
+    fake_api: FakeBotApi, archive: Archive, tmp_path: Path
+) -> None:
+    fake_api.add_chat(fake_api.private_chat(USER))
+    settings = make_settings(
+        tmp_path, fake_api, follow_max_topics=2, follow_max_chars=30, alerts_interval_s=60
+    )
+    cases = [
+        ("/follow", "/follow"),  # usage
+        ("/follow daily", "порожня"),  # empty topic
+        ("/follow the of and", "службові"),  # only stopwords
+        ("/follow " + "Zhytomyr lithium " * 3, "межа — 30"),  # 51 characters
+        ("/follow Zhytomyr lithium", "#1"),
+        ("/follow daily 7 Kherson harvest", "07:00 UTC"),
+        ("/follow Odesa port", "2 темами"),  # the chat's limit
+        ("/unfollow 99", "#99"),  # unknown id
+        ("/unfollow abc", "/unfollow 3"),  # usage
+        ("/following", "щоденний дайджест о 07:00 UTC"),
+    ]
+    async with running_bot(settings, archive, fake_api):
+        for command, expected in cases:
+            cursor = fake_api.cursor()
+            fake_api.offer(fake_api.private_message(USER, command))
+            (reply,) = await fake_api.wait_for("sendMessage", to(USER.id), after=cursor)
+            assert expected in parse_html(reply.params["text"]), (command, reply.params["text"])
+            assert "помилк" not in reply.params["text"].lower()
+    assert [t.text for t in archive.following(USER.id)] == ["Zhytomyr lithium", "Kherson harvest"]
+
+
+@pytest.mark.slow
+async def test_a_bot_killed_between_outbox_and_send_sends_the_alert_once_after_restart(
+    fake_api: FakeBotApi, archive: Archive, tmp_path: Path
+) -> None:
+    fake_api.add_chat(fake_api.private_chat(USER))
+    archive.follow(USER.id, TOPIC)
+    archive.ingest_bytes("new.jsonl", _jsonl([lithium_article(1)]))
+    assert len(archive.pending_alerts()) == 1  # written to the outbox by the ingest
+    fake_api.stalled_chats.add(USER.id)
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("NEWSDESK_")},
+        "NEWSDESK_BOT_TOKEN": TOKEN,
+        "NEWSDESK_BOT_API_URL": fake_api.base_url,
+        "NEWSDESK_DATA_DIR": str(archive.settings.data_dir),
+        "NEWSDESK_ANSWER_POOL": "threads",
+        "NEWSDESK_ALERTS_INTERVAL_S": str(INTERVAL_S),
+        "PYTHONPATH": str(PROJECT_ROOT),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        await fake_api.wait_for("sendMessage(stalled)", to(USER.id, "🔔"), timeout=90)
+    finally:
+        os.kill(process.pid, signal.SIGKILL)
+        await asyncio.to_thread(process.wait, 30)
+        if process.stderr:
+            process.stderr.close()
+    assert process.returncode == -signal.SIGKILL
+    assert fake_api.find("sendMessage", alerts_to(USER.id)) == []
+    assert len(archive.pending_alerts()) == 1  # never marked sent
+
+    fake_api.stalled_chats.clear()
+    restarted = open_archive(archive.settings)
+    settings = make_settings(tmp_path, fake_api, alerts_interval_s=INTERVAL_S)
+    try:
+        async with running_bot(settings, restarted, fake_api):
+            await fake_api.wait_for("sendMessage", alerts_to(USER.id), timeout=30)
+            await asyncio.sleep(10 * INTERVAL_S)
+    finally:
+        restarted.close()
+    assert len(fake_api.find("sendMessage", alerts_to(USER.id))) == 1
+    assert archive.pending_alerts() == []
