@@ -36,6 +36,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+import numpy as np
+
 from index.analysis.language import lang_or_default
 from index.answer.answer_type import answer_type_of
 from index.answer.assemble import (
@@ -47,7 +49,7 @@ from index.answer.candidates import RankedArticle, RankedPassage
 from index.answer.evidence import (
     COMMON_UNKNOWN_DF_SHARE,
     MAX_COMMON_UNKNOWN,
-    MIN_COVERAGE,
+    MIN_CROSS_LANGUAGE_MATCHES,
     MIN_KNOWN_FOR_DISCOUNT,
     QuestionWord,
     _is_common_word,
@@ -68,9 +70,13 @@ from index.models import (
 
 logger = logging.getLogger(__name__)
 
-# Signatures are recomputed when the index's passage count moved by more than this share
-# since they were computed (document frequencies move with it).
+# The reverse index's weights are recomputed when the index's passage count moved by more
+# than this share since they were computed (document frequencies move with it).
 RESIGN_SHARE = 0.05
+# The share of a topic's weight an article's terms must hold to be checked further: below
+# the gate's MIN_COVERAGE (0.5) by a margin for weights that moved since the last rebuild.
+FILTER_COVERAGE = 0.4
+_LANG_CODES = {"en": 0, "uk": 1, "ru": 2}
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +120,7 @@ class TopicMatcher:
         self.analyzer = analyzer
         self.layer = layer
         self._topics: dict[int, _TopicQuery] = {}
-        self._reverse: dict[str, list[int]] = {}
+        self._reverse = _ReverseIndex.empty()
         self._signed_at_docs = -1.0
         self.version = -1
         self._cache = PassageCache(analyzer)  # type: ignore[arg-type]
@@ -162,30 +168,24 @@ class TopicMatcher:
     # -- the reverse index --------------------------------------------------------------------
 
     def _ensure_signed(self, index: SearchBackend) -> None:
+        """(Re)build the reverse index with today's weights when it is missing or stale."""
         n = index.n_docs
         if self._signed_at_docs >= 0 and abs(n - self._signed_at_docs) <= RESIGN_SHARE * max(
             self._signed_at_docs, 1
         ):
             return
-        df: dict[str, int] = {}
-        reverse: dict[str, list[int]] = {}
-        for query in self._topics.values():
-            words = _weigh(query.shapes, index, df)
-            for term in _signature_terms(words):
-                reverse.setdefault(term, []).append(query.topic_id)
-        self._reverse = reverse
+        self._reverse = _ReverseIndex.build(self._topics.values(), index)
         self._signed_at_docs = float(n)
 
-    def candidates(self, terms: Iterable[str], index: SearchBackend) -> set[int]:
-        """Topics listed under any of ``terms`` in the reverse index."""
+    def candidates(
+        self, terms: Iterable[str], index: SearchBackend, lang: str | None = None
+    ) -> set[int]:
+        """Topics whose words in ``terms`` may carry enough of their weight to pass.
+
+        ``lang``: the article's language (None: any, the union of both rules).
+        """
         self._ensure_signed(index)
-        found: set[int] = set()
-        reverse = self._reverse
-        for term in terms:
-            listed = reverse.get(term)
-            if listed is not None:
-                found.update(listed)
-        return found
+        return self._reverse.candidates(terms, lang)
 
     # -- matching -----------------------------------------------------------------------------
 
@@ -207,14 +207,13 @@ class TopicMatcher:
             index: the search index that already holds the article.
             topic_ids: check only these topics (default: the reverse index's candidates).
         """
-        held = set(_day_terms(article))
-        for record in records:
-            held.update(record.terms)
-        if topic_ids is None:
-            topic_ids = self.candidates(held, index)
+        day = frozenset(_day_terms(article))
+        passage_terms = [day.union(record.terms) for record in records]
+        held = frozenset().union(day, *passage_terms)
         lang = lang_or_default(article.language)
+        if topic_ids is None:
+            topic_ids = self.candidates(held, index, lang)
         df: dict[str, int] = {}
-        frozen_held = frozenset(held)
         found = []
         for topic_id in sorted(topic_ids):
             query = self._topics.get(topic_id)
@@ -222,9 +221,17 @@ class TopicMatcher:
                 continue
             words = _weigh(query.shapes, index, df)
             cross = lang != query.question.language  # type: ignore[attr-defined]
-            if not measure_evidence(words, frozen_held, cross_language=cross).enough:
+            # Evidence only grows with terms: when the whole article is not enough, or no
+            # single passage (with the title and day, as the index holds it) is, ask's check
+            # cannot pass either, and no snippet work is spent on it.
+            if not measure_evidence(words, held, cross_language=cross).enough:
                 continue
-            answer = self._answer(query, article, passages, index)
+            if not any(
+                measure_evidence(words, terms, cross_language=cross).enough
+                for terms in passage_terms
+            ):
+                continue
+            answer = self._answer(query, words, article, passages, index)
             if answer is not None:
                 found.append((topic_id, answer))
         return found
@@ -232,20 +239,17 @@ class TopicMatcher:
     def _answer(
         self,
         query: _TopicQuery,
+        words: Sequence[QuestionWord],
         article: Article,
         passages: Sequence[Passage],
         index: SearchBackend,
     ) -> ArticleAnswer | None:
-        """``ask``'s check and snippets for one article, with the current weights."""
+        """``ask``'s article check and snippets for one article.
+
+        ``words`` are the topic's question words with today's weights (``_weigh``, equal to
+        ``evidence.question_words`` on the same index, which tests check).
+        """
         question = query.question
-        words: Sequence[QuestionWord] = question_words(
-            question.text,  # type: ignore[attr-defined]
-            question.language,  # type: ignore[attr-defined]
-            question.terms,  # type: ignore[attr-defined]
-            question.date_terms,  # type: ignore[attr-defined]
-            analyzer=self.analyzer,
-            index=index,
-        )
         ids = [p.passage_id for p in passages]
         scores = index.score_passages(question.terms, ids)  # type: ignore[attr-defined]
         ranked = sorted(
@@ -324,26 +328,98 @@ def _weigh(
     return tuple(words)
 
 
-def _signature_terms(words: Sequence[QuestionWord]) -> set[str]:
-    """Terms of which an article must hold one for the topic to be able to pass.
+class _ReverseIndex:
+    """Topic words by term, in flat arrays: one posting per (term, topic, word weight).
 
-    The heaviest words until the rest weigh less than ``MIN_COVERAGE`` of the total: a
-    matched set without any of them covers too little. Transferable words (names, dates,
-    numbers) are added, since across languages only they and matched words are counted.
+    For an article, the postings of its terms are gathered and summed per topic with
+    ``np.bincount``: the weight of each topic's words the article holds (an upper bound: a
+    word with two terms, a name and its fold key, may count twice) and how many of them. A
+    topic in the article's language is a candidate when that weight reaches
+    ``FILTER_COVERAGE`` of its total (below the gate's ``MIN_COVERAGE``, so weights that
+    drifted since the build do not hide a passing topic); in another language when at least
+    ``MIN_CROSS_LANGUAGE_MATCHES`` words match. The work is one dictionary lookup per
+    article term plus numpy over the postings those terms have.
     """
-    total = sum(w.weight for w in words)
-    order = sorted(range(len(words)), key=lambda i: -words[i].weight)
-    rest = total
-    terms: set[str] = set()
-    for i in order:
-        terms |= words[i].terms
-        rest -= words[i].weight
-        if rest < MIN_COVERAGE * total:
-            break
-    for word in words:
-        if word.transferable:
-            terms |= word.terms
-    return terms
+
+    def __init__(
+        self,
+        term_ids: dict[str, int],
+        indptr: np.ndarray,
+        postings: np.ndarray,
+        weights: np.ndarray,
+        topic_ids: np.ndarray,
+        totals: np.ndarray,
+        langs: np.ndarray,
+    ) -> None:
+        self.term_ids = term_ids
+        self.indptr = indptr
+        self.postings = postings
+        self.weights = weights
+        self.topic_ids = topic_ids
+        self.totals = totals
+        self.langs = langs
+
+    @classmethod
+    def empty(cls) -> _ReverseIndex:
+        none = np.zeros(0, dtype=np.int32)
+        return cls({}, np.zeros(1, dtype=np.int64), none, none.astype(np.float32), none,
+                   none.astype(np.float64), none.astype(np.int8))  # fmt: skip
+
+    @classmethod
+    def build(cls, topics: Iterable[_TopicQuery], index: SearchBackend) -> _ReverseIndex:
+        df: dict[str, int] = {}
+        term_ids: dict[str, int] = {}
+        rows: list[int] = []
+        cols: list[int] = []
+        vals: list[float] = []
+        topic_ids: list[int] = []
+        totals: list[float] = []
+        langs: list[int] = []
+        for number, query in enumerate(topics):
+            words = _weigh(query.shapes, index, df)
+            topic_ids.append(query.topic_id)
+            totals.append(sum(w.weight for w in words))
+            langs.append(_LANG_CODES.get(query.question.language, 0))  # type: ignore[attr-defined]
+            for word in words:
+                for term in word.terms:
+                    rows.append(term_ids.setdefault(term, len(term_ids)))
+                    cols.append(number)
+                    vals.append(word.weight)
+        order = np.argsort(np.asarray(rows, dtype=np.int64), kind="stable")
+        counts = np.bincount(np.asarray(rows, dtype=np.int64), minlength=len(term_ids))
+        indptr = np.zeros(len(term_ids) + 1, dtype=np.int64)
+        np.cumsum(counts, out=indptr[1:])
+        return cls(
+            term_ids,
+            indptr,
+            np.asarray(cols, dtype=np.int32)[order],
+            np.asarray(vals, dtype=np.float32)[order],
+            np.asarray(topic_ids, dtype=np.int64),
+            np.asarray(totals, dtype=np.float64),
+            np.asarray(langs, dtype=np.int8),
+        )
+
+    def candidates(self, terms: Iterable[str], lang: str | None) -> set[int]:
+        term_ids = self.term_ids
+        ids = [i for i in (term_ids.get(t) for t in set(terms)) if i is not None]
+        if not ids:
+            return set()
+        starts, ends = self.indptr[ids], self.indptr[np.asarray(ids) + 1]
+        picks = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends, strict=True)])
+        if picks.size == 0:
+            return set()
+        topics = self.postings[picks]
+        n = self.totals.size
+        held = np.bincount(topics, weights=self.weights[picks], minlength=n)
+        matched = np.bincount(topics, minlength=n)
+        same = held >= FILTER_COVERAGE * self.totals
+        cross = matched >= MIN_CROSS_LANGUAGE_MATCHES
+        if lang is None:
+            keep = same | cross
+        else:
+            own = self.langs == _LANG_CODES.get(lang, 0)
+            keep = np.where(own, same, cross)
+        return set(self.topic_ids[np.flatnonzero(keep)].tolist())
 
 
 def answer_to_json(answer: ArticleAnswer) -> str:
