@@ -9,22 +9,24 @@ alerts on an article exactly when ``ask`` would cite that article if it ranked a
 answers shown; what ``ask`` adds on top is only the cut to the best ``k`` articles.
 
 Cost: with many topics, scoring every topic per article is what made other bots drop
-keyword alerts. Two steps keep it proportional to the article's terms:
+keyword alerts. Three steps keep the work proportional to the article's terms and to the
+topics it can actually answer:
 
-1. A reverse index maps a term to the topics that can only pass when an article holds it.
-   A topic passes only when its matched words carry at least ``MIN_COVERAGE`` of its
-   weight, so some word among its heaviest ones must match: the fewest heaviest words
-   whose weights exceed the rest's ``1 - MIN_COVERAGE`` share (its *signature*; words that
-   cross languages, names, dates, numbers, are added for the cross-language rule). A topic
-   is listed only under its signature's terms; common words rarely enter a signature.
-2. Each candidate is measured on the union of the article's terms (title, passages, day)
-   with ``measure_evidence``: evidence only grows with terms, so a failing union means no
-   passage can pass. Only the few that pass run the real ``question_words`` and
-   ``_answer_from_article``.
+1. A reverse index (``_ReverseIndex``) lists each topic under its words' terms with the
+   word's weight. For an article, the postings of its terms are summed per topic with
+   ``np.bincount``: one dictionary lookup per article term, then numpy. Topics whose words
+   in the article carry less than ``FILTER_COVERAGE`` of their weight (cross-language: fewer
+   than two matched words) cannot pass the gate and are dropped.
+2. The rest are measured exactly with ``measure_evidence`` on the whole article's terms and
+   then on each passage's (with the title and day, as the index holds them): evidence only
+   grows with terms, so when no passage is enough ``ask``'s check cannot pass.
+3. Only topics that pass run ``_answer_from_article`` (BM25 order, the per-passage check on
+   analysed spans, snippets): the alerts themselves.
 
-Weights come from document frequencies, which move as the archive grows, so signatures are
-recomputed when the index's passage count moved by more than ``RESIGN_SHARE`` (and when
-topics change); step 2 always uses the current frequencies.
+Weights come from document frequencies, which move as the archive grows: the reverse
+index is rebuilt when the index's passage count moved by more than ``RESIGN_SHARE`` (the
+filter's margin below ``MIN_COVERAGE`` absorbs the drift in between), and steps 2 and 3
+always use today's frequencies (``_weigh``, equal to ``evidence.question_words``).
 """
 
 from __future__ import annotations
@@ -129,10 +131,16 @@ class TopicMatcher:
         return len(self._topics)
 
     def load(self, topics: Iterable[tuple[int, str]], now: datetime, version: int) -> None:
-        """Replace the topics (id, text); the reverse index is rebuilt on the next match."""
-        self._topics = {}
+        """Replace the topics (id, text); the reverse index is rebuilt on the next match.
+
+        Topics already loaded with the same text keep their analysis, so a reload after one
+        /follow analyses one topic, not all of them.
+        """
+        known, self._topics = self._topics, {}
         for topic_id, text in topics:
-            query = self.analyse(topic_id, text, now)
+            query = known.get(topic_id)
+            if query is None or query.text != text:
+                query = self.analyse(topic_id, text, now)
             if query is not None:
                 self._topics[topic_id] = query
         self._signed_at_docs = -1.0
