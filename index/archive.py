@@ -710,6 +710,8 @@ class Archive:
         from index.answer.follow import answer_to_json
 
         matcher = self._topic_matcher()
+        if not len(matcher):
+            return []  # every topic was removed: nothing to analyse the articles for
         alerts = []
         for article in self.store.articles_by_id(ids).values():
             passages = self.store.passages_of(article.article_id)

@@ -1,8 +1,10 @@
 """``python -m index.bench.alerts``: the cost of matching one new article against many topics.
 
 The archive is the generated Zipf corpus (``index.bench.corpus``) ingested through
-``Archive.ingest`` and kept under ``--work-dir``. Topics are the corpus's own questions (3–6
-content words sampled from a random passage, so their words follow the corpus's Zipf law),
+``Archive.ingest`` and kept under ``--work-dir``. Topics come from the corpus: by default
+(``--topic-kind specific``) the 2–3 rarest content words of a random passage, as a reader
+names a person, a place or an event; ``broad`` uses the ask bench's questions (3–6 random
+content words of a passage), which alert on far more articles than real topics do. They are
 loaded into the ``TopicMatcher`` that ``Archive.match_new_articles`` uses. New articles
 (passages beyond the corpus, 8 per article) are then stored and indexed through
 ``Archive.ingest_bytes``, and each is matched against all topics, timed:
@@ -13,7 +15,7 @@ loaded into the ``TopicMatcher`` that ``Archive.match_new_articles`` uses. New a
   has already paid for the index but the matcher repeats.
 
 Usage: ``python -m index.bench.alerts [--passages 100000] [--topics 100000] [--articles 300]
-[--work-dir DIR] [--json]``
+[--topic-kind specific|broad] [--work-dir DIR] [--json]``
 """
 
 from __future__ import annotations
@@ -67,7 +69,9 @@ def new_articles(n_passages: int, n_articles: int) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def run(work_dir: Path, n_passages: int, n_topics: int, n_articles: int) -> dict[str, Any]:
+def run(
+    work_dir: Path, n_passages: int, n_topics: int, n_articles: int, kind: str = "specific"
+) -> dict[str, Any]:
     """Build (or reuse) the archive, load the topics, store and match the new articles."""
     data_dir = work_dir / f"archive-{n_passages}"
     build_s = None
@@ -76,7 +80,11 @@ def run(work_dir: Path, n_passages: int, n_topics: int, n_articles: int) -> dict
         build_s = ingest_generated_archive(data_dir, n_passages, work_dir / f"corpus-{n_passages}")
     with open_archive(IndexSettings(data_dir=data_dir, _env_file=None)) as archive:
         started = time.perf_counter()
-        topics = ZipfCorpus(n_passages).questions(n_topics)
+        corpus = ZipfCorpus(n_passages)
+        if kind == "specific":
+            topics = corpus.specific_questions(n_topics)
+        else:
+            topics = corpus.questions(n_topics)
         matcher = TopicMatcher(archive.keeper.analyzer, layer=archive.settings.ranking_layer)
         matcher.load(enumerate(topics, 1), datetime.now(UTC), version=1)
         load_s = time.perf_counter() - started
@@ -107,6 +115,7 @@ def run(work_dir: Path, n_passages: int, n_topics: int, n_articles: int) -> dict
             alerts += len(found)
         passages_indexed = index.n_docs
     return {
+        "topic_kind": kind,
         "passages": passages_indexed,
         "topics": len(matcher),
         "articles": len(ids),
@@ -133,11 +142,12 @@ def format_table(machine: dict[str, Any], row: dict[str, Any]) -> str:
             f"Machine: {machine['cores']} cores, {machine['cpu']}; Python {machine['python']}, "
             f"numpy {machine['numpy']}",
             "",
-            "| passages | topics | new articles | match p50 ms | match p99 ms "
+            "| passages | topics | kind | new articles | match p50 ms | match p99 ms "
             "| with analysis p50 / p99 ms | reverse index p50 / p99 ms | candidates / article "
             "| alerts / article | topic load s |",
-            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-            f"| {row['passages']:,} | {row['topics']:,} | {row['articles']:,} "
+            "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+            f"| {row['passages']:,} | {row['topics']:,} | {row['topic_kind']} "
+            f"| {row['articles']:,} "
             f"| {row['match_p50_ms']:.2f} | {row['match_p99_ms']:.2f} "
             f"| {row['with_analysis_p50_ms']:.2f} / {row['with_analysis_p99_ms']:.2f} "
             f"| {row['reverse_index_p50_ms']:.2f} / {row['reverse_index_p99_ms']:.2f} "
@@ -149,9 +159,10 @@ def format_table(machine: dict[str, Any], row: dict[str, Any]) -> str:
             "match: reverse-index candidates, the evidence check, and ask's article check with "
             "snippets for the topics that pass; with analysis adds turning the article's "
             "passages into index records; reverse index: the candidate lookup alone. Wall "
-            "clock, one article at a time. Each alert costs ask's snippet work (~1–2 ms), so "
-            "the figures grow with alerts / article, which the generated topics (3–6 words of "
-            "one corpus passage) make far higher than real, specific topics would.",
+            "clock, one article at a time. Topics: specific = the 2–3 rarest words of a corpus "
+            "passage (a name, a place); broad = 3–6 random content words of one (the ask "
+            "bench's questions). Each alert costs ask's snippet work, so broad topics, which "
+            "alert far more often than real ones, cost more per article.",
         ]
     )
 
@@ -161,6 +172,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--passages", type=int, default=100_000, help="corpus size")
     parser.add_argument("--topics", type=int, default=100_000, help="followed topics")
     parser.add_argument("--articles", type=int, default=300, help="new articles matched")
+    parser.add_argument(
+        "--topic-kind",
+        choices=("specific", "broad"),
+        default="specific",
+        help="specific: 2-3 rare words of a passage; broad: 3-6 random words of one",
+    )
     parser.add_argument(
         "--work-dir",
         type=Path,
@@ -177,7 +194,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write("--passages must be ≥ 10, --topics and --articles ≥ 1\n")
         return 2
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s %(message)s")
-    row = run(args.work_dir, args.passages, args.topics, args.articles)
+    row = run(args.work_dir, args.passages, args.topics, args.articles, args.topic_kind)
     machine = machine_info()
     if args.json:
         sys.stdout.write(json.dumps({"machine": machine, **row}, indent=2) + "\n")

@@ -183,6 +183,27 @@ class ZipfCorpus:
             out.append(" ".join(words[i] for i in sorted(chosen.tolist())))
         return out
 
+    def specific_questions(self, n: int, words: tuple[int, int] = (2, 3)) -> list[str]:
+        """``n`` topics naming specific things: the 2–3 rarest content words of a passage.
+
+        A reader follows a name, a place or an event, the rare words of a story, rather than
+        a handful of its everyday words (``questions``), so these match few articles.
+        """
+        rng = np.random.default_rng([self.seed, 2])
+        picks = rng.integers(0, self.n_passages, n).tolist()
+        sizes = rng.integers(words[0], words[1] + 1, n).tolist()
+        rare: dict[int, list[str]] = {}
+        for start in sorted({p - p % CHUNK for p in picks}):
+            ranks, lengths = self._chunk_words(start, min(start + CHUNK, self.n_passages))
+            ends = np.cumsum(lengths)
+            for pick in {p for p in picks if start <= p < start + CHUNK}:
+                end = int(ends[pick - start])
+                mine = ranks[end - int(lengths[pick - start]) : end]
+                names = self._words_of(mine)
+                by_rarity = sorted(set(mine.tolist()), reverse=True)
+                rare[pick] = [names[r] for r in by_rarity if names[r] not in _FUNCTION_SET]
+        return [" ".join(rare[pick][:size]) for pick, size in zip(picks, sizes, strict=True)]
+
     def chunk_single(self, index: int) -> list[GeneratedPassage]:
         """The passage at position ``index`` (regenerates its chunk deterministically)."""
         start = index - index % CHUNK
