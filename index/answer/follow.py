@@ -281,7 +281,18 @@ class TopicMatcher:
             present=None,
             wanted_type=answer_type_of(query.text),
             layer=self.layer,
+            reads=_ArticlePassages(passages),  # type: ignore[arg-type]
         )
+
+
+class _ArticlePassages:
+    """The one article's passages as the ``PassageSource`` read for its lead passages."""
+
+    def __init__(self, passages: Sequence[Passage]) -> None:
+        self._by_id = {p.passage_id: p for p in passages}
+
+    def passages_by_id(self, ids: Sequence[int]) -> dict[int, Passage]:
+        return {pid: self._by_id[pid] for pid in ids if pid in self._by_id}
 
 
 def _weigh(
