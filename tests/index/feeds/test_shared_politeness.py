@@ -136,7 +136,7 @@ def test_an_older_store_is_migrated_to_the_shared_politeness_schema(tmp_path: Pa
 
     new = Database(path)
 
-    assert new.schema_version == SCHEMA_VERSION == 4
+    assert new.schema_version == SCHEMA_VERSION >= 4  # later migrations apply too
     (status,) = SourceStore(new).list_all()
     assert status.source.name == "gazette" and status.failures == 2
     assert status.retry_after_until is None
