@@ -48,7 +48,9 @@ TEXTS: dict[str, dict[Lang, str]] = {
             "link to each article. <b>More</b> shows further results, <b>Full article</b> the "
             "passages around a quote.\n\n<b>Groups.</b> Use /ask question, mention me, or reply "
             "to one of my messages.\n\n<b>Inline.</b> Type @{username} and a question in any "
-            "chat to pick a cited snippet; an empty query lists the latest articles."
+            "chat to pick a cited snippet; an empty query lists the latest articles.\n\n"
+            "<b>Follow a topic.</b> /follow question sends new articles that answer it here "
+            "(in groups: admins); /following lists the topics, /unfollow ID stops one."
         ),
         "uk": (
             "<b>Запитання.</b> Надішліть будь-яке запитання, напр. <i>що сказав Столтенберг 14 "
@@ -56,7 +58,10 @@ TEXTS: dict[str, dict[Lang, str]] = {
             "на кожну статтю. <b>Ще</b> показує наступні результати, <b>Уся стаття</b> — "
             "уривки навколо цитати.\n\n<b>Групи.</b> Пишіть /ask запитання, згадайте мене або "
             "дайте відповідь на моє повідомлення.\n\n<b>Inline.</b> Наберіть @{username} і "
-            "запитання в будь-якому чаті; порожній запит показує останні статті."
+            "запитання в будь-якому чаті; порожній запит показує останні статті.\n\n"
+            "<b>Стежити за темою.</b> /follow запитання — нові статті, що відповідають на "
+            "нього, надходитимуть сюди (у групах — для адміністраторів); /following — список "
+            "тем, /unfollow НОМЕР — припинити."
         ),
         "ru": (
             "<b>Вопросы.</b> Пришлите любой вопрос, напр. <i>что сказал Столтенберг 14 июля</i>. "
@@ -64,7 +69,9 @@ TEXTS: dict[str, dict[Lang, str]] = {
             "статью. <b>Ещё</b> показывает следующие результаты, <b>Вся статья</b> — фрагменты "
             "вокруг цитаты.\n\n<b>Группы.</b> Пишите /ask вопрос, упомяните меня или ответьте на "
             "моё сообщение.\n\n<b>Inline.</b> Наберите @{username} и вопрос в любом чате; пустой "
-            "запрос показывает последние статьи."
+            "запрос показывает последние статьи.\n\n<b>Следить за темой.</b> /follow вопрос — "
+            "новые статьи, которые на него отвечают, будут приходить сюда (в группах — для "
+            "администраторов); /following — список тем, /unfollow НОМЕР — прекратить."
         ),
     },
     "help_admin": {

@@ -152,7 +152,9 @@ async def cmd_following(update: Update, context: Context) -> None:
     if message is None or chat is None:
         return
     lang = user_lang(update)
-    topics = await asyncio.to_thread(context.bot_data.archive.following, chat.id)
+    archive = context.bot_data.archive
+    await asyncio.to_thread(archive.resume_chat, chat.id)  # it hears from us again
+    topics = await asyncio.to_thread(archive.following, chat.id)
     for part in render_following(topics, lang):
         await message.reply_text(part)
 
