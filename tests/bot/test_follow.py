@@ -15,12 +15,14 @@ import signal
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from index import Archive, IndexSettings, open_archive
+from bot.alerts import daily_digest_due
+from index import Archive, IndexSettings, Topic, open_archive
 from tests.auxil.fake_bot_api import ApiCall, FakeBotApi, parse_html
 from tests.bot.conftest import ADMIN, GROUP_ID, TOKEN, USER, make_settings, running_bot
 from tests.bot.corpus import write_corpus
@@ -317,3 +319,33 @@ async def test_a_bot_killed_between_outbox_and_send_sends_the_alert_once_after_r
         restarted.close()
     assert len(fake_api.find("sendMessage", alerts_to(USER.id))) == 1
     assert archive.pending_alerts() == []
+
+
+async def test_a_daily_topic_gets_one_digest_at_its_hour_and_no_single_alerts(
+    fake_api: FakeBotApi, archive: Archive, tmp_path: Path
+) -> None:
+    fake_api.add_chat(fake_api.private_chat(USER))
+    now = datetime.now(UTC)
+    hour = (now - timedelta(hours=1)).hour  # today's digest hour has passed
+    archive.follow(USER.id, TOPIC, daily=True, daily_hour=hour, now=now - timedelta(days=2))
+    archive.ingest_bytes("new.jsonl", _jsonl([lithium_article(n) for n in (1, 2)]))
+    settings = make_settings(tmp_path, fake_api, alerts_interval_s=INTERVAL_S)
+    async with running_bot(settings, archive, fake_api):
+        (digest,) = await fake_api.wait_for("sendMessage", to(USER.id, "🗞"), timeout=30)
+        await asyncio.sleep(10 * INTERVAL_S)
+    assert "2 articles" in parse_html(digest.params["text"])
+    assert fake_api.find("sendMessage", alerts_to(USER.id)) == []
+    assert len(fake_api.find("sendMessage", to(USER.id, "🗞"))) == 1
+    (topic,) = archive.following(USER.id)
+    assert topic.last_digest_at is not None
+
+
+def test_the_daily_digest_is_due_once_its_hour_passed_since_the_last_one() -> None:
+    created = datetime(2024, 9, 1, 12, 0, tzinfo=UTC)
+    topic = Topic(1, USER.id, TOPIC, "daily", 8, created)
+    assert not daily_digest_due(topic, datetime(2024, 9, 2, 7, 59, tzinfo=UTC))
+    assert daily_digest_due(topic, datetime(2024, 9, 2, 8, 0, tzinfo=UTC))
+    sent = Topic(1, USER.id, TOPIC, "daily", 8, created, last_digest_at=datetime(
+        2024, 9, 2, 8, 0, 5, tzinfo=UTC))  # fmt: skip
+    assert not daily_digest_due(sent, datetime(2024, 9, 2, 23, 0, tzinfo=UTC))
+    assert daily_digest_due(sent, datetime(2024, 9, 3, 8, 0, tzinfo=UTC))
