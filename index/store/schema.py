@@ -140,11 +140,8 @@ MIGRATIONS: tuple[Migration, ...] = (
             """,
         ),
     ),
-    # Reserved for the reprint/story grouping migration (issue 12, other half); this branch
-    # only keeps the numbering contiguous until that migration lands.
-    Migration(version=5, description="reserved (stories)", statements=()),
     Migration(
-        version=6,
+        version=5,
         description="followed topics and the alert outbox",
         statements=(
             """
