@@ -32,7 +32,7 @@ import re
 import sys
 import tempfile
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -293,12 +293,17 @@ def sentence_anchor(
 
     sentences: list[str] = []
     tokens: list[list[str]] = []
+    # term → the sentences holding it: only those can score above zero (BM25Okapi's idf is
+    # floored above zero), so only those are scored (``get_batch_scores``, same formula).
+    holding: dict[str, list[int]] = defaultdict(list)
     for article in parts.all_articles():
         lang = lang_or_default(article.language)
         for span in split_sentences(article.body):
             text = article.body[span.start : span.end]
             terms = parts.analyzer.document_terms(text, lang, article.published_at)
             if terms:
+                for term in set(terms):
+                    holding[term].append(len(tokens))
                 sentences.append(text)
                 tokens.append(list(terms))
     if not tokens:
@@ -307,8 +312,10 @@ def sentence_anchor(
     outcomes = []
     for item in items:
         question = parts.analyzer.question(item.question, item.now or asked_at)
-        scores = bm25.get_scores(list(question.terms)) if question.terms else np.zeros(1)
-        top = [int(i) for i in np.argsort(-scores, kind="stable")[:TOP_SNIPPETS] if scores[i] > 0]
+        ids = sorted({i for term in question.terms for i in holding.get(term, ())})
+        scores = np.asarray(bm25.get_batch_scores(list(question.terms), ids)) if ids else []
+        order = np.argsort(-np.asarray(scores), kind="stable")[:TOP_SNIPPETS]
+        top = [ids[int(i)] for i in order if scores[i] > 0]
         outcomes.append(
             score_texts(
                 item,
