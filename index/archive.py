@@ -26,7 +26,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -47,6 +47,7 @@ from index.models import (
     Answer,
     Article,
     ArticleSummary,
+    DailyCounts,
     ExtractedArticle,
     IngestReport,
     ItemResult,
@@ -61,10 +62,12 @@ from index.models import (
 from index.reading import read_file_capped
 from index.settings import IndexSettings
 from index.store import STORE_FILENAME, ArticleStore, Database, NewAlert, OutboxRow, TopicStore
+from index.store.sources import SourceStore
 
 if TYPE_CHECKING:
     from index.answer.follow import TopicMatcher
     from index.answer.passage_cache import PassageCache
+    from index.channels import ChannelPost
     from index.feeds.service import FeedService
     from index.store.backup import BackupReport, RestoreReport
     from index.upkeep import CheckReport
@@ -117,6 +120,9 @@ class Archive:
         self.topics = TopicStore(self._db)
         self._matcher: TopicMatcher | None = None
         self._match_lock = threading.Lock()
+        self._channels = SourceStore(self._db)
+        self._channels_preseeded = False
+        self._channels_lock = threading.Lock()
 
     def close(self) -> None:
         """Release connections and memory maps."""
@@ -539,13 +545,19 @@ class Archive:
         language: str | None = None,
         interval_s: int | None = None,
     ) -> Source:
-        """Register an RSS/Atom feed or news sitemap; raises SourceError for bad input."""
+        """Register an RSS/Atom feed or news sitemap, or allow a Telegram channel
+        (``@name``, a ``t.me`` link or a ``-100…`` id); raises SourceError for bad input."""
+        from index.channels import is_channel_ref
+
+        if is_channel_ref(url):
+            return self.allow_channel(url, name=name, outlet=outlet)
         return self._feeds().add_source(
             url, name=name, outlet=outlet, language=language, interval_s=interval_s
         )
 
     def list_sources(self) -> list[SourceStatus]:
         """Every source with last success, last error, articles ingested and next poll."""
+        self._preseed_channels()
         return self._feeds().list_sources()
 
     def remove_source(self, name: str) -> Source:
@@ -571,6 +583,100 @@ class Archive:
         if once:
             return self._feeds().poll(due_only=due_only, names=names, progress=progress)
         return self._feeds().run(stop=stop, on_report=on_report)
+
+    # -- Telegram channels (index/channels.py) ----------------------------------------------
+
+    def allow_channel(
+        self, ref: str, *, name: str | None = None, outlet: str | None = None
+    ) -> Source:
+        """Allow a Telegram channel's posts in; raises SourceError for a bad or known one.
+
+        ``name`` is ignored: a channel's handle is its ``@username`` (or chat id), which is
+        what an admin types to remove it. ``outlet`` is replaced by the channel's title
+        when its first post arrives.
+        """
+        from index.channels import parse_channel_ref
+
+        del name
+        channel = parse_channel_ref(ref)
+        source = self._channels.add_channel(
+            name=channel.name,
+            url=channel.url,
+            outlet=(outlet or "").strip() or channel.name,
+            now=datetime.now(UTC),
+        )
+        logger.info("channel %s allowed", source.name)
+        return source
+
+    def channel_source(self, chat_id: int, username: str | None) -> Source | None:
+        """The allowed channel with this chat id or username, or None when nobody allowed it."""
+        from index.channels import channel_urls
+
+        self._preseed_channels()
+        status = self._channels.channel_by_urls(channel_urls(chat_id, username))
+        return status.source if status is not None else None
+
+    def ingest_channel_post(self, post: ChannelPost) -> IngestReport:
+        """Store a channel post as an article (upsert by its t.me URL, so an edit updates it).
+
+        The caller decides whether the post may come in (an allowed channel, or an admin's
+        forward); an allowed channel's source row counts the post and learns its title.
+        """
+        from index.channels import post_article, post_url
+
+        started = time.monotonic()
+        delta = self._keeper.delta()
+        item = post_url(post)
+        try:
+            article = post_article(post)
+        except NewsdeskError as exc:
+            return self._finish_ingest(
+                [ItemResult(item, "failed", reason=exc.reason)], delta, started
+            )
+        result = self._store_article(item, article, article.source, delta)
+        source = self.channel_source(post.chat_id, post.username)
+        if source is not None and result.outcome != "failed":
+            self._channels.record_channel_post(
+                source.source_id,
+                now=datetime.now(UTC),
+                outlet=article.source,
+                ingested=1 if result.outcome == "new" else 0,
+            )
+        return self._finish_ingest([result], delta, started)
+
+    def _preseed_channels(self) -> None:
+        """Allow the ``NEWSDESK_CHANNELS`` channels not allowed yet (once per archive)."""
+        from index.channels import parse_channels_setting
+
+        with self._channels_lock:
+            if self._channels_preseeded:
+                return
+            self._channels_preseeded = True
+            known = {status.source.url for status in self._channels.list_all()}
+            for channel in parse_channels_setting(self.settings.channels):
+                if channel.url not in known:
+                    self.allow_channel(channel.name)
+                    known.add(channel.url)
+
+    # -- the stats chart (index/charts.py) ----------------------------------------------------
+
+    def daily_counts(self, days: int = 30, *, today: date | None = None) -> DailyCounts:
+        """Articles per day and outlet for the last ``days`` days of the archive.
+
+        The window ends at the newest publication day up to ``today`` (see
+        ``ArticleStore.daily_counts``); empty when no dated article is stored.
+        """
+        rows = self.store.daily_counts(days, today or datetime.now(UTC).date())
+        if not rows:
+            return DailyCounts((), ())
+        last = max(day for day, _, _ in rows)
+        window = tuple(last - timedelta(days=offset) for offset in range(days - 1, -1, -1))
+        position = {day: i for i, day in enumerate(window)}
+        per_outlet: dict[str, list[int]] = {}
+        for day, outlet, count in rows:
+            per_outlet.setdefault(outlet, [0] * days)[position[day]] += count
+        ordered = sorted(per_outlet.items(), key=lambda kv: (-sum(kv[1]), kv[0]))
+        return DailyCounts(window, tuple((name, tuple(c)) for name, c in ordered))
 
     # -- upkeep (index/upkeep.py, index/store/backup.py) ------------------------------------
 

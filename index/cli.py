@@ -157,6 +157,12 @@ def build_parser(
 
     stats = subcommands.add("stats", "what the archive holds", cmd_stats)
     stats.add_argument("--json", action="store_true", help=JSON_HELP)
+    stats.add_argument(
+        "--chart",
+        metavar="FILE.png",
+        type=Path,
+        help="also write a PNG chart of articles per day for the last 30 days, by outlet",
+    )
 
     show = subcommands.add("show", "one stored article", cmd_show)
     show.add_argument(
@@ -223,7 +229,9 @@ def build_parser(
         "add", help="register an RSS/Atom feed or news sitemap", parents=[subcommands.common]
     )
     add_source.set_defaults(creates_archive=True)
-    add_source.add_argument("url", metavar="URL", help="the feed's or sitemap's http(s) URL")
+    add_source.add_argument(
+        "url", metavar="URL", help="the feed's or sitemap's http(s) URL, or a Telegram @channel"
+    )
     add_source.add_argument("--name", help="a one-word handle (default: the host)")
     add_source.add_argument("--outlet", help="outlet label stored on its articles")
     add_source.add_argument("--language", choices=("en", "uk", "ru"))
@@ -478,7 +486,7 @@ def cmd_stats(args: argparse.Namespace, archive: Archive) -> int:
     stats = archive.stats()
     if args.json:
         _print_json(asdict(stats))
-        return EXIT_OK
+        return _write_chart(archive, args.chart, quiet=True) if args.chart else EXIT_OK
     lines = [
         f"articles:   {stats.articles}",
         f"passages:   {stats.passages} ({stats.index_passages} indexed)",
@@ -489,6 +497,27 @@ def cmd_stats(args: argparse.Namespace, archive: Archive) -> int:
         f"index size: {_size(stats.index_bytes)}",
     ]
     _echo("\n".join(lines))
+    return _write_chart(archive, args.chart) if args.chart else EXIT_OK
+
+
+def _write_chart(archive: Archive, path: Path, *, quiet: bool = False) -> int:
+    """``stats --chart FILE``: the same chart ``/stats`` sends; exit 1 when there is none.
+
+    ``quiet`` (with ``--json``) keeps stdout one JSON document: errors still go to stderr.
+    """
+    from index.charts import write_daily_chart
+
+    counts = archive.daily_counts()
+    if counts.total == 0:
+        _error(f"no chart written to {path}: the archive has no dated articles")
+        return EXIT_FAILED
+    try:
+        size = write_daily_chart(counts, path)
+    except OSError as exc:
+        _error(f"could not write {path}: {exc.strerror or type(exc).__name__}")
+        return EXIT_FAILED
+    if not quiet:
+        _echo(f"chart:      {path} ({_size(size)}, {counts.days[0]} .. {counts.days[-1]})")
     return EXIT_OK
 
 

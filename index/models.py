@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
@@ -19,7 +19,7 @@ LANGS: tuple[Lang, ...] = ("en", "uk", "ru")
 
 PassageKind = Literal["paragraph", "window", "bullet", "title"]
 Outcome = Literal["new", "updated", "unchanged", "failed"]
-SourceKind = Literal["feed", "sitemap"]
+SourceKind = Literal["feed", "sitemap", "telegram"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -418,3 +418,20 @@ class Alert:
     answer: ArticleAnswer
     created_at: datetime
     sent_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DailyCounts:
+    """Articles published per day and outlet over a window of days (the stats chart).
+
+    ``days`` runs oldest to newest without gaps; each outlet's counts line up with it, and
+    ``outlets`` is ordered by total, largest first. Empty when nothing dated is stored.
+    """
+
+    days: tuple[date, ...]
+    outlets: tuple[tuple[str, tuple[int, ...]], ...]
+
+    @property
+    def total(self) -> int:
+        """Articles in the window."""
+        return sum(sum(counts) for _, counts in self.outlets)

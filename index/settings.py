@@ -46,6 +46,10 @@ class IndexSettings(BaseSettings):
     feeds: str = Field(
         default="", description="Sources to preseed, comma-separated URLs (optionally name=URL)."
     )
+    channels: str = Field(
+        default="",
+        description="Telegram channels allowed as sources, comma-separated @names or -100 ids.",
+    )
     poll_interval_s: int = Field(
         default=900, ge=30, description="Default interval between polls of one source."
     )
@@ -81,6 +85,19 @@ class IndexSettings(BaseSettings):
             raise ValueError(
                 f"entry {exc.item!r}: {reason} (expected comma-separated URL or name=URL)"
             ) from None
+        return value
+
+    @field_validator("channels")
+    @classmethod
+    def _check_channels(cls, value: str) -> str:
+        """Reject a bad ``NEWSDESK_CHANNELS`` at startup, with the parser that preseeds it."""
+        from index.channels import parse_channels_setting
+
+        try:
+            parse_channels_setting(value)
+        except NewsdeskError as exc:
+            reason = exc.reason.removeprefix("NEWSDESK_CHANNELS: ")
+            raise ValueError(f"entry {exc.item!r}: {reason}") from None
         return value
 
 

@@ -157,7 +157,7 @@ class Poller:
         with self._lock:
             started = self._clock()
             t0 = time.monotonic()
-            statuses = self.store.due(started) if due_only else self.store.list_all()
+            statuses = self.store.due(started) if due_only else self.store.pollable()
             if names is not None:
                 wanted = set(names)
                 statuses = [s for s in statuses if s.source.name in wanted]

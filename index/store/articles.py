@@ -428,6 +428,26 @@ class ArticleStore:
             from_utc_text(last),
         )
 
+    def daily_counts(self, days: int, today: date) -> list[tuple[date, str, int]]:
+        """Articles per publication day and outlet over the ``days`` days up to the archive's
+        newest publication day that is not after ``today``; one query.
+
+        The window ends there rather than at ``today`` so that an archive of older news
+        still shows its last month instead of an empty one. Undated articles are left out.
+        """
+        tomorrow = (today + timedelta(days=1)).isoformat()
+        rows = self.db.conn.execute(
+            "WITH last AS (SELECT date(MAX(published_at)) AS day FROM articles "
+            "WHERE published_at < :tomorrow) "
+            "SELECT date(a.published_at), COALESCE(a.source, 'unknown'), COUNT(*) "
+            "FROM articles AS a, last "
+            "WHERE a.published_at >= date(last.day, :back) "
+            "AND a.published_at < date(last.day, '+1 day') "
+            "GROUP BY 1, 2 ORDER BY 1, 2",
+            {"tomorrow": tomorrow, "back": f"-{days - 1} days"},
+        ).fetchall()
+        return [(date.fromisoformat(day), str(source), int(n)) for day, source, n in rows]
+
     def count_passages(self) -> int:
         """How many passages the store holds (what a complete index holds)."""
         return int(self.db.conn.execute("SELECT COUNT(*) FROM passages").fetchone()[0])

@@ -1,5 +1,8 @@
 """Sources and seen feed entries in SQL (tables of schema migrations 2 and 4).
 
+Telegram channels allowed as sources are rows too, with kind ``telegram``: they are never
+due (``due`` and ``pollable`` leave them out), because Telegram pushes their posts.
+
 A source row carries its polling record (validators for conditional GET, last success and
 error, consecutive failures, next poll) so that polling resumes where it left off after a
 restart; so does a wait the server asked for (``retry_after_until``). ``seen_entries``
@@ -10,6 +13,7 @@ with a fingerprint of the fields whose change means "updated".
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -18,6 +22,8 @@ from index.models import Lang, Source, SourceKind, SourceStatus
 from index.store.articles import from_utc_text, to_utc_text
 from index.store.db import Database
 
+CHANNEL_KIND = "telegram"  # index.channels.CHANNEL_KIND (the store sits below that stage)
+_POLLED = "COALESCE(kind, '') != 'telegram'"
 _SOURCE_COLUMNS = (
     "id, name, url, outlet, interval_s, added_at, language, kind, last_polled_at, "
     "last_success_at, last_error, failures, articles_ingested, next_poll_at, retry_after_until"
@@ -130,13 +136,68 @@ class SourceStore:
         return status.source
 
     def due(self, now: datetime) -> list[SourceStatus]:
-        """Sources whose next poll time has come, the most overdue first."""
+        """Polled sources whose next poll time has come, the most overdue first."""
         rows = self.db.conn.execute(
             f"SELECT {_SOURCE_COLUMNS} FROM sources "  # noqa: S608 - fixed columns
-            "WHERE next_poll_at IS NULL OR next_poll_at <= ? ORDER BY next_poll_at, id",
+            f"WHERE {_POLLED} AND (next_poll_at IS NULL OR next_poll_at <= ?) "
+            "ORDER BY next_poll_at, id",
             (_ts(now),),
         ).fetchall()
         return [_status(row) for row in rows]
+
+    def pollable(self) -> list[SourceStatus]:
+        """Every source that is polled (feeds and sitemaps, not Telegram channels)."""
+        rows = self.db.conn.execute(
+            f"SELECT {_SOURCE_COLUMNS} FROM sources WHERE {_POLLED} ORDER BY id"  # noqa: S608
+        ).fetchall()
+        return [_status(row) for row in rows]
+
+    # -- Telegram channels (index/channels.py) ------------------------------------------------
+
+    def add_channel(self, *, name: str, url: str, outlet: str, now: datetime) -> Source:
+        """Allow a Telegram channel: a source row of kind ``telegram`` that is never due.
+
+        Raises:
+            SourceError: the name or the URL is already registered.
+        """
+        with self.db.transaction() as conn:
+            for column, value in (("name", name), ("url", url)):
+                row = conn.execute(
+                    f"SELECT name FROM sources WHERE {column} = ?",  # noqa: S608 - fixed names
+                    (value,),
+                ).fetchone()
+                if row is not None:
+                    raise SourceError(f"already registered as source {row[0]!r}", item=value)
+            cur = conn.execute(
+                "INSERT INTO sources (name, url, outlet, interval_s, added_at, kind) "
+                "VALUES (?, ?, ?, 0, ?, ?)",
+                (name, url, outlet, _ts(now), CHANNEL_KIND),
+            )
+            source_id = int(cur.lastrowid or 0)
+        return self.get(source_id).source
+
+    def channel_by_urls(self, urls: Sequence[str]) -> SourceStatus | None:
+        """The allowed channel stored under one of ``urls`` (by username or by id), or None."""
+        if not urls:
+            return None
+        marks = ", ".join("?" for _ in urls)
+        row = self.db.conn.execute(
+            f"SELECT {_SOURCE_COLUMNS} FROM sources "  # noqa: S608 - fixed columns and marks
+            f"WHERE kind = ? AND url IN ({marks}) ORDER BY id LIMIT 1",
+            (CHANNEL_KIND, *urls),
+        ).fetchone()
+        return _status(row) if row else None
+
+    def record_channel_post(
+        self, source_id: int, *, now: datetime, outlet: str | None, ingested: int
+    ) -> None:
+        """A post of an allowed channel was stored: count it, learn the channel's title."""
+        with self.db.transaction() as conn:
+            conn.execute(
+                "UPDATE sources SET last_success_at = ?, articles_ingested = articles_ingested "
+                "+ ?, outlet = COALESCE(?, outlet) WHERE id = ?",
+                (_ts(now), ingested, outlet, source_id),
+            )
 
     def next_due_at(self) -> datetime | None:
         """When the next source falls due (None when there are no sources)."""
