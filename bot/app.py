@@ -46,6 +46,13 @@ from bot.handlers.buttons import (
     on_more,
     on_unknown_button,
 )
+from bot.handlers.channels import (
+    CHANNEL_FORWARD,
+    ONLY_A_LINK,
+    on_channel_post,
+    on_forwarded_post,
+    on_link,
+)
 from bot.handlers.follow import (
     cmd_follow,
     cmd_following,
@@ -111,6 +118,11 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
             CommandHandler("addsource", cmd_addsource),
             CommandHandler("removesource", cmd_removesource),
             CommandHandler("poll", cmd_poll),
+            # Channels (issue 13): posts and edits of allowed channels; in private, an admin's
+            # forwarded channel post or bare link is ingested (before questions take the text).
+            MessageHandler(filters.UpdateType.CHANNEL_POSTS, on_channel_post),
+            MessageHandler(private & CHANNEL_FORWARD, on_forwarded_post),
+            MessageHandler(private & new_text & ONLY_A_LINK, on_link),
             # Questions: any private text; group text only when it mentions or replies to us.
             MessageHandler(private & new_text, on_question),
             MessageHandler(groups & new_text, on_group_message),

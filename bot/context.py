@@ -32,6 +32,8 @@ class BotData:
         self.states = StateStore()
         self.flood = FloodGuard(5, 10.0)
         self.reindex_running = False
+        # Channels whose posts were dropped as not allowed, so each is logged once.
+        self.ignored_channels: set[int] = set()
         self._stats: StoreStats | None = None
         self._stats_at = 0.0
         self._stats_lock = asyncio.Lock()

@@ -280,12 +280,60 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "ru": "Статья #{article_id} удалена: {title}",
     },
     "untitled": {"en": "Untitled", "uk": "Без назви", "ru": "Без названия"},
+    # Telegram channels and the stats chart (issue 13, bot/handlers/channels.py, admin.py).
+    "help_channels": {
+        "en": (
+            "<b>Channels.</b> /addsource @channel allows a channel: make me its admin and its "
+            "posts (and their edits) are added as articles. Forward me a channel post, or send "
+            "just a link, to add that one. /stats also sends a chart of articles per day."
+        ),
+        "uk": (
+            "<b>Канали.</b> /addsource @channel дозволяє канал: зробіть мене його адміном, і "
+            "дописи (та їх редагування) стануть статтями. Перешліть мені допис каналу або "
+            "надішліть лише посилання, щоб додати його. /stats також надсилає графік статей "
+            "за днями."
+        ),
+        "ru": (
+            "<b>Каналы.</b> /addsource @channel разрешает канал: сделайте меня его админом, и "
+            "посты (и их правки) станут статьями. Перешлите мне пост канала или пришлите "
+            "только ссылку, чтобы добавить его. /stats также присылает график статей по дням."
+        ),
+    },
+    "channel_added": {
+        "en": "Allowed channel {name} ({url}). Make the bot an admin there to receive its posts.",
+        "uk": "Канал {name} ({url}) дозволено. Зробіть бота адміном каналу, щоб бачити дописи.",
+        "ru": "Канал {name} ({url}) разрешён. Сделайте бота админом канала, чтобы получать посты.",
+    },
+    "forward_refused": {
+        "en": "Sorry, only the archive's admins can add forwarded channel posts.",
+        "uk": "Вибачте, пересланий допис каналу до архіву можуть додати лише адміністратори.",
+        "ru": "Извините, пересланный пост канала в архив могут добавить только администраторы.",
+    },
+    "stats_chart": {
+        "en": "Articles per day by outlet, {first} – {last}",
+        "uk": "Статті за днями й виданнями, {first} – {last}",
+        "ru": "Статьи по дням и изданиям, {first} – {last}",
+    },
+    "stats_no_chart": {
+        "en": "No chart: the archive has no dated articles yet.",
+        "uk": "Графіка немає: в архіві ще немає статей з датами.",
+        "ru": "Графика нет: в архиве ещё нет статей с датами.",
+    },
     # News sources (issue 6, bot/handlers/sources.py). Plain text, no markup: the handler
     # fills them with raw values and escapes the result as a whole.
     "addsource_usage": {
-        "en": "Usage: /addsource URL [NAME] (an RSS/Atom feed or a news sitemap)",
-        "uk": "Використання: /addsource URL [НАЗВА] (стрічка RSS/Atom або news sitemap)",
-        "ru": "Использование: /addsource URL [ИМЯ] (лента RSS/Atom или news sitemap)",
+        "en": (
+            "Usage: /addsource URL [NAME] (an RSS/Atom feed or a news sitemap) "
+            "or /addsource @channel"
+        ),
+        "uk": (
+            "Використання: /addsource URL [НАЗВА] (стрічка RSS/Atom або news sitemap) "
+            "або /addsource @канал"
+        ),
+        "ru": (
+            "Использование: /addsource URL [ИМЯ] (лента RSS/Atom или news sitemap) "
+            "или /addsource @канал"
+        ),
     },
     "removesource_usage": {
         "en": "Usage: /removesource NAME (see /sources)",

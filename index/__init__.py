@@ -8,6 +8,8 @@ application (CLI or bot) decides where logs go. This package never imports ``bot
 import logging
 
 from index.archive import INGEST_SUFFIXES, Archive, open_archive
+from index.channels import ChannelPost
+from index.charts import render_daily_chart
 from index.errors import NewsdeskError, TopicError
 from index.feeds.models import PollReport, SourcePoll
 from index.models import (
@@ -18,6 +20,7 @@ from index.models import (
     ArticleAnswer,
     ArticleSummary,
     Citation,
+    DailyCounts,
     IngestReport,
     ItemResult,
     Lang,
@@ -41,7 +44,9 @@ __all__ = [
     "Article",
     "ArticleAnswer",
     "ArticleSummary",
+    "ChannelPost",
     "Citation",
+    "DailyCounts",
     "IndexSettings",
     "IngestReport",
     "ItemResult",
@@ -61,6 +66,7 @@ __all__ = [
     "TopicError",
     "load_settings",
     "open_archive",
+    "render_daily_chart",
 ]
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())

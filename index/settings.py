@@ -91,6 +91,7 @@ class IndexSettings(BaseSettings):
     @classmethod
     def _check_channels(cls, value: str) -> str:
         """Reject a bad ``NEWSDESK_CHANNELS`` at startup, with the parser that preseeds it."""
+        # Up the layers, as for feeds: the channels' own parser, imported lazily.
         from index.channels import parse_channels_setting
 
         try:

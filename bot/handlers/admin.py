@@ -12,7 +12,7 @@ import logging
 import re
 from collections.abc import Iterable
 
-from telegram import Update
+from telegram import Message, Update
 
 from bot.context import Context
 from bot.download import DownloadError, DownloadTooLargeError, download_capped
@@ -22,7 +22,7 @@ from bot.progress import run_with_progress
 from bot.render import Run, escape, format_date, render_parts, trim
 from bot.settings import BotSettings
 from bot.texts import counted, format_bytes, format_count, text
-from index import INGEST_SUFFIXES, IngestReport, Lang, NewsdeskError
+from index import INGEST_SUFFIXES, IngestReport, Lang, NewsdeskError, render_daily_chart
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +95,12 @@ async def cmd_ingest(update: Update, context: Context) -> None:
     if not urls or not all(_URL.match(url) for url in urls):
         await message.reply_text(text("ingest_usage", lang))
         return
+    await ingest_urls(message, context, urls, lang)
+
+
+async def ingest_urls(message: Message, context: Context, urls: list[str], lang: Lang) -> None:
+    """Fetch and ingest ``urls``, replying with progress and the report (``/ingest``, and
+    a private message that is only a link)."""
     data = context.bot_data
     await message.reply_text(text("ingest_working", lang, items=counted("item", len(urls), lang)))
     report = await asyncio.to_thread(data.archive.ingest, urls)
@@ -235,6 +241,19 @@ async def cmd_stats(update: Update, context: Context) -> None:
             index_mb=f"{stats.index_bytes / 1e6:.1f}",
         )
     )
+    await _send_chart(message, context, lang)
+
+
+async def _send_chart(message: Message, context: Context, lang: Lang) -> None:
+    """/stats' picture: articles per day by outlet (``index.charts``), or why there is none."""
+    counts = await asyncio.to_thread(context.bot_data.archive.daily_counts)
+    if counts.total == 0:
+        await message.reply_text(text("stats_no_chart", lang))
+        return
+    png = await asyncio.to_thread(render_daily_chart, counts)
+    first, last = counts.days[0].isoformat(), counts.days[-1].isoformat()
+    caption = text("stats_chart", lang, first=first, last=last)
+    await message.reply_photo(png, caption=caption, filename="stats.png")
 
 
 @admin_only

@@ -55,6 +55,7 @@ async def cmd_help(update: Update, context: Context) -> None:
     user = update.effective_user
     if context.bot_data.settings.is_admin(user.id if user else None):
         reply += "\n\n" + text("help_admin", lang)
+        reply += "\n\n" + text("help_channels", lang)
     await message.reply_text(reply)
 
 

@@ -146,7 +146,8 @@ async def cmd_sources(update: Update, context: Context) -> None:
 
 @admin_only
 async def cmd_addsource(update: Update, context: Context) -> None:
-    """/addsource URL [NAME]: register a feed or sitemap, due for polling at once."""
+    """/addsource URL [NAME]: register a feed or sitemap, due for polling at once;
+    /addsource @channel (or a t.me link): allow a Telegram channel's posts in."""
     message = update.effective_message
     if message is None:
         return
@@ -162,13 +163,16 @@ async def cmd_addsource(update: Update, context: Context) -> None:
     except NewsdeskError as exc:
         await reply_error(message, lang, exc)
         return
-    added = text(
-        "source_added",
-        lang,
-        name=source.name,
-        url=source.url,
-        minutes=_minutes(source.interval_s),
-    )
+    if source.interval_s == 0:  # a Telegram channel (index.channels): posts come pushed
+        added = text("channel_added", lang, name=source.name, url=source.url)
+    else:
+        added = text(
+            "source_added",
+            lang,
+            name=source.name,
+            url=source.url,
+            minutes=_minutes(source.interval_s),
+        )
     for part in render_parts([Run(added)]):
         await message.reply_text(part)
 
