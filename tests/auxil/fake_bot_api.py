@@ -279,6 +279,14 @@ class StoredMessage:
     reply_markup: Any = None
 
 
+@dataclass(frozen=True, slots=True)
+class FormFile:
+    """A file the bot uploaded (multipart form data): its name and bytes."""
+
+    filename: str
+    data: bytes
+
+
 @dataclass(slots=True)
 class FakeFile:
     """An uploaded file: ``data`` served ``repeat`` times in a row (a large body costs no
@@ -564,6 +572,64 @@ class FakeBotApi:
             document["file_size"] = stored.reported_size
         return {"message": self._message(user, self.private_chat(user), None, document=document)}
 
+    def channel_chat(
+        self, chat_id: int, title: str, username: str | None = None
+    ) -> dict[str, Any]:
+        """A channel (``username`` None: a private channel)."""
+        chat: dict[str, Any] = {"id": chat_id, "type": "channel", "title": title}
+        if username is not None:
+            chat["username"] = username
+        return chat
+
+    def channel_post(
+        self,
+        chat: dict[str, Any],
+        text: str,
+        *,
+        message_id: int | None = None,
+        date: int | None = None,
+        edited: bool = False,
+        caption: bool = False,
+    ) -> dict[str, Any]:
+        """An update: a post in a channel where the bot is an admin (``channel_post``), or,
+        with ``edited``, an edit of post ``message_id`` (``edited_channel_post``).
+
+        Channel posts have no ``from``; ``caption`` puts the text under a photo instead.
+        """
+        self._chats[chat["id"]] = chat
+        message: dict[str, Any] = {
+            "message_id": message_id if message_id is not None else next(self._message_ids),
+            "date": date if date is not None else int(time.time()),
+            "chat": chat,
+            "sender_chat": chat,
+        }
+        if caption:
+            message["photo"] = [
+                {"file_id": "photo1", "file_unique_id": "uphoto1", "width": 90, "height": 90}
+            ]
+            message["caption"] = text
+        else:
+            message["text"] = text
+        if edited:
+            message["edit_date"] = int(time.time())
+            return {"edited_channel_post": message}
+        return {"channel_post": message}
+
+    def forwarded_post(
+        self,
+        user: FakeUser,
+        chat: dict[str, Any],
+        text: str,
+        *,
+        message_id: int,
+        date: int,
+    ) -> dict[str, Any]:
+        """An update: ``user`` forwards post ``message_id`` of channel ``chat`` to the bot."""
+        origin = {"type": "channel", "chat": chat, "message_id": message_id, "date": date}
+        message = self._message(user, self.private_chat(user), None, forward_origin=origin)
+        message["text"] = text
+        return {"message": message}
+
     def file(self, file_id: str) -> FakeFile:
         """The stored file ``file_id`` (``"file1"``…, in the order documents were made)."""
         return self._files[file_id]
@@ -775,6 +841,31 @@ class FakeBotApi:
             result["reply_markup"] = params["reply_markup"]
         return result
 
+    async def _api_sendphoto(self, params: dict[str, Any]) -> dict[str, Any]:
+        """An uploaded photo: stored as bytes in ``params["photo"]`` (a ``FormFile``)."""
+        chat = self._chat(params.get("chat_id"))
+        photo = params.get("photo")
+        if not isinstance(photo, FormFile) or not photo.data:
+            raise BadRequestError("Bad Request: there is no photo in the request")
+        if "caption" in params:
+            visible_text(str(params["caption"]), params.get("parse_mode"))
+        message_id = next(self._message_ids)
+        return {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": chat,
+            "from": self.bot_user(),
+            "photo": [
+                {
+                    "file_id": f"sent{message_id}",
+                    "file_unique_id": f"usent{message_id}",
+                    "width": 800,
+                    "height": 400,
+                    "file_size": len(photo.data),
+                }
+            ],
+        }
+
     async def _api_editmessagetext(self, params: dict[str, Any]) -> dict[str, Any]:
         key = (int(params.get("chat_id") or 0), int(params.get("message_id") or 0))
         stored = self.messages.get(key)
@@ -894,8 +985,11 @@ async def _read_params(request: web.Request) -> dict[str, Any]:
     form = await request.post()
     params: dict[str, Any] = {}
     for key, value in form.items():
+        if isinstance(value, web.FileField):
+            params[key] = FormFile(value.filename, value.file.read())
+            continue
         if not isinstance(value, str):
-            continue  # uploaded files: newsdesk never sends any
+            continue
         if key in _JSON_FIELDS:
             try:
                 params[key] = json.loads(value)
