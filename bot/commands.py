@@ -56,9 +56,9 @@ ADMIN_COMMANDS: dict[str, dict[Lang, str]] = {
     "delete": {"en": "Delete an article", "uk": "Видалити статтю", "ru": "Удалить статью"},
     "sources": {"en": "News sources", "uk": "Джерела новин", "ru": "Источники новостей"},
     "addsource": {
-        "en": "Add a feed or sitemap",
-        "uk": "Додати стрічку чи sitemap",
-        "ru": "Добавить ленту или sitemap",
+        "en": "Add a feed, sitemap or @channel",
+        "uk": "Додати стрічку, sitemap чи @канал",
+        "ru": "Добавить ленту, sitemap или @канал",
     },
     "removesource": {"en": "Remove a source", "uk": "Видалити джерело", "ru": "Удалить источник"},
     "poll": {"en": "Poll sources now", "uk": "Опитати джерела", "ru": "Опросить источники"},

@@ -360,6 +360,11 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "uk": "Джерел: {count}",
         "ru": "Источников: {count}",
     },
+    "channel_status": {
+        "en": "Telegram channel · articles: {articles} · last post: {success}",
+        "uk": "Telegram-канал · статей: {articles} · останній допис: {success}",
+        "ru": "Telegram-канал · статей: {articles} · последний пост: {success}",
+    },
     "source_status": {
         "en": "every {minutes} min · articles: {articles} · last success: {success} · "
         "next poll: {next}",

@@ -96,6 +96,15 @@ def render_sources(statuses: Sequence[SourceStatus], lang: Lang) -> list[str]:
         runs.append(Run(source.name, bold=True))
         runs.append(Run(f" ({status.kind}) " if status.kind else " "))
         runs.append(Run(trim(source.url, 200), href=source.url))
+        if status.kind == "telegram":  # a channel (index.channels): never polled
+            line = text(
+                "channel_status",
+                lang,
+                articles=status.articles_ingested,
+                success=_when(status.last_success_at, lang),
+            )
+            runs.append(Run("\n" + line))
+            continue
         line = text(
             "source_status",
             lang,
@@ -206,6 +215,7 @@ async def cmd_poll(update: Update, context: Context) -> None:
     lang = user_lang(update)
     data = context.bot_data
     statuses = await asyncio.to_thread(data.archive.list_sources)
+    statuses = [s for s in statuses if s.kind != "telegram"]  # channels push, never polled
     if not statuses:
         await message.reply_text(text("sources_none", lang))
         return

@@ -85,7 +85,9 @@ async def test_a_channel_post_and_its_edit_make_one_article_updated_in_place(
         assert "twelve years" in body and "eleven years" not in body
         assert updated.published_at == article.published_at  # an edit keeps the post's date
         assert "@kyivdaily (telegram) https://t.me/kyivdaily" in listing
-        assert "articles: 1" in listing
+        assert "Telegram channel · articles: 1 · last post: 20" in listing
+        (nothing,) = await say(fake_api, ADMIN, "/poll")  # a channel is not polled
+        assert nothing.startswith("No sources yet")
 
         # The index heard of the edit: the old passages were replaced, not added to.
         passages = archive.get_passages(updated.article_id)
