@@ -65,6 +65,7 @@ from index.store import STORE_FILENAME, ArticleStore, Database, NewAlert, Outbox
 from index.store.sources import SourceStore
 
 if TYPE_CHECKING:
+    from index.answer.filters import SplitQuestion
     from index.answer.follow import TopicMatcher
     from index.answer.passage_cache import PassageCache
     from index.channels import ChannelPost
@@ -116,6 +117,8 @@ class Archive:
         self._passage_cache: PassageCache | None = None
         # The words of the store's outlet names, with the index generation they were read at.
         self._outlets: tuple[str, frozenset[str]] | None = None
+        # The store's outlet names for ``from:``, with the index generation they were read at.
+        self._outlet_name_list: tuple[str, list[str]] | None = None
         self._feed_service: FeedService | None = None
         self.topics = TopicStore(self._db)
         self._matcher: TopicMatcher | None = None
@@ -381,15 +384,24 @@ class Archive:
     ) -> Answer:
         """Answer a question with cited snippets, or say honestly that nothing matched.
 
+        Filter words in the question (``from:OUTLET``, ``since:``/``until:YYYY-MM-DD``,
+        ``lang:uk|ru|en``; ``index.answer.filters``) restrict the articles it is answered
+        from and are not question words; ``Answer.question`` keeps them, so paging asks
+        the same filtered question.
+
         Raises:
             QuestionError: the question is empty.
+            FilterError: a filter word cannot be applied (a bad date, an unknown outlet:
+                the reason names the closest ones), or the question is only filters.
             IndexUnavailableError: the index is missing or corrupt (run ``newsdesk reindex``).
         """
         from index.answer import answer_question
+        from index.answer.filters import split_filters
 
         text = question.strip()
         if not text:
             raise QuestionError("the question is empty")
+        split = split_filters(text)
         # The first question of a reader that never ingests (the bot) also catches the index
         # up with what a killed or failed ingest left queued (``IndexKeeper.current``).
         index = self._keeper.current()
@@ -398,11 +410,14 @@ class Archive:
             from index.answer.passage_cache import PassageCache
 
             self._passage_cache = PassageCache(analyzer)
-        analysed = analyzer.question(text, now or datetime.now(UTC))
-        return answer_question(
+        search, passages = index, self.store
+        if split.words:
+            search, passages = self._restricted(split, index)
+        analysed = analyzer.question(split.text, now or datetime.now(UTC))
+        answer = answer_question(
             analysed,
-            index=index,
-            passages=self.store,
+            index=search,
+            passages=passages,
             analyzer=analyzer,
             k=k,
             offset=offset,
@@ -410,6 +425,32 @@ class Archive:
             cache=self._passage_cache,
             outlets=self._outlet_words(index),
         )
+        return replace(answer, question=text) if split.words else answer
+
+    def _restricted(self, split: SplitQuestion, index: object) -> tuple[object, object]:
+        """The index and store as a filtered question sees them (``index.answer.restrict``).
+
+        Raises:
+            FilterError: as ``parse_question``.
+        """
+        from index.answer.filters import check_split
+        from index.answer.restrict import RestrictedIndex, RestrictedPassages, article_mask
+
+        parsed = check_split(split, self._outlet_names(index))
+        mask = article_mask(self.store, parsed.filters)
+        return (
+            RestrictedIndex(index, parsed.filters, mask),
+            RestrictedPassages(self.store, parsed.filters),
+        )
+
+    def _outlet_names(self, index: object) -> list[str]:
+        """The stored articles' outlet names, for ``from:`` (read once per index generation)."""
+        generation = str(getattr(index, "generation", lambda: "")())
+        cached = self._outlet_name_list
+        if cached is None or cached[0] != generation:
+            cached = (generation, self.store.outlet_names())
+            self._outlet_name_list = cached
+        return cached[1]
 
     def _outlet_words(self, index: object) -> frozenset[str]:
         """The words of the stored articles' outlet names (``evidence.outlet_words``).

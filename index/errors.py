@@ -62,6 +62,14 @@ class QuestionError(NewsdeskError):
     """A question that cannot be asked (empty, too long)."""
 
 
+class FilterError(QuestionError):
+    """A question's filter word that cannot be applied: ``item`` is the word as typed.
+
+    The reason is in the question's language (``index.answer.filters``), with the closest
+    outlet names when ``from:`` matched none.
+    """
+
+
 class NotFoundError(NewsdeskError):
     """An article id or source name that does not exist."""
 

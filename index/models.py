@@ -312,6 +312,27 @@ class Answer:
 
 
 @dataclass(frozen=True, slots=True)
+class QuestionFilters:
+    """Restrictions a question names with filter words (``index.answer.filters``).
+
+    ``outlets`` are the archive's own outlet names that ``from:`` matched (any of them will
+    do); ``since`` and ``until`` bound the publication day, both inclusive; ``languages``
+    are the languages ``lang:`` asked for (any of them). Empty fields restrict nothing, so
+    ``QuestionFilters()`` is "no filter". The same filters serve questions and topics.
+    """
+
+    outlets: tuple[str, ...] = ()
+    since: date | None = None
+    until: date | None = None
+    languages: tuple[Lang, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.outlets or self.languages) or (
+            self.since is not None or self.until is not None
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Progress:
     """A progress tick for long jobs (ingest, reindex).
 

@@ -316,13 +316,22 @@ class SearchIndex:
     # -- queries ------------------------------------------------------------------------------
 
     def search(
-        self, terms: Sequence[str], k: int, *, day_range: tuple[int, int] | None = None
+        self,
+        terms: Sequence[str],
+        k: int,
+        *,
+        day_range: tuple[int, int] | None = None,
+        articles: np.ndarray | None = None,
     ) -> list[Hit]:
         """The k best live passages by BM25Okapi score, best first, ties by passage id.
 
         Only passages containing at least one query term with a non-zero idf are hits (the
         others all score 0 in rank_bm25 too). ``day_range`` keeps passages whose
         ``published_day`` lies in the inclusive range; undated passages (-1) are then dropped.
+        ``articles`` (bool, indexed by article id; ids past its end count as False) keeps
+        the passages of the marked articles: the question filters' outlet and language
+        (``index.answer.restrict``). Both act inside top-k selection, so a restricted search
+        still returns the k best passages that pass, never fewer because better ones failed.
         """
         state = self._state
         if k <= 0 or state.n_docs == 0:
@@ -342,7 +351,7 @@ class SearchIndex:
                     local,
                     k,
                     self._scratch(),
-                    _acceptor(seg, day_range),
+                    _acceptor(seg, day_range, articles),
                     self.params,
                 )
             except (IndexError, ValueError):
@@ -610,18 +619,26 @@ class SearchIndex:
 # -- helpers --------------------------------------------------------------------------------
 
 
-def _acceptor(seg: _Segment, day_range: tuple[int, int] | None):
-    """A filter on candidate rows for tombstones and the date range, or None."""
+def _acceptor(
+    seg: _Segment, day_range: tuple[int, int] | None, articles: np.ndarray | None = None
+):
+    """A filter on candidate rows for tombstones, the date range and allowed articles, or None."""
     dead = seg.dead_mask
-    if dead is None and day_range is None:
+    if dead is None and day_range is None and articles is None:
         return None
     days = seg.data.published_days
+    article_ids = seg.data.article_ids
 
     def accept(rows: np.ndarray) -> np.ndarray:
         keep = np.ones(rows.size, dtype=bool) if dead is None else ~dead[rows]
         if day_range is not None:
             d = days[rows]
             keep &= (d >= day_range[0]) & (d <= day_range[1])
+        if articles is not None:
+            ids = article_ids[rows]
+            known = ids < articles.size
+            keep &= known
+            keep[known] &= articles[ids[known]]
         return keep
 
     return accept

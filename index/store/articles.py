@@ -364,17 +364,24 @@ class ArticleStore:
         since: date | None = None,
         until: date | None = None,
         limit: int = 20,
+        sources: Sequence[str] = (),
+        languages: Sequence[str] = (),
     ) -> list[ArticleSummary]:
         """Newest first by publication date; undated articles last, newest ingested first.
 
         ``since`` keeps articles published on or after that day (UTC) and ``until`` those
         published on or before it, so with either undated ones drop out: we cannot say
-        when they were published.
+        when they were published. ``sources`` and ``languages`` keep articles from any of
+        those outlets or in any of those languages (a question's filters).
         """
         where, params = [], []
         if source is not None:
             where.append("source = ?")
             params.append(source)
+        for column, values in (("source", sources), ("language", languages)):
+            if values:
+                where.append(f"{column} IN ({','.join('?' * len(values))})")
+                params.extend(values)
         if since is not None:
             where.append("published_at >= ?")
             params.append(datetime(since.year, since.month, since.day, tzinfo=UTC).isoformat())
@@ -447,6 +454,30 @@ class ArticleStore:
             {"tomorrow": tomorrow, "back": f"-{days - 1} days"},
         ).fetchall()
         return [(date.fromisoformat(day), str(source), int(n)) for day, source, n in rows]
+
+    def outlet_names(self) -> list[str]:
+        """The distinct outlet names of the stored articles, sorted (read off their index)."""
+        rows = self.db.conn.execute(
+            "SELECT DISTINCT source FROM articles WHERE source IS NOT NULL ORDER BY source"
+        )
+        return [row[0] for row in rows]
+
+    def article_ids_where(
+        self, *, sources: Sequence[str] = (), languages: Sequence[str] = ()
+    ) -> list[int]:
+        """Ids of the articles from any of ``sources`` and in any of ``languages``.
+
+        An empty sequence does not restrict; both empty is every article. For a question's
+        outlet and language filters (``index.answer.restrict``).
+        """
+        where, params = [], []
+        for column, values in (("source", sources), ("language", languages)):
+            if values:
+                where.append(f"{column} IN ({','.join('?' * len(values))})")
+                params.extend(values)
+        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        rows = self.db.conn.execute(f"SELECT id FROM articles {clause}", params)
+        return [int(row[0]) for row in rows]
 
     def count_passages(self) -> int:
         """How many passages the store holds (what a complete index holds)."""
