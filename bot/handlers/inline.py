@@ -8,13 +8,15 @@ import logging
 from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
 
 from bot.context import Context
-from bot.handlers.common import lost_answer_text, user_lang
+from bot.handlers.common import describe_error, lost_answer_text, user_lang
 from bot.render import (
+    INLINE_DESCRIPTION_CHARS,
     inline_description,
     inline_message,
     inline_title,
     summary_description,
     summary_message,
+    trim,
 )
 from bot.workers import WorkerCrashedError
 from index import NewsdeskError
@@ -61,8 +63,16 @@ async def on_inline_query(update: Update, context: Context) -> None:
             await query.answer([retry], cache_time=0, is_personal=True)
             return
         except NewsdeskError as exc:
+            # A refused question (a filter word that cannot be applied: a bad date, an
+            # unknown outlet with the closest ones) is one result saying why, so the reader
+            # sees it in the inline panel rather than an empty list.
             logger.warning("inline question refused: %s", exc.reason)
-            await query.answer([], cache_time=data.settings.inline_cache_s)
+            refusal = InlineQueryResultArticle(
+                id="refused",
+                title=trim(str(exc), INLINE_DESCRIPTION_CHARS),
+                input_message_content=InputTextMessageContent(describe_error(exc, lang)),
+            )
+            await query.answer([refusal], cache_time=data.settings.inline_cache_s)
             return
         if answer.found:
             has_more = len(answer.articles) >= page
