@@ -28,7 +28,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from index.errors import (
     ArchiveMissingError,
@@ -83,6 +83,8 @@ INDEX_DIRNAME = "index"
 INGEST_SUFFIXES = (".html", ".htm", ".xhtml", ".txt", ".text", ".json", ".jsonl", ".ndjson")
 # Least time between two "articles" progress ticks within one file, in seconds.
 ARTICLE_TICK_S = 0.25
+# Filter masks (articles passing a question's outlet and language filters) kept at once.
+FILTER_MASKS_KEPT = 32
 # How many recent articles example_questions looks at before giving up.
 EXAMPLE_CANDIDATES = 30
 # New articles matched against the followed topics per outbox transaction.
@@ -119,6 +121,8 @@ class Archive:
         self._outlets: tuple[str, frozenset[str]] | None = None
         # The store's outlet names for ``from:``, with the index generation they were read at.
         self._outlet_name_list: tuple[str, list[str]] | None = None
+        # Article masks of question filters (``_restricted``), with their index generation.
+        self._masks: tuple[str, dict[tuple[tuple[str, ...], tuple[str, ...]], Any]] = ("", {})
         self._feed_service: FeedService | None = None
         self.topics = TopicStore(self._db)
         self._matcher: TopicMatcher | None = None
@@ -437,7 +441,17 @@ class Archive:
         from index.answer.restrict import RestrictedIndex, RestrictedPassages, article_mask
 
         parsed = check_split(split, self._outlet_names(index))
-        mask = article_mask(self.store, parsed.filters)
+        f = parsed.filters
+        # The articles passing outlet and language filters, kept per index generation like
+        # the outlet names: ``lang:`` alone scans the store's rows, so a repeated filter
+        # (paging, a popular outlet) should not pay for it again.
+        generation = str(getattr(index, "generation", lambda: "")())
+        if self._masks[0] != generation or len(self._masks[1]) >= FILTER_MASKS_KEPT:
+            self._masks = (generation, {})
+        key = (f.outlets, f.languages)
+        if key not in self._masks[1]:
+            self._masks[1][key] = article_mask(self.store, f)
+        mask = self._masks[1][key]
         return (
             RestrictedIndex(index, parsed.filters, mask),
             RestrictedPassages(self.store, parsed.filters),
