@@ -11,7 +11,7 @@ analyzer's and the answer stage's caches are cold for it), the second repeats th
 are both reported: on a shared machine the wall clock also measures the neighbours.
 
 Usage: ``python -m index.bench.ask [--passages 100000] [--questions 300] [--work-dir DIR]
-[--profile] [--profile-round cold|warm] [--json]``
+[--profile] [--profile-round cold|warm] [--filter-words "lang:en"] [--json]``
 """
 
 from __future__ import annotations
@@ -126,6 +126,11 @@ def build_parser() -> argparse.ArgumentParser:
         default="cold",
         help="the round --profile profiles (warm: repeated questions, cached passages)",
     )
+    parser.add_argument(
+        "--filter-words",
+        default="",
+        help='filter words appended to every question (e.g. "lang:en since:2022-01-01")',
+    )
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     return parser
 
@@ -142,6 +147,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"building a {args.passages}-passage archive in {data_dir}…\n")
         build_s = build_archive(data_dir, args.passages)
     questions = ZipfCorpus(args.passages).questions(args.questions)
+    if args.filter_words.strip():
+        questions = [f"{question} {args.filter_words.strip()}" for question in questions]
     rounds = time_questions(
         data_dir, questions, profile=args.profile, profile_round=args.profile_round
     )
