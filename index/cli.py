@@ -53,6 +53,7 @@ examples:
   newsdesk ingest https://example.org/news.html    add a page (files, .gz and URLs too)
   newsdesk ask "What did Zelensky tell Congress?"  cited snippets
   newsdesk ask "Kakhovka dam" --json               the same as JSON
+  newsdesk ask "Kakhovka dam from:ukr lang:en"     only that outlet's English articles
   newsdesk sources add https://example.org/rss     poll a feed (then `newsdesk poll`)
   newsdesk check                                   is the store healthy, the index in step?
   newsdesk backup ./newsdesk-backup.sqlite3        a consistent copy, even while the bot runs
@@ -172,7 +173,11 @@ def build_parser(
 
     ask = subcommands.add("ask", "answer a question with cited snippets", cmd_ask)
     ask.add_argument(
-        "question", metavar="QUESTION", help="in English, Ukrainian or Russian (quote it)"
+        "question",
+        metavar="QUESTION",
+        help="in English, Ukrainian or Russian (quote it); filter words anywhere in it: "
+        'from:OUTLET (a name\'s start; quote names with spaces: from:"Kyiv Independent"), '
+        "since:YYYY-MM-DD, until:YYYY-MM-DD, lang:uk|ru|en",
     )
     ask.add_argument("--k", type=_positive_int, default=3, help="articles to cite (3)")
     ask.add_argument("--json", action="store_true", help=JSON_HELP)
