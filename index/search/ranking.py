@@ -72,6 +72,7 @@ class LayerOptions:
     feedback_min_passages: int = 200
     proximity_weight: float = 1.0
     search_expansion_when_full: bool = False
+    folded_share: float = 0.0
 
 
 DEFAULT_LAYER = LayerOptions()
@@ -283,17 +284,54 @@ def candidate_layer_scores(
     rows = candidates.rows([*wanted, *(expansion or ())])
     total = sum(word.count for word in words)
     for word in words:
-        alternatives = sorted(word.terms)
-        best = rows[alternatives[0]]
-        for term in alternatives[1:]:
-            best = np.maximum(best, rows[term])
-        original += word.count / total * best
+        original += word.count / total * word_scores(word, rows, options)
     if not expansion:
         return original
     expanded = np.zeros(n, dtype=np.float64)
     for term, weight in expansion.items():
         expanded += weight * rows[term]
     return options.original_weight * original + (1 - options.original_weight) * expanded
+
+
+def is_folded(term: str) -> bool:
+    """A transliteration fold key (``~...``): a spelling-blind alternative of a name."""
+    return term.startswith("~")
+
+
+def word_scores(
+    word: QueryWord, rows: dict[str, np.ndarray], options: LayerOptions = DEFAULT_LAYER
+) -> np.ndarray:
+    """One word's score per candidate: the best of its alternatives, exact before folded.
+
+    A candidate holding an exact term of the word (its stem) scores the best of all its
+    alternatives. A candidate that matches the word only through a fold key scores the fold
+    key's BM25 times ``options.folded_share`` when some candidate matches the word exactly,
+    and in full when none does (a name asked in another script, or spelled otherwise than
+    every article spells it: there the fold key is the only evidence). So a fold key adds
+    recall but never lifts a variant spelling above the exact name asked for (issue 11's
+    "Zqgunubaba" over "Zqhunubaba"; tests/index/answer/test_exact_before_folded.py).
+    """
+    alternatives = sorted(word.terms)
+    exact = [rows[t] for t in alternatives if not is_folded(t)]
+    folded = [rows[t] for t in alternatives if is_folded(t)]
+    best_exact = _row_max(exact)
+    best_folded = _row_max(folded)
+    if best_exact is None or best_folded is None:
+        return best_folded if best_exact is None else best_exact
+    held = best_exact > 0
+    either = np.maximum(best_exact, best_folded)
+    if not held.any():
+        return either
+    return np.where(held, either, options.folded_share * best_folded)
+
+
+def _row_max(rows: list[np.ndarray]) -> np.ndarray | None:
+    if not rows:
+        return None
+    best = rows[0]
+    for row in rows[1:]:
+        best = np.maximum(best, row)
+    return best
 
 
 def apply_proximity(
