@@ -428,6 +428,7 @@ class Archive:
             layer=self.settings.ranking_layer,
             cache=self._passage_cache,
             outlets=self._outlet_words(index),
+            articles=self._keeper.articles(),
         )
         return replace(answer, question=text) if split.words else answer
 

@@ -24,6 +24,13 @@ process left behind (a full disk, a kill, an old bug) is fixed by the next ordin
 not by a manual reindex. A passage is only ever added after checking, under the index's
 cross-process writer lock, that the store still holds it (``SearchIndex.add``'s ``keep``),
 so an article deleted while an ingest was writing never comes back.
+
+Two indexes, one machinery: the passage index (``DATA_DIR/index``) and the article index
+(``DATA_DIR/index/articles``), a second ``SearchIndex`` whose records are whole articles
+(the title terms ``ARTICLE_TITLE_COPIES`` times, then every passage's own terms; the record's
+id is the article id). Both are written from the same analysed rows, in the same call, on
+every ingest, delete, replay and rebuild, so an article's record always holds exactly the
+terms of its indexed passages. Ranking fuses the two (``index.answer.candidates``).
 """
 
 from __future__ import annotations
@@ -43,6 +50,7 @@ from index.models import (
     Article,
     DocRecord,
     EncodedBatch,
+    EncodedTerms,
     Lang,
     Passage,
     Progress,
@@ -51,6 +59,8 @@ from index.models import (
 from index.store import ArticleStore, IndexRow, SaveResult
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from index.analysis.analyzer import Analyzer
     from index.search import SearchIndex
 
@@ -75,6 +85,13 @@ HEAL_MAX_ADD = 50_000
 DISK_FULL_REASON = (
     "the disk is full; the next command indexes the stored articles once there is space"
 )
+#: The article index's folder, inside the passage index's.
+ARTICLES_DIR = "articles"
+#: How many times an article record counts its title terms. Measured with whole-article
+#: BM25Okapi on the six dev sets (docs/quality.md): 1 copy was best or tied everywhere but
+#: cran (2 and 3 copies lost 0.008 / 0.027 nDCG@10 on multihop-rag-facts-dev, gained 0.006 /
+#: 0.010 on cran); every passage record already counts its article's title once.
+ARTICLE_TITLE_COPIES = 1
 
 
 class IndexKeeper:
@@ -88,7 +105,10 @@ class IndexKeeper:
     def __init__(self, index_dir: Path, store: ArticleStore) -> None:
         self.index_dir = Path(index_dir)
         self.store = store
+        self.articles_dir = self.index_dir / ARTICLES_DIR
         self._index: SearchIndex | None = None
+        self._articles: SearchIndex | None = None
+        self._articles_missing_logged = False
         self._index_lock = threading.Lock()
         self._write_lock = threading.RLock()
         self._analyzer: Analyzer | None = None
@@ -100,8 +120,10 @@ class IndexKeeper:
         """Drop the index handle (its memory maps close when it is collected)."""
         with self._index_lock:
             index, self._index = self._index, None
-        if index is not None:
-            index.close()
+            articles, self._articles = self._articles, None
+        for opened in (index, articles):
+            if opened is not None:
+                opened.close()
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -161,6 +183,43 @@ class IndexKeeper:
                     )
             return index
 
+    def articles(self) -> SearchIndex | None:
+        """The article index (whole-article records), refreshed like ``current``.
+
+        None when a data dir built before the article index has none yet (ranking then uses
+        passages alone, and a warning says to reindex) or when it is unreadable.
+        """
+        with self._index_lock:
+            articles = self._articles
+            if articles is not None:
+                try:
+                    articles.refresh()
+                    return articles
+                except (IndexUnavailableError, OSError, ValueError, KeyError):
+                    self._articles = None
+            self._articles = self._open_articles()
+            return self._articles
+
+    def _open_articles(self) -> SearchIndex | None:
+        from index.search import SearchIndex
+
+        try:
+            if SearchIndex.disk_generation(self.articles_dir) is None:
+                if self.store.count_passages() == 0:
+                    return SearchIndex.empty(self.articles_dir)
+                if not self._articles_missing_logged:
+                    self._articles_missing_logged = True
+                    logger.warning(
+                        "this archive has no article index (built by an older version); "
+                        "articles rank by their passages alone: %s",
+                        REINDEX_HINT,
+                    )
+                return None
+            return SearchIndex.load(self.articles_dir)
+        except (IndexUnavailableError, OSError, ValueError, KeyError) as exc:
+            logger.warning("the article index is unreadable (%s): %s", exc, REINDEX_HINT)
+            return None
+
     def passage_count(self) -> int:
         """Passages in the index, 0 when there is none (or no search stack to read it)."""
         try:
@@ -187,7 +246,9 @@ class IndexKeeper:
         if not exists:
             if self.store.count_passages() == 0:
                 logger.info("creating an empty search index in %s", self.index_dir)
-                return SearchIndex.empty(self.index_dir)
+                index = SearchIndex.empty(self.index_dir)
+                SearchIndex.empty(self.articles_dir)
+                return index
             raise IndexUnavailableError(f"the search index is missing: {REINDEX_HINT}")
         try:
             index = SearchIndex.load(self.index_dir)
@@ -264,14 +325,27 @@ class IndexKeeper:
         """A delta for one ingest: opens the index and replays what earlier writes left queued."""
         return IndexDelta(self, on_article)
 
-    def apply(self, removed: Sequence[int], docs: Sequence[DocRecord]) -> None:
-        """Remove and add passages in the index, under the write lock.
+    def apply(
+        self,
+        removed: Sequence[int],
+        docs: Sequence[DocRecord],
+        articles: Sequence[DocRecord] = (),
+    ) -> None:
+        """Remove and add passages in the index, and their articles' records, under the lock.
 
-        Only passages the store still holds are added, checked under the index's writer
-        lock: an article deleted after ``docs`` were collected stays out of the index.
+        ``articles`` are the records of the articles ``docs`` belong to (``records_with_
+        articles``). An article that loses passages here and gets no new record (a delete) is
+        removed from the article index. The article index is written first: its removals
+        are found through the passage index, which still holds the removed passages then,
+        and a write cut short is replayed from the store's queue (idempotent). Only passages
+        the store still holds are added, checked under the index's writer lock: an article
+        deleted after ``docs`` were collected stays out of the index.
         """
         with self._write_lock:
             index = self.current()
+            article_index = self.articles()
+            if article_index is not None:
+                _apply_articles(index, article_index, removed, articles)
             if removed:
                 index.remove(removed)
             if docs:
@@ -282,8 +356,11 @@ class IndexKeeper:
         self.apply(passage_ids, ())
         self.store.clear_index_ops(passage_ids, ())
 
-    def records_of(self, article: Article, passages: Sequence[Passage]) -> list[DocRecord]:
-        """Engine records of an article's passages, as just stored by an ingest."""
+    def records_of(
+        self, article: Article, passages: Sequence[Passage]
+    ) -> tuple[list[DocRecord], list[DocRecord]]:
+        """Engine records of an article's passages, as just stored by an ingest, and of the
+        article itself (``records_with_articles``)."""
         rows = [
             IndexRow(
                 p.passage_id,
@@ -295,7 +372,7 @@ class IndexKeeper:
             )
             for p in passages
         ]
-        return list(self.records(rows))
+        return self.records_with_articles(rows)
 
     def records(self, rows: Iterable[IndexRow]) -> Iterator[DocRecord]:
         """Engine records of passages: title terms (once per article) plus passage terms.
@@ -304,6 +381,37 @@ class IndexKeeper:
         instead (``_encoded_batches``) for speed, but takes its titles, languages and days
         from the same ``_RowFields``, so both paths index the same terms.
         """
+        for row, day, title, passage_terms in self._analysed(rows):
+            yield DocRecord(row.passage_id, row.article_id, day, title + passage_terms)
+
+    def records_with_articles(
+        self, rows: Iterable[IndexRow]
+    ) -> tuple[list[DocRecord], list[DocRecord]]:
+        """Passage records (``records``) and the article records of the same rows.
+
+        An article record holds its title terms ``ARTICLE_TITLE_COPIES`` times and then the
+        terms of each of its passages (passages do not overlap, so this is the body's terms).
+        Rows must hold every passage of each article they touch, as an ingest, a replay (an
+        article is stored and queued in one transaction) and the rebuild's reconciling give.
+        """
+        passages: list[DocRecord] = []
+        articles: list[DocRecord] = []
+        current: tuple[int, int, list[str]] | None = None
+        for row, day, title, passage_terms in self._analysed(rows):
+            passages.append(DocRecord(row.passage_id, row.article_id, day, title + passage_terms))
+            if current is None or current[0] != row.article_id:
+                if current is not None:
+                    articles.append(_article_record(*current))
+                current = (row.article_id, day, list(title) * ARTICLE_TITLE_COPIES)
+            current[2].extend(passage_terms)
+        if current is not None:
+            articles.append(_article_record(*current))
+        return passages, articles
+
+    def _analysed(
+        self, rows: Iterable[IndexRow]
+    ) -> Iterator[tuple[IndexRow, int, tuple[str, ...], list[str]]]:
+        """(row, day, title terms, passage terms) of each row, analysed in batches."""
         analyzer = self.analyzer
         fields = _RowFields(analyzer)
         pending = iter(rows)
@@ -312,10 +420,7 @@ class IndexKeeper:
             batch_terms = analyzer.document_terms_many(
                 [row.text for row in batch], langs, [row.published_at for row in batch]
             )
-            for row, day, title, passage_terms in zip(
-                batch, days, titles, batch_terms, strict=True
-            ):
-                yield DocRecord(row.passage_id, row.article_id, day, title + passage_terms)
+            yield from zip(batch, days, titles, batch_terms, strict=True)
 
     def replay_pending(self) -> int:
         """Apply index changes a killed process committed to the store but never indexed.
@@ -330,8 +435,8 @@ class IndexKeeper:
         removes, adds = self.store.pending_index_ops()
         if not removes and not adds:
             return 0
-        docs = list(self.records(self.store.index_rows_by_id(adds)))
-        self.apply(removes, docs)
+        docs, articles = self.records_with_articles(self.store.index_rows_by_id(adds))
+        self.apply(removes, docs, articles)
         self.store.clear_index_ops(removes, adds)
         logger.info("index caught up: %d passages added, %d removed", len(docs), len(removes))
         return len(removes) + len(adds)
@@ -343,7 +448,8 @@ class IndexKeeper:
 
         Readers keep answering from the old index until the swap. What other processes
         change in the store during the build is reconciled right after it: passages stored
-        meanwhile are added, passages deleted or replaced meanwhile are removed.
+        meanwhile are added, passages deleted or replaced meanwhile are removed. The article
+        index is built in the same pass, from the same encoded terms, and swapped in first.
         """
         from index.search import SearchIndex
 
@@ -354,18 +460,24 @@ class IndexKeeper:
         with self._write_lock:
             last_id = self.store.max_passage_id()
             built: array[int] = array("q")
+            article_batches: list[EncodedBatch] = []
             batches = self._encoded_batches(
                 self.store.iter_index_rows(up_to=last_id),
                 progress=progress,
                 total=total,
                 started=started,
                 seen=built,
+                articles=article_batches,
             )
             index = SearchIndex.build_encoded(
                 self.index_dir, batches, total=total, progress=progress
             )
+            # The passages' build consumed every batch, so the article batches are complete.
+            articles = SearchIndex.build_encoded(self.articles_dir, article_batches)
+            del article_batches
             with self._index_lock:
                 self._index = index
+                self._articles = articles
             self._reconcile(index, built, last_id)
         seconds = time.monotonic() - started
         report = ReindexReport(
@@ -380,16 +492,16 @@ class IndexKeeper:
 
     def _reconcile(self, index: SearchIndex, built: array[int], last_id: int) -> None:
         """Bring a freshly built index up to the store's state after the build's snapshot."""
-        late = list(self.records(self.store.iter_index_rows(after_id=last_id)))
+        late, late_articles = self.records_with_articles(
+            self.store.iter_index_rows(after_id=last_id)
+        )
         import numpy as np
 
         stored = np.frombuffer(self.store.passage_ids_up_to(last_id), dtype=np.int64)
         gone = np.setdiff1d(np.frombuffer(built, dtype=np.int64), stored, assume_unique=True)
         gone = gone.tolist()
-        if gone:
-            index.remove(gone)
-        if late:
-            index.add(late)
+        if gone or late:
+            self.apply(gone, late, late_articles)
         self.store.clear_index_ops_up_to(max([last_id, *(d.passage_id for d in late)]))
         if late or gone:
             logger.info("reindex: then %d passages added, %d removed", len(late), len(gone))
@@ -402,13 +514,16 @@ class IndexKeeper:
         total: int | None,
         started: float,
         seen: array[int],
+        articles: list[EncodedBatch],
     ) -> Iterator[EncodedBatch]:
         """Stored passages encoded to term ids for a full build (``index.analysis.encoding``).
 
         The same terms as ``records`` (title terms counted in every passage of the article,
         from the same ``_RowFields``), without a term string per word: at a million
         passages this is most of the build, which is why it is not simply ``records``.
-        ``seen`` collects the passage ids, for reconciling after the build.
+        ``seen`` collects the passage ids, for reconciling after the build; ``articles``
+        collects the article records of the same terms (``records_with_articles``), one
+        batch per passage batch (a batch always ends with an article's last passage).
         """
         import numpy as np
 
@@ -418,21 +533,28 @@ class IndexKeeper:
         encoder = PassageEncoder(analyzer)
         fields = _RowFields(analyzer)
         done = 0
-        pending = iter(rows)
-        while batch := list(islice(pending, ENCODE_BATCH)):
+        for batch in _whole_articles(rows, ENCODE_BATCH):
             langs, titles, days = fields.of(batch)
-            terms = encoder.encode(
-                [row.text for row in batch], langs, [row.published_at for row in batch], titles
-            )
+            pubs = [row.published_at for row in batch]
+            body = encoder.encode([row.text for row in batch], langs, pubs)
+            heads = encoder.encode([""] * len(batch), langs, pubs, titles)
             ids = [row.passage_id for row in batch]
             seen.extend(ids)
             done += len(batch)
+            article_ids = np.asarray([row.article_id for row in batch], dtype=np.int64)
+            published = np.asarray(days, dtype=np.int32)
+            new_terms = body.new_terms + heads.new_terms
             yield EncodedBatch(
                 passage_ids=np.asarray(ids, dtype=np.int64),
-                article_ids=np.asarray([row.article_id for row in batch], dtype=np.int64),
-                published_days=np.asarray(days, dtype=np.int32),
-                terms=terms,
+                article_ids=article_ids,
+                published_days=published,
+                terms=EncodedTerms(
+                    np.concatenate([body.term_ids, heads.term_ids]),
+                    np.concatenate([body.passages, heads.passages]),
+                    new_terms,
+                ),
             )
+            articles.append(_article_batch(article_ids, published, body, heads, new_terms))
             elapsed = time.monotonic() - started
             _emit(progress, Progress("analyse", done, total, "passages", elapsed))
 
@@ -449,6 +571,7 @@ class IndexDelta:
         self._keeper = keeper
         self._removed: list[int] = []
         self._docs: list[DocRecord] = []
+        self._articles: list[DocRecord] = []
         self.error: str | None = None
         #: Set when the ingest hit a full disk, in the store or here: it stops there.
         self.disk_full = False
@@ -486,8 +609,10 @@ class IndexDelta:
         if saved.outcome == "unchanged" or self.error is not None:
             return
         try:
+            docs, articles = self._keeper.records_of(saved.article, saved.passages)
             self._removed.extend(saved.removed_passage_ids)
-            self._docs.extend(self._keeper.records_of(saved.article, saved.passages))
+            self._docs.extend(docs)
+            self._articles.extend(articles)
         except ImportError as exc:
             self._fail(f"the analyser is not available ({exc.name})")
             return
@@ -496,11 +621,11 @@ class IndexDelta:
 
     def flush(self) -> str | None:
         """Write what is collected; returns the first error, if any (the articles stay queued)."""
-        removed, docs = self._removed, self._docs
-        self._removed, self._docs = [], []
+        removed, docs, articles = self._removed, self._docs, self._articles
+        self._removed, self._docs, self._articles = [], [], []
         if self.error is None and (removed or docs):
             try:
-                self._keeper.apply(removed, docs)
+                self._keeper.apply(removed, docs, articles)
             except IndexUnavailableError as exc:
                 self._fail(exc.reason)
             except Exception as exc:
@@ -556,6 +681,80 @@ class _RowFields:
                 else ()
             )
         return self.terms
+
+
+def _article_record(article_id: int, day: int, terms: list[str]) -> DocRecord:
+    """An article index record: its id is the article id."""
+    return DocRecord(article_id, article_id, day, tuple(terms))
+
+
+def _apply_articles(
+    passages: SearchIndex,
+    articles: SearchIndex,
+    removed: Sequence[int],
+    records: Sequence[DocRecord],
+) -> None:
+    """Article index side of ``IndexKeeper.apply`` (before the passages change)."""
+    import numpy as np
+
+    gone: list[int] = []
+    if removed:
+        ids = np.asarray(removed, dtype=np.int64)
+        renewed = {record.passage_id for record in records}
+        gone = sorted(set(passages.live_articles_of(ids).tolist()) - renewed)
+    if gone:
+        articles.remove(gone)
+    if records:
+        articles.add(records)
+
+
+def _whole_articles(rows: Iterable[IndexRow], size: int) -> Iterator[list[IndexRow]]:
+    """Batches of about ``size`` rows that never split an article's passages.
+
+    Rows come in passage id order, and an article's passages are stored together, so a
+    batch is extended until the article of its last row ends.
+    """
+    batch: list[IndexRow] = []
+    for row in rows:
+        if len(batch) >= size and row.article_id != batch[-1].article_id:
+            yield batch
+            batch = []
+        batch.append(row)
+    if batch:
+        yield batch
+
+
+def _article_batch(
+    article_ids: np.ndarray,
+    published: np.ndarray,
+    body: EncodedTerms,
+    heads: EncodedTerms,
+    new_terms: tuple[str, ...],
+) -> EncodedBatch:
+    """The article records of one passage batch, from the passages' encoded terms.
+
+    An article's record is every passage's body terms plus its title terms, taken from its
+    first passage, ``ARTICLE_TITLE_COPIES`` times: ``records_with_articles`` by ids.
+    """
+    import numpy as np
+
+    starts = np.flatnonzero(np.r_[True, article_ids[1:] != article_ids[:-1]])
+    owner = np.cumsum(np.r_[True, article_ids[1:] != article_ids[:-1]]) - 1
+    first = np.zeros(article_ids.size, dtype=bool)
+    first[starts] = True
+    title_rows = first[heads.passages]
+    title_ids = np.tile(heads.term_ids[title_rows], ARTICLE_TITLE_COPIES)
+    title_owners = np.tile(owner[heads.passages[title_rows]], ARTICLE_TITLE_COPIES)
+    return EncodedBatch(
+        passage_ids=article_ids[starts],
+        article_ids=article_ids[starts],
+        published_days=published[starts],
+        terms=EncodedTerms(
+            np.concatenate([title_ids, body.term_ids]).astype(np.int32, copy=False),
+            np.concatenate([title_owners, owner[body.passages]]).astype(np.int32, copy=False),
+            new_terms,
+        ),
+    )
 
 
 def epoch_day(value: datetime | None) -> int:

@@ -47,7 +47,13 @@ from index.answer.evidence import (
 )
 from index.answer.passage_cache import PassageCache
 from index.answer.period_answers import answer_period, relaxed_note
-from index.answer.protocols import AnalyzerLike, PassageSource, SearchBackend, TermSpanLike
+from index.answer.protocols import (
+    AnalyzerLike,
+    ArticleScorer,
+    PassageSource,
+    SearchBackend,
+    TermSpanLike,
+)
 from index.answer.question_reads import QuestionReads
 from index.answer.snippets import (
     LEAD_CHARS,
@@ -123,6 +129,7 @@ def answer_question(
     layer: bool = True,
     cache: PassageCache | None = None,
     outlets: frozenset[str] = frozenset(),
+    articles: ArticleScorer | None = None,
 ) -> Answer:
     """Answer an analysed question with up to ``k`` cited articles, skipping ``offset``.
 
@@ -137,6 +144,8 @@ def answer_question(
         cache: passage analysis kept between questions (the archive's, over ``analyzer``,
             ``index`` and ``passages``); None analyses afresh for this question.
         outlets: the words of the archive's outlet names (``evidence.outlet_words``).
+        articles: the article index (``IndexKeeper.articles``), fused into the ranking;
+            None ranks articles by their best passage.
 
     Returns:
         ``found=True`` with articles, best first; or ``found=False`` with a reason and the
@@ -173,6 +182,7 @@ def answer_question(
         "n_passages": _n_passages(k + offset),
         "words": words,
         "cache": cache,
+        "articles": articles,
     }
 
     n_checked = max(MAX_ARTICLES_CHECKED, offset + k)
@@ -268,6 +278,7 @@ def rank_question(
     n_articles: int,
     words: Sequence[QuestionWord] | None = None,
     cache: PassageCache | None = None,
+    articles: ArticleScorer | None = None,
 ) -> list[RankedArticle]:
     """Ranked articles for a question: the ranking of ``answer_question`` and the retrieval eval.
 
@@ -295,6 +306,7 @@ def rank_question(
         "n_passages": _n_passages(n_articles),
         "words": words,
         "cache": cache,
+        "articles": articles,
     }
     return _rank_preferring_period(question, n_articles, common)[0]
 

@@ -52,6 +52,18 @@ class DateCoverage(Protocol):
     def last_published(self) -> datetime | None: ...
 
 
+class ArticleScorer(Protocol):
+    """The article index (``IndexKeeper.articles``): whole-article BM25Okapi by article id."""
+
+    def score_passages(self, terms: Sequence[str], passage_ids: Sequence[int]) -> np.ndarray:
+        """BM25Okapi scores of the given articles (their ids) for ``terms``."""
+        ...
+
+    def term_scores(self, terms: Sequence[str], passage_ids: Sequence[int]) -> np.ndarray:
+        """Row i: ``score_passages([terms[i]], ids)``, shape (len(terms), len(ids))."""
+        ...
+
+
 class SearchBackend(Protocol):
     """The part of ``index.search.SearchIndex`` the answer stage uses."""
 

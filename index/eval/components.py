@@ -41,6 +41,11 @@ class ArchiveParts:
         """The current search index (reloaded after an ingest swapped in a delta)."""
         return self.archive.keeper.current()
 
+    @property
+    def articles(self) -> Any:
+        """The current article index (whole-article records), as ``Archive.ask`` uses it."""
+        return self.archive.keeper.articles()
+
     def all_articles(self) -> list[Article]:
         """Every stored article, oldest id first."""
         ids = sorted(summary.article_id for summary in self.archive.list_articles(limit=_ALL))

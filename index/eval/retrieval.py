@@ -154,6 +154,7 @@ def _run_ours(
             analyzer=parts.analyzer,
             layer=layer,
             n_articles=RUN_DEPTH,
+            articles=parts.articles,
         )
         run[query_id] = {
             doc_of[r.article_id]: r.score for r in ranked[:RUN_DEPTH] if r.article_id in doc_of

@@ -313,6 +313,21 @@ class SearchIndex:
             raise NotFoundError("passage is not in the search index", item=f"passage {missing}")
         return out
 
+    def live_articles_of(self, passage_ids: Sequence[int] | np.ndarray) -> np.ndarray:
+        """The distinct article ids (int64, sorted) of those given passages that are live.
+
+        Unlike ``articles_of``, ids that are not indexed are skipped: the index keeper asks
+        which articles a removal touches, and a replayed removal may name passages already gone.
+        """
+        ids = np.asarray(passage_ids, dtype=np.int64).reshape(-1)
+        found = [
+            seg.data.article_ids[rows]
+            for seg in self._state.segments
+            for _, rows in [seg.live_rows_of(ids)]
+            if rows.size
+        ]
+        return np.unique(np.concatenate(found)) if found else np.empty(0, np.int64)
+
     # -- queries ------------------------------------------------------------------------------
 
     def search(

@@ -1,0 +1,115 @@
+"""The article index against rank_bm25.BM25Okapi over the same article tokens.
+
+An article record (``index.indexing``) is the article's title terms ``ARTICLE_TITLE_COPIES``
+times, then the terms of each of its passages. Here those tokens are rebuilt independently
+from the store (the analyzer over the stored title and passage texts), and every article's
+score for every question must equal rank_bm25's over them: after an incremental ingest,
+after an update and a delete, and after a full reindex (which encodes term ids instead).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pytest
+from rank_bm25 import BM25Okapi
+
+from index import IndexSettings, open_archive
+from index.indexing import ARTICLE_TITLE_COPIES
+from tests.comparison.test_bm25okapi_parity import TOLERANCE
+
+pytest.importorskip("index.analysis.analyzer", reason="the analyser has not landed")
+
+SAMPLE = Path(__file__).resolve().parents[2] / "sample"
+QUESTIONS = (
+    "What did Zelensky tell Congress?",
+    "Що сталося з Каховською ГЕС 6 червня?",
+    "Что сказал мэр о бюджете?",
+    "energy prices and the harbour railway",
+    "Stoltenberg NATO summit Vilnius 14 July",
+)
+
+
+def _article_tokens(archive, article_id: int) -> list[str]:
+    """Title terms (ARTICLE_TITLE_COPIES times) + each passage's terms, from the store."""
+    analyzer = archive.keeper.analyzer
+    article = archive.store.articles_by_id([article_id])[article_id]
+    lang = article.language or "en"
+    title = analyzer.document_terms(article.title, lang, article.published_at)
+    tokens = list(title) * ARTICLE_TITLE_COPIES
+    for passage in archive.store.passages_of(article_id):
+        tokens += analyzer.document_terms(passage.text, lang, article.published_at)
+    return tokens
+
+
+def _question_terms(archive) -> list[list[str]]:
+    now = datetime(2024, 7, 14, tzinfo=UTC)
+    analyzer = archive.keeper.analyzer
+    rng = random.Random(5)
+    vocab = sorted({t for q in QUESTIONS for t in analyzer.question(q, now).terms})
+    queries = [list(analyzer.question(q, now).terms) for q in QUESTIONS]
+    queries += [rng.sample(vocab, 3) for _ in range(10)]
+    queries.append([vocab[0], vocab[0]])  # a repeated term counts twice
+    return queries
+
+
+def assert_article_parity(archive) -> None:
+    ids = sorted(s.article_id for s in archive.list_articles(limit=10_000))
+    reference = BM25Okapi([_article_tokens(archive, i) for i in ids])
+    index = archive.keeper.articles()
+    assert index is not None
+    assert index.n_docs == len(ids)
+    assert index.avgdl == pytest.approx(reference.avgdl, abs=1e-12)
+    for terms in _question_terms(archive):
+        np.testing.assert_allclose(
+            index.score_passages(terms, ids), reference.get_scores(terms), rtol=0, atol=TOLERANCE
+        )
+        by_term = index.term_scores(terms, ids)
+        for row, term in zip(by_term, terms, strict=True):
+            np.testing.assert_allclose(row, reference.get_scores([term]), atol=TOLERANCE)
+
+
+def test_article_scores_equal_rank_bm25_through_ingest_update_delete_and_reindex(
+    tmp_path: Path,
+) -> None:
+    settings = IndexSettings(data_dir=tmp_path / "data", _env_file=None)
+    with open_archive(settings) as archive:
+        assert not archive.ingest([str(SAMPLE)]).failed
+        assert_article_parity(archive)
+
+        update = tmp_path / "update.jsonl"
+        record = {
+            "title": "Harbour railway reopens",
+            "text": "The harbour railway reopened on Monday.\n\nEnergy prices fell.",
+            "url": "https://example.invalid/harbour",
+        }
+        update.write_text(json.dumps(record) + "\n", encoding="utf-8")
+        archive.ingest([str(update)])
+        record["text"] += "\n\nThe mayor said the budget covers the harbour."
+        update.write_text(json.dumps(record) + "\n", encoding="utf-8")
+        assert archive.ingest([str(update)]).count("updated") == 1
+        assert_article_parity(archive)
+
+        first = min(s.article_id for s in archive.list_articles(limit=10_000))
+        archive.delete(first)
+        assert_article_parity(archive)
+
+        archive.reindex()
+        assert_article_parity(archive)
+
+
+def test_a_reindex_in_small_batches_never_splits_an_article(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import index.indexing
+
+    monkeypatch.setattr(index.indexing, "ENCODE_BATCH", 4)  # articles have 1–12 passages
+    settings = IndexSettings(data_dir=tmp_path / "data", _env_file=None)
+    with open_archive(settings) as archive:
+        assert not archive.ingest([str(SAMPLE)]).failed
+        archive.reindex()
+        assert_article_parity(archive)
