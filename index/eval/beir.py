@@ -14,6 +14,8 @@ from pathlib import Path
 
 from index.errors import NewsdeskError
 
+# Optional news fields a corpus line may carry; ingested with the document as an article's.
+METADATA_FIELDS = ("published", "source", "author")
 # Marks skipped lines that make the dataset broken (exit status 1) rather than merely unusable.
 _MALFORMED_MARK = "malformed: "
 
@@ -29,6 +31,7 @@ class BeirDocument:
     doc_id: str
     title: str
     text: str
+    metadata: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +77,16 @@ def load_beir(directory: Path) -> BeirDataset:
             skipped.append(f"{corpus_path.name}:{line_no}: duplicate _id {doc_id}")
         else:
             seen.add(doc_id)
-            corpus.append(BeirDocument(doc_id=doc_id, title=title.strip(), text=text.strip()))
+            metadata = {
+                key: value.strip()
+                for key in METADATA_FIELDS
+                if isinstance(value := record.get(key), str) and value.strip()
+            }
+            corpus.append(
+                BeirDocument(
+                    doc_id=doc_id, title=title.strip(), text=text.strip(), metadata=metadata
+                )
+            )
     queries: dict[str, str] = {}
     for line_no, record in _read_jsonl(queries_path, skipped):
         query_id = str(record.get("_id", "")).strip()

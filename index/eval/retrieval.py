@@ -2,8 +2,10 @@
 
 The corpus goes through the real path: it is written as a JSON-lines archive and ingested by
 ``Archive.ingest`` into a temporary data dir (extraction → store → analysis → index), one
-document = one article. Every query is asked through ``index.answer.rank_question``, the
-ranking ``Archive.ask`` uses, and articles map back to document ids by their URL.
+document = one article, with the publication date, outlet and author a news corpus line
+carries (``beir.METADATA_FIELDS``), as a news archive would hold them. Every query is asked
+through ``index.answer.rank_question``, the ranking ``Archive.ask`` uses, and articles map
+back to document ids by their URL.
 
 Metrics come from pytrec_eval (trec_eval's own code): nDCG@10, MRR@10 (reciprocal rank of
 the run cut at 10) and Recall@100. The baseline is rank_bm25.BM25Okapi over whole documents,
@@ -99,7 +101,12 @@ def evaluate_dataset(
     started = time.perf_counter()
     now = now or datetime.now(tz=UTC)
     records = (
-        {"title": doc.title, "text": doc.text, "url": DOC_URL_PREFIX + doc.doc_id}
+        {
+            "title": doc.title,
+            "text": doc.text,
+            "url": DOC_URL_PREFIX + doc.doc_id,
+            **doc.metadata,
+        }
         for doc in dataset.corpus
     )
     settings = IndexSettings(data_dir=work_dir / "data", ranking_layer=layer, _env_file=None)

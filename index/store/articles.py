@@ -64,6 +64,8 @@ class IndexRow:
     title: str
     language: str | None
     published_at: datetime | None
+    source: str | None = None
+    author: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -503,16 +505,15 @@ class ArticleStore:
         """
         with self.db.snapshot() as conn:
             cursor = conn.execute(
-                "SELECT p.id, p.article_id, p.text, a.title, a.language, a.published_at "
+                "SELECT p.id, p.article_id, p.text, a.title, a.language, a.published_at, "
+                "a.source, a.author "
                 "FROM passages p JOIN articles a ON a.id = p.article_id "
                 "WHERE p.id > ? AND p.id <= ? ORDER BY p.id",
                 (after_id, up_to if up_to is not None else 2**63 - 1),
             )
             while rows := cursor.fetchmany(batch):
                 for row in rows:
-                    yield IndexRow(
-                        int(row[0]), int(row[1]), row[2], row[3], row[4], from_utc_text(row[5])
-                    )
+                    yield _index_row(row)
 
     def index_rows_by_id(self, passage_ids: Sequence[int]) -> list[IndexRow]:
         """``IndexRow`` of the given passages that still exist, in passage id order."""
@@ -520,16 +521,13 @@ class ArticleStore:
         for chunk in _chunks(sorted(set(passage_ids))):
             marks = ",".join("?" * len(chunk))
             for row in self.db.conn.execute(
-                "SELECT p.id, p.article_id, p.text, a.title, a.language, a.published_at "
+                "SELECT p.id, p.article_id, p.text, a.title, a.language, a.published_at, "
+                "a.source, a.author "
                 "FROM passages p JOIN articles a ON a.id = p.article_id "
                 f"WHERE p.id IN ({marks}) ORDER BY p.id",
                 chunk,
             ):
-                rows.append(
-                    IndexRow(
-                        int(row[0]), int(row[1]), row[2], row[3], row[4], from_utc_text(row[5])
-                    )
-                )
+                rows.append(_index_row(row))
         return rows
 
     def existing_passage_ids(self, passage_ids: Sequence[int]) -> set[int]:
@@ -590,6 +588,21 @@ def _queue(conn: sqlite3.Connection, passage_ids: Iterable[int], op: str) -> Non
     conn.executemany(
         "INSERT OR REPLACE INTO index_queue (passage_id, op) VALUES (?, ?)",
         ((pid, op) for pid in passage_ids),
+    )
+
+
+def _index_row(row: Sequence) -> IndexRow:
+    """An ``IndexRow`` from ``SELECT p.id, p.article_id, p.text, a.title, a.language,
+    a.published_at, a.source, a.author``."""
+    return IndexRow(
+        int(row[0]),
+        int(row[1]),
+        row[2],
+        row[3],
+        row[4],
+        from_utc_text(row[5]),
+        row[6],
+        row[7],
     )
 
 

@@ -1,8 +1,9 @@
 """The article index against rank_bm25.BM25Okapi over the same article tokens.
 
-An article record (``index.indexing``) is the article's title terms ``ARTICLE_TITLE_COPIES``
-times, then the terms of each of its passages. Here those tokens are rebuilt independently
-from the store (the analyzer over the stored title and passage texts), and every article's
+An article record (``index.indexing``) is the article's head terms (title, then byline:
+outlet and author) ``ARTICLE_TITLE_COPIES`` times, then the terms of each of its passages.
+Here those tokens are rebuilt independently from the store (the analyzer over the stored
+head and passage texts), and every article's
 score for every question must equal rank_bm25's over them: after an incremental ingest,
 after an update and a delete, and after a full reindex (which encodes term ids instead).
 """
@@ -19,7 +20,7 @@ import pytest
 from rank_bm25 import BM25Okapi
 
 from index import IndexSettings, open_archive
-from index.indexing import ARTICLE_TITLE_COPIES
+from index.indexing import ARTICLE_TITLE_COPIES, byline
 from tests.comparison.test_bm25okapi_parity import TOLERANCE
 
 pytest.importorskip("index.analysis.analyzer", reason="the analyser has not landed")
@@ -31,16 +32,23 @@ QUESTIONS = (
     "Что сказал мэр о бюджете?",
     "energy prices and the harbour railway",
     "Stoltenberg NATO summit Vilnius 14 July",
+    "What did the Harbour Gazette say about the railway?",
+    "Zqgunubaba",
 )
 
 
 def _article_tokens(archive, article_id: int) -> list[str]:
-    """Title terms (ARTICLE_TITLE_COPIES times) + each passage's terms, from the store."""
+    """Head terms (ARTICLE_TITLE_COPIES times) + each passage's terms, from the store."""
     analyzer = archive.keeper.analyzer
     article = archive.store.articles_by_id([article_id])[article_id]
     lang = article.language or "en"
-    title = analyzer.document_terms(article.title, lang, article.published_at)
-    tokens = list(title) * ARTICLE_TITLE_COPIES
+    head = [article.title, byline(article.source, article.author)]
+    tokens = [
+        term
+        for text in head
+        if text
+        for term in analyzer.document_terms(text, lang, article.published_at)
+    ] * ARTICLE_TITLE_COPIES
     for passage in archive.store.passages_of(article_id):
         tokens += analyzer.document_terms(passage.text, lang, article.published_at)
     return tokens
@@ -83,6 +91,8 @@ def test_article_scores_equal_rank_bm25_through_ingest_update_delete_and_reindex
 
         update = tmp_path / "update.jsonl"
         record = {
+            "source": "Harbour Gazette",
+            "author": "Ivan Zqgunubaba",
             "title": "Harbour railway reopens",
             "text": "The harbour railway reopened on Monday.\n\nEnergy prices fell.",
             "url": "https://example.invalid/harbour",
