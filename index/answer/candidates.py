@@ -156,62 +156,41 @@ def rank_articles(
 
     if articles is None or not id_list:
         return _group_by_article(id_list, score_list, article_ids, n_articles, held)
-    grouped = _group_by_article(id_list, score_list, article_ids, None)
+    # Each article's best passage is its first in the score order.
+    positions = np.unique(np.asarray(article_ids, dtype=np.int64), return_index=True)[1]
+    positions.sort()
+    candidates = [article_ids[i] for i in positions.tolist()]
+    best = np.asarray(score_list, dtype=np.float64)[positions]
     query_words = words_of_terms(terms, [word.terms for word in words]) if layer else None
-    fused = _fuse(grouped, articles, terms, query_words, options)
-    return _with_held(fused[:n_articles] if n_articles is not None else fused, held)
+    fused = _fused_scores(articles, candidates, best, terms, query_words)
+    order = np.lexsort((np.arange(fused.size), -fused))[:n_articles]
+    ranking = [(candidates[i], float(fused[i])) for i in order.tolist()]
+    return _group_by_article(id_list, score_list, article_ids, None, held, ranking=ranking)
 
 
-def _fuse(
-    grouped: list[RankedArticle],
+def _fused_scores(
     articles: ArticleScorer,
+    article_ids: list[int],
+    best: np.ndarray,
     terms: Sequence[str],
     words: Sequence[QueryWord] | None,
-    options: LayerOptions,
-) -> list[RankedArticle]:
-    """Articles re-ranked by the fused score (module docstring), ties in MaxP order.
+) -> np.ndarray:
+    """The fused score (module docstring) of each article, from its best passage's score.
 
     ``words``: the layer's question words (whole-article scores count each word once,
     exact before folded); None scores plain BM25Okapi over ``terms`` (layer off).
     """
-    ids = [article.article_id for article in grouped]
-    if words is None:
-        whole = np.asarray(articles.score_passages(list(terms), ids), dtype=np.float64)
+    if words is not None and any(len(word.terms) > 1 for word in words):
+        whole = candidate_layer_scores(CandidateRows(articles.term_scores, article_ids), words)
     else:
-        whole = candidate_layer_scores(CandidateRows(articles.term_scores, ids), words)
-    best = np.array([article.score for article in grouped], dtype=np.float64)
+        # No word has alternatives: the word votes are the plain sum (up to a constant
+        # factor, which the normalisation below removes), in one engine call.
+        whole = np.asarray(articles.score_passages(list(terms), article_ids), dtype=np.float64)
     top_whole, top_best = float(whole.max(initial=0.0)), float(best.max(initial=0.0))
     fused = (1 - ARTICLE_SHARE) * (best / top_best if top_best > 0 else best)
     if top_whole > 0:
         fused += ARTICLE_SHARE * (np.maximum(whole, 0.0) / top_whole)
-    order = np.lexsort((np.arange(len(grouped)), -fused))
-    return [
-        RankedArticle(grouped[i].article_id, float(fused[i]), grouped[i].passages)
-        for i in order.tolist()
-    ]
-
-
-def _with_held(
-    ranked: list[RankedArticle],
-    held: Callable[[list[int]], dict[int, frozenset[str]] | None] | None,
-) -> list[RankedArticle]:
-    """``ranked`` with each passage's held question terms (``RankedPassage.held``)."""
-    terms = None
-    if held is not None:
-        terms = held([p.passage_id for article in ranked for p in article.passages])
-    if terms is None:
-        return ranked
-    return [
-        RankedArticle(
-            article.article_id,
-            article.score,
-            tuple(
-                RankedPassage(p.passage_id, p.article_id, p.score, terms[p.passage_id])
-                for p in article.passages
-            ),
-        )
-        for article in ranked
-    ]
+    return fused
 
 
 def _rescore(
@@ -409,30 +388,46 @@ def _group_by_article(
     article_ids: Sequence[int],
     n_articles: int | None,
     held: Callable[[list[int]], dict[int, frozenset[str]] | None] | None = None,
+    *,
+    ranking: Sequence[tuple[int, float]] | None = None,
 ) -> list[RankedArticle]:
-    """Group ranked passages (best first) by article (``article_ids``, one per passage);
-    an article ranks by its best passage. Only the first ``n_articles`` articles are kept;
-    ``held`` gives the question terms of the kept passages, when it can."""
+    """Group ranked passages (best first) by article (``article_ids``, one per passage).
+
+    Without ``ranking`` an article ranks by its best passage and only the first
+    ``n_articles`` articles are kept; with it, exactly its (article id, score) pairs are
+    kept, in its order. ``held`` gives the question terms of the kept passages, when it can.
+    Only kept articles get objects: the answer stage reads a few of ~100 candidates.
+    """
     grouped: dict[int, list[tuple[int, float]]] = {}
-    limit = len(passage_ids) if n_articles is None else n_articles
-    for passage_id, score, article_id in zip(passage_ids, scores, article_ids, strict=True):
-        kept = grouped.get(article_id)
-        if kept is None:
-            if len(grouped) >= limit:
-                continue
-            kept = grouped[article_id] = []
-        kept.append((passage_id, score))
+    if ranking is not None:
+        grouped = {article_id: [] for article_id, _ in ranking}
+        for passage_id, score, article_id in zip(passage_ids, scores, article_ids, strict=True):
+            kept = grouped.get(article_id)
+            if kept is not None:
+                kept.append((passage_id, score))
+    else:
+        limit = len(passage_ids) if n_articles is None else n_articles
+        for passage_id, score, article_id in zip(passage_ids, scores, article_ids, strict=True):
+            kept = grouped.get(article_id)
+            if kept is None:
+                if len(grouped) >= limit:
+                    continue
+                kept = grouped[article_id] = []
+            kept.append((passage_id, score))
+        ranking = [(article_id, kept[0][1]) for article_id, kept in grouped.items()]
     terms = None
     if held is not None:
         terms = held([pid for kept in grouped.values() for pid, _ in kept])
     return [
         RankedArticle(
             article_id,
-            kept[0][1],
+            score,
             tuple(
-                RankedPassage(pid, article_id, score, None if terms is None else terms[pid])
-                for pid, score in kept
+                RankedPassage(
+                    pid, article_id, passage_score, None if terms is None else terms[pid]
+                )
+                for pid, passage_score in grouped[article_id]
             ),
         )
-        for article_id, kept in grouped.items()
+        for article_id, score in ranking
     ]
