@@ -183,6 +183,7 @@ def answer_question(
         "words": words,
         "cache": cache,
         "articles": articles,
+        "language": question.language,
     }
 
     n_checked = max(MAX_ARTICLES_CHECKED, offset + k)
@@ -307,6 +308,7 @@ def rank_question(
         "words": words,
         "cache": cache,
         "articles": articles,
+        "language": question.language,
     }
     return _rank_preferring_period(question, n_articles, common)[0]
 

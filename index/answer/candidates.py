@@ -32,7 +32,7 @@ import numpy as np
 from index.analysis.language import lang_or_default
 from index.answer.answer_type import AnswerType
 from index.answer.evidence import QuestionWord, indexed_question_terms
-from index.answer.passage_cache import PassageCache
+from index.answer.passage_cache import MAX_CACHED_ARTICLE_IDS, PassageCache
 from index.answer.protocols import (
     AnalyzerLike,
     ArticleScorer,
@@ -47,6 +47,7 @@ from index.search.ranking import (
     CandidateRows,
     LayerOptions,
     QueryWord,
+    SameLanguage,
     TermShares,
     apply_proximity,
     candidate_layer_scores,
@@ -107,6 +108,7 @@ def rank_articles(
     cache: PassageCache | None = None,
     n_articles: int | None = None,
     articles: ArticleScorer | None = None,
+    language: Lang | None = None,
 ) -> list[RankedArticle]:
     """Rank articles for the question terms, best first.
 
@@ -126,6 +128,9 @@ def rank_articles(
         n_articles: return at most this many articles (the best; each still with all its
             candidate passages); None returns all.
         articles: the article index; None ranks articles by their best passage alone.
+        language: the question's language: within it a fold-key-only match is a variant
+            spelling and yields to the exact name (``ranking.word_scores``); None treats
+            every article as in the question's language.
 
     Returns:
         Articles with at least one positively scored candidate passage. With the layer,
@@ -134,10 +139,25 @@ def rank_articles(
     """
     hits = index.search(list(terms), n_passages, day_range=day_range)
     rows = None
+    languages = _Languages(language, passages, cache)
     if layer and hits:
         query_words = words_of_terms(terms, [word.terms for word in words])
+
+        def passages_in_language(ids: np.ndarray) -> np.ndarray:
+            lookup = index.articles_of
+            found = cache.articles_of(ids.tolist(), lookup) if cache else lookup(ids.tolist())
+            return languages.same(list(found))
+
         ids, scores, rows = _rescore(
-            query_words, hits, index, passages, cache or analyzer, day_range, n_passages, options
+            query_words,
+            hits,
+            index,
+            passages,
+            cache or analyzer,
+            day_range,
+            n_passages,
+            options,
+            passages_in_language if language is not None else None,
         )
     else:
         ids = np.array([hit.passage_id for hit in hits], dtype=np.int64)
@@ -162,10 +182,38 @@ def rank_articles(
     candidates = [article_ids[i] for i in positions.tolist()]
     best = np.asarray(score_list, dtype=np.float64)[positions]
     query_words = words_of_terms(terms, [word.terms for word in words]) if layer else None
-    fused = _fused_scores(articles, candidates, best, terms, query_words)
+    fused = _fused_scores(articles, candidates, best, terms, query_words, languages)
     order = np.lexsort((np.arange(fused.size), -fused))[:n_articles]
     ranking = [(candidates[i], float(fused[i])) for i in order.tolist()]
     return _group_by_article(id_list, score_list, article_ids, None, held, ranking=ranking)
+
+
+class _Languages:
+    """Whether articles are in the question's language, each article read once.
+
+    Asked only about candidates that match a name through its fold key alone, usually a
+    handful per question; an archive's ``PassageCache`` keeps the answers between questions.
+    """
+
+    def __init__(
+        self, language: Lang | None, passages: PassageSource, cache: PassageCache | None
+    ) -> None:
+        self.language = language
+        self._passages = passages
+        self._known: dict[int, Lang] = {} if cache is None else cache.article_languages
+
+    def same(self, article_ids: list[int]) -> np.ndarray:
+        known = self._known
+        missing = [a for a in dict.fromkeys(article_ids) if a not in known]
+        if missing and len(known) + len(missing) > MAX_CACHED_ARTICLE_IDS:
+            known.clear()
+            missing = list(dict.fromkeys(article_ids))
+        if missing:
+            found = self._passages.articles_by_id(missing)
+            for article_id in missing:
+                article = found.get(article_id)
+                known[article_id] = lang_or_default(article.language if article else None)
+        return np.array([known[a] == self.language for a in article_ids], dtype=bool)
 
 
 def _fused_scores(
@@ -174,6 +222,7 @@ def _fused_scores(
     best: np.ndarray,
     terms: Sequence[str],
     words: Sequence[QueryWord] | None,
+    languages: _Languages,
 ) -> np.ndarray:
     """The fused score (module docstring) of each article, from its best passage's score.
 
@@ -181,7 +230,15 @@ def _fused_scores(
     exact before folded); None scores plain BM25Okapi over ``terms`` (layer off).
     """
     if words is not None and any(len(word.terms) > 1 for word in words):
-        whole = candidate_layer_scores(CandidateRows(articles.term_scores, article_ids), words)
+
+        def in_language(ids: np.ndarray) -> np.ndarray:
+            return languages.same(ids.tolist())
+
+        whole = candidate_layer_scores(
+            CandidateRows(articles.term_scores, article_ids),
+            words,
+            same_language=in_language if languages.language is not None else None,
+        )
     else:
         # No word has alternatives: the word votes are the plain sum (up to a constant
         # factor, which the normalisation below removes), in one engine call.
@@ -202,6 +259,7 @@ def _rescore(
     day_range: tuple[int, int] | None,
     n_passages: int,
     options: LayerOptions,
+    same_language: SameLanguage | None = None,
 ) -> tuple[np.ndarray, np.ndarray, CandidateRows]:
     """The layer: word-level scores, then RM3 expansion from the best of them.
 
@@ -210,7 +268,7 @@ def _rescore(
     """
     ids = [hit.passage_id for hit in hits]
     rows = CandidateRows(index.term_scores, ids)
-    first = candidate_layer_scores(rows, words, options=options)
+    first = candidate_layer_scores(rows, words, options=options, same_language=same_language)
     if not options.feedback or index.n_docs < options.feedback_min_passages:
         return (*_ordered(rows.passage_ids, first, n_passages), rows)
     top_ids, top_scores = _ordered(rows.passage_ids, first, options.feedback_passages)
@@ -224,7 +282,9 @@ def _rescore(
         extra = sorted({hit.passage_id for hit in pool} - set(ids))
         if extra:
             rows = CandidateRows(index.term_scores, ids + extra)
-    scores = candidate_layer_scores(rows, words, expansion=expansion, options=options)
+    scores = candidate_layer_scores(
+        rows, words, expansion=expansion, options=options, same_language=same_language
+    )
     return (*_ordered(rows.passage_ids, scores, n_passages), rows)
 
 

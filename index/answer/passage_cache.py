@@ -69,6 +69,9 @@ class PassageCache:
             functools.lru_cache(maxsize=max_term_sets)(self._document_terms)
         )
         self._article_ids: dict[int, int] = {}
+        # article id → language, for the layer's exact-before-folded rule (small: only
+        # articles that matched a name through its fold key alone are looked up).
+        self.article_languages: dict[int, Lang] = {}
         self._shares: dict[int, tuple[tuple[str, ...], tuple[float, ...]]] = {}
 
     def term_spans(self, text: str, lang: Lang, published_at: datetime | None) -> list[TermSpan]:
@@ -149,4 +152,5 @@ class PassageCache:
         self._packed_spans.cache_clear()
         self.document_terms.cache_clear()  # type: ignore[attr-defined]
         self._article_ids.clear()
+        self.article_languages.clear()
         self._shares.clear()

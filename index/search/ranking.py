@@ -87,6 +87,8 @@ DEFAULT_LAYER = LayerOptions()
 ScorePassages = Callable[[Sequence[str], Sequence[int]], np.ndarray]
 # The engine's ``term_scores(terms, passage_ids)``: row i is ``score_passages([terms[i]], ids)``.
 TermScores = Callable[[Sequence[str], np.ndarray], np.ndarray]
+# Candidate ids → whether each candidate is in the question's language (bool array).
+SameLanguage = Callable[[np.ndarray], np.ndarray]
 
 
 def term_scores_of(score_passages: ScorePassages) -> TermScores:
@@ -279,8 +281,13 @@ def candidate_layer_scores(
     *,
     expansion: dict[str, float] | None = None,
     options: LayerOptions = DEFAULT_LAYER,
+    same_language: SameLanguage | None = None,
 ) -> np.ndarray:
-    """``layer_scores`` over rows kept in ``candidates`` (the same sums in the same order)."""
+    """``layer_scores`` over rows kept in ``candidates`` (the same sums in the same order).
+
+    ``same_language``: which candidates (by id) are in the question's language
+    (``word_scores``).
+    """
     n = candidates.passage_ids.size
     original = np.zeros(n, dtype=np.float64)
     if n == 0 or not words:
@@ -289,8 +296,15 @@ def candidate_layer_scores(
     wanted = [term for word in words for term in sorted(word.terms)]
     rows = candidates.rows([*wanted, *(expansion or ())])
     total = sum(word.count for word in words)
+    in_language = None
+    if same_language is not None:
+        ids = candidates.passage_ids
+
+        def in_language(positions: np.ndarray) -> np.ndarray:
+            return same_language(ids[positions])
+
     for word in words:
-        original += word.count / total * word_scores(word, rows, options)
+        original += word.count / total * word_scores(word, rows, options, in_language)
     if not expansion:
         return original
     expanded = np.zeros(n, dtype=np.float64)
@@ -305,17 +319,25 @@ def is_folded(term: str) -> bool:
 
 
 def word_scores(
-    word: QueryWord, rows: dict[str, np.ndarray], options: LayerOptions = DEFAULT_LAYER
+    word: QueryWord,
+    rows: dict[str, np.ndarray],
+    options: LayerOptions = DEFAULT_LAYER,
+    same_language: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> np.ndarray:
     """One word's score per candidate: the best of its alternatives, exact before folded.
 
     A candidate holding an exact term of the word (its stem) scores the best of all its
-    alternatives. A candidate that matches the word only through a fold key scores the fold
-    key's BM25 times ``options.folded_share`` when some candidate matches the word exactly,
-    and in full when none does (a name asked in another script, or spelled otherwise than
-    every article spells it: there the fold key is the only evidence). So a fold key adds
-    recall but never lifts a variant spelling above the exact name asked for (issue 11's
-    "Zqgunubaba" over "Zqhunubaba"; tests/index/answer/test_exact_before_folded.py).
+    alternatives. A candidate in the question's language that matches the word only through
+    a fold key is a variant spelling of the name ("Zqhunubaba" for "Zqgunubaba"): when some
+    candidate matches the word exactly, it scores the fold key's BM25 times
+    ``options.folded_share``, so the fold key adds recall but never lifts a variant above
+    the exact name asked for (issue 11; tests/index/answer/test_exact_before_folded.py). In
+    another language the fold key is how a name crosses scripts ("Зеленський" meets
+    "Zelensky"), and it counts in full, as it does when no candidate has the exact term.
+
+    Args:
+        same_language: given candidate positions, whether each is in the question's
+            language; asked only about fold-only candidates. None: all are.
     """
     alternatives = sorted(word.terms)
     exact = [rows[t] for t in alternatives if not is_folded(t)]
@@ -328,7 +350,14 @@ def word_scores(
     either = np.maximum(best_exact, best_folded)
     if not held.any():
         return either
-    return np.where(held, either, options.folded_share * best_folded)
+    variants = np.flatnonzero(~held & (best_folded > 0))
+    if variants.size and same_language is not None:
+        variants = variants[np.asarray(same_language(variants), dtype=bool)]
+    if not variants.size:
+        return either
+    out = either.copy()
+    out[variants] = options.folded_share * best_folded[variants]
+    return out
 
 
 def _row_max(rows: list[np.ndarray]) -> np.ndarray | None:
