@@ -40,6 +40,7 @@ from index.answer.protocols import (
     SearchBackend,
     TermSpanLike,
 )
+from index.answer.question_reads import article_languages
 from index.answer.snippets import ANSWER_TYPE_SHARE, best_sentence_coverage
 from index.models import Article, Hit, Lang, Passage
 from index.search.ranking import (
@@ -209,10 +210,9 @@ class _Languages:
             known.clear()
             missing = list(dict.fromkeys(article_ids))
         if missing:
-            found = self._passages.articles_by_id(missing)
+            found = article_languages(self._passages, missing)
             for article_id in missing:
-                article = found.get(article_id)
-                known[article_id] = lang_or_default(article.language if article else None)
+                known[article_id] = lang_or_default(found.get(article_id))
         return np.array([known[a] == self.language for a in article_ids], dtype=bool)
 
 

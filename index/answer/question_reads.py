@@ -40,6 +40,14 @@ class QuestionReads:
         """The articles with these ids; unknown ids are left out (and not asked again)."""
         return _read(ids, self._articles, self.store.articles_by_id)
 
+    def article_languages(self, ids: Sequence[int]) -> dict[int, str | None]:
+        """Article id → language (from the articles read already, else the store)."""
+        found = {i: a.language for i in ids if (a := self._articles.get(i)) is not None}
+        missing = [i for i in ids if i not in found]
+        if missing:
+            found.update(article_languages(self.store, missing))
+        return found
+
     def passages_of(self, article_id: int) -> list[Passage]:
         """An article's passages in order (from the store)."""
         return self.store.passages_of(article_id)
@@ -53,6 +61,14 @@ class QuestionReads:
     def counts(self) -> DateCoverage:
         """The store's counts (from the store)."""
         return self.store.counts()
+
+
+def article_languages(source: PassageSource, ids: Sequence[int]) -> dict[int, str | None]:
+    """Languages of articles: the source's light read when it has one, else its articles."""
+    light = getattr(source, "article_languages", None)
+    if light is not None:
+        return light(ids)
+    return {i: a.language for i, a in source.articles_by_id(ids).items()}
 
 
 def _read(

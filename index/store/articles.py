@@ -338,6 +338,18 @@ class ArticleStore:
                 found[int(row[0])] = _article(row)
         return found
 
+    def article_languages(self, ids: Sequence[int]) -> dict[int, str | None]:
+        """Article id → language (None when unknown) of the articles that exist: a light
+        read for the ranking (``index.answer.candidates``), without the bodies."""
+        found: dict[int, str | None] = {}
+        for chunk in _chunks(list(dict.fromkeys(ids))):
+            marks = ",".join("?" * len(chunk))
+            for row in self.db.conn.execute(
+                f"SELECT id, language FROM articles WHERE id IN ({marks})", chunk
+            ):
+                found[int(row[0])] = row[1]
+        return found
+
     def passages_by_id(self, ids: Sequence[int]) -> dict[int, Passage]:
         """Passages by id; ids that do not exist (deleted, replaced) are absent."""
         found: dict[int, Passage] = {}
