@@ -311,13 +311,26 @@ class IndexKeeper:
                     "the search index lacks %d stored passages: %s", len(missing), REINDEX_HINT
                 )
                 missing = []
-            docs = list(self.records(self.store.index_rows_by_id(missing)))
-            self.apply(gone, docs)
+            docs, articles = self.records_with_articles(self._whole_articles_rows(missing))
+            self.apply(gone, docs, articles)
         if gone or docs:
             logger.info(
                 "index reconciled with the store: %d added, %d removed", len(docs), len(gone)
             )
         return len(docs), len(gone)
+
+    def _whole_articles_rows(self, passage_ids: Sequence[int]) -> list[IndexRow]:
+        """The rows of ``passage_ids`` and of every other passage of their articles.
+
+        An article record holds all its passages' terms, so healing a few passages of an
+        article rebuilds its record from all of them (re-adding the others is harmless).
+        """
+        rows = self.store.index_rows_by_id(passage_ids)
+        articles = sorted({row.article_id for row in rows})
+        if not articles:
+            return rows
+        every = [p.passage_id for a in articles for p in self.store.passages_of(a)]
+        return self.store.index_rows_by_id(every)
 
     # -- changes ------------------------------------------------------------------------------
 

@@ -105,3 +105,17 @@ def test_an_archive_without_article_index_answers_and_reindex_builds_it(
         assert_one_record_per_article(older)
         assert older.ask(question).articles[0].citation.article_id == expected
         assert np.isfinite(older.keeper.articles().avgdl)
+
+
+def test_healing_a_lost_article_restores_its_record(
+    settings: IndexSettings, archive: Archive
+) -> None:
+    """Passages lost from both indexes (an old bug, a restored backup) come back whole."""
+    lost = _article_ids(archive)[0]
+    passage_ids = [p.passage_id for p in archive.store.passages_of(lost)]
+    archive.keeper.current().remove(passage_ids)
+    archive.keeper.articles().remove([lost])
+    with open_archive(settings) as reader:  # its first question heals the index
+        reader.ask("What did Marchenko say about the budget?")
+        assert reader.stats().index_passages == reader.stats().passages
+        assert_one_record_per_article(reader)
