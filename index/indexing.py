@@ -396,7 +396,7 @@ class IndexKeeper:
         instead (``_encoded_batches``) for speed, but takes its titles, languages and days
         from the same ``_RowFields``, so both paths index the same terms.
         """
-        for row, day, title, passage_terms in self._analysed(rows):
+        for row, day, title, _, passage_terms in self._analysed(rows):
             yield DocRecord(row.passage_id, row.article_id, day, title + passage_terms)
 
     def records_with_articles(
@@ -404,20 +404,21 @@ class IndexKeeper:
     ) -> tuple[list[DocRecord], list[DocRecord]]:
         """Passage records (``records``) and the article records of the same rows.
 
-        An article record holds its title terms ``ARTICLE_TITLE_COPIES`` times and then the
-        terms of each of its passages (passages do not overlap, so this is the body's terms).
+        An article record holds its head (title and byline terms) ``ARTICLE_TITLE_COPIES``
+        times and then the terms of each of its passages (passages do not overlap, so this is
+        the body's terms).
         Rows must hold every passage of each article they touch, as an ingest, a replay (an
         article is stored and queued in one transaction) and the rebuild's reconciling give.
         """
         passages: list[DocRecord] = []
         articles: list[DocRecord] = []
         current: tuple[int, int, list[str]] | None = None
-        for row, day, title, passage_terms in self._analysed(rows):
+        for row, day, title, by, passage_terms in self._analysed(rows):
             passages.append(DocRecord(row.passage_id, row.article_id, day, title + passage_terms))
             if current is None or current[0] != row.article_id:
                 if current is not None:
                     articles.append(_article_record(*current))
-                current = (row.article_id, day, list(title) * ARTICLE_TITLE_COPIES)
+                current = (row.article_id, day, [*title, *by] * ARTICLE_TITLE_COPIES)
             current[2].extend(passage_terms)
         if current is not None:
             articles.append(_article_record(*current))
@@ -425,17 +426,18 @@ class IndexKeeper:
 
     def _analysed(
         self, rows: Iterable[IndexRow]
-    ) -> Iterator[tuple[IndexRow, int, tuple[str, ...], list[str]]]:
-        """(row, day, title terms, passage terms) of each row, analysed in batches."""
+    ) -> Iterator[tuple[IndexRow, int, tuple[str, ...], tuple[str, ...], list[str]]]:
+        """(row, day, title terms, byline terms, passage terms) of each row, in batches."""
         analyzer = self.analyzer
         fields = _RowFields(analyzer)
         pending = iter(rows)
         while batch := list(islice(pending, ANALYSIS_BATCH)):
             langs, titles, days = fields.of(batch)
+            bylines = fields.bylines(batch, langs)
             batch_terms = analyzer.document_terms_many(
                 [row.text for row in batch], langs, [row.published_at for row in batch]
             )
-            yield from zip(batch, days, titles, batch_terms, strict=True)
+            yield from zip(batch, days, titles, bylines, batch_terms, strict=True)
 
     def replay_pending(self) -> int:
         """Apply index changes a killed process committed to the store but never indexed.
@@ -553,12 +555,13 @@ class IndexKeeper:
             pubs = [row.published_at for row in batch]
             body = encoder.encode([row.text for row in batch], langs, pubs)
             heads = encoder.encode([""] * len(batch), langs, pubs, titles)
+            bylines = encoder.encode([""] * len(batch), langs, pubs, fields.bylines(batch, langs))
             ids = [row.passage_id for row in batch]
             seen.extend(ids)
             done += len(batch)
             article_ids = np.asarray([row.article_id for row in batch], dtype=np.int64)
             published = np.asarray(days, dtype=np.int32)
-            new_terms = body.new_terms + heads.new_terms
+            new_terms = body.new_terms + heads.new_terms + bylines.new_terms
             yield EncodedBatch(
                 passage_ids=np.asarray(ids, dtype=np.int64),
                 article_ids=article_ids,
@@ -569,7 +572,9 @@ class IndexKeeper:
                     new_terms,
                 ),
             )
-            articles.append(_article_batch(article_ids, published, body, heads, new_terms))
+            articles.append(
+                _article_batch(article_ids, published, body, (heads, bylines), new_terms)
+            )
             elapsed = time.monotonic() - started
             _emit(progress, Progress("analyse", done, total, "passages", elapsed))
 
@@ -666,48 +671,62 @@ class IndexDelta:
 
 
 class _RowFields:
-    """Per-passage language, head terms and day of stored rows: shared by both record paths.
-
-    An article's head terms are its title's, then its byline's (outlet and author): every
-    passage record and the article record count them, as the title always was. The byline
-    is part of what an article is ("the Reuters report on ..."): measured on
-    multihop-rag-facts-dev, whose questions name outlets, whole-article BM25Okapi went from
-    0.807 to 0.840 nDCG@10 with the outlet in the record (docs/quality.md); collections
-    without bylines are unchanged.
+    """Per-passage language, title terms and day of stored rows: shared by both record paths.
 
     Rows come in passage id order, so an article's passages are consecutive: remembering the
-    last article is enough to analyse each head once. The same tuple object is returned for
-    all of an article's passages, which the encoder uses to intern a head once.
+    last article is enough to analyse each title (and byline) once. The same tuple object is
+    returned for all of an article's passages, which the encoder uses to intern it once.
+
+    The byline (outlet and author) goes into the article record only, after the title: it is
+    part of what an article is ("the Reuters report on ..."). Measured on
+    multihop-rag-facts-dev, whose questions name outlets, whole-article BM25Okapi went from
+    0.807 to 0.840 nDCG@10 with the outlet in the record (docs/quality.md). In every passage
+    record as well it cost that set's QA answer@1 (0.677 against 0.710 without the article
+    index) and let outlet names answer null questions (nothing found 0.80 against 0.84).
     """
 
     def __init__(self, analyzer: Analyzer) -> None:
         self.analyzer = analyzer
         self.article_id: int | None = None
         self.terms: tuple[str, ...] = ()
+        self.byline_of: int | None = None
+        self.byline_terms: tuple[str, ...] = ()
 
     def of(self, batch: Sequence[IndexRow]) -> tuple[list[Lang], list[tuple[str, ...]], list[int]]:
-        """(languages, head terms, epoch days) of each row in ``batch``."""
+        """(languages, title terms, epoch days) of each row in ``batch``."""
         from index.analysis.language import lang_or_default
 
         langs = [lang_or_default(row.language) for row in batch]
-        titles = list(map(self._head_terms, batch, langs))
+        titles = list(map(self._title_terms, batch, langs))
         days = [epoch_day(row.published_at) for row in batch]
         return langs, titles, days
 
-    def _head_terms(self, row: IndexRow, lang: Lang) -> tuple[str, ...]:
+    def bylines(self, batch: Sequence[IndexRow], langs: Sequence[Lang]) -> list[tuple[str, ...]]:
+        """The byline terms of each row's article (``byline``), for the article records."""
+        return list(map(self._byline_terms, batch, langs))
+
+    def _title_terms(self, row: IndexRow, lang: Lang) -> tuple[str, ...]:
         if row.article_id != self.article_id:
             self.article_id = row.article_id
-            self.terms = tuple(
-                term
-                for text in (row.title, byline(row.source, row.author))
-                if text
-                for term in self.analyzer.document_terms(text, lang, row.published_at)
+            self.terms = (
+                tuple(self.analyzer.document_terms(row.title, lang, row.published_at))
+                if row.title
+                else ()
             )
         return self.terms
 
+    def _byline_terms(self, row: IndexRow, lang: Lang) -> tuple[str, ...]:
+        if row.article_id != self.byline_of:
+            self.byline_of = row.article_id
+            text = byline(row.source, row.author)
+            self.byline_terms = (
+                tuple(self.analyzer.document_terms(text, lang, row.published_at)) if text else ()
+            )
+        return self.byline_terms
+
 
 def byline(source: str | None, author: str | None) -> str:
-    """The outlet and author an article is indexed under (its head, after the title)."""
+    """The outlet and author an article record holds after its title."""
     return " ".join(part.strip() for part in (source, author) if part and part.strip())
 
 
@@ -756,13 +775,14 @@ def _article_batch(
     article_ids: np.ndarray,
     published: np.ndarray,
     body: EncodedTerms,
-    heads: EncodedTerms,
+    heads: tuple[EncodedTerms, ...],
     new_terms: tuple[str, ...],
 ) -> EncodedBatch:
     """The article records of one passage batch, from the passages' encoded terms.
 
-    An article's record is every passage's body terms plus its title terms, taken from its
-    first passage, ``ARTICLE_TITLE_COPIES`` times: ``records_with_articles`` by ids.
+    An article's record is its head (title, then byline: ``heads``) taken from its first
+    passage, ``ARTICLE_TITLE_COPIES`` times, and every passage's body terms:
+    ``records_with_articles`` by ids.
     """
     import numpy as np
 
@@ -770,9 +790,10 @@ def _article_batch(
     owner = np.cumsum(np.r_[True, article_ids[1:] != article_ids[:-1]]) - 1
     first = np.zeros(article_ids.size, dtype=bool)
     first[starts] = True
-    title_rows = first[heads.passages]
-    title_ids = np.tile(heads.term_ids[title_rows], ARTICLE_TITLE_COPIES)
-    title_owners = np.tile(owner[heads.passages[title_rows]], ARTICLE_TITLE_COPIES)
+    head_ids = np.concatenate([h.term_ids[first[h.passages]] for h in heads])
+    head_owners = np.concatenate([owner[h.passages[first[h.passages]]] for h in heads])
+    title_ids = np.tile(head_ids, ARTICLE_TITLE_COPIES)
+    title_owners = np.tile(head_owners, ARTICLE_TITLE_COPIES)
     return EncodedBatch(
         passage_ids=article_ids[starts],
         article_ids=article_ids[starts],
