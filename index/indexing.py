@@ -369,11 +369,15 @@ class IndexKeeper:
         self.apply(passage_ids, ())
         self.store.clear_index_ops(passage_ids, ())
 
-    def records_of(
+    def records_of(self, article: Article, passages: Sequence[Passage]) -> list[DocRecord]:
+        """Engine records of an article's passages, as just stored by an ingest."""
+        return self.records_with_article(article, passages)[0]
+
+    def records_with_article(
         self, article: Article, passages: Sequence[Passage]
     ) -> tuple[list[DocRecord], list[DocRecord]]:
-        """Engine records of an article's passages, as just stored by an ingest, and of the
-        article itself (``records_with_articles``)."""
+        """Engine records of an article's passages and of the article itself
+        (``records_with_articles``), as just stored by an ingest."""
         rows = [
             IndexRow(
                 p.passage_id,
@@ -629,7 +633,7 @@ class IndexDelta:
         if saved.outcome == "unchanged" or self.error is not None:
             return
         try:
-            docs, articles = self._keeper.records_of(saved.article, saved.passages)
+            docs, articles = self._keeper.records_with_article(saved.article, saved.passages)
             self._removed.extend(saved.removed_passage_ids)
             self._docs.extend(docs)
             self._articles.extend(articles)
