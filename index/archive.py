@@ -57,11 +57,20 @@ from index.models import (
     Source,
     SourceStatus,
     StoreStats,
+    Story,
     Topic,
 )
 from index.reading import read_file_capped
 from index.settings import IndexSettings
-from index.store import STORE_FILENAME, ArticleStore, Database, NewAlert, OutboxRow, TopicStore
+from index.store import (
+    STORE_FILENAME,
+    ArticleStore,
+    Database,
+    NewAlert,
+    OutboxRow,
+    StoryStore,
+    TopicStore,
+)
 from index.store.sources import SourceStore
 
 if TYPE_CHECKING:
@@ -69,6 +78,7 @@ if TYPE_CHECKING:
     from index.answer.follow import TopicMatcher
     from index.answer.passage_cache import PassageCache
     from index.channels import ChannelPost
+    from index.reprints import StoryKeeper
     from index.feeds.service import FeedService
     from index.store.backup import BackupReport, RestoreReport
     from index.upkeep import CheckReport
@@ -114,6 +124,8 @@ class Archive:
         self.index_dir = self.data_dir / INDEX_DIRNAME
         self._db = Database(self.data_dir / STORE_FILENAME)
         self.store = ArticleStore(self._db)
+        self.stories = StoryStore(self._db)
+        self._story_keeper: StoryKeeper | None = None
         self._keeper = IndexKeeper(self.index_dir, self.store)
         # Passage analysis kept between questions (index.answer.passage_cache).
         self._passage_cache: PassageCache | None = None
@@ -353,6 +365,8 @@ class Archive:
             logger.debug("ingest: traceback of %s", item, exc_info=True)
             return ItemResult(item, "failed", reason=f"unexpected error ({type(exc).__name__})")
         delta.add(saved)
+        if saved.outcome != "unchanged":
+            self._file_story(saved.article)
         logger.debug("ingest: %s → article %s (%s)", item, saved.article.article_id, saved.outcome)
         return ItemResult(
             item,
@@ -361,6 +375,31 @@ class Archive:
             saved.article.title,
             warning=record.warning,
         )
+
+    def _file_story(self, article: Article) -> None:
+        """Group a stored article with its reprints (``index.reprints``).
+
+        A failure here costs only the grouping: the article is stored and indexed, stays a
+        story of its own, and is filed again by the next process that ingests.
+        """
+        if self._story_keeper is None:
+            from index.reprints import StoryKeeper
+
+            self._story_keeper = StoryKeeper(self.store, self.stories)
+        try:
+            self._story_keeper.file(article)
+        except NewsdeskError as exc:
+            logger.warning("ingest: article %s not grouped: %s", article.article_id, exc.reason)
+        except Exception:
+            logger.exception("ingest: unexpected error grouping article %s", article.article_id)
+
+    def story_of(self, article_id: int) -> Story | None:
+        """The story an article belongs to (a story of one when it has no reprints).
+
+        None when no article has this id. The follow-a-topic alerts send once per
+        ``story_id``; answers cite ``original_id`` and list the reprints.
+        """
+        return self.stories.story_of(article_id)
 
     # -- the search index ---------------------------------------------------------------------
 

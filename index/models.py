@@ -83,6 +83,35 @@ class ArticleSummary:
 
 
 @dataclass(frozen=True, slots=True)
+class Story:
+    """Articles that are one news item: the earliest original and its reprints.
+
+    Reprints are wire copies, lightly edited or localized reprints and updated versions
+    under a new URL (``index.dedup``). ``members`` run original first, then by publication
+    date (undated last); the original is recomputed from the members whenever one is
+    deleted. ``story_id`` is stable while the story has members.
+    """
+
+    story_id: int
+    members: tuple[ArticleSummary, ...]
+
+    @property
+    def original_id(self) -> int:
+        """The earliest published member (the lowest id among undated or equal dates)."""
+        return self.members[0].article_id
+
+    @property
+    def member_ids(self) -> tuple[int, ...]:
+        """Every member's article id, original first."""
+        return tuple(member.article_id for member in self.members)
+
+    @property
+    def reprints(self) -> tuple[ArticleSummary, ...]:
+        """The members other than the original, earliest first."""
+        return self.members[1:]
+
+
+@dataclass(frozen=True, slots=True)
 class Passage:
     """A stored passage: the unit of retrieval and citation."""
 

@@ -3,6 +3,7 @@
 from index.store.articles import ArticleStore, IndexRow, SaveResult, content_hash
 from index.store.db import RESTORE_HINT, STORE_FILENAME, Database
 from index.store.schema import MIGRATIONS, SCHEMA_VERSION, Migration
+from index.store.stories import StoryStore
 from index.store.topics import NewAlert, OutboxRow, TopicStore
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "NewAlert",
     "OutboxRow",
     "SaveResult",
+    "StoryStore",
     "TopicStore",
     "content_hash",
 ]

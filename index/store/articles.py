@@ -169,10 +169,13 @@ class ArticleStore:
             with self.db.transaction() as conn:
                 existing = self._find_existing(conn, fields["url"], digest)
                 if existing is None:
+                    # A story of one; index.reprints moves it when it proves a reprint.
+                    story = conn.execute("INSERT INTO stories DEFAULT VALUES").lastrowid
                     cur = conn.execute(
                         "INSERT INTO articles (url, source, title, author, published_at, "
-                        "language, body, content_hash, ingested_at) VALUES (?,?,?,?,?,?,?,?,?)",
-                        (*fields.values(), ingested_at),
+                        "language, body, content_hash, ingested_at, story_id) "
+                        "VALUES (?,?,?,?,?,?,?,?,?,?)",
+                        (*fields.values(), ingested_at, story),
                     )
                     article_id = int(cur.lastrowid or 0)
                     passages = self._insert_passages(conn, article_id, spans)
@@ -267,9 +270,13 @@ class ArticleStore:
     def delete(self, article_id: int) -> tuple[Article, tuple[int, ...]]:
         """Delete an article and its passages; returns it and its former passage ids.
 
+        The article leaves its story in the same transaction (``stories.leave_story``).
+
         Raises:
             NotFoundError: no article has this id.
         """
+        from index.store.stories import leave_story
+
         with self.db.transaction() as conn:
             article = self._get(conn, article_id)
             passage_ids = tuple(
@@ -278,6 +285,7 @@ class ArticleStore:
                     "SELECT id FROM passages WHERE article_id=? ORDER BY ordinal", (article_id,)
                 )
             )
+            leave_story(conn, article_id)
             conn.execute("DELETE FROM passages WHERE article_id=?", (article_id,))
             conn.execute("DELETE FROM articles WHERE id=?", (article_id,))
             _queue(conn, passage_ids, "remove")

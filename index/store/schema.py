@@ -186,6 +186,44 @@ MIGRATIONS: tuple[Migration, ...] = (
             "INSERT INTO meta (key, value) VALUES ('topics_version', '0')",
         ),
     ),
+    Migration(
+        version=6,
+        description="stories: reprints grouped, with MinHash signatures and LSH band keys",
+        statements=(
+            # A story is a set of articles that are one news item (an original and its
+            # reprints, wire copies and updated versions). Every article belongs to exactly
+            # one; most stories have one member. The id is stable while the story has
+            # members, so "once per story" (alerts) survives merges of later reprints.
+            "CREATE TABLE stories (id INTEGER PRIMARY KEY AUTOINCREMENT)",
+            "ALTER TABLE articles ADD COLUMN story_id INTEGER REFERENCES stories (id)",
+            # Articles stored before this migration start as stories of one (same id), and
+            # are signed and matched on the next ingest (``index.reprints``).
+            "INSERT INTO stories (id) SELECT id FROM articles",
+            "UPDATE articles SET story_id = id",
+            "CREATE INDEX articles_story ON articles (story_id)",
+            # The MinHash signature of each article (little-endian uint32s), its shingle
+            # count and its band keys (int64s, to delete its story_bands rows); a missing
+            # row means "not yet signed".
+            """
+            CREATE TABLE story_signatures (
+                article_id INTEGER PRIMARY KEY REFERENCES articles (id) ON DELETE CASCADE,
+                size INTEGER NOT NULL,
+                signature BLOB NOT NULL,
+                bands BLOB NOT NULL
+            )
+            """,
+            # The LSH: one row per band of each signature; candidates share a (band, key).
+            # Deleted explicitly with the article (by its signature), so no article index.
+            """
+            CREATE TABLE story_bands (
+                band INTEGER NOT NULL,
+                key INTEGER NOT NULL,
+                article_id INTEGER NOT NULL,
+                PRIMARY KEY (band, key, article_id)
+            ) WITHOUT ROWID
+            """,
+        ),
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version

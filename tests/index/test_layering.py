@@ -7,12 +7,14 @@ language with it, answer analyses the question with it). Read from the bottom:
 1. ``errors``, then ``models``, then ``settings``: imported by everything.
 2. ``analysis``: text → terms; imports only models.
 3. ``fetch``, ``reading`` (local files within limits), ``extract``, ``store``, ``search``,
-   ``channels`` (Telegram posts → articles), ``charts`` (the stats chart): siblings; none
-   imports another. The store holds no analysis (the facade passes it rows)
-   and the engine takes term ids, not text.
+   ``channels`` (Telegram posts → articles), ``charts`` (the stats chart), ``dedup``:
+   siblings; none imports another. The store holds no analysis (the facade passes it rows)
+   and the engine takes term ids, not text; ``dedup`` signs texts and judges reprints, and
+   the store keeps what it computes.
 4. ``answer`` (needs search and analysis), ``feeds`` (needs fetch, extract and store),
-   ``indexing`` (the index keeper: store rows → analysis → search segments) and ``upkeep``
-   (``newsdesk check``: the store's integrity, the index against the store): siblings.
+   ``indexing`` (the index keeper: store rows → analysis → search segments), ``upkeep``
+   (``newsdesk check``: the store's integrity, the index against the store) and
+   ``reprints`` (the story keeper: store rows → dedup → stories): siblings.
 5. ``archive``: the facade, the only module that knows every stage.
 6. ``cli``, ``eval``, ``bench``: tools on top of the facade; siblings.
 7. ``__init__`` (the public surface) and ``__main__``.
@@ -33,8 +35,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("models",),
     ("settings",),
     ("analysis",),
-    ("fetch", "reading", "extract", "store", "search", "channels", "charts"),
-    ("answer", "feeds", "indexing", "upkeep"),
+    ("fetch", "reading", "extract", "store", "search", "channels", "charts", "dedup"),
+    ("answer", "feeds", "indexing", "upkeep", "reprints"),
     ("archive",),
     ("cli", "eval", "bench"),
     ("__init__", "__main__"),

@@ -1,0 +1,127 @@
+"""The story keeper: files each stored article into a story with its reprints.
+
+For a new or updated article (whatever path stored it: files, URLs, uploads, feed polls,
+all of which go through ``Archive._store_article``):
+
+1. shingle and sign it (``index.dedup``: word 3-grams, 128-value MinHash);
+2. LSH: the stored articles sharing a band key with it are the candidates
+   (``StoryStore.candidates``, an indexed look-up, not a scan);
+3. prefilter: candidates whose signature-estimated containment is far below the bar are
+   dropped without reading their text;
+4. the exact check: containment of the exact shingle sets and the distance between the
+   publication dates (``index.dedup.compare``);
+5. the article joins the story of every article it reprints (merging them), and its
+   signature and band keys are stored for the articles that come after it.
+
+Steps 1-4 read only; step 5 is two short transactions after the article's own. An ingest
+killed between them leaves an article in a story of its own with no signature; the next
+ingest signs and files every such article first (``catch_up_once``), and so are the
+articles stored before schema version 5.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+from index.dedup import (
+    PREFILTER_CONTAINMENT,
+    Signature,
+    band_keys,
+    compare,
+    estimate_containment,
+    shingles,
+    sign,
+)
+from index.errors import NewsdeskError
+from index.models import Article
+from index.store import ArticleStore, StoryStore
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Filing:
+    """What filing one article did: its story, the articles it reprints, what it cost."""
+
+    story_id: int
+    reprint_of: tuple[int, ...]
+    candidates: int
+    checked: int
+    seconds: float
+
+
+class StoryKeeper:
+    """Signs articles, finds their reprints through the stored LSH, and keeps stories."""
+
+    def __init__(self, articles: ArticleStore, stories: StoryStore) -> None:
+        self.articles = articles
+        self.stories = stories
+        self._caught_up = False
+
+    def file(self, article: Article) -> Filing:
+        """Put a just-stored article into its story; see the module docstring for the steps."""
+        self.catch_up_once()
+        return self._file(article)
+
+    def catch_up_once(self) -> int:
+        """Sign and file articles that have no signature yet (once per process); how many."""
+        if self._caught_up:
+            return 0
+        self._caught_up = True
+        pending = self.stories.unsigned_article_ids()
+        if not pending:
+            return 0
+        started = time.monotonic()
+        filed = 0
+        for article_id in pending:
+            try:
+                self._file(self.articles.get(article_id))
+                filed += 1
+            except NewsdeskError as exc:  # deleted meanwhile by another process
+                logger.debug("stories: article %s not filed: %s", article_id, exc.reason)
+        logger.info(
+            "stories: signed %d earlier articles in %.1f s", filed, time.monotonic() - started
+        )
+        return filed
+
+    def _file(self, article: Article) -> Filing:
+        started = time.perf_counter()
+        own = shingles(article.title, article.body)
+        signature = sign(own)
+        keys = band_keys(signature)
+        found = self.stories.candidates(keys, exclude=article.article_id)
+        likely = [
+            article_id
+            for article_id, size, data in found
+            if estimate_containment(signature, Signature.from_bytes(data, size))
+            >= PREFILTER_CONTAINMENT
+        ]
+        reprint_of: list[int] = []
+        for other in self.articles.articles_by_id(likely).values():
+            verdict = compare(
+                own,
+                article.published_at,
+                shingles(other.title, other.body),
+                other.published_at,
+            )
+            if verdict.reprint:
+                reprint_of.append(other.article_id)
+        story_id = self.stories.join(article.article_id, reprint_of)
+        self.stories.save_signature(article.article_id, signature.size, signature.to_bytes(), keys)
+        filing = Filing(
+            story_id,
+            tuple(sorted(reprint_of)),
+            len(found),
+            len(likely),
+            time.perf_counter() - started,
+        )
+        if reprint_of:
+            logger.info(
+                "stories: article %s joins story %s (reprint of %s)",
+                article.article_id,
+                story_id,
+                ", ".join(map(str, filing.reprint_of)),
+            )
+        return filing
