@@ -78,8 +78,8 @@ if TYPE_CHECKING:
     from index.answer.follow import TopicMatcher
     from index.answer.passage_cache import PassageCache
     from index.channels import ChannelPost
-    from index.reprints import StoryKeeper
     from index.feeds.service import FeedService
+    from index.reprints import StoryKeeper
     from index.store.backup import BackupReport, RestoreReport
     from index.upkeep import CheckReport
 
