@@ -1,8 +1,8 @@
-"""``python -m index.eval extraction|retrieval|qa``: the measurement commands.
+"""``python -m index.eval extraction|retrieval|qa|dedup``: the measurement commands.
 
-``extraction`` lives in ``index.eval.extraction``; ``retrieval`` and ``qa`` hand their own
-arguments to ``index.eval.retrieval.main`` and ``index.eval.qa.main``. Those modules are
-imported only when their command runs, so one command never breaks another.
+``extraction`` lives in ``index.eval.extraction``; ``retrieval``, ``qa`` and ``dedup`` hand
+their own arguments to the ``main`` of ``index.eval.retrieval``, ``.qa`` and ``.dedup``.
+Those modules are imported only when their command runs, so one command never breaks another.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from collections.abc import Sequence
 DELEGATED = {
     "retrieval": ("index.eval.retrieval", "retrieval quality (nDCG@10 etc.) on BEIR folders"),
     "qa": ("index.eval.qa", "answer quality on a JSON-lines QA set"),
+    "dedup": ("index.eval.dedup", "precision and recall of reprint grouping on labelled pairs"),
 }
 
 
