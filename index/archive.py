@@ -468,6 +468,7 @@ class Archive:
             cache=self._passage_cache,
             outlets=self._outlet_words(index),
             articles=self._keeper.articles(),
+            stories=self.stories,
         )
         return replace(answer, question=text) if split.words else answer
 

@@ -34,7 +34,7 @@ from typing import Any
 from index.archive import Archive, open_archive, restore_archive
 from index.errors import ArchiveMissingError, NewsdeskError, StoreError
 from index.feeds.models import PollReport
-from index.models import Alert, Answer, IngestReport, Progress, Topic, highlight_pieces
+from index.models import Alert, Answer, IngestReport, Progress, Story, Topic, highlight_pieces
 from index.settings import IndexSettings, SettingsError, load_settings
 from index.upkeep import RESTORE_FIX
 
@@ -527,11 +527,18 @@ def _write_chart(archive: Archive, path: Path, *, quiet: bool = False) -> int:
 
 
 def cmd_show(args: argparse.Namespace, archive: Archive) -> int:
-    """One stored article: metadata, then the body."""
+    """One stored article: metadata, its story's members when it has reprints, the body."""
     article = archive.get_article(args.article_id)
     passages = archive.get_passages(args.article_id)
+    story = archive.story_of(args.article_id)
     if args.json:
-        _print_json({**asdict(article), "passages": [asdict(p) for p in passages]})
+        _print_json(
+            {
+                **asdict(article),
+                "passages": [asdict(p) for p in passages],
+                "story": story_json(story, -1) if story and len(story.members) > 1 else None,
+            }
+        )
         return EXIT_OK
     _echo(
         "\n".join(
@@ -545,6 +552,7 @@ def cmd_show(args: argparse.Namespace, archive: Archive) -> int:
                 f"url:       {article.url or '-'}",
                 f"ingested:  {_iso(article.ingested_at)}",
                 f"passages:  {len(passages)}",
+                *story_lines(story, article.article_id),
                 "",
                 article.body,
             ]
@@ -844,6 +852,8 @@ def format_answer(answer: Answer) -> str:
         lines.append(f"   — {cite} [article {c.article_id}, passage {ordinals}]")
         if c.url:
             lines.append(f"     {c.url}")
+        if item.reprints_note:
+            lines.append(f"     {item.reprints_note}")
     return "\n".join(lines)
 
 
@@ -875,6 +885,8 @@ def answer_json(answer: Answer, archive: Archive, took_ms: float) -> dict[str, A
                         "start": passage.start if passage else None,
                         "end": passage.end if passage else None,
                     },
+                    "story": story_json(item.story, c.article_id),
+                    "reprints_note": item.reprints_note,
                 }
             )
     return {
@@ -886,6 +898,40 @@ def answer_json(answer: Answer, archive: Archive, took_ms: float) -> dict[str, A
         "note": answer.note,
         "took_ms": round(took_ms, 3),
     }
+
+
+def story_json(story: Story | None, shown_id: int) -> dict[str, Any] | None:
+    """A story for ``--json``: ids, the original, and the members other than the one shown."""
+    if story is None:
+        return None
+    return {
+        "id": story.story_id,
+        "original_id": story.original_id,
+        "member_ids": list(story.member_ids),
+        "reprints": [
+            {
+                "id": m.article_id,
+                "title": m.title,
+                "source": m.source,
+                "url": m.url,
+                "published": _iso(m.published_at),
+            }
+            for m in story.members
+            if m.article_id != shown_id
+        ],
+    }
+
+
+def story_lines(story: Story | None, article_id: int) -> list[str]:
+    """``newsdesk show``'s list of the story's members, the article itself marked."""
+    if story is None or len(story.members) < 2:
+        return []
+    lines = [f"story:     {story.story_id} ({len(story.members)} articles, original first)"]
+    for m in story.members:
+        mark = "*" if m.article_id == article_id else " "
+        parts = [m.source, _day(m.published_at) if m.published_at else None, m.title]
+        lines.append(f"  {mark} {m.article_id}: " + " · ".join(p for p in parts if p))
+    return lines
 
 
 class ProgressBar:

@@ -311,11 +311,19 @@ def highlight_pieces(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[
 
 @dataclass(frozen=True, slots=True)
 class ArticleAnswer:
-    """One cited article in an answer, with at most a few snippets."""
+    """One cited article in an answer, with at most a few snippets.
+
+    ``story`` is set when the article has reprints (a story of more than one member): the
+    answer then cites the story once, ``citation`` being its earliest original whenever that
+    article answers too, and ``reprints_note`` ("+1 reprint: Outlet", in the question's
+    language) names the other members.
+    """
 
     citation: Citation
     snippets: tuple[Snippet, ...]
     score: float
+    story: Story | None = None
+    reprints_note: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -52,9 +52,11 @@ from index.answer.protocols import (
     ArticleScorer,
     PassageSource,
     SearchBackend,
+    StorySource,
     TermSpanLike,
 )
 from index.answer.question_reads import QuestionReads
+from index.answer.story_notes import reprints_note
 from index.answer.snippets import (
     LEAD_CHARS,
     ChosenSnippet,
@@ -130,6 +132,7 @@ def answer_question(
     cache: PassageCache | None = None,
     outlets: frozenset[str] = frozenset(),
     articles: ArticleScorer | None = None,
+    stories: StorySource | None = None,
 ) -> Answer:
     """Answer an analysed question with up to ``k`` cited articles, skipping ``offset``.
 
@@ -146,6 +149,8 @@ def answer_question(
         outlets: the words of the archive's outlet names (``evidence.outlet_words``).
         articles: the article index (``IndexKeeper.articles``), fused into the ranking;
             None ranks articles by their best passage.
+        stories: the store's stories; with it, each story is cited once, by its original
+            with its reprints named (``story_notes``); None cites every article.
 
     Returns:
         ``found=True`` with articles, best first; or ``found=False`` with a reason and the
@@ -189,7 +194,15 @@ def answer_question(
     n_checked = max(MAX_ARTICLES_CHECKED, offset + k)
     ranked, in_period = _rank_preferring_period(question, n_checked, common)
     accepted, nearest = _accept_articles(
-        ranked[:n_checked], words, question, index, reads, cache, layer=layer, wanted=offset + k
+        ranked[:n_checked],
+        words,
+        question,
+        index,
+        reads,
+        cache,
+        layer=layer,
+        wanted=offset + k,
+        stories=stories,
     )
     if not accepted:
         return Answer(found=False, reason=WEAK_EVIDENCE_REASON, nearest_titles=nearest, **base)
@@ -334,8 +347,12 @@ def _accept_articles(
     *,
     layer: bool,
     wanted: int,
+    stories: StorySource | None = None,
 ) -> tuple[list[ArticleAnswer], tuple[str, ...]]:
     """Answers for ranked articles whose shown passage carries enough of the question.
+
+    With ``stories``, members of a story already cited are skipped and do not count
+    towards ``wanted`` (``_cite_story``).
 
     Stops once ``wanted`` articles are accepted (the page's end), so the work grows with
     ``k + offset``, not with the number of candidates. Most candidates fail the evidence
@@ -357,6 +374,7 @@ def _accept_articles(
         maybe = [r for r in checked if check.may_answer(r, cross_language=None)]
     articles = passages.articles_by_id([r.article_id for r in maybe])
     accepted: list[ArticleAnswer] = []
+    cited_stories: set[int] = set()
     for ranked_article in maybe:
         article = articles.get(ranked_article.article_id)
         if article is None:
@@ -384,6 +402,22 @@ def _accept_articles(
             layer=layer,
             reads=passages,
         )
+        if answer is not None and stories is not None:
+
+            def answer_from(article_id: int) -> ArticleAnswer | None:
+                return _answer_from_member(
+                    article_id,
+                    checked,
+                    words,
+                    question,
+                    passages,
+                    cache,
+                    present=present,
+                    wanted_type=wanted_type,
+                    layer=layer,
+                )
+
+            answer = _cite_story(answer, stories, cited_stories, question.language, answer_from)
         if answer is not None:
             accepted.append(answer)
             if len(accepted) >= wanted:
@@ -401,6 +435,70 @@ def _accept_articles(
         )
     )[:NEAREST_TITLES]
     return accepted, nearest
+
+
+def _cite_story(
+    answer: ArticleAnswer,
+    stories: StorySource,
+    cited_stories: set[int],
+    language: Lang,
+    answer_from: Callable[[int], ArticleAnswer | None],
+) -> ArticleAnswer | None:
+    """The answer as its story's one citation, or None when the story is already cited.
+
+    A reprint that ranks first gives way to the story's original when the original answers
+    the question too (it is among the ranked candidates and passes the same evidence check);
+    otherwise the reprint is cited, since a snippet must come from the article it names.
+    """
+    article_id = answer.citation.article_id
+    story = stories.stories_of([article_id]).get(article_id)
+    if story is None or len(story.members) < 2:
+        return answer
+    if story.story_id in cited_stories:
+        return None
+    cited_stories.add(story.story_id)
+    if story.original_id != article_id:
+        original = answer_from(story.original_id)
+        if original is not None:
+            answer = replace(original, score=answer.score)
+    shown = answer.citation.article_id
+    return replace(answer, story=story, reprints_note=reprints_note(story, shown, language))
+
+
+def _answer_from_member(
+    article_id: int,
+    checked: Sequence[RankedArticle],
+    words: Sequence[QuestionWord],
+    question: QuestionLike,
+    passages: PassageSource,
+    cache: PassageCache,
+    *,
+    present: dict[int, frozenset[str]] | None,
+    wanted_type: AnswerType | None,
+    layer: bool,
+) -> ArticleAnswer | None:
+    """The answer from another ranked article (a story's original), or None if it has none."""
+    ranked = next((r for r in checked if r.article_id == article_id), None)
+    if ranked is None:
+        return None
+    article = passages.articles_by_id([article_id]).get(article_id)
+    if article is None:
+        return None
+    ids = [p.passage_id for p in ranked.passages[:PASSAGES_CHECKED_PER_ARTICLE]]
+    if present is not None and any(pid not in present for pid in ids):
+        present = None
+    return _answer_from_article(
+        ranked,
+        article,
+        passages.passages_by_id(ids),
+        words,
+        question,
+        cache,
+        present=present,
+        wanted_type=wanted_type,
+        layer=layer,
+        reads=passages,
+    )
 
 
 class _EvidenceCheck:

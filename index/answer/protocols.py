@@ -13,7 +13,7 @@ from typing import Protocol
 
 import numpy as np
 
-from index.models import Article, ArticleSummary, Hit, Lang, Passage
+from index.models import Article, ArticleSummary, Hit, Lang, Passage, Story
 
 
 class PassageSource(Protocol):
@@ -39,6 +39,14 @@ class PassageSource(Protocol):
 
     def counts(self) -> DateCoverage:
         """The store's counts; only the publication date range is read here."""
+        ...
+
+
+class StorySource(Protocol):
+    """Stories by article id (implemented by ``index.store.StoryStore``)."""
+
+    def stories_of(self, article_ids: Sequence[int]) -> dict[int, Story]:
+        """The story of each known article among ``article_ids``."""
         ...
 
 
