@@ -19,7 +19,17 @@ from datetime import datetime
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.texts import text
-from index import Answer, Article, ArticleAnswer, ArticleSummary, Citation, Lang, Passage, Snippet
+from index import (
+    Answer,
+    Article,
+    ArticleAnswer,
+    ArticleSummary,
+    Citation,
+    Lang,
+    Passage,
+    Snippet,
+    Story,
+)
 
 TELEGRAM_MAX_CHARS = 4096  # sendMessage / editMessageText text limit, after entity parsing
 CALLBACK_DATA_MAX_BYTES = 64  # InlineKeyboardButton.callback_data limit (Bot API docs)
@@ -193,6 +203,9 @@ def article_runs(item: ArticleAnswer, lang: Lang, number: int | None = None) -> 
         runs.extend(snippet_runs(snippet))
     runs.append(Run("\n"))
     runs.extend(citation_runs(item.citation, lang))
+    if item.reprints_note:
+        # "+1 reprint: Outlet", already in the question's language (index.answer).
+        runs.append(Run("\n" + item.reprints_note, italic=True))
     return runs
 
 
@@ -237,9 +250,17 @@ def render_nothing_found(
 
 
 def render_full_article(
-    article: Article, passages: Sequence[Passage], cited_passage_id: int, lang: Lang
+    article: Article,
+    passages: Sequence[Passage],
+    cited_passage_id: int,
+    lang: Lang,
+    story: Story | None = None,
 ) -> list[str]:
-    """The passages around the cited one (marked ▶), under the article's citation line."""
+    """The passages around the cited one (marked ▶), under the article's citation line.
+
+    When the article has reprints, the story's members follow (original first, each linked,
+    with outlet and date; this article marked ▶).
+    """
     ordered = sorted(passages, key=lambda passage: passage.ordinal)
     position = next(
         (i for i, passage in enumerate(ordered) if passage.passage_id == cited_passage_id), 0
@@ -255,6 +276,16 @@ def render_full_article(
         if passage.passage_id == cited_passage_id:
             runs.append(Run("▶ ", bold=True))
         runs.append(Run(passage.text))
+    if story is not None and len(story.members) > 1:
+        runs.append(Run("\n\n" + text("story_members", lang), bold=True))
+        for member in story.members:
+            marker = "▶ " if member.article_id == article.article_id else "• "
+            runs.append(Run("\n" + marker))
+            title = member.title.strip() or text("untitled", lang)
+            runs.append(Run(trim(title, 200), href=_safe_href(member.url)))
+            meta = [part for part in (member.source, format_date(member.published_at)) if part]
+            if meta:
+                runs.append(Run(" · " + " · ".join(meta), italic=True))
     return render_parts(runs)
 
 

@@ -337,6 +337,12 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "uk": "Графіка немає: в архіві ще немає статей з датами.",
         "ru": "Графика нет: в архиве ещё нет статей с датами.",
     },
+    # The heading of the story's members under a Full article (bot/render.py).
+    "story_members": {
+        "en": "The same story in the archive (original first):",
+        "uk": "Та сама новина в архіві (спершу оригінал):",
+        "ru": "Та же новость в архиве (сначала оригинал):",
+    },
     # News sources (issue 6, bot/handlers/sources.py). Plain text, no markup: the handler
     # fills them with raw values and escapes the result as a whole.
     "addsource_usage": {

@@ -31,6 +31,7 @@ from index.models import (
     Source,
     SourceStatus,
     StoreStats,
+    Story,
     Topic,
 )
 from index.settings import IndexSettings, SettingsError, load_settings
@@ -62,6 +63,7 @@ __all__ = [
     "SourcePoll",
     "SourceStatus",
     "StoreStats",
+    "Story",
     "Topic",
     "TopicError",
     "load_settings",

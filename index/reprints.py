@@ -8,8 +8,8 @@ all of which go through ``Archive._store_article``):
    (``StoryStore.candidates``, an indexed look-up, not a scan);
 3. prefilter: candidates whose signature-estimated containment is far below the bar are
    dropped without reading their text;
-4. the exact check: containment of the exact shingle sets and the distance between the
-   publication dates (``index.dedup.compare``);
+4. the exact check: containment of the exact shingle sets, the distance between the
+   publication dates and, in the uncertain band, the figures (``index.dedup.compare``);
 5. the article joins the story of every article it reprints (merging them), and its
    signature and band keys are stored for the articles that come after it.
 
@@ -31,6 +31,7 @@ from index.dedup import (
     band_keys,
     compare,
     estimate_containment,
+    figures,
     shingles,
     sign,
 )
@@ -99,12 +100,15 @@ class StoryKeeper:
             >= PREFILTER_CONTAINMENT
         ]
         reprint_of: list[int] = []
+        own_figures = figures(f"{article.title}\n{article.body}")
         for other in self.articles.articles_by_id(likely).values():
             verdict = compare(
                 own,
                 article.published_at,
                 shingles(other.title, other.body),
                 other.published_at,
+                a_figures=own_figures,
+                b_figures=figures(f"{other.title}\n{other.body}"),
             )
             if verdict.reprint:
                 reprint_of.append(other.article_id)

@@ -25,6 +25,8 @@ Different stories:
 
 - ``annual_explainer``: this year's edition of an explainer reusing last year's text;
 - ``nominations_winners``: a prize's nominations and, weeks later, its winners;
+- ``templated_report``: one template filled for other places or days (weather, harvest,
+  exchange rates), a day apart;
 - ``background_reuse``: a new story that quotes one background paragraph of an older one;
 - ``same_language``: every other pair of sample articles in one language (same outlets,
   same war, sometimes the same day).
@@ -41,7 +43,14 @@ from pathlib import Path
 from typing import Any
 
 from sample.sources import ARTICLES, SampleArticle
-from sample.sources.editions import AWARDS, EXPLAINERS, LOCAL_CITIES, LOCAL_LEADS, UPDATES
+from sample.sources.editions import (
+    AWARDS,
+    EXPLAINERS,
+    LOCAL_CITIES,
+    LOCAL_LEADS,
+    TEMPLATES,
+    UPDATES,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 DEDUP_PATH = "index/eval/dedup_sample.jsonl"
@@ -229,6 +238,30 @@ def award_pairs() -> list[dict[str, Any]]:
     return pairs
 
 
+def template_pairs() -> list[dict[str, Any]]:
+    """Every two reports filled from one template (other places or days, other figures)."""
+    pairs = []
+    for item in TEMPLATES:
+        reports = []
+        for number, (name, numbers, published) in enumerate(item.fills):
+            slots = {"name": name, **{f"n{i}": value for i, value in enumerate(numbers)}}
+            reports.append(
+                doc(
+                    item.title.format(**slots),
+                    [p.format(**slots) for p in item.paragraphs],
+                    datetime.fromisoformat(published),
+                    f"https://{item.key}.test/{number}",
+                    item.outlet,
+                    item.lang,
+                )
+            )
+        for a, b in itertools.combinations(reports, 2):
+            pairs.append(
+                {"a": a, "b": b, "label": DIFFERENT, "case": "templated_report", "lang": item.lang}
+            )
+    return pairs
+
+
 def different_story_pairs() -> list[dict[str, Any]]:
     """Same-language sample pairs, and new stories quoting an older one's background."""
     pairs = []
@@ -269,7 +302,7 @@ def different_story_pairs() -> list[dict[str, Any]]:
 def build() -> list[dict[str, Any]]:
     """Every pair, reprints first."""
     pairs = [pair for n, article in enumerate(ARTICLES) for pair in reprint_pairs(n, article)]
-    return pairs + explainer_pairs() + award_pairs() + different_story_pairs()
+    return pairs + explainer_pairs() + award_pairs() + template_pairs() + different_story_pairs()
 
 
 def render() -> str:

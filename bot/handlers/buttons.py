@@ -58,7 +58,7 @@ async def on_more(update: Update, context: Context) -> None:
 
 
 async def on_full_article(update: Update, context: Context) -> None:
-    """Full article: the cited passage with its neighbours, under the article's title."""
+    """Full article: the cited passage with its neighbours, then the story's members."""
     query = update.callback_query
     if query is None or query.data is None:
         return
@@ -74,11 +74,12 @@ async def on_full_article(update: Update, context: Context) -> None:
     try:
         article = await asyncio.to_thread(data.archive.get_article, article_id)
         passages = await asyncio.to_thread(data.archive.get_passages, article_id)
+        story = await asyncio.to_thread(data.archive.story_of, article_id)
     except NewsdeskError:
         await query.answer(text("article_gone", lang))
         return
     await query.answer()
-    for part in render_full_article(article, passages, passage_id, lang):
+    for part in render_full_article(article, passages, passage_id, lang, story):
         await context.bot.send_message(update.effective_chat.id, part)
 
 

@@ -22,6 +22,7 @@ from index.dedup.verdict import (
     PREFILTER_CONTAINMENT,
     Comparison,
     compare,
+    figures,
 )
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "band_keys",
     "compare",
     "estimate_containment",
+    "figures",
     "shingles",
     "sign",
 ]

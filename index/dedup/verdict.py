@@ -17,10 +17,16 @@ The thresholds are set on principle, not fitted to that set:
   two; annual editions and award results come weeks or a year later).
 - ``MIN_CONTAINMENT_UNDATED`` 0.8: when either date is unknown the dates cannot rule out an
   annual edition, so nearly all of the shorter text must be shared.
+- ``FIGURES_CHECKED_BELOW`` 0.8 with ``MIN_FIGURES_SHARED`` 0.75: between 0.5 and 0.8 the
+  two may be one template filled twice (a harvest report per region, a weather report per
+  day: the same sentences with other names and figures), so most of the shorter article's
+  figures (numbers) must also be in the other. A reprint keeps its figures; an updated
+  version that revises one (a death toll) shares far more than 0.8 of its text.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -31,6 +37,11 @@ MIN_CONTAINMENT_UNDATED = 0.8
 # text is read: the estimate's standard error at 128 permutations is about 0.05 near the
 # threshold, so 0.3 loses no true reprint to the estimate.
 PREFILTER_CONTAINMENT = 0.3
+FIGURES_CHECKED_BELOW = 0.8
+MIN_FIGURES_SHARED = 0.75
+# A shorter article with fewer figures than this is not judged by them.
+MIN_FIGURES = 2
+_FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,13 +54,25 @@ class Comparison:
     reprint: bool
 
 
+def figures(text: str) -> set[str]:
+    """The numbers written in a text ("1,000", "2024", "18.5"), as written."""
+    return set(_FIGURE.findall(text))
+
+
 def compare(
     a: set[str],
     a_published: datetime | None,
     b: set[str],
     b_published: datetime | None,
+    *,
+    a_figures: set[str] | None = None,
+    b_figures: set[str] | None = None,
 ) -> Comparison:
-    """Whether two articles (as shingle sets with publication times) are one story."""
+    """Whether two articles (as shingle sets with publication times) are one story.
+
+    ``a_figures``/``b_figures`` are the articles' numbers (``figures``); without them the
+    figures check is skipped.
+    """
     if not a or not b:
         return Comparison(0.0, 0.0, None, False)
     overlap = len(a & b)
@@ -61,4 +84,8 @@ def compare(
         reprint = containment >= MIN_CONTAINMENT and days <= MAX_DAYS_APART
     else:
         reprint = containment >= MIN_CONTAINMENT_UNDATED
+    if reprint and containment < FIGURES_CHECKED_BELOW and a_figures is not None:
+        shorter, longer = (a_figures, b_figures) if len(a) <= len(b) else (b_figures, a_figures)
+        if longer is not None and len(shorter) >= MIN_FIGURES:
+            reprint = len(shorter & longer) / len(shorter) >= MIN_FIGURES_SHARED
     return Comparison(containment, jaccard, days, reprint)

@@ -7,6 +7,8 @@ Two kinds of near-copies that are *different* stories, written in our own words:
 - ``AWARDS``: the nominations for a prize and, weeks later, the winners, which repeat the
   list of nominees.
 
+- ``TEMPLATES``: reports filled from one template for other places or days.
+
 And ``LOCAL_LEADS``: the new opening paragraph an outlet in another city writes on top of a
 wire story (the same story, localized); ``UPDATES``: the paragraph an updated version adds.
 Outlets, people and prizes here are invented.
@@ -332,3 +334,78 @@ UPDATES: dict[str, str] = {
     "ru": "Новость обновлена позже в тот же день: официальные лица подтвердили приведённые "
     "выше данные, новые реакции ожидаются в ближайшие часы.",
 }
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    """A report written from one template for several places or days (different stories).
+
+    ``paragraphs`` have ``{name}`` and numbered ``{n0}``, ``{n1}``, ... slots; each of
+    ``fills`` gives the name, the numbers and the publication time of one report.
+    """
+
+    key: str
+    lang: str
+    outlet: str
+    title: str
+    paragraphs: tuple[str, ...]
+    fills: tuple[tuple[str, tuple[int, ...], str], ...]
+
+
+TEMPLATES: tuple[Template, ...] = (
+    Template(
+        key="en-weather",
+        lang="en",
+        outlet="Metro Daily",
+        title="Weather in {name}: highs of {n0} degrees expected",
+        paragraphs=(
+            "Forecasters expect a dry and mostly sunny day in {name}, with temperatures "
+            "rising to {n0} degrees in the afternoon and falling to {n1} degrees at night.",
+            "A light wind from the north-west will reach {n2} kilometres per hour near the "
+            "coast, and the chance of rain stays below {n3} percent until the weekend.",
+            "The pollen count is high, and people with allergies are advised to keep windows "
+            "closed in the morning.",
+        ),
+        fills=(
+            ("Odesa", (27, 18, 15, 10), "2024-07-02T06:00:00+03:00"),
+            ("Lviv", (22, 13, 20, 30), "2024-07-02T06:05:00+03:00"),
+            ("Kharkiv", (29, 17, 12, 5), "2024-07-03T06:00:00+03:00"),
+        ),
+    ),
+    Template(
+        key="uk-zhnyva",
+        lang="uk",
+        outlet="Полтавський кур'єр",
+        title="На {name} завершили жнива пшениці: {n0} центнерів з гектара",
+        paragraphs=(
+            "Аграрії області завершили збирання пшениці, повідомив департамент "
+            "агропромислового розвитку: на {name} намолотили {n1} тисяч тонн зерна.",
+            "Середня врожайність становить {n0} центнерів з гектара, що на {n2} відсотків "
+            "більше, ніж торік.",
+            "Ціни на зерно на елеваторах за тиждень зросли на {n3} відсотки.",
+        ),
+        fills=(
+            ("Полтавщині", (52, 910, 6, 3), "2024-08-05T10:00:00+03:00"),
+            ("Вінниччині", (47, 1040, 4, 2), "2024-08-06T10:00:00+03:00"),
+            ("Черкащині", (55, 760, 9, 4), "2024-08-07T10:00:00+03:00"),
+        ),
+    ),
+    Template(
+        key="ru-kursy",
+        lang="ru",
+        outlet="Волжская газета",
+        title="Курс валют на {name}: доллар стоит {n0} рубля",
+        paragraphs=(
+            "Официальный курс доллара на {name} установлен на уровне {n0} рубля {n1} "
+            "копеек, евро — {n2} рубля.",
+            "На бирже к середине дня доллар подешевел на {n3} копеек, а объём торгов "
+            "составил {n4} миллиардов рублей.",
+            "Аналитики ожидают, что до конца недели курс останется в прежнем коридоре.",
+        ),
+        fills=(
+            ("вторник", (92, 40, 99, 35, 41), "2024-09-03T12:00:00+03:00"),
+            ("среду", (91, 15, 98, 20, 37), "2024-09-04T12:00:00+03:00"),
+            ("четверг", (90, 75, 97, 45, 44), "2024-09-05T12:00:00+03:00"),
+        ),
+    ),
+)
