@@ -155,7 +155,16 @@ def test_ask_json_has_snippets_spans_and_citations(newsdesk: Run, corpus: Path) 
     assert set(data) >= {"question", "answers", "took_ms"}
     assert data["question"] == "What did Marchenko say about the budget?"
     first = data["answers"][0]
-    assert set(first) == {"snippet", "highlights", "score", "article", "passage"}
+    assert set(first) == {
+        "snippet",
+        "highlights",
+        "score",
+        "article",
+        "passage",
+        "story",
+        "reprints_note",
+    }
+    assert first["story"] is None and first["reprints_note"] is None  # no reprints here
     marked = {first["snippet"][start:end] for start, end in first["highlights"]}
     assert "Marchenko" in marked
     assert first["article"]["title"] == "Parliament passes the 2025 budget"
