@@ -225,6 +225,9 @@ class Archive:
         stopped: str | None = None,
         not_read: tuple[str, ...] = (),
     ) -> IngestReport:
+        self._file_stories(
+            [r.article_id for r in results if r.outcome in ("new", "updated") and r.article_id]
+        )
         index_error = delta.flush()
         if index_error is None:
             self._match_quietly()  # alerts for followed topics, whatever path stored these
@@ -365,8 +368,6 @@ class Archive:
             logger.debug("ingest: traceback of %s", item, exc_info=True)
             return ItemResult(item, "failed", reason=f"unexpected error ({type(exc).__name__})")
         delta.add(saved)
-        if saved.outcome != "unchanged":
-            self._file_story(saved.article)
         logger.debug("ingest: %s → article %s (%s)", item, saved.article.article_id, saved.outcome)
         return ItemResult(
             item,
@@ -376,22 +377,26 @@ class Archive:
             warning=record.warning,
         )
 
-    def _file_story(self, article: Article) -> None:
-        """Group a stored article with its reprints (``index.reprints``).
+    def _file_stories(self, article_ids: Sequence[int]) -> None:
+        """Group the articles an ingest stored with their reprints (``index.reprints``).
 
-        A failure here costs only the grouping: the article is stored and indexed, stays a
-        story of its own, and is filed again by the next process that ingests.
+        Every ingest path (files, URLs, uploads, feed polls) ends in ``_finish_ingest``,
+        which calls this for the new and updated articles, in batches of one transaction
+        each. A failure costs only the grouping: the articles are stored and indexed, stay
+        stories of their own, and are filed by the next process that ingests.
         """
+        if not article_ids:
+            return
         if self._story_keeper is None:
             from index.reprints import StoryKeeper
 
             self._story_keeper = StoryKeeper(self.store, self.stories)
         try:
-            self._story_keeper.file(article)
+            self._story_keeper.file_many(article_ids)
         except NewsdeskError as exc:
-            logger.warning("ingest: article %s not grouped: %s", article.article_id, exc.reason)
+            logger.warning("ingest: %d articles not grouped: %s", len(article_ids), exc.reason)
         except Exception:
-            logger.exception("ingest: unexpected error grouping article %s", article.article_id)
+            logger.exception("ingest: unexpected error grouping %d articles", len(article_ids))
 
     def story_of(self, article_id: int) -> Story | None:
         """The story an article belongs to (a story of one when it has no reprints).

@@ -13,7 +13,8 @@ all of which go through ``Archive._store_article``):
 5. the article joins the story of every article it reprints (merging them), and its
    signature and band keys are stored for the articles that come after it.
 
-Steps 1-4 read only; step 5 is two short transactions after the article's own. An ingest
+Steps 1-4 read only; step 5 writes, in one transaction per ``BATCH`` articles, after the
+articles' own transactions (the facade files what an ingest stored when it finishes). An ingest
 killed between them leaves an article in a story of its own with no signature; the next
 ingest signs and files every such article first (``catch_up_once``), and so are the
 articles stored before schema version 5.
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from index.dedup import (
@@ -40,6 +42,10 @@ from index.models import Article
 from index.store import ArticleStore, StoryStore
 
 logger = logging.getLogger(__name__)
+
+# Articles filed per transaction (see ``StoryKeeper.file_many``): large enough that commits
+# are rare, small enough that the write lock is held for well under a second.
+BATCH = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,27 +67,44 @@ class StoryKeeper:
         self.stories = stories
         self._caught_up = False
 
-    def file(self, article: Article) -> Filing:
-        """Put a just-stored article into its story; see the module docstring for the steps."""
-        self.catch_up_once()
-        return self._file(article)
+    def file_many(self, article_ids: Sequence[int]) -> list[Filing]:
+        """File just-stored articles, in order, ``BATCH`` per transaction.
 
-    def catch_up_once(self) -> int:
-        """Sign and file articles that have no signature yet (once per process); how many."""
+        One transaction per batch because an article's band keys touch ~56 scattered pages
+        of the band index: committing them once per batch instead of once per article
+        writes each page once. Within a batch the later articles see the earlier ones (the
+        same connection reads its own uncommitted rows), so reprints within one ingest are
+        grouped too. An article deleted meanwhile is skipped.
+        """
+        self.catch_up_once(skip=article_ids)
+        filings: list[Filing] = []
+        for start in range(0, len(article_ids), BATCH):
+            chunk = article_ids[start : start + BATCH]
+            articles = self.articles.articles_by_id(chunk)
+            with self.stories.batch():
+                for article_id in chunk:
+                    if article_id not in articles:
+                        continue
+                    try:
+                        filings.append(self._file(articles[article_id]))
+                    except NewsdeskError as exc:  # its savepoint is rolled back; go on
+                        logger.warning("stories: article %s not filed: %s", article_id, exc)
+        return filings
+
+    def catch_up_once(self, skip: Sequence[int] = ()) -> int:
+        """Sign and file articles that have no signature yet (once per process); how many.
+
+        ``skip``: articles the caller is about to file anyway.
+        """
         if self._caught_up:
             return 0
         self._caught_up = True
-        pending = self.stories.unsigned_article_ids()
+        skipped = set(skip)
+        pending = [i for i in self.stories.unsigned_article_ids() if i not in skipped]
         if not pending:
             return 0
         started = time.monotonic()
-        filed = 0
-        for article_id in pending:
-            try:
-                self._file(self.articles.get(article_id))
-                filed += 1
-            except NewsdeskError as exc:  # deleted meanwhile by another process
-                logger.debug("stories: article %s not filed: %s", article_id, exc.reason)
+        filed = len(self.file_many(pending))
         logger.info(
             "stories: signed %d earlier articles in %.1f s", filed, time.monotonic() - started
         )
@@ -112,8 +135,13 @@ class StoryKeeper:
             )
             if verdict.reprint:
                 reprint_of.append(other.article_id)
-        story_id = self.stories.join(article.article_id, reprint_of)
-        self.stories.save_signature(article.article_id, signature.size, signature.to_bytes(), keys)
+        story_id = self.stories.file(
+            article.article_id,
+            reprint_of,
+            size=signature.size,
+            signature=signature.to_bytes(),
+            keys=keys,
+        )
         filing = Filing(
             story_id,
             tuple(sorted(reprint_of)),

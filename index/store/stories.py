@@ -18,15 +18,14 @@ from __future__ import annotations
 
 import sqlite3
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from index.errors import StoreError
 from index.models import ArticleSummary, Story
 from index.store.articles import from_utc_text
 from index.store.db import Database
 
-# Members in story order: the original (earliest published; undated last) first.
-_MEMBER_ORDER = "ORDER BY published_at IS NULL, published_at, id"
 _MAX_PARAMS = 900
 
 
@@ -57,21 +56,31 @@ class StoryStore:
         ).fetchall()
         return [(int(r[0]), int(r[1]), bytes(r[2])) for r in rows]
 
-    def save_signature(
-        self, article_id: int, size: int, signature: bytes, keys: Sequence[int]
-    ) -> None:
-        """Store an article's signature and band keys, replacing any earlier ones."""
+    @contextmanager
+    def batch(self) -> Iterator[sqlite3.Connection]:
+        """One transaction around several ``file`` calls (each one a savepoint inside it)."""
         with self.db.transaction() as conn:
-            _drop_signature(conn, article_id)
-            conn.execute(
-                "INSERT INTO story_signatures (article_id, size, signature, bands) "
-                "VALUES (?,?,?,?)",
-                (article_id, size, signature, array("q", keys).tobytes()),
-            )
-            conn.executemany(
-                "INSERT OR IGNORE INTO story_bands (band, key, article_id) VALUES (?,?,?)",
-                ((band, key, article_id) for band, key in enumerate(keys)),
-            )
+            yield conn
+
+    @contextmanager
+    def _writing(self) -> Iterator[sqlite3.Connection]:
+        """A savepoint inside an open ``batch``, else a transaction of its own.
+
+        A failure rolls back only this article's changes, and the batch goes on.
+        """
+        conn = self.db.conn
+        if not conn.in_transaction:
+            with self.db.transaction() as conn:
+                yield conn
+            return
+        conn.execute("SAVEPOINT story_file")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK TO story_file")
+            conn.execute("RELEASE story_file")
+            raise
+        conn.execute("RELEASE story_file")
 
     def unsigned_article_ids(self) -> list[int]:
         """Articles with no signature yet (stored before schema 5, or by a killed ingest)."""
@@ -85,22 +94,41 @@ class StoryStore:
 
     # -- membership -------------------------------------------------------------------------
 
-    def join(self, article_id: int, reprint_of: Sequence[int]) -> int:
-        """Put ``article_id`` in one story with the articles it reprints; returns the story id.
+    def file(
+        self,
+        article_id: int,
+        reprint_of: Sequence[int],
+        *,
+        size: int,
+        signature: bytes,
+        keys: Sequence[int],
+    ) -> int:
+        """Put an article in one story with the articles it reprints; returns the story id.
 
-        Stories of the matched articles are merged into the oldest (lowest id) of them, so a
-        story's id stays what the first alert named. With no match, an article that shares
-        a story with others (an updated text that no longer matches them) gets a story of
-        its own.
+        In the same transaction its signature and band keys are stored (replacing earlier
+        ones), so the next article finds it. Stories of the matched articles are merged
+        into the oldest (lowest id) of them, so a story's id stays what the first alert
+        named. With no match, an article that shares a story with others (an updated text
+        that no longer matches them) gets a story of its own.
 
         Raises:
             StoreError: the article is not stored (deleted meanwhile).
         """
         try:
-            with self.db.transaction() as conn:
+            with self._writing() as conn:
                 own = _story_id(conn, article_id)
                 if own is None:
                     raise StoreError("no article with this id", item=str(article_id))
+                _drop_signature(conn, article_id)
+                conn.execute(
+                    "INSERT INTO story_signatures (article_id, size, signature, bands) "
+                    "VALUES (?,?,?,?)",
+                    (article_id, size, signature, array("q", keys).tobytes()),
+                )
+                conn.executemany(
+                    "INSERT OR IGNORE INTO story_bands (band, key, article_id) VALUES (?,?,?)",
+                    ((band, key, article_id) for band, key in enumerate(keys)),
+                )
                 matched = {sid for sid in (_story_id(conn, other) for other in reprint_of) if sid}
                 if not matched:
                     others = conn.execute(
@@ -133,43 +161,37 @@ class StoryStore:
     def stories_of(self, article_ids: Sequence[int]) -> dict[int, Story]:
         """The story of each stored article among ``article_ids`` (absent ones left out).
 
-        Two queries whatever the count: the articles' story ids, then those stories' members.
+        One indexed query (a self-join on ``story_id``) per 900 ids: ``Archive.ask`` calls
+        this for each article it cites, so it must stay a small fraction of a question.
         """
         ids = list(dict.fromkeys(article_ids))
-        story_ids: dict[int, int] = {}
-        with self.db.snapshot() as conn:
-            for chunk in _chunks(ids):
-                marks = ",".join("?" * len(chunk))
-                for aid, sid in conn.execute(
-                    f"SELECT id, story_id FROM articles WHERE id IN ({marks}) "
-                    "AND story_id IS NOT NULL",
-                    chunk,
-                ):
-                    story_ids[int(aid)] = int(sid)
-            members: dict[int, list[ArticleSummary]] = {}
-            for chunk in _chunks(sorted(set(story_ids.values()))):
-                marks = ",".join("?" * len(chunk))
-                for row in conn.execute(
-                    "SELECT story_id, id, title, url, source, author, published_at, language "
-                    f"FROM articles WHERE story_id IN ({marks}) {_MEMBER_ORDER}",
-                    chunk,
-                ):
-                    members.setdefault(int(row[0]), []).append(
-                        ArticleSummary(
-                            article_id=int(row[1]),
-                            title=row[2],
-                            url=row[3],
-                            source=row[4],
-                            author=row[5],
-                            published_at=from_utc_text(row[6]),
-                            language=row[7],
-                        )
+        members: dict[int, list[ArticleSummary]] = {}
+        story_of: dict[int, int] = {}
+        for chunk in _chunks(ids):
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.conn.execute(
+                "SELECT a.id, m.story_id, m.id, m.title, m.url, m.source, m.author, "
+                "m.published_at, m.language FROM articles a "
+                "JOIN articles m ON m.story_id = a.story_id "
+                f"WHERE a.id IN ({marks}) "
+                "ORDER BY a.id, m.published_at IS NULL, m.published_at, m.id",
+                chunk,
+            )
+            for row in rows:
+                asked, story_id = int(row[0]), int(row[1])
+                story_of[asked] = story_id
+                members.setdefault(asked, []).append(
+                    ArticleSummary(
+                        article_id=int(row[2]),
+                        title=row[3],
+                        url=row[4],
+                        source=row[5],
+                        author=row[6],
+                        published_at=from_utc_text(row[7]),
+                        language=row[8],
                     )
-        return {
-            aid: Story(sid, tuple(members[sid]))
-            for aid, sid in story_ids.items()
-            if sid in members
-        }
+                )
+        return {asked: Story(story_of[asked], tuple(found)) for asked, found in members.items()}
 
 
 def leave_story(conn: sqlite3.Connection, article_id: int) -> None:
