@@ -3,7 +3,7 @@
 For a new or updated article (whatever path stored it: files, URLs, uploads, feed polls,
 all of which go through ``Archive._store_article``):
 
-1. shingle and sign it (``index.dedup``: word 3-grams, 128-value MinHash);
+1. shingle and sign it (``index.dedup``: word 3-grams, 256-value MinHash);
 2. LSH: the stored articles sharing a band key with it are the candidates
    (``StoryStore.candidates``, an indexed look-up, not a scan);
 3. prefilter: candidates whose signature-estimated containment is far below the bar are
@@ -70,7 +70,7 @@ class StoryKeeper:
     def file_many(self, article_ids: Sequence[int]) -> list[Filing]:
         """File just-stored articles, in order, ``BATCH`` per transaction.
 
-        One transaction per batch because an article's band keys touch ~56 scattered pages
+        One transaction per batch because an article's band keys touch ~128 scattered pages
         of the band index: committing them once per batch instead of once per article
         writes each page once. Within a batch the later articles see the earlier ones (the
         same connection reads its own uncommitted rows), so reprints within one ingest are
@@ -123,7 +123,7 @@ class StoryKeeper:
             >= PREFILTER_CONTAINMENT
         ]
         reprint_of: list[int] = []
-        own_figures = figures(f"{article.title}\n{article.body}")
+        own_figures = figures(f"{article.title}\n{article.body}") if likely else set()
         for other in self.articles.articles_by_id(likely).values():
             verdict = compare(
                 own,

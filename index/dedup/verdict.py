@@ -34,7 +34,7 @@ MIN_CONTAINMENT = 0.5
 MAX_DAYS_APART = 7.0
 MIN_CONTAINMENT_UNDATED = 0.8
 # Candidates whose signature-estimated containment is below this are dropped before their
-# text is read: the estimate's standard error at 128 permutations is about 0.05 near the
+# text is read: the estimate's standard error at 256 permutations is about 0.04 near the
 # threshold, so 0.3 loses no true reprint to the estimate.
 PREFILTER_CONTAINMENT = 0.3
 FIGURES_CHECKED_BELOW = 0.8
