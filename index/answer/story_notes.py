@@ -6,9 +6,9 @@ the earliest original when that article carries the answer too (the snippet must
 the article the citation names, so a reprint stays cited when only it answers), with a line
 "+N reprints: outlet, outlet" in the question's language, as ``Answer.note`` is.
 
-Stories are looked up only for accepted articles (at most ``k + offset`` per question,
-two indexed queries each), so ``Archive.ask`` stays as cheap as before for every rejected
-candidate.
+Stories are looked up only for accepted articles (at most ``k + offset`` per question, one
+indexed query each), never for the many rejected candidates, so ``Archive.ask`` stays
+cheap (``docs/quality.md``, "Reprints", has the measured cost).
 """
 
 from __future__ import annotations
