@@ -56,7 +56,6 @@ from index.answer.protocols import (
     TermSpanLike,
 )
 from index.answer.question_reads import QuestionReads
-from index.answer.story_notes import reprints_note
 from index.answer.snippets import (
     LEAD_CHARS,
     ChosenSnippet,
@@ -66,6 +65,7 @@ from index.answer.snippets import (
     snippet_score_ceiling,
     title_words,
 )
+from index.answer.story_notes import reprints_note
 from index.models import Answer, Article, ArticleAnswer, Citation, Lang, Passage, Snippet
 
 logger = logging.getLogger(__name__)
