@@ -191,3 +191,17 @@ def test_the_reprints_note_follows_the_question_language(archive: Archive, tmp_p
     answer = archive.ask("Коли Зеленський приїхав до звільненого Херсона?")
     item = next(item for item in answer.articles if item.citation.article_id == first)
     assert item.reprints_note == f"+1 передрук: {copy['source']}"
+
+
+def test_an_updated_text_that_no_longer_matches_leaves_the_story(
+    archive: Archive, tmp_path: Path
+) -> None:
+    first = ingest_one(archive, tmp_path, "original.jsonl", original(WASHINGTON))
+    copy = reprint("en-washington", "wire_copy")
+    second = ingest_one(archive, tmp_path, "copy.jsonl", copy)
+    assert archive.story_of(first).member_ids == (first, second)  # type: ignore[union-attr]
+    rewritten = {**copy, "title": "Something else", "text": original(BY_KEY["en-kursk"])["text"]}
+    assert ingest_one(archive, tmp_path, "rewritten.jsonl", rewritten) == second  # same URL
+    assert archive.story_of(first).member_ids == (first,)  # type: ignore[union-attr]
+    moved = archive.story_of(second)
+    assert moved is not None and moved.member_ids == (second,)
