@@ -225,9 +225,10 @@ class Archive:
         stopped: str | None = None,
         not_read: tuple[str, ...] = (),
     ) -> IngestReport:
-        self._file_stories(
-            [r.article_id for r in results if r.outcome in ("new", "updated") and r.article_id]
-        )
+        if stopped is None:  # a stopped ingest (a full disk) leaves them to the next one
+            self._file_stories(
+                [r.article_id for r in results if r.outcome in ("new", "updated") and r.article_id]
+            )
         index_error = delta.flush()
         if index_error is None:
             self._match_quietly()  # alerts for followed topics, whatever path stored these
@@ -393,7 +394,7 @@ class Archive:
             self._story_keeper = StoryKeeper(self.store, self.stories)
         try:
             self._story_keeper.file_many(article_ids)
-        except NewsdeskError as exc:
+        except NewsdeskError as exc:  # a full disk included: one line, not one per article
             logger.warning("ingest: %d articles not grouped: %s", len(article_ids), exc.reason)
         except Exception:
             logger.exception("ingest: unexpected error grouping %d articles", len(article_ids))

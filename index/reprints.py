@@ -7,7 +7,9 @@ all of which go through ``Archive._store_article``):
 2. LSH: the stored articles sharing a band key with it are the candidates
    (``StoryStore.candidates``, an indexed look-up, not a scan);
 3. prefilter: candidates whose signature-estimated containment is far below the bar are
-   dropped without reading their text;
+   dropped without reading their text, and at most ``MAX_CHECKED`` of the likeliest are
+   kept (with at most 8 per band key read in step 2, the work per article stays bounded
+   when thousands of stored articles share a template);
 4. the exact check: containment of the exact shingle sets, the distance between the
    publication dates and, in the uncertain band, the figures (``index.dedup.compare``);
 5. the article joins the story of every article it reprints (merging them), and its
@@ -37,7 +39,7 @@ from index.dedup import (
     shingles,
     sign,
 )
-from index.errors import NewsdeskError
+from index.errors import NotFoundError
 from index.models import Article
 from index.store import ArticleStore, StoryStore
 
@@ -46,6 +48,9 @@ logger = logging.getLogger(__name__)
 # Articles filed per transaction (see ``StoryKeeper.file_many``): large enough that commits
 # are rare, small enough that the write lock is held for well under a second.
 BATCH = 200
+# Candidates whose text is read and compared exactly, the likeliest first (by estimated
+# containment): bounds the work per article when many stored articles look alike.
+MAX_CHECKED = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +80,10 @@ class StoryKeeper:
         writes each page once. Within a batch the later articles see the earlier ones (the
         same connection reads its own uncommitted rows), so reprints within one ingest are
         grouped too. An article deleted meanwhile is skipped.
+
+        Raises:
+            DiskFullError, StoreError: the store cannot be written; nothing of the failed
+                batch is kept (its articles stay unsigned, and a later ingest files them).
         """
         self.catch_up_once(skip=article_ids)
         filings: list[Filing] = []
@@ -87,8 +96,8 @@ class StoryKeeper:
                         continue
                     try:
                         filings.append(self._file(articles[article_id]))
-                    except NewsdeskError as exc:  # its savepoint is rolled back; go on
-                        logger.warning("stories: article %s not filed: %s", article_id, exc)
+                    except NotFoundError:  # deleted meanwhile; its savepoint is rolled back
+                        logger.debug("stories: article %s was deleted meanwhile", article_id)
         return filings
 
     def catch_up_once(self, skip: Sequence[int] = ()) -> int:
@@ -116,11 +125,14 @@ class StoryKeeper:
         signature = sign(own)
         keys = band_keys(signature)
         found = self.stories.candidates(keys, exclude=article.article_id)
+        estimates = [
+            (estimate_containment(signature, Signature.from_bytes(data, size)), article_id)
+            for article_id, size, data in found
+        ]
         likely = [
             article_id
-            for article_id, size, data in found
-            if estimate_containment(signature, Signature.from_bytes(data, size))
-            >= PREFILTER_CONTAINMENT
+            for estimate, article_id in sorted(estimates, reverse=True)[:MAX_CHECKED]
+            if estimate >= PREFILTER_CONTAINMENT
         ]
         reprint_of: list[int] = []
         own_figures = figures(f"{article.title}\n{article.body}") if likely else set()

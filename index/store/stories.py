@@ -21,12 +21,14 @@ from array import array
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-from index.errors import StoreError
+from index.errors import DiskFullError, NotFoundError, StoreError, is_disk_full
 from index.models import ArticleSummary, Story
 from index.store.articles import from_utc_text
 from index.store.db import Database
 
 _MAX_PARAMS = 900
+# The newest articles read per LSH band key (see ``StoryStore.candidates``).
+CANDIDATES_PER_BAND = 8
 
 
 class StoryStore:
@@ -37,30 +39,46 @@ class StoryStore:
 
     # -- the LSH ----------------------------------------------------------------------------
 
-    def candidates(self, keys: Sequence[int], exclude: int) -> list[tuple[int, int, bytes]]:
-        """Articles sharing any band key with ``keys`` (band i is ``keys[i]``), but ``exclude``.
+    def candidates(
+        self, keys: Sequence[int], exclude: int, per_band: int = CANDIDATES_PER_BAND
+    ) -> list[tuple[int, int, bytes]]:
+        """Articles sharing a band key with ``keys`` (band i is ``keys[i]``), but ``exclude``.
+
+        At most the ``per_band`` newest articles per band key: a flood of one template
+        (thousands of reports differing only in figures) shares every key, and without the
+        cap each new report would be compared with all the earlier ones. Each band is one
+        primary-key range read.
 
         Returns (article_id, shingle count, signature bytes) of those still signed, by id.
         """
-        pairs = [value for band, key in enumerate(keys) for value in (band, key)]
-        if not pairs:
+        if not keys:
             return []
-        values = ",".join("(?,?)" for _ in keys)
+        arm = (
+            "SELECT * FROM (SELECT article_id FROM story_bands WHERE band = ? AND key = ? "
+            "AND article_id != ? ORDER BY article_id DESC LIMIT ?)"
+        )
+        params = [v for band, key in enumerate(keys) for v in (band, key, exclude, per_band)]
         rows = self.db.conn.execute(
-            f"WITH wanted (band, key) AS (VALUES {values}) "
             "SELECT s.article_id, s.size, s.signature FROM story_signatures s "
-            "WHERE s.article_id != ? AND s.article_id IN ("
-            "SELECT b.article_id FROM story_bands b JOIN wanted w "
-            "ON b.band = w.band AND b.key = w.key) ORDER BY s.article_id",
-            (*pairs, exclude),
+            f"WHERE s.article_id IN ({' UNION '.join([arm] * len(keys))}) "
+            "ORDER BY s.article_id",
+            params,
         ).fetchall()
         return [(int(r[0]), int(r[1]), bytes(r[2])) for r in rows]
 
     @contextmanager
     def batch(self) -> Iterator[sqlite3.Connection]:
-        """One transaction around several ``file`` calls (each one a savepoint inside it)."""
-        with self.db.transaction() as conn:
-            yield conn
+        """One transaction around several ``file`` calls (each one a savepoint inside it).
+
+        Raises:
+            DiskFullError: the disk is full (at a write or at the commit).
+            StoreError: another failure to write.
+        """
+        try:
+            with self.db.transaction() as conn:
+                yield conn
+        except sqlite3.DatabaseError as exc:
+            raise _write_error(exc) from None
 
     @contextmanager
     def _writing(self) -> Iterator[sqlite3.Connection]:
@@ -118,7 +136,7 @@ class StoryStore:
             with self._writing() as conn:
                 own = _story_id(conn, article_id)
                 if own is None:
-                    raise StoreError("no article with this id", item=str(article_id))
+                    raise NotFoundError("no article with this id", item=str(article_id))
                 _drop_signature(conn, article_id)
                 conn.execute(
                     "INSERT INTO story_signatures (article_id, size, signature, bands) "
@@ -150,7 +168,7 @@ class StoryStore:
                     _drop_if_empty(conn, sid)
                 return target
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"could not write to the store ({exc})") from None
+            raise _write_error(exc) from None
 
     # -- reads ------------------------------------------------------------------------------
 
@@ -192,6 +210,13 @@ class StoryStore:
                     )
                 )
         return {asked: Story(story_of[asked], tuple(found)) for asked, found in members.items()}
+
+
+def _write_error(exc: sqlite3.DatabaseError) -> StoreError:
+    """A failed write as the store reports it: a full disk apart, since an ingest stops there."""
+    if is_disk_full(exc):
+        return DiskFullError("the disk is full: stories could not be saved")
+    return StoreError(f"could not write to the store ({exc})")
 
 
 def leave_story(conn: sqlite3.Connection, article_id: int) -> None:
