@@ -921,10 +921,13 @@ class Archive:
         if not len(matcher):
             return []  # every topic was removed: nothing to analyse the articles for
         alerts = []
+        # One alert per story: the outbox's (topic, story) key drops a reprint's match.
+        stories = self.stories.stories_of(ids)
         for article in self.store.articles_by_id(ids).values():
             passages = self.store.passages_of(article.article_id)
             records = self._keeper.records_of(article, passages)
-            story = article.article_id  # the story id, once reprints are grouped
+            found = stories.get(article.article_id)
+            story = found.story_id if found is not None else article.article_id
             for topic_id, answer in matcher.match(article, passages, records, index):
                 payload = answer_to_json(answer)
                 alerts.append(NewAlert(topic_id, story, article.article_id, payload))

@@ -465,9 +465,10 @@ class Topic:
 class Alert:
     """One article that answers a followed topic, waiting in (or sent from) the outbox.
 
-    ``story_id`` is what "never twice" is keyed on (with the topic): the article's story once
-    reprints are grouped, the article itself until then. ``answer`` holds the cited snippets
-    and citation exactly as matched, so a delivery after a restart sends the same text.
+    ``story_id`` is what "never twice" is keyed on (with the topic): the article's story
+    (``Archive.story_of``), so a reprint of an article already alerted about adds nothing.
+    ``answer`` holds the cited snippets and citation exactly as matched, so a delivery after
+    a restart sends the same text.
     """
 
     alert_id: int

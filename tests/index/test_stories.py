@@ -205,3 +205,17 @@ def test_an_updated_text_that_no_longer_matches_leaves_the_story(
     assert archive.story_of(first).member_ids == (first,)  # type: ignore[union-attr]
     moved = archive.story_of(second)
     assert moved is not None and moved.member_ids == (second,)
+
+
+def test_a_follower_gets_one_alert_per_story(archive: Archive, tmp_path: Path) -> None:
+    topic = archive.follow(7, "Zelensky Congress")
+    first = ingest_one(archive, tmp_path, "original.jsonl", original(WASHINGTON))
+    [alert] = archive.pending_alerts()
+    assert alert.topic.topic_id == topic.topic_id
+    assert alert.answer.citation.article_id == first
+    ingest_one(archive, tmp_path, "local.jsonl", reprint("en-washington", "localized"))
+    ingest_one(archive, tmp_path, "copy.jsonl", reprint("en-washington", "wire_copy"))
+    [still] = archive.pending_alerts()
+    story = archive.story_of(first)
+    assert story is not None and len(story.members) == 3
+    assert still.alert_id == alert.alert_id and still.story_id == story.story_id
