@@ -32,13 +32,24 @@ TOPIC = "lithium deposit near Zhytomyr"
 INTERVAL_S = 0.2
 
 
+# What each report adds: distinct news, so that the reports are different stories (near-
+# copies a day apart would be one story, grouped as reprints, and alert once).
+LITHIUM_NEWS = {
+    1: "Drilling starts next spring.\n\nThe deposit could supply battery makers in Europe.",
+    2: "The regional council wants a processing plant built in the city.\n\nEnvironmental "
+    "groups asked for a public hearing before any licence is granted.",
+    3: "Investors from three countries have applied for licences.\n\nThe ministry will "
+    "auction the first plot in November, with a reserve price still to be set.",
+}
+
+
 def lithium_article(number: int) -> dict[str, str]:
     return {
         "url": f"https://news.example.org/lithium-{number}",
         "title": f"Geologists confirm a lithium deposit near Zhytomyr ({number})",
         "text": (
             f"Geologists confirmed a large lithium deposit near Zhytomyr, report {number} says. "
-            "Drilling starts next spring.\n\nThe deposit could supply battery makers in Europe."
+            + LITHIUM_NEWS[number]
         ),
         "published": f"2024-09-{number + 1:02d}T09:00:00Z",
         "source": "Example News",
@@ -349,3 +360,29 @@ def test_the_daily_digest_is_due_once_its_hour_passed_since_the_last_one() -> No
         2024, 9, 2, 8, 0, 5, tzinfo=UTC))  # fmt: skip
     assert not daily_digest_due(sent, datetime(2024, 9, 2, 23, 0, tzinfo=UTC))
     assert daily_digest_due(sent, datetime(2024, 9, 3, 8, 0, tzinfo=UTC))
+
+
+async def test_a_reprint_does_not_alert_again_and_the_answer_shows_it(
+    follow_bot: FakeBotApi, archive: Archive
+) -> None:
+    api = follow_bot
+    archive.follow(USER.id, TOPIC)
+    await asyncio.to_thread(archive.ingest_bytes, "new.jsonl", _jsonl([lithium_article(1)]))
+    await api.wait_for("sendMessage", alerts_to(USER.id), timeout=30)
+    reprint = {
+        **lithium_article(1),
+        "url": "https://regional.example.org/lithium-zhytomyr",
+        "source": "Regional Courier",
+        "published": "2024-09-02T15:00:00Z",
+    }
+    await asyncio.to_thread(archive.ingest_bytes, "reprint.jsonl", _jsonl([reprint]))
+    await asyncio.sleep(10 * INTERVAL_S)  # the outbox job ran several times meanwhile
+    assert len(api.find("sendMessage", alerts_to(USER.id))) == 1
+    assert archive.pending_alerts() == []
+
+    cursor = api.cursor()
+    api.offer(api.private_message(USER, "lithium deposit near Zhytomyr"))
+    (answer,) = await api.wait_for("sendMessage", to(USER.id, "Zhytomyr"), after=cursor)
+    shown = parse_html(answer.params["text"])
+    assert shown.count("+1 reprint: Regional Courier") == 1
+    assert shown.count("Geologists confirm a lithium deposit near Zhytomyr (1)") == 1
