@@ -813,10 +813,18 @@ class Archive:
         The limits default to ``follow_max_topics`` and ``follow_max_chars``; the bot passes
         its own settings' values.
 
+        Filter words (``from:``, ``since:``, ``until:``, ``lang:``) are checked here with
+        ``ask``'s parser and kept in the topic's text (the matcher parses them again on load);
+        they are not topic words, and an article alerts only when it passes them.
+
         Raises:
             TopicError: empty, over ``follow_max_chars``, no searchable word (only stopwords
                 or symbols), or the chat is at ``follow_max_topics``.
+            FilterError: a filter word that cannot be applied, with ``ask``'s reason (an
+                unknown outlet names the closest ones); nothing is stored.
         """
+        from index.answer.filters import check_split, split_filters
+
         topic = " ".join(text.split())
         if not topic:
             raise TopicError("the topic is empty", "empty")
@@ -824,7 +832,10 @@ class Archive:
         if len(topic) > limit:
             raise TopicError(f"the topic is {len(topic)} characters, over {limit}", "too_long")
         moment = now or datetime.now(UTC)
-        question = self._keeper.analyzer.question(topic, moment)
+        split = split_filters(topic)
+        if split.words:
+            check_split(split, self.store.outlet_names())
+        question = self._keeper.analyzer.question(split.text, moment)
         if not question.terms:
             raise TopicError("the topic has no searchable words", "no_terms")
         hour = self.settings.follow_daily_hour if daily_hour is None else daily_hour

@@ -228,8 +228,7 @@ def match_outlets(
     Raises:
         FilterError: none matches; the reason names the closest outlets.
     """
-    wanted = _fold(value)
-    found = [name for name in outlet_names if _fold(name).startswith(wanted)]
+    found = [name for name in outlet_names if outlet_matches(value, name)]
     if found:
         return found
     if not outlet_names:
@@ -239,6 +238,16 @@ def match_outlets(
         _MESSAGES["unknown_outlet"][language].format(value=value, closest=closest),
         token or f"from:{value}",
     )
+
+
+def outlet_matches(value: str, name: str) -> bool:
+    """Whether ``from:value`` names the outlet ``name``: its start, ignoring case and spacing.
+
+    The one rule for questions (``match_outlets``) and followed topics, which check each new
+    article's outlet with it (``index.answer.follow``) so that a topic's ``from:`` keeps
+    meaning what ``ask`` makes of it as outlets are added.
+    """
+    return _fold(name).startswith(_fold(value))
 
 
 def closest_outlets(

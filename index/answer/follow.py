@@ -27,6 +27,15 @@ Weights come from document frequencies, which move as the archive grows: the rev
 index is rebuilt when the index's passage count moved by more than ``RESIGN_SHARE`` (the
 filter's margin below ``MIN_COVERAGE`` absorbs the drift in between), and steps 2 and 3
 always use today's frequencies (``_weigh``, equal to ``evidence.question_words``).
+
+Filters: a topic may carry ``ask``'s filter words (``from:``, ``since:``, ``until:``,
+``lang:``; ``index.answer.filters``). They are cut out before analysis, so they are never
+topic words and never in the reverse index, and an article alerts only when it passes them
+(``_TopicFilters.admits``), checked before any evidence work. They are checked the way
+``ask`` restricts its search: the outlet by ``outlet_matches`` on the article's outlet
+(``ask`` resolves ``from:`` against the outlets stored at asking time, which include the new
+article's), the language on the stored code, the window on the publication day in UTC as
+the index holds it (an undated article fails any window).
 """
 
 from __future__ import annotations
@@ -59,8 +68,12 @@ from index.answer.evidence import (
     measure_evidence,
     question_words,
 )
+from index.answer.filters import FilterWord, outlet_matches, resolve_filters, split_filters
 from index.answer.passage_cache import PassageCache
 from index.answer.protocols import AnalyzerLike, SearchBackend
+from index.answer.restrict import day_range_of
+from index.errors import FilterError
+from index.indexing import epoch_day
 from index.models import (
     Article,
     ArticleAnswer,
@@ -93,12 +106,36 @@ class _Shape:
     common: bool  # an all-lowercase everyday word (may be discounted when unknown)
 
 
+@dataclass(frozen=True, slots=True)
+class _TopicFilters:
+    """A topic's filters as a new article is checked against them (empty: all pass)."""
+
+    outlets: tuple[str, ...] = ()  # the ``from:`` values as typed
+    days: tuple[int, int] | None = None  # inclusive days since 1970-01-01 (``day_range_of``)
+    languages: tuple[str, ...] = ()
+
+    def admits(self, article: Article) -> bool:
+        """Whether ``article`` passes, as ``ask``'s restricted search would let it through."""
+        if self.outlets and not (
+            article.source and any(outlet_matches(v, article.source) for v in self.outlets)
+        ):
+            return False
+        if self.languages and article.language not in self.languages:
+            return False
+        if self.days is not None:
+            day = epoch_day(article.published_at)
+            if day < 0 or not self.days[0] <= day <= self.days[1]:
+                return False
+        return True
+
+
 @dataclass(slots=True)
 class _TopicQuery:
     topic_id: int
-    text: str
-    question: object  # index.analysis.analyzer.AnalyzedQuestion
+    text: str  # as stored, filter words included
+    question: object  # index.analysis.analyzer.AnalyzedQuestion (without the filter words)
     shapes: tuple[_Shape, ...]
+    filters: _TopicFilters = _TopicFilters()
 
 
 class _NoIndex:
@@ -147,8 +184,19 @@ class TopicMatcher:
         self.version = version
 
     def analyse(self, topic_id: int, text: str, now: datetime) -> _TopicQuery | None:
-        """A topic's question and word shapes; None when it has no searchable word."""
-        question = self.analyzer.question(text, now)  # type: ignore[attr-defined]
+        """A topic's question, word shapes and filters; None when it has no searchable word.
+
+        Also None when a filter word cannot be applied: ``Archive.follow`` refuses such a
+        topic, so only one stored before filters existed can have it, and ``ask`` on it
+        would cite nothing either.
+        """
+        split = split_filters(text)
+        try:
+            filters = _topic_filters(split.words)
+        except FilterError as exc:
+            logger.warning("topic %s is not matched: %s %s", topic_id, exc.item, exc.reason)
+            return None
+        question = self.analyzer.question(split.text, now)  # type: ignore[attr-defined]
         if not question.terms:
             return None
         words = question_words(
@@ -171,7 +219,7 @@ class TopicMatcher:
             )
             for w in words
         )
-        return _TopicQuery(topic_id, text, question, shapes)
+        return _TopicQuery(topic_id, text, question, shapes, filters)
 
     # -- the reverse index --------------------------------------------------------------------
 
@@ -225,7 +273,7 @@ class TopicMatcher:
         found = []
         for topic_id in sorted(topic_ids):
             query = self._topics.get(topic_id)
-            if query is None:
+            if query is None or not query.filters.admits(article):
                 continue
             words = _weigh(query.shapes, index, df)
             cross = lang != query.question.language  # type: ignore[attr-defined]
@@ -279,10 +327,28 @@ class TopicMatcher:
             question,  # type: ignore[arg-type]
             self._cache,
             present=None,
-            wanted_type=answer_type_of(query.text),
+            wanted_type=answer_type_of(question.text),  # type: ignore[attr-defined]
             layer=self.layer,
             reads=_ArticlePassages(passages),  # type: ignore[arg-type]
         )
+
+
+def _topic_filters(words: Sequence[FilterWord]) -> _TopicFilters:
+    """The filters a topic's filter words name.
+
+    Dates and languages are checked by ``resolve_filters`` (the same reasons as ``ask``);
+    ``from:`` values are kept as typed and matched against each new article's outlet.
+
+    Raises:
+        FilterError: a filter word that cannot be applied.
+    """
+    if not words:
+        return _TopicFilters()
+    outlets = tuple(w.value.strip() for w in words if w.key == "from")
+    if any(not value for value in outlets):
+        raise FilterError("from: needs a value", "from:")
+    checked = resolve_filters([w for w in words if w.key != "from"], ())
+    return _TopicFilters(outlets, day_range_of(checked), checked.languages)
 
 
 class _ArticlePassages:
