@@ -516,6 +516,11 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "uk": "з {created} · останнє сповіщення: {last}",
         "ru": "с {created} · последнее оповещение: {last}",
     },
+    "following_filters": {
+        "en": "filters: {filters}",
+        "uk": "фільтри: {filters}",
+        "ru": "фильтры: {filters}",
+    },
     "following_daily": {
         "en": "daily digest at {hour}:00 UTC",
         "uk": "щоденний дайджест о {hour}:00 UTC",

@@ -10,7 +10,7 @@ import logging
 from index.archive import INGEST_SUFFIXES, Archive, open_archive
 from index.channels import ChannelPost
 from index.charts import render_daily_chart
-from index.errors import NewsdeskError, TopicError
+from index.errors import FilterError, NewsdeskError, TopicError
 from index.feeds.models import PollReport, SourcePoll
 from index.models import (
     LANGS,
@@ -48,6 +48,7 @@ __all__ = [
     "ChannelPost",
     "Citation",
     "DailyCounts",
+    "FilterError",
     "IndexSettings",
     "IngestReport",
     "ItemResult",

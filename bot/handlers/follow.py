@@ -17,11 +17,17 @@ from telegram.constants import ChatMemberStatus
 from telegram.error import TelegramError
 
 from bot.context import Context
-from bot.handlers.common import ANSWER_K, lost_answer_text, send_answer, user_lang
+from bot.handlers.common import (
+    ANSWER_K,
+    describe_error,
+    lost_answer_text,
+    send_answer,
+    user_lang,
+)
 from bot.render import Run, escape, render_full_article, render_parts, trim
 from bot.texts import text
 from bot.workers import WorkerCrashedError
-from index import Lang, NewsdeskError, Topic, TopicError
+from index import FilterError, Lang, NewsdeskError, Topic, TopicError
 
 logger = logging.getLogger(__name__)
 
@@ -107,6 +113,10 @@ async def cmd_follow(update: Update, context: Context) -> None:
         }
         await message.reply_text(topic_error_text(exc, lang, limits))
         return
+    except FilterError as exc:
+        # The same reply as /ask gives for the filter word (an unknown outlet: the closest).
+        await message.reply_text(describe_error(exc, lang))
+        return
     await asyncio.to_thread(archive.resume_chat, chat.id)
     key = "follow_done_daily" if topic.mode == "daily" else "follow_done"
     await message.reply_text(
@@ -121,13 +131,16 @@ async def cmd_follow(update: Update, context: Context) -> None:
 
 
 def render_following(topics: list[Topic], lang: Lang) -> list[str]:
-    """/following: each topic with its id, creation time, last alert and mode."""
+    """/following: each topic with its id, filters, creation time, last alert and mode."""
     if not topics:
         return [text("following_none", lang)]
     runs = [Run(text("following_header", lang), bold=True)]
     for topic in topics:
         runs.append(Run(f"\n\n#{topic.topic_id} "))
-        runs.append(Run(topic.text, bold=True))
+        runs.append(Run(topic.question, bold=True))
+        if topic.filter_words:
+            filters = " ".join(topic.filter_words)
+            runs.append(Run("\n" + text("following_filters", lang, filters=filters)))
         line = text(
             "following_line",
             lang,

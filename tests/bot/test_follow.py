@@ -196,6 +196,75 @@ def _jsonl(records: list[dict[str, str]]) -> bytes:
     return "".join(json.dumps(r) + "\n" for r in records).encode()
 
 
+def lithium_elsewhere(source: str, language: str, title: str, body: str) -> dict[str, str]:
+    """The lithium story as another outlet (or in another language) tells it."""
+    return {
+        "url": f"https://other.example.org/lithium-{abs(hash(source)) % 10_000}-{language}",
+        "title": title,
+        "text": body,
+        "published": "2024-09-03T09:00:00Z",
+        "source": source,
+        "language": language,
+    }
+
+
+async def test_a_topic_with_filters_alerts_only_on_what_passes_them(
+    follow_bot: FakeBotApi, archive: Archive
+) -> None:
+    api = follow_bot
+    steps = [
+        (f"/follow {TOPIC} from:Exmaple", "Example News"),  # unknown outlet: the closest
+        (f"/follow {TOPIC} since:2024-9-1", "YYYY-MM-DD"),  # a bad date: as /ask says it
+        (f"/follow {TOPIC} from:example", "#1"),
+        ("/follow родовище літію біля Житомира lang:uk", "#2"),
+        ("/following", "фільтри: from:example"),
+    ]
+    for command, expected in steps:
+        cursor = api.cursor()
+        api.offer(api.private_message(USER, command))
+        (reply,) = await api.wait_for("sendMessage", to(USER.id), after=cursor)
+        assert expected in parse_html(reply.params["text"]), (command, reply.params["text"])
+    listing = parse_html(reply.params["text"])
+    assert "фільтри: lang:uk" in listing and f"{TOPIC}\n" in listing
+    assert [t.question for t in archive.following(USER.id)] == [
+        TOPIC,
+        "родовище літію біля Житомира",
+    ]
+
+    cursor = api.cursor()
+    new = [
+        lithium_elsewhere(
+            "Sport Desk",
+            "en",
+            "Geologists confirm a lithium deposit near Zhytomyr",
+            "Geologists confirmed a large lithium deposit near Zhytomyr, Sport Desk hears.",
+        ),
+        lithium_article(1),
+        lithium_elsewhere(
+            "Пример",
+            "ru",
+            "Геологи подтвердили месторождение лития под Житомиром",
+            "Геологи подтвердили большое месторождение лития под Житомиром. Бурение весной.",
+        ),
+        lithium_elsewhere(
+            "Приклад",
+            "uk",
+            "Геологи підтвердили родовище літію біля Житомира",
+            "Геологи підтвердили велике родовище літію біля Житомира. Буріння навесні.",
+        ),
+    ]
+    body = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in new).encode()
+    await asyncio.to_thread(archive.ingest_bytes, "new.jsonl", body)
+    await api.wait_for("sendMessage", alerts_to(USER.id), after=cursor, timeout=30, count=2)
+    await asyncio.sleep(10 * INTERVAL_S)  # several more rounds: nothing else comes
+    shown = [parse_html(a.params["text"]) for a in api.find("sendMessage", alerts_to(USER.id))]
+    assert len(shown) == 2, shown
+    (english,) = [s for s in shown if "lithium deposit" in s]
+    assert "Example News" in english and "Sport Desk" not in english
+    (ukrainian,) = [s for s in shown if "Житомир" in s and "lithium" not in s]
+    assert "Приклад" in ukrainian and "Пример" not in ukrainian
+
+
 async def test_over_the_hourly_cap_the_rest_comes_as_one_digest(
     fake_api: FakeBotApi, archive: Archive, tmp_path: Path
 ) -> None:

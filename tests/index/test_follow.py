@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 from index import Archive, IndexSettings, open_archive
 from index.answer.evidence import question_words
 from index.answer.follow import TopicMatcher, _weigh
+from index.errors import FilterError
 from tests.bot.corpus import write_corpus
 
 TOPICS = [
@@ -24,6 +26,18 @@ TOPICS = [
     "врожай пшениці",
 ]
 CHAT = 7
+# Topics with filter words: followed after the corpus is stored (``from:`` is checked against
+# the archive's outlets), then every article is matched as if new.
+FILTERED_TOPICS = [
+    "wheat harvest since:2024-08-05 until:2024-08-07",
+    "wheat harvest from:example",
+    "wheat harvest from:City",
+    "storage prices lang:uk",
+    "wheat harvest lang:en since:2024-08-09",
+    "museum news from:city since:2024-07-10",
+    "school news until:2024-07-10 lang:en",
+    "grain prices from:“Market <Wire>”",
+]
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +62,132 @@ def test_a_topic_alerts_on_exactly_the_articles_ask_cites(followed: Archive) -> 
         cited = {item.citation.article_id for item in answer.articles}
         assert alerted[topic] == cited, topic
     assert alerted["Finland membership talks"] == set()
+
+
+@pytest.fixture(scope="module")
+def filtered(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]:
+    """The corpus stored, topics with filters followed, then every article matched again."""
+    folder = tmp_path_factory.mktemp("follow-filters")
+    archive = open_archive(IndexSettings(data_dir=folder / "data", _env_file=None))
+    assert archive.ingest([str(write_corpus(folder / "corpus"))]).failed == ()
+    for topic in FILTERED_TOPICS:
+        archive.follow(CHAT, topic)
+    with archive._db.transaction() as conn:
+        conn.execute("UPDATE meta SET value = '0' WHERE key = 'alerts_matched_up_to'")
+    archive.match_new_articles()
+    yield archive
+    archive.close()
+
+
+def test_a_topic_with_filters_alerts_on_exactly_the_articles_ask_cites(filtered: Archive) -> None:
+    alerted: dict[str, set[int]] = {topic: set() for topic in FILTERED_TOPICS}
+    for alert in filtered.pending_alerts():
+        alerted[alert.topic.text].add(alert.answer.citation.article_id)
+    for topic in FILTERED_TOPICS:
+        answer = filtered.ask(topic, k=100)
+        cited = {item.citation.article_id for item in answer.articles}
+        assert alerted[topic] == cited, topic
+    # The filters did restrict: the same words without them alert on more.
+    unfiltered = {a.citation.article_id for a in filtered.ask("wheat harvest", k=100).articles}
+    window = alerted["wheat harvest since:2024-08-05 until:2024-08-07"]
+    assert window and window < unfiltered
+    assert alerted["wheat harvest from:example"] == unfiltered
+    assert alerted["wheat harvest from:City"] == set()
+    assert alerted["storage prices lang:uk"] == set()
+    assert alerted["grain prices from:“Market <Wire>”"]
+
+
+def test_filter_words_are_not_topic_words(filtered: Archive) -> None:
+    matcher = filtered._topic_matcher()
+    for query in matcher._topics.values():
+        words = {shape.text.lower() for shape in query.shapes}
+        assert not any(":" in word or word in ("from", "since", "until", "lang") for word in words)
+    topic = filtered.following(CHAT)[0]
+    assert topic.question == "wheat harvest"
+    assert topic.filter_words == ("since:2024-08-05", "until:2024-08-07")
+
+
+SAME_STORY = [
+    {
+        "url": "https://a.example.org/lithium-en",
+        "title": "Geologists confirm a lithium deposit near Zhytomyr",
+        "text": "Geologists confirmed a large lithium deposit near Zhytomyr. Drilling soon.",
+        "published": "2024-09-01T09:00:00Z",
+        "source": "Example News",
+        "language": "en",
+    },
+    {
+        "url": "https://b.example.org/lithium-en",
+        "title": "A lithium deposit near Zhytomyr is confirmed",
+        "text": "Geologists confirmed a large lithium deposit near Zhytomyr, traders say.",
+        "published": "2024-09-03T09:00:00Z",
+        "source": "Market <Wire>",
+        "language": "en",
+    },
+    {
+        "url": "https://c.example.org/lithium-uk",
+        "title": "Геологи підтвердили родовище літію біля Житомира",
+        "text": "Геологи підтвердили велике родовище літію біля Житомира. Буріння навесні.",
+        "published": "2024-09-01T09:00:00Z",
+        "source": "Приклад",
+        "language": "uk",
+    },
+    {
+        "url": "https://d.example.org/lithium-ru",
+        "title": "Геологи подтвердили месторождение лития под Житомиром",
+        "text": "Геологи подтвердили большое месторождение лития под Житомиром. Бурение весной.",
+        "published": "2024-09-01T09:00:00Z",
+        "source": "Пример",
+        "language": "ru",
+    },
+]
+
+
+def test_from_and_lang_topics_alert_only_on_their_outlet_and_language(tmp_path: Path) -> None:
+    archive = open_archive(IndexSettings(data_dir=tmp_path / "data", _env_file=None))
+    try:
+        archive.ingest([str(write_corpus(tmp_path / "corpus"))])
+        topics = {
+            "lithium deposit near Zhytomyr": {"Example News", "Market <Wire>"},
+            "lithium deposit near Zhytomyr from:Example": {"Example News"},
+            "lithium deposit near Zhytomyr from:market": {"Market <Wire>"},
+            "родовище літію біля Житомира": {"Приклад", "Пример"},
+            "родовище літію біля Житомира lang:uk": {"Приклад"},
+            "родовище літію біля Житомира lang:ru": {"Пример"},
+        }
+        for topic in topics:
+            archive.follow(CHAT, topic)
+        new = tmp_path / "new.jsonl"
+        new.write_text(
+            "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in SAME_STORY), "utf-8"
+        )
+        assert archive.ingest([str(new)]).failed == ()
+        alerted: dict[str, set[str | None]] = {topic: set() for topic in topics}
+        for alert in archive.pending_alerts():
+            alerted[alert.topic.text].add(alert.answer.citation.source)
+        assert alerted == topics
+    finally:
+        archive.close()
+
+
+@pytest.mark.parametrize(
+    ("topic", "reason"),
+    [
+        ("wheat harvest from:Exampel Nwes", "Example News"),  # the closest outlets named
+        ("wheat harvest since:2024-13-01", "YYYY-MM-DD"),
+        ("wheat harvest lang:de", "uk, ru or en"),
+        ("since:2024-01-01", "only filters"),
+        ("урожай since:2024-02-01 until:2024-01-01", "since:"),
+    ],
+)
+def test_a_bad_filter_refuses_the_topic_and_stores_nothing(
+    filtered: Archive, topic: str, reason: str
+) -> None:
+    before = filtered.following(CHAT)
+    with pytest.raises(FilterError) as caught:
+        filtered.follow(CHAT, topic)
+    assert reason in f"{caught.value.item} {caught.value.reason}"
+    assert filtered.following(CHAT) == before
 
 
 def test_the_reverse_index_finds_every_topic_that_can_pass(followed: Archive) -> None:
