@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from tests.auxil.filter_corpus import QUESTION, write_filter_corpus
 from tests.cli.conftest import Run
 
 BUDGET = {
@@ -70,3 +71,29 @@ def test_alerts_dry_run_shows_what_would_be_sent_and_sends_nothing(
     assert bad.code == 2 and "24h, 7d" in bad.err
     # The ingest itself put the alert in the outbox once; previews add nothing.
     assert newsdesk("alerts", "--dry-run", "--json").json() == alerts
+
+
+def test_follow_add_with_filters_alerts_only_on_what_passes_them(
+    newsdesk: Run, tmp_path: Path
+) -> None:
+    assert newsdesk("ingest", str(write_filter_corpus(tmp_path / "corpus"))).code == 0
+    topic = f"{QUESTION} from:kyiv"
+    added = newsdesk("follow", "add", "--chat", "42", topic)
+    assert added.code == 0 and f"following #1 in chat 42: {topic}" in added.out
+    unfiltered = newsdesk("follow", "add", "--chat", "42", QUESTION)
+    assert unfiltered.code == 0
+    refused = newsdesk("follow", "add", "--chat", "42", f"{QUESTION} from:kyev")
+    assert refused.code == 1 and "Traceback" not in refused.err
+    assert refused.err.startswith("error: from:kyev: no outlet in the archive is called “kyev”")
+    assert "Kyiv Independent" in refused.err and "Kyiv Post" in refused.err
+    assert [t["text"] for t in newsdesk("follow", "list", "--json").json()] == [topic, QUESTION]
+
+    # The corpus was stored in the last 24 h, so the preview matches all of it.
+    alerts = newsdesk("alerts", "--dry-run", "--json").json()
+    sources: dict[int, set[str]] = {1: set(), 2: set()}
+    for alert in alerts:
+        sources[alert["topic_id"]].add(alert["article"]["citation"]["source"])
+    assert sources[1] == {"Kyiv Independent", "Kyiv Post"}
+    assert sources[1] < sources[2]
+    asked = newsdesk("ask", topic, "--json", "--k", "10").json()
+    assert {a["article"]["source"] for a in asked["answers"]} == sources[1]
