@@ -254,6 +254,9 @@ async def on_alert_more(update: Update, context: Context) -> None:
     except WorkerCrashedError as exc:
         await context.bot.send_message(query.message.chat.id, lost_answer_text(exc, lang))
         return
+    except NewsdeskError as exc:  # e.g. a topic's from: outlet no longer in the archive
+        await context.bot.send_message(query.message.chat.id, describe_error(exc, lang))
+        return
     user_id = update.effective_user.id if update.effective_user else None
     await send_answer(
         query.message,  # type: ignore[arg-type]
