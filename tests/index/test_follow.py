@@ -190,7 +190,11 @@ def test_a_bad_filter_refuses_the_topic_and_stores_nothing(
     assert filtered.following(CHAT) == before
 
 
-def test_the_reverse_index_finds_every_topic_that_can_pass(followed: Archive) -> None:
+@pytest.mark.parametrize("name", ["followed", "filtered"])
+def test_the_reverse_index_finds_every_topic_that_can_pass(
+    name: str, request: pytest.FixtureRequest
+) -> None:
+    followed: Archive = request.getfixturevalue(name)
     index = followed.keeper.current()
     matcher = followed._topic_matcher()
     all_ids = [t.topic_id for t in followed.following(CHAT)]
