@@ -6,6 +6,7 @@ application (CLI or bot) decides where logs go. This package never imports ``bot
 """
 
 import logging
+from typing import Any
 
 from index.archive import INGEST_SUFFIXES, Archive, open_archive
 from index.channels import ChannelPost
@@ -70,6 +71,17 @@ __all__ = [
     "load_settings",
     "open_archive",
     "render_daily_chart",
+    "split_filters",
 ]
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
+
+
+def __getattr__(name: str) -> Any:
+    """``split_filters`` on first use: it imports the answer stage (and numpy), which a plain
+    ``import index`` (the CLI's start) should not pay for."""
+    if name == "split_filters":
+        from index.answer.filters import split_filters
+
+        return split_filters
+    raise AttributeError(f"module 'index' has no attribute {name!r}")

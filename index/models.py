@@ -460,20 +460,6 @@ class Topic:
     paused_at: datetime | None = None
     lang: Lang = "en"  # the follower's language, for the alert's fixed texts
 
-    @property
-    def question(self) -> str:
-        """The topic without its filter words: what an article must answer."""
-        from index.answer.filters import split_filters
-
-        return split_filters(self.text).text
-
-    @property
-    def filter_words(self) -> tuple[str, ...]:
-        """The topic's filter words as typed (``from:BBC``), kept in ``text`` (no own column)."""
-        from index.answer.filters import split_filters
-
-        return tuple(word.token for word in split_filters(self.text).words)
-
 
 @dataclass(frozen=True, slots=True)
 class Alert:

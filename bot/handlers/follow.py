@@ -27,7 +27,7 @@ from bot.handlers.common import (
 from bot.render import Run, escape, render_full_article, render_parts, trim
 from bot.texts import text
 from bot.workers import WorkerCrashedError
-from index import FilterError, Lang, NewsdeskError, Topic, TopicError
+from index import FilterError, Lang, NewsdeskError, Topic, TopicError, split_filters
 
 logger = logging.getLogger(__name__)
 
@@ -137,9 +137,11 @@ def render_following(topics: list[Topic], lang: Lang) -> list[str]:
     runs = [Run(text("following_header", lang), bold=True)]
     for topic in topics:
         runs.append(Run(f"\n\n#{topic.topic_id} "))
-        runs.append(Run(topic.question, bold=True))
-        if topic.filter_words:
-            filters = " ".join(topic.filter_words)
+        # The filter words stay in the topic's text; they are shown apart from its words.
+        split = split_filters(topic.text)
+        runs.append(Run(split.text, bold=True))
+        if split.words:
+            filters = " ".join(word.token for word in split.words)
             runs.append(Run("\n" + text("following_filters", lang, filters=filters)))
         line = text(
             "following_line",

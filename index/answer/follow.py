@@ -45,7 +45,7 @@ import logging
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime
 
 import numpy as np
 
@@ -73,7 +73,6 @@ from index.answer.passage_cache import PassageCache
 from index.answer.protocols import AnalyzerLike, SearchBackend
 from index.answer.restrict import day_range_of
 from index.errors import FilterError
-from index.indexing import epoch_day
 from index.models import (
     Article,
     ArticleAnswer,
@@ -123,7 +122,7 @@ class _TopicFilters:
         if self.languages and article.language not in self.languages:
             return False
         if self.days is not None:
-            day = epoch_day(article.published_at)
+            day = _epoch_day(article.published_at)
             if day < 0 or not self.days[0] <= day <= self.days[1]:
                 return False
         return True
@@ -349,6 +348,19 @@ def _topic_filters(words: Sequence[FilterWord]) -> _TopicFilters:
         raise FilterError("from: needs a value", "from:")
     checked = resolve_filters([w for w in words if w.key != "from"], ())
     return _TopicFilters(outlets, day_range_of(checked), checked.languages)
+
+
+def _epoch_day(value: datetime | None) -> int:
+    """Days since 1970-01-01 in UTC, -1 when undated: the day the index holds for a passage.
+
+    The same as ``index.indexing.epoch_day``, which this stage may not import (a sibling);
+    the parity test (``tests/index/test_follow.py``) checks the windows agree with ``ask``.
+    """
+    if value is None:
+        return -1
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return (value.astimezone(UTC).date() - date(1970, 1, 1)).days
 
 
 class _ArticlePassages:

@@ -226,9 +226,9 @@ async def test_a_topic_with_filters_alerts_only_on_what_passes_them(
         assert expected in parse_html(reply.params["text"]), (command, reply.params["text"])
     listing = parse_html(reply.params["text"])
     assert "фільтри: lang:uk" in listing and f"{TOPIC}\n" in listing
-    assert [t.question for t in archive.following(USER.id)] == [
-        TOPIC,
-        "родовище літію біля Житомира",
+    assert [t.text for t in archive.following(USER.id)] == [
+        f"{TOPIC} from:example",
+        "родовище літію біля Житомира lang:uk",
     ]
 
     cursor = api.cursor()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from index import Archive, IndexSettings, open_archive
+from index import Archive, IndexSettings, open_archive, split_filters
 from index.answer.evidence import question_words
 from index.answer.follow import TopicMatcher, _weigh
 from index.errors import FilterError
@@ -102,9 +102,9 @@ def test_filter_words_are_not_topic_words(filtered: Archive) -> None:
     for query in matcher._topics.values():
         words = {shape.text.lower() for shape in query.shapes}
         assert not any(":" in word or word in ("from", "since", "until", "lang") for word in words)
-    topic = filtered.following(CHAT)[0]
-    assert topic.question == "wheat harvest"
-    assert topic.filter_words == ("since:2024-08-05", "until:2024-08-07")
+    split = split_filters(filtered.following(CHAT)[0].text)
+    assert split.text == "wheat harvest"
+    assert [w.token for w in split.words] == ["since:2024-08-05", "until:2024-08-07"]
 
 
 SAME_STORY = [
