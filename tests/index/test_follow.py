@@ -148,7 +148,9 @@ def test_from_and_lang_topics_alert_only_on_their_outlet_and_language(tmp_path: 
     try:
         archive.ingest([str(write_corpus(tmp_path / "corpus"))])
         topics = {
-            "lithium deposit near Zhytomyr": {"Example News", "Market <Wire>"},
+            # The two English reports are one story (a reprint), so without a filter the
+            # topic alerts once, on the original; each outlet filter still finds its copy.
+            "lithium deposit near Zhytomyr": {"Example News"},
             "lithium deposit near Zhytomyr from:Example": {"Example News"},
             "lithium deposit near Zhytomyr from:market": {"Market <Wire>"},
             "родовище літію біля Житомира": {"Приклад", "Пример"},
