@@ -421,17 +421,21 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "en": (
             "Send /follow and a question or keywords, e.g. <code>/follow grain exports from "
             "Odesa</code>. I will send new articles that answer it here. "
-            "<code>/follow daily 8 QUESTION</code> sends one digest a day at 08:00 UTC instead."
+            "<code>/follow daily 8 QUESTION</code> sends one digest a day at 08:00 UTC instead. "
+            "Filter words work as in questions: <code>/follow grain exports from:Reuters "
+            "lang:en</code>."
         ),
         "uk": (
             "Надішліть /follow і запитання чи ключові слова, напр. <code>/follow експорт зерна "
             "з Одеси</code>. Я надсилатиму сюди нові статті, що відповідають на нього. "
-            "<code>/follow daily 8 ЗАПИТАННЯ</code> — один дайджест на день о 08:00 UTC."
+            "<code>/follow daily 8 ЗАПИТАННЯ</code> — один дайджест на день о 08:00 UTC. "
+            "Фільтри — як у запитаннях: <code>/follow експорт зерна from:Reuters lang:uk</code>."
         ),
         "ru": (
             "Пришлите /follow и вопрос или ключевые слова, напр. <code>/follow экспорт зерна "
             "из Одессы</code>. Я буду присылать сюда новые статьи, которые на него отвечают. "
-            "<code>/follow daily 8 ВОПРОС</code> — один дайджест в день в 08:00 UTC."
+            "<code>/follow daily 8 ВОПРОС</code> — один дайджест в день в 08:00 UTC. "
+            "Фильтры — как в вопросах: <code>/follow экспорт зерна from:Reuters lang:ru</code>."
         ),
     },
     "follow_done": {
