@@ -44,6 +44,7 @@ from index.answer.evidence import (
     indexed_question_terms,
     measure_evidence,
     question_words,
+    with_prefix_stems,
 )
 from index.answer.passage_cache import PassageCache
 from index.answer.period_answers import answer_period, relaxed_note
@@ -165,14 +166,17 @@ def answer_question(
                 question.text, question.language, question.period, passages, k=k, offset=offset
             )
         return Answer(found=False, reason=NO_TERMS_REASON, **base)
-    words = question_words(
-        question.text,
-        question.language,
-        question.terms,
-        question.date_terms,
-        analyzer=analyzer,
-        index=index,
-        outlets=outlets,
+    words = with_prefix_stems(
+        question_words(
+            question.text,
+            question.language,
+            question.terms,
+            question.date_terms,
+            analyzer=analyzer,
+            index=index,
+            outlets=outlets,
+        ),
+        index,
     )
     if not any(word.known for word in words):
         return Answer(found=False, reason=UNKNOWN_TERMS_REASON, **base)
@@ -304,13 +308,16 @@ def rank_question(
     ``answer_question``'s.
     """
     if words is None:
-        words = question_words(
-            question.text,
-            question.language,
-            question.terms,
-            question.date_terms,
-            analyzer=analyzer,
-            index=index,
+        words = with_prefix_stems(
+            question_words(
+                question.text,
+                question.language,
+                question.terms,
+                question.date_terms,
+                analyzer=analyzer,
+                index=index,
+            ),
+            index,
         )
     common = {
         "index": index,

@@ -265,6 +265,18 @@ class SearchIndex:
         """Live passages containing ``term``."""
         return self._state.df(term)[0]
 
+    def terms_with_prefix(self, prefix: str, limit: int) -> list[str]:
+        """Up to ``limit`` live terms starting with ``prefix`` (sorted), from every segment.
+
+        For the answer gate's prefix-stem matching (``evidence.with_prefix_stems``): a few
+        bisections per question word, never a scan of the vocabulary.
+        """
+        state = self._state
+        found: set[str] = set()
+        for seg in state.segments:
+            found.update(seg.data.vocab.with_prefix(prefix, limit))
+        return sorted(t for t in found if state.df(t)[0] > 0)[:limit]
+
     def idf(self, term: str) -> float:
         """BM25Okapi's idf of ``term`` (with its epsilon floor; 0 for unknown terms)."""
         state = self._state

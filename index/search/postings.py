@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 from array import array
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -132,6 +132,38 @@ class Vocabulary:
         if len(self._cache) >= _LOOKUP_CACHE_MAX:
             self._cache.clear()
         self._cache[term] = found
+        return found
+
+    def with_prefix(self, prefix: str, limit: int) -> list[str]:
+        """Up to ``limit`` terms starting with ``prefix``, in sorted order.
+
+        Terms sharing a prefix are adjacent in byte order, so one lower-bound search (over the
+        sampled terms, then inside one block) finds the first and the rest follow it.
+        """
+        key = prefix.encode("utf-8", errors="surrogatepass")
+        if not key or self.size == 0 or limit <= 0:
+            return []
+        item = self._offsets.item
+        blob = self._blob
+        samples = self._samples
+        if samples is None:
+            samples = self._samples = self._sample_terms()
+        block = bisect_left(samples, key) - 1  # the last sampled term < key
+        lo = max(block, 0) * _SAMPLE_EVERY
+        hi = min((max(block, 0) + 1) * _SAMPLE_EVERY, self.size) if block >= 0 else 0
+        while lo < hi:
+            mid = (lo + hi) >> 1
+            if blob[item(mid) : item(mid + 1)] < key:
+                lo = mid + 1
+            else:
+                hi = mid
+        found = []
+        while lo < self.size and len(found) < limit:
+            raw = blob[item(lo) : item(lo + 1)]
+            if not raw.startswith(key):
+                break
+            found.append(raw.decode("utf-8", errors="surrogatepass"))
+            lo += 1
         return found
 
     def _sample_terms(self) -> list[bytes]:

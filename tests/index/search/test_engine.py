@@ -256,3 +256,13 @@ def test_explicit_merge_folds_deltas_and_tombstones_into_a_new_generation(
     assert len(index._state.segments) == 1
     assert index.search(["coalition", "missile"], 5) == before
     assert SearchIndex.load(index.index_dir).search(["coalition", "missile"], 5) == before
+
+
+def test_terms_with_prefix_spans_deltas_and_drops_dead_terms(index: SearchIndex) -> None:
+    assert index.terms_with_prefix("miss", 10) == ["missile"]
+    index.add([doc(60, "missiles missionary"), doc(61, "mission")])
+    assert index.terms_with_prefix("miss", 10) == ["missile", "missiles", "mission", "missionary"]
+    assert index.terms_with_prefix("miss", 2) == ["missile", "missiles"]
+    index.remove([61])
+    assert index.terms_with_prefix("missio", 10) == ["missionary"]
+    assert index.terms_with_prefix("zzz", 10) == []

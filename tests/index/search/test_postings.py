@@ -77,3 +77,17 @@ def test_vocabulary_lookup_matches_a_dict_across_sample_blocks() -> None:
     probes = list(ids) + [w + "q" for w in ids] + ["", "\x00", "ё", "zzzzzzzzzz", "a" * 30]
     for word in probes:
         assert vocab.lookup(word) == ids.get(word, -1), word
+
+
+def test_with_prefix_returns_the_terms_a_prefix_begins_in_order() -> None:
+    rng = np.random.default_rng(11)
+    letters = list("абвгдstuv")
+    words = {"".join(rng.choice(letters, rng.integers(1, 7))) for _ in range(900)}
+    encoded = sorted(w.encode("utf-8") for w in words)
+    vocab = Vocabulary.from_sorted(encoded)
+    ordered = [e.decode("utf-8") for e in encoded]
+    for prefix in ["а", "аб", "вгд", "s", "stu", "ё", "vvvvvvvv", "", ordered[0], ordered[-1]]:
+        expected = [t for t in ordered if t.startswith(prefix)] if prefix else []
+        assert vocab.with_prefix(prefix, 10_000) == expected
+        assert vocab.with_prefix(prefix, 3) == expected[:3]
+    assert Vocabulary.from_sorted([]).with_prefix("a", 5) == []

@@ -1,0 +1,135 @@
+"""Prefix-stem matching in the "nothing found" rule (``evidence.with_prefix_stems``).
+
+A paraphrased question varies derivation the stemmer keeps apart ("обозначают" → "обознача",
+the article's "обозначения" → "обозначен"): an everyday word also matches the indexed terms
+its stem's prefix begins, so the article that answers is no longer "nothing found".
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from index import Archive, IndexSettings, open_archive
+from index.answer.evidence import (
+    PREFIX_MIN_CHARS,
+    QuestionWord,
+    evidence_idf,
+    measure_evidence,
+    with_prefix_stems,
+)
+
+NOW = datetime(2024, 5, 10, tzinfo=UTC)
+
+
+class PrefixIndex:
+    """Document frequencies and a sorted vocabulary, as ``SearchIndex`` gives them."""
+
+    n_docs = 100
+
+    def __init__(self, dfs: dict[str, int]) -> None:
+        self.dfs = dfs
+
+    def document_frequency(self, term: str) -> int:
+        return self.dfs.get(term, 0)
+
+    def terms_with_prefix(self, prefix: str, limit: int) -> list[str]:
+        return sorted(t for t in self.dfs if t.startswith(prefix))[:limit]
+
+
+def word(text: str, terms: set[str], weight: float, *, known: bool, **flags) -> QuestionWord:
+    return QuestionWord(
+        text=text,
+        terms=frozenset(terms),
+        weight=weight,
+        known=known,
+        is_date=flags.get("is_date", False),
+        is_name=flags.get("is_name", False),
+        transferable=flags.get("transferable", False),
+    )
+
+
+def test_an_unknown_everyday_word_matches_its_derivations_and_weighs_as_the_rarest() -> None:
+    index = PrefixIndex({"обозначен": 2, "обозначени": 7, "статор": 30})
+    words = (
+        word("обозначают", {"обознача"}, evidence_idf(1, 100), known=False),
+        word("статоры", {"статор"}, evidence_idf(30, 100), known=True),
+    )
+    expanded = with_prefix_stems(words, index)
+    assert expanded[0].terms == {"обознача", "обозначен", "обозначени"}
+    assert expanded[0].known and expanded[0].weight == evidence_idf(2, 100)
+    assert expanded[1] == words[1]  # "статор" is shorter than the prefix: left alone
+    before = measure_evidence(words, {"обозначен", "статор"})
+    after = measure_evidence(expanded, {"обозначен", "статор"})
+    assert not before.enough and after.enough
+
+
+def test_a_known_word_keeps_its_weight_and_names_dates_and_short_stems_stay_exact() -> None:
+    index = PrefixIndex({"протестова": 3, "протестовал": 1, "zorbexia": 1, "газет": 5})
+    known = word("протестовать", {"протестова"}, evidence_idf(3, 100), known=True)
+    name = word("Zorbex", {"zorbex"}, evidence_idf(1, 100), known=False, is_name=True)
+    short = word("газ", {"газ"}, evidence_idf(1, 100), known=False)
+    assert len("газ") < PREFIX_MIN_CHARS
+    out = with_prefix_stems((known, name, short), index)
+    assert out[0].terms == {"протестова", "протестовал"}
+    assert out[0].weight == known.weight
+    assert out[1:] == (name, short)
+
+
+def test_an_index_without_a_vocabulary_leaves_the_words() -> None:
+    class NoPrefixes:
+        n_docs = 10
+
+        def document_frequency(self, term: str) -> int:
+            return 1
+
+    words = (word("обозначают", {"обознача"}, 1.0, known=False),)
+    assert with_prefix_stems(words, NoPrefixes()) == words  # type: ignore[arg-type]
+
+
+DOCS = [
+    ("Турбина", "Статоры турбины закреплены на корпусе и не вращаются вместе с валом."),
+    ("Ремонт", "Статоры и роторы осматривают на электростанции каждые два года."),
+    ("Чертежи", "На чертежах обозначения статоров выделяют синим цветом: буква С и номер."),
+    ("Генератор", "Статоры генератора охлаждает водород под давлением."),
+    ("Порт", "В порту Одессы разгрузили зерно с трёх судов."),
+    ("Музей", "Музей во Львове показал орудия бронзового века."),
+    ("Мост", "Новый мост через реку в Днепре открыли третьего мая."),
+    ("Поезд", "Ночной поезд связал Киев и Черновцы на лето."),
+    ("Урожай", "Фермеры под Полтавой собрали рекордный урожай пшеницы."),
+    ("Театр", "Театр в Харькове открыл сезон премьерой комедии."),
+    ("Погода", "Синоптики обещают тёплую неделю без дождей на юге."),
+    ("Футбол", "Команда из Львова выиграла кубок области по футболу."),
+]
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]:
+    root: Path = tmp_path_factory.mktemp("prefix")
+    corpus = root / "news.jsonl"
+    lines = [
+        json.dumps({"title": t, "text": x, "published": "2024-05-06"}, ensure_ascii=False)
+        for t, x in DOCS
+    ]
+    corpus.write_text("\n".join(lines), encoding="utf-8")
+    with open_archive(IndexSettings(data_dir=root / "data", _env_file=None)) as opened:
+        assert opened.ingest([str(corpus)]).failed == ()
+        yield opened
+
+
+def test_a_paraphrased_russian_question_is_answered_from_the_derived_word(
+    archive: Archive,
+) -> None:
+    answer = archive.ask("Как обозначают статоры?", now=NOW)
+    assert answer.found
+    assert "обозначения статоров" in answer.articles[0].snippets[0].text
+
+
+def test_a_question_whose_words_have_no_derivation_here_stays_nothing_found(
+    archive: Archive,
+) -> None:
+    assert not archive.ask("Как проектируют статоры?", now=NOW).found
