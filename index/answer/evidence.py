@@ -98,7 +98,7 @@ UNKNOWN_NAMES_SHARE = 0.5
 # Prefix-stem matching of everyday words (``with_prefix_stems``): a stem less its last
 # PREFIX_CUT characters, at least PREFIX_MIN_CHARS long, matches the indexed terms it
 # begins (at most PREFIX_LIMIT of them). Grid on the four QA sets (docs/quality.md): 5
-# characters answered one more of MultiHop's null questions (true NF 0.84 → 0.76); 6 with
+# characters answered two more of MultiHop's null questions (true NF 0.84 → 0.76); 6 with
 # a cut of 2 moved xquad-ru's false "nothing found" from 0.173 to 0.146 at MIN_COVERAGE 0.5
 # and changed no null question's answer; 7 matched fewer derivations.
 PREFIX_MIN_CHARS = 6
