@@ -35,7 +35,7 @@ def test_floors_file_pins_qa_and_the_three_collections() -> None:
     # The sets with questions that have no answer pin how many are answered "nothing found".
     assert "nothing_found" in floors.qa["qa_sample"]
     assert "nothing_found" in floors.qa["multihop-rag-facts-dev"]
-    assert set(floors.retrieval) == {"cran", "med", "cisi"}
+    assert set(floors.retrieval) == {"cran", "med", "cisi", *QA_DEV_SETS, "realtimeqa-dev"}
 
 
 def report_of(file: str, **scores: float) -> QaReport:
@@ -122,8 +122,17 @@ def test_med_retrieval_stays_above_its_floors(tmp_path: Path) -> None:
     assert check_retrieval(report, load_floors()) == []
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("name", QA_DEV_SETS)
+def test_news_dev_retrieval_stays_above_its_floors(tmp_path: Path, name: str) -> None:
+    """The article ranking on real news (issue 11), a few seconds per set."""
+    dataset = load_beir(shared_data(f"eval/{name}"))
+    report = evaluate_dataset(dataset, layer=True, work_dir=tmp_path)
+    assert check_retrieval(report, load_floors()) == []
+
+
 @pytest.mark.bench
-@pytest.mark.parametrize("name", ["cran", "cisi"])
+@pytest.mark.parametrize("name", ["cran", "cisi", "realtimeqa-dev"])
 def test_full_retrieval_collections_stay_above_their_floors(tmp_path: Path, name: str) -> None:
     dataset = load_beir(shared_data(f"eval/{name}"))
     report = evaluate_dataset(dataset, layer=True, work_dir=tmp_path)
