@@ -1,0 +1,546 @@
+"""Statements in an article body: direct quotes and reported speech, with speaker and date.
+
+Rules, not a model, in three languages (en/uk/ru):
+
+- **Direct quotes.** Quote spans are paired first (“…”, «…», „…“, and straight "…" within a
+  paragraph, or across paragraphs after a ``Quote:`` label); a span is attributed by the
+  words right after it (``"…," X said`` / ``"…", said X`` / ``«…», — заявив X``), right
+  before it (``X said: "…"`` / ``X заявив: «…»``), or by the ``Source:`` line of a
+  ``Quote:`` block. A quote directly continuing an attributed one (``«A», — сказав X.
+  «B»``) takes X's name.
+- **Reported speech**, per sentence outside quotes: ``X said (that) …``, ``X stressed /
+  noted / warned / made it clear that …``, ``according to X, …`` and ``…, according to X``,
+  ``…, X said.``; ``за словами X, …``, ``X заявив/сказав/…, що …``; ``по словам X, …``,
+  ``X заявил/сказал/…, что …``.
+
+The speaker is the run of capitalised words (with any role words before it) next to the
+verb. Its name part is resolved to the fullest mention of the same surname in the article
+(fold key of the last word, ``index.analysis.names``, so Столтенберга meets Stoltenberg);
+a speaker that is only a role ("the defence minister", "речник МЗС") stays a role; a pronoun
+is resolved only to the speaker of the statement just before it when no other name came in
+between, otherwise the statement is dropped (precision first). The statement's date is the
+first date in its attribution clause, content excluded (``index.analysis.dates``: "On 14
+July", "on Monday" against the publication date), else the publication date.
+
+Libraries measured against these rules (``python -m index.eval statements
+index/eval/statements_sample.jsonl``; docs/quality.md): speaker matching needs only the
+fold key, which already folds case endings (Столтенберга, Столтенбергом → ``~stoltenberh``),
+so pymorphy3's lemmas add a dependency and ~15 MB of dictionaries without moving a score;
+razdel's sentence boundaries do not know about quote spans across sentences, which are
+paired here before sentences are cut, and a regex cut at [.!?] + capital is what the
+reported-speech patterns need; natasha's NER finds persons but not the attribution, which
+is the hard part, and its Russian-only models do not cover Ukrainian. None was kept.
+
+Bad input never raises: unbalanced quote marks pair nothing, a quote longer than
+``MAX_QUOTE_CHARS`` is skipped, a statement without a speaker is dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from index.analysis.dates import find_dates
+from index.analysis.names import fold_key
+
+Kind = Literal["direct", "reported"]
+DateSource = Literal["text", "published"]
+
+#: Quotes longer than this are skipped (a runaway pairing, not a statement).
+MAX_QUOTE_CHARS = 2000
+#: Reported content shorter than this many words is not a statement ("he said so").
+MIN_CONTENT_WORDS = 3
+#: How far back a pronoun looks for the statement whose speaker it continues.
+PRONOUN_REACH = 400
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """One statement: ``body[start:end]`` is its content, verbatim, without quote marks."""
+
+    speaker: str
+    speaker_as_written: str
+    speaker_key: str
+    text: str
+    start: int
+    end: int
+    kind: Kind
+    said_on: date | None
+    date_source: DateSource
+    cue_start: int
+    cue_end: int
+
+
+_SAY_EN = (
+    r"said|says|added|told|stated|noted|stressed|warned|wrote|explained|insisted|declared|"
+    r"announced|replied|continued|emphasi[sz]ed|claimed|argued|confirmed|underlined"
+)
+_SAY_UK = (
+    r"заяви(?:в|ла|ли)|сказа(?:в|ла|ли)|наголоси(?:в|ла|ли)|зазначи(?:в|ла|ли)|"
+    r"повідоми(?:в|ла|ли)|дода(?:в|ла|ли)|підкресли(?:в|ла|ли)|поясни(?:в|ла|ли)|"
+    r"написа(?:в|ла|ли)|каже|говорить|попереди(?:в|ла)"
+)
+_SAY_RU = (
+    r"заяви(?:л|ла|ли)|сказа(?:л|ла|ли)|отмети(?:л|ла|ли)|подчеркну(?:л|ла|ли)|"
+    r"сообщи(?:л|ла|ли)|добави(?:л|ла|ли)|поясни(?:л|ла|ли)|написа(?:л|ла|ли)|"
+    r"говорит|предупреди(?:л|ла)"
+)
+_SAY = f"(?:{_SAY_EN}|{_SAY_UK}|{_SAY_RU})"
+_SAY_RE = re.compile(rf"(?<![\w-])(?P<verb>{_SAY})(?![\w-])", re.IGNORECASE)
+
+_EN_REPORTED = (
+    r"said|says|stressed|noted|warned|added|stated|announced|insisted|argued|"
+    r"emphasi[sz]ed|confirmed|believes|claimed|told [\w ]{1,30}?|made it clear|"
+    r"underlined|explained"
+)
+_REPORTED_EN_RE = re.compile(
+    rf"(?<![\w-])(?P<verb>{_EN_REPORTED})(?:\s+(?:on|last|this)\s+[\w ]{{1,20}}?)?"
+    rf"(?:,?\s+that\s+|\s+(?=[\w]))"
+)
+_REPORTED_UKRU_RE = re.compile(
+    rf"(?<![\w-])(?P<verb>{_SAY_UK}|{_SAY_RU})[^,.!?:«»\"]{{0,40}},\s+(?:що|что)\s+"
+)
+_ACCORDING_RE = re.compile(
+    r"(?<![\w-])(?:according to|за словами|по словам|по мнению|на думку)"
+    r"\s+(?P<who>[^,.;:!?]{2,80}?),\s*",
+    re.IGNORECASE,
+)
+_ACCORDING_TAIL_RE = re.compile(
+    r",\s+(?:according to|за словами|по словам)\s+(?P<who>[^,.;:!?]{2,80}?)\s*[.!?]?\s*$",
+    re.IGNORECASE,
+)
+_TAIL_SAID_RE = re.compile(
+    rf",\s+(?:(?P<who1>[^,.;:!?\"“”«»]{{2,80}}?)\s+(?:{_SAY})|(?:{_SAY})\s+(?P<who2>[^,.;:!?\"“”«»]{{2,80}}?))"
+    r"(?:\s+(?:on|last|this|in)\s+[\w ]{1,20})?\s*[.!?]?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_PRONOUNS = frozenset(("he", "she", "він", "вона", "он", "она"))
+_ROLE_HEADS = _words(
+    """minister ministry spokesperson spokesman spokeswoman president secretary general
+    chancellor official officials governor mayor commander chief head envoy ambassador
+    adviser advisor spokesperson analyst prosecutor premier chairman chairwoman speaker
+    director representative office
+    міністр міністерство речник речниця президент прем'єр прем’єр-міністр прем'єр-міністр
+    секретар генсек канцлер посадовець губернатор мер командувач голова посол радник
+    речник представник директор офіс
+    министр министерство представитель президент премьер премьер-министр секретарь генсек
+    канцлер губернатор мэр командующий глава посол советник директор пресс-секретарь
+    спикер офис"""
+)
+_ROLE_WORDS = _ROLE_HEADS | _words(
+    """prime foreign defence defense deputy interior national state nato un eu us uk
+    polish ukrainian russian german french american british the a an its his her
+    first vice senior former"""
+)
+_STOP_WORDS = _words(
+    """the a an on in at after before but and then also however meanwhile later earlier
+    when while this that it we they i you our their в у на після але і та а потім коли
+    після также после но и затем когда"""
+)
+
+_WORD_RE = re.compile(r"[^\W\d_][\w'’\-]*|[^\w\s]", re.UNICODE)
+_SENTENCE_END_RE = re.compile(r"(?<=[.!?…])[\"”»]?\s+(?=[\"“«„A-ZÀ-ÞА-ЯІЇЄҐЁ0-9])|\n+")
+_OPEN_CLOSE = {"“": "”", "«": "»", "„": "“"}
+
+
+@dataclass(frozen=True, slots=True)
+class _Who:
+    as_written: str
+    name: str  # the name part ("" for a role or pronoun)
+    role: bool
+    pronoun: bool
+    start: int
+    end: int
+
+
+def _is_cap(word: str) -> bool:
+    return word[:1].isupper()
+
+
+def _parse_who(text: str, offset: int, *, anchor_end: bool) -> _Who | None:
+    """A speaker in ``text`` (at its end if ``anchor_end`` else at its start), or None."""
+    tokens = [(m.group(), m.start(), m.end()) for m in _WORD_RE.finditer(text)]
+    if anchor_end:
+        tokens.reverse()
+    picked: list[tuple[str, int, int]] = []
+    for word, start, end in tokens[:8]:
+        if not word[0].isalpha() and word not in "-'’":
+            break
+        low = word.casefold()
+        if low in _PRONOUNS and not picked:
+            return _Who(word, "", False, True, offset + start, offset + end)
+        if (
+            _is_cap(word)
+            or low in _ROLE_WORDS
+            or (
+                picked
+                and low
+                in {
+                    "of",
+                    "for",
+                    "закордонних",
+                    "справ",
+                    "иностранных",
+                    "дел",
+                    "оборони",
+                    "обороны",
+                }
+            )
+        ):
+            if low in _STOP_WORDS and low not in _ROLE_WORDS:
+                break
+            picked.append((word, start, end))
+            continue
+        break
+    if not picked:
+        return None
+    if anchor_end:
+        picked.reverse()
+    # Trim leading/trailing function words (the, of).
+    while picked and picked[0][0].casefold() in {"the", "a", "an", "of", "for"}:
+        picked.pop(0)
+    while picked and picked[-1][0].casefold() in {"the", "a", "an", "of", "for"}:
+        picked.pop()
+    if not picked:
+        return None
+    start, end = picked[0][1], picked[-1][2]
+    written = text[start:end]
+    words = [w for w, _, _ in picked]
+    name_words: list[str] = []
+    for word in reversed(words):
+        if word.casefold() in _ROLE_WORDS or word.isupper():
+            break
+        name_words.insert(0, word)
+    if not name_words:
+        if not any(w.casefold() in _ROLE_HEADS for w in words):
+            return None
+        return _Who(written, "", True, False, offset + start, offset + end)
+    if len(name_words) == len(words) and len(words) == 1 and words[0].casefold() in _STOP_WORDS:
+        return None
+    return _Who(written, " ".join(name_words), False, False, offset + start, offset + end)
+
+
+def speaker_key(name: str) -> str | None:
+    """The cross-script key of a speaker: the fold key of its last word (``~stoltenberh``)."""
+    words = re.findall(r"[^\W\d_][\w'’\-]*", name)
+    if not words:
+        return None
+    return fold_key(words[-1].split("-")[-1]) or words[-1].casefold()
+
+
+def _sentences(body: str) -> Iterator[tuple[int, int]]:
+    pos = 0
+    for match in _SENTENCE_END_RE.finditer(body):
+        if match.start() > pos:
+            yield pos, match.start()
+        pos = match.end()
+    if pos < len(body):
+        yield pos, len(body)
+
+
+def _quote_spans(body: str) -> list[tuple[int, int, int, int]]:
+    """(open mark, content start, content end, close mark end) of each balanced quote."""
+    spans: list[tuple[int, int, int, int]] = []
+    i, n = 0, len(body)
+    while i < n:
+        ch = body[i]
+        close: str | None = _OPEN_CLOSE.get(ch)
+        if close is None and ch == '"':
+            close = '"'
+        if close is None:
+            i += 1
+            continue
+        para_end = body.find("\n\n", i)
+        label = body[max(0, i - 8) : i].strip().casefold()
+        limit = n if label.endswith("quote:") else (para_end if para_end != -1 else n)
+        depth, j = 0, i + 1
+        found = -1
+        while j < min(limit, i + 1 + MAX_QUOTE_CHARS):
+            c = body[j]
+            if c == close and depth == 0:
+                found = j
+                break
+            if ch != '"' and c == ch:
+                depth += 1
+            elif ch != '"' and c == close:
+                depth -= 1
+            j += 1
+        if found == -1:
+            i += 1
+            continue
+        start, end = i + 1, found
+        while start < end and body[start].isspace():
+            start += 1
+        stripped_end = end
+        while stripped_end > start and body[stripped_end - 1] in " \n,.":
+            stripped_end -= 1
+        if body[end - 1 : end] == "." and stripped_end < end:
+            stripped_end = end - 1
+        spans.append((i, start, stripped_end, found + 1))
+        i = found + 1
+    return spans
+
+
+class _Extractor:
+    def __init__(self, body: str, published: date | None) -> None:
+        self.body = body
+        self.published = published
+        self.found: list[tuple[_Who, int, int, Kind, int, int]] = []
+
+    def _date_in(self, start: int, end: int, skip: tuple[int, int]) -> date | None:
+        if self.published is None and start >= end:
+            return None
+        text = self.body[start:end]
+        lo, hi = max(skip[0] - start, 0), max(min(skip[1] - start, len(text)), 0)
+        if lo < hi:
+            text = text[:lo] + " " * (hi - lo) + text[hi:]
+        for mention in find_dates(text, self.published):
+            if mention.year is not None:
+                try:
+                    return date(mention.year, mention.month, mention.day)
+                except ValueError:
+                    continue
+        return None
+
+    def add(
+        self, who: _Who | None, start: int, end: int, kind: Kind, cue: tuple[int, int]
+    ) -> None:
+        if who is None or end - start < 2:
+            return
+        if any(s < end and start < e for _, s, e, _, _, _ in self.found):
+            return
+        self.found.append((who, start, end, kind, *cue))
+
+    def direct(self) -> list[tuple[int, int]]:
+        body = self.body
+        spans = _quote_spans(body)
+        last_who: _Who | None = None
+        last_end = -1
+        for open_at, start, end, close_end in spans:
+            if len(re.findall(r"\w+", body[start:end])) < 3:
+                continue
+            after = body[close_end : close_end + 120]
+            line_end = re.search(r"[.!?\n]|[\"“«]", after)
+            clause = after[: line_end.start() if line_end else len(after)]
+            who: _Who | None = None
+            cue = (close_end, close_end + len(clause))
+            m = re.match(
+                rf"^\s*,?\s*[—–-]?\s*(?P<verb>{_SAY})\s+(?P<rest>.+)$", clause, re.I | re.S
+            )
+            if m:
+                who = _parse_who(m["rest"], close_end + m.start("rest"), anchor_end=False)
+            else:
+                m = re.match(
+                    rf"^\s*,?\s*[—–-]?\s*(?P<who>[^,]{{1,80}}?)\s+(?:{_SAY})(?![\w-])",
+                    clause,
+                    re.I,
+                )
+                if m:
+                    who = _parse_who(m["who"], close_end + m.start("who"), anchor_end=True)
+            if who is None:
+                before = body[max(0, open_at - 160) : open_at]
+                b = re.search(
+                    rf"(?P<lead>[^.!?\n\"“”«»]*?)(?<![\w-])(?:{_SAY})(?![\w-])[^.!?\n:\"“”«»]{{0,60}}:\s*$",
+                    before,
+                    re.I,
+                )
+                if b:
+                    lead_start = max(0, open_at - 160) + b.start("lead")
+                    who = _parse_who(b["lead"], lead_start, anchor_end=True)
+                    cue = (lead_start, open_at)
+                elif before.rstrip().casefold().endswith("quote:"):
+                    src = body.rfind("Source:", 0, open_at)
+                    if src != -1 and open_at - src < 1500:
+                        line = body[
+                            src + 7 : body.find("\n", src)
+                            if body.find("\n", src) != -1
+                            else open_at
+                        ]
+                        who = _parse_who(
+                            line.strip(),
+                            src + 7 + (len(line) - len(line.lstrip())),
+                            anchor_end=False,
+                        )
+                        cue = (src, src + 7 + len(line))
+                elif last_who is not None and 0 <= open_at - last_end < 40:
+                    gap = body[last_end:open_at]
+                    if not re.search(r"\w", gap.replace("ed", "")) or re.fullmatch(
+                        r"[\s.,—–-]*", gap
+                    ):
+                        who = last_who
+                        cue = (open_at, open_at)
+            if who is not None and who.pronoun:
+                who = self._pronoun(who, open_at)
+            if who is not None:
+                self.add(who, start, end, "direct", cue)
+                last_who, last_end = who, max(cue[1], close_end)
+        return [(s[1], s[2]) for s in spans]
+
+    def _pronoun(self, who: _Who, at: int) -> _Who | None:
+        if not self.found:
+            return None
+        prev = max(self.found, key=lambda f: f[2])
+        if at - prev[2] > PRONOUN_REACH or prev[0].pronoun:
+            return None
+        between = self.body[prev[2] : at]
+        names = re.findall(
+            r"(?<![.!?]\s)(?<!^)\b[A-ZА-ЯІЇЄҐ][a-zа-яіїєґ']+\s+[A-ZА-ЯІЇЄҐ][a-zа-яіїєґ']+", between
+        )
+        if names:
+            return None
+        return (
+            _Who(who.as_written, prev[0].name, prev[0].role, False, who.start, who.end)
+            if prev[0].name or prev[0].role
+            else None
+        )
+
+    def reported(self, quotes: list[tuple[int, int]]) -> None:
+        body = self.body
+        for s_start, s_end in _sentences(body):
+            sentence = body[s_start:s_end]
+            if any(q0 - 1 <= s_start < q1 or s_start <= q0 - 1 < s_end for q0, q1 in quotes):
+                continue
+            content_end = s_end
+            while content_end > s_start and body[content_end - 1] in " .!?;\n":
+                content_end -= 1
+            self._reported_sentence(sentence, s_start, content_end)
+
+    def _reported_sentence(self, sentence: str, s_start: int, content_end: int) -> None:
+        for m in _ACCORDING_RE.finditer(sentence):
+            who = _parse_who(m["who"], s_start + m.start("who"), anchor_end=True)
+            start = s_start + m.end()
+            if who and self._content_ok(start, content_end):
+                self._add_reported(who, start, content_end, (s_start + m.start(), start))
+                return
+        m = _ACCORDING_TAIL_RE.search(sentence)
+        if m:
+            who = _parse_who(m["who"], s_start + m.start("who"), anchor_end=True)
+            start = self._content_start(s_start)
+            if who and self._content_ok(start, s_start + m.start()):
+                self._add_reported(
+                    who, start, s_start + m.start(), (s_start + m.start(), content_end)
+                )
+                return
+        for regex in (_REPORTED_UKRU_RE, _REPORTED_EN_RE):
+            for m in regex.finditer(sentence):
+                head = sentence[: m.start()]
+                if head.rstrip().endswith(","):
+                    continue
+                who = _parse_who(head, s_start, anchor_end=True)
+                if who is None or not head.strip():
+                    continue
+                start = s_start + m.end()
+                if sentence[m.end() : m.end() + 1] in {'"', "“", "«", ":"}:
+                    continue
+                if who.pronoun:
+                    who = self._pronoun(who, s_start + m.start())
+                if who and self._content_ok(start, content_end):
+                    self._add_reported(who, start, content_end, (s_start, start))
+                    return
+        m = _TAIL_SAID_RE.search(sentence)
+        if m:
+            raw = m["who1"] or m["who2"]
+            at = m.start("who1") if m["who1"] else m.start("who2")
+            who = _parse_who(raw, s_start + at, anchor_end=bool(m["who1"]))
+            if who is not None and m["who1"] and who.start != s_start + at:
+                who = None  # "traders in Chicago noted": the speaker is not the whole subject
+            if who and who.pronoun:
+                who = self._pronoun(who, s_start + m.start())
+            start = self._content_start(s_start)
+            if who and self._content_ok(start, s_start + m.start()):
+                self._add_reported(
+                    who, start, s_start + m.start(), (s_start + m.start(), content_end)
+                )
+
+    def _content_start(self, start: int) -> int:
+        while start < len(self.body) and not self.body[start].isalnum():
+            start += 1
+        return start
+
+    def _content_ok(self, start: int, end: int) -> bool:
+        if not 0 < end - start <= MAX_QUOTE_CHARS:
+            return False
+        return len(re.findall(r"\w+", self.body[start:end])) >= MIN_CONTENT_WORDS
+
+    def _add_reported(self, who: _Who, start: int, end: int, cue: tuple[int, int]) -> None:
+        self.add(who, start, end, "reported", cue)
+
+    def statements(self) -> list[Statement]:
+        quotes = self.direct()
+        self.reported(quotes)
+        out: list[Statement] = []
+        fullest = self._fullest_names()
+        for who, start, end, kind, cue_start, cue_end in sorted(self.found, key=lambda f: f[1]):
+            if who.role:
+                speaker = who.as_written
+            else:
+                key = speaker_key(who.name)
+                speaker = fullest.get(key or "", who.name)
+            key = speaker_key(speaker)
+            if key is None:
+                continue
+            ctx_start = self._sentence_start(min(cue_start, start))
+            ctx_end = max(cue_end, end)
+            said_on = self._date_in(ctx_start, ctx_end, (start, end))
+            out.append(
+                Statement(
+                    speaker=speaker,
+                    speaker_as_written=who.as_written,
+                    speaker_key=key,
+                    text=self.body[start:end],
+                    start=start,
+                    end=end,
+                    kind=kind,
+                    said_on=said_on or self.published,
+                    date_source="text" if said_on else "published",
+                    cue_start=cue_start,
+                    cue_end=cue_end,
+                )
+            )
+        return out
+
+    def _sentence_start(self, pos: int) -> int:
+        cut = max(
+            self.body.rfind("\n", 0, pos),
+            *(self.body.rfind(p, 0, pos) for p in (". ", "! ", "? ")),
+        )
+        return cut + 1 if cut >= 0 else 0
+
+    def _fullest_names(self) -> dict[str, str]:
+        """Surname key → the longest name run of the article ending in that surname."""
+        best: dict[str, str] = {}
+        for m in re.finditer(
+            r"(?:[A-ZÀ-ÞА-ЯІЇЄҐЁŁ][\w'’\-]+[ \t]+){1,6}[A-ZÀ-ÞА-ЯІЇЄҐЁŁ][\w'’\-]+", self.body
+        ):
+            who = _parse_who(m.group(), m.start(), anchor_end=True)
+            if who is None or not who.name:
+                continue
+            words = who.name.split()
+            if len(words) < 2:
+                continue
+            key = speaker_key(words[-1])
+            if key and len(who.name) > len(best.get(key, "")):
+                best[key] = who.name
+        return best
+
+
+def extract_statements(body: str, published: date | None = None) -> list[Statement]:
+    """The statements of an article body, in order; never raises on odd text.
+
+    Args:
+        body: the article body (offsets index into it).
+        published: the publication date, for "on Monday" and for undated statements.
+    """
+    try:
+        return _Extractor(body, published).statements()
+    except (ValueError, IndexError, RecursionError):  # odd input drops statements, not ingest
+        return []

@@ -1,0 +1,86 @@
+"""Issue 14: statement extraction (direct/reported, speaker, date) and its evaluation."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+from index.eval.statements import speakers_match
+from index.statements import extract_statements, speaker_key
+
+SAMPLE = Path(__file__).parents[2] / "index" / "eval" / "statements_sample.jsonl"
+
+
+def test_reported_speech_with_role_resolves_surname_and_weekday() -> None:
+    body = (
+        "On Monday, NATO Secretary General Jens Stoltenberg said that the alliance would "
+        "send more air defence to Ukraine. Stoltenberg warned that winter would be hard."
+    )
+    first, second = extract_statements(body, date(2024, 7, 18))
+    assert first.speaker == "Jens Stoltenberg"
+    assert first.speaker_as_written == "NATO Secretary General Jens Stoltenberg"
+    assert first.kind == "reported"
+    assert first.said_on == date(2024, 7, 15) and first.date_source == "text"
+    assert body[first.start : first.end] == first.text
+    assert first.text.startswith("the alliance") and first.text.endswith("to Ukraine")
+    assert second.speaker == "Jens Stoltenberg" and second.speaker_as_written == "Stoltenberg"
+    assert second.said_on == date(2024, 7, 18) and second.date_source == "published"
+
+
+def test_direct_quotes_in_ukrainian_and_russian() -> None:
+    uk = "«Ми не залишимо партнерів наодинці», — заявив Дмитро Кулеба."
+    (s,) = extract_statements(uk, date(2024, 5, 1))
+    assert s.kind == "direct" and s.speaker == "Дмитро Кулеба"
+    assert s.text == "Ми не залишимо партнерів наодинці"
+    ru = "По словам Йенса Столтенберга, альянс не станет стороной конфликта."
+    (r,) = extract_statements(ru, date(2024, 5, 1))
+    assert r.kind == "reported" and r.text == "альянс не станет стороной конфликта"
+
+
+def test_speaker_key_meets_across_scripts_and_cases() -> None:
+    keys = {speaker_key(n) for n in ("Jens Stoltenberg", "Столтенберг", "Столтенберга")}
+    assert len(keys) == 1
+
+
+def test_pronoun_without_a_chain_is_dropped_and_role_is_kept() -> None:
+    assert extract_statements("“We will win this war,” he said.", date(2024, 1, 1)) == []
+    (s,) = extract_statements(
+        "The defence ministry spokesperson said that three drones were shot down.", None
+    )
+    assert s.speaker == "defence ministry spokesperson"
+
+
+def test_bad_input_never_raises() -> None:
+    long_quote = "“" + "word " * 1000 + "”, Tusk said."
+    for body in ("", "“unbalanced, Tusk said.", "«» — заявив.", long_quote, "said that" * 50):
+        extract_statements(body, date(2024, 1, 1))
+    assert extract_statements(long_quote, None) == []
+
+
+def test_matching_rule_last_word() -> None:
+    assert speakers_match("Jens Stoltenberg", "Stoltenberg")
+    assert speakers_match("Столтенберга", "Йенс Столтенберг")
+    assert speakers_match("Туск", "Дональд Туска")
+    assert not speakers_match("Tusk", "Duda")
+    assert not speakers_match("Al", "Alexander")
+
+
+def test_eval_command_meets_the_bars_on_the_sample() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "index.eval", "statements", str(SAMPLE), "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    scores = json.loads(out)
+    assert scores["overall"]["gold"] >= 250
+    for lang in ("en", "uk", "ru"):
+        assert scores["per_language"][lang]["precision"] >= 0.90
+        assert scores["per_language"][lang]["f1"] >= 0.82
+    assert set(scores["per_kind"]) == {"direct", "reported"}
+    assert scores["date_accuracy"] >= 0.90
+    units = [json.loads(line) for line in SAMPLE.read_text(encoding="utf-8").splitlines()]
+    assert len(units) >= 60
