@@ -53,6 +53,7 @@ from index.models import (
     ItemResult,
     Passage,
     Progress,
+    Quote,
     ReindexReport,
     Source,
     SourceStatus,
@@ -72,6 +73,7 @@ from index.store import (
     TopicStore,
 )
 from index.store.sources import SourceStore
+from index.store.statements import StatementStore
 
 if TYPE_CHECKING:
     from index.answer.filters import SplitQuestion
@@ -137,6 +139,7 @@ class Archive:
         self._masks: tuple[str, dict[tuple[tuple[str, ...], tuple[str, ...]], Any]] = ("", {})
         self._feed_service: FeedService | None = None
         self.topics = TopicStore(self._db)
+        self.statements = StatementStore(self._db)
         self._matcher: TopicMatcher | None = None
         self._match_lock = threading.Lock()
         self._channels = SourceStore(self._db)
@@ -355,7 +358,9 @@ class Archive:
 
                 record = replace(record, language=detect_language(record.body))
             spans = split_passages(record.body, target_words=self.settings.passage_words)
-            saved = self.store.save(record, spans, source=source)
+            saved = self.store.save(
+                record, spans, source=source, statements=_statements_of(item, record)
+            )
         except DiskFullError as exc:
             # Every later article would fail the same way: stop (one line, not one each).
             logger.info("ingest: %s: %s", item, exc.reason)
@@ -424,7 +429,11 @@ class Archive:
         change in the store during the build is reconciled right after it: passages stored
         meanwhile are added, passages deleted or replaced meanwhile are removed.
         """
-        return self._keeper.reindex(progress)
+        report = self._keeper.reindex(progress)
+        from index.statements import extract_statements
+
+        self.statements.rebuild(extract_statements)
+        return report
 
     # -- questions ----------------------------------------------------------------------------
 
@@ -463,6 +472,16 @@ class Archive:
         if split.words:
             search, passages = self._restricted(split, index)
         analysed = analyzer.question(split.text, now or datetime.now(UTC))
+        note = None
+        if not split.words and offset == 0:
+            from index.statements.answer import parse_quote_question
+
+            request = parse_quote_question(split.text)
+            if request is not None:
+                quoted = self._quote_answer(request, analysed, k)
+                if quoted.found:
+                    return quoted
+                note = quoted.note
         answer = answer_question(
             analysed,
             index=search,
@@ -476,7 +495,91 @@ class Archive:
             articles=self._keeper.articles(),
             stories=self.stories,
         )
+        if note is not None:
+            answer = replace(answer, note=note)
         return replace(answer, question=text) if split.words else answer
+
+    def quotes(
+        self,
+        speaker: str,
+        *,
+        about: str | None = None,
+        since: date | None = None,
+        until: date | None = None,
+        on: Sequence[str] = (),
+        limit: int = 10,
+        now: datetime | None = None,
+    ) -> list[Quote]:
+        """The statements of ``speaker`` (any script, any case), newest first (issue 14).
+
+        Args:
+            speaker: a name as the reader writes it; its last word's fold key is matched.
+            about: a subject; statements are then ranked by BM25 over their text.
+            since, until: an inclusive window on the statement date.
+            on: date terms of a question (``@d…``/``@m…``); only statements of those days.
+            limit: at most this many.
+        """
+        from index.statements.answer import (
+            build_quote,
+            date_filter,
+            rank_about,
+            said_on_matches,
+            speaker_keys,
+        )
+
+        stored = self.statements.by_speaker(speaker_keys(speaker), since=since, until=until)
+        days, month_days = date_filter(on)
+        stored = [s for s in stored if said_on_matches(s.said_on, days, month_days)]
+        if not stored:
+            return []
+        articles = self.store.articles_by_id([s.article_id for s in stored])
+        stored = [s for s in stored if s.article_id in articles]
+        scores = [0.0] * len(stored)
+        analyzer = self._keeper.analyzer
+        asked_at = now or datetime.now(UTC)
+        query_terms: tuple[str, ...] = ()
+        if about:
+            query_terms = analyzer.question(about, asked_at).terms
+            texts = [
+                analyzer.document_terms(
+                    articles[s.article_id].body[s.start : s.end],
+                    articles[s.article_id].language or "en",  # type: ignore[arg-type]
+                    articles[s.article_id].published_at,
+                )
+                for s in stored
+            ]
+            scores = rank_about(texts, query_terms)
+            if any(scores):
+                kept = [(sc, s) for sc, s in zip(scores, stored, strict=True) if sc > 0]
+                scores, stored = [sc for sc, _ in kept], [s for _, s in kept]
+        order = sorted(range(len(stored)), key=lambda i: -scores[i])  # stable: newest first
+        out: list[Quote] = []
+        for i in order[:limit]:
+            article = articles[stored[i].article_id]
+            quote = build_quote(stored[i], article, scores[i])
+            wanted = set(query_terms) | set(on) | set(speaker_keys(speaker))
+            spans = analyzer.term_spans(
+                quote.context,
+                article.language or "en",
+                article.published_at,  # type: ignore[arg-type]
+            )
+            marks = sorted({(t.start, t.end) for t in spans if t.term in wanted})
+            out.append(replace(quote, highlights=tuple(marks)))
+        return out
+
+    def _quote_answer(self, request: Any, analysed: Any, k: int) -> Answer:
+        """An answer made of the speaker's statements, or not found with the fallback note."""
+        from index.statements.answer import quotes_as_answer
+
+        quotes = self.quotes(
+            request.speaker,
+            about=request.about,
+            on=analysed.date_terms,
+            since=analysed.period[0] if analysed.period else None,
+            until=analysed.period[1] if analysed.period else None,
+            limit=k,
+        )
+        return quotes_as_answer(analysed.text, analysed.language, request.speaker, quotes, self)
 
     def _restricted(self, split: SplitQuestion, index: object) -> tuple[object, object]:
         """The index and store as a filtered question sees them (``index.answer.restrict``).
@@ -1074,6 +1177,18 @@ def _alert(alert_id: int, topic: Topic, new: NewAlert, created_at: datetime) -> 
     from index.answer.follow import answer_from_json
 
     return Alert(alert_id, topic, new.story_id, answer_from_json(new.payload), created_at)
+
+
+def _statements_of(item: str, record: ExtractedArticle) -> list[Any]:
+    """The article's statements; extraction trouble costs the statements, never the article."""
+    from index.statements import extract_statements
+
+    published = record.published_at.date() if record.published_at else None
+    try:
+        return list(extract_statements(record.body, published))
+    except Exception as exc:  # odd text must not fail ingest
+        logger.warning("ingest: %s: statements skipped (%s)", item, type(exc).__name__)
+        return []
 
 
 def _emit(progress: ProgressCallback | None, tick: Progress) -> None:

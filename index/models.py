@@ -494,3 +494,27 @@ class DailyCounts:
     def total(self) -> int:
         """Articles in the window."""
         return sum(sum(counts) for _, counts in self.outlets)
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """One statement answered by ``Archive.quotes`` (issue 14), with its article's citation.
+
+    ``text`` is ``body[start:end]`` verbatim; ``context`` is the sentence around it (the
+    attribution included) starting at body offset ``context_start``, with ``highlights``
+    as offsets into ``context``.
+    """
+
+    speaker: str
+    speaker_as_written: str
+    text: str
+    kind: str
+    said_on: date | None
+    date_source: str
+    citation: Citation
+    start: int
+    end: int
+    score: float
+    context: str
+    context_start: int
+    highlights: tuple[tuple[int, int], ...] = ()

@@ -491,6 +491,16 @@ class _Extractor:
             ctx_start = self._sentence_start(min(cue_start, start))
             ctx_end = max(cue_end, end)
             said_on = self._date_in(ctx_start, ctx_end, (start, end))
+            prev = out[-1] if out else None
+            if (
+                said_on is None
+                and prev is not None
+                and prev.speaker_key == key
+                and prev.date_source == "text"
+                and "\n" not in self.body[prev.end : start]
+            ):
+                # "On 8 July, Tusk said … Tusk stated that …": the same speaker, same paragraph.
+                said_on = prev.said_on
             out.append(
                 Statement(
                     speaker=speaker,

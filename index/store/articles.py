@@ -31,6 +31,7 @@ from index.models import (
     PassageSpan,
 )
 from index.store.db import Database
+from index.store.statements import StatementLike, write_statements
 
 logger = logging.getLogger(__name__)
 
@@ -130,6 +131,7 @@ class ArticleStore:
         *,
         source: str | None = None,
         now: datetime | None = None,
+        statements: Sequence[StatementLike] = (),
     ) -> SaveResult:
         """Insert or update one article with its passages, in one transaction.
 
@@ -138,6 +140,7 @@ class ArticleStore:
             spans: its passages; each ``span.text`` must equal ``body[start:end]``.
             source: an outlet label that overrides the extracted one (``--source``).
             now: the ingestion time (tests pin it).
+            statements: the article's statements (issue 14), written in the same transaction.
 
         Returns:
             new, updated or unchanged, with the passages the index must drop and add.
@@ -179,6 +182,7 @@ class ArticleStore:
                     )
                     article_id = int(cur.lastrowid or 0)
                     passages = self._insert_passages(conn, article_id, spans)
+                    write_statements(conn, article_id, statements)
                     outcome: Outcome = "new"
                     removed: tuple[int, ...] = ()
                     _queue(conn, (p.passage_id for p in passages), "add")
@@ -206,6 +210,7 @@ class ArticleStore:
                     )
                     conn.execute("DELETE FROM passages WHERE article_id=?", (article_id,))
                     passages = self._insert_passages(conn, article_id, spans)
+                    write_statements(conn, article_id, statements)
                     outcome = "updated"
                     _queue(conn, removed, "remove")
                     _queue(conn, (p.passage_id for p in passages), "add")

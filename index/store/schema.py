@@ -224,6 +224,34 @@ MIGRATIONS: tuple[Migration, ...] = (
             """,
         ),
     ),
+    # Issue 14.
+    Migration(
+        version=7,
+        description="statements: who said what, with speaker and date",
+        statements=(
+            # Written in the article's own save transaction; ON DELETE CASCADE makes a
+            # deleted article take its statements with it. Existing articles get theirs at
+            # the next ``reindex``.
+            """
+            CREATE TABLE statements (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+                speaker TEXT NOT NULL,
+                speaker_as_written TEXT NOT NULL,
+                speaker_key TEXT NOT NULL,
+                start INTEGER NOT NULL,
+                end INTEGER NOT NULL,
+                kind TEXT NOT NULL CHECK (kind IN ('direct', 'reported')),
+                said_on TEXT,
+                date_source TEXT NOT NULL CHECK (date_source IN ('text', 'published')),
+                cue_start INTEGER NOT NULL,
+                cue_end INTEGER NOT NULL
+            )
+            """,
+            "CREATE INDEX statements_speaker ON statements (speaker_key, said_on)",
+            "CREATE INDEX statements_article ON statements (article_id)",
+        ),
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version

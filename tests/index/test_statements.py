@@ -17,9 +17,10 @@ SAMPLE = Path(__file__).parents[2] / "index" / "eval" / "statements_sample.jsonl
 def test_reported_speech_with_role_resolves_surname_and_weekday() -> None:
     body = (
         "On Monday, NATO Secretary General Jens Stoltenberg said that the alliance would "
-        "send more air defence to Ukraine. Stoltenberg warned that winter would be hard."
+        "send more air defence to Ukraine.\nStoltenberg warned that winter would be hard. "
+        "Stoltenberg noted that the talks had been long and difficult."
     )
-    first, second = extract_statements(body, date(2024, 7, 18))
+    first, second, third = extract_statements(body, date(2024, 7, 18))
     assert first.speaker == "Jens Stoltenberg"
     assert first.speaker_as_written == "NATO Secretary General Jens Stoltenberg"
     assert first.kind == "reported"
@@ -28,6 +29,18 @@ def test_reported_speech_with_role_resolves_surname_and_weekday() -> None:
     assert first.text.startswith("the alliance") and first.text.endswith("to Ukraine")
     assert second.speaker == "Jens Stoltenberg" and second.speaker_as_written == "Stoltenberg"
     assert second.said_on == date(2024, 7, 18) and second.date_source == "published"
+    # The same speaker again in the same paragraph keeps the date the text gave.
+    assert (third.said_on, third.date_source) == (date(2024, 7, 18), "published")
+
+
+def test_a_dated_statement_dates_the_same_speakers_next_sentence() -> None:
+    body = (
+        "On 8 July, Polish Prime Minister Donald Tusk said that Poland would open a debate "
+        "with its allies. Tusk stated that Poland is open to such an initiative."
+    )
+    first, second = extract_statements(body, date(2024, 8, 4))
+    assert first.said_on == second.said_on == date(2024, 7, 8)
+    assert second.date_source == "text" and second.speaker == "Donald Tusk"
 
 
 def test_direct_quotes_in_ukrainian_and_russian() -> None:
