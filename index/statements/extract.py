@@ -22,14 +22,14 @@ between, otherwise the statement is dropped (precision first). The statement's d
 first date in its attribution clause, content excluded (``index.analysis.dates``: "On 14
 July", "on Monday" against the publication date), else the publication date.
 
-Libraries measured against these rules (``python -m index.eval statements
-index/eval/statements_sample.jsonl``; docs/quality.md): speaker matching needs only the
-fold key, which already folds case endings (Столтенберга, Столтенбергом → ``~stoltenberh``),
-so pymorphy3's lemmas add a dependency and ~15 MB of dictionaries without moving a score;
-razdel's sentence boundaries do not know about quote spans across sentences, which are
-paired here before sentences are cut, and a regex cut at [.!?] + capital is what the
-reported-speech patterns need; natasha's NER finds persons but not the attribution, which
-is the hard part, and its Russian-only models do not cover Ukrainian. None was kept.
+Libraries measured against these rules (docs/quality.md, "Who said what"; ten minutes'
+budget): razdel's sentence boundaries in place of the regex cut give the same scores on
+``index/eval/statements_sample.jsonl`` and the same seven statements on the seed page, and
+razdel cuts inside a quote ("«Так. Ні»" is two sentences), so it was not added. pymorphy3
+lemmatises surnames to the masculine (Захаровой → захаров), wrong for display, and
+matching needs only the fold key, which already folds case endings (Столтенберга,
+Столтенбергом → ``~stoltenberh``). natasha finds persons but not the attribution, which is
+the hard part, and was not measured. None was kept.
 
 Bad input never raises: unbalanced quote marks pair nothing, a quote longer than
 ``MAX_QUOTE_CHARS`` is skipped, a statement without a speaker is dropped.
@@ -41,6 +41,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Literal
 
 from index.analysis.dates import find_dates
@@ -121,6 +122,20 @@ _TAIL_SAID_RE = re.compile(
 
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
+
+
+#: Word starts of every attribution cue (verbs, "according", словами/словам...); sentences
+#: without one are skipped before the patterns run (a regex alternation of all the verb
+#: forms costs ten times more per sentence).
+_CUE_STEMS = (
+    "said", "say", "stress", "note", "warn", "add", "state", "announc", "insist", "argu",
+    "emphasi", "confirm", "believ", "claim", "told", "made", "underlin", "explain", "wrote",
+    "declar", "repli", "continu", "according", "заяв", "сказа", "наголос", "зазнач",
+    "повідом", "дода", "підкресл", "поясн", "напис", "каж", "говор", "попере", "отмет",
+    "подчеркн", "сообщ", "добав", "предупред", "словам", "мнени", "думку",
+)  # fmt: skip
+_PUNCT_TO_SPACE = str.maketrans(dict.fromkeys('«»“”„"—–-,.:;!?()', " "))
+_QUOTE_OPEN_RE = re.compile(r'["“«„]')
 
 
 _PRONOUNS = frozenset(("he", "she", "він", "вона", "он", "она"))
@@ -229,6 +244,7 @@ def _parse_who(text: str, offset: int, *, anchor_end: bool) -> _Who | None:
     return _Who(written, " ".join(name_words), False, False, offset + start, offset + end)
 
 
+@lru_cache(maxsize=4096)
 def speaker_key(name: str) -> str | None:
     """The cross-script key of a speaker: the fold key of its last word (``~stoltenberh``)."""
     words = re.findall(r"[^\W\d_][\w'’\-]*", name)
@@ -247,33 +263,37 @@ def _sentences(body: str) -> Iterator[tuple[int, int]]:
         yield pos, len(body)
 
 
+def _closing(body: str, at: int, opening: str, close: str, limit: int) -> int:
+    """The offset of the mark closing the quote opened at ``at`` (nesting counted), or -1."""
+    depth, j = 0, at + 1
+    while j < limit:
+        found = body.find(close, j, limit)
+        if found == -1:
+            return -1
+        if opening != close:
+            depth += body.count(opening, j, found)
+        if depth == 0:
+            return found
+        depth -= 1
+        j = found + 1
+    return -1
+
+
 def _quote_spans(body: str) -> list[tuple[int, int, int, int]]:
     """(open mark, content start, content end, close mark end) of each balanced quote."""
     spans: list[tuple[int, int, int, int]] = []
     i, n = 0, len(body)
     while i < n:
+        opening = _QUOTE_OPEN_RE.search(body, i)
+        if opening is None:
+            break
+        i = opening.start()
         ch = body[i]
-        close: str | None = _OPEN_CLOSE.get(ch)
-        if close is None and ch == '"':
-            close = '"'
-        if close is None:
-            i += 1
-            continue
+        close = _OPEN_CLOSE.get(ch, '"')
         para_end = body.find("\n\n", i)
         label = body[max(0, i - 8) : i].strip().casefold()
         limit = n if label.endswith("quote:") else (para_end if para_end != -1 else n)
-        depth, j = 0, i + 1
-        found = -1
-        while j < min(limit, i + 1 + MAX_QUOTE_CHARS):
-            c = body[j]
-            if c == close and depth == 0:
-                found = j
-                break
-            if ch != '"' and c == ch:
-                depth += 1
-            elif ch != '"' and c == close:
-                depth -= 1
-            j += 1
+        found = _closing(body, i, ch, close, min(limit, i + 1 + MAX_QUOTE_CHARS))
         if found == -1:
             i += 1
             continue
@@ -346,8 +366,8 @@ class _Extractor:
                 )
                 if m:
                     who = _parse_who(m["who"], close_end + m.start("who"), anchor_end=True)
-            if who is None:
-                before = body[max(0, open_at - 160) : open_at]
+            before = body[max(0, open_at - 160) : open_at]
+            if who is None and before.rstrip().endswith(":"):
                 b = re.search(
                     rf"(?P<lead>[^.!?\n\"“”«»]*?)(?<![\w-])(?:{_SAY})(?![\w-])[^.!?\n:\"“”«»]{{0,60}}:\s*$",
                     before,
@@ -371,13 +391,15 @@ class _Extractor:
                             anchor_end=False,
                         )
                         cue = (src, src + 7 + len(line))
-                elif last_who is not None and 0 <= open_at - last_end < 40:
-                    gap = body[last_end:open_at]
-                    if not re.search(r"\w", gap.replace("ed", "")) or re.fullmatch(
-                        r"[\s.,—–-]*", gap
-                    ):
-                        who = last_who
-                        cue = (open_at, open_at)
+            # A quote right after an attributed one continues it: «A», — сказав X. «B»
+            if (
+                who is None
+                and last_who is not None
+                and 0 <= open_at - last_end < 40
+                and re.fullmatch(r"[\s.,—–-]*", body[last_end:open_at])
+            ):
+                who = last_who
+                cue = (open_at, open_at)
             if who is not None and who.pronoun:
                 who = self._pronoun(who, open_at)
             if who is not None:
@@ -415,13 +437,18 @@ class _Extractor:
             self._reported_sentence(sentence, s_start, content_end)
 
     def _reported_sentence(self, sentence: str, s_start: int, content_end: int) -> None:
+        words = sentence.lower().translate(_PUNCT_TO_SPACE).split()
+        if not any(word.startswith(_CUE_STEMS) for word in words):
+            return  # most sentences report nobody: a cheap word scan instead of five patterns
         for m in _ACCORDING_RE.finditer(sentence):
             who = _parse_who(m["who"], s_start + m.start("who"), anchor_end=True)
             start = s_start + m.end()
             if who and self._content_ok(start, content_end):
                 self._add_reported(who, start, content_end, (s_start + m.start(), start))
                 return
-        m = _ACCORDING_TAIL_RE.search(sentence)
+        # Tail patterns only look at the sentence's end (their speaker is at most 80 chars).
+        tail_from = max(0, len(sentence) - 200)
+        m = _ACCORDING_TAIL_RE.search(sentence, tail_from)
         if m:
             who = _parse_who(m["who"], s_start + m.start("who"), anchor_end=True)
             start = self._content_start(s_start)
@@ -446,7 +473,7 @@ class _Extractor:
                 if who and self._content_ok(start, content_end):
                     self._add_reported(who, start, content_end, (s_start, start))
                     return
-        m = _TAIL_SAID_RE.search(sentence)
+        m = _TAIL_SAID_RE.search(sentence, tail_from)
         if m:
             raw = m["who1"] or m["who2"]
             at = m.start("who1") if m["who1"] else m.start("who2")
@@ -478,7 +505,9 @@ class _Extractor:
         quotes = self.direct()
         self.reported(quotes)
         out: list[Statement] = []
-        fullest = self._fullest_names()
+        fullest = self._fullest_names(
+            {speaker_key(who.name) or "" for who, *_ in self.found if who.name}
+        )
         for who, start, end, kind, cue_start, cue_end in sorted(self.found, key=lambda f: f[1]):
             if who.role:
                 speaker = who.as_written
@@ -525,12 +554,16 @@ class _Extractor:
         )
         return cut + 1 if cut >= 0 else 0
 
-    def _fullest_names(self) -> dict[str, str]:
+    def _fullest_names(self, wanted: set[str]) -> dict[str, str]:
         """Surname key → the longest name run of the article ending in that surname."""
         best: dict[str, str] = {}
+        if not wanted:
+            return best
         for m in re.finditer(
             r"(?:[A-ZÀ-ÞА-ЯІЇЄҐЁŁ][\w'’\-]+[ \t]+){1,6}[A-ZÀ-ÞА-ЯІЇЄҐЁŁ][\w'’\-]+", self.body
         ):
+            if speaker_key(m.group().rsplit(None, 1)[-1]) not in wanted:
+                continue
             who = _parse_who(m.group(), m.start(), anchor_end=True)
             if who is None or not who.name:
                 continue
