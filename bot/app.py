@@ -62,7 +62,7 @@ from bot.handlers.follow import (
     on_migrate,
     on_unfollow_button,
 )
-from bot.handlers.groups import cmd_ask, on_group_message
+from bot.handlers.groups import cmd_ask, cmd_quotes, on_group_message
 from bot.handlers.inline import on_inline_query
 from bot.handlers.private import cmd_help, cmd_start, on_question
 from bot.handlers.sources import (
@@ -102,6 +102,7 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
             CommandHandler("start", cmd_start, filters=private),
             CommandHandler("help", cmd_help),
             CommandHandler("ask", cmd_ask),
+            CommandHandler("quotes", cmd_quotes),
             # Followed topics: anyone in private; group admins in groups (checked inside).
             CommandHandler("follow", cmd_follow),
             CommandHandler("following", cmd_following),

@@ -27,6 +27,11 @@ USER_COMMANDS: dict[str, dict[Lang, str]] = {
         "uk": "Поставити запитання (у групах)",
         "ru": "Задать вопрос (в группах)",
     },
+    "quotes": {
+        "en": "What a person said: /quotes NAME",
+        "uk": "Що сказала людина: /quotes ІМ'Я",
+        "ru": "Что сказал человек: /quotes ИМЯ",
+    },
     "follow": {
         "en": "Follow a topic: new articles come here",
         "uk": "Стежити за темою: нові статті сюди",

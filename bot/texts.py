@@ -186,6 +186,11 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "uk": "Питайте так: /ask що сталося 14 липня",
         "ru": "Спрашивайте так: /ask что случилось 14 июля",
     },
+    "quotes_usage": {
+        "en": "Ask like this: /quotes Stoltenberg about air defence",
+        "uk": "Питайте так: /quotes Столтенберг про ППО",
+        "ru": "Спрашивайте так: /quotes Столтенберг о ПВО",
+    },
     "ingest_usage": {
         "en": "Usage: /ingest URL [URL…] (http or https)",
         "uk": "Використання: /ingest URL [URL…] (http або https)",

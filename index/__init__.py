@@ -36,6 +36,7 @@ from index.models import (
     Topic,
 )
 from index.settings import IndexSettings, SettingsError, load_settings
+from index.statements.answer import quote_question
 
 __all__ = [
     "INGEST_SUFFIXES",
@@ -70,6 +71,7 @@ __all__ = [
     "TopicError",
     "load_settings",
     "open_archive",
+    "quote_question",
     "render_daily_chart",
     "split_filters",
 ]

@@ -13,6 +13,7 @@ from telegram import Message, MessageEntity, Update
 from bot.context import Context
 from bot.handlers.common import answer_in_chat, user_lang
 from bot.texts import text
+from index import quote_question
 
 
 def addressed_question(message: Message, bot_id: int, bot_username: str) -> str | None:
@@ -45,6 +46,19 @@ async def cmd_ask(update: Update, context: Context) -> None:
     question = " ".join(context.args or [])
     if not question:
         await message.reply_text(text("ask_usage", user_lang(update)))
+        return
+    await answer_in_chat(update, context, question)
+
+
+async def cmd_quotes(update: Update, context: Context) -> None:
+    """/quotes X [about Y]: what X said, from the stored statements (issue 14)."""
+    message = update.effective_message
+    if message is None:
+        return
+    lang = user_lang(update)
+    question = quote_question(" ".join(context.args or []), lang)
+    if question is None:
+        await message.reply_text(text("quotes_usage", lang))
         return
     await answer_in_chat(update, context, question)
 

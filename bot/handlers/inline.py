@@ -19,7 +19,7 @@ from bot.render import (
     trim,
 )
 from bot.workers import WorkerCrashedError
-from index import NewsdeskError
+from index import NewsdeskError, quote_question
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +37,9 @@ async def on_inline_query(update: Update, context: Context) -> None:
     offset = int(query.offset) if query.offset.isdigit() else 0
     offset = min(offset, MAX_INLINE_OFFSET)
     question = query.query.strip()
+    if question[:7].casefold() == "quotes:":
+        # ``quotes: X [about Y]`` asks what X said (issue 14), through the statement path.
+        question = quote_question(question[7:], lang) or ""
     results: list[InlineQueryResultArticle] = []
     has_more = False
     if not question:

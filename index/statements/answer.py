@@ -205,7 +205,9 @@ def quotes_as_answer(
     if not quotes:
         note = _NOTES["none"][lang].format(who=speaker)
         return Answer(question=question, found=False, language=lang, note=note)  # type: ignore[arg-type]
-    items: list[ArticleAnswer] = []
+    by_article: dict[int, list[Snippet]] = {}
+    citations: dict[int, Citation] = {}
+    scores: dict[int, float] = {}
     for quote in quotes:
         passages = archive.get_passages(quote.citation.article_id)  # type: ignore[attr-defined]
         passage = next(
@@ -222,9 +224,16 @@ def quotes_as_answer(
             start=max(offset, 0),
             end=max(offset, 0) + len(quote.context),
         )
-        items.append(
-            ArticleAnswer(citation=quote.citation, snippets=(snippet,), score=quote.score)
-        )
+        # One entry per article (readers and inline result ids expect that), its
+        # statements as snippets in the order they were ranked.
+        article_id = quote.citation.article_id
+        by_article.setdefault(article_id, []).append(snippet)
+        citations.setdefault(article_id, quote.citation)
+        scores.setdefault(article_id, quote.score)
+    items = [
+        ArticleAnswer(citation=citations[a], snippets=tuple(snips), score=scores[a])
+        for a, snips in by_article.items()
+    ]
     who = quotes[0].speaker
     return Answer(
         question=question,
@@ -233,3 +242,27 @@ def quotes_as_answer(
         language=lang,  # type: ignore[arg-type]
         note=_NOTES["found"][lang].format(who=who),
     )
+
+
+_ABOUT_SPLIT_RE = re.compile(r"\s+(?:about|про|щодо|о|об|обо)\s+", re.IGNORECASE)
+_QUESTION_FORMS = {
+    "en": ("what did {who} say", "what did {who} say about {about}"),
+    "uk": ("що сказав {who}", "що сказав {who} про {about}"),
+    "ru": ("что сказал {who}", "что сказал {who} о {about}"),
+}
+
+
+def quote_question(request: str, lang: str = "en") -> str | None:
+    """The who-said-what question of the bot's ``/quotes X [about Y]`` (None when empty).
+
+    The speaker's words are capitalised (``/quotes tusk``), which is what routes the
+    question to the statements in ``Archive.ask``.
+    """
+    parts = _ABOUT_SPLIT_RE.split(request.strip(), maxsplit=1)
+    who = parts[0].strip()
+    about = parts[1].strip() if len(parts) > 1 else ""
+    if not who:
+        return None
+    who = " ".join(w[:1].upper() + w[1:] for w in who.split())
+    plain, with_about = _QUESTION_FORMS.get(lang, _QUESTION_FORMS["en"])
+    return with_about.format(who=who, about=about) if about else plain.format(who=who)

@@ -27,10 +27,13 @@ async def test_start_reports_count_date_range_and_example_questions(
 async def test_commands_are_registered_per_scope(fake_api: FakeBotApi, bot: Application) -> None:
     user_menu = fake_api.commands_for({"type": "default"})
     admin_menu = fake_api.commands_for({"type": "chat", "chat_id": ADMIN.id})
-    assert user_menu == ["start", "help", "ask", "follow", "following", "unfollow"]
-    assert admin_menu[:6] == user_menu and {"ingest", "reindex", "stats", "delete"} <= set(
-        admin_menu
-    )
+    assert user_menu == ["start", "help", "ask", "quotes", "follow", "following", "unfollow"]
+    assert admin_menu[: len(user_menu)] == user_menu and {
+        "ingest",
+        "reindex",
+        "stats",
+        "delete",
+    } <= set(admin_menu)
 
 
 async def test_help_shows_admin_part_only_to_admins(
