@@ -393,6 +393,104 @@ HAND = [
         ("Альянс не стане стороною конфлікту", "Столтенберга", "reported"),
         ".",
     ]),
+    # Harder constructions, written by hand in news style.
+    _hand("hand-en-told", "en", "2024-07-18", [
+        "Foreign Minister Dmytro Kuleba told reporters on Tuesday that ",
+        ("Kyiv expected a decision on the jets by the end of the month", "Dmytro Kuleba",
+         "reported", "2024-07-16"),
+        ". The ministry did not say which partners were involved.",
+    ]),
+    _hand("hand-en-vonder", "en", "2024-06-27", [
+        "“",
+        ("We are not there yet, but we are getting closer", "Ursula von der Leyen", "direct"),
+        ",” said Ursula von der Leyen, the president of the European Commission. "
+        "Leaders meet again in October.",
+    ]),
+    _hand("hand-en-apposition", "en", "2024-03-05", [
+        "The Kremlin spokesman, Dmitry Peskov, said that ",
+        ("the talks were not on the agenda for now", "Dmitry Peskov", "reported"),
+        ". Peskov later added that ",
+        ("Moscow was watching the situation closely", "Peskov", "reported"),
+        ".",
+    ]),
+    _hand("hand-en-split", "en", "2024-05-21", [
+        "“",
+        ("We are ready to talk", "Lavrov", "direct"),
+        ",” Sergei Lavrov said, “",
+        ("but the terms must be fair to everyone", "Lavrov", "direct"),
+        ".”",
+    ]),
+    _hand("hand-en-address", "en", "2024-08-12", [
+        "President Volodymyr Zelensky said in his nightly address that ",
+        ("Russia had launched more than forty drones at the south", "Zelensky", "reported"),
+        ". Air defence units were working until dawn.",
+    ]),
+    _hand("hand-en-pronoun-only", "en", "2024-02-02", [
+        "Officials met behind closed doors on Friday. “",
+        ("PRON", "Absolutely not, we will not send troops"),
+        ",” she said when asked about the plan.",
+    ]),
+    _hand("hand-en-measure", "en", "2024-04-09", [
+        "The measure, which passed on Monday, said nothing about troops in the region. "
+        "Analysts expect a second vote in May.",
+    ]),
+    _hand("hand-uk-split", "uk", "2024-09-11", [
+        "«",
+        ("Ми готові говорити", "Кулеба", "direct"),
+        ", — заявив Дмитро Кулеба. — ",
+        ("Але не про капітуляцію і не про наші території", "Кулеба", "direct"),
+        "».",
+    ]),
+    _hand("hand-uk-yak", "uk", "2024-05-30", [
+        "Як заявив міністр оборони Рустем Умєров, ",
+        ("перші літаки прибудуть до України влітку", "Рустем Умєров", "reported"),
+        ". Точних дат міністр не назвав.",
+    ]),
+    _hand("hand-uk-also", "uk", "2024-06-14", [
+        "Президент Володимир Зеленський зустрівся з прем'єром Італії. Зеленський також "
+        "заявив, що ",
+        ("Україна чекає на рішення партнерів щодо далекобійної зброї", "Зеленський",
+         "reported"),
+        ".",
+    ]),
+    _hand("hand-uk-pro-tse", "uk", "2024-10-02", [
+        "Уночі росіяни обстріляли Харків. Про це повідомив голова ОВА Олег Синєгубов. "
+        "Постраждали двоє людей.",
+    ]),
+    _hand("hand-uk-during", "uk", "2024-11-19", [
+        "«",
+        ("Ми не підемо на заморожування війни", "Зеленський", "direct"),
+        "», — наголосив президент Володимир Зеленський під час пресконференції у Києві.",
+    ]),
+    _hand("hand-ru-kak", "ru", "2024-04-22", [
+        "Как заявила официальный представитель МИД Мария Захарова, ",
+        ("Москва ответит на новые санкции зеркально", "Мария Захарова", "reported"),
+        ". Подробностей она не привела.",
+    ]),
+    _hand("hand-ru-split", "ru", "2024-05-21", [
+        "«",
+        ("Мы готовы к переговорам", "Лавров", "direct"),
+        ", — сказал Сергей Лавров, — ",
+        ("но условия должны быть справедливыми", "Лавров", "direct"),
+        "».",
+    ]),
+    _hand("hand-ru-chain", "ru", "2024-03-14", [
+        "«",
+        ("Мы не будем комментировать это решение", "Песков", "direct"),
+        "», — сказал Дмитрий Песков журналистам. «",
+        ("PRON", "Это внутреннее дело суда"),
+        "», — добавил он.",
+    ]),
+    _hand("hand-ru-dannye", "ru", "2024-06-06", [
+        "По данным Минобороны, ночью над регионом было сбито двадцать беспилотников. "
+        "Пострадавших нет.",
+    ]),
+    _hand("hand-en-speaking", "en", "2024-07-10", [
+        "Stoltenberg, speaking in Washington on Wednesday, said that ",
+        ("the alliance would stay united whatever happens", "Stoltenberg", "reported",
+         "2024-07-10"),
+        ".",
+    ]),
 ]  # fmt: skip
 
 

@@ -44,7 +44,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Literal
 
-from index.analysis.dates import find_dates
+from index.analysis.dates import MONTHS, WEEKDAYS, find_dates
 from index.analysis.names import fold_key
 
 Kind = Literal["direct", "reported"]
@@ -105,7 +105,8 @@ _REPORTED_UKRU_RE = re.compile(
     rf"(?<![\w-])(?P<verb>{_SAY_UK}|{_SAY_RU})[^,.!?:«»\"]{{0,40}},\s+(?:що|что)\s+"
 )
 _ACCORDING_RE = re.compile(
-    r"(?<![\w-])(?:according to|за словами|по словам|по мнению|на думку)"
+    r"(?<![\w-])(?:according to|за словами|по словам|по мнению|на думку|"
+    rf"(?:як|как)\s+(?:{_SAY_UK}|{_SAY_RU}))"
     r"\s+(?P<who>[^,.;:!?]{2,80}?),\s*",
     re.IGNORECASE,
 )
@@ -135,6 +136,12 @@ _CUE_STEMS = (
     "подчеркн", "сообщ", "добав", "предупред", "словам", "мнени", "думку",
 )  # fmt: skip
 _PUNCT_TO_SPACE = str.maketrans(dict.fromkeys('«»“”„"—–-,.:;!?()', " "))
+#: An attribution inside a quote: "A, — сказал X, — B" / "A, — X сказал. — B".
+_INTERRUPTED_RE = re.compile(
+    rf",?\s+[—–]\s+(?:(?:{_SAY})\s+(?P<who1>[^,.—–«»]{{1,60}}?)|"
+    rf"(?P<who2>[^,.—–«»]{{1,60}}?)\s+(?:{_SAY}))[,.]\s+[—–]\s+",
+    re.IGNORECASE,
+)
 _QUOTE_OPEN_RE = re.compile(r'["“«„]')
 
 
@@ -177,45 +184,53 @@ class _Who:
     end: int
 
 
+#: Words inside a speaker phrase: particles of names (von der Leyen) and the lowercase words
+#: of Ukrainian/Russian role titles (міністр закордонних справ).
+_CONNECTORS = _words(
+    """of for von van der den de da di al bin ibn закордонних справ внутрішніх оборони
+    іноземних иностранных дел внутренних обороны"""
+)
+_ADVERBS = _words(
+    """also later earlier again further then separately meanwhile reportedly
+    також вже уже згодом раніше окремо потім тоже также позже ранее отдельно затем"""
+)
+
+
+_CALENDAR_WORDS = frozenset(MONTHS) | frozenset(WEEKDAYS)
+
+
 def _is_cap(word: str) -> bool:
     return word[:1].isupper()
 
 
 def _parse_who(text: str, offset: int, *, anchor_end: bool) -> _Who | None:
     """A speaker in ``text`` (at its end if ``anchor_end`` else at its start), or None."""
+    if anchor_end and text.rstrip().endswith(","):
+        return _before_clause(text, offset)
     tokens = [(m.group(), m.start(), m.end()) for m in _WORD_RE.finditer(text)]
     if anchor_end:
         tokens.reverse()
     picked: list[tuple[str, int, int]] = []
+    if anchor_end:
+        # "Zelensky also said", "Зеленський також заявив": adverbs between name and verb.
+        while tokens and tokens[0][0].casefold() in _ADVERBS:
+            tokens.pop(0)
     for word, start, end in tokens[:8]:
         if not word[0].isalpha() and word not in "-'’":
             break
         low = word.casefold()
         if low in _PRONOUNS and not picked:
             return _Who(word, "", False, True, offset + start, offset + end)
-        if (
-            _is_cap(word)
-            or low in _ROLE_WORDS
-            or (
-                picked
-                and low
-                in {
-                    "of",
-                    "for",
-                    "закордонних",
-                    "справ",
-                    "иностранных",
-                    "дел",
-                    "оборони",
-                    "обороны",
-                }
-            )
-        ):
+        connector = low in _CONNECTORS and (picked or not anchor_end)
+        if _is_cap(word) or low in _ROLE_WORDS or connector:
             if low in _STOP_WORDS and low not in _ROLE_WORDS:
                 break
             picked.append((word, start, end))
             continue
         break
+    # A name never ends in a connector: "Ursula von der" → drop the dangling particles.
+    while picked and picked[-1][0].casefold() in _CONNECTORS:
+        picked.pop()
     if not picked:
         return None
     if anchor_end:
@@ -235,6 +250,8 @@ def _parse_who(text: str, offset: int, *, anchor_end: bool) -> _Who | None:
         if word.casefold() in _ROLE_WORDS or word.isupper():
             break
         name_words.insert(0, word)
+    if name_words and name_words[-1].casefold() in _CALENDAR_WORDS:
+        return None  # "The measure, passed on Monday, said": a day is nobody
     if not name_words:
         if not any(w.casefold() in _ROLE_HEADS for w in words):
             return None
@@ -242,6 +259,28 @@ def _parse_who(text: str, offset: int, *, anchor_end: bool) -> _Who | None:
     if len(name_words) == len(words) and len(words) == 1 and words[0].casefold() in _STOP_WORDS:
         return None
     return _Who(written, " ".join(name_words), False, False, offset + start, offset + end)
+
+
+def _before_clause(text: str, offset: int) -> _Who | None:
+    """The speaker of "X, speaking in Y, said" or "The spokesman, Dmitry Peskov, said".
+
+    A lowercase clause between commas (a participle, "who …") is skipped and the speaker
+    sought before it; a capitalised one is an appositive name, taken when a role precedes.
+    """
+    inner = text.rstrip()[:-1]
+    cut = inner.rfind(",")
+    if cut == -1:
+        return None
+    clause = inner[cut + 1 :].lstrip()
+    if not clause:
+        return None
+    if clause[0].islower():
+        return _parse_who(inner[:cut], offset, anchor_end=True)
+    head = _parse_who(inner[:cut], offset, anchor_end=True)
+    if head is None or not head.role:
+        return None
+    name = _parse_who(clause, offset + len(inner) - len(clause), anchor_end=True)
+    return name if name is not None and name.name else None
 
 
 @lru_cache(maxsize=4096)
@@ -348,6 +387,23 @@ class _Extractor:
         for open_at, start, end, close_end in spans:
             if len(re.findall(r"\w+", body[start:end])) < 3:
                 continue
+            inner = _INTERRUPTED_RE.search(body, start, end)
+            if inner is not None:
+                # «A, — говорит X, — B»: one statement per part, both X's.
+                who = _parse_who(
+                    inner["who1"] or inner["who2"],
+                    inner.start("who1") if inner["who1"] else inner.start("who2"),
+                    anchor_end=not inner["who1"],
+                )
+                if who is not None and not who.pronoun:
+                    cue = (inner.start(), inner.end())
+                    a_end = inner.start()
+                    while a_end > start and body[a_end - 1] in " ,":
+                        a_end -= 1
+                    self.add(who, start, a_end, "direct", cue)
+                    self.add(who, inner.end(), end, "direct", cue)
+                    last_who, last_end = who, close_end
+                    continue
             after = body[close_end : close_end + 120]
             line_end = re.search(r"[.!?\n]|[\"“«]", after)
             clause = after[: line_end.start() if line_end else len(after)]
@@ -460,8 +516,6 @@ class _Extractor:
         for regex in (_REPORTED_UKRU_RE, _REPORTED_EN_RE):
             for m in regex.finditer(sentence):
                 head = sentence[: m.start()]
-                if head.rstrip().endswith(","):
-                    continue
                 who = _parse_who(head, s_start, anchor_end=True)
                 if who is None or not head.strip():
                     continue

@@ -8,6 +8,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from index.eval.statements import speakers_match
 from index.statements import extract_statements, speaker_key
 
@@ -97,3 +99,53 @@ def test_eval_command_meets_the_bars_on_the_sample() -> None:
     assert scores["date_accuracy"] >= 0.90
     units = [json.loads(line) for line in SAMPLE.read_text(encoding="utf-8").splitlines()]
     assert len(units) >= 60
+
+
+@pytest.mark.parametrize(
+    ("body", "speaker", "content"),
+    [
+        (
+            "The Kremlin spokesman, Dmitry Peskov, said that the talks were off the agenda.",
+            "Dmitry Peskov",
+            "the talks were off the agenda",
+        ),
+        (
+            "Stoltenberg, speaking in Washington, said that the alliance would stay united.",
+            "Stoltenberg",
+            "the alliance would stay united",
+        ),
+        (
+            "Як заявив міністр оборони Рустем Умєров, перші літаки прибудуть влітку.",
+            "Рустем Умєров",
+            "перші літаки прибудуть влітку",
+        ),
+        (
+            "Зеленський також заявив, що Україна чекає на рішення партнерів.",
+            "Зеленський",
+            "Україна чекає на рішення партнерів",
+        ),
+        (
+            "“We are not there yet, but closer,” said Ursula von der Leyen, the commission head.",
+            "Ursula von der Leyen",
+            "We are not there yet, but closer",
+        ),
+    ],
+)
+def test_appositions_clauses_adverbs_and_particles(body: str, speaker: str, content: str):
+    (s,) = extract_statements(body, date(2024, 7, 18))
+    assert (s.speaker, s.text) == (speaker, content)
+
+
+def test_interrupted_quote_is_one_statement_per_part() -> None:
+    body = "«Мы готовы к переговорам, — сказал Сергей Лавров, — но условия должны быть честными»."
+    first, second = extract_statements(body, None)
+    assert (first.text, second.text) == (
+        "Мы готовы к переговорам",
+        "но условия должны быть честными",
+    )
+    assert first.speaker == second.speaker == "Сергей Лавров"
+
+
+def test_a_day_or_a_clause_is_not_a_speaker() -> None:
+    body = "The measure, which passed on Monday, said nothing about troops in the region."
+    assert extract_statements(body, date(2024, 4, 9)) == []
