@@ -523,13 +523,20 @@ class Archive:
             build_quote,
             date_filter,
             rank_about,
-            said_on_matches,
             speaker_keys,
         )
 
-        stored = self.statements.by_speaker(speaker_keys(speaker), since=since, until=until)
         days, month_days = date_filter(on)
-        stored = [s for s in stored if said_on_matches(s.said_on, days, month_days)]
+        stored = self.statements.by_speaker(
+            speaker_keys(speaker),
+            since=since,
+            until=until,
+            days=sorted(days),
+            month_days=sorted(month_days),
+            # Without a subject the newest are the answer; with one, BM25 ranks the
+            # speaker's newest QUOTE_CANDIDATES statements.
+            limit=limit if not about else QUOTE_CANDIDATES,
+        )
         if not stored:
             return []
         articles = self.store.articles_by_id([s.article_id for s in stored])
@@ -1177,6 +1184,10 @@ def _alert(alert_id: int, topic: Topic, new: NewAlert, created_at: datetime) -> 
     from index.answer.follow import answer_from_json
 
     return Alert(alert_id, topic, new.story_id, answer_from_json(new.payload), created_at)
+
+
+#: How many of a speaker's newest statements ``quotes --about`` ranks.
+QUOTE_CANDIDATES = 500
 
 
 def _statements_of(item: str, record: ExtractedArticle) -> list[Any]:

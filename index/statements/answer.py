@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 
 from index.models import Answer, Article, ArticleAnswer, Citation, Quote, Snippet
 from index.statements.extract import speaker_key
@@ -105,9 +105,7 @@ def _sentence_bounds(body: str, start: int, end: int) -> tuple[int, int]:
     return left, stop
 
 
-def build_quote(
-    stored: StoredStatement, article: Article, score: float, highlights_of: object = None
-) -> Quote:
+def build_quote(stored: StoredStatement, article: Article, score: float) -> Quote:
     """A ``Quote`` of a stored statement: verbatim text and its attribution sentence."""
     body = article.body
     lo = min(stored.start, stored.cue_start)
@@ -161,22 +159,6 @@ def date_filter(date_terms: Sequence[str]) -> tuple[set[date], set[tuple[int, in
             if month.isdigit() and day.isdigit():
                 month_days.add((int(month), int(day)))
     return days, month_days
-
-
-def said_on_matches(
-    said_on: date | None, days: set[date], month_days: set[tuple[int, int]]
-) -> bool:
-    """Whether a statement's date is one the question names (any when it names none)."""
-    if not days and not month_days:
-        return True
-    if said_on is None:
-        return False
-    return said_on in days or (said_on.month, said_on.day) in month_days
-
-
-def now_utc() -> datetime:
-    """The current time (a seam for callers that pass none)."""
-    return datetime.now(UTC)
 
 
 _NOTES = {

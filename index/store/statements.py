@@ -112,9 +112,21 @@ class StatementStore:
         self.db = db
 
     def by_speaker(
-        self, keys: Sequence[str], *, since: date | None = None, until: date | None = None
+        self,
+        keys: Sequence[str],
+        *,
+        since: date | None = None,
+        until: date | None = None,
+        days: Sequence[date] = (),
+        month_days: Sequence[tuple[int, int]] = (),
+        limit: int | None = None,
     ) -> list[StoredStatement]:
-        """Statements whose speaker key is one of ``keys``, newest said_on first."""
+        """Statements whose speaker key is one of ``keys``, newest said_on first.
+
+        ``days`` and ``month_days`` (any year) keep statements said on one of those days
+        (either matches); ``limit`` caps the rows read, so a much-quoted speaker costs the
+        same as a rare one (the ``statements_speaker`` index serves the order).
+        """
         if not keys:
             return []
         sql = (
@@ -127,7 +139,21 @@ class StatementStore:
         if until is not None:
             sql += " AND said_on <= ?"
             params.append(until.isoformat())
+        if days or month_days:
+            alternatives = []
+            if days:
+                alternatives.append(f"said_on IN ({','.join('?' * len(days))})")
+                params.extend(d.isoformat() for d in days)
+            if month_days:
+                alternatives.append(
+                    f"substr(said_on, 6, 5) IN ({','.join('?' * len(month_days))})"
+                )
+                params.extend(f"{m:02d}-{d:02d}" for m, d in month_days)
+            sql += " AND (" + " OR ".join(alternatives) + ")"
         sql += " ORDER BY said_on DESC, article_id DESC, start"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
         return [_row(r) for r in self.db.conn.execute(sql, params)]
 
     def of_article(self, article_id: int) -> list[StoredStatement]:
