@@ -129,3 +129,11 @@ def test_cli_quotes_json(archive: Archive, capsys: pytest.CaptureFixture[str]) -
     assert statement["speaker"] == "Donald Tusk" and statement["kind"] == "reported"
     assert statement["said_on"] == "2024-07-18" and statement["date_source"] == "published"
     assert statement["article"]["title"] == "Allies weigh more air defence for Ukraine"
+
+
+def test_quotes_bench_runs_on_a_small_store() -> None:
+    from index.bench.quotes import run
+
+    result = run(articles=300, speaker_statements=30, repeats=2)
+    assert set(result) == {"quotes", "quotes --about", "quotes on a day"}
+    assert all(value > 0 for value in result.values())
