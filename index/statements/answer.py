@@ -163,7 +163,7 @@ def date_filter(date_terms: Sequence[str]) -> tuple[set[date], set[tuple[int, in
 
 _NOTES = {
     "found": {
-        "en": "From what {who} said (statements in the archive).",
+        "en": "From what {who} said, by the archive's statements.",
         "uk": "Із заяв {who} в архіві.",
         "ru": "Из заявлений {who} в архиве.",
     },
@@ -217,6 +217,9 @@ def quotes_as_answer(
         for a, snips in by_article.items()
     ]
     who = quotes[0].speaker
+    days = {q.said_on for q in quotes}
+    if len(days) == 1 and None not in days:
+        who = f"{who} ({next(iter(days))})"  # type: ignore[union-attr]
     return Answer(
         question=question,
         found=True,

@@ -33,7 +33,9 @@ async def test_stoltenberg_on_14_july_is_answered_with_the_bullet_and_its_citati
     fake_api.offer(fake_api.private_message(USER, "what did Stoltenberg say on 14 July"))
     (reply,) = await fake_api.wait_for("sendMessage")
     shown = parse_html(reply.params["text"])
-    first_article = shown.split("\n\n")[0]
+    note, first_article = shown.split("\n\n")[:2]
+    # Issue 14: answered from his statements, the note naming him and the statement's date.
+    assert "Jens Stoltenberg (2024-07-14)" in note
     assert "Stoltenberg" in first_article and "14 July" in first_article
     assert "<b>Stoltenberg</b>" in reply.params["text"]
     assert "2024-08-04" in first_article and "Zelenskyy" in first_article
