@@ -481,7 +481,10 @@ class Archive:
                 quoted = self._quote_answer(request, analysed, k)
                 if quoted.found:
                     return quoted
-                note = quoted.note
+                # Only a speaker with no statements at all gets the note; one quoted on
+                # other days is left to ordinary search and its own period note.
+                if not self.quotes(request.speaker, limit=1):
+                    note = quoted.note
         answer = answer_question(
             analysed,
             index=search,
@@ -496,7 +499,7 @@ class Archive:
             stories=self.stories,
         )
         if note is not None:
-            answer = replace(answer, note=note)
+            answer = replace(answer, note=f"{note} {answer.note}" if answer.note else note)
         return replace(answer, question=text) if split.words else answer
 
     def quotes(
