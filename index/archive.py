@@ -536,19 +536,21 @@ class Archive:
             until=until,
             days=sorted(days),
             month_days=sorted(month_days),
-            # Without a subject the newest are the answer; with one, BM25 ranks the
-            # speaker's newest QUOTE_CANDIDATES statements.
-            limit=limit if not about else QUOTE_CANDIDATES,
+            # Without a subject the newest are the answer (exact spellings first, so the
+            # window is wider than the limit); with one, BM25 ranks the speaker's newest
+            # QUOTE_CANDIDATES statements.
+            limit=max(limit, QUOTE_EXACT_WINDOW) if not about else QUOTE_CANDIDATES,
         )
         if not stored:
             return []
-        articles = self.store.articles_by_id([s.article_id for s in stored])
-        stored = [s for s in stored if s.article_id in articles]
         scores = [0.0] * len(stored)
         analyzer = self._keeper.analyzer
         asked_at = now or datetime.now(UTC)
         query_terms: tuple[str, ...] = ()
+        articles: dict[int, Article] = {}
         if about:
+            articles = self.store.articles_by_id([s.article_id for s in stored])
+            stored = [s for s in stored if s.article_id in articles]
             query_terms = analyzer.question(about, asked_at).terms
             texts = [
                 analyzer.document_terms(
@@ -562,7 +564,14 @@ class Archive:
             if any(scores):
                 kept = [(sc, s) for sc, s in zip(scores, stored, strict=True) if sc > 0]
                 scores, stored = [sc for sc, _ in kept], [s for _, s in kept]
-        order = sorted(range(len(stored)), key=lambda i: -scores[i])  # stable: newest first
+        # The fold key joins spellings (Zelenskyy, Zelensky, Зеленський); the one the reader
+        # wrote goes first, as in ordinary search (exact before folded).
+        asked_last = speaker.split()[-1].casefold() if speaker.split() else ""
+        exact = [s.speaker_as_written.split()[-1].casefold() == asked_last for s in stored]
+        order = sorted(range(len(stored)), key=lambda i: (not exact[i], -scores[i]))[:limit]
+        if not about:
+            articles = self.store.articles_by_id([stored[i].article_id for i in order])
+        order = [i for i in order if stored[i].article_id in articles]
         out: list[Quote] = []
         for i in order[:limit]:
             article = articles[stored[i].article_id]
@@ -1191,6 +1200,8 @@ def _alert(alert_id: int, topic: Topic, new: NewAlert, created_at: datetime) -> 
 
 #: How many of a speaker's newest statements ``quotes --about`` ranks.
 QUOTE_CANDIDATES = 500
+#: How many of a speaker's newest statements ``quotes`` reads to put exact spellings first.
+QUOTE_EXACT_WINDOW = 100
 
 
 def _statements_of(item: str, record: ExtractedArticle) -> list[Any]:

@@ -19,7 +19,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from index import IndexSettings, open_archive
+from index.archive import open_archive
+from index.settings import IndexSettings
 
 _BODY = (
     "On Monday, NATO Secretary General Jens Stoltenberg said that the alliance would send "

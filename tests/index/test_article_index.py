@@ -93,7 +93,9 @@ def test_a_reindex_reconciles_article_records_changed_during_the_build(
 def test_an_archive_without_article_index_answers_and_reindex_builds_it(
     settings: IndexSettings, archive: Archive, caplog: pytest.LogCaptureFixture
 ) -> None:
-    question = "What did Marchenko say about the budget?"
+    # Not a who-said-what question: those are answered from statements (issue 14), and
+    # this test is about the article index that ordinary search reads.
+    question = "Marchenko on the budget"
     expected = archive.ask(question).articles[0].citation.article_id
     archive.close()
     shutil.rmtree(settings.data_dir / "index" / "articles")  # a data dir from before

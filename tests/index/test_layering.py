@@ -11,13 +11,15 @@ language with it, answer analyses the question with it). Read from the bottom:
    siblings; none imports another. The store holds no analysis (the facade passes it rows)
    and the engine takes term ids, not text; ``dedup`` signs texts and judges reprints, and
    the store keeps what it computes.
-4. ``answer`` (needs search and analysis), ``feeds`` (needs fetch, extract and store),
+4. ``statements`` (who said what: extraction from analysis's fold keys and dates, reads
+   from the store's statements table).
+5. ``answer`` (needs search and analysis), ``feeds`` (needs fetch, extract and store),
    ``indexing`` (the index keeper: store rows → analysis → search segments), ``upkeep``
    (``newsdesk check``: the store's integrity, the index against the store) and
    ``reprints`` (the story keeper: store rows → dedup → stories): siblings.
-5. ``archive``: the facade, the only module that knows every stage.
-6. ``cli``, ``eval``, ``bench``: tools on top of the facade; siblings.
-7. ``__init__`` (the public surface) and ``__main__``.
+6. ``archive``: the facade, the only module that knows every stage.
+7. ``cli``, ``eval``, ``bench``: tools on top of the facade; siblings.
+8. ``__init__`` (the public surface) and ``__main__``.
 
 A module may import its own unit and any unit of a lower layer. One import goes up, named in
 ``ALLOWED_UPWARD`` with its reason next to it in the code.
@@ -36,6 +38,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("settings",),
     ("analysis",),
     ("fetch", "reading", "extract", "store", "search", "channels", "charts", "dedup"),
+    ("statements",),
     ("answer", "feeds", "indexing", "upkeep", "reprints"),
     ("archive",),
     ("cli", "eval", "bench"),

@@ -67,9 +67,12 @@ def test_quotes_across_scripts_with_dates_and_offsets(archive: Archive) -> None:
     for q in archive.quotes("Stoltenberg"):
         body = archive.get_article(q.citation.article_id).body
         assert body[q.start : q.end] == q.text
+    # The spelling asked goes first, then newest first.
     recent = archive.quotes("Stoltenberg", since=date(2024, 7, 16))
+    assert [q.said_on for q in recent] == [date(2024, 7, 18), date(2024, 7, 19)]
+    assert [q.kind for q in recent] == ["direct", "reported"]
+    recent = archive.quotes("Столтенберг", since=date(2024, 7, 16))
     assert [q.said_on for q in recent] == [date(2024, 7, 19), date(2024, 7, 18)]
-    assert [q.kind for q in recent] == ["reported", "direct"]
     assert archive.quotes("Stoltenberg", until=date(2024, 7, 15))[0].said_on == date(2024, 7, 15)
     top = archive.quotes("Stoltenberg", about="energy grid blackouts")
     assert top and "енергосистема" in top[0].text
