@@ -6,6 +6,9 @@ builds our index in a fresh process, loads it and times the questions in another
 ``--baseline-cap-s`` (extrapolated linearly from the previous size), which the table says.
 
 Usage: ``python -m index.bench [--passages 10000,100000,1000000] [--queries 500] [--json]``
+
+``--compare tantivy,bm25s,rank_bm25`` puts other engines beside ours on the same tokens
+instead (``index.bench.compare``; tantivy and bm25s are the ``bench`` extra).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from index.bench import measure, report
+from index.bench import compare, engines, measure, report
 
 logger = logging.getLogger("index.bench")
 
@@ -60,6 +63,13 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         default=None,
         help="where to build (a temp dir inside it; created if missing)",
+    )
+    parser.add_argument(
+        "--compare",
+        type=compare.parse_engines,
+        default=None,
+        metavar="ENGINES",
+        help=f"side by side with these engines ({','.join(engines.ENGINES)})",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
     return parser
@@ -118,6 +128,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
     machine = report.machine_info()
     rows: list[dict[str, Any]] = []
+    if args.compare is not None:
+        return _compare(args, machine)
     with tempfile.TemporaryDirectory(prefix="newsdesk-bench-", dir=args.work_dir) as tmp:
         for n in args.passages:
             rows.append(run_size(n, args, Path(tmp), rows[-1] if rows else None))
@@ -127,6 +139,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(report.format_table(machine, rows))  # noqa: T201
         print()  # noqa: T201
         print("\n".join(report.check_bars(rows)))  # noqa: T201
+    return 0
+
+
+def _compare(args: argparse.Namespace, machine: dict[str, Any]) -> int:
+    """``--compare``: every engine at every size; a missing engine is one line, not an error."""
+    for name in args.compare:
+        missing = engines.missing_engine(name)
+        if missing:
+            print(f"skipping {missing}", file=sys.stderr)  # noqa: T201
+    rows: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="newsdesk-compare-", dir=args.work_dir) as tmp:
+        for n in args.passages:
+            logger.info("%d passages: comparing with %s", n, ", ".join(args.compare))
+            rows.append(
+                compare.run_size(n, args.compare, args, Path(tmp), rows[-1] if rows else None)
+            )
+    if args.json:
+        print(json.dumps({"machine": machine, "results": rows}, indent=2))  # noqa: T201
+    else:
+        print(compare.format_compare(machine, rows))  # noqa: T201
     return 0
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import gc
 import os
 import re
+import resource
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -127,6 +128,8 @@ def build_ours(n_passages: int, index_dir: str) -> dict[str, Any]:
         "postings": int(index._state.base.data.postings.doc_rows.shape[0]),
         "disk_bytes": index.size_bytes(),
         "build_peak_rss_bytes": rss_bytes(),
+        # the most ever resident (Linux reports KiB), for the side-by-side table
+        "build_max_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
     }
 
 
@@ -148,8 +151,13 @@ def _percentiles_ms(seconds: list[float]) -> dict[str, float]:
     }
 
 
-def query_ours(index_dir: str, n_passages: int, n_questions: int) -> dict[str, Any]:
-    """Load the index in this fresh process and time every question."""
+def query_ours(
+    index_dir: str, n_passages: int, n_questions: int, keep_top: int = 0
+) -> dict[str, Any]:
+    """Load the index in this fresh process and time every question.
+
+    The top-k of the first ``keep_top`` questions is returned too, for the parity checks.
+    """
     from index.search import SearchIndex
 
     questions = _question_terms(n_passages, n_questions)
@@ -161,6 +169,7 @@ def query_ours(index_dir: str, n_passages: int, n_questions: int) -> dict[str, A
     latencies = []
     cpu = []
     hits = 0
+    top: list[dict[str, list[Any]]] = []
     load_average = os.getloadavg()[0]
     for terms in questions:
         c0 = time.thread_time()
@@ -169,6 +178,8 @@ def query_ours(index_dir: str, n_passages: int, n_questions: int) -> dict[str, A
         latencies.append(time.perf_counter() - t0)
         cpu.append(time.thread_time() - c0)
         hits += len(found)
+        if len(top) < keep_top:
+            top.append({"ids": [h.passage_id for h in found], "scores": [h.score for h in found]})
     return {
         "load_s": load_s,
         "rss_bytes": rss_bytes(),
@@ -177,6 +188,7 @@ def query_ours(index_dir: str, n_passages: int, n_questions: int) -> dict[str, A
         "mean_terms": float(np.mean([len(q) for q in questions])) if questions else 0.0,
         "mean_hits": hits / max(len(questions), 1),
         "load_average": load_average,
+        "top": top,
         **_percentiles_ms(latencies),
         **{f"cpu_{key}": value for key, value in _percentiles_ms(cpu).items()},
     }
