@@ -35,6 +35,17 @@ def _ts(value: datetime | None) -> str | None:
     return to_utc_text(value, fixed_width=True)
 
 
+def _refuse_registered(conn: sqlite3.Connection, name: str, url: str) -> None:
+    """Raise SourceError when a source (feed or channel) already has this name or URL."""
+    for column, value in (("name", name), ("url", url)):
+        row = conn.execute(
+            f"SELECT name FROM sources WHERE {column} = ?",  # noqa: S608 - fixed names
+            (value,),
+        ).fetchone()
+        if row is not None:
+            raise SourceError(f"already registered as source {row[0]!r}", item=value)
+
+
 @dataclass(frozen=True, slots=True)
 class SeenEntry:
     """What is remembered of an entry: its fingerprint, article and failed page fetches."""
@@ -80,13 +91,7 @@ class SourceStore:
         """
         now = now or datetime.now(UTC)
         with self.db.transaction() as conn:
-            for column, value in (("name", name), ("url", url)):
-                row = conn.execute(
-                    f"SELECT name FROM sources WHERE {column} = ?",  # noqa: S608 - fixed names
-                    (value,),
-                ).fetchone()
-                if row is not None:
-                    raise SourceError(f"already registered as source {row[0]!r}", item=value)
+            _refuse_registered(conn, name, url)
             cur = conn.execute(
                 "INSERT INTO sources (name, url, outlet, interval_s, added_at, language, "
                 "next_poll_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -161,13 +166,7 @@ class SourceStore:
             SourceError: the name or the URL is already registered.
         """
         with self.db.transaction() as conn:
-            for column, value in (("name", name), ("url", url)):
-                row = conn.execute(
-                    f"SELECT name FROM sources WHERE {column} = ?",  # noqa: S608 - fixed names
-                    (value,),
-                ).fetchone()
-                if row is not None:
-                    raise SourceError(f"already registered as source {row[0]!r}", item=value)
+            _refuse_registered(conn, name, url)
             cur = conn.execute(
                 "INSERT INTO sources (name, url, outlet, interval_s, added_at, kind) "
                 "VALUES (?, ?, ?, 0, ?, ?)",
