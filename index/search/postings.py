@@ -111,24 +111,13 @@ class Vocabulary:
         if cached is not None:
             return cached
         key = term.encode("utf-8", errors="surrogatepass")
-        item = self._offsets.item
-        blob = self._blob
-        samples = self._samples
-        if samples is None:
-            samples = self._samples = self._sample_terms()
-        block = bisect_right(samples, key) - 1  # the last sampled term ≤ key
+        block = bisect_right(self._sampled(), key) - 1  # the last sampled term ≤ key
         if block < 0:
             found = -1
         else:
-            lo = block * _SAMPLE_EVERY
-            hi = min(lo + _SAMPLE_EVERY, self.size)
-            while lo < hi:
-                mid = (lo + hi) >> 1
-                if blob[item(mid) : item(mid + 1)] < key:
-                    lo = mid + 1
-                else:
-                    hi = mid
-            found = lo if lo < self.size and blob[item(lo) : item(lo + 1)] == key else -1
+            item = self._offsets.item
+            lo = self._lower_bound(key, block)
+            found = lo if lo < self.size and self._blob[item(lo) : item(lo + 1)] == key else -1
         if len(self._cache) >= _LOOKUP_CACHE_MAX:
             self._cache.clear()
         self._cache[term] = found
@@ -145,18 +134,8 @@ class Vocabulary:
             return []
         item = self._offsets.item
         blob = self._blob
-        samples = self._samples
-        if samples is None:
-            samples = self._samples = self._sample_terms()
-        block = bisect_left(samples, key) - 1  # the last sampled term < key
-        lo = max(block, 0) * _SAMPLE_EVERY
-        hi = min((max(block, 0) + 1) * _SAMPLE_EVERY, self.size) if block >= 0 else 0
-        while lo < hi:
-            mid = (lo + hi) >> 1
-            if blob[item(mid) : item(mid + 1)] < key:
-                lo = mid + 1
-            else:
-                hi = mid
+        block = bisect_left(self._sampled(), key) - 1  # the last sampled term < key
+        lo = self._lower_bound(key, block) if block >= 0 else 0
         found = []
         while lo < self.size and len(found) < limit:
             raw = blob[item(lo) : item(lo + 1)]
@@ -165,6 +144,31 @@ class Vocabulary:
             found.append(raw.decode("utf-8", errors="surrogatepass"))
             lo += 1
         return found
+
+    def _sampled(self) -> list[bytes]:
+        """Every ``_SAMPLE_EVERY``-th term, built on the first lookup."""
+        samples = self._samples
+        if samples is None:
+            samples = self._samples = self._sample_terms()
+        return samples
+
+    def _lower_bound(self, key: bytes, block: int) -> int:
+        """The first position from sampled block ``block`` on whose term is not below ``key``.
+
+        The caller's bisection over the samples puts the answer inside the block or just past
+        its end, so only the block's ``_SAMPLE_EVERY`` terms are searched.
+        """
+        item = self._offsets.item
+        blob = self._blob
+        lo = block * _SAMPLE_EVERY
+        hi = min(lo + _SAMPLE_EVERY, self.size)
+        while lo < hi:
+            mid = (lo + hi) >> 1
+            if blob[item(mid) : item(mid + 1)] < key:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
 
     def _sample_terms(self) -> list[bytes]:
         offsets = self._offsets[: self.size : _SAMPLE_EVERY].tolist()
