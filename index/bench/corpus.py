@@ -125,6 +125,15 @@ class ZipfCorpus:
         ranks = np.searchsorted(self._cdf, rng.random(int(lengths.sum())), side="right")
         return ranks, lengths
 
+    def _picked_ranks(self, picks: list[int]) -> Iterator[tuple[int, np.ndarray]]:
+        """Each distinct picked passage with its word ranks, generating each chunk once."""
+        for start in sorted({p - p % CHUNK for p in picks}):
+            ranks, lengths = self._chunk_words(start, min(start + CHUNK, self.n_passages))
+            ends = np.cumsum(lengths)
+            for pick in {p for p in picks if start <= p < start + CHUNK}:
+                end = int(ends[pick - start])
+                yield pick, ranks[end - int(lengths[pick - start]) : end]
+
     def _words_of(self, ranks: np.ndarray) -> dict[int, str]:
         """The rank → word map, extended with any rank not seen before."""
         words = self._words
@@ -168,14 +177,9 @@ class ZipfCorpus:
         picks = rng.integers(0, self.n_passages, n).tolist()
         sizes = rng.integers(3, 7, n).tolist()
         texts: dict[int, list[str]] = {}
-        for start in sorted({p - p % CHUNK for p in picks}):
-            ranks, lengths = self._chunk_words(start, min(start + CHUNK, self.n_passages))
-            ends = np.cumsum(lengths)
-            for pick in {p for p in picks if start <= p < start + CHUNK}:
-                end = int(ends[pick - start])
-                mine = ranks[end - int(lengths[pick - start]) : end]
-                words = self._words_of(mine)
-                texts[pick] = [words[r] for r in mine.tolist()]
+        for pick, mine in self._picked_ranks(picks):
+            words = self._words_of(mine)
+            texts[pick] = [words[r] for r in mine.tolist()]
         out = []
         for pick, size in zip(picks, sizes, strict=True):
             words = [w for w in dict.fromkeys(texts[pick]) if w not in _FUNCTION_SET]
@@ -193,15 +197,10 @@ class ZipfCorpus:
         picks = rng.integers(0, self.n_passages, n).tolist()
         sizes = rng.integers(words[0], words[1] + 1, n).tolist()
         rare: dict[int, list[str]] = {}
-        for start in sorted({p - p % CHUNK for p in picks}):
-            ranks, lengths = self._chunk_words(start, min(start + CHUNK, self.n_passages))
-            ends = np.cumsum(lengths)
-            for pick in {p for p in picks if start <= p < start + CHUNK}:
-                end = int(ends[pick - start])
-                mine = ranks[end - int(lengths[pick - start]) : end]
-                names = self._words_of(mine)
-                by_rarity = sorted(set(mine.tolist()), reverse=True)
-                rare[pick] = [names[r] for r in by_rarity if names[r] not in _FUNCTION_SET]
+        for pick, mine in self._picked_ranks(picks):
+            names = self._words_of(mine)
+            by_rarity = sorted(set(mine.tolist()), reverse=True)
+            rare[pick] = [names[r] for r in by_rarity if names[r] not in _FUNCTION_SET]
         return [" ".join(rare[pick][:size]) for pick, size in zip(picks, sizes, strict=True)]
 
     def chunk_single(self, index: int) -> list[GeneratedPassage]:
