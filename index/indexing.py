@@ -612,12 +612,7 @@ class IndexDelta:
             self._fail(f"the search stack is not available ({exc.name})")
         except Exception as exc:
             # The articles must still be stored; the index catches up with them later.
-            if is_disk_full(exc):
-                self.disk_full = True
-                self._fail(DISK_FULL_REASON)
-            else:
-                logger.exception("could not open or catch up the search index")
-                self._fail(f"the search index could not be updated ({type(exc).__name__})")
+            self._fail_unexpected(exc, "could not open or catch up the search index")
 
     def _fail(self, reason: str) -> None:
         if self.error is None:
@@ -625,6 +620,15 @@ class IndexDelta:
             # A full disk stops the ingest, and its report says so in one line.
             level = logging.INFO if self.disk_full else logging.WARNING
             logger.log(level, "articles are stored but not indexed: %s", reason)
+
+    def _fail_unexpected(self, exc: Exception, what: str) -> None:
+        """Fail on an unforeseen error: a full disk stops the ingest, others are logged."""
+        if is_disk_full(exc):
+            self.disk_full = True
+            self._fail(DISK_FULL_REASON)
+        else:
+            logger.exception(what)
+            self._fail(f"the search index could not be updated ({type(exc).__name__})")
 
     def add(self, saved: SaveResult) -> None:
         """Queue one stored article's change; writes a delta every ``DELTA_FLUSH_PASSAGES``."""
@@ -654,12 +658,7 @@ class IndexDelta:
                 self._fail(exc.reason)
             except Exception as exc:
                 # The articles are stored and stay queued: the next command indexes them.
-                if is_disk_full(exc):
-                    self.disk_full = True
-                    self._fail(DISK_FULL_REASON)
-                else:
-                    logger.exception("could not write the index delta")
-                    self._fail(f"the search index could not be updated ({type(exc).__name__})")
+                self._fail_unexpected(exc, "could not write the index delta")
             else:
                 self._clear_queue(removed, [d.passage_id for d in docs])
         return self.error
