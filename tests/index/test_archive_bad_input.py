@@ -7,15 +7,15 @@ URLs are served by a local http.server on 127.0.0.1 (nothing leaves the machine)
 from __future__ import annotations
 
 import socket
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 
 from index import IndexSettings, open_archive
+from tests.auxil.local_http import serve
 from tests.cli.corpus import STORM_TXT
 
 SIZE_CAP = 4096
@@ -51,13 +51,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join()
+    with serve(_Handler) as url:
+        yield url
 
 
 def _closed_port() -> int:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import httpx
@@ -14,6 +13,7 @@ import pytest
 from index import IndexSettings, open_archive
 from index.errors import FetchError
 from index.fetch import USER_AGENT, check_content_type, fetch_url, parse_content_type
+from tests.auxil.local_http import HangUpServer, serve
 
 PAGE = (
     b"<html><head><title>Ferry service resumes</title></head><body><article>"
@@ -82,22 +82,10 @@ class _Handler(BaseHTTPRequestHandler):
         """Keep the test output clean."""
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        """A client hanging up mid-body (the size cap doing its job) is expected here."""
-
-
 @pytest.fixture(scope="module")
 def base() -> Iterator[str]:
-    httpd = _Server(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join()
+    with serve(_Handler, HangUpServer) as url:
+        yield url
 
 
 def test_fetch_returns_body_type_and_charset_with_our_user_agent(base: str) -> None:

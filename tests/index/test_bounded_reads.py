@@ -13,7 +13,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -23,6 +23,7 @@ from index import IndexSettings, open_archive
 from index.errors import ExtractionError, FetchError
 from index.fetch import deadline_client, fetch_url
 from index.reading import read_file_capped
+from tests.auxil.local_http import HangUpServer, serve
 
 TIMEOUT_S = 1.5
 # Allowed overshoot past the timeout: one read of the drip (0.3 s) plus thread scheduling
@@ -80,22 +81,10 @@ class _Drip(BaseHTTPRequestHandler):
         """Keep the test output clean."""
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        """A client hanging up mid-body is the expected outcome here."""
-
-
 @pytest.fixture(scope="module")
 def drip() -> Iterator[str]:
-    httpd = _Server(("127.0.0.1", 0), _Drip)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join()
+    with serve(_Drip, HangUpServer) as url:
+        yield url
 
 
 @pytest.mark.parametrize("path", ["/drip", "/drip-headers"])
