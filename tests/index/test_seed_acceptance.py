@@ -5,28 +5,15 @@ Asserted with keywords of the expected passage and citation, never with copied s
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
 import pytest
 
-from index import Answer, Archive, IndexSettings, open_archive
-from tests.conftest import shared_data
+from index import Answer, Archive
 
-SEED = "seed/up-2024-08-04-zelenskyy-coalition.txt"
 ASKED_AT = datetime(2024, 8, 10, 12, 0, tzinfo=UTC)
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def seed_archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]:
-    path = shared_data(SEED)
-    data_dir = tmp_path_factory.mktemp("seed") / "data"
-    with open_archive(IndexSettings(data_dir=data_dir, _env_file=None)) as archive:
-        report = archive.ingest([str(path)])
-        assert report.count("new") == 1, report
-        yield archive
 
 
 def ask(archive: Archive, question: str) -> Answer:
