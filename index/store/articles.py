@@ -116,6 +116,19 @@ def from_utc_text(value: str | None) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+def summary_from_row(row: Sequence) -> ArticleSummary:
+    """An ``ArticleSummary`` from a row whose columns are ``_SUMMARY_COLUMNS``, in order."""
+    return ArticleSummary(
+        article_id=int(row[0]),
+        title=row[1],
+        url=row[2],
+        source=row[3],
+        author=row[4],
+        published_at=from_utc_text(row[5]),
+        language=row[6],
+    )
+
+
 class ArticleStore:
     """Articles and their passages; implements the answer stage's ``PassageSource``."""
 
@@ -421,18 +434,7 @@ class ArticleStore:
             f"SELECT {_SUMMARY_COLUMNS} FROM articles {clause} {_NEWEST_FIRST} LIMIT ?",
             (*params, max(0, limit)),
         )
-        return [
-            ArticleSummary(
-                article_id=int(row[0]),
-                title=row[1],
-                url=row[2],
-                source=row[3],
-                author=row[4],
-                published_at=from_utc_text(row[5]),
-                language=row[6],
-            )
-            for row in rows
-        ]
+        return [summary_from_row(row) for row in rows]
 
     def counts(self) -> StoreCounts:
         """Counts, languages, sources and the publication date range."""

@@ -23,7 +23,7 @@ from contextlib import contextmanager
 
 from index.errors import DiskFullError, NotFoundError, StoreError, is_disk_full
 from index.models import ArticleSummary, Story
-from index.store.articles import from_utc_text
+from index.store.articles import summary_from_row
 from index.store.db import Database
 
 _MAX_PARAMS = 900
@@ -198,17 +198,7 @@ class StoryStore:
             for row in rows:
                 asked, story_id = int(row[0]), int(row[1])
                 story_of[asked] = story_id
-                members.setdefault(asked, []).append(
-                    ArticleSummary(
-                        article_id=int(row[2]),
-                        title=row[3],
-                        url=row[4],
-                        source=row[5],
-                        author=row[6],
-                        published_at=from_utc_text(row[7]),
-                        language=row[8],
-                    )
-                )
+                members.setdefault(asked, []).append(summary_from_row(row[2:]))
         return {asked: Story(story_of[asked], tuple(found)) for asked, found in members.items()}
 
 
