@@ -18,7 +18,7 @@ from telegram.ext import Application
 from bot.app import build_application
 from bot.settings import BotSettings
 from index import Archive, IndexSettings, open_archive
-from tests.auxil.fake_bot_api import FakeBotApi, FakeUser
+from tests.auxil.fake_bot_api import FakeBotApi, FakeUser, parse_html
 from tests.bot.corpus import write_corpus
 
 TOKEN = "987654321:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw7"
@@ -27,6 +27,15 @@ ADMIN = FakeUser(1001, "Admin", "en", "boss")
 USER = FakeUser(2002, "Olena", "uk", "olena")
 OTHER = FakeUser(3003, "Ivan", "ru")
 GROUP_ID = -100_123_456
+
+
+async def say(api: FakeBotApi, user: object, message: str, replies: int = 1) -> list[str]:
+    """Send a private message and return the text of the bot's next ``replies`` messages."""
+    after = api.cursor()
+    api.offer(api.private_message(user, message))  # type: ignore[arg-type]
+    calls = await api.wait_for("sendMessage", after=after, count=replies)
+    assert all(call.ok for call in calls), [call.error for call in calls]
+    return [parse_html(call.params["text"]) for call in calls]
 
 
 @pytest.fixture(scope="module")

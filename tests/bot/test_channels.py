@@ -18,7 +18,7 @@ import pytest
 
 from index import Archive, IndexSettings, open_archive
 from tests.auxil.fake_bot_api import FakeBotApi, FormFile, parse_html
-from tests.bot.conftest import ADMIN, USER, make_settings, running_bot
+from tests.bot.conftest import ADMIN, USER, make_settings, running_bot, say
 from tests.index.feeds.conftest import FeedServer, feed_server  # noqa: F401 - fixture
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -45,15 +45,6 @@ def allowing_archive(tmp_path: Path) -> Iterator[Archive]:
     settings = IndexSettings(_env_file=None, data_dir=tmp_path / "data", channels="@kyivdaily")
     with open_archive(settings) as opened:
         yield opened
-
-
-async def say(api: FakeBotApi, user: object, message: str, replies: int = 1) -> list[str]:
-    """Send a private message and return the text of the bot's next ``replies`` messages."""
-    after = api.cursor()
-    api.offer(api.private_message(user, message))  # type: ignore[arg-type]
-    calls = await api.wait_for("sendMessage", after=after, count=replies)
-    assert all(call.ok for call in calls), [call.error for call in calls]
-    return [parse_html(call.params["text"]) for call in calls]
 
 
 async def test_a_channel_post_and_its_edit_make_one_article_updated_in_place(

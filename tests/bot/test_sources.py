@@ -16,8 +16,8 @@ import pytest
 
 import bot.handlers.sources as sources_module
 from index import Archive, IndexSettings, open_archive
-from tests.auxil.fake_bot_api import FakeBotApi, parse_html
-from tests.bot.conftest import ADMIN, USER, make_settings, running_bot
+from tests.auxil.fake_bot_api import FakeBotApi
+from tests.bot.conftest import ADMIN, USER, make_settings, running_bot, say
 from tests.index.feeds.conftest import FeedServer, feed_server  # noqa: F401 - fixture
 
 RSS = "application/rss+xml"
@@ -37,15 +37,6 @@ def serve_gazette(server: FeedServer) -> str:
     for name in PAGES:
         server.serve_page(f"/news/{name}.html", f"{name}.html")
     return server.url("/rss2.xml")
-
-
-async def say(api: FakeBotApi, user: object, message: str, replies: int = 1) -> list[str]:
-    """Send a private message and return the text of the bot's next ``replies`` messages."""
-    after = api.cursor()
-    api.offer(api.private_message(user, message))  # type: ignore[arg-type]
-    calls = await api.wait_for("sendMessage", after=after, count=replies)
-    assert all(call.ok for call in calls), [call.error for call in calls]
-    return [parse_html(call.params["text"]) for call in calls]
 
 
 async def test_admin_adds_polls_lists_and_removes_sources(
