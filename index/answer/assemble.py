@@ -166,7 +166,18 @@ def answer_question(
                 question.text, question.language, question.period, passages, k=k, offset=offset
             )
         return Answer(found=False, reason=NO_TERMS_REASON, **base)
-    words = _question_words(question, analyzer, index, outlets)
+    words = with_prefix_stems(
+        question_words(
+            question.text,
+            question.language,
+            question.terms,
+            question.date_terms,
+            analyzer=analyzer,
+            index=index,
+            outlets=outlets,
+        ),
+        index,
+    )
     if not any(word.known for word in words):
         return Answer(found=False, reason=UNKNOWN_TERMS_REASON, **base)
     if cache is None or cache.analyzer is not analyzer:
@@ -275,27 +286,6 @@ def _dated_day_terms(day: date) -> tuple[str, ...]:
     return date_terms(day.month, day.day, day.year)[:1]
 
 
-def _question_words(
-    question: QuestionLike,
-    analyzer: AnalyzerLike,
-    index: SearchBackend,
-    outlets: frozenset[str] = frozenset(),
-) -> tuple[QuestionWord, ...]:
-    """The question's words with their evidence weights, widened by prefix stems."""
-    return with_prefix_stems(
-        question_words(
-            question.text,
-            question.language,
-            question.terms,
-            question.date_terms,
-            analyzer=analyzer,
-            index=index,
-            outlets=outlets,
-        ),
-        index,
-    )
-
-
 def rank_question(
     question: QuestionLike,
     *,
@@ -318,7 +308,17 @@ def rank_question(
     ``answer_question``'s.
     """
     if words is None:
-        words = _question_words(question, analyzer, index)
+        words = with_prefix_stems(
+            question_words(
+                question.text,
+                question.language,
+                question.terms,
+                question.date_terms,
+                analyzer=analyzer,
+                index=index,
+            ),
+            index,
+        )
     common = {
         "index": index,
         "passages": passages,
