@@ -150,36 +150,6 @@ def evidence_idf(df: int, n_docs: int) -> float:
     return math.log(1.0 + (n_docs - df + 0.5) / (df + 0.5))
 
 
-def word_weights(
-    known_dfs: Sequence[Sequence[int]], unknown_common: Sequence[int], n_docs: int
-) -> list[float]:
-    """Each question word's evidence weight, from the document frequencies of its known terms.
-
-    A known word weighs its rarest term's idf; an unknown word the idf of a term seen once,
-    except that up to ``MAX_COMMON_UNKNOWN`` unknown everyday words (``unknown_common``, by
-    position) beside at least ``MIN_KNOWN_FOR_DISCOUNT`` known ones weigh as a term in
-    ``COMMON_UNKNOWN_DF_SHARE`` of the documents.
-    """
-    n_known = sum(1 for dfs in known_dfs if dfs)
-    discounted = (
-        set(unknown_common)
-        if len(unknown_common) <= MAX_COMMON_UNKNOWN and n_known >= MIN_KNOWN_FOR_DISCOUNT
-        else set()
-    )
-    unknown_weight = evidence_idf(1, n_docs)
-    common_unknown_weight = evidence_idf(
-        max(1, math.ceil(COMMON_UNKNOWN_DF_SHARE * n_docs)), n_docs
-    )
-    return [
-        evidence_idf(min(dfs), n_docs)
-        if dfs
-        else common_unknown_weight
-        if i in discounted
-        else unknown_weight
-        for i, dfs in enumerate(known_dfs)
-    ]
-
-
 def question_words(
     text: str,
     lang: Lang,
@@ -239,6 +209,10 @@ def question_words(
         if term not in covered and term not in dates:
             groups.append((term, {term}, len(text)))
     n_docs = max(index.n_docs, 1)
+    unknown_weight = evidence_idf(1, n_docs)
+    common_unknown_weight = evidence_idf(
+        max(1, math.ceil(COMMON_UNKNOWN_DF_SHARE * n_docs)), n_docs
+    )
     known_dfs = [
         [df for df in (index.document_frequency(term) for term in group) if df > 0]
         for _, group, _ in groups
@@ -259,9 +233,21 @@ def question_words(
         groups = [groups[i] for i in kept]
         known_dfs = [known_dfs[i] for i in kept]
         unknown_common = [kept.index(i) for i in unknown_common if i in kept]
-    weights = word_weights(known_dfs, unknown_common, n_docs)
+    n_known = sum(1 for dfs in known_dfs if dfs)
+    discounted = (
+        set(unknown_common)
+        if len(unknown_common) <= MAX_COMMON_UNKNOWN and n_known >= MIN_KNOWN_FOR_DISCOUNT
+        else set()
+    )
     words = []
-    for (word_text, group, start), known, weight in zip(groups, known_dfs, weights, strict=True):
+    for i, (word_text, group, start) in enumerate(groups):
+        known = known_dfs[i]
+        if known:
+            weight = evidence_idf(min(known), n_docs)
+        elif i in discounted:
+            weight = common_unknown_weight
+        else:
+            weight = unknown_weight
         words.append(
             QuestionWord(
                 text=word_text,

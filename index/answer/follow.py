@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -57,12 +58,15 @@ from index.answer.assemble import (
 )
 from index.answer.candidates import RankedArticle, RankedPassage
 from index.answer.evidence import (
+    COMMON_UNKNOWN_DF_SHARE,
+    MAX_COMMON_UNKNOWN,
     MIN_CROSS_LANGUAGE_MATCHES,
+    MIN_KNOWN_FOR_DISCOUNT,
     QuestionWord,
     _is_common_word,
+    evidence_idf,
     measure_evidence,
     question_words,
-    word_weights,
 )
 from index.answer.filters import FilterWord, outlet_matches, resolve_filters, split_filters
 from index.answer.passage_cache import PassageCache
@@ -373,7 +377,7 @@ def _weigh(
 ) -> tuple[QuestionWord, ...]:
     """Question words with the weights ``evidence.question_words`` gives them today.
 
-    The same rules (``word_weights``: rarest known term's idf; an unknown word at the weight
+    The same rules in the same order (rarest known term's idf; an unknown word at the weight
     of a term seen once, one unknown everyday word beside enough known ones discounted);
     ``df`` caches document frequencies across the topics of one match.
     """
@@ -389,9 +393,23 @@ def _weigh(
                 found.append(value)
         known_dfs.append(found)
     unknown_common = [i for i, s in enumerate(shapes) if not known_dfs[i] and s.common]
-    weights = word_weights(known_dfs, unknown_common, n_docs)
+    n_known = sum(1 for found in known_dfs if found)
+    discounted = (
+        set(unknown_common)
+        if len(unknown_common) <= MAX_COMMON_UNKNOWN and n_known >= MIN_KNOWN_FOR_DISCOUNT
+        else set()
+    )
+    unknown_weight = evidence_idf(1, n_docs)
+    common_weight = evidence_idf(max(1, math.ceil(COMMON_UNKNOWN_DF_SHARE * n_docs)), n_docs)
     words = []
-    for shape, found, weight in zip(shapes, known_dfs, weights, strict=True):
+    for i, shape in enumerate(shapes):
+        found = known_dfs[i]
+        if found:
+            weight = evidence_idf(min(found), n_docs)
+        elif i in discounted:
+            weight = common_weight
+        else:
+            weight = unknown_weight
         words.append(
             QuestionWord(
                 text=shape.text,
