@@ -396,9 +396,11 @@ def _accept_articles(
             cross_language=lang_or_default(article.language) != question.language,
         ):
             continue
+        ids = [p.passage_id for p in ranked_article.passages[:PASSAGES_CHECKED_PER_ARTICLE]]
         answer = _answer_from_article(
             ranked_article,
             article,
+            passages.passages_by_id(ids),
             words,
             question,
             cache,
@@ -489,11 +491,13 @@ def _answer_from_member(
     article = passages.articles_by_id([article_id]).get(article_id)
     if article is None:
         return None
-    if present is not None and any(pid not in present for pid in _checked_ids(ranked)):
+    ids = [p.passage_id for p in ranked.passages[:PASSAGES_CHECKED_PER_ARTICLE]]
+    if present is not None and any(pid not in present for pid in ids):
         present = None
     return _answer_from_article(
         ranked,
         article,
+        passages.passages_by_id(ids),
         words,
         question,
         cache,
@@ -552,14 +556,10 @@ class _EvidenceCheck:
         return evidence.enough
 
 
-def _checked_ids(ranked: RankedArticle) -> list[int]:
-    """The ids of the article's passages that are checked for an answer, best first."""
-    return [p.passage_id for p in ranked.passages[:PASSAGES_CHECKED_PER_ARTICLE]]
-
-
 def _answer_from_article(
     ranked_article: RankedArticle,
     article: Article,
+    texts: dict[int, Passage],
     words: Sequence[QuestionWord],
     question: QuestionLike,
     cache: PassageCache,
@@ -581,7 +581,6 @@ def _answer_from_article(
     which computes spans only for passages whose score ceiling can still be shown); with it
     off, the best unit of each of the first ``SNIPPETS_PER_ARTICLE`` passages in BM25 order.
     """
-    texts = reads.passages_by_id(_checked_ids(ranked_article))
     lang = lang_or_default(article.language)
     published_at = article.published_at
     candidates = [

@@ -321,6 +321,7 @@ class TopicMatcher:
         return _answer_from_article(
             ranked_article,
             article,
+            {p.passage_id: p for p in passages},
             words,
             question,  # type: ignore[arg-type]
             self._cache,
