@@ -18,12 +18,13 @@ from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.texts import text
+from bot.texts import format_day, text
 from index import (
     Answer,
     Article,
     ArticleAnswer,
     ArticleSummary,
+    Attribution,
     Citation,
     Lang,
     Passage,
@@ -184,10 +185,33 @@ def _safe_href(url: str | None) -> str | None:
     return None
 
 
-def citation_runs(citation: Citation, lang: Lang) -> list[Run]:
-    """``— Title · Outlet · 2024-07-14`` with the title linked to the article."""
+def attribution_text(said_by: Sequence[Attribution], lang: Lang) -> str:
+    """Who said it and when: "Jens Stoltenberg, 14 July 2024" (dates of one speaker joined
+    by "; ", speakers by " · "), plain text."""
+    days: dict[str, list[str]] = {}
+    for item in said_by:
+        said = days.setdefault(item.speaker, [])
+        if item.said_on is not None and format_day(item.said_on, lang) not in said:
+            said.append(format_day(item.said_on, lang))
+    return " · ".join(
+        f"{speaker}, {'; '.join(said)}" if said else speaker for speaker, said in days.items()
+    )
+
+
+def citation_runs(
+    citation: Citation, lang: Lang, said_by: Sequence[Attribution] = ()
+) -> list[Run]:
+    """``— Title · Outlet · 2024-07-14`` with the title linked to the article.
+
+    A statement answer's line starts with the speaker and the statement's date:
+    ``— Jens Stoltenberg, 14 July 2024 · reported in: Title · Outlet · 2024-07-18``.
+    """
     title = citation.title.strip() or text("untitled", lang)
-    runs = [Run("— "), Run(title, href=_safe_href(citation.url))]
+    runs = [Run("— ")]
+    if said_by:
+        runs.append(Run(attribution_text(said_by, lang), bold=True))
+        runs.append(Run(f" · {text('reported_in', lang)} "))
+    runs.append(Run(title, href=_safe_href(citation.url)))
     meta = [part for part in (citation.source, format_date(citation.published_at)) if part]
     if meta:
         runs.append(Run(" · " + " · ".join(meta), italic=True))
@@ -202,7 +226,7 @@ def article_runs(item: ArticleAnswer, lang: Lang, number: int | None = None) -> 
             runs.append(Run(" … "))
         runs.extend(snippet_runs(snippet))
     runs.append(Run("\n"))
-    runs.extend(citation_runs(item.citation, lang))
+    runs.extend(citation_runs(item.citation, lang, item.said_by))
     if item.reprints_note:
         # "+1 reprint: Outlet", already in the question's language (index.answer).
         runs.append(Run("\n" + item.reprints_note, italic=True))
@@ -294,9 +318,16 @@ def inline_title(citation_title: str, lang: Lang) -> str:
     return trim(citation_title, INLINE_TITLE_CHARS) or text("untitled", lang)
 
 
-def inline_description(item: ArticleAnswer) -> str:
-    """An inline result's description: the date and the first snippet, plain text."""
+def inline_description(item: ArticleAnswer, lang: Lang = "en") -> str:
+    """An inline result's description: the date and the first snippet, plain text.
+
+    For a statement, the speaker and the statement's date instead of the publication date.
+    """
     snippet = item.snippets[0].text if item.snippets else ""
+    if item.said_by:
+        return trim(
+            f"{attribution_text(item.said_by, lang)} · {snippet}", INLINE_DESCRIPTION_CHARS
+        )
     date = format_date(item.citation.published_at)
     return trim(f"{date} · {snippet}" if date else snippet, INLINE_DESCRIPTION_CHARS)
 

@@ -12,6 +12,7 @@ Label-style texts ("Articles: 12", "Статей: 12") need no agreement and kee
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 from index import LANGS, Lang
@@ -303,6 +304,8 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "ru": "Статья #{article_id} удалена: {title}",
     },
     "untitled": {"en": "Untitled", "uk": "Без назви", "ru": "Без названия"},
+    # A statement answer's citation line: "X, 14 July 2024 · reported in: Title · …" (issue 14).
+    "reported_in": {"en": "reported in:", "uk": "за повідомленням:", "ru": "по сообщению:"},
     # Telegram channels and the stats chart (issue 13, bot/handlers/channels.py, admin.py).
     "help_channels": {
         "en": (
@@ -599,6 +602,29 @@ _BYTE_UNITS: dict[Lang, tuple[str, str, str]] = {
     "uk": ("Б", "КБ", "МБ"),
     "ru": ("Б", "КБ", "МБ"),
 }
+
+
+# Month names as a day's date takes them: "14 July 2024", "14 липня 2024", "14 июля 2024".
+_MONTH_NAMES: dict[Lang, tuple[str, ...]] = {
+    "en": (
+        "January", "February", "March", "April", "May", "June",
+        "July", "August", "September", "October", "November", "December",
+    ),
+    "uk": (
+        "січня", "лютого", "березня", "квітня", "травня", "червня",
+        "липня", "серпня", "вересня", "жовтня", "листопада", "грудня",
+    ),
+    "ru": (
+        "января", "февраля", "марта", "апреля", "мая", "июня",
+        "июля", "августа", "сентября", "октября", "ноября", "декабря",
+    ),
+}  # fmt: skip
+
+
+def format_day(day: date, lang: Lang) -> str:
+    """A statement's date in words (14 July 2024 / 14 липня 2024): the day said, not stored."""
+    months = _MONTH_NAMES.get(lang, _MONTH_NAMES["en"])
+    return f"{day.day} {months[day.month - 1]} {day.year}"
 
 
 def plural_category(count: int, lang: Lang) -> PluralCategory:

@@ -37,6 +37,7 @@ from index.feeds.models import PollReport
 from index.models import (
     Alert,
     Answer,
+    Attribution,
     IngestReport,
     Progress,
     Quote,
@@ -612,7 +613,7 @@ def cmd_quotes(args: argparse.Namespace, archive: Archive) -> int:
     lines = []
     for number, quote in enumerate(found, 1):
         lines.append(f"{number}. {mark_highlights(quote.context, quote.highlights)}")
-        said = f"{quote.said_on.day} {quote.said_on:%B %Y}" if quote.said_on else "undated"
+        said = _said_day(quote.said_on) if quote.said_on else "undated"
         c = quote.citation
         reported = " · ".join(
             p for p in (c.title, c.source, _day(c.published_at) if c.published_at else None) if p
@@ -922,12 +923,32 @@ def format_answer(answer: Answer) -> str:
         parts = [c.title, c.source, c.author, _day(c.published_at) if c.published_at else None]
         ordinals = ", ".join(str(s.passage_ordinal) for s in item.snippets)
         cite = " · ".join(p for p in parts if p)
+        if item.said_by:
+            # A statement answer: who said it and when, then where it was reported (issue 14).
+            cite = f"{_said_by(item.said_by)} · reported in: {cite}"
         lines.append(f"   — {cite} [article {c.article_id}, passage {ordinals}]")
         if c.url:
             lines.append(f"     {c.url}")
         if item.reprints_note:
             lines.append(f"     {item.reprints_note}")
     return "\n".join(lines)
+
+
+def _said_by(said_by: Sequence[Attribution]) -> str:
+    """ "Jens Stoltenberg, 14 July 2024" per speaker, a speaker's dates joined by "; "."""
+    days: dict[str, list[str]] = {}
+    for item in said_by:
+        said = days.setdefault(item.speaker, [])
+        if item.said_on is not None and _said_day(item.said_on) not in said:
+            said.append(_said_day(item.said_on))
+    return " · ".join(
+        f"{speaker}, {'; '.join(said)}" if said else speaker for speaker, said in days.items()
+    )
+
+
+def _said_day(day: date) -> str:
+    """14 July 2024: a statement's date as the citation line writes it."""
+    return f"{day.day} {day:%B %Y}"
 
 
 def answer_json(answer: Answer, archive: Archive, took_ms: float) -> dict[str, Any]:
@@ -960,6 +981,13 @@ def answer_json(answer: Answer, archive: Archive, took_ms: float) -> dict[str, A
                     },
                     "story": story_json(item.story, c.article_id),
                     "reprints_note": item.reprints_note,
+                    "said_by": [
+                        {
+                            "speaker": who.speaker,
+                            "said_on": who.said_on.isoformat() if who.said_on else None,
+                        }
+                        for who in item.said_by
+                    ],
                 }
             )
     return {

@@ -310,6 +310,19 @@ def highlight_pieces(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[
 
 
 @dataclass(frozen=True, slots=True)
+class Attribution:
+    """Who made a statement an answer cites, and when (issue 14's citation line).
+
+    ``said_on`` is the statement's own date (the text's, else the publication date), not
+    the reporting article's: the citation line reads "Jens Stoltenberg, 14 July 2024 ·
+    reported in: title · outlet · date".
+    """
+
+    speaker: str
+    said_on: date | None
+
+
+@dataclass(frozen=True, slots=True)
 class ArticleAnswer:
     """One cited article in an answer, with at most a few snippets.
 
@@ -317,6 +330,10 @@ class ArticleAnswer:
     answer then cites the story once, ``citation`` being its earliest original whenever that
     article answers too, and ``reprints_note`` ("+1 reprint: Outlet", in the question's
     language) names the other members.
+
+    ``said_by`` is set on an answer from statements (``what did X say``): the distinct
+    speaker and date of its snippets, in snippet order, which renderers put before the
+    citation ("X, 14 July 2024 · reported in: …"). Empty for every other answer.
     """
 
     citation: Citation
@@ -324,6 +341,7 @@ class ArticleAnswer:
     score: float
     story: Story | None = None
     reprints_note: str | None = None
+    said_by: tuple[Attribution, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

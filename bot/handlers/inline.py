@@ -83,7 +83,7 @@ async def on_inline_query(update: Update, context: Context) -> None:
                 InlineQueryResultArticle(
                     id=f"{item.citation.article_id}",
                     title=inline_title(item.citation.title, lang),
-                    description=inline_description(item),
+                    description=inline_description(item, lang),
                     input_message_content=InputTextMessageContent(inline_message(item, lang)),
                 )
                 for item in answer.articles

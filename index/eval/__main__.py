@@ -1,4 +1,4 @@
-"""``python -m index.eval extraction|retrieval|qa|dedup|statements``: the measurement commands.
+"""``python -m index.eval extraction|retrieval|qa|dedup|statements|speaker-names``: measurements.
 
 ``extraction`` lives in ``index.eval.extraction``; ``retrieval``, ``qa`` and ``dedup`` hand
 their own arguments to the ``main`` of ``index.eval.retrieval``, ``.qa`` and ``.dedup``.
@@ -19,6 +19,7 @@ DELEGATED = {
     "qa": ("index.eval.qa", "answer quality on a JSON-lines QA set"),
     "dedup": ("index.eval.dedup", "precision and recall of reprint grouping on labelled pairs"),
     "statements": ("index.eval.statements", "who-said-what extraction on a JSON-lines set"),
+    "speaker-names": ("index.eval.speaker_names", "speaker names in cases → nominative"),
 }
 
 

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from index.models import Answer, Article, ArticleAnswer, Citation, Quote, Snippet
+from index.models import Answer, Article, ArticleAnswer, Attribution, Citation, Quote, Snippet
 from index.statements.extract import speaker_key
 from index.store.statements import StoredStatement
 
@@ -188,6 +188,7 @@ def quotes_as_answer(
         note = _NOTES["none"][lang].format(who=speaker)
         return Answer(question=question, found=False, language=lang, note=note)  # type: ignore[arg-type]
     by_article: dict[int, list[Snippet]] = {}
+    said_by: dict[int, list[Attribution]] = {}
     citations: dict[int, Citation] = {}
     scores: dict[int, float] = {}
     for quote in quotes:
@@ -210,10 +211,18 @@ def quotes_as_answer(
         # statements as snippets in the order they were ranked.
         article_id = quote.citation.article_id
         by_article.setdefault(article_id, []).append(snippet)
+        attribution = Attribution(speaker=quote.speaker, said_on=quote.said_on)
+        if attribution not in said_by.setdefault(article_id, []):
+            said_by[article_id].append(attribution)
         citations.setdefault(article_id, quote.citation)
         scores.setdefault(article_id, quote.score)
     items = [
-        ArticleAnswer(citation=citations[a], snippets=tuple(snips), score=scores[a])
+        ArticleAnswer(
+            citation=citations[a],
+            snippets=tuple(snips),
+            score=scores[a],
+            said_by=tuple(said_by[a]),
+        )
         for a, snips in by_article.items()
     ]
     who = quotes[0].speaker

@@ -46,6 +46,7 @@ from typing import Literal
 
 from index.analysis.dates import MONTHS, WEEKDAYS, find_dates
 from index.analysis.names import fold_key
+from index.statements.names import name_language, nominative
 
 Kind = Literal["direct", "reported"]
 DateSource = Literal["text", "published"]
@@ -354,6 +355,7 @@ class _Extractor:
         self.body = body
         self.published = published
         self.found: list[tuple[_Who, int, int, Kind, int, int]] = []
+        self.lang = name_language(body[:4000])
 
     def _date_in(self, start: int, end: int, skip: tuple[int, int]) -> date | None:
         if self.published is None and start >= end:
@@ -567,7 +569,8 @@ class _Extractor:
                 speaker = who.as_written
             else:
                 key = speaker_key(who.name)
-                speaker = fullest.get(key or "", who.name)
+                # "за словами Єнса Столтенберга" → Єнс Столтенберг (index.statements.names).
+                speaker = nominative(fullest.get(key or "", who.name), self.lang)
             key = speaker_key(speaker)
             if key is None:
                 continue

@@ -11,7 +11,7 @@ from telegram.ext import Application
 
 from index import Archive, IndexSettings, open_archive
 from tests.auxil.fake_bot_api import ApiCall, FakeBotApi, parse_html
-from tests.bot.conftest import GROUP_ID, OTHER, USER, make_settings, running_bot
+from tests.bot.conftest import ADMIN, GROUP_ID, OTHER, USER, make_settings, running_bot
 from tests.index.test_quotes import ARTICLES
 
 
@@ -77,3 +77,47 @@ async def test_inline_quotes_prefix(fake_api: FakeBotApi, bot: Application) -> N
     texts = " ".join(r["input_message_content"]["message_text"] for r in results)
     assert len(results) == 2  # two articles; the English one holds two statements
     assert "leave our partners alone" in texts and "Tusk" not in texts
+
+
+async def test_citation_line_names_the_speaker_and_the_statement_date(
+    fake_api: FakeBotApi, bot: Application
+) -> None:
+    # OTHER writes in Russian: the statement's date in words, "reported in" in Russian.
+    fake_api.offer(fake_api.group_message(OTHER, GROUP_ID, "/quotes tusk"))
+    (reply,) = await fake_api.wait_for("sendMessage", _to(GROUP_ID))
+    shown = parse_html(reply.params["text"])
+    assert (
+        "— Donald Tusk, 18 июля 2024 · по сообщению: "
+        "Allies weigh more air defence for Ukraine · Test Wire · 2024-07-18"
+    ) in shown
+    assert "<b>Donald Tusk, 18 июля 2024</b>" in reply.params["text"]
+    assert '<a href="https://wire.test/en/1">' in reply.params["text"]
+
+
+async def test_asked_in_english_the_citation_line_reads_reported_in(
+    fake_api: FakeBotApi, bot: Application
+) -> None:
+    fake_api.offer(fake_api.private_message(ADMIN, "what did Stoltenberg say on 15 July"))
+    (reply,) = await fake_api.wait_for("sendMessage", _to(ADMIN.id))
+    shown = parse_html(reply.params["text"])
+    assert "— Jens Stoltenberg, 15 July 2024 · reported in: Allies weigh" in shown
+    assert "leave our partners alone" not in shown  # said on the 18th, not asked
+
+
+async def test_inline_quotes_results_carry_speaker_and_date(
+    fake_api: FakeBotApi, bot: Application
+) -> None:
+    fake_api.offer(fake_api.inline_query(USER, "quotes: Stoltenberg"))
+    (answer,) = await fake_api.wait_for("answerInlineQuery")
+    results = answer.params["results"]
+    if isinstance(results, str):
+        results = json.loads(results)
+    by_id = {r["id"]: r for r in results}
+    descriptions = sorted(r["description"] for r in by_id.values())
+    # USER writes in Ukrainian; the English article holds statements of two days (newest
+    # first, as its snippets).
+    assert descriptions[0].startswith("Jens Stoltenberg, 18 липня 2024; 15 липня 2024 · ")
+    assert descriptions[1].startswith("Єнс Столтенберг, 19 липня 2024 · ")
+    for result in by_id.values():
+        message = parse_html(result["input_message_content"]["message_text"])
+        assert "· за повідомленням: " in message

@@ -61,7 +61,7 @@ def test_quotes_across_scripts_with_dates_and_offsets(archive: Archive) -> None:
     for name in ("Stoltenberg", "Столтенберг", "Столтенберга", "jens stoltenberg"):
         found = archive.quotes(name)
         assert len(found) == 3, name
-        assert {q.speaker for q in found} <= {"Jens Stoltenberg", "Єнса Столтенберга"}
+        assert {q.speaker for q in found} <= {"Jens Stoltenberg", "Єнс Столтенберг"}
     dated = [q for q in archive.quotes("Stoltenberg") if q.date_source == "text"]
     assert [q.said_on for q in dated] == [date(2024, 7, 15)]
     for q in archive.quotes("Stoltenberg"):
@@ -140,3 +140,21 @@ def test_quotes_bench_runs_on_a_small_store() -> None:
     result = run(articles=300, speaker_statements=30, repeats=2)
     assert set(result) == {"quotes", "quotes --about", "quotes on a day"}
     assert all(value > 0 for value in result.values())
+
+
+def test_cli_ask_citation_line_names_the_speaker_and_the_statement_date(
+    archive: Archive, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data_dir = str(archive.data_dir)
+    assert cli_main(["--data-dir", data_dir, "ask", "what did Stoltenberg say on 15 July"]) == 0
+    shown = capsys.readouterr().out
+    assert (
+        "— Jens Stoltenberg, 15 July 2024 · reported in: "
+        "Allies weigh more air defence for Ukraine · Test Wire · 2024-07-18"
+    ) in shown
+    assert cli_main(["--data-dir", data_dir, "ask", "what did Tusk say", "--json"]) == 0
+    (entry,) = json.loads(capsys.readouterr().out)["answers"]
+    assert entry["said_by"] == [{"speaker": "Donald Tusk", "said_on": "2024-07-18"}]
+    # An ordinary question's citation line is unchanged.
+    assert cli_main(["--data-dir", data_dir, "ask", "weather in Kyiv"]) == 0
+    assert "reported in:" not in capsys.readouterr().out
