@@ -149,3 +149,53 @@ def test_interrupted_quote_is_one_statement_per_part() -> None:
 def test_a_day_or_a_clause_is_not_a_speaker() -> None:
     body = "The measure, which passed on Monday, said nothing about troops in the region."
     assert extract_statements(body, date(2024, 4, 9)) == []
+
+
+def test_a_joint_statement_is_one_statement_per_speaker() -> None:
+    body = (
+        "Donald Tusk, Emmanuel Macron and Olaf Scholz said that Europe would keep "
+        "supporting Ukraine.\n"
+        "“We will stand together until the end,” Tusk and Macron said in Paris. "
+        "He said the meeting was long.\n"
+        "Зеленський і Туск заявили, що переговори пройшли успішно для обох країн."
+    )
+    found = extract_statements(body, date(2024, 7, 18))
+    spans = [(s.speaker, s.kind, s.start) for s in found]
+    assert [s for s, _, _ in spans] == [
+        "Donald Tusk", "Emmanuel Macron", "Olaf Scholz", "Donald Tusk", "Emmanuel Macron",
+        "Зеленський", "Donald Tusk",
+    ]  # fmt: skip
+    assert len({start for _, _, start in spans[:3]}) == 1  # one span, three speakers
+    assert found[3].kind == "direct" and found[3].text.startswith("We will stand")
+    # "He" after a joint statement is either speaker: dropped (precision first).
+    assert not any("meeting was long" in s.text for s in found)
+
+
+def test_a_joint_statement_needs_every_conjunct_to_be_a_name() -> None:
+    found = extract_statements(
+        "In Kyiv, Zelensky and Tusk said the talks had gone well for both sides.",
+        date(2024, 7, 18),
+    )
+    assert [s.speaker for s in found] == ["Zelensky", "Tusk"]  # not "Kyiv"
+
+
+@pytest.mark.parametrize(
+    ("body", "speaker"),
+    [
+        ('Jens Stoltenberg: "We will not leave Ukraine alone in this war."', "Jens Stoltenberg"),
+        (
+            "The talks ended late. Olaf Scholz: “Germany will deliver the systems this year.”",
+            "Olaf Scholz",
+        ),
+        ("Дмитро Кулеба: «Ми не відступимо від своїх вимог ні на крок».", "Дмитро Кулеба"),
+        ("Пресс-секретарь Дмитрий Песков: «Мы не комментируем эти сообщения».", "Дмитрий Песков"),
+        ('Update: "The meeting has been postponed until next week."', None),
+        ('Zelensky: "We need more air defence systems now."', None),  # one word: a label?
+        ("Читайте також: «Як Україна готується до зими в умовах атак».", None),
+    ],
+)
+def test_the_bare_name_colon_quote_form(body: str, speaker: str | None) -> None:
+    found = extract_statements(body, date(2024, 7, 18))
+    assert [s.speaker for s in found] == ([speaker] if speaker else [])
+    if speaker:
+        assert found[0].kind == "direct" and body[found[0].start : found[0].end] == found[0].text
