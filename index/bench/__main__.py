@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from index.bench import compare, engines, measure, report
+from index.bench import compare, engines, measure, report, statement_rate
 
 logger = logging.getLogger("index.bench")
 
@@ -84,6 +84,7 @@ def run_size(
     ours = measure.in_fresh_process(measure.build_ours, n, index_dir)
     logger.info("%d passages: %.0f passages/s; timing questions", n, ours["passages_per_s"])
     ours |= measure.in_fresh_process(measure.query_ours, index_dir, n, args.queries)
+    ours |= measure.in_fresh_process(statement_rate.news_rate)
     baseline: dict[str, Any]
     if args.no_baseline:
         baseline = {"skipped": "--no-baseline"}

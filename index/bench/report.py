@@ -91,11 +91,13 @@ def format_table(machine: dict[str, Any], rows: list[dict[str, Any]]) -> str:
             f"{_fmt(base['p50_ms'] / ours['p50_ms'], ',.0f')}× faster | | "
             f"{_fmt(base['p99_ms'] / ours['p99_ms'], ',.0f')}× faster | |"
         )
+    lines += ["", *statement_lines(rows)]
     lines += [
         "",
-        "newsdesk build passages/s counts analysis (the analyzer above) and index "
-        "construction, not text generation, by wall clock (and by the build process's CPU "
-        "time, which a busy machine does not inflate); index-only leaves analysis out. RSS is "
+        "newsdesk build passages/s counts analysis (the analyzer above), statement extraction "
+        "and index construction, not text generation, by wall clock (and by the build "
+        "process's CPU time, which a busy machine does not inflate); index-only leaves "
+        "analysis and statements out. RSS is "
         "the whole query process with the index loaded, after all questions; load is "
         "`SearchIndex.load` in a fresh process (page cache warm). Latency: wall clock of "
         "`search(terms, k=10)`, questions analysed beforehand; CPU is the thread's CPU time.",
@@ -109,6 +111,32 @@ def format_table(machine: dict[str, Any], rows: list[dict[str, Any]]) -> str:
         + " of the same questions.",
     ]
     return "\n".join(lines)
+
+
+def statement_lines(rows: list[dict[str, Any]]) -> list[str]:
+    """What statement extraction costs the build, per size (issue 14)."""
+    from index.bench.statement_rate import share_of_build
+
+    lines = []
+    for row in rows:
+        ours = row["ours"]
+        if "statements_s" not in ours:
+            continue
+        without = row["passages"] / max(ours["build_s"] - ours["statements_s"], 1e-9)
+        line = (
+            f"Statements at {row['passages']:,} passages: {ours['statements_s']:.2f} s, "
+            f"{ours['statements_share']:.1%} of the build ({ours['statements_found']:,} found: "
+            "generated text quotes nobody)"
+        )
+        if "news_paragraphs_per_s" in ours:
+            share = share_of_build(without, ours["news_paragraphs_per_s"])
+            line += (
+                f"; on news-style text {ours['news_paragraphs_per_s']:,.0f} paragraphs/s "
+                f"({ours['news_statements']} statements in {ours['news_units']} eval units), "
+                f"which would be {share:.0%} of the build per passage"
+            )
+        lines.append(line + ".")
+    return lines
 
 
 def check_bars(rows: list[dict[str, Any]]) -> list[str]:

@@ -28,6 +28,10 @@ def test_bench_command_reports_ours_and_rank_bm25(capsys: pytest.CaptureFixture[
     assert row["passages"] == 2000
     assert row["ours"]["questions"] == 20
     assert row["ours"]["passages_per_s"] > 0
+    # Reindex extracts statements: timed inside the build, with its share (issue 14).
+    assert 0 < row["ours"]["statements_s"] < row["ours"]["build_s"]
+    assert 0 < row["ours"]["statements_share"] < 1
+    assert row["ours"]["news_statements"] > 0 and row["ours"]["news_paragraphs_per_s"] > 0
     assert 0 < row["ours"]["p50_ms"] <= row["ours"]["p99_ms"]
     assert row["baseline"]["questions"] >= 5
     assert report["machine"]["cores"] >= 1
@@ -39,3 +43,4 @@ def test_bench_table_says_when_rank_bm25_is_skipped(capsys: pytest.CaptureFixtur
     out = capsys.readouterr().out
     assert "rank_bm25 | skipped: --no-baseline" in out
     assert "newsdesk" in out
+    assert "Statements at 200 passages: " in out and "of the build" in out

@@ -1,0 +1,79 @@
+"""What statement extraction costs the reindex build (issue 14: it is measured in the build rate).
+
+``newsdesk reindex`` re-extracts every article's statements (``StatementStore.rebuild``), so
+the build benchmark runs ``extract_statements`` over the generated corpus's articles (its
+passages joined per article, as the archive stores bodies) inside the timed build.
+
+Generated text has no quotes and no attribution verbs, so there extraction costs only its
+cue scan. The cost on text that quotes people is measured apart, on the hand-written
+news-style units of ``index/eval/statements_*.jsonl``, per paragraph; the report combines
+the two into the share extraction would take of a build over such text.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from index.statements import extract_statements
+
+_EPOCH = date(1970, 1, 1)
+_EVAL_DIR = Path(__file__).parents[1] / "eval"
+
+
+def extract_articles(chunk: Sequence[Any]) -> tuple[float, int]:
+    """Seconds spent extracting the statements of a chunk's articles, and how many found.
+
+    Args:
+        chunk: generated passages (``article_id``, ``text``, ``published_day``), whole
+            articles (the build's batches hold whole articles).
+    """
+    bodies: dict[int, list[str]] = {}
+    days: dict[int, int] = {}
+    for passage in chunk:
+        bodies.setdefault(passage.article_id, []).append(passage.text)
+        days.setdefault(passage.article_id, passage.published_day)
+    started = time.perf_counter()
+    found = 0
+    for article_id, parts in bodies.items():
+        published = _EPOCH + timedelta(days=days[article_id])
+        found += len(extract_statements("\n\n".join(parts), published))
+    return time.perf_counter() - started, found
+
+
+def news_rate(min_seconds: float = 2.0) -> dict[str, Any]:
+    """Extraction throughput on the hand-written news-style eval units (paragraphs per s)."""
+    units: list[tuple[str, date | None]] = []
+    for path in sorted(_EVAL_DIR.glob("statements_*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                unit = json.loads(line)
+                published = unit.get("published")
+                day = date.fromisoformat(published[:10]) if published else None
+                units.append((unit["text"], day))
+    paragraphs = sum(len([p for p in text.split("\n") if p.strip()]) for text, _ in units)
+    chars = sum(len(text) for text, _ in units)
+    rounds, found, started = 0, 0, time.perf_counter()
+    while True:
+        found = sum(len(extract_statements(text, day)) for text, day in units)
+        rounds += 1
+        took = time.perf_counter() - started
+        if took >= min_seconds:
+            break
+    return {
+        "news_units": len(units),
+        "news_paragraphs": paragraphs,
+        "news_statements": found,
+        "news_paragraphs_per_s": paragraphs * rounds / took,
+        "news_chars_per_paragraph": chars / max(paragraphs, 1),
+    }
+
+
+def share_of_build(passages_per_s_without: float, news_paragraphs_per_s: float) -> float:
+    """The share extraction would take of the build's time per passage on news text."""
+    cost = 1 / news_paragraphs_per_s
+    return cost / (1 / passages_per_s_without + cost)
