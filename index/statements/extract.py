@@ -88,17 +88,18 @@ class Statement:
 
 _SAY_EN = (
     r"said|says|added|told|stated|noted|stressed|warned|wrote|explained|insisted|declared|"
-    r"announced|replied|continued|emphasi[sz]ed|claimed|argued|confirmed|underlined"
+    r"announced|replied|continued|emphasi[sz]ed|claimed|argued|confirmed|underlined|"
+    r"repeated|reiterated|acknowledged|admitted"
 )
 _SAY_UK = (
     r"заяви(?:в|ла|ли)|сказа(?:в|ла|ли)|наголоси(?:в|ла|ли)|зазначи(?:в|ла|ли)|"
     r"повідоми(?:в|ла|ли)|дода(?:в|ла|ли)|підкресли(?:в|ла|ли)|поясни(?:в|ла|ли)|"
-    r"написа(?:в|ла|ли)|каже|говорить|попереди(?:в|ла)"
+    r"написа(?:в|ла|ли)|каже|говорить|попереди(?:в|ла)|розпові(?:в|ла|ли)"
 )
 _SAY_RU = (
     r"заяви(?:л|ла|ли)|сказа(?:л|ла|ли)|отмети(?:л|ла|ли)|подчеркну(?:л|ла|ли)|"
     r"сообщи(?:л|ла|ли)|добави(?:л|ла|ли)|поясни(?:л|ла|ли)|написа(?:л|ла|ли)|"
-    r"говорит|предупреди(?:л|ла)"
+    r"говорит|предупреди(?:л|ла)|рассказа(?:л|ла|ли)"
 )
 _SAY = f"(?:{_SAY_EN}|{_SAY_UK}|{_SAY_RU})"
 _SAY_RE = re.compile(rf"(?<![\w-])(?P<verb>{_SAY})(?![\w-])", re.IGNORECASE)
@@ -106,7 +107,7 @@ _SAY_RE = re.compile(rf"(?<![\w-])(?P<verb>{_SAY})(?![\w-])", re.IGNORECASE)
 _EN_REPORTED = (
     r"said|says|stressed|noted|warned|added|stated|announced|insisted|argued|"
     r"emphasi[sz]ed|confirmed|believes|claimed|told [\w ]{1,30}?|made it clear|"
-    r"underlined|explained"
+    r"underlined|explained|repeated|reiterated|acknowledged|admitted"
 )
 _REPORTED_EN_RE = re.compile(
     rf"(?<![\w-])(?P<verb>{_EN_REPORTED})(?:\s+(?:on|last|this)\s+[\w ]{{1,20}}?)?"
@@ -144,7 +145,8 @@ _CUE_STEMS = (
     "emphasi", "confirm", "believ", "claim", "told", "made", "underlin", "explain", "wrote",
     "declar", "repli", "continu", "according", "заяв", "сказа", "наголос", "зазнач",
     "повідом", "дода", "підкресл", "поясн", "напис", "каж", "говор", "попере", "отмет",
-    "подчеркн", "сообщ", "добав", "предупред", "словам", "мнени", "думку",
+    "подчеркн", "сообщ", "добав", "предупред", "словам", "мнени", "думку", "repeat",
+    "reiterat", "acknowledg", "admit", "розпов", "расска",
 )  # fmt: skip
 _PUNCT_TO_SPACE = str.maketrans(dict.fromkeys('«»“”„"—–-,.:;!?()', " "))
 _CUE_HEADS = frozenset(stem[:3] for stem in _CUE_STEMS)
@@ -175,13 +177,13 @@ _ROLE_HEADS = _words(
     """minister ministry spokesperson spokesman spokeswoman president secretary general
     chancellor official officials governor mayor commander chief head envoy ambassador
     adviser advisor spokesperson analyst prosecutor premier chairman chairwoman speaker
-    director representative office
+    director representative office commissioner ombudsman
     міністр міністерство речник речниця президент прем'єр прем’єр-міністр прем'єр-міністр
     секретар генсек канцлер посадовець губернатор мер командувач голова посол радник
-    речник представник директор офіс
+    речник представник директор офіс уповноважений омбудсмен
     министр министерство представитель президент премьер премьер-министр секретарь генсек
     канцлер губернатор мэр командующий глава посол советник директор пресс-секретарь
-    спикер офис"""
+    спикер офис уполномоченный омбудсмен"""
 )
 _ROLE_WORDS = _ROLE_HEADS | _words(
     """prime foreign defence defense deputy interior national state nato un eu us uk
@@ -222,6 +224,8 @@ _ADVERBS = _words(
 
 
 _CALENDAR_WORDS = frozenset(MONTHS) | frozenset(WEEKDAYS)
+#: A capitalised run right after one of these is a place or an organisation, not a speaker.
+_PLACE_PREPOSITIONS = _words("in at from near across inside outside у в з із зі из во під под")
 
 
 _DIGIT_RE = re.compile(r"\d")
@@ -257,6 +261,7 @@ def _parse_who(text: str, offset: int, *, anchor_end: bool) -> _Who | None:
         # "Zelensky also said", "Зеленський також заявив": adverbs between name and verb.
         while tokens and tokens[0][0].casefold() in _ADVERBS:
             tokens.pop(0)
+    stop = ""
     for word, start, end in tokens[:8]:
         if not word[0].isalpha() and word not in "-'’":
             break
@@ -266,10 +271,14 @@ def _parse_who(text: str, offset: int, *, anchor_end: bool) -> _Who | None:
         connector = low in _CONNECTORS and (picked or not anchor_end)
         if _is_cap(word) or low in _ROLE_WORDS or connector:
             if low in _STOP_WORDS and low not in _ROLE_WORDS:
+                stop = low
                 break
             picked.append((word, start, end))
             continue
+        stop = low
         break
+    if anchor_end and stop in _PLACE_PREPOSITIONS:
+        return None  # "Diplomats in Brussels said": a place, not the speaker
     # A name never ends in a connector: "Ursula von der" → drop the dangling particles.
     while picked and picked[-1][0].casefold() in _CONNECTORS:
         picked.pop()
@@ -319,6 +328,11 @@ def _before_clause(text: str, offset: int) -> _Who | None:
     if clause[0].islower():
         return _parse_who(inner[:cut], offset, anchor_end=True)
     head = _parse_who(inner[:cut], offset, anchor_end=True)
+    if head is not None and head.name and not head.pronoun:
+        # "Dmytro Lubinets, Ukraine's human rights commissioner, said": a role after a name.
+        clause_words = {w.casefold().strip("'’") for w in clause.split()}
+        if clause_words & _ROLE_HEADS:
+            return head
     if head is None or not head.role:
         return None
     name = _parse_who(clause, offset + len(inner) - len(clause), anchor_end=True)
@@ -441,6 +455,7 @@ class _Extractor:
         self.published = published
         self.found: list[tuple[_Who, int, int, Kind, int, int]] = []
         self._lang: str | None = None
+        self.pending: list[tuple[_Who, int, int, tuple[int, int], int]] = []
 
     @property
     def lang(self) -> str | None:
@@ -499,13 +514,13 @@ class _Extractor:
                     inner.start("who1") if inner["who1"] else inner.start("who2"),
                     anchor_end=not inner["who1"],
                 )
-                if who is not None and not who.pronoun:
+                if who is not None:
                     cue = (inner.start(), inner.end())
                     a_end = inner.start()
                     while a_end > start and body[a_end - 1] in " ,":
                         a_end -= 1
-                    self.add(who, start, a_end, "direct", cue)
-                    self.add(who, inner.end(), end, "direct", cue)
+                    self._direct(who, start, a_end, cue, open_at)
+                    self._direct(who, inner.end(), end, cue, open_at)
                     last_who, last_end = who, close_end
                     continue
             after = body[close_end : close_end + 120]
@@ -569,12 +584,39 @@ class _Extractor:
             ):
                 who = last_who
                 cue = (open_at, open_at)
-            if who is not None and who.pronoun:
-                who = self._pronoun(who, open_at)
             if who is not None:
-                self.add(who, start, end, "direct", cue, partners)
+                self._direct(who, start, end, cue, open_at, partners)
                 last_who, last_end = who, max(cue[1], close_end)
-        return [(s[1], s[2]) for s in spans]
+        # Quotes of fewer than three words (a name in quotes, «Укренерго») do not stop
+        # reported speech in their sentence; statements do.
+        return [(s[1], s[2]) for s in spans if len(re.findall(r"\w+", body[s[1] : s[2]])) >= 3]
+
+    def _direct(
+        self,
+        who: _Who,
+        start: int,
+        end: int,
+        cue: tuple[int, int],
+        at: int,
+        partners: list[_Who] | None = None,
+    ) -> None:
+        """Record a direct quote; one whose speaker is a pronoun waits for reported speech.
+
+        ``"…," he said`` after "X said that …" is X's: the pronoun is resolved once the
+        reported statements are known too (``resolve_pronouns``).
+        """
+        if who.pronoun:
+            self.pending.append((who, start, end, cue, at))
+        else:
+            self.add(who, start, end, "direct", cue, partners)
+
+    def resolve_pronouns(self) -> None:
+        """The direct quotes attributed to he/she/він/он, in text order (see ``_direct``)."""
+        resolved: dict[int, _Who | None] = {}
+        for who, start, end, cue, at in sorted(self.pending, key=lambda p: p[1]):
+            if id(who) not in resolved:
+                resolved[id(who)] = self._pronoun(who, at)
+            self.add(resolved[id(who)], start, end, "direct", cue)
 
     def _colon_speaker(self, before: str, open_at: int) -> _Who | None:
         """The bare ``Name: "…"`` form: a line or sentence that is only a name, then a colon.
@@ -600,7 +642,10 @@ class _Extractor:
     def _pronoun(self, who: _Who, at: int) -> _Who | None:
         if not self.found:
             return None
-        prev = max(self.found, key=lambda f: f[2])
+        before = [f for f in self.found if f[2] <= at]
+        if not before:
+            return None
+        prev = max(before, key=lambda f: f[2])
         if at - prev[2] > PRONOUN_REACH or prev[0].pronoun:
             return None
         if sum(1 for f in self.found if f[1:3] == prev[1:3]) > 1:
@@ -705,6 +750,7 @@ class _Extractor:
     def statements(self) -> list[Statement]:
         quotes = self.direct()
         self.reported(quotes)
+        self.resolve_pronouns()
         out: list[Statement] = []
         fullest = self._fullest_names(
             {speaker_key(who.name) or "" for who, *_ in self.found if who.name}

@@ -82,13 +82,15 @@ def name_language(text: str, hint: str | None = None) -> str | None:
 _RULES: dict[str, tuple[tuple[str, str], ...]] = {
     "uk": (
         ("ського", "ський"), ("ському", "ський"), ("ським", "ський"), ("ської", "ська"),
-        ("ській", "ська"), ("ного", "ний"), ("ним", "ний"), ("ової", "ова"), ("овій", "ова"),
+        ("ській", "ська"), ("цького", "цький"), ("ного", "ний"), ("ним", "ний"),
+        ("ової", "ова"), ("овій", "ова"),
         ("ії", "ія"), ("нка", "нко"), ("нком", "нко"), ("ька", "ько"), ("ця", "ець"),
         ("цем", "ець"), ("ою", "а"), ("ом", ""), ("ові", ""), ("и", "а"), ("я", "й"),
         ("а", ""), ("у", ""),
     ),
     "ru": (
-        ("ского", "ский"), ("скому", "ский"), ("ским", "ский"), ("иной", "ина"),
+        ("ского", "ский"), ("скому", "ский"), ("ским", "ский"), ("цкого", "цкий"),
+        ("цкому", "цкий"), ("цким", "цкий"), ("иной", "ина"),
         ("ной", "ная"), ("ного", "ный"), ("ным", "ный"), ("овой", "ова"), ("евой", "ева"),
         ("ии", "ия"), ("ея", "ей"), ("ия", "ий"), ("ом", ""), ("ым", ""), ("ой", "а"),
         ("ы", "а"), ("и", "а"), ("а", ""), ("у", ""), ("ю", "ь"), ("я", "ь"),
@@ -148,9 +150,30 @@ def _restyle(word: str, like: str) -> str:
     return "-".join(part[:1].upper() + part[1:] for part in word.split("-"))
 
 
+def _without_leading_things(words: list[str], analyzer: MorphAnalyzer) -> list[str]:
+    """Drop leading words that can only be inanimate nouns: "Польщі Радослав Сікорський".
+
+    The speaker parser takes a capitalised run, and Ukrainian/Russian titles put the
+    country or body in the genitive between the role and the name ("міністр закордонних
+    справ Польщі Радослав Сікорський", "пресс-секретарь Кремля Дмитрий Песков"). A word
+    is dropped only when every parse of it is an inanimate noun and two words stay.
+    """
+    while len(words) > 2 and words[0][:1].isupper():
+        parses = analyzer.parse(words[0].casefold())
+        if not parses or not all(
+            p.tag.POS == "NOUN" and "inan" in p.tag.grammemes for p in parses
+        ):
+            break
+        words = words[1:]
+    return words
+
+
 @lru_cache(maxsize=8192)
 def nominative(name: str, hint: str | None = None) -> str:
     """The nominative of a Ukrainian or Russian name; anything else comes back unchanged.
+
+    Leading words that can only be things (a country or body in the genitive, "Польщі")
+    are dropped first (``_without_leading_things``).
 
     Only capitalised Cyrillic words are inflected: particles (фон дер), acronyms (МЗС) and
     Latin words stay as written. The case and gender are chosen for the whole name (the one
@@ -166,7 +189,7 @@ def nominative(name: str, hint: str | None = None) -> str:
     analyzer = _analyzer(lang) if lang else None
     if analyzer is None:
         return name
-    words = name.split(" ")
+    words = _without_leading_things(name.split(" "), analyzer)
     slots = [
         i
         for i, w in enumerate(words)

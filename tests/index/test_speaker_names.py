@@ -33,6 +33,9 @@ def test_names_in_cases_come_back_nominative() -> None:
         ("Урсули фон дер Ляєн", "Урсула фон дер Ляєн"),  # particles kept
         ("Jens Stoltenberg", "Jens Stoltenberg"),  # Latin script untouched
         ("речника МЗС", "речника МЗС"),  # no capitalised Cyrillic name word: unchanged
+        ("Польщі Радослав Сікорський", "Радослав Сікорський"),  # a country is no name
+        ("Кремля Дмитрия Пескова", "Дмитрий Песков"),
+        ("Джей Ді Венс", "Джей Ді Венс"),  # three words of one name stay
     ],
 )
 def test_nominative_keeps_what_must_stay(written: str, expected: str) -> None:

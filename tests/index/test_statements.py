@@ -199,3 +199,42 @@ def test_the_bare_name_colon_quote_form(body: str, speaker: str | None) -> None:
     assert [s.speaker for s in found] == ([speaker] if speaker else [])
     if speaker:
         assert found[0].kind == "direct" and body[found[0].start : found[0].end] == found[0].text
+
+
+def test_a_pronoun_quote_after_reported_speech_is_that_speakers() -> None:
+    body = (
+        "Oleksandr Kubrakov, who oversees reconstruction, said more than 40 vessels had left "
+        'the ports.\n"The corridor works, and it will keep working," he said. "Every ship is '
+        'a message to Moscow."'
+    )
+    found = extract_statements(body, date(2024, 7, 18))
+    assert [(s.speaker, s.kind) for s in found] == [
+        ("Oleksandr Kubrakov", "reported"),
+        ("Oleksandr Kubrakov", "direct"),
+        ("Oleksandr Kubrakov", "direct"),
+    ]
+    uk = (
+        "Голова ОВА Олег Синєгубов повідомив, що поранено п'ятеро людей.\n"
+        "«Рятувальники досі працюють на місці, — написав він у телеграмі. — Просимо "
+        "мешканців залишатися в укриттях»."
+    )
+    found = extract_statements(uk, date(2024, 3, 22))
+    assert [s.speaker for s in found] == ["Олег Синєгубов"] * 3
+    assert found[2].text.startswith("Просимо")
+
+
+def test_more_verbs_appositive_roles_and_places() -> None:
+    found = extract_statements(
+        "Dmytro Lubinets, Ukraine's human rights commissioner, said many of the freed "
+        "soldiers needed long treatment.\nScholz repeated that Germany would not send the "
+        "missiles.\nDiplomats in Brussels said privately that they expected little.\n"
+        "Роман Мрочко розповів, що обстріл пошкодив лікарню та дві школи.",
+        date(2024, 7, 18),
+    )
+    assert [s.speaker for s in found] == ["Dmytro Lubinets", "Scholz", "Роман Мрочко"]
+    # A one-word quote (a company's name) does not hide its sentence's reported speech.
+    (ru,) = extract_statements(
+        "По словам главы «Укрэнерго» Владимира Кудрицкого, зимой возможны отключения света.",
+        date(2024, 7, 18),
+    )
+    assert ru.speaker == "Владимир Кудрицкий" and ru.text.startswith("зимой")
