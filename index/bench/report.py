@@ -122,18 +122,20 @@ def statement_lines(rows: list[dict[str, Any]]) -> list[str]:
         ours = row["ours"]
         if "statements_s" not in ours:
             continue
-        without = row["passages"] / max(ours["build_s"] - ours["statements_s"], 1e-9)
+        cpu_build = ours.get("cpu_build_s", 0.0)
+        cpu_share = ours["statements_cpu_s"] / cpu_build if cpu_build > 0 else 0.0
         line = (
-            f"Statements at {row['passages']:,} passages: {ours['statements_s']:.2f} s, "
-            f"{ours['statements_share']:.1%} of the build ({ours['statements_found']:,} found: "
-            "generated text quotes nobody)"
+            f"Statements at {row['passages']:,} passages: {ours['statements_s']:.2f} s wall, "
+            f"{ours['statements_share']:.1%} of the build ({cpu_share:.1%} of its CPU time; "
+            f"{ours['statements_found']:,} found: generated text quotes nobody)"
         )
-        if "news_paragraphs_per_s" in ours:
-            share = share_of_build(without, ours["news_paragraphs_per_s"])
+        if "news_paragraphs_per_cpu_s" in ours and cpu_build > ours["statements_cpu_s"]:
+            without = row["passages"] / (cpu_build - ours["statements_cpu_s"])
+            share = share_of_build(without, ours["news_paragraphs_per_cpu_s"])
             line += (
-                f"; on news-style text {ours['news_paragraphs_per_s']:,.0f} paragraphs/s "
-                f"({ours['news_statements']} statements in {ours['news_units']} eval units), "
-                f"which would be {share:.0%} of the build per passage"
+                f"; on news-style text {ours['news_paragraphs_per_cpu_s']:,.0f} paragraphs "
+                f"per CPU s ({ours['news_statements']} statements in {ours['news_units']} "
+                f"eval units), which would be {share:.0%} of the build's CPU per passage"
             )
         lines.append(line + ".")
     return lines
