@@ -143,7 +143,11 @@ def test_ask_prints_highlighted_snippets_and_citations(newsdesk: Run, corpus: Pa
     # Issue 14: a who-said-what question is answered from Marchenko's statements.
     assert note.startswith("Note: From what Marchenko")
     assert lines[0].startswith("1. ") and "**Marchenko**" in lines[0]
-    assert "— Parliament passes the 2025 budget" in lines[1]
+    # The citation line names the speaker and the statement's date, then the article.
+    assert (
+        "— Marchenko, 18 September 2024 · reported in: Parliament passes the 2025 budget"
+        in (lines[1])
+    )
     assert "Olena Kovalenko · 2024-09-18" in lines[1] and "[article " in lines[1]
     assert "https://news.example.org/budget-2025" in result.out
 
@@ -165,8 +169,11 @@ def test_ask_json_has_snippets_spans_and_citations(newsdesk: Run, corpus: Path) 
         "passage",
         "story",
         "reprints_note",
+        "said_by",
     }
     assert first["story"] is None and first["reprints_note"] is None  # no reprints here
+    # Issue 14: a statement answer says who said it and when.
+    assert first["said_by"] == [{"speaker": "Marchenko", "said_on": "2024-09-18"}]
     marked = {first["snippet"][start:end] for start, end in first["highlights"]}
     assert "Marchenko" in marked
     assert first["article"]["title"] == "Parliament passes the 2025 budget"
