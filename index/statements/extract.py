@@ -94,12 +94,12 @@ _SAY_EN = (
 _SAY_UK = (
     r"заяви(?:в|ла|ли)|сказа(?:в|ла|ли)|наголоси(?:в|ла|ли)|зазначи(?:в|ла|ли)|"
     r"повідоми(?:в|ла|ли)|дода(?:в|ла|ли)|підкресли(?:в|ла|ли)|поясни(?:в|ла|ли)|"
-    r"написа(?:в|ла|ли)|каже|говорить|попереди(?:в|ла)|розпові(?:в|ла|ли)"
+    r"написа(?:в|ла|ли)|каже|говорить|попереди(?:в|ла)|розпові(?:в|ла|ли)|пригрози(?:в|ла|ли)"
 )
 _SAY_RU = (
     r"заяви(?:л|ла|ли)|сказа(?:л|ла|ли)|отмети(?:л|ла|ли)|подчеркну(?:л|ла|ли)|"
     r"сообщи(?:л|ла|ли)|добави(?:л|ла|ли)|поясни(?:л|ла|ли)|написа(?:л|ла|ли)|"
-    r"говорит|предупреди(?:л|ла)|рассказа(?:л|ла|ли)"
+    r"говорит|предупреди(?:л|ла)|рассказа(?:л|ла|ли)|пригрози(?:л|ла|ли)"
 )
 _SAY = f"(?:{_SAY_EN}|{_SAY_UK}|{_SAY_RU})"
 _SAY_RE = re.compile(rf"(?<![\w-])(?P<verb>{_SAY})(?![\w-])", re.IGNORECASE)
@@ -110,7 +110,8 @@ _EN_REPORTED = (
     r"underlined|explained|repeated|reiterated|acknowledged|admitted"
 )
 _REPORTED_EN_RE = re.compile(
-    rf"(?<![\w-])(?P<verb>{_EN_REPORTED})(?:\s+(?:on|last|this)\s+[\w ]{{1,20}}?)?"
+    rf"(?<![\w-])(?:(?:has|have|had)\s+)?(?P<verb>{_EN_REPORTED})"
+    rf"(?:\s+(?:on|last|this)\s+[\w ]{{1,20}}?)?"
     rf"(?:,?\s+that\s+|\s+(?=[\w]))"
 )
 _REPORTED_UKRU_RE = re.compile(
@@ -146,7 +147,7 @@ _CUE_STEMS = (
     "declar", "repli", "continu", "according", "заяв", "сказа", "наголос", "зазнач",
     "повідом", "дода", "підкресл", "поясн", "напис", "каж", "говор", "попере", "отмет",
     "подчеркн", "сообщ", "добав", "предупред", "словам", "мнени", "думку", "repeat",
-    "reiterat", "acknowledg", "admit", "розпов", "расска",
+    "reiterat", "acknowledg", "admit", "розпов", "расска", "пригроз",
 )  # fmt: skip
 _PUNCT_TO_SPACE = str.maketrans(dict.fromkeys('«»“”„"—–-,.:;!?()', " "))
 _CUE_HEADS = frozenset(stem[:3] for stem in _CUE_STEMS)
@@ -177,18 +178,19 @@ _ROLE_HEADS = _words(
     """minister ministry spokesperson spokesman spokeswoman president secretary general
     chancellor official officials governor mayor commander chief head envoy ambassador
     adviser advisor spokesperson analyst prosecutor premier chairman chairwoman speaker
-    director representative office commissioner ombudsman
+    director representative office commissioner ombudsman operator
     міністр міністерство речник речниця президент прем'єр прем’єр-міністр прем'єр-міністр
     секретар генсек канцлер посадовець губернатор мер командувач голова посол радник
-    речник представник директор офіс уповноважений омбудсмен
+    речник представник директор офіс уповноважений омбудсмен держсекретар
+    прем'єр-міністерка прем’єр-міністерка президентка міністерка очільниця речниця
     министр министерство представитель президент премьер премьер-министр секретарь генсек
     канцлер губернатор мэр командующий глава посол советник директор пресс-секретарь
-    спикер офис уполномоченный омбудсмен"""
+    спикер офис уполномоченный омбудсмен госсекретарь"""
 )
 _ROLE_WORDS = _ROLE_HEADS | _words(
     """prime foreign defence defense deputy interior national state nato un eu us uk
     polish ukrainian russian german french american british the a an its his her
-    first vice senior former"""
+    first vice senior former security presidential staff"""
 )
 _STOP_WORDS = _words(
     """the a an on in at after before but and then also however meanwhile later earlier

@@ -270,3 +270,21 @@ def test_speaker_attribution_on_the_varied_sets_stays_precise(path: Path, floor:
     for lang, row in scores["per_language"].items():  # type: ignore[union-attr]
         assert row["precision"] >= 0.95, lang
         assert row["f1"] >= floor, lang
+
+
+def test_roles_and_verbs_the_held_out_set_lacked() -> None:
+    found = extract_statements(
+        "«Допомога вже в дорозі», — сказав держсекретар США Ентоні Блінкен.\n"
+        "Прем'єр-міністр Польщі Дональд Туск і прем'єр-міністерка Данії Метте Фредеріксен "
+        "заявили, що витрати на оборону мають швидко зрости.\n"
+        "Роберт Фіцо пригрозив у понеділок, що Словаччина може припинити постачання.\n"
+        "Donald Trump has said he would end the war within a day.\n"
+        "Ukraine should lower the mobilisation age to 18, US national security adviser "
+        "Jake Sullivan said.",
+        date(2025, 1, 16),
+    )
+    assert [s.speaker for s in found] == [
+        "Ентоні Блінкен", "Дональд Туск", "Метте Фредеріксен", "Роберт Фіцо", "Donald Trump",
+        "Jake Sullivan",
+    ]  # fmt: skip
+    assert found[3].said_on == date(2025, 1, 13)
