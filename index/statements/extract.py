@@ -149,8 +149,8 @@ _CUE_STEMS = (
     "подчеркн", "сообщ", "добав", "предупред", "словам", "мнени", "думку", "repeat",
     "reiterat", "acknowledg", "admit", "розпов", "расска", "пригроз",
 )  # fmt: skip
-_PUNCT_TO_SPACE = str.maketrans(dict.fromkeys('«»“”„"—–-,.:;!?()', " "))
 _CUE_HEADS = frozenset(stem[:3] for stem in _CUE_STEMS)
+_PUNCT_TO_SPACE = str.maketrans(dict.fromkeys('«»“”„"—–-,.:;!?()', " "))
 
 
 def _has_cue(text: str) -> bool:
@@ -243,7 +243,10 @@ def _may_name_a_date(text: str) -> bool:
     """
     if _DIGIT_RE.search(text):
         return True
-    words = _WORD_ONLY_RE.findall(text.lower().translate(_APOSTROPHES))
+    lowered = text.lower()
+    if "’" in lowered or "ʼ" in lowered or "‘" in lowered or "`" in lowered:
+        lowered = lowered.translate(_APOSTROPHES)
+    words = _WORD_ONLY_RE.findall(lowered)
     return any(word in TRIGGER_WORDS for word in words)
 
 
