@@ -123,6 +123,11 @@ _ACCORDING_RE = re.compile(
     r"\s+(?P<who>[^,.;:!?]{2,80}?),\s*",
     re.IGNORECASE,
 )
+#: "За його словами, …" / "По его словам, …": the speaker is the pronoun's antecedent.
+_ACCORDING_PRONOUN_RE = re.compile(
+    r"(?<![\w-])(?:за\s+(?P<uk>його|її)\s+словами|по\s+(?P<ru>его|ее|её)\s+словам),\s*",
+    re.IGNORECASE,
+)
 _ACCORDING_TAIL_RE = re.compile(
     r",\s+(?:according to|за словами|по словам)\s+(?P<who>[^,.;:!?]{2,80}?)\s*[.!?]?\s*$",
     re.IGNORECASE,
@@ -173,7 +178,8 @@ _QUOTE_OPEN_RE = re.compile(r'["“«„]')
 _CYRILLIC_RE = re.compile(r"[а-яіїєґё]", re.IGNORECASE)
 
 
-_PRONOUNS = frozenset(("he", "she", "він", "вона", "он", "она"))
+#: Pronouns a speaker may be: "he said", and "за його словами" / "по его словам".
+_PRONOUNS = frozenset(("he", "she", "він", "вона", "он", "она", "його", "її", "его", "её", "ее"))
 _ROLE_HEADS = _words(
     """minister ministry spokesperson spokesman spokeswoman president secretary general
     chancellor official officials governor mayor commander chief head envoy ambassador
@@ -182,10 +188,12 @@ _ROLE_HEADS = _words(
     міністр міністерство речник речниця президент прем'єр прем’єр-міністр прем'єр-міністр
     секретар генсек канцлер посадовець губернатор мер командувач голова посол радник
     речник представник директор офіс уповноважений омбудсмен держсекретар
+    віцепрем'єр віцепрем’єр віцепрем'єр-міністр віцепрем’єр-міністр віце-прем'єр
+    віце-прем’єр віце-прем'єр-міністр віце-прем’єр-міністр
     прем'єр-міністерка прем’єр-міністерка президентка міністерка очільниця речниця
     министр министерство представитель президент премьер премьер-министр секретарь генсек
     канцлер губернатор мэр командующий глава посол советник директор пресс-секретарь
-    спикер офис уполномоченный омбудсмен госсекретарь"""
+    спикер офис уполномоченный омбудсмен госсекретарь вице-премьер вице-премьер-министр"""
 )
 _ROLE_WORDS = _ROLE_HEADS | _words(
     """prime foreign defence defense deputy interior national state nato un eu us uk
@@ -659,7 +667,10 @@ class _Extractor:
         names = re.findall(
             r"(?<![.!?]\s)(?<!^)\b[A-ZА-ЯІЇЄҐ][a-zа-яіїєґ']+\s+[A-ZА-ЯІЇЄҐ][a-zа-яіїєґ']+", between
         )
-        if names:
+        # The previous statement's own attribution ("», — сказав Олексій Кулеба.") is no
+        # other name.
+        own = speaker_key(prev[0].name) if prev[0].name else None
+        if any(speaker_key(name) != own for name in names):
             return None
         return (
             _Who(who.as_written, prev[0].name, prev[0].role, False, who.start, who.end)
@@ -686,8 +697,19 @@ class _Extractor:
         for m in _ACCORDING_RE.finditer(sentence):
             who = _parse_who(m["who"], s_start + m.start("who"), anchor_end=True)
             start = s_start + m.end()
+            if who and who.pronoun:  # "За його словами, …" after X's quote: X's
+                who = self._pronoun(who, s_start + m.start())
             if who and self._content_ok(start, content_end):
                 self._add_reported(who, start, content_end, (s_start + m.start(), start))
+                return
+        m = _ACCORDING_PRONOUN_RE.search(sentence)
+        if m:
+            group = "uk" if m["uk"] else "ru"
+            who = _Who(m[group], "", False, True, s_start + m.start(group), s_start + m.end(group))
+            resolved = self._pronoun(who, s_start + m.start())
+            start = s_start + m.end()
+            if resolved and self._content_ok(start, content_end):
+                self._add_reported(resolved, start, content_end, (s_start + m.start(), start))
                 return
         # Tail patterns only look at the sentence's end (their speaker is at most 80 chars).
         tail_from = max(0, len(sentence) - 200)
