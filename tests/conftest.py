@@ -37,3 +37,34 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 def settings(tmp_path: Path) -> IndexSettings:
     """Settings with the data dir in tmp_path."""
     return IndexSettings(data_dir=tmp_path / "data", _env_file=None)
+
+
+NO_POSTGRES = "no PostgreSQL server binaries (initdb, pg_ctl, postgres) found; install postgresql-15"
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster():  # type: ignore[no-untyped-def]
+    """A throwaway PostgreSQL cluster per test session (per xdist worker); skips without one."""
+    from tests.auxil.postgres import start_cluster
+
+    cluster = start_cluster()
+    if cluster is None:
+        pytest.skip(NO_POSTGRES)
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def pg_url(postgres_cluster) -> str:  # type: ignore[no-untyped-def]
+    """The URL of a fresh, empty PostgreSQL database (dropped after the test)."""
+    url = postgres_cluster.create_database()
+    yield url
+    postgres_cluster.drop_database(url)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_location(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    """Where a store lives, once per backend: a SQLite file, then a PostgreSQL database."""
+    if request.param == "sqlite":
+        return tmp_path / "store.sqlite3"
+    return request.getfixturevalue("pg_url")

@@ -186,14 +186,16 @@ class ArticleStore:
                 existing = self._find_existing(conn, fields["url"], digest)
                 if existing is None:
                     # A story of one; index.reprints moves it when it proves a reprint.
-                    story = conn.execute("INSERT INTO stories DEFAULT VALUES").lastrowid
+                    story = conn.execute(
+                        "INSERT INTO stories DEFAULT VALUES RETURNING id"
+                    ).fetchone()[0]
                     cur = conn.execute(
                         "INSERT INTO articles (url, source, title, author, published_at, "
                         "language, body, content_hash, ingested_at, story_id) "
-                        "VALUES (?,?,?,?,?,?,?,?,?,?)",
+                        "VALUES (?,?,?,?,?,?,?,?,?,?) RETURNING id",
                         (*fields.values(), ingested_at, story),
                     )
-                    article_id = int(cur.lastrowid or 0)
+                    article_id = int(cur.fetchone()[0])
                     passages = self._insert_passages(conn, article_id, spans)
                     write_statements(conn, article_id, statements)
                     outcome: Outcome = "new"
@@ -269,12 +271,12 @@ class ArticleStore:
         for ordinal, span in enumerate(spans):
             cur = conn.execute(
                 'INSERT INTO passages (article_id, ordinal, text, start, "end", kind) '
-                "VALUES (?,?,?,?,?,?)",
+                "VALUES (?,?,?,?,?,?) RETURNING id",
                 (article_id, ordinal, span.text, span.start, span.end, span.kind),
             )
             passages.append(
                 Passage(
-                    int(cur.lastrowid or 0),
+                    int(cur.fetchone()[0]),
                     article_id,
                     ordinal,
                     span.text,
@@ -472,15 +474,19 @@ class ArticleStore:
         still shows its last month instead of an empty one. Undated articles are left out.
         """
         tomorrow = (today + timedelta(days=1)).isoformat()
+        # Stored times are UTC ISO text, so the first ten characters are the UTC day, and
+        # text order is time order: no date function, the same SQL on both backends.
+        (newest,) = self.db.conn.execute(
+            "SELECT MAX(published_at) FROM articles WHERE published_at < ?", (tomorrow,)
+        ).fetchone()
+        if newest is None:
+            return []
+        last = date.fromisoformat(str(newest)[:10])
         rows = self.db.conn.execute(
-            "WITH last AS (SELECT date(MAX(published_at)) AS day FROM articles "
-            "WHERE published_at < :tomorrow) "
-            "SELECT date(a.published_at), COALESCE(a.source, 'unknown'), COUNT(*) "
-            "FROM articles AS a, last "
-            "WHERE a.published_at >= date(last.day, :back) "
-            "AND a.published_at < date(last.day, '+1 day') "
+            "SELECT substr(published_at, 1, 10), COALESCE(source, 'unknown'), COUNT(*) "
+            "FROM articles WHERE published_at >= ? AND published_at < ? "
             "GROUP BY 1, 2 ORDER BY 1, 2",
-            {"tomorrow": tomorrow, "back": f"-{days - 1} days"},
+            ((last - timedelta(days=days - 1)).isoformat(), (last + timedelta(days=1)).isoformat()),
         ).fetchall()
         return [(date.fromisoformat(day), str(source), int(n)) for day, source, n in rows]
 
@@ -518,9 +524,7 @@ class ArticleStore:
 
     def max_passage_id(self) -> int:
         """The highest passage id ever handed out (0 for a fresh store)."""
-        row = self.db.conn.execute("SELECT seq FROM sqlite_sequence WHERE name='passages'")
-        found = row.fetchone()
-        return int(found[0]) if found else 0
+        return self.db.max_id("passages")
 
     def iter_index_rows(
         self, *, after_id: int = 0, up_to: int | None = None, batch: int = 2000
@@ -593,9 +597,7 @@ class ArticleStore:
 
         Returns an empty list for a healthy store; used by tests after a killed ingest.
         """
-        problems = [
-            row[0] for row in self.db.conn.execute("PRAGMA integrity_check") if row[0] != "ok"
-        ]
+        problems = self.db.integrity_problems()
         for (article_id,) in self.db.conn.execute(
             "SELECT a.id FROM articles a LEFT JOIN passages p ON p.article_id = a.id "
             "WHERE p.id IS NULL"
@@ -613,7 +615,8 @@ class ArticleStore:
 def _queue(conn: sqlite3.Connection, passage_ids: Iterable[int], op: str) -> None:
     """Record in the index queue, inside the caller's transaction, what the index must do."""
     conn.executemany(
-        "INSERT OR REPLACE INTO index_queue (passage_id, op) VALUES (?, ?)",
+        "INSERT INTO index_queue (passage_id, op) VALUES (?, ?) "
+        "ON CONFLICT (passage_id) DO UPDATE SET op = excluded.op",
         ((pid, op) for pid in passage_ids),
     )
 

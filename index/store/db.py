@@ -1,5 +1,10 @@
 """The SQLite connection: WAL mode, one connection per thread, explicit transactions.
 
+``open_database`` picks the backend: a path is this SQLite store, a ``postgresql://`` URL is
+``index.store.pg.PgDatabase``, which offers the same interface (``conn``, ``transaction``,
+``snapshot``, ``max_id``, ``integrity_problems``, ``size_bytes``, ``close``), so the store
+modules above never ask which one runs.
+
 SQLite connections must not be shared between threads (``check_same_thread`` stays on), and
 the bot answers questions from worker threads while an ingest runs in another, so each
 thread lazily opens its own connection. WAL lets those readers proceed while one writer
@@ -14,9 +19,13 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from index.errors import StoreError
 from index.store.schema import MIGRATIONS, Migration, migrate
+
+if TYPE_CHECKING:
+    from index.store.pg import PgDatabase
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +40,33 @@ RESTORE_HINT = (
 )
 
 
+def _greatest(*values: object) -> object:
+    """PostgreSQL's GREATEST (NULLs ignored), so store SQL can use one spelling on both."""
+    present = [v for v in values if v is not None]
+    return max(present) if present else None  # type: ignore[type-var]
+
+
+def _least(*values: object) -> object:
+    """PostgreSQL's LEAST (NULLs ignored)."""
+    present = [v for v in values if v is not None]
+    return min(present) if present else None  # type: ignore[type-var]
+
+
+def open_database(
+    location: Path | str, migrations: tuple[Migration, ...] = MIGRATIONS
+) -> Database | PgDatabase:
+    """The store at ``location``: a ``postgresql://`` URL, else a SQLite file path.
+
+    Raises:
+        StoreError: as ``Database`` and ``PgDatabase`` do (one line, never a password).
+    """
+    from index.store.pg import PgDatabase, is_postgres_url
+
+    if is_postgres_url(location):
+        return PgDatabase(str(location), migrations)
+    return Database(Path(location), migrations)
+
+
 class Database:
     """A store file with a connection per thread; migrations run once at open.
 
@@ -42,8 +78,11 @@ class Database:
         StoreError: the file is not a SQLite database or its schema is newer than ours.
     """
 
+    backend = "sqlite"
+
     def __init__(self, path: Path, migrations: tuple[Migration, ...] = MIGRATIONS) -> None:
         self.path = path
+        self.name = str(path)
         self._local = threading.local()
         self._lock = threading.Lock()
         self._connections: list[sqlite3.Connection] = []
@@ -89,6 +128,8 @@ class Database:
             # than FULL for many small transactions.
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
+            conn.create_function("greatest", -1, _greatest, deterministic=True)
+            conn.create_function("least", -1, _least, deterministic=True)
         except sqlite3.OperationalError as exc:
             raise StoreError(f"cannot open the store ({exc})", item=str(self.path)) from None
         except sqlite3.DatabaseError as exc:
@@ -135,6 +176,16 @@ class Database:
             yield conn
         finally:
             conn.execute("COMMIT")
+
+    def max_id(self, table: str) -> int:
+        """The highest id AUTOINCREMENT has handed out in ``table`` (0 if none yet)."""
+        row = self.conn.execute("SELECT seq FROM sqlite_sequence WHERE name = ?", (table,))
+        found = row.fetchone()
+        return int(found[0]) if found else 0
+
+    def integrity_problems(self) -> list[str]:
+        """SQLite's own page and index check (empty when sound)."""
+        return [row[0] for row in self.conn.execute("PRAGMA integrity_check") if row[0] != "ok"]
 
     def size_bytes(self) -> int:
         """Bytes on disk of the store file and its WAL side files."""

@@ -1,5 +1,9 @@
 """The store's schema: an ordered list of migrations and the code that applies them.
 
+One list serves both backends: SQLite applies the statements as written, PostgreSQL through
+``index.store.dialect.postgres_ddl`` (``index.store.pg.migrate_postgres``), so a migration is
+written once, in the common subset plus SQLite's spelling of types and identity columns.
+
 The ``meta`` table records ``schema_version``. Opening a store applies every migration newer
 than that version, each in its own transaction, so a crash mid-upgrade leaves the store at
 the last completed version. A store written by newer code (a version we do not know) is
@@ -282,7 +286,7 @@ def migrate(
         StoreError: the store's version is newer than the newest migration we know, or a
             migration failed (it is rolled back; the store stays at the previous version).
     """
-    _check_order(migrations)
+    check_order(migrations)
     newest = migrations[-1].version if migrations else 0
     conn.execute(_META_DDL)
     version = read_schema_version(conn)
@@ -323,7 +327,7 @@ def migrate(
     return max(version, read_schema_version(conn))
 
 
-def _check_order(migrations: tuple[Migration, ...]) -> None:
+def check_order(migrations: tuple[Migration, ...]) -> None:
     """Versions must run 1, 2, 3, ... so that a gap or a duplicate is caught at once."""
     versions = [m.version for m in migrations]
     if versions != list(range(1, len(versions) + 1)):

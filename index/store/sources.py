@@ -94,10 +94,10 @@ class SourceStore:
             _refuse_registered(conn, name, url)
             cur = conn.execute(
                 "INSERT INTO sources (name, url, outlet, interval_s, added_at, language, "
-                "next_poll_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "next_poll_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (name, url, outlet, interval_s, _ts(now), language, _ts(now)),
             )
-            source_id = int(cur.lastrowid or 0)
+            source_id = int(cur.fetchone()[0])
         return self.get(source_id).source
 
     def get(self, source_id: int) -> SourceStatus:
@@ -169,10 +169,10 @@ class SourceStore:
             _refuse_registered(conn, name, url)
             cur = conn.execute(
                 "INSERT INTO sources (name, url, outlet, interval_s, added_at, kind) "
-                "VALUES (?, ?, ?, 0, ?, ?)",
+                "VALUES (?, ?, ?, 0, ?, ?) RETURNING id",
                 (name, url, outlet, _ts(now), CHANNEL_KIND),
             )
-            source_id = int(cur.lastrowid or 0)
+            source_id = int(cur.fetchone()[0])
         return self.get(source_id).source
 
     def channel_by_urls(self, urls: Sequence[str]) -> SourceStatus | None:

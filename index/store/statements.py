@@ -55,7 +55,7 @@ class StoredStatement:
 
 
 _COLUMNS = (
-    "id, article_id, speaker, speaker_as_written, speaker_key, start, end, kind, said_on, "
+    'id, article_id, speaker, speaker_as_written, speaker_key, start, "end", kind, said_on, '
     "date_source, cue_start, cue_end"
 )
 
@@ -67,7 +67,7 @@ def write_statements(
     conn.execute("DELETE FROM statements WHERE article_id=?", (article_id,))
     conn.executemany(
         "INSERT INTO statements (article_id, speaker, speaker_as_written, speaker_key, start,"
-        " end, kind, said_on, date_source, cue_start, cue_end) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        ' "end", kind, said_on, date_source, cue_start, cue_end) VALUES (?,?,?,?,?,?,?,?,?,?,?)',
         [
             (
                 article_id,

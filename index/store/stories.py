@@ -55,7 +55,7 @@ class StoryStore:
             return []
         arm = (
             "SELECT * FROM (SELECT article_id FROM story_bands WHERE band = ? AND key = ? "
-            "AND article_id != ? ORDER BY article_id DESC LIMIT ?)"
+            "AND article_id != ? ORDER BY article_id DESC LIMIT ?) AS band_hits"
         )
         params = [v for band, key in enumerate(keys) for v in (band, key, exclude, per_band)]
         rows = self.db.conn.execute(
@@ -95,10 +95,10 @@ class StoryStore:
         try:
             yield conn
         except BaseException:
-            conn.execute("ROLLBACK TO story_file")
-            conn.execute("RELEASE story_file")
+            conn.execute("ROLLBACK TO SAVEPOINT story_file")
+            conn.execute("RELEASE SAVEPOINT story_file")
             raise
-        conn.execute("RELEASE story_file")
+        conn.execute("RELEASE SAVEPOINT story_file")
 
     def unsigned_article_ids(self) -> list[int]:
         """Articles with no signature yet (stored before schema 5, or by a killed ingest)."""
@@ -154,7 +154,11 @@ class StoryStore:
                         (own, article_id),
                     ).fetchone()[0]
                     if others:
-                        own = int(conn.execute("INSERT INTO stories DEFAULT VALUES").lastrowid)
+                        own = int(
+                            conn.execute(
+                                "INSERT INTO stories DEFAULT VALUES RETURNING id"
+                            ).fetchone()[0]
+                        )
                         conn.execute(
                             "UPDATE articles SET story_id = ? WHERE id = ?", (own, article_id)
                         )

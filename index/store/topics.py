@@ -89,17 +89,17 @@ class TopicStore:
                 )
             cursor = conn.execute(
                 "INSERT INTO topics (chat_id, text, mode, daily_hour, lang, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
                 (chat_id, text, mode, daily_hour, lang, to_utc_text(now, fixed_width=True)),
             )
+            topic_id = int(cursor.fetchone()[0])
             _bump_version(conn)
-            topic_id = int(cursor.lastrowid or 0)
             return _topic(conn.execute(_select_topic("t.id = ?"), (topic_id,)).fetchone())
 
     def list(self, chat_id: int | None = None) -> list[Topic]:
         """A chat's topics (every topic when ``chat_id`` is None), oldest first."""
         if chat_id is None:
-            rows = self._db.conn.execute(_select_topic("1") + " ORDER BY t.id").fetchall()
+            rows = self._db.conn.execute(_select_topic("1 = 1") + " ORDER BY t.id").fetchall()
         else:
             rows = self._db.conn.execute(
                 _select_topic("t.chat_id = ?") + " ORDER BY t.id", (chat_id,)
@@ -207,7 +207,7 @@ class TopicStore:
                 )
                 added += cursor.rowcount
             conn.execute(
-                "UPDATE meta SET value = MAX(CAST(value AS INTEGER), ?) WHERE key = ?",
+                "UPDATE meta SET value = GREATEST(CAST(value AS INTEGER), ?) WHERE key = ?",
                 (up_to, _MARK),
             )
         return added

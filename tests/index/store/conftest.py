@@ -9,11 +9,13 @@ import pytest
 
 from index.models import ExtractedArticle, PassageSpan
 from index.store import ArticleStore, Database
+from index.store.db import open_database
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Database:
-    database = Database(tmp_path / "store.sqlite3")
+def db(store_location: Path | str) -> Database:
+    """A fresh store on each backend (``store_location`` is parametrised in tests/conftest)."""
+    database = open_database(store_location)
     yield database
     database.close()
 

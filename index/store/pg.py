@@ -1,0 +1,376 @@
+"""The PostgreSQL store: the same ``Database`` interface as ``index.store.db``, over psycopg 3.
+
+Why an adapter and not a second set of store modules: every store module (articles, sources,
+hosts, topics, stories, statements) speaks to a ``conn`` with sqlite3's small surface
+(``execute`` returning rows, ``executemany``, ``rowcount``, ``in_transaction``) and to the
+``Database`` methods ``transaction``, ``snapshot``, ``conn``. This class offers exactly that
+over a psycopg connection pool, and ``index.store.dialect`` rewrites each statement's
+spelling, so the store modules, the stages above them and the numbered migrations in
+``index.store.schema`` are one code for both backends.
+
+Semantics kept from SQLite, on purpose:
+
+- **One writer at a time.** SQLite's ``BEGIN IMMEDIATE`` serialises writers, and the store
+  modules rely on it (read-then-write in ``host_slots``, the topic limit, upsert by URL). A
+  write transaction here takes ``pg_advisory_xact_lock(WRITE_LOCK)`` first, so two processes
+  saving the same URL at once still make one article, as on SQLite.
+- **Snapshots.** ``snapshot()`` is ``REPEATABLE READ``: a reindex reads one consistent view.
+- **Errors.** The store modules and the CLI catch ``sqlite3``'s DB-API classes. psycopg's
+  errors are re-raised as subclasses of those (``PgOperationalError`` and friends, with the
+  original as ``__cause__``), so one ``except`` serves both backends.
+- **No password in any output.** Every message that names the server uses ``redact(url)``.
+
+Connections: outside a transaction each statement borrows a pooled connection (autocommit)
+for its own duration, rows fetched before it goes back; a transaction holds one connection
+for the thread until it ends, and ``db.conn`` inside it is that connection.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from index.errors import StoreError
+from index.store.dialect import postgres_ddl, postgres_query
+from index.store.schema import MIGRATIONS, Migration, check_order
+
+logger = logging.getLogger(__name__)
+
+# Advisory lock keys (any bigint; these spell "newsdesk" and "nd-migr" in ASCII).
+WRITE_LOCK = 0x6E65_7773_6465_736B
+MIGRATE_LOCK = 0x6E64_2D6D_6967_72
+CONNECT_TIMEOUT_S = 5
+POOL_MAX = 8
+# Each table with an ``id`` identity column (migrations via ``dialect``): their sequences are
+# moved past the highest id after rows were inserted with explicit ids (migration 6, copy).
+IDENTITY_TABLES = ("articles", "passages", "sources", "topics", "outbox", "stories", "statements")
+_SCHEMES = ("postgresql://", "postgres://")
+
+
+def is_postgres_url(location: object) -> bool:
+    """Whether a store location is a PostgreSQL URL (anything else is a SQLite path)."""
+    return isinstance(location, str) and location.startswith(_SCHEMES)
+
+
+def redact(url: str) -> str:
+    """The URL with its password replaced by ``***`` (safe for messages and logs)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "postgresql://***"
+    if parts.password is None:
+        return url
+    netloc = f"{parts.username or ''}:***@{parts.hostname or ''}"
+    if parts.port:
+        netloc += f":{parts.port}"
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def _scrub(message: str, url: str) -> str:
+    """One line of a driver message, with the URL's password removed if it appears."""
+    line = " ".join(str(message).split())
+    with suppress(ValueError):
+        password = urlsplit(url).password
+        if password:
+            line = line.replace(password, "***")
+    return line
+
+
+class PgOperationalError(sqlite3.OperationalError):
+    """The server is unreachable, restarting, or refused us (sqlite3's class, for callers)."""
+
+
+class PgIntegrityError(sqlite3.IntegrityError):
+    """A constraint was violated."""
+
+
+class PgDatabaseError(sqlite3.DatabaseError):
+    """Any other server-side error."""
+
+
+@contextmanager
+def _translated(url: str) -> Iterator[None]:
+    """Re-raise psycopg and pool errors as the sqlite3 classes the store modules catch."""
+    import psycopg
+    import psycopg_pool
+
+    try:
+        yield
+    except psycopg.errors.IntegrityError as exc:
+        raise PgIntegrityError(_scrub(str(exc), url)) from exc
+    except (psycopg.OperationalError, psycopg_pool.PoolTimeout) as exc:
+        raise PgOperationalError(_scrub(str(exc), url)) from exc
+    except psycopg.Error as exc:
+        raise PgDatabaseError(_scrub(str(exc), url)) from exc
+
+
+class PgResult:
+    """The rows of one statement, fetched at once (the connection may go back to the pool)."""
+
+    def __init__(self, rows: list[tuple[Any, ...]], rowcount: int) -> None:
+        self._rows = rows
+        self._pos = 0
+        self.rowcount = rowcount
+
+    def fetchone(self) -> tuple[Any, ...] | None:
+        if self._pos >= len(self._rows):
+            return None
+        self._pos += 1
+        return self._rows[self._pos - 1]
+
+    def fetchmany(self, size: int = 1) -> list[tuple[Any, ...]]:
+        chunk = self._rows[self._pos : self._pos + size]
+        self._pos += len(chunk)
+        return chunk
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        rest = self._rows[self._pos :]
+        self._pos = len(self._rows)
+        return rest
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        while (row := self.fetchone()) is not None:
+            yield row
+
+
+def _params(params: Sequence[Any] | Iterable[Any]) -> tuple[Any, ...]:
+    # Booleans go in as 0/1 like sqlite3 stores them (the columns are integers).
+    return tuple(int(p) if isinstance(p, bool) else p for p in params)
+
+
+class PgConnection:
+    """What store code calls ``conn``: sqlite3's ``execute``/``executemany`` on PostgreSQL."""
+
+    def __init__(self, db: PgDatabase, held: Any | None) -> None:
+        self._db = db
+        self._held = held
+
+    @property
+    def in_transaction(self) -> bool:
+        from psycopg.pq import TransactionStatus
+
+        return (
+            self._held is not None
+            and self._held.info.transaction_status != TransactionStatus.IDLE
+        )
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> PgResult:
+        query = postgres_query(sql)
+        values = _params(params)
+        with _translated(self._db.url):
+            if self._held is not None:
+                return _run(self._held, query, values)
+            with self._db.pool.connection() as conn:
+                return _run(conn, query, values)
+
+    def executemany(self, sql: str, seq: Iterable[Sequence[Any]]) -> PgResult:
+        query = postgres_query(sql)
+        rows = [_params(p) for p in seq]
+        if not rows:
+            return PgResult([], 0)
+        with _translated(self._db.url):
+            if self._held is not None:
+                return _run_many(self._held, query, rows)
+            with self._db.pool.connection() as conn:
+                return _run_many(conn, query, rows)
+
+
+def _run(conn: Any, query: str, values: tuple[Any, ...]) -> PgResult:
+    cur = conn.execute(query, values)
+    rows = cur.fetchall() if cur.description else []
+    return PgResult(rows, cur.rowcount)
+
+
+def _run_many(conn: Any, query: str, rows: list[tuple[Any, ...]]) -> PgResult:
+    with conn.cursor() as cur:
+        cur.executemany(query, rows)
+        return PgResult([], cur.rowcount)
+
+
+class PgDatabase:
+    """A newsdesk store in a PostgreSQL database; migrations run once at open.
+
+    Args:
+        url: ``postgresql://user:password@host:port/dbname``.
+        migrations: the ordered migrations to apply (tests may pass their own).
+
+    Raises:
+        StoreError: the server is unreachable or refused us (one line, no password), or the
+            schema is newer than ours, or a migration failed.
+    """
+
+    backend = "postgresql"
+
+    def __init__(self, url: str, migrations: tuple[Migration, ...] = MIGRATIONS) -> None:
+        import psycopg
+        from psycopg_pool import ConnectionPool
+
+        self.url = url
+        self.name = redact(url)
+        self._local = threading.local()
+        try:
+            first = psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S)
+        except psycopg.Error as exc:
+            raise StoreError(
+                f"cannot connect to the PostgreSQL store {self.name} ({_scrub(str(exc), url)})"
+            ) from None
+        try:
+            self.schema_version = migrate_postgres(first, migrations, name=self.name, url=url)
+        finally:
+            first.close()
+        self.pool = ConnectionPool(
+            url,
+            min_size=1,
+            max_size=POOL_MAX,
+            kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT_S},
+            open=True,
+            name="newsdesk",
+            num_workers=1,
+        )
+
+    @property
+    def conn(self) -> PgConnection:
+        """This thread's transaction connection, or one that borrows per statement."""
+        return PgConnection(self, getattr(self._local, "held", None))
+
+    @contextmanager
+    def _holding(self, begin: str, *lock: int) -> Iterator[PgConnection]:
+        from psycopg.pq import TransactionStatus
+
+        with _translated(self.url), self.pool.connection() as raw:
+            self._local.held = raw
+            try:
+                raw.execute(begin)
+                for key in lock:
+                    raw.execute("SELECT pg_advisory_xact_lock(%s)", (key,))
+                yield PgConnection(self, raw)
+                raw.execute("COMMIT")
+            except BaseException:
+                if raw.info.transaction_status != TransactionStatus.IDLE:
+                    with suppress(Exception):
+                        raw.execute("ROLLBACK")
+                raise
+            finally:
+                self._local.held = None
+
+    @contextmanager
+    def transaction(self) -> Iterator[PgConnection]:
+        """A write transaction, serialised with every other writer (see the module doc)."""
+        with self._holding("BEGIN", WRITE_LOCK) as conn:
+            yield conn
+
+    @contextmanager
+    def snapshot(self) -> Iterator[PgConnection]:
+        """A read transaction with one consistent view; reentrant inside a transaction."""
+        held = getattr(self._local, "held", None)
+        if held is not None:
+            yield PgConnection(self, held)
+            return
+        with self._holding("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") as conn:
+            yield conn
+
+    def max_id(self, table: str) -> int:
+        """The highest id the table's identity sequence has handed out (0 if none)."""
+        row = self.conn.execute(
+            "SELECT last_value FROM pg_sequences WHERE schemaname = current_schema() "
+            "AND sequencename = ?",
+            (f"{table}_id_seq",),
+        ).fetchone()
+        return int(row[0]) if row and row[0] is not None else 0
+
+    def integrity_problems(self) -> list[str]:
+        """PostgreSQL checks its own pages (checksums, WAL); nothing to add here."""
+        return []
+
+    def size_bytes(self) -> int:
+        """Bytes the database takes on the server."""
+        row = self.conn.execute("SELECT pg_database_size(current_database())").fetchone()
+        return int(row[0]) if row else 0
+
+    def sync_sequences(self) -> None:
+        """Move each identity sequence past the table's highest id (after explicit ids)."""
+        with self.transaction() as conn:
+            for table in IDENTITY_TABLES:
+                conn.execute(_sync_sql(table))
+
+    def close(self) -> None:
+        """Close the pool and its connections."""
+        pool = getattr(self, "pool", None)
+        if pool is not None:
+            pool.close()
+
+
+def _sync_sql(table: str) -> str:
+    if not re.fullmatch(r"[a-z_]+", table):
+        raise ValueError(table)
+    return (
+        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608 - fixed names
+        f"GREATEST(COALESCE(MAX(id), 0), 1), MAX(id) IS NOT NULL) FROM {table}"
+    )
+
+
+_META_DDL = "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+
+
+def migrate_postgres(
+    conn: Any, migrations: tuple[Migration, ...] = MIGRATIONS, *, name: str = "", url: str = ""
+) -> int:
+    """``schema.migrate`` for PostgreSQL: the same migrations, each in its own transaction.
+
+    A session advisory lock (``MIGRATE_LOCK``) lets one process migrate while the others
+    opening the same database wait, then find the work done.
+    """
+    check_order(migrations)
+    newest = migrations[-1].version if migrations else 0
+    with _translated(url):
+        conn.execute("SELECT pg_advisory_lock(%s)", (MIGRATE_LOCK,))
+        try:
+            conn.execute(_META_DDL)
+            version = _version(conn)
+            if version > newest:
+                raise StoreError(
+                    f"the store has schema version {version}, newer than this newsdesk knows "
+                    f"({newest}); upgrade newsdesk to open it",
+                    item=name or None,
+                )
+            for migration in migrations:
+                if migration.version <= version:
+                    continue
+                try:
+                    with conn.transaction():
+                        for statement in migration.statements:
+                            conn.execute(postgres_ddl(statement), ())
+                        conn.execute(
+                            "INSERT INTO meta (key, value) VALUES ('schema_version', %s) "
+                            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                            (str(migration.version),),
+                        )
+                        if migration.version == 6:
+                            conn.execute(_sync_sql("stories"), ())
+                except Exception as exc:
+                    import psycopg
+
+                    if not isinstance(exc, psycopg.Error):
+                        raise
+                    raise StoreError(
+                        f"could not upgrade the store to schema {migration.version} "
+                        f"({migration.description}): {_scrub(str(exc), url)}",
+                        item=name or None,
+                    ) from None
+                logger.info("store migrated to schema %s (%s)", migration.version, name)
+                version = migration.version
+            return max(version, _version(conn))
+        finally:
+            with suppress(Exception):
+                conn.execute("SELECT pg_advisory_unlock(%s)", (MIGRATE_LOCK,))
+
+
+def _version(conn: Any) -> int:
+    row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    return int(row[0]) if row else 0
