@@ -37,6 +37,7 @@ from index.errors import (
     IndexUnavailableError,
     NewsdeskError,
     QuestionError,
+    StoreError,
     TopicError,
 )
 from index.feeds.models import PollReport
@@ -66,12 +67,12 @@ from index.settings import IndexSettings
 from index.store import (
     STORE_FILENAME,
     ArticleStore,
-    Database,
     NewAlert,
     OutboxRow,
     StoryStore,
     TopicStore,
 )
+from index.store.db import open_database
 from index.store.sources import SourceStore
 from index.store.statements import StatementStore
 
@@ -124,7 +125,7 @@ class Archive:
         self.settings = settings
         self.data_dir = Path(settings.data_dir)
         self.index_dir = self.data_dir / INDEX_DIRNAME
-        self._db = Database(self.data_dir / STORE_FILENAME)
+        self._db = open_database(store_location(settings))
         self.store = ArticleStore(self._db)
         self.stories = StoryStore(self._db)
         self._story_keeper: StoryKeeper | None = None
@@ -914,6 +915,7 @@ class Archive:
         """An online, consistent copy of the store (the index is rebuilt on restore)."""
         from index.store.backup import backup_store
 
+        _refuse_on_postgres(self.settings, "backup")
         return backup_store(self.data_dir / STORE_FILENAME, dest)
 
     # -- followed topics (index/answer/follow, index/store/topics) ------------------------
@@ -1232,6 +1234,22 @@ def _is_hidden(relative: Path) -> bool:
     return any(part.startswith(".") for part in relative.parts)
 
 
+def store_location(settings: IndexSettings) -> Path | str:
+    """Where the store lives: ``NEWSDESK_DATABASE_URL`` when set, else the SQLite file."""
+    if settings.database_url is not None:
+        return settings.database_url.get_secret_value()
+    return Path(settings.data_dir) / STORE_FILENAME
+
+
+def _refuse_on_postgres(settings: IndexSettings, command: str) -> None:
+    """``backup``/``restore`` copy the SQLite file; a PostgreSQL store has its own tools."""
+    if settings.database_url is not None:
+        raise StoreError(
+            f"the store is on PostgreSQL (NEWSDESK_DATABASE_URL): `newsdesk {command}` copies "
+            "a SQLite file; use pg_dump/pg_restore or pg_basebackup (README, 'Deployment')"
+        )
+
+
 def open_archive(settings: IndexSettings, *, create: bool = True) -> Archive:
     """Open the archive under ``settings.data_dir``, creating it only when ``create``.
 
@@ -1243,7 +1261,8 @@ def open_archive(settings: IndexSettings, *, create: bool = True) -> Archive:
         ArchiveMissingError: ``create`` is false and there is no store under the data dir.
     """
     store_path = Path(settings.data_dir) / STORE_FILENAME
-    if not create and not store_path.is_file():
+    # On PostgreSQL the store is the server's database, present or created by migrations.
+    if not create and settings.database_url is None and not store_path.is_file():
         raise ArchiveMissingError(
             f"no archive at {settings.data_dir} (run `newsdesk ingest` first)"
         )
@@ -1263,6 +1282,7 @@ def restore_archive(
     """
     from index.store.backup import restore_store
 
+    _refuse_on_postgres(settings, "restore")
     restored = restore_store(backup, Path(settings.data_dir) / STORE_FILENAME)
     with Archive(settings) as archive:
         reindexed = archive.reindex(progress=progress)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TypeVar
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from index.errors import NewsdeskError
@@ -33,6 +33,12 @@ class IndexSettings(BaseSettings):
     )
 
     data_dir: Path = Field(default=Path("./data"), description="Where the store and index live.")
+    # A SecretStr: the URL carries the password, and must not appear in reprs or logs.
+    database_url: SecretStr | None = Field(
+        default=None,
+        description="postgresql://user:password@host:5432/db puts the store on PostgreSQL "
+        "(the index stays local, under data_dir); unset: SQLite under data_dir.",
+    )
     passage_words: int = Field(
         default=80, ge=20, le=1000, description="Target words per passage window."
     )
@@ -65,6 +71,16 @@ class IndexSettings(BaseSettings):
     follow_daily_hour: int = Field(
         default=8, ge=0, le=23, description="Default UTC hour of /follow daily digests."
     )
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: SecretStr | None) -> SecretStr | None:
+        """Only PostgreSQL URLs; the message never repeats the value (it holds a password)."""
+        if value is None or not value.get_secret_value().strip():
+            return None
+        if not value.get_secret_value().startswith(("postgresql://", "postgres://")):
+            raise ValueError("expected a postgresql://user:password@host:port/dbname URL")
+        return value
 
     @field_validator("feeds")
     @classmethod

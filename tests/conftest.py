@@ -39,7 +39,9 @@ def settings(tmp_path: Path) -> IndexSettings:
     return IndexSettings(data_dir=tmp_path / "data", _env_file=None)
 
 
-NO_POSTGRES = "no PostgreSQL server binaries (initdb, pg_ctl, postgres) found; install postgresql-15"
+NO_POSTGRES = (
+    "no PostgreSQL server binaries (initdb, pg_ctl, postgres) found; install postgresql-15"
+)
 
 
 @pytest.fixture(scope="session")

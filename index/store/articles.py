@@ -42,6 +42,8 @@ _SUMMARY_COLUMNS = "id, title, url, source, author, published_at, language"
 _PASSAGE_COLUMNS = 'id, article_id, ordinal, text, start, "end", kind'
 _NEWEST_FIRST = "ORDER BY published_at IS NULL, published_at DESC, ingested_at DESC, id DESC"
 # SQLite's default limit on bound parameters is 999 in old builds; stay under it.
+# Reads that return several rows say ORDER BY: SQLite returns rowid order unasked, PostgreSQL
+# returns heap order, and callers (the alert matcher's first match per story) see the order.
 _MAX_PARAMS = 900
 
 
@@ -361,7 +363,7 @@ class ArticleStore:
         for chunk in _chunks(list(dict.fromkeys(ids))):
             marks = ",".join("?" * len(chunk))
             for row in self.db.conn.execute(
-                f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id IN ({marks})", chunk
+                f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id IN ({marks}) ORDER BY id", chunk
             ):
                 found[int(row[0])] = _article(row)
         return found
@@ -373,7 +375,7 @@ class ArticleStore:
         for chunk in _chunks(list(dict.fromkeys(ids))):
             marks = ",".join("?" * len(chunk))
             for row in self.db.conn.execute(
-                f"SELECT id, language FROM articles WHERE id IN ({marks})", chunk
+                f"SELECT id, language FROM articles WHERE id IN ({marks}) ORDER BY id", chunk
             ):
                 found[int(row[0])] = row[1]
         return found
@@ -384,7 +386,7 @@ class ArticleStore:
         for chunk in _chunks(list(dict.fromkeys(ids))):
             marks = ",".join("?" * len(chunk))
             for row in self.db.conn.execute(
-                f"SELECT {_PASSAGE_COLUMNS} FROM passages WHERE id IN ({marks})", chunk
+                f"SELECT {_PASSAGE_COLUMNS} FROM passages WHERE id IN ({marks}) ORDER BY id", chunk
             ):
                 found[int(row[0])] = _passage(row)
         return found
@@ -486,7 +488,10 @@ class ArticleStore:
             "SELECT substr(published_at, 1, 10), COALESCE(source, 'unknown'), COUNT(*) "
             "FROM articles WHERE published_at >= ? AND published_at < ? "
             "GROUP BY 1, 2 ORDER BY 1, 2",
-            ((last - timedelta(days=days - 1)).isoformat(), (last + timedelta(days=1)).isoformat()),
+            (
+                (last - timedelta(days=days - 1)).isoformat(),
+                (last + timedelta(days=1)).isoformat(),
+            ),
         ).fetchall()
         return [(date.fromisoformat(day), str(source), int(n)) for day, source, n in rows]
 
@@ -511,7 +516,7 @@ class ArticleStore:
                 where.append(f"{column} IN ({','.join('?' * len(values))})")
                 params.extend(values)
         clause = f"WHERE {' AND '.join(where)}" if where else ""
-        rows = self.db.conn.execute(f"SELECT id FROM articles {clause}", params)
+        rows = self.db.conn.execute(f"SELECT id FROM articles {clause} ORDER BY id", params)
         return [int(row[0]) for row in rows]
 
     def count_passages(self) -> int:

@@ -156,8 +156,7 @@ class PgConnection:
         from psycopg.pq import TransactionStatus
 
         return (
-            self._held is not None
-            and self._held.info.transaction_status != TransactionStatus.IDLE
+            self._held is not None and self._held.info.transaction_status != TransactionStatus.IDLE
         )
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> PgResult:

@@ -281,8 +281,8 @@ def test_store_uses_wal_and_foreign_keys(store: ArticleStore) -> None:
     if store.db.backend == "sqlite":
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
     # Both backends enforce the foreign key (PostgreSQL's error is a sqlite3 subclass).
-    assert conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
     with pytest.raises(sqlite3.IntegrityError):
         conn.execute(
             'INSERT INTO passages (article_id, ordinal, text, start, "end") '
