@@ -84,6 +84,7 @@ if TYPE_CHECKING:
     from index.feeds.service import FeedService
     from index.reprints import StoryKeeper
     from index.store.backup import BackupReport, RestoreReport
+    from index.store.copy import CopyReport
     from index.upkeep import CheckReport
 
 logger = logging.getLogger(__name__)
@@ -1289,4 +1290,27 @@ def restore_archive(
     return restored, reindexed
 
 
-__all__ = ["Archive", "ProgressCallback", "open_archive", "question_from_title", "restore_archive"]
+def migrate_store(
+    settings: IndexSettings, to_url: str, progress: ProgressCallback | None = None
+) -> CopyReport:
+    """Copy the SQLite store under ``settings.data_dir`` into PostgreSQL (idempotent).
+
+    The local index stays valid (ids are kept): point the bot at the copy with
+    ``NEWSDESK_DATABASE_URL`` and keep the data dir. See ``index.store.copy``.
+
+    Raises:
+        StoreError: no SQLite store there, or the server unreachable or refusing us.
+    """
+    from index.store.copy import copy_store
+
+    return copy_store(Path(settings.data_dir) / STORE_FILENAME, to_url, progress)
+
+
+__all__ = [
+    "Archive",
+    "ProgressCallback",
+    "migrate_store",
+    "open_archive",
+    "question_from_title",
+    "restore_archive",
+]

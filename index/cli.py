@@ -31,7 +31,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from index.archive import Archive, open_archive, restore_archive
+from index.archive import Archive, migrate_store, open_archive, restore_archive
 from index.errors import ArchiveMissingError, NewsdeskError, StoreError
 from index.feeds.models import PollReport
 from index.models import (
@@ -239,6 +239,20 @@ def build_parser(
         "backup", type=Path, metavar="BACKUP", help="a file written by `newsdesk backup`"
     )
     restore.add_argument("--json", action="store_true", help=JSON_HELP)
+
+    migrate = subcommands.add(
+        "migrate",
+        "copy the SQLite store into PostgreSQL (everything, ids kept, counts verified); "
+        "running it again copies nothing twice",
+        cmd_migrate,
+        needs_archive=False,
+    )
+    migrate.add_argument(
+        "--to",
+        metavar="URL",
+        help="postgresql://user:password@host:port/db (default: NEWSDESK_DATABASE_URL)",
+    )
+    migrate.add_argument("--json", action="store_true", help=JSON_HELP)
 
     poll = subcommands.add("poll", "poll the news sources (feeds, sitemaps)", cmd_poll)
     poll.add_argument("--once", action="store_true", help="one round, then exit (for cron)")
@@ -728,6 +742,39 @@ def cmd_restore(args: argparse.Namespace) -> int:
         f"{reindexed.seconds:.2f} s"
     )
     return EXIT_OK
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    """Copy the SQLite store into PostgreSQL; exit 1 when the counts do not match."""
+    settings = load_settings(IndexSettings, data_dir=args.data_dir)
+    url = args.to or (
+        settings.database_url.get_secret_value() if settings.database_url is not None else None
+    )
+    if not url:
+        return _fail(
+            "migrate needs --to postgresql://… (or NEWSDESK_DATABASE_URL)", EXIT_USAGE, args.json
+        )
+    if not url.startswith(("postgresql://", "postgres://")):
+        return _fail(
+            "--to must be a postgresql://user:password@host:port/db URL", EXIT_USAGE, args.json
+        )
+    with ProgressBar(enabled=_bar_wanted(args), label="migrate") as bar:
+        report = migrate_store(settings, url, progress=bar)
+    if args.json:
+        _print_json({**asdict(report), "verified": report.verified, "inserted": report.inserted})
+    else:
+        for table in report.tables:
+            mark = "ok" if table.source_rows == table.destination_rows else "MISMATCH"
+            _echo(
+                f"{table.table:<17} {table.source_rows:>9} rows, {table.inserted:>9} copied now"
+                f"  {mark}"
+            )
+        verdict = "verified" if report.verified else "NOT verified: counts differ"
+        _echo(
+            f"copied {report.inserted} rows to {report.destination} in {report.seconds:.1f} s; "
+            f"{verdict}"
+        )
+    return EXIT_OK if report.verified else EXIT_FAILED
 
 
 def cmd_poll(args: argparse.Namespace, archive: Archive) -> int:

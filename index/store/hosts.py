@@ -39,7 +39,8 @@ class HostSlots:
             rows = conn.execute(
                 "INSERT INTO host_slots (host, not_before) VALUES (?, ?) "
                 "ON CONFLICT (host) DO UPDATE SET "
-                "not_before = LEAST(GREATEST(not_before, ?), ?) + ? RETURNING not_before",
+                "not_before = LEAST(GREATEST(host_slots.not_before, ?), ?) + ? "
+                "RETURNING not_before",
                 (host, now + delay_s, now, now + MAX_HOST_WAIT_S, delay_s),
             ).fetchall()
         return float(rows[0][0]) - delay_s

@@ -313,7 +313,8 @@ class SourceStore:
                 "VALUES (?, ?, ?, ?, ?, 0, NULL, ?, ?) "
                 "ON CONFLICT (source_id, entry_key) DO UPDATE SET url = excluded.url, "
                 "fingerprint = excluded.fingerprint, "
-                "article_id = COALESCE(excluded.article_id, article_id), failures = 0, "
+                "article_id = COALESCE(excluded.article_id, seen_entries.article_id), "
+                "failures = 0, "
                 "last_error = NULL, last_seen_at = excluded.last_seen_at",
                 (source_id, entry_key, url, fingerprint, article_id, _ts(now), _ts(now)),
             )
@@ -335,7 +336,7 @@ class SourceStore:
                 "failures, last_error, first_seen_at, last_seen_at) "
                 "VALUES (?, ?, ?, ?, NULL, 1, ?, ?, ?) "
                 "ON CONFLICT (source_id, entry_key) DO UPDATE SET "
-                "fingerprint = excluded.fingerprint, failures = failures + 1, "
+                "fingerprint = excluded.fingerprint, failures = seen_entries.failures + 1, "
                 "last_error = excluded.last_error, last_seen_at = excluded.last_seen_at",
                 (source_id, entry_key, url, fingerprint, error, _ts(now), _ts(now)),
             )
