@@ -245,7 +245,10 @@ class TopicStore:
         if not alert_ids:
             return
         stamp = to_utc_text(now, fixed_width=True)
-        column = "last_digest_at" if digest else "last_alert_at"
+        # A digest stamps both columns; an alert alone only last_alert_at (naming one column
+        # twice in SET is an error on PostgreSQL).
+        columns = "last_digest_at = ?, last_alert_at = ?" if digest else "last_alert_at = ?"
+        stamps = (stamp, stamp) if digest else (stamp,)
         marks = ",".join("?" * len(alert_ids))
         with self._db.transaction() as conn:
             conn.execute(
@@ -253,9 +256,9 @@ class TopicStore:
                 (stamp, int(digest), *alert_ids),
             )
             conn.execute(
-                f"UPDATE topics SET {column} = ?, last_alert_at = ? WHERE id IN "
+                f"UPDATE topics SET {columns} WHERE id IN "
                 f"(SELECT topic_id FROM outbox WHERE id IN ({marks}))",
-                (stamp, stamp, *alert_ids),
+                (*stamps, *alert_ids),
             )
 
 
