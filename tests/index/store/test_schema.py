@@ -98,3 +98,44 @@ def test_a_data_dir_that_cannot_be_created_is_a_store_error(tmp_path: Path) -> N
     blocker.write_text("not a folder")
     with pytest.raises(StoreError, match="cannot create the data folder"):
         Database(blocker / "sub" / "s.sqlite3")
+
+
+# -- the same migrations on PostgreSQL (index.store.pg) --------------------------------------
+
+
+def test_postgres_store_is_migrated_once_to_the_newest_version(pg_url: str) -> None:
+    from index.store.pg import PgDatabase
+
+    db = PgDatabase(pg_url)
+    assert db.schema_version == SCHEMA_VERSION
+    assert read_schema_version(db.conn) == SCHEMA_VERSION
+    tables = {
+        row[0]
+        for row in db.conn.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
+        )
+    }
+    assert {"meta", "articles", "passages", "topics", "statements", "story_bands"} <= tables
+    db.close()
+    again = PgDatabase(pg_url)  # a second open applies nothing
+    assert again.schema_version == SCHEMA_VERSION
+    again.close()
+
+
+def test_postgres_failing_migration_rolls_back_and_newer_schema_is_refused(pg_url: str) -> None:
+    from index.store.pg import PgDatabase
+
+    PgDatabase(pg_url).close()
+    broken = Migration(
+        len(MIGRATIONS) + 1, "broken", ("CREATE TABLE half (id INTEGER)", "NOT SQL AT ALL")
+    )
+    with pytest.raises(StoreError, match="could not upgrade the store to schema"):
+        PgDatabase(pg_url, migrations=(*MIGRATIONS, broken))
+    db = PgDatabase(pg_url)
+    assert db.schema_version == SCHEMA_VERSION
+    assert db.conn.execute("SELECT to_regclass('half')").fetchone()[0] is None
+    with db.transaction() as conn:
+        conn.execute("UPDATE meta SET value = '999' WHERE key = 'schema_version'")
+    db.close()
+    with pytest.raises(StoreError, match=r"schema version 999, newer .*upgrade newsdesk"):
+        PgDatabase(pg_url)
