@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,9 @@ def settings(tmp_path: Path) -> IndexSettings:
     return IndexSettings(data_dir=tmp_path / "data", _env_file=None)
 
 
+# .ci/run sets it so that CI fails instead of skipping the PostgreSQL tests; read at import,
+# before the per-test fixture clears NEWSDESK_* variables.
+REQUIRE_POSTGRES = bool(os.environ.get("NEWSDESK_TEST_REQUIRE_POSTGRES"))
 NO_POSTGRES = (
     "no PostgreSQL server binaries (initdb, pg_ctl, postgres) found; install postgresql-15"
 )
@@ -51,6 +55,8 @@ def postgres_cluster():  # type: ignore[no-untyped-def]
 
     cluster = start_cluster()
     if cluster is None:
+        if REQUIRE_POSTGRES:
+            pytest.fail(f"{NO_POSTGRES} (and NEWSDESK_TEST_REQUIRE_POSTGRES is set, as in CI)")
         pytest.skip(NO_POSTGRES)
     yield cluster
     cluster.stop()

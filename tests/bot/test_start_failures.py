@@ -233,3 +233,24 @@ async def test_run_with_feeds_creates_the_archive_the_poller_fills(
     assert reply.params["chat_id"] == USER.id
     assert (tmp_path / "data" / STORE_FILENAME).is_file()
     assert "no archive" not in stderr and "Traceback" not in stderr
+
+
+# -- issue 15: `newsdesk run` with a PostgreSQL store it cannot use ---------------------------
+
+
+async def test_run_with_a_wrong_database_password_is_one_line_without_it(
+    fake_api: FakeBotApi, tmp_path: Path, postgres_cluster
+) -> None:  # type: ignore[no-untyped-def]
+    secret = "Wr0ng-db-secret"
+    env = {
+        "NEWSDESK_BOT_TOKEN": fake_api.token,
+        "NEWSDESK_BOT_API_URL": fake_api.base_url,
+        "NEWSDESK_DATABASE_URL": postgres_cluster.url(password=secret),
+        "NEWSDESK_ANSWER_POOL": "threads",
+    }
+    result = await asyncio.to_thread(_run, CONSOLE_RUN, env, str(tmp_path), 60)
+    lines = _assert_clean(result)
+    assert secret not in result.stdout + result.stderr
+    assert len(lines) == 1 and "password authentication failed" in lines[0], lines
+    assert lines[0].startswith("error: cannot connect to the PostgreSQL store postgresql://")
+    assert result.returncode == 2
