@@ -10,8 +10,13 @@ analyzer's and the answer stage's caches are cold for it), the second repeats th
 (warm, as for a bot's "More" button or a popular question). Wall-clock and CPU (thread) time
 are both reported: on a shared machine the wall clock also measures the neighbours.
 
+With ``--database postgresql://…`` the archive's store is also copied there (``newsdesk
+migrate``, idempotent) and the same questions are timed again with the store on PostgreSQL and
+the same local index, so the two backends are compared in one run (issue 15: only article and
+passage fetches touch the database).
+
 Usage: ``python -m index.bench.ask [--passages 100000] [--questions 300] [--work-dir DIR]
-[--profile] [--profile-round cold|warm] [--filter-words "lang:en"] [--json]``
+[--profile] [--profile-round cold|warm] [--filter-words "lang:en"] [--database URL] [--json]``
 """
 
 from __future__ import annotations
@@ -66,11 +71,17 @@ def build_archive(data_dir: Path, n_passages: int) -> float:
 
 
 def time_questions(
-    data_dir: Path, questions: Sequence[str], *, profile: bool, profile_round: str = "cold"
+    data_dir: Path,
+    questions: Sequence[str],
+    *,
+    profile: bool,
+    profile_round: str = "cold",
+    database_url: str | None = None,
 ) -> list[Latency]:
     """Ask every question twice (cold, then warm); with ``profile``, cProfile one round."""
     rounds = []
-    with open_archive(IndexSettings(data_dir=data_dir, _env_file=None)) as archive:
+    settings = IndexSettings(data_dir=data_dir, database_url=database_url, _env_file=None)
+    with open_archive(settings) as archive:
         archive.ask("benchmark warm-up", now=NOW)  # index load outside the timing
         for name in ("cold", "warm"):
             profiler = cProfile.Profile() if profile and name == profile_round else None
@@ -131,6 +142,11 @@ def build_parser() -> argparse.ArgumentParser:
         default="",
         help='filter words appended to every question (e.g. "lang:en since:2022-01-01")',
     )
+    parser.add_argument(
+        "--database",
+        metavar="URL",
+        help="also time the questions with the store copied to this PostgreSQL database",
+    )
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     return parser
 
@@ -152,20 +168,53 @@ def main(argv: Sequence[str] | None = None) -> int:
     rounds = time_questions(
         data_dir, questions, profile=args.profile, profile_round=args.profile_round
     )
+    backends = [("sqlite", rounds)]
+    if args.database:
+        from index.archive import migrate_store
+        from index.store.pg import redact
+
+        copied = migrate_store(IndexSettings(data_dir=data_dir, _env_file=None), args.database)
+        sys.stderr.write(f"store copied to {redact(args.database)}: {copied.inserted} rows\n")
+        pg_rounds = time_questions(
+            data_dir,
+            questions,
+            profile=args.profile,
+            profile_round=args.profile_round,
+            database_url=args.database,
+        )
+        backends.append(("postgresql", pg_rounds))
     if args.json:
-        result = {"passages": args.passages, "build_s": build_s}
+        result: dict[str, object] = {"passages": args.passages, "build_s": build_s}
         result["rounds"] = [asdict(r) for r in rounds]
+        if args.database:
+            result["backends"] = {name: [asdict(r) for r in rs] for name, rs in backends}
         sys.stdout.write(json.dumps(result, indent=2) + "\n")
         return 0
     lines = [f"Archive.ask at {args.passages} passages, {args.questions} questions"]
+    for name, rs in backends:
+        if args.database:
+            lines.append(f" store on {name}:")
+        lines.extend(_round_lines(rs))
+    if args.database:
+        for sq, pg in zip(rounds, backends[1][1], strict=True):
+            lines.append(
+                f"  {sq.round}: PostgreSQL / SQLite wall p50 "
+                f"{pg.wall_p50_ms / sq.wall_p50_ms:.2f}x, cpu p50 "
+                f"{pg.cpu_p50_ms / sq.cpu_p50_ms:.2f}x"
+            )
+    sys.stdout.write("\n".join(lines) + "\n")
+    return 0
+
+
+def _round_lines(rounds: Sequence[Latency]) -> list[str]:
+    lines = []
     for r in rounds:
         lines.append(
             f"  {r.round}: wall p50 {r.wall_p50_ms:.2f} p99 {r.wall_p99_ms:.2f} ms | "
             f"cpu p50 {r.cpu_p50_ms:.2f} p90 {r.cpu_p90_ms:.2f} p99 {r.cpu_p99_ms:.2f} "
             f"mean {r.cpu_mean_ms:.2f} ms | found {r.found}/{r.questions}"
         )
-    sys.stdout.write("\n".join(lines) + "\n")
-    return 0
+    return lines
 
 
 if __name__ == "__main__":

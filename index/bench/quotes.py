@@ -57,7 +57,7 @@ def run(articles: int, speaker_statements: int, repeats: int = 30) -> dict[str, 
                 rng.shuffle(keys)
                 conn.executemany(
                     "INSERT INTO statements (article_id, speaker, speaker_as_written,"
-                    " speaker_key, start, end, kind, said_on, date_source, cue_start, cue_end)"
+                    ' speaker_key, start, "end", kind, said_on, date_source, cue_start, cue_end)'
                     " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                     [
                         (ids[i % len(ids)], "Jens Stoltenberg", "Stoltenberg", key, 69, 142,
