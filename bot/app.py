@@ -157,6 +157,9 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     )
     # After the warm-up, so the caches it filled are frozen too (see freeze_long_lived).
     freeze_long_lived()
+    # With the store on PostgreSQL: articles ingested by other replicas reach this index.
+    if await asyncio.to_thread(data.archive.follow_changes):
+        logger.info("following the store's change log (other replicas' ingests)")
     schedule_polling(application)
     schedule_alerts(application)
     logger.info("bot @%s ready", application.bot.username)

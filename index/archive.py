@@ -84,6 +84,7 @@ if TYPE_CHECKING:
     from index.feeds.service import FeedService
     from index.reprints import StoryKeeper
     from index.store.backup import BackupReport, RestoreReport
+    from index.store.changes import ChangeFollower
     from index.store.copy import CopyReport
     from index.upkeep import CheckReport
 
@@ -92,6 +93,8 @@ logger = logging.getLogger(__name__)
 ProgressCallback = Callable[[Progress], None]
 
 INDEX_DIRNAME = "index"
+# The last replica change-log id applied to this data dir's index (``follow_changes``).
+CHANGES_POSITION_FILENAME = "changes-position"
 # File types a folder is searched for (anything else in a folder is skipped silently; a file
 # named explicitly is always tried, and extraction sniffs what it really is).
 INGEST_SUFFIXES = (".html", ".htm", ".xhtml", ".txt", ".text", ".json", ".jsonl", ".ndjson")
@@ -147,9 +150,12 @@ class Archive:
         self._channels = SourceStore(self._db)
         self._channels_preseeded = False
         self._channels_lock = threading.Lock()
+        self._follower: ChangeFollower | None = None
 
     def close(self) -> None:
         """Release connections and memory maps."""
+        if self._follower is not None:
+            self._follower.stop()
         self._keeper.close()
         if self._feed_service is not None:
             self._feed_service.close()
@@ -160,6 +166,43 @@ class Archive:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    # -- replicas (store on PostgreSQL) ------------------------------------------------------
+
+    def follow_changes(self) -> bool:
+        """Keep this process's index in step with what other processes write to the store.
+
+        Only with the store on PostgreSQL, where each replica has its own local index: the
+        change log is replayed from the position saved in the data dir, then followed
+        through LISTEN/NOTIFY (``index.store.changes``) until ``close``. Returns whether it
+        follows (False on SQLite, whose processes share one index on disk).
+        """
+        if self._db.backend != "postgresql" or self._follower is not None:
+            return self._follower is not None
+        from index.store.changes import ChangeFollower
+
+        follower = ChangeFollower(
+            self._db,  # type: ignore[arg-type]
+            self.data_dir / CHANGES_POSITION_FILENAME,
+            self._apply_changes,
+        )
+        try:
+            self._keeper.current()
+        except IndexUnavailableError as exc:
+            # A new replica (or a lost index): build it from the store, then follow the log
+            # from where the store stood before the build (changes since are replayed).
+            logger.info("%s: building this replica's index from the store", exc.reason)
+            logged = follower.latest_id()
+            self.reindex()
+            follower.position = max(follower.position, logged)
+        follower.start()
+        self._follower = follower
+        return True
+
+    def _apply_changes(self, removed: list[int], added: list[int]) -> None:
+        """Another process's passages into this index (idempotent, like the queue replay)."""
+        docs, articles = self._keeper.records_with_articles(self.store.index_rows_by_id(added))
+        self._keeper.apply(removed, docs, articles)
 
     # -- ingest -------------------------------------------------------------------------------
 

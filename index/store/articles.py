@@ -618,7 +618,15 @@ class ArticleStore:
 
 
 def _queue(conn: sqlite3.Connection, passage_ids: Iterable[int], op: str) -> None:
-    """Record in the index queue, inside the caller's transaction, what the index must do."""
+    """Record in the index queue, inside the caller's transaction, what the index must do.
+
+    On PostgreSQL the same ids also go to the replica change log (``index.store.changes``),
+    which the other processes' local indexes follow.
+    """
+    passage_ids = list(passage_ids)
+    log_changes = getattr(conn, "log_changes", None)
+    if log_changes is not None:
+        log_changes(passage_ids, op)
     conn.executemany(
         "INSERT INTO index_queue (passage_id, op) VALUES (?, ?) "
         "ON CONFLICT (passage_id) DO UPDATE SET op = excluded.op",

@@ -31,6 +31,7 @@ import logging
 import re
 import sqlite3
 import threading
+import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from typing import Any
@@ -72,7 +73,7 @@ def redact(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
-def _scrub(message: str, url: str) -> str:
+def scrub(message: str, url: str) -> str:
     """One line of a driver message, with the URL's password removed if it appears."""
     line = " ".join(str(message).split())
     with suppress(ValueError):
@@ -103,11 +104,11 @@ def _translated(url: str) -> Iterator[None]:
     try:
         yield
     except psycopg.errors.IntegrityError as exc:
-        raise PgIntegrityError(_scrub(str(exc), url)) from exc
+        raise PgIntegrityError(scrub(str(exc), url)) from exc
     except (psycopg.OperationalError, psycopg_pool.PoolTimeout) as exc:
-        raise PgOperationalError(_scrub(str(exc), url)) from exc
+        raise PgOperationalError(scrub(str(exc), url)) from exc
     except psycopg.Error as exc:
-        raise PgDatabaseError(_scrub(str(exc), url)) from exc
+        raise PgDatabaseError(scrub(str(exc), url)) from exc
 
 
 class PgResult:
@@ -150,6 +151,18 @@ class PgConnection:
     def __init__(self, db: PgDatabase, held: Any | None) -> None:
         self._db = db
         self._held = held
+
+    def log_changes(self, passage_ids: Sequence[int], op: str) -> None:
+        """Append to the replica change log, inside this write transaction, and notify
+        listeners at its commit (``index.store.changes``)."""
+        if not passage_ids:
+            return
+        origin = self._db.origin
+        self.executemany(
+            "INSERT INTO changes (passage_id, op, origin) VALUES (?, ?, ?)",
+            [(pid, op, origin) for pid in passage_ids],
+        )
+        self.execute("SELECT pg_notify(?, '')", (CHANGES_CHANNEL,))
 
     @property
     def in_transaction(self) -> bool:
@@ -212,12 +225,14 @@ class PgDatabase:
 
         self.url = url
         self.name = redact(url)
+        # Tags this process's change-log rows, so its own follower skips what it indexed.
+        self.origin = uuid.uuid4().hex
         self._local = threading.local()
         try:
             first = psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S)
         except psycopg.Error as exc:
             raise StoreError(
-                f"cannot connect to the PostgreSQL store {self.name} ({_scrub(str(exc), url)})"
+                f"cannot connect to the PostgreSQL store {self.name} ({scrub(str(exc), url)})"
             ) from None
         try:
             self.schema_version = migrate_postgres(first, migrations, name=self.name, url=url)
@@ -315,6 +330,20 @@ def _sync_sql(table: str) -> str:
 
 
 _META_DDL = "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+#: The replica change log (``index.store.changes``): every passage added to or removed from the
+#: store, in commit order, so that each replica's local index can follow. Replication state of
+#: PostgreSQL deployments only (SQLite processes share one index on disk), so it is created
+#: here, idempotently, rather than as a numbered migration both backends would carry.
+_CHANGES_DDL = (
+    "CREATE TABLE IF NOT EXISTS changes ("
+    "id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
+    "passage_id BIGINT NOT NULL, "
+    "op TEXT NOT NULL CHECK (op IN ('add', 'remove')), "
+    "origin TEXT NOT NULL, "
+    "logged_at TIMESTAMPTZ NOT NULL DEFAULT now())"
+)
+#: The LISTEN/NOTIFY channel a write transaction that logged changes notifies at commit.
+CHANGES_CHANNEL = "newsdesk_changes"
 
 
 def migrate_postgres(
@@ -359,11 +388,12 @@ def migrate_postgres(
                         raise
                     raise StoreError(
                         f"could not upgrade the store to schema {migration.version} "
-                        f"({migration.description}): {_scrub(str(exc), url)}",
+                        f"({migration.description}): {scrub(str(exc), url)}",
                         item=name or None,
                     ) from None
                 logger.info("store migrated to schema %s (%s)", migration.version, name)
                 version = migration.version
+            conn.execute(_CHANGES_DDL)
             return max(version, _version(conn))
         finally:
             with suppress(Exception):

@@ -1,0 +1,98 @@
+"""Replicas on one PostgreSQL store: an ingest anywhere is answerable everywhere within 2 s.
+
+Each replica is an ``Archive`` with its own data dir (its own local index) on the same
+database; ``follow_changes`` replays the change log and then follows it through
+LISTEN/NOTIFY (``index.store.changes``). The writer is another ``Archive`` in this process,
+or `newsdesk ingest` in another process.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from index import Archive, IndexSettings, open_archive
+from tests.conftest import PROJECT_ROOT, SAMPLE_DIR
+
+pytestmark = pytest.mark.slow
+
+PROPAGATION_S = 2.0
+KAKHOVKA = SAMPLE_DIR / "dumps" / "en-2023-06-06-kakhovka-dam.txt"
+KAKHOVKA_Q = "How much water did the Kakhovka reservoir hold?"
+NATO = SAMPLE_DIR / "dumps" / "uk-2024-07-11-samit-nato-vashyngton.txt"
+NATO_Q = "саміт НАТО у Вашингтоні"
+
+
+def _replica(data_dir: Path, url: str) -> Archive:
+    return open_archive(IndexSettings(data_dir=data_dir, database_url=url, _env_file=None))
+
+
+def _cited(archive: Archive, question: str) -> set[int]:
+    return {a.citation.article_id for a in archive.ask(question).articles}
+
+
+def _within(seconds: float, condition: Callable[[], bool]) -> float:
+    """Seconds until ``condition()`` held; fails after ``seconds``."""
+    started = time.monotonic()
+    while not condition():
+        if time.monotonic() - started > seconds:
+            pytest.fail(f"not propagated within {seconds} s")
+        time.sleep(0.02)
+    return time.monotonic() - started
+
+
+def test_an_ingest_or_delete_on_one_replica_reaches_the_other_within_2_s(
+    pg_url: str, tmp_path: Path
+) -> None:
+    with _replica(tmp_path / "a", pg_url) as a, _replica(tmp_path / "b", pg_url) as b:
+        assert b.follow_changes() is True
+        assert not b.ask(KAKHOVKA_Q).found
+        report = a.ingest([str(KAKHOVKA)])
+        assert report.count("new") == 1
+        (article_id,) = _cited(a, KAKHOVKA_Q)
+        _within(PROPAGATION_S, lambda: article_id in _cited(b, KAKHOVKA_Q))
+        a.delete(article_id)
+        _within(PROPAGATION_S, lambda: article_id not in _cited(b, KAKHOVKA_Q))
+        assert b.stats().index_passages == b.stats().passages == 0
+
+
+def test_a_cli_ingest_in_another_process_reaches_a_running_replica(
+    pg_url: str, tmp_path: Path
+) -> None:
+    with _replica(tmp_path / "b", pg_url) as b:
+        b.follow_changes()
+        clean = {k: v for k, v in os.environ.items() if not k.startswith("NEWSDESK_")}
+        done = subprocess.run(
+            [sys.executable, "-m", "index", "ingest", str(KAKHOVKA)],
+            env={
+                **clean,
+                "PYTHONPATH": str(PROJECT_ROOT),
+                "NEWSDESK_DATABASE_URL": pg_url,
+                "NEWSDESK_DATA_DIR": str(tmp_path / "cli"),
+            },
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        _within(PROPAGATION_S, lambda: b.ask(KAKHOVKA_Q).found)
+
+
+def test_a_replica_that_was_down_replays_the_log_at_start(pg_url: str, tmp_path: Path) -> None:
+    with _replica(tmp_path / "a", pg_url) as a:
+        with _replica(tmp_path / "b", pg_url) as b:
+            b.follow_changes()
+        # b is down: two ingests it must catch up with.
+        a.ingest([str(KAKHOVKA)])
+        a.ingest([str(NATO)])
+        with _replica(tmp_path / "b", pg_url) as b:
+            b.follow_changes()  # replays before it returns
+            assert b.ask(KAKHOVKA_Q).found and b.ask(NATO_Q).found
+            assert b.stats().index_passages == a.stats().index_passages
