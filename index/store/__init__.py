@@ -1,7 +1,12 @@
-"""The article store: the only code that speaks SQL (SQLite in WAL mode under the data dir)."""
+"""The article store: the only code that speaks SQL.
+
+SQLite in WAL mode under the data dir by default, or PostgreSQL (``index.store.pg``) when
+``NEWSDESK_DATABASE_URL`` names one; ``open_database`` picks, and the store modules run on
+either (``index.store.dialect``).
+"""
 
 from index.store.articles import ArticleStore, IndexRow, SaveResult, content_hash
-from index.store.db import RESTORE_HINT, STORE_FILENAME, Database
+from index.store.db import RESTORE_HINT, STORE_FILENAME, Database, open_database
 from index.store.schema import MIGRATIONS, SCHEMA_VERSION, Migration
 from index.store.stories import StoryStore
 from index.store.topics import NewAlert, OutboxRow, TopicStore
@@ -21,4 +26,5 @@ __all__ = [
     "StoryStore",
     "TopicStore",
     "content_hash",
+    "open_database",
 ]
