@@ -62,6 +62,9 @@ async def alerts_job(context: Context) -> None:
     data = context.bot_data
     archive = data.archive
     try:
+        # Replicas on PostgreSQL: only the one holding the lead lock sends (Archive.is_leader).
+        if not await asyncio.to_thread(archive.is_leader):
+            return
         await asyncio.to_thread(archive.match_new_articles)
         pending = await asyncio.to_thread(archive.pending_alerts)
     except NewsdeskError as exc:

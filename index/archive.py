@@ -199,6 +199,14 @@ class Archive:
         self._follower = follower
         return True
 
+    def is_leader(self) -> bool:
+        """Whether this process should poll feeds and send alerts now.
+
+        Always on SQLite. On PostgreSQL exactly one process at a time, under an advisory lock
+        that the server frees when that process dies: another takes over at its next check.
+        """
+        return self._db.try_lead()
+
     def _apply_changes(self, removed: list[int], added: list[int]) -> None:
         """Another process's passages into this index (idempotent, like the queue replay)."""
         docs, articles = self._keeper.records_with_articles(self.store.index_rows_by_id(added))

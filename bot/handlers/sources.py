@@ -56,6 +56,10 @@ async def poll_job(context: Context) -> None:
     data = context.bot_data
     delay = MAX_IDLE_S
     try:
+        # Replicas on PostgreSQL: one polls; the others ask again every MAX_IDLE_S and take
+        # over when it is gone.
+        if not await asyncio.to_thread(data.archive.is_leader):
+            return
         report = await asyncio.to_thread(data.archive.poll)
         if report.changed_article_ids:
             data.forget_stats()

@@ -177,6 +177,11 @@ class Database:
         finally:
             conn.execute("COMMIT")
 
+    def try_lead(self) -> bool:
+        """Always: a SQLite store has one bot (pollers beside it share the host slots); with
+        PostgreSQL, ``index.store.pg`` elects one process among the replicas."""
+        return True
+
     def max_id(self, table: str) -> int:
         """The highest id AUTOINCREMENT has handed out in ``table`` (0 if none yet)."""
         row = self.conn.execute("SELECT seq FROM sqlite_sequence WHERE name = ?", (table,))

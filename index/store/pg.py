@@ -46,6 +46,8 @@ logger = logging.getLogger(__name__)
 # Advisory lock keys (any bigint; these spell "newsdesk" and "nd-migr" in ASCII).
 WRITE_LOCK = 0x6E65_7773_6465_736B
 MIGRATE_LOCK = 0x6E64_2D6D_6967_72
+# Held (session-level) by the one process that polls feeds and sends alerts ("nd-lead").
+LEAD_LOCK = 0x6E64_2D6C_6561_64
 CONNECT_TIMEOUT_S = 5
 POOL_MAX = 8
 # Each table with an ``id`` identity column (migrations via ``dialect``): their sequences are
@@ -228,6 +230,8 @@ class PgDatabase:
         # Tags this process's change-log rows, so its own follower skips what it indexed.
         self.origin = uuid.uuid4().hex
         self._local = threading.local()
+        self._lead_guard = threading.Lock()
+        self._lead_conn: Any | None = None
         try:
             first = psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S)
         except psycopg.Error as exc:
@@ -289,6 +293,37 @@ class PgDatabase:
         with self._holding("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") as conn:
             yield conn
 
+    def try_lead(self) -> bool:
+        """Whether this process is (now) the one that polls feeds and sends alerts.
+
+        The first caller to take ``LEAD_LOCK`` holds it on a connection of its own for as
+        long as the process lives; when it dies (or its connection does), PostgreSQL frees
+        the lock and the next caller anywhere takes it. Never raises: a server that cannot
+        be reached means "not the leader now".
+        """
+        import psycopg
+
+        with self._lead_guard:
+            try:
+                if self._lead_conn is not None:
+                    self._lead_conn.execute("SELECT 1")  # still holding it?
+                    return True
+                conn = psycopg.connect(self.url, autocommit=True, connect_timeout=5)
+                row = conn.execute("SELECT pg_try_advisory_lock(%s)", (LEAD_LOCK,)).fetchone()
+                if row and row[0]:
+                    self._lead_conn = conn
+                    logger.info("this process now polls feeds and sends alerts (lead lock)")
+                    return True
+                conn.close()
+                return False
+            except psycopg.Error as exc:
+                logger.warning("lead lock: %s", scrub(str(exc), self.url))
+                if self._lead_conn is not None:
+                    with suppress(Exception):
+                        self._lead_conn.close()
+                    self._lead_conn = None
+                return False
+
     def max_id(self, table: str) -> int:
         """The highest id the table's identity sequence has handed out (0 if none)."""
         row = self.conn.execute(
@@ -314,7 +349,12 @@ class PgDatabase:
                 conn.execute(_sync_sql(table))
 
     def close(self) -> None:
-        """Close the pool and its connections."""
+        """Close the pool and its connections (and give up the lead lock, if held)."""
+        lead = getattr(self, "_lead_conn", None)
+        if lead is not None:
+            with suppress(Exception):
+                lead.close()
+            self._lead_conn = None
         pool = getattr(self, "pool", None)
         if pool is not None:
             pool.close()

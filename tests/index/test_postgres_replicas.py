@@ -96,3 +96,47 @@ def test_a_replica_that_was_down_replays_the_log_at_start(pg_url: str, tmp_path:
             b.follow_changes()  # replays before it returns
             assert b.ask(KAKHOVKA_Q).found and b.ask(NATO_Q).found
             assert b.stats().index_passages == a.stats().index_passages
+
+
+def test_one_replica_leads_and_another_takes_over_when_it_is_gone(
+    pg_url: str, tmp_path: Path
+) -> None:
+    a = _replica(tmp_path / "a", pg_url)
+    with _replica(tmp_path / "b", pg_url) as b:
+        assert a.is_leader() is True
+        assert a.is_leader() is True  # still, on every check
+        assert b.is_leader() is False
+        a.close()  # the leader is gone (a killed process drops its connection the same way)
+        assert b.is_leader() is True
+
+
+LEADER = """
+import sys, time
+from pathlib import Path
+from index import IndexSettings, open_archive
+archive = open_archive(IndexSettings(data_dir=Path(sys.argv[1]), database_url=sys.argv[2]))
+print("leader" if archive.is_leader() else "follower", flush=True)
+time.sleep(120)
+"""
+
+
+def test_a_leader_killed_with_sigkill_is_replaced(pg_url: str, tmp_path: Path) -> None:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("NEWSDESK_")}
+    leader = subprocess.Popen(
+        [sys.executable, "-c", LEADER, str(tmp_path / "a"), pg_url],
+        env={**clean, "PYTHONPATH": str(PROJECT_ROOT)},
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert leader.stdout is not None and leader.stdout.readline().strip() == "leader"
+        with _replica(tmp_path / "b", pg_url) as b:
+            assert b.is_leader() is False
+            leader.kill()
+            leader.wait(timeout=10)
+            _within(5.0, b.is_leader)
+    finally:
+        leader.kill()
+        leader.wait(timeout=10)
+        if leader.stdout is not None:
+            leader.stdout.close()
