@@ -12,8 +12,19 @@ from pathlib import Path
 from tests.conftest import PROJECT_ROOT
 
 
-def count_articles(store_file: Path) -> int:
-    """Articles in a store file another process is writing; 0 before the table exists."""
+def count_articles(store_file: Path | str) -> int:
+    """Articles in a store another process is writing; 0 before the table exists.
+
+    ``store_file`` is a SQLite file, or a PostgreSQL URL.
+    """
+    if isinstance(store_file, str):
+        import psycopg
+
+        with psycopg.connect(store_file, autocommit=True) as conn:
+            try:
+                return int(conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
+            except psycopg.errors.UndefinedTable:
+                return 0
     if not store_file.exists():
         return 0
     conn = sqlite3.connect(store_file, timeout=30)
@@ -26,7 +37,7 @@ def count_articles(store_file: Path) -> int:
 
 
 def kill_after_articles(
-    command: list[str], store_file: Path, articles: int, timeout_s: float
+    command: list[str], store_file: Path | str, articles: int, timeout_s: float
 ) -> None:
     """Start ``command``, wait until ``store_file`` holds ``articles`` articles, then SIGKILL it.
 

@@ -140,3 +140,33 @@ def test_a_leader_killed_with_sigkill_is_replaced(pg_url: str, tmp_path: Path) -
         leader.wait(timeout=10)
         if leader.stdout is not None:
             leader.stdout.close()
+
+
+def test_two_replicas_ingesting_the_same_url_at_once_make_one_article(
+    pg_url: str, tmp_path: Path
+) -> None:
+    import threading
+
+    page = tmp_path / "same.jsonl"
+    page.write_text(
+        '{"url": "https://example.org/same", "title": "Dam breach floods the valley", '
+        '"text": "The dam breach flooded the valley overnight, officials said.", '
+        '"published": "2024-08-01T10:00:00Z"}\n',
+        encoding="utf-8",
+    )
+    with _replica(tmp_path / "a", pg_url) as a, _replica(tmp_path / "b", pg_url) as b:
+        start = threading.Barrier(2)
+        outcomes: list[str] = []
+
+        def ingest(archive: Archive) -> None:
+            start.wait()
+            report = archive.ingest([str(page)])
+            outcomes.extend(item.outcome for item in report.items)
+
+        threads = [threading.Thread(target=ingest, args=(r,)) for r in (a, b)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert sorted(outcomes) == ["new", "unchanged"]
+        assert a.stats().articles == b.stats().articles == 1
