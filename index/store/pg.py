@@ -31,8 +31,9 @@ import logging
 import re
 import sqlite3
 import threading
+import time
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -49,6 +50,9 @@ MIGRATE_LOCK = 0x6E64_2D6D_6967_72
 # Held (session-level) by the one process that polls feeds and sends alerts ("nd-lead").
 LEAD_LOCK = 0x6E64_2D6C_6561_64
 CONNECT_TIMEOUT_S = 5
+# Waits before sending a statement again after the connection was lost (a server restart):
+# about 6 s in all, then the error reaches the caller.
+RETRY_DELAYS_S = (0.0, 0.25, 0.5, 1.0, 2.0, 2.0)
 POOL_MAX = 8
 # Each table with an ``id`` identity column (migrations via ``dialect``): their sequences are
 # moved past the highest id after rows were inserted with explicit ids (migration 6, copy).
@@ -180,8 +184,7 @@ class PgConnection:
         with _translated(self._db.url):
             if self._held is not None:
                 return _run(self._held, query, values)
-            with self._db.pool.connection() as conn:
-                return _run(conn, query, values)
+            return _retrying(lambda: self._db.pool.connection(), lambda c: _run(c, query, values))
 
     def executemany(self, sql: str, seq: Iterable[Sequence[Any]]) -> PgResult:
         query = postgres_query(sql)
@@ -195,6 +198,27 @@ class PgConnection:
                 return _run_many(conn, query, rows)
 
 
+def _retrying(borrow: Callable[[], Any], work: Callable[[Any], Any]) -> Any:
+    """``work`` on a borrowed connection, again on a fresh one if the server dropped it.
+
+    After a server restart every pooled connection is dead, and the pool only finds out when
+    one is used (then discards it). A statement outside a transaction is a read or a
+    single-statement write, safe to send again; ``RETRY_DELAYS_S`` bounds the wait.
+    """
+    import psycopg
+
+    for delay in (*RETRY_DELAYS_S, None):
+        try:
+            with borrow() as conn:
+                return work(conn)
+        except psycopg.OperationalError:
+            if delay is None:
+                raise
+            logger.info("the PostgreSQL connection was lost; retrying in %.1f s", delay)
+            time.sleep(delay)
+    raise AssertionError("unreachable")
+
+
 def _run(conn: Any, query: str, values: tuple[Any, ...]) -> PgResult:
     cur = conn.execute(query, values)
     rows = cur.fetchall() if cur.description else []
@@ -205,6 +229,31 @@ def _run_many(conn: Any, query: str, rows: list[tuple[Any, ...]]) -> PgResult:
     with conn.cursor() as cur:
         cur.executemany(query, rows)
         return PgResult([], cur.rowcount)
+
+
+class _Borrowed:
+    """A pool checkout that stays out on success (the caller returns it with ``_returned``)
+    and goes back to the pool on failure, where the pool discards a broken connection."""
+
+    def __init__(self, pool: Any) -> None:
+        self._pool = pool
+        self._conn: Any = None
+
+    def __enter__(self) -> Any:
+        self._conn = self._pool.getconn()
+        return self._conn
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        if exc_type is not None:
+            self._pool.putconn(self._conn)
+
+
+@contextmanager
+def _returned(pool: Any, conn: Any) -> Iterator[None]:
+    try:
+        yield
+    finally:
+        pool.putconn(conn)
 
 
 class PgDatabase:
@@ -257,16 +306,29 @@ class PgDatabase:
         """This thread's transaction connection, or one that borrows per statement."""
         return PgConnection(self, getattr(self._local, "held", None))
 
+    def _begin(self, begin: str, lock: tuple[int, ...]) -> Any:
+        """A pooled connection with ``begin`` run (retried on a dropped connection)."""
+
+        def start(conn: Any) -> Any:
+            conn.execute(begin)
+            for key in lock:
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", (key,))
+            return conn
+
+        def borrow() -> Any:
+            return _Borrowed(self.pool)
+
+        return _retrying(borrow, start)
+
     @contextmanager
     def _holding(self, begin: str, *lock: int) -> Iterator[PgConnection]:
         from psycopg.pq import TransactionStatus
 
-        with _translated(self.url), self.pool.connection() as raw:
+        with _translated(self.url):
+            raw = self._begin(begin, lock)
+        with _translated(self.url), _returned(self.pool, raw):
             self._local.held = raw
             try:
-                raw.execute(begin)
-                for key in lock:
-                    raw.execute("SELECT pg_advisory_xact_lock(%s)", (key,))
                 yield PgConnection(self, raw)
                 raw.execute("COMMIT")
             except BaseException:

@@ -126,6 +126,13 @@ class Cluster:
             raise RuntimeError(f"pg_ctl start failed: {done.stderr or done.stdout}\n{log}")
         self._names = count()
 
+    def restart(self) -> None:
+        """Stop (fast: connections are cut) and start again on the same port."""
+        log = str(self.root / "log")
+        done = self._run("pg_ctl", "-D", str(self.data), "-l", log, "-m", "fast", "-w", "restart")
+        if done.returncode != 0:
+            raise RuntimeError(f"pg_ctl restart failed: {done.stderr or done.stdout}")
+
     def stop(self) -> None:
         self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
         shutil.rmtree(self.root, ignore_errors=True)

@@ -170,3 +170,20 @@ def test_two_replicas_ingesting_the_same_url_at_once_make_one_article(
             thread.join(timeout=60)
         assert sorted(outcomes) == ["new", "unchanged"]
         assert a.stats().articles == b.stats().articles == 1
+
+
+def test_a_server_restart_is_survived_by_reads_writes_and_the_follower(
+    postgres_cluster, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    # A database of its own, created here: the restart cuts every connection of the cluster.
+    url = postgres_cluster.create_database()
+    with _replica(tmp_path / "a", url) as a, _replica(tmp_path / "b", url) as b:
+        b.follow_changes()
+        a.ingest([str(KAKHOVKA)])
+        _within(PROPAGATION_S, lambda: b.ask(KAKHOVKA_Q).found)
+        postgres_cluster.restart()
+        assert a.ask(KAKHOVKA_Q).found and b.ask(KAKHOVKA_Q).found  # stale pooled connections
+        assert a.ingest([str(NATO)]).count("new") == 1
+        # The follower reconnects (with backoff) and catches up.
+        _within(10.0, lambda: b.ask(NATO_Q).found)
+    postgres_cluster.drop_database(url)
