@@ -54,6 +54,8 @@ CONNECT_TIMEOUT_S = 5
 # about 6 s in all, then the error reaches the caller.
 RETRY_DELAYS_S = (0.0, 0.25, 0.5, 1.0, 2.0, 2.0)
 POOL_MAX = 8
+# How long a statement waits for a pooled connection (all busy, or the server down).
+POOL_TIMEOUT_S = 10.0
 # Each table with an ``id`` identity column (migrations via ``dialect``): their sequences are
 # moved past the highest id after rows were inserted with explicit ids (migration 6, copy).
 IDENTITY_TABLES = ("articles", "passages", "sources", "topics", "outbox", "stories", "statements")
@@ -206,11 +208,14 @@ def _retrying(borrow: Callable[[], Any], work: Callable[[Any], Any]) -> Any:
     single-statement write, safe to send again; ``RETRY_DELAYS_S`` bounds the wait.
     """
     import psycopg
+    import psycopg_pool
 
     for delay in (*RETRY_DELAYS_S, None):
         try:
             with borrow() as conn:
                 return work(conn)
+        except psycopg_pool.PoolTimeout:
+            raise  # the pool already waited POOL_TIMEOUT_S for a connection: the server is down
         except psycopg.OperationalError:
             if delay is None:
                 raise
@@ -299,6 +304,7 @@ class PgDatabase:
             open=True,
             name="newsdesk",
             num_workers=1,
+            timeout=POOL_TIMEOUT_S,
         )
 
     @property
