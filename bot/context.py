@@ -43,7 +43,9 @@ class BotData:
         self._settings = settings
         self._archive = archive
         self._answers = answers
-        self.states = StateStore(ttl_s=settings.state_ttl_s)
+        # Replicas on PostgreSQL share button state through the store (bot.state).
+        shared = archive if getattr(archive, "shares_state", False) is True else None
+        self.states = StateStore(ttl_s=settings.state_ttl_s, shared=shared)
         self.flood = FloodGuard(settings.flood_max_questions, settings.flood_window_s)
 
     @property

@@ -199,6 +199,28 @@ class Archive:
         self._follower = follower
         return True
 
+    @property
+    def shares_state(self) -> bool:
+        """Whether several processes serve this archive's bot (the store is on PostgreSQL),
+        so that short-lived bot state must live in the store (``put_shared``)."""
+        return self._db.backend == "postgresql"
+
+    def put_shared(self, key: str, value: str, ttl_s: float) -> None:
+        """Keep ``value`` for ``ttl_s`` seconds where every replica reads it (PostgreSQL).
+
+        Raises:
+            StoreError: the store is SQLite (``shares_state`` is false).
+        """
+        if not self.shares_state:
+            raise StoreError("shared state needs the store on PostgreSQL")
+        self._db.put_shared(key, value, now=time.time(), ttl_s=ttl_s)  # type: ignore[union-attr]
+
+    def get_shared(self, key: str) -> str | None:
+        """What ``put_shared`` kept under ``key`` in any replica, None when unknown or expired."""
+        if not self.shares_state:
+            return None
+        return self._db.get_shared(key, now=time.time())  # type: ignore[union-attr]
+
     def is_leader(self) -> bool:
         """Whether this process should poll feeds and send alerts now.
 

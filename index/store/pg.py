@@ -119,6 +119,15 @@ def _translated(url: str) -> Iterator[None]:
         raise PgDatabaseError(scrub(str(exc), url)) from exc
 
 
+@contextmanager
+def _as_store_error() -> Iterator[None]:
+    """A failed statement as a ``StoreError`` (for callers above the store, e.g. the bot)."""
+    try:
+        yield
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"the store cannot be used right now ({exc})") from None
+
+
 class PgResult:
     """The rows of one statement, fetched at once (the connection may go back to the pool)."""
 
@@ -392,6 +401,26 @@ class PgDatabase:
                     self._lead_conn = None
                 return False
 
+    def put_shared(self, key: str, value: str, *, now: float, ttl_s: float) -> None:
+        """Keep ``value`` under ``key`` for ``ttl_s`` seconds, for every process (one
+        statement, no write lock: keys are random and unique)."""
+        with _as_store_error():
+            self.conn.execute(
+                "WITH gone AS (DELETE FROM shared_state WHERE expires_at <= ?) "
+                "INSERT INTO shared_state (key, value, expires_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value, "
+                "expires_at = excluded.expires_at",
+                (now, key, value, now + ttl_s),
+            )
+
+    def get_shared(self, key: str, *, now: float) -> str | None:
+        """The value under ``key``, None when unknown or expired."""
+        with _as_store_error():
+            row = self.conn.execute(
+                "SELECT value FROM shared_state WHERE key = ? AND expires_at > ?", (key, now)
+            ).fetchone()
+        return str(row[0]) if row else None
+
     def max_id(self, table: str) -> int:
         """The highest id the table's identity sequence has handed out (0 if none)."""
         row = self.conn.execute(
@@ -450,6 +479,12 @@ _CHANGES_DDL = (
     "origin TEXT NOT NULL, "
     "logged_at TIMESTAMPTZ NOT NULL DEFAULT now())"
 )
+#: Short-lived state the replicas of one bot share (button state: a button sent by one
+#: replica is pressed on another); expired rows are dropped as new ones are written.
+_SHARED_DDL = (
+    "CREATE TABLE IF NOT EXISTS shared_state ("
+    "key TEXT PRIMARY KEY, value TEXT NOT NULL, expires_at DOUBLE PRECISION NOT NULL)"
+)
 #: The LISTEN/NOTIFY channel a write transaction that logged changes notifies at commit.
 CHANGES_CHANNEL = "newsdesk_changes"
 
@@ -502,6 +537,10 @@ def migrate_postgres(
                 logger.info("store migrated to schema %s (%s)", migration.version, name)
                 version = migration.version
             conn.execute(_CHANGES_DDL)
+            conn.execute(_SHARED_DDL)
+            conn.execute(
+                "CREATE INDEX IF NOT EXISTS shared_state_expires ON shared_state (expires_at)"
+            )
             return max(version, _version(conn))
         finally:
             with suppress(Exception):
