@@ -43,10 +43,12 @@ class BotData:
         self._settings = settings
         self._archive = archive
         self._answers = answers
-        # Replicas on PostgreSQL share button state through the store (bot.state).
+        # Replicas on PostgreSQL share button state and the flood guard through the store.
         shared = archive if getattr(archive, "shares_state", False) is True else None
         self.states = StateStore(ttl_s=settings.state_ttl_s, shared=shared)
-        self.flood = FloodGuard(settings.flood_max_questions, settings.flood_window_s)
+        self.flood = FloodGuard(
+            settings.flood_max_questions, settings.flood_window_s, shared=shared
+        )
 
     @property
     def settings(self) -> BotSettings:

@@ -10,11 +10,12 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from telegram import Update
 
 from bot.texts import lang_of, text
+from index import NewsdeskError
 
 if TYPE_CHECKING:
     from bot.context import Context
@@ -40,16 +41,30 @@ class _UserWindow:
     warned_until: float = 0.0
 
 
+class SharedFlood(Protocol):
+    """The replicas' shared flood guard (``index.Archive`` on PostgreSQL)."""
+
+    def flood_check(self, user_id: int, max_events: int, window_s: float) -> str: ...
+
+
 class FloodGuard:
     """At most ``max_events`` questions per ``window_s`` per user (a sliding window).
 
     The first question over the limit gets a friendly message; further ones in the same
     window are dropped silently, so a burst cannot make the bot flood the chat in return.
+    With ``shared`` (replicas behind one webhook) the window lives in the store, so a user
+    cannot get around it by landing on several replicas; when the store cannot be reached
+    the process's own window decides.
     """
 
     def __init__(
-        self, max_events: int, window_s: float, clock: Callable[[], float] = time.monotonic
+        self,
+        max_events: int,
+        window_s: float,
+        clock: Callable[[], float] = time.monotonic,
+        shared: SharedFlood | None = None,
     ) -> None:
+        self._shared = shared
         self._max_events = max_events
         self._window_s = window_s
         self._clock = clock
@@ -59,6 +74,11 @@ class FloodGuard:
 
     def check(self, user_id: int) -> Verdict:
         """Record one question from ``user_id`` and say whether to answer it."""
+        if self._shared is not None:
+            try:
+                return Verdict(self._shared.flood_check(user_id, self._max_events, self._window_s))
+            except NewsdeskError as exc:
+                logger.warning("shared flood guard unavailable, this replica's decides: %s", exc)
         now = self._clock()
         with self._lock:
             if now >= self._next_prune:

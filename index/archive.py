@@ -221,6 +221,18 @@ class Archive:
             return None
         return self._db.get_shared(key, now=time.time())  # type: ignore[union-attr]
 
+    def flood_check(self, user_id: int, max_events: int, window_s: float) -> str:
+        """The replicas' shared flood guard: ``allow``, ``warn`` or ``drop`` this question.
+
+        Raises:
+            StoreError: the store is SQLite (``shares_state`` is false), or unreachable.
+        """
+        if not self.shares_state:
+            raise StoreError("shared state needs the store on PostgreSQL")
+        return self._db.flood_check(  # type: ignore[union-attr]
+            user_id, now=time.time(), max_events=max_events, window_s=window_s
+        )
+
     def is_leader(self) -> bool:
         """Whether this process should poll feeds and send alerts now.
 

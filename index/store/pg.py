@@ -413,6 +413,43 @@ class PgDatabase:
                 (now, key, value, now + ttl_s),
             )
 
+    def flood_check(self, user_id: int, *, now: float, max_events: int, window_s: float) -> str:
+        """One question of ``user_id`` through the shared flood guard: ``allow``, ``warn`` or
+        ``drop``, with ``bot.guards.FloodGuard``'s rule (a sliding window, warned once).
+
+        The user's row is locked for the read-modify-write (``FOR UPDATE``), not the store's
+        write lock, so a question never waits for an ingest.
+        """
+
+        def decide(conn: Any) -> str:
+            with conn.transaction():
+                conn.execute(
+                    "INSERT INTO flood (user_id, times, warned_until) VALUES (%s, '{}', 0) "
+                    "ON CONFLICT DO NOTHING",
+                    (user_id,),
+                )
+                times, warned = conn.execute(
+                    "SELECT times, warned_until FROM flood WHERE user_id = %s FOR UPDATE",
+                    (user_id,),
+                ).fetchone()
+                times = [t for t in times if t > now - window_s]
+                if len(times) < max_events:
+                    times.append(now)
+                    verdict = "allow"
+                elif warned > now:
+                    verdict = "drop"
+                else:
+                    warned, verdict = times[0] + window_s, "warn"
+                conn.execute(
+                    "UPDATE flood SET times = %s::double precision[], warned_until = %s "
+                    "WHERE user_id = %s",
+                    (times, warned, user_id),
+                )
+            return verdict
+
+        with _as_store_error(), _translated(self.url):
+            return str(_retrying(lambda: self.pool.connection(), decide))
+
     def get_shared(self, key: str, *, now: float) -> str | None:
         """The value under ``key``, None when unknown or expired."""
         with _as_store_error():
@@ -485,6 +522,12 @@ _SHARED_DDL = (
     "CREATE TABLE IF NOT EXISTS shared_state ("
     "key TEXT PRIMARY KEY, value TEXT NOT NULL, expires_at DOUBLE PRECISION NOT NULL)"
 )
+#: The flood guard's sliding window per user, shared by the replicas (``flood_check``).
+_FLOOD_DDL = (
+    "CREATE TABLE IF NOT EXISTS flood ("
+    "user_id BIGINT PRIMARY KEY, times DOUBLE PRECISION[] NOT NULL, "
+    "warned_until DOUBLE PRECISION NOT NULL)"
+)
 #: The LISTEN/NOTIFY channel a write transaction that logged changes notifies at commit.
 CHANGES_CHANNEL = "newsdesk_changes"
 
@@ -538,6 +581,7 @@ def migrate_postgres(
                 version = migration.version
             conn.execute(_CHANGES_DDL)
             conn.execute(_SHARED_DDL)
+            conn.execute(_FLOOD_DDL)
             conn.execute(
                 "CREATE INDEX IF NOT EXISTS shared_state_expires ON shared_state (expires_at)"
             )

@@ -1,4 +1,5 @@
-"""Button state shared by replicas: a button sent by one bot works when another gets the press.
+"""State shared by replicas: a button sent by one bot works when another gets the press, and
+the flood guard counts a user's questions wherever they land.
 
 Two ``StateStore`` objects stand for two replicas' ``bot_data.states``; each shares through
 its own ``Archive`` on one PostgreSQL database (as ``BotData.attach`` wires them).
@@ -10,6 +11,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bot.guards import FloodGuard, Verdict
 from bot.state import QueryState, StateStore
 from index import IndexSettings, open_archive
 
@@ -43,3 +45,23 @@ def test_on_sqlite_button_state_stays_in_memory(tmp_path: Path) -> None:
     with _archive(tmp_path / "a", None) as archive:
         assert archive.shares_state is False
         assert archive.get_shared("button:x") is None
+
+
+def test_the_flood_guard_counts_a_users_questions_on_every_replica(
+    pg_url: str, tmp_path: Path
+) -> None:
+    with _archive(tmp_path / "a", pg_url) as a, _archive(tmp_path / "b", pg_url) as b:
+        guard_a = FloodGuard(2, 10.0, shared=a)
+        guard_b = FloodGuard(2, 10.0, shared=b)
+        user = 987654321
+        assert [
+            guard_a.check(user),
+            guard_b.check(user),
+            guard_a.check(user),  # the third in the window, wherever it lands
+            guard_b.check(user),
+        ] == [Verdict.ALLOW, Verdict.ALLOW, Verdict.WARN, Verdict.DROP]
+        assert guard_b.check(user + 1) is Verdict.ALLOW  # other users are not affected
+        short = FloodGuard(1, 0.3, shared=a)
+        assert short.check(user + 2) is Verdict.ALLOW
+        time.sleep(0.4)
+        assert FloodGuard(1, 0.3, shared=b).check(user + 2) is Verdict.ALLOW  # window slid
