@@ -185,6 +185,7 @@ class Archive:
             self._db,  # type: ignore[arg-type]
             self.data_dir / CHANGES_POSITION_FILENAME,
             self._apply_changes,
+            on_gap=self._rebuild_index,
         )
         try:
             self._keeper.current()
@@ -240,6 +241,9 @@ class Archive:
         that the server frees when that process dies: another takes over at its next check.
         """
         return self._db.try_lead()
+
+    def _rebuild_index(self) -> None:
+        self.reindex()
 
     def _apply_changes(self, removed: list[int], added: list[int]) -> None:
         """Another process's passages into this index (idempotent, like the queue replay)."""

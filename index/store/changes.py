@@ -13,6 +13,9 @@ never becomes visible after a larger one, and a saved position never skips a cha
 follower skips the rows its own process logged (its index already has them) but moves past
 them. Applying is idempotent (an add replaces, a remove ignores unknown ids), so a replay
 after a crash between applying and saving the position is harmless.
+
+The log keeps ``KEEP_S`` (a week); a replica whose position was pruned away rebuilds its
+index from the store (``on_gap``) instead of replaying.
 """
 
 from __future__ import annotations
@@ -32,6 +35,10 @@ logger = logging.getLogger(__name__)
 #: Seconds between two reads of the log when no notification arrives (a lost one, or a
 #: writer on an older version): bounds the propagation delay even without LISTEN.
 POLL_S = 1.0
+#: How long the log keeps a change (a replica down longer rebuilds its index at start), and
+#: how often a follower prunes it (any replica may: the delete is idempotent).
+KEEP_S = 7 * 24 * 3600.0
+PRUNE_EVERY_S = 3600.0
 #: Changes read per query while catching up.
 BATCH = 5000
 #: Backoff after the connection failed, doubling up to the maximum.
@@ -50,10 +57,18 @@ class ChangeFollower:
         apply: called with (passage ids removed, passage ids added), in log order.
     """
 
-    def __init__(self, db: PgDatabase, position_path: Path, apply: ApplyChanges) -> None:
+    def __init__(
+        self,
+        db: PgDatabase,
+        position_path: Path,
+        apply: ApplyChanges,
+        on_gap: Callable[[], None],
+    ) -> None:
         self.db = db
         self.position_path = position_path
         self._apply = apply
+        self._on_gap = on_gap
+        self._next_prune = 0.0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -71,6 +86,13 @@ class ChangeFollower:
         partial.write_text(str(self.position), encoding="ascii")
         os.replace(partial, self.position_path)
 
+    def _pruned_past_position(self) -> bool:
+        row = self.db.conn.execute("SELECT MIN(id) FROM changes").fetchone()
+        oldest = row[0] if row else None
+        if oldest is None:  # an empty log: pruned entirely if it ever went past us
+            return self.latest_id() < self.position
+        return int(oldest) > self.position + 1
+
     def latest_id(self) -> int:
         """The newest change logged so far (0 for none)."""
         row = self.db.conn.execute("SELECT COALESCE(MAX(id), 0) FROM changes").fetchone()
@@ -80,6 +102,18 @@ class ChangeFollower:
         """Apply every change logged after the saved position; returns how many applied."""
         applied = 0
         with self._lock:
+            if self.position and self._pruned_past_position():
+                # Down longer than the log keeps changes (``KEEP_S``): replaying cannot
+                # restore what was pruned, so the index is rebuilt from the store.
+                logged = self.latest_id()
+                logger.warning(
+                    "the change log was pruned past this replica's position %d: rebuilding "
+                    "the index from the store",
+                    self.position,
+                )
+                self._on_gap()
+                self.position = logged
+                self._save_position()
             while True:
                 rows = self.db.conn.execute(
                     "SELECT id, passage_id, op, origin FROM changes WHERE id > ? "
@@ -136,6 +170,9 @@ class ChangeFollower:
             while not self._stop.is_set():
                 self._wait(conn)
                 self.catch_up()
+                if time.monotonic() >= self._next_prune:
+                    self._next_prune = time.monotonic() + PRUNE_EVERY_S
+                    self.db.prune_replica_tables(keep_s=KEEP_S, now=time.time())
 
     @staticmethod
     def _wait(conn: Any) -> None:

@@ -54,6 +54,8 @@ CONNECT_TIMEOUT_S = 5
 # about 6 s in all, then the error reaches the caller.
 RETRY_DELAYS_S = (0.0, 0.25, 0.5, 1.0, 2.0, 2.0)
 POOL_MAX = 8
+# A user's flood window row is dropped after this long without a question.
+FLOOD_IDLE_S = 24 * 3600.0
 # How long a statement waits for a pooled connection (all busy, or the server down).
 POOL_TIMEOUT_S = 10.0
 # Each table with an ``id`` identity column (migrations via ``dialect``): their sequences are
@@ -400,6 +402,21 @@ class PgDatabase:
                         self._lead_conn.close()
                     self._lead_conn = None
                 return False
+
+    def prune_replica_tables(self, *, keep_s: float, now: float) -> None:
+        """Drop change-log rows older than ``keep_s``, expired shared state and idle users'
+        flood windows (``index.store.changes`` calls it hourly)."""
+        with _as_store_error():
+            self.conn.execute(
+                "DELETE FROM changes WHERE logged_at < now() - make_interval(secs => ?)",
+                (keep_s,),
+            )
+            self.conn.execute("DELETE FROM shared_state WHERE expires_at <= ?", (now,))
+            self.conn.execute(
+                "DELETE FROM flood WHERE warned_until < ? AND "
+                "(cardinality(times) = 0 OR times[cardinality(times)] < ?)",
+                (now - FLOOD_IDLE_S, now - FLOOD_IDLE_S),
+            )
 
     def put_shared(self, key: str, value: str, *, now: float, ttl_s: float) -> None:
         """Keep ``value`` under ``key`` for ``ttl_s`` seconds, for every process (one

@@ -187,3 +187,25 @@ def test_a_server_restart_is_survived_by_reads_writes_and_the_follower(
         # The follower reconnects (with backoff) and catches up.
         _within(10.0, lambda: b.ask(NATO_Q).found)
     postgres_cluster.drop_database(url)
+
+
+def test_a_replica_down_past_the_log_pruning_rebuilds_its_index(
+    pg_url: str, tmp_path: Path
+) -> None:
+    from index.store.pg import PgDatabase
+
+    with _replica(tmp_path / "a", pg_url) as a:
+        with _replica(tmp_path / "b", pg_url) as b:
+            b.follow_changes()
+            a.ingest([str(KAKHOVKA)])
+            _within(PROPAGATION_S, lambda: b.ask(KAKHOVKA_Q).found)
+        a.ingest([str(NATO)])  # while b is down...
+        db = PgDatabase(pg_url)
+        db.prune_replica_tables(keep_s=0.0, now=time.time())  # ...the log is pruned past it
+        assert db.conn.execute("SELECT COUNT(*) FROM changes").fetchone()[0] == 0
+        db.close()
+        a.ingest([str(SAMPLE_DIR / "html")])  # and logs more
+        with _replica(tmp_path / "b", pg_url) as b:
+            b.follow_changes()  # the gap is seen: the index is rebuilt from the store
+            assert b.ask(NATO_Q).found
+            assert b.stats().index_passages == a.stats().passages
