@@ -22,7 +22,15 @@ Semantics kept from SQLite, on purpose:
 
 Connections: outside a transaction each statement borrows a pooled connection (autocommit)
 for its own duration, rows fetched before it goes back; a transaction holds one connection
-for the thread until it ends, and ``db.conn`` inside it is that connection.
+for the thread until it ends, and ``db.conn`` inside it is that connection. A statement, or
+the start of a transaction, that meets a connection the server dropped (a restart) is sent
+again on a fresh one (``RETRY_DELAYS_S``).
+
+What only replicas need lives here too, in tables this module creates idempotently rather
+than in the shared migrations (SQLite processes share one index and one bot): the change log
+each write transaction appends to (``changes``, followed by ``index.store.changes``), the
+lead lock (``try_lead``: one replica polls feeds and sends alerts), and the button state and
+flood windows the replicas share (``shared_state``, ``flood``).
 """
 
 from __future__ import annotations
