@@ -7,13 +7,22 @@ its own ``Archive`` on one PostgreSQL database (as ``BotData.attach`` wires them
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
+from pydantic import SecretStr
+
+from bot.app import build_application, webhook_options
 from bot.guards import FloodGuard, Verdict
 from bot.state import QueryState, StateStore
 from index import IndexSettings, open_archive
+from tests.auxil.fake_bot_api import FakeBotApi, parse_html
+from tests.bot.conftest import USER, make_settings
+from tests.bot.corpus import write_corpus
+from tests.bot.test_webhook import free_port
 
 STATE = QueryState(
     question="How much water did the Kakhovka reservoir hold?",
@@ -65,3 +74,70 @@ def test_the_flood_guard_counts_a_users_questions_on_every_replica(
         assert short.check(user + 2) is Verdict.ALLOW
         time.sleep(0.4)
         assert FloodGuard(1, 0.3, shared=b).check(user + 2) is Verdict.ALLOW  # window slid
+
+
+# -- end to end: two bot replicas in webhook mode on one PostgreSQL store ---------------------
+
+
+async def test_more_pressed_on_replica_b_continues_an_answer_of_replica_a(
+    fake_api: FakeBotApi, pg_url: str, tmp_path: Path
+) -> None:
+    secret = "replica-secret_1"
+    apps, archives, ports = [], [], []
+    for name in ("a", "b"):
+        port = free_port()
+        settings = make_settings(
+            tmp_path / name,
+            fake_api,
+            database_url=pg_url,
+            webhook_url=f"http://127.0.0.1:{port}/hook",
+            webhook_port=port,
+            webhook_secret=SecretStr(secret),
+        )
+        archive = open_archive(settings)
+        if name == "a":
+            assert archive.ingest([str(write_corpus(tmp_path / "corpus"))]).failed == ()
+        else:
+            assert archive.follow_changes()  # builds b's index from the store
+        app = build_application(settings, archive, close_archive=False)
+        await app.initialize()
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_webhook(**webhook_options(settings))
+        apps.append(app)
+        archives.append(archive)
+        ports.append(port)
+
+    async def post(port: int, update: dict[str, object]) -> None:
+        async with httpx.AsyncClient() as client:
+            response = await client.post(
+                f"http://127.0.0.1:{port}/hook",
+                content=json.dumps(update),
+                headers={
+                    "Content-Type": "application/json",
+                    "X-Telegram-Bot-Api-Secret-Token": secret,
+                },
+            )
+        assert response.status_code == 200
+
+    try:
+        question = fake_api.private_message(USER, "farmers report the wheat harvest yield")
+        await post(ports[0], {"update_id": 1, **question})
+        (answer,) = await fake_api.wait_for("sendMessage")
+        keyboard = answer.params["reply_markup"]["inline_keyboard"]
+        more = next(
+            b["callback_data"] for row in keyboard for b in row if b["callback_data"][:2] == "m:"
+        )
+        press = fake_api.callback_query(USER, USER.id, answer.result["message_id"], more)
+        await post(ports[1], {"update_id": 2, **press})  # the load balancer picked b
+        (_, page2) = await fake_api.wait_for("sendMessage", count=2)
+        assert parse_html(page2.params["text"]).startswith("4. ")
+        (pressed,) = await fake_api.wait_for("answerCallbackQuery")
+        assert "text" not in pressed.params  # not the "stale button" answer
+    finally:
+        for app in apps:
+            await app.updater.stop()  # type: ignore[union-attr]
+            await app.stop()
+            await app.shutdown()
+        for archive in archives:
+            archive.close()
