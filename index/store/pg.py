@@ -62,6 +62,8 @@ CONNECT_TIMEOUT_S = 5
 # about 6 s in all, then the error reaches the caller.
 RETRY_DELAYS_S = (0.0, 0.25, 0.5, 1.0, 2.0, 2.0)
 POOL_MAX = 8
+# Rows per round trip when a snapshot streams a SELECT (``_Streamed``).
+STREAM_BATCH = 2000
 # A user's flood window row is dropped after this long without a question.
 FLOOD_IDLE_S = 24 * 3600.0
 # How long a statement waits for a pooled connection (all busy, or the server down).
@@ -175,9 +177,13 @@ def _params(params: Sequence[Any] | Iterable[Any]) -> tuple[Any, ...]:
 class PgConnection:
     """What store code calls ``conn``: sqlite3's ``execute``/``executemany`` on PostgreSQL."""
 
-    def __init__(self, db: PgDatabase, held: Any | None) -> None:
+    def __init__(self, db: PgDatabase, held: Any | None, *, stream: bool = False) -> None:
         self._db = db
         self._held = held
+        # In a snapshot, SELECTs stream through a server-side cursor: a reindex reads every
+        # passage, which would not fit in memory at once (``iter_index_rows`` reads batches).
+        self._stream = stream
+        self.streams: list[_Streamed] = []  # closed when the snapshot ends
 
     def log_changes(self, passage_ids: Sequence[int], op: str) -> None:
         """Append to the replica change log, inside this write transaction, and notify
@@ -203,6 +209,10 @@ class PgConnection:
         query = postgres_query(sql)
         values = _params(params)
         with _translated(self._db.url):
+            if self._held is not None and self._stream and _is_select(query):
+                streamed = _Streamed(self._held, query, values, self._db.url)
+                self.streams.append(streamed)
+                return streamed  # type: ignore[return-value]
             if self._held is not None:
                 return _run(self._held, query, values)
             return _retrying(lambda: self._db.pool.connection(), lambda c: _run(c, query, values))
@@ -241,6 +251,41 @@ def _retrying(borrow: Callable[[], Any], work: Callable[[Any], Any]) -> Any:
             logger.info("the PostgreSQL connection was lost; retrying in %.1f s", delay)
             time.sleep(delay)
     raise AssertionError("unreachable")
+
+
+def _is_select(query: str) -> bool:
+    return query.lstrip()[:6].upper() == "SELECT"
+
+
+class _Streamed:
+    """A SELECT read through a server-side cursor, ``STREAM_BATCH`` rows per round trip."""
+
+    def __init__(self, conn: Any, query: str, values: tuple[Any, ...], url: str) -> None:
+        self._url = url
+        self._cursor = conn.cursor(name=f"newsdesk_{uuid.uuid4().hex[:12]}")
+        self._cursor.itersize = STREAM_BATCH
+        self._cursor.execute(query, values)
+        self.rowcount = -1
+
+    def fetchone(self) -> tuple[Any, ...] | None:
+        with _translated(self._url):
+            return self._cursor.fetchone()  # type: ignore[no-any-return]
+
+    def fetchmany(self, size: int = 1) -> list[tuple[Any, ...]]:
+        with _translated(self._url):
+            return self._cursor.fetchmany(size)  # type: ignore[no-any-return]
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        with _translated(self._url):
+            return self._cursor.fetchall()  # type: ignore[no-any-return]
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        with _translated(self._url):
+            yield from self._cursor
+
+    def close(self) -> None:
+        with suppress(Exception):
+            self._cursor.close()
 
 
 def _run(conn: Any, query: str, values: tuple[Any, ...]) -> PgResult:
@@ -346,17 +391,22 @@ class PgDatabase:
         return _retrying(borrow, start)
 
     @contextmanager
-    def _holding(self, begin: str, *lock: int) -> Iterator[PgConnection]:
+    def _holding(self, begin: str, *lock: int, stream: bool = False) -> Iterator[PgConnection]:
         from psycopg.pq import TransactionStatus
 
         with _translated(self.url):
             raw = self._begin(begin, lock)
         with _translated(self.url), _returned(self.pool, raw):
             self._local.held = raw
+            conn = PgConnection(self, raw, stream=stream)
             try:
-                yield PgConnection(self, raw)
+                yield conn
+                for streamed in conn.streams:
+                    streamed.close()
                 raw.execute("COMMIT")
             except BaseException:
+                for streamed in conn.streams:
+                    streamed.close()
                 if raw.info.transaction_status != TransactionStatus.IDLE:
                     with suppress(Exception):
                         raw.execute("ROLLBACK")
@@ -377,7 +427,7 @@ class PgDatabase:
         if held is not None:
             yield PgConnection(self, held)
             return
-        with self._holding("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") as conn:
+        with self._holding("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", stream=True) as conn:
             yield conn
 
     def try_lead(self) -> bool:
