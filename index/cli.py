@@ -1,5 +1,6 @@
 """The `newsdesk` commands that need no Telegram: ingest, list, stats, show, ask, reindex,
-delete, the feeds stage's sources and poll, and followed topics (follow, alerts).
+delete, the feeds stage's sources and poll, followed topics (follow, alerts), and migrate
+(the SQLite store into PostgreSQL).
 
 Thin by design (as trafilatura's ``cli.py``): parse, load settings once, open the archive, call
 the facade method the bot also calls, and format its result. Results go to stdout (as text or
@@ -68,6 +69,7 @@ examples:
   newsdesk check                                   is the store healthy, the index in step?
   newsdesk backup ./newsdesk-backup.sqlite3        a consistent copy, even while the bot runs
   newsdesk restore ./newsdesk-backup.sqlite3       put it back (bot stopped) and reindex
+  newsdesk migrate --to postgresql://u:pw@db/nd    copy the store to PostgreSQL (replicas)
 
 Every command takes --data-dir DIR (default: NEWSDESK_DATA_DIR or ./data) and -v.
 Exit codes: 0 ok, 1 some items failed, 2 usage error, no archive or a damaged store.
