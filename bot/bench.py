@@ -47,7 +47,7 @@ import numpy as np
 import psutil
 
 from bot.settings import BotSettings
-from index import Answer, Archive, IndexSettings, NewsdeskError, open_archive
+from index import Answer, Archive, IndexSettings, NewsdeskError, migrate_store, open_archive
 
 # Below the package surface on purpose: this is a benchmark tool, not the bot, and it builds
 # its archive with the same builder as ``python -m index.bench.ask``, so both measure one archive.
@@ -117,9 +117,12 @@ def refresh_index(data_dir: Path) -> None:
             archive.reindex()
 
 
-def measure_direct_asks(data_dir: Path, questions: Sequence[str]) -> dict[str, float]:
+def measure_direct_asks(
+    data_dir: Path, questions: Sequence[str], database_url: str | None = None
+) -> dict[str, float]:
     """``Archive.ask`` alone on the same questions: the floor under the bot's latency."""
-    with open_archive(IndexSettings(data_dir=data_dir, _env_file=None)) as archive:
+    settings = IndexSettings(data_dir=data_dir, database_url=database_url, _env_file=None)
+    with open_archive(settings) as archive:
         archive.ask(questions[0])  # load the index and caches outside the timing
         seconds = []
         for question in questions[:DIRECT_ASKS]:
@@ -315,7 +318,9 @@ async def run_bench(args: argparse.Namespace, data_dir: Path, build_s: float | N
         ],
     )
     questions = ZipfCorpus(args.passages).questions(QUESTION_POOL)
-    result.direct_ask_ms = await asyncio.to_thread(measure_direct_asks, data_dir, questions)
+    result.direct_ask_ms = await asyncio.to_thread(
+        measure_direct_asks, data_dir, questions, args.database
+    )
     server = FakeBotApi(BENCH_TOKEN, username="newsdesk_bench_bot")
     await server.start()
     settings_values = {
@@ -325,6 +330,9 @@ async def run_bench(args: argparse.Namespace, data_dir: Path, build_s: float | N
         "rate_limit_per_s": 0,
         "flood_max_questions": 1_000_000,
     }
+    if args.database:
+        settings_values["database_url"] = args.database
+        result.notes.append("store on PostgreSQL (--database), index local")
     context = multiprocessing.get_context("spawn")
     layer_only = questions[0] if args.layer_only else None
     if args.layer_only:
@@ -447,6 +455,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--workers", type=int, help="answer worker processes (NEWSDESK_ANSWER_WORKERS)"
     )
+    parser.add_argument(
+        "--database",
+        metavar="URL",
+        help="run the bot with its store on this PostgreSQL database (the archive is copied "
+        "there first with `newsdesk migrate`, idempotent; the index stays local)",
+    )
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     return parser
 
@@ -470,6 +484,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             build_s = build_archive(data_dir, args.passages)
         else:
             refresh_index(data_dir)
+        if args.database:
+            migrate_store(IndexSettings(data_dir=data_dir, _env_file=None), args.database)
         result = asyncio.run(run_bench(args, data_dir, build_s))
     sys.stdout.write(json.dumps(asdict(result), indent=2) if args.json else format_report(result))
     sys.stdout.write("\n")

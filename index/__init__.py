@@ -8,7 +8,7 @@ application (CLI or bot) decides where logs go. This package never imports ``bot
 import logging
 from typing import Any
 
-from index.archive import INGEST_SUFFIXES, Archive, open_archive
+from index.archive import INGEST_SUFFIXES, Archive, migrate_store, open_archive
 from index.channels import ChannelPost
 from index.charts import render_daily_chart
 from index.errors import FilterError, NewsdeskError, TopicError
@@ -72,6 +72,7 @@ __all__ = [
     "Topic",
     "TopicError",
     "load_settings",
+    "migrate_store",
     "open_archive",
     "quote_question",
     "render_daily_chart",
