@@ -22,20 +22,22 @@ AnswerType = Literal["date", "number", "name"]
 
 _DATE_RE = re.compile(
     r"\b(?:when|what\s+(?:day|date|year)|which\s+(?:day|date|year)|коли|якого\s+числа|"
-    r"в\s+якому\s+році|у\s+якому\s+році|когда|какого\s+числа|в\s+каком\s+году)\b",
+    r"в\s+якому\s+році|у\s+якому\s+році|когда|какого\s+числа|в\s+каком\s+году)\b(?!-)",
     re.IGNORECASE,
 )
 _NUMBER_RE = re.compile(
     r"\b(?:how\s+(?:many|much|far|long|old|large|big)|what\s+time|скільки|о\s+котрій|"
-    r"сколько|во\s+сколько)\b",
+    r"сколько|во\s+сколько)\b(?!-)",
     re.IGNORECASE,
 )
 # "Who", "where", "which" (and "what is the name"): answered by a name or a place.
 _NAME_RE = re.compile(
     r"\b(?:who|whom|whose|where|which|what\s+is\s+the\s+name|хто|кого|кому|ким|чий|чия|чиє|"
-    r"чиї|де|куди|звідки|кто|кем|чей|чья|чьё|чье|чьи|где|куда|откуда)\b",
+    r"чиї|де|куди|звідки|кто|кем|чей|чья|чьё|чье|чьи|где|куда|откуда)\b(?!-)",
     re.IGNORECASE,
 )
+# Each pattern ends in ``(?!-)``: hyphenated indefinites ("когда-то", "кто-то", "коли-небудь",
+# "де-небудь") are not question words (XQuAD: "когда-то проживали" read as a "when").
 # Years as plain numbers also answer "when" questions ("built in 1927-1932").
 _YEAR_MIN, _YEAR_MAX = 1000, 2100
 

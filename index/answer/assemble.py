@@ -39,9 +39,13 @@ from index.answer.candidates import (
     rank_articles,
 )
 from index.answer.evidence import (
+    MIN_COVERAGE,
+    RELAXED_COVERAGE,
     Evidence,
     QuestionWord,
+    bears_answer,
     indexed_question_terms,
+    may_relax,
     measure_evidence,
     question_words,
     with_prefix_stems,
@@ -208,6 +212,19 @@ def answer_question(
         wanted=offset + k,
         stories=stories,
     )
+    if not accepted and may_relax(words):
+        accepted, _ = _accept_articles(
+            ranked[:n_checked],
+            words,
+            question,
+            index,
+            reads,
+            cache,
+            layer=layer,
+            wanted=offset + k,
+            stories=stories,
+            relaxed=True,
+        )
     if not accepted:
         return Answer(found=False, reason=WEAK_EVIDENCE_REASON, nearest_titles=nearest, **base)
     shown = tuple(accepted[offset : offset + k])
@@ -355,6 +372,7 @@ def _accept_articles(
     layer: bool,
     wanted: int,
     stories: StorySource | None = None,
+    relaxed: bool = False,
 ) -> tuple[list[ArticleAnswer], tuple[str, ...]]:
     """Answers for ranked articles whose shown passage carries enough of the question.
 
@@ -368,12 +386,13 @@ def _accept_articles(
     from the store nor their analysis.
     """
     wanted_type = answer_type_of(question.text)
+    min_coverage = RELAXED_COVERAGE if relaxed else MIN_COVERAGE
     shown = [p for r in checked for p in r.passages[:PASSAGES_CHECKED_PER_ARTICLE]]
     if all(p.held is not None for p in shown):
         present: dict[int, frozenset[str]] | None = {p.passage_id: p.held for p in shown}
     else:
         present = indexed_question_terms(index, words, [p.passage_id for p in shown])
-    check = _EvidenceCheck(words, present) if present is not None else None
+    check = _EvidenceCheck(words, present, min_coverage) if present is not None else None
     maybe = checked
     if check is not None and not check.dated:
         # No question word is a date, so an article's day adds nothing: the index alone
@@ -408,6 +427,7 @@ def _accept_articles(
             wanted_type=wanted_type,
             layer=layer,
             reads=passages,
+            relaxed=relaxed,
         )
         if answer is not None and stories is not None:
 
@@ -518,8 +538,14 @@ class _EvidenceCheck:
     most articles hold the same few, so each distinct set is measured once.
     """
 
-    def __init__(self, words: Sequence[QuestionWord], present: dict[int, frozenset[str]]):
+    def __init__(
+        self,
+        words: Sequence[QuestionWord],
+        present: dict[int, frozenset[str]],
+        min_coverage: float = MIN_COVERAGE,
+    ):
         self.words = words
+        self.min_coverage = min_coverage
         self.present = present
         self.question_terms = frozenset(term for word in words for term in word.terms)
         self.dated = any(term.startswith(DATE_PREFIX) for term in self.question_terms)
@@ -551,7 +577,9 @@ class _EvidenceCheck:
     def _enough(self, held: frozenset[str], cross_language: bool) -> bool:
         evidence = self._measured.get((held, cross_language))
         if evidence is None:
-            evidence = measure_evidence(self.words, held, cross_language=cross_language)
+            evidence = measure_evidence(
+                self.words, held, cross_language=cross_language, min_coverage=self.min_coverage
+            )
             self._measured[held, cross_language] = evidence
         return evidence.enough
 
@@ -568,6 +596,7 @@ def _answer_from_article(
     wanted_type: AnswerType | None,
     layer: bool,
     reads: PassageSource,
+    relaxed: bool = False,
 ) -> ArticleAnswer | None:
     """The article's snippets (best passage first), or None when its evidence is too weak.
 
@@ -583,6 +612,7 @@ def _answer_from_article(
     """
     lang = lang_or_default(article.language)
     published_at = article.published_at
+    min_coverage = RELAXED_COVERAGE if relaxed else MIN_COVERAGE
     candidates = [
         (ranked, texts[ranked.passage_id])
         for ranked in ranked_article.passages[:PASSAGES_CHECKED_PER_ARTICLE]
@@ -599,7 +629,10 @@ def _answer_from_article(
     else:
         passage_terms = [present[passage.passage_id] for _, passage in candidates]
     best_case = measure_evidence(
-        words, article_terms.union(*passage_terms), cross_language=cross_language
+        words,
+        article_terms.union(*passage_terms),
+        cross_language=cross_language,
+        min_coverage=min_coverage,
     )
     if not best_case.enough:
         _log_rejection(article, None, best_case)
@@ -617,15 +650,24 @@ def _answer_from_article(
         title_words=title_words(title_spans, question_terms),
     )
 
-    def acceptable(passage: Passage) -> bool:
+    def acceptable(passage: Passage, snippet: ChosenSnippet) -> bool:
+        spans = spans_of(passage)
         evidence = measure_evidence(
             words,
-            article_terms | {s.term for s in spans_of(passage)},
+            article_terms | {s.term for s in spans},
             cross_language=cross_language,
+            min_coverage=min_coverage,
         )
         if not evidence.enough:
             _log_rejection(article, passage, evidence)
-        return evidence.enough
+            return False
+        return not relaxed or bears_answer(
+            words,
+            evidence,
+            {s.term for s in spans if snippet.start <= s.start < snippet.end},
+            typed=snippet.typed or wanted_type is None,
+            cross_language=cross_language,
+        )
 
     def held_of(ranked: RankedPassage, passage: Passage) -> frozenset[str]:
         if ranked.held is not None:
@@ -640,11 +682,11 @@ def _answer_from_article(
             candidates, spans_of, cues, held_of, acceptable, wanted=SNIPPETS_PER_ARTICLE
         )
     else:
-        chosen = [
+        plain = [
             (ranked, passage, choose_snippet(passage.text, spans_of(passage), cues))
             for ranked, passage in candidates[:SNIPPETS_PER_ARTICLE]
-            if acceptable(passage)
         ]
+        chosen = [c for c in plain if acceptable(c[1], c[2])]
     snippets: list[Snippet] = []
     for ranked_passage, passage, snippet in chosen:
         score = ranked_passage.score
@@ -710,7 +752,7 @@ def _best_snippets(
     spans_of: Callable[[Passage], Sequence[TermSpanLike]],
     cues: SnippetCues,
     held_of: Callable[[RankedPassage, Passage], frozenset[str]],
-    acceptable: Callable[[Passage], bool],
+    acceptable: Callable[[Passage, ChosenSnippet], bool],
     *,
     wanted: int,
 ) -> list[tuple[RankedPassage, Passage, ChosenSnippet]]:
@@ -738,7 +780,7 @@ def _best_snippets(
         ranked, passage = candidates[i]
         lead = max(0, LEAD_CHARS - passage.start)
         chosen = choose_snippet(passage.text, spans_of(passage), cues, lead=lead)
-        if not acceptable(passage):
+        if not acceptable(passage, chosen):
             continue
         found.append((-chosen.score, -ranked.score, i, ranked, passage, chosen))
         found.sort(key=lambda item: item[:3])

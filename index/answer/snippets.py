@@ -96,6 +96,9 @@ class ChosenSnippet:
     text: str
     highlights: tuple[tuple[int, int], ...]
     score: float = 0.0
+    # Whether a sentence of the snippet holds a term of the expected answer type that the
+    # question does not (a date for "when"): the snippet can state the answer.
+    typed: bool = False
 
 
 def split_sentences(text: str) -> list[SentenceSpan]:
@@ -182,6 +185,7 @@ def choose_snippet(
     ]
     scored = [(score(first, last), -first, first - last, first, last) for first, last in units]
     best_score, _, _, first, last = max(scored)
+    typed = any(features[i].typed for i in range(first, last + 1))
     if sentences[last].end - sentences[first].start < SHORT_SNIPPET_CHARS:
         if last + 1 < len(sentences):
             last += 1
@@ -190,7 +194,12 @@ def choose_snippet(
     start, end = sentences[first].start, sentences[last].end
     highlights = highlight_spans(spans, cues.question_terms, start, end, text=text)
     return ChosenSnippet(
-        start=start, end=end, text=text[start:end], highlights=highlights, score=best_score
+        start=start,
+        end=end,
+        text=text[start:end],
+        highlights=highlights,
+        score=best_score,
+        typed=typed,
     )
 
 
