@@ -81,7 +81,8 @@ def test_short_snippet_gets_one_sentence_of_context():
 def test_answer_type_prefers_the_sentence_with_a_number():
     text = (
         "The grain deal let ships sail from the ports of Odesa, Chornomorsk and Pivdennyi for "
-        "a whole year, under inspection by a joint centre in the city of Istanbul. "
+        "a whole year, under inspection by a joint centre in the city of Istanbul, where "
+        "officials of four parties checked every vessel. "
         "Over that year the ships carried 33 million tonnes of grain and other foodstuffs to "
         "buyers in Asia, Europe and Africa, according to the coordination centre."
     )
