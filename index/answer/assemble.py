@@ -67,6 +67,7 @@ from index.answer.snippets import (
     SnippetCues,
     beyond_title,
     choose_snippet,
+    choose_snippets,
     snippet_score_ceiling,
     title_words,
 )
@@ -650,16 +651,21 @@ def _answer_from_article(
         title_words=title_words(title_spans, question_terms),
     )
 
+    measured: dict[int, Evidence] = {}
+
     def acceptable(passage: Passage, snippet: ChosenSnippet) -> bool:
         spans = spans_of(passage)
-        evidence = measure_evidence(
-            words,
-            article_terms | {s.term for s in spans},
-            cross_language=cross_language,
-            min_coverage=min_coverage,
-        )
+        evidence = measured.get(passage.passage_id)
+        if evidence is None:
+            evidence = measured[passage.passage_id] = measure_evidence(
+                words,
+                article_terms | {s.term for s in spans},
+                cross_language=cross_language,
+                min_coverage=min_coverage,
+            )
+            if not evidence.enough:
+                _log_rejection(article, passage, evidence)
         if not evidence.enough:
-            _log_rejection(article, passage, evidence)
             return False
         return not relaxed or bears_answer(
             words,
@@ -779,11 +785,12 @@ def _best_snippets(
             break  # ceilings only fall: no later candidate can be shown either
         ranked, passage = candidates[i]
         lead = max(0, LEAD_CHARS - passage.start)
-        chosen = choose_snippet(passage.text, spans_of(passage), cues, lead=lead)
-        if not acceptable(passage, chosen):
-            continue
-        found.append((-chosen.score, -ranked.score, i, ranked, passage, chosen))
-        found.sort(key=lambda item: item[:3])
+        units = choose_snippets(passage.text, spans_of(passage), cues, lead=lead, n=wanted)
+        for rank, chosen in enumerate(units):
+            if not acceptable(passage, chosen):
+                continue
+            found.append((-chosen.score, -ranked.score, i, rank, ranked, passage, chosen))
+        found.sort(key=lambda item: item[:4])
     return [(ranked, passage, chosen) for *_, ranked, passage, chosen in found[:wanted]]
 
 

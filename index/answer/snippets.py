@@ -138,6 +138,13 @@ def _append_trimmed(text: str, start: int, end: int, spans: list[SentenceSpan]) 
 def choose_snippet(
     text: str, spans: Sequence[TermSpanLike], cues: SnippetCues, *, lead: int = 0
 ) -> ChosenSnippet:
+    """The best snippet of ``text`` (``choose_snippets``, the first)."""
+    return choose_snippets(text, spans, cues, lead=lead)[0]
+
+
+def choose_snippets(
+    text: str, spans: Sequence[TermSpanLike], cues: SnippetCues, *, lead: int = 0, n: int = 1
+) -> list[ChosenSnippet]:
     """Pick the sentence, or two adjacent sentences, of ``text`` that best answer the question.
 
     A unit (one sentence, or two adjacent ones within ``MAX_SNIPPET_CHARS``) scores the
@@ -149,7 +156,7 @@ def choose_snippet(
     article's lead. A pair pays ``PAIR_COST`` and takes only one sentence's bonus, so it
     wins only when the question's words really span both sentences. Ties go to the earlier,
     shorter unit. A unit still shorter than ``SHORT_SNIPPET_CHARS`` gets the following (else
-    the preceding) sentence as context.
+    the preceding) sentence as context, one no earlier unit took.
 
     Args:
         text: the passage text.
@@ -157,9 +164,13 @@ def choose_snippet(
         cues: the question, its answer type and the article's title words.
         lead: how many characters at the start of ``text`` belong to the article's lead
             (0: none; the passage starts later in the article).
+        n: at most this many snippets, best first, sharing no sentence: an article's
+            second snippet may come from the same passage as its first (one passage of a
+            short article often holds both the matching sentence and the answer).
 
     Returns:
-        The snippet, its highlights as offsets relative to the snippet text, and its score.
+        The snippets (at least one), each with its highlights as offsets relative to the
+        snippet text, and its score.
     """
     sentences = split_sentences(text) or [SentenceSpan(0, len(text))]
     features = _sentence_features(sentences, spans, cues)
@@ -187,24 +198,36 @@ def choose_snippet(
         for i in range(len(sentences) - 1)
         if sentences[i + 1].end - sentences[i].start <= MAX_SNIPPET_CHARS
     ]
-    scored = [(score(first, last), -first, first - last, first, last) for first, last in units]
-    best_score, _, _, first, last = max(scored)
-    typed = any(features[i].typed for i in range(first, last + 1))
-    if sentences[last].end - sentences[first].start < SHORT_SNIPPET_CHARS:
-        if last + 1 < len(sentences):
-            last += 1
-        elif first > 0:
-            first -= 1
-    start, end = sentences[first].start, sentences[last].end
-    highlights = highlight_spans(spans, cues.question_terms, start, end, text=text)
-    return ChosenSnippet(
-        start=start,
-        end=end,
-        text=text[start:end],
-        highlights=highlights,
-        score=best_score,
-        typed=typed,
+    scored = sorted(
+        ((score(first, last), -first, first - last, first, last) for first, last in units),
+        reverse=True,
     )
+    chosen: list[ChosenSnippet] = []
+    taken: set[int] = set()
+    for unit_score, _, _, first, last in scored:
+        if len(chosen) >= n:
+            break
+        if taken.intersection(range(first, last + 1)):
+            continue
+        typed = any(features[i].typed for i in range(first, last + 1))
+        if sentences[last].end - sentences[first].start < SHORT_SNIPPET_CHARS:
+            if last + 1 < len(sentences) and last + 1 not in taken:
+                last += 1
+            elif first > 0 and first - 1 not in taken:
+                first -= 1
+        taken.update(range(first, last + 1))
+        start, end = sentences[first].start, sentences[last].end
+        chosen.append(
+            ChosenSnippet(
+                start=start,
+                end=end,
+                text=text[start:end],
+                highlights=highlight_spans(spans, cues.question_terms, start, end, text=text),
+                score=unit_score,
+                typed=typed,
+            )
+        )
+    return chosen
 
 
 @dataclass(frozen=True, slots=True)
