@@ -334,6 +334,10 @@ class ArticleAnswer:
     ``said_by`` is set on an answer from statements (``what did X say``): the distinct
     speaker and date of its snippets, in snippet order, which renderers put before the
     citation ("X, 14 July 2024 · reported in: …"). Empty for every other answer.
+
+    ``answer_share`` is how well the first snippet answers (its ``choose_snippet`` score:
+    the question's weight it matches, with the answer-type, title and lead cues); a page of
+    answers is ordered by ``score`` and it together (``index.answer.assemble``).
     """
 
     citation: Citation
@@ -342,6 +346,7 @@ class ArticleAnswer:
     story: Story | None = None
     reprints_note: str | None = None
     said_by: tuple[Attribution, ...] = ()
+    answer_share: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
