@@ -21,6 +21,7 @@ from index import Archive, IndexSettings, open_archive
 from index.answer.evidence import (
     MAX_UNKNOWN_WHEN_RELAXED,
     MIN_COVERAGE,
+    MIN_KNOWN_FOR_DISCOUNT,
     RELAXED_COVERAGE,
     QuestionWord,
     bears_answer,
@@ -69,10 +70,13 @@ def test_an_untyped_snippet_or_an_unmatched_name_bears_no_answer() -> None:
 
 
 def test_a_question_with_unknown_words_is_not_relaxed() -> None:
-    known = [word("bridge"), word("reopen")]
+    known = [word(w) for w in ("bridge", "reopen", "heavy", "lorries")][:MIN_KNOWN_FOR_DISCOUNT]
     unknown = [word(f"zq{i}", known=False) for i in range(MAX_UNKNOWN_WHEN_RELAXED + 1)]
+    assert may_relax(known[:1])
     assert may_relax(known + unknown[:MAX_UNKNOWN_WHEN_RELAXED])
     assert not may_relax(known + unknown)
+    # Beside fewer known words the unknown one is the topic ("the mayor of Kyiv").
+    assert not may_relax(known[:-1] + unknown[:1])
 
 
 DOCS = [
