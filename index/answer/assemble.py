@@ -233,7 +233,7 @@ def answer_question(
         )
     if not accepted:
         return Answer(found=False, reason=WEAK_EVIDENCE_REASON, nearest_titles=nearest, **base)
-    shown = tuple(_answers_first(accepted, k)[offset : offset + k])
+    shown = tuple(_answers_first(accepted, k, in_period)[offset : offset + k])
     note = None
     if question.period is not None and not any(
         a.citation.article_id in in_period for a in accepted
@@ -243,23 +243,37 @@ def answer_question(
     return Answer(found=True, articles=shown, note=note, **base)
 
 
-def _answers_first(accepted: Sequence[ArticleAnswer], k: int) -> list[ArticleAnswer]:
+def _answers_first(
+    accepted: Sequence[ArticleAnswer], k: int, in_period: frozenset[int] = frozenset()
+) -> list[ArticleAnswer]:
     """The accepted articles, each page of ``k`` ordered by the article's score times one
     plus ``ANSWER_SHARE_WEIGHT`` × its first snippet's answer share (``answer_share``).
 
     The ranking says which articles are about the question; the snippet says which of them
     states the answer (a sentence with the question's words and a term of the type asked).
-    Only within a page: the pages' articles stay those of the ranking order, so paging
-    ("More") neither repeats nor skips one.
+    Only within a page, so paging ("More") neither repeats nor skips an article; and only
+    among neighbours on the same side of the question's period (``in_period``: articles
+    published in it or naming one of its days), so the period preference the ranking gave
+    (``PERIOD_BOOST``) is never undone by a snippet that does not see the period.
     """
-    return [
-        answer
-        for start in range(0, len(accepted), k)
-        for answer in sorted(
-            accepted[start : start + k],
-            key=lambda a: -a.score * (1 + ANSWER_SHARE_WEIGHT * a.answer_share),
-        )
-    ]
+    ordered: list[ArticleAnswer] = []
+    for start in range(0, len(accepted), k):
+        page = accepted[start : start + k]
+        run: list[ArticleAnswer] = []
+        for answer in page:
+            if run and (answer.citation.article_id in in_period) != (
+                run[0].citation.article_id in in_period
+            ):
+                ordered += sorted(run, key=_answer_order)
+                run = []
+            run.append(answer)
+        ordered += sorted(run, key=_answer_order)
+    return ordered
+
+
+def _answer_order(answer: ArticleAnswer) -> float:
+    """``_answers_first``'s key: best first."""
+    return -answer.score * (1 + ANSWER_SHARE_WEIGHT * answer.answer_share)
 
 
 def _rank_preferring_period(
