@@ -687,6 +687,9 @@ def _answer_from_article(
         question_terms=question_terms,
         answer_type=wanted_type,
         title_words=title_words(title_spans, question_terms),
+        title_matched=frozenset(
+            i for i, word in enumerate(words) if word.terms & {span.term for span in title_spans}
+        ),
     )
 
     measured: dict[int, Evidence] = {}

@@ -82,12 +82,17 @@ class SnippetCues:
         title_words: the article title's words the question does not hold, each as its set
             of terms (``title_words``): a sentence repeating them is about what the headline
             says, which is where a news article states its main fact.
+        title_matched: the indexes of the question words the title holds: a lead sentence
+            that names the headline's answer (a title term of the answer type) states the
+            headline, so it matches them too ("Volkswagen recalls over 114,000 Beetles" and
+            its lead "Volkswagen is recalling nearly 115,000 Beetle and Passat models").
     """
 
     words: Sequence[QuestionWord]
     question_terms: frozenset[str]
     answer_type: AnswerType | None = None
     title_words: tuple[frozenset[str], ...] = ()
+    title_matched: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +194,10 @@ def choose_snippets(
 
     def score(first: int, last: int) -> float:
         matched = set().union(*(features[i].matched for i in range(first, last + 1)))
+        if sentences[first].start < lead and any(
+            features[i].headline_typed for i in range(first, last + 1)
+        ):
+            matched |= cues.title_matched
         value = sum(cues.words[i].weight for i in matched) / total if total > 0 else 0.0
         value *= 1 + max(bonus(i) for i in range(first, last + 1))
         return value - PAIR_COST * (last - first)
@@ -330,13 +339,21 @@ def _sentence_at(
 def snippet_score_ceiling(cues: SnippetCues, held: frozenset[str], *, in_lead: bool) -> float:
     """The highest ``choose_snippet`` score a passage holding the terms ``held`` can reach.
 
-    No sentence matches more question words than its passage holds, and every bonus is at
-    most its full share, so this bounds the score without the passage's spans.
+    No sentence matches more question words than its passage holds (a lead sentence, its
+    title's too: ``SnippetCues.title_matched``), and every bonus is at most its full share,
+    so this bounds the score without the passage's spans.
     """
     total = sum(word.weight for word in cues.words)
     if total <= 0:
         return 0.0
-    coverage = sum(word.weight for word in cues.words if word.terms & held) / total
+    coverage = (
+        sum(
+            word.weight
+            for i, word in enumerate(cues.words)
+            if word.terms & held or (in_lead and i in cues.title_matched)
+        )
+        / total
+    )
     bonus = LEAD_SHARE if in_lead else 0.0
     if cues.title_words:
         bonus += TITLE_SHARE

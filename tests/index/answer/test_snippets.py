@@ -206,6 +206,42 @@ def test_headline_name_marks_the_sentence_that_answers():
     assert answer not in choose(text, "Which state will ban plastic bags?")
 
 
+def real_cues_titled(question: str, title: str) -> SnippetCues:
+    """``real_cues`` with the title's question words marked (``title_matched``)."""
+    plain = real_cues(question, answer_type_of(question), title)
+    title_terms = {span.term for span in REAL.term_spans(title, "en", NOW)}
+    return SnippetCues(
+        words=plain.words,
+        question_terms=plain.question_terms,
+        answer_type=plain.answer_type,
+        title_words=plain.title_words,
+        title_matched=frozenset(i for i, w in enumerate(plain.words) if w.terms & title_terms),
+    )
+
+
+def test_a_lead_naming_the_headline_answer_states_the_headline():
+    # Only the title says "recall ... cars ... airbag"; the lead names its answer.
+    title = "Volkswagen recalls 114,000 cars over airbag faults"
+    lead = "Volkswagen is acting on problems found in two of its older models, regulators said."
+    later = (
+        "The affected cars carry airbags that have been subject to a recall for years, "
+        "and owners will get letters from dealers in the coming weeks, the company said."
+    )
+    middle = "Shares of the group were steady in Frankfurt trading on the day of the notice."
+    text = f"{lead} {middle} {later}{FILLER}"
+    spans = REAL.term_spans(text, "en", NOW)
+    question = "Which automaker will recall cars over airbag faults?"
+    titled = real_cues_titled(question, title)
+    assert titled.title_matched
+    with_title = choose_snippet(text, spans, titled, lead=len(lead))
+    assert with_title.start == 0 and with_title.typed
+    # Without the title's words the later sentence, which matches more, wins.
+    untitled = real_cues(question, answer_type_of(question), title)
+    without = choose_snippet(text, spans, untitled, lead=len(lead))
+    assert without.start > 0 and "The affected cars" in without.text
+    assert with_title.score > without.score
+
+
 def test_the_lead_wins_over_a_slightly_better_later_sentence():
     text = (
         "Tusk said the missiles were the topic of the day when he spoke to the press. "
