@@ -131,6 +131,9 @@ class _TermCache(dict[str, tuple[str, ...]]):
         self.lang = lang
         self.question = question
         self.triggers = triggers
+        # Chunk → its tokens' (term, start, end) inside it, for ``Analyzer.term_spans``:
+        # filled only for chunks that need the tokenizer, cleared with the terms.
+        self.token_spans: dict[str, tuple[tuple[str, int, int], ...]] = {}
         # Questions fold unknown lowercase words too, so only documents take the plain path.
         self.plain_words = not question
 
@@ -138,6 +141,7 @@ class _TermCache(dict[str, tuple[str, ...]]):
         if len(self) >= MAX_CACHED_SURFACES:
             logger.info("term cache for %s reached %s entries; clearing", self.lang, len(self))
             self.clear()
+            self.token_spans.clear()
         if self.plain_words and chunk.isascii() and chunk.isalpha() and chunk.islower():
             return self._analyze_plain(chunk)
         if chunk.isalpha():  # one token, the common case: skip the tokenizer
@@ -408,15 +412,34 @@ class Analyzer:
             cache = self._documents[DEFAULT_LANG]
         spans: list[TermSpan] = []
         places: list[tuple[int, int]] = []
+        chunks: list[str] = []
+        append = spans.append
+        token_spans = cache.token_spans
         for chunk_match in _CHUNK_RE.finditer(text):
             chunk = chunk_match.group()
-            cache[chunk]
-            offset = chunk_match.start()
-            places.append(chunk_match.span())
-            for match in _TOKEN_RE.finditer(chunk):
-                start, end = offset + match.start(), offset + match.end()
-                spans.extend(TermSpan(term, start, end) for term in cache[match.group()])
-        chunks = text.split()
+            terms = cache[chunk]
+            place = chunk_match.span()
+            places.append(place)
+            chunks.append(chunk)
+            if chunk.isalpha():
+                # One token, the whole chunk (as in ``_TermCache.__missing__``): the
+                # tokenizer is skipped for most chunks, which made this the answer stage's
+                # costliest call on passages met for the first time.
+                start, end = place
+                for term in terms:
+                    append(TermSpan(term, start, end))
+                continue
+            inside = token_spans.get(chunk)
+            if inside is None:
+                inside = tuple(
+                    (term, match.start(), match.end())
+                    for match in _TOKEN_RE.finditer(chunk)
+                    for term in cache[match.group()]
+                )
+                token_spans[chunk] = inside
+            offset = place[0]
+            for term, start, end in inside:
+                append(TermSpan(term, offset + start, offset + end))
         if not self._triggers.isdisjoint(chunks):
             published = _published_day(published_at)
             for first, last in self._date_windows(chunks):

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from index.analysis import AnalyzedQuestion, Analyzer
+from index.analysis.analyzer import _TOKEN_RE, analyze_surface
 from index.analysis.markup import strip_markup
 from tests.conftest import shared_data
 
@@ -214,6 +215,24 @@ def test_term_spans_match_document_terms_and_point_into_the_original(
         assert piece
         if not span.term.startswith(("~", "@")) and span.term.isascii() and span.term.isalpha():
             assert unicodedata.normalize("NFKC", piece).casefold().startswith(span.term[:2])
+
+
+def test_term_spans_are_the_tokenizers_spans_cold_and_cached() -> None:
+    """The fast paths (a letters-only chunk is one token; a chunk's token spans are kept)
+    give exactly the spans of tokenizing the text and analysing each token."""
+    text = (
+        "Zelenskyy’s aides (AP) said: «м’ясо» F‑16 jets, 14.07.2024; Kyiv. Kyiv, Kyiv. "
+        "inter\u00adnational e\u0301te 5-го 1st ﬁnance x_y said, said,"
+    )
+    expected = [
+        (term, match.start(), match.end())
+        for match in _TOKEN_RE.finditer(text)
+        for term in analyze_surface(match.group(), "uk")
+    ]
+    analyzer = Analyzer()
+    for _ in range(2):  # first sight, then every chunk from the caches
+        spans = analyzer.term_spans(text, "uk", None)
+        assert [(span.term, span.start, span.end) for span in spans] == expected
 
 
 def test_term_spans_cover_nfkc_changed_words(analyzer: Analyzer) -> None:
