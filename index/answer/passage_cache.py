@@ -76,7 +76,7 @@ class PassageCache:
 
     def term_spans(self, text: str, lang: Lang, published_at: datetime | None) -> list[TermSpan]:
         """``Analyzer.term_spans`` of a text (the spans are rebuilt from the kept tuples)."""
-        return [TermSpan(*span) for span in self._packed_spans(text, lang, published_at)]
+        return list(map(TermSpan._make, self._packed_spans(text, lang, published_at)))
 
     def terms(self, text: str, lang: Lang, published_at: datetime | None) -> frozenset[str]:
         """The set of a text's terms: the terms of its spans, from ``document_terms``.
