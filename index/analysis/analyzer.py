@@ -82,7 +82,6 @@ _TOKEN_RE = re.compile(
     rf"|[{_HYPH}](?:го|ого|му|ому|й|ий|ій|ої|ою|а|е|є|я|ї|ю|і)(?!\w))?"
     rf"|[^\W\d_](?:[\w\u0300-\u036f\u00ad\u200b-\u200d]|[{_APOS}{_HYPH}](?=[^\W_]))*"
 )
-_CHUNK_RE = re.compile(r"\S+")
 _PUNCT = ".,;:!?)]}»\"'”’"
 #: Chunks a date phrase can reach either side of its month or weekday word.
 DATE_REACH = 3  # "14 and 15 July": three chunks before the month word
@@ -417,21 +416,23 @@ class Analyzer:
         if cache is None:  # a language we do not analyse: English rules (Latin script)
             cache = self._documents[DEFAULT_LANG]
         spans: list[TermSpan] = []
-        places: list[tuple[int, int]] = []
-        chunks: list[str] = []
         append = spans.append
         token_spans = cache.token_spans
-        for chunk_match in _CHUNK_RE.finditer(text):
-            chunk = chunk_match.group()
+        find = text.find
+        # Each chunk is found from the previous one's end: only whitespace lies between, so
+        # ``find`` lands on the chunk itself (no regex match object per chunk).
+        chunks = text.split()
+        places: list[int] = []
+        end = 0
+        for chunk in chunks:
             terms = cache[chunk]
-            place = chunk_match.span()
-            places.append(place)
-            chunks.append(chunk)
+            start = find(chunk, end)
+            end = start + len(chunk)
+            places.append(start)
             if chunk.isalpha():
                 # One token, the whole chunk (as in ``_TermCache.__missing__``): the
                 # tokenizer is skipped for most chunks, which made this the answer stage's
                 # costliest call on passages met for the first time.
-                start, end = place
                 for term in terms:
                     append(TermSpan(term, start, end))
                 continue
@@ -443,14 +444,13 @@ class Analyzer:
                     for term in cache[match.group()]
                 )
                 token_spans[chunk] = inside
-            offset = place[0]
-            for term, start, end in inside:
-                append(TermSpan(term, offset + start, offset + end))
+            for term, first, last in inside:
+                append(TermSpan(term, start + first, start + last))
         if not self._triggers.isdisjoint(chunks):
             published = _published_day(published_at)
             for first, last in self._date_windows(chunks):
-                offset = places[first][0]
-                window = text[offset : places[last - 1][1]]
+                offset = places[first]
+                window = text[offset : places[last - 1] + len(chunks[last - 1])]
                 for mention in find_dates(window, published, numeric=False):
                     spans.extend(
                         TermSpan(term, offset + mention.start, offset + mention.end)

@@ -222,13 +222,14 @@ def test_term_spans_are_the_tokenizers_spans_cold_and_cached() -> None:
     give exactly the spans of tokenizing the text and analysing each token."""
     text = (
         "Zelenskyy’s aides (AP) said: «м’ясо» F‑16 jets, 14.07.2024; Kyiv. Kyiv, Kyiv. "
-        "inter\u00adnational e\u0301te 5-го 1st ﬁnance x_y said, said,"
+        "inter\u00adnational e\u0301te 5-го 1st ﬁnance x_y said, said,\u00a0Kyiv\u2028said"
+        "\x1cKyiv\u200bsaid\u3000on 14 July  \n"
     )
     expected = [
         (term, match.start(), match.end())
         for match in _TOKEN_RE.finditer(text)
         for term in analyze_surface(match.group(), "uk")
-    ]
+    ] + [("@m07-14", text.index("14 July"), text.index("14 July") + len("14 July"))]
     analyzer = Analyzer()
     for _ in range(2):  # first sight, then every chunk from the caches
         spans = analyzer.term_spans(text, "uk", None)
