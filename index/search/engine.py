@@ -433,10 +433,14 @@ class SearchIndex:
             positions, rows = seg.live_rows_of(ids)
             if rows.size:
                 located.append((seg, stats, positions, rows))
+        # Each distinct term's (term, base id, weight) in one pass: the same entry a query of
+        # that term alone gets (its weight is 1 × idf either way).
+        known = {entry[0]: entry for entry in self._query_terms(state, list(dict.fromkeys(terms)))}
         for i, term in enumerate(terms):
-            query = self._query_terms(state, [term])
-            if not query:
+            entry = known.get(term)
+            if entry is None:
                 continue
+            query = [entry]
             row = out[i]
             for seg, stats, positions, rows in located:
                 local = self._local_terms(state, seg, query)
