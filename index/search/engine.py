@@ -388,10 +388,9 @@ class SearchIndex:
                 raise store.unavailable(f"{seg.name} postings are damaged") from None
             parts.append(select_top_k(seg.data.passage_ids[scored.rows], scored.scores, k))
         top = merge_top_k(parts, k)
-        return [
-            Hit(passage_id=pid, score=score)
-            for pid, score in zip(top.passage_ids.tolist(), top.scores.tolist(), strict=True)
-        ]
+        # Positional ``map``: keyword calls in a comprehension took twice as long (~0.2 ms
+        # for 200 hits, a few per cent of ``Archive.ask``).
+        return list(map(Hit, top.passage_ids.tolist(), top.scores.tolist()))
 
     def score_passages(self, terms: Sequence[str], passage_ids: Sequence[int]) -> np.ndarray:
         """BM25Okapi scores of the given passages (0.0 for ids not in the index), float64."""
