@@ -28,7 +28,14 @@ from index.errors import IndexUnavailableError, NotFoundError
 from index.models import DocRecord, EncodedBatch, Hit, Progress
 from index.search import segments as store
 from index.search.building import segment_data, segment_from_batches, segment_from_docs
-from index.search.maxscore import QueryTerm, RowStats, Scratch, evaluate, score_rows
+from index.search.maxscore import (
+    QueryTerm,
+    RowStats,
+    Scratch,
+    evaluate,
+    score_rows,
+    score_rows_per_term,
+)
 from index.search.postings import (
     Vocabulary,
     postings_from_pairs,
@@ -415,8 +422,9 @@ class SearchIndex:
         The ranking layer needs each term's score separately (a word scores as the best of
         its alternatives; RM3 re-weights expansion terms), and one ``score_passages`` call
         per term repeated the id-to-row lookup in every segment for every term. Here the
-        lookup is done once; each row is computed by the same code on the same rows as
-        ``score_passages`` with one term, so the values are the same bits.
+        lookup is done once, and all the terms' runs are scored together
+        (``maxscore.score_rows_per_term``: the same operations per value as
+        ``score_passages`` with one term, so the values are the same bits).
 
         Returns:
             float64 array of shape (len(terms), len(passage_ids)); 0.0 for ids not in the
@@ -435,16 +443,21 @@ class SearchIndex:
         # Each distinct term's (term, base id, weight) in one pass: the same entry a query of
         # that term alone gets (its weight is 1 × idf either way).
         known = {entry[0]: entry for entry in self._query_terms(state, list(dict.fromkeys(terms)))}
-        for i, term in enumerate(terms):
-            entry = known.get(term)
-            if entry is None:
-                continue
-            query = [entry]
-            row = out[i]
-            for seg, stats, positions, rows in located:
-                local = self._local_terms(state, seg, query)
-                if local:
-                    row[positions] = score_rows(seg.data.postings, stats, local, rows, self.params)
+        for seg, stats, positions, rows in located:
+            runs: list[QueryTerm] = []
+            owners: list[int] = []
+            for i, term in enumerate(terms):
+                entry = known.get(term)
+                if entry is None:
+                    continue
+                for run in self._local_terms(state, seg, [entry]):
+                    if run.hi > run.lo:
+                        runs.append(run)
+                        owners.append(i)
+            if runs:
+                out[:, positions] = score_rows_per_term(
+                    seg.data.postings, stats, runs, owners, len(terms), rows, self.params
+                )
         return out
 
     def _query_terms(self, state: _State, terms: Sequence[str]) -> list[tuple[str, int, float]]:
