@@ -276,14 +276,21 @@ def _rescore(
     expansion = shares_expansion(feedback, options=options)
     if not expansion:
         return (*_ordered(rows.passage_ids, first, n_passages), rows)
+    words_only: np.ndarray | None = first  # the words' part, unless candidates are added
     if len(hits) < n_passages or options.search_expansion_when_full:
         # Too few candidates have the question's words: the expansion finds more.
         pool = index.search(list(expansion), n_passages, day_range=day_range)
         extra = sorted({hit.passage_id for hit in pool} - set(ids))
         if extra:
             rows = CandidateRows(index.term_scores, ids + extra)
+            words_only = None
     scores = candidate_layer_scores(
-        rows, words, expansion=expansion, options=options, same_language=same_language
+        rows,
+        words,
+        expansion=expansion,
+        options=options,
+        same_language=same_language,
+        words_only=words_only,
     )
     return (*_ordered(rows.passage_ids, scores, n_passages), rows)
 

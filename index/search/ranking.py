@@ -282,11 +282,14 @@ def candidate_layer_scores(
     expansion: dict[str, float] | None = None,
     options: LayerOptions = DEFAULT_LAYER,
     same_language: SameLanguage | None = None,
+    words_only: np.ndarray | None = None,
 ) -> np.ndarray:
     """``layer_scores`` over rows kept in ``candidates`` (the same sums in the same order).
 
     ``same_language``: which candidates (by id) are in the question's language
-    (``word_scores``).
+    (``word_scores``). ``words_only``: this function's result without ``expansion`` for the
+    same candidates, words, options and languages, when the caller has it (the RM3 pass
+    then adds only the expansion instead of summing the words again).
     """
     n = candidates.passage_ids.size
     original = np.zeros(n, dtype=np.float64)
@@ -295,16 +298,19 @@ def candidate_layer_scores(
     # Every distinct term once, in first-use order; the sums below keep the per-term order.
     wanted = [term for word in words for term in sorted(word.terms)]
     rows = candidates.rows([*wanted, *(expansion or ())])
-    total = sum(word.count for word in words)
-    in_language = None
-    if same_language is not None:
-        ids = candidates.passage_ids
+    if words_only is not None:
+        original = words_only
+    else:
+        total = sum(word.count for word in words)
+        in_language = None
+        if same_language is not None:
+            ids = candidates.passage_ids
 
-        def in_language(positions: np.ndarray) -> np.ndarray:
-            return same_language(ids[positions])
+            def in_language(positions: np.ndarray) -> np.ndarray:
+                return same_language(ids[positions])
 
-    for word in words:
-        original += word.count / total * word_scores(word, rows, options, in_language)
+        for word in words:
+            original += word.count / total * word_scores(word, rows, options, in_language)
     if not expansion:
         return original
     expanded = np.zeros(n, dtype=np.float64)

@@ -7,10 +7,12 @@ import pytest
 from rank_bm25 import BM25Okapi
 
 from index.search.ranking import (
+    CandidateRows,
     FeedbackPassage,
     LayerOptions,
     QueryWord,
     apply_proximity,
+    candidate_layer_scores,
     expansion_weights,
     layer_scores,
     term_scores_of,
@@ -72,6 +74,25 @@ def test_expansion_interpolates_with_the_original_words():
     mixed = layer_scores(term_scores, words, ids, expansion={"ship": 1.0}, options=options)
     expected = 0.5 * score_passages(["grain"], ids) + 0.5 * score_passages(["ship"], ids)
     assert mixed == pytest.approx(expected)
+
+
+def test_the_rm3_pass_reusing_the_words_scores_gives_the_same_bits():
+    ids = list(range(len(CORPUS)))
+    words = words_of_terms(["odesa", "~odesa", "grain", "grain"], [frozenset({"odesa", "~odesa"})])
+    expansion = {"ship": 0.6, "grain": 0.3, "port": 0.1}
+
+    def same_language(candidates: np.ndarray) -> np.ndarray:
+        return candidates % 2 == 0
+
+    rows = CandidateRows(term_scores, ids)
+    first = candidate_layer_scores(rows, words, same_language=same_language)
+    again = candidate_layer_scores(
+        rows, words, expansion=expansion, same_language=same_language, words_only=first
+    )
+    fresh = candidate_layer_scores(
+        CandidateRows(term_scores, ids), words, expansion=expansion, same_language=same_language
+    )
+    assert again.tobytes() == fresh.tobytes()
 
 
 def test_proximity_multiplies_by_one_plus_weighted_coverage():
