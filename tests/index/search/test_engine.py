@@ -122,6 +122,31 @@ def test_reader_keeps_old_generation_until_refresh(index: SearchIndex) -> None:
     assert other.refresh() is False
 
 
+def test_refresh_parses_current_only_when_its_bytes_change(
+    index: SearchIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    other = SearchIndex.load(index.index_dir)
+    assert other.refresh() is False  # reads and checks CURRENT once
+    parsed: list[Path] = []
+    read_current = store.read_current
+
+    def counting(index_dir: Path) -> object:
+        parsed.append(index_dir)
+        return read_current(index_dir)
+
+    monkeypatch.setattr(store, "read_current", counting)
+    assert other.refresh() is False
+    assert parsed == []  # same bytes: the same pointer, already checked
+    index.add([doc(61, "kerch bridge drone")])  # a delta from "another process"
+    assert other.refresh() is True
+    assert [h.passage_id for h in other.search(["kerch"], 1)] == [61]
+    parsed.clear()
+    assert other.refresh() is False
+    assert len(parsed) == 1  # the new bytes, checked once
+    assert other.refresh() is False
+    assert len(parsed) == 1
+
+
 def test_delta_written_by_one_process_is_seen_by_a_new_load(index: SearchIndex) -> None:
     index.add([doc(60, "zelenskyy coalition")])
     assert [h.passage_id for h in SearchIndex.load(index.index_dir).search(["coalition"], 1)] == [
