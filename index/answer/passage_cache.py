@@ -35,6 +35,10 @@ MAX_CACHED_SPANS = 4096
 # A term set with its term list takes ~3.3 KB: 8,192 passages ≈ 27 MB, the candidates of the
 # last ~50-150 questions (each checks ~20 articles of up to 10 candidate passages).
 MAX_CACHED_TERM_SETS = 8192
+# Texts whose spans are also kept built (as span objects, which the collector tracks): a
+# question asks the spans of the passages it shows two or three times (snippet choice, the
+# evidence check, the title), so a few dozen spare those rebuilds at ~3k tracked objects.
+MAX_BUILT_SPANS = 64
 # Passage → article ids: a plain dict (~100 B per entry, so ≤ ~20 MB), cleared when full.
 MAX_CACHED_ARTICLE_IDS = 200_000
 # Passage → RM3 term shares (title + text terms with tf / length): ~2 KB per 60-word passage,
@@ -65,6 +69,9 @@ class PassageCache:
     ) -> None:
         self.analyzer = analyzer
         self._packed_spans = functools.lru_cache(maxsize=max_spans)(self._pack_spans)
+        self._built_spans = functools.lru_cache(maxsize=min(MAX_BUILT_SPANS, max_spans))(
+            self._build_spans
+        )
         self.document_terms: Callable[[str, Lang, datetime | None], tuple[str, ...]] = (
             functools.lru_cache(maxsize=max_term_sets)(self._document_terms)
         )
@@ -75,8 +82,8 @@ class PassageCache:
         self._shares: dict[int, tuple[tuple[str, ...], tuple[float, ...]]] = {}
 
     def term_spans(self, text: str, lang: Lang, published_at: datetime | None) -> list[TermSpan]:
-        """``Analyzer.term_spans`` of a text (the spans are rebuilt from the kept tuples)."""
-        return list(map(TermSpan._make, self._packed_spans(text, lang, published_at)))
+        """``Analyzer.term_spans`` of a text (rebuilt from the kept tuples unless asked lately)."""
+        return list(self._built_spans(text, lang, published_at))
 
     def terms(self, text: str, lang: Lang, published_at: datetime | None) -> frozenset[str]:
         """The set of a text's terms: the terms of its spans, from ``document_terms``.
@@ -86,6 +93,11 @@ class PassageCache:
         the cost.
         """
         return frozenset(self.document_terms(text, lang, published_at))
+
+    def _build_spans(
+        self, text: str, lang: Lang, published_at: datetime | None
+    ) -> tuple[TermSpan, ...]:
+        return tuple(map(TermSpan._make, self._packed_spans(text, lang, published_at)))
 
     def _pack_spans(
         self, text: str, lang: Lang, published_at: datetime | None
@@ -150,6 +162,7 @@ class PassageCache:
     def clear(self) -> None:
         """Forget everything (tests; a new analysis version)."""
         self._packed_spans.cache_clear()
+        self._built_spans.cache_clear()
         self.document_terms.cache_clear()  # type: ignore[attr-defined]
         self._article_ids.clear()
         self.article_languages.clear()
