@@ -26,6 +26,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 import numpy as np
 
@@ -68,12 +69,15 @@ ARTICLE_SHARE = 0.5
 _CEILING_SLACK = 1e-9
 
 
-@dataclass(frozen=True, slots=True)
-class RankedPassage:
+class RankedPassage(NamedTuple):
     """A candidate passage with its final score (BM25Okapi, or the layer's).
 
     ``held``: the question terms the index says it holds, when the ranking read them
     (``evidence.indexed_question_terms`` over the layer's scores); None when not read.
+
+    A named tuple rather than a frozen dataclass (immutable all the same): ranking makes one
+    for each of ~120 candidate passages per question, and a frozen dataclass's ``__init__``
+    cost ~1.2 µs each (docs/quality.md, ``Archive.ask`` latency).
     """
 
     passage_id: int
