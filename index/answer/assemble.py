@@ -173,7 +173,13 @@ def answer_question(
     if not question.terms:
         if question.period is not None:
             return answer_period(
-                question.text, question.language, question.period, passages, k=k, offset=offset
+                question.text,
+                question.language,
+                question.period,
+                passages,
+                k=k,
+                offset=offset,
+                stories=stories,
             )
         return Answer(found=False, reason=NO_TERMS_REASON, **base)
     words = with_prefix_stems(

@@ -8,20 +8,30 @@ published in that window (``assemble``). Two cases need more than a filter:
   "Kakhovka dam in July 2024";
 - the question is only a period ("What happened last week?", "Що сталося у липні 2024?"):
   it has no words to search, but it does ask for something the archive can answer: what was
-  published then. ``answer_period`` lists those articles newest first, each with its lead.
+  published then. ``answer_period`` lists those articles newest first, each with its lead,
+  and, like a ranked answer, shows a story once: the wire copies and reprints published in
+  the window collapse into one entry citing the earliest member listed (the original when
+  it is in the window) with "+N reprints: outlet, outlet" (``story_notes``).
 """
 
 from __future__ import annotations
 
 import calendar
 import logging
-from datetime import date
+from datetime import UTC, date
 
-from index.answer.protocols import PassageSource
+from index.answer.protocols import PassageSource, StorySource
 from index.answer.snippets import SHORT_SNIPPET_CHARS, split_sentences
-from index.models import Answer, ArticleAnswer, ArticleSummary, Citation, Lang, Snippet
+from index.answer.story_notes import reprints_note
+from index.models import Answer, ArticleAnswer, ArticleSummary, Citation, Lang, Snippet, Story
 
 logger = logging.getLogger(__name__)
+
+# Articles read per story wanted when a listing collapses reprints: most stories have one
+# member, so a page rarely needs a second read (the read doubles while it is short).
+_LISTED_PER_STORY = 3
+# Articles read of one day to find whether a story's earlier member is in the listing.
+_DAY_LISTING_LIMIT = 1000
 
 # Month names by hand, not ``calendar.month_name`` (it follows the process locale) nor
 # babel's CLDR data (not a dependency, and CLDR has no locative forms: "у липні", "в июле").
@@ -213,32 +223,121 @@ def answer_period(
     *,
     k: int,
     offset: int,
+    stories: StorySource | None = None,
 ) -> Answer:
     """The articles published in ``period``, newest first, each with its lead sentence(s).
 
     The answer to a question that names only a period. A later page that runs out is
     ``found=True`` with no articles, as for any question; an empty window is ``found=False``
-    with a reason naming the window and the dates the archive does cover.
+    with a reason naming the window and the dates the archive does cover. With ``stories``
+    each story is listed once (``_listed_stories``), so ``k`` and ``offset`` count stories.
     """
     first, last = period
     base = {"question": text, "language": language, "terms": ()}
-    listed = passages.list_articles(since=first, until=last, limit=offset + k)
-    if not listed:
+    if stories is None:
+        entries = [
+            (s, None) for s in passages.list_articles(since=first, until=last, limit=offset + k)
+        ]
+    else:
+        entries = _listed_stories(period, passages, stories, offset + k)
+    if not entries:
         reason = _empty_window_reason(period, language, passages)
         return Answer(found=False, reason=reason, **base)
     articles = []
-    for summary in listed[offset : offset + k]:
+    for summary, story in entries[offset : offset + k]:
         lead = _lead_snippet(summary, passages)
         if lead is None:
             logger.warning("article %s has no passages", summary.article_id)
             continue
-        articles.append(ArticleAnswer(citation=Citation.of(summary), snippets=(lead,), score=0.0))
+        answer = ArticleAnswer(citation=Citation.of(summary), snippets=(lead,), score=0.0)
+        if story is not None:
+            note = reprints_note(story, summary.article_id, _lang(language))
+            answer = ArticleAnswer(
+                citation=answer.citation,
+                snippets=answer.snippets,
+                score=0.0,
+                story=story,
+                reprints_note=note,
+            )
+        articles.append(answer)
     return Answer(
         found=True,
         articles=tuple(articles),
         note=listing_note(period, language),
         **base,
     )
+
+
+def _listed_stories(
+    period: tuple[date, date], passages: PassageSource, stories: StorySource, wanted: int
+) -> list[tuple[ArticleSummary, Story | None]]:
+    """The window's first ``wanted`` stories, each as (the article cited, its story or None).
+
+    A story sits where its newest listed member does (the listing is newest first) and
+    cites its earliest member in the listing: the original when the window (and the
+    question's filters, which ``passages`` applies) holds it, as a ranked answer cites the
+    original only when it answers too. A story of one member is listed as its article.
+    The read grows until ``wanted`` stories are found or the window runs out; a story
+    whose earlier members lie beyond the read asks the listing for each member's day.
+    """
+    first, last = period
+    limit = max(1, wanted * _LISTED_PER_STORY)
+    while True:
+        listed = passages.list_articles(since=first, until=last, limit=limit)
+        truncated = len(listed) >= limit
+        found = stories.stories_of([s.article_id for s in listed])
+        order: list[int] = []  # story keys, newest listed member first
+        seen: dict[int, list[ArticleSummary]] = {}
+        for summary in listed:
+            story = found.get(summary.article_id)
+            key = (
+                story.story_id
+                if story is not None and len(story.members) > 1
+                else -summary.article_id
+            )
+            if key not in seen:
+                order.append(key)
+                seen[key] = []
+            seen[key].append(summary)
+        if len(order) >= wanted or not truncated:
+            break
+        limit *= 2
+    entries: list[tuple[ArticleSummary, Story | None]] = []
+    for key in order[:wanted]:
+        members = seen[key]
+        if key < 0:
+            entries.append((members[0], None))
+            continue
+        story = found[members[0].article_id]
+        entries.append((_earliest_listed(story, members, period, passages, truncated), story))
+    return entries
+
+
+def _earliest_listed(
+    story: Story,
+    listed: list[ArticleSummary],
+    period: tuple[date, date],
+    passages: PassageSource,
+    truncated: bool,
+) -> ArticleSummary:
+    """The story's earliest member (original first) that the window's listing holds."""
+    by_id = {s.article_id: s for s in listed}
+    for member in story.members:
+        if member.article_id in by_id:
+            return by_id[member.article_id]
+        if not truncated or member.published_at is None:
+            continue  # the whole window was read: this member is not in it
+        published = member.published_at
+        if published.tzinfo is None:
+            published = published.replace(tzinfo=UTC)
+        day = published.astimezone(UTC).date()
+        if not period[0] <= day <= period[1]:
+            continue
+        same_day = passages.list_articles(since=day, until=day, limit=_DAY_LISTING_LIMIT)
+        hit = next((s for s in same_day if s.article_id == member.article_id), None)
+        if hit is not None:
+            return hit
+    return listed[-1]
 
 
 def _lead_snippet(summary: ArticleSummary, passages: PassageSource) -> Snippet | None:

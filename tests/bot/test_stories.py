@@ -72,3 +72,16 @@ async def test_the_answer_shows_the_story_once_with_its_reprint(
     members = text.split("(сначала оригинал):", 1)[1].strip().splitlines()
     assert members[0].startswith("▶ ") and "Capitol Ledger" in members[0]
     assert members[1].startswith("• ") and outlet in members[1]
+
+
+async def test_a_period_listing_shows_the_story_once(
+    fake_api: FakeBotApi, story_bot: Application
+) -> None:
+    outlet = _localized()["source"]
+    fake_api.offer(fake_api.private_message(OTHER, "What happened in December 2022?"))
+    (answer,) = await fake_api.wait_for("sendMessage")
+    shown = parse_html(answer.params["text"])
+    assert "Articles published in December 2022, newest first." in shown
+    assert shown.count(f"+1 reprint: {outlet}") == 1
+    assert shown.count("Capitol Ledger") == 1
+    assert outlet not in shown.replace(f"+1 reprint: {outlet}", "")

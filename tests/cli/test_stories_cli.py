@@ -68,3 +68,19 @@ def test_show_of_an_article_without_reprints_has_no_story(newsdesk: Run, tmp_pat
     article_id = result.json()["items"][0]["article_id"]  # type: ignore[index]
     assert "story:" not in newsdesk("show", str(article_id)).out
     assert newsdesk("show", str(article_id), "--json").json()["story"] is None  # type: ignore[index]
+
+
+def test_a_period_listing_shows_the_story_once(newsdesk: Run, tmp_path: Path) -> None:
+    original_id, reprint_id, outlet = _ingest_pair(newsdesk, tmp_path)
+    result = newsdesk("ask", "What happened in December 2022?")
+    assert result.code == 0
+    assert result.out.splitlines()[0] == "Note: Articles published in December 2022, newest first."
+    assert result.out.count(f"+1 reprint: {outlet}") == 1
+    assert f"[article {original_id}," in result.out
+    assert f"[article {reprint_id}," not in result.out
+
+    data = newsdesk("ask", "What happened in December 2022?", "--json").json()
+    (answer,) = data["answers"]  # type: ignore[misc]
+    assert answer["article"]["id"] == original_id
+    assert answer["reprints_note"] == f"+1 reprint: {outlet}"
+    assert answer["story"]["member_ids"] == [original_id, reprint_id]

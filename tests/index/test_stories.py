@@ -219,3 +219,32 @@ def test_a_follower_gets_one_alert_per_story(archive: Archive, tmp_path: Path) -
     story = archive.story_of(first)
     assert story is not None and len(story.members) == 3
     assert still.alert_id == alert.alert_id and still.story_id == story.story_id
+
+
+def test_a_period_listing_shows_a_story_once_citing_the_original(
+    archive: Archive, tmp_path: Path
+) -> None:
+    original_id = ingest_one(archive, tmp_path, "original.jsonl", original(WASHINGTON))
+    cases = ("wire_copy", "localized", "updated", "edited")
+    copies = [
+        ingest_one(archive, tmp_path, f"{c}.jsonl", reprint(WASHINGTON.key, c)) for c in cases
+    ]
+    other = ingest_one(archive, tmp_path, "other.jsonl", original(BY_KEY["en-kakhovka"]))
+    story = archive.story_of(original_id)
+    assert story is not None and set(story.member_ids) == {original_id, *copies}
+
+    listing = archive.ask("What happened in December 2022?")
+    assert listing.found and listing.note == "Articles published in December 2022, newest first."
+    (shown,) = listing.articles
+    assert shown.citation.article_id == original_id
+    assert shown.story is not None and shown.story.story_id == story.story_id
+    outlets = list(dict.fromkeys(m.source for m in story.reprints if m.source))
+    assert shown.reprints_note == f"+4 reprints: {', '.join(outlets)}"
+    assert other not in {a.citation.article_id for a in listing.articles}
+
+    # One story per page: the first page's read (3 articles for k=1) holds only the newest
+    # copies, and the original is still found on its own day and cited.
+    first = archive.ask("What happened in December 2022?", k=1)
+    assert [a.citation.article_id for a in first.articles] == [original_id]
+    assert first.articles[0].reprints_note == shown.reprints_note
+    assert archive.ask("What happened in December 2022?", k=1, offset=1).articles == ()
