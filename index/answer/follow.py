@@ -135,6 +135,10 @@ class _TopicQuery:
     question: object  # index.analysis.analyzer.AnalyzedQuestion (without the filter words)
     shapes: tuple[_Shape, ...]
     filters: _TopicFilters = _TopicFilters()
+    # Every term of the topic's words: the only terms the evidence check looks at.
+    terms: frozenset[str] = frozenset()
+    # The words weighed for one index state (``_weighed``): (generation, words).
+    weighed: tuple[str, tuple[QuestionWord, ...]] | None = None
 
 
 class _NoIndex:
@@ -161,7 +165,7 @@ class TopicMatcher:
         self._reverse = _ReverseIndex.empty()
         self._signed_at_docs = -1.0
         self.version = -1
-        self._cache = PassageCache(analyzer)  # type: ignore[arg-type]
+        self._cache = _ArticleSpans(analyzer)  # type: ignore[arg-type]
 
     def __len__(self) -> int:
         return len(self._topics)
@@ -218,7 +222,8 @@ class TopicMatcher:
             )
             for w in words
         )
-        return _TopicQuery(topic_id, text, question, shapes, filters)
+        terms = frozenset().union(*(shape.terms for shape in shapes))
+        return _TopicQuery(topic_id, text, question, shapes, filters, terms)
 
     # -- the reverse index --------------------------------------------------------------------
 
@@ -262,29 +267,30 @@ class TopicMatcher:
             index: the search index that already holds the article.
             topic_ids: check only these topics (default: the reverse index's candidates).
         """
+        self._cache.start_article()
         day = frozenset(_day_terms(article))
         passage_terms = [day.union(record.terms) for record in records]
         held = frozenset().union(day, *passage_terms)
         lang = lang_or_default(article.language)
         if topic_ids is None:
             topic_ids = self.candidates(held, index, lang)
+        generation = _generation_of(index)
         df: dict[str, int] = {}
         found = []
         for topic_id in sorted(topic_ids):
             query = self._topics.get(topic_id)
             if query is None or not query.filters.admits(article):
                 continue
-            words = _weigh(query.shapes, index, df)
+            words = _weighed(query, index, generation, df)
             cross = lang != query.question.language  # type: ignore[attr-defined]
             # Evidence only grows with terms: when the whole article is not enough, or no
             # single passage (with the title and day, as the index holds it) is, ask's check
-            # cannot pass either, and no snippet work is spent on it.
-            if not measure_evidence(words, held, cross_language=cross).enough:
+            # cannot pass either, and no snippet work is spent on it. The check reads only
+            # which of the topic's terms are present, so it is given just those (the same
+            # verdict as on all the article's terms, without copying them per topic).
+            if not measure_evidence(words, query.terms & held, cross_language=cross).enough:
                 continue
-            if not any(
-                measure_evidence(words, terms, cross_language=cross).enough
-                for terms in passage_terms
-            ):
+            if not _any_passage_enough(words, query.terms, passage_terms, cross):
                 continue
             answer = self._answer(query, words, article, passages, index)
             if answer is not None:
@@ -363,6 +369,31 @@ def _epoch_day(value: datetime | None) -> int:
     return (value.astimezone(UTC).date() - date(1970, 1, 1)).days
 
 
+class _ArticleSpans(PassageCache):
+    """The passage cache, plus the current article's span lists kept as built.
+
+    ``PassageCache.term_spans`` rebuilds the span objects from its packed tuples on every
+    call, which is right for ``ask`` (one question per call); a new article that alerts
+    many topics had them rebuilt once per topic. Kept only until the next article
+    (``start_article``), so the objects never pile up in the garbage collector's sight.
+    The lists are read, never changed, by the snippet code.
+    """
+
+    def __init__(self, analyzer: AnalyzerLike) -> None:
+        super().__init__(analyzer)
+        self._current: dict[tuple[str, str, datetime | None], list] = {}
+
+    def start_article(self) -> None:
+        self._current.clear()
+
+    def term_spans(self, text: str, lang, published_at: datetime | None) -> list:  # type: ignore[no-untyped-def,override]
+        key = (text, lang, published_at)
+        spans = self._current.get(key)
+        if spans is None:
+            spans = self._current[key] = super().term_spans(text, lang, published_at)
+        return spans
+
+
 class _ArticlePassages:
     """The one article's passages as the ``PassageSource`` read for its lead passages."""
 
@@ -371,6 +402,58 @@ class _ArticlePassages:
 
     def passages_by_id(self, ids: Sequence[int]) -> dict[int, Passage]:
         return {pid: self._by_id[pid] for pid in ids if pid in self._by_id}
+
+
+def _generation_of(index: SearchBackend) -> str | None:
+    """The index state's identifier (``SearchIndex.generation``), None when it has none.
+
+    It changes with every swap, added delta and removal, so weights computed under one
+    generation are exactly those of any later call under the same one.
+    """
+    generation = getattr(index, "generation", None)
+    return generation() if callable(generation) else None
+
+
+def _weighed(
+    query: _TopicQuery, index: SearchBackend, generation: str | None, df: dict[str, int]
+) -> tuple[QuestionWord, ...]:
+    """``_weigh`` of a topic's words, kept per topic while the index generation stays.
+
+    The articles of one match batch are matched against one index state, and a topic that
+    many of them hit (a broad topic) was weighed again for each: with the generation as the
+    key the words are the same objects ``_weigh`` would compute again.
+    """
+    if generation is not None and query.weighed is not None and query.weighed[0] == generation:
+        return query.weighed[1]
+    words = _weigh(query.shapes, index, df)
+    if generation is not None:
+        query.weighed = (generation, words)
+    return words
+
+
+def _any_passage_enough(
+    words: Sequence[QuestionWord],
+    topic_terms: frozenset[str],
+    passage_terms: Sequence[frozenset[str]],
+    cross: bool,
+) -> bool:
+    """Whether any passage's terms (with the title and day) hold enough of the topic.
+
+    ``measure_evidence`` depends only on which topic terms are present, so each distinct
+    set of present topic terms is measured once (most passages of an article hold the same
+    few of a topic's terms, or none).
+    """
+    measured: dict[frozenset[str], bool] = {}
+    for terms in passage_terms:
+        present = topic_terms & terms
+        enough = measured.get(present)
+        if enough is None:
+            enough = measured[present] = measure_evidence(
+                words, present, cross_language=cross
+            ).enough
+        if enough:
+            return True
+    return False
 
 
 def _weigh(

@@ -11,7 +11,7 @@ import pytest
 
 from index import Archive, IndexSettings, open_archive, split_filters
 from index.answer.evidence import question_words
-from index.answer.follow import TopicMatcher, _weigh
+from index.answer.follow import TopicMatcher, _weigh, _weighed
 from index.errors import FilterError
 from tests.bot.corpus import write_corpus
 
@@ -222,6 +222,36 @@ def test_weights_follow_question_words_as_frequencies_move(followed: Archive) ->
             q.text, q.language, q.terms, q.date_terms, analyzer=analyzer, index=index
         )
         assert _weigh(query.shapes, index, {}) == expected
+
+
+class _Grown:
+    """The index as if another delta had added passages: a new generation, other weights."""
+
+    def __init__(self, index: object) -> None:
+        self._index = index
+
+    @property
+    def n_docs(self) -> int:
+        return 3 * self._index.n_docs  # type: ignore[attr-defined]
+
+    def document_frequency(self, term: str) -> int:
+        return self._index.document_frequency(term)  # type: ignore[attr-defined]
+
+    def generation(self) -> str:
+        return self._index.generation() + "+delta"  # type: ignore[attr-defined]
+
+
+def test_kept_weights_are_those_of_the_current_generation(followed: Archive) -> None:
+    index = followed.keeper.current()
+    matcher = TopicMatcher(followed.keeper.analyzer, layer=True)
+    query = matcher.analyse(1, "grain prices Kyiv exchange", datetime.now(UTC))
+    assert query is not None
+    kept = _weighed(query, index, index.generation(), {})
+    assert kept == _weigh(query.shapes, index, {})
+    assert _weighed(query, index, index.generation(), {}) is kept  # the same generation
+    grown = _Grown(index)
+    redone = _weighed(query, grown, grown.generation(), {})  # type: ignore[arg-type]
+    assert redone == _weigh(query.shapes, grown, {}) != kept  # type: ignore[arg-type]
 
 
 def test_the_cost_follows_the_article_not_the_number_of_topics(followed: Archive) -> None:
