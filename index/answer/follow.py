@@ -553,6 +553,9 @@ class _ReverseIndex:
 
     @classmethod
     def build(cls, topics: Iterable[_TopicQuery], index: SearchBackend) -> _ReverseIndex:
+        """The index over ``topics`` with today's weights (kept on each topic for the match
+        that follows, which reads the same index generation)."""
+        generation = _generation_of(index)
         df: dict[str, int] = {}
         term_ids: dict[str, int] = {}
         rows: list[int] = []
@@ -562,7 +565,7 @@ class _ReverseIndex:
         totals: list[float] = []
         langs: list[int] = []
         for number, query in enumerate(topics):
-            words = _weigh(query.shapes, index, df)
+            words = _weighed(query, index, generation, df)
             topic_ids.append(query.topic_id)
             totals.append(sum(w.weight for w in words))
             langs.append(_LANG_CODES.get(query.question.language, 0))  # type: ignore[attr-defined]
