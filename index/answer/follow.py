@@ -15,7 +15,8 @@ topics it can actually answer:
 1. A reverse index (``_ReverseIndex``) lists each topic under its words' terms with the
    word's weight. For an article, the postings of its terms are summed per topic with
    ``np.bincount``: one dictionary lookup per article term, then numpy. Topics whose words
-   in the article carry less than ``FILTER_COVERAGE`` of their weight (cross-language: fewer
+   in the article carry less than ``FILTER_COVERAGE`` of their weight (and, for a long
+   topic, less than ``FILTER_COMPOUND`` of its three heaviest words'; cross-language: fewer
    than two matched words) cannot pass the gate and are dropped.
 2. The rest are measured exactly with ``measure_evidence`` on the whole article's terms and
    then on each passage's (with the title and day, as the index holds them): evidence only
@@ -60,7 +61,9 @@ from index.answer.assemble import (
 from index.answer.candidates import RankedArticle, RankedPassage
 from index.answer.evidence import (
     COMMON_UNKNOWN_DF_SHARE,
+    COMPOUND_WORDS,
     MAX_COMMON_UNKNOWN,
+    MIN_COVERAGE,
     MIN_CROSS_LANGUAGE_MATCHES,
     MIN_KNOWN_FOR_DISCOUNT,
     QuestionWord,
@@ -89,8 +92,11 @@ logger = logging.getLogger(__name__)
 # than this share since they were computed (document frequencies move with it).
 RESIGN_SHARE = 0.05
 # The share of a topic's weight an article's terms must hold to be checked further: below
-# the gate's MIN_COVERAGE (0.5) by a margin for weights that moved since the last rebuild.
+# the gate's MIN_COVERAGE (0.45) by a margin for weights that moved since the last rebuild.
 FILTER_COVERAGE = 0.4
+# The same margin on the gate's other way to pass, a long topic's heaviest words
+# (``COMPOUND_WORDS``): a candidate holds this share of their weight.
+FILTER_COMPOUND = FILTER_COVERAGE / MIN_COVERAGE
 _LANG_CODES = {"en": 0, "uk": 1, "ru": 2}
 
 
@@ -522,9 +528,13 @@ class _ReverseIndex:
     word with two terms, a name and its fold key, may count twice) and how many of them. A
     topic in the article's language is a candidate when that weight reaches
     ``FILTER_COVERAGE`` of its total (below the gate's ``MIN_COVERAGE``, so weights that
-    drifted since the build do not hide a passing topic); in another language when at least
-    ``MIN_CROSS_LANGUAGE_MATCHES`` words match. The work is one dictionary lookup per
-    article term plus numpy over the postings those terms have.
+    drifted since the build do not hide a passing topic) or, for a topic of more than
+    ``2 * COMPOUND_WORDS`` words, ``FILTER_COMPOUND`` of its ``COMPOUND_WORDS`` heaviest
+    words' weight (the gate's compound rule); in another language when at least
+    ``MIN_CROSS_LANGUAGE_MATCHES`` words match. A word the index did not hold at the build
+    is counted at the weight of a term seen once, the most it can weigh once an article
+    brings it (an unknown everyday word is discounted only while it is unknown). The work
+    is one dictionary lookup per article term plus numpy over the postings those terms have.
     """
 
     def __init__(
@@ -534,7 +544,7 @@ class _ReverseIndex:
         postings: np.ndarray,
         weights: np.ndarray,
         topic_ids: np.ndarray,
-        totals: np.ndarray,
+        needed: np.ndarray,
         langs: np.ndarray,
     ) -> None:
         self.term_ids = term_ids
@@ -542,7 +552,7 @@ class _ReverseIndex:
         self.postings = postings
         self.weights = weights
         self.topic_ids = topic_ids
-        self.totals = totals
+        self.needed = needed
         self.langs = langs
 
     @classmethod
@@ -562,18 +572,23 @@ class _ReverseIndex:
         cols: list[int] = []
         vals: list[float] = []
         topic_ids: list[int] = []
-        totals: list[float] = []
+        needed: list[float] = []
+        most = evidence_idf(1, max(index.n_docs, 1))
         langs: list[int] = []
         for number, query in enumerate(topics):
             words = _weighed(query, index, generation, df)
             topic_ids.append(query.topic_id)
-            totals.append(sum(w.weight for w in words))
+            need = FILTER_COVERAGE * sum(w.weight for w in words)
+            if len(words) > 2 * COMPOUND_WORDS:
+                heaviest = sorted((w.weight for w in words), reverse=True)[:COMPOUND_WORDS]
+                need = min(need, FILTER_COMPOUND * sum(heaviest))
+            needed.append(need)
             langs.append(_LANG_CODES.get(query.question.language, 0))  # type: ignore[attr-defined]
             for word in words:
                 for term in word.terms:
                     rows.append(term_ids.setdefault(term, len(term_ids)))
                     cols.append(number)
-                    vals.append(word.weight)
+                    vals.append(word.weight if word.known else max(word.weight, most))
         order = np.argsort(np.asarray(rows, dtype=np.int64), kind="stable")
         counts = np.bincount(np.asarray(rows, dtype=np.int64), minlength=len(term_ids))
         indptr = np.zeros(len(term_ids) + 1, dtype=np.int64)
@@ -584,7 +599,7 @@ class _ReverseIndex:
             np.asarray(cols, dtype=np.int32)[order],
             np.asarray(vals, dtype=np.float32)[order],
             np.asarray(topic_ids, dtype=np.int64),
-            np.asarray(totals, dtype=np.float64),
+            np.asarray(needed, dtype=np.float64),
             np.asarray(langs, dtype=np.int8),
         )
 
@@ -598,10 +613,10 @@ class _ReverseIndex:
         if picks.size == 0:
             return set()
         topics = self.postings[picks]
-        n = self.totals.size
+        n = self.needed.size
         held = np.bincount(topics, weights=self.weights[picks], minlength=n)
         matched = np.bincount(topics, minlength=n)
-        same = held >= FILTER_COVERAGE * self.totals
+        same = held >= self.needed
         cross = matched >= MIN_CROSS_LANGUAGE_MATCHES
         if lang is None:
             keep = same | cross

@@ -25,6 +25,10 @@ TOPICS = [
     "Finland membership talks",  # nothing in the corpus
     "врожай пшениці",
 ]
+# A long topic one article answers by the gate's compound rule (its three heaviest words,
+# under a third of the topic's weight): the reverse index must not drop it.
+LONG_TOPIC = "weekly review published Poltava Vinnytsia Kherson Odesa Kharkiv Sumy Cherkasy Lviv"
+TOPICS.append(LONG_TOPIC)
 CHAT = 7
 # Topics with filter words: followed after the corpus is stored (``from:`` is checked against
 # the archive's outlets), then every article is matched as if new.
@@ -62,6 +66,7 @@ def test_a_topic_alerts_on_exactly_the_articles_ask_cites(followed: Archive) -> 
         cited = {item.citation.article_id for item in answer.articles}
         assert alerted[topic] == cited, topic
     assert alerted["Finland membership talks"] == set()
+    assert len(alerted[LONG_TOPIC]) == 1  # the traders' weekly review
 
 
 @pytest.fixture(scope="module")
