@@ -1,4 +1,5 @@
-"""``python -m index.bench.stories [--passages 20000] [--json]``: what grouping reprints costs.
+"""``python -m index.bench.stories [--passages 20000] [--into DATA_DIR] [--json]``: what grouping
+reprints costs.
 
 Times, in CPU seconds (steadier than the wall clock on a shared machine), the story step of
 ingestion over the generated Zipf corpus (``index.bench.corpus``, ~480 words per article)
@@ -11,6 +12,11 @@ stored in a fresh archive:
 
 and, for comparison, the same archive's ingest without the story step (extraction,
 passages, store, index), so the share of ingest time is visible.
+
+``--into DATA_DIR`` measures the same in a large existing archive (e.g. the 1M-passage one
+``python -m index.bench.alerts --passages 1000000`` keeps): ``--articles`` new generated
+articles are ingested with ``Archive.ingest_bytes`` and the story step (its LSH look-ups and
+band rows now go to a table of ~128 rows per stored article) is timed apart from the rest.
 """
 
 from __future__ import annotations
@@ -80,12 +86,52 @@ def measure(passages: int, work_dir: Path) -> StoryCost:
     )
 
 
+def measure_into(data_dir: Path, n_articles: int) -> dict[str, float]:
+    """CPU ms per article of the story step and of the rest of an ingest into ``data_dir``."""
+    from index.bench.alerts import new_articles
+
+    original = StoryKeeper.file_many
+    spent = [0.0]
+
+    def timed(self: StoryKeeper, ids: Sequence[int]) -> list:  # type: ignore[type-arg]
+        started = time.process_time()
+        try:
+            return original(self, ids)
+        finally:
+            spent[0] += time.process_time() - started
+
+    sign(shingles("warm", "up: datasketch's import and permutations are paid once"))
+    StoryKeeper.file_many = timed  # type: ignore[method-assign,assignment]
+    try:
+        with open_archive(IndexSettings(data_dir=data_dir, _env_file=None)) as archive:
+            stored = archive.stats().articles
+            base = archive.keeper.current().n_docs + 50_000  # passages no archive article has
+            data = new_articles(base, n_articles)
+            started = time.process_time()
+            report = archive.ingest_bytes(f"stories-bench-{time.time_ns()}.jsonl", data)
+            total = time.process_time() - started
+    finally:
+        StoryKeeper.file_many = original  # type: ignore[method-assign]
+    n = max(1, report.count("new") + report.count("updated"))
+    return {
+        "articles_stored_before": stored,
+        "articles": n,
+        "file_ms": round(spent[0] / n * 1000, 3),
+        "ingest_without_stories_ms": round((total - spent[0]) / n * 1000, 3),
+    }
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the measurement and print it."""
     parser = argparse.ArgumentParser(prog="python -m index.bench.stories", description=__doc__)
     parser.add_argument("--passages", type=int, default=20_000, help="corpus size")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.add_argument("--into", type=Path, help="an existing archive's data dir to ingest into")
+    parser.add_argument("--articles", type=int, default=500, help="new articles (with --into)")
     args = parser.parse_args(argv)
+    if args.into is not None:
+        print(json.dumps(measure_into(args.into, args.articles), indent=2))  # noqa: T201
+        return 0
     with tempfile.TemporaryDirectory(prefix="newsdesk-stories-") as tmp:
         cost = measure(args.passages, Path(tmp))
     if args.json:
