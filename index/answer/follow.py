@@ -13,11 +13,12 @@ keyword alerts. Three steps keep the work proportional to the article's terms an
 topics it can actually answer:
 
 1. A reverse index (``_ReverseIndex``) lists each topic under its words' terms with the
-   word's weight. For an article, the postings of its terms are summed per topic with
-   ``np.bincount``: one dictionary lookup per article term, then numpy. Topics whose words
-   in the article carry less than ``FILTER_COVERAGE`` of their weight (and, for a long
-   topic, less than ``FILTER_COMPOUND`` of its three heaviest words'; cross-language: fewer
-   than two matched words) cannot pass the gate and are dropped.
+   word's weight. For each passage of an article (with the title and day, as the index
+   holds it), the postings of its terms are summed per topic with ``np.bincount``: one
+   dictionary lookup per term, then numpy. Topics whose words carry, in every passage, less
+   than ``FILTER_COVERAGE`` of their weight (and, for a long topic, less than
+   ``FILTER_COMPOUND`` of its three heaviest words'; cross-language: fewer than two matched
+   words) cannot pass the gate, which needs one passage to hold enough, and are dropped.
 2. The rest are measured exactly with ``measure_evidence`` on the whole article's terms and
    then on each passage's (with the title and day, as the index holds them): evidence only
    grows with terms, so when no passage is enough ``ask``'s check cannot pass.
@@ -283,7 +284,8 @@ class TopicMatcher:
         held = frozenset().union(day, *passage_terms)
         lang = lang_or_default(article.language)
         if topic_ids is None:
-            topic_ids = self.candidates(held, index, lang)
+            self._ensure_signed(index)
+            topic_ids = self._reverse.candidates_in(passage_terms, lang)
         generation = _generation_of(index)
         df: dict[str, int] = {}
         found = []
@@ -604,14 +606,34 @@ class _ReverseIndex:
         )
 
     def candidates(self, terms: Iterable[str], lang: str | None) -> set[int]:
+        """The topics whose words in ``terms`` (one passage's, or an article's) may pass."""
+        keep = self._keep(terms, lang)
+        return set() if keep is None else set(self.topic_ids[np.flatnonzero(keep)].tolist())
+
+    def candidates_in(self, term_sets: Sequence[Iterable[str]], lang: str | None) -> set[int]:
+        """The topics that may pass on any one of ``term_sets`` (an article's passages).
+
+        The gate needs one passage (with the article's title and day) to hold enough of a
+        topic, so summing each passage apart drops the topics whose words are only spread
+        over several passages, which a whole-article sum keeps (broad topics, mostly).
+        """
+        found: np.ndarray | None = None
+        for terms in term_sets:
+            keep = self._keep(terms, lang)
+            if keep is not None:
+                found = keep if found is None else found | keep
+        return set() if found is None else set(self.topic_ids[np.flatnonzero(found)].tolist())
+
+    def _keep(self, terms: Iterable[str], lang: str | None) -> np.ndarray | None:
+        """Bool per topic: its words in ``terms`` may pass (None: no topic word there)."""
         term_ids = self.term_ids
         ids = [i for i in (term_ids.get(t) for t in set(terms)) if i is not None]
         if not ids:
-            return set()
+            return None
         starts, ends = self.indptr[ids], self.indptr[np.asarray(ids) + 1]
         picks = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends, strict=True)])
         if picks.size == 0:
-            return set()
+            return None
         topics = self.postings[picks]
         n = self.needed.size
         held = np.bincount(topics, weights=self.weights[picks], minlength=n)
@@ -619,11 +641,9 @@ class _ReverseIndex:
         same = held >= self.needed
         cross = matched >= MIN_CROSS_LANGUAGE_MATCHES
         if lang is None:
-            keep = same | cross
-        else:
-            own = self.langs == _LANG_CODES.get(lang, 0)
-            keep = np.where(own, same, cross)
-        return set(self.topic_ids[np.flatnonzero(keep)].tolist())
+            return same | cross
+        own = self.langs == _LANG_CODES.get(lang, 0)
+        return np.where(own, same, cross)
 
 
 def answer_to_json(answer: ArticleAnswer) -> str:
