@@ -607,8 +607,7 @@ class _ReverseIndex:
 
     def candidates(self, terms: Iterable[str], lang: str | None) -> set[int]:
         """The topics whose words in ``terms`` (one passage's, or an article's) may pass."""
-        keep = self._keep(terms, lang)
-        return set() if keep is None else set(self.topic_ids[np.flatnonzero(keep)].tolist())
+        return set(self.topic_ids[self._keep(terms, lang)].tolist())
 
     def candidates_in(self, term_sets: Sequence[Iterable[str]], lang: str | None) -> set[int]:
         """The topics that may pass on any one of ``term_sets`` (an article's passages).
@@ -617,33 +616,36 @@ class _ReverseIndex:
         topic, so summing each passage apart drops the topics whose words are only spread
         over several passages, which a whole-article sum keeps (broad topics, mostly).
         """
-        found: np.ndarray | None = None
+        found: set[int] = set()
         for terms in term_sets:
-            keep = self._keep(terms, lang)
-            if keep is not None:
-                found = keep if found is None else found | keep
-        return set() if found is None else set(self.topic_ids[np.flatnonzero(found)].tolist())
+            found.update(self._keep(terms, lang).tolist())
+        return set(self.topic_ids[sorted(found)].tolist())
 
-    def _keep(self, terms: Iterable[str], lang: str | None) -> np.ndarray | None:
-        """Bool per topic: its words in ``terms`` may pass (None: no topic word there)."""
+    def _keep(self, terms: Iterable[str], lang: str | None) -> np.ndarray:
+        """The topics (row numbers) whose words in ``terms`` may pass.
+
+        Only the topics the postings name are summed (``np.unique`` then ``np.bincount``
+        over them), so the cost follows the postings, not the number of topics.
+        """
         term_ids = self.term_ids
         ids = [i for i in (term_ids.get(t) for t in set(terms)) if i is not None]
+        none = np.zeros(0, dtype=np.int64)
         if not ids:
-            return None
+            return none
         starts, ends = self.indptr[ids], self.indptr[np.asarray(ids) + 1]
         picks = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends, strict=True)])
         if picks.size == 0:
-            return None
-        topics = self.postings[picks]
-        n = self.needed.size
-        held = np.bincount(topics, weights=self.weights[picks], minlength=n)
-        matched = np.bincount(topics, minlength=n)
-        same = held >= self.needed
+            return none
+        topics, slots = np.unique(self.postings[picks], return_inverse=True)
+        held = np.bincount(slots, weights=self.weights[picks], minlength=topics.size)
+        matched = np.bincount(slots, minlength=topics.size)
+        same = held >= self.needed[topics]
         cross = matched >= MIN_CROSS_LANGUAGE_MATCHES
         if lang is None:
-            return same | cross
-        own = self.langs == _LANG_CODES.get(lang, 0)
-        return np.where(own, same, cross)
+            keep = same | cross
+        else:
+            keep = np.where(self.langs[topics] == _LANG_CODES.get(lang, 0), same, cross)
+        return topics[keep]
 
 
 def answer_to_json(answer: ArticleAnswer) -> str:
