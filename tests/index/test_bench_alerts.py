@@ -1,0 +1,36 @@
+"""The alerts and stories benchmarks run end to end on a tiny generated archive."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from index.bench import alerts, stories
+
+
+def test_the_alerts_bench_splits_finding_from_building(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["--passages", "400", "--topics", "300", "--articles", "6", "--json"]
+    assert alerts.main([*argv, "--work-dir", str(tmp_path)]) == 0
+    row = json.loads(capsys.readouterr().out)
+    assert row["articles"] == 6 and row["topics"] == 300
+    assert row["match_cpu_p50_ms"] > 0
+    assert 0 <= row["check_p50_ms"] <= row["match_p99_ms"]
+    assert row["alert_build_p50_ms"] <= row["match_p99_ms"]
+    table = alerts.format_table(row["machine"], row)
+    assert "finding the topics" in table and "ms per alert" in table
+
+
+def test_the_stories_bench_measures_an_existing_archive(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["--passages", "400", "--topics", "1", "--articles", "1"]
+    assert alerts.main([*argv, "--work-dir", str(tmp_path)]) == 0  # builds the archive
+    capsys.readouterr()
+    assert stories.main(["--into", str(tmp_path / "archive-400"), "--articles", "5"]) == 0
+    cost = json.loads(capsys.readouterr().out)
+    assert cost["articles"] == 5 and cost["articles_stored_before"] > 0
+    assert cost["file_ms"] > 0 and cost["ingest_without_stories_ms"] > 0
