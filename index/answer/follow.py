@@ -173,7 +173,7 @@ class TopicMatcher:
         self._reverse = _ReverseIndex.empty()
         self._signed_at_docs = -1.0
         self.version = -1
-        self._cache = _ArticleSpans(analyzer)  # type: ignore[arg-type]
+        self._cache = PassageCache(analyzer)  # type: ignore[arg-type]
         # Seconds spent building alerts (``ask``'s article check with snippets, step 3) since
         # the matcher was made: the benchmark reports them apart from finding the topics.
         self.answer_seconds = 0.0
@@ -278,7 +278,6 @@ class TopicMatcher:
             index: the search index that already holds the article.
             topic_ids: check only these topics (default: the reverse index's candidates).
         """
-        self._cache.start_article()
         day = frozenset(_day_terms(article))
         passage_terms = [day.union(record.terms) for record in records]
         held = frozenset().union(day, *passage_terms)
@@ -381,31 +380,6 @@ def _epoch_day(value: datetime | None) -> int:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return (value.astimezone(UTC).date() - date(1970, 1, 1)).days
-
-
-class _ArticleSpans(PassageCache):
-    """The passage cache, plus the current article's span lists kept as built.
-
-    ``PassageCache.term_spans`` rebuilds the span objects from its packed tuples on every
-    call, which is right for ``ask`` (one question per call); a new article that alerts
-    many topics had them rebuilt once per topic. Kept only until the next article
-    (``start_article``), so the objects never pile up in the garbage collector's sight.
-    The lists are read, never changed, by the snippet code.
-    """
-
-    def __init__(self, analyzer: AnalyzerLike) -> None:
-        super().__init__(analyzer)
-        self._current: dict[tuple[str, str, datetime | None], list] = {}
-
-    def start_article(self) -> None:
-        self._current.clear()
-
-    def term_spans(self, text: str, lang, published_at: datetime | None) -> list:  # type: ignore[no-untyped-def,override]
-        key = (text, lang, published_at)
-        spans = self._current.get(key)
-        if spans is None:
-            spans = self._current[key] = super().term_spans(text, lang, published_at)
-        return spans
 
 
 class _ArticlePassages:
