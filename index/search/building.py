@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -21,9 +22,11 @@ from index.search.postings import (
     Vocabulary,
     build_postings,
     sort_vocabulary,
+    sort_vocabulary_bytes,
     term_bounds,
     tier_postings,
 )
+from index.search.runs import RunWriter, merge_runs
 from index.search.segments import SegmentData
 
 ProgressCallback = Callable[[Progress], None]
@@ -71,41 +74,77 @@ def segment_from_docs(
 def segment_from_batches(
     batches: Iterable[EncodedBatch],
     *,
+    spill_dir: Path | None = None,
     total: int | None = None,
     progress: ProgressCallback | None = None,
     started: float | None = None,
 ) -> SegmentData:
-    """Encoded batches (term ids already assigned by one encoder) → a segment."""
-    terms: list[str] = []
-    ids: list[np.ndarray] = []
-    owners: list[np.ndarray] = []
+    """Encoded batches (term ids already assigned by one encoder) → a segment.
+
+    Streams: term occurrences go through sorted runs spilled to ``spill_dir`` and merged term
+    block by term block (``runs``), so memory does not grow with the corpus beyond 24 bytes a
+    passage. Without ``spill_dir`` everything stays in one run in memory. Either way the
+    segment is the one ``segment_from_docs`` builds from the same passages (tested).
+    """
+    writer = RunWriter(spill_dir)
     pids: list[np.ndarray] = []
     aids: list[np.ndarray] = []
     days: list[np.ndarray] = []
+    lengths: list[np.ndarray] = []
     done = 0
     started = time.perf_counter() if started is None else started
-    for batch in batches:
-        encoded = batch.terms
-        terms.extend(encoded.new_terms)
-        ids.append(encoded.term_ids)
-        owners.append(encoded.passages + np.int32(done))
-        pids.append(batch.passage_ids)
-        aids.append(batch.article_ids)
-        days.append(batch.published_days)
-        done += batch.passage_ids.size
-        if progress is not None:
-            progress(Progress("build", done, total, "passages", time.perf_counter() - started))
-    tokens = _Tokens(
-        terms=terms,
-        term_ids=_concatenated(ids, np.int32),
-        passages=_concatenated(owners, np.int32),
-        passage_ids=_concatenated(pids, np.int64),
-        article_ids=_concatenated(aids, np.int64),
-        published_days=_concatenated(days, np.int32),
+    try:
+        for batch in batches:
+            encoded = batch.terms
+            n = int(batch.passage_ids.size)
+            writer.add_terms(encoded.new_terms)
+            owners = encoded.passages.astype(np.int32) + np.int32(done)
+            writer.add(encoded.term_ids, owners)
+            pids.append(np.asarray(batch.passage_ids, dtype=np.int64))
+            aids.append(np.asarray(batch.article_ids, dtype=np.int64))
+            days.append(np.asarray(batch.published_days, dtype=np.int32))
+            lengths.append(np.bincount(encoded.passages, minlength=n).astype(np.int32))
+            done += n
+            if progress is not None:
+                progress(Progress("build", done, total, "passages", time.perf_counter() - started))
+        runs = writer.finish()
+    finally:
+        writer.close()
+    passage_ids = _concatenated(pids, np.int64)
+    del pids
+    order = np.argsort(passage_ids, kind="stable")
+    sorted_ids = passage_ids[order]
+    del passage_ids
+    _check_unique(sorted_ids)
+    n_docs = int(sorted_ids.size)
+    row_of_doc = np.empty(n_docs, dtype=np.int32)
+    row_of_doc[order] = np.arange(n_docs, dtype=np.int32)
+    rows_sorted = bool(np.all(order[1:] > order[:-1])) if n_docs > 1 else True
+    doc_len = _concatenated(lengths, np.int32)[order]
+    del lengths
+    vocab, rank = sort_vocabulary_bytes(writer.terms)
+    merged = merge_runs(runs, rank, vocab.size, row_of_doc, rows_sorted, doc_len, spill_dir)
+    del runs, row_of_doc
+    return SegmentData(
+        vocab=vocab,
+        postings=merged.postings,
+        tier_split=merged.tier_split,
+        term_max_tf=merged.term_max_tf,
+        term_min_dl=merged.term_min_dl,
+        term_min_dl_unit=merged.term_min_dl_unit,
+        doc_len=doc_len,
+        passage_ids=sorted_ids,
+        article_ids=_concatenated(aids, np.int64)[order],
+        published_days=_concatenated(days, np.int32)[order],
+        files=merged.files,
     )
-    if tokens.term_ids.size and int(tokens.term_ids.max()) >= len(terms):
-        raise ValueError("encoded batches use term ids beyond the terms they list")
-    return _segment_from_tokens(tokens, None)
+
+
+def _check_unique(sorted_ids: np.ndarray) -> None:
+    if sorted_ids.size > 1:
+        dup = np.flatnonzero(sorted_ids[1:] == sorted_ids[:-1])
+        if dup.size:
+            raise ValueError(f"passage id {int(sorted_ids[dup[0]])} occurs twice")
 
 
 def _concatenated(parts: list[np.ndarray], dtype: type[np.generic]) -> np.ndarray:
@@ -133,10 +172,7 @@ def _segment_from_tokens(tokens: _Tokens, base_vocab: Vocabulary | None) -> Segm
     n_docs = tokens.passage_ids.size
     order = np.argsort(tokens.passage_ids, kind="stable")
     sorted_ids = tokens.passage_ids[order]
-    if sorted_ids.size > 1:
-        dup = np.flatnonzero(sorted_ids[1:] == sorted_ids[:-1])
-        if dup.size:
-            raise ValueError(f"passage id {int(sorted_ids[dup[0]])} occurs twice")
+    _check_unique(sorted_ids)
     row_of_doc = np.empty(n_docs, dtype=np.int32)
     row_of_doc[order] = np.arange(n_docs, dtype=np.int32)
     doc_len = np.bincount(tokens.passages, minlength=n_docs).astype(np.int32)

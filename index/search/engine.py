@@ -40,6 +40,7 @@ from index.search.postings import (
     Vocabulary,
     postings_from_pairs,
 )
+from index.search.runs import spill_directory
 from index.search.scoring import (
     DEFAULT_PARAMS,
     BM25Params,
@@ -170,7 +171,9 @@ class SearchIndex:
             data.vocab.size,
             time.perf_counter() - started,
         )
-        return cls.load(index_dir)
+        # The files were just written (their pages are cached): mapping them all in now
+        # would only make the building process's resident memory the size of the index.
+        return cls.load(index_dir, prefault=False)
 
     @classmethod
     def build_encoded(
@@ -192,8 +195,11 @@ class SearchIndex:
         index_dir = Path(index_dir)
         index_dir.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
-        data = segment_from_batches(batches, total=total, progress=progress, started=started)
-        return cls._publish_built(index_dir, data, params, total, progress, started)
+        with spill_directory(index_dir) as spill:
+            data = segment_from_batches(
+                batches, spill_dir=spill, total=total, progress=progress, started=started
+            )
+            return cls._publish_built(index_dir, data, params, total, progress, started)
 
     @classmethod
     def empty(cls, index_dir: Path, *, params: BM25Params = DEFAULT_PARAMS) -> SearchIndex:
@@ -201,15 +207,18 @@ class SearchIndex:
         return cls.build(index_dir, (), params=params)
 
     @classmethod
-    def load(cls, index_dir: Path) -> SearchIndex:
+    def load(cls, index_dir: Path, *, prefault: bool = True) -> SearchIndex:
         """Open the current generation with memory-mapped arrays.
+
+        ``prefault`` maps the large postings arrays in from a background thread
+        (``segments.read_segment``).
 
         Raises:
             IndexUnavailableError: no index was built, or a file is missing or corrupt; the
                 message says to run ``newsdesk reindex``.
         """
         index_dir = Path(index_dir)
-        state = _load_state(index_dir)
+        state = _load_state(index_dir, prefault=prefault)
         params = _params_of(state.manifest)
         return cls(index_dir, state, params)
 
@@ -730,8 +739,11 @@ def _add_dead(seg: _Segment, new_rows: np.ndarray) -> DeadRows:
     return DeadRows(rows, term_ids.astype(np.int64), summed[term_ids].astype(np.int64))
 
 
-def _load_segment(gen_dir: Path, ref: SegmentRef, data: SegmentData | None) -> _Segment:
-    data = data if data is not None else store.read_segment(gen_dir / ref.name)
+def _load_segment(
+    gen_dir: Path, ref: SegmentRef, data: SegmentData | None, prefault: bool = True
+) -> _Segment:
+    if data is None:
+        data = store.read_segment(gen_dir / ref.name, prefault=prefault)
     df = data.postings.document_frequencies()
     live_docs, live_len = data.n_docs, int(data.doc_len.sum(dtype=np.int64))
     dead = dead_mask = None
@@ -754,7 +766,7 @@ def _load_segment(gen_dir: Path, ref: SegmentRef, data: SegmentData | None) -> _
     return _Segment(ref.name, data, dead, ref.dead, dead_mask, df, live_docs, live_len)
 
 
-def _load_state(index_dir: Path, reuse: _State | None = None) -> _State:
+def _load_state(index_dir: Path, reuse: _State | None = None, *, prefault: bool = True) -> _State:
     """Read CURRENT, its manifest, segments and tombstones; compute live statistics.
 
     ``reuse`` avoids re-reading segments of the same generation this process already maps.
@@ -769,7 +781,9 @@ def _load_state(index_dir: Path, reuse: _State | None = None) -> _State:
     known: dict[str, SegmentData] = {}
     if reuse is not None and reuse.gen_dir == gen_dir:
         known = {seg.name: seg.data for seg in reuse.segments}
-    segments = tuple(_load_segment(gen_dir, ref, known.get(ref.name)) for ref in manifest.segments)
+    segments = tuple(
+        _load_segment(gen_dir, ref, known.get(ref.name), prefault) for ref in manifest.segments
+    )
     return _state_of(manifest, gen_dir, segments, _params_of(manifest))
 
 

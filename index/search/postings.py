@@ -240,7 +240,11 @@ def sort_vocabulary(terms: list[str]) -> tuple[Vocabulary, np.ndarray]:
     Returns:
         The vocabulary and ``rank``: ``rank[first_seen_id]`` is the term's sorted id.
     """
-    encoded = [t.encode("utf-8", errors="surrogatepass") for t in terms]
+    return sort_vocabulary_bytes([t.encode("utf-8", errors="surrogatepass") for t in terms])
+
+
+def sort_vocabulary_bytes(encoded: list[bytes]) -> tuple[Vocabulary, np.ndarray]:
+    """``sort_vocabulary`` of terms already encoded as UTF-8."""
     order = sorted(range(len(encoded)), key=encoded.__getitem__)
     rank = np.empty(len(encoded), dtype=np.int64)
     rank[np.asarray(order, dtype=np.int64)] = np.arange(len(encoded), dtype=np.int64)

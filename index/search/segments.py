@@ -53,6 +53,8 @@ _GEN_RE = re.compile(r"^gen-(\d{6,})$")
 _TMP_RE = re.compile(r"^\.tmp-gen-(\d{6,})-(\d+)$")
 # A segment directory or file being written inside a generation: ``.tmp-<name>-<pid>``.
 _TMP_PART_RE = re.compile(r"^\.tmp-(.+)-(\d+)$")
+# A streamed build's spilled runs (``runs.SPILL_PREFIX`` and the builder's pid).
+_SPILL_RE = re.compile(r"^\.tmp-runs-(\d+)$")
 REINDEX_HINT = "run `newsdesk reindex` to rebuild it"
 # Arrays above this size are checked by dtype/shape only: a CRC would read them in full at
 # load time, which would break the one-second load bar at a million passages.
@@ -85,6 +87,9 @@ class SegmentData:
     term_min_dl: np.ndarray  # int32 per term: shortest document of its tf ≥ 2 run
     term_min_dl_unit: np.ndarray  # int32 per term: shortest document of its tf = 1 run
     base_term_ids: np.ndarray | None = None  # deltas: id of each term in the base vocab or -1
+    # Arrays already written as finished .npy files (a streamed build's postings, see
+    # ``runs``): the segment takes them over by a rename instead of writing them again.
+    files: dict[str, Path] | None = None
 
     @property
     def n_docs(self) -> int:
@@ -212,6 +217,20 @@ def _save_array(directory: Path, name: str, array: np.ndarray) -> dict:
     return meta
 
 
+def _adopt_array(directory: Path, name: str, array: np.ndarray, source: Path) -> dict:
+    """Move a finished (fsynced) ``.npy`` file into the segment; its metadata like
+    ``_save_array``'s (the CRC only when small: reading it back is then cheap)."""
+    path = directory / f"{name}.npy"
+    try:
+        os.replace(source, path)
+    except OSError:  # another file system: copy it
+        shutil.copyfile(source, path)
+    meta: dict = {"dtype": array.dtype.str, "shape": list(array.shape), "crc32": None}
+    if array.nbytes <= _CRC_MAX_BYTES:
+        meta["crc32"] = zlib.crc32(np.ascontiguousarray(array).data)
+    return meta
+
+
 def _load_array(directory: Path, name: str, meta: dict) -> np.ndarray:
     path = directory / f"{name}.npy"
     try:
@@ -299,7 +318,13 @@ def _write_segment_files(directory: Path, data: SegmentData, kind: str) -> None:
     }
     if data.base_term_ids is not None:
         arrays["base_term_ids"] = data.base_term_ids
-    metas = {name: _save_array(directory, name, arr) for name, arr in arrays.items()}
+    files = data.files or {}
+    metas = {
+        name: _adopt_array(directory, name, arr, files[name])
+        if name in files
+        else _save_array(directory, name, arr)
+        for name, arr in arrays.items()
+    }
     _write_bytes(directory / "vocab.bin", data.vocab.blob)
     _write_json(
         directory / "segment.json",
@@ -316,8 +341,11 @@ def _write_segment_files(directory: Path, data: SegmentData, kind: str) -> None:
     )
 
 
-def read_segment(directory: Path) -> SegmentData:
-    """Load a segment with memory-mapped arrays, checking it against its ``segment.json``."""
+def read_segment(directory: Path, *, prefault: bool = True) -> SegmentData:
+    """Load a segment with memory-mapped arrays, checking it against its ``segment.json``.
+
+    ``prefault``: map the large postings arrays in from a background thread (``_prefault``).
+    """
     meta = _read_json(directory / "segment.json")
     arrays = {name: _load_array(directory, name, m) for name, m in meta["arrays"].items()}
     missing = {*_ARRAYS, "vocab_offsets", *_TERM_ARRAYS} - arrays.keys()
@@ -348,7 +376,7 @@ def read_segment(directory: Path) -> SegmentData:
     if not consistent:
         raise unavailable(f"{directory.name} has inconsistent array sizes")
     big = [arrays[n] for n in ("doc_rows", "tf") if arrays[n].nbytes >= _PREFAULT_MIN_BYTES]
-    if big:
+    if big and prefault:
         threading.Thread(target=_prefault, args=(big,), name="prefault", daemon=True).start()
     return SegmentData(
         vocab=Vocabulary(blob, offsets),
@@ -516,7 +544,12 @@ def remove_stale_generations(index_dir: Path, keep: set[str]) -> list[str]:
         path = index_dir / entry
         gen = _GEN_RE.match(entry)
         tmp = _TMP_RE.match(entry)
-        if (gen and entry not in keep) or (tmp and not _pid_alive(int(tmp.group(2)))):
+        spill = _SPILL_RE.match(entry)
+        if (
+            (gen and entry not in keep)
+            or (tmp and not _pid_alive(int(tmp.group(2))))
+            or (spill and not _pid_alive(int(spill.group(1))))
+        ):
             shutil.rmtree(path, ignore_errors=True)
             removed.append(entry)
     if removed:

@@ -1,0 +1,474 @@
+"""A full build in bounded memory: postings sorted in runs, spilled to disk, merged by term.
+
+Building a segment in one piece holds every token occurrence of the corpus at once (an int64
+key per token and the arrays derived from it): 2.3 GB at a million passages, and a MemoryError
+at ten million. Here the tokens pass through in runs of at most ``RUN_TOKENS``:
+
+1. ``RunWriter.add`` buffers a batch's (term id, document) pairs. A full buffer becomes a run:
+   its distinct terms are put in byte order (the order of the final vocabulary: the relative
+   order of two terms never changes as more terms arrive), and one sort of the keys
+   ``term rank << 32 | document`` groups each term's documents; run lengths are the tfs. The
+   run (terms, offsets, documents, tfs) is written to the spill directory and dropped from
+   memory. The sort runs in a background thread while the caller encodes the next batches
+   (numpy's sort and gathers release the GIL), so a build uses both cores.
+2. ``merge_runs`` cuts the final vocabulary into blocks of about ``MERGE_POSTINGS`` postings.
+   Every run holds a block's terms in one contiguous stretch (its terms are in the same byte
+   order), so each run is read sequentially, block after block. A block's postings are placed
+   by counting (each term's slot plus what earlier runs put there), not by a sort: when the
+   documents arrived in passage-id order, rows are then already sorted within each term; when
+   they did not, the block is sorted by (term, row). Each block is tiered and bounded
+   (``tier_postings``, ``term_bounds``: both work term by term) and appended to the output.
+
+The result is the segment the one-piece build gives, array for array (tested). Memory is one
+run's sort plus one block's merge plus the per-passage arrays (24 bytes a passage), whatever
+the corpus size. A build that fits one run never touches the disk.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+
+from index.search.postings import Postings, term_bounds, tier_postings
+
+#: Tokens per run. A run's sort holds ~25 bytes per token (the buffered pairs, the int64 keys,
+#: run starts and tfs), so 8M tokens peak near 200 MB, twice that while one run sorts in the
+#: background and the next fills; at 60 words a passage a run is ~200k passages.
+RUN_TOKENS = 8 << 20
+#: Postings per merged block: ~40 bytes each while a block is placed, tiered and bounded.
+MERGE_POSTINGS = 4 << 20
+#: Prefix of the spill directory inside the index directory; ``segments`` removes those of
+#: builds that died (the pid follows the prefix).
+SPILL_PREFIX = ".tmp-runs-"
+
+
+def _tf_dtype(max_tf: int) -> type[np.unsignedinteger]:
+    return np.uint16 if max_tf <= np.iinfo(np.uint16).max else np.uint32
+
+
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """One run: ``terms`` (encoder ids, in byte order of the terms), CSR offsets into the
+    documents and tfs, which are in memory or in two raw files of the spill directory."""
+
+    terms: np.ndarray  # int32
+    indptr: np.ndarray  # int64, len(terms) + 1
+    docs: np.ndarray | Path  # int32: index of the document in input order
+    tfs: np.ndarray | Path
+    tf_dtype: np.dtype
+    max_tf: int
+
+    @property
+    def n_postings(self) -> int:
+        return int(self.indptr[-1])
+
+
+class _RunReader:
+    """Sequential reads of a run's stretch of postings, block after block (plain reads, not
+    a memory map, so the pages read never count towards the build's resident memory)."""
+
+    def __init__(self, run: _Run, final_ids: np.ndarray) -> None:
+        self.run = run
+        self.final_ids = final_ids  # final term id of each of the run's terms, increasing
+        self.next_term = 0
+        self._docs: BinaryIO | None = None
+        self._tfs: BinaryIO | None = None
+        if isinstance(run.docs, Path):
+            self._docs = open(run.docs, "rb")  # noqa: SIM115 (closed by close())
+        if isinstance(run.tfs, Path):
+            self._tfs = open(run.tfs, "rb")  # noqa: SIM115
+
+    def take(self, end: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The run's postings of final terms below ``end`` not taken yet: (final term ids,
+        their posting counts, documents, tfs); terms and postings come in order."""
+        lo = self.next_term
+        hi = int(np.searchsorted(self.final_ids, end, side="left"))
+        self.next_term = hi
+        indptr = self.run.indptr
+        p0, p1 = int(indptr[lo]), int(indptr[hi])
+        counts = np.diff(indptr[lo : hi + 1])
+        docs = _read(self._docs, self.run.docs, np.dtype(np.int32), p0, p1)
+        tfs = _read(self._tfs, self.run.tfs, self.run.tf_dtype, p0, p1)
+        return self.final_ids[lo:hi], counts, docs, tfs
+
+    def close(self) -> None:
+        for fh in (self._docs, self._tfs):
+            if fh is not None:
+                fh.close()
+
+
+def _read(
+    fh: BinaryIO | None, source: np.ndarray | Path, dtype: np.dtype, start: int, stop: int
+) -> np.ndarray:
+    if isinstance(source, np.ndarray) or fh is None:
+        return np.asarray(source)[start:stop]
+    # Blocks are taken in order, so the file position is already at ``start``.
+    size = dtype.itemsize
+    if fh.tell() != start * size:
+        fh.seek(start * size)
+    data = fh.read((stop - start) * size)
+    if len(data) != (stop - start) * size:
+        raise OSError(f"spilled run {fh.name} is shorter than written")
+    return np.frombuffer(data, dtype=dtype)
+
+
+def _write_raw(path: Path, array: np.ndarray) -> None:
+    """Write an array's bytes through ``write`` (a full disk raises ENOSPC, see segments)."""
+    with open(path, "wb") as fh:
+        view = memoryview(np.ascontiguousarray(array)).cast("B")
+        for start in range(0, len(view), 16 << 20):
+            fh.write(view[start : start + (16 << 20)])
+
+
+class RunWriter:
+    """Collects (term id, document) pairs batch by batch and turns them into sorted runs.
+
+    Term ids are the encoder's (first seen first); ``add_terms`` gets each batch's new terms
+    before its pairs. Documents are numbered in input order by the caller.
+    """
+
+    def __init__(self, spill_dir: Path | None, run_tokens: int | None = None) -> None:
+        self._spill_dir = spill_dir
+        self._run_tokens = RUN_TOKENS if run_tokens is None else run_tokens
+        self._encoded: list[bytes] = []
+        self._term_parts: list[np.ndarray] = []
+        self._doc_parts: list[np.ndarray] = []
+        self._buffered = 0
+        self._runs: list[_Run] = []
+        self._pending: Future[_Run] | None = None
+        self._pool: ThreadPoolExecutor | None = None
+
+    @property
+    def terms(self) -> list[bytes]:
+        """Every term seen so far, UTF-8, in encoder id order."""
+        return self._encoded
+
+    def add_terms(self, new_terms: list[str] | tuple[str, ...]) -> None:
+        """Terms whose encoder ids continue where the previous ones stopped."""
+        self._encoded.extend(t.encode("utf-8", errors="surrogatepass") for t in new_terms)
+
+    def add(self, term_ids: np.ndarray, docs: np.ndarray) -> None:
+        """One batch's term occurrences; sorts a run once enough are buffered."""
+        if term_ids.size:
+            if int(term_ids.max()) >= len(self._encoded) or int(term_ids.min()) < 0:
+                raise ValueError("encoded batches use term ids beyond the terms they list")
+            self._term_parts.append(np.asarray(term_ids, dtype=np.int32))
+            self._doc_parts.append(np.asarray(docs, dtype=np.int32))
+            self._buffered += int(term_ids.size)
+        if self._buffered >= self._run_tokens and self._spill_dir is not None:
+            self._flush()
+
+    def finish(self) -> list[_Run]:
+        """All runs in input order, the last one kept in memory; the writer is done after."""
+        try:
+            self._wait()
+            if self._term_parts or not self._runs:
+                term_ids, docs = self._take_buffer()
+                self._runs.append(_sorted_run(term_ids, docs, self._encoded, None, ""))
+        finally:
+            self.close()
+        return self._runs
+
+    def close(self) -> None:
+        """Stop the background sort (on success or failure)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+
+    def _wait(self) -> None:
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            self._runs.append(pending.result())
+
+    def _take_buffer(self) -> tuple[np.ndarray, np.ndarray]:
+        term_ids = _concatenated(self._term_parts)
+        docs = _concatenated(self._doc_parts)
+        self._term_parts, self._doc_parts, self._buffered = [], [], 0
+        return term_ids, docs
+
+    def _flush(self) -> None:
+        """Sort the buffer into a spilled run in the background (at most one at a time)."""
+        self._wait()
+        term_ids, docs = self._take_buffer()
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="run-sort")
+        name = f"run-{len(self._runs):05d}"
+        self._pending = self._pool.submit(
+            _sorted_run, term_ids, docs, self._encoded, self._spill_dir, name
+        )
+
+
+def _concatenated(parts: list[np.ndarray]) -> np.ndarray:
+    return np.concatenate(parts) if parts else np.empty(0, np.int32)
+
+
+def _sorted_run(
+    term_ids: np.ndarray,
+    docs: np.ndarray,
+    encoded: list[bytes],
+    spill_dir: Path | None,
+    name: str,
+) -> _Run:
+    """Sort one run's pairs by (term byte order, document); tf is the length of equal keys.
+
+    ``encoded`` may grow meanwhile (the caller goes on with the next batches): only ids
+    present in ``term_ids`` are read, and they were all known when the run was cut.
+    """
+    n_known = int(term_ids.max()) + 1 if term_ids.size else 0
+    counts = np.bincount(term_ids, minlength=n_known)
+    present = np.flatnonzero(counts)
+    # Python's sort of the present terms' bytes (C comparisons): the only per-term step.
+    order = sorted(present.tolist(), key=encoded.__getitem__)
+    terms = np.asarray(order, dtype=np.int32)
+    local = np.zeros(n_known, dtype=np.int64)
+    local[terms] = np.arange(terms.size, dtype=np.int64)
+    keys = local[term_ids]
+    del local
+    keys <<= 32
+    keys |= docs
+    del term_ids, docs
+    keys.sort()
+    if keys.size:
+        starts_mask = np.empty(keys.size, dtype=bool)
+        starts_mask[0] = True
+        np.not_equal(keys[1:], keys[:-1], out=starts_mask[1:])
+        starts = np.flatnonzero(starts_mask)
+        del starts_mask
+        tf = np.diff(starts, append=keys.size)
+        unique = keys[starts]
+        del keys, starts
+    else:
+        tf = np.empty(0, np.int64)
+        unique = np.empty(0, np.int64)
+    max_tf = int(tf.max()) if tf.size else 0
+    tfs = tf.astype(_tf_dtype(max_tf))
+    del tf
+    doc_of = (unique & 0xFFFFFFFF).astype(np.int32)
+    unique >>= 32
+    indptr = np.zeros(terms.size + 1, dtype=np.int64)
+    np.cumsum(np.bincount(unique, minlength=terms.size), out=indptr[1:])
+    del unique
+    if spill_dir is None:
+        return _Run(terms, indptr, doc_of, tfs, tfs.dtype, max_tf)
+    docs_path, tfs_path = spill_dir / f"{name}.docs", spill_dir / f"{name}.tfs"
+    _write_raw(docs_path, doc_of)
+    _write_raw(tfs_path, tfs)
+    return _Run(terms, indptr, docs_path, tfs_path, tfs.dtype, max_tf)
+
+
+@dataclass(frozen=True, slots=True)
+class MergedPostings:
+    """What ``merge_runs`` produces: the segment's tiered postings, split and bounds.
+
+    ``doc_rows`` and ``tf`` are arrays, or (for a spilled build) memory maps of finished
+    ``.npy`` files in the spill directory, listed in ``files`` so the segment takes them over
+    by renaming instead of writing them again.
+    """
+
+    postings: Postings
+    tier_split: np.ndarray
+    term_max_tf: np.ndarray
+    term_min_dl: np.ndarray
+    term_min_dl_unit: np.ndarray
+    files: dict[str, Path]
+
+
+class _Output:
+    """Where merged blocks go: growing lists, or ``.npy`` files written block by block."""
+
+    def __init__(self, spill_dir: Path | None, n_postings: int, tf_dtype: np.dtype) -> None:
+        self.n_postings = n_postings
+        self.tf_dtype = tf_dtype
+        self.parts: dict[str, list[np.ndarray]] = {"doc_rows": [], "tf": []}
+        self.files: dict[str, Path] = {}
+        self._handles: dict[str, BinaryIO] = {}
+        if spill_dir is not None:
+            for name, dtype in (("doc_rows", np.dtype(np.int32)), ("tf", tf_dtype)):
+                path = spill_dir / f"{name}.npy"
+                fh = open(path, "wb")  # noqa: SIM115 (closed by finish/abort)
+                self._handles[name] = fh
+                self.files[name] = path
+                header = {
+                    "descr": np.lib.format.dtype_to_descr(dtype),
+                    "fortran_order": False,
+                    "shape": (n_postings,),
+                }
+                np.lib.format.write_array_header_1_0(fh, header)
+
+    def append(self, name: str, block: np.ndarray) -> None:
+        fh = self._handles.get(name)
+        if fh is None:
+            self.parts[name].append(block)
+            return
+        view = memoryview(np.ascontiguousarray(block)).cast("B")
+        for start in range(0, len(view), 16 << 20):
+            fh.write(view[start : start + (16 << 20)])
+
+    def finish(self) -> tuple[np.ndarray, np.ndarray]:
+        if not self._handles:
+            rows = self.parts["doc_rows"]
+            tfs = self.parts["tf"]
+            return (
+                np.concatenate(rows) if rows else np.empty(0, np.int32),
+                np.concatenate(tfs) if tfs else np.empty(0, self.tf_dtype),
+            )
+        for fh in self._handles.values():
+            fh.flush()
+            os.fsync(fh.fileno())
+            fh.close()
+        self._handles = {}
+        return (
+            np.load(self.files["doc_rows"], mmap_mode="r", allow_pickle=False),
+            np.load(self.files["tf"], mmap_mode="r", allow_pickle=False),
+        )
+
+    def abort(self) -> None:
+        for fh in self._handles.values():
+            fh.close()
+
+
+def merge_runs(
+    runs: list[_Run],
+    rank: np.ndarray,
+    n_terms: int,
+    row_of_doc: np.ndarray,
+    rows_sorted: bool,
+    doc_len: np.ndarray,
+    spill_dir: Path | None,
+) -> MergedPostings:
+    """Merge sorted runs into a segment's tiered postings (see the module docstring).
+
+    Args:
+        runs: from ``RunWriter.finish``.
+        rank: final (byte-ordered) term id of every encoder term id.
+        n_terms: size of the final vocabulary.
+        row_of_doc: segment row of every document (input order).
+        rows_sorted: ``row_of_doc`` is increasing (documents came in passage-id order), so
+            runs in input order give each term's rows in order without a sort.
+        doc_len: length of every row.
+        spill_dir: where the output goes as files (None: in memory).
+    """
+    readers = [_RunReader(run, rank[run.terms]) for run in runs]
+    try:
+        return _merge(readers, runs, n_terms, row_of_doc, rows_sorted, doc_len, spill_dir)
+    finally:
+        for reader in readers:
+            reader.close()
+
+
+def _merge(
+    readers: list[_RunReader],
+    runs: list[_Run],
+    n_terms: int,
+    row_of_doc: np.ndarray,
+    rows_sorted: bool,
+    doc_len: np.ndarray,
+    spill_dir: Path | None,
+) -> MergedPostings:
+    df = np.zeros(n_terms, dtype=np.int64)
+    for reader in readers:
+        df[reader.final_ids] += np.diff(reader.run.indptr)
+    n_postings = int(df.sum())
+    max_tf = max((run.max_tf for run in runs), default=0)
+    out = _Output(spill_dir, n_postings, np.dtype(_tf_dtype(max_tf)))
+    indptr = np.zeros(n_terms + 1, dtype=np.int64)
+    np.cumsum(df, out=indptr[1:])
+    split = np.zeros(n_terms, dtype=np.int64)
+    max_tfs = np.zeros(n_terms, dtype=np.uint32)
+    min_dl = np.zeros(n_terms, dtype=np.int32)
+    min_dl_unit = np.zeros(n_terms, dtype=np.int32)
+    doc_len = np.asarray(doc_len, dtype=np.int32)
+    try:
+        for start, end in _blocks(indptr):
+            block = _merge_block(readers, start, end, indptr, row_of_doc, rows_sorted, out)
+            tiered, block_split = tier_postings(block)
+            bounds = term_bounds(tiered, block_split, doc_len)
+            split[start:end] = block_split + indptr[start]
+            max_tfs[start:end], min_dl[start:end], min_dl_unit[start:end] = bounds
+            out.append("doc_rows", tiered.doc_rows)
+            out.append("tf", tiered.tf)
+        rows, tfs = out.finish()
+    except BaseException:
+        out.abort()
+        raise
+    return MergedPostings(
+        postings=Postings(indptr, rows, tfs),
+        tier_split=split,
+        term_max_tf=max_tfs,
+        term_min_dl=min_dl,
+        term_min_dl_unit=min_dl_unit,
+        files=out.files,
+    )
+
+
+def _blocks(indptr: np.ndarray) -> Iterator[tuple[int, int]]:
+    """Ranges of term ids holding about ``MERGE_POSTINGS`` postings each (at least one term)."""
+    n_terms = indptr.shape[0] - 1
+    start = 0
+    while start < n_terms:
+        limit = int(indptr[start]) + MERGE_POSTINGS
+        end = int(np.searchsorted(indptr, limit, side="right")) - 1
+        end = min(max(end, start + 1), n_terms)
+        yield start, end
+        start = end
+
+
+def _merge_block(
+    readers: list[_RunReader],
+    start: int,
+    end: int,
+    indptr: np.ndarray,
+    row_of_doc: np.ndarray,
+    rows_sorted: bool,
+    out: _Output,
+) -> Postings:
+    """Terms ``start:end`` of every run as one CSR block, rows sorted within each term."""
+    base = int(indptr[start])
+    block_indptr = indptr[start : end + 1] - base
+    n = int(block_indptr[-1])
+    rows = np.empty(n, dtype=np.int32)
+    tfs = np.empty(n, dtype=out.tf_dtype)
+    fill = block_indptr[:-1].copy()  # next free slot of each term
+    for reader in readers:
+        final_ids, counts, docs, run_tfs = reader.take(end)
+        if not docs.size:
+            continue
+        local = final_ids - start
+        firsts = np.zeros(counts.size, dtype=np.int64)
+        np.cumsum(counts[:-1], out=firsts[1:])
+        dest = np.repeat(fill[local] - firsts, counts)
+        dest += np.arange(docs.size, dtype=np.int64)
+        fill[local] += counts
+        rows[dest] = np.take(row_of_doc, docs)
+        tfs[dest] = run_tfs
+    if not rows_sorted and n:
+        term_of = np.repeat(np.arange(end - start, dtype=np.int64), np.diff(block_indptr))
+        keys = (term_of << 32) | rows
+        order = np.argsort(keys, kind="stable")
+        rows, tfs = rows[order], tfs[order]
+    return Postings(block_indptr, rows, tfs)
+
+
+@contextlib.contextmanager
+def spill_directory(index_dir: Path) -> Iterator[Path]:
+    """A fresh spill directory inside ``index_dir`` for one build, removed afterwards.
+
+    Inside the index directory so the finished postings move into the segment by a rename;
+    named with the pid so a build that died is cleaned up later
+    (``segments.remove_stale_generations``).
+    """
+    path = index_dir / f"{SPILL_PREFIX}{os.getpid()}"
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)

@@ -1,0 +1,107 @@
+"""The streamed build (``index.search.runs``): spilled runs merged by term block give the
+segment the one-piece build gives, array for array, and leave nothing behind."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index.search import SearchIndex, runs
+from index.search.segments import _pid_alive, read_segment
+from tests.comparison.test_bm25okapi_parity import assert_parity, random_corpus, random_queries
+from tests.index.search.test_build_encoded import _batches_from_docs
+
+ARRAYS = (
+    "indptr",
+    "doc_rows",
+    "tf",
+    "doc_len",
+    "passage_ids",
+    "article_ids",
+    "published_days",
+    "tier_split",
+    "term_max_tf",
+    "term_min_dl",
+    "term_min_dl_unit",
+)
+
+
+def _segment_arrays(index_dir: Path) -> dict[str, np.ndarray]:
+    gen = (index_dir / "CURRENT").read_text()
+    name = next(p for p in index_dir.iterdir() if p.name.startswith("gen-") and p.name in gen)
+    data = read_segment(name / "base", prefault=False)
+    arrays = {
+        "indptr": data.postings.indptr,
+        "doc_rows": data.postings.doc_rows,
+        "tf": data.postings.tf,
+        "vocab": np.frombuffer(data.vocab.blob, np.uint8),
+        "vocab_offsets": data.vocab.offsets,
+    }
+    arrays |= {name: getattr(data, name) for name in ARRAYS[3:]}
+    return arrays
+
+
+@pytest.fixture
+def tiny_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Runs of 300 tokens and merge blocks of 50 postings: many of each on a small corpus."""
+    monkeypatch.setattr(runs, "RUN_TOKENS", 300)
+    monkeypatch.setattr(runs, "MERGE_POSTINGS", 50)
+
+
+@pytest.mark.parametrize("shuffled", [False, True], ids=["in-id-order", "shuffled"])
+def test_spilled_runs_give_the_one_piece_segment_bit_for_bit(
+    tmp_path: Path, tiny_runs: None, shuffled: bool
+) -> None:
+    docs = random_corpus(5, 700)
+    fed = list(docs)
+    if shuffled:
+        np.random.default_rng(3).shuffle(fed)  # rows then need the per-block sort
+    one_piece = SearchIndex.build(tmp_path / "one", docs)
+    streamed = SearchIndex.build_encoded(tmp_path / "streamed", _batches_from_docs(fed, 37))
+    expected = _segment_arrays(tmp_path / "one")
+    got = _segment_arrays(tmp_path / "streamed")
+    for name, array in expected.items():
+        assert got[name].dtype == array.dtype, name
+        assert np.array_equal(got[name], array), name
+    assert_parity(streamed, docs, random_queries(5, 40))
+    for terms in random_queries(6, 30):
+        assert streamed.search(terms, 10) == one_piece.search(terms, 10)
+
+
+def test_streamed_build_removes_its_spill_directory(tmp_path: Path, tiny_runs: None) -> None:
+    docs = random_corpus(7, 300)
+    SearchIndex.build_encoded(tmp_path / "index", _batches_from_docs(docs, 20))
+    leftovers = [p.name for p in (tmp_path / "index").iterdir() if p.name.startswith(".tmp")]
+    assert leftovers == []
+
+
+def test_failed_streamed_build_leaves_no_spill_and_keeps_the_old_index(
+    tmp_path: Path, tiny_runs: None
+) -> None:
+    docs = random_corpus(8, 300)
+    index_dir = tmp_path / "index"
+    old = SearchIndex.build_encoded(index_dir, _batches_from_docs(docs, 20))
+
+    def failing():
+        yield from _batches_from_docs(docs, 20)[:10]
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(OSError, match="No space"):
+        SearchIndex.build_encoded(index_dir, failing())
+    assert not [p for p in index_dir.iterdir() if p.name.startswith(runs.SPILL_PREFIX)]
+    assert SearchIndex.load(index_dir).generation() == old.generation()
+
+
+def test_spill_directory_of_a_dead_build_is_cleaned_up(tmp_path: Path) -> None:
+    docs = random_corpus(9, 50)
+    index_dir = tmp_path / "index"
+    SearchIndex.build_encoded(index_dir, _batches_from_docs(docs, 20))
+    dead_pid = 2**22 + 12_345  # above the default pid_max: no such process
+    assert not _pid_alive(dead_pid)
+    stale = index_dir / f"{runs.SPILL_PREFIX}{dead_pid}"
+    stale.mkdir()
+    (stale / "run-00000.docs").write_bytes(b"\0" * 16)
+    SearchIndex.build_encoded(index_dir, _batches_from_docs(docs, 20))
+    assert not stale.exists()
