@@ -60,7 +60,7 @@ class _Run:
     documents and tfs, which are in memory or in two raw files of the spill directory."""
 
     terms: np.ndarray  # int32
-    indptr: np.ndarray  # int64, len(terms) + 1
+    indptr: np.ndarray  # int32 (int64 past 2**31 postings), len(terms) + 1
     docs: np.ndarray | Path  # int32: index of the document in input order
     tfs: np.ndarray | Path
     tf_dtype: np.dtype
@@ -94,7 +94,7 @@ class _RunReader:
         self.next_term = hi
         indptr = self.run.indptr
         p0, p1 = int(indptr[lo]), int(indptr[hi])
-        counts = np.diff(indptr[lo : hi + 1])
+        counts = np.diff(indptr[lo : hi + 1]).astype(np.int64)
         docs = _read(self._docs, self.run.docs, np.dtype(np.int32), p0, p1)
         tfs = _read(self._tfs, self.run.tfs, self.run.tf_dtype, p0, p1)
         return self.final_ids[lo:hi], counts, docs, tfs
@@ -253,7 +253,8 @@ def _sorted_run(
     del tf
     doc_of = (unique & 0xFFFFFFFF).astype(np.int32)
     unique >>= 32
-    indptr = np.zeros(terms.size + 1, dtype=np.int64)
+    # Each run keeps its term directory in memory through the merge: 4 bytes a term, not 8.
+    indptr = np.zeros(terms.size + 1, dtype=np.int32 if doc_of.size < 1 << 31 else np.int64)
     np.cumsum(np.bincount(unique, minlength=terms.size), out=indptr[1:])
     del unique
     if spill_dir is None:
@@ -356,7 +357,7 @@ def merge_runs(
         doc_len: length of every row.
         spill_dir: where the output goes as files (None: in memory).
     """
-    readers = [_RunReader(run, rank[run.terms]) for run in runs]
+    readers = [_RunReader(run, rank[run.terms].astype(np.int32)) for run in runs]
     try:
         return _merge(readers, runs, n_terms, row_of_doc, rows_sorted, doc_len, spill_dir)
     finally:
