@@ -137,6 +137,7 @@ def segment_from_batches(
         article_ids=_concatenated(aids, np.int64)[order],
         published_days=_concatenated(days, np.int32)[order],
         files=merged.files,
+        tf_starts=merged.tf_starts,
     )
 
 

@@ -38,6 +38,7 @@ from index.search.maxscore import (
 )
 from index.search.postings import (
     Vocabulary,
+    expand_tf,
     postings_from_pairs,
 )
 from index.search.runs import spill_directory
@@ -527,7 +528,8 @@ class SearchIndex:
                     state.avgdl,
                     self.params,
                 )
-                multi.append(QueryTerm(lo, split, weight, positive * part, False))
+                shift = data.tf_starts.item(term_id) - lo if data.tf_starts is not None else 0
+                multi.append(QueryTerm(lo, split, weight, positive * part, False, shift))
             if hi > split:
                 part = max_tf_part(
                     1, data.term_min_dl_unit.item(term_id), state.avgdl, self.params
@@ -851,7 +853,7 @@ def _merge_segments(state: _State) -> SegmentData:
         alive = mapped >= 0
         term_parts.append(local_to_new[term_of[alive]])
         row_parts.append(mapped[alive])
-        tf_parts.append(postings.tf[alive].astype(np.uint32))
+        tf_parts.append(expand_tf(postings, seg.data.tier_split, seg.data.tf_starts)[alive])
     postings = postings_from_pairs(
         np.concatenate(term_parts),
         np.concatenate(row_parts),

@@ -74,6 +74,8 @@ class QueryTerm(NamedTuple):
     ``lo:hi`` are positions in the segment's postings; the rows there are sorted. ``unit``
     says every tf in the run is 1. ``weight`` is the global idf times how often the term
     occurs in the query; ``bound`` an upper bound of its contribution to any row of the run.
+    The tf of the posting at position ``p`` is ``tfs[p + tf_shift]``: segments on disk keep
+    the tfs of tf ≥ 2 runs only (``segments``), and a unit run never reads its tfs.
     """
 
     lo: int
@@ -81,6 +83,7 @@ class QueryTerm(NamedTuple):
     weight: float
     bound: float
     unit: bool
+    tf_shift: int = 0
 
 
 class Scored(NamedTuple):
@@ -147,6 +150,12 @@ class _Segment(NamedTuple):
             out = self.stats.units_of(rows)
             out *= term.weight
             return out
+        shift = term.tf_shift
+        if shift:
+            if isinstance(positions, slice):
+                positions = slice(positions.start + shift, positions.stop + shift)
+            else:
+                positions = positions + shift
         return term_scores(
             term.weight, self.tfs[positions], self.stats.norms_of(rows), self.params
         )
@@ -334,7 +343,7 @@ class _Evaluation:
         at = 0
         for t, size in zip(terms, sizes, strict=True):
             if not t.unit:
-                contrib[at : at + size] = seg.tfs[t.lo : t.hi]
+                contrib[at : at + size] = seg.tfs[t.lo + t.tf_shift : t.hi + t.tf_shift]
             at += size
         row_norms = np.take(stats.norms, lengths)
         row_norms += contrib

@@ -37,7 +37,13 @@ from typing import BinaryIO
 
 import numpy as np
 
-from index.search.postings import Postings, term_bounds, tier_postings
+from index.search.postings import (
+    Postings,
+    compact_tf,
+    compact_tf_starts,
+    term_bounds,
+    tier_postings,
+)
 
 #: Tokens per run. A run's sort holds ~25 bytes per token (the buffered pairs, the int64 keys,
 #: run starts and tfs), so 8M tokens peak near 200 MB, twice that while one run sorts in the
@@ -65,6 +71,7 @@ class _Run:
     tfs: np.ndarray | Path
     tf_dtype: np.dtype
     max_tf: int
+    n_multi: int  # postings with tf ≥ 2
 
     @property
     def n_postings(self) -> int:
@@ -249,6 +256,7 @@ def _sorted_run(
         tf = np.empty(0, np.int64)
         unique = np.empty(0, np.int64)
     max_tf = int(tf.max()) if tf.size else 0
+    n_multi = int(np.count_nonzero(tf > 1))
     tfs = tf.astype(_tf_dtype(max_tf))
     del tf
     doc_of = (unique & 0xFFFFFFFF).astype(np.int32)
@@ -258,11 +266,11 @@ def _sorted_run(
     np.cumsum(np.bincount(unique, minlength=terms.size), out=indptr[1:])
     del unique
     if spill_dir is None:
-        return _Run(terms, indptr, doc_of, tfs, tfs.dtype, max_tf)
+        return _Run(terms, indptr, doc_of, tfs, tfs.dtype, max_tf, n_multi)
     docs_path, tfs_path = spill_dir / f"{name}.docs", spill_dir / f"{name}.tfs"
     _write_raw(docs_path, doc_of)
     _write_raw(tfs_path, tfs)
-    return _Run(terms, indptr, docs_path, tfs_path, tfs.dtype, max_tf)
+    return _Run(terms, indptr, docs_path, tfs_path, tfs.dtype, max_tf, n_multi)
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,10 +279,11 @@ class MergedPostings:
 
     ``doc_rows`` and ``tf`` are arrays, or (for a spilled build) memory maps of finished
     ``.npy`` files in the spill directory, listed in ``files`` so the segment takes them over
-    by renaming instead of writing them again.
+    by renaming instead of writing them again. ``tf`` is compact (``postings.compact_tf``).
     """
 
     postings: Postings
+    tf_starts: np.ndarray
     tier_split: np.ndarray
     term_max_tf: np.ndarray
     term_min_dl: np.ndarray
@@ -285,13 +294,15 @@ class MergedPostings:
 class _Output:
     """Where merged blocks go: growing lists, or ``.npy`` files written block by block."""
 
-    def __init__(self, spill_dir: Path | None, n_postings: int, tf_dtype: np.dtype) -> None:
-        self.n_postings = n_postings
+    def __init__(
+        self, spill_dir: Path | None, n_postings: int, n_tfs: int, tf_dtype: np.dtype
+    ) -> None:
         self.tf_dtype = tf_dtype
         self.parts: dict[str, list[np.ndarray]] = {"doc_rows": [], "tf": []}
         self.files: dict[str, Path] = {}
         self._handles: dict[str, BinaryIO] = {}
         if spill_dir is not None:
+            shapes = {"doc_rows": n_postings, "tf": n_tfs}
             for name, dtype in (("doc_rows", np.dtype(np.int32)), ("tf", tf_dtype)):
                 path = spill_dir / f"{name}.npy"
                 fh = open(path, "wb")  # noqa: SIM115 (closed by finish/abort)
@@ -300,7 +311,7 @@ class _Output:
                 header = {
                     "descr": np.lib.format.dtype_to_descr(dtype),
                     "fortran_order": False,
-                    "shape": (n_postings,),
+                    "shape": (shapes[name],),
                 }
                 np.lib.format.write_array_header_1_0(fh, header)
 
@@ -379,7 +390,8 @@ def _merge(
         df[reader.final_ids] += np.diff(reader.run.indptr)
     n_postings = int(df.sum())
     max_tf = max((run.max_tf for run in runs), default=0)
-    out = _Output(spill_dir, n_postings, np.dtype(_tf_dtype(max_tf)))
+    n_tfs = sum(run.n_multi for run in runs)
+    out = _Output(spill_dir, n_postings, n_tfs, np.dtype(_tf_dtype(max_tf)))
     indptr = np.zeros(n_terms + 1, dtype=np.int64)
     np.cumsum(df, out=indptr[1:])
     split = np.zeros(n_terms, dtype=np.int64)
@@ -395,13 +407,14 @@ def _merge(
             split[start:end] = block_split + indptr[start]
             max_tfs[start:end], min_dl[start:end], min_dl_unit[start:end] = bounds
             out.append("doc_rows", tiered.doc_rows)
-            out.append("tf", tiered.tf)
+            out.append("tf", compact_tf(tiered.tf))
         rows, tfs = out.finish()
     except BaseException:
         out.abort()
         raise
     return MergedPostings(
         postings=Postings(indptr, rows, tfs),
+        tf_starts=compact_tf_starts(indptr, split),
         tier_split=split,
         term_max_tf=max_tfs,
         term_min_dl=min_dl,

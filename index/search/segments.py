@@ -42,11 +42,15 @@ from typing import BinaryIO
 import numpy as np
 
 from index.errors import IndexUnavailableError
-from index.search.postings import Postings, Vocabulary
+from index.search.postings import Postings, Vocabulary, compact_tf, compact_tf_starts
 
 logger = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+# Format 2 keeps only the tfs of the tf ≥ 2 runs (``postings.compact_tf``); format 1 kept a
+# tf for every posting. Both are read (a format-1 segment's tfs are used in place); writes
+# are format 2.
+FORMAT_VERSION = 2
+READABLE_FORMATS = (1, 2)
 CURRENT_NAME = "CURRENT"
 LOCK_NAME = "LOCK"
 _GEN_RE = re.compile(r"^gen-(\d{6,})$")
@@ -90,6 +94,10 @@ class SegmentData:
     # Arrays already written as finished .npy files (a streamed build's postings, see
     # ``runs``): the segment takes them over by a rename instead of writing them again.
     files: dict[str, Path] | None = None
+    # Per term, where its tf ≥ 2 run's tfs start in ``postings.tf`` when that array is compact
+    # (``postings.compact_tf``: every segment read from disk); None while it holds a tf per
+    # posting (a segment built in memory, written compact).
+    tf_starts: np.ndarray | None = None
 
     @property
     def n_docs(self) -> int:
@@ -154,8 +162,10 @@ def _read_json(path: Path) -> dict:
     checksum = data.pop("checksum", None)
     if checksum != _digest(data):
         raise unavailable(f"{path.name} fails its checksum")
-    if data.get("format") != FORMAT_VERSION:
-        raise unavailable(f"{path.name} has format {data.get('format')!r}, not {FORMAT_VERSION}")
+    if data.get("format") not in READABLE_FORMATS:
+        raise unavailable(
+            f"{path.name} has format {data.get('format')!r}, which this version cannot read"
+        )
     return data
 
 
@@ -305,7 +315,7 @@ def _write_segment_files(directory: Path, data: SegmentData, kind: str) -> None:
     arrays = {
         "indptr": data.postings.indptr,
         "doc_rows": data.postings.doc_rows,
-        "tf": data.postings.tf,
+        "tf": data.postings.tf if data.tf_starts is not None else compact_tf(data.postings.tf),
         "doc_len": data.doc_len,
         "passage_ids": data.passage_ids,
         "article_ids": data.article_ids,
@@ -366,14 +376,19 @@ def read_segment(directory: Path, *, prefault: bool = True) -> SegmentData:
         and int(indptr[-1]) == n_postings
         and int(offsets[-1]) == len(blob)
         and arrays["doc_rows"].shape == (n_postings,)
-        and arrays["tf"].shape == (n_postings,)
         and all(arrays[name].shape == (n_docs,) for name in _ARRAYS[3:])
         and all(arrays[name].shape == (n_terms,) for name in _TERM_ARRAYS)
     )
+    split = arrays["tier_split"]
     if consistent and n_terms:
-        split = arrays["tier_split"]
         consistent = bool(np.all(split >= indptr[:-1]) and np.all(split <= indptr[1:]))
-    if not consistent:
+    if meta["format"] == 1:  # a tf per posting, used in place
+        tf_starts = indptr[:-1]
+        n_tf = n_postings
+    else:
+        tf_starts = compact_tf_starts(indptr, split) if consistent else None
+        n_tf = int(tf_starts[-1] + split[-1] - indptr[-2]) if n_terms and consistent else 0
+    if not consistent or arrays["tf"].shape != (n_tf,):
         raise unavailable(f"{directory.name} has inconsistent array sizes")
     big = [arrays[n] for n in ("doc_rows", "tf") if arrays[n].nbytes >= _PREFAULT_MIN_BYTES]
     if big and prefault:
@@ -390,6 +405,7 @@ def read_segment(directory: Path, *, prefault: bool = True) -> SegmentData:
         term_min_dl=arrays["term_min_dl"],
         term_min_dl_unit=arrays["term_min_dl_unit"],
         base_term_ids=arrays.get("base_term_ids"),
+        tf_starts=tf_starts,
     )
 
 

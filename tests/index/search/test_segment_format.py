@@ -1,0 +1,82 @@
+"""Segment formats: format 2 keeps only the tfs of tf ≥ 2 runs; format-1 segments (a tf per
+posting) are still read and give the same answers; an unknown format says to reindex."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index.errors import IndexUnavailableError
+from index.models import DocRecord
+from index.search import SearchIndex
+from index.search import segments as store
+from index.search.postings import expand_tf
+from tests.comparison.test_bm25okapi_parity import assert_parity, random_corpus, random_queries
+
+
+def _base_dir(index_dir: Path) -> Path:
+    pointer = store.read_current(index_dir)
+    assert pointer is not None
+    return index_dir / pointer.generation / "base"
+
+
+def _rewrite_json(path: Path, change: dict) -> None:
+    data = json.loads(path.read_bytes())
+    data.pop("checksum")
+    data.update(change)
+    path.write_text(json.dumps(dict(data, checksum=store._digest(data)), sort_keys=True))
+
+
+def _as_format_1(index_dir: Path) -> None:
+    """Rewrite the current generation as format 1 wrote it: a tf for every posting."""
+    base = _base_dir(index_dir)
+    data = store.read_segment(base, prefault=False)
+    full = expand_tf(data.postings, data.tier_split, data.tf_starts).astype(np.uint16)
+    np.save(base / "tf.npy", full)
+    meta = json.loads((base / "segment.json").read_bytes())
+    tf_meta = {"dtype": full.dtype.str, "shape": [full.size], "crc32": None}
+    _rewrite_json(base / "segment.json", {"format": 1, "arrays": meta["arrays"] | {"tf": tf_meta}})
+    for path in [index_dir / "CURRENT", *base.parent.glob("manifest-*.json")]:
+        _rewrite_json(path, {"format": 1})
+
+
+def test_tfs_of_unit_runs_are_not_stored(tmp_path: Path) -> None:
+    docs = random_corpus(11, 400)
+    SearchIndex.build(tmp_path / "index", docs)
+    data = store.read_segment(_base_dir(tmp_path / "index"), prefault=False)
+    n_multi = int((data.tier_split - data.postings.indptr[:-1]).sum())
+    assert 0 < data.postings.tf.size == n_multi < data.postings.doc_rows.size
+    assert np.all(data.postings.tf > 1)
+
+
+def test_format_1_index_is_read_and_answers_the_same(tmp_path: Path) -> None:
+    docs = random_corpus(12, 500)
+    queries = random_queries(12, 40)
+    fresh = SearchIndex.build(tmp_path / "new", docs)
+    SearchIndex.build(tmp_path / "old", docs)
+    _as_format_1(tmp_path / "old")
+    old = SearchIndex.load(tmp_path / "old")
+    assert store.read_segment(_base_dir(tmp_path / "old")).tf_starts is not None
+    for terms in queries:
+        assert old.search(terms, 10) == fresh.search(terms, 10)
+    assert_parity(old, docs, queries)
+    # deltas, removals and a merge on top of a format-1 base
+    extra = [DocRecord(10_000 + i, 1, -1, docs[i].terms * 2) for i in range(5)]
+    for index in (old, fresh):
+        index.add(extra)
+        index.remove([docs[0].passage_id, docs[1].passage_id])
+        index.merge()
+    for terms in queries:
+        assert old.search(terms, 10) == fresh.search(terms, 10)
+
+
+def test_unknown_format_says_to_reindex_in_one_line(tmp_path: Path) -> None:
+    SearchIndex.build(tmp_path / "index", random_corpus(13, 50))
+    _rewrite_json(_base_dir(tmp_path / "index") / "segment.json", {"format": 99})
+    with pytest.raises(IndexUnavailableError) as raised:
+        SearchIndex.load(tmp_path / "index")
+    message = str(raised.value)
+    assert "format 99" in message and "newsdesk reindex" in message and "\n" not in message
