@@ -63,6 +63,7 @@ if TYPE_CHECKING:
 
     from index.analysis.analyzer import Analyzer
     from index.search import SearchIndex
+    from index.search.runs import BatchSpool
 
 logger = logging.getLogger(__name__)
 
@@ -473,15 +474,18 @@ class IndexKeeper:
         index is built in the same pass, from the same encoded terms, and swapped in first.
         """
         from index.search import SearchIndex
+        from index.search.runs import BatchSpool, spool_directory
 
         self._check_folder()
         started = time.monotonic()
         total = self.store.count_passages()
         logger.info("reindex: %d passages", total)
-        with self._write_lock:
+        self.articles_dir.mkdir(parents=True, exist_ok=True)
+        with self._write_lock, spool_directory(self.articles_dir) as spool_dir:
             last_id = self.store.max_passage_id()
             built: array[int] = array("q")
-            article_batches: list[EncodedBatch] = []
+            # On disk, not in a list: they hold as many term occurrences as the archive.
+            article_batches = BatchSpool(spool_dir)
             batches = self._encoded_batches(
                 self.store.iter_index_rows(up_to=last_id),
                 progress=progress,
@@ -494,8 +498,7 @@ class IndexKeeper:
                 self.index_dir, batches, total=total, progress=progress
             )
             # The passages' build consumed every batch, so the article batches are complete.
-            articles = SearchIndex.build_encoded(self.articles_dir, article_batches)
-            del article_batches
+            articles = SearchIndex.build_encoded(self.articles_dir, iter(article_batches))
             with self._index_lock:
                 self._index = index
                 self._articles = articles
@@ -535,7 +538,7 @@ class IndexKeeper:
         total: int | None,
         started: float,
         seen: array[int],
-        articles: list[EncodedBatch],
+        articles: BatchSpool,
     ) -> Iterator[EncodedBatch]:
         """Stored passages encoded to term ids for a full build (``index.analysis.encoding``).
 

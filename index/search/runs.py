@@ -37,6 +37,7 @@ from typing import BinaryIO
 
 import numpy as np
 
+from index.models import EncodedBatch, EncodedTerms
 from index.search.postings import (
     Postings,
     compact_tf,
@@ -49,11 +50,13 @@ from index.search.postings import (
 #: run starts and tfs), so 8M tokens peak near 200 MB, twice that while one run sorts in the
 #: background and the next fills; at 60 words a passage a run is ~200k passages.
 RUN_TOKENS = 8 << 20
-#: Postings per merged block: ~40 bytes each while a block is placed, tiered and bounded.
-MERGE_POSTINGS = 4 << 20
+#: Postings per merged block: ~40 bytes each while a block is placed, tiered and bounded
+#: (80 MB), so the merge weighs less than a run being sorted.
+MERGE_POSTINGS = 2 << 20
 #: Prefix of the spill directory inside the index directory; ``segments`` removes those of
 #: builds that died (the pid follows the prefix).
 SPILL_PREFIX = ".tmp-runs-"
+SPOOL_PREFIX = ".tmp-spool-"
 
 
 def _tf_dtype(max_tf: int) -> type[np.unsignedinteger]:
@@ -471,6 +474,68 @@ def _merge_block(
     return Postings(block_indptr, rows, tfs)
 
 
+class BatchSpool:
+    """Encoded batches written to disk as they come and read back in order.
+
+    A full reindex builds the article index from the same encoded pass as the passage index,
+    after it; keeping those batches in a list held every term occurrence of the archive in
+    memory until then (8 bytes a token: gigabytes at ten million passages). A spool keeps
+    one batch at a time. Each batch is one uncompressed ``.npz``; new terms go as one UTF-8
+    blob with offsets, so nothing is pickled.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        self._directory = directory
+        self._count = 0
+
+    def append(self, batch: EncodedBatch) -> None:
+        """Write one batch (the ``list.append`` the reindex's batch loop calls)."""
+        encoded = [t.encode("utf-8", errors="surrogatepass") for t in batch.terms.new_terms]
+        offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+        if encoded:
+            np.cumsum([len(t) for t in encoded], out=offsets[1:])
+        path = self._directory / f"batch-{self._count:06d}.npz"
+        with open(path, "wb") as fh:
+            np.savez(
+                fh,
+                passage_ids=batch.passage_ids,
+                article_ids=batch.article_ids,
+                published_days=batch.published_days,
+                term_ids=batch.terms.term_ids,
+                passages=batch.terms.passages,
+                blob=np.frombuffer(b"".join(encoded), dtype=np.uint8),
+                offsets=offsets,
+            )
+        self._count += 1
+
+    def __iter__(self) -> Iterator[EncodedBatch]:
+        """The batches in the order they were appended; each file is removed once read."""
+        for i in range(self._count):
+            path = self._directory / f"batch-{i:06d}.npz"
+            with np.load(path, allow_pickle=False) as data:
+                blob = data["blob"].tobytes()
+                offs = data["offsets"].tolist()
+                terms = tuple(
+                    blob[offs[j] : offs[j + 1]].decode("utf-8", errors="surrogatepass")
+                    for j in range(len(offs) - 1)
+                )
+                batch = EncodedBatch(
+                    passage_ids=data["passage_ids"],
+                    article_ids=data["article_ids"],
+                    published_days=data["published_days"],
+                    terms=EncodedTerms(data["term_ids"], data["passages"], terms),
+                )
+            path.unlink()
+            yield batch
+
+
+@contextlib.contextmanager
+def spool_directory(index_dir: Path) -> Iterator[Path]:
+    """Like ``spill_directory``, for a ``BatchSpool`` (another name: a build spills too)."""
+    with _scratch_directory(index_dir / f"{SPOOL_PREFIX}{os.getpid()}") as path:
+        yield path
+
+
 @contextlib.contextmanager
 def spill_directory(index_dir: Path) -> Iterator[Path]:
     """A fresh spill directory inside ``index_dir`` for one build, removed afterwards.
@@ -479,7 +544,12 @@ def spill_directory(index_dir: Path) -> Iterator[Path]:
     named with the pid so a build that died is cleaned up later
     (``segments.remove_stale_generations``).
     """
-    path = index_dir / f"{SPILL_PREFIX}{os.getpid()}"
+    with _scratch_directory(index_dir / f"{SPILL_PREFIX}{os.getpid()}") as path:
+        yield path
+
+
+@contextlib.contextmanager
+def _scratch_directory(path: Path) -> Iterator[Path]:
     shutil.rmtree(path, ignore_errors=True)
     path.mkdir(parents=True)
     try:

@@ -57,8 +57,9 @@ _GEN_RE = re.compile(r"^gen-(\d{6,})$")
 _TMP_RE = re.compile(r"^\.tmp-gen-(\d{6,})-(\d+)$")
 # A segment directory or file being written inside a generation: ``.tmp-<name>-<pid>``.
 _TMP_PART_RE = re.compile(r"^\.tmp-(.+)-(\d+)$")
-# A streamed build's spilled runs (``runs.SPILL_PREFIX`` and the builder's pid).
-_SPILL_RE = re.compile(r"^\.tmp-runs-(\d+)$")
+# A streamed build's spilled runs or a reindex's batch spool (``runs.SPILL_PREFIX``,
+# ``runs.SPOOL_PREFIX``) and the builder's pid.
+_SPILL_RE = re.compile(r"^\.tmp-(?:runs|spool)-(\d+)$")
 REINDEX_HINT = "run `newsdesk reindex` to rebuild it"
 # Arrays above this size are checked by dtype/shape only: a CRC would read them in full at
 # load time, which would break the one-second load bar at a million passages.

@@ -105,3 +105,21 @@ def test_spill_directory_of_a_dead_build_is_cleaned_up(tmp_path: Path) -> None:
     (stale / "run-00000.docs").write_bytes(b"\0" * 16)
     SearchIndex.build_encoded(index_dir, _batches_from_docs(docs, 20))
     assert not stale.exists()
+
+
+def test_batch_spool_gives_back_the_batches_in_order_and_removes_them(tmp_path: Path) -> None:
+    docs = random_corpus(10, 120)
+    docs[3] = docs[3].__class__(docs[3].passage_id, 1, -1, ("ünïcode", "\ud800x", "київ"))
+    batches = _batches_from_docs(docs, 25)
+    spool = runs.BatchSpool(tmp_path)
+    for batch in batches:
+        spool.append(batch)
+    back = list(spool)
+    assert len(back) == len(batches)
+    for got, want in zip(back, batches, strict=True):
+        assert got.terms.new_terms == want.terms.new_terms
+        for name in ("passage_ids", "article_ids", "published_days"):
+            assert np.array_equal(getattr(got, name), getattr(want, name))
+        assert np.array_equal(got.terms.term_ids, want.terms.term_ids)
+        assert np.array_equal(got.terms.passages, want.terms.passages)
+    assert list(tmp_path.iterdir()) == []
