@@ -181,8 +181,7 @@ class RunWriter:
         try:
             self._wait()
             if self._term_parts or not self._runs:
-                term_ids, docs = self._take_buffer()
-                self._runs.append(_sorted_run(term_ids, docs, self._encoded, None, ""))
+                self._runs.append(_sorted_run(self._take_buffer(), self._encoded, None, ""))
         finally:
             self.close()
         return self._runs
@@ -198,21 +197,23 @@ class RunWriter:
             pending, self._pending = self._pending, None
             self._runs.append(pending.result())
 
-    def _take_buffer(self) -> tuple[np.ndarray, np.ndarray]:
+    def _take_buffer(self) -> list[np.ndarray]:
+        """``[term_ids, docs]`` of the buffered batches; the buffer starts over."""
         term_ids = _concatenated(self._term_parts)
+        self._term_parts = []
         docs = _concatenated(self._doc_parts)
-        self._term_parts, self._doc_parts, self._buffered = [], [], 0
-        return term_ids, docs
+        self._doc_parts, self._buffered = [], 0
+        return [term_ids, docs]
 
     def _flush(self) -> None:
         """Sort the buffer into a spilled run in the background (at most one at a time)."""
         self._wait()
-        term_ids, docs = self._take_buffer()
+        buffer = self._take_buffer()
         if self._pool is None:
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="run-sort")
         name = f"run-{len(self._runs):05d}"
         self._pending = self._pool.submit(
-            _sorted_run, term_ids, docs, self._encoded, self._spill_dir, name
+            _sorted_run, buffer, self._encoded, self._spill_dir, name
         )
 
 
@@ -221,30 +222,33 @@ def _concatenated(parts: list[np.ndarray]) -> np.ndarray:
 
 
 def _sorted_run(
-    term_ids: np.ndarray,
-    docs: np.ndarray,
+    buffer: list[np.ndarray],
     encoded: list[bytes],
     spill_dir: Path | None,
     name: str,
 ) -> _Run:
     """Sort one run's pairs by (term byte order, document); tf is the length of equal keys.
 
-    ``encoded`` may grow meanwhile (the caller goes on with the next batches): only ids
-    present in ``term_ids`` are read, and they were all known when the run was cut.
+    ``buffer`` is ``[term_ids, docs]``, emptied here so the pairs are freed once the keys
+    exist (a run's peak is then the keys plus the run starts and distinct keys: ~24 bytes a
+    token). ``encoded`` may grow meanwhile (the caller goes on with the next batches): only
+    ids present in ``term_ids`` are read, and they were all known when the run was cut.
     """
+    term_ids = buffer.pop(0)
     n_known = int(term_ids.max()) + 1 if term_ids.size else 0
     counts = np.bincount(term_ids, minlength=n_known)
     present = np.flatnonzero(counts)
+    del counts
     # Python's sort of the present terms' bytes (C comparisons): the only per-term step.
     order = sorted(present.tolist(), key=encoded.__getitem__)
     terms = np.asarray(order, dtype=np.int32)
+    del order, present
     local = np.zeros(n_known, dtype=np.int64)
     local[terms] = np.arange(terms.size, dtype=np.int64)
     keys = local[term_ids]
-    del local
+    del local, term_ids
     keys <<= 32
-    keys |= docs
-    del term_ids, docs
+    keys |= buffer.pop(0)
     keys.sort()
     if keys.size:
         starts_mask = np.empty(keys.size, dtype=bool)
@@ -252,9 +256,11 @@ def _sorted_run(
         np.not_equal(keys[1:], keys[:-1], out=starts_mask[1:])
         starts = np.flatnonzero(starts_mask)
         del starts_mask
-        tf = np.diff(starts, append=keys.size)
         unique = keys[starts]
-        del keys, starts
+        n_keys = keys.size
+        del keys
+        tf = np.diff(starts, append=n_keys)
+        del starts
     else:
         tf = np.empty(0, np.int64)
         unique = np.empty(0, np.int64)
