@@ -58,9 +58,10 @@ def format_table(machine: dict[str, Any], rows: list[dict[str, Any]]) -> str:
         )
     lines += [
         "",
-        "| passages | engine | build passages/s (CPU) | index-only passages/s | build s | load s "
-        "| RSS MB | disk MB | p50 ms | p95 ms | p99 ms | CPU p50 / p99 ms |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| passages | engine | build passages/s (CPU) | index-only passages/s | build s "
+        "| build peak MB | load s | RSS MB | disk MB | p50 ms | p95 ms | p99 ms "
+        "| CPU p50 / p99 ms |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in rows:
         ours, base = row["ours"], row["baseline"]
@@ -69,25 +70,27 @@ def format_table(machine: dict[str, Any], rows: list[dict[str, Any]]) -> str:
             f"| {n} | newsdesk | {_fmt(ours['passages_per_s'], ',.0f')} "
             f"({_fmt(ours.get('cpu_passages_per_s'), ',.0f')}) "
             f"| {_fmt(ours.get('engine_passages_per_s'), ',.0f')} "
-            f"| {_fmt(ours['build_s'], '.1f')} | {_fmt(ours['load_s'], '.3f')} "
+            f"| {_fmt(ours['build_s'], '.1f')} "
+            f"| {_fmt(ours.get('build_max_rss_bytes', float('nan')) / MB, '.0f')} "
+            f"| {_fmt(ours['load_s'], '.3f')} "
             f"| {_fmt(ours['rss_bytes'] / MB, '.0f')} | {_fmt(ours['disk_bytes'] / MB, '.0f')} "
             f"| {_fmt(ours['p50_ms'], '.3f')} | {_fmt(ours['p95_ms'], '.3f')} "
             f"| {_fmt(ours['p99_ms'], '.3f')} "
             f"| {_fmt(ours.get('cpu_p50_ms'), '.3f')} / {_fmt(ours.get('cpu_p99_ms'), '.3f')} |"
         )
         if base.get("skipped"):
-            lines.append(f"| {n} | rank_bm25 | skipped: {base['skipped']} | | | | | | | | | |")
+            lines.append(f"| {n} | rank_bm25 | skipped: {base['skipped']} | | | | | | | | | | |")
             continue
         rate = row["passages"] / base["build_s"]
         lines.append(
             f"| {n} | rank_bm25 | – | {_fmt(rate, ',.0f')} ¹ "
-            f"| {_fmt(base['build_s'], '.1f')} ¹ | – "
+            f"| {_fmt(base['build_s'], '.1f')} ¹ | – | – "
             f"| +{_fmt(base['rss_index_bytes'] / MB, '.0f')} ² | – "
             f"| {_fmt(base['p50_ms'], '.1f')} | {_fmt(base['p95_ms'], '.1f')} "
             f"| {_fmt(base['p99_ms'], '.1f')} ³ | |"
         )
         lines.append(
-            f"| {n} | ratio | | | | | | | "
+            f"| {n} | ratio | | | | | | | | "
             f"{_fmt(base['p50_ms'] / ours['p50_ms'], ',.0f')}× faster | | "
             f"{_fmt(base['p99_ms'] / ours['p99_ms'], ',.0f')}× faster | |"
         )
@@ -97,7 +100,8 @@ def format_table(machine: dict[str, Any], rows: list[dict[str, Any]]) -> str:
         "newsdesk build passages/s counts analysis (the analyzer above), statement extraction "
         "and index construction, not text generation, by wall clock (and by the build "
         "process's CPU time, which a busy machine does not inflate); index-only leaves "
-        "analysis and statements out. RSS is "
+        "analysis and statements out. Build peak: the build process's maximum resident set. "
+        "RSS is "
         "the whole query process with the index loaded, after all questions; load is "
         "`SearchIndex.load` in a fresh process (page cache warm). Latency: wall clock of "
         "`search(terms, k=10)`, questions analysed beforehand; CPU is the thread's CPU time.",
