@@ -671,9 +671,12 @@ def score_rows_per_term(
         part *= weights.take(units)
         parts[units] = part
     if multi.size:
+        # a run's tfs sit at its positions plus its ``tf_shift`` (compact tf arrays)
+        shifts = np.array([run.tf_shift for run in runs], dtype=np.int64).take(which)
+        tf_at = at.take(multi) + shifts.take(multi)
         parts[multi] = term_scores(
             weights.take(multi),
-            postings.tf.take(at.take(multi)),
+            postings.tf.take(tf_at),
             stats.norms_of(found_rows.take(multi)),
             params,
         )

@@ -80,3 +80,19 @@ def test_unknown_format_says_to_reindex_in_one_line(tmp_path: Path) -> None:
         SearchIndex.load(tmp_path / "index")
     message = str(raised.value)
     assert "format 99" in message and "newsdesk reindex" in message and "\n" not in message
+
+
+def test_per_term_scores_read_compact_and_format_1_tfs_alike(tmp_path: Path) -> None:
+    docs = random_corpus(14, 400)
+    fresh = SearchIndex.build(tmp_path / "new", docs)
+    SearchIndex.build(tmp_path / "old", docs)
+    _as_format_1(tmp_path / "old")
+    old = SearchIndex.load(tmp_path / "old")
+    ids = [d.passage_id for d in docs[::3]]
+    repeated = [t for d in docs[:40] for t in set(d.terms) if d.terms.count(t) > 1]
+    assert repeated  # terms with tf ≥ 2 runs are among those scored
+    terms = sorted(set(repeated))[:25]
+    per_term = fresh.term_scores(terms, ids)
+    assert np.array_equal(per_term, old.term_scores(terms, ids))
+    for i, term in enumerate(terms):
+        assert np.array_equal(per_term[i], fresh.score_passages([term], ids))
