@@ -73,6 +73,7 @@ from index.store import (
     TopicStore,
 )
 from index.store.db import open_database
+from index.store.row_cache import RowCache
 from index.store.sources import SourceStore
 from index.store.statements import StatementStore
 
@@ -130,8 +131,11 @@ class Archive:
         self.data_dir = Path(settings.data_dir)
         self.index_dir = self.data_dir / INDEX_DIRNAME
         self._db = open_database(store_location(settings))
-        self.store = ArticleStore(self._db)
-        self.stories = StoryStore(self._db)
+        # With the store on a server, article and passage rows are also kept in this process
+        # (``index.store.row_cache``), kept current by the change log (``follow_changes``).
+        cache = RowCache() if self._db.backend == "postgresql" else None
+        self.store = ArticleStore(self._db, cache)
+        self.stories = StoryStore(self._db, cache)
         self._story_keeper: StoryKeeper | None = None
         self._keeper = IndexKeeper(self.index_dir, self.store)
         # Passage analysis kept between questions (index.answer.passage_cache).
@@ -243,10 +247,13 @@ class Archive:
         return self._db.try_lead()
 
     def _rebuild_index(self) -> None:
+        if self.store.cache is not None:
+            self.store.cache.clear()
         self.reindex()
 
     def _apply_changes(self, removed: list[int], added: list[int]) -> None:
         """Another process's passages into this index (idempotent, like the queue replay)."""
+        self.store.changed_elsewhere(removed, added)
         docs, articles = self._keeper.records_with_articles(self.store.index_rows_by_id(added))
         self._keeper.apply(removed, docs, articles)
 

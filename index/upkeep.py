@@ -95,17 +95,24 @@ def check_archive(archive: Checked) -> CheckReport:
         passages=passages,
         indexed_passages=indexed,
         pending_index_updates=pending,
-        store_bytes=_store_bytes(archive.data_dir),
+        store_bytes=_store_bytes(archive),
         index_bytes=_tree_bytes(archive.index_dir),
         problems=tuple(problems),
     )
 
 
-def _store_bytes(data_dir: Path) -> int:
-    """The store file and its WAL side files."""
+def _store_bytes(archive: Checked) -> int:
+    """The store file and its WAL side files; on PostgreSQL, the database on the server
+    (``pg_database_size``: the data dir holds no store file there), 0 when unreachable."""
+    db = archive.store.db
+    if db.backend == "postgresql":
+        try:
+            return db.size_bytes()
+        except sqlite3.DatabaseError:
+            return 0
     return sum(
         part.stat().st_size
-        for part in data_dir.glob(f"{STORE_FILENAME}*")
+        for part in archive.data_dir.glob(f"{STORE_FILENAME}*")
         if part.is_file() and not part.name.endswith(".partial")
     )
 

@@ -16,10 +16,12 @@ from __future__ import annotations
 import hashlib
 import logging
 import sqlite3
+import time
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import TypeVar
 
 from index.errors import DiskFullError, NotFoundError, StoreError, is_disk_full
 from index.models import (
@@ -31,6 +33,7 @@ from index.models import (
     PassageSpan,
 )
 from index.store.db import Database
+from index.store.row_cache import RowCache
 from index.store.statements import StatementLike, write_statements
 
 logger = logging.getLogger(__name__)
@@ -45,6 +48,10 @@ _NEWEST_FIRST = "ORDER BY published_at IS NULL, published_at DESC, ingested_at D
 # Reads that return several rows say ORDER BY: SQLite returns rowid order unasked, PostgreSQL
 # returns heap order, and callers (the alert matcher's first match per story) see the order.
 _MAX_PARAMS = 900
+_Row = TypeVar("_Row", Article, Passage)
+# Passages read with each article when a row cache is on (PostgreSQL): a question reads the
+# lead and the ranked passages of the articles it cites, nearly always among the first ones.
+PREFETCH_PASSAGES = 40
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,8 +141,12 @@ def summary_from_row(row: Sequence) -> ArticleSummary:
 class ArticleStore:
     """Articles and their passages; implements the answer stage's ``PassageSource``."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, cache: RowCache | None = None) -> None:
+        if cache is not None and db.backend != "postgresql":
+            raise ValueError("the row cache serves a PostgreSQL store only")
         self.db = db
+        # Rows kept in this process (PostgreSQL only; ``index.store.row_cache``).
+        self.cache = cache
 
     # -- writes -----------------------------------------------------------------------------
 
@@ -230,6 +241,7 @@ class ArticleStore:
                     write_statements(conn, article_id, statements)
                     outcome = "updated"
                     _queue(conn, removed, "remove")
+                    self._forget(article_id, removed)
                     _queue(conn, (p.passage_id for p in passages), "add")
                 article = self._get(conn, article_id)
         except sqlite3.DatabaseError as exc:
@@ -311,7 +323,25 @@ class ArticleStore:
             conn.execute("DELETE FROM passages WHERE article_id=?", (article_id,))
             conn.execute("DELETE FROM articles WHERE id=?", (article_id,))
             _queue(conn, passage_ids, "remove")
+            self._forget(article_id, passage_ids)
         return article, passage_ids
+
+    def _forget(self, article_id: int, passage_ids: Sequence[int]) -> None:
+        """Drop an article this process is changing from the row cache (inside the write
+        transaction, so a reader that fills the cache meanwhile keeps nothing stale)."""
+        if self.cache is not None:
+            self.cache.forget_article(article_id)
+            self.cache.forget_passages(passage_ids)
+
+    def changed_elsewhere(self, removed: Sequence[int], added: Sequence[int]) -> None:
+        """Passages another process removed or added (the change log): removed rows leave
+        the row cache, and stories are read again (an added article may join one)."""
+        if self.cache is None:
+            return
+        if removed:
+            self.cache.forget_passages(removed)
+        if added:
+            self.cache.forget_stories()
 
     # -- the index queue --------------------------------------------------------------------
 
@@ -358,38 +388,121 @@ class ArticleStore:
         return _article(row)
 
     def articles_by_id(self, ids: Sequence[int]) -> dict[int, Article]:
-        """Articles by id; ids that do not exist are absent from the result."""
-        found: dict[int, Article] = {}
-        for chunk in _chunks(list(dict.fromkeys(ids))):
-            marks = ",".join("?" * len(chunk))
-            for row in self.db.conn.execute(
-                f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id IN ({marks}) ORDER BY id", chunk
-            ):
-                found[int(row[0])] = _article(row)
-        return found
+        """Articles by id; ids that do not exist are absent from the result.
+
+        With a row cache (PostgreSQL), the passages of the articles read (their first
+        ``PREFETCH_PASSAGES``) and their stories come in the same round trip: a question
+        reads them next.
+        """
+        wanted = list(dict.fromkeys(ids))
+        if self.cache is None:
+            return _by_id(
+                {
+                    int(row[0]): _article(row)
+                    for row in self._rows_by_id("articles", _ARTICLE_COLUMNS, wanted)
+                }
+            )
+        cached = self.cache.articles(wanted)
+        missing = [i for i in wanted if i not in cached]
+        if not missing:
+            return _by_id(cached)
+        from index.store.stories import stories_from_rows, stories_sql
+
+        generation, story_generation = self.cache.generation, self.cache.story_generation
+        read_at = time.monotonic()
+        article_rows, passage_rows, story_rows = self.db.read_together(  # type: ignore[attr-defined]
+            [
+                (f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id = ANY(?)", (missing,)),
+                (
+                    f"SELECT {_PASSAGE_COLUMNS} FROM passages "
+                    "WHERE article_id = ANY(?) AND ordinal < ?",
+                    (missing, PREFETCH_PASSAGES),
+                ),
+                (stories_sql("SELECT unnest(?::bigint[])"), (missing,)),
+            ]
+        )
+        read = {int(row[0]): _article(row) for row in article_rows}
+        prefetched = {int(row[0]): _passage(row) for row in passage_rows}
+        self.cache.fill(generation, articles=read, passages=prefetched)
+        stories = stories_from_rows(story_rows)
+        self.cache.fill_stories(story_generation, {i: stories.get(i) for i in read}, read_at)
+        return _by_id({**cached, **read})
 
     def article_languages(self, ids: Sequence[int]) -> dict[int, str | None]:
         """Article id → language (None when unknown) of the articles that exist: a light
         read for the ranking (``index.answer.candidates``), without the bodies."""
-        found: dict[int, str | None] = {}
-        for chunk in _chunks(list(dict.fromkeys(ids))):
-            marks = ",".join("?" * len(chunk))
-            for row in self.db.conn.execute(
-                f"SELECT id, language FROM articles WHERE id IN ({marks}) ORDER BY id", chunk
-            ):
+        wanted = list(dict.fromkeys(ids))
+        cached = self.cache.articles(wanted) if self.cache is not None else {}
+        found = {i: a.language for i, a in cached.items()}
+        missing = [i for i in wanted if i not in cached]
+        if missing:
+            for row in self._rows_by_id("articles", "id, language", missing):
                 found[int(row[0])] = row[1]
         return found
 
     def passages_by_id(self, ids: Sequence[int]) -> dict[int, Passage]:
-        """Passages by id; ids that do not exist (deleted, replaced) are absent."""
-        found: dict[int, Passage] = {}
-        for chunk in _chunks(list(dict.fromkeys(ids))):
+        """Passages by id; ids that do not exist (deleted, replaced) are absent.
+
+        With a row cache (PostgreSQL), the articles of the passages read, their stories and
+        their other passages (the first ``PREFETCH_PASSAGES``) come in the same round trip,
+        cached or not (which are cached is only known once the passages are read): a
+        question reads them next.
+        """
+        wanted = list(dict.fromkeys(ids))
+        if self.cache is None:
+            return _by_id(
+                {
+                    int(row[0]): _passage(row)
+                    for row in self._rows_by_id("passages", _PASSAGE_COLUMNS, wanted)
+                }
+            )
+        cached = self.cache.passages(wanted)
+        missing = [i for i in wanted if i not in cached]
+        if not missing:
+            return _by_id(cached)
+        from index.store.stories import stories_from_rows, stories_sql
+
+        generation, story_generation = self.cache.generation, self.cache.story_generation
+        read_at = time.monotonic()
+        of_passages = "SELECT article_id FROM passages WHERE id = ANY(?)"
+        passage_rows, article_rows, story_rows = self.db.read_together(  # type: ignore[attr-defined]
+            [
+                (
+                    f"SELECT {_PASSAGE_COLUMNS} FROM passages WHERE article_id IN "
+                    "(SELECT article_id FROM passages WHERE id = ANY(?)) "
+                    "AND (ordinal < ? OR id = ANY(?))",
+                    (missing, PREFETCH_PASSAGES, missing),
+                ),
+                (
+                    f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id IN ({of_passages})",
+                    (missing,),
+                ),
+                (stories_sql(of_passages), (missing,)),
+            ]
+        )
+        prefetched = {int(row[0]): _passage(row) for row in passage_rows}
+        articles = {int(row[0]): _article(row) for row in article_rows}
+        self.cache.fill(generation, articles=articles, passages=prefetched)
+        stories = stories_from_rows(story_rows)
+        self.cache.fill_stories(story_generation, {i: stories.get(i) for i in articles}, read_at)
+        read = {i: prefetched[i] for i in missing if i in prefetched}
+        return _by_id({**cached, **read})
+
+    def _rows_by_id(self, table: str, columns: str, ids: list[int]) -> Iterator[Sequence]:
+        """``SELECT columns FROM table`` for these ids: one statement whatever the count on
+        PostgreSQL (``= ANY``, one text the server prepares once), ``IN`` chunks on SQLite."""
+        if self.db.backend == "postgresql":
+            yield from self.db.conn.execute(
+                f"SELECT {columns} FROM {table} WHERE id = ANY(?)",
+                (ids,),
+            )
+            return
+        for chunk in _chunks(ids):
             marks = ",".join("?" * len(chunk))
-            for row in self.db.conn.execute(
-                f"SELECT {_PASSAGE_COLUMNS} FROM passages WHERE id IN ({marks}) ORDER BY id", chunk
-            ):
-                found[int(row[0])] = _passage(row)
-        return found
+            yield from self.db.conn.execute(
+                f"SELECT {columns} FROM {table} WHERE id IN ({marks})",
+                chunk,
+            )
 
     def passages_of(self, article_id: int) -> list[Passage]:
         """An article's passages in order (empty when the article does not exist)."""
@@ -647,6 +760,11 @@ def _index_row(row: Sequence) -> IndexRow:
         row[6],
         row[7],
     )
+
+
+def _by_id(rows: dict[int, _Row]) -> dict[int, _Row]:
+    """Rows in id order, as the reads always returned them (callers may iterate)."""
+    return dict(sorted(rows.items()))
 
 
 def _chunks(ids: list[int]) -> Iterator[list[int]]:

@@ -17,14 +17,17 @@ member with nothing to update.
 from __future__ import annotations
 
 import sqlite3
+import time
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 from index.errors import DiskFullError, NotFoundError, StoreError, is_disk_full
 from index.models import ArticleSummary, Story
 from index.store.articles import summary_from_row
 from index.store.db import Database
+from index.store.row_cache import RowCache
 
 _MAX_PARAMS = 900
 # The newest articles read per LSH band key (see ``StoryStore.candidates``).
@@ -34,8 +37,10 @@ CANDIDATES_PER_BAND = 8
 class StoryStore:
     """Story membership and the LSH tables."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, cache: RowCache | None = None) -> None:
         self.db = db
+        # Stories read lately (PostgreSQL replicas; ``index.store.row_cache``).
+        self.cache = cache
 
     # -- the LSH ----------------------------------------------------------------------------
 
@@ -79,6 +84,12 @@ class StoryStore:
                 yield conn
         except sqlite3.DatabaseError as exc:
             raise _write_error(exc) from None
+        finally:
+            self._forget()
+
+    def _forget(self) -> None:
+        if self.cache is not None:
+            self.cache.forget_stories()
 
     @contextmanager
     def _writing(self) -> Iterator[sqlite3.Connection]:
@@ -88,8 +99,11 @@ class StoryStore:
         """
         conn = self.db.conn
         if not conn.in_transaction:
-            with self.db.transaction() as conn:
-                yield conn
+            try:
+                with self.db.transaction() as conn:
+                    yield conn
+            finally:
+                self._forget()
             return
         conn.execute("SAVEPOINT story_file")
         try:
@@ -185,25 +199,46 @@ class StoryStore:
 
         One indexed query (a self-join on ``story_id``) per 900 ids: ``Archive.ask`` calls
         this for each article it cites, so it must stay a small fraction of a question.
+        With a cache (PostgreSQL), a story read in the last ``STORY_TTL_S`` is not read again
+        (``ArticleStore.articles_by_id`` reads the stories of the articles it reads).
         """
         ids = list(dict.fromkeys(article_ids))
-        members: dict[int, list[ArticleSummary]] = {}
-        story_of: dict[int, int] = {}
-        for chunk in _chunks(ids):
+        kept: dict[int, Story | None] = {}
+        if self.cache is not None:
+            kept = self.cache.stories(ids, time.monotonic())
+            generation, read_at = self.cache.story_generation, time.monotonic()
+        missing = [i for i in ids if i not in kept]
+        read: dict[int, Story] = {}
+        for chunk in _chunks(missing):
             marks = ",".join("?" * len(chunk))
-            rows = self.db.conn.execute(
-                "SELECT a.id, m.story_id, m.id, m.title, m.url, m.source, m.author, "
-                "m.published_at, m.language FROM articles a "
-                "JOIN articles m ON m.story_id = a.story_id "
-                f"WHERE a.id IN ({marks}) "
-                "ORDER BY a.id, m.published_at IS NULL, m.published_at, m.id",
-                chunk,
-            )
-            for row in rows:
-                asked, story_id = int(row[0]), int(row[1])
-                story_of[asked] = story_id
-                members.setdefault(asked, []).append(summary_from_row(row[2:]))
-        return {asked: Story(story_of[asked], tuple(found)) for asked, found in members.items()}
+            read.update(stories_from_rows(self.db.conn.execute(stories_sql(marks), chunk)))
+        if self.cache is not None and missing:
+            self.cache.fill_stories(generation, {i: read.get(i) for i in missing}, read_at)
+        found = {i: story for i, story in kept.items() if story is not None}
+        return {i: s for i in ids if (s := found.get(i) or read.get(i)) is not None}
+
+
+def stories_sql(marks: str) -> str:
+    """The stories of the articles whose ids are ``IN (marks)``: ``?,?,…`` or a subquery."""
+    where = f"a.id IN ({marks})"
+    return (
+        "SELECT a.id, m.story_id, m.id, m.title, m.url, m.source, m.author, "
+        "m.published_at, m.language FROM articles a "
+        "JOIN articles m ON m.story_id = a.story_id "
+        f"WHERE {where} "
+        "ORDER BY a.id, m.published_at IS NULL, m.published_at, m.id"
+    )
+
+
+def stories_from_rows(rows: Iterable[Sequence[Any]]) -> dict[int, Story]:
+    """Rows of ``stories_sql`` as each asked article's story."""
+    members: dict[int, list[ArticleSummary]] = {}
+    story_of: dict[int, int] = {}
+    for row in rows:
+        asked, story_id = int(row[0]), int(row[1])
+        story_of[asked] = story_id
+        members.setdefault(asked, []).append(summary_from_row(row[2:]))
+    return {asked: Story(story_of[asked], tuple(found)) for asked, found in members.items()}
 
 
 def _write_error(exc: sqlite3.DatabaseError) -> StoreError:

@@ -42,6 +42,9 @@ def test_archive_works_the_same_on_both_backends(
         assert report.failed == ()
         stats = archive.stats()
         assert stats.articles > 0 and stats.passages == stats.index_passages
+        # `newsdesk check` sizes the store on either backend (the server's database size).
+        checked = archive.check()
+        assert checked.ok and checked.store_bytes > 0 and checked.store_bytes == stats.store_bytes
         answer = archive.ask(QUESTION)
         assert answer.found, answer
         assert "Kakhovka" in answer.articles[0].citation.title
