@@ -191,6 +191,9 @@ def _init_worker(settings_values: dict[str, Any], log_level: int) -> None:
     os.nice(WORKER_NICENESS)
     _archive = open_archive(IndexSettings(_env_file=None, **settings_values))  # type: ignore[call-arg]
     Finalize(_archive, _archive.close, exitpriority=10)  # run by multiprocessing at exit
+    # On PostgreSQL the bot applies the change log to the shared index; this worker's own
+    # cache of article rows must still drop what other processes update or delete.
+    _archive.watch_changes()
     warm_up(_archive)
     freeze_long_lived()
 

@@ -204,6 +204,29 @@ class Archive:
         self._follower = follower
         return True
 
+    def watch_changes(self) -> bool:
+        """Keep this process's row cache current without applying changes to the index.
+
+        For processes that answer from an index another process keeps (the bot's answer
+        workers share the bot's data dir, and the bot follows the change log): another
+        process's update or delete must still leave the rows this one cached
+        (``index.store.row_cache``). Returns whether it watches (False on SQLite).
+        """
+        if self.store.cache is None or self._follower is not None:
+            return self._follower is not None
+        from index.store.changes import ChangeFollower
+
+        cache = self.store.cache
+        follower = ChangeFollower(
+            self._db,  # type: ignore[arg-type]
+            None,
+            self.store.changed_elsewhere,
+            on_gap=cache.clear,
+        )
+        follower.start()
+        self._follower = follower
+        return True
+
     @property
     def shares_state(self) -> bool:
         """Whether several processes serve this archive's bot (the store is on PostgreSQL),

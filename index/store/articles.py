@@ -410,7 +410,7 @@ class ArticleStore:
 
         generation, story_generation = self.cache.generation, self.cache.story_generation
         read_at = time.monotonic()
-        article_rows, passage_rows, story_rows = self.db.read_together(  # type: ignore[attr-defined]
+        together = self._read_or_cached(
             [
                 (f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id = ANY(?)", (missing,)),
                 (
@@ -419,8 +419,12 @@ class ArticleStore:
                     (missing, PREFETCH_PASSAGES),
                 ),
                 (stories_sql("SELECT unnest(?::bigint[])"), (missing,)),
-            ]
+            ],
+            cached,
         )
+        if together is None:
+            return _by_id(cached)
+        article_rows, passage_rows, story_rows = together
         read = {int(row[0]): _article(row) for row in article_rows}
         prefetched = {int(row[0]): _passage(row) for row in passage_rows}
         self.cache.fill(generation, articles=read, passages=prefetched)
@@ -436,8 +440,13 @@ class ArticleStore:
         found = {i: a.language for i, a in cached.items()}
         missing = [i for i in wanted if i not in cached]
         if missing:
-            for row in self._rows_by_id("articles", "id, language", missing):
-                found[int(row[0])] = row[1]
+            try:
+                for row in self._rows_by_id("articles", "id, language", missing):
+                    found[int(row[0])] = row[1]
+            except sqlite3.OperationalError:
+                if self.cache is None or not found:
+                    raise
+                logger.info("store unreachable: languages of cached articles only")
         return found
 
     def passages_by_id(self, ids: Sequence[int]) -> dict[int, Passage]:
@@ -465,7 +474,7 @@ class ArticleStore:
         generation, story_generation = self.cache.generation, self.cache.story_generation
         read_at = time.monotonic()
         of_passages = "SELECT article_id FROM passages WHERE id = ANY(?)"
-        passage_rows, article_rows, story_rows = self.db.read_together(  # type: ignore[attr-defined]
+        together = self._read_or_cached(
             [
                 (
                     f"SELECT {_PASSAGE_COLUMNS} FROM passages WHERE article_id IN "
@@ -478,8 +487,12 @@ class ArticleStore:
                     (missing,),
                 ),
                 (stories_sql(of_passages), (missing,)),
-            ]
+            ],
+            cached,
         )
+        if together is None:
+            return _by_id(cached)
+        passage_rows, article_rows, story_rows = together
         prefetched = {int(row[0]): _passage(row) for row in passage_rows}
         articles = {int(row[0]): _article(row) for row in article_rows}
         self.cache.fill(generation, articles=articles, passages=prefetched)
@@ -487,6 +500,24 @@ class ArticleStore:
         self.cache.fill_stories(story_generation, {i: stories.get(i) for i in articles}, read_at)
         read = {i: prefetched[i] for i in missing if i in prefetched}
         return _by_id({**cached, **read})
+
+    def _read_or_cached(
+        self, statements: list[tuple[str, Sequence[object]]], cached: dict[int, _Row]
+    ) -> list[list[Sequence]] | None:
+        """The rows of a pipelined read, or None when the server cannot be reached and
+        ``cached`` holds some of the rows asked for: a question is then answered from those
+        (the others are left out, as deleted ones are) rather than not at all.
+
+        Raises:
+            StoreError: the server cannot be reached and none of the rows is cached.
+        """
+        try:
+            return self.db.read_together(statements)  # type: ignore[attr-defined,no-any-return]
+        except sqlite3.OperationalError as exc:
+            if not cached:
+                raise StoreError(f"the store cannot be reached right now ({exc})") from None
+            logger.info("store unreachable: %d rows served from the row cache", len(cached))
+            return None
 
     def _rows_by_id(self, table: str, columns: str, ids: list[int]) -> Iterator[Sequence]:
         """``SELECT columns FROM table`` for these ids: one statement whatever the count on

@@ -53,14 +53,16 @@ class ChangeFollower:
 
     Args:
         db: the PostgreSQL store (its ``origin`` marks this process's own rows).
-        position_path: a file in the data dir holding the last change id applied.
+        position_path: a file in the data dir holding the last change id applied; None
+            for a follower that only keeps a cache current (it starts at the newest change
+            and keeps its position in memory).
         apply: called with (passage ids removed, passage ids added), in log order.
     """
 
     def __init__(
         self,
         db: PgDatabase,
-        position_path: Path,
+        position_path: Path | None,
         apply: ApplyChanges,
         on_gap: Callable[[], None],
     ) -> None:
@@ -76,12 +78,16 @@ class ChangeFollower:
         self.applied = 0
 
     def _load_position(self) -> int:
+        if self.position_path is None:
+            return self.latest_id()
         try:
             return int(self.position_path.read_text(encoding="ascii").strip() or 0)
         except (OSError, ValueError):
             return 0  # replaying from the start is safe (idempotent), only slower
 
     def _save_position(self) -> None:
+        if self.position_path is None:
+            return
         partial = self.position_path.with_name(self.position_path.name + ".partial")
         partial.write_text(str(self.position), encoding="ascii")
         os.replace(partial, self.position_path)

@@ -61,6 +61,8 @@ CONNECT_TIMEOUT_S = 5
 # Waits before sending a statement again after the connection was lost (a server restart):
 # about 6 s in all, then the error reaches the caller.
 RETRY_DELAYS_S = (0.0, 0.25, 0.5, 1.0, 2.0, 2.0)
+# A read tries a fresh connection once (the pool's were cut by a restart), then gives up.
+READ_RETRY_DELAYS_S = (0.0,)
 POOL_MAX = 8
 # Rows per round trip when a snapshot streams a SELECT (``_Streamed``).
 STREAM_BATCH = 2000
@@ -68,6 +70,10 @@ STREAM_BATCH = 2000
 FLOOD_IDLE_S = 24 * 3600.0
 # How long a statement waits for a pooled connection (all busy, or the server down).
 POOL_TIMEOUT_S = 10.0
+# How long a read waits for a connection while the server is known to be down (the last
+# statement failed to reach it; the pool reconnects in the background): questions go on from
+# the local index and the row cache.
+DOWN_BORROW_S = 0.2
 # Each table with an ``id`` identity column (migrations via ``dialect``): their sequences are
 # moved past the highest id after rows were inserted with explicit ids (migration 6, copy).
 IDENTITY_TABLES = ("articles", "passages", "sources", "topics", "outbox", "stories", "statements")
@@ -215,7 +221,12 @@ class PgConnection:
                 return streamed  # type: ignore[return-value]
             if self._held is not None:
                 return _run(self._held, query, values)
-            return _retrying(lambda: self._db.pool.connection(), lambda c: _run(c, query, values))
+            return _retrying(
+                self._db,
+                lambda timeout: self._db.pool.connection(timeout=timeout),
+                lambda c: _run(c, query, values),
+                patient=not _is_select(query),
+            )
 
     def executemany(self, sql: str, seq: Iterable[Sequence[Any]]) -> PgResult:
         query = postgres_query(sql)
@@ -229,23 +240,38 @@ class PgConnection:
                 return _run_many(conn, query, rows)
 
 
-def _retrying(borrow: Callable[[], Any], work: Callable[[Any], Any]) -> Any:
+def _retrying(
+    db: PgDatabase, borrow: Callable[[float], Any], work: Callable[[Any], Any], *, patient: bool
+) -> Any:
     """``work`` on a borrowed connection, again on a fresh one if the server dropped it.
 
     After a server restart every pooled connection is dead, and the pool only finds out when
     one is used (then discards it). A statement outside a transaction is a read or a
-    single-statement write, safe to send again; ``RETRY_DELAYS_S`` bounds the wait.
+    single-statement write, safe to send again, and so is the start of a transaction.
+
+    ``patient`` work (writes) waits for the server with backoff (``RETRY_DELAYS_S``, about
+    6 s in all) before the error reaches the caller. Reads are not patient: while the
+    server is known to be down (``PgDatabase.is_down``) they wait ``DOWN_BORROW_S`` for a
+    connection instead of ``POOL_TIMEOUT_S``, so a question answered from the local index
+    and the row cache is not held up by a server that is not there.
     """
     import psycopg
     import psycopg_pool
 
-    for delay in (*RETRY_DELAYS_S, None):
+    delays = RETRY_DELAYS_S if patient else READ_RETRY_DELAYS_S
+    if not patient and db.is_down():
+        delays = ()
+    for delay in (*delays, None):
+        timeout = DOWN_BORROW_S if db.is_down() and not patient else POOL_TIMEOUT_S
+        if patient and db.is_down():
+            timeout = max(delay or 0.0, DOWN_BORROW_S)
         try:
-            with borrow() as conn:
-                return work(conn)
-        except psycopg_pool.PoolTimeout:
-            raise  # the pool already waited POOL_TIMEOUT_S for a connection: the server is down
-        except psycopg.OperationalError:
+            with borrow(timeout) as conn:
+                result = work(conn)
+            db.mark_up()
+            return result
+        except (psycopg.OperationalError, psycopg_pool.PoolTimeout):
+            db.mark_down()
             if delay is None:
                 raise
             logger.info("the PostgreSQL connection was lost; retrying in %.1f s", delay)
@@ -304,12 +330,13 @@ class _Borrowed:
     """A pool checkout that stays out on success (the caller returns it with ``_returned``)
     and goes back to the pool on failure, where the pool discards a broken connection."""
 
-    def __init__(self, pool: Any) -> None:
+    def __init__(self, pool: Any, timeout: float) -> None:
         self._pool = pool
+        self._timeout = timeout
         self._conn: Any = None
 
     def __enter__(self) -> Any:
-        self._conn = self._pool.getconn()
+        self._conn = self._pool.getconn(timeout=self._timeout)
         return self._conn
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
@@ -350,6 +377,7 @@ class PgDatabase:
         self._local = threading.local()
         self._lead_guard = threading.Lock()
         self._lead_conn: Any | None = None
+        self._down_at: float | None = None
         try:
             first = psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S)
         except psycopg.Error as exc:
@@ -371,6 +399,21 @@ class PgDatabase:
             timeout=POOL_TIMEOUT_S,
         )
 
+    def mark_down(self) -> None:
+        """The server could not be reached just now (reads fail fast until one succeeds)."""
+        if self._down_at is None:
+            logger.warning("the PostgreSQL store %s cannot be reached", self.name)
+        self._down_at = time.monotonic()
+
+    def mark_up(self) -> None:
+        if self._down_at is not None:
+            logger.warning("the PostgreSQL store %s is reachable again", self.name)
+            self._down_at = None
+
+    def is_down(self) -> bool:
+        """Whether the last statement failed to reach the server."""
+        return self._down_at is not None
+
     @property
     def conn(self) -> PgConnection:
         """This thread's transaction connection, or one that borrows per statement."""
@@ -385,10 +428,10 @@ class PgDatabase:
                 conn.execute("SELECT pg_advisory_xact_lock(%s)", (key,))
             return conn
 
-        def borrow() -> Any:
-            return _Borrowed(self.pool)
+        def borrow(timeout: float) -> Any:
+            return _Borrowed(self.pool, timeout)
 
-        return _retrying(borrow, start)
+        return _retrying(self, borrow, start, patient=True)
 
     @contextmanager
     def _holding(self, begin: str, *lock: int, stream: bool = False) -> Iterator[PgConnection]:
@@ -450,7 +493,9 @@ class PgDatabase:
                     cursors = [conn.execute(query, values) for query, values in queries]
                 return [cur.fetchall() for cur in cursors]
 
-            return _retrying(lambda: self.pool.connection(), run)  # type: ignore[no-any-return]
+            return _retrying(  # type: ignore[no-any-return]
+                self, lambda timeout: self.pool.connection(timeout=timeout), run, patient=False
+            )
 
     def try_lead(self) -> bool:
         """Whether this process is (now) the one that polls feeds and sends alerts.
@@ -545,7 +590,14 @@ class PgDatabase:
             return verdict
 
         with _as_store_error(), _translated(self.url):
-            return str(_retrying(lambda: self.pool.connection(), decide))
+            return str(
+                _retrying(
+                    self,
+                    lambda timeout: self.pool.connection(timeout=timeout),
+                    decide,
+                    patient=False,
+                )
+            )
 
     def get_shared(self, key: str, *, now: float) -> str | None:
         """The value under ``key``, None when unknown or expired."""

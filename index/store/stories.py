@@ -16,6 +16,7 @@ member with nothing to update.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import time
 from array import array
@@ -30,6 +31,8 @@ from index.store.db import Database
 from index.store.row_cache import RowCache
 
 _MAX_PARAMS = 900
+logger = logging.getLogger(__name__)
+
 # The newest articles read per LSH band key (see ``StoryStore.candidates``).
 CANDIDATES_PER_BAND = 8
 
@@ -209,9 +212,16 @@ class StoryStore:
             generation, read_at = self.cache.story_generation, time.monotonic()
         missing = [i for i in ids if i not in kept]
         read: dict[int, Story] = {}
-        for chunk in _chunks(missing):
-            marks = ",".join("?" * len(chunk))
-            read.update(stories_from_rows(self.db.conn.execute(stories_sql(marks), chunk)))
+        try:
+            for chunk in _chunks(missing):
+                marks = ",".join("?" * len(chunk))
+                read.update(stories_from_rows(self.db.conn.execute(stories_sql(marks), chunk)))
+        except sqlite3.OperationalError:
+            if self.cache is None:
+                raise
+            # The server is unreachable: the answer goes on without the stories not kept.
+            logger.info("store unreachable: %d stories left out of an answer", len(missing))
+            missing = []
         if self.cache is not None and missing:
             self.cache.fill_stories(generation, {i: read.get(i) for i in missing}, read_at)
         found = {i: story for i, story in kept.items() if story is not None}

@@ -74,6 +74,7 @@ class Cluster:
     port: int
     user: str | None
     _names: count = None  # type: ignore[assignment]
+    _options: str = ""
 
     @property
     def data(self) -> Path:
@@ -117,6 +118,7 @@ class Cluster:
             "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
             "-c max_connections=200 -c shared_buffers=32MB"
         )
+        self._options = options
         done = self._run(
             "pg_ctl", "-D", str(self.data), "-l", str(self.root / "log"), "-o", options,
             "-w", "-t", str(START_TIMEOUT_S), "start",
@@ -132,6 +134,22 @@ class Cluster:
         done = self._run("pg_ctl", "-D", str(self.data), "-l", log, "-m", "fast", "-w", "restart")
         if done.returncode != 0:
             raise RuntimeError(f"pg_ctl restart failed: {done.stderr or done.stdout}")
+
+    def halt(self) -> None:
+        """Stop the server (connections are cut) and keep its data: ``resume`` starts it."""
+        done = self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+        if done.returncode != 0:
+            raise RuntimeError(f"pg_ctl stop failed: {done.stderr or done.stdout}")
+
+    def resume(self) -> None:
+        """Start a halted server again, on the same port."""
+        log = str(self.root / "log")
+        done = self._run(
+            "pg_ctl", "-D", str(self.data), "-l", log, "-o", self._options, "-w",
+            "-t", str(START_TIMEOUT_S), "start",
+        )  # fmt: skip
+        if done.returncode != 0:
+            raise RuntimeError(f"pg_ctl start failed: {done.stderr or done.stdout}")
 
     def stop(self) -> None:
         self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")

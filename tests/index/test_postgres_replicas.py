@@ -211,3 +211,45 @@ def test_a_replica_down_past_the_log_pruning_rebuilds_its_index(
             b.follow_changes()  # the gap is seen: the index is rebuilt from the store
             assert b.ask(NATO_Q).found
             assert b.stats().index_passages == a.stats().passages
+
+
+def test_a_stopped_server_leaves_answers_from_the_cache_and_writes_waiting_for_it(
+    postgres_cluster, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    import threading
+
+    from index import NewsdeskError
+
+    # A database of its own, created here: stopping the server cuts every connection.
+    url = postgres_cluster.create_database()
+    with _replica(tmp_path / "a", url) as a, _replica(tmp_path / "b", url) as b:
+        b.follow_changes()
+        a.ingest([str(KAKHOVKA)])
+        _within(PROPAGATION_S, lambda: b.ask(KAKHOVKA_Q).found)
+        postgres_cluster.halt()
+        try:
+            # Answered from B's local index and its cache of the rows it read, at once.
+            started = time.monotonic()
+            for _ in range(5):
+                assert b.ask(KAKHOVKA_Q).found
+            assert time.monotonic() - started < 2.0
+            # Rows never read cannot be shown: a clear refusal, fast, not a crash.
+            started = time.monotonic()
+            with pytest.raises(NewsdeskError, match="cannot be reached"):
+                b.passages_for([10**6])
+            assert time.monotonic() - started < 2.0
+            # A write waits for the server with backoff (it comes back within the budget).
+            outcome: list[object] = []
+            writer = threading.Thread(
+                target=lambda: outcome.append(a.ingest([str(NATO)]).count("new"))
+            )
+            writer.start()
+            time.sleep(1.0)
+        finally:
+            postgres_cluster.resume()
+        writer.join(timeout=60)
+        assert outcome == [1]
+        # B's follower reconnects (with backoff) and catches up.
+        _within(20.0, lambda: b.ask(NATO_Q).found)
+        assert b.ask(KAKHOVKA_Q).found
+    postgres_cluster.drop_database(url)
