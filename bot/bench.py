@@ -38,7 +38,7 @@ import random
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -70,6 +70,9 @@ NEEDS_CHECKOUT = (
 )
 
 logger = logging.getLogger(__name__)
+
+#: Hands one update to a bot's webhook; False when it was not accepted (not listening yet).
+Deliver = Callable[[dict[str, Any]], Awaitable[bool]]
 
 BENCH_TOKEN = "424242:BenchmarkTokenNotARealOne_0123456789"  # noqa: S105 - fake server only
 REPLY_TIMEOUT_S = 10.0
@@ -205,9 +208,14 @@ async def run_load(
     rate: float,
     inline_share: float,
     result: LoadResult,
-    bot_pid: int,
+    bot_pid: int | Sequence[int],
+    deliver: Deliver | None = None,
 ) -> None:
-    """Drive ``users`` simulated users against the running bot; fills ``result``."""
+    """Drive ``users`` simulated users against the running bot; fills ``result``.
+
+    ``deliver`` POSTs each update to a webhook (replicas); without it the bot long-polls.
+    ``bot_pid`` is the bot process, or every replica's (their CPU is summed).
+    """
     loop = asyncio.get_running_loop()
     pending: dict[tuple[str, object], asyncio.Future[ApiCall]] = {}
 
@@ -234,7 +242,13 @@ async def run_load(
             key = ("chat", user.id)
         future: asyncio.Future[ApiCall] = loop.create_future()
         pending[key] = future
-        update_id = server.offer(update)
+        if deliver is None:
+            update_id = server.offer(update)
+        else:
+            numbered, update_id = server.stamp(update)
+            if not await deliver(numbered):
+                pending.pop(key, None)
+                return None
         try:
             call = await asyncio.wait_for(future, REPLY_TIMEOUT_S)
         except TimeoutError:
@@ -247,6 +261,7 @@ async def run_load(
     while time.perf_counter() < deadline:
         if await ask(people[0], questions[0], inline=False) is not None:
             break
+        await asyncio.sleep(0.2)  # a replica's webhook may not listen yet
     else:
         raise SystemExit("the bot did not answer within the warm-up timeout")
 
@@ -271,16 +286,21 @@ async def run_load(
             if think_mean_s:
                 await asyncio.sleep(rng.expovariate(1.0 / think_mean_s))
 
-    bot = psutil.Process(bot_pid)
+    if deliver is not None:  # every replica is ready too, not only the first to answer
+        for user in people[1:8]:
+            await ask(user, questions[0], inline=False)
+    bots = [psutil.Process(pid) for pid in ([bot_pid] if isinstance(bot_pid, int) else bot_pid)]
     me = psutil.Process()
-    cpu_before = sum(bot.cpu_times()[:2])
-    workers = {child.pid: child for child in bot.children() if _is_answer_worker(child)}
+    cpu_before = sum(_cpu_s(bot) for bot in bots)
+    workers = {
+        child.pid: child for bot in bots for child in bot.children() if _is_answer_worker(child)
+    }
     workers_before = {pid: _cpu_s(child) for pid, child in workers.items()}
     my_cpu_before = sum(me.cpu_times()[:2])
     started = time.perf_counter()
     await asyncio.gather(*(simulate(i, user) for i, user in enumerate(people)))
     elapsed = time.perf_counter() - started
-    cpu_used = sum(bot.cpu_times()[:2]) - cpu_before
+    cpu_used = sum(_cpu_s(bot) for bot in bots) - cpu_before
     workers_used = sum(_cpu_s(child) - workers_before[pid] for pid, child in workers.items())
     result.workers_cpu_percent = 100.0 * workers_used / elapsed
     result.server_cpu_percent = 100.0 * (sum(me.cpu_times()[:2]) - my_cpu_before) / elapsed
@@ -461,6 +481,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="run the bot with its store on this PostgreSQL database (the archive is copied "
         "there first with `newsdesk migrate`, idempotent; the index stays local)",
     )
+    parser.add_argument(
+        "--replicas",
+        type=int,
+        default=0,
+        help="with --database: also run 1 and then this many bot replicas in webhook mode, "
+        "updates spread round robin over their webhooks, beside one SQLite process, and time "
+        "the propagation of an ingest to a replica (bot.bench_replicas)",
+    )
+    parser.add_argument(
+        "--propagation", type=int, default=20, help="articles timed for propagation"
+    )
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     return parser
 
@@ -474,6 +505,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.passages < 100 or args.users < 1 or args.seconds <= 0 or args.rate <= 0:
         sys.stderr.write("error: --passages ≥ 100, --users ≥ 1, --seconds > 0, --rate > 0\n")
         return 2
+    if args.replicas and not args.database:
+        sys.stderr.write("error: --replicas needs --database postgresql://…\n")
+        return 2
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s %(message)s")
     with tempfile.TemporaryDirectory(prefix="newsdesk-bot-bench-") as tmp:
         root = args.data_dir or Path(tmp)
@@ -486,6 +520,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             refresh_index(data_dir)
         if args.database:
             migrate_store(IndexSettings(data_dir=data_dir, _env_file=None), args.database)
+        if args.replicas:
+            from bot.bench_replicas import format_replicas, run_replicas_bench
+
+            report = asyncio.run(run_replicas_bench(args, data_dir, build_s))
+            sys.stdout.write(
+                json.dumps(asdict(report), indent=2) if args.json else format_replicas(report)
+            )
+            sys.stdout.write("\n")
+            return 0
         result = asyncio.run(run_bench(args, data_dir, build_s))
     sys.stdout.write(json.dumps(asdict(result), indent=2) if args.json else format_report(result))
     sys.stdout.write("\n")

@@ -456,6 +456,13 @@ class FakeBotApi:
             asyncio.get_running_loop().create_task(self._wake_pollers())
         return update_id
 
+    def stamp(self, update: dict[str, Any]) -> tuple[dict[str, Any], int]:
+        """An update (without ``update_id``) numbered for webhook delivery, not queued for
+        getUpdates: the caller POSTs it to a bot's webhook. Returns it and its id."""
+        update_id = next(self._update_ids)
+        self.offered_at[update_id] = time.perf_counter()
+        return {"update_id": update_id, **update}, update_id
+
     async def _wake_pollers(self) -> None:
         assert self._new_update is not None
         async with self._new_update:
