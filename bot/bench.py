@@ -286,9 +286,6 @@ async def run_load(
             if think_mean_s:
                 await asyncio.sleep(rng.expovariate(1.0 / think_mean_s))
 
-    if deliver is not None:  # every replica is ready too, not only the first to answer
-        for user in people[1:8]:
-            await ask(user, questions[0], inline=False)
     bots = [psutil.Process(pid) for pid in ([bot_pid] if isinstance(bot_pid, int) else bot_pid)]
     me = psutil.Process()
     cpu_before = sum(_cpu_s(bot) for bot in bots)

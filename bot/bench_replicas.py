@@ -35,10 +35,12 @@ import httpx
 
 from bot.bench import (
     BENCH_TOKEN,
+    READY_TIMEOUT_S,
     REPLY_TIMEOUT_S,
     FakeBotApi,
     FakeUser,
     LoadResult,
+    ZipfCorpus,
     _percentiles,
     _serve_bot,
     run_bench,
@@ -46,11 +48,9 @@ from bot.bench import (
 )
 from index import IndexSettings, open_archive
 
-# Below the package surface on purpose: the benchmark's question generator.
-from index.bench.corpus import ZipfCorpus
-
 SECRET = "bench-replicas_1"  # noqa: S105 - the fake server's webhooks only
 WRITER_USER = FakeUser(999_001, "Writer", "en")
+WARM_UP_USER_ID = 999_100
 PROPAGATION_POLL_S = 0.05
 PROPAGATION_GIVE_UP_S = 30.0
 BAR_PROPAGATION_P99_S = 2.0
@@ -164,6 +164,8 @@ async def _replicas_run(
     processes, ports = _start_replicas(args, data_dir, server, count)
     spread = RoundRobin(ports)
     try:
+        for replica in range(count):
+            await _until_ready(server, spread, replica, questions[0])
         await run_load(
             server,
             questions,
@@ -183,6 +185,30 @@ async def _replicas_run(
         await _stop(processes)
         await spread.close()
         await server.stop()
+
+
+async def _until_ready(
+    server: FakeBotApi, spread: RoundRobin, replica: int, question: str
+) -> None:
+    """Ask replica ``replica`` until it answers (webhook up, index loaded, workers warm)."""
+    user = FakeUser(WARM_UP_USER_ID + replica, "WarmUp", "en")
+    deadline = time.perf_counter() + READY_TIMEOUT_S
+    while time.perf_counter() < deadline:
+        cursor = server.cursor()
+        numbered, _ = server.stamp(server.private_message(user, question))
+        if await spread.post(numbered, to=replica):
+            try:
+                await server.wait_for(
+                    "sendMessage",
+                    lambda call: call.params.get("chat_id") == user.id,
+                    after=cursor,
+                    timeout=REPLY_TIMEOUT_S,
+                )
+                return
+            except TimeoutError:
+                pass
+        await asyncio.sleep(0.5)
+    raise SystemExit(f"replica {replica} did not answer within {READY_TIMEOUT_S:g} s")
 
 
 async def _propagation(

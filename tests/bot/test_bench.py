@@ -57,3 +57,29 @@ def test_bars_are_judged_at_100k_passages(
 ) -> None:
     bars = bars_line(_result(100_000, updates_per_s, p99_ms))
     assert "apply at 100k passages" in bars and bars.endswith(verdict)
+
+
+@pytest.mark.slow
+def test_bot_bench_replicas_runs_sqlite_and_webhook_replicas_and_times_propagation(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, pg_url: str
+) -> None:
+    argv = ["--passages", "400", "--users", "3", "--seconds", "1", "--rate", "10"]
+    argv += ["--pool", "threads", "--replicas", "2", "--propagation", "2", "--json"]
+    assert main([*argv, "--database", pg_url, "--data-dir", str(tmp_path)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert list(report["runs"]) == [
+        "sqlite, 1 process (long polling)",
+        "postgresql, 1 replica",
+        "postgresql, 2 replicas",
+    ]
+    for run in report["runs"].values():
+        assert run["handled"] > 0 and run["timeouts"] == 0 and run["rejected"] == 0
+    assert report["propagation_ms"]["n"] == 2
+    assert 0 < report["propagation_ms"]["p50"] < 30_000
+    # Each replica had a data dir of its own (an index copy, no SQLite store).
+    assert not (tmp_path / "replica-1" / "newsdesk.sqlite3").exists()
+
+
+def test_replicas_need_a_database(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--replicas", "2"]) == 2
+    assert "--database" in capsys.readouterr().err
