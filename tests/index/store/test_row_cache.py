@@ -91,3 +91,22 @@ def test_the_cache_is_bounded_and_a_read_racing_a_forget_keeps_nothing() -> None
     cache.forget_passages([2])
     cache.fill(stale, passages={9: _passage((9, 1, 0, "old", 0, 3, "body"))})
     assert cache.passages([9]) == {}
+
+
+def test_stories_are_kept_briefly_and_dropped_by_a_story_write(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from index.store import StoryStore, row_cache
+
+    cache = RowCache()
+    store, stories = ArticleStore(db, cache), StoryStore(db, cache)
+    article_id = store.save(*make_article(url="https://a.example/1")).article.article_id
+    first = stories.stories_of([article_id])
+    assert list(first) == [article_id]
+    misses = cache.misses
+    assert stories.stories_of([article_id]) == first and cache.misses == misses  # kept
+    with stories.batch():  # any story write (a reprint moved, here or by this process)
+        pass
+    assert stories.stories_of([article_id]) == first and cache.misses == misses + 1
+    monkeypatch.setattr(row_cache, "STORY_TTL_S", 0.0)
+    assert stories.stories_of([article_id]) == first and cache.misses == misses + 2  # expired
