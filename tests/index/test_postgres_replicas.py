@@ -253,3 +253,22 @@ def test_a_stopped_server_leaves_answers_from_the_cache_and_writes_waiting_for_i
         _within(20.0, lambda: b.ask(NATO_Q).found)
         assert b.ask(KAKHOVKA_Q).found
     postgres_cluster.drop_database(url)
+
+
+def test_a_process_watching_the_log_drops_rows_another_process_replaced(
+    pg_url: str, tmp_path: Path
+) -> None:
+    # The bot's answer workers: they answer from the bot's index, and only watch the change
+    # log so that their cache of article rows never serves a replaced or deleted article.
+    with _replica(tmp_path / "a", pg_url) as a, _replica(tmp_path / "w", pg_url) as w:
+        report = a.ingest([str(KAKHOVKA)])
+        article_id = report.items[0].article_id
+        assert article_id is not None
+        assert w.watch_changes() is True
+        passages = a.get_passages(article_id)
+        assert w.passages_for([p.passage_id for p in passages])  # now cached in w
+        cached = w.store.articles_by_id([article_id])[article_id]
+        a.delete(article_id)
+        _within(PROPAGATION_S, lambda: not w.store.articles_by_id([article_id]))
+        assert not w.passages_for([p.passage_id for p in passages])
+        assert cached.article_id == article_id
