@@ -54,6 +54,7 @@ from index.answer.passage_cache import PassageCache
 from index.answer.period_answers import answer_period, relaxed_note
 from index.answer.protocols import (
     AnalyzerLike,
+    ArticleHead,
     ArticleScorer,
     PassageSource,
     SearchBackend,
@@ -72,7 +73,7 @@ from index.answer.snippets import (
     title_words,
 )
 from index.answer.story_notes import reprints_note
-from index.models import Answer, Article, ArticleAnswer, Citation, Lang, Passage, Snippet
+from index.models import Answer, ArticleAnswer, Citation, Lang, Passage, Snippet
 
 logger = logging.getLogger(__name__)
 
@@ -599,7 +600,7 @@ class _EvidenceCheck:
     def may_answer(
         self,
         ranked: RankedArticle,
-        article: Article | None = None,
+        article: ArticleHead | None = None,
         *,
         cross_language: bool | None,
     ) -> bool:
@@ -631,7 +632,7 @@ class _EvidenceCheck:
 
 def _answer_from_article(
     ranked_article: RankedArticle,
-    article: Article,
+    article: ArticleHead,
     texts: dict[int, Passage],
     words: Sequence[QuestionWord],
     question: QuestionLike,
@@ -770,7 +771,7 @@ def _answer_from_article(
 
 
 def _with_lead(
-    candidates: list[tuple[RankedPassage, Passage]], article: Article, passages: PassageSource
+    candidates: list[tuple[RankedPassage, Passage]], article: ArticleHead, passages: PassageSource
 ) -> list[tuple[RankedPassage, Passage]]:
     """The candidates plus the article's lead passages (those starting in its first
     ``LEAD_CHARS``) that the ranking did not bring: a news article states its main fact in
@@ -855,7 +856,7 @@ def _may_show(ceiling: float, scores: Sequence[float], wanted: int) -> bool:
     return len(scores) < wanted or ceiling >= scores[wanted - 1]
 
 
-def _article_terms(article: Article, cache: PassageCache) -> set[str]:
+def _article_terms(article: ArticleHead, cache: PassageCache) -> set[str]:
     """Terms every passage of the article shares as evidence: its title and its day.
 
     A question dated to the day an article was published ("what happened on 22 March 2024")
@@ -865,7 +866,7 @@ def _article_terms(article: Article, cache: PassageCache) -> set[str]:
     return _day_terms(article).union(cache.terms(article.title, lang, article.published_at))
 
 
-def _day_terms(article: Article) -> set[str]:
+def _day_terms(article: ArticleHead) -> set[str]:
     """The date terms of the day the article was published (none when undated)."""
     if article.published_at is None:
         return set()
@@ -873,7 +874,7 @@ def _day_terms(article: Article) -> set[str]:
     return set(date_terms(day.month, day.day, day.year))
 
 
-def _log_rejection(article: Article, passage: Passage | None, evidence: Evidence) -> None:
+def _log_rejection(article: ArticleHead, passage: Passage | None, evidence: Evidence) -> None:
     """Say at DEBUG why a candidate was not shown (the threshold's calibration trail).
 
     ``passage`` None: all the article's candidate passages together were not enough.

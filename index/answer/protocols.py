@@ -7,13 +7,39 @@ so the answer stage cannot grow hidden dependencies on another stage's internals
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Protocol
 
 import numpy as np
 
-from index.models import Article, ArticleSummary, Hit, Lang, Passage, Story
+from index.models import ArticleSummary, Hit, Lang, Passage, Story
+
+
+class ArticleHead(Protocol):
+    """What the answer stage reads of an article: its citation fields, date and language,
+    never its body (``Article`` and the store's bodiless ``ArticleSummary`` both are one)."""
+
+    @property
+    def article_id(self) -> int: ...
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def url(self) -> str | None: ...
+
+    @property
+    def source(self) -> str | None: ...
+
+    @property
+    def author(self) -> str | None: ...
+
+    @property
+    def published_at(self) -> datetime | None: ...
+
+    @property
+    def language(self) -> Lang | None: ...
 
 
 class PassageSource(Protocol):
@@ -23,8 +49,8 @@ class PassageSource(Protocol):
         """The passages with these ids; unknown ids are left out."""
         ...
 
-    def articles_by_id(self, ids: Sequence[int]) -> dict[int, Article]:
-        """The articles with these ids; unknown ids are left out."""
+    def articles_by_id(self, ids: Sequence[int]) -> Mapping[int, ArticleHead]:
+        """The articles with these ids (whole, or without bodies); unknown ids are left out."""
         ...
 
     def passages_of(self, article_id: int) -> list[Passage]:

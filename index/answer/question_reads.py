@@ -5,19 +5,21 @@ feedback passages and their articles (RM3), then the evidence check reads the ca
 articles and the passages of those that can answer, and the best passages and articles are
 usually the same in both. ``QuestionReads`` wraps the store for one question and keeps what
 it read, so the second stage asks the store only for rows it has not seen. It lives for one
-question only: between questions the store may change (ingest, delete).
+question only: between questions the store may change (ingest, delete). Articles are read
+without their bodies when the store can (``article_summaries_by_id``): no stage of an answer
+reads a body, and a body is most of an article row.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import TypeVar
 
-from index.answer.protocols import DateCoverage, PassageSource
-from index.models import Article, ArticleSummary, Passage
+from index.answer.protocols import ArticleHead, DateCoverage, PassageSource
+from index.models import ArticleSummary, Passage
 
-Row = TypeVar("Row", Passage, Article)
+Row = TypeVar("Row", Passage, ArticleHead)
 
 
 class QuestionReads:
@@ -30,15 +32,19 @@ class QuestionReads:
     def __init__(self, store: PassageSource) -> None:
         self.store = store
         self._passages: dict[int, Passage | None] = {}
-        self._articles: dict[int, Article | None] = {}
+        self._articles: dict[int, ArticleHead | None] = {}
+        self._read_articles: Callable[[Sequence[int]], Mapping[int, ArticleHead]] = getattr(
+            store, "article_summaries_by_id", store.articles_by_id
+        )
 
     def passages_by_id(self, ids: Sequence[int]) -> dict[int, Passage]:
         """The passages with these ids; unknown ids are left out (and not asked again)."""
         return _read(ids, self._passages, self.store.passages_by_id)
 
-    def articles_by_id(self, ids: Sequence[int]) -> dict[int, Article]:
-        """The articles with these ids; unknown ids are left out (and not asked again)."""
-        return _read(ids, self._articles, self.store.articles_by_id)
+    def articles_by_id(self, ids: Sequence[int]) -> dict[int, ArticleHead]:
+        """The articles with these ids, without bodies when the store can read them so;
+        unknown ids are left out (and not asked again)."""
+        return _read(ids, self._articles, self._read_articles)
 
     def article_languages(self, ids: Sequence[int]) -> dict[int, str | None]:
         """Article id → language (from the articles read already, else the store)."""
@@ -74,7 +80,7 @@ def article_languages(source: PassageSource, ids: Sequence[int]) -> dict[int, st
 def _read(
     ids: Sequence[int],
     kept: dict[int, Row | None],
-    fetch: Callable[[Sequence[int]], dict[int, Row]],
+    fetch: Callable[[Sequence[int]], Mapping[int, Row]],
 ) -> dict[int, Row]:
     """``fetch`` the ids not in ``kept`` (recording misses as None); the found ones, in order."""
     missing = [i for i in dict.fromkeys(ids) if i not in kept]

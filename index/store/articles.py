@@ -432,6 +432,18 @@ class ArticleStore:
         self.cache.fill_stories(story_generation, {i: stories.get(i) for i in read}, read_at)
         return _by_id({**cached, **read})
 
+    def article_summaries_by_id(self, ids: Sequence[int]) -> dict[int, ArticleSummary]:
+        """Articles by id without their bodies (title, citation fields, date, language): what
+        answering a question reads of an article, at about half the cost of whole articles."""
+        found: dict[int, ArticleSummary] = {}
+        for chunk in _chunks(list(dict.fromkeys(ids))):
+            marks = ",".join("?" * len(chunk))
+            for row in self.db.conn.execute(
+                f"SELECT {_SUMMARY_COLUMNS} FROM articles WHERE id IN ({marks}) ORDER BY id", chunk
+            ):
+                found[int(row[0])] = summary_from_row(row)
+        return found
+
     def article_languages(self, ids: Sequence[int]) -> dict[int, str | None]:
         """Article id → language (None when unknown) of the articles that exist: a light
         read for the ranking (``index.answer.candidates``), without the bodies."""

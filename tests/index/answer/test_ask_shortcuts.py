@@ -23,7 +23,7 @@ from index.answer.passage_cache import PassageCache
 from index.answer.question_reads import QuestionReads
 from index.eval.components import ArchiveParts, archive_parts
 from index.eval.qa import load_qa
-from index.models import Passage
+from index.models import ExtractedArticle, Passage, PassageSpan
 from index.search.ranking import (
     CandidateRows,
     FeedbackPassage,
@@ -37,6 +37,8 @@ from index.search.ranking import (
     term_scores_of,
 )
 from index.settings import IndexSettings
+from index.store import ArticleStore
+from index.store.db import open_database
 from tests.index.answer.fakes import (
     MemoryArchive,
     SimpleAnalyzer,
@@ -330,6 +332,33 @@ def test_question_reads_ask_the_store_for_each_row_once():
     assert list(reads.articles_by_id([2, 1])) == [2, 1]
     reads.articles_by_id([1, 2])
     assert store.article_reads == [[2, 1]]
+
+
+def test_question_reads_read_articles_without_bodies_when_the_store_can(tmp_path: Path):
+    """The answer stage never reads a body: the store's light read is used, same fields."""
+    body = "Kyiv said on Monday that the dam was hit."
+    extracted = ExtractedArticle(
+        title="Dam hit",
+        body=body,
+        url="https://e.org/1",
+        published_at=datetime(2023, 6, 6, tzinfo=UTC),
+        language="en",
+    )
+    db = open_database(tmp_path / "store.sqlite3")
+    try:
+        store = ArticleStore(db)
+        saved = store.save(extracted, [PassageSpan(0, body, 0, len(body))]).article
+        read = QuestionReads(store).articles_by_id([saved.article_id])[saved.article_id]
+        assert read == store.article_summaries_by_id([saved.article_id])[saved.article_id]
+        assert not hasattr(read, "body")
+        assert (read.title, read.url, read.published_at, read.language) == (
+            saved.title,
+            saved.url,
+            saved.published_at,
+            saved.language,
+        )
+    finally:
+        db.close()
 
 
 def test_feedback_passages_are_read_and_analysed_once_per_passage():

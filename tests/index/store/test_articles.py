@@ -170,6 +170,17 @@ def test_lookups_by_id_skip_unknown_ids(store: ArticleStore) -> None:
     assert set(many) == set(ids)
 
 
+def test_article_summaries_are_the_articles_without_bodies(store: ArticleStore) -> None:
+    saved = store.save(*make_article()).article
+    summaries = store.article_summaries_by_id([saved.article_id, 999])
+    assert list(summaries) == [saved.article_id]
+    summary = summaries[saved.article_id]
+    whole = store.articles_by_id([saved.article_id])[saved.article_id]
+    fields = ("article_id", "title", "url", "source", "author", "published_at", "language")
+    assert [getattr(summary, f) for f in fields] == [getattr(whole, f) for f in fields]
+    assert not hasattr(summary, "body")
+
+
 def test_list_is_newest_first_with_filters(store: ArticleStore) -> None:
     for day, src in ((1, "A"), (3, "B"), (2, "A")):
         store.save(
