@@ -43,7 +43,7 @@ from index.answer.protocols import (
 )
 from index.answer.question_reads import article_languages
 from index.answer.snippets import ANSWER_TYPE_SHARE, best_sentence_coverage
-from index.models import Article, Hit, Lang, Passage
+from index.models import Article, Lang, Passage
 from index.search.ranking import (
     DEFAULT_LAYER,
     CandidateRows,
@@ -142,10 +142,10 @@ def rank_articles(
         their passages carry the question terms they hold (``RankedPassage.held``) when
         the index can tell (``evidence.indexed_question_terms``).
     """
-    hits = index.search(list(terms), n_passages, day_range=day_range)
+    hit_ids, hit_scores = _search(index, terms, n_passages, day_range)
     rows = None
     languages = _Languages(language, passages, cache)
-    if layer and hits:
+    if layer and hit_ids.size:
         query_words = words_of_terms(terms, [word.terms for word in words])
 
         def passages_in_language(ids: np.ndarray) -> np.ndarray:
@@ -155,7 +155,7 @@ def rank_articles(
 
         ids, scores, rows = _rescore(
             query_words,
-            hits,
+            hit_ids.tolist(),
             index,
             passages,
             cache or analyzer,
@@ -165,8 +165,7 @@ def rank_articles(
             passages_in_language if language is not None else None,
         )
     else:
-        ids = np.array([hit.passage_id for hit in hits], dtype=np.int64)
-        scores = np.array([hit.score for hit in hits], dtype=np.float64)
+        ids, scores = hit_ids, hit_scores
     positive = scores > 0
     id_list, score_list = ids[positive].tolist(), scores[positive].tolist()
     if cache is None:
@@ -254,9 +253,29 @@ def _fused_scores(
     return fused
 
 
+def _search(
+    index: SearchBackend, terms: Sequence[str], k: int, day_range: tuple[int, int] | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The engine's top ``k`` passages as int64 ids and float64 scores, best first.
+
+    Through the engine's ``top_passages`` when its class defines one: the layer computes on
+    arrays, and ``search`` would build a ``Hit`` per passage (~60 µs for 200) only to be
+    read back. Looked up on the class, so a wrapper that forwards unknown attributes
+    (``__getattr__``) but overrides ``search`` is asked through its ``search``.
+    """
+    if hasattr(type(index), "top_passages"):
+        ids, scores = index.top_passages(list(terms), k, day_range=day_range)  # type: ignore[attr-defined]
+        return ids, scores
+    hits = index.search(list(terms), k, day_range=day_range)
+    return (
+        np.array([hit.passage_id for hit in hits], dtype=np.int64),
+        np.array([hit.score for hit in hits], dtype=np.float64),
+    )
+
+
 def _rescore(
     words: Sequence[QueryWord],
-    hits: list[Hit],
+    ids: list[int],
     index: SearchBackend,
     passages: PassageSource,
     analyzer: AnalyzerLike | PassageCache,
@@ -270,7 +289,6 @@ def _rescore(
     Returns the best ``n_passages`` candidates' ids and scores, best first (ties by id,
     positive scores only), and the per-term scores read for the candidates.
     """
-    ids = [hit.passage_id for hit in hits]
     rows = CandidateRows(index.term_scores, ids)
     first = candidate_layer_scores(rows, words, options=options, same_language=same_language)
     if not options.feedback or index.n_docs < options.feedback_min_passages:
@@ -281,10 +299,10 @@ def _rescore(
     if not expansion:
         return (*_ordered(rows.passage_ids, first, n_passages), rows)
     words_only: np.ndarray | None = first  # the words' part, unless candidates are added
-    if len(hits) < n_passages or options.search_expansion_when_full:
+    if len(ids) < n_passages or options.search_expansion_when_full:
         # Too few candidates have the question's words: the expansion finds more.
-        pool = index.search(list(expansion), n_passages, day_range=day_range)
-        extra = sorted({hit.passage_id for hit in pool} - set(ids))
+        pool, _ = _search(index, list(expansion), n_passages, day_range)
+        extra = sorted(set(pool.tolist()) - set(ids))
         if extra:
             rows = CandidateRows(index.term_scores, ids + extra)
             words_only = None

@@ -109,7 +109,12 @@ class SearchBackend(Protocol):
     def search(
         self, terms: Sequence[str], k: int, *, day_range: tuple[int, int] | None = None
     ) -> list[Hit]:
-        """Pure BM25Okapi top-k, best first."""
+        """Pure BM25Okapi top-k, best first.
+
+        An engine may also offer ``top_passages`` (same arguments): the same top-k as two
+        arrays, int64 ids and float64 scores, which the ranking uses when its class has it
+        (``candidates._search``); a wrapper that filters ``search`` must filter it too.
+        """
         ...
 
     def score_passages(self, terms: Sequence[str], passage_ids: Sequence[int]) -> np.ndarray:

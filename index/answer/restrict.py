@@ -63,6 +63,20 @@ class RestrictedIndex:
             return []
         return self._index.search(terms, k, day_range=days, articles=self._articles)
 
+    def top_passages(
+        self, terms: Sequence[str], k: int, *, day_range: tuple[int, int] | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``search`` as arrays (the engine's ``top_passages``), the filters applied alike.
+
+        Defined here, not left to ``__getattr__``: the engine's own would ignore the filters.
+        """
+        days = _intersect(self._days, day_range)
+        if (days is not None and days[0] > days[1]) or (
+            self._articles is not None and not self._articles.any()
+        ):
+            return np.empty(0, np.int64), np.empty(0, np.float64)
+        return self._index.top_passages(terms, k, day_range=days, articles=self._articles)
+
 
 class RestrictedPassages:
     """The article store, whose ``list_articles`` (period listings) obeys the filters."""

@@ -52,3 +52,19 @@ def test_the_article_mask_equals_filtering_the_full_ranking(tmp_path: Path, seed
         both = [hit for hit in in_days if hit in allowed]
         assert index.search(terms, 5, day_range=days, articles=mask) == both[:5]
     assert index.search(["dam"], 5, articles=np.zeros(0, dtype=bool)) == []
+
+
+def test_top_passages_are_the_hits_as_arrays(tmp_path: Path) -> None:
+    """``top_passages`` (the ranking layer's read) returns exactly ``search``'s hits."""
+    rng = np.random.default_rng(3)
+    index = SearchIndex.build(tmp_path / "index", _docs(1, 300, rng))
+    index.add(_docs(1000, 80, rng))
+    mask = rng.random(N_ARTICLES) < 0.5
+    for terms in (["dam"], ["flood", "reservoir"], ["nowhere"], []):
+        for kwargs in ({}, {"day_range": (10, 30)}, {"articles": mask}):
+            for k in (0, 1, 7, 500):
+                ids, scores = index.top_passages(terms, k, **kwargs)
+                assert ids.dtype == np.int64 and scores.dtype == np.float64
+                hits = index.search(terms, k, **kwargs)
+                assert ids.tolist() == [hit.passage_id for hit in hits]
+                assert scores.tolist() == [hit.score for hit in hits]
