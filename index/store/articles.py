@@ -42,6 +42,7 @@ _ARTICLE_COLUMNS = (
     "id, url, source, title, author, published_at, language, body, content_hash, ingested_at"
 )
 _SUMMARY_COLUMNS = "id, title, url, source, author, published_at, language"
+# The fields of ``Passage`` in order (``_passage`` passes a row positionally).
 _PASSAGE_COLUMNS = 'id, article_id, ordinal, text, start, "end", kind'
 _NEWEST_FIRST = "ORDER BY published_at IS NULL, published_at DESC, ingested_at DESC, id DESC"
 # SQLite's default limit on bound parameters is 999 in old builds; stay under it.
@@ -831,12 +832,7 @@ def _article(row: Sequence[object]) -> Article:
 
 
 def _passage(row: Sequence[object]) -> Passage:
-    return Passage(
-        passage_id=int(row[0]),  # type: ignore[arg-type]
-        article_id=int(row[1]),  # type: ignore[arg-type]
-        ordinal=int(row[2]),  # type: ignore[arg-type]
-        text=row[3],  # type: ignore[arg-type]
-        start=int(row[4]),  # type: ignore[arg-type]
-        end=int(row[5]),  # type: ignore[arg-type]
-        kind=row[6],  # type: ignore[arg-type]
-    )
+    """A ``Passage`` from a row whose columns are ``_PASSAGE_COLUMNS``, which are its fields in
+    order. Positional and unconverted (both backends return the integer columns as ``int``):
+    keyword arguments and ``int()`` calls took twice as long, and a question reads ~30."""
+    return Passage(*row)  # type: ignore[arg-type]

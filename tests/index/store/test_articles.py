@@ -367,3 +367,13 @@ def test_counts_work_while_a_rebuild_read_is_open(store: ArticleStore) -> None:
     next(rows)  # the rebuild's snapshot is open on this thread's connection
     assert store.counts().articles == 1
     assert len(list(rows)) == 1
+
+
+def test_passages_read_back_equal_the_saved_ones(store: ArticleStore) -> None:
+    """Rows become ``Passage`` positionally: a column out of order would show here."""
+    saved = store.save(*make_article()).passages
+    ids = [p.passage_id for p in saved]
+    read = list(store.passages_by_id(ids).values())
+    assert read == list(saved)
+    assert store.passages_of(saved[0].article_id) == list(saved)
+    assert all(type(p.passage_id) is int and type(p.start) is int for p in read)
