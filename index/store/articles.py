@@ -49,7 +49,7 @@ _NEWEST_FIRST = "ORDER BY published_at IS NULL, published_at DESC, ingested_at D
 # Reads that return several rows say ORDER BY: SQLite returns rowid order unasked, PostgreSQL
 # returns heap order, and callers (the alert matcher's first match per story) see the order.
 _MAX_PARAMS = 900
-_Row = TypeVar("_Row", Article, Passage)
+_Row = TypeVar("_Row", Article, ArticleSummary, Passage)
 # Passages read with each article when a row cache is on (PostgreSQL): a question reads the
 # lead and the ranked passages of the articles it cites, nearly always among the first ones.
 PREFETCH_PASSAGES = 40
@@ -433,17 +433,24 @@ class ArticleStore:
         self.cache.fill_stories(story_generation, {i: stories.get(i) for i in read}, read_at)
         return _by_id({**cached, **read})
 
-    def article_summaries_by_id(self, ids: Sequence[int]) -> dict[int, ArticleSummary]:
+    def article_summaries_by_id(
+        self, ids: Sequence[int]
+    ) -> dict[int, ArticleSummary] | dict[int, Article]:
         """Articles by id without their bodies (title, citation fields, date, language): what
-        answering a question reads of an article, at about half the cost of whole articles."""
-        found: dict[int, ArticleSummary] = {}
-        for chunk in _chunks(list(dict.fromkeys(ids))):
-            marks = ",".join("?" * len(chunk))
-            for row in self.db.conn.execute(
-                f"SELECT {_SUMMARY_COLUMNS} FROM articles WHERE id IN ({marks}) ORDER BY id", chunk
-            ):
-                found[int(row[0])] = summary_from_row(row)
-        return found
+        answering a question reads of an article, at about half the cost of whole articles.
+
+        With a row cache (PostgreSQL) these are ``articles_by_id``'s whole articles: the
+        cache keeps whole rows, and reading them prefetches the passages a question reads
+        next, in the same round trip.
+        """
+        if self.cache is not None:
+            return self.articles_by_id(ids)
+        return _by_id(
+            {
+                int(row[0]): summary_from_row(row)
+                for row in self._rows_by_id("articles", _SUMMARY_COLUMNS, list(dict.fromkeys(ids)))
+            }
+        )
 
     def article_languages(self, ids: Sequence[int]) -> dict[int, str | None]:
         """Article id → language (None when unknown) of the articles that exist: a light
