@@ -120,6 +120,11 @@ class PassageEncoder:
         self._reported = 0
         self._coders = {lang: _Coder(self, lang) for lang in LANGS}
 
+    @property
+    def n_terms(self) -> int:
+        """Terms given an id so far (the next new term's id)."""
+        return len(self._terms)
+
     def intern(self, term: str) -> int:
         """The id of ``term``, given the next free one on first sight."""
         term_id = self._ids.get(term)

@@ -3,15 +3,21 @@ segment the one-piece build gives, array for array, and leave nothing behind."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
+import psutil
 import pytest
 
+from index.analysis import Analyzer, parallel
+from index.analysis.parallel import EncodeChunk, encode_chunks, workers_for
+from index.bench.corpus import ZipfCorpus
+from index.models import DocRecord, EncodedBatch
 from index.search import SearchIndex, runs
 from index.search.segments import _pid_alive, read_segment
 from tests.comparison.test_bm25okapi_parity import assert_parity, random_corpus, random_queries
-from tests.index.search.test_build_encoded import _batches_from_docs
+from tests.index.search.test_build_encoded import PUBLISHED, TEXTS, _batches_from_docs
 
 ARRAYS = (
     "indptr",
@@ -123,3 +129,75 @@ def test_batch_spool_gives_back_the_batches_in_order_and_removes_them(tmp_path: 
         assert np.array_equal(got.terms.term_ids, want.terms.term_ids)
         assert np.array_equal(got.terms.passages, want.terms.passages)
     assert list(tmp_path.iterdir()) == []
+
+
+def _encoded_batches(texts: list[str], langs: list[str], workers: int) -> list[EncodedBatch]:
+    """The texts in chunks of 53 passages, encoded by ``encode_chunks`` with ``workers``."""
+    starts = range(0, len(texts), 53)
+    chunks = (
+        EncodeChunk(texts[s : s + 53], langs[s : s + 53], [PUBLISHED] * len(texts[s : s + 53]))
+        for s in starts
+    )
+    batches = []
+    for start, terms in zip(starts, encode_chunks(chunks, workers), strict=True):
+        n = len(texts[start : start + 53])
+        ids = np.arange(start, start + n, dtype=np.int64)
+        batches.append(EncodedBatch(ids * 3 + 1, ids // 4, np.full(n, 19_900, np.int32), terms))
+    return batches
+
+
+def test_two_encoding_processes_give_the_one_process_segment_bit_for_bit(
+    tmp_path: Path, tiny_runs: None
+) -> None:
+    texts = [p.text for p in ZipfCorpus(1_500).chunk(0, 1_500)] + TEXTS * 5
+    langs = ["en"] * 1_500 + ["en", "en", "uk", "ru", "en", "en"] * 5
+    one = SearchIndex.build_encoded(tmp_path / "one", _encoded_batches(texts, langs, 1))
+    two = SearchIndex.build_encoded(tmp_path / "two", _encoded_batches(texts, langs, 2))
+    expected = _segment_arrays(tmp_path / "one")
+    got = _segment_arrays(tmp_path / "two")
+    for name, array in expected.items():
+        assert got[name].dtype == array.dtype, name
+        assert np.array_equal(got[name], array), name
+    analyzer = Analyzer()
+    docs = [
+        DocRecord(i * 3 + 1, i // 4, 19_900, tuple(analyzer.document_terms(t, lang, PUBLISHED)))
+        for i, (t, lang) in enumerate(zip(texts, langs, strict=True))
+    ]
+    queries = [list(d.terms[:3]) for d in docs[::37] if d.terms]
+    assert_parity(two, docs, queries)
+    for terms in queries:
+        assert two.search(terms, 10) == one.search(terms, 10)
+
+
+def test_a_failing_parallel_build_leaves_no_runs_and_no_workers(
+    tmp_path: Path, tiny_runs: None
+) -> None:
+    texts = [p.text for p in ZipfCorpus(600).chunk(0, 600)]
+    index_dir = tmp_path / "index"
+
+    def failing():
+        for start in range(0, 400, 50):
+            yield EncodeChunk(texts[start : start + 50], ["en"] * 50, [PUBLISHED] * 50)
+        raise OSError(28, "No space left on device")
+
+    def batches():
+        for i, terms in enumerate(encode_chunks(failing(), 2)):
+            ids = np.arange(i * 50, i * 50 + 50, dtype=np.int64)
+            yield EncodedBatch(ids, ids, np.zeros(50, np.int32), terms)
+
+    with pytest.raises(OSError, match="No space"):
+        SearchIndex.build_encoded(index_dir, batches())
+    assert not [p for p in index_dir.iterdir() if p.name.startswith(runs.SPILL_PREFIX)]
+    # multiprocessing's resource tracker outlives pools by design; no worker may
+    workers = [
+        child
+        for child in psutil.Process().children(recursive=True)
+        if "resource_tracker" not in " ".join(child.cmdline())
+    ]
+    assert workers == []
+
+
+def test_small_corpora_encode_in_one_process() -> None:
+    assert workers_for(1_000) == 1
+    assert workers_for(parallel.MIN_PASSAGES_PER_WORKER - 1) == 1
+    assert workers_for(10_000_000) == min(2, len(os.sched_getaffinity(0)))
