@@ -41,7 +41,7 @@ from index.models import EncodedTerms, Lang
 #: Processes for a large build: the machine's cores, at most two (the target machine's).
 MAX_WORKERS = 2
 #: Passages a worker must get for the pool to pay off. Measured with
-#: ``python -m index.analysis.parallel``: see docs/performance.md ("Both cores").
+#: ``python -m index.bench.encode_workers``: see docs/performance.md ("Both cores").
 MIN_PASSAGES_PER_WORKER = 50_000
 #: Chunks submitted ahead of the one being consumed, per worker: enough to keep every
 #: worker busy while the parent consumes, few enough that memory stays a few chunks.

@@ -94,7 +94,7 @@ def format_table(machine: dict[str, Any], rows: list[dict[str, Any]]) -> str:
             f"{_fmt(base['p50_ms'] / ours['p50_ms'], ',.0f')}× faster | | "
             f"{_fmt(base['p99_ms'] / ours['p99_ms'], ',.0f')}× faster | |"
         )
-    lines += ["", *statement_lines(rows)]
+    lines += ["", *build_time_lines(rows), *statement_lines(rows)]
     lines += [
         "",
         "newsdesk build passages/s counts analysis (the analyzer above), statement extraction "
@@ -115,6 +115,27 @@ def format_table(machine: dict[str, Any], rows: list[dict[str, Any]]) -> str:
         + " of the same questions.",
     ]
     return "\n".join(lines)
+
+
+def build_time_lines(rows: list[dict[str, Any]]) -> list[str]:
+    """Wall and CPU time of each build, with its encoding processes (both cores or one)."""
+    lines = []
+    for row in rows:
+        ours = row["ours"]
+        if "encode_processes" not in ours:
+            continue
+        workers = ours["encode_processes"]
+        how = (
+            f"{workers} encoding processes (largest {ours['encoder_max_rss_bytes'] / MB:,.0f} MB "
+            "resident)"
+            if workers > 1
+            else "encoded in the build process"
+        )
+        lines.append(
+            f"Build at {row['passages']:,} passages: {ours['build_s']:.1f} s wall, "
+            f"{ours['cpu_build_s']:.1f} s CPU (all processes); {how}."
+        )
+    return lines
 
 
 def statement_lines(rows: list[dict[str, Any]]) -> list[str]:
