@@ -39,6 +39,7 @@ import logging
 import threading
 import time
 from array import array
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from itertools import islice
@@ -551,18 +552,31 @@ class IndexKeeper:
         """
         import numpy as np
 
-        from index.analysis.encoding import PassageEncoder
+        from index.analysis.parallel import EncodeChunk, encode_groups, workers_for
 
         analyzer = self.analyzer
-        encoder = PassageEncoder(analyzer)
         fields = _RowFields(analyzer)
         done = 0
-        for batch in _whole_articles(rows, ENCODE_BATCH):
-            langs, titles, days = fields.of(batch)
-            pubs = [row.published_at for row in batch]
-            body = encoder.encode([row.text for row in batch], langs, pubs)
-            heads = encoder.encode([""] * len(batch), langs, pubs, titles)
-            bylines = encoder.encode([""] * len(batch), langs, pubs, fields.bylines(batch, langs))
+        read: deque[list[IndexRow]] = deque()  # batches handed to the encoders, not yet done
+        days_of: deque[list[int]] = deque()
+
+        def groups() -> Iterator[tuple[EncodeChunk, ...]]:
+            for batch in _whole_articles(rows, ENCODE_BATCH):
+                langs, titles, days = fields.of(batch)
+                pubs = [row.published_at for row in batch]
+                empty = [""] * len(batch)
+                read.append(batch)
+                days_of.append(days)
+                yield (
+                    EncodeChunk([row.text for row in batch], langs, pubs),
+                    EncodeChunk(empty, langs, pubs, titles),
+                    EncodeChunk(empty, langs, pubs, fields.bylines(batch, langs)),
+                )
+
+        # Both cores for a large archive (``index.analysis.parallel``); ids are joined by
+        # term string, and the index does not depend on them.
+        for body, heads, bylines in encode_groups(groups(), workers_for(total), analyzer):
+            batch, days = read.popleft(), days_of.popleft()
             ids = [row.passage_id for row in batch]
             seen.extend(ids)
             done += len(batch)

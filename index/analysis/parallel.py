@@ -35,6 +35,7 @@ from multiprocessing import get_context
 
 import numpy as np
 
+from index.analysis.analyzer import Analyzer
 from index.analysis.encoding import PassageEncoder
 from index.models import EncodedTerms, Lang
 
@@ -80,27 +81,45 @@ def encode_chunks(chunks: Iterable[EncodeChunk], workers: int) -> Iterator[Encod
     """Each chunk's terms, in input order, ids in one space (see the module docstring).
 
     With ``workers`` ≤ 1 one ``PassageEncoder`` in this process encodes everything. The pool
-    is shut down when the iterator is closed or fails (pending chunks are cancelled).
+    is shut down when the iterator is exhausted, closed or fails (pending chunks are
+    cancelled).
+    """
+    for (terms,) in encode_groups(((chunk,) for chunk in chunks), workers):
+        yield terms
+
+
+def encode_groups(
+    groups: Iterable[Sequence[EncodeChunk]], workers: int, analyzer: Analyzer | None = None
+) -> Iterator[list[EncodedTerms]]:
+    """``encode_chunks`` for groups of chunks one encoder reads in a row (a reindex batch's
+    bodies, titles and bylines), each group's terms as a list in the group's order.
+
+    ``analyzer`` serves the one-process case (its caches are then warm for questions); a
+    worker makes its own ``Analyzer``, which gives the same terms (it has no settings).
     """
     if workers <= 1:
-        encoder = PassageEncoder()
-        for chunk in chunks:
-            yield encoder.encode(chunk.texts, chunk.langs, chunk.published_ats, chunk.extra_terms)
+        encoder = PassageEncoder(analyzer)
+        for group in groups:
+            yield [_encode(encoder, chunk) for chunk in group]
         return
     joiner = _IdJoiner()
     pool = ProcessPoolExecutor(
         max_workers=workers, mp_context=get_context("spawn"), initializer=_start_worker
     )
-    pending: deque[Future[_WorkerResult]] = deque()
+    pending: deque[Future[list[_WorkerResult]]] = deque()
     try:
-        for chunk in chunks:
-            pending.append(pool.submit(_encode_in_worker, chunk))
+        for group in groups:
+            pending.append(pool.submit(_encode_in_worker, tuple(group)))
             if len(pending) > workers * _AHEAD_PER_WORKER:
-                yield joiner.join(pending.popleft().result())
+                yield [joiner.join(part) for part in pending.popleft().result()]
         while pending:
-            yield joiner.join(pending.popleft().result())
+            yield [joiner.join(part) for part in pending.popleft().result()]
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _encode(encoder: PassageEncoder, chunk: EncodeChunk) -> EncodedTerms:
+    return encoder.encode(chunk.texts, chunk.langs, chunk.published_ats, chunk.extra_terms)
 
 
 class _IdJoiner:
@@ -148,10 +167,12 @@ def _start_worker() -> None:
     _encoder = PassageEncoder()
 
 
-def _encode_in_worker(chunk: EncodeChunk) -> _WorkerResult:
+def _encode_in_worker(group: tuple[EncodeChunk, ...]) -> list[_WorkerResult]:
     encoder = _encoder
     if encoder is None:  # pragma: no cover - the initializer always ran
         raise RuntimeError("worker started without its encoder")
-    first = encoder.n_terms
-    terms = encoder.encode(chunk.texts, chunk.langs, chunk.published_ats, chunk.extra_terms)
-    return _WorkerResult(os.getpid(), first, terms)
+    results = []
+    for chunk in group:
+        first = encoder.n_terms
+        results.append(_WorkerResult(os.getpid(), first, _encode(encoder, chunk)))
+    return results

@@ -123,3 +123,28 @@ def test_a_reindex_in_small_batches_never_splits_an_article(
         assert not archive.ingest([str(SAMPLE)]).failed
         archive.reindex()
         assert_article_parity(archive)
+
+
+def test_a_reindex_encoding_in_two_processes_gives_the_one_process_indexes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import index.indexing
+    from index.analysis import parallel
+    from tests.index.search.test_streamed_build import _segment_arrays
+
+    monkeypatch.setattr(index.indexing, "ENCODE_BATCH", 4)  # many chunks for the pool
+    settings = IndexSettings(data_dir=tmp_path / "data", _env_file=None)
+    with open_archive(settings) as archive:
+        assert not archive.ingest([str(SAMPLE)]).failed
+        keeper = archive.keeper
+        archive.reindex()
+        one = [_segment_arrays(d) for d in (keeper.index_dir, keeper.articles_dir)]
+        monkeypatch.setattr(parallel, "MIN_PASSAGES_PER_WORKER", 1)
+        assert parallel.workers_for(archive.store.count_passages()) == 2
+        archive.reindex()
+        two = [_segment_arrays(d) for d in (keeper.index_dir, keeper.articles_dir)]
+        for expected, got in zip(one, two, strict=True):
+            for name, array in expected.items():
+                assert got[name].dtype == array.dtype, name
+                assert np.array_equal(got[name], array), name
+        assert_article_parity(archive)
