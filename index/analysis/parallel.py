@@ -43,7 +43,7 @@ from index.models import EncodedTerms, Lang
 MAX_WORKERS = 2
 #: Passages a worker must get for the pool to pay off. Measured with
 #: ``python -m index.bench.encode_workers``: see docs/performance.md ("Both cores").
-MIN_PASSAGES_PER_WORKER = 50_000
+MIN_PASSAGES_PER_WORKER = 250_000
 #: Chunks submitted ahead of the one being consumed, per worker: enough to keep every
 #: worker busy while the parent consumes, few enough that memory stays a few chunks.
 _AHEAD_PER_WORKER = 2
