@@ -47,7 +47,9 @@ from index.models import (
     Alert,
     Answer,
     Article,
+    ArticleAnswer,
     ArticleSummary,
+    Citation,
     DailyCounts,
     ExtractedArticle,
     IngestReport,
@@ -66,6 +68,7 @@ from index.reading import read_file_capped
 from index.settings import IndexSettings
 from index.store import (
     STORE_FILENAME,
+    UNBUILT,
     ArticleStore,
     NewAlert,
     OutboxRow,
@@ -1114,7 +1117,7 @@ class Archive:
         added = 0
         with self._match_lock:
             while ids := self.topics.articles_after(self.topics.matched_up_to(), MATCH_BATCH):
-                alerts = self._match_articles(ids) if self.topics.version() else []
+                alerts = self._match_articles(ids, build=False) if self.topics.version() else []
                 if alerts is None:
                     break  # the index is behind the store: match once it caught up
                 added += self.topics.record_matches(max(ids), alerts, moment)
@@ -1129,18 +1132,55 @@ class Archive:
         """
         ids = self.topics.articles_ingested_since(since, limit)
         with self._match_lock:
-            alerts = self._match_articles(ids) or []
+            alerts = self._match_articles(ids, build=True) or []
         topics = {t.topic_id: t for t in self.topics.list()}
         return [_alert(0, topics[a.topic_id], a, since) for a in alerts if a.topic_id in topics]
 
     def pending_alerts(self, limit: int = 500) -> list[Alert]:
-        """Unsent alerts of topics that are not paused, oldest first."""
-        return [_alert_of(row) for row in self.topics.pending(limit)]
+        """Unsent alerts of topics that are not paused, oldest first, their text built.
+
+        An alert whose text cannot be built yet (the index is not open) waits for the next
+        call; one whose article is gone leaves the outbox unsent.
+        """
+        alerts = (self._built(row) for row in self.topics.pending(limit))
+        return [alert for alert in alerts if alert is not None]
 
     def get_alert(self, alert_id: int) -> Alert | None:
         """One stored alert (for its buttons), None when it or its topic is gone."""
         row = self.topics.alert(alert_id)
-        return _alert_of(row) if row is not None else None
+        return self._built(row) if row is not None else None
+
+    def _built(self, row: OutboxRow) -> Alert | None:
+        """The alert with its cited snippets, built now when the match left them to delivery.
+
+        Matching only decides (``TopicMatcher.decide``); the snippets are built here with
+        ``ask``'s snippet choice (``TopicMatcher.render``) and kept in the row, so a resend
+        after a crash is the same message. On an index that grew since the decision, the
+        check may no longer pass (the weights moved): the alert is still sent, with the
+        citation and no snippet, since the decision stands.
+        """
+        if row.payload != UNBUILT:
+            return _alert_of(row)
+        from index.answer.follow import answer_to_json
+
+        article = self.store.articles_by_id([row.article_id]).get(row.article_id)
+        if article is None:
+            logger.info("alert %s dropped: article %s is gone", row.alert_id, row.article_id)
+            self.topics.discard(row.alert_id, datetime.now(UTC))
+            return None
+        try:
+            index = self._keeper.current()
+        except IndexUnavailableError as exc:
+            logger.warning("alerts wait for the index: %s", exc.reason)
+            return None
+        passages = self.store.passages_of(article.article_id)
+        with self._match_lock:
+            answer = self._topic_matcher().render(row.topic.topic_id, article, passages, index)
+        if answer is None:
+            answer = ArticleAnswer(citation=Citation.of(article), snippets=(), score=0.0)
+        payload = answer_to_json(answer)
+        self.topics.set_payload(row.alert_id, payload)
+        return _alert_of(replace(row, payload=payload))
 
     def get_topic(self, topic_id: int) -> Topic | None:
         """One topic, None when it is gone."""
@@ -1161,8 +1201,13 @@ class Archive:
             # The articles are stored and indexed; the bot's outbox job retries the match.
             logger.exception("could not match new articles against followed topics")
 
-    def _match_articles(self, ids: Sequence[int]) -> list[NewAlert] | None:
-        """The alerts ``ids`` raise; None when the index does not hold them yet."""
+    def _match_articles(self, ids: Sequence[int], *, build: bool) -> list[NewAlert] | None:
+        """The alerts ``ids`` raise; None when the index does not hold them yet.
+
+        ``build``: with their cited snippets (``alerts --dry-run``); without, the payload is
+        ``UNBUILT`` and the snippets are built at delivery (``_built``), so matching an
+        article that many topics follow costs the decisions, not their texts.
+        """
         if self.store.pending_index_ops()[1]:
             return None
         try:
@@ -1183,6 +1228,10 @@ class Archive:
             records = self._keeper.records_of(article, passages)
             found = stories.get(article.article_id)
             story = found.story_id if found is not None else article.article_id
+            if not build:
+                for topic_id in matcher.decide(article, passages, records, index):
+                    alerts.append(NewAlert(topic_id, story, article.article_id, UNBUILT))
+                continue
             for topic_id, answer in matcher.match(article, passages, records, index):
                 payload = answer_to_json(answer)
                 alerts.append(NewAlert(topic_id, story, article.article_id, payload))

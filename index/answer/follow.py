@@ -56,8 +56,11 @@ from index.analysis.language import lang_or_default
 from index.answer.answer_type import answer_type_of
 from index.answer.assemble import (
     PASSAGES_CHECKED_PER_ARTICLE,
+    SNIPPETS_PER_ARTICLE,
     _answer_from_article,
+    _article_terms,
     _day_terms,
+    _with_lead,
 )
 from index.answer.candidates import RankedArticle, RankedPassage
 from index.answer.evidence import (
@@ -271,12 +274,43 @@ class TopicMatcher:
     ) -> list[tuple[int, ArticleAnswer]]:
         """The topics ``article`` answers, with the cited snippets ``ask`` would show.
 
+        ``decide`` then ``render`` for each topic decided, on the same index state (what
+        ``alerts --dry-run`` prints and the parity tests compare with ``ask``).
+
         Args:
             article: the stored article.
             passages: its passages.
             records: its passages' index records (title and passage terms), as indexed.
             index: the search index that already holds the article.
             topic_ids: check only these topics (default: the reverse index's candidates).
+        """
+        found = []
+        for topic_id in self.decide(article, passages, records, index, topic_ids=topic_ids):
+            started = time.perf_counter()
+            answer = self.render(topic_id, article, passages, index)
+            self.answer_seconds += time.perf_counter() - started
+            if answer is not None:
+                found.append((topic_id, answer))
+        return found
+
+    def decide(
+        self,
+        article: Article,
+        passages: Sequence[Passage],
+        records: Sequence[DocRecord],
+        index: SearchBackend,
+        *,
+        topic_ids: Iterable[int] | None = None,
+    ) -> list[int]:
+        """The topics ``article`` answers (ascending ids), without building their snippets.
+
+        The decision is ``ask``'s article check (``_answer_from_article`` returns an answer)
+        made without choosing any sentence: that check passes exactly when one of the
+        passages it would show a snippet from holds, with the title and day, enough of the
+        topic (``_ArticleView.decides``), since every passage yields at least one snippet.
+        The article's analysis (passage spans, title terms, lead passages) is made once and
+        shared by every topic; building the alert text is left to ``render`` (the outbox
+        does it at delivery). Same arguments as ``match``.
         """
         day = frozenset(_day_terms(article))
         passage_terms = [day.union(record.terms) for record in records]
@@ -287,7 +321,8 @@ class TopicMatcher:
             topic_ids = self._reverse.candidates_in(passage_terms, lang)
         generation = _generation_of(index)
         df: dict[str, int] = {}
-        found = []
+        view = _ArticleView(article, passages, self._cache, layer=self.layer)
+        decided = []
         for topic_id in sorted(topic_ids):
             query = self._topics.get(topic_id)
             if query is None or not query.filters.admits(article):
@@ -296,19 +331,34 @@ class TopicMatcher:
             cross = lang != query.question.language  # type: ignore[attr-defined]
             # Evidence only grows with terms: when the whole article is not enough, or no
             # single passage (with the title and day, as the index holds it) is, ask's check
-            # cannot pass either, and no snippet work is spent on it. The check reads only
+            # cannot pass either, and no span work is spent on it. The check reads only
             # which of the topic's terms are present, so it is given just those (the same
             # verdict as on all the article's terms, without copying them per topic).
             if not measure_evidence(words, query.terms & held, cross_language=cross).enough:
                 continue
             if not _any_passage_enough(words, query.terms, passage_terms, cross):
                 continue
-            started = time.perf_counter()
-            answer = self._answer(query, words, article, passages, index)
-            self.answer_seconds += time.perf_counter() - started
-            if answer is not None:
-                found.append((topic_id, answer))
-        return found
+            if view.decides(query, words, index):
+                decided.append(topic_id)
+        return decided
+
+    def render(
+        self,
+        topic_id: int,
+        article: Article,
+        passages: Sequence[Passage],
+        index: SearchBackend,
+    ) -> ArticleAnswer | None:
+        """A decided alert's cited snippets and citation, as ``ask`` would show them.
+
+        None when the topic is gone or, on a later index state than the decision's, when
+        ``ask``'s check no longer passes (the weights moved with the archive).
+        """
+        query = self._topics.get(topic_id)
+        if query is None:
+            return None
+        words = _weighed(query, index, _generation_of(index), {})
+        return self._answer(query, words, article, passages, index)
 
     def _answer(
         self,
@@ -324,16 +374,7 @@ class TopicMatcher:
         ``evidence.question_words`` on the same index, which tests check).
         """
         question = query.question
-        ids = [p.passage_id for p in passages]
-        scores = index.score_passages(question.terms, ids)  # type: ignore[attr-defined]
-        ranked = sorted(
-            (
-                RankedPassage(pid, article.article_id, float(score))
-                for pid, score in zip(ids, scores.tolist(), strict=True)
-                if score > 0
-            ),
-            key=lambda p: (-p.score, p.passage_id),
-        )[:PASSAGES_CHECKED_PER_ARTICLE]
+        ranked = _ranked(question, article, passages, index)
         if not ranked:
             return None
         ranked_article = RankedArticle(article.article_id, ranked[0].score, tuple(ranked))
@@ -349,6 +390,103 @@ class TopicMatcher:
             layer=self.layer,
             reads=_ArticlePassages(passages),  # type: ignore[arg-type]
         )
+
+
+def _ranked(
+    question: object, article: Article, passages: Sequence[Passage], index: SearchBackend
+) -> list[RankedPassage]:
+    """The article's passages ``ask`` checks for a question: BM25 order, score above 0."""
+    ids = [p.passage_id for p in passages]
+    scores = index.score_passages(question.terms, ids)  # type: ignore[attr-defined]
+    return sorted(
+        (
+            RankedPassage(pid, article.article_id, float(score))
+            for pid, score in zip(ids, scores.tolist(), strict=True)
+            if score > 0
+        ),
+        key=lambda p: (-p.score, p.passage_id),
+    )[:PASSAGES_CHECKED_PER_ARTICLE]
+
+
+class _ArticleView:
+    """One new article as every topic's decision reads it, analysed once.
+
+    ``_answer_from_article`` (not relaxed) returns an answer exactly when it passes its
+    first check (all candidate passages' terms with the title and day) and one of the
+    passages it takes snippets from is ``acceptable``: that passage's span terms with the
+    title and day carry enough of the topic. Every passage yields a snippet
+    (``choose_snippets`` returns at least one unit), and the acceptance does not depend on
+    which sentence was chosen, so the sentence choice (the costly part) cannot change the
+    decision. The passages it takes snippets from: with the ranking layer, the candidates
+    plus the lead passages (``_with_lead``); without it, the first ``SNIPPETS_PER_ARTICLE``
+    candidates. The term sets are what ``_answer_from_article`` computes through the same
+    ``PassageCache``, kept here per passage for all the topics of one article.
+    """
+
+    def __init__(
+        self, article: Article, passages: Sequence[Passage], cache: PassageCache, *, layer: bool
+    ) -> None:
+        self.article = article
+        self.passages = passages
+        self.by_id = {p.passage_id: p for p in passages}
+        self.cache = cache
+        self.layer = layer
+        self.lang = lang_or_default(article.language)
+        self._reads = _ArticlePassages(passages)
+        self._article_terms: frozenset[str] | None = None
+        self._document: dict[int, frozenset[str]] = {}
+        self._spans: dict[int, frozenset[str]] = {}
+
+    def decides(
+        self, query: _TopicQuery, words: Sequence[QuestionWord], index: SearchBackend
+    ) -> bool:
+        """Whether ``_answer_from_article`` would return an answer for this topic."""
+        question = query.question
+        candidates = [
+            (ranked, self.by_id[ranked.passage_id])
+            for ranked in _ranked(question, self.article, self.passages, index)
+            if ranked.passage_id in self.by_id
+        ]
+        if not candidates:
+            return False
+        article_terms = self.article_terms()
+        cross = self.lang != question.language  # type: ignore[attr-defined]
+        best_case = article_terms.union(*(self.document_terms(p) for _, p in candidates))
+        if not measure_evidence(words, best_case, cross_language=cross).enough:
+            return False
+        if self.layer:
+            shown = _with_lead(candidates, self.article, self._reads)  # type: ignore[arg-type]
+        else:
+            shown = candidates[:SNIPPETS_PER_ARTICLE]
+        return any(
+            measure_evidence(
+                words, article_terms | self.span_terms(passage), cross_language=cross
+            ).enough
+            for _, passage in shown
+        )
+
+    def article_terms(self) -> frozenset[str]:
+        """The title's and day's terms (``assemble._article_terms``)."""
+        if self._article_terms is None:
+            self._article_terms = frozenset(_article_terms(self.article, self.cache))
+        return self._article_terms
+
+    def document_terms(self, passage: Passage) -> frozenset[str]:
+        """A passage's terms for the first check (``PassageCache.document_terms``)."""
+        terms = self._document.get(passage.passage_id)
+        if terms is None:
+            terms = self._document[passage.passage_id] = frozenset(
+                self.cache.document_terms(passage.text, self.lang, self.article.published_at)
+            )
+        return terms
+
+    def span_terms(self, passage: Passage) -> frozenset[str]:
+        """A passage's span terms, what ``acceptable`` measures (``PassageCache.term_spans``)."""
+        terms = self._spans.get(passage.passage_id)
+        if terms is None:
+            spans = self.cache.term_spans(passage.text, self.lang, self.article.published_at)
+            terms = self._spans[passage.passage_id] = frozenset(s.term for s in spans)
+        return terms
 
 
 def _topic_filters(words: Sequence[FilterWord]) -> _TopicFilters:

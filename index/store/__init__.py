@@ -9,13 +9,14 @@ from index.store.articles import ArticleStore, IndexRow, SaveResult, content_has
 from index.store.db import RESTORE_HINT, STORE_FILENAME, Database, open_database
 from index.store.schema import MIGRATIONS, SCHEMA_VERSION, Migration
 from index.store.stories import StoryStore
-from index.store.topics import NewAlert, OutboxRow, TopicStore
+from index.store.topics import UNBUILT, NewAlert, OutboxRow, TopicStore
 
 __all__ = [
     "MIGRATIONS",
     "RESTORE_HINT",
     "SCHEMA_VERSION",
     "STORE_FILENAME",
+    "UNBUILT",
     "ArticleStore",
     "Database",
     "IndexRow",

@@ -35,9 +35,15 @@ _MARK = "alerts_matched_up_to"
 _VERSION = "topics_version"
 
 
+#: The payload of an alert decided at match time whose cited snippets are built at delivery
+#: (``Archive.pending_alerts``), then stored in its place.
+UNBUILT = ""
+
+
 @dataclass(frozen=True, slots=True)
 class OutboxRow:
-    """One stored alert: its topic, story and article, and the serialised answer."""
+    """One stored alert: its topic, story and article, and the serialised answer (``UNBUILT``
+    until delivery builds it)."""
 
     alert_id: int
     topic: Topic
@@ -239,6 +245,24 @@ class TopicStore:
             (topic_id, to_utc_text(since, fixed_width=True)),
         ).fetchone()
         return int(count)
+
+    def set_payload(self, alert_id: int, payload: str) -> None:
+        """Keep an alert's text once built (at delivery), so a resend after a crash is the
+        same message."""
+        with self._db.transaction() as conn:
+            conn.execute("UPDATE outbox SET payload = ? WHERE id = ?", (payload, alert_id))
+
+    def discard(self, alert_id: int, now: datetime) -> None:
+        """Take an alert out of the outbox without sending it (its article is gone).
+
+        It is stamped as sent in a digest, so it neither counts against the hourly cap nor
+        moves its topic's last alert or digest time.
+        """
+        with self._db.transaction() as conn:
+            conn.execute(
+                "UPDATE outbox SET sent_at = ?, in_digest = 1 WHERE id = ?",
+                (to_utc_text(now, fixed_width=True), alert_id),
+            )
 
     def mark_sent(self, alert_ids: Sequence[int], now: datetime, *, digest: bool) -> None:
         """Record that Telegram accepted these alerts (alone, or together as one digest)."""

@@ -288,3 +288,69 @@ def test_articles_stored_before_a_topic_do_not_alert_it(tmp_path: Path) -> None:
         assert archive.pending_alerts() == []
     finally:
         archive.close()
+
+
+@pytest.mark.parametrize("layer", [True, False])
+def test_the_decision_without_snippets_is_the_one_with_them(
+    followed: Archive, layer: bool
+) -> None:
+    """``decide`` (no sentence chosen) passes exactly the topics ``match`` builds alerts for."""
+    index = followed.keeper.current()
+    matcher = TopicMatcher(followed.keeper.analyzer, layer=layer)
+    matcher.load([(t.topic_id, t.text) for t in followed.following(CHAT)], datetime.now(UTC), 1)
+    all_ids = [t.topic_id for t in followed.following(CHAT)]
+    decided_any = 0
+    for summary in followed.list_articles(limit=100):
+        article = followed.get_article(summary.article_id)
+        passages = followed.get_passages(article.article_id)
+        records = followed.keeper.records_of(article, passages)
+        matched = matcher.match(article, passages, records, index, topic_ids=all_ids)
+        decided = matcher.decide(article, passages, records, index, topic_ids=all_ids)
+        assert decided == [topic_id for topic_id, _ in matched], article.title
+        decided_any += len(decided)
+    assert decided_any
+
+
+def test_the_outbox_keeps_the_decision_and_delivery_builds_the_text(tmp_path: Path) -> None:
+    archive = open_archive(IndexSettings(data_dir=tmp_path / "data", _env_file=None))
+    try:
+        topic = archive.follow(CHAT, "wheat harvest in Kherson")
+        assert archive.ingest([str(write_corpus(tmp_path / "corpus"))]).failed == ()
+        rows = archive.topics.pending()
+        assert rows and all(row.payload == "" for row in rows)  # decided, not built
+        # What delivery sends is what ``alerts --dry-run`` prints for the same articles.
+        preview = {
+            a.answer.citation.article_id: a.answer
+            for a in archive.preview_alerts(datetime(2000, 1, 1, tzinfo=UTC))
+            if a.topic.topic_id == topic.topic_id
+        }
+        built = archive.pending_alerts()
+        assert {a.answer.citation.article_id: a.answer for a in built} == preview
+        assert all(a.answer.snippets for a in built)
+        # Built once and kept: a resend after a crash sends the same text.
+        assert all(row.payload for row in archive.topics.pending())
+        assert archive.pending_alerts() == built
+        assert archive.get_alert(built[0].alert_id) == built[0]
+    finally:
+        archive.close()
+
+
+def test_an_alert_whose_article_is_gone_leaves_the_outbox_unsent(tmp_path: Path) -> None:
+    archive = open_archive(IndexSettings(data_dir=tmp_path / "data", _env_file=None))
+    try:
+        archive.follow(CHAT, "wheat harvest in Kherson")
+        assert archive.ingest([str(write_corpus(tmp_path / "corpus"))]).failed == ()
+        rows = archive.topics.pending()
+        gone = rows[0].article_id
+        archive.delete(gone)
+        alerts = archive.pending_alerts()
+        assert gone not in {a.answer.citation.article_id for a in alerts}
+        assert len(alerts) == len([r for r in rows if r.article_id != gone])
+        assert (
+            archive.alerts_sent_alone_since(
+                rows[0].topic.topic_id, datetime(2000, 1, 1, tzinfo=UTC)
+            )
+            == 0
+        )
+    finally:
+        archive.close()
