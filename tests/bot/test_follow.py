@@ -23,6 +23,7 @@ import pytest
 
 from bot.alerts import daily_digest_due
 from index import Archive, IndexSettings, Topic, open_archive
+from index.store import UNBUILT
 from tests.auxil.fake_bot_api import ApiCall, FakeBotApi, parse_html
 from tests.bot.conftest import ADMIN, GROUP_ID, TOKEN, USER, make_settings, running_bot
 from tests.bot.corpus import write_corpus
@@ -359,7 +360,8 @@ async def test_a_bot_killed_between_outbox_and_send_sends_the_alert_once_after_r
     fake_api.add_chat(fake_api.private_chat(USER))
     archive.follow(USER.id, TOPIC)
     archive.ingest_bytes("new.jsonl", _jsonl([lithium_article(1)]))
-    assert len(archive.pending_alerts()) == 1  # written to the outbox by the ingest
+    # Written to the outbox by the ingest as a decision; the bot builds its text at delivery.
+    assert [row.payload for row in archive.topics.pending()] == [UNBUILT]
     fake_api.stalled_chats.add(USER.id)
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("NEWSDESK_")},
@@ -386,17 +388,20 @@ async def test_a_bot_killed_between_outbox_and_send_sends_the_alert_once_after_r
             process.stderr.close()
     assert process.returncode == -signal.SIGKILL
     assert fake_api.find("sendMessage", alerts_to(USER.id)) == []
-    assert len(archive.pending_alerts()) == 1  # never marked sent
+    (row,) = archive.topics.pending()  # never marked sent; its text was built and kept
+    assert row.payload != UNBUILT
+    kept = archive.pending_alerts()
 
     fake_api.stalled_chats.clear()
     restarted = open_archive(archive.settings)
     settings = make_settings(tmp_path, fake_api, alerts_interval_s=INTERVAL_S)
     try:
         async with running_bot(settings, restarted, fake_api):
-            await fake_api.wait_for("sendMessage", alerts_to(USER.id), timeout=30)
+            (sent,) = await fake_api.wait_for("sendMessage", alerts_to(USER.id), timeout=30)
             await asyncio.sleep(10 * INTERVAL_S)
     finally:
         restarted.close()
+    assert kept[0].answer.snippets[0].text.split()[0] in parse_html(sent.params["text"])
     assert len(fake_api.find("sendMessage", alerts_to(USER.id))) == 1
     assert archive.pending_alerts() == []
 
