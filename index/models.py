@@ -490,8 +490,9 @@ class Alert:
 
     ``story_id`` is what "never twice" is keyed on (with the topic): the article's story
     (``Archive.story_of``), so a reprint of an article already alerted about adds nothing.
-    ``answer`` holds the cited snippets and citation exactly as matched, so a delivery after
-    a restart sends the same text.
+    ``answer`` holds the cited snippets and citation: matching only decides, the first
+    delivery attempt builds them (``Archive.pending_alerts``) and the outbox keeps them, so a
+    delivery after a restart sends the same text.
     """
 
     alert_id: int

@@ -22,8 +22,12 @@ topics it can actually answer:
 2. The rest are measured exactly with ``measure_evidence`` on the whole article's terms and
    then on each passage's (with the title and day, as the index holds them): evidence only
    grows with terms, so when no passage is enough ``ask``'s check cannot pass.
-3. Only topics that pass run ``_answer_from_article`` (BM25 order, the per-passage check on
-   analysed spans, snippets): the alerts themselves.
+3. Only topics that pass get ``ask``'s article check itself, without choosing sentences
+   (``_ArticleView.decides``: BM25 order, the per-passage check on analysed spans, which
+   the article's analysis, made once, serves for all its topics). That is the decision
+   (``TopicMatcher.decide``), what matching at ingest stores in the outbox. The cited
+   snippets (``TopicMatcher.render``, ``_answer_from_article``) are built at delivery, so
+   an article that many topics follow costs their decisions, not their texts.
 
 Weights come from document frequencies, which move as the archive grows: the reverse
 index is rebuilt when the index's passage count moved by more than ``RESIGN_SHARE`` (the
