@@ -50,7 +50,7 @@ import json
 import logging
 import math
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -325,7 +325,7 @@ class TopicMatcher:
             topic_ids = self._reverse.candidates_in(passage_terms, lang)
         generation = _generation_of(index)
         df: dict[str, int] = {}
-        view = _ArticleView(article, passages, self._cache, layer=self.layer)
+        view = _ArticleView(article, passages, records, self._cache, layer=self.layer)
         decided = []
         for topic_id in sorted(topic_ids):
             query = self._topics.get(topic_id)
@@ -428,10 +428,20 @@ class _ArticleView:
     """
 
     def __init__(
-        self, article: Article, passages: Sequence[Passage], cache: PassageCache, *, layer: bool
+        self,
+        article: Article,
+        passages: Sequence[Passage],
+        records: Sequence[DocRecord],
+        cache: PassageCache,
+        *,
+        layer: bool,
     ) -> None:
         self.article = article
         self.passages = passages
+        # Each passage's indexed terms (title included), as the index scores them.
+        by_passage = {record.passage_id: frozenset(record.terms) for record in records}
+        self.indexed = [by_passage.get(p.passage_id, frozenset()) for p in passages]
+        self._idfs: dict[str, float] = {}
         self.by_id = {p.passage_id: p for p in passages}
         self.cache = cache
         self.layer = layer
@@ -446,11 +456,13 @@ class _ArticleView:
     ) -> bool:
         """Whether ``_answer_from_article`` would return an answer for this topic."""
         question = query.question
-        candidates = [
-            (ranked, self.by_id[ranked.passage_id])
-            for ranked in _ranked(question, self.article, self.passages, index)
-            if ranked.passage_id in self.by_id
-        ]
+        candidates = self._scored_without_order(question, index)
+        if candidates is None:
+            candidates = [
+                (ranked, self.by_id[ranked.passage_id])
+                for ranked in _ranked(question, self.article, self.passages, index)
+                if ranked.passage_id in self.by_id
+            ]
         if not candidates:
             return False
         article_terms = self.article_terms()
@@ -468,6 +480,36 @@ class _ArticleView:
             ).enough
             for _, passage in shown
         )
+
+    def _scored_without_order(
+        self, question: object, index: SearchBackend
+    ) -> list[tuple[RankedPassage, Passage]] | None:
+        """``_ranked``'s passages without scoring them, when their order cannot matter.
+
+        With the ranking layer, the decision reads which passages ``_ranked`` keeps, not
+        their order, as long as no more than ``PASSAGES_CHECKED_PER_ARTICLE`` score above
+        0 (none is cut). When every known question term has a positive idf, each of its
+        BM25 parts is positive (weight × a positive tf part), so a passage scores above 0
+        exactly when its indexed terms hold one of them. None (score them) otherwise: no
+        layer, an idf at or below 0 (the engine's floor on a tiny corpus), too many.
+        """
+        idf = getattr(index, "idf", None)
+        if not self.layer or idf is None:
+            return None
+        weighed = {term: self._idf(term, idf) for term in set(question.terms)}  # type: ignore[attr-defined]
+        if any(value < 0 for value in weighed.values()):
+            return None
+        known = frozenset(term for term, value in weighed.items() if value > 0)
+        kept = [p for p, terms in zip(self.passages, self.indexed, strict=True) if terms & known]
+        if len(kept) > PASSAGES_CHECKED_PER_ARTICLE:
+            return None
+        return [(RankedPassage(p.passage_id, p.article_id, 1.0), p) for p in kept]
+
+    def _idf(self, term: str, idf: Callable[[str], float]) -> float:
+        value = self._idfs.get(term)
+        if value is None:
+            value = self._idfs[term] = float(idf(term))
+        return value
 
     def article_terms(self) -> frozenset[str]:
         """The title's and day's terms (``assemble._article_terms``)."""
