@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from index.bench import alerts, stories
+from index.bench import alerts, alerts_parity, stories
 
 
 def test_the_alerts_bench_splits_deciding_from_building(
@@ -35,3 +35,14 @@ def test_the_stories_bench_measures_an_existing_archive(
     cost = json.loads(capsys.readouterr().out)
     assert cost["articles"] == 5 and cost["articles_stored_before"] > 0
     assert cost["file_ms"] > 0 and cost["ingest_without_stories_ms"] > 0
+
+
+def test_the_parity_fingerprints_repeat_on_one_archive(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["--passages", "400", "--topics", "1", "--articles", "1"]
+    assert alerts.main([*argv, "--work-dir", str(tmp_path)]) == 0  # builds the archive
+    capsys.readouterr()
+    found = alerts_parity.fingerprints(tmp_path / "archive-400", 400, 1000, 6)
+    assert found == alerts_parity.fingerprints(tmp_path / "archive-400", 400, 1000, 6)
+    assert found["broad"]["decisions"] + found["specific"]["decisions"] > 0
