@@ -25,6 +25,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
+from functools import partial
 from typing import Protocol
 
 import numpy as np
@@ -214,7 +215,8 @@ def answer_question(
 
     n_checked = max(MAX_ARTICLES_CHECKED, offset + k)
     ranked, in_period = _rank_preferring_period(question, n_checked, common)
-    accepted, nearest = _accept_articles(
+    accept = partial(
+        _accept_articles,
         ranked[:n_checked],
         words,
         question,
@@ -225,19 +227,9 @@ def answer_question(
         wanted=offset + k,
         stories=stories,
     )
+    accepted, nearest = accept()
     if not accepted and may_relax(words):
-        accepted, _ = _accept_articles(
-            ranked[:n_checked],
-            words,
-            question,
-            index,
-            reads,
-            cache,
-            layer=layer,
-            wanted=offset + k,
-            stories=stories,
-            relaxed=True,
-        )
+        accepted, _ = accept(relaxed=True)
     if not accepted:
         return Answer(found=False, reason=WEAK_EVIDENCE_REASON, nearest_titles=nearest, **base)
     shown = tuple(_answers_first(accepted, k, in_period)[offset : offset + k])

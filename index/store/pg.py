@@ -48,7 +48,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from index.errors import StoreError
 from index.store.dialect import postgres_ddl, postgres_query
-from index.store.schema import MIGRATIONS, Migration, check_order
+from index.store.schema import MIGRATIONS, Migration, newest_version, refuse_newer
 
 logger = logging.getLogger(__name__)
 
@@ -689,19 +689,13 @@ def migrate_postgres(
     A session advisory lock (``MIGRATE_LOCK``) lets one process migrate while the others
     opening the same database wait, then find the work done.
     """
-    check_order(migrations)
-    newest = migrations[-1].version if migrations else 0
+    newest = newest_version(migrations)
     with _translated(url):
         conn.execute("SELECT pg_advisory_lock(%s)", (MIGRATE_LOCK,))
         try:
             conn.execute(_META_DDL)
             version = _version(conn)
-            if version > newest:
-                raise StoreError(
-                    f"the store has schema version {version}, newer than this newsdesk knows "
-                    f"({newest}); upgrade newsdesk to open it",
-                    item=name or None,
-                )
+            refuse_newer(version, newest, name)
             for migration in migrations:
                 if migration.version <= version:
                     continue

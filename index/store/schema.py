@@ -269,6 +269,22 @@ def read_schema_version(conn: sqlite3.Connection) -> int:
     return int(row[0]) if row else 0
 
 
+def newest_version(migrations: tuple[Migration, ...]) -> int:
+    """The version the migrations lead to, after checking they are numbered in order."""
+    check_order(migrations)
+    return migrations[-1].version if migrations else 0
+
+
+def refuse_newer(version: int, newest: int, name: str = "") -> None:
+    """Refuse a store migrated by a newer newsdesk (both backends say it the same way)."""
+    if version > newest:
+        raise StoreError(
+            f"the store has schema version {version}, newer than this newsdesk knows "
+            f"({newest}); upgrade newsdesk to open it",
+            item=name or None,
+        )
+
+
 def migrate(
     conn: sqlite3.Connection, migrations: tuple[Migration, ...] = MIGRATIONS, *, name: str = ""
 ) -> int:
@@ -286,16 +302,10 @@ def migrate(
         StoreError: the store's version is newer than the newest migration we know, or a
             migration failed (it is rolled back; the store stays at the previous version).
     """
-    check_order(migrations)
-    newest = migrations[-1].version if migrations else 0
+    newest = newest_version(migrations)
     conn.execute(_META_DDL)
     version = read_schema_version(conn)
-    if version > newest:
-        raise StoreError(
-            f"the store has schema version {version}, newer than this newsdesk knows "
-            f"({newest}); upgrade newsdesk to open it",
-            item=name or None,
-        )
+    refuse_newer(version, newest, name)
     for migration in migrations:
         if migration.version <= version:
             continue
