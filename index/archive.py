@@ -685,7 +685,9 @@ class Archive:
                 for s in stored
             ]
             scores = rank_about(texts, query_terms)
-            if any(scores):
+            if query_terms:
+                # Statements about something else are not an answer about this subject:
+                # with none left, ``ask`` falls back to ordinary search.
                 kept = [(sc, s) for sc, s in zip(scores, stored, strict=True) if sc > 0]
                 scores, stored = [sc for sc, _ in kept], [s for _, s in kept]
         # The fold key joins spellings (Zelenskyy, Zelensky, Зеленський); among equal

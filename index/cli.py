@@ -624,7 +624,8 @@ def cmd_quotes(args: argparse.Namespace, archive: Archive) -> int:
         _print_json({"speaker": args.speaker, "statements": [quote_json(q) for q in found]})
         return EXIT_OK
     if not found:
-        _echo(f"No statements by {args.speaker} in the archive.")
+        about = f" about {args.about}" if args.about else ""
+        _echo(f"No statements by {args.speaker}{about} in the archive.")
         return EXIT_OK
     lines = []
     for number, quote in enumerate(found, 1):

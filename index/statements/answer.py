@@ -23,7 +23,8 @@ _NAME = r"(?P<who>[^\W\d_][\w'’\-]*(?:\s+[^\W\d_][\w'’\-]*){0,3}?)"
 _TAIL = r"(?:\s+(?:about|on|regarding)\s+(?P<about>.+?))?\s*[?.!]*\s*$"
 _QUESTION_RES = (
     re.compile(
-        rf"^\s*what\s+(?:did|has|have|does)\s+{_NAME}\s+(?:say|said|tell|told|state|stated)"
+        rf"^\s*what\s+(?:did|has|have|does)\s+{_NAME}\s+"
+        rf"(?P<verb>say|said|tell|told|state|stated)"
         rf"(?P<rest>.*)$",
         re.IGNORECASE,
     ),
@@ -42,6 +43,7 @@ _ABOUT_RE = re.compile(
     r"(?:^|\s)(?:about|regarding|про|щодо|о|об|обо)\s+(?P<about>.+?)\s*[?.!]*\s*$",
     re.IGNORECASE,
 )
+_TELL = frozenset({"tell", "told"})
 _DATE_TAIL_RE = re.compile(r"\s+(?:on|in|у|в)\s+\d.*$|\s+\d.*$", re.IGNORECASE)
 
 
@@ -80,6 +82,10 @@ def parse_quote_question(text: str) -> QuoteRequest | None:
             return None
         about_match = _ABOUT_RE.search(rest)
         about = about_match["about"] if about_match else None
+        if about is None and "verb" in regex.groupindex and match["verb"].lower() in _TELL:
+            # "what did Zelensky tell Congress": the addressee is what the answer must be
+            # about; without it every statement of the speaker would do.
+            about = rest.strip(" \t?.!,") or None
         if about:
             about = _DATE_TAIL_RE.sub("", about).strip() or None
         return QuoteRequest(speaker=" ".join(names), about=about)

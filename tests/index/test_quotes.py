@@ -109,6 +109,22 @@ def test_speaker_without_statements_falls_back_to_search_with_a_note(archive: Ar
     assert answer.note and "No statements by Zelenskyy" in answer.note
 
 
+def test_statements_about_something_else_leave_the_question_to_ordinary_search(
+    archive: Archive,
+) -> None:
+    # "tell X" names what the answer must be about; none of Tusk's statements is about
+    # the weather, so the statement path gives way (no statement is cited) and `quotes`
+    # says there is nothing about it rather than listing the speaker's other statements.
+    assert archive.quotes("Tusk", about="weather") == []
+    assert archive.quotes("Tusk", about="missiles")
+    answer = archive.ask("What did Tusk tell the forecasters about the weather?", now=ASKED_AT)
+    assert not answer.note or "Tusk" not in answer.note
+    assert not any(a.said_by for a in answer.articles)
+    answer = archive.ask("What did Stoltenberg tell the alliance?", now=ASKED_AT)
+    assert answer.found and answer.note and "Stoltenberg" in answer.note
+    assert "alliance" in answer.articles[0].snippets[0].text
+
+
 def test_bad_statement_input_never_fails_ingest(tmp_path) -> None:
     bodies = ["“" + "long words " * 600, "«Незакрита цитата, — заявив він.", "said that said"]
     lines = [
