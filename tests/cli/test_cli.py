@@ -431,3 +431,22 @@ def test_data_dir_may_come_before_the_command(newsdesk: Run, corpus: Path, tmp_p
     assert (where / "newsdesk.sqlite3").exists()
     stats = newsdesk("--data-dir", str(where), "stats", "--json", data=False).json()
     assert stats["articles"] == 1
+
+
+def test_the_readme_first_command_cites_the_congress_article(
+    newsdesk: Run, tmp_path: Path
+) -> None:
+    """The README's first command: ingest `sample/`, ask what Zelensky told Congress.
+
+    Zelensky has statements in the sample, none about Congress; the answer must be the
+    article about his address to Congress, not his statements on other subjects.
+    """
+    where = tmp_path / "readme-data"
+    sample = PROJECT_ROOT / "sample"
+    assert newsdesk("--data-dir", str(where), "ingest", str(sample), data=False).code == 0
+    result = newsdesk(
+        "--data-dir", str(where), "ask", "What did Zelensky tell Congress?", data=False
+    )
+    assert result.code == 0
+    first = result.out.split("\n2. ")[0]
+    assert "**Congress**" in first and "not charity" in first, result.out
