@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -757,7 +758,12 @@ class Archive:
         generation = str(getattr(index, "generation", lambda: "")())
         cached = self._outlet_name_list
         if cached is None or cached[0] != generation:
-            cached = (generation, self.store.outlet_names())
+            try:
+                cached = (generation, self.store.outlet_names())
+            except sqlite3.Error:  # as in ``_outlet_words``: the last known names serve
+                if cached is None:
+                    raise
+                return cached[1]
             self._outlet_name_list = cached
         return cached[1]
 
@@ -772,7 +778,15 @@ class Archive:
         generation = str(getattr(index, "generation", lambda: "")())
         cached = self._outlets
         if cached is None or cached[0] != generation:
-            cached = (generation, outlet_words(self.store.counts().sources))
+            try:
+                cached = (generation, outlet_words(self.store.counts().sources))
+            except sqlite3.Error:
+                # A PostgreSQL store that cannot be reached right now (its errors are
+                # sqlite3's classes): the outlets of the last generation still serve, so a
+                # replica keeps answering from its local index (issue 15).
+                if cached is None:
+                    raise
+                return cached[1]
             self._outlets = cached
         return cached[1]
 

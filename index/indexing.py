@@ -35,7 +35,9 @@ terms of its indexed passages. Ranking fuses the two (``index.answer.candidates`
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import threading
 import time
 from array import array
@@ -836,10 +838,17 @@ def epoch_day(value: datetime | None) -> int:
 
 
 def dir_size(path: Path) -> int:
-    """Bytes of the files under ``path`` (0 when it does not exist)."""
-    if not path.exists():
-        return 0
-    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    """Bytes of the files under ``path`` (0 when it does not exist).
+
+    A writer may rename or remove a temporary file while we walk (``stats`` beside a
+    replica applying the change log): a file gone by the time it is sized counts 0.
+    """
+    total = 0
+    for root, _dirs, files in os.walk(path):
+        for name in files:
+            with contextlib.suppress(FileNotFoundError):
+                total += os.stat(os.path.join(root, name)).st_size
+    return total
 
 
 def _emit(progress: ProgressCallback | None, tick: Progress) -> None:

@@ -419,8 +419,12 @@ class PgDatabase:
         """This thread's transaction connection, or one that borrows per statement."""
         return PgConnection(self, getattr(self._local, "held", None))
 
-    def _begin(self, begin: str, lock: tuple[int, ...]) -> Any:
-        """A pooled connection with ``begin`` run (retried on a dropped connection)."""
+    def _begin(self, begin: str, lock: tuple[int, ...], *, patient: bool = True) -> Any:
+        """A pooled connection with ``begin`` run (retried on a dropped connection).
+
+        Write transactions are ``patient`` (they wait for the server with backoff); a read
+        snapshot is not, so a question answered from the local index is not held up.
+        """
 
         def start(conn: Any) -> Any:
             conn.execute(begin)
@@ -431,14 +435,16 @@ class PgDatabase:
         def borrow(timeout: float) -> Any:
             return _Borrowed(self.pool, timeout)
 
-        return _retrying(self, borrow, start, patient=True)
+        return _retrying(self, borrow, start, patient=patient)
 
     @contextmanager
-    def _holding(self, begin: str, *lock: int, stream: bool = False) -> Iterator[PgConnection]:
+    def _holding(
+        self, begin: str, *lock: int, stream: bool = False, patient: bool = True
+    ) -> Iterator[PgConnection]:
         from psycopg.pq import TransactionStatus
 
         with _translated(self.url):
-            raw = self._begin(begin, lock)
+            raw = self._begin(begin, lock, patient=patient)
         with _translated(self.url), _returned(self.pool, raw):
             self._local.held = raw
             conn = PgConnection(self, raw, stream=stream)
@@ -470,7 +476,8 @@ class PgDatabase:
         if held is not None:
             yield PgConnection(self, held)
             return
-        with self._holding("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", stream=True) as conn:
+        begin = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+        with self._holding(begin, stream=True, patient=False) as conn:
             yield conn
 
     def read_together(
