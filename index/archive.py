@@ -29,7 +29,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from index.errors import (
     ArchiveMissingError,
@@ -80,6 +80,8 @@ from index.store.db import open_database
 from index.store.row_cache import RowCache
 from index.store.sources import SourceStore
 from index.store.statements import StatementStore
+
+_T = TypeVar("_T")
 
 if TYPE_CHECKING:
     from index.answer.filters import SplitQuestion
@@ -755,17 +757,10 @@ class Archive:
 
     def _outlet_names(self, index: object) -> list[str]:
         """The stored articles' outlet names, for ``from:`` (read once per index generation)."""
-        generation = str(getattr(index, "generation", lambda: "")())
-        cached = self._outlet_name_list
-        if cached is None or cached[0] != generation:
-            try:
-                cached = (generation, self.store.outlet_names())
-            except sqlite3.Error:  # as in ``_outlet_words``: the last known names serve
-                if cached is None:
-                    raise
-                return cached[1]
-            self._outlet_name_list = cached
-        return cached[1]
+        self._outlet_name_list = _per_generation(
+            self._outlet_name_list, index, self.store.outlet_names
+        )
+        return self._outlet_name_list[1]
 
     def _outlet_words(self, index: object) -> frozenset[str]:
         """The words of the stored articles' outlet names (``evidence.outlet_words``).
@@ -775,20 +770,10 @@ class Archive:
         """
         from index.answer.evidence import outlet_words
 
-        generation = str(getattr(index, "generation", lambda: "")())
-        cached = self._outlets
-        if cached is None or cached[0] != generation:
-            try:
-                cached = (generation, outlet_words(self.store.counts().sources))
-            except sqlite3.Error:
-                # A PostgreSQL store that cannot be reached right now (its errors are
-                # sqlite3's classes): the outlets of the last generation still serve, so a
-                # replica keeps answering from its local index (issue 15).
-                if cached is None:
-                    raise
-                return cached[1]
-            self._outlets = cached
-        return cached[1]
+        self._outlets = _per_generation(
+            self._outlets, index, lambda: outlet_words(self.store.counts().sources)
+        )
+        return self._outlets[1]
 
     def example_questions(self, n: int = 3) -> list[str]:
         """Questions this archive can answer, built from its own recent articles.
@@ -1290,6 +1275,26 @@ _EN_STOP = frozenset((
 _EN_NOT_SUBJECTS = frozenset(
     ("two", "three", "four", "five", "dozens", "hundreds", "thousands", "millions")
 )
+
+
+def _per_generation(
+    cached: tuple[str, _T] | None, index: object, read: Callable[[], _T]
+) -> tuple[str, _T]:
+    """``cached`` if it belongs to ``index``'s generation, else ``read()`` for it.
+
+    When the store cannot be reached right now (a PostgreSQL store; its errors are
+    sqlite3's classes), the last generation's value still serves, so a replica keeps
+    answering from its local index (issue 15); the next call reads again.
+    """
+    generation = str(getattr(index, "generation", lambda: "")())
+    if cached is not None and cached[0] == generation:
+        return cached
+    try:
+        return (generation, read())
+    except sqlite3.Error:
+        if cached is None:
+            raise
+        return cached
 
 
 def question_from_title(title: str, lang: str) -> str | None:
