@@ -27,11 +27,13 @@ import os
 import shutil
 import socket
 import time
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil
 
 from bot.bench import (
     BENCH_TOKEN,
@@ -41,6 +43,7 @@ from bot.bench import (
     FakeUser,
     LoadResult,
     ZipfCorpus,
+    _cpu_s,
     _percentiles,
     _serve_bot,
     run_bench,
@@ -59,6 +62,92 @@ BAR_REPLICAS_P99_MS = 150.0
 
 
 @dataclass(slots=True)
+class StoreLoad:
+    """What the PostgreSQL server did during one load run, per update handled.
+
+    Round trips are counted by the server itself: statements from ``pg_stat_statements``
+    when the extension is installed in the database (else left out), transactions from
+    ``pg_stat_database``. CPU is that of the server's processes (the postmaster's children:
+    one backend per pooled connection), when the server runs on this machine.
+    """
+
+    statements_per_update: float | None = None
+    transactions_per_update: float | None = None
+    server_cpu_percent: float | None = None
+    top_statements: list[tuple[float, str]] = field(default_factory=list)
+
+
+class StoreProbe:
+    """Reads the server's counters before and after a load run (``StoreLoad``)."""
+
+    def __init__(self, url: str) -> None:
+        self._url = url
+        self._statements: dict[str, int] | None = None
+        self._transactions = 0
+        self._cpu: dict[int, float] = {}
+        self._postmaster: psutil.Process | None = None
+        self._started = 0.0
+
+    def _query(self, sql: str) -> list[tuple[Any, ...]]:
+        import psycopg
+
+        with psycopg.connect(self._url, autocommit=True) as conn:
+            return conn.execute(sql).fetchall()
+
+    def _read(self) -> tuple[dict[str, int] | None, int]:
+        import psycopg
+
+        try:
+            rows = self._query(
+                "SELECT query, calls FROM pg_stat_statements WHERE dbid = "
+                "(SELECT oid FROM pg_database WHERE datname = current_database())"
+            )
+            statements: dict[str, int] | None = {}
+            for query, calls in rows:
+                statements[query] = statements.get(query, 0) + int(calls)  # type: ignore[index]
+        except psycopg.Error:
+            statements = None
+        (done,) = self._query(
+            "SELECT xact_commit + xact_rollback FROM pg_stat_database "
+            "WHERE datname = current_database()"
+        )[0]
+        return statements, int(done)
+
+    def _server_cpu(self) -> dict[int, float]:
+        if self._postmaster is None:
+            return {}
+        processes = [self._postmaster, *self._postmaster.children()]
+        return {process.pid: _cpu_s(process) for process in processes}
+
+    def start(self) -> None:
+        import psycopg
+
+        with suppress(psycopg.Error, psutil.Error):
+            (pid,) = self._query("SELECT pg_backend_pid()")[0]
+            self._postmaster = psutil.Process(int(pid)).parent()  # None when remote
+        self._statements, self._transactions = self._read()
+        self._cpu = self._server_cpu()
+        self._started = time.perf_counter()
+
+    def stop(self, handled: int) -> StoreLoad:
+        elapsed = time.perf_counter() - self._started
+        cpu = self._server_cpu()
+        statements, transactions = self._read()
+        load = StoreLoad()
+        per = max(handled, 1)
+        load.transactions_per_update = (transactions - self._transactions) / per
+        if self._postmaster is not None:
+            used = sum(seconds - self._cpu.get(pid, 0.0) for pid, seconds in cpu.items())
+            load.server_cpu_percent = 100.0 * used / elapsed
+        if statements is not None and self._statements is not None:
+            calls = {q: n - self._statements.get(q, 0) for q, n in statements.items()}
+            load.statements_per_update = sum(calls.values()) / per
+            top = sorted(calls.items(), key=lambda item: -item[1])[:12]
+            load.top_statements = [(n / per, " ".join(q.split())[:110]) for q, n in top if n]
+        return load
+
+
+@dataclass(slots=True)
 class ReplicasReport:
     """The three load runs and the propagation delays."""
 
@@ -66,6 +155,7 @@ class ReplicasReport:
     replicas: int
     runs: dict[str, LoadResult] = field(default_factory=dict)
     propagation_ms: dict[str, float] = field(default_factory=dict)
+    store: dict[str, StoreLoad] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
 
@@ -166,6 +256,8 @@ async def _replicas_run(
     try:
         for replica in range(count):
             await _until_ready(server, spread, replica, questions[0])
+        probe = StoreProbe(args.database)
+        await asyncio.to_thread(probe.start)
         await run_load(
             server,
             questions,
@@ -177,7 +269,9 @@ async def _replicas_run(
             bot_pid=[p.pid for p in processes if p.pid is not None],
             deliver=spread.post,
         )
-        report.runs[f"postgresql, {count} replica{'s' if count > 1 else ''}"] = result
+        name = f"postgresql, {count} replica{'s' if count > 1 else ''}"
+        report.runs[name] = result
+        report.store[name] = await asyncio.to_thread(probe.stop, result.handled)
         if count > 1 and args.propagation > 0:
             delays = await _propagation(args, data_dir, server, spread, len(ports) - 1)
             report.propagation_ms = _percentiles(delays)
@@ -281,14 +375,26 @@ def format_replicas(report: ReplicasReport) -> str:
     lines = [
         f"bot replicas benchmark: {report.passages:,} passages, store on PostgreSQL, "
         "updates POSTed round robin to the replicas' webhooks",
-        f"{'configuration':<40}{'updates/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'timeouts':>9}",
+        f"{'configuration':<34}{'updates/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'timeouts':>9}"
+        f"{'CPU % bot':>10}{'workers':>8}{'postgres':>9}",
     ]
     for name, run in report.runs.items():
         stats = run.latency_ms.get("all", {})
+        store = report.store.get(name)
+        server = store.server_cpu_percent if store else None
         lines.append(
-            f"{name:<40}{run.updates_per_s:>10.1f}{stats.get('p50', float('nan')):>9.1f}"
+            f"{name:<34}{run.updates_per_s:>10.1f}{stats.get('p50', float('nan')):>9.1f}"
             f"{stats.get('p99', float('nan')):>9.1f}{run.timeouts:>9}"
+            f"{run.bot_cpu_percent:>10.0f}{run.workers_cpu_percent:>8.0f}"
+            f"{'' if server is None else f'{server:.0f}':>9}"
         )
+    for name, store in report.store.items():
+        statements = store.statements_per_update
+        lines.append(
+            f"store ({name}) per update: {store.transactions_per_update:.2f} transactions"
+            + ("" if statements is None else f", {statements:.2f} statements")
+        )
+        lines.extend(f"  {calls:6.2f}  {query}" for calls, query in store.top_statements)
     prop = report.propagation_ms
     if prop.get("n"):
         lines.append(

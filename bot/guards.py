@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 import threading
@@ -93,6 +94,14 @@ class FloodGuard:
                 return Verdict.DROP
             window.warned_until = window.times[0] + self._window_s
             return Verdict.WARN
+
+    async def admit(self, user_id: int) -> Verdict:
+        """``check`` for the event loop: with a shared window the check is a round trip to
+        the store, run in a thread so that other updates are served meanwhile (alone it is a
+        few dict operations, cheaper than the thread hop)."""
+        if self._shared is None:
+            return self.check(user_id)
+        return await asyncio.to_thread(self.check, user_id)
 
     def _prune(self, now: float) -> None:
         """Forget users with nothing left in their window, so memory follows active users."""

@@ -14,6 +14,7 @@ shared state (``Archive.put_shared``), and a replica that does not hold an id re
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import secrets
@@ -122,6 +123,23 @@ class StateStore:
                     return None
                 return state
         return self._get_shared(state_id)
+
+    async def keep(self, state: QueryState) -> str:
+        """``put`` for the event loop: sharing is a round trip to the store, run in a thread
+        so that other updates are served meanwhile. It completes before the caller sends the
+        buttons, so a press on another replica finds the state."""
+        if self._shared is None:
+            return self.put(state)
+        return await asyncio.to_thread(self.put, state)
+
+    async def find(self, state_id: str) -> QueryState | None:
+        """``get`` for the event loop: this process's states at once, another replica's
+        through the store in a thread."""
+        with self._lock:
+            held = state_id in self._entries
+        if held or self._shared is None:
+            return self.get(state_id)
+        return await asyncio.to_thread(self.get, state_id)
 
     def _get_shared(self, state_id: str) -> QueryState | None:
         """A state another replica put (None without sharing, or when it is unknown there)."""

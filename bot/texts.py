@@ -151,6 +151,11 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "uk": "Ви питаєте швидше, ніж я встигаю читати 🙂 Зачекайте кілька секунд.",
         "ru": "Вы спрашиваете быстрее, чем я успеваю читать 🙂 Подождите несколько секунд.",
     },
+    "store_unavailable": {
+        "en": "The archive is briefly unavailable. Please try again in a minute.",
+        "uk": "Архів ненадовго недоступний. Спробуйте ще раз за хвилину.",
+        "ru": "Архив ненадолго недоступен. Попробуйте ещё раз через минуту.",
+    },
     "error": {
         "en": "Sorry, something went wrong on my side. Please try again later.",
         "uk": "Вибачте, у мене щось пішло не так. Спробуйте пізніше.",

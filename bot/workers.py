@@ -57,7 +57,15 @@ from multiprocessing.process import BaseProcess
 from typing import Any, Protocol, TypeVar
 
 from bot.warmup import freeze_long_lived, warm_up
-from index import Answer, Archive, IndexSettings, NewsdeskError, open_archive
+from index import (
+    Answer,
+    Archive,
+    IndexSettings,
+    NewsdeskError,
+    StoreUnavailableError,
+    is_store_unavailable,
+    open_archive,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -165,6 +173,7 @@ class _Refused:
 
     reason: str
     item: str | None
+    unavailable: bool = False  # a StoreUnavailableError: the store's server is down
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,7 +232,7 @@ def _run(call: Callable[..., Any], args: tuple[Any, ...]) -> Any:
     try:
         return call(_archive, *args)
     except NewsdeskError as exc:
-        return _Refused(exc.reason, exc.item)
+        return _Refused(exc.reason, exc.item, is_store_unavailable(exc))
     except Exception as exc:
         logger.exception("answer worker failed")
         return _Failed(type(exc).__name__, str(exc), traceback.format_exc())
@@ -400,7 +409,8 @@ class ProcessWorkers:
         self._dispatch()
         result = await future
         if isinstance(result, _Refused):
-            raise NewsdeskError(result.reason, result.item)
+            refused = StoreUnavailableError if result.unavailable else NewsdeskError
+            raise refused(result.reason, result.item)
         if isinstance(result, _Failed):
             raise RuntimeError(
                 f"{result.kind} in answer worker: {result.message}\n{result.traceback}"

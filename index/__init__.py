@@ -11,7 +11,13 @@ from typing import Any
 from index.archive import INGEST_SUFFIXES, Archive, migrate_store, open_archive
 from index.channels import ChannelPost
 from index.charts import render_daily_chart
-from index.errors import FilterError, NewsdeskError, TopicError
+from index.errors import (
+    FilterError,
+    NewsdeskError,
+    StoreUnavailableError,
+    TopicError,
+    is_store_unavailable,
+)
 from index.feeds.models import PollReport, SourcePoll
 from index.models import (
     LANGS,
@@ -68,9 +74,11 @@ __all__ = [
     "SourcePoll",
     "SourceStatus",
     "StoreStats",
+    "StoreUnavailableError",
     "Story",
     "Topic",
     "TopicError",
+    "is_store_unavailable",
     "load_settings",
     "migrate_store",
     "open_archive",

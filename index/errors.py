@@ -46,6 +46,26 @@ class StoreError(NewsdeskError):
     """The article store is unusable (corrupt, newer schema than this code knows)."""
 
 
+class StoreUnavailableError(StoreError):
+    """The store's server cannot be reached right now (PostgreSQL stopped or restarting).
+
+    Passing, unlike the other ``StoreError``s: the same call succeeds once the server is
+    back, so a user is told to try again, and nothing is wrong with the archive itself.
+    """
+
+
+def is_store_unavailable(error: BaseException) -> bool:
+    """Whether ``error`` means "the store's server cannot be reached right now".
+
+    True for ``StoreUnavailableError`` and for the driver-level error the store modules
+    raise when a statement cannot reach the server (``index.store.pg.PgOperationalError``,
+    which callers above the store may meet unwrapped).
+    """
+    from index.store.pg import PgOperationalError
+
+    return isinstance(error, StoreUnavailableError | PgOperationalError)
+
+
 class DataDirError(StoreError):
     """Something in the data folder is in the way (a file where a folder must be)."""
 

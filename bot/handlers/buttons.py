@@ -16,7 +16,7 @@ from bot.handlers.common import ANSWER_K, lost_answer_text, send_answer, user_la
 from bot.render import render_full_article
 from bot.texts import text
 from bot.workers import WorkerCrashedError
-from index import NewsdeskError
+from index import NewsdeskError, is_store_unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ async def on_more(update: Update, context: Context) -> None:
         return
     lang = user_lang(update)
     data = context.bot_data
-    state = data.states.get(query.data.split(":")[1])
+    state = await data.states.find(query.data.split(":")[1])
     if state is None or query.message is None:
         await query.answer(text("stale", lang))
         return
@@ -65,7 +65,7 @@ async def on_full_article(update: Update, context: Context) -> None:
     lang = user_lang(update)
     data = context.bot_data
     _, state_id, index_text = query.data.split(":")
-    state = data.states.get(state_id)
+    state = await data.states.find(state_id)
     index = int(index_text)
     if state is None or index >= len(state.cited) or update.effective_chat is None:
         await query.answer(text("stale", lang))
@@ -75,7 +75,9 @@ async def on_full_article(update: Update, context: Context) -> None:
         article = await asyncio.to_thread(data.archive.get_article, article_id)
         passages = await asyncio.to_thread(data.archive.get_passages, article_id)
         story = await asyncio.to_thread(data.archive.story_of, article_id)
-    except NewsdeskError:
+    except NewsdeskError as exc:
+        if is_store_unavailable(exc):
+            raise  # not gone: ``bot.errors.on_error`` says "try again"
         await query.answer(text("article_gone", lang))
         return
     await query.answer()

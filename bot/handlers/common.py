@@ -27,7 +27,7 @@ from bot.render import answer_keyboard, escape, render_answer, render_nothing_fo
 from bot.state import QueryState
 from bot.texts import lang_of, text
 from bot.workers import AnswerTimeoutError, WorkerCrashedError
-from index import Answer, Lang, NewsdeskError
+from index import Answer, Lang, NewsdeskError, is_store_unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ async def answer_in_chat(update: Update, context: Context, question: str) -> Non
     data = context.bot_data
     user_id = update.effective_user.id if update.effective_user else None
     if user_id is not None:
-        verdict = data.flood.check(user_id)
+        verdict = await data.flood.admit(user_id)
         if verdict is Verdict.DROP:
             logger.info("flood guard: dropped a question from user %s", user_id)
             return
@@ -157,7 +157,7 @@ async def send_answer(
             user_id=user_id,
             asked_at=asked_at,
         )
-        state_id = data.states.put(state)
+        state_id = await data.states.keep(state)
         parts = render_answer(answer, lang, first_number=offset + 1)
         keyboard = answer_keyboard(state_id, shown, shown >= ANSWER_K, lang, offset + 1)
     elif offset:
@@ -175,6 +175,8 @@ async def send_answer(
 
 def describe_error(error: NewsdeskError, lang: Lang) -> str:
     """A NewsdeskError as a polite HTML text naming the item and the (user-safe) reason."""
+    if is_store_unavailable(error):
+        return text("store_unavailable", lang)
     reason = f"{error.item}: {error.reason}" if error.item else error.reason
     return text("bad_request", lang, reason=escape(reason))
 

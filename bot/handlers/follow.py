@@ -27,7 +27,15 @@ from bot.handlers.common import (
 from bot.render import Run, escape, render_full_article, render_parts, trim
 from bot.texts import text
 from bot.workers import WorkerCrashedError
-from index import FilterError, Lang, NewsdeskError, Topic, TopicError, split_filters
+from index import (
+    FilterError,
+    Lang,
+    NewsdeskError,
+    Topic,
+    TopicError,
+    is_store_unavailable,
+    split_filters,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -230,7 +238,9 @@ async def on_alert_full(update: Update, context: Context) -> None:
     try:
         article = await asyncio.to_thread(archive.get_article, article_id)
         passages = await asyncio.to_thread(archive.get_passages, article_id)
-    except NewsdeskError:
+    except NewsdeskError as exc:
+        if is_store_unavailable(exc):
+            raise  # not gone: ``bot.errors.on_error`` says "try again"
         await query.answer(text("article_gone", lang))
         return
     await query.answer()

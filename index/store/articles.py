@@ -23,7 +23,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TypeVar
 
-from index.errors import DiskFullError, NotFoundError, StoreError, is_disk_full
+from index.errors import (
+    DiskFullError,
+    NotFoundError,
+    StoreError,
+    StoreUnavailableError,
+    is_disk_full,
+)
 from index.models import (
     Article,
     ArticleSummary,
@@ -529,13 +535,16 @@ class ArticleStore:
         (the others are left out, as deleted ones are) rather than not at all.
 
         Raises:
-            StoreError: the server cannot be reached and none of the rows is cached.
+            StoreUnavailableError: the server cannot be reached and none of the rows is
+                cached.
         """
         try:
             return self.db.read_together(statements)  # type: ignore[attr-defined,no-any-return]
         except sqlite3.OperationalError as exc:
             if not cached:
-                raise StoreError(f"the store cannot be reached right now ({exc})") from None
+                raise StoreUnavailableError(
+                    f"the store cannot be reached right now ({exc})"
+                ) from None
             logger.info("store unreachable: %d rows served from the row cache", len(cached))
             return None
 

@@ -46,7 +46,7 @@ from contextlib import contextmanager, suppress
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from index.errors import StoreError
+from index.errors import StoreError, StoreUnavailableError
 from index.store.dialect import postgres_ddl, postgres_query
 from index.store.schema import MIGRATIONS, Migration, newest_version, refuse_newer
 
@@ -139,9 +139,12 @@ def _translated(url: str) -> Iterator[None]:
 
 @contextmanager
 def _as_store_error() -> Iterator[None]:
-    """A failed statement as a ``StoreError`` (for callers above the store, e.g. the bot)."""
+    """A failed statement as a ``StoreError`` (for callers above the store, e.g. the bot):
+    ``StoreUnavailableError`` when the server could not be reached."""
     try:
         yield
+    except sqlite3.OperationalError as exc:
+        raise StoreUnavailableError(f"the store cannot be reached right now ({exc})") from None
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"the store cannot be used right now ({exc})") from None
 
@@ -566,35 +569,21 @@ class PgDatabase:
         """One question of ``user_id`` through the shared flood guard: ``allow``, ``warn`` or
         ``drop``, with ``bot.guards.FloodGuard``'s rule (a sliding window, warned once).
 
-        The user's row is locked for the read-modify-write (``FOR UPDATE``), not the store's
-        write lock, so a question never waits for an ingest.
+        One statement, so one round trip (``_FLOOD_SQL``): the upsert locks the user's row
+        for the read-modify-write, not the store's write lock, so a question never waits
+        for an ingest, and two replicas checking one user at once take turns.
         """
+        params = {
+            "user": user_id,
+            "now": now,
+            "since": now - window_s,
+            "window": window_s,
+            "max": max_events,
+        }
 
         def decide(conn: Any) -> str:
-            with conn.transaction():
-                conn.execute(
-                    "INSERT INTO flood (user_id, times, warned_until) VALUES (%s, '{}', 0) "
-                    "ON CONFLICT DO NOTHING",
-                    (user_id,),
-                )
-                times, warned = conn.execute(
-                    "SELECT times, warned_until FROM flood WHERE user_id = %s FOR UPDATE",
-                    (user_id,),
-                ).fetchone()
-                times = [t for t in times if t > now - window_s]
-                if len(times) < max_events:
-                    times.append(now)
-                    verdict = "allow"
-                elif warned > now:
-                    verdict = "drop"
-                else:
-                    warned, verdict = times[0] + window_s, "warn"
-                conn.execute(
-                    "UPDATE flood SET times = %s::double precision[], warned_until = %s "
-                    "WHERE user_id = %s",
-                    (times, warned, user_id),
-                )
-            return verdict
+            row = conn.execute(_FLOOD_SQL, params).fetchone()
+            return str(row[0])
 
         with _as_store_error(), _translated(self.url):
             return str(
@@ -675,14 +664,44 @@ _CHANGES_DDL = (
 #: Short-lived state the replicas of one bot share (button state: a button sent by one
 #: replica is pressed on another); expired rows are dropped as new ones are written.
 _SHARED_DDL = (
-    "CREATE TABLE IF NOT EXISTS shared_state ("
+    "CREATE UNLOGGED TABLE IF NOT EXISTS shared_state ("
     "key TEXT PRIMARY KEY, value TEXT NOT NULL, expires_at DOUBLE PRECISION NOT NULL)"
 )
-#: The flood guard's sliding window per user, shared by the replicas (``flood_check``).
+#: The flood guard's sliding window per user, shared by the replicas (``flood_check``);
+#: ``verdict`` is the decision the last question got, which the upsert returns.
 _FLOOD_DDL = (
-    "CREATE TABLE IF NOT EXISTS flood ("
+    "CREATE UNLOGGED TABLE IF NOT EXISTS flood ("
     "user_id BIGINT PRIMARY KEY, times DOUBLE PRECISION[] NOT NULL, "
     "warned_until DOUBLE PRECISION NOT NULL)"
+)
+_FLOOD_VERDICT_DDL = (
+    "ALTER TABLE flood ADD COLUMN IF NOT EXISTS verdict TEXT NOT NULL DEFAULT 'allow'"
+)
+#: Tables of ephemeral state, created UNLOGGED: their writes skip the WAL (about half of a
+#: replica's writes per question). The price, acceptable for both: a server crash empties
+#: them (buttons older than the crash get the polite "expired" answer, flood windows start
+#: afresh), and streaming replicas do not carry them.
+EPHEMERAL_TABLES = ("shared_state", "flood")
+#: One question through the shared flood guard in one statement. Every expression of the
+#: ``DO UPDATE`` reads the row as it was (``f``): ``kept`` is its window without the times
+#: that slid out, and the verdict follows ``bot.guards.FloodGuard.check``: room in the
+#: window → allow and record; full and already warned → drop; full → warn once, until the
+#: oldest time in the window slides out. A new user's first question is allowed.
+_KEPT = (
+    "ARRAY(SELECT t FROM unnest(f.times) WITH ORDINALITY AS w(t, i) "
+    "WHERE t > %(since)s ORDER BY i)"
+)
+_FLOOD_SQL = (
+    "INSERT INTO flood AS f (user_id, times, warned_until, verdict) "  # noqa: S608 - constants
+    "VALUES (%(user)s, ARRAY[%(now)s]::double precision[], 0, 'allow') "
+    "ON CONFLICT (user_id) DO UPDATE SET "
+    f"times = CASE WHEN cardinality({_KEPT}) < %(max)s "
+    f"THEN {_KEPT} || %(now)s::double precision ELSE {_KEPT} END, "
+    f"warned_until = CASE WHEN cardinality({_KEPT}) < %(max)s OR f.warned_until > %(now)s "
+    f"THEN f.warned_until ELSE ({_KEPT})[1] + %(window)s END, "
+    f"verdict = CASE WHEN cardinality({_KEPT}) < %(max)s THEN 'allow' "
+    "WHEN f.warned_until > %(now)s THEN 'drop' ELSE 'warn' END "
+    "RETURNING verdict"
 )
 #: The LISTEN/NOTIFY channel a write transaction that logged changes notifies at commit.
 CHANGES_CHANNEL = "newsdesk_changes"
@@ -732,6 +751,8 @@ def migrate_postgres(
             conn.execute(_CHANGES_DDL)
             conn.execute(_SHARED_DDL)
             conn.execute(_FLOOD_DDL)
+            conn.execute(_FLOOD_VERDICT_DDL)
+            _make_unlogged(conn, EPHEMERAL_TABLES)
             conn.execute(
                 "CREATE INDEX IF NOT EXISTS shared_state_expires ON shared_state (expires_at)"
             )
@@ -739,6 +760,23 @@ def migrate_postgres(
         finally:
             with suppress(Exception):
                 conn.execute("SELECT pg_advisory_unlock(%s)", (MIGRATE_LOCK,))
+
+
+def _make_unlogged(conn: Any, tables: tuple[str, ...]) -> None:
+    """Switch tables created before they were UNLOGGED (older newsdesk) to UNLOGGED.
+
+    Checked first: ``ALTER TABLE`` takes an exclusive lock even when there is nothing to do,
+    and every replica's start passes here while the others use these tables.
+    """
+    rows = conn.execute(
+        "SELECT relname FROM pg_class WHERE relkind = 'r' AND relpersistence = 'p' "
+        "AND relnamespace = current_schema()::regnamespace AND relname = ANY(%s)",
+        (list(tables),),
+    ).fetchall()
+    for (table,) in rows:
+        if table in tables:  # names from our own tuple, never from input
+            conn.execute(f"ALTER TABLE {table} SET UNLOGGED")
+            logger.info("store table %s is now UNLOGGED (ephemeral replica state)", table)
 
 
 def _version(conn: Any) -> int:

@@ -76,6 +76,45 @@ def test_the_flood_guard_counts_a_users_questions_on_every_replica(
         assert FloodGuard(1, 0.3, shared=b).check(user + 2) is Verdict.ALLOW  # window slid
 
 
+def test_replica_state_tables_of_an_older_store_become_unlogged_and_keep_working(
+    pg_url: str, tmp_path: Path
+) -> None:
+    """A store made before the ephemeral tables were UNLOGGED (and before the flood table
+    kept the verdict) is switched over when a replica opens it, and the guard still counts."""
+    import psycopg
+
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute(
+            "CREATE TABLE flood (user_id BIGINT PRIMARY KEY, times DOUBLE PRECISION[] NOT NULL, "
+            "warned_until DOUBLE PRECISION NOT NULL)"
+        )
+        conn.execute(
+            "CREATE TABLE shared_state (key TEXT PRIMARY KEY, value TEXT NOT NULL, "
+            "expires_at DOUBLE PRECISION NOT NULL)"
+        )
+        conn.execute(
+            "INSERT INTO flood VALUES (5, ARRAY[%s]::double precision[], 0)", (time.time(),)
+        )
+    with _archive(tmp_path / "a", pg_url) as a:
+        guard = FloodGuard(2, 10.0, shared=a)
+        assert [guard.check(5), guard.check(5), guard.check(5)] == [
+            Verdict.ALLOW,  # the question recorded before the upgrade still counts
+            Verdict.WARN,
+            Verdict.DROP,
+        ]
+        state_id = StateStore(shared=a).put(STATE)
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        persistence = dict(
+            conn.execute(
+                "SELECT relname, relpersistence FROM pg_class "
+                "WHERE relname IN ('flood', 'shared_state')"
+            ).fetchall()
+        )
+    assert persistence == {"flood": "u", "shared_state": "u"}
+    with _archive(tmp_path / "b", pg_url) as b:
+        assert StateStore(shared=b).get(state_id) == STATE
+
+
 # -- end to end: two bot replicas in webhook mode on one PostgreSQL store ---------------------
 
 
