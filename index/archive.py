@@ -77,7 +77,7 @@ from index.store import (
     TopicStore,
 )
 from index.store.db import open_database
-from index.store.row_cache import RowCache
+from index.store.row_cache import STORY_TTL_FOLLOWED_S, RowCache
 from index.store.sources import SourceStore
 from index.store.statements import StatementStore
 
@@ -196,6 +196,7 @@ class Archive:
             self.data_dir / CHANGES_POSITION_FILENAME,
             self._apply_changes,
             on_gap=self._rebuild_index,
+            on_stories=self.store.stories_changed_elsewhere,
         )
         try:
             self._keeper.current()
@@ -208,6 +209,8 @@ class Archive:
             follower.position = max(follower.position, logged)
         follower.start()
         self._follower = follower
+        if self.store.cache is not None:
+            self.store.cache.story_ttl_s = STORY_TTL_FOLLOWED_S  # the log says when they change
         return True
 
     def watch_changes(self) -> bool:
@@ -228,8 +231,10 @@ class Archive:
             None,
             self.store.changed_elsewhere,
             on_gap=cache.clear,
+            on_stories=self.store.stories_changed_elsewhere,
         )
         follower.start()
+        cache.story_ttl_s = STORY_TTL_FOLLOWED_S
         self._follower = follower
         return True
 

@@ -340,6 +340,11 @@ class ArticleStore:
             self.cache.forget_article(article_id)
             self.cache.forget_passages(passage_ids)
 
+    def stories_changed_elsewhere(self) -> None:
+        """Another process moved articles between stories (a ``story`` change-log entry)."""
+        if self.cache is not None:
+            self.cache.forget_stories()
+
     def changed_elsewhere(self, removed: Sequence[int], added: Sequence[int]) -> None:
         """Passages another process removed or added (the change log): removed rows leave
         the row cache, and stories are read again (an added article may join one)."""

@@ -15,7 +15,13 @@ them. Applying is idempotent (an add replaces, a remove ignores unknown ids), so
 after a crash between applying and saving the position is harmless.
 
 The log keeps ``KEEP_S`` (a week); a replica whose position was pruned away rebuilds its
-index from the store (``on_gap``) instead of replaying.
+index from the store (``on_gap``) instead of replaying. Whether it was is checked once per
+connection (at start and after a reconnect), not at every wake-up: a follower that stays
+connected reads every change before the week is over.
+
+Besides passages, the log carries ``story`` entries (an article moved between stories,
+``index.store.stories``), for which a follower calls ``on_stories``: the processes' row
+caches then keep stories until one changes instead of for one second.
 """
 
 from __future__ import annotations
@@ -57,6 +63,8 @@ class ChangeFollower:
             for a follower that only keeps a cache current (it starts at the newest change
             and keeps its position in memory).
         apply: called with (passage ids removed, passage ids added), in log order.
+        on_gap: called instead of replaying when the log was pruned past the position.
+        on_stories: called when another process changed stories (``story`` entries).
     """
 
     def __init__(
@@ -65,11 +73,14 @@ class ChangeFollower:
         position_path: Path | None,
         apply: ApplyChanges,
         on_gap: Callable[[], None],
+        on_stories: Callable[[], None] | None = None,
     ) -> None:
         self.db = db
         self.position_path = position_path
         self._apply = apply
         self._on_gap = on_gap
+        self._on_stories = on_stories
+        self._check_gap = True  # at the next catch-up: once per connection
         self._next_prune = 0.0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -108,7 +119,8 @@ class ChangeFollower:
         """Apply every change logged after the saved position; returns how many applied."""
         applied = 0
         with self._lock:
-            if self.position and self._pruned_past_position():
+            check_gap, self._check_gap = self._check_gap, False
+            if check_gap and self.position and self._pruned_past_position():
                 # Down longer than the log keeps changes (``KEEP_S``): replaying cannot
                 # restore what was pruned, so the index is rebuilt from the store.
                 logged = self.latest_id()
@@ -129,12 +141,19 @@ class ChangeFollower:
                 if not rows:
                     return applied
                 last: dict[int, str] = {}  # passage id → its latest op in this batch
+                stories = False
                 for _, passage_id, op, origin in rows:
-                    if origin != self.db.origin:
+                    if origin == self.db.origin:
+                        continue
+                    if op == "story":
+                        stories = True
+                    else:
                         last.pop(int(passage_id), None)
                         last[int(passage_id)] = str(op)
                 removes = [pid for pid, op in last.items() if op == "remove"]
                 adds = [pid for pid, op in last.items() if op == "add"]
+                if stories and self._on_stories is not None:
+                    self._on_stories()
                 if removes or adds:
                     self._apply(removes, adds)
                     applied += len(removes) + len(adds)
@@ -172,6 +191,7 @@ class ChangeFollower:
 
         with psycopg.connect(self.db.url, autocommit=True, connect_timeout=5) as conn:
             conn.execute(f"LISTEN {CHANGES_CHANNEL}")
+            self._check_gap = True
             self.catch_up()  # what was committed while we were not listening
             while not self._stop.is_set():
                 self._wait(conn)

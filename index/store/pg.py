@@ -196,7 +196,8 @@ class PgConnection:
 
     def log_changes(self, passage_ids: Sequence[int], op: str) -> None:
         """Append to the replica change log, inside this write transaction, and notify
-        listeners at its commit (``index.store.changes``)."""
+        listeners at its commit (``index.store.changes``). ``op`` is ``add`` or ``remove``
+        for passages, ``story`` for articles (ids in ``passage_ids``) that changed story."""
         if not passage_ids:
             return
         origin = self._db.origin
@@ -657,7 +658,7 @@ _CHANGES_DDL = (
     "CREATE TABLE IF NOT EXISTS changes ("
     "id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
     "passage_id BIGINT NOT NULL, "
-    "op TEXT NOT NULL CHECK (op IN ('add', 'remove')), "
+    "op TEXT NOT NULL CONSTRAINT changes_op_check CHECK (op IN ('add', 'remove', 'story')), "
     "origin TEXT NOT NULL, "
     "logged_at TIMESTAMPTZ NOT NULL DEFAULT now())"
 )
@@ -749,6 +750,7 @@ def migrate_postgres(
                 logger.info("store migrated to schema %s (%s)", migration.version, name)
                 version = migration.version
             conn.execute(_CHANGES_DDL)
+            _allow_story_changes(conn)
             conn.execute(_SHARED_DDL)
             conn.execute(_FLOOD_DDL)
             conn.execute(_FLOOD_VERDICT_DDL)
@@ -760,6 +762,26 @@ def migrate_postgres(
         finally:
             with suppress(Exception):
                 conn.execute("SELECT pg_advisory_unlock(%s)", (MIGRATE_LOCK,))
+
+
+def _allow_story_changes(conn: Any) -> None:
+    """Let a change log made before ``story`` entries existed take them (older newsdesk).
+
+    Checked first, like ``_make_unlogged``: the ``ALTER`` locks the log that every replica
+    is following.
+    """
+    row = conn.execute(
+        "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE conrelid = 'changes'::regclass AND contype = 'c' AND conname = 'changes_op_check'"
+    ).fetchone()
+    if row is not None and "story" in row[0]:
+        return
+    with conn.transaction():
+        conn.execute("ALTER TABLE changes DROP CONSTRAINT IF EXISTS changes_op_check")
+        conn.execute(
+            "ALTER TABLE changes ADD CONSTRAINT changes_op_check "
+            "CHECK (op IN ('add', 'remove', 'story'))"
+        )
 
 
 def _make_unlogged(conn: Any, tables: tuple[str, ...]) -> None:

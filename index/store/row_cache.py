@@ -42,6 +42,12 @@ MAX_PASSAGES = 100_000
 #: articles' stories come with the articles, ``ArticleStore.articles_by_id``), well under the
 #: 2 s in which a change must reach every replica.
 STORY_TTL_S = 1.0
+#: The same while this process follows the change log (``index.store.changes``), which also
+#: carries every story change (a ``story`` entry, ``index.store.stories``): the follower
+#: drops the stories at once, and the TTL is only a safety net (a writer of an older
+#: newsdesk that does not log story changes). With 1 s, a replica under load read a cited
+#: article's story again for about one question in three (``docs/postgres.md``).
+STORY_TTL_FOLLOWED_S = 60.0
 
 Row = TypeVar("Row", Article, Passage)
 
@@ -83,6 +89,7 @@ class RowCache:
         self._articles: _Lru[Article] = _Lru(max_articles)
         self._passages: _Lru[Passage] = _Lru(max_passages)
         self._stories: dict[int, tuple[float, Story | None]] = {}
+        self.story_ttl_s = STORY_TTL_S
         self.generation = 0
         self.story_generation = 0
         self.hits = 0
@@ -119,12 +126,12 @@ class RowCache:
                 self._passages.put(passages)
 
     def stories(self, ids: Sequence[int], now: float) -> dict[int, Story | None]:
-        """The stories read less than ``STORY_TTL_S`` ago among ``ids`` (None: no story)."""
+        """The stories read less than ``story_ttl_s`` ago among ``ids`` (None: no story)."""
         with self._lock:
             found = {}
             for article_id in ids:
                 kept = self._stories.get(article_id)
-                if kept is not None and now - kept[0] < STORY_TTL_S:
+                if kept is not None and now - kept[0] < self.story_ttl_s:
                     found[article_id] = kept[1]
             self._count(len(ids), len(found))
             return found

@@ -179,6 +179,7 @@ class StoryStore:
                         conn.execute(
                             "UPDATE articles SET story_id = ? WHERE id = ?", (own, article_id)
                         )
+                        _log_story_change(conn, article_id)
                     return own
                 target = min(matched)
                 conn.execute("UPDATE articles SET story_id = ? WHERE id = ?", (target, article_id))
@@ -187,6 +188,7 @@ class StoryStore:
                         "UPDATE articles SET story_id = ? WHERE story_id = ?", (target, sid)
                     )
                     _drop_if_empty(conn, sid)
+                _log_story_change(conn, article_id)
                 return target
         except sqlite3.DatabaseError as exc:
             raise _write_error(exc) from None
@@ -202,7 +204,7 @@ class StoryStore:
 
         One indexed query (a self-join on ``story_id``) per 900 ids: ``Archive.ask`` calls
         this for each article it cites, so it must stay a small fraction of a question.
-        With a cache (PostgreSQL), a story read in the last ``STORY_TTL_S`` is not read again
+        With a cache (PostgreSQL), a story read within the cache's ``story_ttl_s`` is not read again
         (``ArticleStore.articles_by_id`` reads the stories of the articles it reads).
         """
         ids = list(dict.fromkeys(article_ids))
@@ -306,3 +308,15 @@ def _drop_signature(conn: sqlite3.Connection, article_id: int) -> None:
 
 def _chunks(ids: list[int]) -> list[list[int]]:
     return [ids[i : i + _MAX_PARAMS] for i in range(0, len(ids), _MAX_PARAMS)]
+
+
+def _log_story_change(conn: sqlite3.Connection, article_id: int) -> None:
+    """Tell the other processes, inside the caller's transaction, that stories changed.
+
+    On PostgreSQL a ``story`` entry in the replica change log (``index.store.changes``):
+    their row caches drop the stories they read (``RowCache.forget_stories``). Nothing on
+    SQLite, whose processes keep no row cache.
+    """
+    log_changes = getattr(conn, "log_changes", None)
+    if log_changes is not None:
+        log_changes([article_id], "story")

@@ -79,8 +79,9 @@ def test_the_flood_guard_counts_a_users_questions_on_every_replica(
 def test_replica_state_tables_of_an_older_store_become_unlogged_and_keep_working(
     pg_url: str, tmp_path: Path
 ) -> None:
-    """A store made before the ephemeral tables were UNLOGGED (and before the flood table
-    kept the verdict) is switched over when a replica opens it, and the guard still counts."""
+    """A store made before the ephemeral tables were UNLOGGED (before the flood table kept
+    the verdict, and the change log took ``story`` entries) is switched over when a replica
+    opens it, and the guard still counts."""
     import psycopg
 
     with psycopg.connect(pg_url, autocommit=True) as conn:
@@ -94,6 +95,11 @@ def test_replica_state_tables_of_an_older_store_become_unlogged_and_keep_working
         )
         conn.execute(
             "INSERT INTO flood VALUES (5, ARRAY[%s]::double precision[], 0)", (time.time(),)
+        )
+        conn.execute(  # the change log as it was before ``story`` entries
+            "CREATE TABLE changes (id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
+            "passage_id BIGINT NOT NULL, op TEXT NOT NULL CHECK (op IN ('add', 'remove')), "
+            "origin TEXT NOT NULL, logged_at TIMESTAMPTZ NOT NULL DEFAULT now())"
         )
     with _archive(tmp_path / "a", pg_url) as a:
         guard = FloodGuard(2, 10.0, shared=a)
@@ -110,6 +116,7 @@ def test_replica_state_tables_of_an_older_store_become_unlogged_and_keep_working
                 "WHERE relname IN ('flood', 'shared_state')"
             ).fetchall()
         )
+        conn.execute("INSERT INTO changes (passage_id, op, origin) VALUES (1, 'story', 'x')")
     assert persistence == {"flood": "u", "shared_state": "u"}
     with _archive(tmp_path / "b", pg_url) as b:
         assert StateStore(shared=b).get(state_id) == STATE

@@ -272,3 +272,21 @@ def test_a_process_watching_the_log_drops_rows_another_process_replaced(
         _within(PROPAGATION_S, lambda: not w.store.articles_by_id([article_id]))
         assert not w.passages_for([p.passage_id for p in passages])
         assert cached.article_id == article_id
+
+
+def test_a_story_change_by_another_process_reaches_a_watching_process(
+    pg_url: str, tmp_path: Path
+) -> None:
+    # Stories move in a transaction of their own (``StoryStore.file``), without passages:
+    # the log's ``story`` entry is what tells a watching process that its cached stories
+    # (kept long while it follows the log) are stale.
+    with _replica(tmp_path / "a", pg_url) as a, _replica(tmp_path / "w", pg_url) as w:
+        first = a.ingest([str(KAKHOVKA)]).items[0].article_id
+        second = a.ingest([str(NATO)]).items[0].article_id
+        assert first is not None and second is not None
+        assert w.watch_changes() is True
+        before = w.story_of(second)
+        assert before is not None and len(before.members) == 1  # now cached in w
+        a.stories.file(second, [first], size=0, signature=b"", keys=[])
+        _within(PROPAGATION_S, lambda: len(w.story_of(second).members) == 2)  # type: ignore[union-attr]
+        assert w.story_of(first).story_id == w.story_of(second).story_id  # type: ignore[union-attr]

@@ -93,10 +93,8 @@ def test_the_cache_is_bounded_and_a_read_racing_a_forget_keeps_nothing() -> None
     assert cache.passages([9]) == {}
 
 
-def test_stories_are_kept_briefly_and_dropped_by_a_story_write(
-    db: Database, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from index.store import StoryStore, row_cache
+def test_stories_are_kept_briefly_and_dropped_by_a_story_write(db: Database) -> None:
+    from index.store import StoryStore
 
     cache = RowCache()
     store, stories = ArticleStore(db, cache), StoryStore(db, cache)
@@ -108,5 +106,5 @@ def test_stories_are_kept_briefly_and_dropped_by_a_story_write(
     with stories.batch():  # any story write (a reprint moved, here or by this process)
         pass
     assert stories.stories_of([article_id]) == first and cache.misses == misses + 1
-    monkeypatch.setattr(row_cache, "STORY_TTL_S", 0.0)
+    cache.story_ttl_s = 0.0  # as RowCache starts with row_cache.STORY_TTL_S
     assert stories.stories_of([article_id]) == first and cache.misses == misses + 2  # expired
