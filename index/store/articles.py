@@ -29,6 +29,7 @@ from index.errors import (
     StoreError,
     StoreUnavailableError,
     is_disk_full,
+    is_store_unavailable,
 )
 from index.models import (
     Article,
@@ -254,6 +255,9 @@ class ArticleStore:
         except sqlite3.DatabaseError as exc:
             if is_disk_full(exc):
                 raise DiskFullError("the disk is full: the store could not save it") from None
+            if is_store_unavailable(exc):
+                reason = f"the store cannot be reached right now ({exc})"
+                raise StoreUnavailableError(reason) from None
             raise StoreError(f"could not write to the store ({exc})") from None
         return SaveResult(outcome, article, removed, passages)
 

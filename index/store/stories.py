@@ -24,7 +24,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from index.errors import DiskFullError, NotFoundError, StoreError, is_disk_full
+from index.errors import (
+    DiskFullError,
+    NotFoundError,
+    StoreError,
+    StoreUnavailableError,
+    is_disk_full,
+    is_store_unavailable,
+)
 from index.models import ArticleSummary, Story
 from index.store.articles import summary_from_row
 from index.store.db import Database
@@ -204,8 +211,8 @@ class StoryStore:
 
         One indexed query (a self-join on ``story_id``) per 900 ids: ``Archive.ask`` calls
         this for each article it cites, so it must stay a small fraction of a question.
-        With a cache (PostgreSQL), a story read within the cache's ``story_ttl_s`` is not read again
-        (``ArticleStore.articles_by_id`` reads the stories of the articles it reads).
+        With a cache (PostgreSQL), a story read within the cache's ``story_ttl_s`` is not read
+        again (``ArticleStore.articles_by_id`` reads the stories of the articles it reads).
         """
         ids = list(dict.fromkeys(article_ids))
         kept: dict[int, Story | None] = {}
@@ -257,6 +264,8 @@ def _write_error(exc: sqlite3.DatabaseError) -> StoreError:
     """A failed write as the store reports it: a full disk apart, since an ingest stops there."""
     if is_disk_full(exc):
         return DiskFullError("the disk is full: stories could not be saved")
+    if is_store_unavailable(exc):
+        return StoreUnavailableError(f"the store cannot be reached right now ({exc})")
     return StoreError(f"could not write to the store ({exc})")
 
 
