@@ -83,7 +83,9 @@ class BotSettings(IndexSettings):
         ge=1,
         le=64,
         description="Answer worker processes with answer_pool=processes: one per core (2 suits "
-        "a 2-core machine; each holds its own analyzer and caches, ~450 MB at 100k passages).",
+        "a 2-core machine; each holds its own analyzer and caches, ~450 MB at 100k passages). "
+        "Replicas sharing one machine split its cores: cores // replicas each (README, "
+        "Deployment).",
     )
     answer_timeout_s: float = Field(
         default=30.0,
