@@ -59,11 +59,10 @@ def is_store_unavailable(error: BaseException) -> bool:
 
     True for ``StoreUnavailableError`` and for the driver-level error the store modules
     raise when a statement cannot reach the server (``index.store.pg.PgOperationalError``,
-    which callers above the store may meet unwrapped).
+    which callers above the store may meet unwrapped; it says so with a class attribute
+    ``store_unreachable``, as this module imports nothing from the store).
     """
-    from index.store.pg import PgOperationalError
-
-    return isinstance(error, StoreUnavailableError | PgOperationalError)
+    return isinstance(error, StoreUnavailableError) or getattr(error, "store_unreachable", False)
 
 
 class DataDirError(StoreError):

@@ -112,6 +112,8 @@ def scrub(message: str, url: str) -> str:
 class PgOperationalError(sqlite3.OperationalError):
     """The server is unreachable, restarting, or refused us (sqlite3's class, for callers)."""
 
+    store_unreachable = True  # ``index.errors.is_store_unavailable``
+
 
 class PgIntegrityError(sqlite3.IntegrityError):
     """A constraint was violated."""
