@@ -122,9 +122,10 @@ class StoreProbe:
     def start(self) -> None:
         import psycopg
 
-        with suppress(psycopg.Error, psutil.Error):
-            (pid,) = self._query("SELECT pg_backend_pid()")[0]
-            self._postmaster = psutil.Process(int(pid)).parent()  # None when remote
+        with suppress(psycopg.Error, psutil.Error), psycopg.connect(self._url) as conn:
+            (pid,) = conn.execute("SELECT pg_backend_pid()").fetchone()  # type: ignore[misc]
+            # While the connection is open: its backend exits with it. None when remote.
+            self._postmaster = psutil.Process(int(pid)).parent()
         self._statements, self._transactions = self._read()
         self._cpu = self._server_cpu()
         self._started = time.perf_counter()
