@@ -199,7 +199,7 @@ class PgConnection:
     def log_changes(self, passage_ids: Sequence[int], op: str) -> None:
         """Append to the replica change log, inside this write transaction, and notify
         listeners at its commit (``index.store.changes``). ``op`` is ``add`` or ``remove``
-        for passages, ``story`` for articles (ids in ``passage_ids``) that changed story."""
+        for passages, ``story`` when articles changed story (``passage_ids`` is then ``[0]``)."""
         if not passage_ids:
             return
         origin = self._db.origin

@@ -186,7 +186,7 @@ class StoryStore:
                         conn.execute(
                             "UPDATE articles SET story_id = ? WHERE id = ?", (own, article_id)
                         )
-                        _log_story_change(conn, article_id)
+                        _log_story_change(conn)
                     return own
                 target = min(matched)
                 conn.execute("UPDATE articles SET story_id = ? WHERE id = ?", (target, article_id))
@@ -195,7 +195,7 @@ class StoryStore:
                         "UPDATE articles SET story_id = ? WHERE story_id = ?", (target, sid)
                     )
                     _drop_if_empty(conn, sid)
-                _log_story_change(conn, article_id)
+                _log_story_change(conn)
                 return target
         except sqlite3.DatabaseError as exc:
             raise _write_error(exc) from None
@@ -319,13 +319,15 @@ def _chunks(ids: list[int]) -> list[list[int]]:
     return [ids[i : i + _MAX_PARAMS] for i in range(0, len(ids), _MAX_PARAMS)]
 
 
-def _log_story_change(conn: sqlite3.Connection, article_id: int) -> None:
+def _log_story_change(conn: sqlite3.Connection) -> None:
     """Tell the other processes, inside the caller's transaction, that stories changed.
 
     On PostgreSQL a ``story`` entry in the replica change log (``index.store.changes``):
     their row caches drop the stories they read (``RowCache.forget_stories``). Nothing on
-    SQLite, whose processes keep no row cache.
+    SQLite, whose processes keep no row cache. The entry names passage 0, which no passage
+    has: a follower of an older newsdesk (a rolling upgrade) that takes it for a passage
+    change cannot mistake it for another change of a real passage in the same batch.
     """
     log_changes = getattr(conn, "log_changes", None)
     if log_changes is not None:
-        log_changes([article_id], "story")
+        log_changes([0], "story")
