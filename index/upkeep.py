@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Protocol
 
 from index.errors import NewsdeskError
+from index.indexing import stale_analysis
 from index.models import StoreStats
 from index.store import RESTORE_HINT, STORE_FILENAME, ArticleStore
 
@@ -89,6 +90,9 @@ def check_archive(archive: Checked) -> CheckReport:
             if pending:
                 what += f" ({pending} index updates are queued)"
             problems.append(CheckProblem(what, REINDEX_FIX))
+    stale = stale_analysis(archive.index_dir) if indexed else None
+    if stale is not None:
+        problems.append(CheckProblem(stale, REINDEX_FIX))
     return CheckReport(
         store_problems=store_problems,
         articles=articles,

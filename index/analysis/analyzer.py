@@ -2,8 +2,9 @@
 
 Term scheme (see also ``dates`` and ``names``):
 
-- word terms: Snowball stems (en, ru) or simplemma lemmas (uk), chosen by the token's script,
-  after NFKC, casefolding and apostrophe folding; stopwords dropped; hyphenated words split
+- word terms: Snowball stems (en), of pymorphy3 lemmas (ru) or of simplemma lemmas (uk),
+  chosen by the token's script (``stemming``), after NFKC, casefolding and apostrophe
+  folding; stopwords dropped; hyphenated words split
   into their parts ("Ukraine-NATO" → ukrain, nato), and compounds with a digit or a one-letter
   part also kept joined ("F-16" → f16, 16) so "F16" and "F-16" meet;
 - numbers: digits without ordinal suffix or thousands separators ("14th", "14-го" → 14);
@@ -18,11 +19,11 @@ cost per word is one dict lookup. The date scan runs only on windows around chun
 month, weekday or relative-day word (numeric dates come out of the tokenizer directly).
 Measured on one core (CPU time): ~45k passages/s warm on the bench's 60-word Zipf corpus
 (500k-word vocabulary), ~50k/s on real English news passages; a first sight of a word
-costs ~0.8 µs (lowercase ASCII, ``_TermCache._analyze_plain``), ~2 µs (other English) and
-~15 µs (Ukrainian, simplemma). On a large vocabulary the warm lookups themselves are
-memory-bound (each touches a dict entry, its key, the terms tuple and the term). A full index
-build therefore does not ask for term strings at all: ``index.analysis.encoding`` maps each
-chunk straight to a term id through these same caches.
+costs ~0.8 µs (lowercase ASCII, ``_TermCache._analyze_plain``), ~2 µs (other English),
+~15 µs (Ukrainian, simplemma) and ~65 µs (Russian, pymorphy3). On a large vocabulary the
+warm lookups themselves are memory-bound (each touches a dict entry, its key, the terms
+tuple and the term). A full index build therefore does not ask for term strings at all:
+``index.analysis.encoding`` maps each chunk straight to a term id through these same caches.
 """
 
 from __future__ import annotations
@@ -61,9 +62,10 @@ from index.models import LANGS, Lang
 logger = logging.getLogger(__name__)
 
 #: Bumped whenever a change alters the terms of some text: an index built by another version
-#: holds other terms, so the archive can compare this with the version it recorded at build
-#: time and ask for ``newsdesk reindex``.
-ANALYSIS_VERSION = 1
+#: holds other terms, so the index keeper records this beside the index it builds and, on
+#: opening one recorded with another version, warns and asks for ``newsdesk reindex``
+#: (``newsdesk check`` lists it too). 2: Russian words are stemmed from their pymorphy3 lemma.
+ANALYSIS_VERSION = 2
 
 #: Distinct chunks kept per cache before it is cleared: ~250 bytes each with the token cache,
 #: so ≤ ~250 MB; the 1M-passage bench corpus (500k-word vocabulary) has ~450k distinct chunks.

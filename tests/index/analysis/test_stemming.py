@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from index.analysis.stemming import script_language, stem_token
+from index.analysis.stemming import ru_lemma, script_language, stem_token
 from index.analysis.stopwords import QUESTION_WORDS, STOPWORDS, is_stopword
 
 
@@ -16,7 +16,10 @@ from index.analysis.stopwords import QUESTION_WORDS, STOPWORDS, is_stopword
         pytest.param(("ракета", "ракети", "ракет", "ракетами"), "uk", id="uk-lemma-noun"),
         pytest.param(("заявив", "заявила", "заявити"), "uk", id="uk-lemma-verb"),
         pytest.param(("липня", "липень"), "uk", id="uk-month"),
-        pytest.param(("ракета", "ракеты", "ракетами"), "ru", id="ru-snowball-noun"),
+        pytest.param(("ракета", "ракеты", "ракетами"), "ru", id="ru-noun"),
+        pytest.param(("вырос", "выросли", "вырасти"), "ru", id="ru-lemma-verb"),
+        pytest.param(("идти", "шел", "шла", "шли"), "ru", id="ru-lemma-suppletive"),
+        pytest.param(("человек", "людей", "люди"), "ru", id="ru-lemma-plural"),
         pytest.param(("июля", "июль"), "ru", id="ru-month"),
     ],
 )
@@ -28,6 +31,15 @@ def test_ukrainian_terms_are_russian_stems_of_lemmas() -> None:
     assert stem_token("липня", "uk") == stem_token("липень", "uk")
     assert stem_token("ракетами", "uk") == stem_token("ракетами", "ru")
     assert stem_token("спікер", "uk") == stem_token("спикер", "ru")
+
+
+def test_russian_terms_are_snowball_stems_of_pymorphy3_lemmas() -> None:
+    # Snowball alone gives вырос / выросл / выраст and шел / шла: the lemma joins them, and
+    # keeps the Snowball form where it already did (ракет, июл), so uk/ru cognates still meet.
+    assert ru_lemma("выросли") == "вырасти"
+    assert stem_token("выросли", "ru") == stem_token("вырасти", "ru") == "выраст"
+    assert (stem_token("июля", "ru"), stem_token("ракетами", "ru")) == ("июл", "ракет")
+    assert ru_lemma("столтенберга") == "столтенберг"  # an unknown name: pymorphy3's guess
 
 
 def test_ukrainian_lemma_drops_apostrophe_variants() -> None:
