@@ -36,7 +36,6 @@ terms of its indexed passages. Ranking fuses the two (``index.answer.candidates`
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import os
 import threading
@@ -49,6 +48,7 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from index.analysis.version import record_analysis_version, stale_analysis
 from index.errors import DataDirError, IndexUnavailableError, NewsdeskError, is_disk_full
 from index.models import (
     Article,
@@ -90,13 +90,6 @@ HEAL_MAX_ADD = 50_000
 DISK_FULL_REASON = (
     "the disk is full; the next command indexes the stored articles once there is space"
 )
-#: The analyzer version (``ANALYSIS_VERSION``) the index's terms were made with, a file beside
-#: the generations. Written when an index is created empty and by every full rebuild, never by
-#: deltas: an index built by another version keeps its old terms (and after more ingests a
-#: mix), which only ``newsdesk reindex`` replaces.
-ANALYSIS_FILE = "analysis.json"
-#: What an index without that file was built with: the version before it was recorded.
-UNRECORDED_ANALYSIS_VERSION = 1
 #: The article index's folder, inside the passage index's.
 ARTICLES_DIR = "articles"
 #: How many times an article record counts its title terms. Measured with whole-article
@@ -762,40 +755,6 @@ class _RowFields:
                 tuple(self.analyzer.document_terms(text, lang, row.published_at)) if text else ()
             )
         return self.byline_terms
-
-
-def recorded_analysis_version(index_dir: Path) -> int | None:
-    """The analyzer version the index in ``index_dir`` was built with; None if unreadable."""
-    try:
-        return int(json.loads((index_dir / ANALYSIS_FILE).read_bytes())["version"])
-    except FileNotFoundError:
-        return UNRECORDED_ANALYSIS_VERSION
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-
-
-def stale_analysis(index_dir: Path) -> str | None:
-    """Why the index's terms are not this analyzer's, or None when they are."""
-    from index.analysis.analyzer import ANALYSIS_VERSION
-
-    recorded = recorded_analysis_version(index_dir)
-    if recorded == ANALYSIS_VERSION:
-        return None
-    built = "an unknown analyzer" if recorded is None else f"analyzer version {recorded}"
-    return (
-        f"the search index was built by {built}, and this version analyses text as version "
-        f"{ANALYSIS_VERSION}, so some words of questions may miss"
-    )
-
-
-def record_analysis_version(index_dir: Path) -> None:
-    """Record this analyzer's version for the index just built (written whole or not at all)."""
-    from index.analysis.analyzer import ANALYSIS_VERSION
-
-    path = index_dir / ANALYSIS_FILE
-    tmp = path.with_name(f".tmp-{ANALYSIS_FILE}-{os.getpid()}")
-    tmp.write_bytes(json.dumps({"version": ANALYSIS_VERSION}).encode("ascii"))
-    os.replace(tmp, path)
 
 
 def byline(source: str | None, author: str | None) -> str:

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from index.analysis.version import stale_analysis
 from index.errors import NewsdeskError
-from index.indexing import stale_analysis
 from index.models import StoreStats
 from index.store import RESTORE_HINT, STORE_FILENAME, ArticleStore
 

@@ -106,11 +106,15 @@ def script_language(token: str, lang: Lang) -> Lang:
 _LEMMA_CACHE_SIZE = 1 << 16
 
 
-@lru_cache(maxsize=1)
-def _ru_morph() -> MorphAnalyzer:
+@lru_cache(maxsize=2)
+def morph_analyzer(lang: str) -> MorphAnalyzer:
+    """pymorphy3's analyzer for "ru" or "uk", loaded on first use (~0.3 s, ~20 MB each).
+
+    One per process: speaker names (``index.statements.names``) use the same instances.
+    """
     from pymorphy3 import MorphAnalyzer
 
-    return MorphAnalyzer(lang="ru")
+    return MorphAnalyzer(lang=lang)
 
 
 @lru_cache(maxsize=_LEMMA_CACHE_SIZE)
@@ -121,7 +125,7 @@ def ru_lemma(token: str) -> str:
     сталь); unknown words (names) get its suffix guess (Симансом → симанс). ``ё`` → ``е``
     as everywhere in the analyzer.
     """
-    return _ru_morph().parse(token)[0].normal_form.replace("ё", "е")
+    return morph_analyzer("ru").parse(token)[0].normal_form.replace("ё", "е")
 
 
 def stem_token(token: str, lang: Lang) -> str:

@@ -40,6 +40,8 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from index.analysis.stemming import morph_analyzer
+
 if TYPE_CHECKING:
     from pymorphy3 import MorphAnalyzer
 
@@ -54,11 +56,9 @@ _NAME_TAGS = frozenset(("Name", "Surn", "Patr"))
 @lru_cache(maxsize=2)
 def _analyzer(lang: str) -> MorphAnalyzer | None:
     try:
-        from pymorphy3 import MorphAnalyzer
+        return morph_analyzer(lang)  # the analyzer's own instance: one copy of each dictionary
     except ImportError:  # pragma: no cover - a declared dependency
         return None
-    try:
-        return MorphAnalyzer(lang=lang)
     except (ValueError, OSError):  # dictionaries missing: names stay as written
         return None
 

@@ -17,7 +17,7 @@ import pytest
 
 from index import Archive, IndexSettings, open_archive
 from index.analysis import ANALYSIS_VERSION
-from index.indexing import ANALYSIS_FILE, recorded_analysis_version
+from index.analysis.version import ANALYSIS_FILE, recorded_analysis_version
 from tests.cli.corpus import write_corpus
 
 
