@@ -52,6 +52,7 @@ from index.analysis.normalize import normalize_number, normalize_token
 from index.analysis.periods import PeriodMention, find_periods, find_since_dates
 from index.analysis.stemming import (
     is_known_word,
+    is_russian_name,
     script_language,
     stem_ascii_word,
     stem_token,
@@ -227,7 +228,8 @@ def _word_terms(part: str, surface_part: str, lang: Lang, question: bool) -> lis
         if key is not None and (
             not question
             or is_place_key(key)
-            or (capitalised and word_lang != "en")
+            or (capitalised and word_lang == "uk")
+            or (capitalised and word_lang == "ru" and is_russian_name(part))
             or not is_known_word(part, word_lang)
         ):
             terms.append(key)

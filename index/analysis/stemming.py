@@ -162,6 +162,22 @@ def stem_ascii_word(token: str) -> str:
     return _EN_SPELLING.get(stem, stem)
 
 
+#: pymorphy3 grammemes of proper names: first names, surnames, patronymics, places,
+#: organisations, trademarks and abbreviations.
+_NAME_GRAMMEMES = frozenset(("Name", "Surn", "Patr", "Geox", "Orgn", "Trad", "Abbr"))
+
+
+@lru_cache(maxsize=65536)
+def is_russian_name(token: str) -> bool:
+    """Whether a normalised Russian word may be a name: pymorphy3 does not know it, or one
+    of its parses is a name, place, organisation or abbreviation (Путин, Ирана, НАТО), not
+    only a common word (Штатов, Соединенных)."""
+    morph = morph_analyzer("ru")
+    if not morph.word_is_known(token):
+        return True
+    return any(not _NAME_GRAMMEMES.isdisjoint(p.tag.grammemes) for p in morph.parse(token))
+
+
 @lru_cache(maxsize=65536)
 def is_known_word(token: str, lang: Lang) -> bool:
     """Whether simplemma's dictionary for ``lang`` knows ``token`` (names mostly are not)."""
