@@ -270,7 +270,11 @@ class IndexKeeper:
                 f"the search index is unreadable ({type(exc).__name__}): {REINDEX_HINT}"
             ) from None
         stale = stale_analysis(self.index_dir)
-        if stale is not None and not self._stale_analysis_logged:
+        if stale is not None and index.n_docs == 0:
+            # No terms of any version yet: what is added from now on is this version's.
+            with contextlib.suppress(OSError):
+                record_analysis_version(self.index_dir)
+        elif stale is not None and not self._stale_analysis_logged:
             # Answering from old terms beats not answering: most words still meet (the
             # change is usually one language's stems), so warn rather than refuse.
             self._stale_analysis_logged = True

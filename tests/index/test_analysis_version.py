@@ -73,3 +73,14 @@ def test_an_unreadable_record_asks_for_a_reindex(
     (_index_dir(settings) / ANALYSIS_FILE).write_text("{not json")
     with open_archive(settings) as reopened:
         assert any("unknown analyzer" in p.what for p in reopened.check().problems)
+
+
+def test_an_empty_index_of_another_version_takes_this_one(settings: IndexSettings) -> None:
+    # A data dir created by an older version before anything was ingested holds no terms.
+    with open_archive(settings) as opened:
+        opened.stats()
+        assert opened.keeper.passage_count() == 0
+    (_index_dir(settings) / ANALYSIS_FILE).unlink()
+    with open_archive(settings) as reopened:
+        assert reopened.keeper.passage_count() == 0
+    assert recorded_analysis_version(_index_dir(settings)) == ANALYSIS_VERSION
