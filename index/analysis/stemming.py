@@ -18,9 +18,10 @@ Ukrainian lemmas only through surface stems. Measured on xquad-ru-dev (docs/qual
 rank_bm25 over the analyzer's tokens 0.935 → 0.943; the other sets unchanged. The lemma alone
 as the term (no stem) gave 0.942, simplemma's Russian lemmas 0.940 (rank_bm25). Ukrainian
 through pymorphy3's uk dictionary instead of simplemma changed nothing on our QA set, so
-simplemma stays there (it is the cheaper). Cost: ~65 µs per first sight of a Russian word
-(the analyzer caches per surface, and ``ru_lemma`` keeps the recent lemmas), so a fresh
-analyzer over Russian Wikipedia passages went from ~190 to ~2,400 µs a passage; warm lookups
+simplemma stays there (it is the cheaper). Cost: ~12 µs per first sight of a Russian word
+with DAWG2, the C dictionary reader ``pymorphy3[fast]`` brings (~60 µs with the pure-Python
+one; the analyzer caches per surface, and ``ru_lemma`` keeps the recent lemmas), so a fresh
+analyzer over Russian Wikipedia passages went from ~200 to ~850 µs a passage; warm lookups
 are unchanged.
 
 The stemmer follows the token's script, not only the passage's language: a Latin word in a
