@@ -65,12 +65,18 @@ from index.answer.protocols import (
 from index.answer.question_reads import QuestionReads
 from index.answer.snippets import (
     LEAD_CHARS,
+    SHORT_SNIPPET_CHARS,
     ChosenSnippet,
+    SentenceSpan,
     SnippetCues,
     beyond_title,
     choose_snippet,
     choose_snippets,
+    context_choice,
+    highlight_spans,
+    sentence_features,
     snippet_score_ceiling,
+    split_sentences,
     title_words,
 )
 from index.answer.story_notes import reprints_note
@@ -754,12 +760,107 @@ def _answer_from_article(
         )
     if not snippets:
         return None
+    snippets = _with_context(snippets, chosen, article, reads, spans_of, cues)
     return ArticleAnswer(
         citation=Citation.of(article),
         snippets=tuple(snippets),
         score=ranked_article.score,
         answer_share=chosen[0][2].score,
     )
+
+
+def _with_context(
+    snippets: list[Snippet],
+    chosen: Sequence[tuple[RankedPassage, Passage, ChosenSnippet]],
+    article: ArticleHead,
+    reads: PassageSource,
+    spans_of: Callable[[Passage], Sequence[TermSpanLike]],
+    cues: SnippetCues,
+) -> list[Snippet]:
+    """The snippets, each one still shorter than ``SHORT_SNIPPET_CHARS`` at the edge of its
+    passage grown by the edge sentence of the neighbouring passage (``context_choice``: the
+    one holding a term of the type asked, else the following one).
+
+    News paragraphs are often a single sentence, and each is a passage, so the sentence
+    beside the one that matches the question, which often names the answer, is in another
+    passage ("A curious 4-year-old boy managed to break a 3,500-year-old jar at a museum in
+    Israel" and, in the next paragraph, "The incident happened Friday at the Hecht Museum").
+    The snippet stays a verbatim piece of the body: the text between the two passages (a
+    paragraph break) is read from the article's body, and the snippet keeps its passage,
+    ``start`` and ``end`` placing it relative to that passage's start (``Snippet``). A
+    sentence another snippet of the article shows is not taken again.
+    """
+    body_of = getattr(reads, "body_of", None)
+    short = [i for i, s in enumerate(snippets) if len(s.text) < SHORT_SNIPPET_CHARS]
+    if body_of is None or not short:
+        return snippets
+    passages = {passage.passage_id: passage for _, passage, _ in chosen}
+    shown = [
+        (passages[s.passage_id].start + s.start, passages[s.passage_id].start + s.end)
+        for s in snippets
+    ]
+    wanted: dict[int, list[tuple[int, int]]] = {}
+    for i in short:
+        snippet, passage = snippets[i], passages[snippets[i].passage_id]
+        if not passage.text[: snippet.start].strip():
+            wanted.setdefault(i, []).append((passage.passage_id - 1, passage.ordinal - 1))
+        if not passage.text[snippet.end :].strip():
+            wanted.setdefault(i, []).append((passage.passage_id + 1, passage.ordinal + 1))
+    if not wanted:
+        return snippets
+    read = reads.passages_by_id([pid for sides in wanted.values() for pid, _ in sides])
+    body = None
+    grown = list(snippets)
+    for i, sides in wanted.items():
+        snippet, passage = snippets[i], passages[snippets[i].passage_id]
+        options: list[tuple[Passage, SentenceSpan, Sequence[TermSpanLike]]] = []
+        for pid, ordinal in sides:
+            neighbour = read.get(pid)
+            if (
+                neighbour is None
+                or neighbour.article_id != article.article_id
+                or neighbour.ordinal != ordinal
+            ):
+                continue
+            sentences = split_sentences(neighbour.text)
+            if not sentences:
+                continue
+            edge = sentences[0] if ordinal > passage.ordinal else sentences[-1]
+            lo, hi = neighbour.start + edge.start, neighbour.start + edge.end
+            if any(lo < end and start < hi for start, end in shown):
+                continue
+            options.append((neighbour, edge, spans_of(neighbour)))
+        if not options:
+            continue
+        features = [sentence_features(n.text, sp, edge, cues) for n, edge, sp in options]
+        neighbour, edge, spans = options[context_choice(features)]
+        if body is None:
+            body = body_of(article.article_id)
+            if body is None:
+                return grown
+        if body[passage.start : passage.end] != passage.text:
+            continue  # the stored body and its passages disagree: show what was chosen
+        lo = min(passage.start + snippet.start, neighbour.start + edge.start)
+        hi = max(passage.start + snippet.end, neighbour.start + edge.end)
+        shift = neighbour.start + edge.start - lo
+        added = tuple(
+            (a + shift, b + shift)
+            for a, b in highlight_spans(
+                spans, cues.question_terms, edge.start, edge.end, text=neighbour.text
+            )
+        )
+        own = passage.start + snippet.start - lo
+        grown[i] = replace(
+            snippet,
+            text=body[lo:hi],
+            highlights=tuple(
+                sorted((*added, *((a + own, b + own) for a, b in snippet.highlights)))
+            ),
+            start=lo - passage.start,
+            end=hi - passage.start,
+        )
+        shown.append((lo, hi))
+    return grown
 
 
 def _with_lead(

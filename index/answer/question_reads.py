@@ -6,8 +6,9 @@ articles and the passages of those that can answer, and the best passages and ar
 usually the same in both. ``QuestionReads`` wraps the store for one question and keeps what
 it read, so the second stage asks the store only for rows it has not seen. It lives for one
 question only: between questions the store may change (ingest, delete). Articles are read
-without their bodies when the store can (``article_summaries_by_id``): no stage of an answer
-reads a body, and a body is most of an article row.
+without their bodies when the store can (``article_summaries_by_id``): a body is most of an
+article row, and only a snippet whose context comes from a neighbouring passage reads one
+(``body_of``).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class QuestionReads:
         self.store = store
         self._passages: dict[int, Passage | None] = {}
         self._articles: dict[int, ArticleHead | None] = {}
+        self._bodies: dict[int, str | None] = {}
         self._read_articles: Callable[[Sequence[int]], Mapping[int, ArticleHead]] = getattr(
             store, "article_summaries_by_id", store.articles_by_id
         )
@@ -45,6 +47,18 @@ class QuestionReads:
         """The articles with these ids, without bodies when the store can read them so;
         unknown ids are left out (and not asked again)."""
         return _read(ids, self._articles, self._read_articles)
+
+    def body_of(self, article_id: int) -> str | None:
+        """An article's body (read whole from the store, once per question), or None when
+        the store has no such article or reads none.
+
+        Only a snippet that takes its context from a neighbouring passage needs it: the text
+        between two passages (a paragraph break, a dropped heading) is the body's.
+        """
+        if article_id not in self._bodies:
+            article = self.store.articles_by_id([article_id]).get(article_id)
+            self._bodies[article_id] = getattr(article, "body", None)
+        return self._bodies[article_id]
 
     def article_languages(self, ids: Sequence[int]) -> dict[int, str | None]:
         """Article id → language (from the articles read already, else the store)."""

@@ -160,8 +160,11 @@ def choose_snippets(
     share of the title's other words it repeats, and ``LEAD_SHARE`` when it starts in the
     article's lead. A pair pays ``PAIR_COST`` and takes only one sentence's bonus, so it
     wins only when the question's words really span both sentences. Ties go to the earlier,
-    shorter unit. A unit still shorter than ``SHORT_SNIPPET_CHARS`` gets the following (else
-    the preceding) sentence as context, one no earlier unit took.
+    shorter unit. A unit still shorter than ``SHORT_SNIPPET_CHARS`` gets a neighbouring
+    sentence as context, one no earlier unit took: the one holding a term of the type asked
+    (``context_choice``), else the following one, else the preceding one. A passage with
+    no such sentence left leaves the snippet short, and the caller may take the context from
+    the neighbouring passage (``assemble._with_context``).
 
     Args:
         text: the passage text.
@@ -220,10 +223,10 @@ def choose_snippets(
             continue
         typed = any(features[i].typed for i in range(first, last + 1))
         if sentences[last].end - sentences[first].start < SHORT_SNIPPET_CHARS:
-            if last + 1 < len(sentences) and last + 1 not in taken:
-                last += 1
-            elif first > 0 and first - 1 not in taken:
-                first -= 1
+            free = [i for i in (last + 1, first - 1) if 0 <= i < len(sentences) and i not in taken]
+            if free:
+                side = free[context_choice([features[i] for i in free])]
+                first, last = min(first, side), max(last, side)
         taken.update(range(first, last + 1))
         start, end = sentences[first].start, sentences[last].end
         chosen.append(
@@ -237,6 +240,33 @@ def choose_snippets(
             )
         )
     return chosen
+
+
+def context_choice(neighbours: Sequence[_Features]) -> int:
+    """Which neighbouring sentence a short snippet takes as context (an index into
+    ``neighbours``, the default first).
+
+    The one that can state the answer: a term of the type asked that the headline holds
+    (the headline's name for a "which company" question), else any new term of that type,
+    else the first listed (in a passage the following sentence, across passages the
+    preceding paragraph's last: ``assemble._with_context``). A news paragraph is often one sentence and the answer's
+    name sits in the sentence beside the one matching the question ("Tom Cruise is choosing
+    to accept a major honor from the U.S. Navy." before "The "Top Gun" star, 62, on Tuesday
+    received the Navy's Distinguished Public Service Award ...").
+    """
+    return max(
+        range(len(neighbours)),
+        key=lambda i: (neighbours[i].headline_typed, neighbours[i].typed, -i),
+    )
+
+
+def sentence_features(
+    text: str, spans: Sequence[TermSpanLike], sentence: SentenceSpan, cues: SnippetCues
+) -> _Features:
+    """``_sentence_features`` of one sentence of ``text`` (a neighbouring passage's edge
+    sentence, for ``context_choice`` across passages)."""
+    inside = [span for span in spans if sentence.start <= span.start < sentence.end]
+    return _sentence_features([sentence], inside, cues)[0]
 
 
 @dataclass(frozen=True, slots=True)
