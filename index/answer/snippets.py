@@ -60,6 +60,9 @@ _ABBREVIATION_TEXT = (
     "т г гг им ул пер тыс млн млрд ст див тис"
 )
 _ABBREVIATIONS = frozenset(_ABBREVIATION_TEXT.split())
+# Dotted initials ("U.S.", "D.C.", "a.m.", "Т.Т."): a period after them rarely ends the
+# sentence ("a major honor from the U.S. Navy."), and a snippet cut there loses its subject.
+_INITIALS_RE = re.compile(r"(?:\w\.)+\w")
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +123,12 @@ def split_sentences(text: str) -> list[SentenceSpan]:
             last = words[-1].lower().rstrip(".") if words else ""
             next_char = text[match.end() : match.end() + 1]
             if last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha()):
+                continue
+            if (
+                _INITIALS_RE.fullmatch(last)
+                and match.group().rstrip() == "."
+                and "\n" not in match.group()
+            ):
                 continue
             if next_char.islower():
                 continue
