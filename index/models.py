@@ -264,11 +264,13 @@ class Citation:
 class Snippet:
     """The sentence(s) that answer, with highlight spans as [start, end) offsets in ``text``.
 
-    ``start`` and ``end`` place ``text`` in its passage (``passage.text[start:end] == text``;
-    add ``passage.start`` for the article body; 0 and 0 for a snippet not cut from a
-    passage). Highlights are sorted, disjoint and already merged for display
-    (``index.answer.snippets.highlight_spans``): renderers only apply them, through
-    ``highlight_pieces``.
+    ``start`` and ``end`` place ``text`` in the article body relative to its passage's start
+    (``body[passage.start + start : passage.start + end] == text``; for most snippets
+    ``passage.text[start:end] == text``, but a short one may take its context sentence from
+    the neighbouring paragraph, so ``start`` may be negative or ``end`` past the passage;
+    0 and 0 for a snippet not cut from a passage). Highlights are sorted, disjoint and
+    already merged for display (``index.answer.snippets.highlight_spans``): renderers only
+    apply them, through ``highlight_pieces``.
     """
 
     text: str

@@ -778,8 +778,11 @@ def _with_context(
     cues: SnippetCues,
 ) -> list[Snippet]:
     """The snippets, each one still shorter than ``SHORT_SNIPPET_CHARS`` at the edge of its
-    passage grown by the edge sentence of the neighbouring passage (``context_choice``: the
-    one holding a term of the type asked, else the following one).
+    passage grown by the edge sentence of the neighbouring passage that holds a new term of
+    the type asked (``context_choice``: the headline's first; on a tie the preceding
+    paragraph's last sentence). Without such a sentence the snippet stays as chosen: a
+    paragraph break separates topics ("What did Stoltenberg say on 14 July?" is not shown
+    with the previous paragraph's "Tusk stated it would need approval.").
 
     News paragraphs are often a single sentence, and each is a passage, so the sentence
     beside the one that matches the question, which often names the answer, is in another
@@ -833,7 +836,10 @@ def _with_context(
         if not options:
             continue
         features = [sentence_features(n.text, sp, edge, cues) for n, edge, sp in options]
-        neighbour, edge, spans = options[context_choice(features)]
+        choice = context_choice(features)
+        if not features[choice].typed:
+            continue  # a paragraph break is crossed only for a sentence that can answer
+        neighbour, edge, spans = options[choice]
         if body is None:
             body = body_of(article.article_id)
             if body is None:

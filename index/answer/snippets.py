@@ -258,10 +258,11 @@ def context_choice(neighbours: Sequence[_Features]) -> int:
     The one that can state the answer: a term of the type asked that the headline holds
     (the headline's name for a "which company" question), else any new term of that type,
     else the first listed (in a passage the following sentence, across passages the
-    preceding paragraph's last: ``assemble._with_context``). A news paragraph is often one sentence and the answer's
-    name sits in the sentence beside the one matching the question ("Tom Cruise is choosing
-    to accept a major honor from the U.S. Navy." before "The "Top Gun" star, 62, on Tuesday
-    received the Navy's Distinguished Public Service Award ...").
+    preceding paragraph's last: ``assemble._with_context``). A news paragraph is often one
+    sentence, and the answer's name sits in the sentence beside the one matching the
+    question ("Tom Cruise is choosing to accept a major honor from the U.S. Navy." before
+    "The "Top Gun" star, 62, on Tuesday received the Navy's Distinguished Public Service
+    Award ...").
     """
     return max(
         range(len(neighbours)),
