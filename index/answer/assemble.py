@@ -795,8 +795,8 @@ def _with_context(
     """
     body_of = getattr(reads, "body_of", None)
     short = [i for i, s in enumerate(snippets) if len(s.text) < SHORT_SNIPPET_CHARS]
-    if body_of is None or not short:
-        return snippets
+    if body_of is None or not short or cues.answer_type is None:
+        return snippets  # without a type asked no neighbour can qualify: nothing to read
     passages = {passage.passage_id: passage for _, passage, _ in chosen}
     shown = [
         (passages[s.passage_id].start + s.start, passages[s.passage_id].start + s.end)
