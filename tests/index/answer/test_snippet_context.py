@@ -131,3 +131,14 @@ def test_through_ask_a_paragraph_break_is_crossed_only_for_a_sentence_that_can_a
     passage = archive.passages_for([snippet.passage_id])[snippet.passage_id]
     assert snippet.text == passage.text == "Ships returned to the docks on Friday."
     assert (snippet.start, snippet.end) == (0, len(passage.text))
+
+
+def test_a_second_snippet_a_third_as_good_as_the_first_may_be_shown() -> None:
+    # SECOND_SNIPPET_MIN_SHARE 0.3 (0.5 before): a passage whose ceiling is 0.35 of the
+    # first snippet's score is still visited for the article's second snippet.
+    from index.answer.assemble import SECOND_SNIPPET_MIN_SHARE, _may_show
+
+    assert SECOND_SNIPPET_MIN_SHARE == 0.3
+    assert _may_show(0.35, [1.0], 2)
+    assert not _may_show(0.25, [1.0], 2)
+    assert not _may_show(0.35, [1.0, 0.5], 2)  # the slot is taken by a better one
