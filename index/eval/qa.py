@@ -12,7 +12,11 @@ Scores: answer@1 (the answer string, case- and whitespace-insensitive, is in the
 snippet), answer@3 (in any of the first three snippets), both over answerable questions;
 false nothing-found (share of answerable questions answered ``found=False``) and
 nothing-found (true nothing-found: share of ``"answer": null`` questions answered
-``found=False``).
+``found=False``). Beside them, for information and not for any bar: answer@1 / answer@3
+with titles (``answer_at_1_titled``, ``answer_at_3_titled``), where a snippet also counts
+when the answer is in the title of the article it cites, which the reader sees on the
+citation line under it ("Volkswagen recalls over 114,000 Beetles ..." for "Which automaker
+recalled ...?").
 
 Beside ours, the same questions are scored (unless ``--ours-only``) for two references:
 
@@ -77,6 +81,9 @@ class QaOutcome:
     at_1: bool
     at_3: bool
     top_snippet: str | None
+    # The same with each snippet's citation title counted (module docstring).
+    at_1_titled: bool = False
+    at_3_titled: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +96,9 @@ class QaScores:
     answer_at_3: float
     nothing_found: float
     false_nothing_found: float = 0.0
+    # For information (module docstring): a snippet's citation title counts too.
+    answer_at_1_titled: float = 0.0
+    answer_at_3_titled: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,13 +189,28 @@ def _parse_record(record: object, where: str) -> tuple[QaItem, list[dict]]:
 def score_answer(item: QaItem, answer: Answer) -> QaOutcome:
     """Whether the expected answer is in the top snippet / the top three snippets."""
     snippets = [s.text for article in answer.articles for s in article.snippets]
-    return score_texts(item, found=answer.found, snippets=snippets, language=answer.language)
+    titles = [article.citation.title for article in answer.articles for _ in article.snippets]
+    return score_texts(
+        item, found=answer.found, snippets=snippets, language=answer.language, titles=titles
+    )
 
 
-def score_texts(item: QaItem, *, found: bool, snippets: Sequence[str], language: str) -> QaOutcome:
-    """Score any answerer's ranked snippet texts the same way (``score_answer``)."""
+def score_texts(
+    item: QaItem,
+    *,
+    found: bool,
+    snippets: Sequence[str],
+    language: str,
+    titles: Sequence[str] = (),
+) -> QaOutcome:
+    """Score any answerer's ranked snippet texts the same way (``score_answer``); ``titles``
+    are the snippets' citation titles, when they have any."""
     expected = normalize_answer(item.answer) if item.answer is not None else None
     hits = [expected is not None and expected in normalize_answer(s) for s in snippets]
+    titled = [
+        hit or (expected is not None and expected in normalize_answer(title))
+        for hit, title in zip(hits, [*titles, *[""] * (len(hits) - len(titles))], strict=True)
+    ]
     return QaOutcome(
         item_id=item.item_id,
         question=item.question,
@@ -195,6 +220,8 @@ def score_texts(item: QaItem, *, found: bool, snippets: Sequence[str], language:
         at_1=bool(hits[:1]) and hits[0],
         at_3=any(hits[:TOP_SNIPPETS]),
         top_snippet=snippets[0] if snippets else None,
+        at_1_titled=bool(titled[:1]) and titled[0],
+        at_3_titled=any(titled[:TOP_SNIPPETS]),
     )
 
 
@@ -213,6 +240,8 @@ def summarize(outcomes: Sequence[QaOutcome]) -> QaScores:
         answer_at_3=rate(sum(o.at_3 for o in answerable), len(answerable)),
         nothing_found=rate(sum(not o.found for o in unanswerable), len(unanswerable)),
         false_nothing_found=rate(sum(not o.found for o in answerable), len(answerable)),
+        answer_at_1_titled=rate(sum(o.at_1_titled for o in answerable), len(answerable)),
+        answer_at_3_titled=rate(sum(o.at_3_titled for o in answerable), len(answerable)),
     )
 
 
@@ -342,6 +371,11 @@ def format_report(report: QaReport) -> str:
             f"{scores.answer_at_3:>9.3f} {scores.false_nothing_found:>9.3f} "
             f"{scores.unanswerable:>9} {scores.nothing_found:>13.3f}"
         )
+    titled = report.overall
+    lines.append(
+        f"with citation titles (information, not a bar): answer@1 "
+        f"{titled.answer_at_1_titled:.3f}, answer@3 {titled.answer_at_3_titled:.3f}"
+    )
     if report.baselines:
         lines.append(
             f"{'system':<24} {'answer@1':>9} {'answer@3':>9} {'false-NF':>9} {'true-NF':>9}"
