@@ -65,6 +65,7 @@ from index.answer.protocols import (
 from index.answer.question_reads import QuestionReads
 from index.answer.snippets import (
     LEAD_CHARS,
+    MAX_SNIPPET_CHARS,
     SHORT_SNIPPET_CHARS,
     ChosenSnippet,
     SentenceSpan,
@@ -786,7 +787,9 @@ def _with_context(
     the type asked (``context_choice``: the headline's first; on a tie the preceding
     paragraph's last sentence). Without such a sentence the snippet stays as chosen: a
     paragraph break separates topics ("What did Stoltenberg say on 14 July?" is not shown
-    with the previous paragraph's "Tusk stated it would need approval.").
+    with the previous paragraph's "Tusk stated it would need approval."). A longer snippet
+    that does not name the headline's answer (``ChosenSnippet.headline``) takes only a
+    neighbour that does, within ``MAX_SNIPPET_CHARS``.
 
     News paragraphs are often a single sentence, and each is a passage, so the sentence
     beside the one that matches the question, which often names the answer, is in another
@@ -798,7 +801,16 @@ def _with_context(
     sentence another snippet of the article shows is not taken again.
     """
     body_of = getattr(reads, "body_of", None)
-    short = [i for i, s in enumerate(snippets) if len(s.text) < SHORT_SNIPPET_CHARS]
+    headline_only = {
+        i
+        for i, s in enumerate(snippets)
+        if len(s.text) >= SHORT_SNIPPET_CHARS and not chosen[i][2].headline
+    }
+    short = [
+        i
+        for i, s in enumerate(snippets)
+        if len(s.text) < SHORT_SNIPPET_CHARS or i in headline_only
+    ]
     if body_of is None or not short or cues.answer_type is None:
         return snippets  # without a type asked no neighbour can qualify: nothing to read
     passages = {passage.passage_id: passage for _, passage, _ in chosen}
@@ -843,7 +855,11 @@ def _with_context(
         choice = context_choice(features)
         if not features[choice].typed:
             continue  # a paragraph break is crossed only for a sentence that can answer
+        if i in headline_only and not features[choice].headline_typed:
+            continue
         neighbour, edge, spans = options[choice]
+        if i in headline_only and len(snippet.text) + edge.end - edge.start > MAX_SNIPPET_CHARS:
+            continue
         if body is None:
             body = body_of(article.article_id)
             if body is None:

@@ -111,6 +111,8 @@ class ChosenSnippet:
     # Whether a sentence of the snippet holds a term of the expected answer type that the
     # question does not (a date for "when"): the snippet can state the answer.
     typed: bool = False
+    # Whether a sentence of the snippet (context included) holds the headline's answer.
+    headline: bool = False
 
 
 def split_sentences(text: str) -> list[SentenceSpan]:
@@ -173,7 +175,11 @@ def choose_snippets(
     sentence as context, one no earlier unit took: the one holding a term of the type asked
     (``context_choice``), else the following one, else the preceding one. A passage with
     no such sentence left leaves the snippet short, and the caller may take the context from
-    the neighbouring passage (``assemble._with_context``).
+    the neighbouring passage (``assemble._with_context``). A longer unit that does not name
+    the headline's answer (a title term of the type asked) takes a neighbour that does,
+    within ``MAX_SNIPPET_CHARS``: "... said a law professor who served in the antitrust
+    division." then "Google said it would appeal the decision." under "Google loses
+    antitrust case".
 
     Args:
         text: the passage text.
@@ -231,11 +237,25 @@ def choose_snippets(
         if taken.intersection(range(first, last + 1)):
             continue
         typed = any(features[i].typed for i in range(first, last + 1))
+        headline = any(features[i].headline_typed for i in range(first, last + 1))
+        free = [i for i in (last + 1, first - 1) if 0 <= i < len(sentences) and i not in taken]
         if sentences[last].end - sentences[first].start < SHORT_SNIPPET_CHARS:
-            free = [i for i in (last + 1, first - 1) if 0 <= i < len(sentences) and i not in taken]
             if free:
                 side = free[context_choice([features[i] for i in free])]
                 first, last = min(first, side), max(last, side)
+        elif not headline:
+            free = [
+                i
+                for i in free
+                if features[i].headline_typed
+                and max(sentences[last].end, sentences[i].end)
+                - min(sentences[first].start, sentences[i].start)
+                <= MAX_SNIPPET_CHARS
+            ]
+            if free:
+                side = free[context_choice([features[i] for i in free])]
+                first, last = min(first, side), max(last, side)
+        headline = any(features[i].headline_typed for i in range(first, last + 1))
         taken.update(range(first, last + 1))
         start, end = sentences[first].start, sentences[last].end
         chosen.append(
@@ -246,6 +266,7 @@ def choose_snippets(
                 highlights=highlight_spans(spans, cues.question_terms, start, end, text=text),
                 score=unit_score,
                 typed=typed,
+                headline=headline,
             )
         )
     return chosen

@@ -81,11 +81,21 @@ OTHER = (
 )
 
 
+COURT_PARAGRAPHS = [
+    "The court adjourned for the rest of the week after the verdict was read out.",
+    "The company lost the antitrust lawsuit, the most significant victory for regulators in a "
+    "monopoly case in decades, said a law professor who served in the antitrust division of "
+    "the justice department for many years.",
+    "Zentauro said it would appeal the decision.",
+]
+COURT = ("Zentauro loses antitrust case in huge defeat", "\n\n".join(COURT_PARAGRAPHS))
+
+
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]:
     root: Path = tmp_path_factory.mktemp("context")
     corpus = root / "news.jsonl"
-    docs = [(TITLE, "\n\n".join(PARAGRAPHS)), OTHER]
+    docs = [(TITLE, "\n\n".join(PARAGRAPHS)), OTHER, COURT]
     corpus.write_text(
         "\n".join(json.dumps({"title": t, "text": x, "published": "2024-12-17"}) for t, x in docs),
         encoding="utf-8",
@@ -142,3 +152,47 @@ def test_a_second_snippet_a_third_as_good_as_the_first_may_be_shown() -> None:
     assert _may_show(0.35, [1.0], 2)
     assert not _may_show(0.25, [1.0], 2)
     assert not _may_show(0.35, [1.0, 0.5], 2)  # the slot is taken by a better one
+
+
+def test_a_long_snippet_without_the_headline_answer_takes_the_sentence_naming_it() -> None:
+    from index.answer.snippets import MAX_SNIPPET_CHARS, title_words
+
+    title = "Zentauro loses antitrust case in huge defeat"
+    question = "Which company lost a massive antitrust lawsuit?"
+    matched = (
+        "The antitrust lawsuit is the most significant victory for regulators in a monopoly "
+        "case in decades, said a law professor who served in the antitrust division of the "
+        "justice department for many years before teaching."
+    )
+    naming = "Zentauro said it would appeal the decision."
+    other = "The court adjourned for the rest of the week after the verdict was read out."
+    text = f"{other} {matched} {naming}"
+    assert len(matched) >= SHORT_SNIPPET_CHARS and len(matched + naming) < MAX_SNIPPET_CHARS
+    plain = cues(question)
+    title_spans = REAL.term_spans(title, "en", NOW)
+    titled = SnippetCues(
+        words=plain.words,
+        question_terms=plain.question_terms,
+        answer_type=plain.answer_type,
+        title_words=title_words(title_spans, plain.question_terms),
+    )
+    spans = REAL.term_spans(text, "en", NOW)
+    chosen = choose_snippet(text, spans, titled)
+    assert chosen.text == f"{matched} {naming}" and chosen.headline
+    # Without the headline's name in the title the long snippet stays as it is.
+    untitled = choose_snippet(text, spans, plain)
+    assert untitled.text == matched and not untitled.headline
+
+
+def test_through_ask_a_long_snippet_takes_the_next_paragraph_naming_the_headline_answer(
+    archive: Archive,
+) -> None:
+    answer = archive.ask("Which company lost the antitrust lawsuit?", now=NOW)
+    assert answer.found
+    first = answer.articles[0]
+    assert first.citation.title == COURT[0]
+    snippet = first.snippets[0]
+    assert snippet.text == f"{COURT_PARAGRAPHS[1]}\n\n{COURT_PARAGRAPHS[2]}"
+    passage = archive.passages_for([snippet.passage_id])[snippet.passage_id]
+    body = archive.get_article(first.citation.article_id).body
+    assert body[passage.start + snippet.start : passage.start + snippet.end] == snippet.text
