@@ -272,7 +272,7 @@ def choose_snippets(
     return chosen
 
 
-def context_choice(neighbours: Sequence[_Features]) -> int:
+def context_choice(neighbours: Sequence[SentenceFeatures]) -> int:
     """Which neighbouring sentence a short snippet takes as context (an index into
     ``neighbours``, the default first).
 
@@ -293,7 +293,7 @@ def context_choice(neighbours: Sequence[_Features]) -> int:
 
 def sentence_features(
     text: str, spans: Sequence[TermSpanLike], sentence: SentenceSpan, cues: SnippetCues
-) -> _Features:
+) -> SentenceFeatures:
     """``_sentence_features`` of one sentence of ``text`` (a neighbouring passage's edge
     sentence, for ``context_choice`` across passages)."""
     inside = [span for span in spans if sentence.start <= span.start < sentence.end]
@@ -301,7 +301,7 @@ def sentence_features(
 
 
 @dataclass(frozen=True, slots=True)
-class _Features:
+class SentenceFeatures:
     """What one sentence holds: question words (indexes), a typed term, title words, and
     whether a typed term is one of the title's."""
 
@@ -313,7 +313,7 @@ class _Features:
 
 def _sentence_features(
     sentences: Sequence[SentenceSpan], spans: Sequence[TermSpanLike], cues: SnippetCues
-) -> list[_Features]:
+) -> list[SentenceFeatures]:
     """Per sentence: the question words it matches, whether it holds a new typed term (one
     not at a place where the question's own terms are; for names, not inside a date nor a
     sentence's capitalised first word seen nowhere else), whether that term is also in the
@@ -377,7 +377,7 @@ def _sentence_features(
         if span.term in headline_answers:
             headline_typed[index] = True
     return [
-        _Features(frozenset(m), t, frozenset(ti), h)
+        SentenceFeatures(frozenset(m), t, frozenset(ti), h)
         for m, t, ti, h in zip(matched, typed, titled, headline_typed, strict=True)
     ]
 

@@ -196,3 +196,42 @@ def test_through_ask_a_long_snippet_takes_the_next_paragraph_naming_the_headline
     passage = archive.passages_for([snippet.passage_id])[snippet.passage_id]
     body = archive.get_article(first.citation.article_id).body
     assert body[passage.start + snippet.start : passage.start + snippet.end] == snippet.text
+
+
+BYLINED = (
+    "Velmora to end robotaxi program",
+    "\n\n".join(
+        [
+            "Jana K. Lorrin",
+            "Riverside Daily Courier",
+            "Velmora Motors is pivoting from self-driving taxis to personal cars.",
+            "Shares were steady in Frankfurt trading on the day of the notice, and analysts "
+            "at several banks kept their forecasts for the year unchanged, saying that the "
+            "move had long been expected by investors who follow the group and its many "
+            "suppliers in the region, where the group employs thousands of people.",
+            "The automaker said its robotaxi effort will end this year and that its engineers "
+            "will move to work on personal vehicles, a spokesman said on a call with reporters.",
+        ]
+    ),
+)
+
+
+def test_through_ask_the_lead_after_a_byline_and_an_outlet_line_is_read(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    # LEAD_PASSAGES 3: the byline and outlet lines are passages 0 and 1, the lead is 2.
+    from index.answer.assemble import LEAD_PASSAGES
+
+    assert LEAD_PASSAGES == 3
+    root: Path = tmp_path_factory.mktemp("bylined")
+    corpus = root / "news.jsonl"
+    docs = [BYLINED, OTHER, COURT]
+    corpus.write_text(
+        "\n".join(json.dumps({"title": t, "text": x, "published": "2024-12-17"}) for t, x in docs),
+        encoding="utf-8",
+    )
+    with open_archive(IndexSettings(data_dir=root / "data", _env_file=None)) as opened:
+        assert opened.ingest([str(corpus)]).failed == ()
+        answer = opened.ask("Which automaker will end its robotaxi program?", now=NOW)
+    assert answer.found
+    assert answer.articles[0].snippets[0].text.startswith("Velmora Motors is pivoting")
