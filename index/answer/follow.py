@@ -50,7 +50,7 @@ import json
 import logging
 import math
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -152,8 +152,12 @@ class _TopicQuery:
     filters: _TopicFilters = _TopicFilters()
     # Every term of the topic's words: the only terms the evidence check looks at.
     terms: frozenset[str] = frozenset()
+    # The same terms in a fixed order: bit j of a presence code (``_Verdicts``) is term j.
+    term_order: tuple[str, ...] = ()
     # The words weighed for one index state (``_weighed``): (generation, words).
     weighed: tuple[str, tuple[QuestionWord, ...]] | None = None
+    # The evidence verdicts measured under one index state (``_verdicts_of``).
+    verdicts: _Verdicts | None = None
 
 
 class _NoIndex:
@@ -181,6 +185,9 @@ class TopicMatcher:
         self._signed_at_docs = -1.0
         self.version = -1
         self._cache = PassageCache(analyzer)  # type: ignore[arg-type]
+        # The index's BM25 idf per term, kept while the index generation stays.
+        self._idfs: dict[str, float] = {}
+        self._idf_generation: str | None = None
         # Seconds spent building alerts (``ask``'s article check with snippets, step 3) since
         # the matcher was made: the benchmark reports them apart from finding the topics.
         self.answer_seconds = 0.0
@@ -241,7 +248,7 @@ class TopicMatcher:
             for w in words
         )
         terms = frozenset().union(*(shape.terms for shape in shapes))
-        return _TopicQuery(topic_id, text, question, shapes, filters, terms)
+        return _TopicQuery(topic_id, text, question, shapes, filters, terms, tuple(sorted(terms)))
 
     # -- the reverse index --------------------------------------------------------------------
 
@@ -316,33 +323,34 @@ class TopicMatcher:
         shared by every topic; building the alert text is left to ``render`` (the outbox
         does it at delivery). Same arguments as ``match``.
         """
-        day = frozenset(_day_terms(article))
-        passage_terms = [day.union(record.terms) for record in records]
-        held = frozenset().union(day, *passage_terms)
         lang = lang_or_default(article.language)
+        view = _ArticleView(article, passages, records, self._cache, layer=self.layer)
         if topic_ids is None:
             self._ensure_signed(index)
-            topic_ids = self._reverse.candidates_in(passage_terms, lang)
+            topic_ids = self._reverse.candidates_in(view.record_term_sets(), lang)
         generation = _generation_of(index)
+        if generation != self._idf_generation or generation is None:
+            self._idfs, self._idf_generation = {}, generation
+        view.idfs = self._idfs
         df: dict[str, int] = {}
-        view = _ArticleView(article, passages, records, self._cache, layer=self.layer)
         decided = []
         for topic_id in sorted(topic_ids):
             query = self._topics.get(topic_id)
             if query is None or not query.filters.admits(article):
                 continue
-            words = _weighed(query, index, generation, df)
+            verdicts = _verdicts_of(query, index, generation, df)
             cross = lang != query.question.language  # type: ignore[attr-defined]
             # Evidence only grows with terms: when the whole article is not enough, or no
             # single passage (with the title and day, as the index holds it) is, ask's check
             # cannot pass either, and no span work is spent on it. The check reads only
-            # which of the topic's terms are present, so it is given just those (the same
-            # verdict as on all the article's terms, without copying them per topic).
-            if not measure_evidence(words, query.terms & held, cross_language=cross).enough:
+            # which of the topic's terms are present (a presence code, ``_Verdicts``), so
+            # each code is measured once per topic and index state.
+            held, codes = view.record_codes(query.term_order)
+            if not verdicts.enough(held, cross):
                 continue
-            if not _any_passage_enough(words, query.terms, passage_terms, cross):
+            if not any(verdicts.enough(code, cross) for code in codes):
                 continue
-            if view.decides(query, words, index):
+            if view.decides(query, verdicts, cross, index):
                 decided.append(topic_id)
         return decided
 
@@ -424,7 +432,13 @@ class _ArticleView:
     decision. The passages it takes snippets from: with the ranking layer, the candidates
     plus the lead passages (``_with_lead``); without it, the first ``SNIPPETS_PER_ARTICLE``
     candidates. The term sets are what ``_answer_from_article`` computes through the same
-    ``PassageCache``, kept here per passage for all the topics of one article.
+    ``PassageCache``.
+
+    Each term set is kept as bits: a term maps to the passages (by position) whose set
+    holds it (``_term_bits``), so a topic reads its few terms' bits instead of building
+    unions of the article's terms, and a passage's presence code for a topic (which of the
+    topic's terms it holds) is a few bit operations. The analysed sets (document terms,
+    span terms) are added per passage when a topic first needs them.
     """
 
     def __init__(
@@ -438,53 +452,114 @@ class _ArticleView:
     ) -> None:
         self.article = article
         self.passages = passages
-        # Each passage's indexed terms (title included), as the index scores them.
-        by_passage = {record.passage_id: frozenset(record.terms) for record in records}
-        self.indexed = [by_passage.get(p.passage_id, frozenset()) for p in passages]
-        self._idfs: dict[str, float] = {}
-        self.by_id = {p.passage_id: p for p in passages}
+        self.records = records
+        self.position = {p.passage_id: i for i, p in enumerate(passages)}
         self.cache = cache
         self.layer = layer
         self.lang = lang_or_default(article.language)
+        self.idfs: dict[str, float] = {}
         self._reads = _ArticlePassages(passages)
+        self.day = frozenset(_day_terms(article))
+        # By record position: each record's indexed terms (title included), as the index
+        # holds the passage; the day's terms go with every record (``record_codes``).
+        self.record_bits = _term_bits(record.terms for record in records)
+        self.n_records = len(records)
+        # By passage position: the indexed terms the index scores each passage on.
+        if [r.passage_id for r in records] == [p.passage_id for p in passages]:
+            self.indexed_bits = self.record_bits
+        else:
+            by_passage = {record.passage_id: record.terms for record in records}
+            self.indexed_bits = _term_bits(by_passage.get(p.passage_id, ()) for p in passages)
         self._article_terms: frozenset[str] | None = None
-        self._document: dict[int, frozenset[str]] = {}
-        self._spans: dict[int, frozenset[str]] = {}
+        self._document_bits: dict[str, int] = {}
+        self._document_done = 0
+        self._span_bits: dict[str, int] = {}
+        self._span_done = 0
+        self._shown: dict[tuple[int, ...], tuple[int, ...]] = {}
+
+    def record_term_sets(self) -> list[frozenset[str]]:
+        """Each record's terms with the day's, what the reverse index filters on."""
+        return [self.day.union(record.terms) for record in self.records]
+
+    def record_codes(self, order: Sequence[str]) -> tuple[int, list[int]]:
+        """The topic's presence code in the whole article and in each record (with the day).
+
+        ``order``: the topic's terms; bit j of a code is ``order[j]`` being present.
+        """
+        get = self.record_bits.get
+        day = self.day
+        held = dated = 0
+        codes = [0] * self.n_records
+        for j, term in enumerate(order):
+            bit = 1 << j
+            if term in day:
+                dated |= bit
+            where = get(term, 0)
+            if where:
+                held |= bit
+                for i in _positions(where):
+                    codes[i] |= bit
+        if dated:
+            held |= dated
+            codes = [code | dated for code in codes]
+        return held, codes
 
     def decides(
-        self, query: _TopicQuery, words: Sequence[QuestionWord], index: SearchBackend
+        self, query: _TopicQuery, verdicts: _Verdicts, cross: bool, index: SearchBackend
     ) -> bool:
         """Whether ``_answer_from_article`` would return an answer for this topic."""
         question = query.question
         candidates = self._scored_without_order(question, index)
         if candidates is None:
-            candidates = [
-                (ranked, self.by_id[ranked.passage_id])
+            candidates = tuple(
+                self.position[ranked.passage_id]
                 for ranked in _ranked(question, self.article, self.passages, index)
-                if ranked.passage_id in self.by_id
-            ]
+                if ranked.passage_id in self.position
+            )
         if not candidates:
             return False
+        order = query.term_order
         article_terms = self.article_terms()
-        cross = self.lang != question.language  # type: ignore[attr-defined]
-        best_case = article_terms.union(*(self.document_terms(p) for _, p in candidates))
-        if not measure_evidence(words, best_case, cross_language=cross).enough:
+        titled = _code(order, lambda term: term in article_terms)
+        wanted = _mask(candidates)
+        documents = self._document_terms(wanted)
+        best_case = titled | _code(order, lambda term: bool(documents.get(term, 0) & wanted))
+        if not verdicts.enough(best_case, cross):
             return False
-        if self.layer:
-            shown = _with_lead(candidates, self.article, self._reads)  # type: ignore[arg-type]
-        else:
-            shown = candidates[:SNIPPETS_PER_ARTICLE]
-        return any(
-            measure_evidence(
-                words, article_terms | self.span_terms(passage), cross_language=cross
-            ).enough
-            for _, passage in shown
-        )
+        shown = self._shown_of(candidates)
+        spans = self._span_terms(_mask(shown))
+        bits = [spans.get(term, 0) for term in order]
+        for position in shown:
+            code = titled
+            for j, where in enumerate(bits):
+                if where >> position & 1:
+                    code |= 1 << j
+            if verdicts.enough(code, cross):
+                return True
+        return False
+
+    def _shown_of(self, candidates: tuple[int, ...]) -> tuple[int, ...]:
+        """The passages (positions) ``_answer_from_article`` takes snippets from."""
+        shown = self._shown.get(candidates)
+        if shown is None:
+            if self.layer:
+                ranked = [
+                    (RankedPassage(self.passages[i].passage_id, self.article.article_id, 1.0),
+                     self.passages[i])
+                    for i in candidates
+                ]  # fmt: skip
+                joined = _with_lead(ranked, self.article, self._reads)  # type: ignore[arg-type]
+                shown = tuple(self.position[p.passage_id] for _, p in joined)
+            else:
+                shown = candidates[:SNIPPETS_PER_ARTICLE]
+            self._shown[candidates] = shown
+        return shown
 
     def _scored_without_order(
         self, question: object, index: SearchBackend
-    ) -> list[tuple[RankedPassage, Passage]] | None:
-        """``_ranked``'s passages without scoring them, when their order cannot matter.
+    ) -> tuple[int, ...] | None:
+        """``_ranked``'s passages (positions) without scoring them, when their order cannot
+        matter.
 
         With the ranking layer, the decision reads which passages ``_ranked`` keeps, not
         their order, as long as no more than ``PASSAGES_CHECKED_PER_ARTICLE`` score above
@@ -496,20 +571,20 @@ class _ArticleView:
         idf = getattr(index, "idf", None)
         if not self.layer or idf is None:
             return None
-        weighed = {term: self._idf(term, idf) for term in set(question.terms)}  # type: ignore[attr-defined]
-        if any(value < 0 for value in weighed.values()):
+        idfs = self.idfs
+        get = self.indexed_bits.get
+        kept = 0
+        for term in question.terms:  # type: ignore[attr-defined]
+            value = idfs.get(term)
+            if value is None:
+                value = idfs[term] = float(idf(term))
+            if value < 0:
+                return None
+            if value > 0:
+                kept |= get(term, 0)
+        if kept.bit_count() > PASSAGES_CHECKED_PER_ARTICLE:
             return None
-        known = frozenset(term for term, value in weighed.items() if value > 0)
-        kept = [p for p, terms in zip(self.passages, self.indexed, strict=True) if terms & known]
-        if len(kept) > PASSAGES_CHECKED_PER_ARTICLE:
-            return None
-        return [(RankedPassage(p.passage_id, p.article_id, 1.0), p) for p in kept]
-
-    def _idf(self, term: str, idf: Callable[[str], float]) -> float:
-        value = self._idfs.get(term)
-        if value is None:
-            value = self._idfs[term] = float(idf(term))
-        return value
+        return tuple(_positions(kept))
 
     def article_terms(self) -> frozenset[str]:
         """The title's and day's terms (``assemble._article_terms``)."""
@@ -517,22 +592,110 @@ class _ArticleView:
             self._article_terms = frozenset(_article_terms(self.article, self.cache))
         return self._article_terms
 
-    def document_terms(self, passage: Passage) -> frozenset[str]:
-        """A passage's terms for the first check (``PassageCache.document_terms``)."""
-        terms = self._document.get(passage.passage_id)
-        if terms is None:
-            terms = self._document[passage.passage_id] = frozenset(
-                self.cache.document_terms(passage.text, self.lang, self.article.published_at)
-            )
-        return terms
+    def _document_terms(self, wanted: int) -> dict[str, int]:
+        """Terms by the passages whose document terms hold them (``PassageCache.document_terms``,
+        the first check's), with at least the ``wanted`` passages added."""
+        missing = wanted & ~self._document_done
+        for i in _positions(missing):
+            passage = self.passages[i]
+            terms = self.cache.document_terms(passage.text, self.lang, self.article.published_at)
+            _add_bits(self._document_bits, terms, i)
+        self._document_done |= missing
+        return self._document_bits
 
-    def span_terms(self, passage: Passage) -> frozenset[str]:
-        """A passage's span terms, what ``acceptable`` measures (``PassageCache.term_spans``)."""
-        terms = self._spans.get(passage.passage_id)
-        if terms is None:
+    def _span_terms(self, wanted: int) -> dict[str, int]:
+        """Terms by the passages whose span terms hold them (``PassageCache.term_spans``,
+        what ``acceptable`` measures), with at least the ``wanted`` passages added."""
+        missing = wanted & ~self._span_done
+        for i in _positions(missing):
+            passage = self.passages[i]
             spans = self.cache.term_spans(passage.text, self.lang, self.article.published_at)
-            terms = self._spans[passage.passage_id] = frozenset(s.term for s in spans)
-        return terms
+            _add_bits(self._span_bits, {span.term for span in spans}, i)
+        self._span_done |= missing
+        return self._span_bits
+
+
+class _Verdicts:
+    """A topic's evidence verdicts by presence code, under one index state.
+
+    ``measure_evidence`` reads only which of the topic's terms are present, so its verdict
+    is a function of the presence code (bit j: ``term_order[j]`` present) and of whether the
+    article is in another language. The passages of one article, and the articles a broad
+    topic is a candidate for, repeat a few codes: each is measured once.
+    """
+
+    __slots__ = ("_known", "generation", "order", "words")
+
+    def __init__(
+        self, generation: str | None, order: tuple[str, ...], words: tuple[QuestionWord, ...]
+    ) -> None:
+        self.generation = generation
+        self.order = order
+        self.words = words
+        self._known: dict[int, bool] = {}
+
+    def enough(self, code: int, cross: bool) -> bool:
+        """``measure_evidence(words, present terms, cross_language=cross).enough``."""
+        key = code << 1 | cross
+        verdict = self._known.get(key)
+        if verdict is None:
+            present = [term for j, term in enumerate(self.order) if code >> j & 1]
+            verdict = self._known[key] = measure_evidence(
+                self.words, present, cross_language=cross
+            ).enough
+        return verdict
+
+
+def _verdicts_of(
+    query: _TopicQuery, index: SearchBackend, generation: str | None, df: dict[str, int]
+) -> _Verdicts:
+    """The topic's verdicts for today's weights (``_weighed``), kept per index generation."""
+    words = _weighed(query, index, generation, df)
+    verdicts = query.verdicts
+    if verdicts is None or verdicts.generation != generation or verdicts.words is not words:
+        verdicts = _Verdicts(generation, query.term_order, words)
+        if generation is not None:
+            query.verdicts = verdicts
+    return verdicts
+
+
+def _term_bits(term_sets: Iterable[Iterable[str]]) -> dict[str, int]:
+    """Each term with the positions of the sets holding it, as bits."""
+    bits: dict[str, int] = {}
+    for i, terms in enumerate(term_sets):
+        _add_bits(bits, terms, i)
+    return bits
+
+
+def _add_bits(bits: dict[str, int], terms: Iterable[str], position: int) -> None:
+    bit = 1 << position
+    get = bits.get
+    for term in terms:
+        bits[term] = get(term, 0) | bit
+
+
+def _positions(bits: int) -> Iterator[int]:
+    """The set bits' positions, lowest first."""
+    while bits:
+        low = bits & -bits
+        yield low.bit_length() - 1
+        bits ^= low
+
+
+def _mask(positions: Iterable[int]) -> int:
+    out = 0
+    for i in positions:
+        out |= 1 << i
+    return out
+
+
+def _code(order: Sequence[str], present: Callable[[str], bool]) -> int:
+    """The presence code of ``order``'s terms for which ``present`` holds."""
+    code = 0
+    for j, term in enumerate(order):
+        if present(term):
+            code |= 1 << j
+    return code
 
 
 def _topic_filters(words: Sequence[FilterWord]) -> _TopicFilters:
@@ -601,31 +764,6 @@ def _weighed(
     if generation is not None:
         query.weighed = (generation, words)
     return words
-
-
-def _any_passage_enough(
-    words: Sequence[QuestionWord],
-    topic_terms: frozenset[str],
-    passage_terms: Sequence[frozenset[str]],
-    cross: bool,
-) -> bool:
-    """Whether any passage's terms (with the title and day) hold enough of the topic.
-
-    ``measure_evidence`` depends only on which topic terms are present, so each distinct
-    set of present topic terms is measured once (most passages of an article hold the same
-    few of a topic's terms, or none).
-    """
-    measured: dict[frozenset[str], bool] = {}
-    for terms in passage_terms:
-        present = topic_terms & terms
-        enough = measured.get(present)
-        if enough is None:
-            enough = measured[present] = measure_evidence(
-                words, present, cross_language=cross
-            ).enough
-        if enough:
-            return True
-    return False
 
 
 def _weigh(
