@@ -185,9 +185,10 @@ class TopicMatcher:
         self._signed_at_docs = -1.0
         self.version = -1
         self._cache = PassageCache(analyzer)  # type: ignore[arg-type]
-        # The index's BM25 idf per term, kept while the index generation stays.
+        # Document frequencies and BM25 idfs per term, kept while the index generation stays.
+        self._dfs: dict[str, int] = {}
         self._idfs: dict[str, float] = {}
-        self._idf_generation: str | None = None
+        self._state_generation: str | None = None
         # Seconds spent building alerts (``ask``'s article check with snippets, step 3) since
         # the matcher was made: the benchmark reports them apart from finding the topics.
         self.answer_seconds = 0.0
@@ -259,8 +260,20 @@ class TopicMatcher:
             self._signed_at_docs, 1
         ):
             return
-        self._reverse = _ReverseIndex.build(self._topics.values(), index)
+        self._reverse = _ReverseIndex.build(
+            self._topics.values(), index, self._state_caches(index)[1]
+        )
         self._signed_at_docs = float(n)
+
+    def _state_caches(
+        self, index: SearchBackend
+    ) -> tuple[str | None, dict[str, int], dict[str, float]]:
+        """The index generation with the document frequencies and idfs read under it so far
+        (empty ones for an index without generations, kept for one call)."""
+        generation = _generation_of(index)
+        if generation != self._state_generation or generation is None:
+            self._dfs, self._idfs, self._state_generation = {}, {}, generation
+        return generation, self._dfs, self._idfs
 
     def candidates(
         self, terms: Iterable[str], index: SearchBackend, lang: str | None = None
@@ -328,11 +341,8 @@ class TopicMatcher:
         if topic_ids is None:
             self._ensure_signed(index)
             topic_ids = self._reverse.candidates_in(view.record_term_sets(), lang)
-        generation = _generation_of(index)
-        if generation != self._idf_generation or generation is None:
-            self._idfs, self._idf_generation = {}, generation
-        view.idfs = self._idfs
-        df: dict[str, int] = {}
+        generation, df, idfs = self._state_caches(index)
+        view.idf = _idf_reader(index, df, idfs)
         decided = []
         for topic_id in sorted(topic_ids):
             query = self._topics.get(topic_id)
@@ -457,7 +467,7 @@ class _ArticleView:
         self.cache = cache
         self.layer = layer
         self.lang = lang_or_default(article.language)
-        self.idfs: dict[str, float] = {}
+        self.idf: Callable[[str], float] | None = None  # ``_idf_reader``, set by ``decide``
         self._reads = _ArticlePassages(passages)
         self.day = frozenset(_day_terms(article))
         # By record position: each record's indexed terms (title included), as the index
@@ -509,7 +519,7 @@ class _ArticleView:
     ) -> bool:
         """Whether ``_answer_from_article`` would return an answer for this topic."""
         question = query.question
-        candidates = self._scored_without_order(question, index)
+        candidates = self._scored_without_order(question, verdicts, index)
         if candidates is None:
             candidates = tuple(
                 self.position[ranked.passage_id]
@@ -556,7 +566,7 @@ class _ArticleView:
         return shown
 
     def _scored_without_order(
-        self, question: object, index: SearchBackend
+        self, question: object, verdicts: _Verdicts, index: SearchBackend
     ) -> tuple[int, ...] | None:
         """``_ranked``'s passages (positions) without scoring them, when their order cannot
         matter.
@@ -568,20 +578,15 @@ class _ArticleView:
         exactly when its indexed terms hold one of them. None (score them) otherwise: no
         layer, an idf at or below 0 (the engine's floor on a tiny corpus), too many.
         """
-        idf = getattr(index, "idf", None)
-        if not self.layer or idf is None:
+        if not self.layer or self.idf is None:
             return None
-        idfs = self.idfs
+        positive = verdicts.positive_terms(question.terms, self.idf)  # type: ignore[attr-defined]
+        if positive is None:
+            return None
         get = self.indexed_bits.get
         kept = 0
-        for term in question.terms:  # type: ignore[attr-defined]
-            value = idfs.get(term)
-            if value is None:
-                value = idfs[term] = float(idf(term))
-            if value < 0:
-                return None
-            if value > 0:
-                kept |= get(term, 0)
+        for term in positive:
+            kept |= get(term, 0)
         if kept.bit_count() > PASSAGES_CHECKED_PER_ARTICLE:
             return None
         return tuple(_positions(kept))
@@ -618,13 +623,16 @@ class _ArticleView:
 class _Verdicts:
     """A topic's evidence verdicts by presence code, under one index state.
 
-    ``measure_evidence`` reads only which of the topic's terms are present, so its verdict
-    is a function of the presence code (bit j: ``term_order[j]`` present) and of whether the
-    article is in another language. The passages of one article, and the articles a broad
-    topic is a candidate for, repeat a few codes: each is measured once.
+    ``measure_evidence`` reads only which of the topic's words have a term present, so its
+    verdict is a function of the matched words and of whether the article is in another
+    language. A presence code (bit j: ``term_order[j]`` present) is turned into the matched
+    words' bits, and each such set is measured once per topic and index state: the passages
+    of one article, and the articles a broad topic is a candidate for, repeat a few of them.
+    Also kept per index state: the topic's terms with a positive BM25 idf
+    (``_ArticleView.scored_without_order``).
     """
 
-    __slots__ = ("_known", "generation", "order", "words")
+    __slots__ = ("_known", "_negative", "_positive", "generation", "order", "word_bits", "words")
 
     def __init__(
         self, generation: str | None, order: tuple[str, ...], words: tuple[QuestionWord, ...]
@@ -632,11 +640,29 @@ class _Verdicts:
         self.generation = generation
         self.order = order
         self.words = words
+        self.word_bits = tuple(_code(order, word.terms.__contains__) for word in words)
+        self._positive: tuple[str, ...] | None = None
+        self._negative = False
         self._known: dict[int, bool] = {}
+
+    def positive_terms(
+        self, terms: Iterable[str], idf: Callable[[str], float]
+    ) -> tuple[str, ...] | None:
+        """``terms`` (the question's) whose BM25 idf is above 0; None when one is below 0."""
+        if self._positive is None and not self._negative:
+            values = {term: idf(term) for term in terms}
+            self._negative = any(value < 0 for value in values.values())
+            self._positive = tuple(term for term, value in values.items() if value > 0)
+        return None if self._negative else self._positive
 
     def enough(self, code: int, cross: bool) -> bool:
         """``measure_evidence(words, present terms, cross_language=cross).enough``."""
-        key = code << 1 | cross
+        key = cross
+        bit = 2
+        for word_bits in self.word_bits:
+            if code & word_bits:
+                key |= bit
+            bit <<= 1
         verdict = self._known.get(key)
         if verdict is None:
             present = [term for j, term in enumerate(self.order) if code >> j & 1]
@@ -657,6 +683,33 @@ def _verdicts_of(
         if generation is not None:
             query.verdicts = verdicts
     return verdicts
+
+
+def _idf_reader(
+    index: SearchBackend, dfs: dict[str, int], idfs: dict[str, float]
+) -> Callable[[str], float] | None:
+    """The index's BM25 idf of a term (``SearchIndex.idf``), kept in ``idfs``; from the
+    document frequency in ``dfs`` (the topics' weights read them) when the index can tell
+    (``idf_of_df``). None when the index gives no idf."""
+    idf = getattr(index, "idf", None)
+    if idf is None:
+        return None
+    of_df = getattr(index, "idf_of_df", None)
+
+    def read(term: str) -> float:
+        value = idfs.get(term)
+        if value is None:
+            if of_df is None:
+                value = float(idf(term))
+            else:
+                df = dfs.get(term)
+                if df is None:
+                    df = dfs[term] = index.document_frequency(term)
+                value = float(of_df(df))
+            idfs[term] = value
+        return value
+
+    return read
 
 
 def _term_bits(term_sets: Iterable[Iterable[str]]) -> dict[str, int]:
@@ -860,11 +913,13 @@ class _ReverseIndex:
                    none.astype(np.float64), none.astype(np.int8))  # fmt: skip
 
     @classmethod
-    def build(cls, topics: Iterable[_TopicQuery], index: SearchBackend) -> _ReverseIndex:
+    def build(
+        cls, topics: Iterable[_TopicQuery], index: SearchBackend, df: dict[str, int]
+    ) -> _ReverseIndex:
         """The index over ``topics`` with today's weights (kept on each topic for the match
-        that follows, which reads the same index generation)."""
+        that follows, which reads the same index generation). ``df``: the document
+        frequencies read under it so far, added to."""
         generation = _generation_of(index)
-        df: dict[str, int] = {}
         term_ids: dict[str, int] = {}
         rows: list[int] = []
         cols: list[int] = []

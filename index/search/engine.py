@@ -315,6 +315,13 @@ class SearchIndex:
         state = self._state
         return floored_idf(state.df(term)[0], state.n_docs, state.floor)
 
+    def idf_of_df(self, df: int) -> float:
+        """``idf`` of a term whose ``document_frequency`` is ``df``: a caller that already
+        holds the frequency (the topic matcher weighs every topic term) skips a second
+        vocabulary lookup."""
+        state = self._state
+        return floored_idf(df, state.n_docs, state.floor)
+
     def size_bytes(self) -> int:
         """Bytes on disk of the current generation."""
         return store.segment_bytes(self._state.gen_dir)
