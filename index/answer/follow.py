@@ -75,8 +75,10 @@ from index.answer.evidence import (
     MIN_CROSS_LANGUAGE_MATCHES,
     MIN_KNOWN_FOR_DISCOUNT,
     QuestionWord,
+    _carries_compound_question,
     _is_common_word,
     evidence_idf,
+    key_word_indexes,
     measure_evidence,
     question_words,
 )
@@ -106,6 +108,10 @@ FILTER_COVERAGE = 0.4
 # (``COMPOUND_WORDS``): a candidate holds this share of their weight.
 FILTER_COMPOUND = FILTER_COVERAGE / MIN_COVERAGE
 _LANG_CODES = {"en": 0, "uk": 1, "ru": 2}
+# ``_Verdicts._judge`` sums a topic's matched weights in word order, as ``measure_evidence``
+# iterates its frozenset of word numbers: the same order while every number is below the
+# set's smallest table (8 slots); a longer topic is judged by ``measure_evidence`` itself.
+_JUDGED_WORDS = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +160,8 @@ class _TopicQuery:
     terms: frozenset[str] = frozenset()
     # The same terms in a fixed order: bit j of a presence code (``_Verdicts``) is term j.
     term_order: tuple[str, ...] = ()
+    # Each word's terms as bits of a presence code.
+    word_bits: tuple[int, ...] = ()
     # The words weighed for one index state (``_weighed``): (generation, words).
     weighed: tuple[str, tuple[QuestionWord, ...]] | None = None
     # The evidence verdicts measured under one index state (``_verdicts_of``).
@@ -249,7 +257,9 @@ class TopicMatcher:
             for w in words
         )
         terms = frozenset().union(*(shape.terms for shape in shapes))
-        return _TopicQuery(topic_id, text, question, shapes, filters, terms, tuple(sorted(terms)))
+        order = tuple(sorted(terms))
+        word_bits = tuple(_code(order, shape.terms.__contains__) for shape in shapes)
+        return _TopicQuery(topic_id, text, question, shapes, filters, terms, order, word_bits)
 
     # -- the reverse index --------------------------------------------------------------------
 
@@ -492,7 +502,8 @@ class _ArticleView:
         return [self.day.union(record.terms) for record in self.records]
 
     def record_codes(self, order: Sequence[str]) -> tuple[int, list[int]]:
-        """The topic's presence code in the whole article and in each record (with the day).
+        """The topic's presence code in the whole article, and the distinct codes of the
+        records (each with the day).
 
         ``order``: the topic's terms; bit j of a code is ``order[j]`` being present.
         """
@@ -511,8 +522,8 @@ class _ArticleView:
                     codes[i] |= bit
         if dated:
             held |= dated
-            codes = [code | dated for code in codes]
-        return held, codes
+            return held, list(dict.fromkeys(code | dated for code in codes))
+        return held, list(dict.fromkeys(codes))
 
     def decides(
         self, query: _TopicQuery, verdicts: _Verdicts, cross: bool, index: SearchBackend
@@ -530,11 +541,15 @@ class _ArticleView:
             return False
         order = query.term_order
         article_terms = self.article_terms()
-        titled = _code(order, lambda term: term in article_terms)
         wanted = _mask(candidates)
-        documents = self._document_terms(wanted)
-        best_case = titled | _code(order, lambda term: bool(documents.get(term, 0) & wanted))
-        if not verdicts.enough(best_case, cross):
+        documents = self._document_terms(wanted).get
+        titled = best_case = 0
+        for j, term in enumerate(order):
+            if term in article_terms:
+                titled |= 1 << j
+            elif documents(term, 0) & wanted:
+                best_case |= 1 << j
+        if not verdicts.enough(titled | best_case, cross):
             return False
         shown = self._shown_of(candidates)
         spans = self._span_terms(_mask(shown))
@@ -626,21 +641,33 @@ class _Verdicts:
     ``measure_evidence`` reads only which of the topic's words have a term present, so its
     verdict is a function of the matched words and of whether the article is in another
     language. A presence code (bit j: ``term_order[j]`` present) is turned into the matched
-    words' bits, and each such set is measured once per topic and index state: the passages
+    words' bits, and each such set is judged once per topic and index state: the passages
     of one article, and the articles a broad topic is a candidate for, repeat a few of them.
     Also kept per index state: the topic's terms with a positive BM25 idf
-    (``_ArticleView.scored_without_order``).
+    (``_ArticleView._scored_without_order``).
+
+    The judgement (``_judge``) is ``measure_evidence``'s with what does not depend on the
+    matched words computed once: the same sums in the same order, so the same floats.
+    ``tests/index/test_follow.py`` checks it against ``measure_evidence`` on every set of
+    matched words.
     """
 
-    __slots__ = ("_known", "_negative", "_positive", "generation", "order", "word_bits", "words")
+    __slots__ = ("_carried", "_keys", "_known", "_negative", "_positive", "_total",
+                 "_weights", "generation", "word_bits", "words")  # fmt: skip
 
     def __init__(
-        self, generation: str | None, order: tuple[str, ...], words: tuple[QuestionWord, ...]
+        self, generation: str | None, word_bits: tuple[int, ...], words: tuple[QuestionWord, ...]
     ) -> None:
         self.generation = generation
-        self.order = order
+        self.word_bits = word_bits
         self.words = words
-        self.word_bits = tuple(_code(order, word.terms.__contains__) for word in words)
+        self._weights = [word.weight for word in words]
+        self._total = sum(word.weight for word in words)
+        self._keys = _mask(key_word_indexes(words))
+        # The words counted in another language whether matched or not (``measure_evidence``).
+        self._carried = _mask(
+            i for i, w in enumerate(words) if w.transferable and (w.known or w.is_name)
+        )
         self._positive: tuple[str, ...] | None = None
         self._negative = False
         self._known: dict[int, bool] = {}
@@ -657,19 +684,38 @@ class _Verdicts:
 
     def enough(self, code: int, cross: bool) -> bool:
         """``measure_evidence(words, present terms, cross_language=cross).enough``."""
-        key = cross
-        bit = 2
+        matched = 0
+        bit = 1
         for word_bits in self.word_bits:
             if code & word_bits:
-                key |= bit
+                matched |= bit
             bit <<= 1
+        key = matched << 1 | cross
         verdict = self._known.get(key)
         if verdict is None:
-            present = [term for j, term in enumerate(self.order) if code >> j & 1]
-            verdict = self._known[key] = measure_evidence(
-                self.words, present, cross_language=cross
-            ).enough
+            verdict = self._known[key] = self._judge(matched, cross)
         return verdict
+
+    def _judge(self, matched: int, cross: bool) -> bool:
+        """``measure_evidence(...).enough`` for the words whose bits are in ``matched``."""
+        words = self.words
+        if len(words) > _JUDGED_WORDS:
+            present = [t for i, w in enumerate(words) if matched >> i & 1 for t in w.terms]
+            return measure_evidence(words, present, cross_language=cross).enough
+        if not matched or self._keys & ~matched:
+            return False
+        weights = self._weights
+        if cross:
+            if matched.bit_count() < MIN_CROSS_LANGUAGE_MATCHES:
+                return False
+            counted = [i for i in range(len(words)) if (matched | self._carried) >> i & 1]
+            total = sum(weights[i] for i in counted)
+        else:
+            counted = list(range(len(words)))
+            total = self._total
+        weight = sum(weights[i] for i in range(len(words)) if matched >> i & 1)
+        coverage = weight / total if total > 0 else 0.0
+        return coverage >= MIN_COVERAGE or _carries_compound_question(words, counted, weight)
 
 
 def _verdicts_of(
@@ -679,7 +725,7 @@ def _verdicts_of(
     words = _weighed(query, index, generation, df)
     verdicts = query.verdicts
     if verdicts is None or verdicts.generation != generation or verdicts.words is not words:
-        verdicts = _Verdicts(generation, query.term_order, words)
+        verdicts = _Verdicts(generation, query.word_bits, words)
         if generation is not None:
             query.verdicts = verdicts
     return verdicts
@@ -983,10 +1029,13 @@ class _ReverseIndex:
         none = np.zeros(0, dtype=np.int64)
         if not ids:
             return none
-        starts, ends = self.indptr[ids], self.indptr[np.asarray(ids) + 1]
-        picks = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends, strict=True)])
-        if picks.size == 0:
+        starts = self.indptr[ids]
+        lengths = self.indptr[np.asarray(ids) + 1] - starts
+        total = int(lengths.sum())
+        if total == 0:
             return none
+        # Each pick's posting: its term's first posting plus its rank among the term's.
+        picks = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths) + np.arange(total)
         topics, slots = np.unique(self.postings[picks], return_inverse=True)
         held = np.bincount(slots, weights=self.weights[picks], minlength=topics.size)
         matched = np.bincount(slots, minlength=topics.size)
