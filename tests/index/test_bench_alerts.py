@@ -25,6 +25,23 @@ def test_the_alerts_bench_splits_deciding_from_building(
     assert "with building" in table and "ms per alert" in table
 
 
+def test_an_index_state_per_article_decides_the_same_alerts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What the matcher keeps per index state is computed again, with the same decisions."""
+    argv = ["--passages", "400", "--topics", "1000", "--articles", "6", "--topic-kind", "broad"]
+    assert alerts.main([*argv, "--work-dir", str(tmp_path / "a"), "--json"]) == 0
+    shared = json.loads(capsys.readouterr().out)
+    assert (
+        alerts.main([*argv, "--work-dir", str(tmp_path / "b"), "--json", "--state-per-article"])
+        == 0
+    )
+    fresh = json.loads(capsys.readouterr().out)
+    assert fresh["state_per_article"] and not shared["state_per_article"]
+    assert fresh["alerts"] == shared["alerts"] > 0
+    assert "index state of its own" in alerts.format_table(fresh["machine"], fresh)
+
+
 def test_the_stories_bench_measures_an_existing_archive(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
