@@ -19,9 +19,12 @@ topics it can actually answer:
    than ``FILTER_COVERAGE`` of their weight (and, for a long topic, less than
    ``FILTER_COMPOUND`` of its three heaviest words'; cross-language: fewer than two matched
    words) cannot pass the gate, which needs one passage to hold enough, and are dropped.
-2. The rest are measured exactly with ``measure_evidence`` on the whole article's terms and
-   then on each passage's (with the title and day, as the index holds them): evidence only
-   grows with terms, so when no passage is enough ``ask``'s check cannot pass.
+2. The rest are measured exactly with ``measure_evidence``'s rules on the whole article's
+   terms and then on each passage's (with the title and day, as the index holds them):
+   evidence only grows with terms, so when no passage is enough ``ask``'s check cannot
+   pass. The article's term sets are kept once as bits per term (``_ArticleView``), so a
+   topic reads which of its terms each set holds as a presence code, and each set of
+   matched words is judged once per topic and index state (``_Verdicts``).
 3. Only topics that pass get ``ask``'s article check itself, without choosing sentences
    (``_ArticleView.decides``: BM25 order, the per-passage check on analysed spans, which
    the article's analysis, made once, serves for all its topics). That is the decision
@@ -32,7 +35,9 @@ topics it can actually answer:
 Weights come from document frequencies, which move as the archive grows: the reverse
 index is rebuilt when the index's passage count moved by more than ``RESIGN_SHARE`` (the
 filter's margin below ``MIN_COVERAGE`` absorbs the drift in between), and steps 2 and 3
-always use today's frequencies (``_weigh``, equal to ``evidence.question_words``).
+always use today's frequencies (``_weigh``, equal to ``evidence.question_words``). What
+depends on them (weights, idfs, verdicts) is kept per index generation: the articles of one
+ingest share it, the next ingest computes it again.
 
 Filters: a topic may carry ``ask``'s filter words (``from:``, ``since:``, ``until:``,
 ``lang:``; ``index.answer.filters``). They are cut out before analysis, so they are never

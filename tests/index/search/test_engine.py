@@ -65,6 +65,13 @@ def test_unknown_terms_and_empty_queries_give_no_hits(index: SearchIndex) -> Non
     assert index.score_passages(["zzz"], [10, 20]).tolist() == [0.0, 0.0]
 
 
+def test_idf_of_a_document_frequency_is_the_terms_idf(index: SearchIndex) -> None:
+    """The topic matcher reads idfs from frequencies it holds (a zero and an unknown one too)."""
+    terms = {t for d in DOCS for t in d.terms} | {"zzz"}
+    for term in terms:
+        assert index.idf_of_df(index.document_frequency(term)) == index.idf(term), term
+
+
 def test_statistics_count_empty_passages(index: SearchIndex) -> None:
     assert index.n_docs == 12
     assert index.avgdl == pytest.approx(sum(len(d.terms) for d in DOCS) / 12)
