@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 import pytest
 
 from index import Archive, IndexSettings, open_archive
-from index.answer.evidence import QuestionWord, measure_evidence
+from index.answer.evidence import MIN_COVERAGE, QuestionWord, measure_evidence
 from index.answer.follow import TopicMatcher, _Verdicts
 from index.bench.alerts import new_articles
 from index.bench.archive_corpus import ingest_generated_archive
@@ -98,11 +98,21 @@ def _words(rng: random.Random, n: int) -> tuple[QuestionWord, ...]:
     return tuple(words)
 
 
+def _at_the_threshold(weights: tuple[float, ...]) -> tuple[QuestionWord, ...]:
+    """Known everyday words whose first one covers exactly ``MIN_COVERAGE`` of the weight."""
+    return tuple(
+        QuestionWord(f"word{i}", frozenset({f"t{i}"}), weight, True, False, False)
+        for i, weight in enumerate(weights)
+    )
+
+
 def test_kept_verdicts_are_measure_evidences_on_every_set_of_matched_words() -> None:
     rng = random.Random(12)
     checked = 0
-    for n in list(range(1, 11)) * 30:  # past the 8 words judged without measure_evidence too
-        words = _words(rng, n)
+    exact = [_at_the_threshold((0.45, 0.55)), _at_the_threshold((0.9, 0.3, 0.8))]
+    random_sizes = list(range(1, 11)) * 30  # past the 8 words judged without measure_evidence
+    for words in exact + [_words(rng, n) for n in random_sizes]:
+        n = len(words)
         order = tuple(sorted({t for w in words for t in w.terms}))
         word_bits = tuple(
             sum(1 << j for j, term in enumerate(order) if term in w.terms) for w in words
@@ -116,3 +126,4 @@ def test_kept_verdicts_are_measure_evidences_on_every_set_of_matched_words() -> 
                 assert verdicts.enough(code, cross) == expected, (words, matched, cross)
                 checked += 1
     assert checked > 100_000
+    assert all(measure_evidence(w, ["t0"]).coverage == MIN_COVERAGE for w in exact)
