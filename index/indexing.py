@@ -66,8 +66,10 @@ if TYPE_CHECKING:
     import numpy as np
 
     from index.analysis.analyzer import Analyzer
+    from index.analysis.encoding import PassageEncoder
     from index.search import SearchIndex
     from index.search.runs import BatchSpool
+    from index.search.workers import Worked
 
 logger = logging.getLogger(__name__)
 
@@ -489,6 +491,7 @@ class IndexKeeper:
         meanwhile are added, passages deleted or replaced meanwhile are removed. The article
         index is built in the same pass, from the same encoded terms, and swapped in first.
         """
+        from index.analysis.parallel import workers_for
         from index.search import SearchIndex
         from index.search.runs import BatchSpool, spool_directory
 
@@ -497,9 +500,23 @@ class IndexKeeper:
         total = self.store.count_passages()
         logger.info("reindex: %d passages", total)
         self.articles_dir.mkdir(parents=True, exist_ok=True)
+        workers = workers_for(total)
+        if workers > 1:
+            with self._write_lock:
+                last_id = self.store.max_passage_id()
+                built: array[int] = array("q")
+                rows = self.store.iter_index_rows(up_to=last_id)
+                index, articles = self._built_in_workers(
+                    rows, workers, progress=progress, total=total, started=started, seen=built
+                )
+                with self._index_lock:
+                    self._index = index
+                    self._articles = articles
+                self._reconcile(index, built, last_id)
+            return self._reindexed(index, started, progress)
         with self._write_lock, spool_directory(self.articles_dir) as spool_dir:
             last_id = self.store.max_passage_id()
-            built: array[int] = array("q")
+            built = array("q")
             # On disk, not in a list: they hold as many term occurrences as the archive.
             article_batches = BatchSpool(spool_dir)
             batches = self._encoded_batches(
@@ -520,6 +537,11 @@ class IndexKeeper:
                 self._articles = articles
             record_analysis_version(self.index_dir)
             self._reconcile(index, built, last_id)
+        return self._reindexed(index, started, progress)
+
+    def _reindexed(
+        self, index: SearchIndex, started: float, progress: ProgressCallback | None
+    ) -> ReindexReport:
         seconds = time.monotonic() - started
         report = ReindexReport(
             passages=index.n_docs,
@@ -546,6 +568,74 @@ class IndexKeeper:
         self.store.clear_index_ops_up_to(max([last_id, *(d.passage_id for d in late)]))
         if late or gone:
             logger.info("reindex: then %d passages added, %d removed", len(late), len(gone))
+
+    def _built_in_workers(
+        self,
+        rows: Iterable[IndexRow],
+        workers: int,
+        *,
+        progress: ProgressCallback | None,
+        total: int | None,
+        started: float,
+        seen: array[int],
+    ) -> tuple[SearchIndex, SearchIndex]:
+        """The passage and article indexes of ``rows`` on both cores.
+
+        Worker processes encode each batch (``_encode_for_build``: the terms
+        ``_encoded_batches`` gives) and sort the runs of both indexes; this process reads
+        the rows, analyses titles and bylines once per article, and merges
+        (``SearchIndex.build_in_workers``). The indexes are the one-process ones (tested).
+        """
+        import numpy as np
+
+        from index.analysis.encoding import PassageEncoder
+        from index.search import SearchIndex
+        from index.search.workers import BuildJob, DocColumns, WorkerTask
+
+        fields = _RowFields(self.analyzer)
+        done = 0
+
+        def jobs() -> Iterator[BuildJob]:
+            for batch in _whole_articles(rows, ENCODE_BATCH):
+                langs, titles, days = fields.of(batch)
+                article_ids = np.asarray([row.article_id for row in batch], dtype=np.int64)
+                published = np.asarray(days, dtype=np.int32)
+                starts = _article_starts(article_ids)
+                payload = (
+                    [row.text for row in batch],
+                    langs,
+                    [row.published_at for row in batch],
+                    titles,
+                    fields.bylines(batch, langs),
+                    article_ids,
+                )
+                passages = DocColumns(
+                    np.asarray([row.passage_id for row in batch], dtype=np.int64),
+                    article_ids,
+                    published,
+                )
+                heads = DocColumns(article_ids[starts], article_ids[starts], published[starts])
+                yield BuildJob(payload, (passages, heads))
+
+        def on_done(job: BuildJob, side: object) -> None:
+            nonlocal done
+            ids = job.docs[0].passage_ids
+            seen.extend(ids.tolist())
+            done += int(ids.size)
+            elapsed = time.monotonic() - started
+            _emit(progress, Progress("analyse", done, total, "passages", elapsed))
+
+        built = SearchIndex.build_in_workers(
+            [self.index_dir, self.articles_dir],
+            jobs(),
+            WorkerTask(PassageEncoder, _encode_for_build),
+            workers,
+            on_done=on_done,
+            total=total,
+            progress=progress,
+        )
+        index, articles = built.indexes
+        return index, articles
 
     def _encoded_batches(
         self,
@@ -807,6 +897,36 @@ def _whole_articles(rows: Iterable[IndexRow], size: int) -> Iterator[list[IndexR
         yield batch
 
 
+def _encode_for_build(encoder: PassageEncoder, payload: tuple) -> Worked:
+    """A build worker's job in a reindex: one batch of rows (``_built_in_workers``) → the
+    passage records' and the article records' terms, as ``_encoded_batches`` encodes them."""
+    import numpy as np
+
+    from index.search.workers import Worked
+
+    texts, langs, pubs, titles, bylines, article_ids = payload
+    empty = [""] * len(texts)
+    body = encoder.encode(texts, langs, pubs)
+    heads = encoder.encode(empty, langs, pubs, titles)
+    by = encoder.encode(empty, langs, pubs, bylines)
+    new_terms = body.new_terms + heads.new_terms + by.new_terms
+    passages = EncodedTerms(
+        np.concatenate([body.term_ids, heads.term_ids]),
+        np.concatenate([body.passages, heads.passages]),
+        (),
+    )
+    published = np.zeros(article_ids.size, dtype=np.int32)  # columns are the parent's
+    articles = _article_batch(article_ids, published, body, (heads, by), ()).terms
+    return Worked(new_terms, (passages, articles))
+
+
+def _article_starts(article_ids: np.ndarray) -> np.ndarray:
+    """Where each article's passages start in a batch (its passages are consecutive)."""
+    import numpy as np
+
+    return np.flatnonzero(np.r_[True, article_ids[1:] != article_ids[:-1]])
+
+
 def _article_batch(
     article_ids: np.ndarray,
     published: np.ndarray,
@@ -822,7 +942,7 @@ def _article_batch(
     """
     import numpy as np
 
-    starts = np.flatnonzero(np.r_[True, article_ids[1:] != article_ids[:-1]])
+    starts = _article_starts(article_ids)
     owner = np.cumsum(np.r_[True, article_ids[1:] != article_ids[:-1]]) - 1
     first = np.zeros(article_ids.size, dtype=bool)
     first[starts] = True

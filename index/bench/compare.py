@@ -52,7 +52,8 @@ def run_size(
     # The encoding processes count too (each one's peak: an upper bound on them together),
     # as tantivy's indexing threads count in its process.
     encoders = ours.get("encode_processes", 1) * ours.get("encoder_max_rss_bytes", 0)
-    ours["build_peak_rss_bytes"] = ours.pop("build_max_rss_bytes") + encoders
+    parent = ours.pop("build_max_rss_bytes")
+    ours["build_peak_rss_bytes"] = ours.pop("build_sum_max_rss_bytes", parent + encoders)
     results: dict[str, dict[str, Any]] = {"newsdesk": ours}
     for name in names:
         missing = engines.missing_engine(name)

@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import gc
 import os
+import pickle
 import re
 import resource
+import tempfile
 import time
-from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
@@ -78,101 +80,201 @@ def build_ours(n_passages: int, index_dir: str) -> dict[str, Any]:
 
     The path is the archive's: ``PassageEncoder`` turns each batch of passages into term ids
     with the real analyzer, each batch's articles get their statements extracted (reindex
-    rebuilds them; ``statements_s`` and its share of the build are reported), and
-    ``SearchIndex.build_encoded`` builds from the batches. The time spent generating the
-    text is measured apart and subtracted ("after extraction").
+    rebuilds them; ``statements_s`` and its share of the build are reported), and the index
+    is built from the batches: in worker processes that also extract and sort runs
+    (``SearchIndex.build_in_workers``) from ``MIN_PASSAGES_PER_WORKER`` passages a worker,
+    in this process below that (``SearchIndex.build_encoded``).
+
+    The text is generated before the clock starts and written to a file beside the index,
+    which the timed build reads back batch by batch (as a reindex reads the store). Generated
+    during the build, it hid the workers' work: they encode while this process generates,
+    and a build time with the generation subtracted then left most of the build out.
     """
-    from index.analysis.parallel import EncodeChunk, encode_chunks, workers_for
-    from index.bench.statement_rate import extract_articles
-    from index.search import SearchIndex
+    from index.analysis.parallel import workers_for
 
     workers = workers_for(n_passages)
-    corpus = ZipfCorpus(n_passages)
-    generation_s = 0.0
-    generation_cpu_s = 0.0
-    analysis_s = 0.0
-    statements_s = 0.0
-    statements_cpu_s = 0.0
-    statements_found = 0
-    clock = time.perf_counter
-    generated: deque[list[Any]] = deque()  # chunks handed to the encoders, not yet batched
-
-    def chunks() -> Iterator[EncodeChunk]:
-        nonlocal generation_s, generation_cpu_s
-        for start in range(0, n_passages, BATCH):
-            t0 = clock()
-            c0 = time.process_time()
-            chunk = corpus.chunk(start, min(start + BATCH, n_passages))
-            generation_cpu_s += time.process_time() - c0
-            generation_s += clock() - t0
-            generated.append(chunk)
-            n = len(chunk)
-            yield EncodeChunk([p.text for p in chunk], ["en"] * n, [None] * n)
-
-    def batches() -> Iterator[EncodedBatch]:
-        nonlocal analysis_s, statements_s, statements_cpu_s, statements_found
-        encoded = encode_chunks(chunks(), workers)
-        while True:
-            t0, g0 = clock(), generation_s
-            terms = next(encoded, None)
-            # waiting for the encoders, less the generation done meanwhile (left out)
-            analysis_s += clock() - t0 - (generation_s - g0)
-            if terms is None:
-                return
-            chunk = generated.popleft()
-            n = len(chunk)
-            batch = EncodedBatch(
-                passage_ids=np.fromiter((p.passage_id for p in chunk), np.int64, n),
-                article_ids=np.fromiter((p.article_id for p in chunk), np.int64, n),
-                published_days=np.fromiter((p.published_day for p in chunk), np.int32, n),
-                terms=terms,
-            )
-            # Reindex re-extracts statements too (issue 14): part of the build's time.
-            took, cpu, found = extract_articles(chunk)
-            statements_s += took
-            statements_cpu_s += cpu
-            statements_found += found
-            yield batch
-
-    started = time.perf_counter()
-    cpu_started = time.process_time()
-    children_started = _children_cpu_s()
-    index = SearchIndex.build_encoded(Path(index_dir), batches(), total=n_passages)
-    total_s = time.perf_counter() - started
-    build_s = total_s - generation_s
-    # the encoding processes' CPU too (they have exited: the pool is shut down by now)
-    cpu_build_s = (
-        time.process_time() - cpu_started + _children_cpu_s() - children_started - generation_cpu_s
-    )
-    engine_s = build_s - analysis_s
+    with tempfile.TemporaryDirectory(prefix=".text-", dir=Path(index_dir).parent) as tmp:
+        spool = Path(tmp) / "passages.pickle"
+        t0, c0 = time.perf_counter(), time.process_time()
+        _write_text(n_passages, spool)
+        generation = {
+            "generation_s": time.perf_counter() - t0,
+            "generation_cpu_s": time.process_time() - c0,
+        }
+        started = time.perf_counter()
+        cpu_started = time.process_time()
+        children_started = _children_cpu_s()
+        if workers > 1:
+            result = _build_in_workers(spool, n_passages, index_dir, workers)
+        else:
+            result = _build_in_process(spool, n_passages, index_dir)
+        build_s = time.perf_counter() - started
+        # the worker processes' CPU too (they have exited: the pool is shut down by now)
+        cpu_build_s = time.process_time() - cpu_started + _children_cpu_s() - children_started
+    index = result.pop("index")
+    engine_s = result.pop("engine_s", float("nan"))
+    statements_s = result["statements_s"]
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     return {
         "analyzer": "index.analysis.encoding.PassageEncoder (Analyzer)",
         "encode_processes": workers,
         "build_s": build_s,
-        "analysis_s": analysis_s,
-        "engine_build_s": engine_s - statements_s,
-        "statements_s": statements_s,
-        "statements_found": statements_found,
-        "statements_cpu_s": statements_cpu_s,
-        "statements_share": statements_s / build_s if build_s > 0 else 0.0,
-        "engine_passages_per_s": (
-            n_passages / (engine_s - statements_s) if engine_s > statements_s else float("inf")
-        ),
-        "generation_s": generation_s,
+        **result,
+        **generation,
+        "statements_share": statements_s / build_s
+        if build_s > 0 and workers == 1
+        else float("nan"),
+        "engine_build_s": engine_s,
+        "engine_passages_per_s": n_passages / engine_s if engine_s > 0 else float("nan"),
         "passages_per_s": n_passages / build_s if build_s > 0 else float("inf"),
         "cpu_build_s": cpu_build_s,
         "cpu_passages_per_s": n_passages / cpu_build_s if cpu_build_s > 0 else float("inf"),
+        "load_average_build": os.getloadavg()[0],
         "terms": index._state.base.data.vocab.size,
         "postings": int(index._state.base.data.postings.doc_rows.shape[0]),
         "disk_bytes": index.size_bytes(),
         "build_peak_rss_bytes": rss_bytes(),
         # the most ever resident (Linux reports KiB), for the side-by-side table
-        "build_max_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
-        # the largest encoding process's most resident (0: encoded in this process)
-        "encoder_max_rss_bytes": (
-            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024 if workers > 1 else 0
-        ),
+        "build_max_rss_bytes": peak,
+        # every process's most resident, added up: the build's memory at worst
+        "build_sum_max_rss_bytes": peak + result.get("workers_max_rss_bytes", 0),
     }
+
+
+@dataclass(frozen=True, slots=True)
+class _TextBatch:
+    """One batch of generated passages as the timed build reads them back."""
+
+    texts: list[str]
+    columns: Any  # index.search.workers.DocColumns
+
+
+def _write_text(n_passages: int, path: Path) -> None:
+    """The corpus's batches, pickled one after the other (untimed)."""
+    corpus = ZipfCorpus(n_passages)
+    with open(path, "wb") as fh:
+        for start in range(0, n_passages, BATCH):
+            chunk = corpus.chunk(start, min(start + BATCH, n_passages))
+            n = len(chunk)
+            columns = (
+                np.fromiter((p.passage_id for p in chunk), np.int64, n),
+                np.fromiter((p.article_id for p in chunk), np.int64, n),
+                np.fromiter((p.published_day for p in chunk), np.int32, n),
+            )
+            pickle.dump(([p.text for p in chunk], columns), fh, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _read_text(path: Path) -> Iterator[_TextBatch]:
+    """The batches ``_write_text`` wrote, in order (timed: the build reads its input)."""
+    from index.search.workers import DocColumns
+
+    with open(path, "rb") as fh:
+        while True:
+            try:
+                texts, columns = pickle.load(fh)  # noqa: S301 (written by _write_text)
+            except EOFError:
+                return
+            yield _TextBatch(texts, DocColumns(*columns))
+
+
+def _build_in_process(spool: Path, n_passages: int, index_dir: str) -> dict[str, Any]:
+    """One process: ``PassageEncoder`` here, statements here, runs sorted in a thread."""
+    from index.analysis.encoding import PassageEncoder
+    from index.bench.statement_rate import extract_texts
+    from index.search import SearchIndex
+
+    encoder = PassageEncoder()
+    clock = time.perf_counter
+    analysis_s = 0.0
+    statements = [0.0, 0.0, 0]
+
+    def batches() -> Iterator[EncodedBatch]:
+        nonlocal analysis_s
+        for batch in _read_text(spool):
+            n = len(batch.texts)
+            t0 = clock()
+            terms = encoder.encode(batch.texts, ["en"] * n, [None] * n)
+            analysis_s += clock() - t0
+            # Reindex re-extracts statements too (issue 14): part of the build's time.
+            columns = batch.columns
+            side = extract_texts(
+                batch.texts, columns.article_ids.tolist(), columns.published_days.tolist()
+            )
+            for i, value in enumerate(side):
+                statements[i] += value
+            yield EncodedBatch(
+                columns.passage_ids, columns.article_ids, columns.published_days, terms
+            )
+
+    started = clock()
+    index = SearchIndex.build_encoded(Path(index_dir), batches(), total=n_passages)
+    took = clock() - started
+    return {
+        "index": index,
+        "analysis_s": analysis_s,
+        "engine_s": took - analysis_s - statements[0],
+        "statements_s": statements[0],
+        "statements_cpu_s": statements[1],
+        "statements_found": int(statements[2]),
+    }
+
+
+def _build_in_workers(
+    spool: Path, n_passages: int, index_dir: str, workers: int
+) -> dict[str, Any]:
+    """Both cores: worker processes encode each batch, extract its articles' statements and
+    sort runs (``SearchIndex.build_in_workers``); this process reads the text and merges."""
+    from index.analysis.encoding import PassageEncoder
+    from index.search import SearchIndex
+    from index.search.workers import BuildJob, WorkerTask
+
+    statements = [0.0, 0.0, 0]  # wall s, CPU s, found: summed over the workers
+    clock = time.perf_counter
+    stream_s = [0.0]
+
+    def jobs() -> Iterator[BuildJob]:
+        for batch in _read_text(spool):
+            columns = batch.columns
+            payload = (batch.texts, columns.article_ids, columns.published_days)
+            yield BuildJob(payload, (columns,))
+
+    def on_done(job: BuildJob, side: tuple[float, float, int]) -> None:
+        for i, value in enumerate(side):
+            statements[i] += value
+        stream_s[0] = clock() - started  # after the last: the workers' last runs, the merge
+
+    started = clock()
+    built = SearchIndex.build_in_workers(
+        [Path(index_dir)],
+        jobs(),
+        WorkerTask(PassageEncoder, encode_and_extract),
+        workers,
+        on_done=on_done,
+        total=n_passages,
+    )
+    (index,) = built.indexes
+    return {
+        "index": index,
+        "statements_s": statements[0],
+        "statements_cpu_s": statements[1],
+        "statements_found": int(statements[2]),
+        "merge_s": clock() - started - stream_s[0],
+        "encoder_max_rss_bytes": max(built.worker_peak_rss),
+        "workers_max_rss_bytes": sum(built.worker_peak_rss),
+    }
+
+
+def encode_and_extract(encoder: Any, payload: Any) -> Any:
+    """A build worker's job in the bench: encode a chunk's passages and extract its articles'
+    statements, as a reindex re-extracts them (``index.bench.statement_rate``)."""
+    from index.bench.statement_rate import extract_texts
+    from index.search.workers import Worked
+
+    texts, article_ids, days = payload
+    n = len(texts)
+    terms = encoder.encode(texts, ["en"] * n, [None] * n)
+    side = extract_texts(texts, article_ids.tolist(), days.tolist())
+    return Worked(terms.new_terms, (terms,), side)
 
 
 def _children_cpu_s() -> float:

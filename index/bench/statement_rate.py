@@ -33,15 +33,24 @@ def extract_articles(chunk: Sequence[Any]) -> tuple[float, float, int]:
         chunk: generated passages (``article_id``, ``text``, ``published_day``), whole
             articles (the build's batches hold whole articles).
     """
+    return extract_texts(
+        [p.text for p in chunk], [p.article_id for p in chunk], [p.published_day for p in chunk]
+    )
+
+
+def extract_texts(
+    texts: Sequence[str], article_ids: Sequence[int], days: Sequence[int]
+) -> tuple[float, float, int]:
+    """``extract_articles`` from the passages' columns (what a build worker is sent)."""
     bodies: dict[int, list[str]] = {}
-    days: dict[int, int] = {}
-    for passage in chunk:
-        bodies.setdefault(passage.article_id, []).append(passage.text)
-        days.setdefault(passage.article_id, passage.published_day)
+    first_day: dict[int, int] = {}
+    for text, article_id, day in zip(texts, article_ids, days, strict=True):
+        bodies.setdefault(article_id, []).append(text)
+        first_day.setdefault(article_id, day)
     started, cpu_started = time.perf_counter(), time.process_time()
     found = 0
     for article_id, parts in bodies.items():
-        published = _EPOCH + timedelta(days=days[article_id])
+        published = _EPOCH + timedelta(days=first_day[article_id])
         found += len(extract_statements("\n\n".join(parts), published))
     return time.perf_counter() - started, time.process_time() - cpu_started, found
 

@@ -26,7 +26,7 @@ from index.search.postings import (
     term_bounds,
     tier_postings,
 )
-from index.search.runs import RunWriter, merge_runs
+from index.search.runs import Run, RunWriter, merge_runs
 from index.search.segments import SegmentData
 
 ProgressCallback = Callable[[Progress], None]
@@ -87,10 +87,7 @@ def segment_from_batches(
     segment is the one ``segment_from_docs`` builds from the same passages (tested).
     """
     writer = RunWriter(spill_dir)
-    pids: list[np.ndarray] = []
-    aids: list[np.ndarray] = []
-    days: list[np.ndarray] = []
-    lengths: list[np.ndarray] = []
+    columns = DocColumnParts()
     done = 0
     started = time.perf_counter() if started is None else started
     try:
@@ -100,18 +97,50 @@ def segment_from_batches(
             writer.add_terms(encoded.new_terms)
             owners = encoded.passages.astype(np.int32) + np.int32(done)
             writer.add(encoded.term_ids, owners)
-            pids.append(np.asarray(batch.passage_ids, dtype=np.int64))
-            aids.append(np.asarray(batch.article_ids, dtype=np.int64))
-            days.append(np.asarray(batch.published_days, dtype=np.int32))
-            lengths.append(np.bincount(encoded.passages, minlength=n).astype(np.int32))
+            lengths = np.bincount(encoded.passages, minlength=n).astype(np.int32)
+            columns.append(batch.passage_ids, batch.article_ids, batch.published_days, lengths)
             done += n
             if progress is not None:
                 progress(Progress("build", done, total, "passages", time.perf_counter() - started))
         runs = writer.finish()
     finally:
         writer.close()
-    passage_ids = _concatenated(pids, np.int64)
-    del pids
+    return segment_from_runs(runs, writer.terms, columns, spill_dir)
+
+
+class DocColumnParts:
+    """The per-passage columns of a streamed build, batch by batch, in input order."""
+
+    def __init__(self) -> None:
+        self.passage_ids: list[np.ndarray] = []
+        self.article_ids: list[np.ndarray] = []
+        self.published_days: list[np.ndarray] = []
+        self.lengths: list[np.ndarray] = []
+
+    def append(
+        self,
+        passage_ids: np.ndarray,
+        article_ids: np.ndarray,
+        published_days: np.ndarray,
+        lengths: np.ndarray,
+    ) -> None:
+        """One batch's passages: ids, articles, days and term counts."""
+        self.passage_ids.append(np.asarray(passage_ids, dtype=np.int64))
+        self.article_ids.append(np.asarray(article_ids, dtype=np.int64))
+        self.published_days.append(np.asarray(published_days, dtype=np.int32))
+        self.lengths.append(np.asarray(lengths, dtype=np.int32))
+
+
+def segment_from_runs(
+    runs: list[Run], terms: list[bytes], columns: DocColumnParts, spill_dir: Path | None
+) -> SegmentData:
+    """Sorted runs (documents numbered in input order) → a segment: rows in passage-id order,
+    the vocabulary in byte order, the runs merged term block by term block (``runs``).
+
+    ``terms`` are the UTF-8 terms the runs' term ids index.
+    """
+    passage_ids = _concatenated(columns.passage_ids, np.int64)
+    columns.passage_ids = []
     order = np.argsort(passage_ids, kind="stable")
     sorted_ids = passage_ids[order]
     del passage_ids
@@ -120,9 +149,9 @@ def segment_from_batches(
     row_of_doc = np.empty(n_docs, dtype=np.int32)
     row_of_doc[order] = np.arange(n_docs, dtype=np.int32)
     rows_sorted = bool(np.all(order[1:] > order[:-1])) if n_docs > 1 else True
-    doc_len = _concatenated(lengths, np.int32)[order]
-    del lengths
-    vocab, rank = sort_vocabulary_bytes(writer.terms)
+    doc_len = _concatenated(columns.lengths, np.int32)[order]
+    columns.lengths = []
+    vocab, rank = sort_vocabulary_bytes(terms)
     merged = merge_runs(runs, rank, vocab.size, row_of_doc, rows_sorted, doc_len, spill_dir)
     del runs, row_of_doc
     return SegmentData(
@@ -134,8 +163,8 @@ def segment_from_batches(
         term_min_dl_unit=merged.term_min_dl_unit,
         doc_len=doc_len,
         passage_ids=sorted_ids,
-        article_ids=_concatenated(aids, np.int64)[order],
-        published_days=_concatenated(days, np.int32)[order],
+        article_ids=_concatenated(columns.article_ids, np.int64)[order],
+        published_days=_concatenated(columns.published_days, np.int32)[order],
         files=merged.files,
         tf_starts=merged.tf_starts,
     )

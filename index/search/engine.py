@@ -13,6 +13,7 @@ on-disk format and the atomic swap.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import shutil
 import threading
@@ -21,13 +22,19 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from index.errors import IndexUnavailableError, NotFoundError
 from index.models import DocRecord, EncodedBatch, Hit, Progress
 from index.search import segments as store
-from index.search.building import segment_data, segment_from_batches, segment_from_docs
+from index.search.building import (
+    segment_data,
+    segment_from_batches,
+    segment_from_docs,
+    segment_from_runs,
+)
 from index.search.maxscore import (
     QueryTerm,
     RowStats,
@@ -51,6 +58,7 @@ from index.search.scoring import (
 )
 from index.search.segments import DeadRows, Manifest, Pointer, SegmentData, SegmentRef
 from index.search.selection import TopK, merge_top_k, select_top_k
+from index.search.workers import BuildJob, WorkerBuild, WorkerRuns, WorkerTask
 
 logger = logging.getLogger(__name__)
 # What ``top_passages`` finds when nothing matches (shared, so read-only).
@@ -205,6 +213,54 @@ class SearchIndex:
                 batches, spill_dir=spill, total=total, progress=progress, started=started
             )
             return cls._publish_built(index_dir, data, params, total, progress, started)
+
+    @classmethod
+    def build_in_workers(
+        cls,
+        index_dirs: Sequence[Path],
+        jobs: Iterable[BuildJob],
+        task: WorkerTask,
+        workers: int,
+        *,
+        on_done: Callable[[BuildJob, Any], None] | None = None,
+        total: int | None = None,
+        progress: ProgressCallback | None = None,
+        params: BM25Params = DEFAULT_PARAMS,
+    ) -> WorkerBuild:
+        """``build_encoded`` on both cores: one index per stream, from worker processes.
+
+        ``workers`` processes run ``task`` over the jobs and sort runs for every stream
+        (``index.search.workers``); this process merges each stream's runs into the index in
+        ``index_dirs[stream]``, one after the other. Each index is the one ``build_encoded``
+        gives from the same passages (tested). ``on_done`` gets each job with its side result,
+        in input order. A failure stops the workers before the spilled runs are removed.
+        """
+        index_dirs = [Path(d) for d in index_dirs]
+        for index_dir in index_dirs:
+            index_dir.mkdir(parents=True, exist_ok=True)
+        started = time.perf_counter()
+        with contextlib.ExitStack() as stack:
+            spills = [stack.enter_context(spill_directory(d)) for d in index_dirs]
+            with WorkerRuns(task, spills, workers) as pool:
+                done = 0
+                for job, side in pool.run(jobs):
+                    if on_done is not None:
+                        on_done(job, side)
+                    done += int(job.docs[0].passage_ids.size)
+                    if progress is not None:
+                        elapsed = time.perf_counter() - started
+                        progress(Progress("build", done, total, "passages", elapsed))
+                streams = pool.finish()
+            indexes = []
+            for index_dir, spill in zip(index_dirs, spills, strict=True):
+                stream = streams.pop(0)  # dropped once merged
+                data = segment_from_runs(stream.runs, stream.terms, stream.columns, spill)
+                del stream
+                indexes.append(
+                    cls._publish_built(index_dir, data, params, total, progress, started)
+                )
+                del data
+            return WorkerBuild(indexes, tuple(pool.peak_rss))
 
     @classmethod
     def empty(cls, index_dir: Path, *, params: BM25Params = DEFAULT_PARAMS) -> SearchIndex:

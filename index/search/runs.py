@@ -64,7 +64,7 @@ def _tf_dtype(max_tf: int) -> type[np.unsignedinteger]:
 
 
 @dataclass(frozen=True, slots=True)
-class _Run:
+class Run:
     """One run: ``terms`` (encoder ids, in byte order of the terms), CSR offsets into the
     documents and tfs, which are in memory or in two raw files of the spill directory."""
 
@@ -85,7 +85,7 @@ class _RunReader:
     """Sequential reads of a run's stretch of postings, block after block (plain reads, not
     a memory map, so the pages read never count towards the build's resident memory)."""
 
-    def __init__(self, run: _Run, final_ids: np.ndarray) -> None:
+    def __init__(self, run: Run, final_ids: np.ndarray) -> None:
         self.run = run
         self.final_ids = final_ids  # final term id of each of the run's terms, increasing
         self.next_term = 0
@@ -145,15 +145,30 @@ class RunWriter:
     before its pairs. Documents are numbered in input order by the caller.
     """
 
-    def __init__(self, spill_dir: Path | None, run_tokens: int | None = None) -> None:
+    def __init__(
+        self,
+        spill_dir: Path | None,
+        run_tokens: int | None = None,
+        *,
+        background: bool = True,
+        name: str = "run",
+        terms: list[bytes] | None = None,
+    ) -> None:
+        """``background``: sort runs in a thread while the caller goes on (a build process);
+        a worker process sorts in place (``cut``), the other core being the other worker's.
+        ``name`` prefixes the run files (workers share a spill directory); ``terms`` is a
+        term list shared with other writers fed by the same encoder."""
         self._spill_dir = spill_dir
         self._run_tokens = RUN_TOKENS if run_tokens is None else run_tokens
-        self._encoded: list[bytes] = []
+        self._background = background
+        self._name = name
+        self._taken = 0
+        self._encoded: list[bytes] = [] if terms is None else terms
         self._term_parts: list[np.ndarray] = []
         self._doc_parts: list[np.ndarray] = []
         self._buffered = 0
-        self._runs: list[_Run] = []
-        self._pending: Future[_Run] | None = None
+        self._runs: list[Run] = []
+        self._pending: Future[Run] | None = None
         self._pool: ThreadPoolExecutor | None = None
 
     @property
@@ -174,9 +189,28 @@ class RunWriter:
             self._doc_parts.append(np.asarray(docs, dtype=np.int32))
             self._buffered += int(term_ids.size)
         if self._buffered >= self._run_tokens and self._spill_dir is not None:
-            self._flush()
+            if self._background:
+                self._flush()
+            else:
+                self.cut()
 
-    def finish(self) -> list[_Run]:
+    def cut(self) -> None:
+        """Sort what is buffered into a spilled run now (a worker's stretch ends)."""
+        self._wait()
+        if self._term_parts and self._spill_dir is not None:
+            name = f"{self._name}-{self._taken + len(self._runs):05d}"
+            self._runs.append(
+                _sorted_run(self._take_buffer(), self._encoded, self._spill_dir, name)
+            )
+
+    def take_runs(self) -> list[Run]:
+        """The runs finished since the last call, in input order."""
+        self._wait()
+        new, self._runs = self._runs, []
+        self._taken += len(new)
+        return new
+
+    def finish(self) -> list[Run]:
         """All runs in input order, the last one kept in memory; the writer is done after."""
         try:
             self._wait()
@@ -211,7 +245,7 @@ class RunWriter:
         buffer = self._take_buffer()
         if self._pool is None:
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="run-sort")
-        name = f"run-{len(self._runs):05d}"
+        name = f"{self._name}-{self._taken + len(self._runs):05d}"
         self._pending = self._pool.submit(
             _sorted_run, buffer, self._encoded, self._spill_dir, name
         )
@@ -226,7 +260,7 @@ def _sorted_run(
     encoded: list[bytes],
     spill_dir: Path | None,
     name: str,
-) -> _Run:
+) -> Run:
     """Sort one run's pairs by (term byte order, document); tf is the length of equal keys.
 
     ``buffer`` is ``[term_ids, docs]``, emptied here so the pairs are freed once the keys
@@ -275,11 +309,11 @@ def _sorted_run(
     np.cumsum(np.bincount(unique, minlength=terms.size), out=indptr[1:])
     del unique
     if spill_dir is None:
-        return _Run(terms, indptr, doc_of, tfs, tfs.dtype, max_tf, n_multi)
+        return Run(terms, indptr, doc_of, tfs, tfs.dtype, max_tf, n_multi)
     docs_path, tfs_path = spill_dir / f"{name}.docs", spill_dir / f"{name}.tfs"
     _write_raw(docs_path, doc_of)
     _write_raw(tfs_path, tfs)
-    return _Run(terms, indptr, docs_path, tfs_path, tfs.dtype, max_tf, n_multi)
+    return Run(terms, indptr, docs_path, tfs_path, tfs.dtype, max_tf, n_multi)
 
 
 @dataclass(frozen=True, slots=True)
@@ -357,7 +391,7 @@ class _Output:
 
 
 def merge_runs(
-    runs: list[_Run],
+    runs: list[Run],
     rank: np.ndarray,
     n_terms: int,
     row_of_doc: np.ndarray,
@@ -387,7 +421,7 @@ def merge_runs(
 
 def _merge(
     readers: list[_RunReader],
-    runs: list[_Run],
+    runs: list[Run],
     n_terms: int,
     row_of_doc: np.ndarray,
     rows_sorted: bool,

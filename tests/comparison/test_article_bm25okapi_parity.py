@@ -125,14 +125,21 @@ def test_a_reindex_in_small_batches_never_splits_an_article(
         assert_article_parity(archive)
 
 
-def test_a_reindex_encoding_in_two_processes_gives_the_one_process_indexes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("stretch", [10, 100_000], ids=["many-stretches", "one-stretch"])
+def test_a_reindex_in_two_worker_processes_gives_the_one_process_indexes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stretch: int
 ) -> None:
+    """Workers encode and sort the runs of both indexes (``index.search.workers``); with
+    stretches of 10 passages and runs of 300 tokens each index has many runs from both."""
     import index.indexing
     from index.analysis import parallel
+    from index.search import runs, workers
     from tests.index.search.test_streamed_build import _segment_arrays
 
     monkeypatch.setattr(index.indexing, "ENCODE_BATCH", 4)  # many chunks for the pool
+    monkeypatch.setattr(workers, "STRETCH_DOCS", stretch)
+    monkeypatch.setattr(runs, "RUN_TOKENS", 300)
+    monkeypatch.setattr(runs, "MERGE_POSTINGS", 50)
     settings = IndexSettings(data_dir=tmp_path / "data", _env_file=None)
     with open_archive(settings) as archive:
         assert not archive.ingest([str(SAMPLE)]).failed
@@ -147,4 +154,42 @@ def test_a_reindex_encoding_in_two_processes_gives_the_one_process_indexes(
             for name, array in expected.items():
                 assert got[name].dtype == array.dtype, name
                 assert np.array_equal(got[name], array), name
+        assert_article_parity(archive)
+        for directory in (keeper.index_dir, keeper.articles_dir):
+            assert not [p for p in directory.iterdir() if p.name.startswith(".tmp")]
+
+
+def test_a_reindex_failing_in_worker_processes_leaves_no_workers_and_no_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import index.indexing
+    from index.analysis import parallel
+    from index.search import runs, workers
+    from tests.index.search.test_streamed_build import _no_workers_left
+
+    monkeypatch.setattr(index.indexing, "ENCODE_BATCH", 4)
+    monkeypatch.setattr(workers, "STRETCH_DOCS", 10)
+    monkeypatch.setattr(runs, "RUN_TOKENS", 300)
+    settings = IndexSettings(data_dir=tmp_path / "data", _env_file=None)
+    with open_archive(settings) as archive:
+        assert not archive.ingest([str(SAMPLE)]).failed
+        keeper = archive.keeper
+        archive.reindex()
+        generations = [keeper.current().generation(), keeper.articles().generation()]
+        monkeypatch.setattr(parallel, "MIN_PASSAGES_PER_WORKER", 1)
+        rows = archive.store.iter_index_rows
+
+        def failing(*args, **kwargs):
+            for i, row in enumerate(rows(*args, **kwargs)):
+                if i == 40:
+                    raise OSError(28, "No space left on device")
+                yield row
+
+        monkeypatch.setattr(archive.store, "iter_index_rows", failing)
+        with pytest.raises(OSError, match="No space"):
+            archive.reindex()
+        _no_workers_left()
+        for directory in (keeper.index_dir, keeper.articles_dir):
+            assert not [p for p in directory.iterdir() if p.name.startswith(".tmp")]
+        assert [keeper.current().generation(), keeper.articles().generation()] == generations
         assert_article_parity(archive)

@@ -201,3 +201,108 @@ def test_small_corpora_encode_in_one_process() -> None:
     assert workers_for(1_000) == 1
     assert workers_for(parallel.MIN_PASSAGES_PER_WORKER - 1) == 1
     assert workers_for(10_000_000) == min(2, len(os.sched_getaffinity(0)))
+
+
+def _built_in_workers(index_dir: Path, texts: list[str], workers: int, per_job: int = 53):
+    """The bench's worker path (``measure.encode_and_extract``) over ``texts``."""
+    from index.analysis.encoding import PassageEncoder
+    from index.bench.measure import encode_and_extract
+    from index.search.workers import BuildJob, DocColumns, WorkerTask
+
+    sides = []
+
+    def jobs():
+        for start in range(0, len(texts), per_job):
+            part = texts[start : start + per_job]
+            ids = np.arange(start, start + len(part), dtype=np.int64)
+            columns = DocColumns(ids * 3 + 1, ids // 4, np.full(len(part), 19_900, np.int32))
+            yield BuildJob((part, columns.article_ids, columns.published_days), (columns,))
+
+    built = SearchIndex.build_in_workers(
+        [index_dir],
+        jobs(),
+        WorkerTask(PassageEncoder, encode_and_extract),
+        workers,
+        on_done=lambda job, side: sides.append(side),
+    )
+    return built, sides
+
+
+@pytest.mark.parametrize("stretch", [120, 10_000], ids=["many-stretches", "one-stretch"])
+def test_workers_sorting_runs_give_the_one_process_segment_bit_for_bit(
+    tmp_path: Path, tiny_runs: None, monkeypatch: pytest.MonkeyPatch, stretch: int
+) -> None:
+    from index.search import workers
+
+    monkeypatch.setattr(workers, "STRETCH_DOCS", stretch)
+    texts = [p.text for p in ZipfCorpus(1_200).chunk(0, 1_200)]
+    langs = ["en"] * len(texts)
+    one = SearchIndex.build_encoded(tmp_path / "one", _encoded_batches(texts, langs, 1))
+    built, sides = _built_in_workers(tmp_path / "two", texts, 2)
+    expected = _segment_arrays(tmp_path / "one")
+    got = _segment_arrays(tmp_path / "two")
+    for name, array in expected.items():
+        assert got[name].dtype == array.dtype, name
+        assert np.array_equal(got[name], array), name
+    assert len(sides) == len(range(0, len(texts), 53))  # every job's statements, in order
+    assert len(built.worker_peak_rss) == 2 and min(built.worker_peak_rss) > 0
+    (two,) = built.indexes
+    analyzer = Analyzer()
+    docs = [
+        DocRecord(i * 3 + 1, i // 4, 19_900, tuple(analyzer.document_terms(t, "en", PUBLISHED)))
+        for i, t in enumerate(texts)
+    ]
+    queries = [list(d.terms[:3]) for d in docs[::37] if d.terms]
+    assert_parity(two, docs, queries)
+    for terms in queries:
+        assert two.search(terms, 10) == one.search(terms, 10)
+    assert not [p for p in (tmp_path / "two").iterdir() if p.name.startswith(".tmp")]
+
+
+def _encode_or_fail(encoder, payload):
+    """``encode_and_extract``, failing on a payload whose first text is ``"fail"``."""
+    from index.bench.measure import encode_and_extract
+
+    if payload[0][0] == "fail":
+        raise OSError(28, "No space left on device")
+    return encode_and_extract(encoder, payload)
+
+
+def _no_workers_left() -> None:
+    # multiprocessing's resource tracker outlives pools by design; no worker may
+    workers = [
+        child
+        for child in psutil.Process().children(recursive=True)
+        if "resource_tracker" not in " ".join(child.cmdline())
+    ]
+    assert workers == []
+
+
+@pytest.mark.parametrize("where", ["reading", "in-a-worker"])
+def test_a_failing_build_in_workers_leaves_no_runs_and_no_workers(
+    tmp_path: Path, tiny_runs: None, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    from index.analysis.encoding import PassageEncoder
+    from index.search import workers
+    from index.search.workers import BuildJob, DocColumns, WorkerTask
+
+    monkeypatch.setattr(workers, "STRETCH_DOCS", 100)
+    texts = [p.text for p in ZipfCorpus(600).chunk(0, 600)]
+    index_dir = tmp_path / "index"
+    old = SearchIndex.build_encoded(index_dir, _encoded_batches(texts, ["en"] * 600, 1))
+
+    def jobs():
+        for start in range(0, 600, 50):
+            if start == 400 and where == "reading":
+                raise OSError(28, "No space left on device")
+            part = ["fail"] if start == 400 else texts[start : start + 50]
+            ids = np.arange(start, start + len(part), dtype=np.int64)
+            columns = DocColumns(ids, ids, np.zeros(len(part), np.int32))
+            yield BuildJob((part, columns.article_ids, columns.published_days), (columns,))
+
+    task = WorkerTask(PassageEncoder, _encode_or_fail)
+    with pytest.raises(OSError, match="No space"):
+        SearchIndex.build_in_workers([index_dir], jobs(), task, 2)
+    assert not [p for p in index_dir.iterdir() if p.name.startswith(runs.SPILL_PREFIX)]
+    assert SearchIndex.load(index_dir).generation() == old.generation()
+    _no_workers_left()

@@ -1,0 +1,313 @@
+"""A full build on both cores: worker processes encode, extract and sort runs; this one merges.
+
+The streamed build (``runs``) sorts term occurrences into runs and merges them by term. Here
+that first half moves into a few spawned worker processes, each with its own state (an
+encoder, made by ``WorkerTask.start``): a worker turns each job's payload into term ids
+(``WorkerTask.work``, which may also do side work, such as statement extraction, and return
+its result), buffers them per stream and sorts them into runs keyed by term bytes, spilled to
+the stream's spill directory. This process only hands out jobs, joins the workers' term ids
+into one id space by term string, keeps the per-passage columns and, at the end, merges.
+
+Why the index is the one-process index array for array:
+
+- A run holds a stretch of consecutive documents. Jobs go to the workers in stretches of
+  ``STRETCH_DOCS`` documents, a whole stretch to one worker, which cuts its runs at the
+  stretch's end (and within it, at ``runs.RUN_TOKENS``). Runs taken in stretch order are
+  then in document order, as the one-process writer's are, so the merge places each term's
+  rows in order without a sort (the same ``runs.merge_runs``).
+- A run's terms are sorted by their bytes, the final vocabulary's order, whoever encoded
+  them; their ids are the worker's, and are mapped to joined ids, then to final ids, by
+  gathers (``_IdJoiner``: one dict lookup per term a worker saw first, not per word).
+
+Each worker is a pool of one process, so its jobs (and its ids) are its own, in order. At
+most ``workers`` stretches of jobs are in flight, so memory is bounded by a few stretches of
+text, whatever the corpus size. A build that fails cancels what is pending and shuts the
+workers down before the spill directories are removed (``close``).
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from index.models import EncodedTerms
+from index.search import runs
+from index.search.building import DocColumnParts
+from index.search.runs import Run, RunWriter
+
+#: Documents of stream 0 (passages) a worker gets in a row: one run of ~4M tokens on the
+#: bench corpus (~40 tokens a passage), so two stretches of text in flight stay ~100 MB.
+STRETCH_DOCS = 100_000
+
+
+@dataclass(frozen=True, slots=True)
+class Worked:
+    """What ``WorkerTask.work`` made of one payload.
+
+    ``streams`` holds each stream's term occurrences (``passages`` index the job's documents
+    of that stream), ids in the worker state's space; ``new_terms`` are the terms this
+    payload saw first, in id order (the streams' own ``new_terms`` are not read).
+    """
+
+    new_terms: tuple[str, ...]
+    streams: tuple[EncodedTerms, ...]
+    side: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerTask:
+    """What a worker does: module-level functions, so they pickle by reference."""
+
+    start: Callable[[], Any]  # the worker's state, once per worker
+    work: Callable[[Any, Any], Worked]  # (state, payload) → its terms and side result
+
+
+@dataclass(frozen=True, slots=True)
+class DocColumns:
+    """The per-document columns of one job's documents in one stream (kept here)."""
+
+    passage_ids: np.ndarray
+    article_ids: np.ndarray
+    published_days: np.ndarray
+
+
+@dataclass(frozen=True, slots=True)
+class BuildJob:
+    """One job: a payload for ``WorkerTask.work`` and its documents' columns per stream."""
+
+    payload: Any
+    docs: tuple[DocColumns, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class StreamRuns:
+    """One stream's collected build: runs (term ids index ``terms``) and columns."""
+
+    runs: list[Run]
+    terms: list[bytes]
+    columns: DocColumnParts
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerBuild:
+    """What ``SearchIndex.build_in_workers`` built: an index per stream, and each worker's
+    largest resident set (bytes), for the build's memory beside this process's."""
+
+    indexes: list[Any]  # SearchIndex
+    worker_peak_rss: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    payload: Any
+    first_docs: tuple[int, ...]
+    n_docs: tuple[int, ...]
+    cut: bool  # the last job of its stretch: cut the runs after it
+
+
+@dataclass(frozen=True, slots=True)
+class _Done:
+    first_new_id: int
+    new_terms: tuple[str, ...]
+    lengths: tuple[np.ndarray, ...]
+    runs: tuple[tuple[Run, ...], ...]  # per stream, the runs finished with this job
+    side: Any
+    peak_rss: int
+
+
+class WorkerRuns:
+    """Worker processes turning ``BuildJob``s into sorted runs per stream (module docstring)."""
+
+    def __init__(self, task: WorkerTask, spill_dirs: Sequence[Path], workers: int) -> None:
+        self._n_streams = len(spill_dirs)
+        context = get_context("spawn")
+        self._pools = [
+            ProcessPoolExecutor(
+                max_workers=1,
+                mp_context=context,
+                initializer=_start_worker,
+                initargs=(task, tuple(spill_dirs), index, runs.RUN_TOKENS),
+            )
+            for index in range(max(1, workers))
+        ]
+        self._joiner = _IdJoiner(len(self._pools))
+        self._runs: list[list[Run]] = [[] for _ in spill_dirs]
+        self._columns = [DocColumnParts() for _ in spill_dirs]
+        self.peak_rss = [0] * len(self._pools)
+
+    def __enter__(self) -> WorkerRuns:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def run(self, jobs: Iterator[BuildJob] | Sequence[BuildJob]) -> Iterator[tuple[BuildJob, Any]]:
+        """Each job with its side result, in input order, once its worker is done with it."""
+        workers = len(self._pools)
+        first_docs = [0] * self._n_streams
+        worker, in_stretch, in_flight = 0, 0, 0
+        pending: deque[tuple[BuildJob, Future[_Done], int, int]] = deque()
+        for job in jobs:
+            n_docs = tuple(int(d.passage_ids.size) for d in job.docs)
+            in_stretch += n_docs[0]
+            cut = in_stretch >= STRETCH_DOCS
+            message = _Job(job.payload, tuple(first_docs), n_docs, cut)
+            pending.append((job, self._pools[worker].submit(_work, message), worker, n_docs[0]))
+            first_docs = [f + n for f, n in zip(first_docs, n_docs, strict=True)]
+            in_flight += n_docs[0]
+            if cut:
+                worker, in_stretch = (worker + 1) % workers, 0
+            # Every worker busy with a stretch, and the next one being handed out.
+            while pending and in_flight > workers * STRETCH_DOCS:
+                done_job, future, owner, n = pending.popleft()
+                in_flight -= n
+                yield done_job, self._collect(done_job, future.result(), owner)
+        while pending:
+            done_job, future, owner, _ = pending.popleft()
+            yield done_job, self._collect(done_job, future.result(), owner)
+
+    def finish(self) -> list[StreamRuns]:
+        """Cut every worker's last runs; each stream's runs in document order."""
+        # The worker of the last (unfinished) stretch cuts last, after the others' (empty).
+        for owner, pool in enumerate(self._pools):
+            done = pool.submit(_finish).result()
+            self._take(done, owner)
+        terms = [t.encode("utf-8", errors="surrogatepass") for t in self._joiner.terms]
+        return [
+            StreamRuns(runs, terms, columns)
+            for runs, columns in zip(self._runs, self._columns, strict=True)
+        ]
+
+    def close(self) -> None:
+        """Cancel pending jobs and stop the workers (on success or failure)."""
+        for pool in self._pools:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def _collect(self, job: BuildJob, done: _Done, owner: int) -> Any:
+        self._take(done, owner)
+        for stream, (docs, lengths) in enumerate(zip(job.docs, done.lengths, strict=True)):
+            self._columns[stream].append(
+                docs.passage_ids, docs.article_ids, docs.published_days, lengths
+            )
+        return done.side
+
+    def _take(self, done: _Done, owner: int) -> None:
+        self._joiner.join(owner, done.first_new_id, done.new_terms)
+        for stream, finished in enumerate(done.runs):
+            for run in finished:
+                self._runs[stream].append(
+                    replace(run, terms=self._joiner.mapped(owner, run.terms))
+                )
+        self.peak_rss[owner] = max(self.peak_rss[owner], done.peak_rss)
+
+
+class _IdJoiner:
+    """Workers' term ids → ids in one space, joined by term string."""
+
+    def __init__(self, workers: int) -> None:
+        self._ids: dict[str, int] = {}
+        self._maps = [np.empty(0, np.int32) for _ in range(workers)]
+        self._sizes = [0] * workers
+
+    @property
+    def terms(self) -> list[str]:
+        """Every joined term, in joined id order."""
+        return list(self._ids)
+
+    def join(self, worker: int, first_new_id: int, new_terms: tuple[str, ...]) -> None:
+        size = self._sizes[worker]
+        if first_new_id != size:
+            raise RuntimeError("a worker's jobs were joined out of their encoding order")
+        if not new_terms:
+            return
+        ids = self._ids
+        joined = [ids.setdefault(term, len(ids)) for term in new_terms]
+        mapping = self._maps[worker]
+        if mapping.size < size + len(joined):
+            grown = np.empty(max(size + len(joined), 2 * mapping.size), np.int32)
+            grown[:size] = mapping[:size]
+            self._maps[worker] = mapping = grown
+        mapping[size : size + len(joined)] = joined
+        self._sizes[worker] = size + len(joined)
+
+    def mapped(self, worker: int, ids: np.ndarray) -> np.ndarray:
+        return self._maps[worker][ids]
+
+
+# -- in the worker process ------------------------------------------------------------------
+
+_worker: _WorkerState | None = None
+
+
+class _WorkerState:
+    def __init__(
+        self, task: WorkerTask, spill_dirs: tuple[Path, ...], index: int, run_tokens: int
+    ) -> None:
+        self.task = task
+        self.state = task.start()
+        self.terms: list[bytes] = []
+        self.writers = [
+            RunWriter(
+                spill, run_tokens, background=False, name=f"w{index}-s{stream}", terms=self.terms
+            )
+            for stream, spill in enumerate(spill_dirs)
+        ]
+
+    def done(
+        self, first_new_id: int, worked: Worked | None, lengths: tuple[np.ndarray, ...]
+    ) -> _Done:
+        return _Done(
+            first_new_id=first_new_id,
+            new_terms=worked.new_terms if worked else (),
+            lengths=lengths,
+            runs=tuple(tuple(w.take_runs()) for w in self.writers),
+            side=worked.side if worked else None,
+            peak_rss=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+        )
+
+
+def _start_worker(
+    task: WorkerTask, spill_dirs: tuple[Path, ...], index: int, run_tokens: int
+) -> None:
+    global _worker
+    # the parent's run size (``runs.RUN_TOKENS`` as the parent has it, tests shrink it)
+    _worker = _WorkerState(task, spill_dirs, index, run_tokens)
+
+
+def _state() -> _WorkerState:
+    if _worker is None:  # pragma: no cover - the initializer always ran
+        raise RuntimeError(f"build worker {os.getpid()} started without its state")
+    return _worker
+
+
+def _work(job: _Job) -> _Done:
+    worker = _state()
+    first_new_id = len(worker.terms)
+    worked = worker.task.work(worker.state, job.payload)
+    worker.terms.extend(t.encode("utf-8", errors="surrogatepass") for t in worked.new_terms)
+    lengths = []
+    for writer, terms, first, n in zip(
+        worker.writers, worked.streams, job.first_docs, job.n_docs, strict=True
+    ):
+        writer.add(terms.term_ids, terms.passages.astype(np.int32) + np.int32(first))
+        lengths.append(np.bincount(terms.passages, minlength=n).astype(np.int32))
+    if job.cut:
+        for writer in worker.writers:
+            writer.cut()
+    return worker.done(first_new_id, worked, tuple(lengths))
+
+
+def _finish() -> _Done:
+    worker = _state()
+    for writer in worker.writers:
+        writer.cut()
+    return worker.done(len(worker.terms), None, ())
