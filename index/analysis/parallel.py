@@ -18,6 +18,9 @@ encoder's ids; a segment does not depend on them (its vocabulary is in byte orde
 runs are sorted by term bytes), so the built index is the one-process index array for array
 (``tests/index/search/test_streamed_build.py``).
 
+A full build (``newsdesk reindex``, the bench) goes further: its workers also sort the runs
+of the index (``index.search.workers``); ``workers_for`` decides there too.
+
 Below ``MIN_PASSAGES_PER_WORKER`` passages a worker's start (a fresh interpreter importing
 numpy and the analyzer) costs more than it saves: ``workers_for`` picks one process, and
 ``encode_chunks`` with one worker encodes in the calling process.

@@ -231,6 +231,7 @@ def _build_in_workers(
     statements = [0.0, 0.0, 0]  # wall s, CPU s, found: summed over the workers
     clock = time.perf_counter
     stream_s = [0.0]
+    merge_cpu = [0.0]
 
     def jobs() -> Iterator[BuildJob]:
         for batch in _read_text(spool):
@@ -242,6 +243,7 @@ def _build_in_workers(
         for i, value in enumerate(side):
             statements[i] += value
         stream_s[0] = clock() - started  # after the last: the workers' last runs, the merge
+        merge_cpu[0] = time.thread_time()
 
     started = clock()
     built = SearchIndex.build_in_workers(
@@ -253,6 +255,7 @@ def _build_in_workers(
         total=n_passages,
     )
     (index,) = built.indexes
+    merge_cpu[0] = time.thread_time() - merge_cpu[0]
     return {
         "index": index,
         "statements_s": statements[0],
@@ -261,6 +264,10 @@ def _build_in_workers(
         "merge_s": clock() - started - stream_s[0],
         "encoder_max_rss_bytes": max(built.worker_peak_rss),
         "workers_max_rss_bytes": sum(built.worker_peak_rss),
+        # the busiest worker's CPU time, and this process's after the workers were done
+        # (the merge): their sum bounds the build's wall time on an idle machine from below
+        "worker_max_cpu_s": max(built.worker_cpu_s),
+        "merge_cpu_s": merge_cpu[0],
     }
 
 

@@ -260,7 +260,7 @@ class SearchIndex:
                     cls._publish_built(index_dir, data, params, total, progress, started)
                 )
                 del data
-            return WorkerBuild(indexes, tuple(pool.peak_rss))
+            return WorkerBuild(indexes, tuple(pool.peak_rss), tuple(pool.cpu_s))
 
     @classmethod
     def empty(cls, index_dir: Path, *, params: BM25Params = DEFAULT_PARAMS) -> SearchIndex:

@@ -104,6 +104,7 @@ class WorkerBuild:
 
     indexes: list[Any]  # SearchIndex
     worker_peak_rss: tuple[int, ...]
+    worker_cpu_s: tuple[float, ...]  # each worker's CPU seconds (user + system)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +123,7 @@ class _Done:
     runs: tuple[tuple[Run, ...], ...]  # per stream, the runs finished with this job
     side: Any
     peak_rss: int
+    cpu_s: float
 
 
 class WorkerRuns:
@@ -143,6 +145,7 @@ class WorkerRuns:
         self._runs: list[list[Run]] = [[] for _ in spill_dirs]
         self._columns = [DocColumnParts() for _ in spill_dirs]
         self.peak_rss = [0] * len(self._pools)
+        self.cpu_s = [0.0] * len(self._pools)
 
     def __enter__(self) -> WorkerRuns:
         return self
@@ -208,6 +211,7 @@ class WorkerRuns:
                     replace(run, terms=self._joiner.mapped(owner, run.terms))
                 )
         self.peak_rss[owner] = max(self.peak_rss[owner], done.peak_rss)
+        self.cpu_s[owner] = max(self.cpu_s[owner], done.cpu_s)
 
 
 class _IdJoiner:
@@ -265,13 +269,15 @@ class _WorkerState:
     def done(
         self, first_new_id: int, worked: Worked | None, lengths: tuple[np.ndarray, ...]
     ) -> _Done:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
         return _Done(
             first_new_id=first_new_id,
             new_terms=worked.new_terms if worked else (),
             lengths=lengths,
             runs=tuple(tuple(w.take_runs()) for w in self.writers),
             side=worked.side if worked else None,
-            peak_rss=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+            peak_rss=usage.ru_maxrss * 1024,
+            cpu_s=usage.ru_utime + usage.ru_stime,
         )
 
 

@@ -44,3 +44,20 @@ def test_bench_table_says_when_rank_bm25_is_skipped(capsys: pytest.CaptureFixtur
     assert "rank_bm25 | skipped: --no-baseline" in out
     assert "newsdesk" in out
     assert "Statements at 200 passages: " in out and "of the build" in out
+
+
+@pytest.mark.slow
+def test_build_paths_bench_builds_the_same_index_both_ways(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from index.bench.build_paths import main as build_paths
+
+    assert build_paths(["--passages", "3000"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [line["path"] for line in lines] == ["encoders", "workers"]
+    for line in lines:
+        assert line["passages"] == 3000
+        assert line["wall_s"] > 0 and line["cpu_s"] >= line["build_process_cpu_s"] > 0
+    workers = lines[1]
+    assert workers["workers_rss_sum_mb"] >= workers["worker_max_rss_mb"] > 0
+    assert workers["worker_max_cpu_s"] > 0
