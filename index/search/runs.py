@@ -31,7 +31,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -402,7 +402,7 @@ def merge_runs(
     """Merge sorted runs into a segment's tiered postings (see the module docstring).
 
     Args:
-        runs: from ``RunWriter.finish``.
+        runs: from ``RunWriter.finish`` (emptied here).
         rank: final (byte-ordered) term id of every encoder term id.
         n_terms: size of the final vocabulary.
         row_of_doc: segment row of every document (input order).
@@ -411,9 +411,16 @@ def merge_runs(
         doc_len: length of every row.
         spill_dir: where the output goes as files (None: in memory).
     """
-    readers = [_RunReader(run, rank[run.terms].astype(np.int32)) for run in runs]
+    readers: list[_RunReader] = []
     try:
-        return _merge(readers, runs, n_terms, row_of_doc, rows_sorted, doc_len, spill_dir)
+        # ``runs`` is consumed: a run's term ids are dropped once mapped to final ids (at
+        # 10M passages the runs' term directories are a few hundred MB of the build's peak).
+        while runs:
+            run = runs.pop(0)
+            final_ids = rank[run.terms].astype(np.int32)
+            readers.append(_RunReader(replace(run, terms=final_ids), final_ids))
+            del run
+        return _merge(readers, n_terms, row_of_doc, rows_sorted, doc_len, spill_dir)
     finally:
         for reader in readers:
             reader.close()
@@ -421,7 +428,6 @@ def merge_runs(
 
 def _merge(
     readers: list[_RunReader],
-    runs: list[Run],
     n_terms: int,
     row_of_doc: np.ndarray,
     rows_sorted: bool,
@@ -432,8 +438,8 @@ def _merge(
     for reader in readers:
         df[reader.final_ids] += np.diff(reader.run.indptr)
     n_postings = int(df.sum())
-    max_tf = max((run.max_tf for run in runs), default=0)
-    n_tfs = sum(run.n_multi for run in runs)
+    max_tf = max((reader.run.max_tf for reader in readers), default=0)
+    n_tfs = sum(reader.run.n_multi for reader in readers)
     out = _Output(spill_dir, n_postings, n_tfs, np.dtype(_tf_dtype(max_tf)))
     indptr = np.zeros(n_terms + 1, dtype=np.int64)
     np.cumsum(df, out=indptr[1:])
