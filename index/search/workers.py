@@ -180,7 +180,7 @@ class WorkerRuns:
 
     def finish(self) -> list[StreamRuns]:
         """Cut every worker's last runs; each stream's runs in document order."""
-        # The worker of the last (unfinished) stretch cuts last, after the others' (empty).
+        # Every stretch but the last ended with a cut: only its worker has anything left.
         for owner, pool in enumerate(self._pools):
             done = pool.submit(_finish).result()
             self._take(done, owner)
