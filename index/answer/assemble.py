@@ -83,6 +83,7 @@ from index.answer.snippets import (
     title_words,
 )
 from index.answer.story_notes import reprints_note
+from index.errors import StoreUnavailableError
 from index.models import Answer, ArticleAnswer, Citation, Lang, Passage, Snippet
 
 logger = logging.getLogger(__name__)
@@ -830,13 +831,18 @@ def _with_context(
     wanted: dict[int, list[tuple[int, int]]] = {}
     for i in short:
         snippet, passage = snippets[i], passages[snippets[i].passage_id]
-        if not passage.text[: snippet.start].strip():
+        if passage.ordinal > 0 and not passage.text[: snippet.start].strip():
             wanted.setdefault(i, []).append((passage.passage_id - 1, passage.ordinal - 1))
         if not passage.text[snippet.end :].strip():
             wanted.setdefault(i, []).append((passage.passage_id + 1, passage.ordinal + 1))
     if not wanted:
         return snippets
-    read = reads.passages_by_id([pid for sides in wanted.values() for pid, _ in sides])
+    try:
+        read = reads.passages_by_id([pid for sides in wanted.values() for pid, _ in sides])
+    except StoreUnavailableError:
+        # Context is a nicety: with the store out of reach (PostgreSQL restarting) and the
+        # neighbours never read, the snippets are shown as chosen rather than not at all.
+        return snippets
     body = None
     grown = list(snippets)
     for i, sides in wanted.items():
