@@ -5,7 +5,8 @@ tombstones for removed passages. Collection statistics (N, avgdl, df of every te
 mean idf behind the epsilon floor) are recomputed over live documents after every change, so
 scores always equal those of ``rank_bm25.BM25Okapi`` rebuilt on the live passages. When the
 deltas or tombstones grow past a fraction of the base, the segments are merged into a new
-generation from their postings, without analysing any text again.
+generation from their postings, without analysing any text again; when only the number of
+deltas grows (one small change at a time), the deltas are folded into one and the base stays.
 
 Queries never scan the collection: see ``maxscore`` for the evaluation and ``segments`` for the
 on-disk format and the atomic swap.
@@ -68,8 +69,9 @@ _NO_PASSAGES.scores.flags.writeable = False
 
 ProgressCallback = Callable[[Progress], None]
 
-# Merge deltas into a new generation once their live passages exceed this share of the base
-# (or there are too many delta segments to visit per query); likewise for tombstones.
+# Merge deltas into a new generation once their live passages exceed this share of the base;
+# likewise for tombstones. Past MERGE_MAX_DELTAS delta segments (each one more to visit per
+# query) the deltas alone are folded into one, without rewriting the base.
 MERGE_DELTA_SHARE = 0.10
 MERGE_MAX_DELTAS = 8
 MERGE_DEAD_SHARE = 0.20
@@ -732,12 +734,12 @@ class SearchIndex:
         dead = sum(seg.data.n_docs - seg.live_docs for seg in state.segments)
         total = sum(seg.data.n_docs for seg in state.segments)
         deltas = len(state.segments) - 1
-        if (
-            delta_live > MERGE_DELTA_SHARE * base_live
-            or deltas > MERGE_MAX_DELTAS
-            or (total and dead > MERGE_DEAD_SHARE * total)
+        if delta_live > MERGE_DELTA_SHARE * base_live or (
+            total and dead > MERGE_DEAD_SHARE * total
         ):
             self._merge_locked()
+        elif deltas > MERGE_MAX_DELTAS:
+            self._merge_deltas_locked()
 
     def merge(self) -> None:
         """Fold deltas and tombstones into a new generation, from postings (no text analysis).
@@ -748,10 +750,39 @@ class SearchIndex:
             self._refresh_locked()
             self._merge_locked()
 
+    def _merge_deltas_locked(self) -> None:
+        """Fold the deltas into one delta, leaving the base and its tombstones as they are.
+
+        Why not a full merge: a trickle of one-article changes (a replica following the
+        change log, ``index.store.changes``) passes ``MERGE_MAX_DELTAS`` every few articles,
+        and rewriting the whole base then took seconds at 100,000 passages, under the writer
+        lock, holding up the next change that long, and every process reading the index
+        then loaded the new generation whole (issue 15, docs/postgres.md). The deltas hold
+        at most ``MERGE_DELTA_SHARE`` of the base, so folding them costs what they hold; the
+        base is rewritten only when they grow past that share or tombstones pile up.
+        """
+        started = time.perf_counter()
+        state = self._state
+        seq = state.manifest.seq + 1
+        base = state.base
+        refs = [SegmentRef(base.name, base.dead_file)]
+        deltas = state.segments[1:]
+        if any(seg.live_docs for seg in deltas):
+            data = _merge_segments(deltas, base.data.vocab)
+            name = f"delta-{seq:06d}"
+            store.write_segment(state.gen_dir / name, data, "delta")
+            refs.append(SegmentRef(name, None))
+        self._commit(state, refs, seq)
+        logger.info(
+            "folded %d delta segments into one in %.2fs",
+            len(deltas),
+            time.perf_counter() - started,
+        )
+
     def _merge_locked(self) -> None:
         started = time.perf_counter()
         state = self._state
-        data = _merge_segments(state)
+        data = _merge_segments(state.segments)
         _publish_generation(self.index_dir, [data], self.params, locked=True)
         self._state = _load_state(self.index_dir)
         logger.info(
@@ -895,9 +926,11 @@ def _state_of(
     return _State(manifest, gen_dir, segments, n_docs, avgdl, stats, base_df, extra_df, floor)
 
 
-def _merge_segments(state: _State) -> SegmentData:
-    """One segment holding the live documents of all segments, built from their postings."""
-    segs = state.segments
+def _merge_segments(segs: Sequence[_Segment], base_vocab: Vocabulary | None = None) -> SegmentData:
+    """One segment holding the live documents of ``segs``, built from their postings.
+
+    With ``base_vocab`` the result is a delta of that base (its ``base_term_ids`` set).
+    """
     term_lists = [seg.data.vocab.terms() for seg in segs]
     # Terms whose every posting died are left out: BM25Okapi's mean idf runs over the words
     # of the live corpus only.
@@ -954,6 +987,9 @@ def _merge_segments(state: _State) -> SegmentData:
         passage_ids=pids[order],
         article_ids=gather("article_ids"),
         published_days=gather("published_days"),
+        base_term_ids=None
+        if base_vocab is None
+        else np.fromiter(map(base_vocab.lookup, vocab.terms()), np.int64, vocab.size),
     )
 
 

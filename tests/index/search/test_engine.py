@@ -298,3 +298,38 @@ def test_terms_with_prefix_spans_deltas_and_drops_dead_terms(index: SearchIndex)
     index.remove([61])
     assert index.terms_with_prefix("missio", 10) == ["missionary"]
     assert index.terms_with_prefix("zzz", 10) == []
+
+
+def test_many_small_adds_fold_deltas_without_rewriting_the_base(tmp_path: Path) -> None:
+    # A replica following the change log adds one article at a time; past MERGE_MAX_DELTAS
+    # the deltas are folded into one and the base stays (rewriting it took seconds at 100k
+    # passages and held up the next change: issue 15). Scores stay those of a fresh build.
+    from index.search.engine import MERGE_MAX_DELTAS
+
+    rng = np.random.default_rng(7)
+    base = [
+        DocRecord(i, i // 3, 100, tuple(f"w{int(x)}" for x in rng.zipf(1.4, 20) % 300))
+        for i in range(600)
+    ]
+    index = SearchIndex.build(tmp_path / "i", base)
+    generation = index.generation().split(".")[0]
+    live = {d.passage_id: d for d in base}
+    for n in range(3 * MERGE_MAX_DELTAS):
+        pid = 10_000 + n
+        added = [doc(pid, f"zorvex{n} budget w{n % 7} council", article=5000 + n)]
+        if n % 5 == 4:  # now and then a replaced passage and a removed one
+            added.append(doc(pid - 1, f"zorvex{n - 1} revised budget", article=5000 + n - 1))
+            index.remove([n])
+            live.pop(n)
+        index.add(added)
+        live.update({d.passage_id: d for d in added})
+        assert len(index._state.segments) <= MERGE_MAX_DELTAS + 1
+    assert index.generation().split(".")[0] == generation
+    fresh = SearchIndex.build(tmp_path / "fresh", [live[pid] for pid in sorted(live)])
+    reloaded = SearchIndex.load(index.index_dir)
+    assert index.n_docs == fresh.n_docs == reloaded.n_docs == len(live)
+    for query in (["budget"], ["zorvex3", "council"], ["w1", "w2", "budget"], ["revised"]):
+        want = fresh.search(query, 10)
+        for got in (index.search(query, 10), reloaded.search(query, 10)):
+            assert [h.passage_id for h in got] == [h.passage_id for h in want]
+            assert [h.score for h in got] == pytest.approx([h.score for h in want])
