@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import platform
 from pathlib import Path
@@ -156,9 +157,16 @@ def statement_lines(rows: list[dict[str, Any]]) -> list[str]:
             continue
         cpu_build = ours.get("cpu_build_s", 0.0)
         cpu_share = ours["statements_cpu_s"] / cpu_build if cpu_build > 0 else 0.0
+        share = ours["statements_share"]
+        # In worker processes extraction overlaps the rest of the build: no wall share exists.
+        wall_share = (
+            "summed over the worker processes"
+            if math.isnan(share)
+            else f"{share:.1%} of the build"
+        )
         line = (
             f"Statements at {row['passages']:,} passages: {ours['statements_s']:.2f} s wall, "
-            f"{ours['statements_share']:.1%} of the build ({cpu_share:.1%} of its CPU time; "
+            f"{wall_share} ({cpu_share:.1%} of its CPU time; "
             f"{ours['statements_found']:,} found: generated text quotes nobody)"
         )
         if "news_paragraphs_per_cpu_s" in ours and cpu_build > ours["statements_cpu_s"]:

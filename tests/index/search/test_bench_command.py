@@ -61,3 +61,20 @@ def test_build_paths_bench_builds_the_same_index_both_ways(
     workers = lines[1]
     assert workers["workers_rss_sum_mb"] >= workers["worker_max_rss_mb"] > 0
     assert workers["worker_max_cpu_s"] > 0
+
+
+def test_the_statement_line_of_a_build_in_workers_has_no_wall_share() -> None:
+    # In worker processes extraction overlaps the build, so its wall share is NaN; the
+    # line says where the time was spent instead of printing "nan%".
+    from index.bench.report import statement_lines
+
+    row = {"statements_s": 2.0, "statements_cpu_s": 1.0, "cpu_build_s": 4.0}
+    row |= {"statements_found": 0}
+    in_workers = statement_lines([{"passages": 10, "ours": row | {"statements_share": NAN}}])
+    in_process = statement_lines([{"passages": 10, "ours": row | {"statements_share": 0.5}}])
+    assert "nan" not in in_workers[0]
+    assert "summed over the worker processes (25.0% of its CPU time" in in_workers[0]
+    assert "50.0% of the build (25.0% of its CPU time" in in_process[0]
+
+
+NAN = float("nan")
