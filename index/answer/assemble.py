@@ -41,7 +41,9 @@ from index.answer.candidates import (
     rank_articles,
 )
 from index.answer.evidence import (
+    COMPOUND_WORDS,
     MIN_COVERAGE,
+    RELAXED_COMPOUND_WORDS,
     RELAXED_COVERAGE,
     Evidence,
     QuestionWord,
@@ -442,12 +444,17 @@ def _accept_articles(
     """
     wanted_type = answer_type_of(question.text)
     min_coverage = RELAXED_COVERAGE if relaxed else MIN_COVERAGE
+    compound_words = RELAXED_COMPOUND_WORDS if relaxed else COMPOUND_WORDS
     shown = [p for r in checked for p in r.passages[:PASSAGES_CHECKED_PER_ARTICLE]]
     if all(p.held is not None for p in shown):
         present: dict[int, frozenset[str]] | None = {p.passage_id: p.held for p in shown}
     else:
         present = indexed_question_terms(index, words, [p.passage_id for p in shown])
-    check = _EvidenceCheck(words, present, min_coverage) if present is not None else None
+    check = (
+        _EvidenceCheck(words, present, min_coverage, compound_words)
+        if present is not None
+        else None
+    )
     maybe = checked
     if check is not None and not check.dated:
         # No question word is a date, so an article's day adds nothing: the index alone
@@ -598,9 +605,11 @@ class _EvidenceCheck:
         words: Sequence[QuestionWord],
         present: dict[int, frozenset[str]],
         min_coverage: float = MIN_COVERAGE,
+        compound_words: int = COMPOUND_WORDS,
     ):
         self.words = words
         self.min_coverage = min_coverage
+        self.compound_words = compound_words
         self.present = present
         self.question_terms = frozenset(term for word in words for term in word.terms)
         self.dated = any(term.startswith(DATE_PREFIX) for term in self.question_terms)
@@ -633,7 +642,11 @@ class _EvidenceCheck:
         evidence = self._measured.get((held, cross_language))
         if evidence is None:
             evidence = measure_evidence(
-                self.words, held, cross_language=cross_language, min_coverage=self.min_coverage
+                self.words,
+                held,
+                cross_language=cross_language,
+                min_coverage=self.min_coverage,
+                compound_words=self.compound_words,
             )
             self._measured[held, cross_language] = evidence
         return evidence.enough
@@ -668,6 +681,7 @@ def _answer_from_article(
     lang = lang_or_default(article.language)
     published_at = article.published_at
     min_coverage = RELAXED_COVERAGE if relaxed else MIN_COVERAGE
+    compound_words = RELAXED_COMPOUND_WORDS if relaxed else COMPOUND_WORDS
     candidates = [
         (ranked, texts[ranked.passage_id])
         for ranked in ranked_article.passages[:PASSAGES_CHECKED_PER_ARTICLE]
@@ -688,6 +702,7 @@ def _answer_from_article(
         article_terms.union(*passage_terms),
         cross_language=cross_language,
         min_coverage=min_coverage,
+        compound_words=compound_words,
     )
     if not best_case.enough:
         _log_rejection(article, None, best_case)
@@ -719,6 +734,7 @@ def _answer_from_article(
                 article_terms | {s.term for s in spans},
                 cross_language=cross_language,
                 min_coverage=min_coverage,
+                compound_words=compound_words,
             )
             if not evidence.enough:
                 _log_rejection(article, passage, evidence)
