@@ -133,6 +133,8 @@ DEMONYM_MIN_BASE = 5
 # Words that start with a capital letter inside a question (not its first word) are treated
 # as names: when the index has never seen them, the question is about something else.
 _NAME_RE = re.compile(r"[A-ZА-ЯЁІЇЄҐ]")
+# A capitalised word right after (spaces or a hyphen between): the rest of a name.
+_NEXT_NAME_RE = re.compile(r"[\s-]+[A-ZА-ЯЁІЇЄҐ]")
 # Terms that mean the same in every language: fold keys (~), date terms (@) and numbers.
 _TRANSFERABLE_MARKS = (FOLD_PREFIX, DATE_PREFIX)
 # A passage in another language than the question is judged on its names, dates, numbers and
@@ -158,6 +160,9 @@ class QuestionWord:
     is_date: bool
     is_name: bool
     transferable: bool = False
+    # The next word of the question is capitalised too: the word begins or continues a
+    # name of several words ("Julian Assange"), so it is no place's adjective.
+    before_name: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,6 +287,7 @@ def question_words(
                 is_date=bool(group & dates),
                 is_name=start > 0 and bool(_NAME_RE.match(word_text)) and not word_text.isupper(),
                 transferable=any(t[:1] in _TRANSFERABLE_MARKS or t[:1].isdigit() for t in group),
+                before_name=bool(_NEXT_NAME_RE.match(text, start + len(word_text))),
             )
         )
     return tuple(words)
@@ -307,7 +313,7 @@ def with_prefix_stems(
     n_docs = max(index.n_docs, 1)
     out = []
     for word in words:
-        if word.is_name and not word.is_date:
+        if word.is_name and not word.is_date and not word.before_name:
             out.append(_with_place_of_demonym(word, index, n_docs))
             continue
         if (
@@ -338,6 +344,8 @@ def with_prefix_stems(
 def _with_place_of_demonym(word: QuestionWord, index: SearchBackend, n_docs: int) -> QuestionWord:
     """A name read as a place's adjective ("European", "Ukrainian") also matches the place
     ("Europe", "Ukraine"): the stem less a demonym ending, when the index knows that term.
+    Not for a word followed by another capitalised one (``QuestionWord.before_name``): that
+    is a name of several words, where "Julian" is not "Julia" nor "Christian" "Christ".
     A name unknown to the index found this way weighs as that term (as ``with_prefix_stems``
     weighs an unknown everyday word), so it no longer vetoes as an unknown name."""
     variants: set[str] = set()

@@ -129,6 +129,7 @@ class _Shape:
     is_name: bool
     transferable: bool
     common: bool  # an all-lowercase everyday word (may be discounted when unknown)
+    before_name: bool = False  # ``QuestionWord.before_name``
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,6 +259,7 @@ class TopicMatcher:
                 is_name=w.is_name,
                 transferable=w.transferable,
                 common=_is_common_word(w.text, set(w.terms), dates),
+                before_name=w.before_name,
             )
             for w in words
         )
@@ -917,6 +919,7 @@ def _weigh(
                 is_date=shape.is_date,
                 is_name=shape.is_name,
                 transferable=shape.transferable,
+                before_name=shape.before_name,
             )
         )
     return tuple(words)

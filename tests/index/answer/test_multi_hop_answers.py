@@ -27,8 +27,10 @@ from index.answer.evidence import (
     QuestionWord,
     bears_answer,
     measure_evidence,
+    question_words,
     with_prefix_stems,
 )
+from tests.index.answer.fakes import SimpleAnalyzer
 
 NOW = datetime(2024, 5, 10, tzinfo=UTC)
 
@@ -99,6 +101,29 @@ def test_a_place_adjective_also_matches_the_place(
     assert out.known == bool(added)
     if added:
         assert out.weight < 9.0  # as the place's term, not as an unknown name
+
+
+class NamesIndex:
+    n_docs = 100
+
+    def document_frequency(self, term: str) -> int:
+        return {"julia": 3, "julian": 2, "assange": 1, "europ": 4, "european": 5}.get(term, 0)
+
+
+def test_a_first_name_is_no_place_adjective() -> None:
+    text = "What did Julian Assange say about European courts?"
+    analyzer = SimpleAnalyzer()
+    words = question_words(
+        text,
+        "en",
+        analyzer.document_terms(text, "en", None),
+        [],
+        analyzer=analyzer,
+        index=NamesIndex(),
+    )
+    terms = {w.text: w.terms for w in with_prefix_stems(words, NamesIndex())}
+    assert terms["Julian"] == {"julian"}  # followed by "Assange": a name of two words
+    assert "europ" in terms["European"]
 
 
 FILLERS = [
