@@ -85,6 +85,7 @@ from index.answer.snippets import (
     title_words,
 )
 from index.answer.story_notes import reprints_note
+from index.answer.year_words import year_words
 from index.errors import StoreUnavailableError
 from index.models import Answer, ArticleAnswer, Citation, Lang, Passage, Snippet
 
@@ -245,6 +246,7 @@ def answer_question(
         layer=layer,
         wanted=offset + k,
         stories=stories,
+        years=year_words(question.text, question.period, question.terms, index),
     )
     accepted, nearest = accept()
     if not accepted and may_relax(words):
@@ -430,11 +432,13 @@ def _accept_articles(
     wanted: int,
     stories: StorySource | None = None,
     relaxed: bool = False,
+    years: Sequence[QuestionWord] = (),
 ) -> tuple[list[ArticleAnswer], tuple[str, ...]]:
     """Answers for ranked articles whose shown passage carries enough of the question.
 
     With ``stories``, members of a story already cited are skipped and do not count
-    towards ``wanted`` (``_cite_story``).
+    towards ``wanted`` (``_cite_story``). ``years`` are the years the question's period
+    names (``year_words``), for sentence choice only.
 
     Stops once ``wanted`` articles are accepted (the page's end), so the work grows with
     ``k + offset``, not with the number of candidates. Most candidates fail the evidence
@@ -490,6 +494,7 @@ def _accept_articles(
             layer=layer,
             reads=passages,
             relaxed=relaxed,
+            years=years,
         )
         if answer is not None and stories is not None:
 
@@ -504,6 +509,7 @@ def _accept_articles(
                     present=present,
                     wanted_type=wanted_type,
                     layer=layer,
+                    years=years,
                 )
 
             answer = _cite_story(answer, stories, cited_stories, question.language, answer_from)
@@ -565,6 +571,7 @@ def _answer_from_member(
     present: dict[int, frozenset[str]] | None,
     wanted_type: AnswerType | None,
     layer: bool,
+    years: Sequence[QuestionWord] = (),
 ) -> ArticleAnswer | None:
     """The answer from another ranked article (a story's original), or None if it has none."""
     ranked = next((r for r in checked if r.article_id == article_id), None)
@@ -587,6 +594,7 @@ def _answer_from_member(
         wanted_type=wanted_type,
         layer=layer,
         reads=passages,
+        years=years,
     )
 
 
@@ -665,6 +673,7 @@ def _answer_from_article(
     layer: bool,
     reads: PassageSource,
     relaxed: bool = False,
+    years: Sequence[QuestionWord] = (),
 ) -> ArticleAnswer | None:
     """The article's snippets (best passage first), or None when its evidence is too weak.
 
@@ -677,6 +686,8 @@ def _answer_from_article(
     best units of all the candidate passages and the article's lead (``_best_snippets``,
     which computes spans only for passages whose score ceiling can still be shown); with it
     off, the best unit of each of the first ``SNIPPETS_PER_ARTICLE`` passages in BM25 order.
+    ``years`` (the years the question's period names, ``year_words``) join the question's
+    words in sentence choice only, never in the evidence.
     """
     lang = lang_or_default(article.language)
     published_at = article.published_at
@@ -714,13 +725,14 @@ def _answer_from_article(
     question_terms = frozenset(question.terms)
     title_spans = cache.term_spans(article.title, lang, published_at) if article.title else []
     cues = SnippetCues(
-        words=beyond_title(words, frozenset(span.term for span in title_spans)),
+        words=beyond_title((*words, *years), frozenset(span.term for span in title_spans)),
         question_terms=question_terms,
         answer_type=wanted_type,
         title_words=title_words(title_spans, question_terms),
         title_matched=frozenset(
             i for i, word in enumerate(words) if word.terms & {span.term for span in title_spans}
         ),
+        unindexed=frozenset(range(len(words), len(words) + len(years))),
     )
 
     measured: dict[int, Evidence] = {}

@@ -89,6 +89,9 @@ class SnippetCues:
             that names the headline's answer (a title term of the answer type) states the
             headline, so it matches them too ("Volkswagen recalls over 114,000 Beetles" and
             its lead "Volkswagen is recalling nearly 115,000 Beetle and Passat models").
+        unindexed: the indexes of the words whose terms the index's held terms of a
+            passage do not include (the years of the question's period,
+            ``year_words``): ``snippet_score_ceiling`` counts them as matched.
     """
 
     words: Sequence[QuestionWord]
@@ -96,6 +99,7 @@ class SnippetCues:
     answer_type: AnswerType | None = None
     title_words: tuple[frozenset[str], ...] = ()
     title_matched: frozenset[int] = frozenset()
+    unindexed: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -402,7 +406,8 @@ def snippet_score_ceiling(cues: SnippetCues, held: frozenset[str], *, in_lead: b
 
     No sentence matches more question words than its passage holds (a lead sentence, its
     title's too: ``SnippetCues.title_matched``), and every bonus is at most its full share,
-    so this bounds the score without the passage's spans.
+    so this bounds the score without the passage's spans. Words ``held`` cannot tell of
+    (``SnippetCues.unindexed``) count as matched.
     """
     total = sum(word.weight for word in cues.words)
     if total <= 0:
@@ -411,7 +416,7 @@ def snippet_score_ceiling(cues: SnippetCues, held: frozenset[str], *, in_lead: b
         sum(
             word.weight
             for i, word in enumerate(cues.words)
-            if word.terms & held or (in_lead and i in cues.title_matched)
+            if word.terms & held or i in cues.unindexed or (in_lead and i in cues.title_matched)
         )
         / total
     )
