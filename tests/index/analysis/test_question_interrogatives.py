@@ -27,3 +27,20 @@ def test_interrogative_forms_are_not_question_terms(question: str, interrogative
     analysed = Analyzer().question(question, NOW)
     assert analysed.terms, question
     assert not any(term.startswith(interrogative[:4]) for term in analysed.terms), analysed.terms
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "К чему крепятся статоры?",
+        "Кого избрали председателем комитета?",
+        "О ком писал поэт?",
+        "Чью позицию поддержал парламент?",
+        "Кого обрали головою комітету?",
+    ],
+)
+def test_inflected_interrogatives_leave_no_lemma_term(question: str) -> None:
+    """ "кого", "чему", "ком" lemmatise to "кто" / "что", which would weigh as a rare word."""
+    analysed = Analyzer().question(question, NOW)
+    assert analysed.terms, question
+    assert not {"кто", "что", "хто", "чей", "~koh", "~cem"} & set(analysed.terms), analysed.terms
