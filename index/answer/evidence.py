@@ -50,6 +50,7 @@ import numpy as np
 
 from index.analysis.dates import DATE_PREFIX
 from index.analysis.names import FOLD_PREFIX
+from index.analysis.stemming import is_russian_name, script_language
 from index.answer.protocols import AnalyzerLike, SearchBackend
 from index.models import Lang
 from index.search.ranking import CandidateRows
@@ -285,7 +286,7 @@ def question_words(
                 weight=weight,
                 known=bool(known),
                 is_date=bool(group & dates),
-                is_name=start > 0 and bool(_NAME_RE.match(word_text)) and not word_text.isupper(),
+                is_name=start > 0 and _reads_as_name(word_text, lang),
                 transferable=any(t[:1] in _TRANSFERABLE_MARKS or t[:1].isdigit() for t in group),
                 before_name=bool(_NEXT_NAME_RE.match(text, start + len(word_text))),
             )
@@ -379,6 +380,23 @@ def outlet_words(sources: Iterable[str]) -> frozenset[str]:
 def _outlet_key(word_text: str) -> str:
     """A question word as compared with ``outlet_words``: casefolded, possessive dropped."""
     return re.sub(r"['’]s$", "", word_text).casefold()
+
+
+def _reads_as_name(word_text: str, lang: Lang) -> bool:
+    """Whether a question word (not the first) reads as a name: capitalised, not an all-caps
+    abbreviation, and, for a Russian word, one pymorphy3 may parse as a name, place or
+    organisation or does not know (``is_russian_name``, the analyzer's rule for fold keys).
+
+    A capitalised common word ("Оснащенность" opening a quoted title, "(в градусах
+    Цельсия)") is not a topic the archive lacks: as a name it vetoed answers its
+    paragraph held (xquad-ru, docs/quality.md "Russian question words").
+    """
+    if not _NAME_RE.match(word_text) or word_text.isupper():
+        return False
+    folded = word_text.casefold().replace("ё", "е")
+    if folded.isalpha() and script_language(folded, lang) == "ru":
+        return is_russian_name(folded)
+    return True
 
 
 def _is_common_word(word_text: str, group: set[str], dates: set[str]) -> bool:
