@@ -127,6 +127,10 @@ def test_highlights_merge_overlapping_spans_and_stay_inside_the_snippet():
         ("Where was the treaty signed?", "name"),
         ("Хто очолив делегацію?", "name"),
         ("Где подписали договор?", "name"),
+        ("Как назывался шторм, обрушившийся на город в мае?", "name"),
+        ("Как зовут нового директора музея?", "name"),
+        ("Як називається нова станція метро?", "name"),
+        ("Как часто называют этот район старым городом?", None),
     ],
 )
 def test_answer_type_of_question(question, expected):
