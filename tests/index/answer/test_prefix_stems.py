@@ -133,3 +133,18 @@ def test_a_question_whose_words_have_no_derivation_here_stays_nothing_found(
     archive: Archive,
 ) -> None:
     assert not archive.ask("Как проектируют статоры?", now=NOW).found
+
+
+def test_an_everyday_word_also_matches_the_indexed_stems_its_own_stem_begins_with() -> None:
+    """ "колумбийский президент" asks about "президент Колумбии": the adjective's stem
+    "колумбийск" begins with the country's "колумб"; "революционного" with "революц"."""
+    index = PrefixIndex({"колумб": 2, "революц": 4, "рев": 9, "революционер": 1})
+    words = (
+        word("колумбийский", {"колумбийск"}, evidence_idf(1, 100), known=False),
+        word("революционного", {"революцион"}, evidence_idf(1, 100), known=False),
+    )
+    out = with_prefix_stems(words, index)
+    assert out[0].terms == {"колумбийск", "колумб"}
+    assert out[0].known and out[0].weight == evidence_idf(2, 100)
+    # "рев" is shorter than PREFIX_MIN_CHARS: too short a stem to stand for the word.
+    assert out[1].terms == {"революцион", "революц", "революционер"}
