@@ -90,3 +90,20 @@ def test_no_period_or_a_year_already_searched_gives_no_word() -> None:
     assert year_words("Who won in 2000?", None, (), _Index()) == ()
     assert year_words("Who won the 2000 cup in 2000?", period, ("2000",), _Index()) == ()
     assert year_words("What happened in 2001?", period, (), _Index()) == ()
+
+
+def test_the_score_ceiling_counts_a_year_word_the_index_terms_cannot_show() -> None:
+    """The passages' held terms are the question's terms only, so they never show the year:
+    the ceiling must count it as matched to stay a bound (``SnippetCues.unindexed``)."""
+    from index.answer.evidence import QuestionWord
+    from index.answer.snippets import SnippetCues, snippet_score_ceiling
+
+    def word(text: str, weight: float) -> QuestionWord:
+        return QuestionWord(text, frozenset((text,)), weight, True, False, False)
+
+    words = (word("university", 2.0), word("2000", 2.0))
+    held = frozenset(("university",))
+    bounded = SnippetCues(words=words, question_terms=frozenset(), unindexed=frozenset((1,)))
+    blind = SnippetCues(words=words, question_terms=frozenset())
+    assert snippet_score_ceiling(bounded, held, in_lead=False) == 1.0
+    assert snippet_score_ceiling(blind, held, in_lead=False) == 0.5
