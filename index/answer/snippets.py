@@ -55,7 +55,7 @@ PAIR_COST = 0.05
 # before something that can start a sentence; or a line break.
 _BOUNDARY_RE = re.compile(r"[.!?…]+[\"'»”’)\]]*\s+(?=[\"'«“‘(\[•\-–—\d\w])|\n+")
 # Titles before a name ("Gov.", "Sen.", "Rep.", "Rev.") are among them: a sentence cut at
-# "North Carolina Gov." loses the name it introduces (realtimeqa answer@3 0.697 → 0.703, the
+# "North Carolina Gov." loses the name it introduces (realtimeqa answer@3 +1 question, the
 # other sets unchanged; docs/quality.md, "Which snippets are shown first").
 _ABBREVIATION_TEXT = (
     "mr mrs ms dr prof st gen col lt sgt jr sr inc ltd co corp vs etc fig approx gov sen rep rev "
