@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
+import aiohttp
 import psutil
 
 from bot.bench import (
@@ -175,31 +175,42 @@ def _replica_dir(data_dir: Path, name: str) -> Path:
 
 
 class RoundRobin:
-    """POSTs updates to the replicas' webhooks in turn (the load balancer)."""
+    """POSTs updates to the replicas' webhooks in turn (the load balancer).
+
+    Through aiohttp (C parser), not httpx: this process also runs the fake Bot API and the
+    users on the same two cores as the replicas, and an httpx POST cost it ~1 ms of CPU per
+    update, CPU the replicas then lacked (``docs/postgres.md``, "Where the CPU went").
+    Each update is still a real HTTP request with the secret-token header, as Telegram sends.
+    """
 
     def __init__(self, ports: list[int]) -> None:
         self.urls = [f"http://127.0.0.1:{port}/hook" for port in ports]
         self._next = 0
-        self._client = httpx.AsyncClient(timeout=REPLY_TIMEOUT_S)
+        self._client: aiohttp.ClientSession | None = None
+        self._headers = {
+            "Content-Type": "application/json",
+            "X-Telegram-Bot-Api-Secret-Token": SECRET,
+        }
 
     async def post(self, update: dict[str, Any], *, to: int | None = None) -> bool:
         if to is None:
             to, self._next = self._next, (self._next + 1) % len(self.urls)
-        try:
-            response = await self._client.post(
-                self.urls[to],
-                content=json.dumps(update),
-                headers={
-                    "Content-Type": "application/json",
-                    "X-Telegram-Bot-Api-Secret-Token": SECRET,
-                },
+        if self._client is None:  # made in the running loop, as aiohttp wants
+            self._client = aiohttp.ClientSession(
+                timeout=aiohttp.ClientTimeout(total=REPLY_TIMEOUT_S)
             )
-        except httpx.HTTPError:
+        try:
+            async with self._client.post(
+                self.urls[to], data=json.dumps(update).encode(), headers=self._headers
+            ) as response:
+                await response.read()
+                return response.status == 200
+        except (aiohttp.ClientError, TimeoutError):
             return False
-        return response.status_code == 200
 
     async def close(self) -> None:
-        await self._client.aclose()
+        if self._client is not None:
+            await self._client.close()
 
 
 def _start_replicas(

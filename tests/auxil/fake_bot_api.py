@@ -86,6 +86,7 @@ _JSON_FIELDS = {
 }
 _INT_FIELDS = {"chat_id", "message_id", "offset", "limit", "timeout", "cache_time", "user_id"}
 _ENTITY = re.compile(r"&(?:(lt|gt|amp|quot);|#(\d{1,7});|#[xX]([0-9a-fA-F]{1,6});)")
+_SPECIAL = re.compile(r"[<&]")
 _TAG_NAME = re.compile(r"[a-zA-Z0-9-]+")
 _ATTRIBUTE = re.compile(r"\s*([a-zA-Z0-9_-]+)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>\"']+)))?")
 _NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
@@ -122,6 +123,15 @@ def parse_html(text: str) -> str:
     i = 0
     n = len(text)
     while i < n:
+        # Plain text runs are copied whole (a character loop cost the benchmark's driver
+        # ~0.2 ms per 1.6 kB message, on the cores the bot under test needs).
+        special = _SPECIAL.search(text, i)
+        if special is None:
+            out.append(text[i:])
+            break
+        if special.start() > i:
+            out.append(text[i : special.start()])
+            i = special.start()
         ch = text[i]
         if ch == "&":
             match = _ENTITY.match(text, i)
@@ -132,10 +142,6 @@ def parse_html(text: str) -> str:
                 )
             out.append(_entity_char(match))
             i = match.end()
-            continue
-        if ch != "<":
-            out.append(ch)
-            i += 1
             continue
         begin = i
         if text.startswith("</", i):

@@ -1,4 +1,4 @@
-"""The aiohttp transport behind PTB: bytes in and out, PTB's errors, files as multipart.
+"""The aiohttp transport behind PTB: JSON bodies in, bytes out, PTB's errors, files as multipart.
 
 The end-to-end tests run through it (it is the default); here are its edges, and one
 end-to-end question through PTB's own httpx transport, which NEWSDESK_BOT_HTTP=httpx selects.
@@ -28,15 +28,18 @@ from tests.bot.conftest import USER, make_settings, running_bot
 
 @pytest.fixture
 async def echo_server() -> AsyncIterator[str]:
-    """127.0.0.1 server: /slow sleeps, /echo returns the form fields (and file names) it got."""
+    """127.0.0.1 server: /slow sleeps, /echo returns the content type and the JSON object or
+    the form fields (and file names) it got."""
 
     async def slow(request: web.Request) -> web.Response:
         await asyncio.sleep(2)
         return web.json_response({"ok": True})
 
     async def echo(request: web.Request) -> web.Response:
-        fields: dict[str, str] = {}
-        if request.content_type.startswith("multipart/"):
+        fields: dict[str, object] = {}
+        if request.content_type == "application/json":
+            fields = await request.json()
+        elif request.content_type.startswith("multipart/"):
             async for part in await request.multipart():
                 body = await part.read()  # type: ignore[union-attr]
                 fields[part.name or "?"] = (
@@ -44,7 +47,9 @@ async def echo_server() -> AsyncIterator[str]:
                 )
         else:
             fields = {key: str(value) for key, value in (await request.post()).items()}
-        return web.json_response({"method": request.method, "fields": fields})
+        return web.json_response(
+            {"method": request.method, "type": request.content_type, "fields": fields}
+        )
 
     app = web.Application()
     app.router.add_route("*", "/slow", slow)
@@ -62,24 +67,38 @@ def _form(**values: object) -> RequestData:
     return RequestData([RequestParameter.from_input(k, v) for k, v in values.items()])
 
 
-async def test_form_fields_and_files_arrive_as_ptb_encodes_them(echo_server: str) -> None:
+async def test_parameters_arrive_as_one_json_object_and_files_as_multipart(
+    echo_server: str,
+) -> None:
     request = AiohttpRequest(connection_pool_size=2)
     await request.initialize()
     try:
+        markup = {"inline_keyboard": [[{"text": "More ›", "callback_data": "m:1"}]]}
         status, body = await request.do_request(
-            f"{echo_server}/echo", "POST", _form(chat_id=42, text="<b>hi</b> & ✓")
+            f"{echo_server}/echo",
+            "POST",
+            _form(chat_id=42, text="<b>hi</b> & ✓ ?=%+", reply_markup=markup, protect=False),
         )
         assert status == 200
-        assert json.loads(body)["fields"] == {"chat_id": "42", "text": "<b>hi</b> & ✓"}
+        echoed = json.loads(body)
+        assert echoed["type"] == "application/json"
+        # Typed values, nested objects as objects: what the Bot API reads from a JSON body.
+        assert echoed["fields"] == {
+            "chat_id": 42,
+            "text": "<b>hi</b> & ✓ ?=%+",
+            "reply_markup": markup,
+            "protect": False,
+        }
 
         upload = _form(chat_id=42, document=InputFile(b"payload", filename="a.txt"))
         status, body = await request.do_request(f"{echo_server}/echo", "POST", upload)
-        fields = json.loads(body)["fields"]
-        assert fields["chat_id"] == "42"
-        assert [value for value in fields.values() if value.endswith(":payload")]
+        echoed = json.loads(body)
+        assert echoed["type"] == "multipart/form-data"
+        assert echoed["fields"]["chat_id"] == "42"
+        assert [value for value in echoed["fields"].values() if value.endswith(":payload")]
 
         status, body = await request.do_request(f"{echo_server}/echo", "GET")
-        assert json.loads(body) == {"method": "GET", "fields": {}}
+        assert json.loads(body)["fields"] == {}
     finally:
         await request.shutdown()
 
