@@ -372,6 +372,24 @@ def test_due_only_poll_skips_sources_polled_recently(
     assert archive.poll().sources == ()
 
 
+def test_a_poll_with_nothing_due_opens_no_http_client(
+    archive: Archive, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bot polls every minute, mostly for nothing: that costs no client (TLS context)."""
+    serve_gazette(feed_server)
+    archive.add_source(feed_server.url("/rss2.xml"))
+    assert len(archive.poll().sources) == 1
+    opened: list[object] = []
+
+    def no_client(**options: object) -> object:
+        opened.append(options)
+        raise AssertionError("an HTTP client for a poll with nothing due")
+
+    monkeypatch.setattr("index.feeds.poller.deadline_client", no_client)
+    assert archive.poll().sources == ()
+    assert opened == []
+
+
 def test_requests_to_one_host_are_spaced_by_host_delay(
     tmp_path: Path, feed_server: FeedServer
 ) -> None:
