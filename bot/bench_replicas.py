@@ -382,13 +382,33 @@ async def run_replicas_bench(
     return report
 
 
+def cpu_per_update(run: LoadResult, store: StoreLoad | None) -> str:
+    """CPU ms per update handled, per kind of process: what to compare between runs on a
+    shared machine, where updates/s and latency mostly measure waiting for a core."""
+    if not run.updates_per_s:
+        return "–"
+    per = 10.0 / run.updates_per_s  # percent of a core → ms per update
+    server = store.server_cpu_percent if store else None
+    parts = [
+        run.bot_cpu_percent * per,
+        run.workers_cpu_percent * per,
+        None if server is None else server * per,
+        run.server_cpu_percent * per,
+    ]
+    known = [part for part in parts if part is not None]
+    return (
+        " / ".join("–" if part is None else f"{part:.2f}" for part in parts)
+        + f" = {sum(known):.2f}"
+    )
+
+
 def format_replicas(report: ReplicasReport) -> str:
     """The human-readable table."""
     lines = [
         f"bot replicas benchmark: {report.passages:,} passages, store on PostgreSQL, "
         "updates POSTed round robin to the replicas' webhooks",
         f"{'configuration':<34}{'updates/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'timeouts':>9}"
-        f"{'CPU % bot':>10}{'workers':>8}{'postgres':>9}",
+        f"{'CPU % bot':>10}{'workers':>8}{'postgres':>9}{'driver':>8}",
     ]
     for name, run in report.runs.items():
         stats = run.latency_ms.get("all", {})
@@ -398,8 +418,15 @@ def format_replicas(report: ReplicasReport) -> str:
             f"{name:<34}{run.updates_per_s:>10.1f}{stats.get('p50', float('nan')):>9.1f}"
             f"{stats.get('p99', float('nan')):>9.1f}{run.timeouts:>9}"
             f"{run.bot_cpu_percent:>10.0f}{run.workers_cpu_percent:>8.0f}"
-            f"{'' if server is None else f'{server:.0f}':>9}"
+            f"{'' if server is None else f'{server:.0f}':>9}{run.server_cpu_percent:>8.0f}"
         )
+    lines.append(
+        "CPU ms per update handled (bot processes / answer workers / postgres / driver: "
+        "this process, the fake Bot API and the users):"
+    )
+    for name, run in report.runs.items():
+        store = report.store.get(name)
+        lines.append(f"  {name:<32}{cpu_per_update(run, store)}")
     for name, store in report.store.items():
         statements = store.statements_per_update
         lines.append(

@@ -76,6 +76,9 @@ def test_bot_bench_replicas_runs_sqlite_and_webhook_replicas_and_times_propagati
         assert run["handled"] > 0 and run["timeouts"] == 0 and run["rejected"] == 0
     assert report["propagation_ms"]["n"] == 2
     assert 0 < report["propagation_ms"]["p50"] < 30_000
+    # CPU per update, per kind of process, for every configuration (the driver's too).
+    for run in report["runs"].values():
+        assert run["bot_cpu_percent"] > 0 and run["server_cpu_percent"] > 0
     # Each replica had a data dir of its own (an index copy, no SQLite store).
     assert not (tmp_path / "replica-1" / "newsdesk.sqlite3").exists()
 
@@ -83,3 +86,19 @@ def test_bot_bench_replicas_runs_sqlite_and_webhook_replicas_and_times_propagati
 def test_replicas_need_a_database(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--replicas", "2"]) == 2
     assert "--database" in capsys.readouterr().err
+
+
+def test_the_replicas_report_gives_cpu_per_update_for_every_kind_of_process() -> None:
+    from bot.bench_replicas import ReplicasReport, StoreLoad, format_replicas
+
+    sqlite = _result(100_000, updates_per_s=200.0, p99_ms=140.0)
+    sqlite.bot_cpu_percent, sqlite.workers_cpu_percent, sqlite.server_cpu_percent = 50, 100, 20
+    replicas = _result(100_000, updates_per_s=100.0, p99_ms=150.0)
+    replicas.bot_cpu_percent, replicas.workers_cpu_percent = 40.0, 60.0
+    replicas.server_cpu_percent = 10.0
+    report = ReplicasReport(100_000, 2, runs={"sqlite": sqlite, "postgresql, 2": replicas})
+    report.store["postgresql, 2"] = StoreLoad(transactions_per_update=1.5, server_cpu_percent=5.0)
+    lines = format_replicas(report).splitlines()
+    # Percent of a core ÷ updates/s: 50 % at 200/s is 2.5 ms of CPU per update.
+    assert "  sqlite" + " " * 26 + "2.50 / 5.00 / – / 1.00 = 8.50" in lines
+    assert "  postgresql, 2" + " " * 19 + "4.00 / 6.00 / 0.50 / 1.00 = 11.50" in lines
