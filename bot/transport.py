@@ -11,9 +11,9 @@ already a dependency through the fake server) does the HTTP.
 
 Bodies are JSON (``application/json``, which the Bot API accepts for every method), not the
 URL-encoded form PTB's own transport sends: ``urllib.parse.urlencode`` quotes a form byte by
-byte in Python, ~0.2 ms for a 1.2 kB answer message and more for an inline answer with its
-results, measured as 15 % of a webhook replica's CPU under load (``docs/postgres.md``), where
-``json.dumps`` takes ~0.02 ms. Requests that carry files stay multipart form data.
+byte in Python, ~0.2 ms for a 1.2 kB answer message (more for an inline answer and its ten
+results) where ``json.dumps`` takes ~0.02 ms (``docs/postgres.md``, "Where the CPU went").
+Requests that carry files stay multipart form data.
 
 ``NEWSDESK_BOT_HTTP=httpx`` switches back to PTB's own ``HTTPXRequest``.
 """
