@@ -3,9 +3,9 @@
 Why: a webhook replica receives every update as one HTTP request (long polling fetches them
 in batches), and PTB's ``WebhookServer`` parses each one with tornado's pure-Python HTTP
 stack. Measured against the same ``Update.de_json`` and queue, on the shared 2-core machine
-(3,000 POSTs, CPU of the serving process): ~380 µs per update through PTB's server, ~210 µs
-through aiohttp's C parser (``docs/postgres.md``, "Where the CPU went"). aiohttp is already
-the bot's Bot API client (``bot.transport``).
+(3,000 POSTs, CPU of the serving process): ~400–450 µs per update through PTB's server,
+~220–240 µs through aiohttp's C parser (``docs/postgres.md``, "Where the CPU went").
+aiohttp is already the bot's Bot API client (``bot.transport``).
 
 Only the server changes. ``AiohttpUpdater`` is PTB's ``Updater`` with ``start_webhook`` and
 ``stop`` overridden, so ``Application.run_webhook`` keeps its whole lifecycle (post_init,
