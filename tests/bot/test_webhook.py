@@ -127,7 +127,7 @@ async def test_a_refused_set_webhook_stops_the_server_and_says_why(
     await app.initialize()
     try:
         assert app.updater is not None
-        with pytest.raises(BadRequest, match="(?i)https url must be provided"):
+        with pytest.raises(BadRequest, match=r"(?i)https url must be provided"):
             await app.updater.start_webhook(**webhook_options(settings))
         assert not app.updater.running
         with socket.socket() as probe:  # nothing left listening on the port
