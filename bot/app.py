@@ -2,8 +2,7 @@
 
 Everything the bot reacts to is wired in ``add_handlers`` below; the handlers live in
 ``bot/handlers/``. Run it with ``newsdesk run`` (or ``python -m bot``): long polling by
-default, a webhook server (``bot.webhook``, aiohttp) with a secret token when
-NEWSDESK_WEBHOOK_URL is set.
+default, PTB's webhook server with a secret token when NEWSDESK_WEBHOOK_URL is set.
 Stop it with Ctrl-C (SIGINT) or SIGTERM; the archive is closed on the way out.
 """
 
@@ -78,7 +77,6 @@ from bot.settings import BotSettings
 from bot.startup import BotStartError, check_bot_api, initialize_application
 from bot.transport import AiohttpRequest
 from bot.warmup import freeze_long_lived
-from bot.webhook import use_aiohttp_webhook
 from bot.workers import AnswerWorkers, ProcessWorkers, ThreadWorkers
 from index import Archive, open_archive
 
@@ -232,7 +230,6 @@ def build_application(
         builder = builder.connection_pool_size(pool_size).pool_timeout(POOL_TIMEOUT_S)
     builder = builder.post_shutdown(_post_shutdown_closing if close_archive else _post_shutdown)
     application = builder.build()
-    use_aiohttp_webhook(application)  # webhook mode: aiohttp's server, not tornado (bot.webhook)
     application.bot_data.attach(settings, archive, make_answer_workers(settings, archive))
     add_handlers(application)
     return application
