@@ -501,7 +501,11 @@ class SearchIndex:
                 # (those cover sizes and checksums, not every posting). The scratch stays
                 # usable: stale entries in it are harmless by design.
                 raise store.unavailable(f"{seg.name} postings are damaged") from None
-            parts.append(select_top_k(seg.data.passage_ids[scored.rows], scored.scores, k))
+            # Rows are in passage-id order, so the tie rule (smaller passage id first) is the
+            # same on rows: only the k chosen rows' ids are read, not every candidate's
+            # (which mapped most of ``passage_ids``, 8 bytes a passage, into memory).
+            top = select_top_k(scored.rows, scored.scores, k)
+            parts.append(TopK(seg.data.passage_ids[top.passage_ids], top.scores))
         return merge_top_k(parts, k)
 
     def score_passages(self, terms: Sequence[str], passage_ids: Sequence[int]) -> np.ndarray:
@@ -858,7 +862,9 @@ def _load_segment(
 ) -> _Segment:
     if data is None:
         data = store.read_segment(gen_dir / ref.name, prefault=prefault)
-    df = data.postings.document_frequencies()
+    # int32: a df never exceeds the rows (int32), and this array is 4 bytes a term of the
+    # querying process's heap (plus as many for ``base_df`` once deltas exist)
+    df = np.diff(data.postings.indptr).astype(np.int32)
     live_docs, live_len = data.n_docs, int(data.doc_len.sum(dtype=np.int64))
     dead = dead_mask = None
     if ref.dead is not None:

@@ -116,7 +116,7 @@ class RowStats(NamedTuple):
         longest = int(doc_len.max()) if doc_len.size else 0
         dtype = np.uint8 if longest < 1 << 8 else np.uint16 if longest < 1 << 16 else np.uint32
         norms = length_norms(np.arange(longest + 1), avgdl, params)
-        return cls(doc_len.astype(dtype), norms, unit_tf_parts(norms, params))
+        return cls(doc_len.astype(dtype, copy=False), norms, unit_tf_parts(norms, params))
 
     @property
     def n_rows(self) -> int:

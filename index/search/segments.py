@@ -29,6 +29,7 @@ import fcntl
 import hashlib
 import json
 import logging
+import mmap
 import os
 import re
 import shutil
@@ -64,6 +65,7 @@ REINDEX_HINT = "run `newsdesk reindex` to rebuild it"
 # Arrays above this size are checked by dtype/shape only: a CRC would read them in full at
 # load time, which would break the one-second load bar at a million passages.
 _CRC_MAX_BYTES = 64 << 20
+_CRC_CHUNK_BYTES = 1 << 20
 # Postings arrays at least this large have their pages mapped in by a background thread at
 # load (``_prefault``); smaller ones fault in within the first few questions anyway.
 _PREFAULT_MIN_BYTES = 16 << 20
@@ -83,7 +85,7 @@ class SegmentData:
 
     vocab: Vocabulary
     postings: Postings
-    doc_len: np.ndarray  # int32
+    doc_len: np.ndarray  # uint8/16/32 as read (``narrow_lengths``), int32 as built
     passage_ids: np.ndarray  # int64, strictly increasing
     article_ids: np.ndarray  # int64
     published_days: np.ndarray  # int32, days since epoch or -1
@@ -253,9 +255,29 @@ def _load_array(directory: Path, name: str, meta: dict) -> np.ndarray:
     if array.dtype.str != meta["dtype"] or list(array.shape) != meta["shape"]:
         raise unavailable(f"{directory.name}/{path.name} has the wrong shape or type")
     plain = np.asarray(array)  # drop the memmap subclass: its __getitem__ is slow
-    if meta.get("crc32") is not None and zlib.crc32(plain.data) != meta["crc32"]:
+    if meta.get("crc32") is not None and _file_crc32(path, array.offset) != meta["crc32"]:
         raise unavailable(f"{directory.name}/{path.name} fails its checksum")
     return plain
+
+
+def _file_crc32(path: Path, offset: int = 0) -> int:
+    """CRC32 of ``path`` from ``offset`` on, read through a small buffer.
+
+    Checked through its memory map, an array would stay mapped in whole: every page of
+    ``passage_ids``, ``article_ids`` or ``doc_len`` resident in the querying process (15 MB
+    at a million passages) though a question reads a few of them. Read here, the pages stay
+    in the page cache, and a question maps the ones it reads.
+    """
+    crc = 0
+    buffer = bytearray(_CRC_CHUNK_BYTES)
+    view = memoryview(buffer)
+    with open(path, "rb", buffering=0) as fh:
+        fh.seek(offset)
+        while True:
+            n = fh.readinto(buffer)
+            if not n:
+                return crc
+            crc = zlib.crc32(view[:n], crc)
 
 
 def _prefault(arrays: list[np.ndarray]) -> None:
@@ -312,12 +334,25 @@ def remove_dead_writers_files(directory: Path) -> None:
                     path.unlink()
 
 
+def narrow_lengths(doc_len: np.ndarray) -> np.ndarray:
+    """Document lengths in the smallest unsigned type that holds the longest.
+
+    Queries read lengths at random rows (``maxscore.RowStats``), which used to copy an int32
+    array into one or two bytes a row at every load; stored that narrow, the mapped file is
+    used as it is (at ten million passages: 38 MB less on disk, 48 MB less resident).
+    Earlier segments' int32 lengths are still read (and copied narrow, as before).
+    """
+    longest = int(doc_len.max()) if doc_len.size else 0
+    dtype = np.uint8 if longest < 1 << 8 else np.uint16 if longest < 1 << 16 else np.uint32
+    return doc_len.astype(dtype, copy=False)
+
+
 def _write_segment_files(directory: Path, data: SegmentData, kind: str) -> None:
     arrays = {
         "indptr": data.postings.indptr,
         "doc_rows": data.postings.doc_rows,
         "tf": data.postings.tf if data.tf_starts is not None else compact_tf(data.postings.tf),
-        "doc_len": data.doc_len,
+        "doc_len": narrow_lengths(data.doc_len),
         "passage_ids": data.passage_ids,
         "article_ids": data.article_ids,
         "published_days": data.published_days,
@@ -362,12 +397,7 @@ def read_segment(directory: Path, *, prefault: bool = True) -> SegmentData:
     missing = {*_ARRAYS, "vocab_offsets", *_TERM_ARRAYS} - arrays.keys()
     if missing:
         raise unavailable(f"{directory.name} lacks {', '.join(sorted(missing))}")
-    try:
-        blob = (directory / "vocab.bin").read_bytes()
-    except OSError:
-        raise unavailable(f"{directory.name}/vocab.bin is missing") from None
-    if len(blob) != meta["vocab_bytes"] or zlib.crc32(blob) != meta["vocab_crc32"]:
-        raise unavailable(f"{directory.name}/vocab.bin fails its checksum")
+    blob = _map_vocab(directory, meta)
     n_docs, n_terms, n_postings = meta["n_docs"], meta["n_terms"], meta["n_postings"]
     indptr, offsets = arrays["indptr"], arrays["vocab_offsets"]
     consistent = (
@@ -387,7 +417,7 @@ def read_segment(directory: Path, *, prefault: bool = True) -> SegmentData:
         tf_starts = indptr[:-1]
         n_tf = n_postings
     else:
-        tf_starts = compact_tf_starts(indptr, split) if consistent else None
+        tf_starts = _narrow_starts(compact_tf_starts(indptr, split)) if consistent else None
         n_tf = int(tf_starts[-1] + split[-1] - indptr[-2]) if n_terms and consistent else 0
     if not consistent or arrays["tf"].shape != (n_tf,):
         raise unavailable(f"{directory.name} has inconsistent array sizes")
@@ -408,6 +438,34 @@ def read_segment(directory: Path, *, prefault: bool = True) -> SegmentData:
         base_term_ids=arrays.get("base_term_ids"),
         tf_starts=tf_starts,
     )
+
+
+def _map_vocab(directory: Path, meta: dict) -> bytes | mmap.mmap:
+    """``vocab.bin``, checked against its CRC (read through a buffer), then memory-mapped.
+
+    A lookup reads a few of its pages (one sampled block, ``postings.Vocabulary``); held as
+    ``bytes`` it was all on the heap (3 MB at a million passages, ~10 bytes a term).
+    """
+    path = directory / "vocab.bin"
+    try:
+        size = path.stat().st_size
+        crc = _file_crc32(path)
+    except OSError:
+        raise unavailable(f"{directory.name}/vocab.bin is missing") from None
+    if size != meta["vocab_bytes"] or crc != meta["vocab_crc32"]:
+        raise unavailable(f"{directory.name}/vocab.bin fails its checksum")
+    if not size:
+        return b""  # an empty file cannot be mapped
+    with open(path, "rb") as fh:
+        return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+
+
+def _narrow_starts(starts: np.ndarray) -> np.ndarray:
+    """Per-term tf starts as int32 when they fit (they count tf ≥ 2 postings only, 0.7% of
+    all at a million passages): 4 bytes a term less of the querying process's heap."""
+    if starts.size and int(starts[-1]) >= 1 << 31:
+        return starts
+    return starts.astype(np.int32)
 
 
 def segment_bytes(directory: Path) -> int:
