@@ -35,7 +35,7 @@ class Postings:
     two sorted runs per term, tf ≥ 2 first.
     """
 
-    indptr: np.ndarray  # int64, n_terms + 1
+    indptr: np.ndarray  # int64, n_terms + 1 (int32 as read from disk when it fits)
     doc_rows: np.ndarray  # int32, row of the document inside its segment
     tf: np.ndarray  # uint16 (uint32 when some tf exceeds 65535)
 

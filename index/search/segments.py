@@ -89,10 +89,11 @@ class SegmentData:
     passage_ids: np.ndarray  # int64, strictly increasing
     article_ids: np.ndarray  # int64
     published_days: np.ndarray  # int32, days since epoch or -1
-    tier_split: np.ndarray  # int64 per term: where its tf = 1 run starts (tf ≥ 2 run before)
-    term_max_tf: np.ndarray  # uint32 per term: largest tf of its tf ≥ 2 run
-    term_min_dl: np.ndarray  # int32 per term: shortest document of its tf ≥ 2 run
-    term_min_dl_unit: np.ndarray  # int32 per term: shortest document of its tf = 1 run
+    # Per term (as built; read back narrower where the values fit, see ``_write_segment_files``):
+    tier_split: np.ndarray  # int64: where its tf = 1 run starts (tf ≥ 2 run before)
+    term_max_tf: np.ndarray  # uint32: largest tf of its tf ≥ 2 run
+    term_min_dl: np.ndarray  # int32: shortest document of its tf ≥ 2 run
+    term_min_dl_unit: np.ndarray  # int32: shortest document of its tf = 1 run
     base_term_ids: np.ndarray | None = None  # deltas: id of each term in the base vocab or -1
     # Arrays already written as finished .npy files (a streamed build's postings, see
     # ``runs``): the segment takes them over by a rename instead of writing them again.
@@ -340,11 +341,19 @@ def narrow_lengths(doc_len: np.ndarray) -> np.ndarray:
     Queries read lengths at random rows (``maxscore.RowStats``), which used to copy an int32
     array into one or two bytes a row at every load; stored that narrow, the mapped file is
     used as it is (at ten million passages: 38 MB less on disk, 48 MB less resident).
-    Earlier segments' int32 lengths are still read (and copied narrow, as before).
+    Earlier segments' int32 lengths are still read (and copied narrow, as before). The
+    per-term bounds (largest tf, shortest document) are stored the same way.
     """
     longest = int(doc_len.max()) if doc_len.size else 0
     dtype = np.uint8 if longest < 1 << 8 else np.uint16 if longest < 1 << 16 else np.uint32
     return doc_len.astype(dtype, copy=False)
+
+
+def _narrow_positions(positions: np.ndarray) -> np.ndarray:
+    """Non-negative offsets (int64 as built) as int32 when the largest fits."""
+    if positions.size and int(positions.max()) >= 1 << 31:
+        return positions
+    return positions.astype(np.int32, copy=False)
 
 
 def _write_segment_files(directory: Path, data: SegmentData, kind: str) -> None:
@@ -356,12 +365,17 @@ def _write_segment_files(directory: Path, data: SegmentData, kind: str) -> None:
         "passage_ids": data.passage_ids,
         "article_ids": data.article_ids,
         "published_days": data.published_days,
-        "vocab_offsets": data.vocab.offsets,
+        "vocab_offsets": _narrow_positions(data.vocab.offsets),
         "tier_split": data.tier_split,
-        "term_max_tf": data.term_max_tf,
-        "term_min_dl": data.term_min_dl,
-        "term_min_dl_unit": data.term_min_dl_unit,
+        "term_max_tf": narrow_lengths(data.term_max_tf),
+        "term_min_dl": narrow_lengths(data.term_min_dl),
+        "term_min_dl_unit": narrow_lengths(data.term_min_dl_unit),
     }
+    # positions into the postings: int32 when they all fit, with ``indptr`` (``tier_split``
+    # lies between its ends), else both int64
+    if data.postings.indptr.size and int(data.postings.indptr[-1]) < 1 << 31:
+        arrays["indptr"] = data.postings.indptr.astype(np.int32, copy=False)
+        arrays["tier_split"] = data.tier_split.astype(np.int32, copy=False)
     if data.base_term_ids is not None:
         arrays["base_term_ids"] = data.base_term_ids
     files = data.files or {}
@@ -418,7 +432,9 @@ def read_segment(directory: Path, *, prefault: bool = True) -> SegmentData:
         n_tf = n_postings
     else:
         tf_starts = _narrow_starts(compact_tf_starts(indptr, split)) if consistent else None
-        n_tf = int(tf_starts[-1] + split[-1] - indptr[-2]) if n_terms and consistent else 0
+        n_tf = (
+            int(tf_starts[-1]) + int(split[-1]) - int(indptr[-2]) if n_terms and consistent else 0
+        )
     if not consistent or arrays["tf"].shape != (n_tf,):
         raise unavailable(f"{directory.name} has inconsistent array sizes")
     big = [arrays[n] for n in ("doc_rows", "tf") if arrays[n].nbytes >= _PREFAULT_MIN_BYTES]

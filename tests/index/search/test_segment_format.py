@@ -96,3 +96,34 @@ def test_per_term_scores_read_compact_and_format_1_tfs_alike(tmp_path: Path) -> 
     assert np.array_equal(per_term, old.term_scores(terms, ids))
     for i, term in enumerate(terms):
         assert np.array_equal(per_term[i], fresh.score_passages([term], ids))
+
+
+def test_lengths_are_stored_narrow_and_queried_in_place(tmp_path: Path) -> None:
+    docs = random_corpus(15, 300)
+    index = SearchIndex.build(tmp_path / "index", docs)
+    data = index._state.base.data
+    assert data.doc_len.dtype == np.uint8  # random_corpus passages are short
+    assert np.array_equal(data.doc_len, [len(d.terms) for d in docs])  # ids ascend
+    # the mapped file is the per-row table queries read, not a copy of it
+    assert np.shares_memory(index._state.stats[0].lengths, data.doc_len)
+    longer = [DocRecord(1, 1, -1, ("w",) * 300)]
+    wide = SearchIndex.build(tmp_path / "wide", longer)._state.base.data.doc_len
+    assert wide.dtype == np.uint16 and wide.tolist() == [300]
+
+
+def test_int32_lengths_of_earlier_segments_answer_the_same(tmp_path: Path) -> None:
+    docs = random_corpus(16, 400)
+    queries = random_queries(16, 30)
+    fresh = SearchIndex.build(tmp_path / "new", docs)
+    SearchIndex.build(tmp_path / "old", docs)
+    base = _base_dir(tmp_path / "old")
+    lengths = np.load(base / "doc_len.npy").astype(np.int32)
+    np.save(base / "doc_len.npy", lengths)
+    meta = json.loads((base / "segment.json").read_bytes())
+    meta["arrays"]["doc_len"] = {"dtype": "<i4", "shape": [lengths.size], "crc32": None}
+    _rewrite_json(base / "segment.json", {"arrays": meta["arrays"]})
+    old = SearchIndex.load(tmp_path / "old")
+    assert old._state.base.data.doc_len.dtype == np.int32
+    for terms in queries:
+        assert old.search(terms, 10) == fresh.search(terms, 10)
+    assert_parity(old, docs, queries)
