@@ -186,8 +186,7 @@ class SearchIndex:
             data.vocab.size,
             time.perf_counter() - started,
         )
-        # The files were just written (their pages are cached): mapping them all in now
-        # would only make the building process's resident memory the size of the index.
+        # The files were just written: their pages are cached, no read-ahead is needed.
         return cls.load(index_dir, prefault=False)
 
     @classmethod
@@ -273,8 +272,8 @@ class SearchIndex:
     def load(cls, index_dir: Path, *, prefault: bool = True) -> SearchIndex:
         """Open the current generation with memory-mapped arrays.
 
-        ``prefault`` maps the large postings arrays in from a background thread
-        (``segments.read_segment``).
+        ``prefault`` reads the large postings files into the page cache from a background
+        thread (``segments.read_segment``); pages are mapped as questions read them.
 
         Raises:
             IndexUnavailableError: no index was built, or a file is missing or corrupt; the

@@ -66,10 +66,9 @@ REINDEX_HINT = "run `newsdesk reindex` to rebuild it"
 # load time, which would break the one-second load bar at a million passages.
 _CRC_MAX_BYTES = 64 << 20
 _CRC_CHUNK_BYTES = 1 << 20
-# Postings arrays at least this large have their pages mapped in by a background thread at
-# load (``_prefault``); smaller ones fault in within the first few questions anyway.
+# Postings arrays at least this large are read into the page cache by a background thread
+# at load (``_read_ahead``); smaller ones are read within the first few questions anyway.
 _PREFAULT_MIN_BYTES = 16 << 20
-_PAGE_BYTES = 4096
 _TERM_ARRAYS = ("tier_split", "term_max_tf", "term_min_dl", "term_min_dl_unit")
 _ARRAYS = ("indptr", "doc_rows", "tf", "doc_len", "passage_ids", "article_ids", "published_days")
 
@@ -281,18 +280,27 @@ def _file_crc32(path: Path, offset: int = 0) -> int:
             crc = zlib.crc32(view[:n], crc)
 
 
-def _prefault(arrays: list[np.ndarray]) -> None:
-    """Map every page of memory-mapped arrays now, with one read per page.
+def _read_ahead(paths: list[Path]) -> None:
+    """Have the kernel read files into the page cache (``POSIX_FADV_WILLNEED``), unmapped.
 
-    A fresh mapping takes a page fault on the first read of each part of a postings list, a
-    few percent of a question's time at 1M passages until most lists have been read. Reading
-    one value per page from a background thread maps them all in ~20 ms (page cache warm)
-    without delaying the load; on a cold cache it reads the files ahead of the questions.
+    On a cold cache the questions then find their postings in memory. The pages are mapped
+    into this process only as questions read them: this used to read one value per page of
+    the mapped arrays, which made the whole of ``doc_rows`` resident at once (1.4 GB at ten
+    million passages, of which the bench's 500 questions read 55%), for no measured gain in
+    latency: the kernel maps a large folio (up to 2 MB here) per fault, so a question takes
+    few faults (docs/performance.md, "Query-process memory").
     """
-    for array in arrays:
-        flat = array.reshape(-1)
-        if flat.size:
-            int(flat[:: max(_PAGE_BYTES // flat.itemsize, 1)].max())
+    for path in paths:
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
 
 
 def write_segment(directory: Path, data: SegmentData, kind: str) -> None:
@@ -404,7 +412,8 @@ def _write_segment_files(directory: Path, data: SegmentData, kind: str) -> None:
 def read_segment(directory: Path, *, prefault: bool = True) -> SegmentData:
     """Load a segment with memory-mapped arrays, checking it against its ``segment.json``.
 
-    ``prefault``: map the large postings arrays in from a background thread (``_prefault``).
+    ``prefault``: read the large postings files into the page cache from a background thread
+    (``_read_ahead``); their pages are mapped as questions read them.
     """
     meta = _read_json(directory / "segment.json")
     arrays = {name: _load_array(directory, name, m) for name, m in meta["arrays"].items()}
@@ -437,9 +446,13 @@ def read_segment(directory: Path, *, prefault: bool = True) -> SegmentData:
         )
     if not consistent or arrays["tf"].shape != (n_tf,):
         raise unavailable(f"{directory.name} has inconsistent array sizes")
-    big = [arrays[n] for n in ("doc_rows", "tf") if arrays[n].nbytes >= _PREFAULT_MIN_BYTES]
+    big = [
+        directory / f"{name}.npy"
+        for name in ("doc_rows", "tf")
+        if arrays[name].nbytes >= _PREFAULT_MIN_BYTES
+    ]
     if big and prefault:
-        threading.Thread(target=_prefault, args=(big,), name="prefault", daemon=True).start()
+        threading.Thread(target=_read_ahead, args=(big,), name="prefault", daemon=True).start()
     return SegmentData(
         vocab=Vocabulary(blob, offsets),
         postings=Postings(indptr, arrays["doc_rows"], arrays["tf"]),

@@ -1,11 +1,11 @@
-"""Loading a segment maps large postings arrays in from a background thread."""
+"""Loading a segment has large postings files read into the page cache from a background
+thread, without mapping them into the process."""
 
 from __future__ import annotations
 
 import threading
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from index.models import DocRecord
@@ -25,29 +25,33 @@ def build(tmp_path: Path) -> Path:
     return tmp_path / "index" / pointer.generation / "base"
 
 
-def test_large_postings_are_mapped_in_by_a_background_thread(
+def test_large_postings_are_read_ahead_by_a_background_thread(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     base = build(tmp_path)
-    touched: list[int] = []
-    real = store._prefault
+    read: list[Path] = []
+    real = store._read_ahead
 
-    def recording(arrays: list[np.ndarray]) -> None:
-        real(arrays)
-        touched.extend(a.size for a in arrays)
+    def recording(paths: list[Path]) -> None:
+        real(paths)  # the real call must not fail on a real file
+        read.extend(paths)
 
     monkeypatch.setattr(store, "_PREFAULT_MIN_BYTES", 0)
-    monkeypatch.setattr(store, "_prefault", recording)
-    data = store.read_segment(base)
+    monkeypatch.setattr(store, "_read_ahead", recording)
+    store.read_segment(base)
     for thread in prefault_threads():
         thread.join(timeout=10)
-    assert touched == [data.postings.doc_rows.size, data.postings.tf.size]
+    assert read == [base / "doc_rows.npy", base / "tf.npy"]
+
+
+def test_read_ahead_skips_a_file_that_is_gone(tmp_path: Path) -> None:
+    store._read_ahead([tmp_path / "missing.npy"])  # no error: the load has checked the files
 
 
 def test_small_postings_start_no_thread(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     base = build(tmp_path)
     started: list[object] = []
-    monkeypatch.setattr(store, "_prefault", started.append)
+    monkeypatch.setattr(store, "_read_ahead", started.append)
     store.read_segment(base)
     for thread in prefault_threads():
         thread.join(timeout=10)
