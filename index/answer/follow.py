@@ -91,6 +91,15 @@ from index.answer.filters import FilterWord, outlet_matches, resolve_filters, sp
 from index.answer.passage_cache import PassageCache
 from index.answer.protocols import AnalyzerLike, SearchBackend
 from index.answer.restrict import day_range_of
+from index.answer.topic_batch import (
+    EVERYWHERE,
+    POSITIONS,
+    ArticleArrays,
+    ArticleBits,
+    TopicTable,
+    TopicWeights,
+    decide_rows,
+)
 from index.errors import FilterError
 from index.models import (
     Article,
@@ -198,6 +207,14 @@ class TopicMatcher:
         self._reverse = _ReverseIndex.empty()
         self._signed_at_docs = -1.0
         self.version = -1
+        # Judge the candidates together (``topic_batch``) where it reads them exactly; off,
+        # every candidate goes through the per-topic rule (the tests compare the two).
+        self.batch = True
+        self._table: TopicTable | None = None
+        self._table_topics: list[_TopicQuery] = []
+        self._table_terms: list[str] = []
+        self._weights = TopicWeights(0, 0)
+        self._bits = ArticleBits({}, 0)
         self._cache = PassageCache(analyzer)  # type: ignore[arg-type]
         # Document frequencies and BM25 idfs per term, kept while the index generation stays.
         self._dfs: dict[str, int] = {}
@@ -277,10 +294,34 @@ class TopicMatcher:
             self._signed_at_docs, 1
         ):
             return
-        self._reverse = _ReverseIndex.build(
-            self._topics.values(), index, self._state_caches(index)[1]
-        )
+        generation, df, idfs = self._state_caches(index)
+        topics = list(self._topics.values())
+        self._reverse = _ReverseIndex.build(topics, index, df)
         self._signed_at_docs = float(n)
+        self._table = TopicTable.build(
+            [
+                (
+                    [shape.terms for shape in query.shapes],
+                    frozenset(query.question.terms),  # type: ignore[attr-defined]
+                    query.question.language,  # type: ignore[attr-defined]
+                    query.filters != _TopicFilters(),
+                )
+                for query in topics
+            ],
+            self._reverse.term_ids,
+        )
+        self._table_topics = topics
+        self._table_terms = list(self._reverse.term_ids)
+        self._weights = TopicWeights(len(topics), len(self._table_terms))
+        self._bits = ArticleBits(self._reverse.term_ids, self._table.pad)
+        idf = _idf_reader(index, df, idfs)
+        if generation is not None and idf is not None:
+            # The build weighed every topic under this generation: keep the weights and
+            # the terms' idf signs for the matches under it (an ingest's articles).
+            self._weights.reset(generation)
+            for row in np.flatnonzero(self._table.batched).tolist():
+                self._weights.fill(row, _weighed(topics[row], index, generation, df))
+            self._weights.signs(np.arange(self._table.pad), idf, self._table_terms)
 
     def _state_caches(
         self, index: SearchBackend
@@ -355,31 +396,95 @@ class TopicMatcher:
         """
         lang = lang_or_default(article.language)
         view = _ArticleView(article, passages, records, self._cache, layer=self.layer)
+        decided: list[int] = []
         if topic_ids is None:
             self._ensure_signed(index)
-            topic_ids = self._reverse.candidates_in(view.record_term_sets(), lang)
-        generation, df, idfs = self._state_caches(index)
-        view.idf = _idf_reader(index, df, idfs)
-        decided = []
-        for topic_id in sorted(topic_ids):
-            query = self._topics.get(topic_id)
-            if query is None or not query.filters.admits(article):
-                continue
-            verdicts = _verdicts_of(query, index, generation, df)
-            cross = lang != query.question.language  # type: ignore[attr-defined]
-            # Evidence only grows with terms: when the whole article is not enough, or no
-            # single passage (with the title and day, as the index holds it) is, ask's check
-            # cannot pass either, and no span work is spent on it. The check reads only
-            # which of the topic's terms are present (a presence code, ``_Verdicts``), so
-            # each code is measured once per topic and index state.
-            held, codes = view.record_codes(query.term_order)
-            if not verdicts.enough(held, cross):
-                continue
-            if not any(verdicts.enough(code, cross) for code in codes):
-                continue
-            if view.decides(query, verdicts, cross, index):
+            generation, df, idfs = self._state_caches(index)
+            view.idf = _idf_reader(index, df, idfs)
+            if max(view.n_records, len(passages)) <= POSITIONS:
+                decided, rows = self._decide_batch(view, lang, index, generation, df)
+            else:
+                rows = self._reverse.candidate_rows_in(view.record_term_sets(), lang)
+            topic_ids = self._reverse.topic_ids[rows].tolist()
+        else:
+            generation, df, idfs = self._state_caches(index)
+            view.idf = _idf_reader(index, df, idfs)
+        for topic_id in topic_ids:
+            if self._decide_one(view, topic_id, lang, index, generation, df):
                 decided.append(topic_id)
-        return decided
+        return sorted(decided)
+
+    def _decide_one(
+        self,
+        view: _ArticleView,
+        topic_id: int,
+        lang: str,
+        index: SearchBackend,
+        generation: str | None,
+        df: dict[str, int],
+    ) -> bool:
+        """The per-topic rule: whether the article alerts the topic (the reference that
+        ``topic_batch`` follows for the topics it judges together)."""
+        query = self._topics.get(topic_id)
+        if query is None or not query.filters.admits(view.article):
+            return False
+        verdicts = _verdicts_of(query, index, generation, df)
+        cross = lang != query.question.language  # type: ignore[attr-defined]
+        # Evidence only grows with terms: when the whole article is not enough, or no
+        # single passage (with the title and day, as the index holds it) is, ask's check
+        # cannot pass either, and no span work is spent on it. The check reads only
+        # which of the topic's terms are present (a presence code, ``_Verdicts``), so
+        # each code is measured once per topic and index state.
+        held, codes = view.record_codes(query.term_order)
+        if not verdicts.enough(held, cross):
+            return False
+        if not any(verdicts.enough(code, cross) for code in codes):
+            return False
+        return view.decides(query, verdicts, cross, index)
+
+    def _decide_batch(
+        self,
+        view: _ArticleView,
+        lang: str,
+        index: SearchBackend,
+        generation: str | None,
+        df: dict[str, int],
+    ) -> tuple[list[int], np.ndarray]:
+        """The reverse index's candidates (rows) from the article's arrays, and those
+        ``topic_batch`` judges: the topics it decides to alert, and the rows left to the
+        per-topic rule (``_decide_one``): all of them without the ranking layer (the
+        candidate passages are then read in BM25 order) or an index that gives idfs."""
+        bits = self._bits
+        try:
+            ids, where = bits.lookup(view.record_bits)
+            day = bits.ids_of(view.day)
+            every = np.full(day.size, EVERYWHERE, dtype=np.uint64)
+            # The day's terms last: a term of both is held at every record.
+            records = bits.array(np.concatenate([ids, day]), np.concatenate([where, every]))
+            held = np.unique(np.concatenate([ids, day]))
+            rows = self._reverse.candidate_rows(held, records[held], view.n_records, lang)
+            table, idf = self._table, view.idf
+            if not (self.batch and self.layer) or table is None or idf is None:
+                return [], rows
+            same = table.languages.get(lang, -1)
+            batched = table.batched[rows] & (table.language[rows] == same)
+            mine, rest = rows[batched], rows[~batched]
+            weights = self._weights
+            if generation is None or weights.generation != generation:
+                weights.reset(generation)
+            topics = self._table_topics
+            for row in mine[~weights.filled[mine]].tolist():
+                weights.fill(row, _weighed(topics[row], index, generation, df))
+            if view.indexed_bits is view.record_bits:
+                indexed = bits.array(ids, where)
+            else:
+                indexed = bits.of(view.indexed_bits)
+            arrays = ArticleArrays(bits, records, view.n_records, indexed)
+            outcome = decide_rows(table, weights, mine, view, arrays, idf, self._table_terms)
+        finally:
+            bits.release()
+        decided = self._reverse.topic_ids[outcome.decided].tolist()
+        return decided, np.concatenate([rest, outcome.referred])
 
     def render(
         self,
@@ -549,7 +654,7 @@ class _ArticleView:
         order = query.term_order
         article_terms = self.article_terms()
         wanted = _mask(candidates)
-        documents = self._document_terms(wanted).get
+        documents = self.document_terms(wanted).get
         titled = best_case = 0
         for j, term in enumerate(order):
             if term in article_terms:
@@ -558,8 +663,8 @@ class _ArticleView:
                 best_case |= 1 << j
         if not verdicts.enough(titled | best_case, cross):
             return False
-        shown = self._shown_of(candidates)
-        spans = self._span_terms(_mask(shown))
+        shown = self.shown_of(candidates)
+        spans = self.span_terms(_mask(shown))
         bits = [spans.get(term, 0) for term in order]
         for position in shown:
             code = titled
@@ -570,7 +675,7 @@ class _ArticleView:
                 return True
         return False
 
-    def _shown_of(self, candidates: tuple[int, ...]) -> tuple[int, ...]:
+    def shown_of(self, candidates: tuple[int, ...]) -> tuple[int, ...]:
         """The passages (positions) ``_answer_from_article`` takes snippets from."""
         shown = self._shown.get(candidates)
         if shown is None:
@@ -619,7 +724,7 @@ class _ArticleView:
             self._article_terms = frozenset(_article_terms(self.article, self.cache))
         return self._article_terms
 
-    def _document_terms(self, wanted: int) -> dict[str, int]:
+    def document_terms(self, wanted: int) -> dict[str, int]:
         """Terms by the passages whose document terms hold them (``PassageCache.document_terms``,
         the first check's), with at least the ``wanted`` passages added."""
         missing = wanted & ~self._document_done
@@ -630,7 +735,7 @@ class _ArticleView:
         self._document_done |= missing
         return self._document_bits
 
-    def _span_terms(self, wanted: int) -> dict[str, int]:
+    def span_terms(self, wanted: int) -> dict[str, int]:
         """Terms by the passages whose span terms hold them (``PassageCache.term_spans``,
         what ``acceptable`` measures), with at least the ``wanted`` passages added."""
         missing = wanted & ~self._span_done
@@ -959,6 +1064,7 @@ class _ReverseIndex:
         self.topic_ids = topic_ids
         self.needed = needed
         self.langs = langs
+        self._codes = frozenset(np.unique(langs).tolist())
 
     @classmethod
     def empty(cls) -> _ReverseIndex:
@@ -1013,6 +1119,79 @@ class _ReverseIndex:
     def candidates(self, terms: Iterable[str], lang: str | None) -> set[int]:
         """The topics whose words in ``terms`` (one passage's, or an article's) may pass."""
         return set(self.topic_ids[self._keep(terms, lang)].tolist())
+
+    def candidate_rows(
+        self, ids: np.ndarray, positions: np.ndarray, n_positions: int, lang: str | None
+    ) -> np.ndarray:
+        """``candidate_rows_in`` in one pass over the article's postings.
+
+        ``ids``: the article's distinct term ids (``term_ids``), ``positions``: the records
+        holding each (bits, fewer than 64 records). The postings are summed over the whole
+        article first (the sum over any one record is at most that), over every topic at
+        once; only the topics that pass are summed again record by record.
+        """
+        none = np.zeros(0, dtype=np.int64)
+        starts = self.indptr[ids]
+        lengths = self.indptr[ids + 1] - starts
+        total = int(lengths.sum())
+        if total == 0:
+            return none
+        picks = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths) + np.arange(total)
+        topics = self.postings[picks]
+        weights = self.weights[picks]
+        n = self.topic_ids.size
+        held = np.bincount(topics, weights=weights, minlength=n)
+        matched = None if self._one_language(lang) else np.bincount(topics, minlength=n)
+        passing = self._passes(held, matched, self.needed, self.langs, lang)
+        rows = np.flatnonzero(passing)
+        if rows.size == 0:
+            return none
+        # Each posting of a passing topic once per record holding its term.
+        on = np.flatnonzero(passing[topics])
+        shifts = np.arange(n_positions, dtype=np.uint64)
+        at = (np.repeat(positions, lengths)[on][:, None] >> shifts) & np.uint64(1) != 0
+        pick, record = np.nonzero(at)
+        keys = np.searchsorted(rows, topics[on[pick]]) * n_positions + record
+        size = rows.size * n_positions
+        held = np.bincount(keys, weights=weights[on[pick]], minlength=size)
+        if matched is not None:
+            matched = np.bincount(keys, minlength=size).reshape(rows.size, n_positions)
+        needed, langs = self.needed[rows, None], self.langs[rows, None]
+        keep = self._passes(held.reshape(rows.size, n_positions), matched, needed, langs, lang)
+        return rows[keep.any(axis=1)]
+
+    def _one_language(self, lang: str | None) -> bool:
+        """Whether every topic is in ``lang`` (no topic needs the cross-language count)."""
+        if lang is None:
+            return False
+        return self._codes == {_LANG_CODES.get(lang, 0)}
+
+    @staticmethod
+    def _passes(
+        held: np.ndarray,
+        matched: np.ndarray | None,
+        needed: np.ndarray,
+        langs: np.ndarray,
+        lang: str | None,
+    ) -> np.ndarray:
+        """``_keep``'s rule on summed weights and matched-term counts (None: every topic is
+        in ``lang``)."""
+        same = held >= needed
+        if matched is None:
+            return same
+        cross = matched >= MIN_CROSS_LANGUAGE_MATCHES
+        if lang is None:
+            return same | cross
+        return np.where(langs == _LANG_CODES.get(lang, 0), same, cross)
+
+    def candidate_rows_in(
+        self, term_sets: Sequence[Iterable[str]], lang: str | None
+    ) -> np.ndarray:
+        """``candidates_in`` as the topics' row numbers, ascending."""
+        found: set[int] = set()
+        for terms in term_sets:
+            found.update(self._keep(terms, lang).tolist())
+        return np.asarray(sorted(found), dtype=np.int64)
 
     def candidates_in(self, term_sets: Sequence[Iterable[str]], lang: str | None) -> set[int]:
         """The topics that may pass on any one of ``term_sets`` (an article's passages).

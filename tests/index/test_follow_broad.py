@@ -1,11 +1,12 @@
-"""Broad topics: many alerts per article, decided with per-article bits and kept verdicts.
+"""Broad topics: many alerts per article, decided together in numpy or one by one.
 
 A broad topic (a few everyday words) is a candidate for many articles and alerts on many of
-them, so ``TopicMatcher.decide`` judges it from presence codes and verdicts kept per index
-state (``_Verdicts``) rather than from the article's term sets. These tests check that the
-decisions are still exactly ``ask``'s article check (``render``, run for every topic without
-the reverse index), and that the kept judgement is ``measure_evidence``'s on every set of
-matched words.
+them, so ``TopicMatcher.decide`` judges an article's candidates together
+(``index.answer.topic_batch``) and the rest one by one from presence codes and verdicts kept
+per index state (``_Verdicts``). These tests check that the decisions are still exactly
+``ask``'s article check (``render``, run for every topic without the reverse index), that
+the batch decides topic by topic what the per-topic rule decides, and that both judgements
+are ``measure_evidence``'s on every set of matched words.
 """
 
 from __future__ import annotations
@@ -16,12 +17,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import numpy as np
 import pytest
 
 from index import Archive, IndexSettings, open_archive
 from index.answer.evidence import MIN_COVERAGE, QuestionWord, measure_evidence
-from index.answer.follow import TopicMatcher, _Verdicts
-from index.bench.alerts import new_articles
+from index.answer.follow import TopicMatcher, _ArticleView, _mask, _Verdicts
+from index.answer.topic_batch import WORDS, ArticleBits, TopicWeights, judge
+from index.bench.alerts import _NewState, new_articles
 from index.bench.archive_corpus import ingest_generated_archive
 from index.bench.corpus import ZipfCorpus
 
@@ -127,3 +130,105 @@ def test_kept_verdicts_are_measure_evidences_on_every_set_of_matched_words() -> 
                 checked += 1
     assert checked > 100_000
     assert all(measure_evidence(w, ["t0"]).coverage == MIN_COVERAGE for w in exact)
+
+
+class _Counting(TopicMatcher):
+    """A matcher that counts the topics left to the per-topic rule."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.one_by_one = 0
+
+    def _decide_one(self, *args: object, **kwargs: object) -> bool:  # type: ignore[override]
+        self.one_by_one += 1
+        return super()._decide_one(*args, **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("new_state", [False, True])
+def test_the_batch_decides_what_the_per_topic_rule_decides(
+    generated: _Stored, new_state: bool
+) -> None:
+    """``topic_batch`` against ``_decide_one`` on every candidate, topic by topic: broad,
+    specific and long topics, under one index state and under a new state per article."""
+    archive = generated.archive
+    corpus = ZipfCorpus(PASSAGES)
+    some = corpus.questions(600)
+    long_topics = [" ".join(some[i : i + 3]) for i in range(0, 600, 3)]  # over 8 words
+    topics = list(
+        enumerate(corpus.questions(3000) + corpus.specific_questions(300) + long_topics, 1)
+    )
+    batched = _Counting(archive.keeper.analyzer, layer=True)
+    reference = _Counting(archive.keeper.analyzer, layer=True)
+    reference.batch = False
+    for matcher in (batched, reference):
+        matcher.load(topics, datetime.now(UTC), version=1)
+    shared = archive.keeper.current()
+    decided = 0
+    for number, article_id in enumerate(generated.article_ids):
+        index = _NewState(shared, number) if new_state else shared
+        article = archive.get_article(article_id)
+        passages = archive.get_passages(article_id)
+        records = archive.keeper.records_of(article, passages)
+        expected = reference.decide(article, passages, records, index)
+        assert batched.decide(article, passages, records, index) == expected, article.title
+        decided += len(expected)
+    assert decided >= 3 * NEW_ARTICLES
+    # The batch judged most candidates itself (the long topics go one by one).
+    assert batched.one_by_one < reference.one_by_one / 2
+
+
+def test_the_reverse_index_in_one_pass_keeps_the_per_record_candidates(
+    generated: _Stored,
+) -> None:
+    archive = generated.archive
+    corpus = ZipfCorpus(PASSAGES)
+    matcher = TopicMatcher(archive.keeper.analyzer, layer=True)
+    matcher.load(enumerate(corpus.questions(3000), 1), datetime.now(UTC), version=1)
+    index = archive.keeper.current()
+    matcher.candidates((), index)
+    reverse, bits = matcher._reverse, matcher._bits
+    for article_id in generated.article_ids:
+        article = archive.get_article(article_id)
+        passages = archive.get_passages(article_id)
+        records = archive.keeper.records_of(article, passages)
+        view = _ArticleView(article, passages, records, matcher._cache, layer=True)
+        for lang in ("en", "uk", None):
+            expected = reverse.candidate_rows_in(view.record_term_sets(), lang)
+            ids = bits.ids_of({t for s in view.record_term_sets() for t in s})
+            where = np.asarray(
+                [_mask(i for i, s in enumerate(view.record_term_sets()) if t in s)
+                 for t in (matcher._table_terms[i] for i in ids.tolist())],
+                dtype=np.uint64,
+            )  # fmt: skip
+            found = reverse.candidate_rows(ids, where, len(records), lang)
+            assert found.tolist() == expected.tolist()
+            assert found.size
+
+
+def test_the_batch_judgement_is_measure_evidences_on_every_set_of_matched_words() -> None:
+    rng = random.Random(13)
+    exact = [_at_the_threshold((0.45, 0.55)), _at_the_threshold((0.9, 0.3, 0.8))]
+    topics = exact + [_words(rng, n) for n in list(range(1, WORDS + 1)) * 40]
+    weights = TopicWeights(len(topics), 0)
+    rows, matched, expected = [], [], []
+    for row, words in enumerate(topics):
+        weights.fill(row, words)
+        for on in itertools.product([False, True], repeat=len(words)):
+            present = [t for w, hit in zip(words, on, strict=True) if hit for t in w.terms]
+            rows.append(row)
+            matched.append(list(on) + [False] * (WORDS - len(words)))
+            expected.append(measure_evidence(words, present).enough)
+    verdicts = judge(weights, np.asarray(rows), np.asarray(matched, dtype=bool))
+    assert verdicts.tolist() == expected
+    assert len(expected) > 10_000 and 0 < sum(expected) < len(expected)
+
+
+def test_article_bits_are_cleared_for_the_next_article() -> None:
+    bits = ArticleBits({"a": 0, "b": 1, "c": 2}, 3)
+    first = bits.of({"a": 0b101, "z": 1})
+    assert first.tolist() == [0b101, 0, 0, 0]
+    assert bits.flags(["c"]).tolist() == [0, 0, 2**64 - 1, 0]
+    bits.release()
+    again = bits.of({"b": 0b10})
+    assert again.tolist() == [0, 0b10, 0, 0]
+    assert again is first  # the array is reused, cleared
