@@ -122,6 +122,9 @@ FILTER_COVERAGE = 0.4
 # (``COMPOUND_WORDS``): a candidate holds this share of their weight.
 FILTER_COMPOUND = FILTER_COVERAGE / MIN_COVERAGE
 _LANG_CODES = {"en": 0, "uk": 1, "ru": 2}
+# The reverse index sums an article's postings over every topic at once (a dense array)
+# unless they are fewer than one in this many topics: then over only the topics they name.
+SPARSE_POSTINGS = 8
 # ``_Verdicts._judge`` sums a topic's matched weights in word order, as ``measure_evidence``
 # iterates its frozenset of word numbers: the same order while every number is below the
 # set's smallest table (8 slots); a longer topic is judged by ``measure_evidence`` itself.
@@ -1140,14 +1143,24 @@ class _ReverseIndex:
         topics = self.postings[picks]
         weights = self.weights[picks]
         n = self.topic_ids.size
-        held = np.bincount(topics, weights=weights, minlength=n)
-        matched = None if self._one_language(lang) else np.bincount(topics, minlength=n)
-        passing = self._passes(held, matched, self.needed, self.langs, lang)
-        rows = np.flatnonzero(passing)
+        one_language = self._one_language(lang)
+        if total * SPARSE_POSTINGS < n:
+            # Few postings (rare terms): sum over only the topics they name.
+            named, slots = np.unique(topics, return_inverse=True)
+            held = np.bincount(slots, weights=weights, minlength=named.size)
+            matched = None if one_language else np.bincount(slots, minlength=named.size)
+            passing = self._passes(held, matched, self.needed[named], self.langs[named], lang)
+            rows = named[passing]
+            on = np.flatnonzero(passing[slots])
+        else:
+            held = np.bincount(topics, weights=weights, minlength=n)
+            matched = None if one_language else np.bincount(topics, minlength=n)
+            passing = self._passes(held, matched, self.needed, self.langs, lang)
+            rows = np.flatnonzero(passing)
+            on = np.flatnonzero(passing[topics])
         if rows.size == 0:
             return none
         # Each posting of a passing topic once per record holding its term.
-        on = np.flatnonzero(passing[topics])
         shifts = np.arange(n_positions, dtype=np.uint64)
         at = (np.repeat(positions, lengths)[on][:, None] >> shifts) & np.uint64(1) != 0
         pick, record = np.nonzero(at)

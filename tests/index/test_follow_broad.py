@@ -227,8 +227,10 @@ def test_article_bits_are_cleared_for_the_next_article() -> None:
     bits = ArticleBits({"a": 0, "b": 1, "c": 2}, 3)
     first = bits.of({"a": 0b101, "z": 1})
     assert first.tolist() == [0b101, 0, 0, 0]
-    assert bits.flags(["c"]).tolist() == [0, 0, 2**64 - 1, 0]
+    flagged = bits.flags(["c"])
+    assert flagged.tolist() == [0, 0, 2**64 - 1, 0]
     bits.release()
-    again = bits.of({"b": 0b10})
+    again, other = bits.of({"b": 0b10}), bits.of({})
     assert again.tolist() == [0, 0b10, 0, 0]
-    assert again is first  # the array is reused, cleared
+    assert other.tolist() == [0, 0, 0, 0]
+    assert {id(again), id(other)} == {id(first), id(flagged)}  # reused, cleared
