@@ -32,6 +32,15 @@ topics it can actually answer:
    snippets (``TopicMatcher.render``, ``_answer_from_article``) are built at delivery, so
    an article that many topics follow costs their decisions, not their texts.
 
+Steps 2 and 3 run for all of an article's candidates at once in numpy
+(``index.answer.topic_batch``) for the topics its arrays describe exactly (at most 8 words,
+no filter words, in the article's language, with the ranking layer on); the others, and the
+cases that need the passages scored, go through the per-topic rule above
+(``TopicMatcher._decide_one``), which is the reference the batch is tested against. The
+reverse index then reads the article's terms once, as term ids with the records holding
+each, and sums the postings over the whole article before summing per record only the
+topics that pass (``_ReverseIndex.candidate_rows``).
+
 Weights come from document frequencies, which move as the archive grows: the reverse
 index is rebuilt when the index's passage count moved by more than ``RESIGN_SHARE`` (the
 filter's margin below ``MIN_COVERAGE`` absorbs the drift in between), and steps 2 and 3

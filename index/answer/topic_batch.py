@@ -20,7 +20,7 @@ Only topics the arrays describe exactly are judged here: at most ``WORDS`` words
 ``TERMS_PER_WORD`` terms, the question's terms being its words' terms, no filter words, in
 the article's language. The others, and every case the batch cannot read without scoring
 (``BatchOutcome.referred``), go through the per-topic rule in ``follow``, which stays the
-reference: ``tests/index/test_topic_batch.py`` checks the two agree topic by topic.
+reference: ``tests/index/test_follow_broad.py`` checks the two agree topic by topic.
 """
 
 from __future__ import annotations
@@ -126,6 +126,7 @@ class TopicWeights:
         # The compound rule's bar (the heaviest words' weight); inf when it does not apply.
         self.compound = np.full(n_topics, np.inf, dtype=np.float64)
         self.filled = np.zeros(n_topics, dtype=bool)
+        self.n_words = np.zeros(n_topics, dtype=np.int8)
         # Per term id: the sign of its BM25 idf under the generation, 2 while not read.
         self.idf_sign = np.full(n_terms + 1, 2, dtype=np.int8)
         self.idf_sign[-1] = 0  # the pad: neither positive nor negative
@@ -149,6 +150,7 @@ class TopicWeights:
             if len(words) > 2 * COMPOUND_WORDS
             else np.inf
         )
+        self.n_words[row] = len(words)
         self.filled[row] = True
 
     def signs(self, ids: np.ndarray, idf: Callable[[str], float], terms: Sequence[str]) -> None:
@@ -166,7 +168,8 @@ def judge(weights: TopicWeights, rows: np.ndarray, matched: np.ndarray) -> np.nd
     """
     w = weights.weights[rows]
     weight = np.zeros(len(rows), dtype=np.float64)
-    for k in range(WORDS):
+    # Words past the longest topic's are 0.0 and unmatched: adding them changes nothing.
+    for k in range(int(weights.n_words[rows].max(initial=0))):
         weight = weight + np.where(matched[:, k], w[:, k], 0.0)
     total = weights.total[rows]
     positive = total > 0
