@@ -1209,14 +1209,9 @@ class _ReverseIndex:
     def candidate_rows_in(
         self, term_sets: Sequence[Iterable[str]], lang: str | None
     ) -> np.ndarray:
-        """``candidates_in`` as the topics' row numbers, ascending."""
-        found: set[int] = set()
-        for terms in term_sets:
-            found.update(self._keep(terms, lang).tolist())
-        return np.asarray(sorted(found), dtype=np.int64)
-
-    def candidates_in(self, term_sets: Sequence[Iterable[str]], lang: str | None) -> set[int]:
-        """The topics that may pass on any one of ``term_sets`` (an article's passages).
+        """The topics (row numbers, ascending) that may pass on any one of ``term_sets``
+        (an article's passages), summed passage by passage (``candidate_rows`` does it in
+        one pass for an article of fewer than 64 records).
 
         The gate needs one passage (with the article's title and day) to hold enough of a
         topic, so summing each passage apart drops the topics whose words are only spread
@@ -1225,7 +1220,7 @@ class _ReverseIndex:
         found: set[int] = set()
         for terms in term_sets:
             found.update(self._keep(terms, lang).tolist())
-        return set(self.topic_ids[sorted(found)].tolist())
+        return np.asarray(sorted(found), dtype=np.int64)
 
     def _keep(self, terms: Iterable[str], lang: str | None) -> np.ndarray:
         """The topics (row numbers) whose words in ``terms`` may pass.
