@@ -1077,6 +1077,7 @@ class _ReverseIndex:
         self.needed = needed
         self.langs = langs
         self._codes = frozenset(np.unique(langs).tolist())
+        self._slots = np.zeros(topic_ids.size, dtype=np.int64)
 
     @classmethod
     def empty(cls) -> _ReverseIndex:
@@ -1173,7 +1174,9 @@ class _ReverseIndex:
         shifts = np.arange(n_positions, dtype=np.uint64)
         at = (np.repeat(positions, lengths)[on][:, None] >> shifts) & np.uint64(1) != 0
         pick, record = np.nonzero(at)
-        keys = np.searchsorted(rows, topics[on[pick]]) * n_positions + record
+        # Each passing topic's rank among them: only the entries of ``rows`` are set and read.
+        self._slots[rows] = np.arange(rows.size)
+        keys = self._slots[topics[on[pick]]] * n_positions + record
         size = rows.size * n_positions
         held = np.bincount(keys, weights=weights[on[pick]], minlength=size)
         if matched is not None:
