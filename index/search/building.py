@@ -20,6 +20,7 @@ from index.search.postings import (
     Postings,
     TokenCollector,
     Vocabulary,
+    block_min_lengths,
     build_postings,
     sort_vocabulary,
     sort_vocabulary_bytes,
@@ -167,6 +168,7 @@ def segment_from_runs(
         published_days=_concatenated(columns.published_days, np.int32)[order],
         files=merged.files,
         tf_starts=merged.tf_starts,
+        block_min_len=block_min_lengths(merged.postings.doc_rows, doc_len),
     )
 
 
@@ -235,7 +237,8 @@ def segment_data(
     published_days: np.ndarray,
     base_term_ids: np.ndarray | None = None,
 ) -> SegmentData:
-    """Finish a segment built or merged from rows: tf tiers and per-term bounds, then the record.
+    """Finish a segment built or merged from rows: tf tiers, per-term and per-block bounds,
+    then the record.
 
     One place for it, so a fresh build and a merge can never disagree on what a segment holds.
     """
@@ -254,4 +257,5 @@ def segment_data(
         article_ids=article_ids,
         published_days=published_days.astype(np.int32),
         base_term_ids=base_term_ids,
+        block_min_len=block_min_lengths(postings.doc_rows, doc_len),
     )

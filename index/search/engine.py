@@ -37,6 +37,7 @@ from index.search.building import (
     segment_from_runs,
 )
 from index.search.maxscore import (
+    Blocks,
     QueryTerm,
     RowStats,
     Scratch,
@@ -494,6 +495,7 @@ class SearchIndex:
                     self._scratch(),
                     _acceptor(seg, day_range, articles),
                     self.params,
+                    _blocks_of(seg.data),
                 )
             except (IndexError, ValueError):
                 # Row ids or offsets out of range: postings damaged after the load checks
@@ -823,6 +825,13 @@ def _acceptor(
         return keep
 
     return accept
+
+
+def _blocks_of(data: SegmentData) -> Blocks | None:
+    """The segment's block bounds for ``evaluate`` (None in segments written before them)."""
+    if data.block_min_len is None:
+        return None
+    return Blocks(data.block_min_len, data.block_postings)
 
 
 def _params_of(manifest: Manifest) -> BM25Params:

@@ -64,6 +64,9 @@ _SMALL_REST = 4_096
 # A lookup by binary search beats a gather over the term's rows when the candidates are
 # fewer than rows / _SEARCH_RATIO.
 _SEARCH_RATIO = 16
+# A merge reads only the blocks whose bound passes when they are fewer than 1 / _BLOCK_SHARE
+# of the run's blocks; past that, one pass over the whole run costs less than the selection.
+_BLOCK_SHARE = 2
 
 Accept = Callable[[np.ndarray], np.ndarray]
 
@@ -132,6 +135,16 @@ class RowStats(NamedTuple):
         return self.unit_parts.take(self.lengths.take(rows))
 
 
+class Blocks(NamedTuple):
+    """Per-block bounds of a segment's postings: ``min_len[b]`` is at most the length of the
+    document of every posting ``b * size`` to ``(b + 1) * size - 1``
+    (``postings.block_min_lengths``), so ``unit_parts[min_len[b]]`` bounds the tf part of
+    each tf = 1 posting in block ``b``."""
+
+    min_len: np.ndarray
+    size: int
+
+
 class _Segment(NamedTuple):
     """What the evaluation reads of a segment."""
 
@@ -139,6 +152,7 @@ class _Segment(NamedTuple):
     tfs: np.ndarray
     stats: RowStats
     params: BM25Params
+    blocks: Blocks | None = None
 
     def parts(self, term: QueryTerm, positions: np.ndarray | slice, rows: np.ndarray):
         """Contributions of ``term`` at postings ``positions`` (whose rows are ``rows``).
@@ -429,15 +443,16 @@ class _Evaluation:
         operations on the same values as per row, so the same verdict), and a row is a new
         candidate exactly when its length passes and it is no candidate yet. Candidates
         already known get their part from their stored unit parts, found by binary search
-        when they are few (the positions found also rule them out as new rows).
+        when they are few (the positions found also rule them out as new rows). With block
+        bounds, only the blocks whose shortest document passes are read for new rows
+        (``_unpruned``): a block that fails holds no row that passes.
         """
         seg, term, rest, n = self.seg, self.terms[j], self.rest, self.n
         stats, weight = seg.stats, term.weight
         rows = seg.doc_rows[term.lo : term.hi]
         length_ok = rest.reach(j + 1, stats.unit_parts * weight, stats.unit_parts)
         length_ok = length_ok >= _lowered(self.theta)
-        lengths = np.take(stats.lengths, rows)
-        new = np.take(length_ok, lengths)
+        at = self._unpruned(term, length_ok)
         # θ is only known once there are k ≥ 1 candidates, so n ≥ 1 here.
         if n * _SEARCH_RATIO < rows.size:
             cand = self.cand[:n]
@@ -446,7 +461,19 @@ class _Evaluation:
             part = self.units[:n] * weight
             part *= found
             self.scores[:n] += part
-            new[pos[found]] = False
+            if at is None:
+                lengths = np.take(stats.lengths, rows)
+                new = np.take(length_ok, lengths)
+                new[pos[found]] = False
+                new_rows, new_lengths = rows[new], lengths[new]
+            else:
+                lengths = np.take(stats.lengths, np.take(rows, at))
+                new = np.take(length_ok, lengths)
+                new_at, new_lengths = at[new], lengths[new]
+                if new_at.size:
+                    fresh = ~np.isin(new_at, pos[found])
+                    new_at, new_lengths = new_at[fresh], new_lengths[fresh]
+                new_rows = np.take(rows, new_at)
         else:
             self._mark()
             slots = np.take(self.marks, rows)
@@ -456,10 +483,46 @@ class _Evaluation:
             part = self.units[known]
             part *= weight
             self.scores[known] += part
-            new &= ~hit
-        new_units = np.take(stats.unit_parts, lengths[new])
+            if at is None:
+                lengths = np.take(stats.lengths, rows)
+                new = np.take(length_ok, lengths)
+                new &= ~hit
+                new_rows, new_lengths = rows[new], lengths[new]
+            else:
+                block_rows = np.take(rows, at)
+                lengths = np.take(stats.lengths, block_rows)
+                new = np.take(length_ok, lengths)
+                new &= ~np.take(hit, at)
+                new_rows, new_lengths = block_rows[new], lengths[new]
+        new_units = np.take(stats.unit_parts, new_lengths)
         if new_units.size:
-            self._add(rows[new], new_units * weight, new_units)
+            self._add(new_rows, new_units * weight, new_units)
+
+    def _unpruned(self, term: QueryTerm, length_ok: np.ndarray) -> np.ndarray | None:
+        """Positions in ``term``'s run (from its start, ascending) of the blocks that may hold
+        a row of a passing length; None when there are no block bounds or when most blocks
+        pass (reading the whole run is then cheaper).
+
+        A block passes when its shortest length does: the bound only falls with length, and
+        the per-length verdicts in ``length_ok`` are the per-row ones, so a block that fails
+        holds no row that passes, bit for bit.
+        """
+        blocks = self.seg.blocks
+        if blocks is None:
+            return None
+        size = blocks.size
+        first, end = term.lo // size, (term.hi - 1) // size + 1
+        live = np.flatnonzero(np.take(length_ok, blocks.min_len[first:end]))
+        if live.size * _BLOCK_SHARE >= end - first:
+            return None
+        live += first
+        live *= size
+        at = (live[:, None] + np.arange(size)).ravel()
+        # the first and last blocks may reach into the neighbouring runs
+        if at.size and (at[0] < term.lo or at[-1] >= term.hi):
+            at = at[(at >= term.lo) & (at < term.hi)]
+        at -= term.lo
+        return at
 
     def _completed_theta(self, j: int, k: int) -> float:
         """k-th best exact score among the most promising candidates: a lower bound of the
@@ -542,6 +605,7 @@ def evaluate(
     scratch: Scratch,
     accept: Accept | None = None,
     params: BM25Params = DEFAULT_PARAMS,
+    blocks: Blocks | None = None,
 ) -> Scored:
     """Score a query over one segment; the segment's top k are among the returned rows.
 
@@ -555,8 +619,9 @@ def evaluate(
             valid until its next ``evaluate``.
         accept: filter on candidate rows (tombstones, date range); None accepts all.
         params: BM25 parameters.
+        blocks: the segment's block bounds, if it has them (answers are the same without).
     """
-    seg = _Segment(postings.doc_rows, postings.tf, stats, params)
+    seg = _Segment(postings.doc_rows, postings.tf, stats, params, blocks)
     if any(t.weight < 0 for t in terms):
         return _evaluate_exhaustive(seg, terms, accept)
     return _Evaluation(seg, terms, scratch, accept).run(k)

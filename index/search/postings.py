@@ -395,6 +395,40 @@ def term_bounds(
     return max_tf, min_dl, min_dl_unit
 
 
+# Postings per block of ``block_min_lengths``: a block's bound rules out all its rows at once.
+BLOCK_POSTINGS = 32
+# Postings gathered per step of ``block_min_lengths`` (a multiple of any block size used).
+_BLOCK_CHUNK = 1 << 22
+
+
+def block_min_lengths(
+    doc_rows: np.ndarray, doc_len: np.ndarray, block: int = BLOCK_POSTINGS
+) -> np.ndarray:
+    """Per block of ``block`` consecutive postings, the shortest document length (uint8).
+
+    Blocks are aligned on the postings array, not on terms, so a block may straddle two runs:
+    its minimum is then taken over more rows than a run's share, which can only lower it. A
+    tf = 1 posting's contribution shrinks with its document's length, so ``min_len`` of a
+    block bounds every tf = 1 posting in it from above, under any avgdl and after any
+    removal. Lengths above 255 are stored as 255, which keeps the minimum a lower bound.
+    Read in steps, so a memory-mapped ``doc_rows`` is never gathered whole.
+    """
+    n = int(doc_rows.shape[0])
+    out = np.empty(-(-n // block), dtype=np.uint8)
+    if n == 0:
+        return out
+    short = np.minimum(np.asarray(doc_len), 255).astype(np.uint8)
+    step = _BLOCK_CHUNK - _BLOCK_CHUNK % block
+    for start in range(0, n, step):
+        lengths = short.take(np.asarray(doc_rows[start : start + step]))
+        first, full = start // block, lengths.size // block
+        if full:
+            out[first : first + full] = lengths[: full * block].reshape(full, block).min(axis=1)
+        if lengths.size > full * block:
+            out[first + full] = lengths[full * block :].min()
+    return out
+
+
 def compact_tf(tf: np.ndarray) -> np.ndarray:
     """The tfs of tiered postings without their tf = 1 runs, which never need reading.
 

@@ -43,7 +43,13 @@ from typing import BinaryIO
 import numpy as np
 
 from index.errors import IndexUnavailableError
-from index.search.postings import Postings, Vocabulary, compact_tf, compact_tf_starts
+from index.search.postings import (
+    BLOCK_POSTINGS,
+    Postings,
+    Vocabulary,
+    compact_tf,
+    compact_tf_starts,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -101,6 +107,11 @@ class SegmentData:
     # (``postings.compact_tf``: every segment read from disk); None while it holds a tf per
     # posting (a segment built in memory, written compact).
     tf_starts: np.ndarray | None = None
+    # Per block of ``block_postings`` postings, its shortest document (``postings.
+    # block_min_lengths``): bounds for skipping blocks. None in segments written before them,
+    # which answer the same without (a reindex adds them).
+    block_min_len: np.ndarray | None = None
+    block_postings: int = BLOCK_POSTINGS
 
     @property
     def n_docs(self) -> int:
@@ -386,6 +397,8 @@ def _write_segment_files(directory: Path, data: SegmentData, kind: str) -> None:
         arrays["tier_split"] = data.tier_split.astype(np.int32, copy=False)
     if data.base_term_ids is not None:
         arrays["base_term_ids"] = data.base_term_ids
+    if data.block_min_len is not None:
+        arrays["block_min_len"] = data.block_min_len
     files = data.files or {}
     metas = {
         name: _adopt_array(directory, name, arr, files[name])
@@ -405,6 +418,7 @@ def _write_segment_files(directory: Path, data: SegmentData, kind: str) -> None:
             "arrays": metas,
             "vocab_bytes": len(data.vocab.blob),
             "vocab_crc32": zlib.crc32(data.vocab.blob),
+            "block_postings": data.block_postings,
         },
     )
 
@@ -446,6 +460,7 @@ def read_segment(directory: Path, *, prefault: bool = True) -> SegmentData:
         )
     if not consistent or arrays["tf"].shape != (n_tf,):
         raise unavailable(f"{directory.name} has inconsistent array sizes")
+    block_min_len, block_postings = _block_bounds(directory, meta, arrays)
     big = [
         directory / f"{name}.npy"
         for name in ("doc_rows", "tf")
@@ -466,6 +481,8 @@ def read_segment(directory: Path, *, prefault: bool = True) -> SegmentData:
         term_min_dl_unit=arrays["term_min_dl_unit"],
         base_term_ids=arrays.get("base_term_ids"),
         tf_starts=tf_starts,
+        block_min_len=block_min_len,
+        block_postings=block_postings,
     )
 
 
@@ -495,6 +512,21 @@ def _narrow_starts(starts: np.ndarray) -> np.ndarray:
     if starts.size and int(starts[-1]) >= 1 << 31:
         return starts
     return starts.astype(np.int32)
+
+
+def _block_bounds(directory: Path, meta: dict, arrays: dict) -> tuple[np.ndarray | None, int]:
+    """A segment's block bounds and block size; (None, default) for a segment written before
+    them (its queries then test every row, with the same answers)."""
+    block_min_len = arrays.get("block_min_len")
+    if block_min_len is None:
+        return None, BLOCK_POSTINGS
+    size = meta.get("block_postings")
+    if not isinstance(size, int) or size <= 0:
+        raise unavailable(f"{directory.name} has block bounds without a block size")
+    n_blocks = -(-meta["n_postings"] // size)
+    if block_min_len.shape != (n_blocks,) or block_min_len.dtype != np.uint8:
+        raise unavailable(f"{directory.name} has inconsistent array sizes")
+    return block_min_len, size
 
 
 def segment_bytes(directory: Path) -> int:

@@ -1,4 +1,5 @@
-"""MaxScore evaluation against brute force, on every path, with reused and stale scratch."""
+"""MaxScore evaluation against brute force, on every path (block bounds on and off), with
+reused and stale scratch."""
 
 from __future__ import annotations
 
@@ -6,8 +7,14 @@ import numpy as np
 import pytest
 
 from index.search import maxscore
-from index.search.maxscore import QueryTerm, RowStats, Scratch, evaluate, score_rows
-from index.search.postings import Postings, build_postings, term_bounds, tier_postings
+from index.search.maxscore import Blocks, QueryTerm, RowStats, Scratch, evaluate, score_rows
+from index.search.postings import (
+    Postings,
+    block_min_lengths,
+    build_postings,
+    term_bounds,
+    tier_postings,
+)
 from index.search.scoring import DEFAULT_PARAMS, length_norms, max_tf_part, unit_tf_parts
 
 
@@ -28,6 +35,8 @@ class Segment:
         self.avgdl = float(self.doc_len.mean())
         self.stats = RowStats.of(self.doc_len, self.avgdl)
         self.df = postings.document_frequencies()
+        # Small blocks, so that on a small corpus some blocks hold only long documents.
+        self.blocks = Blocks(block_min_lengths(self.postings.doc_rows, self.doc_len, 4), 4)
 
     def query(self, term_ids: list[int]) -> list[QueryTerm]:
         """Runs of the terms as ``engine._local_terms`` orders them (tf ≥ 2 runs first)."""
@@ -80,6 +89,21 @@ PATHS = {
     "always-search": {"_RETRY_POSTINGS": 1, "_SMALL_REST": 0, "_SEARCH_RATIO": 0},
     # known candidates always found through marks
     "always-gather": {"_RETRY_POSTINGS": 1, "_SMALL_REST": 0, "_SEARCH_RATIO": 10**9},
+    # block bounds where they pay off
+    "blocks": {},
+    # block bounds in every bounded merge of a tf = 1 run, with either way to find candidates
+    "blocks-search": {
+        "_RETRY_POSTINGS": 1,
+        "_SMALL_REST": 0,
+        "_SEARCH_RATIO": 0,
+        "_BLOCK_SHARE": 0,
+    },
+    "blocks-gather": {
+        "_RETRY_POSTINGS": 1,
+        "_SMALL_REST": 0,
+        "_SEARCH_RATIO": 10**9,
+        "_BLOCK_SHARE": 0,
+    },
 }
 
 
@@ -98,9 +122,52 @@ def test_top_k_equals_brute_force_bit_for_bit(
     for i, ids in enumerate(queries(segments[0], 7, 30)):
         seg = segments[i % 2]
         terms = seg.query(ids)
+        blocks = seg.blocks if path.startswith("blocks") else None
         for k in (1, 10, 40):
-            scored = evaluate(seg.postings, seg.stats, terms, k, scratch)
+            scored = evaluate(seg.postings, seg.stats, terms, k, scratch, blocks=blocks)
             assert top(scored.rows, scored.scores, k) == brute_force(seg, terms, k)
+
+
+@pytest.mark.parametrize("path", ["blocks-search", "blocks-gather"])
+def test_block_bounds_skip_blocks_and_still_find_new_rows(
+    segments: list[Segment], path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The block paths above are not vacuous: blocks are skipped, and rows of blocks that
+    pass become candidates."""
+    for name, value in PATHS[path].items():
+        monkeypatch.setattr(maxscore, name, value)
+    read, whole, added = [], [], []
+    unpruned, add = maxscore._Evaluation._unpruned, maxscore._Evaluation._add
+
+    def recording_unpruned(self, term, length_ok):
+        at = unpruned(self, term, length_ok)
+        read.append(at.size)
+        whole.append(term.hi - term.lo)
+        return at
+
+    def recording_add(self, rows, scores, units):
+        added.append(rows.size)
+        return add(self, rows, scores, units)
+
+    monkeypatch.setattr(maxscore._Evaluation, "_unpruned", recording_unpruned)
+    monkeypatch.setattr(maxscore._Evaluation, "_add", recording_add)
+    seg = segments[0]
+    scratch = Scratch()
+    for ids in queries(seg, 7, 30):
+        terms = seg.query(ids)
+        scored = evaluate(seg.postings, seg.stats, terms, 10, scratch, blocks=seg.blocks)
+        assert top(scored.rows, scored.scores, 10) == brute_force(seg, terms, 10)
+    assert read and sum(read) < sum(whole)
+    assert any(0 < r < w for r, w in zip(read, whole, strict=True))
+
+
+def test_block_bounds_hold_for_every_posting(segments: list[Segment]) -> None:
+    seg = segments[0]
+    blocks = seg.blocks
+    lengths = seg.doc_len[seg.postings.doc_rows]
+    assert blocks.min_len.size == -(-lengths.size // blocks.size)
+    assert np.all(blocks.min_len[np.arange(lengths.size) // blocks.size] <= lengths)
+    assert blocks.min_len.max() == 255  # lengths above 255 are kept as 255
 
 
 @pytest.mark.parametrize("path", ["defaults", "theta-everywhere"])

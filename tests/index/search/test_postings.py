@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
+from index.search import postings as postings_module
 from index.search.postings import (
     Vocabulary,
+    block_min_lengths,
     build_postings,
     postings_from_pairs,
     sort_vocabulary,
@@ -91,3 +94,18 @@ def test_with_prefix_returns_the_terms_a_prefix_begins_in_order() -> None:
         assert vocab.with_prefix(prefix, 10_000) == expected
         assert vocab.with_prefix(prefix, 3) == expected[:3]
     assert Vocabulary.from_sorted([]).with_prefix("a", 5) == []
+
+
+@pytest.mark.parametrize("block", [1, 5, 32])
+def test_block_min_lengths_are_each_blocks_shortest_document(
+    block: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(postings_module, "_BLOCK_CHUNK", 64)  # many steps, some partial
+    rng = np.random.default_rng(5)
+    doc_len = rng.integers(0, 400, 50).astype(np.int32)
+    rows = rng.integers(0, 50, 1003).astype(np.int32)
+    got = block_min_lengths(rows, doc_len, block)
+    clipped = np.minimum(doc_len, 255)[rows]
+    expected = [clipped[i : i + block].min() for i in range(0, rows.size, block)]
+    assert got.dtype == np.uint8 and got.tolist() == expected
+    assert block_min_lengths(np.empty(0, np.int32), doc_len, block).size == 0

@@ -127,3 +127,44 @@ def test_int32_lengths_of_earlier_segments_answer_the_same(tmp_path: Path) -> No
     for terms in queries:
         assert old.search(terms, 10) == fresh.search(terms, 10)
     assert_parity(old, docs, queries)
+
+
+def _without_block_bounds(index_dir: Path) -> None:
+    """Rewrite the current base as written before block bounds: no ``block_min_len``."""
+    base = _base_dir(index_dir)
+    meta = json.loads((base / "segment.json").read_bytes())
+    arrays = {k: v for k, v in meta["arrays"].items() if k != "block_min_len"}
+    (base / "block_min_len.npy").unlink()
+    _rewrite_json(base / "segment.json", {"arrays": arrays})
+    data = json.loads((base / "segment.json").read_bytes())
+    del data["block_postings"], data["checksum"]
+    (base / "segment.json").write_text(json.dumps(dict(data, checksum=store._digest(data))))
+
+
+def test_block_bounds_are_written_and_an_index_without_them_answers_the_same(
+    tmp_path: Path,
+) -> None:
+    docs = random_corpus(15, 600)
+    queries = random_queries(15, 40)
+    fresh = SearchIndex.build(tmp_path / "new", docs)
+    data = store.read_segment(_base_dir(tmp_path / "new"), prefault=False)
+    assert data.block_min_len is not None
+    assert data.block_min_len.size == -(-data.postings.doc_rows.size // data.block_postings)
+    SearchIndex.build(tmp_path / "old", docs)
+    _without_block_bounds(tmp_path / "old")
+    old = SearchIndex.load(tmp_path / "old")
+    assert old._state.base.data.block_min_len is None
+    for terms in queries:
+        assert old.search(terms, 10) == fresh.search(terms, 10)
+    assert_parity(old, docs, queries)
+    # a merge writes a new base, with block bounds again
+    old.add([DocRecord(20_000, 1, -1, docs[3].terms)])
+    old.merge()
+    assert SearchIndex.load(tmp_path / "old")._state.base.data.block_min_len is not None
+
+
+def test_block_bounds_of_the_wrong_size_say_to_reindex(tmp_path: Path) -> None:
+    SearchIndex.build(tmp_path / "index", random_corpus(16, 80))
+    _rewrite_json(_base_dir(tmp_path / "index") / "segment.json", {"block_postings": 7})
+    with pytest.raises(IndexUnavailableError, match="newsdesk reindex"):
+        SearchIndex.load(tmp_path / "index")

@@ -31,6 +31,7 @@ ARRAYS = (
     "term_max_tf",
     "term_min_dl",
     "term_min_dl_unit",
+    "block_min_len",
 )
 
 
