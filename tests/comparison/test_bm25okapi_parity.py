@@ -14,7 +14,7 @@ import pytest
 from rank_bm25 import BM25Okapi
 
 from index.models import DocRecord
-from index.search import SearchIndex
+from index.search import SearchIndex, maxscore
 
 TOLERANCE = 1e-9
 
@@ -182,7 +182,12 @@ def zipf_corpus(seed: int, n_docs: int) -> list[DocRecord]:
 
 
 @pytest.mark.slow
-def test_top_k_with_pruning_equals_rank_bm25_on_a_larger_zipf_corpus(tmp_path: Path) -> None:
+@pytest.mark.parametrize("blocks", ["as-tuned", "every-bounded-merge"])
+def test_top_k_with_pruning_equals_rank_bm25_on_a_larger_zipf_corpus(
+    tmp_path: Path, blocks: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if blocks == "every-bounded-merge":  # block bounds in every bounded tf = 1 merge
+        monkeypatch.setattr(maxscore, "_BLOCK_SHARE", 0)
     docs = zipf_corpus(41, 12_000)
     index = SearchIndex.build(tmp_path / "index", docs)
     reference = BM25Okapi([list(d.terms) for d in docs])
