@@ -62,8 +62,11 @@ _RETRY_RATIO = 3.0
 # Below this many remaining postings a full merge is cheaper than raising θ.
 _SMALL_REST = 4_096
 # A lookup by binary search beats a gather over the term's rows when the candidates are
-# fewer than rows / _SEARCH_RATIO.
-_SEARCH_RATIO = 16
+# fewer than rows / _SEARCH_RATIO. A gather sweeps per-row arrays (``marks``, ``lengths``) as
+# long as the segment: 16 was measured best at 1M rows; at 10M rows (40 MB of marks) the
+# gathers cost more and 2 was best (-16% CPU at p50), while at 1M 2 and 16 were within noise
+# (docs/performance.md, "Block bounds").
+_SEARCH_RATIO = 2
 # A merge reads only the blocks whose bound passes when they are fewer than 1 / _BLOCK_SHARE
 # of the run's blocks; past that, one pass over the whole run costs less than the selection.
 _BLOCK_SHARE = 2
