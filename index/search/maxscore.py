@@ -64,7 +64,8 @@ _SMALL_REST = 4_096
 # A lookup by binary search beats a gather over the term's rows when the candidates are
 # fewer than rows / _SEARCH_RATIO. A gather sweeps per-row arrays (``marks``, ``lengths``) as
 # long as the segment: 16 was measured best at 1M rows; at 10M rows (40 MB of marks) the
-# gathers cost more and 2 was best (-16% CPU at p50), while at 1M 2 and 16 were within noise
+# gathers cost more and 2 was best (-11 to -16% CPU at p50 with block bounds), while at 1M 2
+# and 16 were within noise
 # (docs/performance.md, "Block bounds").
 _SEARCH_RATIO = 2
 # A merge reads only the blocks whose bound passes when they are fewer than 1 / _BLOCK_SHARE
