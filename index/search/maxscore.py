@@ -65,8 +65,7 @@ _SMALL_REST = 4_096
 # fewer than rows / _SEARCH_RATIO. A gather sweeps per-row arrays (``marks``, ``lengths``) as
 # long as the segment: 16 was measured best at 1M rows; at 10M rows (40 MB of marks) the
 # gathers cost more and 2 was best (-11 to -16% CPU at p50 with block bounds), while at 1M 2
-# and 16 were within noise
-# (docs/performance.md, "Block bounds").
+# and 16 were within noise (docs/performance.md, "Block bounds").
 _SEARCH_RATIO = 2
 # A merge reads only the blocks whose bound passes when they are fewer than 1 / _BLOCK_SHARE
 # of the run's blocks; past that, one pass over the whole run costs less than the selection.
