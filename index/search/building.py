@@ -168,7 +168,7 @@ def segment_from_runs(
         published_days=_concatenated(columns.published_days, np.int32)[order],
         files=merged.files,
         tf_starts=merged.tf_starts,
-        block_min_len=block_min_lengths(merged.postings.doc_rows, doc_len),
+        block_min_len=merged.block_min_len,
     )
 
 

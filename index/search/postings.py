@@ -411,22 +411,42 @@ def block_min_lengths(
     tf = 1 posting's contribution shrinks with its document's length, so ``min_len`` of a
     block bounds every tf = 1 posting in it from above, under any avgdl and after any
     removal. Lengths above 255 are stored as 255, which keeps the minimum a lower bound.
-    Read in steps, so a memory-mapped ``doc_rows`` is never gathered whole.
     """
-    n = int(doc_rows.shape[0])
-    out = np.empty(-(-n // block), dtype=np.uint8)
-    if n == 0:
-        return out
-    short = np.minimum(np.asarray(doc_len), 255).astype(np.uint8)
+    blocks = BlockMinLengths(doc_len, block)
     step = _BLOCK_CHUNK - _BLOCK_CHUNK % block
-    for start in range(0, n, step):
-        lengths = short.take(np.asarray(doc_rows[start : start + step]))
-        first, full = start // block, lengths.size // block
+    for start in range(0, int(doc_rows.shape[0]), step):
+        blocks.add(np.asarray(doc_rows[start : start + step]))
+    return blocks.finish()
+
+
+class BlockMinLengths:
+    """``block_min_lengths`` fed piece by piece in postings order, as a streamed merge writes
+    the postings (it never reads them back: mapping the written rows would make the building
+    process as large as its postings)."""
+
+    def __init__(self, doc_len: np.ndarray, block: int = BLOCK_POSTINGS) -> None:
+        self._short = np.minimum(np.asarray(doc_len), 255).astype(np.uint8)
+        self._block = block
+        self._parts: list[np.ndarray] = []
+        self._pending = np.empty(0, np.uint8)
+
+    def add(self, doc_rows: np.ndarray) -> None:
+        """The next postings' rows."""
+        lengths = self._short.take(doc_rows)
+        if self._pending.size:
+            lengths = np.concatenate([self._pending, lengths])
+        full = lengths.size // self._block
         if full:
-            out[first : first + full] = lengths[: full * block].reshape(full, block).min(axis=1)
-        if lengths.size > full * block:
-            out[first + full] = lengths[full * block :].min()
-    return out
+            whole = lengths[: full * self._block].reshape(full, self._block)
+            self._parts.append(whole.min(axis=1))
+        self._pending = lengths[full * self._block :].copy()
+
+    def finish(self) -> np.ndarray:
+        """One minimum per block, the last block possibly partial."""
+        if self._pending.size:
+            self._parts.append(self._pending.min(keepdims=True))
+            self._pending = self._pending[:0]
+        return np.concatenate(self._parts) if self._parts else np.empty(0, np.uint8)
 
 
 def compact_tf(tf: np.ndarray) -> np.ndarray:

@@ -39,6 +39,7 @@ import numpy as np
 
 from index.models import EncodedBatch, EncodedTerms
 from index.search.postings import (
+    BlockMinLengths,
     Postings,
     compact_tf,
     compact_tf_starts,
@@ -332,6 +333,7 @@ class MergedPostings:
     term_min_dl: np.ndarray
     term_min_dl_unit: np.ndarray
     files: dict[str, Path]
+    block_min_len: np.ndarray  # ``postings.block_min_lengths``, taken as the blocks are written
 
 
 class _Output:
@@ -448,6 +450,7 @@ def _merge(
     min_dl = np.zeros(n_terms, dtype=np.int32)
     min_dl_unit = np.zeros(n_terms, dtype=np.int32)
     doc_len = np.asarray(doc_len, dtype=np.int32)
+    block_mins = BlockMinLengths(doc_len)
     try:
         for start, end in _blocks(indptr):
             block = _merge_block(readers, start, end, indptr, row_of_doc, rows_sorted, out)
@@ -456,6 +459,7 @@ def _merge(
             split[start:end] = block_split + indptr[start]
             max_tfs[start:end], min_dl[start:end], min_dl_unit[start:end] = bounds
             out.append("doc_rows", tiered.doc_rows)
+            block_mins.add(tiered.doc_rows)
             out.append("tf", compact_tf(tiered.tf))
         rows, tfs = out.finish()
     except BaseException:
@@ -469,6 +473,7 @@ def _merge(
         term_min_dl=min_dl,
         term_min_dl_unit=min_dl_unit,
         files=out.files,
+        block_min_len=block_mins.finish(),
     )
 
 

@@ -7,6 +7,7 @@ import pytest
 
 from index.search import postings as postings_module
 from index.search.postings import (
+    BlockMinLengths,
     Vocabulary,
     block_min_lengths,
     build_postings,
@@ -109,3 +110,13 @@ def test_block_min_lengths_are_each_blocks_shortest_document(
     expected = [clipped[i : i + block].min() for i in range(0, rows.size, block)]
     assert got.dtype == np.uint8 and got.tolist() == expected
     assert block_min_lengths(np.empty(0, np.int32), doc_len, block).size == 0
+
+
+def test_block_min_lengths_fed_in_uneven_pieces_equal_the_whole() -> None:
+    rng = np.random.default_rng(6)
+    doc_len = rng.integers(0, 300, 40).astype(np.int32)
+    rows = rng.integers(0, 40, 500).astype(np.int32)
+    blocks = BlockMinLengths(doc_len, 7)
+    for piece in np.split(rows, [3, 4, 4, 50, 333, 499]):
+        blocks.add(piece)
+    assert np.array_equal(blocks.finish(), block_min_lengths(rows, doc_len, 7))
