@@ -7,8 +7,8 @@ compares configurations of the same loaded index in one process: each round runs
 question once per configuration, and a question's figure is its least CPU time
 (``time.thread_time``) over the rounds. The configurations are the evaluation as it was
 before block bounds (``before``: no block bounds, known candidates searched below 1/16 of a
-run's rows) and as it is (``after``). Every configuration must return the same top 10, ids
-and score bits, for every question, or the bench fails.
+run's rows at any size) and as it is (``after``). Every configuration must return the same
+top 10, ids and score bits, for every question, or the bench fails.
 
 Without ``--index`` it builds the bench corpus first (``measure.build_ours``, in a fresh
 process) into a temporary directory; with it, it uses (or builds, when empty) that
@@ -34,15 +34,18 @@ from index.search import SearchIndex, engine, maxscore
 from index.search.postings import BLOCK_POSTINGS, block_min_lengths
 
 
-def _configurations(index: SearchIndex) -> dict[str, tuple[maxscore.Blocks | None, float]]:
-    """Name → (block bounds, search ratio) of the base segment."""
+def _configurations(
+    index: SearchIndex,
+) -> dict[str, tuple[maxscore.Blocks | None, tuple[float, float]]]:
+    """Name → (block bounds, search ratios below and from ``_LARGE_ROWS`` rows)."""
     data = index._state.base.data
     if data.block_min_len is not None:
         blocks = maxscore.Blocks(data.block_min_len, data.block_postings)
     else:
         lengths = block_min_lengths(data.postings.doc_rows, data.doc_len, BLOCK_POSTINGS)
         blocks = maxscore.Blocks(lengths, BLOCK_POSTINGS)
-    return {"before": (None, 16), "after": (blocks, maxscore._SEARCH_RATIO)}
+    current = (maxscore._SEARCH_RATIO, maxscore._SEARCH_RATIO_LARGE)
+    return {"before": (None, (16, 16)), "after": (blocks, current)}
 
 
 def compare(index_dir: Path, n_passages: int, n_questions: int, rounds: int) -> dict[str, Any]:
@@ -52,7 +55,8 @@ def compare(index_dir: Path, n_passages: int, n_questions: int, rounds: int) -> 
     if len(index._state.segments) != 1:
         raise SystemExit("error: the index has deltas; measure a freshly built index")
     configs = _configurations(index)
-    evaluate, ratio = maxscore.evaluate, maxscore._SEARCH_RATIO
+    evaluate = maxscore.evaluate
+    ratios = (maxscore._SEARCH_RATIO, maxscore._SEARCH_RATIO_LARGE)
     chosen: list[maxscore.Blocks | None] = [None]
 
     def with_blocks(*args: Any) -> maxscore.Scored:
@@ -66,7 +70,7 @@ def compare(index_dir: Path, n_passages: int, n_questions: int, rounds: int) -> 
         for _ in range(rounds):
             for name, (blocks, search_ratio) in configs.items():
                 chosen[0] = blocks
-                maxscore._SEARCH_RATIO = search_ratio
+                maxscore._SEARCH_RATIO, maxscore._SEARCH_RATIO_LARGE = search_ratio
                 times, answers = [], []
                 for terms in questions:
                     started = time.thread_time()
@@ -79,7 +83,8 @@ def compare(index_dir: Path, n_passages: int, n_questions: int, rounds: int) -> 
                     raise SystemExit(f"error: {name} answered differently from the first")
                 cpu[name].append(np.asarray(times) * 1000.0)
     finally:
-        engine.evaluate, maxscore._SEARCH_RATIO = evaluate, ratio
+        engine.evaluate = evaluate
+        maxscore._SEARCH_RATIO, maxscore._SEARCH_RATIO_LARGE = ratios
     load_average.append(os.getloadavg()[0])
     out: dict[str, Any] = {"passages": n_passages, "questions": len(questions)}
     for name, runs in cpu.items():

@@ -63,10 +63,13 @@ _RETRY_RATIO = 3.0
 _SMALL_REST = 4_096
 # A lookup by binary search beats a gather over the term's rows when the candidates are
 # fewer than rows / _SEARCH_RATIO. A gather sweeps per-row arrays (``marks``, ``lengths``) as
-# long as the segment: 16 was measured best at 1M rows; at 10M rows (40 MB of marks) the
-# gathers cost more and 2 was best (-11 to -16% CPU at p50 with block bounds), while at 1M 2
-# and 16 were within noise (docs/performance.md, "Block bounds").
-_SEARCH_RATIO = 2
+# long as the segment, so in segments of _LARGE_ROWS rows or more it costs more and
+# _SEARCH_RATIO_LARGE applies: at 10M rows (40 MB of marks) 2 was best (-11 to -16% CPU at
+# p50 with block bounds), at 1M 16 and 2 were within noise (docs/performance.md, "Block
+# bounds").
+_SEARCH_RATIO = 16
+_SEARCH_RATIO_LARGE = 2
+_LARGE_ROWS = 4_000_000
 # A merge reads only the blocks whose bound passes when they are fewer than 1 / _BLOCK_SHARE
 # of the run's blocks; past that, one pass over the whole run costs less than the selection.
 _BLOCK_SHARE = 2
@@ -278,6 +281,7 @@ class _Evaluation:
         "n",
         "rest",
         "scores",
+        "search_ratio",
         "seg",
         "terms",
         "theta",
@@ -292,6 +296,7 @@ class _Evaluation:
         self.rest = _Rest.of(terms)
         self.accept = accept
         n_rows = seg.stats.n_rows
+        self.search_ratio = _SEARCH_RATIO_LARGE if n_rows >= _LARGE_ROWS else _SEARCH_RATIO
         scratch.reserve(n_rows, min(self.rest.postings[0], n_rows))
         self.marks, self.cand = scratch.marks, scratch.rows
         self.scores, self.units = scratch.scores, scratch.units
@@ -457,7 +462,7 @@ class _Evaluation:
         length_ok = length_ok >= _lowered(self.theta)
         at = self._unpruned(term, length_ok)
         # θ is only known once there are k ≥ 1 candidates, so n ≥ 1 here.
-        if n * _SEARCH_RATIO < rows.size:
+        if n * self.search_ratio < rows.size:
             cand = self.cand[:n]
             pos = np.searchsorted(rows[:-1], cand)
             found = np.take(rows, pos) == cand
@@ -575,7 +580,7 @@ class _Evaluation:
             length = term.hi - term.lo
             if length == 0:
                 continue
-            if n * _SEARCH_RATIO < length:
+            if n * self.search_ratio < length:
                 if term.unit:
                     _add_unit_found(seg, term, cands.rows, cands.scores, cands.units)
                 else:
