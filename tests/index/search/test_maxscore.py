@@ -89,19 +89,23 @@ PATHS = {
     "always-search": {"_RETRY_POSTINGS": 1, "_SMALL_REST": 0, "_SEARCH_RATIO": 0},
     # known candidates always found through marks
     "always-gather": {"_RETRY_POSTINGS": 1, "_SMALL_REST": 0, "_SEARCH_RATIO": 10**9},
-    # block bounds where they pay off
-    "blocks": {},
+    # block bounds where they pay off (small segments count as large)
+    "blocks": {"_LARGE_ROWS": 0},
     # block bounds in every bounded merge of a tf = 1 run, with either way to find candidates
     "blocks-search": {
         "_RETRY_POSTINGS": 1,
         "_SMALL_REST": 0,
         "_SEARCH_RATIO": 0,
+        "_SEARCH_RATIO_LARGE": 0,
+        "_LARGE_ROWS": 0,
         "_BLOCK_SHARE": 0,
     },
     "blocks-gather": {
         "_RETRY_POSTINGS": 1,
         "_SMALL_REST": 0,
         "_SEARCH_RATIO": 10**9,
+        "_SEARCH_RATIO_LARGE": 10**9,
+        "_LARGE_ROWS": 0,
         "_BLOCK_SHARE": 0,
     },
 }
