@@ -301,13 +301,16 @@ def _read_ahead(paths: list[Path]) -> None:
     latency: the kernel maps a large folio (up to 2 MB here) per fault, so a question takes
     few faults (docs/performance.md, "Query-process memory").
     """
+    advise = getattr(os, "posix_fadvise", None)  # not on macOS or Windows: nothing to do
+    if advise is None:
+        return
     for path in paths:
         try:
             fd = os.open(path, os.O_RDONLY)
         except OSError:
             continue
         try:
-            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
+            advise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
         except OSError:
             pass
         finally:

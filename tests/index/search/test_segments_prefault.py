@@ -48,6 +48,18 @@ def test_read_ahead_skips_a_file_that_is_gone(tmp_path: Path) -> None:
     store._read_ahead([tmp_path / "missing.npy"])  # no error: the load has checked the files
 
 
+def test_read_ahead_without_posix_fadvise_opens_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """macOS and Windows have no ``os.posix_fadvise``: the read-ahead is skipped, not failed."""
+    base = build(tmp_path)
+    opened: list[object] = []
+    monkeypatch.delattr(store.os, "posix_fadvise", raising=False)
+    monkeypatch.setattr(store.os, "open", lambda *args, **kwargs: opened.append(args))
+    store._read_ahead([base / "doc_rows.npy"])
+    assert opened == []
+
+
 def test_small_postings_start_no_thread(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     base = build(tmp_path)
     started: list[object] = []
