@@ -48,7 +48,7 @@ from index.analysis.dates import (
 from index.analysis.language import DEFAULT_LANG, detect_language
 from index.analysis.markup import strip_markup
 from index.analysis.names import fold_key, is_place_key
-from index.analysis.normalize import normalize_number, normalize_token
+from index.analysis.normalize import fold_mixed_script, normalize_number, normalize_token
 from index.analysis.periods import PeriodMention, find_periods, find_since_dates
 from index.analysis.stemming import (
     is_known_word,
@@ -485,6 +485,7 @@ class Analyzer:
         plain = strip_markup(text)
         if plain is not text:  # the removed tags leave runs of spaces
             text = " ".join(plain.split())
+        text = fold_mixed_script(text)
         lang = detect_language(text)
         today = now.date()
         dates: list[DateMention] = find_dates(text, None, relative=False)

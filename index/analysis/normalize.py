@@ -69,3 +69,40 @@ def normalize_number(token: str) -> str:
 def strip_apostrophes(token: str) -> str:
     """Drop apostrophes: Ukrainian writes м'ясо, мʼясо and мясо for the same word."""
     return token.replace("'", "")
+
+
+# Latin letters that look like Cyrillic ones, and back: a word typed with the keyboard
+# layout switched half-way ("Симанcом" with a Latin "c", "Київ" with a Latin "i") is one
+# word to its reader and a different token to the index.
+_LATIN_LOOKALIKES = "aceopxyiABCEHKMOPTX"
+_CYRILLIC_LOOKALIKES = "асеорхуіАВСЕНКМОРТХ"
+_TO_CYRILLIC = str.maketrans(_LATIN_LOOKALIKES, _CYRILLIC_LOOKALIKES)
+_TO_LATIN = str.maketrans(_CYRILLIC_LOOKALIKES, _LATIN_LOOKALIKES)
+_MIXED_WORD_RE = re.compile(
+    r"\w*(?:[a-zA-Z]\w*[а-яА-ЯёЁіїєґІЇЄҐ]|[а-яА-ЯёЁіїєґІЇЄҐ]\w*[a-zA-Z])\w*"
+)
+
+
+def fold_mixed_script(text: str) -> str:
+    """Words mixing Latin and Cyrillic letters written in one script, where the letters of
+    the other script all look alike in both ("Симанcом" → "Симансом").
+
+    A word keeps its mix when both scripts have letters of their own ("KГјlГјg", mojibake)
+    or when nothing is mixed; every replacement is one character for one, so offsets into
+    the text stay exact. Used on questions only: the index keeps documents' tokens as
+    written (folding them would change stored terms and need a reindex).
+    """
+    if text.isascii():
+        return text
+
+    def fold(match: re.Match[str]) -> str:
+        word = match.group()
+        latin = {c for c in word if "a" <= c.lower() <= "z"}
+        cyrillic = {c for c in word if c.isalpha() and c not in latin and not c.isascii()}
+        if latin <= set(_LATIN_LOOKALIKES) and cyrillic - set(_CYRILLIC_LOOKALIKES):
+            return word.translate(_TO_CYRILLIC)
+        if cyrillic <= set(_CYRILLIC_LOOKALIKES) and latin - set(_LATIN_LOOKALIKES):
+            return word.translate(_TO_LATIN)
+        return word
+
+    return _MIXED_WORD_RE.sub(fold, text)

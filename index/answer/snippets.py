@@ -14,7 +14,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from index.analysis.dates import DATE_PREFIX, DAY_PREFIX
-from index.answer.answer_type import AnswerType, is_typed_term, typed_span_starts
+from index.answer.answer_type import (
+    AnswerType,
+    is_count_span,
+    is_typed_term,
+    states_reason,
+    typed_span_starts,
+)
 from index.answer.evidence import QuestionWord
 from index.answer.protocols import TermSpanLike
 
@@ -203,7 +209,7 @@ def choose_snippets(
         snippet text, and its score.
     """
     sentences = split_sentences(text) or [SentenceSpan(0, len(text))]
-    features = _sentence_features(sentences, spans, cues)
+    features = _sentence_features(sentences, spans, cues, text)
     total = sum(word.weight for word in cues.words)
     n_title = len(cues.title_words)
 
@@ -304,7 +310,7 @@ def sentence_features(
     """``_sentence_features`` of one sentence of ``text`` (a neighbouring passage's edge
     sentence, for ``context_choice`` across passages)."""
     inside = [span for span in spans if sentence.start <= span.start < sentence.end]
-    return _sentence_features([sentence], inside, cues)[0]
+    return _sentence_features([sentence], inside, cues, text)[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -319,7 +325,10 @@ class SentenceFeatures:
 
 
 def _sentence_features(
-    sentences: Sequence[SentenceSpan], spans: Sequence[TermSpanLike], cues: SnippetCues
+    sentences: Sequence[SentenceSpan],
+    spans: Sequence[TermSpanLike],
+    cues: SnippetCues,
+    text: str | None = None,
 ) -> list[SentenceFeatures]:
     """Per sentence: the question words it matches, whether it holds a new typed term (one
     not at a place where the question's own terms are; for names, not inside a date nor a
@@ -349,6 +358,11 @@ def _sentence_features(
     titled: list[set[int]] = [set() for _ in sentences]
     asked = {span.start for span in spans if span.term in cues.question_terms}
     dates = [(span.start, span.end) for span in spans if span.term.startswith(DAY_PREFIX)]
+    ordered: list[TermSpanLike] = []
+    order_starts: list[int] = []
+    if cues.answer_type == "number":
+        ordered = sorted(spans, key=lambda span: span.start)
+        order_starts = [span.start for span in ordered]
     # Every sentence's first word is capitalised: it is a name only when the same key is
     # also written capitalised inside a sentence, or in the title.
     first_word: dict[int, int] = {}
@@ -380,13 +394,28 @@ def _sentence_features(
             or (span.start == first_word[index] and span.term not in names)
         ):
             continue
+        if cues.answer_type == "number" and not is_count_span(
+            span, _following_span(ordered, order_starts, span), dates
+        ):
+            continue
         typed[index] = True
         if span.term in headline_answers:
             headline_typed[index] = True
+    if cues.answer_type == "reason" and text is not None:
+        for index, sentence in enumerate(sentences):
+            typed[index] = states_reason(text[sentence.start : sentence.end])
     return [
         SentenceFeatures(frozenset(m), t, frozenset(ti), h)
         for m, t, ti, h in zip(matched, typed, titled, headline_typed, strict=True)
     ]
+
+
+def _following_span(
+    ordered: Sequence[TermSpanLike], starts: Sequence[int], span: TermSpanLike
+) -> TermSpanLike | None:
+    """The first span of ``ordered`` (sorted by start) starting after ``span`` ends."""
+    at = bisect.bisect_left(starts, span.end)
+    return ordered[at] if at < len(ordered) else None
 
 
 def _inside(offset: int, ranges: Sequence[tuple[int, int]]) -> bool:
