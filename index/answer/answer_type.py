@@ -30,9 +30,16 @@ _DATE_RE = re.compile(
     r"в\s+якому\s+році|у\s+якому\s+році|когда|какого\s+числа|в\s+каком\s+году)\b(?!-)",
     re.IGNORECASE,
 )
+# "How many", and "which share / size / number" ("какой процент", "какова численность",
+# "яка частка", "what percentage"): a noun of quantity asks for a number as "how many" does
+# (xquad-ru-dev: 7 questions, answer@1 +1; docs/quality.md, "Question types").
 _NUMBER_RE = re.compile(
     r"\b(?:how\s+(?:many|much|far|long|old|large|big)|what\s+time|скільки|о\s+котрій|"
-    r"сколько|во\s+сколько)\b(?!-)",
+    r"сколько|во\s+сколько|what\s+(?:percentage|percent|proportion|share)|"
+    r"как(?:ой|ому|ого|ова|ов|ое|ая|ую)\s+(?:был[аио]?\s+)?(?:процент\w*|дол[яюи]|"
+    r"численност\w*|количеств\w*|размер\w*|сумм\w*|площад\w*)|"
+    r"як(?:ий|а|у|ою|ого|ої)\s+(?:(?:був|була|було)\s+)?(?:відсот\w*|частк\w*|кількіст\w*|"
+    r"чисельніст\w*|розмір\w*|сум\w*|площ\w*))\b(?!-)",
     re.IGNORECASE,
 )
 # "Who", "where", "which" (and "what is the name", "как называется/назывался", "як

@@ -151,6 +151,56 @@ def test_a_date_is_no_answer_to_how_many(
     assert choose(f"{dated} {counted}", question, lang).startswith(counted)
 
 
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("What percentage of voters backed the plan?", "number"),
+        ("Какой процент избирателей поддержал план?", "number"),
+        ("Какова была численность населения города?", "number"),
+        ("Який відсоток виборців підтримав план?", "number"),
+        ("Яка була кількість загиблих?", "number"),
+        ("Какой район построили первым?", None),
+        ("Який район збудували першим?", None),
+    ],
+)
+def test_a_noun_of_quantity_asks_for_a_number(question: str, expected: str | None) -> None:
+    assert answer_type_of(question) == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "question", "first", "second"),
+    [
+        (
+            "en",
+            "What share of the city budget went to the new tram line?",
+            "The city budget for the new tram line was debated by the council all week.",
+            "About 12% of the city budget is for the new tram line this year.",
+        ),
+        (
+            "ru",
+            "Какая доля городского бюджета пошла на новую линию трамвая?",
+            "Городской бюджет на новую линию трамвая депутаты обсуждали всю неделю.",
+            "Около 12% городского бюджета выделено на новую линию трамвая.",
+        ),
+        (
+            "uk",
+            "Яка частка міського бюджету пішла на нову лінію трамвая?",
+            "Міський бюджет на нову лінію трамвая депутати обговорювали весь тиждень.",
+            "Близько 12% міського бюджету виділено на нову лінію трамвая.",
+        ),
+    ],
+    ids=["en", "ru", "uk"],
+)
+def test_a_quantity_question_prefers_the_sentence_with_a_number(
+    lang: Lang, question: str, first: str, second: str
+) -> None:
+    assert choose(f"{first} {second}", question, lang).startswith(second)
+    # Without the noun of quantity the earlier sentence wins the tie.
+    plain = question.replace("What share of", "What of").replace("Какая доля", "Что из")
+    plain = plain.replace("Яка частка", "Що з")
+    assert choose(f"{first} {second}", plain, lang).startswith(first)
+
+
 def test_a_year_without_a_year_word_may_still_be_a_count() -> None:
     text = "The stadium holds 2000 people."
     spans = sorted(REAL.term_spans(text, "en", NOW), key=lambda s: s.start)
