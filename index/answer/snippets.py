@@ -332,8 +332,10 @@ def _sentence_features(
 ) -> list[SentenceFeatures]:
     """Per sentence: the question words it matches, whether it holds a new typed term (one
     not at a place where the question's own terms are; for names, not inside a date nor a
-    sentence's capitalised first word seen nowhere else), whether that term is also in the
-    title, and the title words it repeats."""
+    sentence's capitalised first word seen nowhere else; for "how many", no date's day or
+    year, ``is_count_span``), whether that term is also in the title, and the title words it
+    repeats. A "why" question's type is read from the sentence's words (``states_reason``),
+    so it needs ``text``, the passage the sentences and spans index into."""
     term_words: dict[str, list[int]] = {}
     for i, word in enumerate(cues.words):
         for term in word.terms:
