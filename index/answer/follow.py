@@ -65,7 +65,7 @@ import logging
 import math
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
 import numpy as np
@@ -121,15 +121,11 @@ from index.models import (
 
 logger = logging.getLogger(__name__)
 
-# The reverse index's weights are recomputed when the index's passage count moved by more
-# than this share since they were computed (document frequencies move with it).
-RESIGN_SHARE = 0.05
-# The share of a topic's weight an article's terms must hold to be checked further: below
-# the gate's MIN_COVERAGE (0.45) by a margin for weights that moved since the last rebuild.
-FILTER_COVERAGE = 0.4
-# The same margin on the gate's other way to pass, a long topic's heaviest words
-# (``COMPOUND_WORDS``): a candidate holds this share of their weight.
-FILTER_COMPOUND = FILTER_COVERAGE / MIN_COVERAGE
+# The reverse index keeps a topic whose words an article holds carry ``MIN_COVERAGE`` of its
+# weight (or, for a long topic, its ``COMPOUND_WORDS`` heaviest words' weight) under today's
+# weights, less this share: the sums run in another order than ``measure_evidence``'s (and
+# numpy's log may differ from ``math.log`` in the last bit), never by more than ~1e-15.
+FILTER_ROUNDING = 1e-9
 _LANG_CODES = {"en": 0, "uk": 1, "ru": 2}
 # The reverse index sums an article's postings over every topic at once (a dense array)
 # unless they are fewer than one in this many topics: then over only the topics they name.
@@ -217,7 +213,7 @@ class TopicMatcher:
         self.layer = layer
         self._topics: dict[int, _TopicQuery] = {}
         self._reverse = _ReverseIndex.empty()
-        self._signed_at_docs = -1.0
+        self._signed = False
         self.version = -1
         # Judge the candidates together (``topic_batch``) where it reads them exactly; off,
         # every candidate goes through the per-topic rule (the tests compare the two).
@@ -252,7 +248,7 @@ class TopicMatcher:
                 query = self.analyse(topic_id, text, now)
             if query is not None:
                 self._topics[topic_id] = query
-        self._signed_at_docs = -1.0
+        self._signed = False
         self.version = version
 
     def analyse(self, topic_id: int, text: str, now: datetime) -> _TopicQuery | None:
@@ -300,16 +296,16 @@ class TopicMatcher:
     # -- the reverse index --------------------------------------------------------------------
 
     def _ensure_signed(self, index: SearchBackend) -> None:
-        """(Re)build the reverse index with today's weights when it is missing or stale."""
-        n = index.n_docs
-        if self._signed_at_docs >= 0 and abs(n - self._signed_at_docs) <= RESIGN_SHARE * max(
-            self._signed_at_docs, 1
-        ):
+        """Build the reverse index when the topics changed, and give its postings the
+        weights of the index state ``index`` (``_ReverseIndex.reweigh``, once a state)."""
+        if self._signed:
+            self._reverse.reweigh(index)
             return
         generation, df, idfs = self._state_caches(index)
         topics = list(self._topics.values())
-        self._reverse = _ReverseIndex.build(topics, index, df)
-        self._signed_at_docs = float(n)
+        self._reverse = _ReverseIndex.build(topics)
+        self._reverse.reweigh(index)
+        self._signed = True
         self._table = TopicTable.build(
             [
                 (
@@ -328,8 +324,10 @@ class TopicMatcher:
         self._bits = ArticleBits(self._reverse.term_ids, self._table.pad)
         idf = _idf_reader(index, df, idfs)
         if generation is not None and idf is not None:
-            # The build weighed every topic under this generation: keep the weights and
-            # the terms' idf signs for the matches under it (an ingest's articles).
+            # Weigh every batched topic under this generation now, with the document
+            # frequencies the reverse index just read, and keep the weights and the terms'
+            # idf signs for the matches under it (an ingest's articles).
+            df.update(self._reverse.frequencies())
             self._weights.reset(generation)
             for row in np.flatnonzero(self._table.batched).tolist():
                 self._weights.fill(row, _weighed(topics[row], index, generation, df))
@@ -1042,21 +1040,108 @@ def _weigh(
     return tuple(words)
 
 
+@dataclass(frozen=True, slots=True)
+class _WordTable:
+    """The reverse index's topic words as arrays, for weighing them all at once.
+
+    Words are numbered topic by topic in word order; ``term_of`` lists each word's terms
+    (as term ids of the reverse index), word after word.
+    """
+
+    term_of: np.ndarray  # (postings,) int64: the words' terms, word after word
+    word_starts: np.ndarray  # (words,) int64: where each word's terms start in ``term_of``
+    n_terms: np.ndarray  # (words,) int64
+    topic_of: np.ndarray  # (words,) int64: the word's topic (row)
+    common: np.ndarray  # (words,) bool: ``_Shape.common``
+    n_words: np.ndarray  # (topics,) int64
+    posting_word: np.ndarray  # (postings,) int64: the word of each posting, in the index's order
+
+    @classmethod
+    def of(
+        cls, shapes: Sequence[Sequence[_Shape]], term_ids: dict[str, int] | None = None
+    ) -> _WordTable:
+        """The words of topics given by their shapes, in row order (``term_ids``: the reverse
+        index's, holding every term of them)."""
+        ids = term_ids or {}
+        terms = [ids[term] for words in shapes for shape in words for term in shape.terms]
+        n_terms = np.asarray([len(s.terms) for words in shapes for s in words], dtype=np.int64)
+        starts = np.zeros(n_terms.size, dtype=np.int64)
+        np.cumsum(n_terms[:-1], out=starts[1:])
+        n_words = np.asarray([len(words) for words in shapes], dtype=np.int64)
+        return cls(
+            np.asarray(terms, dtype=np.int64),
+            starts,
+            n_terms,
+            np.repeat(np.arange(n_words.size, dtype=np.int64), n_words),
+            np.asarray([s.common for words in shapes for s in words], dtype=bool),
+            n_words,
+            np.repeat(np.arange(n_terms.size, dtype=np.int64), n_terms),
+        )
+
+    def weights(self, df: np.ndarray, n_docs: int) -> tuple[np.ndarray, np.ndarray]:
+        """Each word's weight under ``df`` (by term id) and ``n_docs``, as ``_weigh`` gives
+        it, and each topic's bar: ``MIN_COVERAGE`` of its total or, for a long topic, the
+        weight of its ``COMPOUND_WORDS`` heaviest words if lower, less ``FILTER_ROUNDING``.
+
+        ``_weigh``'s rules: a word weighs its rarest known term's ``evidence_idf``; a word
+        no term of which the index holds weighs as a term seen once, or, as the one unknown
+        everyday word of a topic with enough known words, as a common word.
+        """
+        n_topics = self.n_words.size
+        big = np.iinfo(np.int64).max
+        rarest = np.full(self.n_terms.size, big, dtype=np.int64)
+        has = self.n_terms > 0
+        if self.term_of.size:
+            held = df[self.term_of]
+            rarest[has] = np.minimum.reduceat(np.where(held > 0, held, big), self.word_starts[has])
+        known = rarest < big
+        n_known = np.bincount(self.topic_of, weights=known, minlength=n_topics)
+        unknown_common = np.bincount(
+            self.topic_of, weights=~known & self.common, minlength=n_topics
+        )
+        discounting = (unknown_common <= MAX_COMMON_UNKNOWN) & (n_known >= MIN_KNOWN_FOR_DISCOUNT)
+        found = np.where(known, rarest, 1).astype(np.float64)
+        common_weight = evidence_idf(max(1, math.ceil(COMMON_UNKNOWN_DF_SHARE * n_docs)), n_docs)
+        weight = np.where(
+            known,
+            np.log(1.0 + (n_docs - found + 0.5) / (found + 0.5)),  # ``evidence_idf``
+            np.where(
+                self.common & discounting[self.topic_of], common_weight, evidence_idf(1, n_docs)
+            ),
+        )
+        needed = MIN_COVERAGE * np.bincount(self.topic_of, weights=weight, minlength=n_topics)
+        long = self.n_words > 2 * COMPOUND_WORDS
+        if long.any():
+            # The heaviest words of each long topic: its words sorted by weight, the first
+            # ``COMPOUND_WORDS`` of each topic summed.
+            mine = long[self.topic_of]
+            topics, values = self.topic_of[mine], weight[mine]
+            order = np.lexsort((-values, topics))
+            topics, values = topics[order], values[order]
+            top = np.arange(topics.size) - np.searchsorted(topics, topics) < COMPOUND_WORDS
+            heaviest = np.bincount(topics[top], weights=values[top], minlength=n_topics)
+            needed[long] = np.minimum(needed[long], heaviest[long])
+        return weight, needed * (1.0 - FILTER_ROUNDING)
+
+
 class _ReverseIndex:
-    """Topic words by term, in flat arrays: one posting per (term, topic, word weight).
+    """Topic words by term, in flat arrays: one posting per (term, topic, word).
 
     For an article, the postings of its terms are gathered and summed per topic with
     ``np.bincount``: the weight of each topic's words the article holds (an upper bound: a
     word with two terms, a name and its fold key, may count twice) and how many of them. A
-    topic in the article's language is a candidate when that weight reaches
-    ``FILTER_COVERAGE`` of its total (below the gate's ``MIN_COVERAGE``, so weights that
-    drifted since the build do not hide a passing topic) or, for a topic of more than
-    ``2 * COMPOUND_WORDS`` words, ``FILTER_COMPOUND`` of its ``COMPOUND_WORDS`` heaviest
-    words' weight (the gate's compound rule); in another language when at least
-    ``MIN_CROSS_LANGUAGE_MATCHES`` words match. A word the index did not hold at the build
-    is counted at the weight of a term seen once, the most it can weigh once an article
-    brings it (an unknown everyday word is discounted only while it is unknown). The work
-    is one dictionary lookup per article term plus numpy over the postings those terms have.
+    topic in the article's language is a candidate when that weight reaches ``MIN_COVERAGE``
+    of its total or, for a topic of more than ``2 * COMPOUND_WORDS`` words, its
+    ``COMPOUND_WORDS`` heaviest words' weight (the gate's compound rule), both less
+    ``FILTER_ROUNDING``; in another language when at least ``MIN_CROSS_LANGUAGE_MATCHES``
+    words match. The work is one dictionary lookup per article term plus numpy over the
+    postings those terms have.
+
+    The weights are today's: ``reweigh`` gives every posting its word's weight under the
+    index state the article is matched in (the rules of ``_weigh``, on arrays), once a state.
+    So the filter is the gate's weight rule, whatever moved since the build (a burst of
+    articles on a name, a word the index did not hold, the index's growth), and the index is
+    rebuilt only when the topics change.
     """
 
     def __init__(
@@ -1064,57 +1149,52 @@ class _ReverseIndex:
         term_ids: dict[str, int],
         indptr: np.ndarray,
         postings: np.ndarray,
-        weights: np.ndarray,
         topic_ids: np.ndarray,
-        needed: np.ndarray,
         langs: np.ndarray,
+        words: _WordTable,
     ) -> None:
         self.term_ids = term_ids
+        self.terms = tuple(term_ids)  # by term id (``document_frequencies`` keeps its ids)
         self.indptr = indptr
         self.postings = postings
-        self.weights = weights
         self.topic_ids = topic_ids
-        self.needed = needed
         self.langs = langs
+        self.words = words
         self._codes = frozenset(np.unique(langs).tolist())
         self._slots = np.zeros(topic_ids.size, dtype=np.int64)
+        # Set by ``reweigh``: each posting's weight and each topic's bar, under the state
+        # ``_weighed_at`` names (its generation and passage count), from the frequencies
+        # ``_df`` (by term id).
+        self.weights = np.zeros(postings.size, dtype=np.float64)
+        self.needed = np.full(topic_ids.size, np.inf, dtype=np.float64)
+        self._df = np.full(len(self.terms), -1, dtype=np.int64)
+        self._n_docs = -1
+        self._weighed_at: tuple[str, int] | None = None
 
     @classmethod
     def empty(cls) -> _ReverseIndex:
         none = np.zeros(0, dtype=np.int32)
-        return cls({}, np.zeros(1, dtype=np.int64), none, none.astype(np.float32), none,
-                   none.astype(np.float64), none.astype(np.int8))  # fmt: skip
+        return cls({}, np.zeros(1, dtype=np.int64), none, none.astype(np.int64),
+                   none.astype(np.int8), _WordTable.of([]))  # fmt: skip
 
     @classmethod
-    def build(
-        cls, topics: Iterable[_TopicQuery], index: SearchBackend, df: dict[str, int]
-    ) -> _ReverseIndex:
-        """The index over ``topics`` with today's weights (kept on each topic for the match
-        that follows, which reads the same index generation). ``df``: the document
-        frequencies read under it so far, added to."""
-        generation = _generation_of(index)
+    def build(cls, topics: Iterable[_TopicQuery]) -> _ReverseIndex:
+        """The index over ``topics``' words, without weights (``reweigh`` gives them)."""
         term_ids: dict[str, int] = {}
         rows: list[int] = []
         cols: list[int] = []
-        vals: list[float] = []
         topic_ids: list[int] = []
-        needed: list[float] = []
-        most = evidence_idf(1, max(index.n_docs, 1))
         langs: list[int] = []
+        shapes: list[Sequence[_Shape]] = []
         for number, query in enumerate(topics):
-            words = _weighed(query, index, generation, df)
             topic_ids.append(query.topic_id)
-            need = FILTER_COVERAGE * sum(w.weight for w in words)
-            if len(words) > 2 * COMPOUND_WORDS:
-                heaviest = sorted((w.weight for w in words), reverse=True)[:COMPOUND_WORDS]
-                need = min(need, FILTER_COMPOUND * sum(heaviest))
-            needed.append(need)
             langs.append(_LANG_CODES.get(query.question.language, 0))  # type: ignore[attr-defined]
-            for word in words:
-                for term in word.terms:
+            shapes.append(query.shapes)
+            for shape in query.shapes:
+                for term in shape.terms:
                     rows.append(term_ids.setdefault(term, len(term_ids)))
                     cols.append(number)
-                    vals.append(word.weight if word.known else max(word.weight, most))
+        words = _WordTable.of(shapes, term_ids)
         order = np.argsort(np.asarray(rows, dtype=np.int64), kind="stable")
         counts = np.bincount(np.asarray(rows, dtype=np.int64), minlength=len(term_ids))
         indptr = np.zeros(len(term_ids) + 1, dtype=np.int64)
@@ -1123,11 +1203,38 @@ class _ReverseIndex:
             term_ids,
             indptr,
             np.asarray(cols, dtype=np.int32)[order],
-            np.asarray(vals, dtype=np.float32)[order],
             np.asarray(topic_ids, dtype=np.int64),
-            np.asarray(needed, dtype=np.float64),
             np.asarray(langs, dtype=np.int8),
+            replace(words, posting_word=words.posting_word[order]),
         )
+
+    def reweigh(self, index: SearchBackend) -> None:
+        """Give the postings and the topics' bars the weights of ``index``'s state.
+
+        Once per index generation (every call for an index without one): the document
+        frequencies of every term of the index (``SearchBackend.document_frequencies``),
+        then ``_weigh``'s rules on arrays (``_WordTable.weights``), only when the passage
+        count or a frequency moved since the last state.
+        """
+        generation = _generation_of(index)
+        n_docs = max(index.n_docs, 1)
+        if generation is not None and self._weighed_at == (generation, n_docs):
+            return
+        self._weighed_at = None if generation is None else (generation, n_docs)
+        df = (
+            np.asarray(index.document_frequencies(self.terms), dtype=np.int64)
+            if self.terms
+            else np.zeros(0, dtype=np.int64)
+        )
+        if n_docs == self._n_docs and np.array_equal(df, self._df):
+            return
+        self._df, self._n_docs = df, n_docs
+        weights, self.needed = self.words.weights(df, n_docs)
+        self.weights = weights[self.words.posting_word]
+
+    def frequencies(self) -> dict[str, int]:
+        """The terms' document frequencies ``reweigh`` read last."""
+        return dict(zip(self.terms, self._df.tolist(), strict=True))
 
     def candidates(self, terms: Iterable[str], lang: str | None) -> set[int]:
         """The topics whose words in ``terms`` (one passage's, or an article's) may pass."""

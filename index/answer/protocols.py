@@ -137,6 +137,12 @@ class SearchBackend(Protocol):
         """In how many passages ``term`` occurs."""
         ...
 
+    def document_frequencies(self, terms: Sequence[str]) -> np.ndarray:
+        """``document_frequency`` of each of ``terms``, in order (int64). The topic matcher
+        asks it for the same sequence under every index state; an engine may keep what it
+        looked up for that sequence."""
+        ...
+
 
 class TermSpanLike(Protocol):
     """A term and the character span it came from (``index.analysis.analyzer.TermSpan``)."""

@@ -143,6 +143,9 @@ class SearchIndex:
         # The bytes of CURRENT when ``refresh`` last found the loaded state current: equal
         # bytes name the same pointer, so the next refresh skips parsing and checksumming.
         self._current_bytes: bytes | None = None
+        # ``document_frequencies``' last terms with their base vocabulary ids (-1: not in
+        # the base) and the vocabulary they were looked up in.
+        self._df_terms: tuple[Sequence[str], Vocabulary, np.ndarray, np.ndarray] | None = None
 
     # -- construction ----------------------------------------------------------------------
 
@@ -355,6 +358,32 @@ class SearchIndex:
     def document_frequency(self, term: str) -> int:
         """Live passages containing ``term``."""
         return self._state.df(term)[0]
+
+    def document_frequencies(self, terms: Sequence[str]) -> np.ndarray:
+        """``document_frequency`` of each of ``terms`` (int64, in order), for many at once.
+
+        The topic matcher reads every term of its reverse index under each new index state
+        (``follow._ReverseIndex.reweigh``). The terms' base vocabulary ids are looked up
+        once and kept for the last ``terms`` asked about (the same object, not changed
+        since) while the base segment stays, so a new state costs one gather from the live
+        frequencies plus a dict lookup per term the base lacks.
+        """
+        state = self._state
+        vocab = state.base.data.vocab
+        known = self._df_terms
+        if known is None or known[0] is not terms or known[1] is not vocab:
+            lookup = vocab.lookup
+            ids = np.fromiter((lookup(term) for term in terms), np.int64, len(terms))
+            known = self._df_terms = (terms, vocab, ids, np.flatnonzero(ids < 0))
+        _, _, ids, others = known
+        out = np.zeros(len(terms), dtype=np.int64)
+        if state.base_df.size:
+            in_base = ids >= 0
+            out[in_base] = state.base_df[ids[in_base]]
+        if state.extra_df and others.size:
+            get = state.extra_df.get
+            out[others] = [get(terms[i], 0) for i in others.tolist()]
+        return out
 
     def terms_with_prefix(self, prefix: str, limit: int) -> list[str]:
         """Up to ``limit`` live terms starting with ``prefix`` (sorted), from every segment.

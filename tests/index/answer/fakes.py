@@ -131,6 +131,9 @@ class MemoryArchive:
     def document_frequency(self, term: str) -> int:
         return sum(1 for doc in self.corpus if term in doc)
 
+    def document_frequencies(self, terms) -> np.ndarray:
+        return np.array([self.document_frequency(t) for t in terms], dtype=np.int64)
+
     # PassageSource
     def passages_by_id(self, ids) -> dict[int, Passage]:
         return {i: self.passages[i] for i in ids if i in self.passages}
