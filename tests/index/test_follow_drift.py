@@ -11,17 +11,24 @@ whatever moved since the build.
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 
+import numpy as np
 import pytest
 
 from index import Archive, IndexSettings, open_archive
-from index.answer.evidence import MIN_COVERAGE, evidence_idf, question_words
+from index.answer.evidence import MIN_COVERAGE, evidence_idf, measure_evidence, question_words
+from index.answer.follow import TopicMatcher, _ReverseIndex, _Shape, _TopicQuery, _weigh
+from index.bench.alerts import new_articles
+from index.bench.archive_corpus import ingest_generated_archive
+from index.bench.corpus import ZipfCorpus
 
 CHAT = 7
 # Filler vocabulary: made-up everyday words, so no real word's frequency is in play.
@@ -124,3 +131,222 @@ def test_a_burst_on_a_name_does_not_hide_an_alert_ask_gives(drifted: _Drifted) -
     assert drifted.target in alerted
     # Exactly ask's answers among the articles stored after the follow.
     assert alerted == cited & {drifted.target, *drifted.burst}
+
+
+class _Frequencies:
+    """An index state as the matcher reads it: passage count and document frequencies."""
+
+    def __init__(self, n_docs: int, df: dict[str, int], generation: str) -> None:
+        self.n_docs = n_docs
+        self.df = df
+        self._generation = generation
+
+    def document_frequency(self, term: str) -> int:
+        return self.df.get(term, 0)
+
+    def document_frequencies(self, terms: Sequence[str]) -> np.ndarray:
+        return np.asarray([self.df.get(t, 0) for t in terms], dtype=np.int64)
+
+    def generation(self) -> str:
+        return self._generation
+
+
+def _random_topic(rng: random.Random, topic_id: int, vocabulary: int) -> _TopicQuery:
+    """1-10 words (long ones for the compound rule) with the flags ``_weigh`` reads: names
+    with a fold key, everyday words that may be discounted when unknown, dates."""
+    shapes = []
+    for number in rng.sample(range(vocabulary), rng.randint(1, 10)):
+        kind = rng.random()
+        if kind < 0.25:
+            text, terms = f"Name{number}", {f"name{number}", f"~name{number}"}
+        elif kind < 0.3:
+            text, terms = f"{number}", {f"@{number}"}
+        else:
+            text, terms = f"word{number}", {f"word{number}"}
+        shapes.append(
+            _Shape(
+                text=text,
+                terms=frozenset(terms),
+                is_date=text.isdigit(),
+                is_name=text[0].isupper(),
+                transferable=text.isdigit() or text[0].isupper(),
+                common=text.islower(),
+            )
+        )
+    language = "en" if rng.random() < 0.8 else "uk"
+    terms = frozenset().union(*(s.terms for s in shapes))
+    return _TopicQuery(
+        topic_id, "", SimpleNamespace(language=language), tuple(shapes), terms=terms
+    )
+
+
+def _drifted(rng: random.Random, before: _Frequencies, terms: list[str]) -> _Frequencies:
+    """The index some ingests and removals later: growth up to just under the old 5% window
+    (or past it, or a shrink), bursts on a few terms, new terms, terms gone, small moves."""
+    n0 = before.n_docs
+    growth = rng.choice([0.0, 0.0499, rng.uniform(0, 0.05), rng.uniform(0.05, 0.5), -0.03])
+    n_docs = max(1, round(n0 * (1 + growth)))
+    added = max(n_docs - n0, 0)
+    df = dict(before.df)
+    for term in rng.sample(terms, rng.randint(0, 6)):  # bursts: up to every new passage
+        df[term] = min(n_docs, df.get(term, 0) + rng.randint(0, max(added, 1)))
+    for term in rng.sample(terms, rng.randint(0, 6)):  # new to the index, or gone from it
+        df[term] = 0 if df.get(term, 0) else rng.randint(1, max(added, 1))
+    for term in rng.sample(terms, rng.randint(0, 40)):  # the ordinary moves of growth
+        df[term] = max(0, min(n_docs, df.get(term, 0) + rng.randint(-2, max(added // 20, 2))))
+    return _Frequencies(n_docs, df, f"{before.generation()}+drift")
+
+
+def test_the_filter_keeps_every_topic_the_gate_passes_whatever_drifted() -> None:
+    """Random topics under random drift since the reverse index was built: every topic
+    whose words ``measure_evidence`` (``ask``'s article check on one passage with the title
+    and day) finds enough on some record of an article, under today's weights, is kept by
+    the per-record filter (``_keep``) and by the one-pass one (``candidate_rows``)."""
+    rng = random.Random(2026)
+    checked = passing = 0
+    for trial in range(30):
+        vocabulary = rng.choice([40, 150, 400])
+        topics = [_random_topic(rng, n, vocabulary) for n in range(300)]
+        reverse = _ReverseIndex.build(topics)
+        terms = list(reverse.terms)
+        n0 = rng.choice([20, 300, 5_000, 1_000_000])
+        built = _Frequencies(
+            n0,
+            {t: rng.choice([0, 1, 2, rng.randint(1, max(n0 // 3, 1))]) for t in terms},
+            f"state-{trial}",
+        )
+        reverse.reweigh(built)  # the build's weights, then the drift's
+        now = built
+        for _ in range(3):
+            now = _drifted(rng, now, terms)
+            reverse.reweigh(now)
+            words = [_weigh(topic.shapes, now, {}) for topic in topics]
+            for _ in range(15):
+                lang = rng.choice(["en", "en", "uk", None])
+                records = [
+                    set(rng.sample(terms, rng.randint(1, min(25, len(terms)))))
+                    for _ in range(rng.randint(1, 6))
+                ]
+                expected = {
+                    row
+                    for row, topic in enumerate(topics)
+                    for record in records
+                    if measure_evidence(
+                        words[row],
+                        record,
+                        cross_language=lang is not None and lang != topic.question.language,
+                    ).enough
+                    or (
+                        lang is None
+                        and measure_evidence(words[row], record, cross_language=True).enough
+                    )
+                }
+                kept = set(reverse.candidate_rows_in(records, lang).tolist())
+                ids = np.asarray(sorted({reverse.term_ids[t] for r in records for t in r}))
+                where = np.asarray(
+                    [sum(1 << i for i, r in enumerate(records) if t in r) for t in
+                     (terms[i] for i in ids.tolist())],
+                    dtype=np.uint64,
+                )  # fmt: skip
+                one_pass = set(reverse.candidate_rows(ids, where, len(records), lang).tolist())
+                assert expected <= kept, (trial, sorted(expected - kept))
+                assert kept == one_pass
+                checked += len(topics)
+                passing += len(expected)
+    assert checked > 400_000 and passing > 1_000
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]:
+    """The alerts bench's generated archive, small."""
+    folder = tmp_path_factory.mktemp("drift-generated")
+    ingest_generated_archive(folder / "data", PASSAGES, folder / "corpus")
+    archive = open_archive(IndexSettings(data_dir=folder / "data", _env_file=None))
+    yield archive
+    archive.close()
+
+
+PASSAGES = 800
+
+
+def test_under_random_bursts_the_matcher_decides_what_asks_check_accepts(
+    generated: Archive,
+) -> None:
+    """Random bursts after the reverse index was built (the first round under 5% of the
+    index), then new articles: the matcher decides, for each, exactly the topics for which
+    ``ask``'s article check (``render``, run for every topic) gives an answer.
+
+    Besides the bench's broad and specific topics, each new article has topics made of two
+    of its words and a rare word of the corpus that a burst before it names many times."""
+    archive = generated
+    rng = random.Random(7)
+    corpus = ZipfCorpus(PASSAGES)
+    topics = corpus.questions(1000) + corpus.specific_questions(200)
+    rare = sorted({w for text in corpus.specific_questions(300) for w in text.split()})
+    fresh = new_articles(PASSAGES, 9).decode().splitlines()
+    before = archive.keeper.current()
+    n0 = before.n_docs
+    rare = [w for w in rare if before.document_frequency(w) > 0]
+    weight = {w: evidence_idf(before.document_frequency(w), n0) for w in rare}
+    sizes = [rng.randint(10, 13) for _ in range(3)]  # burst articles, one passage each
+    named: list[list[str]] = []
+    for number, line in enumerate(fresh):
+        # One or two words of the article's first passage and a rare name, drawn among those whose
+        # weights put those words under 0.4 of the topic now and, once the burst names
+        # the name, over the gate's 0.45 (the window the old filter missed).
+        own = {w for w in json.loads(line)["text"].split("\n\n")[0].split() if w.isalpha()}
+        known = sorted(w for w in own if before.document_frequency(w) > 0)
+        own_weight = {w: evidence_idf(before.document_frequency(w), n0) for w in known}
+        pairs = [*itertools.combinations(known, 1), *itertools.combinations(known, 2)]
+        round_ = number // 3
+        grown = n0 + sum(sizes[: round_ + 1]) + 24 * (round_ + 1)
+        names = []
+        for name in rng.sample(rare, len(rare)):
+            after = evidence_idf(before.document_frequency(name) + sizes[round_], grown)
+            held = [(pair, sum(own_weight[w] for w in pair)) for pair in pairs]
+            fits = [
+                pair
+                for pair, s in held
+                if MIN_COVERAGE * (s + after) <= s < 0.4 * (s + weight[name])
+            ]
+            if fits:
+                topics.append(" ".join([*rng.choice(fits), name]))
+                names.append(name)
+            if len(names) == 3:
+                break
+        named.append(names)
+    topics_by_id = list(enumerate(topics, 1))
+    matcher = TopicMatcher(archive.keeper.analyzer, layer=True)
+    matcher.load(topics_by_id, datetime.now(UTC), version=1)
+    matcher.candidates((), archive.keeper.current())  # built under the state before
+    alerts = 0
+    for round_ in range(3):
+        burst_names = [name for names in named[3 * round_ : 3 * round_ + 3] for name in names]
+        burst = [
+            {
+                "url": f"https://drift.example.org/burst/{round_}/{n}",
+                "title": " ".join(rng.sample(rare, 3)),
+                "text": " ".join([*burst_names, *rng.sample(rare, 12)]) + ".",
+                "published": "2024-07-19T08:00:00Z",
+                "language": "en",
+            }
+            for n in range(sizes[round_])
+        ]
+        assert archive.ingest_bytes(f"burst-{round_}.jsonl", _jsonl(burst)).failed == ()
+        lines = "\n".join(fresh[3 * round_ : 3 * round_ + 3]) + "\n"
+        report = archive.ingest_bytes(f"new-{round_}.jsonl", lines.encode())
+        index = archive.keeper.current()
+        for item in report.items:
+            assert item.article_id is not None
+            article = archive.get_article(item.article_id)
+            passages = archive.get_passages(item.article_id)
+            records = archive.keeper.records_of(article, passages)
+            decided = matcher.decide(article, passages, records, index)
+            asked = [
+                topic_id
+                for topic_id, _ in topics_by_id
+                if matcher.render(topic_id, article, passages, index) is not None
+            ]
+            assert decided == asked, (round_, article.title)
+            alerts += len(decided)
+    assert alerts >= 9 and all(len(names) == 3 for names in named)
