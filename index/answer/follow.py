@@ -13,11 +13,11 @@ keyword alerts. Three steps keep the work proportional to the article's terms an
 topics it can actually answer:
 
 1. A reverse index (``_ReverseIndex``) lists each topic under its words' terms with the
-   word's weight. For each passage of an article (with the title and day, as the index
-   holds it), the postings of its terms are summed per topic with ``np.bincount``: one
-   dictionary lookup per term, then numpy. Topics whose words carry, in every passage, less
-   than ``FILTER_COVERAGE`` of their weight (and, for a long topic, less than
-   ``FILTER_COMPOUND`` of its three heaviest words'; cross-language: fewer than two matched
+   word's weight under the current index state. For each passage of an article (with the
+   title and day, as the index holds it), the postings of its terms are summed per topic
+   with ``np.bincount``: one dictionary lookup per term, then numpy. Topics whose words
+   carry, in every passage, less than ``MIN_COVERAGE`` of their weight (and, for a long
+   topic, less than its three heaviest words'; cross-language: fewer than two matched
    words) cannot pass the gate, which needs one passage to hold enough, and are dropped.
 2. The rest are measured exactly with ``measure_evidence``'s rules on the whole article's
    terms and then on each passage's (with the title and day, as the index holds them):
@@ -41,12 +41,18 @@ reverse index then reads the article's terms once, as term ids with the records 
 each, and sums the postings over the whole article before summing per record only the
 topics that pass (``_ReverseIndex.candidate_rows``).
 
-Weights come from document frequencies, which move as the archive grows: the reverse
-index is rebuilt when the index's passage count moved by more than ``RESIGN_SHARE`` (the
-filter's margin below ``MIN_COVERAGE`` absorbs the drift in between), and steps 2 and 3
-always use today's frequencies (``_weigh``, equal to ``evidence.question_words``). What
-depends on them (weights, idfs, verdicts) is kept per index generation: the articles of one
-ingest share it, the next ingest computes it again.
+Weights come from document frequencies, which move with every ingest (a burst of articles
+on a name makes that word cheap, and the topic's other words carry more of it). Every step
+uses today's: the reverse index is built once for the topics, and under each new index
+state it reads the document frequencies of all its terms at once
+(``SearchBackend.document_frequencies``) and weighs its postings again, ``_weigh``'s rules
+on arrays (``_WordTable.weights``, skipped when neither the passage count nor a frequency
+moved). So step 1 is exact, not a margin: it keeps every topic the gate's weight rule
+passes on some passage, whatever moved since the build, up to a relative
+``FILTER_ROUNDING`` of 1e-9 for sums in another order (``tests/index/test_follow_drift.py``).
+Steps 2 and 3 use ``_weigh``, equal to ``evidence.question_words``. What depends on the
+weights (weights, idfs, verdicts) is kept per index generation: the articles of one ingest
+share it, the next ingest computes it again.
 
 Filters: a topic may carry ``ask``'s filter words (``from:``, ``since:``, ``until:``,
 ``lang:``; ``index.answer.filters``). They are cut out before analysis, so they are never

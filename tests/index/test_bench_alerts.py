@@ -21,6 +21,7 @@ def test_the_alerts_bench_splits_deciding_from_building(
     assert row["match_cpu_p50_ms"] <= row["with_build_cpu_p99_ms"]
     assert row["alerts"] > 0 and row["alert_build_p99_ms"] > 0
     assert row["decided_but_not_built"] == 0  # every decision builds on the same index
+    assert row["reweigh_cpu_ms"] > 0  # the reverse index weighed again under a new state
     table = alerts.format_table(row["machine"], row)
     assert "with building" in table and "ms per alert" in table
 

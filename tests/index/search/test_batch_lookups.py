@@ -84,3 +84,33 @@ def test_articles_of_names_the_first_passage_not_indexed(tmp_path: Path) -> None
         index.articles_of([live[0], 501, 9999])
     with pytest.raises(NotFoundError, match="passage 9999"):
         index.articles_of([9999, live[1]])
+
+
+def test_document_frequencies_follow_every_state_of_one_term_list(tmp_path: Path) -> None:
+    """The same term tuple asked about under each state (its base ids are kept while the base
+    stays): a delta with new terms, removals, a merge that makes a new base."""
+    rng = np.random.default_rng(7)
+    index = SearchIndex.build(tmp_path / "i", random_docs(rng, range(1, 200)))
+    terms = (*WORDS, "unknown", "only-in-delta", "w0")
+
+    def check() -> None:
+        found = index.document_frequencies(terms)
+        assert found.dtype == np.int64
+        assert found.tolist() == [index.document_frequency(t) for t in terms]
+
+    check()
+    delta = [DocRecord(300, 100, 5, ("only-in-delta", "w1")), *random_docs(rng, range(301, 310))]
+    index.add(delta)
+    check()
+    assert index.document_frequency("only-in-delta") == 1
+    index.remove([1, 2, 3, 300])
+    check()
+    assert index.document_frequency("only-in-delta") == 0
+    index.add([DocRecord(400, 101, 5, ("only-in-delta",))])
+    index.merge()
+    assert len(index._state.segments) == 1  # a new base, with the delta's terms in it
+    check()
+    assert index.document_frequencies(("w0", "unknown")).tolist() == [
+        index.document_frequency("w0"),
+        0,
+    ]
