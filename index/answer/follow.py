@@ -1051,16 +1051,21 @@ class _WordTable:
     """The reverse index's topic words as arrays, for weighing them all at once.
 
     Words are numbered topic by topic in word order; ``term_of`` lists each word's terms
-    (as term ids of the reverse index), word after word.
+    (as term ids of the reverse index), word after word. Most words have one term (a name
+    has its fold key too): those read their term's weight directly, the others take the
+    largest of their terms'.
     """
 
     term_of: np.ndarray  # (postings,) int64: the words' terms, word after word
-    word_starts: np.ndarray  # (words,) int64: where each word's terms start in ``term_of``
-    n_terms: np.ndarray  # (words,) int64
     topic_of: np.ndarray  # (words,) int64: the word's topic (row)
     common: np.ndarray  # (words,) bool: ``_Shape.common``
     n_words: np.ndarray  # (topics,) int64
     posting_word: np.ndarray  # (postings,) int64: the word of each posting, in the index's order
+    single: np.ndarray  # the words of one term, and that term (``single_terms``)
+    single_terms: np.ndarray
+    several: np.ndarray  # the words of more terms, their terms one word after another
+    several_terms: np.ndarray
+    several_starts: np.ndarray  # where each of them starts in ``several_terms``
 
     @classmethod
     def of(
@@ -1069,19 +1074,31 @@ class _WordTable:
         """The words of topics given by their shapes, in row order (``term_ids``: the reverse
         index's, holding every term of them)."""
         ids = term_ids or {}
-        terms = [ids[term] for words in shapes for shape in words for term in shape.terms]
+        terms = np.asarray(
+            [ids[term] for words in shapes for shape in words for term in shape.terms],
+            dtype=np.int64,
+        )
         n_terms = np.asarray([len(s.terms) for words in shapes for s in words], dtype=np.int64)
         starts = np.zeros(n_terms.size, dtype=np.int64)
         np.cumsum(n_terms[:-1], out=starts[1:])
         n_words = np.asarray([len(words) for words in shapes], dtype=np.int64)
+        word_of = np.repeat(np.arange(n_terms.size, dtype=np.int64), n_terms)
+        single = np.flatnonzero(n_terms == 1)
+        several = np.flatnonzero(n_terms > 1)
+        in_several = np.isin(word_of, several)
+        several_starts = np.zeros(several.size, dtype=np.int64)
+        np.cumsum(n_terms[several][:-1], out=several_starts[1:])
         return cls(
-            np.asarray(terms, dtype=np.int64),
-            starts,
-            n_terms,
+            terms,
             np.repeat(np.arange(n_words.size, dtype=np.int64), n_words),
             np.asarray([s.common for words in shapes for s in words], dtype=bool),
             n_words,
-            np.repeat(np.arange(n_terms.size, dtype=np.int64), n_terms),
+            word_of,
+            single,
+            terms[starts[single]],
+            several,
+            terms[in_several],
+            several_starts,
         )
 
     def weights(self, df: np.ndarray, n_docs: int) -> tuple[np.ndarray, np.ndarray]:
@@ -1089,32 +1106,41 @@ class _WordTable:
         it, and each topic's bar: ``MIN_COVERAGE`` of its total or, for a long topic, the
         weight of its ``COMPOUND_WORDS`` heaviest words if lower, less ``FILTER_ROUNDING``.
 
-        ``_weigh``'s rules: a word weighs its rarest known term's ``evidence_idf``; a word
-        no term of which the index holds weighs as a term seen once, or, as the one unknown
-        everyday word of a topic with enough known words, as a common word.
+        ``_weigh``'s rules: a word weighs its rarest known term's ``evidence_idf`` (the
+        largest of its terms', the idf falling as the frequency grows); a word no term of
+        which the index holds weighs as a term seen once, or, as the one unknown everyday
+        word of a topic with enough known words, as a common word.
         """
         n_topics = self.n_words.size
-        big = np.iinfo(np.int64).max
-        rarest = np.full(self.n_terms.size, big, dtype=np.int64)
-        has = self.n_terms > 0
-        if self.term_of.size:
-            held = df[self.term_of]
-            rarest[has] = np.minimum.reduceat(np.where(held > 0, held, big), self.word_starts[has])
-        known = rarest < big
-        n_known = np.bincount(self.topic_of, weights=known, minlength=n_topics)
-        unknown_common = np.bincount(
-            self.topic_of, weights=~known & self.common, minlength=n_topics
+        n_words = self.topic_of.size
+        found = df.astype(np.float64)
+        # ``evidence_idf`` of every term the index holds, -inf for the others.
+        term_weight = np.where(
+            df > 0, np.log(1.0 + (n_docs - found + 0.5) / (found + 0.5)), -np.inf
         )
-        discounting = (unknown_common <= MAX_COMMON_UNKNOWN) & (n_known >= MIN_KNOWN_FOR_DISCOUNT)
-        found = np.where(known, rarest, 1).astype(np.float64)
-        common_weight = evidence_idf(max(1, math.ceil(COMMON_UNKNOWN_DF_SHARE * n_docs)), n_docs)
-        weight = np.where(
-            known,
-            np.log(1.0 + (n_docs - found + 0.5) / (found + 0.5)),  # ``evidence_idf``
-            np.where(
-                self.common & discounting[self.topic_of], common_weight, evidence_idf(1, n_docs)
-            ),
-        )
+        if self.single.size == n_words:
+            weight = term_weight[self.single_terms]
+        else:
+            weight = np.full(n_words, -np.inf)
+            weight[self.single] = term_weight[self.single_terms]
+            if self.several.size:
+                weight[self.several] = np.maximum.reduceat(
+                    term_weight[self.several_terms], self.several_starts
+                )
+        unknown = np.flatnonzero(np.isneginf(weight))
+        if unknown.size:
+            topics = self.topic_of[unknown]
+            common = self.common[unknown]
+            n_known = self.n_words - np.bincount(topics, minlength=n_topics)
+            unknown_common = np.bincount(topics, weights=common, minlength=n_topics)
+            discounting = (unknown_common <= MAX_COMMON_UNKNOWN) & (
+                n_known >= MIN_KNOWN_FOR_DISCOUNT
+            )
+            weight[unknown] = np.where(
+                common & discounting[topics],
+                evidence_idf(max(1, math.ceil(COMMON_UNKNOWN_DF_SHARE * n_docs)), n_docs),
+                evidence_idf(1, n_docs),
+            )
         needed = MIN_COVERAGE * np.bincount(self.topic_of, weights=weight, minlength=n_topics)
         long = self.n_words > 2 * COMPOUND_WORDS
         if long.any():
