@@ -83,6 +83,7 @@ from index.answer.snippets import (
     snippet_score_ceiling,
     split_sentences,
     title_words,
+    untyped_context_choice,
 )
 from index.answer.story_notes import reprints_note
 from index.answer.year_words import year_words
@@ -842,15 +843,17 @@ def _with_context(
     headline_only = {
         i
         for i, s in enumerate(snippets)
-        if len(s.text) >= SHORT_SNIPPET_CHARS and not chosen[i][2].headline
+        if len(s.text) >= SHORT_SNIPPET_CHARS
+        and not chosen[i][2].headline
+        and cues.answer_type is not None
     }
     short = [
         i
         for i, s in enumerate(snippets)
         if len(s.text) < SHORT_SNIPPET_CHARS or i in headline_only
     ]
-    if body_of is None or not short or cues.answer_type is None:
-        return snippets  # without a type asked no neighbour can qualify: nothing to read
+    if body_of is None or not short:
+        return snippets
     passages = {passage.passage_id: passage for _, passage, _ in chosen}
     shown = [
         (passages[s.passage_id].start + s.start, passages[s.passage_id].start + s.end)
@@ -902,11 +905,22 @@ def _with_context(
             features.append(found)
         if not options:
             continue
-        choice = context_choice(features)
-        if not features[choice].typed:
-            continue  # a paragraph break is crossed only for a sentence that can answer
-        if i in headline_only and not features[choice].headline_typed:
-            continue
+        if cues.answer_type is None:
+            own = sentence_features(
+                passage.text, spans_of(passage), SentenceSpan(snippet.start, snippet.end), cues
+            ).matched
+            untyped = untyped_context_choice(
+                features, own, [n.ordinal > passage.ordinal for n, _, _ in options]
+            )
+            if untyped is None:
+                continue
+            choice = untyped
+        else:
+            choice = context_choice(features)
+            if not features[choice].typed:
+                continue  # a paragraph break is crossed only for a sentence that can answer
+            if i in headline_only and not features[choice].headline_typed:
+                continue
         neighbour, edge, spans = options[choice]
         if i in headline_only and len(snippet.text) + edge.end - edge.start > MAX_SNIPPET_CHARS:
             continue

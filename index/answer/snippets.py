@@ -24,12 +24,17 @@ from index.answer.answer_type import (
 from index.answer.evidence import QuestionWord
 from index.answer.protocols import TermSpanLike
 
-# A snippet shorter than this many characters (about 33 words: the length of an average news
-# sentence) gets one neighbouring sentence of context; 100 left pronoun-led follow-ups ("He
+# A snippet shorter than this many characters (about 50 words: one long news sentence, or two
+# short ones) gets one neighbouring sentence of context; 100 left pronoun-led follow-ups ("He
 # told lawmakers ...") out of answers on the QA set. 150 → 200 with PAIR_COST 0.05, on the
 # four QA sets (docs/quality.md, "Snippet choice"): xquad-ru 0.773 / 0.817 → 0.783 / 0.832,
-# realtimeqa 0.476 / 0.614 → 0.483 / 0.621, multihop and qa_sample unchanged.
-SHORT_SNIPPET_CHARS = 200
+# realtimeqa 0.476 / 0.614 → 0.483 / 0.621. 200 → 300 (docs/quality.md, "Context for one
+# long sentence"): a first snippet of 201–290 characters left out the next paragraph's
+# sentence that names the answer ("... will face off against Donald Trump ... in their first
+# and only scheduled debate." then "... from The National Constitution Center in
+# Philadelphia."): realtimeqa 0.600 / 0.710 → 0.614 / 0.738, xquad-ru 0.810 / 0.899 → 0.825
+# / 0.899, multihop and qa_sample unchanged.
+SHORT_SNIPPET_CHARS = 300
 # A sentence holding the expected answer type (a date for "when", a number for "how many")
 # gains this share of the question's weight when passages are ordered
 # (``best_sentence_coverage``), and its snippet score this much more (``choose_snippet``).
@@ -302,6 +307,29 @@ def context_choice(neighbours: Sequence[SentenceFeatures]) -> int:
         range(len(neighbours)),
         key=lambda i: (neighbours[i].headline_typed, neighbours[i].typed, -i),
     )
+
+
+def untyped_context_choice(
+    neighbours: Sequence[SentenceFeatures], own: frozenset[int], following: Sequence[bool]
+) -> int | None:
+    """Which neighbouring paragraph's edge sentence a short snippet takes as context when the
+    question asks for no type ("what", "why"): an index into ``neighbours``, or None.
+
+    No sentence can "name the answer" there (``context_choice``), so the neighbour must carry
+    the question further: the one holding the most question words the snippet lacks (``own``
+    are the question words the snippet matches; a tie goes to the earlier listed, the
+    preceding paragraph's last sentence). Else the following paragraph's first sentence
+    (``following``), the one a news paragraph's statement goes on in: "Merriam-Webster
+    announced its 2024 Word of the Year. Ironically, it is something on which many would
+    agree." and then "The dictionary and publishing company announced the word of the year
+    ...". Never the preceding paragraph for nothing: a paragraph break before a snippet
+    separates topics ("Tusk stated it would need approval." before "On 14 July, Secretary
+    General Stoltenberg said ...").
+    """
+    adding = [i for i, features in enumerate(neighbours) if features.matched - own]
+    if adding:
+        return max(adding, key=lambda i: (len(neighbours[i].matched - own), -i))
+    return next((i for i, after in enumerate(following) if after), None)
 
 
 def sentence_features(
