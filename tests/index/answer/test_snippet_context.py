@@ -162,7 +162,8 @@ def test_a_long_snippet_without_the_headline_answer_takes_the_sentence_naming_it
     matched = (
         "The antitrust lawsuit is the most significant victory for regulators in a monopoly "
         "case in decades, said a law professor who served in the antitrust division of the "
-        "justice department for many years before teaching."
+        "justice department for many years before teaching at a university law school where "
+        "he wrote two books about the history of competition law."
     )
     naming = "Zentauro said it would appeal the decision."
     other = "The court adjourned for the rest of the week after the verdict was read out."

@@ -10,6 +10,7 @@ from index.analysis.analyzer import Analyzer
 from index.answer.answer_type import answer_type_of, is_typed_term
 from index.answer.evidence import QuestionWord
 from index.answer.snippets import (
+    SHORT_SNIPPET_CHARS,
     SnippetCues,
     best_sentence_coverage,
     beyond_title,
@@ -82,7 +83,8 @@ def test_answer_type_prefers_the_sentence_with_a_number():
     text = (
         "The grain deal let ships sail from the ports of Odesa, Chornomorsk and Pivdennyi for "
         "a whole year, under inspection by a joint centre in the city of Istanbul, where "
-        "officials of four parties checked every vessel. "
+        "officials of four parties checked every vessel before it was allowed to leave the "
+        "strait and to continue its long voyage towards the distant ports of its buyers. "
         "Over that year the ships carried 33 million tonnes of grain and other foodstuffs to "
         "buyers in Asia, Europe and Africa, according to the coordination centre."
     )
@@ -90,6 +92,7 @@ def test_answer_type_prefers_the_sentence_with_a_number():
     words = [word("grain"), word("deal", 0.5)]
     plain = choose_snippet(text, spans, cues(words))
     typed = choose_snippet(text, spans, cues(words, "number"))
+    assert plain.end - plain.start >= SHORT_SNIPPET_CHARS  # long: no context sentence
     assert "33 million" not in plain.text
     assert "33 million" in typed.text
 
