@@ -826,9 +826,12 @@ def _with_context(
     the type asked (``context_choice``: the headline's first; on a tie the preceding
     paragraph's last sentence). Without such a sentence the snippet stays as chosen: a
     paragraph break separates topics ("What did Stoltenberg say on 14 July?" is not shown
-    with the previous paragraph's "Tusk stated it would need approval."). A longer snippet
-    that does not name the headline's answer (``ChosenSnippet.headline``) takes only a
-    neighbour that does, within ``MAX_SNIPPET_CHARS``.
+    with the previous paragraph's "Tusk stated it would need approval."). A question asking
+    no type ("what", "why") has no such sentence, so its short snippet takes the neighbour
+    that adds question words, else the following paragraph's first sentence
+    (``untyped_context_choice``). A longer snippet that does not name the headline's answer
+    (``ChosenSnippet.headline``) takes only a neighbour that does, within
+    ``MAX_SNIPPET_CHARS``.
 
     News paragraphs are often a single sentence, and each is a passage, so the sentence
     beside the one that matches the question, which often names the answer, is in another
