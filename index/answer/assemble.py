@@ -800,7 +800,11 @@ def _answer_from_article(
         )
     if not snippets:
         return None
-    snippets = _with_context(snippets, chosen, article, reads, spans_of, cues)
+
+    def text_spans(text: str) -> Sequence[TermSpanLike]:
+        return cache.term_spans(text, lang, published_at)
+
+    snippets = _with_context(snippets, chosen, article, reads, spans_of, text_spans, cues)
     return ArticleAnswer(
         citation=Citation.of(article),
         snippets=tuple(snippets),
@@ -819,6 +823,7 @@ def _with_context(
     article: ArticleHead,
     reads: PassageSource,
     spans_of: Callable[[Passage], Sequence[TermSpanLike]],
+    text_spans: Callable[[str], Sequence[TermSpanLike]],
     cues: SnippetCues,
 ) -> list[Snippet]:
     """The snippets, each one still shorter than ``SHORT_SNIPPET_CHARS`` at the edge of its
@@ -898,11 +903,13 @@ def _with_context(
             lo, hi = neighbour.start + edge.start, neighbour.start + edge.end
             if any(lo < end and start < hi for start, end in shown):
                 continue
-            spans = spans_of(neighbour)
-            found = sentence_features(neighbour.text, spans, edge, cues)
-            if not found.matched and not _SENTENCE_END_RE.search(
-                neighbour.text[edge.start : edge.end]
-            ):
+            # Only the edge sentence is analysed (``text_spans``, offsets relative to it):
+            # the neighbour's other sentences are never shown, and most neighbours read are
+            # not taken.
+            text = neighbour.text[edge.start : edge.end]
+            spans = text_spans(text)
+            found = sentence_features(text, spans, SentenceSpan(0, len(text)), cues)
+            if not found.matched and not _SENTENCE_END_RE.search(text):
                 continue  # a byline or an outlet's name: a line, not a sentence of context
             options.append((neighbour, edge, spans))
             features.append(found)
@@ -925,6 +932,7 @@ def _with_context(
             if i in headline_only and not features[choice].headline_typed:
                 continue
         neighbour, edge, spans = options[choice]
+        edge_text = neighbour.text[edge.start : edge.end]
         if i in headline_only and len(snippet.text) + edge.end - edge.start > MAX_SNIPPET_CHARS:
             continue
         if body is None:
@@ -939,7 +947,7 @@ def _with_context(
         added = tuple(
             (a + shift, b + shift)
             for a, b in highlight_spans(
-                spans, cues.question_terms, edge.start, edge.end, text=neighbour.text
+                spans, cues.question_terms, 0, edge.end - edge.start, text=edge_text
             )
         )
         own = passage.start + snippet.start - lo
