@@ -832,7 +832,7 @@ def _with_context(
     paragraph's last sentence). Without such a sentence the snippet stays as chosen: a
     paragraph break separates topics ("What did Stoltenberg say on 14 July?" is not shown
     with the previous paragraph's "Tusk stated it would need approval."). A question asking
-    no type ("what", "why") has no such sentence, so its short snippet takes the neighbour
+    no type ("what is ...") has no such sentence, so its short snippet takes the neighbour
     that adds question words, else the following paragraph's first sentence
     (``untyped_context_choice``). A longer snippet that does not name the headline's answer
     (``ChosenSnippet.headline``) takes only a neighbour that does, within

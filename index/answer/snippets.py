@@ -313,7 +313,7 @@ def untyped_context_choice(
     neighbours: Sequence[SentenceFeatures], own: frozenset[int], following: Sequence[bool]
 ) -> int | None:
     """Which neighbouring paragraph's edge sentence a short snippet takes as context when the
-    question asks for no type ("what", "why"): an index into ``neighbours``, or None.
+    question asks for no type ("what is ..."): an index into ``neighbours``, or None.
 
     No sentence can "name the answer" there (``context_choice``), so the neighbour must carry
     the question further: the one holding the most question words the snippet lacks (``own``

@@ -1,6 +1,6 @@
 """Context across a paragraph break for questions asking no type, and for one long sentence.
 
-A "what" or "why" question names no type a neighbouring sentence could hold, so the
+A "what" question names no type a neighbouring sentence could hold, so the
 sentence-that-can-answer rule (``snippets.context_choice``) never let such a snippet cross a
 paragraph break: news paragraphs are often one sentence, and the snippet stayed one short
 sentence without the statement it opens (``snippets.untyped_context_choice``,
