@@ -262,12 +262,9 @@ def _analyze(surface: str, token: str, lang: Lang, question: bool) -> tuple[str,
         return (normalize_number(token),)
     if "-" not in token:
         return tuple(_word_terms(token, surface, lang, question))
-    parts = [p for p in token.split("-") if p]
-    surface_parts = re.split(f"[{_HYPH}]", surface)
-    if len(surface_parts) != len(parts):
-        surface_parts = parts
+    parts, surface_parts = _hyphen_parts(surface, token)
     terms: list[str] = []
-    joined = any(len(p) == 1 or p[0].isdigit() or p[-1].isdigit() for p in parts)
+    joined = _kept_joined(parts)
     for part, surface_part in zip(parts, surface_parts, strict=True):
         if joined and not part.isdigit():
             continue
@@ -276,6 +273,51 @@ def _analyze(surface: str, token: str, lang: Lang, question: bool) -> tuple[str,
         whole = "".join(parts)
         terms.append(whole if whole[0].isdigit() else stem_token(whole, lang))
     return tuple(terms)
+
+
+def _hyphen_parts(surface: str, token: str) -> tuple[list[str], list[str]]:
+    """A hyphenated token's normalised parts and the matching surface parts."""
+    parts = [p for p in token.split("-") if p]
+    surface_parts = re.split(f"[{_HYPH}]", surface)
+    if len(surface_parts) != len(parts):
+        surface_parts = parts
+    return parts, surface_parts
+
+
+def _kept_joined(parts: list[str]) -> bool:
+    """A compound with a digit or a one-letter part is also kept joined ("F-16" → f16, 16)."""
+    return any(len(p) == 1 or p[0].isdigit() or p[-1].isdigit() for p in parts)
+
+
+class CompoundParts(NamedTuple):
+    """The question terms of each part of a hyphenated word, and whether it reads as a name."""
+
+    parts: tuple[tuple[str, ...], ...]
+    is_name: bool
+
+
+def compound_parts(surface: str, lang: Lang) -> CompoundParts | None:
+    """The parts of a hyphenated question word the analyzer splits ("Коста-Рики", "shock-wave").
+
+    ``analyze_surface`` gives such a word the terms of all its parts as one stretch of text;
+    the ranking needs to know which terms belong to which part (``index.answer.candidates``).
+    ``is_name``: every part is capitalised ("Bankman-Fried", "Нью-Йорк"). None for a word
+    without a hyphen, with fewer than two parts, or kept joined ("F-16", "COVID-19"), whose
+    terms are alternatives of one word.
+    """
+    token = normalize_token(surface)
+    if "-" not in token:
+        return None
+    parts, surface_parts = _hyphen_parts(surface, token)
+    if len(parts) < 2 or _kept_joined(parts):
+        return None
+    return CompoundParts(
+        tuple(
+            tuple(_word_terms(part, surface_part, lang, True))
+            for part, surface_part in zip(parts, surface_parts, strict=True)
+        ),
+        all(surface_part[:1].isupper() for surface_part in surface_parts),
+    )
 
 
 def _published_day(published_at: datetime | None) -> date | None:

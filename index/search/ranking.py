@@ -105,10 +105,16 @@ def term_scores_of(score_passages: ScorePassages) -> TermScores:
 
 @dataclass(frozen=True, slots=True)
 class QueryWord:
-    """One question word: its alternative terms and how often the question repeats it."""
+    """One question word: its alternative terms and how often the question repeats it.
+
+    ``parts``: a hyphenated name's parts ("Bankman-Fried", "Коста-Рики"), each a set of
+    alternative terms; the word then scores the mean of its parts (``word_scores``) and
+    ``terms`` is their union. Empty for a word of one part.
+    """
 
     terms: frozenset[str]
     count: int = 1
+    parts: tuple[frozenset[str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,16 +126,32 @@ class FeedbackPassage:
 
 
 def words_of_terms(
-    terms: Sequence[str], groups: Sequence[frozenset[str]] = ()
+    terms: Sequence[str],
+    groups: Sequence[frozenset[str]] = (),
+    names: Sequence[tuple[frozenset[str], ...]] = (),
 ) -> tuple[QueryWord, ...]:
     """Query words from the question's terms and the analyzer's alternative groups.
 
     A term in no group is a word of its own. A word's count is how many times the question
     repeats it (its most repeated alternative), as BM25Okapi counts repeated terms.
+    ``names``: hyphenated names, each as its parts' alternative groups; each becomes one word
+    scored as the mean of its parts (``QueryWord.parts``), before ``groups`` are read.
     """
     counts = Counter(terms)
     words = []
     seen: set[str] = set()
+    for name in names:
+        parts = tuple(
+            present
+            for present in (
+                frozenset(t for t in part if t in counts and t not in seen) for part in name
+            )
+            if present
+        )
+        if len(parts) > 1:
+            union = frozenset().union(*parts)
+            words.append(QueryWord(union, max(counts[t] for t in union), parts))
+            seen |= union
     for group in groups:
         present = frozenset(t for t in group if t in counts and t not in seen)
         if present:
@@ -341,10 +363,21 @@ def word_scores(
     another language the fold key is how a name crosses scripts ("Зеленський" meets
     "Zelensky"), and it counts in full, as it does when no candidate has the exact term.
 
+    A hyphenated name (``QueryWord.parts``) scores the mean of its parts, each the best of
+    its alternatives as above: its parts name one thing, so counting each as a word would
+    weigh the name two or three times against the question's other words, and a passage
+    that names it holds every part ("Коста-Рики", not only "Коста"; xquad-ru-dev and
+    multihop-rag-facts-dev, docs/quality.md "Hyphenated words in the ranking").
+
     Args:
         same_language: given candidate positions, whether each is in the question's
             language; asked only about fold-only candidates. None: all are.
     """
+    if word.parts:
+        total = sum(
+            word_scores(QueryWord(part), rows, options, same_language) for part in word.parts
+        )
+        return np.asarray(total, dtype=np.float64) / len(word.parts)
     alternatives = sorted(word.terms)
     exact = [rows[t] for t in alternatives if not is_folded(t)]
     folded = [rows[t] for t in alternatives if is_folded(t)]
