@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from index.analysis import AnalyzedQuestion, Analyzer
-from index.analysis.analyzer import _TOKEN_RE, analyze_surface
+from index.analysis.analyzer import _TOKEN_RE, analyze_surface, compound_parts
 from index.analysis.markup import strip_markup
 from tests.conftest import shared_data
 
@@ -333,3 +333,24 @@ def test_question_terms_ignore_markup(analyzer) -> None:
     )
     assert marked.terms == plain.terms
     assert marked.text == "When was the Kakhovka dam destroyed?"
+
+
+@pytest.mark.parametrize(
+    ("surface", "lang", "is_name"),
+    [("Коста-Рики", "ru", True), ("Bankman-Fried", "en", True), ("boundary-layer", "en", False)],
+)
+def test_compound_parts_split_a_hyphenated_word_as_the_analyzer_does(
+    surface: str, lang: str, is_name: bool
+) -> None:
+    compound = compound_parts(surface, lang)
+    assert compound is not None
+    assert compound.is_name is is_name
+    assert len(compound.parts) == 2
+    # The parts hold exactly the terms the analyzer gives the whole word, each in one part.
+    flat = [term for part in compound.parts for term in part]
+    assert sorted(flat) == sorted(analyze_surface(surface, lang, question=True))
+
+
+@pytest.mark.parametrize("surface", ["F-16", "Аполлон-1", "COVID-19", "budget", "e-mail"])
+def test_compounds_kept_joined_or_unhyphenated_have_no_parts(surface: str) -> None:
+    assert compound_parts(surface, "en") is None

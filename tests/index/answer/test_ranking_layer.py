@@ -98,3 +98,24 @@ def test_the_rm3_pass_reusing_the_words_scores_gives_the_same_bits():
 def test_proximity_multiplies_by_one_plus_weighted_coverage():
     boosted = apply_proximity(np.array([2.0, 2.0]), np.array([0.0, 0.5]), options=LayerOptions())
     assert boosted == pytest.approx([2.0, 3.0])
+
+
+def test_a_hyphenated_name_is_one_word_scored_as_the_mean_of_its_parts():
+    terms = ["odesa", "~odesa", "kerch", "~kerch", "ship"]
+    name = (frozenset({"odesa", "~odesa"}), frozenset({"kerch", "~kerch"}))
+    words = words_of_terms(terms, [], [name])
+    assert words == (
+        QueryWord(frozenset({"odesa", "~odesa", "kerch", "~kerch"}), 1, name),
+        QueryWord(frozenset({"ship"}), 1),
+    )
+    ids = list(range(len(CORPUS)))
+    scores = layer_scores(term_scores, words[:1], ids, options=LayerOptions(feedback=False))
+    odesa = np.maximum(score_passages(["odesa"], ids), score_passages(["~odesa"], ids))
+    kerch = np.maximum(score_passages(["kerch"], ids), score_passages(["~kerch"], ids))
+    assert scores == pytest.approx((odesa + kerch) / 2)
+
+
+def test_a_name_part_the_question_lacks_leaves_a_word_of_one_part():
+    name = (frozenset({"odesa", "~odesa"}), frozenset({"kerch", "~kerch"}))
+    words = words_of_terms(["odesa", "~odesa"], [frozenset({"odesa", "~odesa"})], [name])
+    assert words == (QueryWord(frozenset({"odesa", "~odesa"}), 1),)
