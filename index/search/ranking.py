@@ -11,7 +11,9 @@ engine's BM25Okapi score over the question's terms and nothing else. With it on,
    of its alternatives: ``sum(count(w) * max(BM25(t, p) for t in w))``. Measured on CISI,
    whose text is cased, the double count cost 0.06 nDCG@10. Exact before folded: a
    candidate that matches a word only through its fold key scores it at ``folded_share``
-   whenever another candidate matches it exactly (``word_scores``).
+   whenever another candidate matches it exactly (``word_scores``). A hyphenated word
+   counts by its parts (``index.answer.candidates.ranking_words``): a common compound is one
+   word per part, a hyphenated name one word scored as the mean of its parts.
 2. **RM3 pseudo-relevance feedback** (Lavrenko & Croft, "Relevance-based language models",
    SIGIR 2001; RM3 interpolation of Abdul-Jaleel et al., TREC 2004): the top
    ``feedback_passages`` passages vote for their terms in proportion to each term's share of
