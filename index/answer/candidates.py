@@ -152,8 +152,8 @@ def rank_articles(
     hit_ids, hit_scores = _search(index, terms, n_passages, day_range)
     rows = None
     languages = _Languages(language, passages, cache)
-    if layer and hit_ids.size:
-        query_words = ranking_words(terms, words, language)
+    query_words = ranking_words(terms, words, language) if layer else None
+    if query_words is not None and hit_ids.size:
 
         def passages_in_language(ids: np.ndarray) -> np.ndarray:
             lookup = index.articles_of
@@ -192,7 +192,6 @@ def rank_articles(
     positions.sort()
     candidates = [article_ids[i] for i in positions.tolist()]
     best = np.asarray(score_list, dtype=np.float64)[positions]
-    query_words = ranking_words(terms, words, language) if layer else None
     fused = _fused_scores(articles, candidates, best, terms, query_words, languages)
     order = np.lexsort((np.arange(fused.size), -fused))[:n_articles]
     ranking = [(candidates[i], float(fused[i])) for i in order.tolist()]
