@@ -31,7 +31,7 @@ from typing import Protocol
 
 import numpy as np
 
-from index.analysis.dates import DATE_PREFIX, date_terms
+from index.analysis.dates import DATE_PREFIX, MONTH_DAY_PREFIX, date_terms
 from index.analysis.language import lang_or_default
 from index.answer.answer_type import AnswerType, answer_type_of
 from index.answer.candidates import (
@@ -884,6 +884,9 @@ def _with_context(
         return snippets
     body = None
     grown = list(snippets)
+    # "What did Putin say on 7 August?" shown with the next bullet, "On 9 August Russia
+    # declared ...": a neighbour naming another day is another day's event.
+    asked_days = {term for term in cues.question_terms if term.startswith(MONTH_DAY_PREFIX)}
     for i, sides in wanted.items():
         snippet, passage = snippets[i], passages[snippets[i].passage_id]
         options: list[tuple[Passage, SentenceSpan, Sequence[TermSpanLike]]] = []
@@ -908,6 +911,11 @@ def _with_context(
             # not taken.
             text = neighbour.text[edge.start : edge.end]
             spans = text_spans(text)
+            if asked_days and any(
+                span.term.startswith(MONTH_DAY_PREFIX) and span.term not in asked_days
+                for span in spans
+            ):
+                continue  # a dated question's context never names another day
             found = sentence_features(text, spans, SentenceSpan(0, len(text)), cues)
             if not found.matched and not _SENTENCE_END_RE.search(text):
                 continue  # a byline or an outlet's name: a line, not a sentence of context
