@@ -36,6 +36,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from index.search import kernels
 from index.search.postings import Postings
 from index.search.scoring import (
     DEFAULT_PARAMS,
@@ -72,11 +73,11 @@ _SEARCH_RATIO_LARGE = 2
 _LARGE_ROWS = 4_000_000
 # Block bounds are used in segments of _LARGE_ROWS rows or more only: at 1M rows the bench's
 # CPU p50 was 10% higher with them (selecting blocks costs more than it saves there).
-# A merge reads only the blocks whose bound passes when they are fewer than 1 / _BLOCK_SHARE
-# of the run's blocks; past that, one pass over the whole run costs less than the selection.
-_BLOCK_SHARE = 2
 
 Accept = Callable[[np.ndarray], np.ndarray]
+# ``Scratch.marks`` of a row that is no candidate, past any slot
+UNMARKED = np.iinfo(np.int32).max
+_NO_BLOCKS = np.zeros(0, np.uint8)
 
 
 class QueryTerm(NamedTuple):
@@ -190,14 +191,16 @@ class Scratch:
     ``marks`` is a sparse set (Briggs & Torczon): ``marks[row]`` holds a slot written for the
     row at some point (or any stale non-negative value), and a row is a candidate exactly
     when that slot, clipped to the slots in use, holds the row. Stale entries from earlier
-    queries, segments or an aborted query are therefore harmless: nothing is reset per
-    query, and dropping candidates costs nothing.
+    queries, segments or an aborted query are therefore harmless, and dropping candidates
+    costs nothing. Each evaluation still puts its candidates' marks back to ``UNMARKED``
+    (``kernels.unmark``), past every slot: the kernels then skip the check of a row that
+    is no candidate (reading ``rows[slot]`` at a random slot was most of their time).
     """
 
     __slots__ = ("marks", "rows", "scores", "units")
 
     def __init__(self) -> None:
-        self.marks = np.zeros(0, np.int32)
+        self.marks = np.full(0, UNMARKED, np.int32)
         self.rows = np.zeros(0, np.int32)
         self.scores = np.zeros(0, np.float64)
         self.units = np.zeros(0, np.float64)
@@ -205,7 +208,10 @@ class Scratch:
     def reserve(self, n_rows: int, n_candidates: int) -> None:
         """Make room for a segment of ``n_rows`` rows and up to ``n_candidates`` candidates."""
         if self.marks.shape[0] < n_rows:
-            self.marks = np.zeros(n_rows, np.int32)
+            self.marks = np.full(n_rows, UNMARKED, np.int32)
+        # one slot more: the kernels write each row at the next free slot before they
+        # know whether it becomes a candidate (``kernels.merge_unit``)
+        n_candidates += 1
         if self.rows.shape[0] < n_candidates:
             size = max(n_candidates, 2 * self.rows.shape[0])
             self.rows = np.zeros(size, np.int32)
@@ -407,8 +413,7 @@ class _Evaluation:
     def _mark(self) -> None:
         """Point ``marks`` at the slots of the candidates added since the last call."""
         if self.marked < self.n:
-            rows = self.cand[self.marked : self.n]
-            self.marks[rows] = np.arange(self.marked, self.n, dtype=np.int32)
+            kernels.mark(self.marks, self.cand, self.marked, self.n)
             self.marked = self.n
 
     def _merge(self, j: int) -> None:
@@ -416,6 +421,23 @@ class _Evaluation:
         become candidates (all of them while θ is unknown)."""
         seg, term, n = self.seg, self.terms[j], self.n
         rows = seg.doc_rows[term.lo : term.hi]
+        if term.unit and self.theta == float("-inf"):
+            self._mark()
+            stats = seg.stats
+            added = kernels.merge_unit_all(
+                rows,
+                stats.lengths,
+                stats.unit_parts,
+                term.weight,
+                self.marks,
+                self.cand,
+                self.scores,
+                self.units,
+                n,
+            )
+            if added:
+                self._accept_added(n, n + added)
+            return
         if term.unit:
             row_units = seg.stats.units_of(rows)
             contrib = row_units * term.weight
@@ -446,93 +468,62 @@ class _Evaluation:
         self._add(new_rows, new_scores, new_units)
 
     def _merge_unit(self, j: int) -> None:
-        """Merge tf = 1 run ``j`` once θ is known, reading unit parts only where needed.
+        """Merge tf = 1 run ``j`` once θ is known, reading unit parts only where needed
+        (``kernels.merge_unit``).
 
         A row new here has the partial score ``weight · unit``, so its bound (``_Rest.reach``)
         depends on its length alone: the bound is evaluated once per length (the same
         operations on the same values as per row, so the same verdict), and a row is a new
         candidate exactly when its length passes and it is no candidate yet. Candidates
         already known get their part from their stored unit parts, found by binary search
-        when they are few (the positions found also rule them out as new rows). With block
-        bounds, only the blocks whose shortest document passes are read for new rows
-        (``_unpruned``): a block that fails holds no row that passes.
+        when they are few. With block bounds, only the blocks whose shortest document passes
+        are then read for new rows: a block that fails holds no row that passes.
         """
         seg, term, rest, n = self.seg, self.terms[j], self.rest, self.n
         stats, weight = seg.stats, term.weight
         rows = seg.doc_rows[term.lo : term.hi]
         length_ok = rest.reach(j + 1, stats.unit_parts * weight, stats.unit_parts)
         length_ok = length_ok >= _lowered(self.theta)
-        at = self._unpruned(term, length_ok)
         # θ is only known once there are k ≥ 1 candidates, so n ≥ 1 here.
-        if n * self.search_ratio < rows.size:
-            cand = self.cand[:n]
-            pos = np.searchsorted(rows[:-1], cand)
-            found = np.take(rows, pos) == cand
-            part = self.units[:n] * weight
-            part *= found
-            self.scores[:n] += part
-            if at is None:
-                lengths = np.take(stats.lengths, rows)
-                new = np.take(length_ok, lengths)
-                new[pos[found]] = False
-                new_rows, new_lengths = rows[new], lengths[new]
-            else:
-                lengths = np.take(stats.lengths, np.take(rows, at))
-                new = np.take(length_ok, lengths)
-                new_at, new_lengths = at[new], lengths[new]
-                if new_at.size:
-                    fresh = ~np.isin(new_at, pos[found])
-                    new_at, new_lengths = new_at[fresh], new_lengths[fresh]
-                new_rows = np.take(rows, new_at)
-        else:
-            self._mark()
-            slots = np.take(self.marks, rows)
-            np.minimum(slots, n - 1, out=slots)
-            hit = np.take(self.cand, slots) == rows
-            known = slots[hit]
-            part = self.units[known]
-            part *= weight
-            self.scores[known] += part
-            if at is None:
-                lengths = np.take(stats.lengths, rows)
-                new = np.take(length_ok, lengths)
-                new &= ~hit
-                new_rows, new_lengths = rows[new], lengths[new]
-            else:
-                block_rows = np.take(rows, at)
-                lengths = np.take(stats.lengths, block_rows)
-                new = np.take(length_ok, lengths)
-                new &= ~np.take(hit, at)
-                new_rows, new_lengths = block_rows[new], lengths[new]
-        new_units = np.take(stats.unit_parts, new_lengths)
-        if new_units.size:
-            self._add(new_rows, new_units * weight, new_units)
-
-    def _unpruned(self, term: QueryTerm, length_ok: np.ndarray) -> np.ndarray | None:
-        """Positions in ``term``'s run (from its start, ascending) of the blocks that may hold
-        a row of a passing length; None when there are no block bounds or when most blocks
-        pass (reading the whole run is then cheaper).
-
-        A block passes when its shortest length does: the bound only falls with length, and
-        the per-length verdicts in ``length_ok`` are the per-row ones, so a block that fails
-        holds no row that passes, bit for bit.
-        """
+        search = n * self.search_ratio < rows.size
         blocks = self.seg.blocks
         if blocks is None:
-            return None
-        size = blocks.size
-        first, end = term.lo // size, (term.hi - 1) // size + 1
-        live = np.flatnonzero(np.take(length_ok, blocks.min_len[first:end]))
-        if live.size * _BLOCK_SHARE >= end - first:
-            return None
-        live += first
-        live *= size
-        at = (live[:, None] + np.arange(size)).ravel()
-        # the first and last blocks may reach into the neighbouring runs
-        if at.size and (at[0] < term.lo or at[-1] >= term.hi):
-            at = at[(at >= term.lo) & (at < term.hi)]
-        at -= term.lo
-        return at
+            block_min, block_size, block_start = _NO_BLOCKS, 0, 0
+        else:
+            block_size = blocks.size
+            first, end = term.lo // block_size, (term.hi - 1) // block_size + 1
+            block_min = blocks.min_len[first:end]
+            block_start = first * block_size - term.lo
+        self._mark()
+        added = kernels.merge_unit(
+            rows,
+            stats.lengths,
+            length_ok,
+            stats.unit_parts,
+            weight,
+            self.marks,
+            self.cand,
+            self.scores,
+            self.units,
+            n,
+            search,
+            block_min,
+            block_size,
+            block_start,
+        )
+        if added:
+            self._accept_added(n, n + added)
+
+    def _accept_added(self, start: int, end: int) -> None:
+        """Keep the candidates in slots ``start:end``, just written, that the acceptance
+        filter accepts (``_add`` for rows written in place)."""
+        if self.accept is not None:
+            keep = np.flatnonzero(self.accept(self.cand[start:end]))
+            if keep.size < end - start:
+                for buffer in (self.cand, self.scores, self.units):
+                    buffer[start : start + keep.size] = buffer[start:end][keep]
+                end = start + keep.size
+        self.n = end
 
     def _completed_theta(self, j: int, k: int) -> float:
         """k-th best exact score among the most promising candidates: a lower bound of the
@@ -589,9 +580,15 @@ class _Evaluation:
                     _add_found(seg, term, cands.rows, cands.scores)
             else:
                 if not marked:
-                    self.marks[cands.rows] = np.arange(n, dtype=np.int32)
+                    kernels.mark(self.marks, cands.rows, 0, n)
                     marked = True
                 rows = seg.doc_rows[term.lo : term.hi]
+                if term.unit:
+                    kernels.add_unit_marked(
+                        rows, term.weight, self.marks, cands.rows, cands.scores, cands.units, n
+                    )
+                    theta = max(theta, kth_largest(cands.scores, k))
+                    continue
                 slots = np.take(self.marks, rows)
                 np.minimum(slots, n - 1, out=slots)
                 hit = np.flatnonzero(np.take(cands.rows, slots) == rows)
@@ -637,7 +634,10 @@ def evaluate(
     seg = _Segment(postings.doc_rows, postings.tf, stats, params, blocks)
     if any(t.weight < 0 for t in terms):
         return _evaluate_exhaustive(seg, terms, accept)
-    return _Evaluation(seg, terms, scratch, accept).run(k)
+    evaluation = _Evaluation(seg, terms, scratch, accept)
+    scored = evaluation.run(k)
+    kernels.unmark(scratch.marks, scratch.rows, evaluation.n)
+    return scored
 
 
 def _add_found(seg: _Segment, term: QueryTerm, rows: np.ndarray, scores: np.ndarray) -> None:

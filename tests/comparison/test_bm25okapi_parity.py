@@ -187,7 +187,6 @@ def test_top_k_with_pruning_equals_rank_bm25_on_a_larger_zipf_corpus(
     tmp_path: Path, blocks: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     if blocks == "every-bounded-merge":  # block bounds in every bounded tf = 1 merge
-        monkeypatch.setattr(maxscore, "_BLOCK_SHARE", 0)
         monkeypatch.setattr(maxscore, "_LARGE_ROWS", 0)
     docs = zipf_corpus(41, 12_000)
     index = SearchIndex.build(tmp_path / "index", docs)

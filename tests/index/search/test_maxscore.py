@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from index.search import maxscore
+from index.search import kernels, maxscore
 from index.search.maxscore import Blocks, QueryTerm, RowStats, Scratch, evaluate, score_rows
 from index.search.postings import (
     Postings,
@@ -98,7 +98,6 @@ PATHS = {
         "_SEARCH_RATIO": 0,
         "_SEARCH_RATIO_LARGE": 0,
         "_LARGE_ROWS": 0,
-        "_BLOCK_SHARE": 0,
     },
     "blocks-gather": {
         "_RETRY_POSTINGS": 1,
@@ -106,7 +105,6 @@ PATHS = {
         "_SEARCH_RATIO": 10**9,
         "_SEARCH_RATIO_LARGE": 10**9,
         "_LARGE_ROWS": 0,
-        "_BLOCK_SHARE": 0,
     },
 }
 
@@ -132,37 +130,66 @@ def test_top_k_equals_brute_force_bit_for_bit(
             assert top(scored.rows, scored.scores, k) == brute_force(seg, terms, k)
 
 
-@pytest.mark.parametrize("path", ["blocks-search", "blocks-gather"])
-def test_block_bounds_skip_blocks_and_still_find_new_rows(
-    segments: list[Segment], path: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The block paths above are not vacuous: blocks are skipped, and rows of blocks that
-    pass become candidates."""
-    for name, value in PATHS[path].items():
-        monkeypatch.setattr(maxscore, name, value)
-    read, whole, added = [], [], []
-    unpruned, add = maxscore._Evaluation._unpruned, maxscore._Evaluation._add
+def test_block_bounds_skip_blocks_and_still_find_new_rows(segments: list[Segment]) -> None:
+    """The block path is not vacuous: the rows of a block whose bound fails are never read
+    (giving them a passing length changes nothing), and rows of blocks that pass become
+    candidates, the same as without block bounds."""
+    seg, stats = segments[0], segments[0].stats
+    lo, hi = int(seg.split[0]), int(seg.postings.indptr[1])  # the longest tf = 1 run
+    rows = seg.postings.doc_rows[lo:hi]
+    length_ok = np.arange(stats.unit_parts.size) < 8
+    size = seg.blocks.size
+    first, end = lo // size, (hi - 1) // size + 1
+    block_min = seg.blocks.min_len[first:end]
+    failing = ~length_ok[block_min]
+    assert failing.any() and not failing.all()
+    # rows of the failing blocks told to have length 1, which passes
+    lying = stats.lengths.copy()
+    at = np.arange(lo, hi)
+    lying[rows[failing[(at // size) - first]]] = 1
 
-    def recording_unpruned(self, term, length_ok):
-        at = unpruned(self, term, length_ok)
-        read.append(at.size)
-        whole.append(term.hi - term.lo)
-        return at
+    def merge(lengths, blocks: bool, search: bool) -> tuple[list[int], list[float]]:
+        scratch = Scratch()
+        scratch.reserve(stats.n_rows, stats.n_rows)
+        cand = np.array([rows[0], rows[5], 3, rows[-1]], np.int32)  # three in the run
+        n = cand.size
+        scratch.rows[:n] = cand
+        scratch.scores[:n] = 1.0
+        scratch.units[:n] = stats.units_of(cand)
+        kernels.mark(scratch.marks, scratch.rows, 0, n)
+        added = kernels.merge_unit(
+            rows,
+            lengths,
+            length_ok,
+            stats.unit_parts,
+            2.0,
+            scratch.marks,
+            scratch.rows,
+            scratch.scores,
+            scratch.units,
+            n,
+            search,
+            block_min if blocks else np.zeros(0, np.uint8),
+            size if blocks else 0,
+            first * size - lo,
+        )
+        return scratch.rows[: n + added].tolist(), scratch.scores[: n + added].tolist()
 
-    def recording_add(self, rows, scores, units):
-        added.append(rows.size)
-        return add(self, rows, scores, units)
-
-    monkeypatch.setattr(maxscore._Evaluation, "_unpruned", recording_unpruned)
-    monkeypatch.setattr(maxscore._Evaluation, "_add", recording_add)
-    seg = segments[0]
-    scratch = Scratch()
-    for ids in queries(seg, 7, 30):
-        terms = seg.query(ids)
-        scored = evaluate(seg.postings, seg.stats, terms, 10, scratch, blocks=seg.blocks)
-        assert top(scored.rows, scored.scores, 10) == brute_force(seg, terms, 10)
-    assert read and sum(read) < sum(whole)
-    assert any(0 < r < w for r, w in zip(read, whole, strict=True))
+    found, scores = merge(stats.lengths, blocks=False, search=False)
+    known = np.array(found[:4], np.int32)
+    in_run = np.isin(known, rows)
+    assert in_run.sum() >= 3 and len(found) > 4
+    assert scores[:4] == [
+        1.0 + u * 2.0 if hit else 1.0
+        for u, hit in zip(stats.units_of(known).tolist(), in_run, strict=True)
+    ]
+    new_rows = np.array(found[4:])
+    assert not np.isin(new_rows, known).any() and length_ok[stats.lengths[new_rows]].all()
+    assert merge(stats.lengths, blocks=False, search=True) == (found, scores)
+    assert merge(stats.lengths, blocks=True, search=True) == (found, scores)
+    assert merge(lying, blocks=True, search=True) == (found, scores)
+    more = merge(lying, blocks=False, search=True)[0]
+    assert len(more) > len(found)
 
 
 def test_block_bounds_hold_for_every_posting(segments: list[Segment]) -> None:

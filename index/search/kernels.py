@@ -1,0 +1,167 @@
+"""Compiled inner loops of the MaxScore evaluation (``maxscore``), with numba.
+
+Why compiled: MEASUREMENT_PENDING
+
+Each kernel does, row by row, what the numpy code it replaces did array by array, with the
+same float64 operations in the same order (a product rounded, then a sum rounded: numba
+compiles without ``fastmath``, so nothing is fused or reassociated), so every score is the
+same bits; ``tests/index/search/test_maxscore.py`` checks each path against brute force.
+The kernels only read and write the caller's arrays: no allocation, no Python objects.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+# maxscore.UNMARKED: the mark of a row that is no candidate, past every slot
+_UNMARKED = np.iinfo(np.int32).max
+
+
+@njit(cache=True, nogil=True)
+def mark(marks: np.ndarray, cand: np.ndarray, start: int, end: int) -> None:
+    """Point ``marks`` at slots ``start:end`` of the candidates (``maxscore.Scratch``)."""
+    for s in range(start, end):
+        marks[cand[s]] = s
+
+
+@njit(cache=True, nogil=True)
+def unmark(marks: np.ndarray, cand: np.ndarray, end: int) -> None:
+    """Put the marks of candidates ``:end`` back to ``maxscore.UNMARKED``."""
+    for s in range(end):
+        marks[cand[s]] = _UNMARKED
+
+
+@njit(cache=True, nogil=True)
+def merge_unit(
+    rows: np.ndarray,
+    lengths: np.ndarray,
+    length_ok: np.ndarray,
+    unit_parts: np.ndarray,
+    weight: float,
+    marks: np.ndarray,
+    cand: np.ndarray,
+    scores: np.ndarray,
+    units: np.ndarray,
+    n: int,
+    search: bool,
+    block_min: np.ndarray,
+    block_size: int,
+    block_start: int,
+) -> int:
+    """Merge a tf = 1 run ``rows`` (sorted) into the ``n`` candidates once θ is known;
+    return how many new candidates it appended (slots ``n:``, in run order).
+
+    A known candidate in the run gets ``units[s] * weight`` added to its score. A row that
+    is no candidate becomes one when ``length_ok[lengths[row]]``, with the score
+    ``unit_parts[length] * weight`` and the unit part ``unit_parts[length]``. ``marks`` must
+    point at every known candidate's slot (``mark``); new ones are not marked. The buffers
+    need one slot past the last candidate there can be (``Scratch.reserve``).
+
+    With ``search``, known candidates are found by binary search (few candidates in a long
+    run) and only rows of a passing length are checked against ``marks``; with block bounds
+    (``block_size`` > 0: ``block_min[i]`` bounds the block starting at run position
+    ``block_start + i · block_size``), only the blocks whose shortest length passes are
+    read for new rows, since no row of the others passes. Without ``search`` each row is
+    checked against ``marks`` once, and the blocks are not used.
+    """
+    size = rows.size
+    end = n
+    if not search:
+        for p in range(size):
+            row = rows[p]
+            s = marks[row]
+            hit = s < n and cand[s] == row
+            if hit:
+                scores[s] += units[s] * weight
+            # written at the next free slot whatever the verdict, which only decides
+            # whether the slot is taken (no branch to mispredict on a third of the rows)
+            length = lengths[row]
+            unit = unit_parts[length]
+            cand[end] = row
+            scores[end] = unit * weight
+            units[end] = unit
+            end += (not hit) & length_ok[length]
+        return end - n
+    for s in range(n):
+        row = cand[s]
+        # the first position whose row is ≥ row, among all but the last: always in the run
+        lo, hi = 0, size - 1
+        while lo < hi:
+            mid = (lo + hi) >> 1
+            if rows[mid] < row:
+                lo = mid + 1
+            else:
+                hi = mid
+        if rows[lo] == row:
+            scores[s] += units[s] * weight
+    blocks = block_min.size if block_size > 0 else 1
+    for b in range(blocks):
+        if block_size > 0:
+            if not length_ok[block_min[b]]:
+                continue
+            first = max(block_start + b * block_size, 0)
+            stop = min(block_start + (b + 1) * block_size, size)
+        else:
+            first, stop = 0, size
+        for p in range(first, stop):
+            row = rows[p]
+            length = lengths[row]
+            if length_ok[length]:
+                s = marks[row]
+                unit = unit_parts[length]
+                cand[end] = row
+                scores[end] = unit * weight
+                units[end] = unit
+                end += not (s < n and cand[s] == row)
+    return end - n
+
+
+@njit(cache=True, nogil=True)
+def merge_unit_all(
+    rows: np.ndarray,
+    lengths: np.ndarray,
+    unit_parts: np.ndarray,
+    weight: float,
+    marks: np.ndarray,
+    cand: np.ndarray,
+    scores: np.ndarray,
+    units: np.ndarray,
+    n: int,
+) -> int:
+    """Merge a tf = 1 run ``rows`` in full (θ unknown): a known candidate gets
+    ``unit_parts[length] * weight`` added, every other row becomes a candidate (slots
+    ``n:``, in run order) with that score; returns how many. ``marks`` as in
+    ``merge_unit``; the buffers need one slot past the last candidate, as there."""
+    end = n
+    for p in range(rows.size):
+        row = rows[p]
+        unit = unit_parts[lengths[row]]
+        s = marks[row]
+        hit = s < n and cand[s] == row
+        if hit:
+            scores[s] += unit * weight
+        cand[end] = row
+        scores[end] = unit * weight
+        units[end] = unit
+        end += not hit
+    return end - n
+
+
+@njit(cache=True, nogil=True)
+def add_unit_marked(
+    rows: np.ndarray,
+    weight: float,
+    marks: np.ndarray,
+    cand: np.ndarray,
+    scores: np.ndarray,
+    units: np.ndarray,
+    n: int,
+) -> None:
+    """Add ``units[s] * weight`` to the score of each of the ``n`` candidates (``marks``
+    pointing at them) that the tf = 1 run ``rows`` holds."""
+    for p in range(rows.size):
+        row = rows[p]
+        s = marks[row]
+        if s < n and cand[s] == row:
+            scores[s] += units[s] * weight
