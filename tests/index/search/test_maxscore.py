@@ -156,7 +156,7 @@ def test_block_bounds_skip_blocks_and_still_find_new_rows(segments: list[Segment
         scratch.rows[:n] = cand
         scratch.scores[:n] = 1.0
         scratch.units[:n] = stats.units_of(cand)
-        kernels.mark(scratch.marks, scratch.rows, 0, n)
+        kernels.mark(scratch.marks, scratch.bits, scratch.rows, 0, n)
         added = kernels.merge_unit(
             rows,
             lengths,
@@ -164,6 +164,7 @@ def test_block_bounds_skip_blocks_and_still_find_new_rows(segments: list[Segment
             stats.unit_parts,
             2.0,
             scratch.marks,
+            scratch.bits,
             scratch.rows,
             scratch.scores,
             scratch.units,
