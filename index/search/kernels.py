@@ -57,8 +57,8 @@ def merge_unit(
     A known candidate in the run gets ``units[s] * weight`` added to its score. A row that
     is no candidate becomes one when ``length_ok[lengths[row]]``, with the score
     ``unit_parts[length] * weight`` and the unit part ``unit_parts[length]``. ``marks`` must
-    point at every known candidate's slot (``mark``); new ones are not marked. The buffers
-    need one slot past the last candidate there can be (``Scratch.reserve``).
+    point at every known candidate's slot (``mark``), and the new ones are marked too. The
+    buffers need one slot past the last candidate there can be (``Scratch.reserve``).
 
     With ``search``, known candidates are found by binary search (few candidates in a long
     run) and only rows of a passing length are checked against ``marks``; with block bounds
@@ -88,6 +88,7 @@ def merge_unit(
             scores[end] = unit * weight
             units[end] = unit
             end += (not hit) & length_ok[length]
+        mark(marks, bits, cand, n, end)
         return end - n
     for s in range(n):
         row = cand[s]
@@ -123,6 +124,7 @@ def merge_unit(
                 scores[end] = unit * weight
                 units[end] = unit
                 end += not hit
+    mark(marks, bits, cand, n, end)
     return end - n
 
 
@@ -141,8 +143,8 @@ def merge_unit_all(
 ) -> int:
     """Merge a tf = 1 run ``rows`` in full (θ unknown): a known candidate gets
     ``unit_parts[length] * weight`` added, every other row becomes a candidate (slots
-    ``n:``, in run order) with that score; returns how many. ``marks`` as in
-    ``merge_unit``; the buffers need one slot past the last candidate, as there."""
+    ``n:``, in run order) with that score; returns how many. ``marks`` and the buffers as
+    in ``merge_unit``."""
     end = n
     for p in range(rows.size):
         row = rows[p]
@@ -157,6 +159,7 @@ def merge_unit_all(
         scores[end] = unit * weight
         units[end] = unit
         end += not hit
+    mark(marks, bits, cand, n, end)
     return end - n
 
 

@@ -520,14 +520,19 @@ class _Evaluation:
             self._accept_added(n, n + added)
 
     def _accept_added(self, start: int, end: int) -> None:
-        """Keep the candidates in slots ``start:end``, just written, that the acceptance
-        filter accepts (``_add`` for rows written in place)."""
+        """Keep the candidates in slots ``start:end``, just written and marked by a
+        kernel, that the acceptance filter accepts (``_add`` for rows written in place)."""
+        self.marked = end
         if self.accept is not None:
-            keep = np.flatnonzero(self.accept(self.cand[start:end]))
+            accepted = self.accept(self.cand[start:end])
+            keep = np.flatnonzero(accepted)
             if keep.size < end - start:
+                rejected = self.cand[start:end][~accepted]
+                kernels.unmark(self.bits, rejected, rejected.size)
                 for buffer in (self.cand, self.scores, self.units):
                     buffer[start : start + keep.size] = buffer[start:end][keep]
                 end = start + keep.size
+                self.marked = start  # the kept ones moved: marked again when needed
         self.n = end
 
     def _completed_theta(self, j: int, k: int) -> float:
