@@ -182,3 +182,35 @@ def add_unit_marked(
             s = marks[row]
             if s < n and cand[s] == row:
                 scores[s] += units[s] * weight
+
+
+@njit(cache=True, nogil=True)
+def add_unit_sorted(
+    run: np.ndarray, keys: np.ndarray, scores: np.ndarray, units: np.ndarray, weight: float
+) -> None:
+    """Add ``units[i] * weight`` to ``scores[i]`` for each row ``keys[i]`` (ascending) that
+    the tf = 1 run ``run`` holds: one forward walk of the run, galloping from the last
+    position found, instead of a binary search per key from the whole run."""
+    size = run.size
+    lo = 0
+    for i in range(keys.size):
+        key = keys[i]
+        if lo >= size:
+            return
+        if run[lo] < key:
+            # gallop: run[lo + step // 2] < key, until run[lo + step] >= key or past the end
+            step = 1
+            while lo + step < size and run[lo + step] < key:
+                step <<= 1
+            first, last = lo + (step >> 1) + 1, min(lo + step, size)
+            while first < last:  # the first position in first:last whose row is ≥ key
+                mid = (first + last) >> 1
+                if run[mid] < key:
+                    first = mid + 1
+                else:
+                    last = mid
+            lo = first
+            if lo >= size:
+                return
+        if run[lo] == key:
+            scores[i] += units[i] * weight

@@ -676,14 +676,10 @@ def _add_found(seg: _Segment, term: QueryTerm, rows: np.ndarray, scores: np.ndar
 def _add_unit_found(
     seg: _Segment, term: QueryTerm, rows: np.ndarray, scores: np.ndarray, units: np.ndarray
 ) -> None:
-    """``_add_found`` for a tf = 1 run, with the rows' unit parts known: adds
-    ``found · (units · weight)``, which is ``scores + 0.0`` (unchanged bits) where the run
-    lacks a row and the same sum as ``_add_found`` where it has it, in fewer numpy calls."""
-    run = seg.doc_rows[term.lo : term.hi]
-    found = np.take(run, np.searchsorted(run[:-1], rows)) == rows
-    part = units * term.weight
-    part *= found
-    scores += part
+    """``_add_found`` for a tf = 1 run and ``rows`` in ascending order, with the rows' unit
+    parts known: adds ``units · weight`` where the run has the row, the same sum as
+    ``_add_found`` (``kernels.add_unit_sorted``)."""
+    kernels.add_unit_sorted(seg.doc_rows[term.lo : term.hi], rows, scores, units, term.weight)
 
 
 def _evaluate_exhaustive(
