@@ -2,6 +2,10 @@
 
 Why compiled: MEASUREMENT_PENDING
 
+A row out of the segment's range (postings damaged after the load's checks, which do not
+read every posting) makes a kernel stop and say so (-1 or False; the caller raises
+``IndexError``, as numpy's gathers did), before it reads or writes anything at that row.
+
 Each kernel does, row by row, what the numpy code it replaces did array by array, with the
 same float64 operations in the same order (a product rounded, then a sum rounded: numba
 compiles without ``fastmath``, so nothing is fused or reassociated), so every score is the
@@ -69,9 +73,12 @@ def merge_unit(
     """
     size = rows.size
     end = n
+    n_rows = lengths.size
     if not search:
         for p in range(size):
             row = rows[p]
+            if row < 0 or row >= n_rows or end >= cand.size:
+                return -1
             # the row's bit first: a segment's bits stay in cache (125 KB at 1M rows) where
             # its marks do not (4 MB), and most rows are no candidate
             hit = False
@@ -113,6 +120,8 @@ def merge_unit(
             first, stop = 0, size
         for p in range(first, stop):
             row = rows[p]
+            if row < 0 or row >= n_rows or end >= cand.size:
+                return -1
             length = lengths[row]
             if length_ok[length]:
                 hit = False
@@ -146,8 +155,11 @@ def merge_unit_all(
     ``n:``, in run order) with that score; returns how many. ``marks`` and the buffers as
     in ``merge_unit``."""
     end = n
+    n_rows = lengths.size
     for p in range(rows.size):
         row = rows[p]
+        if row < 0 or row >= n_rows or end >= cand.size:
+            return -1
         unit = unit_parts[lengths[row]]
         hit = False
         if (bits[row >> 3] >> (row & 7)) & 1:
@@ -173,15 +185,19 @@ def add_unit_marked(
     scores: np.ndarray,
     units: np.ndarray,
     n: int,
-) -> None:
+) -> bool:
     """Add ``units[s] * weight`` to the score of each of the ``n`` candidates (``marks``
-    pointing at them) that the tf = 1 run ``rows`` holds."""
+    pointing at them) that the tf = 1 run ``rows`` holds; False for a row out of range."""
+    n_rows = marks.size
     for p in range(rows.size):
         row = rows[p]
+        if row < 0 or row >= n_rows:
+            return False
         if (bits[row >> 3] >> (row & 7)) & 1:
             s = marks[row]
             if s < n and cand[s] == row:
                 scores[s] += units[s] * weight
+    return True
 
 
 @njit(cache=True, nogil=True)

@@ -440,7 +440,7 @@ class _Evaluation:
                 n,
             )
             if added:
-                self._accept_added(n, n + added)
+                self._accept_added(n, n + _checked(added))
             return
         if term.unit:
             row_units = seg.stats.units_of(rows)
@@ -517,7 +517,7 @@ class _Evaluation:
             block_start,
         )
         if added:
-            self._accept_added(n, n + added)
+            self._accept_added(n, n + _checked(added))
 
     def _accept_added(self, start: int, end: int) -> None:
         """Keep the candidates in slots ``start:end``, just written and marked by a
@@ -594,7 +594,7 @@ class _Evaluation:
                     marked = True
                 rows = seg.doc_rows[term.lo : term.hi]
                 if term.unit:
-                    kernels.add_unit_marked(
+                    if not kernels.add_unit_marked(
                         rows,
                         term.weight,
                         self.marks,
@@ -603,7 +603,8 @@ class _Evaluation:
                         cands.scores,
                         cands.units,
                         n,
-                    )
+                    ):
+                        raise IndexError("a row out of the segment's range")
                     theta = max(theta, kth_largest(cands.scores, k))
                     continue
                 slots = np.take(self.marks, rows)
@@ -671,6 +672,13 @@ def _add_found(seg: _Segment, term: QueryTerm, rows: np.ndarray, scores: np.ndar
         pos = pos[hit]
         pos += term.lo
         scores[hit] += seg.parts(term, pos, rows[hit])
+
+
+def _checked(added: int) -> int:
+    """A kernel's count of candidates it appended; -1 means a row out of range."""
+    if added < 0:
+        raise IndexError("a row out of the segment's range")
+    return added
 
 
 def _add_unit_found(

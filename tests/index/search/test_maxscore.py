@@ -218,6 +218,41 @@ def test_accept_filter_keeps_only_accepted_rows(
         assert top(scored.rows, scored.scores, 10) == brute_force(seg, terms, 10, keep)
 
 
+@pytest.mark.parametrize("path", ["theta-everywhere", "always-gather", "blocks-search"])
+def test_a_row_out_of_range_raises_index_error_and_the_scratch_stays_usable(
+    segments: list[Segment], path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Postings damaged after the load's checks: the kernels stop at a row past the
+    segment (``IndexError``, which the engine reports as damaged postings) instead of
+    reading or writing past their arrays."""
+    for name, value in PATHS[path].items():
+        monkeypatch.setattr(maxscore, name, value)
+    seg = segments[0]
+    terms = seg.query([0, 1, 5, 9, 40])
+    damaged = seg.postings.doc_rows.copy()
+    for term in terms:  # one row out of range in every tf = 1 run
+        if term.unit:
+            damaged[term.hi - 1] = seg.doc_len.size + 1000
+    postings = Postings(seg.postings.indptr, damaged, seg.postings.tf)
+    scratch = Scratch()
+    scratch.reserve(seg.doc_len.size, 100)
+    bad = np.array([1, 2, seg.doc_len.size], np.int32)
+    lengths, parts = seg.stats.lengths, seg.stats.unit_parts
+    buffers = (scratch.marks, scratch.bits, scratch.rows, scratch.scores, scratch.units)
+    assert kernels.merge_unit_all(bad, lengths, parts, 1.0, *buffers, 0) == -1
+    ok = np.ones(parts.size, bool)
+    no_blocks = np.zeros(0, np.uint8)
+    for search in (False, True):
+        args = (*buffers, 1, search, no_blocks, 0, 0)
+        assert kernels.merge_unit(bad, lengths, ok, parts, 1.0, *args) == -1
+    with pytest.raises(IndexError):
+        evaluate(postings, seg.stats, terms, 10, scratch, blocks=seg.blocks)
+    for ids in queries(seg, 14, 5):
+        terms = seg.query(ids)
+        scored = evaluate(seg.postings, seg.stats, terms, 10, scratch, blocks=seg.blocks)
+        assert top(scored.rows, scored.scores, 10) == brute_force(seg, terms, 10)
+
+
 def test_a_query_aborted_midway_leaves_the_scratch_usable(
     segments: list[Segment], monkeypatch: pytest.MonkeyPatch
 ) -> None:
