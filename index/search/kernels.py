@@ -230,3 +230,56 @@ def add_unit_sorted(
                 return
         if run[lo] == key:
             scores[i] += units[i] * weight
+
+
+@njit(cache=True, nogil=True)
+def merge_first(
+    doc_rows: np.ndarray,
+    bounds: np.ndarray,
+    unit: np.ndarray,
+    weights: np.ndarray,
+    tfs: np.ndarray,
+    lengths: np.ndarray,
+    norms: np.ndarray,
+    unit_parts: np.ndarray,
+    k1_plus_1: float,
+    marks: np.ndarray,
+    bits: np.ndarray,
+    cand: np.ndarray,
+    scores: np.ndarray,
+    units: np.ndarray,
+    n: int,
+) -> int:
+    """Merge runs in full, in order (θ unknown): run ``r`` is ``doc_rows[bounds[r, 0]:
+    bounds[r, 1]]`` with its tfs at ``tfs[bounds[r, 0] + bounds[r, 2]:]`` unless ``unit[r]``
+    (then every tf is 1). Each posting's part is ``term_scores``'s, tf (k1 + 1) / (norm +
+    tf) · weight, in the same operations; a known candidate adds it to its score, a row
+    first seen becomes a candidate (slots ``n:``, in order of first sight, marked) and
+    later postings of it add to that. Returns how many it appended, or -1 for a row out of
+    range. ``marks`` and the buffers as in ``merge_unit``."""
+    end = n
+    n_rows = lengths.size
+    for r in range(bounds.shape[0]):
+        lo, hi, shift = bounds[r, 0], bounds[r, 1], bounds[r, 2]
+        weight = weights[r]
+        for p in range(lo, hi):
+            row = doc_rows[p]
+            if row < 0 or row >= n_rows or end >= cand.size:
+                return -1
+            length = lengths[row]
+            tf = 1.0 if unit[r] else float(tfs[p + shift])
+            part = tf * k1_plus_1
+            part /= norms[length] + tf
+            part *= weight
+            if (bits[row >> 3] >> (row & 7)) & 1:
+                s = marks[row]
+                if s < end and cand[s] == row:
+                    scores[s] += part
+                    continue
+            marks[row] = end
+            bits[row >> 3] |= np.uint8(1 << (row & 7))
+            cand[end] = row
+            scores[end] = part
+            units[end] = unit_parts[length]
+            end += 1
+    return end - n

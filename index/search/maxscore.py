@@ -360,41 +360,31 @@ class _Evaluation:
 
     def _merge_first(self, end: int) -> None:
         """Merge runs ``:end`` (no candidates yet, θ unknown) in one pass instead of one
-        pass per run: every posting's part in one vectorized formula, then each row's
-        parts summed with ``np.add.at``, which adds them one by one in posting order, that
-        is in run order, as the run-by-run merge would (same bits)."""
-        seg, terms, params = self.seg, self.terms[:end], self.seg.params
+        pass per run (``kernels.merge_first``): each row's parts are summed in posting
+        order, that is in run order, as the run-by-run merge would (same bits)."""
+        seg, terms, n = self.seg, self.terms[:end], self.n
         stats = seg.stats
-        rows = np.concatenate([seg.doc_rows[t.lo : t.hi] for t in terms])
-        if not rows.size:
-            return
-        lengths = np.take(stats.lengths, rows)
-        # term_scores with one weight per posting: tf (k1 + 1) / (tf + norm) · weight; a
-        # tf = 1 run's tfs are 1 without reading them (its part is then weight · unit).
-        sizes = [t.hi - t.lo for t in terms]
-        contrib = np.ones(rows.size)
-        at = 0
-        for t, size in zip(terms, sizes, strict=True):
-            if not t.unit:
-                contrib[at : at + size] = seg.tfs[t.lo + t.tf_shift : t.hi + t.tf_shift]
-            at += size
-        row_norms = np.take(stats.norms, lengths)
-        row_norms += contrib
-        contrib *= params.k1 + 1
-        contrib /= row_norms
-        contrib *= np.repeat(np.array([t.weight for t in terms]), sizes)
-        # Slots of distinct rows in order of last occurrence: marks ends at each row's last
-        # posting, and the postings holding their row's mark are one per row.
-        order = np.arange(rows.size, dtype=np.int32)
-        self.marks[rows] = order
-        last = np.take(self.marks, rows)
-        lasts = np.flatnonzero(last == order)
-        slot_of = np.empty(rows.size, np.int32)
-        slot_of[lasts] = np.arange(lasts.size, dtype=np.int32)
-        scores = np.zeros(lasts.size)
-        np.add.at(scores, np.take(slot_of, last), contrib)
-        units = np.take(stats.unit_parts, lengths[lasts])
-        self._add(rows[lasts], scores, units)
+        bounds = np.array([(t.lo, t.hi, t.tf_shift) for t in terms], dtype=np.int64)
+        self._mark()
+        added = kernels.merge_first(
+            seg.doc_rows,
+            bounds,
+            np.array([t.unit for t in terms]),
+            np.array([t.weight for t in terms]),
+            seg.tfs,
+            stats.lengths,
+            stats.norms,
+            stats.unit_parts,
+            seg.params.k1 + 1,
+            self.marks,
+            self.bits,
+            self.cand,
+            self.scores,
+            self.units,
+            n,
+        )
+        if added:
+            self._accept_added(n, n + _checked(added))
 
     def _add(self, rows: np.ndarray, scores: np.ndarray, units: np.ndarray) -> None:
         """Make ``rows`` (not candidates yet) candidates, after the acceptance filter.
