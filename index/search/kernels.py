@@ -283,3 +283,29 @@ def merge_first(
             units[end] = unit_parts[length]
             end += 1
     return end - n
+
+
+@njit(cache=True, nogil=True)
+def keep_reaching(
+    rows: np.ndarray,
+    scores: np.ndarray,
+    units: np.ndarray,
+    unit_weight: float,
+    multi_bound: float,
+    lowered: float,
+) -> int:
+    """Keep, in place and in order, the candidates whose bound ``units · unit_weight +
+    scores + multi_bound`` (``maxscore._Rest.reach``, the same operations) reaches
+    ``lowered``; returns how many."""
+    kept = 0
+    for i in range(rows.size):
+        bound = units[i] * unit_weight
+        bound += scores[i]
+        if multi_bound:
+            bound += multi_bound
+        if bound >= lowered:
+            rows[kept] = rows[i]
+            scores[kept] = scores[i]
+            units[kept] = units[i]
+            kept += 1
+    return kept

@@ -559,13 +559,24 @@ class _Evaluation:
         seg, terms, rest, theta = self.seg, self.terms, self.rest, self.theta
         marked = False
         for j in range(start, len(terms)):
-            keep = rest.reach(j, cands.scores, cands.units) >= _lowered(theta)
             if j == start:
-                keep = np.flatnonzero(keep)
+                keep = np.flatnonzero(rest.reach(j, cands.scores, cands.units) >= _lowered(theta))
                 cands = cands.select(keep[np.argsort(cands.rows[keep])])
-            elif not keep.all():
-                cands = cands.select(keep)
-                marked = False
+            else:
+                # the same test in place (``kernels.keep_reaching``): the arrays are this
+                # phase's own since the selection above
+                n = cands.rows.size
+                kept = kernels.keep_reaching(
+                    cands.rows,
+                    cands.scores,
+                    cands.units,
+                    rest.unit_weight[j],
+                    rest.multi_bound[j],
+                    _lowered(theta),
+                )
+                if kept < n:
+                    cands = _Candidates(cands.rows[:kept], cands.scores[:kept], cands.units[:kept])
+                    marked = False
             n = cands.rows.size
             if n == 0:
                 break
@@ -602,12 +613,7 @@ class _Evaluation:
                 hit = np.flatnonzero(np.take(cands.rows, slots) == rows)
                 if hit.size:
                     slots = slots[hit]
-                    if term.unit:
-                        part = cands.units[slots]
-                        part *= term.weight
-                    else:
-                        part = seg.parts(term, hit + term.lo, rows[hit])
-                    cands.scores[slots] += part
+                    cands.scores[slots] += seg.parts(term, hit + term.lo, rows[hit])
             theta = max(theta, kth_largest(cands.scores, k))
         return Scored(cands.rows, cands.scores)
 
