@@ -3,6 +3,9 @@ reused and stale scratch."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -296,3 +299,20 @@ def test_empty_postings_and_empty_queries() -> None:
     stats = RowStats.of(np.array([3, 4], np.int32), 3.5, DEFAULT_PARAMS)
     scored = evaluate(empty, stats, [], 10, Scratch())
     assert scored.rows.size == 0 and scored.scores.size == 0
+
+
+def test_numba_is_imported_by_the_first_query_not_by_a_build(tmp_path) -> None:
+    """numba costs a process ~120 MB of resident memory: builds and their workers, which
+    never evaluate a query, do not import it (``maxscore`` imports ``kernels`` lazily)."""
+    script = f"""
+import sys
+from pathlib import Path
+from index.models import DocRecord
+from index.search import SearchIndex
+docs = [DocRecord(i + 1, i, 19000, ("a", "b", f"z{{i % 7}}")) for i in range(50)]
+index = SearchIndex.build(Path({str(tmp_path / "index")!r}), docs)
+assert "numba" not in sys.modules, "imported by a build"
+assert [h.passage_id for h in index.search(["a", "z3"], 2)] == [4, 11]
+assert "numba" in sys.modules
+"""
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=120)
