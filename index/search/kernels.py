@@ -1,6 +1,22 @@
 """Compiled inner loops of the MaxScore evaluation (``maxscore``), with numba.
 
-Why compiled: MEASUREMENT_PENDING
+Why compiled: at a million passages a question's evaluation was a few hundred numpy calls,
+each sweeping or gathering a whole run with a temporary array (``marks``, lengths, masks),
+and per-call overhead and those extra passes were most of its time (docs/performance.md,
+"Block bounds"). These loops read each posting once and stop at what decides it. The bench's
+500 questions on one 1M-passage index, the numpy evaluation (main at 290ade8) and this one in
+one process, rounds interleaved, each question's least CPU time over 4 rounds (load average
+6.6): p50 0.535 → 0.353 ms, p90 1.394 → 0.972, p99 2.566 → 1.826, mean 0.693 → 0.482
+(docs/performance.md, "Compiled kernels", has the runs and the bench's own figures).
+
+What it costs: numba is a well-kept compiler with binary wheels on PyPI (numba, llvmlite),
+so there is no C extension to build. The first query of a process imports numba (0.26 s of
+CPU) and compiles the kernels (2.3 s with an empty cache) or, as usual, loads them from
+numba's on-disk cache beside this file (0.42 s); the bot's warm-up questions pay that at
+start-up. Importing numba and loading the kernels adds ~120 MB to the process's resident
+memory (63 MB the import, ~60 MB LLVM once a kernel has run; the 1M bench's query RSS went
+from 243 to 380 MB), so ``maxscore`` imports this module at the first query: builds and
+their workers never do.
 
 A row out of the segment's range (postings damaged after the load's checks, which do not
 read every posting) makes a kernel stop and say so (-1 or False; the caller raises
