@@ -38,6 +38,12 @@ def warm_up(archive: Archive) -> float:
     anyway. Answering would hit the same error later and report it to the user then.
     """
     started = time.perf_counter()
+    try:
+        archive.warm_search()
+    except NewsdeskError as exc:
+        logger.info("warm-up could not open the index: %s", exc.reason)
+    except Exception:
+        logger.exception("warm-up of the search kernels failed; starting cold")
     for question in WARM_UP_QUESTIONS:
         try:
             archive.ask(question)
