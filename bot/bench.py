@@ -9,6 +9,16 @@ a private question (or, with probability ``--inline-share``, an inline query), w
 reply, think for an exponential pause whose mean makes the offered load about ``--rate``
 updates/s, repeat; for ``--seconds`` after a warm-up question.
 
+That load is a closed loop: a user sends nothing while waiting, so the rate it reaches is
+``users / (mean think + mean latency)`` (50 users thinking 0.2 s on average reach 200
+updates/s only while the mean latency stays under 50 ms), and a slow bot is offered less.
+``--fixed-rate R`` then also offers an open loop on the same bot: updates arrive at ``R`` per
+second (Poisson, from as many users as are needed, none of whom waits for its own previous
+reply), whatever the replies do, as a load balancer sees traffic; the run says whether that
+rate was sustained (every update answered, at least ``SUSTAINED_SHARE`` of them within the
+offering window) and its latency, counted from each update's scheduled arrival (so a driver
+that falls behind its schedule counts against the latency, not for it).
+
 What it reports: updates handled per second and the latency from an update being offered to
 the server until the bot's reply (sendMessage / answerInlineQuery) arrives there, p50/p90/p99,
 per kind; 4xx replies and timeouts; the CPU use of the bot process and of its answer workers.
@@ -29,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import dataclasses
 import json
 import logging
@@ -82,6 +93,13 @@ BAR_UPDATES_PER_S = 200.0
 BAR_P99_MS = 100.0
 DIRECT_ASKS = 100
 QUESTION_POOL = 200  # ZipfCorpus.questions regenerates a chunk per question: keep it small
+# An open-loop rate is sustained when every update is answered and at least this share of
+# them within the offering window itself: at a latency of L s the last L × rate arrivals
+# are still in flight when it closes (0.3 % of a 20 s window at 50 ms), while a bot that
+# cannot keep up falls further behind every second and misses by far more.
+SUSTAINED_SHARE = 0.98
+FIXED_RATE_SEED = 20261207
+FIXED_RATE_WITH_REPLICAS = 200.0  # issue 15's bar for two replicas
 
 
 @dataclass(slots=True)
@@ -103,6 +121,13 @@ class LoadResult:
     server_cpu_percent: float = 0.0
     direct_ask_ms: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    # Open loop (``--fixed-rate``): arrivals at ``target_rate`` whatever the replies do.
+    open_loop: bool = False
+    offered: int = 0  # updates that arrived (were sent) in the window
+    answered_in_window: int = 0  # replies that came back before the window closed
+    sustained: bool | None = None  # None for a closed-loop run
+    send_lag_ms: dict[str, float] = field(default_factory=dict)  # driver behind its schedule
+    fixed_rate_run: LoadResult | None = None  # the open-loop run on the same bot, if asked
 
 
 def build_archive(data_dir: Path, n_passages: int) -> float:
@@ -210,9 +235,14 @@ async def run_load(
     result: LoadResult,
     bot_pid: int | Sequence[int],
     deliver: Deliver | None = None,
+    open_loop: bool = False,
 ) -> None:
-    """Drive ``users`` simulated users against the running bot; fills ``result``.
+    """Drive simulated users against the running bot; fills ``result``.
 
+    Closed loop (the default): ``users`` users, each asking, waiting for the reply and
+    thinking for a pause whose mean aims at ``rate``. Open loop: updates arrive at ``rate``
+    per second (Poisson) for ``seconds``, each from a user not waiting for a reply (more
+    users join when all ``users`` are), and the run waits for the last reply.
     ``deliver`` POSTs each update to a webhook (replicas); without it the bot long-polls.
     ``bot_pid`` is the bot process, or every replica's (their CPU is summed).
     """
@@ -286,6 +316,41 @@ async def run_load(
             if think_mean_s:
                 await asyncio.sleep(rng.expovariate(1.0 / think_mean_s))
 
+    idle = collections.deque(people)  # open loop: users not waiting for a reply
+    lags: list[float] = []
+
+    async def arrive(scheduled: float, user: FakeUser, question: str, inline: bool) -> None:
+        outcome = await ask(user, question, inline)
+        idle.append(user)
+        if outcome is None:
+            result.timeouts += 1
+            return
+        _, call = outcome
+        if call.at <= stop_at:
+            result.answered_in_window += 1
+        if call.ok:  # from the scheduled arrival, not from when the driver got to send it
+            latencies["inline" if inline else "question"].append(call.at - scheduled)
+        else:
+            result.rejected += 1
+
+    async def offer_open_loop() -> None:
+        rng = random.Random(FIXED_RATE_SEED)  # load shape, not security
+        tasks = []
+        arrival = time.perf_counter()
+        while (arrival := arrival + rng.expovariate(rate)) < stop_at:
+            if (wait := arrival - time.perf_counter()) > 0:
+                await asyncio.sleep(wait)
+            lags.append(max(time.perf_counter() - arrival, 0.0))
+            if idle:
+                user = idle.popleft()
+            else:  # everyone is waiting for a reply: one more user joins
+                user = FakeUser(100_000 + len(people), f"User{len(people)}", "en")
+                people.append(user)
+            inline = rng.random() < inline_share
+            tasks.append(asyncio.create_task(arrive(arrival, user, rng.choice(questions), inline)))
+        result.offered = len(tasks)
+        await asyncio.gather(*tasks)
+
     bots = [psutil.Process(pid) for pid in ([bot_pid] if isinstance(bot_pid, int) else bot_pid)]
     me = psutil.Process()
     cpu_before = sum(_cpu_s(bot) for bot in bots)
@@ -295,7 +360,12 @@ async def run_load(
     workers_before = {pid: _cpu_s(child) for pid, child in workers.items()}
     my_cpu_before = sum(me.cpu_times()[:2])
     started = time.perf_counter()
-    await asyncio.gather(*(simulate(i, user) for i, user in enumerate(people)))
+    if open_loop:
+        # The window is ``seconds`` of arrivals; the time (and CPU) counted runs on until
+        # the last reply, so updates/s below the offered rate means it was not kept up.
+        await offer_open_loop()
+    else:
+        await asyncio.gather(*(simulate(i, user) for i, user in enumerate(people)))
     elapsed = time.perf_counter() - started
     cpu_used = sum(_cpu_s(bot) for bot in bots) - cpu_before
     workers_used = sum(_cpu_s(child) - workers_before[pid] for pid, child in workers.items())
@@ -310,6 +380,15 @@ async def run_load(
         "inline": _percentiles(latencies["inline"]),
     }
     result.bot_cpu_percent = 100.0 * cpu_used / elapsed
+    if open_loop:
+        result.open_loop = True
+        result.send_lag_ms = _percentiles(lags)
+        result.sustained = (
+            result.offered > 0
+            and result.timeouts == 0
+            and result.rejected == 0
+            and result.answered_in_window >= SUSTAINED_SHARE * result.offered
+        )
 
 
 async def run_bench(args: argparse.Namespace, data_dir: Path, build_s: float | None) -> LoadResult:
@@ -386,6 +465,10 @@ async def run_bench(args: argparse.Namespace, data_dir: Path, build_s: float | N
             result=result,
             bot_pid=process.pid,
         )
+        if fixed_rate(args):
+            result.fixed_rate_run = await run_fixed_rate(
+                server, questions, args, bot_pid=process.pid
+            )
     finally:
         process.terminate()  # SIGTERM: PTB stops polling and closes the archive
         await asyncio.to_thread(process.join, 30)
@@ -393,6 +476,58 @@ async def run_bench(args: argparse.Namespace, data_dir: Path, build_s: float | N
             process.kill()
         await server.stop()
     return result
+
+
+def fixed_rate(args: argparse.Namespace) -> float:
+    """The open-loop rate asked for: ``--fixed-rate``, or by default the replicas' bar with
+    ``--replicas`` (0: none)."""
+    if args.fixed_rate is not None:
+        return float(args.fixed_rate)
+    return FIXED_RATE_WITH_REPLICAS if args.replicas else 0.0
+
+
+async def run_fixed_rate(
+    server: FakeBotApi,
+    questions: Sequence[str],
+    args: argparse.Namespace,
+    *,
+    bot_pid: int | Sequence[int],
+    deliver: Deliver | None = None,
+) -> LoadResult:
+    """The open-loop run at ``fixed_rate(args)`` on a bot that is already up and warm."""
+    rate = fixed_rate(args)
+    result = LoadResult(args.passages, args.users, args.seconds, rate, None)
+    result.notes.append(
+        f"open loop: Poisson arrivals at {rate:g}/s for {args.seconds:g} s, latency from each "
+        "scheduled arrival; right after the closed-loop run, on the same processes"
+    )
+    await run_load(
+        server,
+        questions,
+        users=args.users,
+        seconds=args.seconds,
+        rate=rate,
+        inline_share=args.inline_share,
+        result=result,
+        bot_pid=bot_pid,
+        deliver=deliver,
+        open_loop=True,
+    )
+    return result
+
+
+def fixed_rate_line(result: LoadResult) -> str:
+    """One open-loop run: offered, answered, sustained or not, and the latency at that rate."""
+    stats = result.latency_ms.get("all", {})
+    share = result.answered_in_window / result.offered if result.offered else 0.0
+    lag = result.send_lag_ms.get("p99", 0.0)
+    return (
+        f"fixed rate {result.target_rate:g}/s (open loop): offered {result.offered} in "
+        f"{result.seconds:g} s, {share:.1%} answered within the window, {result.timeouts} "
+        f"timeouts → {'sustained' if result.sustained else 'NOT sustained'}; "
+        f"p50 {stats.get('p50', float('nan')):.1f} ms, p99 {stats.get('p99', float('nan')):.1f} ms"
+        f" (driver behind schedule p99 {lag:.1f} ms)"
+    )
 
 
 def bars_line(result: LoadResult) -> str:
@@ -441,6 +576,8 @@ def format_report(result: LoadResult) -> str:
             f"{direct['p99']:>10.1f}{direct['max']:>10.1f}   (Archive.ask in-process, no bot)"
         )
     lines.append(bars_line(result))
+    if result.fixed_rate_run is not None:
+        lines.append(fixed_rate_line(result.fixed_rate_run))
     lines.extend(f"note: {note}" for note in result.notes)
     return "\n".join(lines)
 
@@ -454,6 +591,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--users", type=int, default=50, help="simulated users")
     parser.add_argument("--seconds", type=float, default=20.0, help="measured duration")
     parser.add_argument("--rate", type=float, default=250.0, help="offered updates/s (target)")
+    parser.add_argument(
+        "--fixed-rate",
+        type=float,
+        metavar="R",
+        help="then also offer R updates/s in an open loop (arrivals that do not wait for "
+        "replies) on the same bot and say whether it was sustained, with its latency "
+        f"(default: {FIXED_RATE_WITH_REPLICAS:g} with --replicas, else none; 0: none)",
+    )
     parser.add_argument("--inline-share", type=float, default=0.3, help="share of inline queries")
     parser.add_argument(
         "--data-dir", type=Path, help="keep/reuse the generated archive here (default: temp)"
@@ -501,6 +646,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.passages < 100 or args.users < 1 or args.seconds <= 0 or args.rate <= 0:
         sys.stderr.write("error: --passages ≥ 100, --users ≥ 1, --seconds > 0, --rate > 0\n")
+        return 2
+    if args.fixed_rate is not None and args.fixed_rate < 0:
+        sys.stderr.write("error: --fixed-rate ≥ 0\n")
         return 2
     if args.replicas and not args.database:
         sys.stderr.write("error: --replicas needs --database postgresql://…\n")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.bench import LoadResult, bars_line, format_report, main
+from bot.bench import SUSTAINED_SHARE, LoadResult, bars_line, format_report, main
 
 
 @pytest.mark.slow
@@ -21,6 +21,41 @@ def test_bot_bench_runs_on_a_tiny_archive(
     assert result["rejected"] == 0 and result["timeouts"] == 0
     assert result["latency_ms"]["all"]["p99"] >= result["latency_ms"]["all"]["p50"] > 0
     assert (tmp_path / "archive-400" / "newsdesk.sqlite3").exists()
+
+
+@pytest.mark.slow
+def test_bot_bench_offers_a_fixed_rate_in_an_open_loop_and_says_whether_it_was_sustained(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    argv = ["--passages", "400", "--users", "2", "--seconds", "1", "--rate", "10"]
+    argv += ["--fixed-rate", "30", "--pool", "threads", "--json"]
+    assert main([*argv, "--data-dir", str(tmp_path)]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["open_loop"] is False and result["sustained"] is None
+    fixed = result["fixed_rate_run"]
+    assert fixed["open_loop"] is True and fixed["target_rate"] == 30
+    # Poisson arrivals at 30/s for 1 s, from more users than the closed loop's 2 when
+    # replies overlap; each one answered, and the run waited for the last reply.
+    assert 10 <= fixed["offered"] <= 60
+    assert fixed["handled"] == fixed["offered"] and fixed["timeouts"] == 0
+    # Sustained means (nearly) every reply within the window itself; a loaded test machine
+    # may miss that in a 1 s window, so the verdict is checked against its rule only.
+    share = fixed["answered_in_window"] / fixed["offered"]
+    assert fixed["sustained"] is (share >= SUSTAINED_SHARE)
+    assert fixed["latency_ms"]["all"]["p99"] >= fixed["latency_ms"]["all"]["p50"] > 0
+    assert fixed["send_lag_ms"]["n"] == fixed["offered"]
+
+
+def test_an_open_loop_run_that_fell_behind_is_reported_as_not_sustained() -> None:
+    from bot.bench import fixed_rate_line
+
+    run = _result(100_000, updates_per_s=150.0, p99_ms=900.0)
+    run.open_loop, run.target_rate, run.offered, run.answered_in_window = True, 200, 4000, 3000
+    run.sustained = False
+    run.send_lag_ms = {"n": 4000, "p50": 0.1, "p90": 0.2, "p99": 0.5, "max": 2.0}
+    line = fixed_rate_line(run)
+    assert "offered 4000 in 20 s, 75.0% answered within the window" in line
+    assert "NOT sustained" in line and "p99 900.0 ms" in line
 
 
 def test_bot_bench_refuses_nonsense_options(capsys: pytest.CaptureFixture[str]) -> None:
@@ -65,15 +100,23 @@ def test_bot_bench_replicas_runs_sqlite_and_webhook_replicas_and_times_propagati
 ) -> None:
     argv = ["--passages", "400", "--users", "3", "--seconds", "1", "--rate", "10"]
     argv += ["--pool", "threads", "--replicas", "2", "--propagation", "2", "--json"]
+    argv += ["--fixed-rate", "20"]
     assert main([*argv, "--database", pg_url, "--data-dir", str(tmp_path)]) == 0
     report = json.loads(capsys.readouterr().out)
     assert list(report["runs"]) == [
         "sqlite, 1 process (long polling)",
+        "sqlite, 1 process, 20/s offered",
         "postgresql, 1 replica",
         "postgresql, 2 replicas",
+        "postgresql, 2 replicas, 20/s offered",
     ]
     for run in report["runs"].values():
         assert run["handled"] > 0 and run["timeouts"] == 0 and run["rejected"] == 0
+    # The open-loop runs: on the same processes, right after their closed-loop run.
+    for name in ("sqlite, 1 process, 20/s offered", "postgresql, 2 replicas, 20/s offered"):
+        fixed = report["runs"][name]
+        assert fixed["open_loop"] and fixed["offered"] > 0 and fixed["sustained"] is not None
+    assert "postgresql, 2 replicas, 20/s offered" in report["store"]
     assert report["propagation_ms"]["n"] == 2
     assert 0 < report["propagation_ms"]["p50"] < 30_000
     # CPU per update, per kind of process, for every configuration (the driver's too).
@@ -100,5 +143,28 @@ def test_the_replicas_report_gives_cpu_per_update_for_every_kind_of_process() ->
     report.store["postgresql, 2"] = StoreLoad(transactions_per_update=1.5, server_cpu_percent=5.0)
     lines = format_replicas(report).splitlines()
     # Percent of a core ÷ updates/s: 50 % at 200/s is 2.5 ms of CPU per update.
-    assert "  sqlite" + " " * 26 + "2.50 / 5.00 / – / 1.00 = 8.50" in lines
-    assert "  postgresql, 2" + " " * 19 + "4.00 / 6.00 / 0.50 / 1.00 = 11.50" in lines
+    assert "  sqlite" + " " * 32 + "2.50 / 5.00 / – / 1.00 = 8.50" in lines
+    assert "  postgresql, 2" + " " * 25 + "4.00 / 6.00 / 0.50 / 1.00 = 11.50" in lines
+
+
+def test_the_replicas_bars_are_judged_on_the_open_loop_run_at_the_bar_rate() -> None:
+    from bot.bench_replicas import ReplicasReport, format_replicas
+
+    closed = _result(100_000, updates_per_s=210.0, p99_ms=120.0)  # would "meet" both
+    fixed = _result(100_000, updates_per_s=199.0, p99_ms=180.0)
+    fixed.open_loop, fixed.target_rate, fixed.offered = True, 200, 4000
+    fixed.answered_in_window, fixed.sustained = 3990, True
+    runs = {"postgresql, 2 replicas": closed, "postgresql, 2 replicas, 200/s offered": fixed}
+    (bars,) = [
+        line
+        for line in format_replicas(ReplicasReport(100_000, 2, runs=runs)).splitlines()
+        if line.startswith("bars")
+    ]
+    assert bars.endswith(": at 200/s offered, sustained, p99 NOT met")
+    del runs["postgresql, 2 replicas, 200/s offered"]
+    (bars,) = [
+        line
+        for line in format_replicas(ReplicasReport(100_000, 2, runs=runs)).splitlines()
+        if line.startswith("bars")
+    ]
+    assert bars.endswith("not judged: no open-loop run at ≥ 200/s")
