@@ -184,7 +184,9 @@ def make_answer_workers(settings: BotSettings, archive: Archive) -> AnswerWorker
         return ProcessWorkers(
             settings, settings.answer_workers, timeout_s=settings.answer_timeout_s
         )
-    return ThreadWorkers(archive, timeout_s=settings.answer_timeout_s)
+    return ThreadWorkers(
+        archive, timeout_s=settings.answer_timeout_s, threads=settings.answer_workers
+    )
 
 
 def build_application(

@@ -85,7 +85,8 @@ class BotSettings(IndexSettings):
         description="Answer worker processes with answer_pool=processes: one per core (2 suits "
         "a 2-core machine; each holds its own analyzer and caches, ~450 MB at 100k passages). "
         "Replicas sharing one machine split its cores: cores // replicas each (README, "
-        "Deployment).",
+        "Deployment). With answer_pool=threads: the answer threads (questions in arrival "
+        "order; more than the process's one core of Python only interleaves them).",
     )
     answer_timeout_s: float = Field(
         default=30.0,

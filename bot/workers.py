@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import multiprocessing
 import os
@@ -50,6 +51,7 @@ import time
 import traceback
 from collections import deque
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from multiprocessing.connection import Connection, wait
@@ -119,22 +121,35 @@ class AnswerWorkers(Protocol):
 
 
 class ThreadWorkers:
-    """Answers in the event loop's default thread pool, from the bot's own archive.
+    """Answers in threads of the bot process, from the bot's own archive.
 
-    One process: the cheapest choice on one core, and the archive object may be any wrapper
-    (the tests' failing archives), since nothing crosses a process boundary.
+    One process: the cheapest choice when the bot has one core to itself (one core, or
+    two replicas sharing two), and the archive object may be any wrapper (the tests'
+    failing archives), since nothing crosses a process boundary.
+
+    With ``threads``, questions go to a pool of that many threads of their own, in arrival
+    order: ``Archive.ask`` holds the GIL, so more threads than cores only interleave asks
+    (each one finishing later) and hand the GIL back and forth, and the other calls the bot
+    makes in threads (the shared flood guard and button state on PostgreSQL) do not queue
+    behind questions in the loop's default pool. Without it (None), the loop's default pool.
 
     Args:
         archive: the archive the threads answer from.
         timeout_s: stop waiting for an answer after this long (None: wait as long as it
             takes). A thread cannot be killed: the timed-out call raises
-            ``AnswerTimeoutError`` and the thread runs on in the background, holding one
-            of the pool's threads until it finishes.
+            ``AnswerTimeoutError`` and the thread runs on in the background; with
+            ``threads``, later calls go to a fresh pool, so a hung question holds no
+            thread the next ones need.
+        threads: threads of the answer pool (None: the loop's default pool).
     """
 
-    def __init__(self, archive: Archive, *, timeout_s: float | None = None) -> None:
+    def __init__(
+        self, archive: Archive, *, timeout_s: float | None = None, threads: int | None = None
+    ) -> None:
         self._archive = archive
         self._timeout_s = timeout_s
+        self._threads = threads
+        self._pool: ThreadPoolExecutor | None = None
 
     async def start(self) -> None:
         """Warm the archive up in a worker thread (see ``bot.warmup``)."""
@@ -150,21 +165,35 @@ class ThreadWorkers:
         """``Archive.example_questions`` in a worker thread."""
         return await self._in_thread(self._archive.example_questions, n)
 
+    def _answer_pool(self) -> ThreadPoolExecutor | None:
+        if self._threads is not None and self._pool is None:
+            self._pool = ThreadPoolExecutor(self._threads, thread_name_prefix="newsdesk-answers")
+        return self._pool
+
     async def _in_thread(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        pool = self._answer_pool()
+        running = asyncio.get_running_loop().run_in_executor(
+            pool, functools.partial(function, *args, **kwargs)
+        )
         try:
-            return await asyncio.wait_for(
-                asyncio.to_thread(function, *args, **kwargs), self._timeout_s
-            )
+            return await asyncio.wait_for(running, self._timeout_s)
         except TimeoutError:
             logger.warning(
                 "%s did not finish in %g s; replying without it (the thread runs on)",
                 getattr(function, "__name__", "answer call"),
                 self._timeout_s,
             )
+            if pool is not None and pool is self._pool:  # its thread may be stuck for good
+                self._pool = None
+                pool.shutdown(wait=False)
             raise AnswerTimeoutError(f"no answer after {self._timeout_s:g} s") from None
 
     def close(self) -> None:
-        """Nothing to stop: the loop owns its thread pool."""
+        """Stop the answer pool (queued questions are dropped; a running one finishes in
+        the background); with the loop's default pool, nothing to stop."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -431,6 +431,55 @@ async def test_thread_workers_time_out_only_slow_calls(module_archive: Archive) 
     await asyncio.to_thread(archive.finished.wait, 10)
 
 
+class ThreadRecordingArchive:
+    """The real archive, noting the name of the thread each ``ask`` runs in."""
+
+    def __init__(self, archive: Archive) -> None:
+        self._archive = archive
+        self.threads: list[str] = []
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._archive, name)
+
+    def ask(self, question: str, **kwargs: object) -> Answer:
+        self.threads.append(threading.current_thread().name)
+        return self._archive.ask(question, **kwargs)  # type: ignore[arg-type]
+
+
+async def test_thread_workers_answer_in_their_own_threads_in_arrival_order(
+    module_archive: Archive,
+) -> None:
+    archive = ThreadRecordingArchive(module_archive)
+    workers = ThreadWorkers(archive, threads=1)  # type: ignore[arg-type]
+    try:
+        questions = ["farmers report the wheat harvest", "Koval gold", "wheat harvest"]
+        answers = await asyncio.gather(*(workers.ask(q, k=3) for q in questions))
+        assert [answer.question for answer in answers] == questions
+        # One pool thread of their own, not the loop's default pool (which the bot's other
+        # thread calls use), so a question never waits behind them nor they behind it.
+        assert len(set(archive.threads)) == 1
+        assert archive.threads[0].startswith("newsdesk-answers")
+    finally:
+        workers.close()
+
+
+async def test_one_answer_thread_that_hangs_leaves_a_fresh_one_for_the_next_questions(
+    module_archive: Archive,
+) -> None:
+    archive = HangingArchive(module_archive)
+    workers = ThreadWorkers(archive, timeout_s=0.2, threads=1)  # type: ignore[arg-type]
+    try:
+        with pytest.raises(AnswerTimeoutError):
+            await workers.ask("Koval gold", k=3)
+        # The only thread is still stuck in the hung question: the next one gets a new pool.
+        assert not archive.finished.is_set()
+        assert (await workers.ask("farmers report the wheat harvest", k=3)).found
+    finally:
+        archive.release.set()
+        workers.close()
+    await asyncio.to_thread(archive.finished.wait, 10)
+
+
 def test_the_answer_timeout_setting_defaults_reads_the_environment_and_must_be_positive(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
