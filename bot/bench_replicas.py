@@ -293,6 +293,11 @@ async def _replicas_run(
         name = f"postgresql, {count} replica{'s' if count > 1 else ''}"
         report.runs[name] = result
         report.store[name] = await asyncio.to_thread(probe.stop, result.handled)
+        if count > 1 and args.propagation > 0:
+            delays = await _propagation(args, data_dir, server, spread, len(ports) - 1)
+            report.propagation_ms = _percentiles(delays)
+        # Last: a rate above what the replicas sustain leaves them a backlog to work off,
+        # which would delay the propagation replies if those came after it.
         if count == args.replicas and fixed_rate(args):
             probe = StoreProbe(args.database)
             await asyncio.to_thread(probe.start)
@@ -306,9 +311,6 @@ async def _replicas_run(
             fixed_name = f"{name}, {fixed.target_rate:g}/s offered"
             report.runs[fixed_name] = fixed
             report.store[fixed_name] = await asyncio.to_thread(probe.stop, fixed.handled)
-        if count > 1 and args.propagation > 0:
-            delays = await _propagation(args, data_dir, server, spread, len(ports) - 1)
-            report.propagation_ms = _percentiles(delays)
     finally:
         await _stop(processes)
         await spread.close()
