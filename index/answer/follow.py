@@ -111,6 +111,7 @@ from index.answer.topic_batch import (
     POSITIONS,
     ArticleArrays,
     ArticleBits,
+    TableRow,
     TopicTable,
     TopicWeights,
     decide_rows,
@@ -312,18 +313,7 @@ class TopicMatcher:
         self._reverse = _ReverseIndex.build(topics)
         self._reverse.reweigh(index)
         self._signed = True
-        self._table = TopicTable.build(
-            [
-                (
-                    [shape.terms for shape in query.shapes],
-                    frozenset(query.question.terms),  # type: ignore[attr-defined]
-                    query.question.language,  # type: ignore[attr-defined]
-                    query.filters != _TopicFilters(),
-                )
-                for query in topics
-            ],
-            self._reverse.term_ids,
-        )
+        self._table = _topic_table(topics, self._reverse.term_ids)
         self._table_topics = topics
         self._table_terms = list(self._reverse.term_ids)
         self._weights = TopicWeights(len(topics), len(self._table_terms))
@@ -335,9 +325,23 @@ class TopicMatcher:
             # idf signs for the matches under it (an ingest's articles).
             df.update(self._reverse.frequencies())
             self._weights.reset(generation)
-            for row in np.flatnonzero(self._table.batched).tolist():
-                self._weights.fill(row, _weighed(topics[row], index, generation, df))
-            self._weights.signs(np.arange(self._table.pad), idf, self._table_terms)
+            self._weights.weigh(
+                self._table,
+                np.flatnonzero(self._table.batched),
+                self._reverse.padded_frequencies(),
+                max(index.n_docs, 1),
+            )
+            self._weights.signs(
+                np.arange(self._table.pad), idf, self._table_terms, self._of_df(index)
+            )
+
+    def _of_df(self, index: SearchBackend) -> tuple[Callable[[int], float], np.ndarray] | None:
+        """The index's idf of a document frequency with the frequencies the reverse index
+        read under its state, by term id (``TopicWeights.signs``); None when it has none."""
+        of_df = getattr(index, "idf_of_df", None)
+        if of_df is None:
+            return None
+        return of_df, self._reverse.padded_frequencies()
 
     def _state_caches(
         self, index: SearchBackend
@@ -488,15 +492,20 @@ class TopicMatcher:
             weights = self._weights
             if generation is None or weights.generation != generation:
                 weights.reset(generation)
-            topics = self._table_topics
-            for row in mine[~weights.filled[mine]].tolist():
-                weights.fill(row, _weighed(topics[row], index, generation, df))
+            weights.weigh(
+                table,
+                mine[~weights.filled[mine]],
+                self._reverse.padded_frequencies(),
+                max(index.n_docs, 1),
+            )
             if view.indexed_bits is view.record_bits:
                 indexed = bits.array(ids, where)
             else:
                 indexed = bits.of(view.indexed_bits)
             arrays = ArticleArrays(bits, records, view.n_records, indexed)
-            outcome = decide_rows(table, weights, mine, view, arrays, idf, self._table_terms)
+            outcome = decide_rows(
+                table, weights, mine, view, arrays, idf, self._table_terms, self._of_df(index)
+            )
         finally:
             bits.release()
         decided = self._reverse.topic_ids[outcome.decided].tolist()
@@ -966,6 +975,24 @@ class _ArticlePassages:
         return {pid: self._by_id[pid] for pid in ids if pid in self._by_id}
 
 
+def _topic_table(topics: Sequence[_TopicQuery], term_ids: dict[str, int]) -> TopicTable:
+    """``topics`` (the reverse index's rows) as ``topic_batch`` reads them."""
+    return TopicTable.build(
+        [
+            TableRow(
+                words=[shape.terms for shape in query.shapes],
+                question_terms=frozenset(query.question.terms),  # type: ignore[attr-defined]
+                language=query.question.language,  # type: ignore[attr-defined]
+                filtered=query.filters != _TopicFilters(),
+                names=[shape.is_name for shape in query.shapes],
+                common=[shape.common for shape in query.shapes],
+            )
+            for query in topics
+        ],
+        term_ids,
+    )
+
+
 def _generation_of(index: SearchBackend) -> str | None:
     """The index state's identifier (``SearchIndex.generation``), None when it has none.
 
@@ -1200,6 +1227,7 @@ class _ReverseIndex:
         self.weights = np.zeros(postings.size, dtype=np.float64)
         self.needed = np.full(topic_ids.size, np.inf, dtype=np.float64)
         self._df = np.full(len(self.terms), -1, dtype=np.int64)
+        self._padded = np.zeros(len(self.terms) + 1, dtype=np.int64)
         self._n_docs = -1
         self._weighed_at: tuple[str, int] | None = None
 
@@ -1261,8 +1289,14 @@ class _ReverseIndex:
         if n_docs == self._n_docs and np.array_equal(df, self._df):
             return
         self._df, self._n_docs = df, n_docs
+        self._padded = np.append(df, 0)
         weights, self.needed = self.words.weights(df, n_docs)
         self.weights = weights[self.words.posting_word]
+
+    def padded_frequencies(self) -> np.ndarray:
+        """The document frequencies ``reweigh`` read last, by term id, with a 0 for the pad
+        id past them (``TopicTable.pad``)."""
+        return self._padded
 
     def frequencies(self) -> dict[str, int]:
         """The terms' document frequencies ``reweigh`` read last."""

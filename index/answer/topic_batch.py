@@ -25,6 +25,7 @@ reference: ``tests/index/test_follow_broad.py`` checks the two agree topic by to
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -33,9 +34,14 @@ import numpy as np
 
 from index.answer.assemble import PASSAGES_CHECKED_PER_ARTICLE
 from index.answer.evidence import (
+    COMMON_UNKNOWN_DF_SHARE,
     COMPOUND_WORDS,
+    MAX_COMMON_UNKNOWN,
     MIN_COVERAGE,
+    MIN_KNOWN_FOR_DISCOUNT,
+    UNKNOWN_NAMES_SHARE,
     QuestionWord,
+    evidence_idf,
     key_word_indexes,
 )
 
@@ -63,6 +69,18 @@ class ArticleReads(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
+class TableRow:
+    """One topic as ``TopicTable.build`` reads it."""
+
+    words: Sequence[frozenset[str]]  # each word's terms
+    question_terms: frozenset[str]
+    language: str
+    filtered: bool  # it has filter words
+    names: Sequence[bool]  # by word: ``QuestionWord.is_name``
+    common: Sequence[bool]  # by word: an everyday word (``follow._Shape.common``)
+
+
+@dataclass(frozen=True, slots=True)
 class TopicTable:
     """Every topic of a reverse index build as padded term-id arrays, by row.
 
@@ -76,38 +94,47 @@ class TopicTable:
     batched: np.ndarray  # (topics,) bool: judged here (else by the per-topic rule)
     languages: dict[str, int]
     pad: int
+    # (topics, WORDS) bool: the word is a name / an everyday word (``follow._Shape``), what
+    # ``TopicWeights.weigh`` reads beside the frequencies (False for the pad words).
+    names: np.ndarray
+    common: np.ndarray
 
     @classmethod
     def build(
         cls,
-        topics: Sequence[tuple[Sequence[frozenset[str]], frozenset[str], str, bool]],
+        topics: Sequence[TableRow],
         term_ids: dict[str, int],
     ) -> TopicTable:
-        """The table of ``topics``: (each word's terms, the question's terms, its language,
-        whether it has filter words), in row order. ``term_ids``: the reverse index's."""
+        """The table of ``topics`` (``TableRow``), in row order. ``term_ids``: the reverse
+        index's."""
         pad = len(term_ids)
         n = len(topics)
         word_terms = np.full((n, WORDS, TERMS_PER_WORD), pad, dtype=np.int32)
         n_words = np.zeros(n, dtype=np.int8)
         language = np.zeros(n, dtype=np.int16)
         batched = np.zeros(n, dtype=bool)
+        names = np.zeros((n, WORDS), dtype=bool)
+        common = np.zeros((n, WORDS), dtype=bool)
         languages: dict[str, int] = {}
-        for row, (words, question_terms, lang, filtered) in enumerate(topics):
-            language[row] = languages.setdefault(lang, len(languages))
+        for row, topic in enumerate(topics):
+            words = topic.words
+            language[row] = languages.setdefault(topic.language, len(languages))
             fits = (
-                not filtered
+                not topic.filtered
                 and 0 < len(words) <= WORDS
                 and all(len(terms) <= TERMS_PER_WORD for terms in words)
-                and frozenset().union(*words) == question_terms
+                and frozenset().union(*words) == topic.question_terms
             )
             if not fits:
                 continue
             batched[row] = True
             n_words[row] = len(words)
+            names[row, : len(words)] = topic.names
+            common[row, : len(words)] = topic.common
             for k, terms in enumerate(words):
                 for m, term in enumerate(sorted(terms)):
                     word_terms[row, k, m] = term_ids[term]
-        return cls(word_terms, n_words, language, batched, languages, pad)
+        return cls(word_terms, n_words, language, batched, languages, pad, names, common)
 
 
 class TopicWeights:
@@ -153,9 +180,80 @@ class TopicWeights:
         self.n_words[row] = len(words)
         self.filled[row] = True
 
-    def signs(self, ids: np.ndarray, idf: Callable[[str], float], terms: Sequence[str]) -> None:
-        """Read the idf sign of the term ids in ``ids`` not read yet (``terms``: by id)."""
+    def weigh(self, table: TopicTable, rows: np.ndarray, df: np.ndarray, n_docs: int) -> None:
+        """``fill`` the batched ``rows`` at once with the words ``follow._weigh`` gives them
+        under document frequencies ``df`` (by term id, the pad's 0) and ``n_docs``.
+
+        ``_weigh``'s rules on arrays, with its floats: a known word weighs
+        ``evidence_idf`` of its rarest known term, computed by ``evidence_idf`` itself once
+        for each distinct frequency (numpy's log may differ from ``math.log`` in the last
+        bit); an unknown word as a term seen once or, the one unknown everyday word of a
+        topic with enough known words, as a common word. ``fill``'s sums run word by word
+        in word order, adding 0.0 past the last word, which leaves a float unchanged.
+        """
+        if rows.size == 0:
+            return
+        n_words = table.n_words[rows].astype(np.int64)
+        valid = np.arange(WORDS) < n_words[:, None]
+        found = df[table.word_terms[rows]]
+        none = np.iinfo(np.int64).max
+        rarest = np.where(found > 0, found, none).min(axis=2)
+        known = valid & (rarest != none)
+        unknown = valid & ~known
+        common = unknown & table.common[rows]
+        discounting = (common.sum(axis=1) <= MAX_COMMON_UNKNOWN) & (
+            known.sum(axis=1) >= MIN_KNOWN_FOR_DISCOUNT
+        )
+        values, inverse = np.unique(rarest[known], return_inverse=True)
+        weight = np.zeros((rows.size, WORDS), dtype=np.float64)
+        weight[known] = np.asarray(
+            [evidence_idf(value, n_docs) for value in values.tolist()], dtype=np.float64
+        )[inverse.ravel()]
+        unknown_weight = evidence_idf(1, n_docs)
+        common_weight = evidence_idf(max(1, math.ceil(COMMON_UNKNOWN_DF_SHARE * n_docs)), n_docs)
+        weight[unknown] = np.where(
+            (common & discounting[:, None])[unknown], common_weight, unknown_weight
+        )
+        self.weights[rows] = weight
+        total = weight[:, 0]
+        for k in range(1, WORDS):
+            total = total + weight[:, k]
+        self.total[rows] = total
+        # ``key_word_indexes``: the unknown names, unless fewer than a share of the names.
+        names = table.names[rows] & valid
+        unknown_names = names & ~known
+        required = ~(unknown_names.sum(axis=1) < UNKNOWN_NAMES_SHARE * names.sum(axis=1))
+        self.keys[rows] = unknown_names & required[:, None]
+        # The compound rule: the ``COMPOUND_WORDS`` heaviest words, summed heaviest first.
+        heaviest = -np.sort(np.where(valid, -weight, np.inf), axis=1)
+        compound = np.zeros(rows.size, dtype=np.float64)
+        for k in range(COMPOUND_WORDS):
+            compound = compound + heaviest[:, k]
+        self.compound[rows] = np.where(n_words > 2 * COMPOUND_WORDS, compound, np.inf)
+        self.n_words[rows] = n_words
+        self.filled[rows] = True
+
+    def signs(
+        self,
+        ids: np.ndarray,
+        idf: Callable[[str], float],
+        terms: Sequence[str],
+        of_df: tuple[Callable[[int], float], np.ndarray] | None = None,
+    ) -> None:
+        """Read the idf sign of the term ids in ``ids`` not read yet (``terms``: by id).
+
+        ``of_df``: the index's idf of a document frequency (``SearchIndex.idf_of_df``, what
+        ``idf`` computes) with the frequencies by term id, to read each distinct frequency
+        once instead of each term.
+        """
         missing = np.unique(ids[self.idf_sign[ids] == 2])
+        if of_df is not None:
+            of, df = of_df
+            values, inverse = np.unique(df[missing], return_inverse=True)
+            read = [of(value) for value in values.tolist()]
+            signs = np.asarray([1 if v > 0 else (-1 if v < 0 else 0) for v in read], np.int8)
+            self.idf_sign[missing] = signs[inverse.ravel()]
+            return
         for i in missing.tolist():
             value = idf(terms[i])
             self.idf_sign[i] = 1 if value > 0 else (-1 if value < 0 else 0)
@@ -261,6 +359,7 @@ def decide_rows(
     article: ArticleArrays,
     idf: Callable[[str], float],
     terms: Sequence[str],
+    of_df: tuple[Callable[[int], float], np.ndarray] | None = None,
 ) -> BatchOutcome:
     """``TopicMatcher.decide``'s per-topic checks for batched, filled rows in the article's
     language, in the same order:
@@ -273,7 +372,8 @@ def decide_rows(
     4. their document terms with the title and day hold enough (the best case);
     5. one of the passages shown (``shown_of``) does, on its terms with the title and day.
 
-    ``terms``: the vocabulary by term id (the idf is read by term).
+    ``terms``: the vocabulary by term id (the idf is read by term, or by frequency through
+    ``of_df``: ``TopicWeights.signs``).
     """
     none = np.zeros(0, dtype=np.int64)
     bits = article.bits
@@ -287,7 +387,7 @@ def decide_rows(
     if rows.size == 0:
         return BatchOutcome(none, none)
     # 3: the passages ``_ranked`` keeps, read from the indexed terms of positive idf.
-    weights.signs(word_terms.ravel(), idf, terms)
+    weights.signs(word_terms.ravel(), idf, terms, of_df)
     signs = weights.idf_sign[word_terms]
     kept = np.bitwise_or.reduce(
         np.where(signs > 0, article.indexed[word_terms], np.uint64(0)), axis=(1, 2)
