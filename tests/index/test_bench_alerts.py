@@ -43,6 +43,18 @@ def test_an_index_state_per_article_decides_the_same_alerts(
     assert "index state of its own" in alerts.format_table(fresh["machine"], fresh)
 
 
+def test_a_moved_state_per_article_weighs_the_reverse_index_again_before_each_match(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["--passages", "400", "--topics", "300", "--articles", "4", "--topic-kind", "broad"]
+    argv += ["--work-dir", str(tmp_path), "--json", "--moved-per-article"]
+    assert alerts.main(argv) == 0
+    row = json.loads(capsys.readouterr().out)
+    assert row["moved_per_article"] and row["state_per_article"]
+    assert row["articles"] == 4 and row["match_cpu_p50_ms"] > 0
+    assert "passage count moved" in alerts.format_table(row["machine"], row)
+
+
 def test_the_stories_bench_measures_an_existing_archive(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
