@@ -52,7 +52,11 @@ passes on some passage, whatever moved since the build, up to a relative
 ``FILTER_ROUNDING`` of 1e-9 for sums in another order (``tests/index/test_follow_drift.py``).
 Steps 2 and 3 use ``_weigh``, equal to ``evidence.question_words``. What depends on the
 weights (weights, idfs, verdicts) is kept per index generation: the articles of one ingest
-share it, the next ingest computes it again.
+share it, the next ingest computes it again. For the batched topics that is done on arrays
+from the frequencies the reverse index just read (``TopicWeights.weigh``: ``_weigh``'s
+floats bit for bit, ``evidence_idf`` computed once per distinct frequency, the idf signs
+likewise), so an ingest of one article does not weigh its article's ~1,000 broad candidates
+one by one in Python (``tests/index/test_follow_reweigh.py``).
 
 Filters: a topic may carry ``ask``'s filter words (``from:``, ``since:``, ``until:``,
 ``lang:``; ``index.answer.filters``). They are cut out before analysis, so they are never

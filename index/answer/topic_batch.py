@@ -8,7 +8,8 @@ cost ~25 µs a topic, ~11 ms an article at 1M passages. Here the same checks run
   to ``WORDS`` words of ``TERMS_PER_WORD`` terms (a pad id whose bits are always 0).
 - ``TopicWeights``: the words' weights (``follow._weighed``) and what ``measure_evidence``
   derives from them (total, key words, the compound rule's heaviest words), as rows kept
-  per index generation and filled when a topic is first a candidate under it.
+  per index generation and filled when a topic is first a candidate under it, for all of
+  an article's candidates at once (``weigh``, bit for bit what ``fill`` keeps).
 - ``ArticleBits``: a term set of the article (records, indexed terms, document terms, span
   terms, title and day) as an array over the vocabulary: the positions holding each term.
 - ``judge``: ``measure_evidence(...).enough`` for many (topic, matched words) pairs. The
@@ -138,11 +139,12 @@ class TopicTable:
 
 
 class TopicWeights:
-    """The batched topics' weights under one index generation, filled row by row.
+    """The batched topics' weights under one index generation.
 
     ``fill`` takes a topic's words weighed under the generation (``follow._weighed``) and
     keeps what ``measure_evidence`` computes from them that does not depend on the matched
-    words, with the same Python expressions (so the same floats).
+    words, with the same Python expressions (so the same floats); ``weigh`` computes the
+    same for many rows from document frequencies, on arrays, with the same floats.
     """
 
     def __init__(self, n_topics: int, n_terms: int) -> None:
