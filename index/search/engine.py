@@ -145,8 +145,11 @@ class SearchIndex:
         # bytes name the same pointer, so the next refresh skips parsing and checksumming.
         self._current_bytes: bytes | None = None
         # ``document_frequencies``' last terms with their base vocabulary ids (-1: not in
-        # the base) and the vocabulary they were looked up in.
-        self._df_terms: tuple[Sequence[str], Vocabulary, np.ndarray, np.ndarray] | None = None
+        # the base) and the vocabulary they were looked up in; the positions of the terms
+        # the base lacks, by term.
+        self._df_terms: (
+            tuple[Sequence[str], Vocabulary, np.ndarray, np.ndarray, dict[str, list[int]]] | None
+        ) = None
 
     # -- construction ----------------------------------------------------------------------
 
@@ -367,7 +370,8 @@ class SearchIndex:
         (``follow._ReverseIndex.reweigh``). The terms' base vocabulary ids are looked up
         once and kept for the last ``terms`` asked about (the same object, not changed
         since) while the base segment stays, so a new state costs one gather from the live
-        frequencies plus a dict lookup per term the base lacks.
+        frequencies plus, for the terms the base lacks, a dict lookup for each term only the
+        deltas hold (or for each term the base lacks, when those are fewer).
         """
         state = self._state
         vocab = state.base.data.vocab
@@ -375,15 +379,27 @@ class SearchIndex:
         if known is None or known[0] is not terms or known[1] is not vocab:
             lookup = vocab.lookup
             ids = np.fromiter((lookup(term) for term in terms), np.int64, len(terms))
-            known = self._df_terms = (terms, vocab, ids, np.flatnonzero(ids < 0))
-        _, _, ids, others = known
+            others = np.flatnonzero(ids < 0)
+            where: dict[str, list[int]] = {}
+            for i in others.tolist():
+                where.setdefault(terms[i], []).append(i)
+            known = self._df_terms = (terms, vocab, ids, others, where)
+        _, _, ids, others, where = known
         out = np.zeros(len(terms), dtype=np.int64)
         if state.base_df.size:
             in_base = ids >= 0
             out[in_base] = state.base_df[ids[in_base]]
-        if state.extra_df and others.size:
-            get = state.extra_df.get
-            out[others] = [get(terms[i], 0) for i in others.tolist()]
+        extra = state.extra_df
+        if extra and others.size:
+            if len(extra) < others.size:
+                # Few terms only deltas hold (the usual case): read those, not every term
+                # the base lacks (a topic word the index never saw stays 0).
+                for term, count in extra.items():
+                    for i in where.get(term, ()):
+                        out[i] = count
+            else:
+                get = extra.get
+                out[others] = [get(terms[i], 0) for i in others.tolist()]
         return out
 
     def terms_with_prefix(self, prefix: str, limit: int) -> list[str]:
