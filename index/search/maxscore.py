@@ -89,11 +89,12 @@ _SMALL_REST = 4_096
 # A lookup by binary search beats a gather over the term's rows when the candidates are
 # fewer than rows / _SEARCH_RATIO. A gather sweeps per-row arrays (``marks``, ``lengths``) as
 # long as the segment, so in segments of _LARGE_ROWS rows or more it costs more and
-# _SEARCH_RATIO_LARGE applies: at 10M rows (40 MB of marks) 2 was best (-11 to -16% CPU at
-# p50 with block bounds), at 1M 16 and 2 were within noise (docs/performance.md, "Block
-# bounds").
+# _SEARCH_RATIO_LARGE applies. With numpy's gathers 2 was best at 10M rows (40 MB of marks);
+# with the compiled kernels 16 is: -11% CPU at p50 and -4% at p99 against 2, 8 between
+# (one 10M index, one process, questions interleaved; docs/performance.md, "The search
+# ratio at 10M with the kernels").
 _SEARCH_RATIO = 16
-_SEARCH_RATIO_LARGE = 2
+_SEARCH_RATIO_LARGE = 16
 _LARGE_ROWS = 4_000_000
 # Block bounds are used in segments of _LARGE_ROWS rows or more only: at 1M rows the bench's
 # CPU p50 was 10% higher with them (selecting blocks costs more than it saves there).
