@@ -151,14 +151,22 @@ class _Frequencies:
         return self._generation
 
 
-def _random_topic(rng: random.Random, topic_id: int, vocabulary: int) -> _TopicQuery:
+def _random_topic(
+    rng: random.Random, topic_id: int, vocabulary: int, spellings: Sequence[int] = ()
+) -> _TopicQuery:
     """1-10 words (long ones for the compound rule) with the flags ``_weigh`` reads: names
-    with a fold key, everyday words that may be discounted when unknown, dates."""
+    with a fold key (with ``spellings``, a number of fold keys drawn from it), everyday
+    words that may be discounted when unknown, dates."""
     shapes = []
     for number in rng.sample(range(vocabulary), rng.randint(1, 10)):
         kind = rng.random()
         if kind < 0.25:
-            text, terms = f"Name{number}", {f"name{number}", f"~name{number}"}
+            text = f"Name{number}"
+            if spellings:
+                keys = {f"~name{number}-{k}" for k in range(rng.choice(spellings))}
+            else:
+                keys = {f"~name{number}"}
+            terms = {f"name{number}", *keys}
         elif kind < 0.3:
             text, terms = f"{number}", {f"@{number}"}
         else:
@@ -173,11 +181,9 @@ def _random_topic(rng: random.Random, topic_id: int, vocabulary: int) -> _TopicQ
                 common=text.islower(),
             )
         )
-    language = "en" if rng.random() < 0.8 else "uk"
     terms = frozenset().union(*(s.terms for s in shapes))
-    return _TopicQuery(
-        topic_id, "", SimpleNamespace(language=language), tuple(shapes), terms=terms
-    )
+    question = SimpleNamespace(language="en" if rng.random() < 0.8 else "uk", terms=terms)
+    return _TopicQuery(topic_id, "", question, tuple(shapes), terms=terms)
 
 
 def _drifted(rng: random.Random, before: _Frequencies, terms: list[str]) -> _Frequencies:

@@ -12,14 +12,13 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Sequence
-from types import SimpleNamespace
 
 import numpy as np
 
-from index.answer.follow import _ReverseIndex, _Shape, _topic_table, _TopicQuery, _weigh
+from index.answer.follow import _ReverseIndex, _topic_table, _TopicQuery, _weigh
 from index.answer.topic_batch import TopicWeights
 from index.search.scoring import floored_idf
-from tests.index.test_follow_drift import _drifted, _Frequencies
+from tests.index.test_follow_drift import _drifted, _Frequencies, _random_topic
 
 
 class _Scored(_Frequencies):
@@ -39,32 +38,9 @@ class _Scored(_Frequencies):
 
 
 def _topic(rng: random.Random, topic_id: int, vocabulary: int) -> _TopicQuery:
-    """1-10 words (the batch takes up to 8, of up to 4 terms): names with a fold key (some
-    with more spellings), everyday words that may be discounted when unknown, dates."""
-    shapes = []
-    for number in rng.sample(range(vocabulary), rng.randint(1, 10)):
-        kind = rng.random()
-        if kind < 0.25:
-            spellings = rng.choice([1, 1, 1, 2, 4])
-            terms = {f"name{number}", *(f"~name{number}-{k}" for k in range(spellings))}
-            text = f"Name{number}"
-        elif kind < 0.3:
-            text, terms = f"{number}", {f"@{number}"}
-        else:
-            text, terms = f"word{number}", {f"word{number}"}
-        shapes.append(
-            _Shape(
-                text=text,
-                terms=frozenset(terms),
-                is_date=text.isdigit(),
-                is_name=text[0].isupper(),
-                transferable=text.isdigit() or text[0].isupper(),
-                common=text.islower(),
-            )
-        )
-    terms = frozenset().union(*(s.terms for s in shapes))
-    question = SimpleNamespace(language="en" if rng.random() < 0.8 else "uk", terms=terms)
-    return _TopicQuery(topic_id, "", question, tuple(shapes), terms=terms)
+    """``_random_topic`` whose names have 1, 2 or 4 fold keys (the batch takes up to 8
+    words of up to 4 terms)."""
+    return _random_topic(rng, topic_id, vocabulary, spellings=(1, 1, 1, 2, 4))
 
 
 def _bits(values: np.ndarray) -> np.ndarray:
