@@ -62,6 +62,17 @@ LEAD_CHARS = 400
 # the others unchanged; 0 cost qa_sample one answer@1, 0.2 cost xquad-ru 0.013.
 PAIR_COST = 0.05
 
+# In sentence choice only, a Russian or Ukrainian question stem of at least this many letters
+# also matches a sentence's stem it begins or that begins it: one root across parts of speech
+# that the stemmer keeps apart ("текстах" / "текстовых": текст / текстов, "арестуют" /
+# "арестах": арестова / арест). ``evidence.with_prefix_stems`` joins stems of 6 letters and
+# more through the index, for the evidence too; 5 here only reorders the sentences of an
+# article already found. Cyrillic only: English Snowball stems of 5 letters join unrelated
+# words ("elect" / "electr"). xquad-ru answer@1 +2 −1, answer@3 +1; 4 letters +3 −3 / +2,
+# 6 letters +0 −1 (docs/quality.md, "Words of one root and names carried between windows").
+DERIVED_MIN_CHARS = 5
+_CYRILLIC_RE = re.compile(r"[а-яё]+")
+
 # End of a sentence: terminal punctuation (plus closing quotes/brackets) then whitespace,
 # before something that can start a sentence; or a line break.
 _BOUNDARY_RE = re.compile(r"[.!?…]+[\"'»”’)\]]*\s+(?=[\"'«“‘(\[•\-–—\d\w])|\n+")
@@ -189,8 +200,9 @@ def choose_snippets(
     share of the title's other words it repeats, and ``LEAD_SHARE`` when it starts in the
     article's lead. A pair pays ``PAIR_COST`` and takes only one sentence's bonus, so it
     wins only when the question's words really span both sentences. Ties go to the earlier,
-    shorter unit. A unit still shorter than ``SHORT_SNIPPET_CHARS`` gets a neighbouring
-    sentence as context, one no earlier unit took: the one holding a term of the type asked
+    shorter unit. A question word also matches a stem of its root (``DERIVED_MIN_CHARS``).
+    A unit still shorter than ``SHORT_SNIPPET_CHARS`` gets a neighbouring sentence as
+    context, one no earlier unit took: the one holding a term of the type asked
     (``context_choice``), else the following one, else the preceding one. A passage with
     no such sentence left leaves the snippet short, and the caller may take the context from
     the neighbouring passage (``assemble._with_context``). A longer unit that does not name
@@ -358,10 +370,11 @@ def _sentence_features(
     cues: SnippetCues,
     text: str | None = None,
 ) -> list[SentenceFeatures]:
-    """Per sentence: the question words it matches, whether it holds a new typed term (one
-    not at a place where the question's own terms are; for names, not inside a date nor a
-    sentence's capitalised first word seen nowhere else; for "how many", no date's day or
-    year, ``is_count_span``), whether that term is also in the title, and the title words it
+    """Per sentence: the question words it matches (a stem of the same root too,
+    ``_derived_matches``), whether it holds a new typed term (one not at a place where the
+    question's own terms are; for names, not inside a date nor a sentence's capitalised
+    first word seen nowhere else; for "how many", no date's day or year,
+    ``is_count_span``), whether that term is also in the title, and the title words it
     repeats. A "why" question's type is read from the sentence's words (``states_reason``),
     so it needs ``text``, the passage the sentences and spans index into."""
     term_words: dict[str, list[int]] = {}
@@ -404,6 +417,7 @@ def _sentence_features(
         for span, index in located
         if index is not None and span.start != first_word[index]
     }
+    related = _related_words(cues.words)
     typed = [False] * len(sentences)
     headline_typed = [False] * len(sentences)
     for span, index in located:
@@ -411,6 +425,8 @@ def _sentence_features(
             continue
         if span.term in term_words:
             matched[index].update(term_words[span.term])
+        elif related:
+            matched[index].update(_derived_matches(span.term, related))
         if span.term in term_titles:
             titled[index].update(term_titles[span.term])
         if (
@@ -438,6 +454,30 @@ def _sentence_features(
         SentenceFeatures(frozenset(m), t, frozenset(ti), h)
         for m, t, ti, h in zip(matched, typed, titled, headline_typed, strict=True)
     ]
+
+
+def _related_words(words: Sequence[QuestionWord]) -> dict[str, set[int]]:
+    """Every prefix of at least ``DERIVED_MIN_CHARS`` letters of the Cyrillic terms of the
+    question's everyday words (no name, date or number), with the words it belongs to."""
+    related: dict[str, set[int]] = {}
+    for i, word in enumerate(words):
+        if word.is_name or word.is_date or word.transferable:
+            continue
+        for term in word.terms:
+            if len(term) >= DERIVED_MIN_CHARS and _CYRILLIC_RE.fullmatch(term):
+                for k in range(DERIVED_MIN_CHARS, len(term) + 1):
+                    related.setdefault(term[:k], set()).add(i)
+    return related
+
+
+def _derived_matches(term: str, related: dict[str, set[int]]) -> set[int]:
+    """The indexes of the question words whose stem begins ``term`` or that ``term`` begins
+    (``_related_words``)."""
+    found = set(related.get(term, ()))
+    if len(term) > DERIVED_MIN_CHARS and _CYRILLIC_RE.fullmatch(term):
+        for k in range(DERIVED_MIN_CHARS, len(term)):
+            found |= related.get(term[:k], set())
+    return found
 
 
 def _following_span(
