@@ -33,6 +33,7 @@ import numpy as np
 
 from index.analysis.dates import DATE_PREFIX, MONTH_DAY_PREFIX, date_terms
 from index.analysis.language import lang_or_default
+from index.analysis.names import FOLD_PREFIX
 from index.answer.answer_type import AnswerType, answer_type_of
 from index.answer.candidates import (
     CANDIDATE_PASSAGES,
@@ -128,6 +129,9 @@ CEILING_MARGIN = 1e-9
 # Press") are short paragraphs of their own, and the lead is then the third (realtimeqa
 # answer@1 0.579 → 0.586, the other sets unchanged; docs/quality.md).
 LEAD_PASSAGES = 3
+# Two windows of one long paragraph are separated by at most this many characters (the space
+# after a sentence); a paragraph break is a blank line, two characters or more.
+WINDOW_GAP_CHARS = 1
 _EPOCH = date(1970, 1, 1)
 
 NO_TERMS_REASON = "The question has no searchable words."
@@ -737,6 +741,7 @@ def _answer_from_article(
     )
 
     measured: dict[int, Evidence] = {}
+    carried = _carried_names(candidates, passage_terms)
 
     def acceptable(passage: Passage, snippet: ChosenSnippet) -> bool:
         spans = spans_of(passage)
@@ -744,7 +749,9 @@ def _answer_from_article(
         if evidence is None:
             evidence = measured[passage.passage_id] = measure_evidence(
                 words,
-                article_terms | {s.term for s in spans},
+                article_terms
+                | carried.get(passage.passage_id, frozenset())
+                | {s.term for s in spans},
                 cross_language=cross_language,
                 min_coverage=min_coverage,
                 compound_words=compound_words,
@@ -811,6 +818,40 @@ def _answer_from_article(
         score=ranked_article.score,
         answer_share=chosen[0][2].score,
     )
+
+
+def _carried_names(
+    candidates: Sequence[tuple[RankedPassage, Passage]], terms: Sequence[frozenset[str]]
+) -> dict[int, frozenset[str]]:
+    """For each candidate passage cut from the same paragraph right after another candidate
+    (a window of a long paragraph, ``extract.passages``: only the space between two
+    sentences separates them), the names (``FOLD_PREFIX`` terms) that window holds, by
+    passage id. ``terms`` are the candidates' terms, in order.
+
+    A long paragraph names its subject once and goes on about it: XQuAD's "В честь какой
+    исторической фигуры назван Джэксонвилл?" is answered by "... там был основан
+    официальный город; он был назван в честь Эндрю Джексона ..." in the paragraph's second
+    window, while "Джэксонвилл" is only in its first, so the name-led question was "nothing
+    found". The name counts for that window's evidence as the title's words do (sentence
+    choice is unchanged). Only names: carrying every question term let weak windows pass
+    (xquad-ru answer@1 +3 −3, against +3 −0 for names). Only from the window right before,
+    and never across a paragraph break: news paragraphs are passages of their own, and one
+    naming a person does not make the next about him; qa_sample's uk-22 ("Як Зеленський
+    назвав рішення ...") was answered from a Ukrainian article's paragraph on the candidate
+    status after one naming Zelensky, and lost (uk-25 too when any candidate of the article
+    lent its names). Figures: docs/quality.md, "Words of one root and names carried between
+    windows".
+    """
+    ends = {
+        passage.ordinal: (passage.end, frozenset(t for t in held if t.startswith(FOLD_PREFIX)))
+        for (_, passage), held in zip(candidates, terms, strict=True)
+    }
+    carried: dict[int, frozenset[str]] = {}
+    for _, passage in candidates:
+        before = ends.get(passage.ordinal - 1)
+        if before is not None and passage.start - before[0] <= WINDOW_GAP_CHARS and before[1]:
+            carried[passage.passage_id] = before[1]
+    return carried
 
 
 # A sentence ends in terminal punctuation, maybe inside closing quotes or brackets.
