@@ -126,6 +126,14 @@ UNKNOWN_NAMES_SHARE = 0.5
 PREFIX_MIN_CHARS = 6
 PREFIX_CUT = 2
 PREFIX_LIMIT = 30
+# A Cyrillic stem also matches an indexed stem of this many letters that it begins with (one
+# fewer than PREFIX_MIN_CHARS): Russian verbs keep a suffix their nouns lack ("арестуют" →
+# "арестова", the passage's "арестах" → "арест"; "погодных" → "погодн", "погода" → "погод").
+# xquad-ru answer@1 +1, answer@3 +2, two fewer "nothing found", retrieval and the other sets
+# unchanged, no null question answered (docs/quality.md, "Words of one root and names carried
+# between windows"). Not for Latin script: English Snowball stems of 5 letters join unrelated
+# words ("electr" begins with "elect"), and 5 letters there cost MultiHop two null questions.
+CYRILLIC_STEM_MIN_CHARS = 5
 # A place's adjective in a question ("eliminated from European competitions") and the place
 # in the article ("out of Europe") are one name: English demonym endings, longest first.
 DEMONYM_ENDINGS = ("ian", "ean", "an", "n")
@@ -304,10 +312,11 @@ def with_prefix_stems(
     "innovation"): an everyday word (all lowercase letters, ``_is_common_word``) also matches
     a passage term that starts with its stem less its last ``PREFIX_CUT`` characters, but no
     fewer than ``PREFIX_MIN_CHARS`` (shorter stems are left alone: "стат" would match "статья"
-    and "статус"), and an indexed term of at least ``PREFIX_MIN_CHARS`` characters that its
-    stem begins with: an adjective asks about its noun ("колумбийский президент",
-    "президент Колумбии": "колумбийск" begins with "колумб"; xquad-ru false "nothing
-    found" 0.037 → 0.032, docs/quality.md "Russian question words"). A word already known
+    and "статус"), and an indexed term of at least ``PREFIX_MIN_CHARS`` characters
+    (``CYRILLIC_STEM_MIN_CHARS`` in Cyrillic) that its stem begins with: an adjective asks
+    about its noun ("колумбийский президент", "президент Колумбии": "колумбийск" begins
+    with "колумб"; xquad-ru false "nothing found" 0.037 → 0.032, docs/quality.md "Russian
+    question words"). A word already known
     keeps its weight (the rarer variants would make it heavier); an unknown word found this
     way weighs as its rarest variant. Numbers and dates match exactly, and names too but for
     a place's adjective, which also matches the place ("European" / "Europe",
@@ -334,9 +343,14 @@ def with_prefix_stems(
                 continue
             prefix = term[: max(PREFIX_MIN_CHARS, len(term) - PREFIX_CUT)]
             variants.update(lookup(prefix, PREFIX_LIMIT))
+            shortest = (
+                CYRILLIC_STEM_MIN_CHARS
+                if term.isalpha() and not term.isascii()
+                else PREFIX_MIN_CHARS
+            )
             variants.update(
                 term[:k]
-                for k in range(PREFIX_MIN_CHARS, len(prefix))
+                for k in range(shortest, len(prefix))
                 if index.document_frequency(term[:k]) > 0
             )
         variants -= word.terms

@@ -16,6 +16,7 @@ import pytest
 
 from index import Archive, IndexSettings, open_archive
 from index.answer.evidence import (
+    CYRILLIC_STEM_MIN_CHARS,
     PREFIX_MIN_CHARS,
     QuestionWord,
     evidence_idf,
@@ -148,3 +149,19 @@ def test_an_everyday_word_also_matches_the_indexed_stems_its_own_stem_begins_wit
     assert out[0].known and out[0].weight == evidence_idf(2, 100)
     # "рев" is shorter than PREFIX_MIN_CHARS: too short a stem to stand for the word.
     assert out[1].terms == {"революцион", "революц", "революционер"}
+
+
+def test_a_cyrillic_stem_also_matches_the_five_letter_stem_it_begins_with() -> None:
+    """ "арестуют" → "арестова" asks about the passage's "арестах" → "арест" (Ukrainian
+    "арештують" → "арештуват" and "арештах" → "арешт" alike). An English stem keeps
+    PREFIX_MIN_CHARS: "electr" (electric) must not stand for "elect" (elected)."""
+    index = PrefixIndex({"арест": 3, "elect": 3})
+    words = (
+        word("арестуют", {"арестова"}, evidence_idf(1, 100), known=False),
+        word("electric", {"electr"}, evidence_idf(1, 100), known=False),
+    )
+    assert CYRILLIC_STEM_MIN_CHARS == 5 < PREFIX_MIN_CHARS
+    out = with_prefix_stems(words, index)
+    assert out[0].terms == {"арестова", "арест"}
+    assert out[0].known and out[0].weight == evidence_idf(3, 100)
+    assert out[1] == words[1]
