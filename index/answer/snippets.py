@@ -473,6 +473,8 @@ def _related_words(words: Sequence[QuestionWord]) -> dict[str, set[int]]:
 def _derived_matches(term: str, related: dict[str, set[int]]) -> set[int]:
     """The indexes of the question words whose stem begins ``term`` or that ``term`` begins
     (``_related_words``)."""
+    if term[:DERIVED_MIN_CHARS] not in related:
+        return set()  # most terms: every related key begins with DERIVED_MIN_CHARS letters
     found = set(related.get(term, ()))
     if len(term) > DERIVED_MIN_CHARS and _CYRILLIC_RE.fullmatch(term):
         for k in range(DERIVED_MIN_CHARS, len(term)):
