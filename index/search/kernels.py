@@ -325,3 +325,44 @@ def keep_reaching(
             units[kept] = units[i]
             kept += 1
     return kept
+
+
+@njit(cache=True, nogil=True)
+def find_in_runs(
+    doc_rows: np.ndarray,
+    bounds: np.ndarray,
+    rows: np.ndarray,
+    which: np.ndarray,
+    columns: np.ndarray,
+    at: np.ndarray,
+) -> int:
+    """Find each of ``rows`` (any order) in each sorted run ``doc_rows[bounds[r, 0]:
+    bounds[r, 1]]`` (non-empty); returns how many (run, row) pairs were found, written to
+    ``which`` (the run), ``columns`` (the row's index in ``rows``) and ``at`` (its position
+    in ``doc_rows``), run by run and, within a run, in the order of ``rows``.
+
+    The same pairs, in the same order, as ``searchsorted`` of ``rows`` in each run but its
+    last row, a gather and ``nonzero`` over the (run, row) matrix
+    (``maxscore.score_rows_per_term`` before it), in one call instead of one per run: the
+    ranking layer searches ~50 runs per question. The output arrays hold at least
+    ``bounds.shape[0] * rows.size`` slots.
+    """
+    found = 0
+    for r in range(bounds.shape[0]):
+        lo, hi = bounds[r, 0], bounds[r, 1]
+        last = hi - 1
+        for i in range(rows.size):
+            key = rows[i]
+            first, end = lo, last  # leftmost position in lo:last, as searchsorted's "left"
+            while first < end:
+                mid = (first + end) >> 1
+                if doc_rows[mid] < key:
+                    first = mid + 1
+                else:
+                    end = mid
+            if doc_rows[first] == key:
+                which[found] = r
+                columns[found] = i
+                at[found] = first
+                found += 1
+    return found

@@ -738,6 +738,8 @@ def _warm_kernels(seg: _Segment, scratch: Scratch) -> None:
     kernels.keep_reaching(cand.copy(), scores.copy(), units.copy(), 1.0, 0.0, 0.0)
     kernels.mark(*buffers[:3], 0, 0)
     kernels.unmark(scratch.bits, scratch.rows, 0)
+    none = np.zeros(0, np.int64)  # the ranking layer's rows: ``live_rows_of`` gives int64
+    kernels.find_in_runs(seg.doc_rows, np.zeros((0, 2), np.int64), none, none, none, none)
     _WARMED.add(key)
 
 
@@ -804,9 +806,9 @@ def score_rows_per_term(
     owner is ``t`` (a term's tf ≥ 2 and tf = 1 runs), the same bits.
 
     A term's runs hold disjoint rows, so each value is ``0.0 + part`` as in ``score_rows``.
-    Only the search is per run; finding, gathering and the parts are one numpy call each for
-    all the runs, where ``score_rows`` per term made a dozen per run (the ranking layer asks
-    ~30 terms of ~200 candidates per question).
+    Finding is one compiled call for all the runs (``kernels.find_in_runs``), and gathering
+    and the parts one numpy call each, where ``score_rows`` per term made a dozen per run
+    (the ranking layer asks ~30 terms of ~200 candidates per question).
 
     Args:
         runs: non-empty postings runs.
@@ -817,16 +819,17 @@ def score_rows_per_term(
     out = np.zeros((n_terms, rows.size))
     if not runs or not rows.size:
         return out
-    doc_rows = postings.doc_rows
-    pos = np.empty((len(runs), rows.size), dtype=np.int64)
-    for j, run in enumerate(runs):
-        # As in ``_add_found``: search all but the run's last row, so no clipping is needed.
-        pos[j] = doc_rows[run.lo : run.hi - 1].searchsorted(rows)
-    pos += np.array([run.lo for run in runs], dtype=np.int64)[:, None]
-    which, columns = (doc_rows.take(pos) == rows).nonzero()
-    if not which.size:
+    bounds = np.array([(run.lo, run.hi) for run in runs], dtype=np.int64)
+    slots = len(runs) * rows.size
+    which = np.empty(slots, dtype=np.int64)
+    columns = np.empty(slots, dtype=np.int64)
+    at = np.empty(slots, dtype=np.int64)
+    # As ``_add_found`` per run (a searchsorted in all but the run's last row, then an
+    # equality test), for all the runs in one compiled call (``kernels.find_in_runs``).
+    found = kernels.find_in_runs(postings.doc_rows, bounds, rows, which, columns, at)
+    if not found:
         return out
-    at = pos[which, columns]
+    which, columns, at = which[:found], columns[:found], at[:found]
     found_rows = rows.take(columns)
     weights = np.array([run.weight for run in runs]).take(which)
     unit = np.array([run.unit for run in runs], dtype=bool).take(which)
