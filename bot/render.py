@@ -142,7 +142,9 @@ def _slice_runs(runs: Sequence[Run], start: int, end: int) -> list[Run]:
         run_start, run_end = offset, offset + len(run.text)
         offset = run_end
         lo, hi = max(start, run_start), min(end, run_end)
-        if lo < hi:
+        if lo == run_start and hi == run_end and lo < hi:
+            out.append(run)  # whole (most runs): runs are frozen, so it can be shared
+        elif lo < hi:
             out.append(replace(run, text=run.text[lo - run_start : hi - run_start]))
     return out
 
