@@ -5,11 +5,12 @@ from __future__ import annotations
 import gc
 import logging
 import time
+import weakref
 from pathlib import Path
 
 import pytest
 
-from bot.warmup import WARM_UP_QUESTIONS, freeze_long_lived, warm_up
+from bot.warmup import GC_THRESHOLDS, WARM_UP_QUESTIONS, freeze_long_lived, warm_up
 from index import Answer, Archive, IndexSettings, NewsdeskError, open_archive
 from tests.auxil.fake_bot_api import FakeBotApi, parse_html
 from tests.bot.conftest import USER, make_settings, running_bot
@@ -74,11 +75,38 @@ async def test_post_init_freezes_the_warm_objects_after_the_warm_up(
 
 def test_freeze_long_lived_takes_live_objects_out_of_collections() -> None:
     kept = [[] for _ in range(10)]
+    thresholds = gc.get_threshold()
     try:
         freeze_long_lived()
         assert gc.get_freeze_count() >= len(kept)
+        assert gc.get_threshold() == GC_THRESHOLDS
     finally:
         gc.unfreeze()
+        gc.set_threshold(*thresholds)
+
+
+def test_cyclic_garbage_made_after_the_freeze_is_still_collected() -> None:
+    """The raised thresholds batch collections; they do not stop them."""
+    thresholds = gc.get_threshold()
+    try:
+        freeze_long_lived()
+        gone = []
+        for _ in range(3 * GC_THRESHOLDS[0]):
+            cycle: list[object] = []
+            cycle.append(cycle)
+            gone.append(weakref.ref(Marker(cycle)))
+            del cycle
+        assert sum(ref() is None for ref in gone) >= GC_THRESHOLDS[0]
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*thresholds)
+
+
+class Marker:
+    """A weakly referenceable object held only by a reference cycle."""
+
+    def __init__(self, cycle: list[object]) -> None:
+        cycle.append(self)
 
 
 async def test_a_failing_warm_up_is_logged_and_the_bot_still_answers(
