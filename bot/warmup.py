@@ -61,13 +61,13 @@ def warm_up(archive: Archive) -> float:
 # The collector's thresholds once the long-lived objects are frozen (``gc.set_threshold``;
 # Python's defaults are 700, 10, 10). A bot process makes and drops thousands of container
 # objects per update (PTB's update and reply objects, asyncio tasks and futures), and with
-# 700 it ran a young collection every few updates. Counted with ``gc.callbacks`` in the two
-# replicas of ``python -m bot.bench --replicas 2 --pool threads`` (docs/postgres.md,
-# "Cheaper updates on two replicas"): with the defaults, per replica 417 young, 37 middle
-# and 3 full collections after the freeze, 295 ms of CPU in all and pauses up to 30 ms;
-# with these, 20 young collections, 47 ms, pauses up to 4 ms, for 4 times the updates. Full
-# collections still run (every 10th middle one, and Python's own rule of waiting until a
-# quarter as many objects as the long-lived ones survived), so cyclic garbage is freed.
+# 700 it ran a young collection every few updates. Counted with ``gc.callbacks`` in each of
+# the two replicas of ``python -m bot.bench --replicas 2 --pool threads`` (docs/postgres.md,
+# "Cheaper updates on two replicas"), ~2,500 updates each: with the defaults 539-561 young,
+# 48-50 middle and 4 full collections after the freeze, 300-320 ms of CPU, the longest
+# pause 16-22 ms; with these, 21 young and at most 1 middle, 44-72 ms, the longest 3-18 ms.
+# Full collections still run (every 10th middle one, and Python's own rule of waiting until
+# a quarter as many objects as the long-lived ones survived), so cyclic garbage is freed.
 GC_THRESHOLDS = (10_000, 20, 10)
 
 
