@@ -42,21 +42,26 @@ each, and sums the postings over the whole article before summing per record onl
 topics that pass (``_ReverseIndex.candidate_rows``).
 
 Weights come from document frequencies, which move with every ingest (a burst of articles
-on a name makes that word cheap, and the topic's other words carry more of it). Every step
-uses today's: the reverse index is built once for the topics, and under each new index
-state it reads the document frequencies of all its terms at once
-(``SearchBackend.document_frequencies``) and weighs its postings again, ``_weigh``'s rules
-on arrays (``_WordTable.weights``, skipped when neither the passage count nor a frequency
-moved). So step 1 is exact, not a margin: it keeps every topic the gate's weight rule
-passes on some passage, whatever moved since the build, up to a relative
-``FILTER_ROUNDING`` of 1e-9 for sums in another order (``tests/index/test_follow_drift.py``).
-Steps 2 and 3 use ``_weigh``, equal to ``evidence.question_words``. What depends on the
-weights (weights, idfs, verdicts) is kept per index generation: the articles of one ingest
-share it, the next ingest computes it again. For the batched topics that is done on arrays
-from the frequencies the reverse index just read (``TopicWeights.weigh``: ``_weigh``'s
-floats bit for bit, ``evidence_idf`` computed once per distinct frequency, the idf signs
-likewise), so an ingest of one article does not weigh its article's ~1,000 broad candidates
-one by one in Python (``tests/index/test_follow_reweigh.py``).
+on a name makes that word cheap, and the topic's other words carry more of it). Steps 2 and 3
+use today's, exactly (``_weigh``, equal to ``evidence.question_words``). Step 1 is a filter,
+so it needs bounds, not today's weights: the reverse index is built once for the topics and
+weighed for a window of index states (``_ReverseIndex.reweigh``): each posting at the
+largest weight its word can have there, each topic's bar at the smallest the gate's can be
+(``_WordTable.bounds``), for passage counts within ``PASSAGE_SLACK`` of the one it was
+weighed at and each term's frequency within ``TERM_SLACK`` of its own. So it keeps every
+topic the gate's weight rule passes on some record in any state of the window, up to a
+relative ``FILTER_ROUNDING`` of 1e-9 for sums in another order
+(``tests/index/test_follow_drift.py``). Under a new state it reads only the frequencies that
+moved (``SearchIndex.moved_frequencies``: an ingest of one article moves a few hundred) and
+weighs again only the topics holding a term that left its window (a rare term, with few
+topics), or every posting when the passage count left its window; it never reads or weighs
+the whole topic vocabulary per state. What depends on the weights (weights, idfs, verdicts)
+is kept per index generation: the articles of one ingest share it, the next ingest computes
+it again, for each article's candidates only. For the batched topics that is done on arrays
+from the frequencies the reverse index keeps (``TopicWeights.weigh``: ``_weigh``'s floats
+bit for bit, ``evidence_idf`` computed once per distinct frequency; the idf signs from the
+index's ``idf_signs``), so an ingest of one article does not weigh its article's ~1,000
+broad candidates one by one in Python (``tests/index/test_follow_reweigh.py``).
 
 Filters: a topic may carry ``ask``'s filter words (``from:``, ``since:``, ``until:``,
 ``lang:``; ``index.answer.filters``). They are cut out before analysis, so they are never
@@ -141,6 +146,17 @@ _LANG_CODES = {"en": 0, "uk": 1, "ru": 2}
 # The reverse index sums an article's postings over every topic at once (a dense array)
 # unless they are fewer than one in this many topics: then over only the topics they name.
 SPARSE_POSTINGS = 8
+# The reverse index weighs its postings for a window of index states (``reweigh``): passage
+# counts within this share of the count it weighed them at, and each term's document
+# frequency within ``TERM_SLACK`` of its own (rounded down: a term seen fewer than 1 /
+# TERM_SLACK times is weighed again whenever it moves). Wider windows mean fewer weighings
+# and looser bounds (more candidates, each judged exactly): a weight is a log, so these
+# loosen it by about 0.02 + 0.06 = 0.08 at most, against weights of 1-14.
+PASSAGE_SLACK = 0.01
+TERM_SLACK = 1 / 32
+# Topics holding the terms that left their windows are weighed alone unless their terms'
+# postings are more than one in this many: then every posting is.
+PARTIAL_SHARE = 4
 # ``_Verdicts._judge`` sums a topic's matched weights in word order, as ``measure_evidence``
 # iterates its frozenset of word numbers: the same order while every number is below the
 # set's smallest table (8 slots); a longer topic is judged by ``measure_evidence`` itself.
@@ -200,6 +216,15 @@ class _TopicQuery:
     weighed: tuple[str, tuple[QuestionWord, ...]] | None = None
     # The evidence verdicts measured under one index state (``_verdicts_of``).
     verdicts: _Verdicts | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Weighings:
+    """Counts of the reverse index's weighings (``TopicMatcher.weighings``)."""
+
+    full: int  # every posting: the passage count left the window, or a new build
+    partial: int  # the topics holding terms whose frequencies left their windows
+    terms: int  # the terms of the partial weighings
 
 
 class _NoIndex:
@@ -336,7 +361,11 @@ class TopicMatcher:
                 max(index.n_docs, 1),
             )
             self._weights.signs(
-                np.arange(self._table.pad), idf, self._table_terms, self._of_df(index)
+                np.arange(self._table.pad),
+                idf,
+                self._table_terms,
+                self._of_df(index),
+                getattr(index, "idf_signs", None),
             )
 
     def _of_df(self, index: SearchBackend) -> tuple[Callable[[int], float], np.ndarray] | None:
@@ -356,6 +385,13 @@ class TopicMatcher:
         if generation != self._state_generation or generation is None:
             self._dfs, self._idfs, self._state_generation = {}, {}, generation
         return generation, self._dfs, self._idfs
+
+    def weighings(self) -> Weighings:
+        """What the reverse index weighed since it was built (``_ReverseIndex.reweigh``)."""
+        reverse = self._reverse
+        return Weighings(
+            reverse.full_weighings, reverse.partial_weighings, reverse.terms_reweighed
+        )
 
     def candidates(
         self, terms: Iterable[str], index: SearchBackend, lang: str | None = None
@@ -508,7 +544,15 @@ class TopicMatcher:
                 indexed = bits.of(view.indexed_bits)
             arrays = ArticleArrays(bits, records, view.n_records, indexed)
             outcome = decide_rows(
-                table, weights, mine, view, arrays, idf, self._table_terms, self._of_df(index)
+                table,
+                weights,
+                mine,
+                view,
+                arrays,
+                idf,
+                self._table_terms,
+                self._of_df(index),
+                getattr(index, "idf_signs", None),
             )
         finally:
             bits.release()
@@ -1079,112 +1123,164 @@ def _weigh(
 
 @dataclass(frozen=True, slots=True)
 class _WordTable:
-    """The reverse index's topic words as arrays, for weighing them all at once.
+    """The reverse index's topic words as arrays, for bounding their weights all at once or
+    topic by topic.
 
-    Words are numbered topic by topic in word order; ``term_of`` lists each word's terms
-    (as term ids of the reverse index), word after word. Most words have one term (a name
-    has its fold key too): those read their term's weight directly, the others take the
-    largest of their terms'.
+    Words are numbered topic by topic in word order (topic t's are ``word_start[t]`` up to
+    ``word_start[t + 1]``); ``term_of`` lists each word's terms (as term ids of the reverse
+    index), word after word (word w's from ``term_start[w]`` up to ``term_start[w + 1]``),
+    and ``entry_posting`` is where each of those sits among the index's postings.
     """
 
-    term_of: np.ndarray  # (postings,) int64: the words' terms, word after word
+    term_of: np.ndarray  # (entries,) int64: the words' terms, word after word
     topic_of: np.ndarray  # (words,) int64: the word's topic (row)
     common: np.ndarray  # (words,) bool: ``_Shape.common``
     n_words: np.ndarray  # (topics,) int64
-    posting_word: np.ndarray  # (postings,) int64: the word of each posting, in the index's order
-    single: np.ndarray  # the words of one term, and that term (``single_terms``)
-    single_terms: np.ndarray
-    several: np.ndarray  # the words of more terms, their terms one word after another
-    several_terms: np.ndarray
-    several_starts: np.ndarray  # where each of them starts in ``several_terms``
+    word_start: np.ndarray  # (topics + 1,) int64
+    term_start: np.ndarray  # (words + 1,) int64
+    entry_posting: np.ndarray  # (entries,) int64: the entry's posting in the index's order
 
     @classmethod
     def of(
         cls, shapes: Sequence[Sequence[_Shape]], term_ids: dict[str, int] | None = None
     ) -> _WordTable:
         """The words of topics given by their shapes, in row order (``term_ids``: the reverse
-        index's, holding every term of them)."""
+        index's, holding every term of them); ``entry_posting`` is the identity until the
+        index sorts its postings (``_ReverseIndex.build``)."""
         ids = term_ids or {}
         terms = np.asarray(
             [ids[term] for words in shapes for shape in words for term in shape.terms],
             dtype=np.int64,
         )
         n_terms = np.asarray([len(s.terms) for words in shapes for s in words], dtype=np.int64)
-        starts = np.zeros(n_terms.size, dtype=np.int64)
-        np.cumsum(n_terms[:-1], out=starts[1:])
         n_words = np.asarray([len(words) for words in shapes], dtype=np.int64)
-        word_of = np.repeat(np.arange(n_terms.size, dtype=np.int64), n_terms)
-        single = np.flatnonzero(n_terms == 1)
-        several = np.flatnonzero(n_terms > 1)
-        in_several = np.isin(word_of, several)
-        several_starts = np.zeros(several.size, dtype=np.int64)
-        np.cumsum(n_terms[several][:-1], out=several_starts[1:])
         return cls(
             terms,
             np.repeat(np.arange(n_words.size, dtype=np.int64), n_words),
             np.asarray([s.common for words in shapes for s in words], dtype=bool),
             n_words,
-            word_of,
-            single,
-            terms[starts[single]],
-            several,
-            terms[in_several],
-            several_starts,
+            _starts(n_words),
+            _starts(n_terms),
+            np.arange(terms.size, dtype=np.int64),
         )
 
-    def weights(self, df: np.ndarray, n_docs: int) -> tuple[np.ndarray, np.ndarray]:
-        """Each word's weight under ``df`` (by term id) and ``n_docs``, as ``_weigh`` gives
-        it, and each topic's bar: ``MIN_COVERAGE`` of its total or, for a long topic, the
-        weight of its ``COMPOUND_WORDS`` heaviest words if lower, less ``FILTER_ROUNDING``.
+    def bounds(
+        self, term_hi: np.ndarray, term_lo: np.ndarray, window: _Window, topics: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The postings of ``topics``' words (all topics when None), each with the largest
+        weight its word can have in ``window``, and each topic's smallest bar there.
 
-        ``_weigh``'s rules: a word weighs its rarest known term's ``evidence_idf`` (the
-        largest of its terms', the idf falling as the frequency grows); a word no term of
-        which the index holds weighs as a term seen once, or, as the one unknown everyday
-        word of a topic with enough known words, as a common word.
+        ``term_hi`` / ``term_lo`` (by term id): the largest and smallest ``evidence_idf`` a
+        term can have in the window, -inf for a term the index does not hold (which stays
+        so in the window). Returns (posting positions, their weights, the topics' bars).
+
+        ``_weigh``'s rules bounded: a known word weighs its rarest known term's
+        ``evidence_idf``, the largest of its terms' (each term's largest bounds it from
+        above, each term's smallest from below); an unknown word weighs as a term seen
+        once, or, as the one unknown everyday word of a topic with enough known words, as
+        a common word (``window.unknown`` and ``window.discounted`` bound those). Which
+        words are known is the same everywhere in the window, so the discount is too. The
+        bar is ``MIN_COVERAGE`` of the total or, for a long topic, the weight of its
+        ``COMPOUND_WORDS`` heaviest words if lower, from the smallest weights (both only
+        grow with the weights), less ``FILTER_ROUNDING``.
         """
-        n_topics = self.n_words.size
-        n_words = self.topic_of.size
-        found = df.astype(np.float64)
-        # ``evidence_idf`` of every term the index holds, -inf for the others.
-        term_weight = np.where(
-            df > 0, np.log(1.0 + (n_docs - found + 0.5) / (found + 0.5)), -np.inf
-        )
-        if self.single.size == n_words:
-            weight = term_weight[self.single_terms]
+        if topics is None:
+            n_topics = self.n_words.size
+            words_per_topic = self.n_words
+            common = self.common
+            entries = None
+            n_terms = np.diff(self.term_start)
         else:
-            weight = np.full(n_words, -np.inf)
-            weight[self.single] = term_weight[self.single_terms]
-            if self.several.size:
-                weight[self.several] = np.maximum.reduceat(
-                    term_weight[self.several_terms], self.several_starts
-                )
-        unknown = np.flatnonzero(np.isneginf(weight))
+            n_topics = topics.size
+            words_per_topic = self.n_words[topics]
+            words = _ranges(self.word_start[topics], words_per_topic)
+            common = self.common[words]
+            n_terms = self.term_start[words + 1] - self.term_start[words]
+            entries = _ranges(self.term_start[words], n_terms)
+        n_words = int(words_per_topic.sum())
+        local_topic = np.repeat(np.arange(n_topics, dtype=np.int64), words_per_topic)
+        terms = self.term_of if entries is None else self.term_of[entries]
+        starts = _starts(n_terms)[:-1]
+        if terms.size == n_words:
+            hi, lo = term_hi[terms], term_lo[terms]
+        else:
+            hi = np.maximum.reduceat(term_hi[terms], starts) if n_words else np.zeros(0)
+            lo = np.maximum.reduceat(term_lo[terms], starts) if n_words else np.zeros(0)
+        unknown = np.flatnonzero(np.isneginf(hi))
         if unknown.size:
-            topics = self.topic_of[unknown]
-            common = self.common[unknown]
-            n_known = self.n_words - np.bincount(topics, minlength=n_topics)
-            unknown_common = np.bincount(topics, weights=common, minlength=n_topics)
+            topic_of = local_topic[unknown]
+            known = words_per_topic - np.bincount(topic_of, minlength=n_topics)
+            unknown_common = np.bincount(topic_of, weights=common[unknown], minlength=n_topics)
             discounting = (unknown_common <= MAX_COMMON_UNKNOWN) & (
-                n_known >= MIN_KNOWN_FOR_DISCOUNT
+                known >= MIN_KNOWN_FOR_DISCOUNT
             )
-            weight[unknown] = np.where(
-                common & discounting[topics],
-                evidence_idf(max(1, math.ceil(COMMON_UNKNOWN_DF_SHARE * n_docs)), n_docs),
-                evidence_idf(1, n_docs),
-            )
-        needed = MIN_COVERAGE * np.bincount(self.topic_of, weights=weight, minlength=n_topics)
-        long = self.n_words > 2 * COMPOUND_WORDS
+            cut = common[unknown] & discounting[topic_of]
+            hi[unknown] = np.where(cut, window.discounted[1], window.unknown[1])
+            lo[unknown] = np.where(cut, window.discounted[0], window.unknown[0])
+        needed = MIN_COVERAGE * np.bincount(local_topic, weights=lo, minlength=n_topics)
+        long = words_per_topic > 2 * COMPOUND_WORDS
         if long.any():
-            # The heaviest words of each long topic: its words sorted by weight, the first
-            # ``COMPOUND_WORDS`` of each topic summed.
-            mine = long[self.topic_of]
-            topics, values = self.topic_of[mine], weight[mine]
-            order = np.lexsort((-values, topics))
-            topics, values = topics[order], values[order]
-            top = np.arange(topics.size) - np.searchsorted(topics, topics) < COMPOUND_WORDS
-            heaviest = np.bincount(topics[top], weights=values[top], minlength=n_topics)
+            # The lightest bound of each long topic's heaviest words: its words sorted by
+            # their smallest weight, the first ``COMPOUND_WORDS`` of each topic summed.
+            mine = long[local_topic]
+            rows, values = local_topic[mine], lo[mine]
+            order = np.lexsort((-values, rows))
+            rows, values = rows[order], values[order]
+            top = np.arange(rows.size) - np.searchsorted(rows, rows) < COMPOUND_WORDS
+            heaviest = np.bincount(rows[top], weights=values[top], minlength=n_topics)
             needed[long] = np.minimum(needed[long], heaviest[long])
-        return weight, needed * (1.0 - FILTER_ROUNDING)
+        word_of_entry = np.repeat(np.arange(n_words, dtype=np.int64), n_terms)
+        postings = self.entry_posting if entries is None else self.entry_posting[entries]
+        return postings, hi[word_of_entry], needed * (1.0 - FILTER_ROUNDING)
+
+
+@dataclass(frozen=True, slots=True)
+class _Window:
+    """The index states a weighing of the reverse index holds for: passage counts from
+    ``n_docs[0]`` to ``n_docs[1]``, with the bounds of the weights that do not depend on a
+    term (an unknown word's, a discounted common word's) over those counts.
+
+    Each term's frequency has a window of its own (``_ReverseIndex``: within ``slack`` of
+    the frequency it was weighed at)."""
+
+    n_docs: tuple[int, int]
+    unknown: tuple[float, float]  # smallest, largest
+    discounted: tuple[float, float]
+
+    @classmethod
+    def around(cls, n_docs: int) -> _Window:
+        """The window of passage counts within ``PASSAGE_SLACK`` of ``n_docs``: an
+        ``evidence_idf`` is log((n + 1) / (df + 0.5)), which grows with n, so its bounds are
+        at the window's ends (a common word's frequency, ``ceil(share × n)``, grows with n
+        too: the smallest weight has the largest frequency and the smallest count)."""
+        slack = int(PASSAGE_SLACK * n_docs)
+        low, high = max(n_docs - slack, 1), n_docs + slack
+
+        def common(n: int) -> int:
+            return max(1, math.ceil(COMMON_UNKNOWN_DF_SHARE * n))
+
+        return cls(
+            (low, high),
+            (evidence_idf(1, low), evidence_idf(1, high)),
+            (evidence_idf(common(high), low), evidence_idf(common(low), high)),
+        )
+
+    def holds(self, n_docs: int) -> bool:
+        return self.n_docs[0] <= n_docs <= self.n_docs[1]
+
+
+def _starts(counts: np.ndarray) -> np.ndarray:
+    """Where each of ``counts``' runs starts, with the total last."""
+    out = np.zeros(counts.size + 1, dtype=np.int64)
+    np.cumsum(counts, out=out[1:])
+    return out
+
+
+def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The concatenated ranges ``starts[i]`` up to ``starts[i] + lengths[i]``."""
+    total = int(lengths.sum())
+    offsets = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+    return offsets + np.arange(total, dtype=np.int64)
 
 
 class _ReverseIndex:
@@ -1200,11 +1296,11 @@ class _ReverseIndex:
     words match. The work is one dictionary lookup per article term plus numpy over the
     postings those terms have.
 
-    The weights are today's: ``reweigh`` gives every posting its word's weight under the
-    index state the article is matched in (the rules of ``_weigh``, on arrays), once a state.
-    So the filter is the gate's weight rule, whatever moved since the build (a burst of
-    articles on a name, a word the index did not hold, the index's growth), and the index is
-    rebuilt only when the topics change.
+    The weights are bounds for the index states of a window (``reweigh``): every posting at
+    least its word's weight and every bar at most the gate's in any state of the window
+    (``_WordTable.bounds``), so the filter keeps every topic the gate's weight rule passes,
+    whatever moved since the build (a burst of articles on a name, a word the index did not
+    hold, the index's growth), and the index is rebuilt only when the topics change.
     """
 
     def __init__(
@@ -1225,15 +1321,27 @@ class _ReverseIndex:
         self.words = words
         self._codes = frozenset(np.unique(langs).tolist())
         self._slots = np.zeros(topic_ids.size, dtype=np.int64)
-        # Set by ``reweigh``: each posting's weight and each topic's bar, under the state
-        # ``_weighed_at`` names (its generation and passage count), from the frequencies
-        # ``_df`` (by term id).
+        # Set by ``reweigh``: each posting's largest weight and each topic's smallest bar
+        # in ``_window`` and the terms' windows (within ``_slack`` of ``_anchor``), and the
+        # frequencies of the state ``_weighed_at`` names (its generation and passage count),
+        # by term id, read since ``_mark`` (the index's, when it tells what moved).
         self.weights = np.zeros(postings.size, dtype=np.float64)
         self.needed = np.full(topic_ids.size, np.inf, dtype=np.float64)
-        self._df = np.full(len(self.terms), -1, dtype=np.int64)
+        self._df = np.zeros(len(self.terms), dtype=np.int64)
         self._padded = np.zeros(len(self.terms) + 1, dtype=np.int64)
-        self._n_docs = -1
+        self._anchor = np.zeros(len(self.terms), dtype=np.int64)
+        self._slack = np.zeros(len(self.terms), dtype=np.int64)
+        self._hi = np.zeros(len(self.terms), dtype=np.float64)
+        self._lo = np.zeros(len(self.terms), dtype=np.float64)
+        self._n_docs = 1
+        self._window: _Window | None = None
+        self._mark: object | None = None
         self._weighed_at: tuple[str, int] | None = None
+        # What ``reweigh`` did since the build (the alerts bench reports it): weighings of
+        # every posting, and of the topics holding a term that left its window.
+        self.full_weighings = 0
+        self.partial_weighings = 0
+        self.terms_reweighed = 0
 
     @classmethod
     def empty(cls) -> _ReverseIndex:
@@ -1263,39 +1371,125 @@ class _ReverseIndex:
         counts = np.bincount(np.asarray(rows, dtype=np.int64), minlength=len(term_ids))
         indptr = np.zeros(len(term_ids) + 1, dtype=np.int64)
         np.cumsum(counts, out=indptr[1:])
+        where = np.empty(order.size, dtype=np.int64)
+        where[order] = np.arange(order.size, dtype=np.int64)
         return cls(
             term_ids,
             indptr,
             np.asarray(cols, dtype=np.int32)[order],
             np.asarray(topic_ids, dtype=np.int64),
             np.asarray(langs, dtype=np.int8),
-            replace(words, posting_word=words.posting_word[order]),
+            replace(words, entry_posting=where),
         )
 
     def reweigh(self, index: SearchBackend) -> None:
-        """Give the postings and the topics' bars the weights of ``index``'s state.
+        """Bound the postings' weights and the topics' bars for ``index``'s state, and read
+        its document frequencies (``padded_frequencies``), once per index generation (every
+        call for an index without one).
 
-        Once per index generation (every call for an index without one): the document
-        frequencies of every term of the index (``SearchBackend.document_frequencies``),
-        then ``_weigh``'s rules on arrays (``_WordTable.weights``), only when the passage
-        count or a frequency moved since the last state.
+        The reverse index is a filter: a candidate is then judged with the state's exact
+        weights (``TopicWeights.weigh``, ``_weigh``). So its postings need not weigh what
+        they weigh today, only at least that, and its bars at most the gate's. They are
+        weighed for a window of states: passage counts within ``PASSAGE_SLACK`` of the count
+        they were weighed at, and each term's frequency within ``TERM_SLACK`` of the one it
+        was weighed at (``_anchor``; a term the index did not hold stays unheld). In any
+        state of the window, a posting weighs at least its word's ``_weigh`` weight and a
+        topic's bar is at most the gate's (``_WordTable.bounds``). Proof that a topic the
+        gate passes on a record (its language's rule: ``measure_evidence``, not across
+        languages) stays a candidate: with M the words the record holds, the gate passes
+        when their weight W_M reaches ``MIN_COVERAGE`` of the topic's total weight T or,
+        for a long topic, the weight H of its ``COMPOUND_WORDS`` heaviest words. The
+        record's postings of the topic sum at least W_M (each word of M has a posting for a
+        term the record holds; each posting weighs at least its word), and the bar is at
+        most min(``MIN_COVERAGE`` × T, H) (T and H only grow with the weights and each
+        weight is at least its lower bound), so the postings reach the bar. The key-word
+        rule only takes topics away; the cross-language rule counts matched words, not
+        weights. ``FILTER_ROUNDING`` covers the sums' order and numpy's log against
+        ``math.log``.
+
+        Under a new state only what moved is read (``SearchIndex.moved_frequencies``, or
+        every frequency compared with the last for an index without it). When the passage
+        count leaves the window every posting is weighed again around it; else the topics
+        holding a term whose frequency left its window are, around that term's frequency
+        today (an ingest of one article moves a few hundred terms; the common ones stay in
+        their windows, the rare ones have few topics).
         """
         generation = _generation_of(index)
         n_docs = max(index.n_docs, 1)
         if generation is not None and self._weighed_at == (generation, n_docs):
             return
         self._weighed_at = None if generation is None else (generation, n_docs)
-        df = (
-            np.asarray(index.document_frequencies(self.terms), dtype=np.int64)
-            if self.terms
-            else np.zeros(0, dtype=np.int64)
-        )
-        if n_docs == self._n_docs and np.array_equal(df, self._df):
+        self._n_docs = n_docs
+        if not self.terms:
             return
-        self._df, self._n_docs = df, n_docs
-        self._padded = np.append(df, 0)
-        weights, self.needed = self.words.weights(df, n_docs)
-        self.weights = weights[self.words.posting_word]
+        positions, frequencies, every = self._moved(index)
+        self._df[positions] = frequencies
+        self._padded[positions] = frequencies
+        window = self._window
+        if every or window is None or not window.holds(n_docs):
+            self._weigh_all(n_docs)
+            return
+        left = np.abs(frequencies - self._anchor[positions]) > self._slack[positions]
+        escaped = positions[left]
+        if escaped.size:
+            self._weigh_terms(escaped, window)
+
+    def _moved(self, index: SearchBackend) -> tuple[np.ndarray, np.ndarray, bool]:
+        """The term ids whose frequency moved since the last read, their frequencies now,
+        and whether those are every term (a first read, or an index that cannot tell)."""
+        moved_frequencies = getattr(index, "moved_frequencies", None)
+        if moved_frequencies is not None:
+            found = moved_frequencies(self.terms, self._mark)
+            self._mark = found.mark
+            return found.positions, found.frequencies, found.every
+        df = np.asarray(index.document_frequencies(self.terms), dtype=np.int64)
+        if self._window is None:
+            return np.arange(df.size), df, True
+        moved = np.flatnonzero(df != self._df)
+        return moved, df[moved], False
+
+    def _weigh_all(self, n_docs: int) -> None:
+        """Weigh every posting and bar for the window around ``n_docs`` and today's
+        frequencies."""
+        self.full_weighings += 1
+        window = self._window = _Window.around(n_docs)
+        self._anchor = self._df.copy()
+        self._slack = (self._anchor * TERM_SLACK).astype(np.int64)
+        hi, lo = self._term_bounds(np.arange(len(self.terms)), window)
+        postings, weights, self.needed = self.words.bounds(hi, lo, window, None)
+        self.weights = np.empty(postings.size, dtype=np.float64)
+        self.weights[postings] = weights
+        self._hi, self._lo = hi, lo
+
+    def _weigh_terms(self, terms: np.ndarray, window: _Window) -> None:
+        """Weigh ``terms`` (ids) around their frequencies today, and the topics holding
+        them (all of them when those hold most postings)."""
+        starts = self.indptr[terms]
+        lengths = self.indptr[terms + 1] - starts
+        if int(lengths.sum()) * PARTIAL_SHARE > self.postings.size:
+            self._weigh_all(self._n_docs)
+            return
+        self.partial_weighings += 1
+        self.terms_reweighed += terms.size
+        self._anchor[terms] = self._df[terms]
+        self._slack[terms] = (self._anchor[terms] * TERM_SLACK).astype(np.int64)
+        self._hi[terms], self._lo[terms] = self._term_bounds(terms, window)
+        topics = np.unique(self.postings[_ranges(starts, lengths)]).astype(np.int64)
+        postings, weights, needed = self.words.bounds(self._hi, self._lo, window, topics)
+        self.weights[postings] = weights
+        self.needed[topics] = needed
+
+    def _term_bounds(self, terms: np.ndarray, window: _Window) -> tuple[np.ndarray, np.ndarray]:
+        """The largest and smallest ``evidence_idf`` of ``terms`` (ids) in their windows
+        and the passage counts' (-inf for a term the index does not hold)."""
+        low, high = window.n_docs
+        anchor, slack = self._anchor[terms], self._slack[terms]
+        rarest = (anchor - slack).astype(np.float64)
+        commonest = (anchor + slack).astype(np.float64)
+        held = anchor > 0
+        hi = np.where(held, np.log(1.0 + (high - rarest + 0.5) / (rarest + 0.5)), -np.inf)
+        lo = np.where(held, np.log(1.0 + (low - commonest + 0.5) / (commonest + 0.5)), -np.inf)
+        return hi, lo
 
     def padded_frequencies(self) -> np.ndarray:
         """The document frequencies ``reweigh`` read last, by term id, with a 0 for the pad

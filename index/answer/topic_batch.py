@@ -241,14 +241,19 @@ class TopicWeights:
         idf: Callable[[str], float],
         terms: Sequence[str],
         of_df: tuple[Callable[[int], float], np.ndarray] | None = None,
+        signs_of_df: Callable[[np.ndarray], np.ndarray] | None = None,
     ) -> None:
         """Read the idf sign of the term ids in ``ids`` not read yet (``terms``: by id).
 
         ``of_df``: the index's idf of a document frequency (``SearchIndex.idf_of_df``, what
         ``idf`` computes) with the frequencies by term id, to read each distinct frequency
-        once instead of each term.
+        once instead of each term; ``signs_of_df``: the index's signs of those idfs for an
+        array of frequencies (``SearchIndex.idf_signs``), to read them all at once.
         """
         missing = np.unique(ids[self.idf_sign[ids] == 2])
+        if of_df is not None and signs_of_df is not None:
+            self.idf_sign[missing] = signs_of_df(of_df[1][missing])
+            return
         if of_df is not None:
             of, df = of_df
             values, inverse = np.unique(df[missing], return_inverse=True)
@@ -362,6 +367,7 @@ def decide_rows(
     idf: Callable[[str], float],
     terms: Sequence[str],
     of_df: tuple[Callable[[int], float], np.ndarray] | None = None,
+    signs_of_df: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> BatchOutcome:
     """``TopicMatcher.decide``'s per-topic checks for batched, filled rows in the article's
     language, in the same order:
@@ -375,7 +381,7 @@ def decide_rows(
     5. one of the passages shown (``shown_of``) does, on its terms with the title and day.
 
     ``terms``: the vocabulary by term id (the idf is read by term, or by frequency through
-    ``of_df``: ``TopicWeights.signs``).
+    ``of_df`` and ``signs_of_df``: ``TopicWeights.signs``).
     """
     none = np.zeros(0, dtype=np.int64)
     bits = article.bits
@@ -389,7 +395,7 @@ def decide_rows(
     if rows.size == 0:
         return BatchOutcome(none, none)
     # 3: the passages ``_ranked`` keeps, read from the indexed terms of positive idf.
-    weights.signs(word_terms.ravel(), idf, terms, of_df)
+    weights.signs(word_terms.ravel(), idf, terms, of_df, signs_of_df)
     signs = weights.idf_sign[word_terms]
     kept = np.bitwise_or.reduce(
         np.where(signs > 0, article.indexed[word_terms], np.uint64(0)), axis=(1, 2)

@@ -134,6 +134,28 @@ class _State:
         return self.extra_df.get(term, 0), -1
 
 
+@dataclass(frozen=True, slots=True)
+class FrequencyMark:
+    """What ``SearchIndex.moved_frequencies`` compares a later state with: one state's base
+    vocabulary, the base's live frequencies and the segments (a state never changes them in
+    place)."""
+
+    vocab: Vocabulary
+    base_df: np.ndarray
+    segments: tuple[_Segment, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MovedFrequencies:
+    """What ``SearchIndex.moved_frequencies`` found: the positions of the asked terms whose
+    document frequency moved, their frequencies now, and the mark of now."""
+
+    positions: np.ndarray  # int64, ascending
+    frequencies: np.ndarray  # int64, by position
+    mark: FrequencyMark
+    every: bool  # the index could not tell what moved: every position is listed
+
+
 class SearchIndex:
     """A persistent BM25Okapi index over passages (see the module docstring)."""
 
@@ -152,6 +174,13 @@ class SearchIndex:
         self._df_terms: (
             tuple[Sequence[str], Vocabulary, np.ndarray, np.ndarray, dict[str, list[int]]] | None
         ) = None
+        # ``moved_frequencies``' terms of each delta by ``id`` of its data (``_segment_terms``).
+        self._delta_terms: dict[int, tuple[SegmentData, np.ndarray, tuple[str, ...]]] = {}
+        # ``moved_frequencies``' last terms: base ids, their sorting order and sorted ids.
+        self._moved_terms: (
+            tuple[Sequence[str], Vocabulary, np.ndarray, np.ndarray, np.ndarray,
+                  dict[str, list[int]]] | None
+        ) = None  # fmt: skip
 
     # -- construction ----------------------------------------------------------------------
 
@@ -375,17 +404,15 @@ class SearchIndex:
         frequencies plus, for the terms the base lacks, a dict lookup for each term only the
         deltas hold (or for each term the base lacks, when those are fewer).
         """
-        state = self._state
+        return self._frequencies_in(self._state, terms)
+
+    def _frequencies_in(self, state: _State, terms: Sequence[str]) -> np.ndarray:
+        """``document_frequencies`` under ``state``."""
         vocab = state.base.data.vocab
         known = self._df_terms
         if known is None or known[0] is not terms or known[1] is not vocab:
-            lookup = vocab.lookup
-            ids = np.fromiter((lookup(term) for term in terms), np.int64, len(terms))
-            others = np.flatnonzero(ids < 0)
-            where: dict[str, list[int]] = {}
-            for i in others.tolist():
-                where.setdefault(terms[i], []).append(i)
-            known = self._df_terms = (terms, vocab, ids, others, where)
+            ids, where = self._base_ids(terms, vocab)
+            known = self._df_terms = (terms, vocab, ids, np.flatnonzero(ids < 0), where)
         _, _, ids, others, where = known
         out = np.zeros(len(terms), dtype=np.int64)
         if state.base_df.size:
@@ -403,6 +430,127 @@ class SearchIndex:
                 get = extra.get
                 out[others] = [get(terms[i], 0) for i in others.tolist()]
         return out
+
+    def moved_frequencies(
+        self, terms: Sequence[str], since: FrequencyMark | None
+    ) -> MovedFrequencies:
+        """The positions in ``terms`` whose ``document_frequency`` may differ now from at
+        ``since`` (ascending; every one that moved, and maybe some that did not), with
+        their frequencies now and the mark of now, read from one state; every position when
+        ``since`` is None or the index cannot tell (a merge rebuilt the base since).
+
+        What the topic matcher reads under a new index state instead of every frequency
+        (``follow._ReverseIndex.reweigh``): an ingest of one article moves a few hundred
+        terms. A frequency moves only through a segment that came or went (a delta added,
+        deltas folded into one) or whose tombstones changed, so the terms of those segments
+        are read (the base's, when its tombstones changed, by comparing its live
+        frequencies); positions come from the base ids of ``terms`` kept for the same
+        object (``document_frequencies``' lookup).
+        """
+        state = self._state
+        vocab = state.base.data.vocab
+        mark = FrequencyMark(vocab, state.base_df, state.segments)
+        if since is None or since.vocab is not vocab:
+            frequencies = self._frequencies_in(state, terms)
+            return MovedFrequencies(np.arange(len(terms)), frequencies, mark, every=True)
+        before = {(seg.name, seg.dead_file) for seg in since.segments}
+        now = {(seg.name, seg.dead_file) for seg in state.segments}
+        changed = [
+            seg
+            for seg in (*since.segments, *state.segments)
+            if ((seg.name, seg.dead_file) in before) != ((seg.name, seg.dead_file) in now)
+        ]
+        base_name = state.base.name
+        base_ids: list[np.ndarray] = []
+        others: set[str] = set()
+        for seg in changed:
+            if seg.name == base_name:
+                # The base's tombstones changed: the terms whose live frequency moved.
+                if seg is state.base:
+                    base_ids.append(np.flatnonzero(since.base_df != state.base_df))
+                continue
+            local = seg.data.base_term_ids
+            if local is None:
+                frequencies = self._frequencies_in(state, terms)
+                return MovedFrequencies(np.arange(len(terms)), frequencies, mark, every=True)
+            in_base, lacking = self._segment_terms(seg.data, local)
+            base_ids.append(in_base)
+            others.update(lacking)
+        ids, order, sorted_ids, where = self._positions_of(terms, vocab)
+        found: list[np.ndarray] = []
+        if base_ids:
+            moved = np.unique(np.concatenate(base_ids))
+            starts = np.searchsorted(sorted_ids, moved, side="left")
+            lengths = np.searchsorted(sorted_ids, moved, side="right") - starts
+            total = int(lengths.sum())
+            if total:
+                offsets = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+                found.append(order[offsets + np.arange(total)])
+        spots = [i for term in others for i in where.get(term, ())]
+        if spots:
+            found.append(np.asarray(spots, dtype=np.int64))
+        if not found:
+            none = np.zeros(0, dtype=np.int64)
+            return MovedFrequencies(none, none, mark, every=False)
+        positions = np.unique(np.concatenate(found))
+        out = np.zeros(positions.size, dtype=np.int64)
+        at = ids[positions]
+        in_base = at >= 0
+        out[in_base] = state.base_df[at[in_base]]
+        get = state.extra_df.get
+        for k in np.flatnonzero(~in_base).tolist():
+            out[k] = get(terms[int(positions[k])], 0)
+        return MovedFrequencies(positions, out, mark, every=False)
+
+    def _segment_terms(
+        self, data: SegmentData, local: np.ndarray
+    ) -> tuple[np.ndarray, tuple[str, ...]]:
+        """A delta's terms (``local``: its base term ids): the base ids of those the base
+        holds, and the others; kept per
+        segment (a segment never changes), for the segments of the last state asked."""
+        kept = self._delta_terms.get(id(data))
+        if kept is None or kept[0] is not data:
+            ids = np.flatnonzero(local < 0)
+            offsets, blob = data.vocab.offsets, data.vocab.blob
+            lacking = tuple(
+                blob[start:end].decode("utf-8", errors="surrogatepass")
+                for start, end in zip(
+                    offsets[ids].tolist(), offsets[ids + 1].tolist(), strict=True
+                )
+            )
+            kept = (data, local[local >= 0], lacking)
+            live = {id(seg.data) for seg in self._state.segments}
+            self._delta_terms = {k: v for k, v in self._delta_terms.items() if k in live}
+            self._delta_terms[id(data)] = kept
+        return kept[1], kept[2]
+
+    def _positions_of(
+        self, terms: Sequence[str], vocab: Vocabulary
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, list[int]]]:
+        """``terms``' base ids (-1: not in the base), the order sorting them with the
+        sorted ids, and the positions of the terms the base lacks by term; kept for the
+        last ``terms`` asked about (the same object) while the base stays."""
+        known = self._moved_terms
+        if known is None or known[0] is not terms or known[1] is not vocab:
+            ids, where = self._base_ids(terms, vocab)
+            order = np.argsort(ids, kind="stable")
+            known = self._moved_terms = (terms, vocab, ids, order, ids[order], where)
+        return known[2], known[3], known[4], known[5]
+
+    def _base_ids(
+        self, terms: Sequence[str], vocab: Vocabulary
+    ) -> tuple[np.ndarray, dict[str, list[int]]]:
+        """``terms``' base vocabulary ids (``document_frequencies``' kept ones when it was
+        asked about the same object) and the positions of those the base lacks, by term."""
+        known = self._df_terms
+        if known is not None and known[0] is terms and known[1] is vocab:
+            return known[2], known[4]
+        lookup = vocab.lookup
+        ids = np.fromiter((lookup(term) for term in terms), np.int64, len(terms))
+        where: dict[str, list[int]] = {}
+        for i in np.flatnonzero(ids < 0).tolist():
+            where.setdefault(terms[i], []).append(i)
+        return ids, where
 
     def terms_with_prefix(self, prefix: str, limit: int) -> list[str]:
         """Up to ``limit`` live terms starting with ``prefix`` (sorted), from every segment.
@@ -427,6 +575,23 @@ class SearchIndex:
         vocabulary lookup."""
         state = self._state
         return floored_idf(df, state.n_docs, state.floor)
+
+    def idf_signs(self, df: np.ndarray) -> np.ndarray:
+        """The sign (int8: -1, 0 or 1) of ``idf_of_df`` of each frequency in ``df``, on
+        arrays (the topic matcher reads the signs of its candidates' terms under each state).
+
+        rank_bm25's idf, log(n - df + 0.5) - log(df + 0.5), is above 0 exactly when
+        2 df < n: the two logs are of numbers at least 1 apart and at most n + 1, so they
+        differ by more than 1 / (n + 1), far above a log's rounding error (below 1e-14 for
+        values under 1e6 when n is below 1e12); it is 0 at 2 df = n (the same number twice)
+        and below 0 past it, where the floor replaces it. A term no passage holds has 0.
+        """
+        state = self._state
+        df = np.asarray(df, dtype=np.int64)
+        twice = 2 * df
+        floor = 1 if state.floor > 0 else (-1 if state.floor < 0 else 0)
+        signs = np.where(twice < state.n_docs, 1, np.where(twice == state.n_docs, 0, floor))
+        return np.where(df > 0, signs, 0).astype(np.int8)
 
     def size_bytes(self) -> int:
         """Bytes on disk of the current generation."""

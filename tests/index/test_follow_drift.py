@@ -356,3 +356,89 @@ def test_under_random_bursts_the_matcher_decides_what_asks_check_accepts(
             assert decided == asked, (round_, article.title)
             alerts += len(decided)
     assert alerts >= 9 and all(len(names) == 3 for names in named)
+
+
+def _nudged(rng: random.Random, before: _Frequencies, terms: list[str]) -> _Frequencies:
+    """The index after an ingest of a few articles: a few passages more, a few hundred
+    frequencies moved by a little (rare terms too: seen for the first time, or once more),
+    sometimes a removal."""
+    n0 = before.n_docs
+    n_docs = max(1, n0 + rng.choice([0, 1, 8, 24, -3, rng.randint(0, max(n0 // 150, 1))]))
+    df = dict(before.df)
+    for term in rng.sample(terms, min(len(terms), rng.randint(0, 60))):
+        df[term] = max(0, min(n_docs, df.get(term, 0) + rng.choice([-1, 1, 1, 2, 8])))
+    return _Frequencies(n_docs, df, f"{before.generation()}+nudge")
+
+
+def _gate_passes(words: list, records: list[set[str]], lang: str | None, topic) -> bool:
+    cross = lang is not None and lang != topic.question.language
+    return any(
+        measure_evidence(words, record, cross_language=cross).enough
+        or (lang is None and measure_evidence(words, record, cross_language=True).enough)
+        for record in records
+    )
+
+
+def _check_bounds(reverse: _ReverseIndex, words: list) -> None:
+    """Every posting weighs at least its word today, every bar is at most the gate's."""
+    table = reverse.words
+    n_terms = np.diff(table.term_start)
+    word_of_entry = np.repeat(np.arange(n_terms.size), n_terms)
+    topic = table.topic_of[word_of_entry]
+    exact = np.asarray(
+        [words[t][w - table.word_start[t]].weight for t, w in
+         zip(topic.tolist(), word_of_entry.tolist(), strict=True)]
+    )  # fmt: skip
+    held = reverse.weights[table.entry_posting]
+    assert np.all(held >= exact * (1 - 1e-12)), np.flatnonzero(held < exact)[:5]
+    for row, topic_words in enumerate(words):
+        weights = [w.weight for w in topic_words]
+        bar = MIN_COVERAGE * sum(weights)
+        if len(weights) > 6:
+            bar = min(bar, sum(sorted(weights, reverse=True)[:3]))
+        assert reverse.needed[row] <= bar, row
+
+
+def test_the_filter_weighed_for_a_window_keeps_every_topic_the_gate_passes_in_it() -> None:
+    """Many small ingests one after the other, each under its own state: the reverse index
+    weighs again only the topics of terms that left their windows (or everything, when the
+    passage count leaves its own), and every topic the gate passes on a record is kept."""
+    rng = random.Random(99)
+    checked = passing = 0
+    partial = full = 0
+    for trial in range(12):
+        vocabulary = rng.choice([150, 400])
+        topics = [_random_topic(rng, n, vocabulary) for n in range(300)]
+        reverse = _ReverseIndex.build(topics)
+        terms = list(reverse.terms)
+        n0 = rng.choice([2_000, 60_000, 1_000_000])
+        now = _Frequencies(
+            n0,
+            {t: rng.choice([0, 1, 2, 40, rng.randint(1, max(n0 // 3, 1))]) for t in terms},
+            f"state-{trial}",
+        )
+        reverse.reweigh(now)
+        for _ in range(25):
+            now = _nudged(rng, now, terms)
+            reverse.reweigh(now)
+            words = [_weigh(topic.shapes, now, {}) for topic in topics]
+            _check_bounds(reverse, words)
+            for _ in range(4):
+                lang = rng.choice(["en", "en", "uk", None])
+                records = [
+                    set(rng.sample(terms, rng.randint(1, min(25, len(terms)))))
+                    for _ in range(rng.randint(1, 4))
+                ]
+                expected = {
+                    row
+                    for row, topic in enumerate(topics)
+                    if _gate_passes(list(words[row]), records, lang, topic)
+                }
+                kept = set(reverse.candidate_rows_in(records, lang).tolist())
+                assert expected <= kept, (trial, sorted(expected - kept))
+                checked += len(topics)
+                passing += len(expected)
+        partial += reverse.partial_weighings
+        full += reverse.full_weighings
+    assert checked > 80_000 and passing > 1_000
+    assert partial > 100 and full < partial / 4  # mostly within the windows
