@@ -229,6 +229,7 @@ def run(
         "with_analysis_p99_ms": float(np.percentile(total_ms, 99)),
         "match_cpu_p50_ms": float(np.percentile(cpu_ms, 50)),
         "match_cpu_p99_ms": float(np.percentile(cpu_ms, 99)),
+        "match_cpu_max_ms": float(np.max(cpu_ms)),
         "with_build_cpu_p50_ms": float(np.percentile(both_cpu_ms, 50)),
         "with_build_cpu_p99_ms": float(np.percentile(both_cpu_ms, 99)),
         "alert_build_p50_ms": float(np.percentile(build_ms, 50)),

@@ -77,6 +77,10 @@ ProgressCallback = Callable[[Progress], None]
 MERGE_DELTA_SHARE = 0.10
 MERGE_MAX_DELTAS = 8
 MERGE_DEAD_SHARE = 0.20
+# ``moved_frequencies`` reads the terms of the segments that changed unless those hold more
+# than one in this many of the base's terms (a fold of the deltas): then it compares the
+# frequencies themselves, which costs the vocabulary, not the deltas' size.
+WHOLE_COMPARE_SHARE = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,11 +141,12 @@ class _State:
 @dataclass(frozen=True, slots=True)
 class FrequencyMark:
     """What ``SearchIndex.moved_frequencies`` compares a later state with: one state's base
-    vocabulary, the base's live frequencies and the segments (a state never changes them in
-    place)."""
+    vocabulary, the live frequencies (the base's terms', the others') and the segments (a
+    state never changes them in place)."""
 
     vocab: Vocabulary
     base_df: np.ndarray
+    extra_df: dict[str, int]
     segments: tuple[_Segment, ...]
 
 
@@ -444,12 +449,13 @@ class SearchIndex:
         terms. A frequency moves only through a segment that came or went (a delta added,
         deltas folded into one) or whose tombstones changed, so the terms of those segments
         are read (the base's, when its tombstones changed, by comparing its live
-        frequencies); positions come from the base ids of ``terms`` kept for the same
-        object (``document_frequencies``' lookup).
+        frequencies), or, when those are many (a fold), the frequencies are compared;
+        positions come from the base ids of ``terms`` kept for the same object
+        (``document_frequencies``' lookup).
         """
         state = self._state
         vocab = state.base.data.vocab
-        mark = FrequencyMark(vocab, state.base_df, state.segments)
+        mark = FrequencyMark(vocab, state.base_df, state.extra_df, state.segments)
         if since is None or since.vocab is not vocab:
             frequencies = self._frequencies_in(state, terms)
             return MovedFrequencies(np.arange(len(terms)), frequencies, mark, every=True)
@@ -460,22 +466,26 @@ class SearchIndex:
             for seg in (*since.segments, *state.segments)
             if ((seg.name, seg.dead_file) in before) != ((seg.name, seg.dead_file) in now)
         ]
-        base_name = state.base.name
+        deltas = [seg for seg in changed if seg.name != state.base.name]
+        if any(seg.data.base_term_ids is None for seg in deltas):
+            frequencies = self._frequencies_in(state, terms)
+            return MovedFrequencies(np.arange(len(terms)), frequencies, mark, every=True)
         base_ids: list[np.ndarray] = []
         others: set[str] = set()
-        for seg in changed:
-            if seg.name == base_name:
+        if sum(seg.data.vocab.size for seg in deltas) * WHOLE_COMPARE_SHARE > state.base_df.size:
+            # Deltas folded into one (every few one-article ingests): their terms are most of
+            # what deltas hold, so the frequencies themselves are compared, base and deltas'.
+            base_ids.append(np.flatnonzero(since.base_df != state.base_df))
+            before, now = since.extra_df, state.extra_df
+            others.update(t for t in before.keys() | now.keys() if before.get(t) != now.get(t))
+        else:
+            if any(seg is state.base for seg in changed):
                 # The base's tombstones changed: the terms whose live frequency moved.
-                if seg is state.base:
-                    base_ids.append(np.flatnonzero(since.base_df != state.base_df))
-                continue
-            local = seg.data.base_term_ids
-            if local is None:
-                frequencies = self._frequencies_in(state, terms)
-                return MovedFrequencies(np.arange(len(terms)), frequencies, mark, every=True)
-            in_base, lacking = self._segment_terms(seg.data, local)
-            base_ids.append(in_base)
-            others.update(lacking)
+                base_ids.append(np.flatnonzero(since.base_df != state.base_df))
+            for seg in deltas:
+                in_base, lacking = self._segment_terms(seg.data, seg.data.base_term_ids)
+                base_ids.append(in_base)
+                others.update(lacking)
         ids, order, sorted_ids, where = self._positions_of(terms, vocab)
         found: list[np.ndarray] = []
         if base_ids:

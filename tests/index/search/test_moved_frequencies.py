@@ -12,9 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from index.models import DocRecord
-from index.search import SearchIndex
+from index.search import SearchIndex, engine
 from index.search.engine import MERGE_MAX_DELTAS
 from tests.index.search.test_batch_lookups import WORDS, random_docs
 
@@ -29,7 +30,13 @@ def _docs(rng: np.random.Generator, pids: range) -> list[DocRecord]:
     ]  # fmt: skip
 
 
-def test_every_moved_frequency_is_reported_with_its_value_now(tmp_path: Path) -> None:
+@pytest.mark.parametrize("share", [0, engine.WHOLE_COMPARE_SHARE, 10**6])
+def test_every_moved_frequency_is_reported_with_its_value_now(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, share: int
+) -> None:
+    """Read from the segments that changed (share 0), or from the frequencies compared
+    (the largest share: any change), or as the engine chooses."""
+    monkeypatch.setattr(engine, "WHOLE_COMPARE_SHARE", share)
     rng = np.random.default_rng(5)
     index = SearchIndex.build(tmp_path / "i", random_docs(rng, range(1, 300)))
     terms = (*WORDS, *(f"new-{i}" for i in range(30)), "never", "w3")  # w3 twice
