@@ -458,6 +458,7 @@ class SearchIndex:
         mark = FrequencyMark(vocab, state.base_df, state.extra_df, state.segments)
         if since is None or since.vocab is not vocab:
             frequencies = self._frequencies_in(state, terms)
+            self._positions_of(terms, vocab)  # sorted now, for the states that follow
             return MovedFrequencies(np.arange(len(terms)), frequencies, mark, every=True)
         before = {(seg.name, seg.dead_file) for seg in since.segments}
         now = {(seg.name, seg.dead_file) for seg in state.segments}
