@@ -43,7 +43,7 @@ def warm_up(archive: Archive) -> float:
     except NewsdeskError as exc:
         logger.info("warm-up could not open the index: %s", exc.reason)
     except Exception:
-        logger.exception("warm-up of the search kernels failed; starting cold")
+        logger.exception("warm-up could not open the search index; starting cold")
     for question in WARM_UP_QUESTIONS:
         try:
             archive.ask(question)

@@ -570,14 +570,10 @@ class Archive:
     # -- questions ----------------------------------------------------------------------------
 
     def warm_search(self) -> None:
-        """Load the search's compiled kernels now (``index.search.kernels``), for the passage
-        and the article index: a process's first question would otherwise pay ~0.5 s for
-        them, whatever warm-up questions it was asked before (those may find nothing).
-        Raises what opening the index raises."""
-        self._keeper.current().warm_kernels()
-        articles = self._keeper.articles()
-        if articles is not None:
-            articles.warm_kernels()
+        """Open the passage and the article index now (their segments' memory maps), before
+        a first question would. Raises what opening the index raises."""
+        self._keeper.current()
+        self._keeper.articles()
 
     def ask(
         self, question: str, *, k: int = 3, offset: int = 0, now: datetime | None = None

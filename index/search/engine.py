@@ -44,7 +44,6 @@ from index.search.maxscore import (
     evaluate,
     score_rows,
     score_rows_per_term,
-    warm_kernels,
 )
 from index.search.postings import (
     Vocabulary,
@@ -732,13 +731,6 @@ class SearchIndex:
             top = select_top_k(scored.rows, scored.scores, k)
             parts.append(TopK(seg.data.passage_ids[top.passage_ids], top.scores))
         return merge_top_k(parts, k)
-
-    def warm_kernels(self) -> None:
-        """Load the compiled kernels for every segment's array types now, before a query
-        needs them (``maxscore.warm_kernels``); imports numba."""
-        state = self._state
-        for seg, stats in zip(state.segments, state.stats, strict=True):
-            warm_kernels(seg.data.postings, stats, self._scratch(), _blocks_of(seg.data))
 
     def score_passages(self, terms: Sequence[str], passage_ids: Sequence[int]) -> np.ndarray:
         """BM25Okapi scores of the given passages (0.0 for ids not in the index), float64."""

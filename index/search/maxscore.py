@@ -33,13 +33,12 @@ ties stay ties, broken later by passage id.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 
+from index.search import kernels
 from index.search.postings import Postings
 from index.search.scoring import (
     DEFAULT_PARAMS,
@@ -49,27 +48,6 @@ from index.search.scoring import (
     unit_tf_parts,
 )
 from index.search.selection import kth_largest
-
-if TYPE_CHECKING:
-    from index.search import kernels
-else:
-
-    def _imported_on_first_use(name: str):
-        """``name``, imported at its first attribute access (``importlib.util.LazyLoader``):
-        numba adds ~63 MB to a process's resident memory when imported and ~60 MB more
-        once a kernel has run, so processes that never evaluate a query (builds, their
-        workers, ingestion) do not import it."""
-        if name in sys.modules:
-            return sys.modules[name]
-        spec = importlib.util.find_spec(name)
-        loader = importlib.util.LazyLoader(spec.loader)
-        spec.loader = loader
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        loader.exec_module(module)
-        return module
-
-    kernels = _imported_on_first_use("index.search.kernels")
 
 # Relative slack on the pruning tests, far above float64 rounding of a sum of a few terms and
 # far below any real score gap: pruning stays exact.
@@ -671,7 +649,6 @@ def evaluate(
     if stats.n_rows < _LARGE_ROWS:
         blocks = None
     seg = _Segment(postings.doc_rows, postings.tf, stats, params, blocks)
-    _warm_kernels(seg, scratch)
     if any(t.weight < 0 for t in terms):
         return _evaluate_exhaustive(seg, terms, accept)
     evaluation = _Evaluation(seg, terms, scratch, accept)
@@ -694,53 +671,6 @@ def _add_found(seg: _Segment, term: QueryTerm, rows: np.ndarray, scores: np.ndar
         pos = pos[hit]
         pos += term.lo
         scores[hit] += seg.parts(term, pos, rows[hit])
-
-
-_WARMED: set[tuple] = set()
-
-
-def warm_kernels(
-    postings: Postings, stats: RowStats, scratch: Scratch, blocks: Blocks | None = None
-) -> None:
-    """Load the kernels for a segment's array types now (``_warm_kernels``), before its
-    first query needs them; cheap once done."""
-    if stats.n_rows < _LARGE_ROWS:
-        blocks = None
-    _warm_kernels(_Segment(postings.doc_rows, postings.tf, stats, DEFAULT_PARAMS, blocks), scratch)
-
-
-def _warm_kernels(seg: _Segment, scratch: Scratch) -> None:
-    """Compile (or load from numba's cache) every kernel for the array types of ``seg``
-    once a process, by calling each on empty runs: otherwise each would load at its first
-    use, and a question reaching a path for the first time would pay it (0.1-0.5 s), long
-    after the warm-up questions (``bot.warmup``) that are meant to pay it all."""
-    arrays = (seg.doc_rows, seg.tfs, seg.stats.lengths)
-    if seg.blocks is not None:
-        arrays += (seg.blocks.min_len,)
-    key = tuple((a.dtype.str, a.flags.writeable) for a in arrays)
-    if key in _WARMED:
-        return
-    scratch.reserve(seg.stats.n_rows, 1)
-    rows, lengths, parts = seg.doc_rows[:0], seg.stats.lengths, seg.stats.unit_parts
-    ok = np.zeros(parts.size, bool)
-    buffers = (scratch.marks, scratch.bits, scratch.rows, scratch.scores, scratch.units)
-    for block_min in {id(b): b for b in (_NO_BLOCKS, *arrays[3:])}.values():
-        for search in (False, True):
-            kernels.merge_unit(rows, lengths, ok, parts, 1.0, *buffers, 0, search, block_min, 0, 0)
-    kernels.merge_unit_all(rows, lengths, parts, 1.0, *buffers, 0)
-    bounds = np.zeros((1, 3), np.int64)
-    flags, weights = np.zeros(1, bool), np.ones(1)
-    first = (rows, bounds, flags, weights, seg.tfs, lengths, seg.stats.norms, parts, 2.0)
-    kernels.merge_first(*first, *buffers, 0)
-    cand, scores, units = scratch.rows[:0], scratch.scores[:0], scratch.units[:0]
-    kernels.add_unit_sorted(rows, cand, scores, units, 1.0)
-    kernels.add_unit_marked(rows, 1.0, *buffers[:2], cand, scores, units, 0)
-    kernels.keep_reaching(cand.copy(), scores.copy(), units.copy(), 1.0, 0.0, 0.0)
-    kernels.mark(*buffers[:3], 0, 0)
-    kernels.unmark(scratch.bits, scratch.rows, 0)
-    none = np.zeros(0, np.int64)  # the ranking layer's rows: ``live_rows_of`` gives int64
-    kernels.find_in_runs(seg.doc_rows, np.zeros((0, 2), np.int64), none, none, none, none)
-    _WARMED.add(key)
 
 
 def _checked(added: int) -> int:

@@ -1,0 +1,908 @@
+/* Compiled inner loops of the MaxScore evaluation: index/search/kernels.py says why they are
+ * hand-written C, and index/search/maxscore.py how they are used.
+ *
+ * Each kernel does, row by row, what the numpy code it replaced did array by array, with the
+ * same float64 operations in the same order: a product rounded, then a sum rounded. Built with
+ * -O2 -fno-fast-math -ffp-contract=off (setup.py), nothing is fused into an FMA or
+ * reassociated, so every score has the same bits as the numpy evaluation's and rank_bm25's.
+ *
+ * The kernels take numpy arrays (aligned, C-contiguous, native byte order; outputs writable)
+ * and check their types and sizes before anything else. Every index they read or write is
+ * checked: a row outside the segment (postings damaged after the load's checks) makes a merge
+ * return -1 or False before it touches anything at that row, as the numba kernels did, and
+ * the caller raises IndexError. The loops run without the GIL and allocate nothing. */
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#define NPY_NO_DEPRECATED_API NPY_1_7_API_VERSION
+#include <numpy/arrayobject.h>
+
+#include <stdint.h>
+
+#define ALWAYS_INLINE static inline __attribute__((always_inline))
+
+typedef enum { K_BOOL, K_U8, K_U16, K_U32, K_I32, K_I64, K_F64, K_OTHER } Kind;
+
+#define BIT(kind) (1u << (kind))
+#define LENGTH_KINDS (BIT(K_U8) | BIT(K_U16) | BIT(K_U32))
+#define TF_KINDS (BIT(K_U8) | BIT(K_U16) | BIT(K_U32) | BIT(K_I32) | BIT(K_I64))
+#define FLAG_KINDS (BIT(K_BOOL) | BIT(K_U8))
+
+/* One array argument, checked. */
+typedef struct {
+    void *data;
+    Py_ssize_t size;
+    Kind kind;
+} Arr;
+
+static Kind kind_of(PyArrayObject *a) {
+    if (!PyArray_ISNOTSWAPPED(a)) return K_OTHER;
+    npy_intp size = PyArray_ITEMSIZE(a);
+    switch (PyArray_DESCR(a)->kind) {
+        case 'b':
+            return size == 1 ? K_BOOL : K_OTHER;
+        case 'u':
+            return size == 1 ? K_U8 : size == 2 ? K_U16 : size == 4 ? K_U32 : K_OTHER;
+        case 'i':
+            return size == 4 ? K_I32 : size == 8 ? K_I64 : K_OTHER;
+        case 'f':
+            return size == 8 ? K_F64 : K_OTHER;
+        default:
+            return K_OTHER;
+    }
+}
+
+/* ``obj`` as an array of one of the ``kinds``, ``ndim``-dimensional, aligned, C-contiguous
+ * and (``writable``) writable; 0, or -1 with an exception set. */
+static int get_array(PyObject *obj, const char *name, unsigned kinds, int ndim, int writable,
+                     Arr *out) {
+    if (!PyArray_Check(obj)) {
+        PyErr_Format(PyExc_TypeError, "%s: expected a numpy array, got %.100s", name,
+                     Py_TYPE(obj)->tp_name);
+        return -1;
+    }
+    PyArrayObject *a = (PyArrayObject *)obj;
+    Kind kind = kind_of(a);
+    if (!(kinds & BIT(kind))) {
+        PyErr_Format(PyExc_TypeError, "%s: unsupported dtype", name);
+        return -1;
+    }
+    if (PyArray_NDIM(a) != ndim || !PyArray_IS_C_CONTIGUOUS(a) || !PyArray_ISALIGNED(a)) {
+        PyErr_Format(PyExc_ValueError, "%s: expected an aligned C-contiguous %d-d array", name,
+                     ndim);
+        return -1;
+    }
+    if (writable && !PyArray_ISWRITEABLE(a)) {
+        PyErr_Format(PyExc_ValueError, "%s: the array is read-only", name);
+        return -1;
+    }
+    out->data = PyArray_DATA(a);
+    out->size = PyArray_SIZE(a);
+    out->kind = kind;
+    return 0;
+}
+
+static int get_index(PyObject *obj, const char *name, Py_ssize_t *out) {
+    (void)name; /* named at the call, for the reader */
+    Py_ssize_t value = PyNumber_AsSsize_t(obj, PyExc_OverflowError);
+    if (value == -1 && PyErr_Occurred()) return -1;
+    *out = value;
+    return 0;
+}
+
+static int get_double(PyObject *obj, const char *name, double *out) {
+    (void)name;
+    double value = PyFloat_AsDouble(obj);
+    if (value == -1.0 && PyErr_Occurred()) return -1;
+    *out = value;
+    return 0;
+}
+
+static int check_nargs(const char *name, Py_ssize_t nargs, Py_ssize_t expected) {
+    if (nargs != expected) {
+        PyErr_Format(PyExc_TypeError, "%s() takes %zd positional arguments (%zd given)", name,
+                     expected, nargs);
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *value_error(const char *message) {
+    PyErr_SetString(PyExc_ValueError, message);
+    return NULL;
+}
+
+/* Element ``i`` of an unsigned length array; ``kind`` is a constant in each caller once
+ * inlined, so the switch is resolved at compile time. */
+ALWAYS_INLINE uint32_t length_at(const void *lengths, Kind kind, Py_ssize_t i) {
+    switch (kind) {
+        case K_U8:
+            return ((const uint8_t *)lengths)[i];
+        case K_U16:
+            return ((const uint16_t *)lengths)[i];
+        default:
+            return ((const uint32_t *)lengths)[i];
+    }
+}
+
+static double tf_at(const void *tfs, Kind kind, Py_ssize_t i) {
+    switch (kind) {
+        case K_U8:
+            return (double)((const uint8_t *)tfs)[i];
+        case K_U16:
+            return (double)((const uint16_t *)tfs)[i];
+        case K_U32:
+            return (double)((const uint32_t *)tfs)[i];
+        case K_I32:
+            return (double)((const int32_t *)tfs)[i];
+        default:
+            return (double)((const int64_t *)tfs)[i];
+    }
+}
+
+/* The candidate buffers shared by the merges (``maxscore.Scratch``). ``n_rows`` bounds the
+ * rows they may index: at most ``marks``'s size and ``bits``'s size times 8. ``capacity`` is
+ * the smallest of ``cand``, ``scores`` and ``units``'s sizes. */
+typedef struct {
+    int32_t *marks;
+    uint8_t *bits;
+    int32_t *cand;
+    double *scores;
+    double *units;
+    Py_ssize_t n_rows;
+    Py_ssize_t capacity;
+} Buffers;
+
+static int get_buffers(PyObject *const *args, Buffers *b) {
+    Arr marks, bits, cand, scores, units;
+    if (get_array(args[0], "marks", BIT(K_I32), 1, 1, &marks) < 0 ||
+        get_array(args[1], "bits", BIT(K_U8), 1, 1, &bits) < 0 ||
+        get_array(args[2], "cand", BIT(K_I32), 1, 1, &cand) < 0 ||
+        get_array(args[3], "scores", BIT(K_F64), 1, 1, &scores) < 0 ||
+        get_array(args[4], "units", BIT(K_F64), 1, 1, &units) < 0)
+        return -1;
+    b->marks = marks.data;
+    b->bits = bits.data;
+    b->cand = cand.data;
+    b->scores = scores.data;
+    b->units = units.data;
+    b->n_rows = marks.size < bits.size * 8 ? marks.size : bits.size * 8;
+    b->capacity = cand.size;
+    if (scores.size < b->capacity) b->capacity = scores.size;
+    if (units.size < b->capacity) b->capacity = units.size;
+    return 0;
+}
+
+ALWAYS_INLINE int bit_set(const uint8_t *bits, int32_t row) {
+    return (bits[row >> 3] >> (row & 7)) & 1;
+}
+
+/* The slot of candidate ``row`` among the first ``n``, or -1 (``marks`` is a sparse set: a
+ * mark counts only when the slot it names holds the row). */
+ALWAYS_INLINE Py_ssize_t slot_of(const Buffers *b, int32_t row, Py_ssize_t n) {
+    if (bit_set(b->bits, row)) {
+        int32_t s = b->marks[row];
+        if (s >= 0 && s < n && b->cand[s] == row) return s;
+    }
+    return -1;
+}
+
+/* Mark slots ``start:end`` of ``cand`` (rows checked against the buffers); -1 for a row out
+ * of range. */
+static int mark_rows(const Buffers *b, const int32_t *cand, Py_ssize_t start, Py_ssize_t end) {
+    for (Py_ssize_t s = start; s < end; s++) {
+        int32_t row = cand[s];
+        if (row < 0 || row >= b->n_rows) return -1;
+        b->marks[row] = (int32_t)s;
+        b->bits[row >> 3] |= (uint8_t)(1u << (row & 7));
+    }
+    return 0;
+}
+
+/* -- mark, unmark ------------------------------------------------------------------------ */
+
+PyDoc_STRVAR(mark_doc,
+             "mark(marks, bits, cand, start, end) -> None\n\n"
+             "Point ``marks`` at slots ``start:end`` of the candidates ``cand`` and set their "
+             "rows' bits\n(``maxscore.Scratch``); IndexError for a row out of range.");
+
+static PyObject *py_mark(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    Arr marks, bits, cand;
+    Py_ssize_t start, end;
+    if (check_nargs("mark", nargs, 5) < 0 ||
+        get_array(args[0], "marks", BIT(K_I32), 1, 1, &marks) < 0 ||
+        get_array(args[1], "bits", BIT(K_U8), 1, 1, &bits) < 0 ||
+        get_array(args[2], "cand", BIT(K_I32), 1, 0, &cand) < 0 ||
+        get_index(args[3], "start", &start) < 0 || get_index(args[4], "end", &end) < 0)
+        return NULL;
+    if (start < end && (start < 0 || end > cand.size))
+        return value_error("start:end is not within cand");
+    Buffers b = {marks.data, bits.data, NULL, NULL, NULL,
+                 marks.size < bits.size * 8 ? marks.size : bits.size * 8, 0};
+    int status;
+    Py_BEGIN_ALLOW_THREADS
+    status = mark_rows(&b, cand.data, start, end);
+    Py_END_ALLOW_THREADS
+    if (status < 0) {
+        PyErr_SetString(PyExc_IndexError, "a row out of the segment's range");
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+PyDoc_STRVAR(unmark_doc,
+             "unmark(bits, cand, end) -> None\n\n"
+             "Clear the bits of candidates ``:end`` (their marks may stay: a mark is checked); "
+             "IndexError\nfor a row out of range.");
+
+static PyObject *py_unmark(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    Arr bits, cand;
+    Py_ssize_t end;
+    if (check_nargs("unmark", nargs, 3) < 0 ||
+        get_array(args[0], "bits", BIT(K_U8), 1, 1, &bits) < 0 ||
+        get_array(args[1], "cand", BIT(K_I32), 1, 0, &cand) < 0 ||
+        get_index(args[2], "end", &end) < 0)
+        return NULL;
+    if (end > cand.size) return value_error("end is past cand");
+    uint8_t *bit = bits.data;
+    const int32_t *rows = cand.data;
+    Py_ssize_t limit = bits.size * 8;
+    int status = 0;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t s = 0; s < end; s++) {
+        int32_t row = rows[s];
+        if (row < 0 || row >= limit) {
+            status = -1;
+            break;
+        }
+        bit[row >> 3] &= (uint8_t)~(1u << (row & 7));
+    }
+    Py_END_ALLOW_THREADS
+    if (status < 0) {
+        PyErr_SetString(PyExc_IndexError, "a row out of the segment's range");
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+/* -- merge_unit ---------------------------------------------------------------------------- */
+
+typedef struct {
+    const int32_t *rows;
+    Py_ssize_t size;
+    const void *lengths;
+    Py_ssize_t n_rows; /* the segment's rows: ``lengths``'s size */
+    const uint8_t *length_ok;
+    const double *unit_parts;
+    Py_ssize_t n_lengths; /* the smallest of the per-length tables' sizes */
+    double weight;
+} UnitRun;
+
+ALWAYS_INLINE Py_ssize_t merge_unit_impl(Kind kind, const UnitRun *run, const Buffers *b,
+                                         Py_ssize_t n, int search, const uint8_t *block_min,
+                                         Py_ssize_t n_blocks, Py_ssize_t block_size,
+                                         Py_ssize_t block_start) {
+    const int32_t *rows = run->rows;
+    const Py_ssize_t size = run->size, n_rows = run->n_rows, n_lengths = run->n_lengths;
+    const uint8_t *length_ok = run->length_ok;
+    const double *unit_parts = run->unit_parts;
+    const double weight = run->weight;
+    int32_t *cand = b->cand;
+    double *scores = b->scores, *units = b->units;
+    const Py_ssize_t capacity = b->capacity;
+    Py_ssize_t end = n;
+    if (!search) {
+        for (Py_ssize_t p = 0; p < size; p++) {
+            int32_t row = rows[p];
+            if (row < 0 || row >= n_rows || end >= capacity) return -1;
+            /* the row's bit first: a segment's bits stay in cache (125 KB at 1M rows) where
+             * its marks do not (4 MB), and most rows are no candidate */
+            Py_ssize_t s = slot_of(b, row, n);
+            int hit = s >= 0;
+            if (hit) scores[s] += units[s] * weight;
+            uint32_t length = length_at(run->lengths, kind, row);
+            if (length >= n_lengths) return -1;
+            /* written at the next free slot whatever the verdict, which only decides whether
+             * the slot is taken (no branch to mispredict on a third of the rows) */
+            double unit = unit_parts[length];
+            cand[end] = row;
+            scores[end] = unit * weight;
+            units[end] = unit;
+            end += (!hit) & (length_ok[length] != 0);
+        }
+        return mark_rows(b, cand, n, end) < 0 ? -1 : end - n;
+    }
+    if (size > 0) {
+        for (Py_ssize_t s = 0; s < n; s++) {
+            int32_t row = cand[s];
+            /* the first position whose row is >= row, among all but the last: in the run */
+            Py_ssize_t lo = 0, hi = size - 1;
+            while (lo < hi) {
+                Py_ssize_t mid = (lo + hi) >> 1;
+                if (rows[mid] < row)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            if (rows[lo] == row) scores[s] += units[s] * weight;
+        }
+    }
+    Py_ssize_t blocks = block_size > 0 ? n_blocks : 1;
+    for (Py_ssize_t i = 0; i < blocks; i++) {
+        Py_ssize_t first = 0, stop = size;
+        if (block_size > 0) {
+            if (block_min[i] >= n_lengths) return -1;
+            if (!length_ok[block_min[i]]) continue;
+            first = block_start + i * block_size;
+            if (first < 0) first = 0;
+            stop = block_start + (i + 1) * block_size;
+            if (stop > size) stop = size;
+        }
+        for (Py_ssize_t p = first; p < stop; p++) {
+            int32_t row = rows[p];
+            if (row < 0 || row >= n_rows || end >= capacity) return -1;
+            uint32_t length = length_at(run->lengths, kind, row);
+            if (length >= n_lengths) return -1;
+            if (length_ok[length]) {
+                int hit = slot_of(b, row, n) >= 0;
+                double unit = unit_parts[length];
+                cand[end] = row;
+                scores[end] = unit * weight;
+                units[end] = unit;
+                end += !hit;
+            }
+        }
+    }
+    return mark_rows(b, cand, n, end) < 0 ? -1 : end - n;
+}
+
+static Py_ssize_t merge_unit_u8(const UnitRun *r, const Buffers *b, Py_ssize_t n, int search,
+                                const uint8_t *bm, Py_ssize_t nb, Py_ssize_t bs,
+                                Py_ssize_t b0) {
+    return merge_unit_impl(K_U8, r, b, n, search, bm, nb, bs, b0);
+}
+
+static Py_ssize_t merge_unit_u16(const UnitRun *r, const Buffers *b, Py_ssize_t n, int search,
+                                 const uint8_t *bm, Py_ssize_t nb, Py_ssize_t bs,
+                                 Py_ssize_t b0) {
+    return merge_unit_impl(K_U16, r, b, n, search, bm, nb, bs, b0);
+}
+
+static Py_ssize_t merge_unit_u32(const UnitRun *r, const Buffers *b, Py_ssize_t n, int search,
+                                 const uint8_t *bm, Py_ssize_t nb, Py_ssize_t bs,
+                                 Py_ssize_t b0) {
+    return merge_unit_impl(K_U32, r, b, n, search, bm, nb, bs, b0);
+}
+
+/* Checks the arguments the tf = 1 merges share; 0, or -1 with an exception set. */
+static int get_unit_run(PyObject *rows_obj, PyObject *lengths_obj, PyObject *ok_obj,
+                        PyObject *parts_obj, PyObject *weight_obj, UnitRun *run, Kind *kind) {
+    Arr rows, lengths, ok, parts;
+    if (get_array(rows_obj, "rows", BIT(K_I32), 1, 0, &rows) < 0 ||
+        get_array(lengths_obj, "lengths", LENGTH_KINDS, 1, 0, &lengths) < 0 ||
+        (ok_obj != NULL && get_array(ok_obj, "length_ok", FLAG_KINDS, 1, 0, &ok) < 0) ||
+        get_array(parts_obj, "unit_parts", BIT(K_F64), 1, 0, &parts) < 0 ||
+        get_double(weight_obj, "weight", &run->weight) < 0)
+        return -1;
+    run->rows = rows.data;
+    run->size = rows.size;
+    run->lengths = lengths.data;
+    run->n_rows = lengths.size;
+    run->unit_parts = parts.data;
+    run->n_lengths = parts.size;
+    run->length_ok = NULL;
+    if (ok_obj != NULL) {
+        run->length_ok = ok.data;
+        if (ok.size < run->n_lengths) run->n_lengths = ok.size;
+    }
+    *kind = lengths.kind;
+    return 0;
+}
+
+static int check_candidates(const Buffers *b, Py_ssize_t n_rows, Py_ssize_t n) {
+    if (b->n_rows < n_rows) {
+        PyErr_SetString(PyExc_ValueError, "marks or bits are shorter than the segment");
+        return -1;
+    }
+    if (n < 0 || n > b->capacity) {
+        PyErr_SetString(PyExc_ValueError, "n is not within the candidate buffers");
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *merge_result(Py_ssize_t added) {
+    return PyLong_FromSsize_t(added);
+}
+
+PyDoc_STRVAR(
+    merge_unit_doc,
+    "merge_unit(rows, lengths, length_ok, unit_parts, weight, marks, bits, cand, scores, "
+    "units, n,\n           search, block_min, block_size, block_start) -> int\n\n"
+    "Merge a tf = 1 run ``rows`` (sorted) into the ``n`` candidates once theta is known; "
+    "return how\nmany new candidates it appended (slots ``n:``, in run order), or -1 for a "
+    "row out of range.\n\n"
+    "A known candidate in the run gets ``units[s] * weight`` added to its score. A row that "
+    "is no\ncandidate becomes one when ``length_ok[lengths[row]]``, with the score "
+    "``unit_parts[length] *\nweight`` and the unit part ``unit_parts[length]``. ``marks`` "
+    "must point at every known\ncandidate's slot (``mark``), and the new ones are marked "
+    "too. The buffers need one slot past\nthe last candidate there can be "
+    "(``Scratch.reserve``).\n\n"
+    "With ``search``, known candidates are found by binary search (few candidates in a long "
+    "run)\nand only rows of a passing length are checked against ``marks``; with block "
+    "bounds\n(``block_size`` > 0: ``block_min[i]`` bounds the block starting at run "
+    "position\n``block_start + i * block_size``), only the blocks whose shortest length "
+    "passes are read for\nnew rows, since no row of the others passes. Without ``search`` "
+    "each row is checked against\n``marks`` once, and the blocks are not used.");
+
+static PyObject *py_merge_unit(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    UnitRun run;
+    Kind kind;
+    Buffers b;
+    Arr block_min;
+    Py_ssize_t n, block_size, block_start;
+    if (check_nargs("merge_unit", nargs, 15) < 0 ||
+        get_unit_run(args[0], args[1], args[2], args[3], args[4], &run, &kind) < 0 ||
+        get_buffers(args + 5, &b) < 0 || get_index(args[10], "n", &n) < 0)
+        return NULL;
+    int search = PyObject_IsTrue(args[11]);
+    if (search < 0 || get_array(args[12], "block_min", BIT(K_U8), 1, 0, &block_min) < 0 ||
+        get_index(args[13], "block_size", &block_size) < 0 ||
+        get_index(args[14], "block_start", &block_start) < 0 ||
+        check_candidates(&b, run.n_rows, n) < 0)
+        return NULL;
+    Py_ssize_t added;
+    Py_BEGIN_ALLOW_THREADS
+    switch (kind) {
+        case K_U8:
+            added = merge_unit_u8(&run, &b, n, search, block_min.data, block_min.size,
+                                  block_size, block_start);
+            break;
+        case K_U16:
+            added = merge_unit_u16(&run, &b, n, search, block_min.data, block_min.size,
+                                   block_size, block_start);
+            break;
+        default:
+            added = merge_unit_u32(&run, &b, n, search, block_min.data, block_min.size,
+                                   block_size, block_start);
+            break;
+    }
+    Py_END_ALLOW_THREADS
+    return merge_result(added);
+}
+
+/* -- merge_unit_all ------------------------------------------------------------------------ */
+
+ALWAYS_INLINE Py_ssize_t merge_unit_all_impl(Kind kind, const UnitRun *run, const Buffers *b,
+                                             Py_ssize_t n) {
+    const int32_t *rows = run->rows;
+    const double weight = run->weight;
+    int32_t *cand = b->cand;
+    double *scores = b->scores, *units = b->units;
+    Py_ssize_t end = n;
+    for (Py_ssize_t p = 0; p < run->size; p++) {
+        int32_t row = rows[p];
+        if (row < 0 || row >= run->n_rows || end >= b->capacity) return -1;
+        uint32_t length = length_at(run->lengths, kind, row);
+        if (length >= run->n_lengths) return -1;
+        double unit = run->unit_parts[length];
+        Py_ssize_t s = slot_of(b, row, n);
+        int hit = s >= 0;
+        if (hit) scores[s] += unit * weight;
+        cand[end] = row;
+        scores[end] = unit * weight;
+        units[end] = unit;
+        end += !hit;
+    }
+    return mark_rows(b, cand, n, end) < 0 ? -1 : end - n;
+}
+
+static Py_ssize_t merge_unit_all_u8(const UnitRun *r, const Buffers *b, Py_ssize_t n) {
+    return merge_unit_all_impl(K_U8, r, b, n);
+}
+
+static Py_ssize_t merge_unit_all_u16(const UnitRun *r, const Buffers *b, Py_ssize_t n) {
+    return merge_unit_all_impl(K_U16, r, b, n);
+}
+
+static Py_ssize_t merge_unit_all_u32(const UnitRun *r, const Buffers *b, Py_ssize_t n) {
+    return merge_unit_all_impl(K_U32, r, b, n);
+}
+
+PyDoc_STRVAR(merge_unit_all_doc,
+             "merge_unit_all(rows, lengths, unit_parts, weight, marks, bits, cand, scores, "
+             "units, n) -> int\n\n"
+             "Merge a tf = 1 run ``rows`` in full (theta unknown): a known candidate gets\n"
+             "``unit_parts[length] * weight`` added, every other row becomes a candidate "
+             "(slots ``n:``, in\nrun order) with that score; returns how many, or -1 for a "
+             "row out of range. ``marks`` and\nthe buffers as in ``merge_unit``.");
+
+static PyObject *py_merge_unit_all(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    UnitRun run;
+    Kind kind;
+    Buffers b;
+    Py_ssize_t n;
+    if (check_nargs("merge_unit_all", nargs, 10) < 0 ||
+        get_unit_run(args[0], args[1], NULL, args[2], args[3], &run, &kind) < 0 ||
+        get_buffers(args + 4, &b) < 0 || get_index(args[9], "n", &n) < 0 ||
+        check_candidates(&b, run.n_rows, n) < 0)
+        return NULL;
+    Py_ssize_t added;
+    Py_BEGIN_ALLOW_THREADS
+    switch (kind) {
+        case K_U8:
+            added = merge_unit_all_u8(&run, &b, n);
+            break;
+        case K_U16:
+            added = merge_unit_all_u16(&run, &b, n);
+            break;
+        default:
+            added = merge_unit_all_u32(&run, &b, n);
+            break;
+    }
+    Py_END_ALLOW_THREADS
+    return merge_result(added);
+}
+
+/* -- add_unit_marked ------------------------------------------------------------------------ */
+
+PyDoc_STRVAR(add_unit_marked_doc,
+             "add_unit_marked(rows, weight, marks, bits, cand, scores, units, n) -> bool\n\n"
+             "Add ``units[s] * weight`` to the score of each of the ``n`` candidates "
+             "(``marks`` pointing\nat them) that the tf = 1 run ``rows`` holds; False for a "
+             "row out of range.");
+
+static PyObject *py_add_unit_marked(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    Arr rows;
+    double weight;
+    Buffers b;
+    Py_ssize_t n;
+    if (check_nargs("add_unit_marked", nargs, 8) < 0 ||
+        get_array(args[0], "rows", BIT(K_I32), 1, 0, &rows) < 0 ||
+        get_double(args[1], "weight", &weight) < 0 || get_buffers(args + 2, &b) < 0 ||
+        get_index(args[7], "n", &n) < 0 || check_candidates(&b, 0, n) < 0)
+        return NULL;
+    const int32_t *run = rows.data;
+    int ok = 1;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t p = 0; p < rows.size; p++) {
+        int32_t row = run[p];
+        if (row < 0 || row >= b.n_rows) {
+            ok = 0;
+            break;
+        }
+        Py_ssize_t s = slot_of(&b, row, n);
+        if (s >= 0) b.scores[s] += b.units[s] * weight;
+    }
+    Py_END_ALLOW_THREADS
+    return PyBool_FromLong(ok);
+}
+
+/* -- add_unit_sorted ------------------------------------------------------------------------ */
+
+PyDoc_STRVAR(add_unit_sorted_doc,
+             "add_unit_sorted(run, keys, scores, units, weight) -> None\n\n"
+             "Add ``units[i] * weight`` to ``scores[i]`` for each row ``keys[i]`` (ascending) "
+             "that the\ntf = 1 run ``run`` holds: one forward walk of the run, galloping from "
+             "the last position\nfound, instead of a binary search per key from the whole "
+             "run.");
+
+static PyObject *py_add_unit_sorted(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    Arr run_arr, keys_arr, scores_arr, units_arr;
+    double weight;
+    if (check_nargs("add_unit_sorted", nargs, 5) < 0 ||
+        get_array(args[0], "run", BIT(K_I32), 1, 0, &run_arr) < 0 ||
+        get_array(args[1], "keys", BIT(K_I32), 1, 0, &keys_arr) < 0 ||
+        get_array(args[2], "scores", BIT(K_F64), 1, 1, &scores_arr) < 0 ||
+        get_array(args[3], "units", BIT(K_F64), 1, 0, &units_arr) < 0 ||
+        get_double(args[4], "weight", &weight) < 0)
+        return NULL;
+    if (scores_arr.size < keys_arr.size || units_arr.size < keys_arr.size)
+        return value_error("scores or units are shorter than keys");
+    const int32_t *run = run_arr.data, *keys = keys_arr.data;
+    double *scores = scores_arr.data;
+    const double *units = units_arr.data;
+    const Py_ssize_t size = run_arr.size;
+    Py_BEGIN_ALLOW_THREADS
+    Py_ssize_t lo = 0;
+    for (Py_ssize_t i = 0; i < keys_arr.size; i++) {
+        int32_t key = keys[i];
+        if (lo >= size) break;
+        if (run[lo] < key) {
+            /* gallop: run[lo + step / 2] < key, until run[lo + step] >= key or past the end */
+            Py_ssize_t step = 1;
+            while (lo + step < size && run[lo + step] < key) step <<= 1;
+            Py_ssize_t first = lo + (step >> 1) + 1;
+            Py_ssize_t last = lo + step < size ? lo + step : size;
+            while (first < last) { /* the first position in first:last whose row is >= key */
+                Py_ssize_t mid = (first + last) >> 1;
+                if (run[mid] < key)
+                    first = mid + 1;
+                else
+                    last = mid;
+            }
+            lo = first;
+            if (lo >= size) break;
+        }
+        if (run[lo] == key) scores[i] += units[i] * weight;
+    }
+    Py_END_ALLOW_THREADS
+    Py_RETURN_NONE;
+}
+
+/* -- merge_first ---------------------------------------------------------------------------- */
+
+typedef struct {
+    const int32_t *doc_rows;
+    Py_ssize_t n_postings;
+    const int64_t *bounds;
+    Py_ssize_t n_runs;
+    const uint8_t *unit;
+    const double *weights;
+    const void *tfs;
+    Kind tf_kind;
+    Py_ssize_t n_tfs;
+    const void *lengths;
+    Py_ssize_t n_rows;
+    const double *norms;
+    const double *unit_parts;
+    Py_ssize_t n_lengths;
+    double k1_plus_1;
+} FirstRuns;
+
+ALWAYS_INLINE Py_ssize_t merge_first_impl(Kind kind, const FirstRuns *f, const Buffers *b,
+                                          Py_ssize_t n) {
+    Py_ssize_t end = n;
+    for (Py_ssize_t r = 0; r < f->n_runs; r++) {
+        int64_t lo = f->bounds[3 * r], hi = f->bounds[3 * r + 1], shift = f->bounds[3 * r + 2];
+        double weight = f->weights[r];
+        int unit = f->unit[r] != 0;
+        if (lo < hi && (lo < 0 || hi > f->n_postings)) return -1;
+        if (lo < hi && !unit && (lo + shift < 0 || hi + shift > f->n_tfs)) return -1;
+        for (int64_t p = lo; p < hi; p++) {
+            int32_t row = f->doc_rows[p];
+            if (row < 0 || row >= f->n_rows || end >= b->capacity) return -1;
+            uint32_t length = length_at(f->lengths, kind, row);
+            if (length >= f->n_lengths) return -1;
+            double tf = unit ? 1.0 : tf_at(f->tfs, f->tf_kind, p + shift);
+            /* term_scores's operations: tf (k1 + 1) / (norm + tf) * weight */
+            double part = tf * f->k1_plus_1;
+            part /= f->norms[length] + tf;
+            part *= weight;
+            Py_ssize_t s = slot_of(b, row, end);
+            if (s >= 0) {
+                b->scores[s] += part;
+                continue;
+            }
+            b->marks[row] = (int32_t)end;
+            b->bits[row >> 3] |= (uint8_t)(1u << (row & 7));
+            b->cand[end] = row;
+            b->scores[end] = part;
+            b->units[end] = f->unit_parts[length];
+            end += 1;
+        }
+    }
+    return end - n;
+}
+
+static Py_ssize_t merge_first_u8(const FirstRuns *f, const Buffers *b, Py_ssize_t n) {
+    return merge_first_impl(K_U8, f, b, n);
+}
+
+static Py_ssize_t merge_first_u16(const FirstRuns *f, const Buffers *b, Py_ssize_t n) {
+    return merge_first_impl(K_U16, f, b, n);
+}
+
+static Py_ssize_t merge_first_u32(const FirstRuns *f, const Buffers *b, Py_ssize_t n) {
+    return merge_first_impl(K_U32, f, b, n);
+}
+
+PyDoc_STRVAR(
+    merge_first_doc,
+    "merge_first(doc_rows, bounds, unit, weights, tfs, lengths, norms, unit_parts, k1_plus_1,"
+    "\n            marks, bits, cand, scores, units, n) -> int\n\n"
+    "Merge runs in full, in order (theta unknown): run ``r`` is ``doc_rows[bounds[r, "
+    "0]:bounds[r, 1]]``\nwith its tfs at ``tfs[bounds[r, 0] + bounds[r, 2]:]`` unless "
+    "``unit[r]`` (then every tf is 1).\nEach posting's part is ``term_scores``'s, tf (k1 + 1) "
+    "/ (norm + tf) * weight, in the same\noperations; a known candidate adds it to its score, "
+    "a row first seen becomes a candidate\n(slots ``n:``, in order of first sight, marked) "
+    "and later postings of it add to that. Returns\nhow many it appended, or -1 for a row "
+    "out of range. ``marks`` and the buffers as in\n``merge_unit``.");
+
+static PyObject *py_merge_first(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    Arr doc_rows, bounds, unit, weights, tfs, lengths, norms, parts;
+    FirstRuns f;
+    Buffers b;
+    Py_ssize_t n;
+    if (check_nargs("merge_first", nargs, 15) < 0 ||
+        get_array(args[0], "doc_rows", BIT(K_I32), 1, 0, &doc_rows) < 0 ||
+        get_array(args[1], "bounds", BIT(K_I64), 2, 0, &bounds) < 0 ||
+        get_array(args[2], "unit", FLAG_KINDS, 1, 0, &unit) < 0 ||
+        get_array(args[3], "weights", BIT(K_F64), 1, 0, &weights) < 0 ||
+        get_array(args[4], "tfs", TF_KINDS, 1, 0, &tfs) < 0 ||
+        get_array(args[5], "lengths", LENGTH_KINDS, 1, 0, &lengths) < 0 ||
+        get_array(args[6], "norms", BIT(K_F64), 1, 0, &norms) < 0 ||
+        get_array(args[7], "unit_parts", BIT(K_F64), 1, 0, &parts) < 0 ||
+        get_double(args[8], "k1_plus_1", &f.k1_plus_1) < 0 || get_buffers(args + 9, &b) < 0 ||
+        get_index(args[14], "n", &n) < 0 || check_candidates(&b, lengths.size, n) < 0)
+        return NULL;
+    Py_ssize_t n_runs = PyArray_DIM((PyArrayObject *)args[1], 0);
+    if (PyArray_DIM((PyArrayObject *)args[1], 1) != 3 || unit.size < n_runs ||
+        weights.size < n_runs)
+        return value_error("bounds must be (runs, 3), with a unit flag and a weight per run");
+    f.doc_rows = doc_rows.data;
+    f.n_postings = doc_rows.size;
+    f.bounds = bounds.data;
+    f.n_runs = n_runs;
+    f.unit = unit.data;
+    f.weights = weights.data;
+    f.tfs = tfs.data;
+    f.tf_kind = tfs.kind;
+    f.n_tfs = tfs.size;
+    f.lengths = lengths.data;
+    f.n_rows = lengths.size;
+    f.norms = norms.data;
+    f.unit_parts = parts.data;
+    f.n_lengths = norms.size < parts.size ? norms.size : parts.size;
+    Py_ssize_t added;
+    Py_BEGIN_ALLOW_THREADS
+    switch (lengths.kind) {
+        case K_U8:
+            added = merge_first_u8(&f, &b, n);
+            break;
+        case K_U16:
+            added = merge_first_u16(&f, &b, n);
+            break;
+        default:
+            added = merge_first_u32(&f, &b, n);
+            break;
+    }
+    Py_END_ALLOW_THREADS
+    return merge_result(added);
+}
+
+/* -- keep_reaching ---------------------------------------------------------------------------- */
+
+PyDoc_STRVAR(keep_reaching_doc,
+             "keep_reaching(rows, scores, units, unit_weight, multi_bound, lowered) -> int\n\n"
+             "Keep, in place and in order, the candidates whose bound ``units * unit_weight + "
+             "scores +\nmulti_bound`` (``maxscore._Rest.reach``, the same operations) reaches "
+             "``lowered``; returns\nhow many.");
+
+static PyObject *py_keep_reaching(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    Arr rows_arr, scores_arr, units_arr;
+    double unit_weight, multi_bound, lowered;
+    if (check_nargs("keep_reaching", nargs, 6) < 0 ||
+        get_array(args[0], "rows", BIT(K_I32), 1, 1, &rows_arr) < 0 ||
+        get_array(args[1], "scores", BIT(K_F64), 1, 1, &scores_arr) < 0 ||
+        get_array(args[2], "units", BIT(K_F64), 1, 1, &units_arr) < 0 ||
+        get_double(args[3], "unit_weight", &unit_weight) < 0 ||
+        get_double(args[4], "multi_bound", &multi_bound) < 0 ||
+        get_double(args[5], "lowered", &lowered) < 0)
+        return NULL;
+    if (scores_arr.size < rows_arr.size || units_arr.size < rows_arr.size)
+        return value_error("scores or units are shorter than rows");
+    int32_t *rows = rows_arr.data;
+    double *scores = scores_arr.data, *units = units_arr.data;
+    Py_ssize_t kept = 0;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t i = 0; i < rows_arr.size; i++) {
+        double bound = units[i] * unit_weight;
+        bound += scores[i];
+        if (multi_bound != 0.0) bound += multi_bound; /* NaN is true here, as in Python */
+        if (bound >= lowered) {
+            rows[kept] = rows[i];
+            scores[kept] = scores[i];
+            units[kept] = units[i];
+            kept++;
+        }
+    }
+    Py_END_ALLOW_THREADS
+    return PyLong_FromSsize_t(kept);
+}
+
+/* -- find_in_runs ------------------------------------------------------------------------------ */
+
+PyDoc_STRVAR(
+    find_in_runs_doc,
+    "find_in_runs(doc_rows, bounds, rows, which, columns, at) -> int\n\n"
+    "Find each of ``rows`` (any order) in each sorted run ``doc_rows[bounds[r, 0]:bounds[r, "
+    "1]]``;\nreturns how many (run, row) pairs were found, written to ``which`` (the run), "
+    "``columns`` (the\nrow's index in ``rows``) and ``at`` (its position in ``doc_rows``), "
+    "run by run and, within a\nrun, in the order of ``rows``: the same pairs, in the same "
+    "order, as ``searchsorted`` of\n``rows`` in each run but its last row, a gather and "
+    "``nonzero``. An empty run finds nothing;\na run outside ``doc_rows`` raises IndexError. "
+    "The outputs hold at least ``bounds.shape[0] *\nrows.size`` slots.");
+
+static PyObject *py_find_in_runs(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    Arr doc_rows, bounds, rows, which, columns, at;
+    if (check_nargs("find_in_runs", nargs, 6) < 0 ||
+        get_array(args[0], "doc_rows", BIT(K_I32), 1, 0, &doc_rows) < 0 ||
+        get_array(args[1], "bounds", BIT(K_I64), 2, 0, &bounds) < 0 ||
+        get_array(args[2], "rows", BIT(K_I32) | BIT(K_I64), 1, 0, &rows) < 0 ||
+        get_array(args[3], "which", BIT(K_I64), 1, 1, &which) < 0 ||
+        get_array(args[4], "columns", BIT(K_I64), 1, 1, &columns) < 0 ||
+        get_array(args[5], "at", BIT(K_I64), 1, 1, &at) < 0)
+        return NULL;
+    Py_ssize_t n_runs = PyArray_DIM((PyArrayObject *)args[1], 0);
+    if (PyArray_DIM((PyArrayObject *)args[1], 1) != 2)
+        return value_error("bounds must be (runs, 2)");
+    if (n_runs > 0 && rows.size > PY_SSIZE_T_MAX / n_runs)
+        return value_error("too many (run, row) pairs");
+    Py_ssize_t slots = n_runs * rows.size;
+    if (which.size < slots || columns.size < slots || at.size < slots)
+        return value_error("the outputs are shorter than runs times rows");
+    const int32_t *postings = doc_rows.data;
+    const int64_t *bound = bounds.data;
+    int64_t *out_which = which.data, *out_columns = columns.data, *out_at = at.data;
+    Py_ssize_t found = 0;
+    int status = 0;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t r = 0; r < n_runs && status == 0; r++) {
+        int64_t lo = bound[2 * r], hi = bound[2 * r + 1];
+        if (hi <= lo) continue;
+        if (lo < 0 || hi > doc_rows.size) {
+            status = -1;
+            break;
+        }
+        for (Py_ssize_t i = 0; i < rows.size; i++) {
+            int64_t key = rows.kind == K_I32 ? ((const int32_t *)rows.data)[i]
+                                             : ((const int64_t *)rows.data)[i];
+            /* the leftmost position in lo:hi - 1, as searchsorted's "left" */
+            int64_t first = lo, end = hi - 1;
+            while (first < end) {
+                int64_t mid = (first + end) >> 1;
+                if (postings[mid] < key)
+                    first = mid + 1;
+                else
+                    end = mid;
+            }
+            if (postings[first] == key) {
+                out_which[found] = r;
+                out_columns[found] = i;
+                out_at[found] = first;
+                found++;
+            }
+        }
+    }
+    Py_END_ALLOW_THREADS
+    if (status < 0) {
+        PyErr_SetString(PyExc_IndexError, "a run outside the postings");
+        return NULL;
+    }
+    return PyLong_FromSsize_t(found);
+}
+
+/* -- module ------------------------------------------------------------------------------------ */
+
+static PyMethodDef methods[] = {
+    {"mark", (PyCFunction)(void (*)(void))py_mark, METH_FASTCALL, mark_doc},
+    {"unmark", (PyCFunction)(void (*)(void))py_unmark, METH_FASTCALL, unmark_doc},
+    {"merge_unit", (PyCFunction)(void (*)(void))py_merge_unit, METH_FASTCALL, merge_unit_doc},
+    {"merge_unit_all", (PyCFunction)(void (*)(void))py_merge_unit_all, METH_FASTCALL,
+     merge_unit_all_doc},
+    {"add_unit_marked", (PyCFunction)(void (*)(void))py_add_unit_marked, METH_FASTCALL,
+     add_unit_marked_doc},
+    {"add_unit_sorted", (PyCFunction)(void (*)(void))py_add_unit_sorted, METH_FASTCALL,
+     add_unit_sorted_doc},
+    {"merge_first", (PyCFunction)(void (*)(void))py_merge_first, METH_FASTCALL,
+     merge_first_doc},
+    {"keep_reaching", (PyCFunction)(void (*)(void))py_keep_reaching, METH_FASTCALL,
+     keep_reaching_doc},
+    {"find_in_runs", (PyCFunction)(void (*)(void))py_find_in_runs, METH_FASTCALL,
+     find_in_runs_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT,
+    "_kernels",
+    "Compiled inner loops of the MaxScore evaluation (index.search.kernels says why).",
+    -1,
+    methods,
+};
+
+PyMODINIT_FUNC PyInit__kernels(void) {
+    import_array();
+    return PyModule_Create(&module);
+}
