@@ -14,7 +14,7 @@ with an empty cache), as did every test process. The same loops in C (``_kernels
 lines with their argument checks) cost nothing to load. Measured (docs/performance.md, "The
 kernels in C"): a fresh process's first query 476-539 ms of CPU with numba, 0.8 ms in C,
 and +122 MiB of resident memory against +1.1; the bench's query RSS 359 → 243 MB at 1M
-and 1,382 MiB at 10M (a loaded run); the maxscore tests 8.8 → 3.7 s of CPU. In one
+and 1,382 MiB at 10M (a loaded run); the maxscore tests 5.9-8.8 → 3.6 s of CPU. In one
 process on one 1M index, the 500 bench questions gave the same top-10 ids and score bits
 with both, and the C kernels took ~7% less CPU at p50 (C / numba 0.92-0.93; 0.84-1.02 at
 p99, least of 4-8 rounds).
