@@ -61,6 +61,18 @@ LEAD_CHARS = 400
 # (docs/quality.md): 0.05 and 0.025 best on xquad-ru (answer@1 0.780 against 0.773 at 0.1),
 # the others unchanged; 0 cost qa_sample one answer@1, 0.2 cost xquad-ru 0.013.
 PAIR_COST = 0.05
+# A question word that a unit holds only as a stem of its root (``DERIVED_MIN_CHARS``:
+# "определить" in "определенном") weighs this share of its weight: a derived word is weaker
+# evidence than the word itself. xquad-ru answer@1 +1 −0 at 0.6, 0.75 and 0.9, −1 at 0.25;
+# the other sets unchanged (docs/quality.md, "Nearness of the question's words").
+DERIVED_SHARE = 0.75
+# A unit pays this share of the question's weight times the share of ``MAX_SNIPPET_CHARS``
+# its question words are spread over (``_match_window``): of two sentences matching the same
+# words, the one holding them together ("Шотландскую ассамблею проголосовало 51,6 %", "Любой
+# узел может быть выражен ...") states them as one fact. xquad-ru answer@1 +1 at 0.025, +2
+# at 0.04, 0.05 and 0.07 (answer@3 +1 −1), noise from 0.1; the other sets' answers unchanged
+# up to 0.07 (docs/quality.md, "Nearness of the question's words").
+SPREAD_COST = 0.05
 
 # In sentence choice only, a Russian or Ukrainian question stem of at least this many letters
 # also matches a sentence's stem it begins or that begins it: one root across parts of speech
@@ -199,7 +211,9 @@ def choose_snippets(
     ``HEADLINE_ANSWER_SHARE`` when that term is also in the title, ``TITLE_SHARE`` times the
     share of the title's other words it repeats, and ``LEAD_SHARE`` when it starts in the
     article's lead. A pair pays ``PAIR_COST`` and takes only one sentence's bonus, so it
-    wins only when the question's words really span both sentences. Ties go to the earlier,
+    wins only when the question's words really span both sentences. A question word held
+    only as a stem of its root weighs ``DERIVED_SHARE``, and a unit pays ``SPREAD_COST`` for
+    how far apart its question words are. Ties go to the earlier,
     shorter unit. A question word also matches a stem of its root (``DERIVED_MIN_CHARS``).
     A unit still shorter than ``SHORT_SNIPPET_CHARS`` gets a neighbouring sentence as
     context, one no earlier unit took: the one holding a term of the type asked
@@ -246,7 +260,13 @@ def choose_snippets(
             features[i].headline_typed for i in range(first, last + 1)
         ):
             matched |= cues.title_matched
-        value = sum(cues.words[i].weight for i in matched) / total if total > 0 else 0.0
+        # Words held only as a stem of their root in every sentence of the unit (a title
+        # word a lead sentence is credited with is held in full).
+        weak = set().union(*(features[i].derived for i in range(first, last + 1))) - set().union(
+            *(features[i].matched - features[i].derived for i in range(first, last + 1))
+        )
+        weight = sum(cues.words[i].weight * (DERIVED_SHARE if i in weak else 1.0) for i in matched)
+        value = weight / total if total > 0 else 0.0
         value *= 1 + max(bonus(i) for i in range(first, last + 1))
         return value - PAIR_COST * (last - first)
 
@@ -255,8 +275,19 @@ def choose_snippets(
         for i in range(len(sentences) - 1)
         if sentences[i + 1].end - sentences[i].start <= MAX_SNIPPET_CHARS
     ]
+    hits = _word_hits(spans, cues.words)
     scored = sorted(
-        ((score(first, last), -first, first - last, first, last) for first, last in units),
+        (
+            (
+                score(first, last)
+                - _spread_cost(hits, sentences[first].start, sentences[last].end),
+                -first,
+                first - last,
+                first,
+                last,
+            )
+            for first, last in units
+        ),
         reverse=True,
     )
     chosen: list[ChosenSnippet] = []
@@ -300,6 +331,46 @@ def choose_snippets(
             )
         )
     return chosen
+
+
+def _word_hits(
+    spans: Sequence[TermSpanLike], words: Sequence[QuestionWord]
+) -> list[tuple[int, int, int]]:
+    """(start, end, word index) of every span of a question word's own terms, by start."""
+    word_of: dict[str, list[int]] = {}
+    for i, word in enumerate(words):
+        for term in word.terms:
+            word_of.setdefault(term, []).append(i)
+    return sorted((span.start, span.end, i) for span in spans for i in word_of.get(span.term, ()))
+
+
+def _spread_cost(hits: Sequence[tuple[int, int, int]], start: int, end: int) -> float:
+    """``SPREAD_COST`` times the share of ``MAX_SNIPPET_CHARS`` (at most all of it) that the
+    question words of [start, end) are spread over (``_match_window``)."""
+    return SPREAD_COST * min(1.0, _match_window(hits, start, end) / MAX_SNIPPET_CHARS)
+
+
+def _match_window(hits: Sequence[tuple[int, int, int]], start: int, end: int) -> int:
+    """The fewest characters of [start, end) that hold one occurrence of every question word
+    the range holds (``hits``: sorted (start, end, word index) of the passage's spans of
+    question terms); 0 with fewer than two words."""
+    inside = [hit for hit in hits if start <= hit[0] and hit[1] <= end]
+    wanted = len({word for _, _, word in inside})
+    if wanted < 2:
+        return 0
+    best = end - start
+    counts: dict[int, int] = {}
+    lo = 0
+    for _, hit_end, word in inside:
+        counts[word] = counts.get(word, 0) + 1
+        while len(counts) == wanted:
+            best = min(best, hit_end - inside[lo][0])
+            left = inside[lo][2]
+            counts[left] -= 1
+            if not counts[left]:
+                del counts[left]
+            lo += 1
+    return best
 
 
 def context_choice(neighbours: Sequence[SentenceFeatures]) -> int:
@@ -355,13 +426,17 @@ def sentence_features(
 
 @dataclass(frozen=True, slots=True)
 class SentenceFeatures:
-    """What one sentence holds: question words (indexes), a typed term, title words, and
-    whether a typed term is one of the title's."""
+    """What one sentence holds: question words (indexes), a typed term, title words,
+    whether a typed term is one of the title's, and which question words it holds only as a
+    stem of their root."""
 
     matched: frozenset[int]
     typed: bool
     titled: frozenset[int]
     headline_typed: bool = False
+    # The question words of ``matched`` it holds only as a stem of their root
+    # (``_derived_matches``), none of their own terms.
+    derived: frozenset[int] = frozenset()
 
 
 def _sentence_features(
@@ -398,6 +473,8 @@ def _sentence_features(
     starts = [sentence.start for sentence in sentences]
     located = [(span, _sentence_at(sentences, starts, span.start)) for span in spans]
     matched: list[set[int]] = [set() for _ in sentences]
+    derived: list[set[int]] = [set() for _ in sentences]
+    exact_matched: list[set[int]] = [set() for _ in sentences]
     titled: list[set[int]] = [set() for _ in sentences]
     asked = {span.start for span in spans if span.term in cues.question_terms}
     dates = [(span.start, span.end) for span in spans if span.term.startswith(DAY_PREFIX)]
@@ -425,8 +502,11 @@ def _sentence_features(
             continue
         if span.term in term_words:
             matched[index].update(term_words[span.term])
+            exact_matched[index].update(term_words[span.term])
         elif related:
-            matched[index].update(_derived_matches(span.term, related))
+            found = _derived_matches(span.term, related)
+            matched[index].update(found)
+            derived[index].update(found)
         if span.term in term_titles:
             titled[index].update(term_titles[span.term])
         if (
@@ -451,8 +531,10 @@ def _sentence_features(
         for index, sentence in enumerate(sentences):
             typed[index] = states_reason(text[sentence.start : sentence.end])
     return [
-        SentenceFeatures(frozenset(m), t, frozenset(ti), h)
-        for m, t, ti, h in zip(matched, typed, titled, headline_typed, strict=True)
+        SentenceFeatures(frozenset(m), t, frozenset(ti), h, frozenset(d - exact))
+        for m, t, ti, h, d, exact in zip(
+            matched, typed, titled, headline_typed, derived, exact_matched, strict=True
+        )
     ]
 
 
