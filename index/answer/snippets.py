@@ -354,7 +354,11 @@ def _match_window(hits: Sequence[tuple[int, int, int]], start: int, end: int) ->
     """The fewest characters of [start, end) that hold one occurrence of every question word
     the range holds (``hits``: sorted (start, end, word index) of the passage's spans of
     question terms); 0 with fewer than two words."""
-    inside = [hit for hit in hits if start <= hit[0] and hit[1] <= end]
+    lo_at = bisect.bisect_left(hits, (start, -1, -1))
+    hi_at = bisect.bisect_left(hits, (end, -1, -1), lo_at)
+    inside = [hit for hit in hits[lo_at:hi_at] if hit[1] <= end]
+    if len(inside) < 2:
+        return 0
     wanted = len({word for _, _, word in inside})
     if wanted < 2:
         return 0
