@@ -8,41 +8,10 @@ stems are not joined by their prefix.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
-from index.analysis.analyzer import Analyzer
-from index.answer.answer_type import answer_type_of
-from index.answer.evidence import QuestionWord
-from index.answer.snippets import SnippetCues, choose_snippet
 from index.models import Lang
-
-NOW = datetime(2024, 11, 20, 12, 0, tzinfo=UTC)
-REAL = Analyzer()
-
-
-def _cues(question: str) -> SnippetCues:
-    """Cues from the real analyzer: one everyday word per question term, weight 1."""
-    terms = frozenset(REAL.question(question, NOW).terms)
-    return SnippetCues(
-        words=[QuestionWord(t, frozenset([t]), 1.0, True, False, False) for t in sorted(terms)],
-        question_terms=terms,
-        answer_type=answer_type_of(question),
-    )
-
-
-def choose(text: str, question: str, lang: Lang) -> str:
-    spans = REAL.term_spans(text, lang, NOW)
-    return choose_snippet(text, spans, _cues(question)).text
-
-
-# A short snippet takes its following sentence as context: this one, after the answer.
-FILLER = {
-    "en": " Nothing else happened.",
-    "ru": " Больше ничего не произошло.",
-    "uk": " Більше нічого не сталося.",
-}
+from tests.index.answer.real_snippets import FILLER, choose
 
 
 @pytest.mark.parametrize(
