@@ -349,6 +349,7 @@ class ArticleAnswer:
     reprints_note: str | None = None
     said_by: tuple[Attribution, ...] = ()
     answer_share: float = 0.0
+    spare: Snippet | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -258,7 +258,7 @@ def answer_question(
         accepted, _ = accept(relaxed=True)
     if not accepted:
         return Answer(found=False, reason=WEAK_EVIDENCE_REASON, nearest_titles=nearest, **base)
-    shown = tuple(_answers_first(accepted, k, in_period)[offset : offset + k])
+    shown = _with_spares(_answers_first(accepted, k, in_period)[offset : offset + k], k)
     note = None
     if question.period is not None and not any(
         a.citation.article_id in in_period for a in accepted
@@ -266,6 +266,18 @@ def answer_question(
         # Nothing published in the period is good enough: the answer is from other dates.
         note = relaxed_note(question.period, question.language)
     return Answer(found=True, articles=shown, note=note, **base)
+
+
+def _with_spares(page: Sequence[ArticleAnswer], wanted: int) -> tuple[ArticleAnswer, ...]:
+    """The page, each article's spare added while it shows fewer than ``wanted`` snippets."""
+    room = wanted - sum(len(answer.snippets) for answer in page)
+    out = []
+    for answer in page:
+        if room > 0 and answer.spare is not None:
+            answer = replace(answer, snippets=(*answer.snippets, answer.spare))
+            room -= 1
+        out.append(replace(answer, spare=None) if answer.spare is not None else answer)
+    return tuple(out)
 
 
 def _answers_first(
@@ -777,15 +789,16 @@ def _answer_from_article(
 
     if layer:
         candidates = _with_lead(candidates, article, reads)
-        chosen = _best_snippets(
+        chosen_all = _best_snippets(
             candidates, spans_of, cues, held_of, acceptable, wanted=SNIPPETS_PER_ARTICLE
         )
+        chosen = chosen_all[:SNIPPETS_PER_ARTICLE]
     else:
         plain = [
             (ranked, passage, choose_snippet(passage.text, spans_of(passage), cues))
             for ranked, passage in candidates[:SNIPPETS_PER_ARTICLE]
         ]
-        chosen = [c for c in plain if acceptable(c[1], c[2])]
+        chosen = chosen_all = [c for c in plain if acceptable(c[1], c[2])]
     snippets: list[Snippet] = []
     for ranked_passage, passage, snippet in chosen:
         score = ranked_passage.score
@@ -794,19 +807,10 @@ def _answer_from_article(
             or snippet.score < SECOND_SNIPPET_MIN_SHARE * chosen[0][2].score
         ):
             break
-        snippets.append(
-            Snippet(
-                text=snippet.text,
-                highlights=snippet.highlights,
-                passage_id=passage.passage_id,
-                passage_ordinal=passage.ordinal,
-                score=score,
-                start=snippet.start,
-                end=snippet.end,
-            )
-        )
+        snippets.append(_snippet_of(ranked_passage, passage, snippet))
     if not snippets:
         return None
+    spare = _spare_of(chosen_all, snippets[0]) if len(snippets) == 1 else None
 
     def text_spans(text: str) -> Sequence[TermSpanLike]:
         return cache.term_spans(text, lang, published_at)
@@ -817,6 +821,7 @@ def _answer_from_article(
         snippets=tuple(snippets),
         score=ranked_article.score,
         answer_share=chosen[0][2].score,
+        spare=spare,
     )
 
 
@@ -1085,7 +1090,34 @@ def _best_snippets(
                 continue
             found.append((-chosen.score, -ranked.score, i, rank, ranked, passage, chosen))
         found.sort(key=lambda item: item[:4])
-    return [(ranked, passage, chosen) for *_, ranked, passage, chosen in found[:wanted]]
+    return [(ranked, passage, chosen) for *_, ranked, passage, chosen in found]
+
+
+def _spare_of(
+    chosen: Sequence[tuple[RankedPassage, Passage, ChosenSnippet]], shown: Snippet
+) -> Snippet | None:
+    """The best unit after the shown one from the shown one's passage, as a ``Snippet``."""
+    return next(
+        (
+            _snippet_of(ranked, passage, unit)
+            for ranked, passage, unit in chosen[1:]
+            if passage.passage_id == shown.passage_id
+        ),
+        None,
+    )
+
+
+def _snippet_of(ranked: RankedPassage, passage: Passage, unit: ChosenSnippet) -> Snippet:
+    """A chosen unit as the ``Snippet`` shown, scored by its passage's rank."""
+    return Snippet(
+        text=unit.text,
+        highlights=unit.highlights,
+        passage_id=passage.passage_id,
+        passage_ordinal=passage.ordinal,
+        score=ranked.score,
+        start=unit.start,
+        end=unit.end,
+    )
 
 
 def _may_show(ceiling: float, scores: Sequence[float], wanted: int) -> bool:
