@@ -183,3 +183,96 @@ def is_russian_name(token: str) -> bool:
 def is_known_word(token: str, lang: Lang) -> bool:
     """Whether simplemma's dictionary for ``lang`` knows ``token`` (names mostly are not)."""
     return bool(simplemma.is_known(token, lang=lang))
+
+
+#: Prefixes that make the perfective of a Russian verb without adding a meaning of their own
+#: in the common pairs (делать / сделать, писать / написать, страдать / пострадать, платить /
+#: заплатить, видеть / увидеть, требовать / потребовать); others (пере-, при-, от-, раз-)
+#: mostly make a new verb.
+ASPECT_PREFIXES = ("по", "с", "на", "за", "о", "у", "вы", "про")
+_VERB_POS = frozenset(("VERB", "INFN", "PRTF", "PRTS", "GRND"))
+# A stem's last consonant before the suffix of a derived imperfective (заплатить →
+# заплачивать, выставить → выставлять).
+_IMPERFECTIVE_MUTATIONS = {
+    "т": ("ч", "щ"),
+    "д": ("ж", "жд"),
+    "с": ("ш",),
+    "з": ("ж",),
+    "ст": ("щ",),
+    "б": ("бл",),
+    "п": ("пл",),
+    "в": ("вл",),
+    "м": ("мл",),
+    "ф": ("фл",),
+}
+_IMPERFECTIVE_SUFFIXES = ("ывать", "ивать", "евать", "ать", "ять")
+
+
+@lru_cache(maxsize=8192)
+def ru_aspect_partners(token: str) -> tuple[str, ...]:
+    """The infinitives that pair with a Russian verb form in aspect by a prefix alone.
+
+    A translated question and its paragraph often tell one event in the two aspects
+    ("начал страдать" / "пострадал", "сделал" / "делают"), which lemmas keep apart and
+    pymorphy3 does not link. For an imperfective verb: each ``ASPECT_PREFIXES`` prefix + its
+    infinitive that pymorphy3 knows as a perfective infinitive; for a perfective one, its
+    infinitive less such a prefix when that is an imperfective infinitive. A prefixed
+    perfective that has an imperfective of its own (записать / записывать, выставить /
+    выставлять: the prefix made a new verb) pairs with nothing: the pair is only the
+    "empty" prefix's. Verbs whose infinitive does not end in -ть (вести, идти) are left
+    alone, as are words whose likeliest parse is not a verb form. ``token`` is a normalised
+    word; the result lemmas, ``ё`` → ``е``.
+    """
+    morph = morph_analyzer("ru")
+    parse = morph.parse(token)[0]
+    if parse.tag.POS not in _VERB_POS or parse.tag.aspect is None:
+        return ()
+    lemma = parse.normal_form.replace("ё", "е")
+    if parse.tag.aspect == "impf":
+        found = [
+            prefix + lemma
+            for prefix in ASPECT_PREFIXES
+            if _is_infinitive(prefix + lemma, "perf") and not _has_own_imperfective(prefix + lemma)
+        ]
+    else:
+        found = [
+            lemma[len(prefix) :]
+            for prefix in ASPECT_PREFIXES
+            if lemma.startswith(prefix)
+            and _is_infinitive(lemma[len(prefix) :], "impf")
+            and not _has_own_imperfective(lemma)
+        ]
+    return tuple(found) if _ends_in_t(lemma) else ()
+
+
+def _ends_in_t(lemma: str) -> bool:
+    return lemma.removesuffix("ся").removesuffix("сь").endswith("ть")
+
+
+def _is_infinitive(word: str, aspect: str) -> bool:
+    """Whether pymorphy3's dictionary holds ``word`` as an infinitive of that aspect."""
+    morph = morph_analyzer("ru")
+    return morph.word_is_known(word) and any(
+        p.normal_form == word and p.tag.POS == "INFN" and p.tag.aspect == aspect
+        for p in morph.parse(word)
+    )
+
+
+def _has_own_imperfective(perfective: str) -> bool:
+    """Whether a perfective infinitive has a derived imperfective pymorphy3 knows: its stem
+    (less the vowel before -ть, its last consonant alternating, a root о as а) with -ывать,
+    -ивать, -евать, -ать or -ять (записать → записывать, устроить → устраивать)."""
+    reflexive = perfective.endswith(("ся", "сь"))
+    base = perfective[:-2] if reflexive else perfective
+    if not base.endswith("ть") or len(base) < 4:
+        return False
+    stem = base[:-3]
+    stems = {stem}
+    for k in (2, 1):
+        stems.update(stem[:-k] + m for m in _IMPERFECTIVE_MUTATIONS.get(stem[-k:], ()))
+    stems.update(s[:i] + "а" + s[i + 1 :] for s in list(stems) if (i := s.rfind("о")) > 0)
+    ending = "ся" if reflexive else ""
+    candidates = {s + suffix for s in stems for suffix in _IMPERFECTIVE_SUFFIXES}
+    candidates.add(base[:-2] + "вать")
+    candidates.discard(base)
+    return any(_is_infinitive(c + ending, "impf") for c in candidates)

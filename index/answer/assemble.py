@@ -220,6 +220,7 @@ def answer_question(
             outlets=outlets,
         ),
         index,
+        lang=question.language,
     )
     if not any(word.known for word in words):
         return Answer(found=False, reason=UNKNOWN_TERMS_REASON, **base)
@@ -411,6 +412,7 @@ def rank_question(
                 index=index,
             ),
             index,
+            lang=question.language,
         )
     common = {
         "index": index,

@@ -50,7 +50,12 @@ import numpy as np
 
 from index.analysis.dates import DATE_PREFIX
 from index.analysis.names import FOLD_PREFIX
-from index.analysis.stemming import is_russian_name, script_language
+from index.analysis.stemming import (
+    is_russian_name,
+    ru_aspect_partners,
+    script_language,
+    stem_token,
+)
 from index.answer.protocols import AnalyzerLike, SearchBackend
 from index.models import Lang
 from index.search.ranking import CandidateRows
@@ -303,7 +308,7 @@ def question_words(
 
 
 def with_prefix_stems(
-    words: Sequence[QuestionWord], index: SearchBackend
+    words: Sequence[QuestionWord], index: SearchBackend, *, lang: Lang | None = None
 ) -> tuple[QuestionWord, ...]:
     """The words with every indexed term sharing a stem's prefix added as an alternative.
 
@@ -320,7 +325,9 @@ def with_prefix_stems(
     keeps its weight (the rarer variants would make it heavier); an unknown word found this
     way weighs as its rarest variant. Numbers and dates match exactly, and names too but for
     a place's adjective, which also matches the place ("European" / "Europe",
-    ``_with_place_of_demonym``). An index without ``terms_with_prefix`` matches no prefixes.
+    ``_with_place_of_demonym``). With the question's ``lang``, a Russian verb also matches
+    the indexed stems of its partners in aspect (``_aspect_partner_stems``: "страдать" /
+    "пострадал"). An index without ``terms_with_prefix`` matches no prefixes.
     """
     lookup = getattr(index, "terms_with_prefix", None)
     n_docs = max(index.n_docs, 1)
@@ -353,6 +360,8 @@ def with_prefix_stems(
                 for k in range(shortest, len(prefix))
                 if index.document_frequency(term[:k]) > 0
             )
+        if lang is not None:
+            variants.update(_aspect_partner_stems(word.text, lang, index))
         variants -= word.terms
         if not variants:
             out.append(word)
@@ -362,6 +371,16 @@ def with_prefix_stems(
             weight = evidence_idf(min(index.document_frequency(t) for t in variants), n_docs)
         out.append(replace(word, terms=word.terms | variants, weight=weight, known=True))
     return tuple(out)
+
+
+def _aspect_partner_stems(word_text: str, lang: Lang, index: SearchBackend) -> set[str]:
+    """The indexed stems of a Russian verb's partners in aspect (``ru_aspect_partners``:
+    страдать / пострадать, сделал / делать); none for another word or language."""
+    folded = word_text.casefold().replace("ё", "е")
+    if not folded.isalpha() or folded.isascii() or script_language(folded, lang) != "ru":
+        return set()
+    stems = {stem_token(partner, "ru") for partner in ru_aspect_partners(folded)}
+    return {stem for stem in stems if index.document_frequency(stem) > 0}
 
 
 def _with_place_of_demonym(word: QuestionWord, index: SearchBackend, n_docs: int) -> QuestionWord:
