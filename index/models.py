@@ -340,6 +340,11 @@ class ArticleAnswer:
     ``answer_share`` is how well the first snippet answers (its ``choose_snippet`` score:
     the question's weight it matches, with the answer-type, title and lead cues); a page of
     answers is ordered by ``score`` and it together (``index.answer.assemble``).
+
+    ``spare`` is set only inside the answer stage, on an article showing one snippet: the
+    best other unit of that snippet's passage, which a page with fewer snippets than the
+    articles it may cite shows after it (``assemble._with_spares``). Answers handed out of
+    ``answer_question`` carry none.
     """
 
     citation: Citation

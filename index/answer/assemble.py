@@ -270,7 +270,18 @@ def answer_question(
 
 
 def _with_spares(page: Sequence[ArticleAnswer], wanted: int) -> tuple[ArticleAnswer, ...]:
-    """The page, each article's spare added while it shows fewer than ``wanted`` snippets."""
+    """The page, each article's spare (``ArticleAnswer.spare``) added after its one snippet,
+    in page order, while the page shows fewer than ``wanted`` snippets (``k``: as many as
+    the articles it may cite); every spare is cleared.
+
+    A second snippet is shown only at ``SECOND_SNIPPET_MIN_SHARE`` of the first's score, so a
+    page of one answering article showed one sentence: the one matching the question's
+    words, often not its neighbour that answers in other words ("What will the dredging of
+    the harbour cost?" shown the sentence on the dredging, the cost in the next one).
+    xquad-ru answer@3 +3 −0, the other sets unchanged (docs/quality.md, "third round"). Only the shown snippet's passage gives the spare: its units are computed
+    anyway (``_best_snippets``), so it costs no passage analysis, where the best spare of
+    the whole article cost ~8% more ``Archive.ask`` CPU.
+    """
     room = wanted - sum(len(answer.snippets) for answer in page)
     out = []
     for answer in page:
@@ -1063,8 +1074,9 @@ def _best_snippets(
     *,
     wanted: int,
 ) -> list[tuple[RankedPassage, Passage, ChosenSnippet]]:
-    """The best ``wanted`` acceptable candidates' snippets, best first (ties: the higher-ranked
-    passage, then the earlier candidate).
+    """The acceptable snippets of the candidates visited, best first (ties: the higher-ranked
+    passage, then the earlier candidate); the first ``wanted`` are what the article may
+    show, and the rest hold its spare (``_spare_of``).
 
     The snippet scores (``choose_snippet``) are comparable across one article's passages, so
     the sentence that answers wins wherever the ranking put its passage; a sentence in the
@@ -1073,7 +1085,8 @@ def _best_snippets(
     passage's score from the question terms it holds (``held_of``: the index's, else its
     term set), candidates are visited by falling ceiling, and the visit stops once the next
     ceiling can neither reach the head nor be shown after the first (``_may_show``). What
-    the caller shows is what the full order would give.
+    the caller shows is what the full order would give. The head's passage is always
+    visited, so its other unit (the spare) is the same whichever way ``held_of`` was read.
     """
     ceilings = [
         snippet_score_ceiling(cues, held_of(ranked, passage), in_lead=passage.start < LEAD_CHARS)
