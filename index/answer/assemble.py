@@ -278,9 +278,10 @@ def _with_spares(page: Sequence[ArticleAnswer], wanted: int) -> tuple[ArticleAns
     page of one answering article showed one sentence: the one matching the question's
     words, often not its neighbour that answers in other words ("What will the dredging of
     the harbour cost?" shown the sentence on the dredging, the cost in the next one).
-    xquad-ru answer@3 +3 −0, the other sets unchanged (docs/quality.md, "third round"). Only the shown snippet's passage gives the spare: its units are computed
-    anyway (``_best_snippets``), so it costs no passage analysis, where the best spare of
-    the whole article cost ~8% more ``Archive.ask`` CPU.
+    xquad-ru answer@3 +3 −0, the other sets unchanged (docs/quality.md, "third round").
+    Only the shown snippet's passage gives the spare: its units are computed anyway
+    (``_best_snippets``), so it costs no passage analysis, where the best spare of the whole
+    article cost ~8% more ``Archive.ask`` CPU.
     """
     room = wanted - sum(len(answer.snippets) for answer in page)
     out = []
