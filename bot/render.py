@@ -16,8 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-
+from bot.replies import JSONDict, inline_keyboard
 from bot.texts import format_day, text
 from index import (
     Answer,
@@ -373,19 +372,16 @@ def _checked(data: str) -> str:
 
 def answer_keyboard(
     state_id: str, n_articles: int, has_more: bool, lang: Lang, first_number: int = 1
-) -> InlineKeyboardMarkup | None:
-    """Full article buttons (one per cited article) and More, or None when there is nothing."""
+) -> JSONDict | None:
+    """Full article buttons (one per cited article) and More, or None when there is nothing.
+
+    As the Bot API's JSON (``bot.replies``), not PTB's ``InlineKeyboardMarkup``: building four
+    ``InlineKeyboardButton``s and ``to_dict`` of them cost ~220 µs per answer (timeit).
+    """
     rows = [
-        [
-            InlineKeyboardButton(
-                text("full_button", lang, n=first_number + index),
-                callback_data=full_data(state_id, index),
-            )
-        ]
+        [(text("full_button", lang, n=first_number + index), full_data(state_id, index))]
         for index in range(n_articles)
     ]
     if has_more:
-        rows.append(
-            [InlineKeyboardButton(text("more_button", lang), callback_data=more_data(state_id))]
-        )
-    return InlineKeyboardMarkup(rows) if rows else None
+        rows.append([(text("more_button", lang), more_data(state_id))])
+    return inline_keyboard(rows) if rows else None

@@ -24,6 +24,7 @@ from telegram.error import TelegramError
 from bot.context import BotData, Context
 from bot.guards import Verdict
 from bot.render import answer_keyboard, escape, render_answer, render_nothing_found
+from bot.replies import JSONDict, reply_text, send_text
 from bot.state import QueryState
 from bot.texts import lang_of, text
 from bot.workers import AnswerTimeoutError, WorkerCrashedError
@@ -61,7 +62,7 @@ async def answer_in_chat(update: Update, context: Context, question: str) -> Non
             return
         if verdict is Verdict.WARN:
             logger.info("flood guard: user %s is over the limit", user_id)
-            await message.reply_text(text("flood", lang))
+            await reply_text(message, text("flood", lang))
             return
     answer: Answer | None = None
     async with Typing(message, data.settings.typing_delay_s):  # replies come after "typing…"
@@ -76,7 +77,7 @@ async def answer_in_chat(update: Update, context: Context, question: str) -> Non
             logger.warning("question refused for user %s: %s", user_id, exc.reason)
             refusal = describe_error(exc, lang)
     if answer is None:
-        await message.reply_text(refusal)
+        await reply_text(message, refusal)
         return
     await send_answer(
         message, data, answer, lang, user_id=user_id, offset=0, reply=True, asked_at=message.date
@@ -144,7 +145,7 @@ async def send_answer(
         asked_at: when the question was asked (kept for "More": later pages answer as of
             then).
     """
-    keyboard = None
+    keyboard: JSONDict | None = None
     if answer.found and answer.articles:
         shown = len(answer.articles)
         state = QueryState(
@@ -165,12 +166,13 @@ async def send_answer(
     else:
         stats = await data.stats()
         parts = render_nothing_found(answer, lang, stats.first_published, stats.last_published)
+    # Sent as plain JSON (``bot.replies``): nothing here reads the sent messages back.
     for index, part in enumerate(parts):
         markup = keyboard if index == len(parts) - 1 else None
         if reply:
-            await message.reply_text(part, reply_markup=markup)
+            await reply_text(message, part, markup)
         else:
-            await message.get_bot().send_message(message.chat_id, part, reply_markup=markup)
+            await send_text(message.get_bot(), message.chat_id, part, markup)
 
 
 def describe_error(error: NewsdeskError, lang: Lang) -> str:

@@ -214,9 +214,9 @@ def test_nothing_found_without_dates_in_every_language(lang: str) -> None:
 def test_keyboard_callback_data_fits_64_bytes() -> None:
     keyboard = answer_keyboard("A" * 8, 3, True, "uk")
     assert keyboard is not None
-    buttons = [button for row in keyboard.inline_keyboard for button in row]
+    buttons = [button for row in keyboard["inline_keyboard"] for button in row]
     assert len(buttons) == 4
-    assert all(len(str(b.callback_data).encode()) <= CALLBACK_DATA_MAX_BYTES for b in buttons)
+    assert all(len(b["callback_data"].encode()) <= CALLBACK_DATA_MAX_BYTES for b in buttons)
     with pytest.raises(ValueError, match="64 bytes"):
         answer_keyboard("x" * 70, 1, False, "en")
 
