@@ -18,7 +18,8 @@ every PTB method ends in, so what happens after is PTB's: ``ExtBot`` applies the
 ``AIORateLimiter``, ``bot.transport`` sends, ``BaseRequest`` turns an error reply into
 ``BadRequest``, ``Forbidden``, ``RetryAfter``… and the token never leaves the request URL.
 Nothing is returned: a caller that needs the sent ``Message`` (to edit it later, as /reindex's
-progress does) keeps ``reply_text``.
+progress does) keeps ``reply_text``. Keyboards are plain ``callback_data`` buttons: PTB's
+``arbitrary_callback_data``, which this bot does not enable, would not apply to them.
 """
 
 from __future__ import annotations
