@@ -29,6 +29,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import NamedTuple
 
 import numpy as np
@@ -91,6 +92,11 @@ class RankedPassage(NamedTuple):
     article_id: int
     score: float
     held: frozenset[str] | None = None
+
+
+# ``RankedPassage`` from a complete field tuple, in C: the named tuple's own ``__new__`` is a
+# Python function, ~1.9 µs a passage against ~0.7 µs, and a question groups ~100.
+_new_ranked_passage = partial(tuple.__new__, RankedPassage)
 
 
 @dataclass(frozen=True, slots=True)
@@ -548,16 +554,20 @@ def _group_by_article(
     terms = None
     if held is not None:
         terms = held([pid for kept in grouped.values() for pid, _ in kept])
+    new = _new_ranked_passage
     return [
         RankedArticle(
             article_id,
             score,
             tuple(
-                RankedPassage(
-                    pid, article_id, passage_score, None if terms is None else terms[pid]
-                )
-                for pid, passage_score in grouped[article_id]
+                [new((pid, article_id, passage_score, None)) for pid, passage_score in kept]
+                if terms is None
+                else [
+                    new((pid, article_id, passage_score, terms[pid]))
+                    for pid, passage_score in kept
+                ]
             ),
         )
         for article_id, score in ranking
+        for kept in (grouped[article_id],)
     ]

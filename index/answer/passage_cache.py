@@ -32,6 +32,8 @@ from index.search.ranking import TermShares
 
 # A span as a plain (term, start, end) tuple, in C (a generator cost ~2 µs a span).
 _SPAN_FIELDS = operator.attrgetter("term", "start", "end")
+# A ``TermSpan`` from a kept tuple, in C (``TermSpan._make`` is a Python function).
+_new_term_span = functools.partial(tuple.__new__, TermSpan)
 # Measured with tracemalloc on the bench corpus (60-word passages), text included: spans take
 # ~3.7 KB per passage, so 4,096 passages ≈ 15 MB (the passages shown for the last ~500 questions).
 MAX_CACHED_SPANS = 4096
@@ -100,11 +102,16 @@ class PassageCache:
     def _build_spans(
         self, text: str, lang: Lang, published_at: datetime | None
     ) -> tuple[TermSpan, ...]:
-        return tuple(map(TermSpan._make, self._packed_spans(text, lang, published_at)))
+        return tuple(map(_new_term_span, self._packed_spans(text, lang, published_at)))
 
     def _pack_spans(
         self, text: str, lang: Lang, published_at: datetime | None
     ) -> tuple[tuple[str, int, int], ...]:
+        # ``Analyzer.span_tuples`` builds the plain tuples directly; any other analyzer's
+        # spans are taken apart.
+        span_tuples = getattr(self.analyzer, "span_tuples", None)
+        if span_tuples is not None:
+            return tuple(span_tuples(text, lang, published_at))
         return tuple(map(_SPAN_FIELDS, self.analyzer.term_spans(text, lang, published_at)))
 
     def _document_terms(

@@ -749,7 +749,12 @@ def score_rows_per_term(
     out = np.zeros((n_terms, rows.size))
     if not runs or not rows.size:
         return out
-    bounds = np.array([(run.lo, run.hi) for run in runs], dtype=np.int64)
+    # Each field of every run in one pass (``zip``): five list comprehensions over the runs
+    # cost ~23 µs a call against ~10 µs.
+    lo, hi, run_weights, _, run_units, tf_shifts = zip(*runs, strict=True)
+    bounds = np.empty((len(runs), 2), dtype=np.int64)
+    bounds[:, 0] = lo
+    bounds[:, 1] = hi
     slots = len(runs) * rows.size
     which = np.empty(slots, dtype=np.int64)
     columns = np.empty(slots, dtype=np.int64)
@@ -761,8 +766,8 @@ def score_rows_per_term(
         return out
     which, columns, at = which[:found], columns[:found], at[:found]
     found_rows = rows.take(columns)
-    weights = np.array([run.weight for run in runs]).take(which)
-    unit = np.array([run.unit for run in runs], dtype=bool).take(which)
+    weights = np.array(run_weights, dtype=np.float64).take(which)
+    unit = np.array(run_units, dtype=bool).take(which)
     parts = np.empty(which.size)
     units, multi = unit.nonzero()[0], (~unit).nonzero()[0]
     if units.size:
@@ -771,7 +776,7 @@ def score_rows_per_term(
         parts[units] = part
     if multi.size:
         # a run's tfs sit at its positions plus its ``tf_shift`` (compact tf arrays)
-        shifts = np.array([run.tf_shift for run in runs], dtype=np.int64).take(which)
+        shifts = np.array(tf_shifts, dtype=np.int64).take(which)
         tf_at = at.take(multi) + shifts.take(multi)
         parts[multi] = term_scores(
             weights.take(multi),

@@ -42,7 +42,8 @@ import heapq
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from operator import itemgetter
+from itertools import repeat
+from operator import itemgetter, truediv
 
 import numpy as np
 
@@ -176,14 +177,17 @@ class TermShares:
 
     @classmethod
     def of(cls, terms: Sequence[str]) -> TermShares:
-        """The shares of a passage's index terms (date terms and fold keys left out)."""
+        """The shares of a passage's index terms (date terms and fold keys left out).
+
+        The shares are divided in C (``map`` of ``truediv``), not in a comprehension that
+        also builds a pair per term: ~40 µs against ~100 µs for a 75-term feedback passage,
+        ten a question in the bench's cold round.
+        """
         length = len(terms)
-        counted = [
-            (term, tf / length)
-            for term, tf in Counter(terms).items()
-            if term and term[0] not in (DATE_PREFIX, FOLD_PREFIX)
-        ]
-        return cls(tuple(t for t, _ in counted), tuple(share for _, share in counted))
+        counts = Counter(terms)
+        kept = [term for term in counts if term and term[0] not in (DATE_PREFIX, FOLD_PREFIX)]
+        tfs = counts.values() if len(kept) == len(counts) else map(counts.__getitem__, kept)
+        return cls(tuple(kept), tuple(map(truediv, tfs, repeat(length))))
 
 
 def expansion_weights(
