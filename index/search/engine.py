@@ -81,8 +81,10 @@ MERGE_DEAD_SHARE = 0.20
 # frequencies themselves, which costs the vocabulary, not the deltas' size.
 WHOLE_COMPARE_SHARE = 8
 # Terms whose postings runs ``term_scores`` keeps for the loaded state: ~0.3 KB each (a
-# tuple per segment of one or two ``QueryTerm``), so ≤ ~1.3 MB; cleared when full.
-MAX_KEPT_TERM_RUNS = 4096
+# tuple per segment of one or two runs, as plain tuples that the garbage collector stops
+# tracking), so ≤ ~5 MB; cleared when full. The bench's 300 questions at 100k passages ask
+# ~6,000 distinct terms of the passage index.
+MAX_KEPT_TERM_RUNS = 16384
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,9 +203,9 @@ class SearchIndex:
                   dict[str, list[int]]] | None
         ) = None  # fmt: skip
         # ``term_scores``' runs of each term under one state (``_single_term_runs``).
-        self._term_runs: (
-            tuple[_State, dict[str, tuple[tuple[QueryTerm, ...], ...] | None]] | None
-        ) = None
+        self._term_runs: tuple[_State, dict[str, tuple[tuple[tuple, ...], ...] | None]] | None = (
+            None
+        )
 
     # -- construction ----------------------------------------------------------------------
 
@@ -794,7 +796,7 @@ class SearchIndex:
                 located.append((at, seg, stats, positions, rows))
         term_runs = self._single_term_runs(state, terms)
         for at, seg, stats, positions, rows in located:
-            runs: list[QueryTerm] = []
+            runs: list[tuple] = []
             owners: list[int] = []
             for i, per_segment in enumerate(term_runs):
                 if per_segment is not None:
@@ -809,9 +811,10 @@ class SearchIndex:
 
     def _single_term_runs(
         self, state: _State, terms: Sequence[str]
-    ) -> list[tuple[tuple[QueryTerm, ...], ...] | None]:
+    ) -> list[tuple[tuple[tuple, ...], ...] | None]:
         """Per term, its non-empty postings runs in each of ``state``'s segments as a query of
-        that term alone gets them (weight 1 × idf), or None for a term without a weight.
+        that term alone gets them (weight 1 × idf), or None for a term without a weight. A
+        run is a ``QueryTerm``'s fields as a plain tuple (what ``score_rows_per_term`` reads).
 
         Kept per term for the loaded state (``_term_runs``): a question asks ``term_scores``
         for ~45 terms, half of them asked before (its search's terms again for their rows,
@@ -832,7 +835,9 @@ class SearchIndex:
             term: None
             if (entry := entries.get(term)) is None
             else tuple(
-                tuple(run for run in self._local_terms(state, seg, [entry]) if run.hi > run.lo)
+                tuple(
+                    tuple(run) for run in self._local_terms(state, seg, [entry]) if run.hi > run.lo
+                )
                 for seg in state.segments
             )
             for term in missing

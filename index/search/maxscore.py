@@ -726,7 +726,7 @@ def score_rows(
 def score_rows_per_term(
     postings: Postings,
     stats: RowStats,
-    runs: Sequence[QueryTerm],
+    runs: Sequence[QueryTerm | tuple],
     owners: Sequence[int],
     n_terms: int,
     rows: np.ndarray,
@@ -741,7 +741,7 @@ def score_rows_per_term(
     (the ranking layer asks ~30 terms of ~200 candidates per question).
 
     Args:
-        runs: non-empty postings runs.
+        runs: non-empty postings runs (``QueryTerm``, or its fields as a plain tuple).
         owners: the term (result row) of each run.
         n_terms: rows of the result.
         rows: the segment rows to score (any order).
