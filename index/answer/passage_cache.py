@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import functools
 import operator
-from array import array
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
@@ -33,8 +32,6 @@ from index.search.ranking import TermShares
 
 # A span as a plain (term, start, end) tuple, in C (a generator cost ~2 µs a span).
 _SPAN_FIELDS = operator.attrgetter("term", "start", "end")
-# Span offsets kept as signed 64-bit machine integers (``_pack_spans``).
-_OFFSET_CODE = "q"
 # A ``TermSpan`` from a (term, start, end) tuple, in C (``TermSpan._make`` is a Python
 # function).
 _new_term_span = functools.partial(tuple.__new__, TermSpan)
@@ -106,36 +103,30 @@ class PassageCache:
     def _build_spans(
         self, text: str, lang: Lang, published_at: datetime | None
     ) -> tuple[TermSpan, ...]:
-        terms, offsets = self._packed_spans(text, lang, published_at)
-        places = memoryview(offsets).cast(_OFFSET_CODE)
-        n = len(terms)
-        return tuple(map(_new_term_span, zip(terms, places[:n], places[n:], strict=True)))
+        terms, starts, ends = self._packed_spans(text, lang, published_at)
+        return tuple(map(_new_term_span, zip(terms, starts, ends, strict=True)))
 
     def _pack_spans(
         self, text: str, lang: Lang, published_at: datetime | None
-    ) -> tuple[tuple[str, ...], bytes]:
-        """A text's spans as two columns: the terms, and their starts then ends as bytes.
+    ) -> tuple[tuple[str, ...], tuple[int, ...], tuple[int, ...]]:
+        """A text's spans as three columns: the terms, their starts and their ends.
 
         Columns rather than a tuple per span: the collector counts every new tuple until a
         collection untracks it, and the ~600 span tuples a question's cold round kept were
-        most of what triggered its collections (~1 young collection a question, and a full
-        one every ~150 questions at ~75 ms, on the bench at 100k passages). Bytes are never
-        tracked, so an entry is two tracked objects (until a collection untracks them)
-        instead of ~65; and it takes ~1.3 KB less for a 60-word passage.
+        most of what triggered its collections (about one young collection a question on
+        the bench at 100k passages). An entry is four tuples instead of ~40-65.
         """
-        # ``Analyzer.span_tuples`` builds plain tuples directly; any other analyzer's spans
+        # ``Analyzer.span_columns`` builds the columns directly; any other analyzer's spans
         # are taken apart.
-        span_tuples = getattr(self.analyzer, "span_tuples", None)
-        if span_tuples is not None:
-            spans = span_tuples(text, lang, published_at)
-        else:
-            spans = list(map(_SPAN_FIELDS, self.analyzer.term_spans(text, lang, published_at)))
+        span_columns = getattr(self.analyzer, "span_columns", None)
+        if span_columns is not None:
+            terms, starts, ends = span_columns(text, lang, published_at)
+            return tuple(terms), tuple(starts), tuple(ends)
+        spans = self.analyzer.term_spans(text, lang, published_at)
         if not spans:
-            return (), b""
-        terms, starts, ends = zip(*spans, strict=True)
-        offsets = array(_OFFSET_CODE, starts)
-        offsets.extend(ends)
-        return terms, offsets.tobytes()
+            return (), (), ()
+        terms, starts, ends = zip(*map(_SPAN_FIELDS, spans), strict=True)
+        return terms, starts, ends
 
     def _document_terms(
         self, text: str, lang: Lang, published_at: datetime | None
