@@ -43,8 +43,12 @@ MAX_CACHED_SPANS = 4096
 MAX_CACHED_TERM_SETS = 8192
 # Texts whose spans are also kept built (as span objects, which the collector tracks): a
 # question asks the spans of the passages it shows two or three times (snippet choice, the
-# evidence check, the title), so a few dozen spare those rebuilds at ~3k tracked objects.
-MAX_BUILT_SPANS = 64
+# evidence check, the title). Every hit of the bench's 300 cold questions was such a repeat
+# inside one question: 1,732 hits with 8, 16 or 64 kept. 64 kept ~2.5k span objects alive
+# across questions, which young collections promoted to the oldest generation, and those
+# promotions set off a full collection every ~150 questions (2 in the cold round, ~75 ms
+# each on a loaded machine); with 16, one (docs/quality.md, "Third round").
+MAX_BUILT_SPANS = 16
 # Passage → article ids: a plain dict (~100 B per entry, so ≤ ~20 MB), cleared when full.
 MAX_CACHED_ARTICLE_IDS = 200_000
 # Passage → RM3 term shares (title + text terms with tf / length): ~2 KB per 60-word passage,
