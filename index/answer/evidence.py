@@ -225,13 +225,14 @@ def question_words(
     wanted = set(terms)
     dates = set(date_terms)
     by_span: dict[tuple[int, int], set[str]] = {}
+    # The analyzer's own question-mode terms of a token (``Analyzer.question_token_terms``:
+    # those ``Analyzer.question`` just computed, kept in its cache) when it has them.
+    token_terms = getattr(analyzer, "question_token_terms", _question_terms)
     for span in analyzer.term_spans(text, lang, None):
         group = by_span.setdefault((span.start, span.end), set())
         surface = text[span.start : span.end]
         # Question mode adds fold keys of every content word; they belong to the same word.
-        alternatives = (
-            [span.term] if " " in surface else [span.term, *_question_terms(surface, lang)]
-        )
+        alternatives = [span.term] if " " in surface else [span.term, *token_terms(surface, lang)]
         group.update(term for term in alternatives if term in wanted)
     by_span = {key: group for key, group in by_span.items() if group}
     groups: list[tuple[str, set[str], int]] = []

@@ -384,6 +384,10 @@ def word_scores(
             word_scores(QueryWord(part), rows, options, same_language) for part in word.parts
         )
         return np.asarray(total, dtype=np.float64) / len(word.parts)
+    if len(word.terms) == 1:
+        # One term, exact or folded, is its own best (what the general path returns too).
+        (term,) = word.terms
+        return rows[term]
     alternatives = sorted(word.terms)
     exact = [rows[t] for t in alternatives if not is_folded(t)]
     folded = [rows[t] for t in alternatives if is_folded(t)]
