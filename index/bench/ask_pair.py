@@ -5,6 +5,7 @@ code differ by ~10%, more than most single changes. Here two worker processes, o
 source tree, answer the same questions in turn (the order alternates), so each question is
 timed under nearly the same load in both; the median of the per-question differences is the
 change. Both read the archive ``index.bench.ask`` built under ``--work-dir`` (build it first).
+After the cold round the same questions are asked again (warm), as ``index.bench.ask`` does.
 
 Usage: ``python -m index.bench.ask_pair --base TREE --branch TREE [--passages 100000]
 [--questions 300] [--work-dir DIR]``; a tree is a checkout's root (what ``PYTHONPATH`` gets).
@@ -101,8 +102,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         str(args.work_dir.resolve()),
     ]
     base, branch = _start(args.base.resolve(), shared), _start(args.branch.resolve(), shared)
+    rounds = [_round(base, branch, args.questions) for _ in ("cold", "warm")]
+    for proc in (base, branch):
+        proc.communicate()  # closes its pipes and waits
+    load = os.getloadavg()[0]
+    (base_ms, branch_ms), (warm_base, warm_branch) = rounds
+    diffs = [b - a for a, b in zip(base_ms, branch_ms, strict=True)]
+    sys.stdout.write(
+        f"load {load:.1f}, {args.questions} cold questions: CPU p50 base "
+        f"{statistics.median(base_ms):.3f} ms, branch {statistics.median(branch_ms):.3f} ms; "
+        f"median per-question difference {statistics.median(diffs):+.3f} ms; mean base "
+        f"{statistics.mean(base_ms):.3f}, branch {statistics.mean(branch_ms):.3f} ms; p99 base "
+        f"{_p99(base_ms):.3f}, branch {_p99(branch_ms):.3f} ms; warm (the same questions "
+        f"again) p50 base {statistics.median(warm_base):.3f}, branch "
+        f"{statistics.median(warm_branch):.3f} ms\n"
+    )
+    return 0
+
+
+def _round(
+    base: subprocess.Popen[str], branch: subprocess.Popen[str], n_questions: int
+) -> tuple[list[float], list[float]]:
+    """Each question asked of both workers in turn (the first alternates); their CPU ms."""
     base_ms, branch_ms = [], []
-    for i in range(args.questions):
+    for i in range(n_questions):
         if i % 2:
             b = _ask(branch, i)
             a = _ask(base, i)
@@ -111,17 +134,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             b = _ask(branch, i)
         base_ms.append(a)
         branch_ms.append(b)
-    for proc in (base, branch):
-        proc.communicate()  # closes its pipes and waits
-    diffs = [b - a for a, b in zip(base_ms, branch_ms, strict=True)]
-    load = os.getloadavg()[0]
-    sys.stdout.write(
-        f"load {load:.1f}, {args.questions} cold questions: CPU p50 base "
-        f"{statistics.median(base_ms):.3f} ms, branch {statistics.median(branch_ms):.3f} ms; "
-        f"median per-question difference {statistics.median(diffs):+.3f} ms; mean base "
-        f"{statistics.mean(base_ms):.3f}, branch {statistics.mean(branch_ms):.3f} ms\n"
-    )
-    return 0
+    return base_ms, branch_ms
+
+
+def _p99(values: list[float]) -> float:
+    """The 99th percentile, interpolated as numpy's default (``index.bench.ask``'s)."""
+    ordered = sorted(values)
+    at = 0.99 * (len(ordered) - 1)
+    low = int(at)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (at - low)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ def test_pair_times_both_trees_question_by_question(
     assert ask_pair.main([*sizes, "--base", str(ROOT), "--branch", str(ROOT)]) == 0
     line = capsys.readouterr().out
     assert "4 cold questions" in line and "median per-question difference" in line
+    assert "p99 base" in line and "warm (the same questions again) p50 base" in line
 
 
 def test_pair_needs_a_built_archive(tmp_path: Path) -> None:

@@ -114,3 +114,49 @@ def test_document_frequencies_follow_every_state_of_one_term_list(tmp_path: Path
         index.document_frequency("w0"),
         0,
     ]
+
+
+def _searched_rows(seg, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``live_rows_of`` by binary search, as it was before contiguous ids took a shortcut."""
+    pids = seg.data.passage_ids
+    pos = np.minimum(np.searchsorted(pids, ids), pids.size - 1)
+    found = pids[pos] == ids
+    if seg.dead_mask is not None:
+        found &= ~seg.dead_mask[pos]
+    return found.nonzero()[0], pos[found]
+
+
+@pytest.mark.parametrize("step", [1, 3])
+def test_live_rows_are_those_a_binary_search_finds(tmp_path: Path, step: int) -> None:
+    # step 1: every segment's ids are contiguous (the shortcut); step 3: the base has gaps.
+    rng = np.random.default_rng(step)
+    index = SearchIndex.build(tmp_path / "i", random_docs(rng, range(5, 600, step)))
+    index.add(random_docs(rng, range(700, 720)))
+    index.remove([5, 5 + step, 599 - (599 - 5) % step, 703, 719])
+    ids = np.asarray(
+        [*rng.integers(-3, 760, 300).tolist(), 4, 5, 6, 598, 599, 600, 699, 700, 719, 720],
+        dtype=np.int64,
+    )
+    for seg in index._state.segments:
+        positions, rows = seg.live_rows_of(ids)
+        expected_positions, expected_rows = _searched_rows(seg, ids)
+        assert positions.tolist() == expected_positions.tolist()
+        assert rows.tolist() == expected_rows.tolist()
+        assert rows.dtype == np.int64
+
+
+def test_term_scores_stay_exact_when_the_kept_runs_are_cleared(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import index.search.engine as engine
+
+    monkeypatch.setattr(engine, "MAX_KEPT_TERM_RUNS", 5)
+    index, live = changed_index(tmp_path, 5)
+    rng = np.random.default_rng(7)
+    for _ in range(12):  # overlapping term lists: some kept, some new, the cap overflowing
+        terms = [*rng.choice(WORDS, 6).tolist(), "unknown"]
+        ids = rng.choice(live, 50).tolist()
+        matrix = index.term_scores(terms, ids)
+        for row, term in zip(matrix, terms, strict=True):
+            assert row.tobytes() == index.score_passages([term], ids).tobytes(), term
+    assert len(index._term_runs[1]) <= 5 + 7
