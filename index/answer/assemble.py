@@ -653,6 +653,7 @@ class _EvidenceCheck:
         self.question_terms = frozenset(term for word in words for term in word.terms)
         self.dated = any(term.startswith(DATE_PREFIX) for term in self.question_terms)
         self._measured: dict[tuple[frozenset[str], bool], Evidence] = {}
+        self._held: dict[int, frozenset[str]] = {}
 
     def may_answer(
         self,
@@ -665,9 +666,14 @@ class _EvidenceCheck:
 
         Without ``article`` its day is left out (only right when the question is undated).
         """
-        held = frozenset().union(
-            *(self.present[p.passage_id] for p in ranked.passages[:PASSAGES_CHECKED_PER_ARTICLE])
-        )
+        held = self._held.get(ranked.article_id)
+        if held is None:
+            # Each article is asked twice (``_accept_articles``: before reading the store,
+            # then with its language); its passages' union is the same both times.
+            present = self.present
+            held = self._held[ranked.article_id] = frozenset().union(
+                *[present[p.passage_id] for p in ranked.passages[:PASSAGES_CHECKED_PER_ARTICLE]]
+            )
         if article is not None and self.dated:
             held = held | (_day_terms(article) & self.question_terms)
         if cross_language is None:
