@@ -35,8 +35,10 @@ _SPAN_FIELDS = operator.attrgetter("term", "start", "end")
 # A ``TermSpan`` from a (term, start, end) tuple, in C (``TermSpan._make`` is a Python
 # function).
 _new_term_span = functools.partial(tuple.__new__, TermSpan)
-# Measured with tracemalloc on the bench corpus (60-word passages), text included: spans take
-# ~3.7 KB per passage, so 4,096 passages ≈ 15 MB (the passages shown for the last ~500 questions).
+# Measured with tracemalloc on the bench corpus (60-word passages), text included: spans took
+# ~3.7 KB per passage as a tuple per span; as columns (``_pack_spans``) the containers take
+# ~1.1 KB instead of ~2.7 KB (36 spans), so ~2.1 KB and 4,096 passages ≈ 9 MB (the passages
+# shown for the last ~500 questions).
 MAX_CACHED_SPANS = 4096
 # A term set with its term list takes ~3.3 KB: 8,192 passages ≈ 27 MB, the candidates of the
 # last ~50-150 questions (each checks ~20 articles of up to 10 candidate passages).
