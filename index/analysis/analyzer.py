@@ -480,8 +480,7 @@ class Analyzer:
         What the answer stage's passage cache keeps (as tuples of strings and of ints, which
         the garbage collector stops tracking): three lists instead of a tuple per span, which
         the cache only took apart again, and which the collector counted until its next
-        collection (the span tuples a question kept triggered most of its young
-        collections in the bench's cold round).
+        collection (``PassageCache._pack_spans`` says what that cost).
         """
         cache = self._documents.get(lang)
         if cache is None:  # a language we do not analyse: English rules (Latin script)

@@ -118,9 +118,9 @@ class PassageCache:
         """A text's spans as three columns: the terms, their starts and their ends.
 
         Columns rather than a tuple per span: the collector counts every new tuple until a
-        collection untracks it, and the ~600 span tuples a question's cold round kept were
-        most of what triggered its collections (about one young collection a question on
-        the bench at 100k passages). An entry is four tuples instead of ~40-65.
+        collection untracks it, and an entry is four tuples instead of one a span (36-65 for
+        a bench passage). With the columns the bench's 300 cold questions at 100k passages
+        ran 190 young collections instead of 255-274 (docs/quality.md, "Third round").
         """
         # ``Analyzer.span_columns`` builds the columns directly; any other analyzer's spans
         # are taken apart.
