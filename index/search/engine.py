@@ -85,6 +85,7 @@ WHOLE_COMPARE_SHARE = 8
 # tracking), so ≤ ~5 MB; cleared when full. The bench's 300 questions at 100k passages ask
 # ~6,000 distinct terms of the passage index.
 MAX_KEPT_TERM_RUNS = 16384
+_UNKNOWN_RUNS = object()  # ``_single_term_runs``: a term not kept
 
 
 @dataclass(frozen=True, slots=True)
@@ -825,28 +826,38 @@ class SearchIndex:
         if kept is None or kept[0] is not state:
             kept = self._term_runs = (state, {})
         known = kept[1]
-        missing = [term for term in dict.fromkeys(terms) if term not in known]
-        if not missing:
-            return [known[term] for term in terms]
-        # Each distinct term's (term, base id, weight) in one pass: the same entry a query of
-        # that term alone gets (its weight is 1 × idf either way).
-        entries = {entry[0]: entry for entry in self._query_terms(state, missing)}
-        fresh = {
-            term: None
-            if (entry := entries.get(term)) is None
-            else tuple(
-                tuple(
-                    tuple(run) for run in self._local_terms(state, seg, [entry]) if run.hi > run.lo
+        # One ``get`` per term (atomic under the GIL): another thread may clear ``known``
+        # between a membership test and a read.
+        have: dict[str, tuple[tuple[tuple, ...], ...] | None] = {}
+        missing = []
+        for term in dict.fromkeys(terms):
+            runs = known.get(term, _UNKNOWN_RUNS)
+            if runs is _UNKNOWN_RUNS:
+                missing.append(term)
+            else:
+                have[term] = runs  # type: ignore[assignment]
+        if missing:
+            # Each distinct term's (term, base id, weight) in one pass: the same entry a query
+            # of that term alone gets (its weight is 1 × idf either way).
+            entries = {entry[0]: entry for entry in self._query_terms(state, missing)}
+            fresh = {
+                term: None
+                if (entry := entries.get(term)) is None
+                else tuple(
+                    tuple(
+                        tuple(run)
+                        for run in self._local_terms(state, seg, [entry])
+                        if run.hi > run.lo
+                    )
+                    for seg in state.segments
                 )
-                for seg in state.segments
-            )
-            for term in missing
-        }
-        found = [fresh[term] if term in fresh else known[term] for term in terms]
-        if len(known) + len(fresh) > MAX_KEPT_TERM_RUNS:
-            known.clear()
-        known.update(fresh)
-        return found
+                for term in missing
+            }
+            have.update(fresh)
+            if len(known) + len(fresh) > MAX_KEPT_TERM_RUNS:
+                known.clear()
+            known.update(fresh)
+        return [have[term] for term in terms]
 
     def _query_terms(self, state: _State, terms: Sequence[str]) -> list[tuple[str, int, float]]:
         """Distinct known terms as (term, base id, weight) in evaluation order.
