@@ -31,6 +31,7 @@ import numpy as np
 
 from index.bench import measure
 from index.search import SearchIndex, engine, maxscore
+from index.search.packed import rows_array
 from index.search.postings import BLOCK_POSTINGS, block_min_lengths
 
 
@@ -42,7 +43,8 @@ def _configurations(
     if data.block_min_len is not None:
         blocks = maxscore.Blocks(data.block_min_len, data.block_postings)
     else:
-        lengths = block_min_lengths(data.postings.doc_rows, data.doc_len, BLOCK_POSTINGS)
+        rows = rows_array(data.postings.doc_rows)
+        lengths = block_min_lengths(rows, data.doc_len, BLOCK_POSTINGS)
         blocks = maxscore.Blocks(lengths, BLOCK_POSTINGS)
     current = (maxscore._SEARCH_RATIO, maxscore._SEARCH_RATIO_LARGE)
     return {"before": (None, (16, 16)), "after": (blocks, current)}

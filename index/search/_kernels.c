@@ -21,6 +21,8 @@
 
 #define ALWAYS_INLINE static inline __attribute__((always_inline))
 
+#include "_packed_rows.h"
+
 typedef enum { K_BOOL, K_U8, K_U16, K_U32, K_I32, K_I64, K_F64, K_OTHER } Kind;
 
 #define BIT(kind) (1u << (kind))
@@ -110,6 +112,94 @@ static int check_nargs(const char *name, Py_ssize_t nargs, Py_ssize_t expected) 
 static PyObject *value_error(const char *message) {
     PyErr_SetString(PyExc_ValueError, message);
     return NULL;
+}
+
+/* A segment's packed rows (``packed.PackedRows``): the data and the skip entries. */
+typedef struct {
+    const uint8_t *data;
+    int64_t data_size;
+    const uint32_t *skips;
+    int64_t n_blocks;
+} Packed;
+
+static int get_packed(PyObject *data_obj, PyObject *skips_obj, Packed *out) {
+    Arr data, skips;
+    if (get_array(data_obj, "data", BIT(K_U8), 1, 0, &data) < 0 ||
+        get_array(skips_obj, "skips", BIT(K_U32), 2, 0, &skips) < 0)
+        return -1;
+    if (PyArray_DIM((PyArrayObject *)skips_obj, 1) != 2) {
+        PyErr_SetString(PyExc_ValueError, "skips must be (blocks, 2)");
+        return -1;
+    }
+    out->data = data.data;
+    out->data_size = data.size;
+    out->skips = skips.data;
+    out->n_blocks = skips.size / 2;
+    return 0;
+}
+
+/* Run ``lo:hi`` of a segment's postings: of ``plain`` (int32 rows) or, packed, the run whose
+ * blocks start at ``block``; 0, or -1 with IndexError for a run outside them. */
+static int run_of(const int32_t *plain, Py_ssize_t n_plain, const Packed *packed, int64_t lo,
+                  int64_t hi, int64_t block, Rows *out) {
+    out->plain = NULL;
+    out->size = hi > lo ? hi - lo : 0;
+    if (packed == NULL) {
+        if (out->size && (lo < 0 || hi > n_plain)) return -1;
+        out->plain = plain + (out->size ? lo : 0);
+        return 0;
+    }
+    out->data = packed->data;
+    out->data_size = packed->data_size;
+    out->skips = packed->skips;
+    if (out->size) {
+        if (block < 0 || block > packed->n_blocks ||
+            pack_blocks_of(out->size) > packed->n_blocks - block)
+            return -1;
+        out->skips = packed->skips + 2 * block;
+    }
+    return 0;
+}
+
+/* ``obj`` as one run's rows: an int32 array, or a packed run ``(data, skips, block, size)``
+ * (``packed.PackedRows.run``); 0, or -1 with an exception set. */
+static int get_rows(PyObject *obj, const char *name, Rows *out) {
+    if (PyTuple_Check(obj)) {
+        Packed packed;
+        Py_ssize_t block, size;
+        if (PyTuple_GET_SIZE(obj) != 4) {
+            PyErr_Format(PyExc_TypeError, "%s: a packed run is (data, skips, block, size)",
+                         name);
+            return -1;
+        }
+        if (get_packed(PyTuple_GET_ITEM(obj, 0), PyTuple_GET_ITEM(obj, 1), &packed) < 0 ||
+            get_index(PyTuple_GET_ITEM(obj, 2), "block", &block) < 0 ||
+            get_index(PyTuple_GET_ITEM(obj, 3), "size", &size) < 0)
+            return -1;
+        if (size < 0 || run_of(NULL, 0, &packed, 0, size, block, out) < 0) {
+            PyErr_Format(PyExc_IndexError, "%s: a run outside the packed rows", name);
+            return -1;
+        }
+        return 0;
+    }
+    Arr rows;
+    if (get_array(obj, name, BIT(K_I32), 1, 0, &rows) < 0) return -1;
+    return run_of(rows.data, rows.size, NULL, 0, rows.size, 0, out);
+}
+
+/* A segment's postings rows as the kernels over many runs take them: an int32 array, or a
+ * packed pair ``(data, skips)``; ``packed`` is then set, else ``plain``. */
+static int get_postings(PyObject *obj, Arr *plain, Packed *packed, int *is_packed) {
+    if (PyTuple_Check(obj)) {
+        if (PyTuple_GET_SIZE(obj) != 2) {
+            PyErr_SetString(PyExc_TypeError, "doc_rows: packed rows are (data, skips)");
+            return -1;
+        }
+        *is_packed = 1;
+        return get_packed(PyTuple_GET_ITEM(obj, 0), PyTuple_GET_ITEM(obj, 1), packed);
+    }
+    *is_packed = 0;
+    return get_array(obj, "doc_rows", BIT(K_I32), 1, 0, plain);
 }
 
 /* Element ``i`` of an unsigned length array; ``kind`` is a constant in each caller once
@@ -268,7 +358,7 @@ static PyObject *py_unmark(PyObject *self, PyObject *const *args, Py_ssize_t nar
 /* -- merge_unit ---------------------------------------------------------------------------- */
 
 typedef struct {
-    const int32_t *rows;
+    Rows rows;
     Py_ssize_t size;
     const void *lengths;
     Py_ssize_t n_rows; /* the segment's rows: ``lengths``'s size */
@@ -282,8 +372,10 @@ ALWAYS_INLINE Py_ssize_t merge_unit_impl(Kind kind, const UnitRun *run, const Bu
                                          Py_ssize_t n, int search, const uint8_t *block_min,
                                          Py_ssize_t n_blocks, Py_ssize_t block_size,
                                          Py_ssize_t block_start) {
-    const int32_t *rows = run->rows;
+    const Rows *rows = &run->rows;
     const Py_ssize_t size = run->size, n_rows = run->n_rows, n_lengths = run->n_lengths;
+    Cursor c;
+    cursor_init(&c);
     const uint8_t *length_ok = run->length_ok;
     const double *unit_parts = run->unit_parts;
     const double weight = run->weight;
@@ -292,8 +384,10 @@ ALWAYS_INLINE Py_ssize_t merge_unit_impl(Kind kind, const UnitRun *run, const Bu
     const Py_ssize_t capacity = b->capacity;
     Py_ssize_t end = n;
     if (!search) {
-        for (Py_ssize_t p = 0; p < size; p++) {
-            int32_t row = rows[p];
+        for (int64_t block = 0, blocks = pack_blocks_of(size); block < blocks; block++) {
+          if (cursor_load(rows, &c, block) < 0) return -1;
+          for (int64_t k = 0; k < c.count; k++) {
+            int32_t row = c.rows[k];
             if (row < 0 || row >= n_rows || end >= capacity) return -1;
             /* the row's bit first: a segment's bits stay in cache (125 KB at 1M rows) where
              * its marks do not (4 MB), and most rows are no candidate */
@@ -309,22 +403,17 @@ ALWAYS_INLINE Py_ssize_t merge_unit_impl(Kind kind, const UnitRun *run, const Bu
             scores[end] = unit * weight;
             units[end] = unit;
             end += (!hit) & (length_ok[length] != 0);
+          }
         }
         return mark_rows(b, cand, n, end) < 0 ? -1 : end - n;
     }
     if (size > 0) {
         for (Py_ssize_t s = 0; s < n; s++) {
-            int32_t row = cand[s];
-            /* the first position whose row is >= row, among all but the last: in the run */
-            Py_ssize_t lo = 0, hi = size - 1;
-            while (lo < hi) {
-                Py_ssize_t mid = (lo + hi) >> 1;
-                if (rows[mid] < row)
-                    lo = mid + 1;
-                else
-                    hi = mid;
-            }
-            if (rows[lo] == row) scores[s] += units[s] * weight;
+            int32_t row = cand[s], found;
+            /* the first position whose row is >= row */
+            int64_t at = rows_lower_bound(rows, &c, row, 0);
+            if (at < 0 || (at < size && cursor_row(rows, &c, at, &found) < 0)) return -1;
+            if (at < size && found == row) scores[s] += units[s] * weight;
         }
     }
     Py_ssize_t blocks = block_size > 0 ? n_blocks : 1;
@@ -339,7 +428,8 @@ ALWAYS_INLINE Py_ssize_t merge_unit_impl(Kind kind, const UnitRun *run, const Bu
             if (stop > size) stop = size;
         }
         for (Py_ssize_t p = first; p < stop; p++) {
-            int32_t row = rows[p];
+            int32_t row;
+            if (cursor_row(rows, &c, p, &row) < 0) return -1;
             if (row < 0 || row >= n_rows || end >= capacity) return -1;
             uint32_t length = length_at(run->lengths, kind, row);
             if (length >= n_lengths) return -1;
@@ -377,15 +467,14 @@ static Py_ssize_t merge_unit_u32(const UnitRun *r, const Buffers *b, Py_ssize_t 
 /* Checks the arguments the tf = 1 merges share; 0, or -1 with an exception set. */
 static int get_unit_run(PyObject *rows_obj, PyObject *lengths_obj, PyObject *ok_obj,
                         PyObject *parts_obj, PyObject *weight_obj, UnitRun *run, Kind *kind) {
-    Arr rows, lengths, ok, parts;
-    if (get_array(rows_obj, "rows", BIT(K_I32), 1, 0, &rows) < 0 ||
+    Arr lengths, ok, parts;
+    if (get_rows(rows_obj, "rows", &run->rows) < 0 ||
         get_array(lengths_obj, "lengths", LENGTH_KINDS, 1, 0, &lengths) < 0 ||
         (ok_obj != NULL && get_array(ok_obj, "length_ok", FLAG_KINDS, 1, 0, &ok) < 0) ||
         get_array(parts_obj, "unit_parts", BIT(K_F64), 1, 0, &parts) < 0 ||
         get_double(weight_obj, "weight", &run->weight) < 0)
         return -1;
-    run->rows = rows.data;
-    run->size = rows.size;
+    run->size = run->rows.size;
     run->lengths = lengths.data;
     run->n_rows = lengths.size;
     run->unit_parts = parts.data;
@@ -475,13 +564,16 @@ static PyObject *py_merge_unit(PyObject *self, PyObject *const *args, Py_ssize_t
 
 ALWAYS_INLINE Py_ssize_t merge_unit_all_impl(Kind kind, const UnitRun *run, const Buffers *b,
                                              Py_ssize_t n) {
-    const int32_t *rows = run->rows;
     const double weight = run->weight;
     int32_t *cand = b->cand;
     double *scores = b->scores, *units = b->units;
     Py_ssize_t end = n;
-    for (Py_ssize_t p = 0; p < run->size; p++) {
-        int32_t row = rows[p];
+    Cursor c;
+    cursor_init(&c);
+    for (int64_t block = 0, blocks = pack_blocks_of(run->size); block < blocks; block++) {
+      if (cursor_load(&run->rows, &c, block) < 0) return -1;
+      for (int64_t k = 0; k < c.count; k++) {
+        int32_t row = c.rows[k];
         if (row < 0 || row >= run->n_rows || end >= b->capacity) return -1;
         uint32_t length = length_at(run->lengths, kind, row);
         if (length >= run->n_lengths) return -1;
@@ -493,6 +585,7 @@ ALWAYS_INLINE Py_ssize_t merge_unit_all_impl(Kind kind, const UnitRun *run, cons
         scores[end] = unit * weight;
         units[end] = unit;
         end += !hit;
+      }
     }
     return mark_rows(b, cand, n, end) < 0 ? -1 : end - n;
 }
@@ -549,30 +642,36 @@ static PyObject *py_merge_unit_all(PyObject *self, PyObject *const *args, Py_ssi
 PyDoc_STRVAR(add_unit_marked_doc,
              "add_unit_marked(rows, weight, marks, bits, cand, scores, units, n) -> bool\n\n"
              "Add ``units[s] * weight`` to the score of each of the ``n`` candidates "
-             "(``marks`` pointing\nat them) that the tf = 1 run ``rows`` holds; False for a "
-             "row out of range.");
+             "(``marks`` pointing\nat them) that the tf = 1 run ``rows`` holds (int32 or a packed "
+             "run); False for a\nrow out of range or damaged packed rows.");
 
 static PyObject *py_add_unit_marked(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
-    Arr rows;
+    Rows rows;
     double weight;
     Buffers b;
     Py_ssize_t n;
-    if (check_nargs("add_unit_marked", nargs, 8) < 0 ||
-        get_array(args[0], "rows", BIT(K_I32), 1, 0, &rows) < 0 ||
+    if (check_nargs("add_unit_marked", nargs, 8) < 0 || get_rows(args[0], "rows", &rows) < 0 ||
         get_double(args[1], "weight", &weight) < 0 || get_buffers(args + 2, &b) < 0 ||
         get_index(args[7], "n", &n) < 0 || check_candidates(&b, 0, n) < 0)
         return NULL;
-    const int32_t *run = rows.data;
     int ok = 1;
+    Cursor c;
+    cursor_init(&c);
     Py_BEGIN_ALLOW_THREADS
-    for (Py_ssize_t p = 0; p < rows.size; p++) {
-        int32_t row = run[p];
-        if (row < 0 || row >= b.n_rows) {
+    for (int64_t block = 0, blocks = pack_blocks_of(rows.size); ok && block < blocks; block++) {
+        if (cursor_load(&rows, &c, block) < 0) {
             ok = 0;
             break;
         }
-        Py_ssize_t s = slot_of(&b, row, n);
-        if (s >= 0) b.scores[s] += b.units[s] * weight;
+        for (int64_t k = 0; k < c.count; k++) {
+            int32_t row = c.rows[k];
+            if (row < 0 || row >= b.n_rows) {
+                ok = 0;
+                break;
+            }
+            Py_ssize_t s = slot_of(&b, row, n);
+            if (s >= 0) b.scores[s] += b.units[s] * weight;
+        }
     }
     Py_END_ALLOW_THREADS
     return PyBool_FromLong(ok);
@@ -588,10 +687,10 @@ PyDoc_STRVAR(add_unit_sorted_doc,
              "run.");
 
 static PyObject *py_add_unit_sorted(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
-    Arr run_arr, keys_arr, scores_arr, units_arr;
+    Arr keys_arr, scores_arr, units_arr;
+    Rows run;
     double weight;
-    if (check_nargs("add_unit_sorted", nargs, 5) < 0 ||
-        get_array(args[0], "run", BIT(K_I32), 1, 0, &run_arr) < 0 ||
+    if (check_nargs("add_unit_sorted", nargs, 5) < 0 || get_rows(args[0], "run", &run) < 0 ||
         get_array(args[1], "keys", BIT(K_I32), 1, 0, &keys_arr) < 0 ||
         get_array(args[2], "scores", BIT(K_F64), 1, 1, &scores_arr) < 0 ||
         get_array(args[3], "units", BIT(K_F64), 1, 0, &units_arr) < 0 ||
@@ -599,34 +698,32 @@ static PyObject *py_add_unit_sorted(PyObject *self, PyObject *const *args, Py_ss
         return NULL;
     if (scores_arr.size < keys_arr.size || units_arr.size < keys_arr.size)
         return value_error("scores or units are shorter than keys");
-    const int32_t *run = run_arr.data, *keys = keys_arr.data;
+    const int32_t *keys = keys_arr.data;
     double *scores = scores_arr.data;
     const double *units = units_arr.data;
-    const Py_ssize_t size = run_arr.size;
+    const int64_t size = run.size;
+    int status = 0;
+    Cursor c;
+    cursor_init(&c);
     Py_BEGIN_ALLOW_THREADS
-    Py_ssize_t lo = 0;
+    int64_t lo = 0;
     for (Py_ssize_t i = 0; i < keys_arr.size; i++) {
-        int32_t key = keys[i];
-        if (lo >= size) break;
-        if (run[lo] < key) {
-            /* gallop: run[lo + step / 2] < key, until run[lo + step] >= key or past the end */
-            Py_ssize_t step = 1;
-            while (lo + step < size && run[lo + step] < key) step <<= 1;
-            Py_ssize_t first = lo + (step >> 1) + 1;
-            Py_ssize_t last = lo + step < size ? lo + step : size;
-            while (first < last) { /* the first position in first:last whose row is >= key */
-                Py_ssize_t mid = (first + last) >> 1;
-                if (run[mid] < key)
-                    first = mid + 1;
-                else
-                    last = mid;
-            }
-            lo = first;
-            if (lo >= size) break;
+        int32_t key = keys[i], row;
+        /* the first position from the last one found whose row is >= key: a gallop in a
+         * plain run, a search of the blocks' first rows in a packed one */
+        lo = rows_lower_bound(&run, &c, key, lo);
+        if (lo < 0 || (lo < size && cursor_row(&run, &c, lo, &row) < 0)) {
+            status = -1;
+            break;
         }
-        if (run[lo] == key) scores[i] += units[i] * weight;
+        if (lo >= size) break;
+        if (row == key) scores[i] += units[i] * weight;
     }
     Py_END_ALLOW_THREADS
+    if (status < 0) {
+        PyErr_SetString(PyExc_IndexError, "damaged packed rows");
+        return NULL;
+    }
     Py_RETURN_NONE;
 }
 
@@ -635,6 +732,8 @@ static PyObject *py_add_unit_sorted(PyObject *self, PyObject *const *args, Py_ss
 typedef struct {
     const int32_t *doc_rows;
     Py_ssize_t n_postings;
+    const Packed *packed; /* or NULL: ``doc_rows`` */
+    Py_ssize_t bound_columns;
     const int64_t *bounds;
     Py_ssize_t n_runs;
     const uint8_t *unit;
@@ -653,14 +752,21 @@ typedef struct {
 ALWAYS_INLINE Py_ssize_t merge_first_impl(Kind kind, const FirstRuns *f, const Buffers *b,
                                           Py_ssize_t n) {
     Py_ssize_t end = n;
+    Cursor c;
     for (Py_ssize_t r = 0; r < f->n_runs; r++) {
-        int64_t lo = f->bounds[3 * r], hi = f->bounds[3 * r + 1], shift = f->bounds[3 * r + 2];
+        const int64_t *bound = f->bounds + f->bound_columns * r;
+        int64_t lo = bound[0], hi = bound[1], shift = bound[2];
         double weight = f->weights[r];
         int unit = f->unit[r] != 0;
-        if (lo < hi && (lo < 0 || hi > f->n_postings)) return -1;
+        Rows rows;
+        if (run_of(f->doc_rows, f->n_postings, f->packed, lo, hi, f->packed ? bound[3] : 0,
+                   &rows) < 0)
+            return -1;
         if (lo < hi && !unit && (lo + shift < 0 || hi + shift > f->n_tfs)) return -1;
+        cursor_init(&c);
         for (int64_t p = lo; p < hi; p++) {
-            int32_t row = f->doc_rows[p];
+            int32_t row;
+            if (cursor_row(&rows, &c, p - lo, &row) < 0) return -1;
             if (row < 0 || row >= f->n_rows || end >= b->capacity) return -1;
             uint32_t length = length_at(f->lengths, kind, row);
             if (length >= f->n_lengths) return -1;
@@ -702,7 +808,8 @@ PyDoc_STRVAR(
     "merge_first(doc_rows, bounds, unit, weights, tfs, lengths, norms, unit_parts, k1_plus_1,"
     "\n            marks, bits, cand, scores, units, n) -> int\n\n"
     "Merge runs in full, in order (theta unknown): run ``r`` is ``doc_rows[bounds[r, "
-    "0]:bounds[r, 1]]``\nwith its tfs at ``tfs[bounds[r, 0] + bounds[r, 2]:]`` unless "
+    "0]:bounds[r, 1]]``\n(packed rows ``(data, skips)``: its blocks start at ``bounds[r, 3]``) "
+    "with its tfs at ``tfs[bounds[r, 0] + bounds[r, 2]:]`` unless "
     "``unit[r]`` (then every tf is 1).\nEach posting's part is ``term_scores``'s, tf (k1 + 1) "
     "/ (norm + tf) * weight, in the same\noperations; a known candidate adds it to its score, "
     "a row first seen becomes a candidate\n(slots ``n:``, in order of first sight, marked) "
@@ -710,12 +817,14 @@ PyDoc_STRVAR(
     "out of range. ``marks`` and the buffers as in\n``merge_unit``.");
 
 static PyObject *py_merge_first(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
-    Arr doc_rows, bounds, unit, weights, tfs, lengths, norms, parts;
+    Arr doc_rows = {0}, bounds, unit, weights, tfs, lengths, norms, parts;
+    Packed packed;
+    int is_packed;
     FirstRuns f;
     Buffers b;
     Py_ssize_t n;
     if (check_nargs("merge_first", nargs, 15) < 0 ||
-        get_array(args[0], "doc_rows", BIT(K_I32), 1, 0, &doc_rows) < 0 ||
+        get_postings(args[0], &doc_rows, &packed, &is_packed) < 0 ||
         get_array(args[1], "bounds", BIT(K_I64), 2, 0, &bounds) < 0 ||
         get_array(args[2], "unit", FLAG_KINDS, 1, 0, &unit) < 0 ||
         get_array(args[3], "weights", BIT(K_F64), 1, 0, &weights) < 0 ||
@@ -727,11 +836,15 @@ static PyObject *py_merge_first(PyObject *self, PyObject *const *args, Py_ssize_
         get_index(args[14], "n", &n) < 0 || check_candidates(&b, lengths.size, n) < 0)
         return NULL;
     Py_ssize_t n_runs = PyArray_DIM((PyArrayObject *)args[1], 0);
-    if (PyArray_DIM((PyArrayObject *)args[1], 1) != 3 || unit.size < n_runs ||
+    if (PyArray_DIM((PyArrayObject *)args[1], 1) != 3 + is_packed || unit.size < n_runs ||
         weights.size < n_runs)
-        return value_error("bounds must be (runs, 3), with a unit flag and a weight per run");
+        return value_error(
+            "bounds must be (runs, 3), (runs, 4) for packed rows, with a unit flag and a "
+            "weight per run");
     f.doc_rows = doc_rows.data;
     f.n_postings = doc_rows.size;
+    f.packed = is_packed ? &packed : NULL;
+    f.bound_columns = 3 + is_packed;
     f.bounds = bounds.data;
     f.n_runs = n_runs;
     f.unit = unit.data;
@@ -807,7 +920,7 @@ PyDoc_STRVAR(
     find_in_runs_doc,
     "find_in_runs(doc_rows, bounds, rows, which, columns, at) -> int\n\n"
     "Find each of ``rows`` (any order) in each sorted run ``doc_rows[bounds[r, 0]:bounds[r, "
-    "1]]``;\nreturns how many (run, row) pairs were found, written to ``which`` (the run), "
+    "1]]``\n(packed rows ``(data, skips)``: its blocks start at ``bounds[r, 2]``);\nreturns how many (run, row) pairs were found, written to ``which`` (the run), "
     "``columns`` (the\nrow's index in ``rows``) and ``at`` (its position in ``doc_rows``), "
     "run by run and, within a\nrun, in the order of ``rows``: the same pairs, in the same "
     "order, as ``searchsorted`` of\n``rows`` in each run but its last row, a gather and "
@@ -815,9 +928,11 @@ PyDoc_STRVAR(
     "The outputs hold at least ``bounds.shape[0] *\nrows.size`` slots.");
 
 static PyObject *py_find_in_runs(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
-    Arr doc_rows, bounds, rows, which, columns, at;
+    Arr doc_rows = {0}, bounds, rows, which, columns, at;
+    Packed packed;
+    int is_packed;
     if (check_nargs("find_in_runs", nargs, 6) < 0 ||
-        get_array(args[0], "doc_rows", BIT(K_I32), 1, 0, &doc_rows) < 0 ||
+        get_postings(args[0], &doc_rows, &packed, &is_packed) < 0 ||
         get_array(args[1], "bounds", BIT(K_I64), 2, 0, &bounds) < 0 ||
         get_array(args[2], "rows", BIT(K_I32) | BIT(K_I64), 1, 0, &rows) < 0 ||
         get_array(args[3], "which", BIT(K_I64), 1, 1, &which) < 0 ||
@@ -825,52 +940,148 @@ static PyObject *py_find_in_runs(PyObject *self, PyObject *const *args, Py_ssize
         get_array(args[5], "at", BIT(K_I64), 1, 1, &at) < 0)
         return NULL;
     Py_ssize_t n_runs = PyArray_DIM((PyArrayObject *)args[1], 0);
-    if (PyArray_DIM((PyArrayObject *)args[1], 1) != 2)
-        return value_error("bounds must be (runs, 2)");
+    const Py_ssize_t columns_per_run = 2 + is_packed;
+    if (PyArray_DIM((PyArrayObject *)args[1], 1) != columns_per_run)
+        return value_error("bounds must be (runs, 2), or (runs, 3) for packed rows");
     if (n_runs > 0 && rows.size > PY_SSIZE_T_MAX / n_runs)
         return value_error("too many (run, row) pairs");
     Py_ssize_t slots = n_runs * rows.size;
     if (which.size < slots || columns.size < slots || at.size < slots)
         return value_error("the outputs are shorter than runs times rows");
-    const int32_t *postings = doc_rows.data;
     const int64_t *bound = bounds.data;
     int64_t *out_which = which.data, *out_columns = columns.data, *out_at = at.data;
     Py_ssize_t found = 0;
     int status = 0;
+    Cursor c;
     Py_BEGIN_ALLOW_THREADS
     for (Py_ssize_t r = 0; r < n_runs && status == 0; r++) {
-        int64_t lo = bound[2 * r], hi = bound[2 * r + 1];
+        const int64_t *run_bound = bound + columns_per_run * r;
+        int64_t lo = run_bound[0], hi = run_bound[1];
         if (hi <= lo) continue;
-        if (lo < 0 || hi > doc_rows.size) {
+        Rows run;
+        if (run_of(doc_rows.data, doc_rows.size, is_packed ? &packed : NULL, lo, hi,
+                   is_packed ? run_bound[2] : 0, &run) < 0) {
             status = -1;
             break;
         }
+        cursor_init(&c);
         for (Py_ssize_t i = 0; i < rows.size; i++) {
             int64_t key = rows.kind == K_I32 ? ((const int32_t *)rows.data)[i]
                                              : ((const int64_t *)rows.data)[i];
-            /* the leftmost position in lo:hi - 1, as searchsorted's "left" */
-            int64_t first = lo, end = hi - 1;
-            while (first < end) {
-                int64_t mid = (first + end) >> 1;
-                if (postings[mid] < key)
-                    first = mid + 1;
-                else
-                    end = mid;
+            if (key < INT32_MIN || key > INT32_MAX) continue; /* no row is */
+            /* the leftmost position whose row is >= key, as searchsorted's "left" */
+            int32_t row;
+            int64_t first = rows_lower_bound(&run, &c, (int32_t)key, 0);
+            if (first < 0 || (first < run.size && cursor_row(&run, &c, first, &row) < 0)) {
+                status = -1;
+                break;
             }
-            if (postings[first] == key) {
+            if (first < run.size && row == key) {
                 out_which[found] = r;
                 out_columns[found] = i;
-                out_at[found] = first;
+                out_at[found] = lo + first;
                 found++;
             }
         }
     }
     Py_END_ALLOW_THREADS
     if (status < 0) {
-        PyErr_SetString(PyExc_IndexError, "a run outside the postings");
+        PyErr_SetString(PyExc_IndexError, "a run outside the postings, or damaged packed rows");
         return NULL;
     }
     return PyLong_FromSsize_t(found);
+}
+
+/* -- pack_rows, unpack_rows -------------------------------------------------------------------- */
+
+/* ``bounds`` as run boundaries: a 1-d int64 array, non-decreasing, within ``0:limit``. */
+static int get_run_bounds(PyObject *obj, Py_ssize_t limit, Arr *bounds) {
+    if (get_array(obj, "bounds", BIT(K_I64), 1, 0, bounds) < 0) return -1;
+    const int64_t *b = bounds->data;
+    for (Py_ssize_t r = 0; r < bounds->size; r++) {
+        if (b[r] < 0 || b[r] > limit || (r && b[r] < b[r - 1])) {
+            PyErr_SetString(PyExc_ValueError, "bounds must be non-decreasing positions");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+PyDoc_STRVAR(pack_rows_doc,
+             "pack_rows(rows, bounds, data, skips, offset_base) -> (bytes, blocks)\n\n"
+             "Pack the runs ``rows[bounds[r]:bounds[r + 1]]`` (each strictly increasing, rows "
+             ">= 0) in\nblocks of 128 (``_packed_rows.h`` has the layout): a (first row, "
+             "offset) pair per block into\n``skips`` (uint32, (blocks, 2)), the deltas into "
+             "``data`` (uint8, zeroed), offsets counted\nfrom ``offset_base``. Returns the "
+             "bytes and blocks written; ValueError for a run that is\nnot strictly increasing "
+             "or outputs too short (``data`` needs 8 bytes to spare).");
+
+static PyObject *py_pack_rows(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    Arr rows, bounds, data, skips;
+    Py_ssize_t offset_base;
+    if (check_nargs("pack_rows", nargs, 5) < 0 ||
+        get_array(args[0], "rows", BIT(K_I32), 1, 0, &rows) < 0 ||
+        get_run_bounds(args[1], rows.size, &bounds) < 0 ||
+        get_array(args[2], "data", BIT(K_U8), 1, 1, &data) < 0 ||
+        get_array(args[3], "skips", BIT(K_U32), 2, 1, &skips) < 0 ||
+        get_index(args[4], "offset_base", &offset_base) < 0)
+        return NULL;
+    if (PyArray_DIM((PyArrayObject *)args[3], 1) != 2) return value_error("skips must be (n, 2)");
+    if (offset_base < 0) return value_error("offset_base must be >= 0");
+    int64_t blocks = 0, used = 0;
+    if (bounds.size > 1) {
+        Py_BEGIN_ALLOW_THREADS
+        used = pack_runs(rows.data, bounds.data, bounds.size - 1, data.data, data.size,
+                         skips.data, skips.size / 2, offset_base, &blocks);
+        Py_END_ALLOW_THREADS
+    }
+    if (used == -1) return value_error("a run is not strictly increasing, or a row is negative");
+    if (used == -2) return value_error("data or skips are too short");
+    if (used == -3) return value_error("packed rows past 4 GiB");
+    return Py_BuildValue("(LL)", (long long)used, (long long)blocks);
+}
+
+PyDoc_STRVAR(unpack_rows_doc,
+             "unpack_rows(data, skips, bounds, block, out) -> None\n\n"
+             "Decode consecutive packed runs ``bounds[r]:bounds[r + 1]``, whose blocks start at "
+             "skip\nentry ``block``, into ``out[:bounds[-1] - bounds[0]]`` (int32); IndexError "
+             "for runs past the\nskip entries or damaged data.");
+
+static PyObject *py_unpack_rows(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    Packed packed;
+    Arr bounds, out;
+    Py_ssize_t block;
+    if (check_nargs("unpack_rows", nargs, 5) < 0 || get_packed(args[0], args[1], &packed) < 0 ||
+        get_run_bounds(args[2], PY_SSIZE_T_MAX, &bounds) < 0 ||
+        get_index(args[3], "block", &block) < 0 ||
+        get_array(args[4], "out", BIT(K_I32), 1, 1, &out) < 0)
+        return NULL;
+    const int64_t *b = bounds.data;
+    if (bounds.size > 1 && b[bounds.size - 1] - b[0] > out.size)
+        return value_error("out is shorter than the runs");
+    int status = 0;
+    Py_BEGIN_ALLOW_THREADS
+    int32_t *to = out.data;
+    for (Py_ssize_t r = 0; r + 1 < bounds.size && status == 0; r++) {
+        Rows run;
+        if (run_of(NULL, 0, &packed, b[r], b[r + 1], block, &run) < 0) {
+            status = -1;
+            break;
+        }
+        for (int64_t i = 0, blocks = pack_blocks_of(run.size); i < blocks; i++) {
+            if (pack_decode_block(&run, i, to + (b[r] - b[0]) + (i << PACK_SHIFT)) < 0) {
+                status = -1;
+                break;
+            }
+        }
+        block += pack_blocks_of(run.size);
+    }
+    Py_END_ALLOW_THREADS
+    if (status < 0) {
+        PyErr_SetString(PyExc_IndexError, "packed rows past their skip entries, or damaged");
+        return NULL;
+    }
+    Py_RETURN_NONE;
 }
 
 /* -- module ------------------------------------------------------------------------------------ */
@@ -891,6 +1102,9 @@ static PyMethodDef methods[] = {
      keep_reaching_doc},
     {"find_in_runs", (PyCFunction)(void (*)(void))py_find_in_runs, METH_FASTCALL,
      find_in_runs_doc},
+    {"pack_rows", (PyCFunction)(void (*)(void))py_pack_rows, METH_FASTCALL, pack_rows_doc},
+    {"unpack_rows", (PyCFunction)(void (*)(void))py_unpack_rows, METH_FASTCALL,
+     unpack_rows_doc},
     {NULL, NULL, 0, NULL},
 };
 

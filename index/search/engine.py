@@ -45,6 +45,7 @@ from index.search.maxscore import (
     score_rows,
     score_rows_per_term,
 )
+from index.search.packed import BLOCK, PackedRows, rows_array
 from index.search.postings import (
     Vocabulary,
     expand_tf,
@@ -889,6 +890,9 @@ class SearchIndex:
         """
         data = seg.data
         indptr = data.postings.indptr
+        rows = data.postings.doc_rows
+        # packed rows (format 5): each run's first block, from the term's (``packed``)
+        term_blocks = rows.term_blocks if isinstance(rows, PackedRows) else None
         multi: list[QueryTerm] = []
         units: list[QueryTerm] = []
         for term, base_id, weight in query:
@@ -898,6 +902,7 @@ class SearchIndex:
             lo, hi = indptr.item(term_id), indptr.item(term_id + 1)
             split = data.tier_split.item(term_id)
             positive = max(weight, 0.0)
+            block = term_blocks.item(term_id) if term_blocks is not None else -1
             if split > lo:
                 part = max_tf_part(
                     data.term_max_tf.item(term_id),
@@ -906,12 +911,14 @@ class SearchIndex:
                     self.params,
                 )
                 shift = data.tf_starts.item(term_id) - lo if data.tf_starts is not None else 0
-                multi.append(QueryTerm(lo, split, weight, positive * part, False, shift))
+                multi.append(QueryTerm(lo, split, weight, positive * part, False, shift, block))
             if hi > split:
                 part = max_tf_part(
                     1, data.term_min_dl_unit.item(term_id), state.avgdl, self.params
                 )
-                units.append(QueryTerm(split, hi, weight, positive * part, True))
+                if block >= 0:
+                    block += (split - lo + BLOCK - 1) // BLOCK
+                units.append(QueryTerm(split, hi, weight, positive * part, True, 0, block))
         return multi + units
 
     def _scratch(self) -> Scratch:
@@ -1137,7 +1144,7 @@ def _add_dead(seg: _Segment, new_rows: np.ndarray) -> DeadRows:
     postings = seg.data.postings
     mask = np.zeros(seg.data.n_docs, dtype=bool)
     mask[new_rows] = True
-    positions = np.flatnonzero(mask[postings.doc_rows])
+    positions = np.flatnonzero(mask[rows_array(postings.doc_rows)])
     terms = np.searchsorted(postings.indptr, positions, side="right") - 1
     old = seg.dead
     if old is not None:
@@ -1266,7 +1273,7 @@ def _merge_segments(segs: Sequence[_Segment], base_vocab: Vocabulary | None = No
         local_to_new = np.fromiter((new_id.get(t, -1) for t in terms), np.int64, len(terms))
         postings = seg.data.postings
         term_of = np.repeat(np.arange(postings.n_terms, dtype=np.int64), np.diff(postings.indptr))
-        mapped = row_map[postings.doc_rows]
+        mapped = row_map[rows_array(postings.doc_rows)]
         alive = mapped >= 0
         term_parts.append(local_to_new[term_of[alive]])
         row_parts.append(mapped[alive])

@@ -48,7 +48,9 @@ try:
         merge_first,
         merge_unit,
         merge_unit_all,
+        pack_rows,
         unmark,
+        unpack_rows,
     )
 except ImportError as exc:  # a checkout whose extension was never built
     raise ImportError(
@@ -65,5 +67,7 @@ __all__ = [
     "merge_first",
     "merge_unit",
     "merge_unit_all",
+    "pack_rows",
     "unmark",
+    "unpack_rows",
 ]

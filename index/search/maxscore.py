@@ -39,6 +39,7 @@ from typing import NamedTuple
 import numpy as np
 
 from index.search import kernels
+from index.search.packed import PackedRows
 from index.search.postings import Postings
 from index.search.scoring import (
     DEFAULT_PARAMS,
@@ -89,6 +90,8 @@ class QueryTerm(NamedTuple):
     occurs in the query; ``bound`` an upper bound of its contribution to any row of the run.
     The tf of the posting at position ``p`` is ``tfs[p + tf_shift]``: segments on disk keep
     the tfs of tf ≥ 2 runs only (``segments``), and a unit run never reads its tfs.
+    ``block`` is the run's first block when the segment's rows are packed (``packed``;
+    -1: found from ``lo`` when needed).
     """
 
     lo: int
@@ -97,6 +100,7 @@ class QueryTerm(NamedTuple):
     bound: float
     unit: bool
     tf_shift: int = 0
+    block: int = -1
 
 
 class Scored(NamedTuple):
@@ -158,11 +162,46 @@ class Blocks(NamedTuple):
 class _Segment(NamedTuple):
     """What the evaluation reads of a segment."""
 
-    doc_rows: np.ndarray
+    doc_rows: np.ndarray | PackedRows
     tfs: np.ndarray
     stats: RowStats
     params: BM25Params
     blocks: Blocks | None = None
+
+    def run(self, term: QueryTerm) -> np.ndarray | tuple:
+        """``term``'s rows as the kernels take them: an int32 slice, or the packed run
+        (read in place, a block at a time)."""
+        rows = self.doc_rows
+        if isinstance(rows, PackedRows):
+            return rows.run(term.lo, term.hi, self._block(term))
+        return rows[term.lo : term.hi]
+
+    def rows(self, term: QueryTerm) -> np.ndarray:
+        """``term``'s rows as int32 (a slice, or decoded in one C call when packed)."""
+        rows = self.doc_rows
+        if isinstance(rows, PackedRows):
+            return rows.decode(term.lo, term.hi, self._block(term))
+        return rows[term.lo : term.hi]
+
+    def _block(self, term: QueryTerm) -> int:
+        return term.block if term.block >= 0 else self.doc_rows.block_of(term.lo)
+
+    def bounds(self, terms: Sequence[QueryTerm], *columns: str) -> np.ndarray:
+        """Per run: its ``lo``, ``hi`` and the named fields, then its first block when the
+        rows are packed (``kernels.merge_first``, ``kernels.find_in_runs``)."""
+        if isinstance(self.doc_rows, PackedRows):
+            table = [
+                (t.lo, t.hi, *(getattr(t, c) for c in columns), self._block(t)) for t in terms
+            ]
+            return np.array(table, dtype=np.int64).reshape(len(terms), 3 + len(columns))
+        table = [(t.lo, t.hi, *(getattr(t, c) for c in columns)) for t in terms]
+        return np.array(table, dtype=np.int64).reshape(len(terms), 2 + len(columns))
+
+    @property
+    def postings_rows(self) -> np.ndarray | tuple:
+        """All rows as ``kernels.merge_first`` and ``kernels.find_in_runs`` take them."""
+        rows = self.doc_rows
+        return rows.pair if isinstance(rows, PackedRows) else rows
 
     def parts(self, term: QueryTerm, positions: np.ndarray | slice, rows: np.ndarray):
         """Contributions of ``term`` at postings ``positions`` (whose rows are ``rows``).
@@ -367,10 +406,10 @@ class _Evaluation:
         order, that is in run order, as the run-by-run merge would (same bits)."""
         seg, terms, n = self.seg, self.terms[:end], self.n
         stats = seg.stats
-        bounds = np.array([(t.lo, t.hi, t.tf_shift) for t in terms], dtype=np.int64)
+        bounds = seg.bounds(terms, "tf_shift")
         self._mark()
         added = kernels.merge_first(
-            seg.doc_rows,
+            seg.postings_rows,
             bounds,
             np.array([t.unit for t in terms]),
             np.array([t.weight for t in terms]),
@@ -416,12 +455,11 @@ class _Evaluation:
         """Merge run ``j`` in full: every row gets its part, new rows that can still reach θ
         become candidates (all of them while θ is unknown)."""
         seg, term, n = self.seg, self.terms[j], self.n
-        rows = seg.doc_rows[term.lo : term.hi]
         if term.unit and self.theta == float("-inf"):
             self._mark()
             stats = seg.stats
             added = kernels.merge_unit_all(
-                rows,
+                seg.run(term),
                 stats.lengths,
                 stats.unit_parts,
                 term.weight,
@@ -435,6 +473,7 @@ class _Evaluation:
             if added:
                 self._accept_added(n, n + _checked(added))
             return
+        rows = seg.rows(term)
         if term.unit:
             row_units = seg.stats.units_of(rows)
             contrib = row_units * term.weight
@@ -478,11 +517,11 @@ class _Evaluation:
         """
         seg, term, rest, n = self.seg, self.terms[j], self.rest, self.n
         stats, weight = seg.stats, term.weight
-        rows = seg.doc_rows[term.lo : term.hi]
+        rows = seg.run(term)
         length_ok = rest.reach(j + 1, stats.unit_parts * weight, stats.unit_parts)
         length_ok = length_ok >= _lowered(self.theta)
         # θ is only known once there are k ≥ 1 candidates, so n ≥ 1 here.
-        search = n * self.search_ratio < rows.size
+        search = n * self.search_ratio < term.hi - term.lo
         blocks = self.seg.blocks
         if blocks is None:
             block_min, block_size, block_start = _NO_BLOCKS, 0, 0
@@ -596,10 +635,9 @@ class _Evaluation:
                 if not marked:
                     kernels.mark(self.marks, self.bits, cands.rows, 0, n)
                     marked = True
-                rows = seg.doc_rows[term.lo : term.hi]
                 if term.unit:
                     if not kernels.add_unit_marked(
-                        rows,
+                        seg.run(term),
                         term.weight,
                         self.marks,
                         self.bits,
@@ -611,6 +649,7 @@ class _Evaluation:
                         raise IndexError("a row out of the segment's range")
                     theta = max(theta, kth_largest(cands.scores, k))
                     continue
+                rows = seg.rows(term)
                 slots = np.take(self.marks, rows)
                 np.minimum(slots, n - 1, out=slots)
                 hit = np.flatnonzero(np.take(cands.rows, slots) == rows)
@@ -659,6 +698,15 @@ def evaluate(
 
 def _add_found(seg: _Segment, term: QueryTerm, rows: np.ndarray, scores: np.ndarray) -> None:
     """Add ``term``'s part to ``scores`` of ``rows`` (any order) that are in its run."""
+    if isinstance(seg.doc_rows, PackedRows):
+        # the same positions, in the same order, found in the packed run in place
+        slots = rows.shape[0]
+        which, hit, pos = (np.empty(slots, np.int64) for _ in range(3))
+        found = kernels.find_in_runs(seg.postings_rows, seg.bounds([term]), rows, which, hit, pos)
+        if found:
+            hit, pos = hit[:found], pos[:found]
+            scores[hit] += seg.parts(term, pos, rows[hit])
+        return
     run = seg.doc_rows[term.lo : term.hi]
     # Searching all but the last row gives a position that is always a valid index, and
     # a row equal to or past the last one lands on it: no clipping needed. (The array
@@ -686,7 +734,7 @@ def _add_unit_found(
     """``_add_found`` for a tf = 1 run and ``rows`` in ascending order, with the rows' unit
     parts known: adds ``units · weight`` where the run has the row, the same sum as
     ``_add_found`` (``kernels.add_unit_sorted``)."""
-    kernels.add_unit_sorted(seg.doc_rows[term.lo : term.hi], rows, scores, units, term.weight)
+    kernels.add_unit_sorted(seg.run(term), rows, scores, units, term.weight)
 
 
 def _evaluate_exhaustive(
@@ -694,7 +742,7 @@ def _evaluate_exhaustive(
 ) -> Scored:
     """Score every posting of every run: the path for negative weights, where partial
     scores are no lower bounds (only tiny corpora with a negative mean idf get here)."""
-    runs = [seg.doc_rows[t.lo : t.hi] for t in terms]
+    runs = [seg.rows(t) for t in terms]
     candidates = np.unique(np.concatenate(runs)) if runs else np.empty(0, np.int32)
     if accept is not None:
         candidates = candidates[accept(candidates)]
@@ -749,19 +797,27 @@ def score_rows_per_term(
     out = np.zeros((n_terms, rows.size))
     if not runs or not rows.size:
         return out
+    seg = _Segment(postings.doc_rows, postings.tf, stats, params)
     # Each field of every run in one pass (``zip``): five list comprehensions over the runs
     # cost ~23 µs a call against ~10 µs.
-    lo, hi, run_weights, _, run_units, tf_shifts = zip(*runs, strict=True)
-    bounds = np.empty((len(runs), 2), dtype=np.int64)
+    lo, hi, run_weights, _, run_units, tf_shifts, blocks = zip(*runs, strict=True)
+    packed = isinstance(seg.doc_rows, PackedRows)
+    bounds = np.empty((len(runs), 3 if packed else 2), dtype=np.int64)
     bounds[:, 0] = lo
     bounds[:, 1] = hi
+    if packed:
+        # each run's first block, as ``_Segment.bounds`` gives it
+        bounds[:, 2] = [
+            b if b >= 0 else seg.doc_rows.block_of(start)
+            for start, b in zip(lo, blocks, strict=True)
+        ]
     slots = len(runs) * rows.size
     which = np.empty(slots, dtype=np.int64)
     columns = np.empty(slots, dtype=np.int64)
     at = np.empty(slots, dtype=np.int64)
     # As ``_add_found`` per run (a searchsorted in all but the run's last row, then an
     # equality test), for all the runs in one compiled call (``kernels.find_in_runs``).
-    found = kernels.find_in_runs(postings.doc_rows, bounds, rows, which, columns, at)
+    found = kernels.find_in_runs(seg.postings_rows, bounds, rows, which, columns, at)
     if not found:
         return out
     which, columns, at = which[:found], columns[:found], at[:found]

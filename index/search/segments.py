@@ -43,6 +43,8 @@ from typing import BinaryIO
 import numpy as np
 
 from index.errors import IndexUnavailableError
+from index.search import packed
+from index.search.packed import PackedRows
 from index.search.postings import (
     BLOCK_POSTINGS,
     Postings,
@@ -53,11 +55,16 @@ from index.search.postings import (
 
 logger = logging.getLogger(__name__)
 
-# Format 2 keeps only the tfs of the tf ≥ 2 runs (``postings.compact_tf``); format 1 kept a
-# tf for every posting. Both are read (a format-1 segment's tfs are used in place); writes
-# are format 2.
-FORMAT_VERSION = 2
-READABLE_FORMATS = (1, 2)
+# Format 5 stores the doc rows packed (``packed``: blocks of 128 bit-packed gaps with skip
+# entries, read in place by the kernels) as ``row_data``, ``row_skips`` and ``term_blocks``
+# instead of ``doc_rows`` (int32). Format 2 keeps only the tfs of the tf ≥ 2 runs
+# (``postings.compact_tf``); format 1 kept a tf for every posting. All three are read (a
+# format-1 segment's tfs are used in place); writes are format 5 (2 when ``FORMAT_VERSION``
+# is set to 2, as tests do to make earlier segments). Formats 3 and 4 were experiments never
+# on main.
+FORMAT_VERSION = 5
+READABLE_FORMATS = (1, 2, 5)
+PACKED_FORMAT = 5
 CURRENT_NAME = "CURRENT"
 LOCK_NAME = "LOCK"
 _GEN_RE = re.compile(r"^gen-(\d{6,})$")
@@ -77,6 +84,7 @@ _CRC_CHUNK_BYTES = 1 << 20
 _PREFAULT_MIN_BYTES = 16 << 20
 _TERM_ARRAYS = ("tier_split", "term_max_tf", "term_min_dl", "term_min_dl_unit")
 _ARRAYS = ("indptr", "doc_rows", "tf", "doc_len", "passage_ids", "article_ids", "published_days")
+_PACKED_ARRAYS = ("row_data", "row_skips", "term_blocks")
 
 
 def unavailable(reason: str) -> IndexUnavailableError:
@@ -241,6 +249,29 @@ def _save_array(directory: Path, name: str, array: np.ndarray) -> dict:
     return meta
 
 
+def _save_pieces(directory: Path, name: str, pieces: list[np.ndarray]) -> dict:
+    """``_save_array`` of the concatenation of 1-d ``pieces`` (one dtype), never joined in
+    memory: a streamed build's packed rows come a few million postings at a time."""
+    path = directory / f"{name}.npy"
+    dtype = pieces[0].dtype
+    total = sum(int(piece.shape[0]) for piece in pieces)
+    crc: int | None = 0
+    with open(path, "wb") as fh:
+        header = {"descr": np.lib.format.dtype_to_descr(dtype), "fortran_order": False}
+        np.lib.format.write_array_header_1_0(fh, header | {"shape": (total,)})
+        for piece in pieces:
+            view = memoryview(np.ascontiguousarray(piece)).cast("B")
+            for start in range(0, len(view), 16 << 20):
+                fh.write(view[start : start + (16 << 20)])
+            if total * dtype.itemsize <= _CRC_MAX_BYTES:
+                crc = zlib.crc32(view, crc)
+        fh.flush()
+        os.fsync(fh.fileno())
+    if total * dtype.itemsize > _CRC_MAX_BYTES:
+        crc = None
+    return {"dtype": dtype.str, "shape": [total], "crc32": crc}
+
+
 def _adopt_array(directory: Path, name: str, array: np.ndarray, source: Path) -> dict:
     """Move a finished (fsynced) ``.npy`` file into the segment; its metadata like
     ``_save_array``'s (the CRC only when small: reading it back is then cheap)."""
@@ -378,7 +409,23 @@ def _narrow_positions(positions: np.ndarray) -> np.ndarray:
     return positions.astype(np.int32, copy=False)
 
 
+def _packed_rows(data: SegmentData) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+    """The segment's rows packed (``packed``): data pieces, skip entries, term blocks."""
+    indptr, split = data.postings.indptr, data.tier_split
+    rows = data.postings.doc_rows
+    blocks = packed.term_blocks(indptr, split)
+    if isinstance(rows, PackedRows):
+        return [rows.data], rows.skips, blocks
+    files = data.files or {}
+    if "doc_rows" in files:  # a streamed build's finished file: packed piece by piece
+        pieces, skips = packed.pack_file(files["doc_rows"], indptr, split)
+        return pieces, skips, blocks
+    done = packed.pack(np.asarray(rows), packed.run_bounds(indptr, split))
+    return [done.data], done.skips, blocks
+
+
 def _write_segment_files(directory: Path, data: SegmentData, kind: str) -> None:
+    write_format = FORMAT_VERSION
     arrays = {
         "indptr": data.postings.indptr,
         "doc_rows": data.postings.doc_rows,
@@ -403,7 +450,16 @@ def _write_segment_files(directory: Path, data: SegmentData, kind: str) -> None:
     if data.block_min_len is not None:
         arrays["block_min_len"] = data.block_min_len
     files = data.files or {}
-    metas = {
+    metas = {}
+    if write_format == PACKED_FORMAT:
+        del arrays["doc_rows"]
+        pieces, skips, blocks = _packed_rows(data)
+        metas["row_data"] = _save_pieces(directory, "row_data", pieces)
+        arrays["row_skips"] = skips
+        arrays["term_blocks"] = blocks
+    elif isinstance(data.postings.doc_rows, PackedRows):
+        arrays["doc_rows"] = np.asarray(data.postings.doc_rows)
+    metas |= {
         name: _adopt_array(directory, name, arr, files[name])
         if name in files
         else _save_array(directory, name, arr)
@@ -413,7 +469,7 @@ def _write_segment_files(directory: Path, data: SegmentData, kind: str) -> None:
     _write_json(
         directory / "segment.json",
         {
-            "format": FORMAT_VERSION,
+            "format": write_format,
             "kind": kind,
             "n_docs": data.n_docs,
             "n_terms": data.vocab.size,
@@ -434,7 +490,11 @@ def read_segment(directory: Path, *, prefault: bool = True) -> SegmentData:
     """
     meta = _read_json(directory / "segment.json")
     arrays = {name: _load_array(directory, name, m) for name, m in meta["arrays"].items()}
-    missing = {*_ARRAYS, "vocab_offsets", *_TERM_ARRAYS} - arrays.keys()
+    is_packed = meta["format"] == PACKED_FORMAT
+    expected = {*_ARRAYS, "vocab_offsets", *_TERM_ARRAYS}
+    if is_packed:
+        expected = (expected - {"doc_rows"}) | set(_PACKED_ARRAYS)
+    missing = expected - arrays.keys()
     if missing:
         raise unavailable(f"{directory.name} lacks {', '.join(sorted(missing))}")
     blob = _map_vocab(directory, meta)
@@ -446,7 +506,7 @@ def read_segment(directory: Path, *, prefault: bool = True) -> SegmentData:
         and int(indptr[0]) == 0
         and int(indptr[-1]) == n_postings
         and int(offsets[-1]) == len(blob)
-        and arrays["doc_rows"].shape == (n_postings,)
+        and (is_packed or arrays["doc_rows"].shape == (n_postings,))
         and all(arrays[name].shape == (n_docs,) for name in _ARRAYS[3:])
         and all(arrays[name].shape == (n_terms,) for name in _TERM_ARRAYS)
     )
@@ -463,17 +523,21 @@ def read_segment(directory: Path, *, prefault: bool = True) -> SegmentData:
         )
     if not consistent or arrays["tf"].shape != (n_tf,):
         raise unavailable(f"{directory.name} has inconsistent array sizes")
+    if is_packed:
+        doc_rows: np.ndarray | PackedRows = _packed_of(directory, arrays, indptr, split)
+    else:
+        doc_rows = arrays["doc_rows"]
     block_min_len, block_postings = _block_bounds(directory, meta, arrays)
     big = [
         directory / f"{name}.npy"
-        for name in ("doc_rows", "tf")
-        if arrays[name].nbytes >= _PREFAULT_MIN_BYTES
+        for name in ("doc_rows", "row_data", "tf")
+        if name in arrays and arrays[name].nbytes >= _PREFAULT_MIN_BYTES
     ]
     if big and prefault:
         threading.Thread(target=_read_ahead, args=(big,), name="prefault", daemon=True).start()
     return SegmentData(
         vocab=Vocabulary(blob, offsets),
-        postings=Postings(indptr, arrays["doc_rows"], arrays["tf"]),
+        postings=Postings(indptr, doc_rows, arrays["tf"]),
         doc_len=arrays["doc_len"],
         passage_ids=arrays["passage_ids"],
         article_ids=arrays["article_ids"],
@@ -487,6 +551,34 @@ def read_segment(directory: Path, *, prefault: bool = True) -> SegmentData:
         block_min_len=block_min_len,
         block_postings=block_postings,
     )
+
+
+def _packed_of(directory: Path, arrays: dict, indptr: np.ndarray, split: np.ndarray) -> PackedRows:
+    """A format-5 segment's packed rows, their sizes checked against the postings.
+
+    Only sizes are checked here (and the CRCs of arrays up to ``_CRC_MAX_BYTES``): the
+    kernels check every skip entry, offset and width they read, so damage past these checks
+    makes a query raise (``IndexError``, reported as damaged postings), never crash.
+    """
+    data, skips, blocks = arrays["row_data"], arrays["row_skips"], arrays["term_blocks"]
+    n_terms = split.shape[0]
+    consistent = (
+        data.dtype == np.uint8
+        and data.ndim == 1
+        and data.shape[0] >= packed.PAD
+        and skips.dtype == np.uint32
+        and skips.ndim == 2
+        and skips.shape[1] == 2
+        and blocks.shape == (n_terms + 1,)
+        and blocks.dtype.kind == "i"
+    )
+    if consistent:
+        sizes = np.diff(packed.run_bounds(indptr, split))
+        n_blocks = int(packed.blocks_of(sizes).sum())
+        consistent = skips.shape[0] == n_blocks and int(blocks[-1]) == n_blocks
+    if not consistent:
+        raise unavailable(f"{directory.name} has inconsistent packed rows")
+    return PackedRows(data, skips, blocks, indptr, split)
 
 
 def _map_vocab(directory: Path, meta: dict) -> bytes | mmap.mmap:

@@ -200,7 +200,8 @@ def _current_base(index: SearchIndex) -> Path:
 @pytest.mark.parametrize(
     "damage",
     [
-        "truncate_doc_rows",
+        "truncate_row_data",
+        "truncate_row_skips",
         "delete_indptr",
         "flip_passage_ids",
         "garble_segment_json",
@@ -211,8 +212,8 @@ def _current_base(index: SearchIndex) -> Path:
 )
 def test_corrupt_or_missing_files_are_detected(index: SearchIndex, damage: str) -> None:
     base = _current_base(index)
-    if damage == "truncate_doc_rows":
-        path = base / "doc_rows.npy"
+    if damage.startswith("truncate_"):
+        path = base / f"{damage.removeprefix('truncate_')}.npy"
         path.write_bytes(path.read_bytes()[:-4])
     elif damage == "delete_indptr":
         (base / "indptr.npy").unlink()
@@ -250,12 +251,25 @@ def test_removing_every_passage_leaves_a_valid_empty_index(index: SearchIndex) -
     assert SearchIndex.load(index.index_dir).n_docs == 0
 
 
-def test_damaged_postings_found_at_query_time_say_to_reindex(index: SearchIndex) -> None:
+@pytest.mark.parametrize(
+    ("segment_format", "name", "value"),
+    [
+        (2, "doc_rows", 10**9),  # rows out of range
+        (5, "row_skips", 2**32 - 1),  # first rows past 2^31 - 1, offsets past the data
+        (5, "row_skips", 10**6),  # rows out of range, offsets past the data
+        (5, "row_data", 0xFF),  # widths above 31
+    ],
+)
+def test_damaged_postings_found_at_query_time_say_to_reindex(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, segment_format: int, name: str, value: int
+) -> None:
+    monkeypatch.setattr(store, "FORMAT_VERSION", segment_format)
+    index = SearchIndex.build(tmp_path / "index", DOCS)
     damaged = SearchIndex.load(index.index_dir)  # maps the files: sees later writes
-    rows = np.load(_current_base(index) / "doc_rows.npy", mmap_mode="r+")
-    rows[:] = 10**9  # rows out of range (large postings get no CRC at load time)
-    rows.flush()
-    del rows
+    array = np.load(_current_base(index) / f"{name}.npy", mmap_mode="r+")
+    array[:] = value  # (large postings get no CRC at load time)
+    array.flush()
+    del array
     with pytest.raises(IndexUnavailableError, match="newsdesk reindex"):
         damaged.search(["missile", "poland"], 3)
 

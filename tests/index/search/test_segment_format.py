@@ -36,9 +36,14 @@ def _as_format_1(index_dir: Path) -> None:
     data = store.read_segment(base, prefault=False)
     full = expand_tf(data.postings, data.tier_split, data.tf_starts).astype(np.uint16)
     np.save(base / "tf.npy", full)
+    rows = np.asarray(data.postings.doc_rows)  # int32 rows, as before format 5
+    np.save(base / "doc_rows.npy", rows)
     meta = json.loads((base / "segment.json").read_bytes())
+    arrays = {k: v for k, v in meta["arrays"].items() if k not in store._PACKED_ARRAYS}
     tf_meta = {"dtype": full.dtype.str, "shape": [full.size], "crc32": None}
-    _rewrite_json(base / "segment.json", {"format": 1, "arrays": meta["arrays"] | {"tf": tf_meta}})
+    rows_meta = {"dtype": rows.dtype.str, "shape": [rows.size], "crc32": None}
+    arrays |= {"tf": tf_meta, "doc_rows": rows_meta}
+    _rewrite_json(base / "segment.json", {"format": 1, "arrays": arrays})
     for path in [index_dir / "CURRENT", *base.parent.glob("manifest-*.json")]:
         _rewrite_json(path, {"format": 1})
 

@@ -41,7 +41,7 @@ def test_large_postings_are_read_ahead_by_a_background_thread(
     store.read_segment(base)
     for thread in prefault_threads():
         thread.join(timeout=10)
-    assert read == [base / "doc_rows.npy", base / "tf.npy"]
+    assert read == [base / "row_data.npy", base / "tf.npy"]
 
 
 def test_read_ahead_skips_a_file_that_is_gone(tmp_path: Path) -> None:
