@@ -1,5 +1,5 @@
 """MaxScore evaluation against brute force, on every path (block bounds on and off), with
-reused and stale scratch."""
+reused and stale scratch, on int32 rows and on packed rows (segment format 5, ``packed``)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import pytest
 
 from index.search import kernels, maxscore
 from index.search.maxscore import Blocks, QueryTerm, RowStats, Scratch, evaluate, score_rows
+from index.search.packed import PackedRows
 from index.search.postings import (
     Postings,
     block_min_lengths,
@@ -24,9 +25,13 @@ from index.search.scoring import DEFAULT_PARAMS, length_norms, max_tf_part, unit
 
 
 class Segment:
-    """Tiered postings of a Zipf corpus with its row statistics, as the engine holds them."""
+    """Tiered postings of a Zipf corpus with its row statistics, as the engine holds them.
 
-    def __init__(self, seed: int, n_docs: int, vocab: int = 300) -> None:
+    ``postings`` holds the rows packed when ``packed`` (as a format-5 segment does);
+    ``plain`` always holds them as int32, for brute force and for tests that slice rows.
+    """
+
+    def __init__(self, seed: int, n_docs: int, vocab: int = 300, packed: bool = False) -> None:
         rng = np.random.default_rng(seed)
         self.doc_len = rng.integers(1, 60, n_docs).astype(np.int32)
         self.doc_len[rng.random(n_docs) < 0.01] = 300  # a few beyond the last length class
@@ -42,6 +47,14 @@ class Segment:
         self.df = postings.document_frequencies()
         # Small blocks, so that on a small corpus some blocks hold only long documents.
         self.blocks = Blocks(block_min_lengths(self.postings.doc_rows, self.doc_len, 4), 4)
+        self.plain = self.postings
+        if packed:
+            self.postings = self.pack(self.plain.doc_rows)
+
+    def pack(self, rows: np.ndarray) -> Postings:
+        """These postings with ``rows`` as packed rows."""
+        indptr = self.plain.indptr
+        return Postings(indptr, PackedRows.of(rows, indptr, self.split), self.plain.tf)
 
     def query(self, term_ids: list[int]) -> list[QueryTerm]:
         """Runs of the terms as ``engine._local_terms`` orders them (tf ≥ 2 runs first)."""
@@ -68,7 +81,7 @@ def top(rows: np.ndarray, scores: np.ndarray, k: int) -> list[tuple[int, float]]
 
 def brute_force(seg: Segment, terms: list[QueryTerm], k: int, keep=None):
     rows = np.arange(seg.doc_len.size, dtype=np.int32)
-    scores = score_rows(seg.postings, seg.stats, terms, rows)
+    scores = score_rows(seg.plain, seg.stats, terms, rows)
     hit = scores > 0
     if keep is not None:
         hit &= keep
@@ -114,9 +127,10 @@ PATHS = {
 }
 
 
-@pytest.fixture(scope="module")
-def segments() -> list[Segment]:
-    return [Segment(3, 4000), Segment(4, 1500)]
+@pytest.fixture(scope="module", params=["int32", "packed"])
+def segments(request: pytest.FixtureRequest) -> list[Segment]:
+    packed = request.param == "packed"
+    return [Segment(3, 4000, packed=packed), Segment(4, 1500, packed=packed)]
 
 
 @pytest.mark.parametrize("path", PATHS)
@@ -141,7 +155,9 @@ def test_block_bounds_skip_blocks_and_still_find_new_rows(segments: list[Segment
     candidates, the same as without block bounds."""
     seg, stats = segments[0], segments[0].stats
     lo, hi = int(seg.split[0]), int(seg.postings.indptr[1])  # the longest tf = 1 run
-    rows = seg.postings.doc_rows[lo:hi]
+    rows = seg.plain.doc_rows[lo:hi]
+    held = seg.postings.doc_rows  # the kernel reads the run as the evaluation does
+    run = held.run(lo, hi, held.block_of(lo)) if isinstance(held, PackedRows) else rows
     length_ok = np.arange(stats.unit_parts.size) < 8
     size = seg.blocks.size
     first, end = lo // size, (hi - 1) // size + 1
@@ -163,7 +179,7 @@ def test_block_bounds_skip_blocks_and_still_find_new_rows(segments: list[Segment
         scratch.units[:n] = stats.units_of(cand)
         kernels.mark(scratch.marks, scratch.bits, scratch.rows, 0, n)
         added = kernels.merge_unit(
-            rows,
+            run,
             lengths,
             length_ok,
             stats.unit_parts,
@@ -201,7 +217,7 @@ def test_block_bounds_skip_blocks_and_still_find_new_rows(segments: list[Segment
 def test_block_bounds_hold_for_every_posting(segments: list[Segment]) -> None:
     seg = segments[0]
     blocks = seg.blocks
-    lengths = seg.doc_len[seg.postings.doc_rows]
+    lengths = seg.doc_len[seg.plain.doc_rows]
     assert blocks.min_len.size == -(-lengths.size // blocks.size)
     assert np.all(blocks.min_len[np.arange(lengths.size) // blocks.size] <= lengths)
     assert blocks.min_len.max() == 255  # lengths above 255 are kept as 255
@@ -234,11 +250,13 @@ def test_a_row_out_of_range_raises_index_error_and_the_scratch_stays_usable(
         monkeypatch.setattr(maxscore, name, value)
     seg = segments[0]
     terms = seg.query([0, 1, 5, 9, 40])
-    damaged = seg.postings.doc_rows.copy()
+    damaged = seg.plain.doc_rows.copy()
     for term in terms:  # one row out of range in every tf = 1 run
         if term.unit:
             damaged[term.hi - 1] = seg.doc_len.size + 1000
-    postings = Postings(seg.postings.indptr, damaged, seg.postings.tf)
+    postings = Postings(seg.plain.indptr, damaged, seg.plain.tf)
+    if isinstance(seg.postings.doc_rows, PackedRows):
+        postings = seg.pack(damaged)
     scratch = Scratch()
     scratch.reserve(seg.doc_len.size, 100)
     bad = np.array([1, 2, seg.doc_len.size], np.int32)

@@ -13,6 +13,7 @@ from index.errors import IndexUnavailableError
 from index.models import DocRecord
 from index.search import SearchIndex
 from index.search import segments as store
+from index.search.packed import PackedRows
 from index.search.postings import expand_tf
 from tests.comparison.test_bm25okapi_parity import assert_parity, random_corpus, random_queries
 
@@ -173,3 +174,44 @@ def test_block_bounds_of_the_wrong_size_say_to_reindex(tmp_path: Path) -> None:
     _rewrite_json(_base_dir(tmp_path / "index") / "segment.json", {"block_postings": 7})
     with pytest.raises(IndexUnavailableError, match="newsdesk reindex"):
         SearchIndex.load(tmp_path / "index")
+
+
+def test_format_2_segments_are_read_and_answer_as_packed_ones_bit_for_bit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Format 5 packs the doc rows (``packed``); segments written before (int32
+    ``doc_rows``) are still read, and every query path gives the same ids and score bits,
+    through deltas, removals and a merge (which writes format 5)."""
+    docs = random_corpus(17, 700)
+    queries = random_queries(17, 40)
+    packed_index = SearchIndex.build(tmp_path / "new", docs)
+    with monkeypatch.context() as patch:
+        patch.setattr(store, "FORMAT_VERSION", 2)
+        SearchIndex.build(tmp_path / "old", docs)
+    base = _base_dir(tmp_path / "old")
+    assert (base / "doc_rows.npy").exists() and not (base / "row_data.npy").exists()
+    assert (_base_dir(tmp_path / "new") / "row_data.npy").exists()
+    old = SearchIndex.load(tmp_path / "old")
+    assert isinstance(packed_index._state.base.data.postings.doc_rows, PackedRows)
+    ids = [d.passage_id for d in docs[::4]]
+
+    def answers(index: SearchIndex) -> list:
+        out = []
+        for terms in queries:
+            top = index.top_passages(terms, 10)
+            out.append((top.passage_ids.tolist(), [s.hex() for s in top.scores.tolist()]))
+            out.append([s.hex() for s in index.score_passages(terms, ids).tolist()])
+        out.append(index.term_scores(sorted({t for q in queries for t in q}), ids).tobytes())
+        return out
+
+    assert answers(old) == answers(packed_index)
+    assert_parity(packed_index, docs, queries)
+    extra = [DocRecord(20_000 + i, 1, -1, docs[i].terms * 2) for i in range(5)]
+    for index in (old, packed_index):
+        index.add(extra)
+        index.remove([docs[0].passage_id, docs[3].passage_id])
+    assert answers(old) == answers(packed_index)
+    for index in (old, packed_index):
+        index.merge()
+    assert isinstance(old._state.base.data.postings.doc_rows, PackedRows)
+    assert answers(old) == answers(packed_index)
