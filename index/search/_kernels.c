@@ -10,7 +10,12 @@
  * and check their types and sizes before anything else. Every index they read or write is
  * checked: a row outside the segment (postings damaged after the load's checks) makes a merge
  * return -1 or False before it touches anything at that row, as the numba kernels did, and
- * the caller raises IndexError. The loops run without the GIL and allocate nothing. */
+ * the caller raises IndexError. The loops run without the GIL and allocate nothing.
+ *
+ * A run's rows are an int32 array or a packed run of a format-5 segment (``_packed_rows.h``):
+ * the kernels read both through one cursor, a block of 128 rows at a time, decoding packed
+ * blocks into a buffer on the stack; a damaged block (an offset, width or row out of range)
+ * stops them the way a row out of range does. */
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>

@@ -29,6 +29,11 @@ and a pointer per array, ~10 ns) rather than the buffer protocol (a ``memoryview
 of a merge's ten arrays took ~5 µs, more than numba's whole call); the loops run without
 the GIL and allocate nothing.
 
+Every kernel that walks or searches a run takes its rows as an int32 array or, for a format-5
+segment, as a packed run (``packed``): it then decodes a block of 128 rows at a time into a
+buffer on the stack, and a lookup decodes only the block its key falls in, found through the
+run's skip entries (``_packed_rows.h``). ``pack_rows`` and ``unpack_rows`` are the codec.
+
 A row out of the segment's range (postings damaged after the load's checks, which do not
 read every posting) makes a merge stop and say so (-1 or False; the caller raises
 ``IndexError``, as numpy's gathers did) before it reads or writes anything at that row; the

@@ -35,7 +35,7 @@ import re
 import shutil
 import threading
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -249,27 +249,41 @@ def _save_array(directory: Path, name: str, array: np.ndarray) -> dict:
     return meta
 
 
-def _save_pieces(directory: Path, name: str, pieces: list[np.ndarray]) -> dict:
-    """``_save_array`` of the concatenation of 1-d ``pieces`` (one dtype), never joined in
-    memory: a streamed build's packed rows come a few million postings at a time."""
+def _npy_header(dtype: np.dtype, n: int, length: int = 0) -> bytes:
+    """A version-1.0 ``.npy`` header of a 1-d array of ``n`` items, padded with spaces to
+    ``length`` bytes (a multiple of 64 when 0), as numpy reads it."""
+    text = f"{{'descr': '{dtype.str}', 'fortran_order': False, 'shape': ({n},), }}"
+    size = 10 + len(text) + 1  # magic, version, length, the dict, a newline
+    length = length or -(-size // 64) * 64
+    padded = text + " " * (length - size) + "\n"
+    return b"\x93NUMPY\x01\x00" + (length - 10).to_bytes(2, "little") + padded.encode("ascii")
+
+
+def _save_pieces(
+    directory: Path, name: str, pieces: Iterable[np.ndarray], dtype: np.dtype, most: int
+) -> dict:
+    """``_save_array`` of the concatenation of 1-d ``pieces`` of ``dtype``, at most ``most``
+    items, written as they come (never joined in memory): the header is written for
+    ``most`` items, then rewritten with the count, padded to the same length."""
     path = directory / f"{name}.npy"
-    dtype = pieces[0].dtype
-    total = sum(int(piece.shape[0]) for piece in pieces)
-    crc: int | None = 0
+    total, crc = 0, 0
     with open(path, "wb") as fh:
-        header = {"descr": np.lib.format.dtype_to_descr(dtype), "fortran_order": False}
-        np.lib.format.write_array_header_1_0(fh, header | {"shape": (total,)})
+        placeholder = _npy_header(dtype, most)
+        fh.write(placeholder)
         for piece in pieces:
-            view = memoryview(np.ascontiguousarray(piece)).cast("B")
+            view = memoryview(np.ascontiguousarray(piece, dtype=dtype)).cast("B")
             for start in range(0, len(view), 16 << 20):
                 fh.write(view[start : start + (16 << 20)])
-            if total * dtype.itemsize <= _CRC_MAX_BYTES:
-                crc = zlib.crc32(view, crc)
+            crc = zlib.crc32(view, crc)
+            total += int(piece.shape[0])
+        if total > most:
+            raise ValueError(f"{name} holds more than its bound")
+        fh.seek(0)
+        fh.write(_npy_header(dtype, total, len(placeholder)))
         fh.flush()
         os.fsync(fh.fileno())
-    if total * dtype.itemsize > _CRC_MAX_BYTES:
-        crc = None
-    return {"dtype": dtype.str, "shape": [total], "crc32": crc}
+    checked = total * dtype.itemsize <= _CRC_MAX_BYTES
+    return {"dtype": dtype.str, "shape": [total], "crc32": crc if checked else None}
 
 
 def _adopt_array(directory: Path, name: str, array: np.ndarray, source: Path) -> dict:
@@ -409,19 +423,37 @@ def _narrow_positions(positions: np.ndarray) -> np.ndarray:
     return positions.astype(np.int32, copy=False)
 
 
-def _packed_rows(data: SegmentData) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
-    """The segment's rows packed (``packed``): data pieces, skip entries, term blocks."""
+def _save_packed_rows(directory: Path, data: SegmentData) -> dict[str, dict]:
+    """Write the segment's rows packed (``packed``): ``row_data`` (written as it is
+    packed when the rows are a streamed build's file), ``row_skips``, ``term_blocks``."""
     indptr, split = data.postings.indptr, data.tier_split
     rows = data.postings.doc_rows
-    blocks = packed.term_blocks(indptr, split)
-    if isinstance(rows, PackedRows):
-        return [rows.data], rows.skips, blocks
     files = data.files or {}
-    if "doc_rows" in files:  # a streamed build's finished file: packed piece by piece
-        pieces, skips = packed.pack_file(files["doc_rows"], indptr, split)
-        return pieces, skips, blocks
-    done = packed.pack(np.asarray(rows), packed.run_bounds(indptr, split))
-    return [done.data], done.skips, blocks
+    skips: list[np.ndarray] = []
+    if isinstance(rows, PackedRows):
+        pieces: Iterable[np.ndarray] = [rows.data]
+        skips.append(rows.skips)
+    elif "doc_rows" in files:  # a streamed build's finished file: packed piece by piece
+
+        def streamed() -> Iterator[np.ndarray]:
+            for part in packed.pack_file(files["doc_rows"], indptr, split):
+                skips.append(part.skips)
+                yield part.data
+            yield np.zeros(packed.PAD, dtype=np.uint8)
+
+        pieces = streamed()
+    else:
+        done = packed.pack(np.asarray(rows), packed.run_bounds(indptr, split))
+        pieces = [done.data]
+        skips.append(done.skips)
+    # an upper bound of the data's size: 4 bytes a posting, a header a block, the pad
+    n_blocks = int(packed.term_blocks(indptr, split)[-1])
+    most = 4 * int(rows.shape[0]) + n_blocks + packed.PAD
+    metas = {"row_data": _save_pieces(directory, "row_data", pieces, np.dtype(np.uint8), most)}
+    joined = np.concatenate(skips) if skips else np.zeros((0, 2), np.uint32)
+    metas["row_skips"] = _save_array(directory, "row_skips", joined)
+    metas["term_blocks"] = _save_array(directory, "term_blocks", packed.term_blocks(indptr, split))
+    return metas
 
 
 def _write_segment_files(directory: Path, data: SegmentData, kind: str) -> None:
@@ -453,10 +485,7 @@ def _write_segment_files(directory: Path, data: SegmentData, kind: str) -> None:
     metas = {}
     if write_format == PACKED_FORMAT:
         del arrays["doc_rows"]
-        pieces, skips, blocks = _packed_rows(data)
-        metas["row_data"] = _save_pieces(directory, "row_data", pieces)
-        arrays["row_skips"] = skips
-        arrays["term_blocks"] = blocks
+        metas = _save_packed_rows(directory, data)
     elif isinstance(data.postings.doc_rows, PackedRows):
         arrays["doc_rows"] = np.asarray(data.postings.doc_rows)
     metas |= {
