@@ -412,6 +412,40 @@ ALWAYS_INLINE Py_ssize_t merge_unit_impl(Kind kind, const UnitRun *run, const Bu
         }
         return mark_rows(b, cand, n, end) < 0 ? -1 : end - n;
     }
+    if (rows->plain == NULL) {
+        /* A packed run: known candidates are found by their bits in one pass over the run,
+         * since a binary search would decode a block per candidate (~150 ns) where the pass
+         * decodes each block once (~1.2 ns a row). Each known candidate still gets its one
+         * addition, and new rows come in run order from the blocks that pass: the same
+         * candidates, scores and order as the searches below. */
+        for (int64_t block = 0, blocks = pack_blocks_of(size); block < blocks; block++) {
+            if (cursor_load(rows, &c, block) < 0) return -1;
+            for (int64_t k = 0; k < c.count; k++) {
+                int32_t row = c.rows[k];
+                if (row < 0 || row >= n_rows || end >= capacity) return -1;
+                Py_ssize_t s = slot_of(b, row, n);
+                if (s >= 0) {
+                    scores[s] += units[s] * weight;
+                    continue;
+                }
+                if (block_size > 0) {
+                    Py_ssize_t i = ((block << PACK_SHIFT) + k - block_start) / block_size;
+                    if (i < 0 || i >= n_blocks || block_min[i] >= n_lengths) return -1;
+                    if (!length_ok[block_min[i]]) continue;
+                }
+                uint32_t length = length_at(run->lengths, kind, row);
+                if (length >= n_lengths) return -1;
+                if (length_ok[length]) {
+                    double unit = unit_parts[length];
+                    cand[end] = row;
+                    scores[end] = unit * weight;
+                    units[end] = unit;
+                    end += 1;
+                }
+            }
+        }
+        return mark_rows(b, cand, n, end) < 0 ? -1 : end - n;
+    }
     if (size > 0) {
         for (Py_ssize_t s = 0; s < n; s++) {
             int32_t row = cand[s], found;
