@@ -9,15 +9,13 @@ words the archive never saw.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
 import index.answer.assemble as assemble
-from index import Archive, IndexSettings, open_archive
+from index import Archive
 from index.answer.evidence import (
     MAX_UNKNOWN_WHEN_RELAXED,
     MIN_COVERAGE,
@@ -28,6 +26,7 @@ from index.answer.evidence import (
     may_relax,
     measure_evidence,
 )
+from tests.index.answer.titled_archive import titled_archive
 
 NOW = datetime(2024, 5, 10, tzinfo=UTC)
 
@@ -101,15 +100,7 @@ DOCS = [
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]:
-    root: Path = tmp_path_factory.mktemp("bearing")
-    corpus = root / "news.jsonl"
-    lines = [
-        json.dumps({"title": t, "text": x, "published": "2024-05-06"}, ensure_ascii=False)
-        for t, x in DOCS
-    ]
-    corpus.write_text("\n".join(lines), encoding="utf-8")
-    with open_archive(IndexSettings(data_dir=root / "data", _env_file=None)) as opened:
-        assert opened.ingest([str(corpus)]).failed == ()
+    with titled_archive(tmp_path_factory.mktemp("bearing"), DOCS) as opened:
         yield opened
 
 

@@ -7,14 +7,12 @@ its stem's prefix begins, so the article that answers is no longer "nothing foun
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
-from index import Archive, IndexSettings, open_archive
+from index import Archive
 from index.answer.evidence import (
     CYRILLIC_STEM_MIN_CHARS,
     PREFIX_MIN_CHARS,
@@ -23,6 +21,7 @@ from index.answer.evidence import (
     measure_evidence,
     with_prefix_stems,
 )
+from tests.index.answer.titled_archive import titled_archive
 
 NOW = datetime(2024, 5, 10, tzinfo=UTC)
 
@@ -110,15 +109,7 @@ DOCS = [
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]:
-    root: Path = tmp_path_factory.mktemp("prefix")
-    corpus = root / "news.jsonl"
-    lines = [
-        json.dumps({"title": t, "text": x, "published": "2024-05-06"}, ensure_ascii=False)
-        for t, x in DOCS
-    ]
-    corpus.write_text("\n".join(lines), encoding="utf-8")
-    with open_archive(IndexSettings(data_dir=root / "data", _env_file=None)) as opened:
-        assert opened.ingest([str(corpus)]).failed == ()
+    with titled_archive(tmp_path_factory.mktemp("prefix"), DOCS) as opened:
         yield opened
 
 
