@@ -165,3 +165,19 @@ def random_passage_text(rng: random.Random) -> str:
         " ".join(rng.choice(PROXIMITY_WORDS) for _ in range(rng.randint(1, 5)))
         for _ in range(rng.randint(1, 3))
     )
+
+
+class PrefixIndex:
+    """Document frequencies and a sorted vocabulary, as ``SearchIndex`` gives them to the
+    evidence stage (``with_prefix_stems``, ``evidence_idf``)."""
+
+    n_docs = 100
+
+    def __init__(self, dfs: dict[str, int]) -> None:
+        self.dfs = dfs
+
+    def document_frequency(self, term: str) -> int:
+        return self.dfs.get(term, 0)
+
+    def terms_with_prefix(self, prefix: str, limit: int) -> list[str]:
+        return sorted(t for t in self.dfs if t.startswith(prefix))[:limit]

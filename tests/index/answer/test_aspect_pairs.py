@@ -17,24 +17,10 @@ import pytest
 from index import Archive
 from index.answer import evidence
 from index.answer.evidence import QuestionWord, evidence_idf, with_prefix_stems
+from tests.index.answer.fakes import PrefixIndex
 from tests.index.answer.titled_archive import titled_archive
 
 NOW = datetime(2024, 5, 10, tzinfo=UTC)
-
-
-class StemIndex:
-    """Document frequencies and a sorted vocabulary, as ``SearchIndex`` gives them."""
-
-    n_docs = 100
-
-    def __init__(self, dfs: dict[str, int]) -> None:
-        self.dfs = dfs
-
-    def document_frequency(self, term: str) -> int:
-        return self.dfs.get(term, 0)
-
-    def terms_with_prefix(self, prefix: str, limit: int) -> list[str]:
-        return sorted(t for t in self.dfs if t.startswith(prefix))[:limit]
 
 
 def _word(text: str, term: str) -> QuestionWord:
@@ -42,14 +28,14 @@ def _word(text: str, term: str) -> QuestionWord:
 
 
 def test_an_unknown_verb_matches_its_indexed_partner_and_weighs_as_it() -> None:
-    index = StemIndex({"пострада": 4})
+    index = PrefixIndex({"пострада": 4})
     (out,) = with_prefix_stems([_word("страдать", "страда")], index, lang="ru")
     assert out.terms == {"страда", "пострада"}
     assert out.known and out.weight == evidence_idf(4, 100)
 
 
 def test_without_the_language_or_for_other_words_nothing_is_added() -> None:
-    index = StemIndex({"пострада": 4, "suffer": 4})
+    index = PrefixIndex({"пострада": 4, "suffer": 4})
     words = [_word("страдать", "страда")]
     assert with_prefix_stems(words, index) == tuple(words)
     english = [_word("suffered", "suffer")]

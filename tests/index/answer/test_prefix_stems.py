@@ -21,24 +21,10 @@ from index.answer.evidence import (
     measure_evidence,
     with_prefix_stems,
 )
+from tests.index.answer.fakes import PrefixIndex
 from tests.index.answer.titled_archive import titled_archive
 
 NOW = datetime(2024, 5, 10, tzinfo=UTC)
-
-
-class PrefixIndex:
-    """Document frequencies and a sorted vocabulary, as ``SearchIndex`` gives them."""
-
-    n_docs = 100
-
-    def __init__(self, dfs: dict[str, int]) -> None:
-        self.dfs = dfs
-
-    def document_frequency(self, term: str) -> int:
-        return self.dfs.get(term, 0)
-
-    def terms_with_prefix(self, prefix: str, limit: int) -> list[str]:
-        return sorted(t for t in self.dfs if t.startswith(prefix))[:limit]
 
 
 def word(text: str, terms: set[str], weight: float, *, known: bool, **flags) -> QuestionWord:
