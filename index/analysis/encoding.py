@@ -83,6 +83,14 @@ class _Specials:
         return self._arrays
 
 
+#: Texts encoded at once: a batch's per-chunk temporaries (a str per word, hashes, codes) are
+#: ~10 KB a passage, and glibc keeps the largest such heap for good. Encoding a 10,000-passage
+#: batch in slices of 2,500 gave the same ids and took a build worker's resident set from
+#: 245 to 192 MiB after 300k bench passages, at the same CPU time (docs/performance.md,
+#: "Issue 16: footprint at 1M").
+ENCODE_SLICE = 2_500
+
+
 class _Coder:
     """Chunk codes of one language: the analyzer's terms of a chunk turned into ids."""
 
@@ -156,6 +164,32 @@ class PassageEncoder:
             raise ValueError("texts, langs and published_ats must have the same length")
         if extra_terms is not None and len(extra_terms) != n:
             raise ValueError("extra_terms must have one entry per text")
+        if n <= ENCODE_SLICE:
+            return self._encode_slice(texts, langs, published_ats, extra_terms)
+        id_parts, passage_parts, new_terms = [], [], []
+        for start in range(0, n, ENCODE_SLICE):
+            stop = min(start + ENCODE_SLICE, n)
+            part = self._encode_slice(
+                texts[start:stop],
+                langs[start:stop],
+                published_ats[start:stop],
+                None if extra_terms is None else extra_terms[start:stop],
+            )
+            id_parts.append(part.term_ids)
+            passage_parts.append(part.passages + np.int32(start))
+            new_terms.extend(part.new_terms)
+        return EncodedTerms(
+            np.concatenate(id_parts), np.concatenate(passage_parts), tuple(new_terms)
+        )
+
+    def _encode_slice(
+        self,
+        texts: Sequence[str],
+        langs: Sequence[Lang],
+        published_ats: Sequence[datetime | None],
+        extra_terms: Sequence[Sequence[str]] | None,
+    ) -> EncodedTerms:
+        """``encode`` of at most ``ENCODE_SLICE`` texts."""
         id_parts: list[np.ndarray] = []
         passage_parts: list[np.ndarray] = []
         for lang, members in _by_language(langs):

@@ -121,7 +121,13 @@ class _Segment:
             np.maximum(pos, 0, out=pos)
             np.minimum(pos, pids.size - 1, out=pos)
         else:
-            pos = pids.searchsorted(passage_ids)
+            needle = passage_ids
+            if pids.dtype != needle.dtype:
+                # ids stored narrow (uint32, format 6): searched as int64, numpy would copy
+                # the whole column first; clipped ids that are not there are not found
+                limits = np.iinfo(pids.dtype)
+                needle = np.clip(needle, limits.min, limits.max).astype(pids.dtype)
+            pos = pids.searchsorted(needle)
             np.minimum(pos, pids.size - 1, out=pos)
             found = pids.take(pos) == passage_ids
         if self.dead_mask is not None:
@@ -321,7 +327,13 @@ class SearchIndex:
             indexes = []
             for index_dir, spill in zip(index_dirs, spills, strict=True):
                 stream = streams.pop(0)  # dropped once merged
-                data = segment_from_runs(stream.runs, stream.terms, stream.columns, spill)
+                data = segment_from_runs(
+                    stream.runs,
+                    stream.terms,
+                    stream.columns,
+                    spill,
+                    drop_terms=not streams,  # the streams share one term list
+                )
                 del stream
                 indexes.append(
                     cls._publish_built(index_dir, data, params, total, progress, started)
@@ -636,7 +648,9 @@ class SearchIndex:
             seg.data.passage_ids if seg.dead_mask is None else seg.data.passage_ids[~seg.dead_mask]
             for seg in self._state.segments
         ]
-        return np.unique(np.concatenate(parts)) if parts else np.empty(0, np.int64)
+        if not parts:
+            return np.empty(0, np.int64)
+        return np.unique(np.concatenate(parts).astype(np.int64, copy=False))
 
     def article_of(self, passage_id: int) -> int:
         """Article id of a live passage; NotFoundError when it is not indexed."""
@@ -682,7 +696,9 @@ class SearchIndex:
             for _, rows in [seg.live_rows_of(ids)]
             if rows.size
         ]
-        return np.unique(np.concatenate(found)) if found else np.empty(0, np.int64)
+        if not found:
+            return np.empty(0, np.int64)
+        return np.unique(np.concatenate(found).astype(np.int64, copy=False))
 
     # -- queries ------------------------------------------------------------------------------
 
@@ -752,7 +768,8 @@ class SearchIndex:
             # same on rows: only the k chosen rows' ids are read, not every candidate's
             # (which mapped most of ``passage_ids``, 8 bytes a passage, into memory).
             top = select_top_k(scored.rows, scored.scores, k)
-            parts.append(TopK(seg.data.passage_ids[top.passage_ids], top.scores))
+            ids = seg.data.passage_ids[top.passage_ids].astype(np.int64, copy=False)
+            parts.append(TopK(ids, top.scores))
         return merge_top_k(parts, k)
 
     def score_passages(self, terms: Sequence[str], passage_ids: Sequence[int]) -> np.ndarray:

@@ -51,9 +51,15 @@ from index.search.postings import (
 #: run starts and tfs), so 8M tokens peak near 200 MB, twice that while one run sorts in the
 #: background and the next fills; at 60 words a passage a run is ~200k passages.
 RUN_TOKENS = 8 << 20
+#: Tokens per run in a build worker (``workers``), which sorts in place and holds an
+#: encoder beside its runs: ~15 bytes a token at the sort's peak, so ~30 MB over the
+#: worker's steady state (a 100k-passage stretch, ~4.4M tokens, rose 110 MB before
+#: ``_distinct_keys``; docs/performance.md, "Issue 16: footprint at 1M").
+WORKER_RUN_TOKENS = 2 << 20
 #: Postings per merged block: ~40 bytes each while a block is placed, tiered and bounded
-#: (80 MB), so the merge weighs less than a run being sorted.
-MERGE_POSTINGS = 2 << 20
+#: (20 MB; 2M postings a block, 80 MB, were a third of the merging process's peak at 1M
+#: passages for no measurable CPU over these 512k).
+MERGE_POSTINGS = 1 << 19
 #: Prefix of the spill directory inside the index directory; ``segments`` removes those of
 #: builds that died (the pid follows the prefix).
 SPILL_PREFIX = ".tmp-runs-"
@@ -153,7 +159,7 @@ class RunWriter:
         *,
         background: bool = True,
         name: str = "run",
-        terms: list[bytes] | None = None,
+        terms: list[bytes] | list[str] | None = None,
     ) -> None:
         """``background``: sort runs in a thread while the caller goes on (a build process);
         a worker process sorts in place (``cut``), the other core being the other worker's.
@@ -164,7 +170,9 @@ class RunWriter:
         self._background = background
         self._name = name
         self._taken = 0
-        self._encoded: list[bytes] = [] if terms is None else terms
+        # bytes here; a worker shares its ``str`` terms (same order: UTF-8 keeps code point
+        # order, ``_sorted_run`` only compares them)
+        self._encoded: list = [] if terms is None else terms
         self._term_parts: list[np.ndarray] = []
         self._doc_parts: list[np.ndarray] = []
         self._buffered = 0
@@ -258,16 +266,17 @@ def _concatenated(parts: list[np.ndarray]) -> np.ndarray:
 
 def _sorted_run(
     buffer: list[np.ndarray],
-    encoded: list[bytes],
+    encoded: list[bytes] | list[str],
     spill_dir: Path | None,
     name: str,
 ) -> Run:
     """Sort one run's pairs by (term byte order, document); tf is the length of equal keys.
 
     ``buffer`` is ``[term_ids, docs]``, emptied here so the pairs are freed once the keys
-    exist (a run's peak is then the keys plus the run starts and distinct keys: ~24 bytes a
-    token). ``encoded`` may grow meanwhile (the caller goes on with the next batches): only
-    ids present in ``term_ids`` are read, and they were all known when the run was cut.
+    exist (a run's peak is then the keys, a start flag a key and the postings made of them
+    slice by slice: ~15 bytes a token, ``_distinct_keys``). ``encoded`` may grow meanwhile
+    (the caller goes on with the next batches): only ids present in ``term_ids`` are read,
+    and they were all known when the run was cut.
     """
     term_ids = buffer.pop(0)
     n_known = int(term_ids.max()) + 1 if term_ids.size else 0
@@ -285,36 +294,71 @@ def _sorted_run(
     keys <<= 32
     keys |= buffer.pop(0)
     keys.sort()
-    if keys.size:
-        starts_mask = np.empty(keys.size, dtype=bool)
-        starts_mask[0] = True
-        np.not_equal(keys[1:], keys[:-1], out=starts_mask[1:])
-        starts = np.flatnonzero(starts_mask)
-        del starts_mask
-        unique = keys[starts]
-        n_keys = keys.size
-        del keys
-        tf = np.diff(starts, append=n_keys)
-        del starts
-    else:
-        tf = np.empty(0, np.int64)
-        unique = np.empty(0, np.int64)
-    max_tf = int(tf.max()) if tf.size else 0
-    n_multi = int(np.count_nonzero(tf > 1))
-    tfs = tf.astype(_tf_dtype(max_tf))
-    del tf
-    doc_of = (unique & 0xFFFFFFFF).astype(np.int32)
-    unique >>= 32
+    doc_of, tfs, term_counts = _distinct_keys(keys, terms.size)
+    del keys
+    max_tf = int(tfs.max()) if tfs.size else 0
+    n_multi = int(np.count_nonzero(tfs > 1))
     # Each run keeps its term directory in memory through the merge: 4 bytes a term, not 8.
     indptr = np.zeros(terms.size + 1, dtype=np.int32 if doc_of.size < 1 << 31 else np.int64)
-    np.cumsum(np.bincount(unique, minlength=terms.size), out=indptr[1:])
-    del unique
+    np.cumsum(term_counts, out=indptr[1:])
+    del term_counts
     if spill_dir is None:
         return Run(terms, indptr, doc_of, tfs, tfs.dtype, max_tf, n_multi)
     docs_path, tfs_path = spill_dir / f"{name}.docs", spill_dir / f"{name}.tfs"
     _write_raw(docs_path, doc_of)
     _write_raw(tfs_path, tfs)
     return Run(terms, indptr, docs_path, tfs_path, tfs.dtype, max_tf, n_multi)
+
+
+#: Sorted keys turned into postings this many at a time (``_distinct_keys``).
+_DISTINCT_SLICE = 1 << 18
+
+
+def _distinct_keys(keys: np.ndarray, n_terms: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sorted ``term << 32 | document`` keys → (document of each distinct key, int32; its
+    count, the tf, in the narrowest type; postings per term).
+
+    Done a slice of keys at a time: the whole-array version held the distinct keys, their
+    starts and the tfs as int64 at once beside the keys (~25 bytes a token at the peak of a
+    run; a build worker's 4.4M-token run rose 110 MB over its steady state). Here the
+    output is 4 + 2 bytes a distinct key and the temporaries a slice's, ~10 bytes a token
+    at the peak with the keys and the start mask.
+    """
+    n = keys.size
+    if not n:
+        return np.empty(0, np.int32), np.empty(0, np.uint16), np.zeros(n_terms, np.int64)
+    starts_mask = np.empty(n, dtype=bool)
+    starts_mask[0] = True
+    np.not_equal(keys[1:], keys[:-1], out=starts_mask[1:])
+    n_distinct = int(np.count_nonzero(starts_mask))
+    doc_of = np.empty(n_distinct, dtype=np.int32)
+    counts = np.empty(n_distinct, dtype=np.uint32)
+    term_counts = np.zeros(n_terms, dtype=np.int64)
+    done = 0
+    for lo in range(0, n, _DISTINCT_SLICE):
+        hi = min(lo + _DISTINCT_SLICE, n)
+        starts = np.flatnonzero(starts_mask[lo:hi])
+        starts += lo
+        if not starts.size:
+            continue
+        # the next slice's first start ends this slice's last key
+        following = np.flatnonzero(starts_mask[hi : hi + _DISTINCT_SLICE])
+        end = hi + int(following[0]) if following.size else _next_start(starts_mask, hi, n)
+        unique = keys[starts]
+        stop = done + starts.size
+        doc_of[done:stop] = unique & 0xFFFFFFFF
+        counts[done:stop] = np.diff(starts, append=end)
+        unique >>= 32
+        term_counts += np.bincount(unique, minlength=n_terms)
+        done = stop
+    max_tf = int(counts.max())
+    return doc_of, counts.astype(_tf_dtype(max_tf), copy=False), term_counts
+
+
+def _next_start(starts_mask: np.ndarray, at: int, n: int) -> int:
+    """The first start at or after ``at`` (``n`` when none)."""
+    rest = np.flatnonzero(starts_mask[at:])
+    return at + int(rest[0]) if rest.size else n
 
 
 @dataclass(frozen=True, slots=True)

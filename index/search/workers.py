@@ -44,9 +44,11 @@ from index.search import runs
 from index.search.building import DocColumnParts
 from index.search.runs import Run, RunWriter
 
-#: Documents of stream 0 (passages) a worker gets in a row: one run of ~4M tokens on the
-#: bench corpus (~40 tokens a passage), so two stretches of text in flight stay ~100 MB.
-STRETCH_DOCS = 100_000
+#: Documents of stream 0 (passages) a worker gets in a row: ~2M tokens on the bench corpus
+#: (~44 tokens a passage), one run of ``runs.WORKER_RUN_TOKENS``. This process holds the
+#: text of up to ``workers`` stretches in flight (~45 MB of ``str`` per 50k passages): at
+#: 100k passages a stretch that was a sixth of its peak at 1M.
+STRETCH_DOCS = 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +139,7 @@ class WorkerRuns:
                 max_workers=1,
                 mp_context=context,
                 initializer=_start_worker,
-                initargs=(task, tuple(spill_dirs), index, runs.RUN_TOKENS),
+                initargs=(task, tuple(spill_dirs), index, _worker_run_tokens()),
             )
             for index in range(max(1, workers))
         ]
@@ -185,6 +187,9 @@ class WorkerRuns:
             done = pool.submit(_finish).result()
             self._take(done, owner)
         terms = [t.encode("utf-8", errors="surrogatepass") for t in self._joiner.terms]
+        # the joined ids are mapped into the runs by now: the term dict (~60 MB at 500k
+        # terms) is not held through the merge
+        self._joiner = _IdJoiner(0)
         return [
             StreamRuns(runs, terms, columns)
             for runs, columns in zip(self._runs, self._columns, strict=True)
@@ -247,6 +252,12 @@ class _IdJoiner:
         return self._maps[worker][ids]
 
 
+def _worker_run_tokens() -> int:
+    """A worker's run size: ``runs.WORKER_RUN_TOKENS``, or the smaller ``runs.RUN_TOKENS``
+    as this process has it (tests shrink it to make many runs)."""
+    return min(runs.RUN_TOKENS, runs.WORKER_RUN_TOKENS)
+
+
 # -- in the worker process ------------------------------------------------------------------
 
 _worker: _WorkerState | None = None
@@ -258,7 +269,10 @@ class _WorkerState:
     ) -> None:
         self.task = task
         self.state = task.start()
-        self.terms: list[bytes] = []
+        # The terms as the encoder made them (``str``, the same objects): a run sorts its
+        # terms by them, and code point order is UTF-8 byte order (what the merge uses), so
+        # no bytes copy is kept (~20 MB at 500k terms).
+        self.terms: list[str] = []
         self.writers = [
             RunWriter(
                 spill, run_tokens, background=False, name=f"w{index}-s{stream}", terms=self.terms
@@ -285,7 +299,7 @@ def _start_worker(
     task: WorkerTask, spill_dirs: tuple[Path, ...], index: int, run_tokens: int
 ) -> None:
     global _worker
-    # the parent's run size (``runs.RUN_TOKENS`` as the parent has it, tests shrink it)
+    # the parent's run size (``_worker_run_tokens`` as the parent has it)
     _worker = _WorkerState(task, spill_dirs, index, run_tokens)
 
 
@@ -299,7 +313,7 @@ def _work(job: _Job) -> _Done:
     worker = _state()
     first_new_id = len(worker.terms)
     worked = worker.task.work(worker.state, job.payload)
-    worker.terms.extend(t.encode("utf-8", errors="surrogatepass") for t in worked.new_terms)
+    worker.terms.extend(worked.new_terms)
     lengths = []
     for writer, terms, first, n in zip(
         worker.writers, worked.streams, job.first_docs, job.n_docs, strict=True

@@ -44,6 +44,22 @@ def _as_format_1(index_dir: Path) -> None:
     tf_meta = {"dtype": full.dtype.str, "shape": [full.size], "crc32": None}
     rows_meta = {"dtype": rows.dtype.str, "shape": [rows.size], "crc32": None}
     arrays |= {"tf": tf_meta, "doc_rows": rows_meta}
+    # format 6's compact arrays as the earlier formats stored them
+    for name in ("tier_multi", "vocab_lengths"):
+        arrays.pop(name, None)
+        (base / f"{name}.npy").unlink(missing_ok=True)
+    for name, array in (
+        ("passage_ids", data.passage_ids.astype(np.int64)),
+        ("tier_split", data.tier_split),
+        ("vocab_offsets", data.vocab.offsets),
+    ):
+        np.save(base / f"{name}.npy", array)
+        arrays[name] = {"dtype": array.dtype.str, "shape": [array.size], "crc32": None}
+    meta.pop("passage_ids_first", None)
+    meta.pop("checksum")
+    (base / "segment.json").write_text(
+        json.dumps(dict(meta, checksum=store._digest(meta)), sort_keys=True)
+    )
     _rewrite_json(base / "segment.json", {"format": 1, "arrays": arrays})
     for path in [index_dir / "CURRENT", *base.parent.glob("manifest-*.json")]:
         _rewrite_json(path, {"format": 1})
@@ -215,3 +231,66 @@ def test_format_2_segments_are_read_and_answer_as_packed_ones_bit_for_bit(
         index.merge()
     assert isinstance(old._state.base.data.postings.doc_rows, PackedRows)
     assert answers(old) == answers(packed_index)
+
+
+@pytest.mark.parametrize("gap", [False, True], ids=["ids-without-gaps", "ids-with-a-gap"])
+def test_format_5_segments_are_read_and_answer_as_format_6_ones_bit_for_bit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, gap: bool
+) -> None:
+    """Format 6 stores passage ids without gaps as their first id, ids and days narrow, the
+    tier split and the vocabulary offsets as counts; format 5 is still read, and both answer
+    the same through deltas, removals and a merge (which writes format 6)."""
+    # ids with a gap are stored (uint32), ids without one as the first id
+    docs = [
+        DocRecord(1 + i + (10**6 if gap and i > 250 else 0), d.article_id, i, d.terms)
+        for i, d in enumerate(random_corpus(23, 500))
+    ]
+    queries = random_queries(23, 30)
+    new = SearchIndex.build(tmp_path / "new", docs)
+    with monkeypatch.context() as patch:
+        patch.setattr(store, "FORMAT_VERSION", 5)
+        SearchIndex.build(tmp_path / "old", docs)
+    old = SearchIndex.load(tmp_path / "old")
+    new_base, old_base = _base_dir(tmp_path / "new"), _base_dir(tmp_path / "old")
+    assert (new_base / "passage_ids.npy").exists() == gap
+    assert not (new_base / "tier_split.npy").exists() and (old_base / "tier_split.npy").exists()
+    new_data, old_data = new._state.base.data, old._state.base.data
+    for name in ("passage_ids", "article_ids", "published_days", "tier_split"):
+        assert np.array_equal(getattr(new_data, name), getattr(old_data, name)), name
+    assert np.array_equal(new_data.vocab.offsets, old_data.vocab.offsets)
+    ids = [d.passage_id for d in docs[1::5]] + [3 * 10**9, -1]
+
+    def answers(index: SearchIndex) -> list:
+        out = []
+        for terms in queries:
+            top = index.top_passages(terms, 10)
+            out.append((top.passage_ids.tolist(), [s.hex() for s in top.scores.tolist()]))
+            out.append([s.hex() for s in index.score_passages(terms, ids).tolist()])
+            out.append(index.top_passages(terms, 10, day_range=(100, 300)).passage_ids.tolist())
+        out.append(index.live_passage_ids().tolist())
+        out.append(index.articles_of(ids[:-2]).tolist())
+        return out
+
+    assert answers(old) == answers(new)
+    assert_parity(new, docs, queries)
+    extra = [DocRecord(5 * 10**6 + i, 1, -1, docs[i].terms * 2) for i in range(5)]
+    for index in (old, new):
+        index.add(extra)
+        index.remove([docs[0].passage_id, docs[3].passage_id])
+    assert answers(old) == answers(new)
+    for index in (old, new):
+        index.merge()
+    assert answers(old) == answers(new)
+
+
+def test_format_6_counts_of_the_wrong_size_say_to_reindex(tmp_path: Path) -> None:
+    SearchIndex.build(tmp_path / "index", random_corpus(5, 100))
+    base = _base_dir(tmp_path / "index")
+    meta = json.loads((base / "segment.json").read_bytes())
+    short = np.zeros(meta["n_terms"] - 1, dtype=np.uint8)
+    np.save(base / "tier_multi.npy", short)
+    arrays = dict(meta["arrays"])
+    arrays["tier_multi"] = {"dtype": short.dtype.str, "shape": [short.size], "crc32": None}
+    _rewrite_json(base / "segment.json", {"arrays": arrays})
+    with pytest.raises(IndexUnavailableError, match="newsdesk reindex"):
+        SearchIndex.load(tmp_path / "index")
