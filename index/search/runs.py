@@ -349,7 +349,10 @@ def _distinct_keys(keys: np.ndarray, n_terms: int) -> tuple[np.ndarray, np.ndarr
         doc_of[done:stop] = unique & 0xFFFFFFFF
         counts[done:stop] = np.diff(starts, append=end)
         unique >>= 32
-        term_counts += np.bincount(unique, minlength=n_terms)
+        # keys are sorted by term: a slice's terms are one range, counted in place
+        low = int(unique[0])
+        counted = np.bincount(unique - low)
+        term_counts[low : low + counted.size] += counted
         done = stop
     max_tf = int(counts.max())
     return doc_of, counts.astype(_tf_dtype(max_tf), copy=False), term_counts
