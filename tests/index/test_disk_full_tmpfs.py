@@ -19,7 +19,9 @@ from tests.conftest import PROJECT_ROOT
 
 pytest.importorskip("index.search.engine", reason="the search engine (issue 3) has not landed")
 
-ARTICLES = 4000
+# The 2 MB disk is full after a few dozen articles (36 when this was written); the rest are
+# what the second ingest stores once there is room, so more articles only make that longer.
+ARTICLES = 600
 
 
 @pytest.fixture
