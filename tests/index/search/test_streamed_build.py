@@ -132,6 +132,13 @@ def test_batch_spool_gives_back_the_batches_in_order_and_removes_them(tmp_path: 
     assert list(tmp_path.iterdir()) == []
 
 
+# Generated passages of the parity builds (1,500 and 1,200 before): with the tiny runs (300
+# tokens) still ~150 runs, 16 and 13 chunks of 53 passages shared by two processes, and 6
+# stretches of 120 documents; the merge of the tiny runs was most of these tests' time.
+ENCODED = 800
+IN_WORKERS = 640
+
+
 def _encoded_batches(texts: list[str], langs: list[str], workers: int) -> list[EncodedBatch]:
     """The texts in chunks of 53 passages, encoded by ``encode_chunks`` with ``workers``."""
     starts = range(0, len(texts), 53)
@@ -150,8 +157,8 @@ def _encoded_batches(texts: list[str], langs: list[str], workers: int) -> list[E
 def test_two_encoding_processes_give_the_one_process_segment_bit_for_bit(
     tmp_path: Path, tiny_runs: None
 ) -> None:
-    texts = [p.text for p in ZipfCorpus(1_500).chunk(0, 1_500)] + TEXTS * 5
-    langs = ["en"] * 1_500 + ["en", "en", "uk", "ru", "en", "en"] * 5
+    texts = [p.text for p in ZipfCorpus(ENCODED).chunk(0, ENCODED)] + TEXTS * 5
+    langs = ["en"] * ENCODED + ["en", "en", "uk", "ru", "en", "en"] * 5
     one = SearchIndex.build_encoded(tmp_path / "one", _encoded_batches(texts, langs, 1))
     two = SearchIndex.build_encoded(tmp_path / "two", _encoded_batches(texts, langs, 2))
     expected = _segment_arrays(tmp_path / "one")
@@ -236,7 +243,7 @@ def test_workers_sorting_runs_give_the_one_process_segment_bit_for_bit(
     from index.search import workers
 
     monkeypatch.setattr(workers, "STRETCH_DOCS", stretch)
-    texts = [p.text for p in ZipfCorpus(1_200).chunk(0, 1_200)]
+    texts = [p.text for p in ZipfCorpus(IN_WORKERS).chunk(0, IN_WORKERS)]
     langs = ["en"] * len(texts)
     one = SearchIndex.build_encoded(tmp_path / "one", _encoded_batches(texts, langs, 1))
     built, sides = _built_in_workers(tmp_path / "two", texts, 2)
