@@ -133,8 +133,8 @@ def test_batch_spool_gives_back_the_batches_in_order_and_removes_them(tmp_path: 
 
 
 # Generated passages of the parity builds (1,500 and 1,200 before): with the tiny runs (300
-# tokens) still ~150 runs, 16 and 13 chunks of 53 passages shared by two processes, and 6
-# stretches of 120 documents; the merge of the tiny runs was most of these tests' time.
+# tokens) still ~100 and ~80 runs, 16 and 13 chunks of 53 passages shared by two processes,
+# and 6 stretches of 120 documents; the merge of the tiny runs was most of these tests' time.
 ENCODED = 800
 IN_WORKERS = 640
 
