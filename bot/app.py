@@ -182,10 +182,16 @@ def make_answer_workers(settings: BotSettings, archive: Archive) -> AnswerWorker
     """Worker processes on the archive's data dir, or threads over ``archive`` itself."""
     if settings.answer_pool == "processes":
         return ProcessWorkers(
-            settings, settings.answer_workers, timeout_s=settings.answer_timeout_s
+            settings,
+            settings.answer_workers,
+            timeout_s=settings.answer_timeout_s,
+            warm_up_languages=tuple(settings.warm_up_languages),
         )
     return ThreadWorkers(
-        archive, timeout_s=settings.answer_timeout_s, threads=settings.answer_workers
+        archive,
+        timeout_s=settings.answer_timeout_s,
+        threads=settings.answer_workers,
+        warm_up_languages=tuple(settings.warm_up_languages),
     )
 
 

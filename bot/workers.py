@@ -58,7 +58,7 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import Any, Protocol, TypeVar
 
-from bot.warmup import freeze_long_lived, warm_up
+from bot.warmup import WARM_UP_LANGUAGES, freeze_long_lived, warm_up
 from index import (
     Answer,
     Archive,
@@ -141,19 +141,26 @@ class ThreadWorkers:
             ``threads``, later calls go to a fresh pool, so a hung question holds no
             thread the next ones need.
         threads: threads of the answer pool (None: the loop's default pool).
+        warm_up_languages: the languages ``start`` warms the archive up for (``bot.warmup``).
     """
 
     def __init__(
-        self, archive: Archive, *, timeout_s: float | None = None, threads: int | None = None
+        self,
+        archive: Archive,
+        *,
+        timeout_s: float | None = None,
+        threads: int | None = None,
+        warm_up_languages: tuple[str, ...] = WARM_UP_LANGUAGES,
     ) -> None:
         self._archive = archive
         self._timeout_s = timeout_s
         self._threads = threads
+        self._warm_up_languages = warm_up_languages
         self._pool: ThreadPoolExecutor | None = None
 
     async def start(self) -> None:
         """Warm the archive up in a worker thread (see ``bot.warmup``)."""
-        await asyncio.to_thread(warm_up, self._archive)
+        await asyncio.to_thread(warm_up, self._archive, self._warm_up_languages)
 
     async def ask(
         self, question: str, *, k: int, offset: int = 0, now: datetime | None = None
@@ -219,7 +226,9 @@ class _Failed:
 _archive: Archive | None = None
 
 
-def _init_worker(settings_values: dict[str, Any], log_level: int) -> None:
+def _init_worker(
+    settings_values: dict[str, Any], log_level: int, warm_up_languages: tuple[str, ...]
+) -> None:
     """Runs once in each new worker: logging, parent watch, open and warm the archive."""
     global _archive
     from multiprocessing.util import Finalize
@@ -232,7 +241,7 @@ def _init_worker(settings_values: dict[str, Any], log_level: int) -> None:
     # On PostgreSQL the bot applies the change log to the shared index; this worker's own
     # cache of article rows must still drop what other processes update or delete.
     _archive.watch_changes()
-    warm_up(_archive)
+    warm_up(_archive, warm_up_languages)
     freeze_long_lived()
 
 
@@ -279,7 +288,12 @@ def examples_in_worker(archive: Archive, n: int) -> list[str]:
     return archive.example_questions(n)
 
 
-def _serve(conn: Connection, settings_values: dict[str, Any], log_level: int) -> None:
+def _serve(
+    conn: Connection,
+    settings_values: dict[str, Any],
+    log_level: int,
+    warm_up_languages: tuple[str, ...],
+) -> None:
     """A worker process: get ready, say so, then answer calls until told to stop.
 
     SIGINT and SIGTERM are ignored: Ctrl-C in a terminal and a service manager's stop reach
@@ -289,7 +303,7 @@ def _serve(conn: Connection, settings_values: dict[str, Any], log_level: int) ->
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    _init_worker(settings_values, log_level)
+    _init_worker(settings_values, log_level, warm_up_languages)
     conn.send(os.getpid())
     while True:
         try:
@@ -335,14 +349,22 @@ class ProcessWorkers:
         workers: processes in the pool.
         timeout_s: a call unanswered this long after it reached its worker fails with
             ``AnswerTimeoutError`` and the worker is killed and replaced (None: no limit).
+        warm_up_languages: the languages every worker, replacements included, warms up for
+            before it reports ready (``bot.warmup``).
     """
 
     def __init__(
-        self, settings: IndexSettings, workers: int, *, timeout_s: float | None = None
+        self,
+        settings: IndexSettings,
+        workers: int,
+        *,
+        timeout_s: float | None = None,
+        warm_up_languages: tuple[str, ...] = WARM_UP_LANGUAGES,
     ) -> None:
         self._values = {name: getattr(settings, name) for name in IndexSettings.model_fields}
         self._size = workers
         self._timeout_s = timeout_s
+        self._warm_up_languages = tuple(warm_up_languages)
         self._context = multiprocessing.get_context("spawn")
         self._loop: asyncio.AbstractEventLoop | None = None
         self._workers: list[_Worker] = []
@@ -378,7 +400,10 @@ class ProcessWorkers:
         ours, theirs = self._context.Pipe(duplex=True)
         level = logging.getLogger().getEffectiveLevel()
         process = self._context.Process(
-            target=_serve, args=(theirs, self._values, level), name="newsdesk-answers", daemon=True
+            target=_serve,
+            args=(theirs, self._values, level, self._warm_up_languages),
+            name="newsdesk-answers",
+            daemon=True,
         )
         process.start()
         theirs.close()

@@ -29,6 +29,9 @@ async def test_python_m_bot_answers_and_stops_cleanly_on_sigterm(
         "NEWSDESK_BOT_API_URL": fake_api.base_url,
         "NEWSDESK_ADMIN_IDS": str(ADMIN.id),
         "NEWSDESK_DATA_DIR": str(module_archive.settings.data_dir),
+        # Asked in English only: each worker warms up for English alone (the languages it
+        # skips are ~2 s of CPU per worker; tests/bot/test_warmup.py covers all three).
+        "NEWSDESK_WARM_UP_LANGUAGES": "en",
         "PYTHONPATH": str(PROJECT_ROOT),
     }
     process = subprocess.Popen(

@@ -370,6 +370,7 @@ async def test_a_bot_killed_between_outbox_and_send_sends_the_alert_once_after_r
         "NEWSDESK_DATA_DIR": str(archive.settings.data_dir),
         "NEWSDESK_ANSWER_POOL": "threads",
         "NEWSDESK_ALERTS_INTERVAL_S": str(INTERVAL_S),
+        "NEWSDESK_WARM_UP_LANGUAGES": "",  # no question is asked: only the index is opened
         "PYTHONPATH": str(PROJECT_ROOT),
     }
     process = subprocess.Popen(

@@ -9,8 +9,15 @@ import weakref
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
-from bot.warmup import GC_THRESHOLDS, WARM_UP_QUESTIONS, freeze_long_lived, warm_up
+from bot.warmup import (
+    GC_THRESHOLDS,
+    WARM_UP_QUESTIONS,
+    freeze_long_lived,
+    warm_up,
+    warm_up_questions,
+)
 from index import Answer, Archive, IndexSettings, NewsdeskError, open_archive
 from tests.auxil.fake_bot_api import FakeBotApi, parse_html
 from tests.bot.conftest import USER, make_settings, running_bot
@@ -155,3 +162,41 @@ def test_warm_up_on_an_empty_archive_needs_no_index(
         assert archive.stats().articles == 0  # a warm-up never writes to the archive
     messages = [r.getMessage() for r in caplog.records if r.name == "bot.warmup"]
     assert len(messages) == 1 and messages[0].startswith("warm-up done in")
+
+
+@pytest.mark.parametrize(
+    ("languages", "asked"),
+    [
+        (("en", "uk", "ru"), WARM_UP_QUESTIONS),
+        (("en",), WARM_UP_QUESTIONS[:1]),
+        (("uk",), (WARM_UP_QUESTIONS[1], WARM_UP_QUESTIONS[3])),  # lingua tells uk from ru
+        (("ru", "en"), (WARM_UP_QUESTIONS[0], *WARM_UP_QUESTIONS[2:])),
+        ((), ()),
+    ],
+)
+def test_warm_up_asks_only_what_the_named_languages_need(
+    module_archive: Archive, languages: tuple[str, ...], asked: tuple[str, ...]
+) -> None:
+    archive = RecordingArchive(module_archive)
+    assert warm_up_questions(languages) == asked
+    warm_up(archive, languages)  # type: ignore[arg-type]
+    assert tuple(question for question, _ in archive.asked) == asked
+
+
+async def test_the_warm_up_languages_setting_reaches_the_bot_s_warm_up(
+    fake_api: FakeBotApi,
+    module_archive: Archive,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("NEWSDESK_WARM_UP_LANGUAGES", "en, ru")
+    settings = make_settings(tmp_path, fake_api)
+    assert settings.warm_up_languages == ["en", "ru"]
+    archive = RecordingArchive(module_archive)
+    async with running_bot(settings, archive, fake_api):  # type: ignore[arg-type]
+        assert [question for question, _ in archive.asked] == list(warm_up_questions(("en", "ru")))
+    monkeypatch.setenv("NEWSDESK_WARM_UP_LANGUAGES", "")
+    assert make_settings(tmp_path, fake_api).warm_up_languages == []
+    monkeypatch.setenv("NEWSDESK_WARM_UP_LANGUAGES", "en,de")
+    with pytest.raises(ValidationError, match="warm_up_languages"):
+        make_settings(tmp_path, fake_api)

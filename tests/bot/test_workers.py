@@ -35,6 +35,13 @@ from tests.auxil.fake_bot_api import FakeBotApi
 from tests.bot.conftest import ADMIN, TOKEN, USER, make_settings, running_bot
 from tests.bot.corpus import UPLOAD_JSONL, write_corpus
 from tests.bot.test_admin import to
+from tests.bot.worker_calls import (
+    ENGLISH,
+    die_in_worker,
+    own_workers,
+    refuse_in_worker,
+    sleep_in_worker,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -50,25 +57,6 @@ def pool_archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]:
     assert archive.ingest([str(write_corpus(folder / "corpus"))]).failed == ()
     yield archive
     archive.close()
-
-
-# -- run inside a worker process (module-level, so the pool can send them by name) ----------
-
-
-def sleep_in_worker(archive: Archive, marker: str, seconds: float) -> None:
-    """Occupy a worker: touch ``marker`` when started, then sleep."""
-    Path(marker).touch()
-    time.sleep(seconds)
-
-
-def die_in_worker(archive: Archive) -> None:
-    """Crash the worker the way a segfault or the OOM killer would: no cleanup, no reply."""
-    os._exit(70)
-
-
-def refuse_in_worker(archive: Archive) -> None:
-    """Raise a NewsdeskError the way the archive does for a bad question."""
-    raise NewsdeskError("the question is empty", "question")
 
 
 # -- helpers ----------------------------------------------------------------------------------
@@ -107,7 +95,12 @@ async def test_a_worker_answers_with_what_the_admin_just_uploaded_and_forgets_de
     fake_api: FakeBotApi, pool_archive: Archive, tmp_path: Path
 ) -> None:
     settings = make_settings(
-        tmp_path, fake_api, answer_pool="processes", answer_workers=1, upload_max_bytes=4096
+        tmp_path,
+        fake_api,
+        answer_pool="processes",
+        answer_workers=1,
+        upload_max_bytes=4096,
+        warm_up_languages=ENGLISH,
     )
     settings = settings.model_copy(update={"data_dir": pool_archive.settings.data_dir})
     async with running_bot(settings, pool_archive, fake_api) as app:
@@ -143,7 +136,9 @@ async def test_a_worker_answers_with_what_the_admin_just_uploaded_and_forgets_de
 
 def _one_worker(tmp_path: Path, fake_api: FakeBotApi, archive: Archive) -> BotSettings:
     """Bot settings with a single answer worker process on ``archive``'s data dir."""
-    settings = make_settings(tmp_path, fake_api, answer_pool="processes", answer_workers=1)
+    settings = make_settings(
+        tmp_path, fake_api, answer_pool="processes", answer_workers=1, warm_up_languages=ENGLISH
+    )
     return settings.model_copy(update={"data_dir": archive.settings.data_dir})
 
 
@@ -211,7 +206,7 @@ async def test_questions_queued_behind_a_crashed_worker_go_to_its_replacement(
 async def test_a_pool_passes_errors_back_and_replaces_dead_workers(
     module_archive: Archive,
 ) -> None:
-    workers = ProcessWorkers(module_archive.settings, 1)
+    workers = ProcessWorkers(module_archive.settings, 1, warm_up_languages=ENGLISH)
     try:
         await workers.start()
         # Errors cross the process boundary as values: the archive's refusal keeps its words.
@@ -240,18 +235,10 @@ async def test_a_pool_passes_errors_back_and_replaces_dead_workers(
     assert _alive(pids) == []
 
 
-def _own_workers(settings: IndexSettings, report: multiprocessing.Queue[list[int]]) -> None:
-    """A stand-in bot process: start a pool, report its workers, then wait to be killed."""
-    workers = ProcessWorkers(settings, 2)
-    asyncio.run(workers.start())
-    report.put(workers.pids())
-    time.sleep(120)
-
-
 async def test_workers_exit_when_the_bot_process_is_killed(module_archive: Archive) -> None:
     context = multiprocessing.get_context("spawn")
     report: multiprocessing.Queue[list[int]] = context.Queue()
-    owner = context.Process(target=_own_workers, args=(module_archive.settings, report))
+    owner = context.Process(target=own_workers, args=(module_archive.settings, report))
     owner.start()
     try:
         pids = await asyncio.to_thread(report.get, True, 120)
@@ -272,7 +259,8 @@ async def test_workers_that_cannot_open_the_archive_stop_the_start_with_a_clear_
 ) -> None:
     not_a_dir = tmp_path / "file"
     not_a_dir.write_text("not an archive")
-    workers = ProcessWorkers(IndexSettings(data_dir=not_a_dir, _env_file=None), 1)
+    settings = IndexSettings(data_dir=not_a_dir, _env_file=None)
+    workers = ProcessWorkers(settings, 1, warm_up_languages=ENGLISH)
     try:
         with pytest.raises(WorkerStartError, match="died while opening the archive"):
             await workers.start()
@@ -291,7 +279,9 @@ HANG_TIMEOUT_S = 2.0  # far above a real answer here (ms), short enough to wait 
 async def test_a_hung_call_times_out_and_its_worker_is_replaced_without_losing_the_queue(
     module_archive: Archive, tmp_path: Path
 ) -> None:
-    workers = ProcessWorkers(module_archive.settings, 1, timeout_s=HANG_TIMEOUT_S)
+    workers = ProcessWorkers(
+        module_archive.settings, 1, timeout_s=HANG_TIMEOUT_S, warm_up_languages=ENGLISH
+    )
     try:
         await workers.start()
         (old_pid,) = workers.pids()
