@@ -186,6 +186,7 @@ def make_answer_workers(settings: BotSettings, archive: Archive) -> AnswerWorker
             settings.answer_workers,
             timeout_s=settings.answer_timeout_s,
             warm_up_languages=tuple(settings.warm_up_languages),
+            start_method=settings.answer_start_method,
         )
     return ThreadWorkers(
         archive,

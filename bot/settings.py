@@ -94,6 +94,12 @@ class BotSettings(IndexSettings):
         description="Give up on an answer after this long: the user is told, and a worker "
         "process is killed and replaced (a thread cannot be killed and finishes unheard).",
     )
+    answer_start_method: Literal["spawn", "forkserver"] = Field(
+        default="spawn",
+        description="How answer worker processes start: spawn (each a fresh interpreter "
+        "importing the archive stack, ~1.2 s of CPU) or forkserver (one server imports it "
+        "once; each worker and replacement is a fork of it). See bot.workers.",
+    )
     warm_up_languages: Annotated[list[Literal["en", "uk", "ru"]], NoDecode] = Field(
         default_factory=lambda: ["en", "uk", "ru"],
         description="Languages the bot and every answer worker warm up for before they answer "

@@ -56,7 +56,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
-from typing import Any, Protocol, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
 from bot.warmup import WARM_UP_LANGUAGES, freeze_long_lived, warm_up
 from index import (
@@ -82,6 +82,14 @@ START_FAILED = f"{MAX_FAILED_STARTS} in a row died while opening the archive (se
 # every worker and sends every reply, so when the cores are contended it must not wait
 # behind them (a worker then sits idle with its answer unread). +5 weighs it ~3:1 for Linux.
 WORKER_NICENESS = 5
+
+StartMethod = Literal["spawn", "forkserver"]
+# How a worker process starts. "spawn": a fresh interpreter that imports the bot's modules
+# (bot.workers pulls in the whole archive stack: ~1.2 s of CPU) before it opens the archive.
+# "forkserver": a server process, started with the first worker, imports them once; every
+# worker and replacement after that is a fork of it (~0.1 s), and nothing is inherited from
+# the bot process itself (its event loop, threads and connections stay behind) either way.
+START_METHODS: tuple[StartMethod, ...] = ("spawn", "forkserver")
 
 
 class WorkerCrashedError(Exception):
@@ -351,6 +359,7 @@ class ProcessWorkers:
             ``AnswerTimeoutError`` and the worker is killed and replaced (None: no limit).
         warm_up_languages: the languages every worker, replacements included, warms up for
             before it reports ready (``bot.warmup``).
+        start_method: how a worker process starts (``START_METHODS``).
     """
 
     def __init__(
@@ -360,12 +369,16 @@ class ProcessWorkers:
         *,
         timeout_s: float | None = None,
         warm_up_languages: tuple[str, ...] = WARM_UP_LANGUAGES,
+        start_method: StartMethod = "spawn",
     ) -> None:
         self._values = {name: getattr(settings, name) for name in IndexSettings.model_fields}
         self._size = workers
         self._timeout_s = timeout_s
         self._warm_up_languages = tuple(warm_up_languages)
-        self._context = multiprocessing.get_context("spawn")
+        self._context = multiprocessing.get_context(start_method)
+        if start_method == "forkserver":
+            # Read when this process's fork server starts (its first worker), ignored after.
+            self._context.set_forkserver_preload([__name__])
         self._loop: asyncio.AbstractEventLoop | None = None
         self._workers: list[_Worker] = []
         self._idle: deque[_Worker] = deque()

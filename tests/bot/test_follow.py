@@ -30,7 +30,7 @@ from tests.bot.corpus import write_corpus
 from tests.conftest import PROJECT_ROOT
 
 TOPIC = "lithium deposit near Zhytomyr"
-INTERVAL_S = 0.2
+INTERVAL_S = 0.1  # the outbox drain; the tests wait 10 rounds to see nothing more comes
 
 
 # What each report adds: distinct news, so that the reports are different stories (near-

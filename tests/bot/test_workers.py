@@ -2,7 +2,9 @@
 
 The bot runs with ``answer_pool="processes"``: questions are answered by worker processes
 that open their own archive on the data dir, while uploads and deletes run in the bot's
-process. Each test spawns real workers (a few seconds each), so all are marked slow.
+process. Each test starts real workers, so all are marked slow. They start from a fork
+server and warm up for English only (``tests/bot/worker_calls.py`` says why and what it saves);
+the orphan test keeps the production default, spawn.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import multiprocessing.forkserver as forkserver
 import os
 import signal
 import threading
@@ -37,6 +40,7 @@ from tests.bot.corpus import UPLOAD_JSONL, write_corpus
 from tests.bot.test_admin import to
 from tests.bot.worker_calls import (
     ENGLISH,
+    FORKSERVER,
     die_in_worker,
     own_workers,
     refuse_in_worker,
@@ -57,6 +61,14 @@ def pool_archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]:
     assert archive.ingest([str(write_corpus(folder / "corpus"))]).failed == ()
     yield archive
     archive.close()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _stop_the_fork_server() -> Iterator[None]:
+    """Stop this process's fork server once these tests are done: it would outlive them as a
+    child of the test process, which other tests (that no worker is left) would count."""
+    yield
+    forkserver._forkserver._stop()  # the method CPython's own tests stop it with
 
 
 # -- helpers ----------------------------------------------------------------------------------
@@ -101,6 +113,7 @@ async def test_a_worker_answers_with_what_the_admin_just_uploaded_and_forgets_de
         answer_workers=1,
         upload_max_bytes=4096,
         warm_up_languages=ENGLISH,
+        answer_start_method=FORKSERVER,
     )
     settings = settings.model_copy(update={"data_dir": pool_archive.settings.data_dir})
     async with running_bot(settings, pool_archive, fake_api) as app:
@@ -137,7 +150,12 @@ async def test_a_worker_answers_with_what_the_admin_just_uploaded_and_forgets_de
 def _one_worker(tmp_path: Path, fake_api: FakeBotApi, archive: Archive) -> BotSettings:
     """Bot settings with a single answer worker process on ``archive``'s data dir."""
     settings = make_settings(
-        tmp_path, fake_api, answer_pool="processes", answer_workers=1, warm_up_languages=ENGLISH
+        tmp_path,
+        fake_api,
+        answer_pool="processes",
+        answer_workers=1,
+        warm_up_languages=ENGLISH,
+        answer_start_method=FORKSERVER,
     )
     return settings.model_copy(update={"data_dir": archive.settings.data_dir})
 
@@ -206,7 +224,9 @@ async def test_questions_queued_behind_a_crashed_worker_go_to_its_replacement(
 async def test_a_pool_passes_errors_back_and_replaces_dead_workers(
     module_archive: Archive,
 ) -> None:
-    workers = ProcessWorkers(module_archive.settings, 1, warm_up_languages=ENGLISH)
+    workers = ProcessWorkers(
+        module_archive.settings, 1, warm_up_languages=ENGLISH, start_method=FORKSERVER
+    )
     try:
         await workers.start()
         # Errors cross the process boundary as values: the archive's refusal keeps its words.
@@ -260,7 +280,7 @@ async def test_workers_that_cannot_open_the_archive_stop_the_start_with_a_clear_
     not_a_dir = tmp_path / "file"
     not_a_dir.write_text("not an archive")
     settings = IndexSettings(data_dir=not_a_dir, _env_file=None)
-    workers = ProcessWorkers(settings, 1, warm_up_languages=ENGLISH)
+    workers = ProcessWorkers(settings, 1, warm_up_languages=ENGLISH, start_method=FORKSERVER)
     try:
         with pytest.raises(WorkerStartError, match="died while opening the archive"):
             await workers.start()
@@ -280,7 +300,11 @@ async def test_a_hung_call_times_out_and_its_worker_is_replaced_without_losing_t
     module_archive: Archive, tmp_path: Path
 ) -> None:
     workers = ProcessWorkers(
-        module_archive.settings, 1, timeout_s=HANG_TIMEOUT_S, warm_up_languages=ENGLISH
+        module_archive.settings,
+        1,
+        timeout_s=HANG_TIMEOUT_S,
+        warm_up_languages=ENGLISH,
+        start_method=FORKSERVER,
     )
     try:
         await workers.start()
