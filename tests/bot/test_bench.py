@@ -109,7 +109,10 @@ def test_bars_are_judged_at_100k_passages(
 def test_bot_bench_replicas_runs_sqlite_and_webhook_replicas_and_times_propagation(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, pg_url: str
 ) -> None:
-    argv = ["--passages", "400", "--users", "3", "--seconds", "1", "--rate", "10"]
+    # Five measured windows of half a second: every closed-loop user asks at least once
+    # (its first pause is under 0.3 s), and the open loops' seeded arrivals (FIXED_RATE_SEED)
+    # put the first at 0.16 s, so each window has replies to count.
+    argv = ["--passages", "400", "--users", "3", "--seconds", "0.5", "--rate", "10"]
     argv += ["--pool", "threads", "--replicas", "2", "--propagation", "2", "--json"]
     argv += ["--fixed-rate", "20"]
     assert main([*argv, "--database", pg_url, "--data-dir", str(tmp_path)]) == 0
