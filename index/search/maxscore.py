@@ -816,11 +816,17 @@ def score_rows_per_term(
     columns = np.empty(slots, dtype=np.int64)
     at = np.empty(slots, dtype=np.int64)
     # As ``_add_found`` per run (a searchsorted in all but the run's last row, then an
-    # equality test), for all the runs in one compiled call (``kernels.find_in_runs``).
-    found = kernels.find_in_runs(seg.postings_rows, bounds, rows, which, columns, at)
+    # equality test), for all the runs in one compiled call (``kernels.find_in_runs``), with
+    # the rows in ascending order: each search then starts where the last ended, and a
+    # packed block is decoded once for all the rows in it, not once per row (the candidates
+    # come in score order). Each (term, row) value is written once, so the order in which
+    # the pairs are found changes no bit.
+    order = rows.argsort(kind="stable")
+    found = kernels.find_in_runs(seg.postings_rows, bounds, rows.take(order), which, columns, at)
     if not found:
         return out
-    which, columns, at = which[:found], columns[:found], at[:found]
+    which, at = which[:found], at[:found]
+    columns = order.take(columns[:found])
     found_rows = rows.take(columns)
     weights = np.array(run_weights, dtype=np.float64).take(which)
     unit = np.array(run_units, dtype=bool).take(which)
