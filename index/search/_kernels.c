@@ -1038,6 +1038,128 @@ static PyObject *py_find_in_runs(PyObject *self, PyObject *const *args, Py_ssize
     return PyLong_FromSsize_t(found);
 }
 
+/* -- score_in_runs ----------------------------------------------------------------------------- */
+
+PyDoc_STRVAR(
+    score_in_runs_doc,
+    "score_in_runs(doc_rows, table, weights, unit, keys, columns, tfs, lengths, norms, "
+    "unit_parts,\n              k1_plus_1, out) -> int\n\n"
+    "``find_in_runs`` and the parts of what it finds in one pass: run ``r`` is "
+    "``doc_rows[table[r, 0]:table[r, 1]]``\n(packed rows ``(data, skips)``: its blocks start "
+    "at ``table[r, 4]``), its term's row of ``out`` is\n``table[r, 2]`` and its tfs sit at its "
+    "positions plus ``table[r, 3]`` unless ``unit[r]``. Each\nkey found adds its part to "
+    "``out[table[r, 2], columns[i]]``: ``unit_parts[length] * weight`` for a\nunit run, else "
+    "``term_scores``'s tf (k1 + 1) / (tf + norm) * weight, the same float64 operations\nin "
+    "the same order (``maxscore.score_rows_per_term``'s numpy path). Ascending keys are found "
+    "fastest\n(as in ``find_in_runs``). Returns how many (run, key) pairs were found; "
+    "IndexError for a run, row,\ncolumn, term, length or tf out of range, or damaged packed "
+    "rows (``out`` may then be partly\nwritten).");
+
+static PyObject *py_score_in_runs(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    Arr doc_rows = {0}, table, weights, unit, keys, columns, tfs, lengths, norms, unit_parts, out;
+    Packed packed;
+    int is_packed;
+    double k1_plus_1;
+    if (check_nargs("score_in_runs", nargs, 12) < 0 ||
+        get_postings(args[0], &doc_rows, &packed, &is_packed) < 0 ||
+        get_array(args[1], "table", BIT(K_I64), 2, 0, &table) < 0 ||
+        get_array(args[2], "weights", BIT(K_F64), 1, 0, &weights) < 0 ||
+        get_array(args[3], "unit", FLAG_KINDS, 1, 0, &unit) < 0 ||
+        get_array(args[4], "keys", BIT(K_I32) | BIT(K_I64), 1, 0, &keys) < 0 ||
+        get_array(args[5], "columns", BIT(K_I64), 1, 0, &columns) < 0 ||
+        get_array(args[6], "tfs", TF_KINDS, 1, 0, &tfs) < 0 ||
+        get_array(args[7], "lengths", LENGTH_KINDS, 1, 0, &lengths) < 0 ||
+        get_array(args[8], "norms", BIT(K_F64), 1, 0, &norms) < 0 ||
+        get_array(args[9], "unit_parts", BIT(K_F64), 1, 0, &unit_parts) < 0 ||
+        get_double(args[10], "k1_plus_1", &k1_plus_1) < 0 ||
+        get_array(args[11], "out", BIT(K_F64), 2, 1, &out) < 0)
+        return NULL;
+    Py_ssize_t n_runs = PyArray_DIM((PyArrayObject *)args[1], 0);
+    const Py_ssize_t table_columns = 4 + is_packed;
+    if (PyArray_DIM((PyArrayObject *)args[1], 1) != table_columns)
+        return value_error("table must be (runs, 4), or (runs, 5) for packed rows");
+    if (weights.size != n_runs || unit.size != n_runs)
+        return value_error("weights and unit must hold one value per run");
+    if (columns.size != keys.size) return value_error("columns must hold one value per key");
+    const Py_ssize_t out_terms = PyArray_DIM((PyArrayObject *)args[11], 0);
+    const Py_ssize_t out_columns = PyArray_DIM((PyArrayObject *)args[11], 1);
+    const Py_ssize_t n_lengths = norms.size < unit_parts.size ? norms.size : unit_parts.size;
+    const int64_t *entry_of = table.data, *column_of = columns.data;
+    const double *weight_of = weights.data, *norm_of = norms.data, *unit_part_of = unit_parts.data;
+    const uint8_t *unit_of = unit.data;
+    double *scores = out.data;
+    Py_ssize_t found = 0;
+    int status = 0;
+    Cursor c;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t r = 0; r < n_runs && status == 0; r++) {
+        const int64_t *entry = entry_of + table_columns * r;
+        int64_t lo = entry[0], hi = entry[1], term = entry[2], shift = entry[3];
+        if (hi <= lo) continue;
+        Rows run;
+        if (term < 0 || term >= out_terms ||
+            run_of(doc_rows.data, doc_rows.size, is_packed ? &packed : NULL, lo, hi,
+                   is_packed ? entry[4] : 0, &run) < 0) {
+            status = -1;
+            break;
+        }
+        int unit_run = unit_of[r] != 0;
+        if (!unit_run && (lo + shift < 0 || hi + shift > tfs.size)) {
+            status = -1;
+            break;
+        }
+        double weight = weight_of[r];
+        double *term_scores = scores + term * out_columns;
+        cursor_init(&c);
+        int64_t from = 0, last_key = INT64_MIN;
+        for (Py_ssize_t i = 0; i < keys.size; i++) {
+            int64_t key = keys.kind == K_I32 ? ((const int32_t *)keys.data)[i]
+                                             : ((const int64_t *)keys.data)[i];
+            if (key < INT32_MIN || key > INT32_MAX) continue; /* no row is */
+            if (key < last_key) from = 0;
+            int32_t row;
+            int64_t first = rows_lower_bound(&run, &c, (int32_t)key, from);
+            if (first < 0 || (first < run.size && cursor_row(&run, &c, first, &row) < 0)) {
+                status = -1;
+                break;
+            }
+            from = first;
+            last_key = key;
+            if (first >= run.size || row != key) continue;
+            int64_t column = column_of[i];
+            if (row < 0 || row >= lengths.size || column < 0 || column >= out_columns) {
+                status = -1;
+                break;
+            }
+            uint32_t length = length_at(lengths.data, lengths.kind, row);
+            if (length >= n_lengths) {
+                status = -1;
+                break;
+            }
+            double part;
+            if (unit_run) {
+                part = unit_part_of[length] * weight;
+            } else {
+                /* term_scores's operations: tf (k1 + 1) / (tf + norm) * weight */
+                double tf = tf_at(tfs.data, tfs.kind, lo + first + shift);
+                part = tf * k1_plus_1;
+                part /= tf + norm_of[length];
+                part *= weight;
+            }
+            term_scores[column] += part;
+            found++;
+        }
+    }
+    Py_END_ALLOW_THREADS
+    if (status < 0) {
+        PyErr_SetString(PyExc_IndexError,
+                        "a run, row, column, term, length or tf out of range, or damaged "
+                        "packed rows");
+        return NULL;
+    }
+    return PyLong_FromSsize_t(found);
+}
+
 /* -- pack_rows, unpack_rows -------------------------------------------------------------------- */
 
 /* ``bounds`` as run boundaries: a 1-d int64 array, non-decreasing, within ``0:limit``. */
@@ -1148,6 +1270,8 @@ static PyMethodDef methods[] = {
      keep_reaching_doc},
     {"find_in_runs", (PyCFunction)(void (*)(void))py_find_in_runs, METH_FASTCALL,
      find_in_runs_doc},
+    {"score_in_runs", (PyCFunction)(void (*)(void))py_score_in_runs, METH_FASTCALL,
+     score_in_runs_doc},
     {"pack_rows", (PyCFunction)(void (*)(void))py_pack_rows, METH_FASTCALL, pack_rows_doc},
     {"unpack_rows", (PyCFunction)(void (*)(void))py_unpack_rows, METH_FASTCALL,
      unpack_rows_doc},

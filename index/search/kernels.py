@@ -54,6 +54,7 @@ try:
         merge_unit,
         merge_unit_all,
         pack_rows,
+        score_in_runs,
         unmark,
         unpack_rows,
     )
@@ -73,6 +74,7 @@ __all__ = [
     "merge_unit",
     "merge_unit_all",
     "pack_rows",
+    "score_in_runs",
     "unmark",
     "unpack_rows",
 ]

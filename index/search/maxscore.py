@@ -784,9 +784,14 @@ def score_rows_per_term(
     owner is ``t`` (a term's tf ≥ 2 and tf = 1 runs), the same bits.
 
     A term's runs hold disjoint rows, so each value is ``0.0 + part`` as in ``score_rows``.
-    Finding is one compiled call for all the runs (``kernels.find_in_runs``), and gathering
-    and the parts one numpy call each, where ``score_rows`` per term made a dozen per run
-    (the ranking layer asks ~30 terms of ~200 candidates per question).
+    Finding and scoring is one compiled call for all the runs (``kernels.score_in_runs``: a
+    lookup of each row in each run, then ``term_scores``' operations on what it finds), where
+    ``score_rows`` per term made a dozen numpy calls per run (the ranking layer asks ~30
+    terms of ~200 candidates per question). The rows are looked up in ascending order: each
+    search then starts where the last ended, and a packed block is decoded once for all the
+    rows in it rather than once per row (the candidates come in score order). The glue of
+    the numpy version of the scoring (gathers, masks, a scatter) had cost ~0.16 ms a call,
+    more than the lookups (docs/performance.md, "Archive.ask CPU, 2026-12-07").
 
     Args:
         runs: non-empty postings runs (``QueryTerm``, or its fields as a plain tuple).
@@ -797,6 +802,37 @@ def score_rows_per_term(
     out = np.zeros((n_terms, rows.size))
     if not runs or not rows.size:
         return out
+    # Each field of every run in one pass (``zip``): five list comprehensions over the runs
+    # cost ~23 µs a call against ~10 µs.
+    lo, hi, run_weights, _, run_units, tf_shifts, blocks = zip(*runs, strict=True)
+    doc_rows = postings.doc_rows
+    packed = isinstance(doc_rows, PackedRows)
+    table = np.empty((len(runs), 5 if packed else 4), dtype=np.int64)
+    table[:, 0] = lo
+    table[:, 1] = hi
+    table[:, 2] = owners
+    table[:, 3] = tf_shifts
+    if packed:
+        # each run's first block, as ``_Segment.bounds`` gives it
+        table[:, 4] = [
+            b if b >= 0 else doc_rows.block_of(start) for start, b in zip(lo, blocks, strict=True)
+        ]
+    order = rows.argsort(kind="stable")
+    kernels.score_in_runs(
+        doc_rows.pair if packed else doc_rows,
+        table,
+        np.array(run_weights, dtype=np.float64),
+        np.array(run_units, dtype=bool),
+        rows.take(order),
+        order,
+        postings.tf,
+        stats.lengths,
+        stats.norms,
+        stats.unit_parts,
+        params.k1 + 1,
+        out,
+    )
+    return out
     seg = _Segment(postings.doc_rows, postings.tf, stats, params)
     # Each field of every run in one pass (``zip``): five list comprehensions over the runs
     # cost ~23 µs a call against ~10 µs.

@@ -1,6 +1,7 @@
 """``kernels.find_in_runs`` with keys in ascending order (each search starts where the last
 ended) and with keys that fall back: the same pairs as a ``searchsorted`` per run, on int32
-and on packed rows, and ``score_rows_per_term`` the same bits whatever the order of its rows."""
+and on packed rows; ``kernels.score_in_runs`` writes numpy's parts bit for bit and refuses
+indexes out of range; ``score_rows_per_term`` the same bits whatever the order of its rows."""
 
 from __future__ import annotations
 
@@ -10,6 +11,9 @@ import pytest
 from index.search import kernels, packed
 from index.search.maxscore import QueryTerm, RowStats, score_rows_per_term
 from index.search.postings import Postings
+from index.search.scoring import DEFAULT_PARAMS, term_scores
+
+K1_PLUS_1 = DEFAULT_PARAMS.k1 + 1
 
 
 def _runs(seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -91,3 +95,129 @@ def test_per_term_scores_are_the_same_bits_for_rows_in_any_order() -> None:
     ascending = score_rows_per_term(postings, stats, runs, owners, max(owners) + 1, rows[order])
     assert (shuffled != 0).any()
     assert shuffled[:, order].tobytes() == ascending.tobytes()
+
+
+def _score_args(seed: int) -> dict:
+    """``kernels.score_in_runs``' inputs over ``_runs(seed)``: a term per two runs (tf ≥ 2,
+    then tf = 1), keys in any order with the column each fills."""
+    doc_rows, bounds = _runs(seed)
+    rng = np.random.default_rng(seed)
+    n_rows = 20_000
+    stats = RowStats.of(rng.integers(1, 60, n_rows).astype(np.int32), 30.0)
+    tfs = rng.integers(2, 9, doc_rows.size + 5).astype(np.uint16)
+    n_runs = bounds.shape[0]
+    keys = np.unique(np.concatenate([doc_rows[::9], rng.integers(0, n_rows, 150)]))
+    keys = rng.permutation(keys).astype(np.int64)
+    return {
+        "doc_rows": doc_rows,
+        "bounds": bounds,
+        "owners": np.arange(n_runs) // 2,
+        "shifts": np.full(n_runs, 5, np.int64),
+        "weights": 1.0 + np.arange(n_runs) / 7,
+        "unit": np.arange(n_runs) % 2 == 1,
+        "keys": keys,
+        "tfs": tfs,
+        "stats": stats,
+    }
+
+
+def _numpy_parts(a: dict) -> np.ndarray:
+    """What the kernel must write: ``find_in_runs``'s pairs scored with numpy."""
+    doc_rows, bounds, keys, stats = a["doc_rows"], a["bounds"], a["keys"], a["stats"]
+    out = np.zeros((int(a["owners"].max()) + 1, keys.size))
+    for r, i, p in _expected(doc_rows, bounds, keys):
+        row = keys[i : i + 1]
+        if a["unit"][r]:
+            part = stats.units_of(row) * a["weights"][r]
+        else:
+            tf = a["tfs"][p + a["shifts"][r] : p + a["shifts"][r] + 1]
+            part = term_scores(a["weights"][r], tf, stats.norms_of(row))
+        out[a["owners"][r], i] += part[0]
+    return out
+
+
+def _score(a: dict, rows: object, table: np.ndarray, keys: np.ndarray, columns: np.ndarray):
+    stats = a["stats"]
+    out = np.zeros((int(a["owners"].max()) + 1, a["keys"].size))
+    found = kernels.score_in_runs(
+        rows,
+        table,
+        a["weights"],
+        a["unit"],
+        keys,
+        columns,
+        a["tfs"],
+        stats.lengths,
+        stats.norms,
+        stats.unit_parts,
+        K1_PLUS_1,
+        out,
+    )
+    return found, out
+
+
+def _tables(a: dict) -> list[tuple[object, np.ndarray]]:
+    """The plain and the packed form of the runs with their tables."""
+    bounds = a["bounds"]
+    base = np.stack([bounds[:, 0], bounds[:, 1], a["owners"], a["shifts"]], 1).astype(np.int64)
+    done = packed.pack(a["doc_rows"], np.concatenate([bounds[:, 0], bounds[-1:, 1]]))
+    blocks = np.concatenate([[0], np.cumsum(packed.blocks_of(bounds[:, 1] - bounds[:, 0]))])
+    with_blocks = np.concatenate([base, blocks[:-1, None]], axis=1).astype(np.int64)
+    return [(a["doc_rows"], base), ((done.data, done.skips), np.ascontiguousarray(with_blocks))]
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_score_in_runs_writes_the_numpy_parts_bit_for_bit(seed: int) -> None:
+    a = _score_args(seed)
+    expected = _numpy_parts(a)
+    assert (expected != 0).any()
+    order = a["keys"].argsort(kind="stable")
+    for rows, table in _tables(a):
+        for keys, columns in ((a["keys"], np.arange(a["keys"].size)), (a["keys"][order], order)):
+            found, out = _score(a, rows, table, keys, columns)
+            assert found == len(_expected(a["doc_rows"], a["bounds"], a["keys"]))
+            assert out.tobytes() == expected.tobytes()
+
+
+def test_score_in_runs_refuses_what_is_out_of_range() -> None:
+    a = _score_args(6)
+    columns = np.arange(a["keys"].size)
+    for rows, table in _tables(a):
+        bad_term = table.copy()
+        bad_term[2, 2] = 99
+        bad_tfs = table.copy()
+        bad_tfs[:, 3] = a["tfs"].size  # tf ≥ 2 runs' tfs past the array
+        for changed in (bad_term, bad_tfs):
+            with pytest.raises(IndexError):
+                _score(a, rows, changed, a["keys"], columns)
+        with pytest.raises(IndexError):  # a column past ``out``
+            _score(a, rows, table, a["keys"], columns + a["keys"].size)
+        short = RowStats.of(a["stats"].lengths[:100], 30.0)
+        with pytest.raises(IndexError):  # a row past the lengths
+            kernels.score_in_runs(
+                rows,
+                table,
+                a["weights"],
+                a["unit"],
+                a["keys"],
+                columns,
+                a["tfs"],
+                short.lengths,
+                short.norms,
+                short.unit_parts,
+                K1_PLUS_1,
+                np.zeros((10, a["keys"].size)),
+            )
+        with pytest.raises(ValueError):  # a weight missing
+            kernels.score_in_runs(
+                rows,
+                table,
+                a["weights"][1:],
+                a["unit"],
+                a["keys"],
+                columns,
+                a["tfs"],
+                *a["stats"],
+                K1_PLUS_1,
+                np.zeros((10, a["keys"].size)),
+            )
