@@ -955,6 +955,37 @@ static PyObject *py_keep_reaching(PyObject *self, PyObject *const *args, Py_ssiz
 
 /* -- find_in_runs ------------------------------------------------------------------------------ */
 
+/* A key of an int32 or int64 array. */
+static inline int64_t key_at(const Arr *keys, Py_ssize_t i) {
+    return keys->kind == K_I32 ? ((const int32_t *)keys->data)[i]
+                               : ((const int64_t *)keys->data)[i];
+}
+
+/* Where a search for the next key in one run starts. Keys in ascending order search on from
+ * the last one's position: every row before it is below the last key, hence below this one. */
+typedef struct {
+    int64_t from;
+    int64_t last_key;
+} KeySeek;
+#define KEY_SEEK_START ((KeySeek){0, INT64_MIN})
+#define SEEK_ABSENT (-1)
+#define SEEK_DAMAGED (-2)
+
+/* The position of ``key`` in ``run`` (the leftmost row >= key, as searchsorted's "left",
+ * when that row is the key), SEEK_ABSENT when no row is, SEEK_DAMAGED when the run's data is
+ * damaged. */
+static inline int64_t seek_key(const Rows *run, Cursor *c, KeySeek *seek, int64_t key) {
+    if (key < INT32_MIN || key > INT32_MAX) return SEEK_ABSENT; /* no row is */
+    if (key < seek->last_key) seek->from = 0;
+    int32_t row;
+    int64_t first = rows_lower_bound(run, c, (int32_t)key, seek->from);
+    if (first < 0 || (first < run->size && cursor_row(run, c, first, &row) < 0))
+        return SEEK_DAMAGED;
+    seek->from = first;
+    seek->last_key = key;
+    return first < run->size && row == key ? first : SEEK_ABSENT;
+}
+
 PyDoc_STRVAR(
     find_in_runs_doc,
     "find_in_runs(doc_rows, bounds, rows, which, columns, at) -> int\n\n"
@@ -1005,24 +1036,14 @@ static PyObject *py_find_in_runs(PyObject *self, PyObject *const *args, Py_ssize
             break;
         }
         cursor_init(&c);
-        /* Keys in ascending order search on from the last one's position: every row before
-         * it is below the last key, hence below this one. */
-        int64_t from = 0, last_key = INT64_MIN;
+        KeySeek seek = KEY_SEEK_START;
         for (Py_ssize_t i = 0; i < rows.size; i++) {
-            int64_t key = rows.kind == K_I32 ? ((const int32_t *)rows.data)[i]
-                                             : ((const int64_t *)rows.data)[i];
-            if (key < INT32_MIN || key > INT32_MAX) continue; /* no row is */
-            if (key < last_key) from = 0;
-            /* the leftmost position whose row is >= key, as searchsorted's "left" */
-            int32_t row;
-            int64_t first = rows_lower_bound(&run, &c, (int32_t)key, from);
-            if (first < 0 || (first < run.size && cursor_row(&run, &c, first, &row) < 0)) {
+            int64_t first = seek_key(&run, &c, &seek, key_at(&rows, i));
+            if (first == SEEK_DAMAGED) {
                 status = -1;
                 break;
             }
-            from = first;
-            last_key = key;
-            if (first < run.size && row == key) {
+            if (first >= 0) {
                 out_which[found] = r;
                 out_columns[found] = i;
                 out_at[found] = lo + first;
@@ -1111,21 +1132,16 @@ static PyObject *py_score_in_runs(PyObject *self, PyObject *const *args, Py_ssiz
         double weight = weight_of[r];
         double *term_scores = scores + term * out_columns;
         cursor_init(&c);
-        int64_t from = 0, last_key = INT64_MIN;
+        KeySeek seek = KEY_SEEK_START;
         for (Py_ssize_t i = 0; i < keys.size; i++) {
-            int64_t key = keys.kind == K_I32 ? ((const int32_t *)keys.data)[i]
-                                             : ((const int64_t *)keys.data)[i];
-            if (key < INT32_MIN || key > INT32_MAX) continue; /* no row is */
-            if (key < last_key) from = 0;
-            int32_t row;
-            int64_t first = rows_lower_bound(&run, &c, (int32_t)key, from);
-            if (first < 0 || (first < run.size && cursor_row(&run, &c, first, &row) < 0)) {
+            int64_t key = key_at(&keys, i);
+            int64_t first = seek_key(&run, &c, &seek, key);
+            if (first == SEEK_DAMAGED) {
                 status = -1;
                 break;
             }
-            from = first;
-            last_key = key;
-            if (first >= run.size || row != key) continue;
+            if (first < 0) continue;
+            int32_t row = (int32_t)key;
             int64_t column = column_of[i];
             if (row < 0 || row >= lengths.size || column < 0 || column >= out_columns) {
                 status = -1;
