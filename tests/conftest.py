@@ -79,3 +79,12 @@ def store_location(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str
     if request.param == "sqlite":
         return tmp_path / "store.sqlite3"
     return request.getfixturevalue("pg_url")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """``slow`` tests first (a stable sort: each group keeps its order, modules stay whole).
+
+    The two xdist workers then end the run on short tests, which the idle one can take from
+    the other (``--dist worksteal``), instead of one worker finishing a long test alone.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
