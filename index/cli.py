@@ -30,9 +30,8 @@ from dataclasses import asdict, dataclass, is_dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from index.archive import Archive, migrate_store, open_archive, restore_archive
 from index.errors import ArchiveMissingError, NewsdeskError, StoreError
 from index.feeds.models import PollReport
 from index.models import (
@@ -47,7 +46,9 @@ from index.models import (
     highlight_pieces,
 )
 from index.settings import IndexSettings, SettingsError, load_settings
-from index.upkeep import RESTORE_FIX
+
+if TYPE_CHECKING:
+    from index.archive import Archive
 
 logger = logging.getLogger(__name__)
 
@@ -372,6 +373,11 @@ def run(
         if not args.needs_archive:
             return int(args.handler(args))
         settings = load_settings(settings_cls, data_dir=args.data_dir)
+        # The archive stack (numpy, the analyzers, the store; ~1.3 s of CPU) loads only for
+        # a command that opens it: a subcommand the caller adds without an archive, such as
+        # the bot's ``run``, reports a bad setting or token before paying for it.
+        from index.archive import open_archive
+
         with open_archive(settings, create=_may_create(args, settings)) as archive:
             return int(args.handler(args, archive))
     except (SettingsError, StoreError, ArchiveMissingError) as exc:
@@ -386,6 +392,8 @@ def run(
     except sqlite3.DatabaseError as exc:
         # Page damage surfaces only when a damaged page is read, long after the store
         # opened cleanly; the store code cannot foresee every read, so it is caught here.
+        from index.upkeep import RESTORE_FIX
+
         where = f"{settings.data_dir}: " if settings is not None else ""
         return _fail(f"{where}the store is damaged ({exc}): {RESTORE_FIX}", EXIT_USAGE, as_json)
     except KeyboardInterrupt:
@@ -732,6 +740,8 @@ def cmd_backup(args: argparse.Namespace, archive: Archive) -> int:
 
 def cmd_restore(args: argparse.Namespace) -> int:
     """Restore a backup over the store (keeping the old one aside), then rebuild the index."""
+    from index.archive import restore_archive
+
     settings = load_settings(IndexSettings, data_dir=args.data_dir)
     with ProgressBar(enabled=_bar_wanted(args), label="reindex") as bar:
         restored, reindexed = restore_archive(settings, args.backup, progress=bar)
@@ -761,6 +771,8 @@ def cmd_migrate(args: argparse.Namespace) -> int:
         return _fail(
             "--to must be a postgresql://user:password@host:port/db URL", EXIT_USAGE, args.json
         )
+    from index.archive import migrate_store
+
     with ProgressBar(enabled=_bar_wanted(args), label="migrate") as bar:
         report = migrate_store(settings, url, progress=bar)
     if args.json:

@@ -16,11 +16,17 @@ import pytest
 
 from bot.texts import text
 from index import open_archive
+from index.store import pg
 from tests.auxil.fake_bot_api import FakeBotApi, parse_html
 from tests.bot.conftest import USER, make_settings, running_bot
 from tests.bot.corpus import write_corpus
 
 pytestmark = pytest.mark.slow
+
+# The writes' backoff while the server is down, shortened from the product's ~6 s
+# (``pg.RETRY_DELAYS_S``, which the test would only wait out): still a first try at once and
+# retries after growing pauses before the error reaches the handler.
+SHORT_RETRY_DELAYS_S = (0.0, 0.05, 0.1)
 
 
 async def test_a_stopped_server_gets_a_try_again_reply_and_one_log_line(
@@ -28,7 +34,9 @@ async def test_a_stopped_server_gets_a_try_again_reply_and_one_log_line(
     fake_api: FakeBotApi,
     tmp_path: Path,
     caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(pg, "RETRY_DELAYS_S", SHORT_RETRY_DELAYS_S)
     # A database of its own, created here: stopping the server cuts every connection.
     url = postgres_cluster.create_database()
     settings = make_settings(tmp_path, fake_api, database_url=url)
