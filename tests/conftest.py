@@ -9,8 +9,9 @@ import pytest
 
 from index.settings import IndexSettings
 
-# The run's temporary files on a RAM disk when there is one (see the module's docstring).
-pytest_plugins = ["tests.auxil.ram_scratch"]
+# The run's temporary files on a RAM disk when there is one, and the project's bytecode
+# compiled once for every process the run starts (see each module's docstring).
+pytest_plugins = ["tests.auxil.ram_scratch", "tests.auxil.bytecode"]
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
