@@ -46,7 +46,8 @@ def refuse_in_worker(archive: Archive) -> None:
 
 def own_workers(settings: IndexSettings, report: multiprocessing.Queue[list[int]]) -> None:
     """A stand-in bot process: start a pool, report its workers, then wait to be killed."""
-    workers = ProcessWorkers(settings, 2, warm_up_languages=ENGLISH)  # spawned, the default
+    # Spawned, the default; no question is asked here, so the workers only open the index.
+    workers = ProcessWorkers(settings, 2, warm_up_languages=())
     asyncio.run(workers.start())
     report.put(workers.pids())
     time.sleep(120)
