@@ -37,6 +37,8 @@ class SharedState(Protocol):
 
     def put_shared(self, key: str, value: str, ttl_s: float) -> None: ...
 
+    async def put_shared_async(self, key: str, value: str, ttl_s: float) -> None: ...
+
     def get_shared(self, key: str) -> str | None: ...
 
 
@@ -98,6 +100,16 @@ class StateStore:
 
     def put(self, state: QueryState) -> str:
         """Store ``state`` and return its id (8 URL-safe characters)."""
+        state_id = self._put_here(state)
+        if self._shared is not None:
+            try:
+                self._shared.put_shared(STATE_KEY_PREFIX + state_id, state.to_json(), self._ttl_s)
+            except NewsdeskError as exc:
+                logger.warning("button state not shared with other replicas: %s", exc)
+        return state_id
+
+    def _put_here(self, state: QueryState) -> str:
+        """Keep ``state`` in this process under a new id."""
         state_id = secrets.token_urlsafe(6)
         now = self._clock()
         with self._lock:
@@ -105,11 +117,6 @@ class StateStore:
             while len(self._entries) > self._max_entries:
                 self._entries.popitem(last=False)
             self._drop_expired(now)
-        if self._shared is not None:
-            try:
-                self._shared.put_shared(STATE_KEY_PREFIX + state_id, state.to_json(), self._ttl_s)
-            except NewsdeskError as exc:
-                logger.warning("button state not shared with other replicas: %s", exc)
         return state_id
 
     def get(self, state_id: str) -> QueryState | None:
@@ -125,12 +132,20 @@ class StateStore:
         return self._get_shared(state_id)
 
     async def keep(self, state: QueryState) -> str:
-        """``put`` for the event loop: sharing is a round trip to the store, run in a thread
-        so that other updates are served meanwhile. It completes before the caller sends the
-        buttons, so a press on another replica finds the state."""
+        """``put`` for the event loop: sharing is a round trip to the store, awaited so that
+        other updates are served meanwhile (sent from the loop itself,
+        ``Archive.put_shared_async``). It completes before the caller sends the buttons, so a
+        press on another replica finds the state."""
         if self._shared is None:
             return self.put(state)
-        return await asyncio.to_thread(self.put, state)
+        state_id = self._put_here(state)
+        try:
+            await self._shared.put_shared_async(
+                STATE_KEY_PREFIX + state_id, state.to_json(), self._ttl_s
+            )
+        except NewsdeskError as exc:
+            logger.warning("button state not shared with other replicas: %s", exc)
+        return state_id
 
     async def find(self, state_id: str) -> QueryState | None:
         """``get`` for the event loop: this process's states at once, another replica's

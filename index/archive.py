@@ -93,6 +93,7 @@ if TYPE_CHECKING:
     from index.store.backup import BackupReport, RestoreReport
     from index.store.changes import ChangeFollower
     from index.store.copy import CopyReport
+    from index.store.pg_loop import LoopStatements
     from index.upkeep import CheckReport
 
 logger = logging.getLogger(__name__)
@@ -161,11 +162,15 @@ class Archive:
         self._channels_preseeded = False
         self._channels_lock = threading.Lock()
         self._follower: ChangeFollower | None = None
+        # The bot's per-question statements on the shared store, sent from its event loop.
+        self._on_loop: LoopStatements | None = None
 
     def close(self) -> None:
         """Release connections and memory maps."""
         if self._follower is not None:
             self._follower.stop()
+        if self._on_loop is not None:
+            self._on_loop.close()
         self._keeper.close()
         if self._feed_service is not None:
             self._feed_service.close()
@@ -271,6 +276,26 @@ class Archive:
         return self._db.flood_check(  # type: ignore[union-attr]
             user_id, now=time.time(), max_events=max_events, window_s=window_s
         )
+
+    async def put_shared_async(self, key: str, value: str, ttl_s: float) -> None:
+        """``put_shared`` for an event loop: sent from the loop itself when it can be
+        (``index.store.pg_loop``), else through the pool in a thread; the same errors."""
+        await self._loop_statements().put_shared(key, value, ttl_s=ttl_s)
+
+    async def flood_check_async(self, user_id: int, max_events: int, window_s: float) -> str:
+        """``flood_check`` for an event loop (see ``put_shared_async``)."""
+        return await self._loop_statements().flood_check(
+            user_id, max_events=max_events, window_s=window_s
+        )
+
+    def _loop_statements(self) -> LoopStatements:
+        if not self.shares_state:
+            raise StoreError("shared state needs the store on PostgreSQL")
+        if self._on_loop is None:
+            from index.store.pg_loop import LoopStatements
+
+            self._on_loop = LoopStatements(self._db)  # type: ignore[arg-type]
+        return self._on_loop
 
     def is_leader(self) -> bool:
         """Whether this process should poll feeds and send alerts now.

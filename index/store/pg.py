@@ -559,33 +559,26 @@ class PgDatabase:
     def put_shared(self, key: str, value: str, *, now: float, ttl_s: float) -> None:
         """Keep ``value`` under ``key`` for ``ttl_s`` seconds, for every process (one
         statement, no write lock: keys are random and unique)."""
-        with _as_store_error():
-            self.conn.execute(
-                "WITH gone AS (DELETE FROM shared_state WHERE expires_at <= ?) "
-                "INSERT INTO shared_state (key, value, expires_at) VALUES (?, ?, ?) "
-                "ON CONFLICT (key) DO UPDATE SET value = excluded.value, "
-                "expires_at = excluded.expires_at",
-                (now, key, value, now + ttl_s),
+        with _as_store_error(), _translated(self.url):
+            _retrying(
+                self,
+                lambda timeout: self.pool.connection(timeout=timeout),
+                lambda conn: conn.execute(PUT_SHARED_SQL, (now, key, value, now + ttl_s)),
+                patient=True,
             )
 
     def flood_check(self, user_id: int, *, now: float, max_events: int, window_s: float) -> str:
         """One question of ``user_id`` through the shared flood guard: ``allow``, ``warn`` or
         ``drop``, with ``bot.guards.FloodGuard``'s rule (a sliding window, warned once).
 
-        One statement, so one round trip (``_FLOOD_SQL``): the upsert locks the user's row
+        One statement, so one round trip (``FLOOD_SQL``): the upsert locks the user's row
         for the read-modify-write, not the store's write lock, so a question never waits
         for an ingest, and two replicas checking one user at once take turns.
         """
-        params = {
-            "user": user_id,
-            "now": now,
-            "since": now - window_s,
-            "window": window_s,
-            "max": max_events,
-        }
+        params = flood_params(user_id, now=now, max_events=max_events, window_s=window_s)
 
         def decide(conn: Any) -> str:
-            row = conn.execute(_FLOOD_SQL, params).fetchone()
+            row = conn.execute(FLOOD_SQL, params).fetchone()
             return str(row[0])
 
         with _as_store_error(), _translated(self.url):
@@ -694,7 +687,7 @@ _KEPT = (
     "ARRAY(SELECT t FROM unnest(f.times) WITH ORDINALITY AS w(t, i) "
     "WHERE t > %(since)s ORDER BY i)"
 )
-_FLOOD_SQL = (
+FLOOD_SQL = (
     "INSERT INTO flood AS f (user_id, times, warned_until, verdict) "  # noqa: S608 - constants
     "VALUES (%(user)s, ARRAY[%(now)s]::double precision[], 0, 'allow') "
     "ON CONFLICT (user_id) DO UPDATE SET "
@@ -706,6 +699,25 @@ _FLOOD_SQL = (
     "WHEN f.warned_until > %(now)s THEN 'drop' ELSE 'warn' END "
     "RETURNING verdict"
 )
+#: One button state kept for every replica (``put_shared``); expired rows go as it runs.
+PUT_SHARED_SQL = (
+    "WITH gone AS (DELETE FROM shared_state WHERE expires_at <= %s) "
+    "INSERT INTO shared_state (key, value, expires_at) VALUES (%s, %s, %s) "
+    "ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at"
+)
+
+
+def flood_params(user_id: int, *, now: float, max_events: int, window_s: float) -> dict[str, Any]:
+    """``FLOOD_SQL``'s parameters for one question of ``user_id`` at ``now``."""
+    return {
+        "user": user_id,
+        "now": now,
+        "since": now - window_s,
+        "window": window_s,
+        "max": max_events,
+    }
+
+
 #: The LISTEN/NOTIFY channel a write transaction that logged changes notifies at commit.
 CHANGES_CHANNEL = "newsdesk_changes"
 

@@ -76,6 +76,64 @@ def test_the_flood_guard_counts_a_users_questions_on_every_replica(
         assert FloodGuard(1, 0.3, shared=b).check(user + 2) is Verdict.ALLOW  # window slid
 
 
+async def test_flood_checks_and_buttons_sent_from_the_event_loop_are_shared(
+    pg_url: str, tmp_path: Path
+) -> None:
+    """``admit`` and ``keep`` (the handlers' calls) go over each archive's own connection on
+    the event loop (``index.store.pg_loop``) and count and share as the threads' path does."""
+    with _archive(tmp_path / "a", pg_url) as a, _archive(tmp_path / "b", pg_url) as b:
+        guard_a, guard_b = FloodGuard(2, 10.0, shared=a), FloodGuard(2, 10.0, shared=b)
+        user = 55501
+        verdicts = [
+            await guard_a.admit(user),
+            await guard_b.admit(user),
+            await guard_a.admit(user),
+            await guard_b.admit(user),
+        ]
+        assert verdicts == [Verdict.ALLOW, Verdict.ALLOW, Verdict.WARN, Verdict.DROP]
+        state_id = await StateStore(shared=a).keep(STATE)
+        assert StateStore(shared=b).get(state_id) == STATE
+        assert guard_a.check(user) is Verdict.DROP  # the threads' path sees the same window
+        assert a._on_loop is not None and a._on_loop._conn is not None  # the loop served
+
+
+async def test_a_lost_loop_connection_hands_the_question_to_the_pool(
+    pg_url: str, tmp_path: Path
+) -> None:
+    """The server drops the loop's connection (a restart, an admin's kill): the next check
+    is still counted once, through the pool, and the loop connection waits before it is
+    made again."""
+    import psycopg
+
+    with _archive(tmp_path / "a", pg_url) as a:
+        guard = FloodGuard(2, 10.0, shared=a)
+        user = 55502
+        assert await guard.admit(user) is Verdict.ALLOW
+        assert a._on_loop is not None
+        backend = a._on_loop._conn.info.backend_pid
+        with psycopg.connect(pg_url, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (backend,))
+        assert await guard.admit(user) is Verdict.ALLOW  # through the pool
+        assert a._on_loop._conn is None
+        assert await guard.admit(user) is Verdict.WARN  # still the pool, still counted
+        state_id = await StateStore(shared=a).keep(STATE)
+        assert StateStore(shared=a).get(state_id) == STATE
+        assert a._on_loop._conn is None
+
+
+def test_each_event_loop_gets_its_own_loop_connection(pg_url: str, tmp_path: Path) -> None:
+    """An archive used from one event loop and then another (tests, a restarted bot) makes a
+    new loop connection rather than using one bound to a closed loop."""
+    import asyncio
+
+    with _archive(tmp_path / "a", pg_url) as a:
+        guard = FloodGuard(3, 10.0, shared=a)
+        first = asyncio.run(guard.admit(55503))
+        second = asyncio.run(guard.admit(55503))
+        assert [first, second, guard.check(55503)] == [Verdict.ALLOW] * 3
+        assert asyncio.run(guard.admit(55503)) is Verdict.WARN
+
+
 def test_replica_state_tables_of_an_older_store_become_unlogged_and_keep_working(
     pg_url: str, tmp_path: Path
 ) -> None:
