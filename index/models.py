@@ -564,7 +564,7 @@ def _pickled_by_position(cls: type) -> None:
     bench's answers (80 answers at k 3 and 10, 0.6-6.5 kB, timeit, three rounds): dumps
     159-255 µs and loads 134-173 µs per answer before, 86-142 and 78-111 µs after
     (``docs/postgres.md``, "Bot CPU per update, fourth round"). Equal objects either way
-    (``tests/index/test_models.py``). None of these classes has an ``__init__`` that checks
+    (``tests/index/test_models_pickle.py``). None of these classes has an ``__init__`` that checks
     or converts (no ``__post_init__``, every field in ``__init__``), so the constructor makes
     exactly the object that was pickled.
     """
