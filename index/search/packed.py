@@ -26,8 +26,11 @@ from index.search import kernels
 BLOCK = 128
 # Bytes a decoder may read past a block's last delta (``PACK_PAD`` in ``_packed_rows.h``).
 PAD = 8
-# Postings packed per step when packing a file: bounds the packing process's memory.
-_CHUNK_POSTINGS = 1 << 22
+# Postings packed per step when packing a file: bounds the packing process's memory. At 1M
+# passages (44M postings) packing the file in steps of 4M postings rose 55-64 MB over the
+# process's start, in steps of 1M 6 MB, the same bytes at the same CPU (0.59-0.62 s against
+# 0.64-0.65 s; docs/performance.md, "Issue 16: build peak and query RSS at 1M").
+_CHUNK_POSTINGS = 1 << 20
 
 
 def run_bounds(indptr: np.ndarray, split: np.ndarray) -> np.ndarray:
