@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from index.models import DocRecord, EncodedBatch, Progress
+from index.search.heap import release_free_memory
 from index.search.postings import (
     Postings,
     TokenCollector,
@@ -162,8 +163,10 @@ def segment_from_runs(
     vocab, rank = sort_vocabulary_bytes(terms)
     if drop_terms:
         terms.clear()
+    release_free_memory()  # the sort's temporaries, the terms (``heap``)
     merged = merge_runs(runs, rank, vocab.size, row_of_doc, rows_sorted, doc_len, spill_dir)
     del runs, row_of_doc
+    release_free_memory()  # the merge's blocks, before the segment is written
     return SegmentData(
         vocab=vocab,
         postings=merged.postings,
