@@ -42,13 +42,16 @@ import numpy as np
 from index.models import EncodedTerms
 from index.search import runs
 from index.search.building import DocColumnParts
+from index.search.heap import release_free_memory
 from index.search.runs import Run, RunWriter
 
-#: Documents of stream 0 (passages) a worker gets in a row: ~2M tokens on the bench corpus
-#: (~44 tokens a passage), one run of ``runs.WORKER_RUN_TOKENS``. This process holds the
-#: text of up to ``workers`` stretches in flight (~45 MB of ``str`` per 50k passages): at
-#: 100k passages a stretch that was a sixth of its peak at 1M.
-STRETCH_DOCS = 50_000
+#: Documents of stream 0 (passages) a worker gets in a row: ~0.9M tokens on the bench corpus
+#: (~44 tokens a passage), one run (under ``runs.WORKER_RUN_TOKENS``). This process holds
+#: the text of up to ``workers`` stretches in flight (~18 MB of ``str`` per 20k passages),
+#: and a worker buffers and sorts a stretch's tokens at once: at 1M passages, 20k rather
+#: than 50k took each worker's peak from ~220 to ~190 MiB and this process's while the
+#: workers run by ~11 MiB (docs/performance.md, "Issue 16: build peak and query RSS at 1M").
+STRETCH_DOCS = 20_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,10 +189,11 @@ class WorkerRuns:
         for owner, pool in enumerate(self._pools):
             done = pool.submit(_finish).result()
             self._take(done, owner)
-        terms = [t.encode("utf-8", errors="surrogatepass") for t in self._joiner.terms]
-        # the joined ids are mapped into the runs by now: the term dict (~60 MB at 500k
-        # terms) is not held through the merge
+        terms = self._joiner.terms
+        # the joined ids are mapped into the runs by now: the dict is not held through the
+        # merge (its keys are, as the merge's terms)
         self._joiner = _IdJoiner(0)
+        release_free_memory()  # and neither are the holes of the text that was in flight
         return [
             StreamRuns(runs, terms, columns)
             for runs, columns in zip(self._runs, self._columns, strict=True)
@@ -220,16 +224,21 @@ class WorkerRuns:
 
 
 class _IdJoiner:
-    """Workers' term ids → ids in one space, joined by term string."""
+    """Workers' term ids → ids in one space, joined by the terms' UTF-8 bytes.
+
+    Keyed by ``bytes``, which the merge needs anyway: a ``str`` key took 16 bytes more a
+    term, and turning the keys into ``bytes`` at the end held both at once (~20 MB at 500k
+    terms, docs/performance.md, "Issue 16: build peak and query RSS at 1M").
+    """
 
     def __init__(self, workers: int) -> None:
-        self._ids: dict[str, int] = {}
+        self._ids: dict[bytes, int] = {}
         self._maps = [np.empty(0, np.int32) for _ in range(workers)]
         self._sizes = [0] * workers
 
     @property
-    def terms(self) -> list[str]:
-        """Every joined term, in joined id order."""
+    def terms(self) -> list[bytes]:
+        """Every joined term (UTF-8), in joined id order."""
         return list(self._ids)
 
     def join(self, worker: int, first_new_id: int, new_terms: tuple[str, ...]) -> None:
@@ -239,7 +248,10 @@ class _IdJoiner:
         if not new_terms:
             return
         ids = self._ids
-        joined = [ids.setdefault(term, len(ids)) for term in new_terms]
+        joined = [
+            ids.setdefault(term.encode("utf-8", errors="surrogatepass"), len(ids))
+            for term in new_terms
+        ]
         mapping = self._maps[worker]
         if mapping.size < size + len(joined):
             grown = np.empty(max(size + len(joined), 2 * mapping.size), np.int32)
