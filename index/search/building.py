@@ -148,6 +148,13 @@ def segment_from_runs(
     stream shares them) they are emptied once the vocabulary is made of them, as ``runs`` is
     by the merge, so they are not held through it (~30 MB at 500k terms).
     """
+    # The vocabulary first: its sort is this step's largest temporary (~50 MB at 500k
+    # terms), so it runs before the per-passage arrays below exist (docs/performance.md,
+    # "Issue 16: build peak and query RSS at 1M").
+    vocab, rank = sort_vocabulary_bytes(terms)
+    if drop_terms:
+        terms.clear()
+    release_free_memory()  # the sort's temporaries, the terms (``heap``)
     passage_ids = _concatenated(columns.passage_ids, np.int64)
     columns.passage_ids = []
     order = np.argsort(passage_ids, kind="stable")
@@ -160,10 +167,6 @@ def segment_from_runs(
     rows_sorted = bool(np.all(order[1:] > order[:-1])) if n_docs > 1 else True
     doc_len = _concatenated(columns.lengths, np.int32)[order]
     columns.lengths = []
-    vocab, rank = sort_vocabulary_bytes(terms)
-    if drop_terms:
-        terms.clear()
-    release_free_memory()  # the sort's temporaries, the terms (``heap``)
     merged = merge_runs(runs, rank, vocab.size, row_of_doc, rows_sorted, doc_len, spill_dir)
     del runs, row_of_doc
     release_free_memory()  # the merge's blocks, before the segment is written
