@@ -4,9 +4,10 @@ A broad topic (a few everyday words) is a candidate for many articles and alerts
 them, so ``TopicMatcher.decide`` judges an article's candidates together
 (``index.answer.topic_batch``) and the rest one by one from presence codes and verdicts kept
 per index state (``_Verdicts``). These tests check that the decisions are still exactly
-``ask``'s article check (``render``, run for every topic without the reverse index), that
-the batch decides topic by topic what the per-topic rule decides, and that both judgements
-are ``measure_evidence``'s on every set of matched words.
+``ask``'s article check (``render``, run without the reverse index for every topic that has
+a term scoring on the article: ``tests.index.follow_oracle.asked``), that the batch decides
+topic by topic what the per-topic rule decides, and that both judgements are
+``measure_evidence``'s on every set of matched words.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from index.answer.topic_batch import WORDS, ArticleBits, TopicWeights, judge
 from index.bench.alerts import _NewState, new_articles
 from index.bench.archive_corpus import ingest_generated_archive
 from index.bench.corpus import ZipfCorpus
+from tests.index.follow_oracle import SharedAnalyses, asked
 
 PASSAGES = 800
 NEW_ARTICLES = 8
@@ -36,6 +38,7 @@ NEW_ARTICLES = 8
 class _Stored:
     archive: Archive
     article_ids: tuple[int, ...]
+    analyses: SharedAnalyses  # the topics' analyses, made once for the module's matchers
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +50,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_Stored]:
     report = archive.ingest_bytes("new.jsonl", new_articles(PASSAGES, NEW_ARTICLES))
     ids = tuple(item.article_id for item in report.items if item.article_id is not None)
     assert len(ids) == NEW_ARTICLES
-    yield _Stored(archive, ids)
+    yield _Stored(archive, ids, SharedAnalyses(archive.keeper.analyzer))
     archive.close()
 
 
@@ -58,7 +61,7 @@ def test_broad_topics_alert_on_exactly_what_asks_check_accepts(
     archive = generated.archive
     corpus = ZipfCorpus(PASSAGES)
     topics = list(enumerate(corpus.questions(3000) + corpus.specific_questions(300), 1))
-    matcher = TopicMatcher(archive.keeper.analyzer, layer=layer)
+    matcher = generated.analyses.matcher(layer=layer)
     matcher.load(topics, datetime.now(UTC), version=1)
     index = archive.keeper.current()
     alerts = 0
@@ -67,12 +70,8 @@ def test_broad_topics_alert_on_exactly_what_asks_check_accepts(
         passages = archive.get_passages(article_id)
         records = archive.keeper.records_of(article, passages)
         decided = matcher.decide(article, passages, records, index)
-        asked = [
-            topic_id
-            for topic_id, _ in topics
-            if matcher.render(topic_id, article, passages, index) is not None
-        ]
-        assert decided == asked, article.title
+        every = [topic_id for topic_id, _ in topics]
+        assert decided == asked(matcher, every, article, passages, index), article.title
         # The verdicts kept from the articles before give the same decisions again.
         assert matcher.decide(article, passages, records, index) == decided
         alerts += len(decided)
@@ -157,8 +156,8 @@ def test_the_batch_decides_what_the_per_topic_rule_decides(
     topics = list(
         enumerate(corpus.questions(3000) + corpus.specific_questions(300) + long_topics, 1)
     )
-    batched = _Counting(archive.keeper.analyzer, layer=True)
-    reference = _Counting(archive.keeper.analyzer, layer=True)
+    batched = generated.analyses.matcher(_Counting, layer=True)
+    reference = generated.analyses.matcher(_Counting, layer=True)
     reference.batch = False
     for matcher in (batched, reference):
         matcher.load(topics, datetime.now(UTC), version=1)
@@ -182,7 +181,7 @@ def test_the_reverse_index_in_one_pass_keeps_the_per_record_candidates(
 ) -> None:
     archive = generated.archive
     corpus = ZipfCorpus(PASSAGES)
-    matcher = TopicMatcher(archive.keeper.analyzer, layer=True)
+    matcher = generated.analyses.matcher(layer=True)
     matcher.load(enumerate(corpus.questions(3000), 1), datetime.now(UTC), version=1)
     index = archive.keeper.current()
     matcher.candidates((), index)
