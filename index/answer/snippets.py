@@ -475,11 +475,34 @@ def _sentence_features(
         else set()
     )
     starts = [sentence.start for sentence in sentences]
-    located = [(span, _sentence_at(sentences, starts, span.start)) for span in spans]
     matched: list[set[int]] = [set() for _ in sentences]
     derived: list[set[int]] = [set() for _ in sentences]
     exact_matched: list[set[int]] = [set() for _ in sentences]
     titled: list[set[int]] = [set() for _ in sentences]
+    related = _related_words(cues.words)
+    typed = [False] * len(sentences)
+    headline_typed = [False] * len(sentences)
+    if cues.answer_type is None or cues.answer_type == "reason":
+        # No span can be a typed term ("reason" is read from the words below), so only the
+        # spans of question and title terms (and of stems a question word's root begins)
+        # change anything: they alone are located, ~1 in 8 of a passage's spans.
+        _match_words(
+            spans,
+            sentences,
+            starts,
+            term_words,
+            term_titles,
+            related,
+            matched,
+            exact_matched,
+            derived,
+            titled,
+        )
+        if cues.answer_type == "reason" and text is not None:
+            for index, sentence in enumerate(sentences):
+                typed[index] = states_reason(text[sentence.start : sentence.end])
+        return _features_of(matched, typed, titled, headline_typed, derived, exact_matched)
+    located = [(span, _sentence_at(sentences, starts, span.start)) for span in spans]
     asked = {span.start for span in spans if span.term in cues.question_terms}
     dates = [(span.start, span.end) for span in spans if span.term.startswith(DAY_PREFIX)]
     ordered: list[TermSpanLike] = []
@@ -490,17 +513,16 @@ def _sentence_features(
     # Every sentence's first word is capitalised: it is a name only when the same key is
     # also written capitalised inside a sentence, or in the title.
     first_word: dict[int, int] = {}
-    for span, index in located:
-        if index is not None:
-            first_word.setdefault(index, span.start)
-    names = {term for terms in cues.title_words for term in terms} | {
-        span.term
-        for span, index in located
-        if index is not None and span.start != first_word[index]
-    }
-    related = _related_words(cues.words)
-    typed = [False] * len(sentences)
-    headline_typed = [False] * len(sentences)
+    names: set[str] = set()
+    if cues.answer_type == "name":
+        for span, index in located:
+            if index is not None:
+                first_word.setdefault(index, span.start)
+        names = {term for terms in cues.title_words for term in terms} | {
+            span.term
+            for span, index in located
+            if index is not None and span.start != first_word[index]
+        }
     for span, index in located:
         if index is None:
             continue
@@ -531,9 +553,56 @@ def _sentence_features(
         typed[index] = True
         if span.term in headline_answers:
             headline_typed[index] = True
-    if cues.answer_type == "reason" and text is not None:
-        for index, sentence in enumerate(sentences):
-            typed[index] = states_reason(text[sentence.start : sentence.end])
+    return _features_of(matched, typed, titled, headline_typed, derived, exact_matched)
+
+
+def _match_words(
+    spans: Sequence[TermSpanLike],
+    sentences: Sequence[SentenceSpan],
+    starts: Sequence[int],
+    term_words: dict[str, list[int]],
+    term_titles: dict[str, list[int]],
+    related: dict[str, set[int]],
+    matched: list[set[int]],
+    exact_matched: list[set[int]],
+    derived: list[set[int]],
+    titled: list[set[int]],
+) -> None:
+    """``_sentence_features``' word and title matches of a question asking no typed term:
+    the same updates, in the same span order, as its general loop makes (a span of no
+    question or title term, and no stem a question word's root begins, makes none), so the
+    sets are equal, element order included."""
+    for span in spans:
+        term = span.term
+        in_words = term in term_words
+        in_titles = term in term_titles
+        derive = not in_words and related and term[:DERIVED_MIN_CHARS] in related
+        if not (in_words or in_titles or derive):
+            continue
+        index = _sentence_at(sentences, starts, span.start)
+        if index is None:
+            continue
+        if in_words:
+            matched[index].update(term_words[term])
+            exact_matched[index].update(term_words[term])
+        elif derive:
+            found = _derived_matches(term, related)
+            matched[index].update(found)
+            derived[index].update(found)
+        if in_titles:
+            titled[index].update(term_titles[term])
+
+
+def _features_of(
+    matched: list[set[int]],
+    typed: list[bool],
+    titled: list[set[int]],
+    headline_typed: list[bool],
+    derived: list[set[int]],
+    exact_matched: list[set[int]],
+) -> list[SentenceFeatures]:
+    """The ``SentenceFeatures`` of each sentence from ``_sentence_features``' per-sentence
+    sets."""
     return [
         SentenceFeatures(frozenset(m), t, frozenset(ti), h, frozenset(d - exact))
         for m, t, ti, h, d, exact in zip(
