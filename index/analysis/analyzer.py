@@ -173,6 +173,17 @@ class _TermCache(dict[str, tuple[str, ...]]):
         self[chunk] = result
         return result
 
+    def inside_spans(self, chunk: str) -> tuple[tuple[str, int, int], ...]:
+        """The (term, start, end) of a non-alphabetic chunk's tokens inside it, kept in
+        ``token_spans`` (``Analyzer.span_columns`` asks after looking the chunk up)."""
+        inside = tuple(
+            (term, match.start(), match.end())
+            for match in _TOKEN_RE.finditer(chunk)
+            for term in self[match.group()]
+        )
+        self.token_spans[chunk] = inside
+        return inside
+
     def _analyze_plain(self, word: str) -> tuple[str, ...]:
         """``_analyze_token`` of a lowercase ASCII word in a document, the bulk of first sights.
 
@@ -485,43 +496,19 @@ class Analyzer:
         cache = self._documents.get(lang)
         if cache is None:  # a language we do not analyse: English rules (Latin script)
             cache = self._documents[DEFAULT_LANG]
-        terms: list[str] = []
-        starts: list[int] = []
-        ends: list[int] = []
-        add_term, add_start, add_end = terms.append, starts.append, ends.append
-        token_spans = cache.token_spans
-        find = text.find
-        # Each chunk is found from the previous one's end: only whitespace lies between, so
-        # ``find`` lands on the chunk itself (no regex match object per chunk).
-        chunks = text.split()
-        places: list[int] = []
-        end = 0
-        for chunk in chunks:
-            found = cache[chunk]
-            start = find(chunk, end)
-            end = start + len(chunk)
-            places.append(start)
-            if chunk.isalpha():
-                # One token, the whole chunk (as in ``_TermCache.__missing__``): the
-                # tokenizer is skipped for most chunks, which made this the answer stage's
-                # costliest call on passages met for the first time.
-                for term in found:
-                    add_term(term)
-                    add_start(start)
-                    add_end(end)
-                continue
-            inside = token_spans.get(chunk)
-            if inside is None:
-                inside = tuple(
-                    (term, match.start(), match.end())
-                    for match in _TOKEN_RE.finditer(chunk)
-                    for term in cache[match.group()]
-                )
-                token_spans[chunk] = inside
-            for term, first, last in inside:
-                add_term(term)
-                add_start(start + first)
-                add_end(start + last)
+        # The word spans in one C call (``kernels.chunk_spans``, the loop this was in Python):
+        # each chunk is looked up in the term cache and found from the previous one's end
+        # (only whitespace lies between, so ``find`` lands on the chunk itself); an
+        # alphabetic chunk is one token (as in ``_TermCache.__missing__``), so its terms all
+        # span it and the tokenizer is skipped for most chunks; another chunk's token spans
+        # are kept per chunk (``_TermCache.inside_spans``).
+        # Imported here: the extension's package loads the engine and numpy, which a process
+        # that only analyses text (~0.8 s of imports) does not need.
+        from index.search.kernels import chunk_spans
+
+        terms, starts, ends, chunks, places = chunk_spans(
+            text, cache, cache.token_spans, cache.inside_spans
+        )
         if not self._triggers.isdisjoint(chunks):
             published = _published_day(published_at)
             for first, last in self._date_windows(chunks):
@@ -529,9 +516,9 @@ class Analyzer:
                 window = text[offset : places[last - 1] + len(chunks[last - 1])]
                 for mention in find_dates(window, published, numeric=False):
                     for term in mention.terms:
-                        add_term(term)
-                        add_start(offset + mention.start)
-                        add_end(offset + mention.end)
+                        terms.append(term)
+                        starts.append(offset + mention.start)
+                        ends.append(offset + mention.end)
         return terms, starts, ends
 
     def question_token_terms(self, surface: str, lang: Lang) -> tuple[str, ...]:

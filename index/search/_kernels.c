@@ -1268,6 +1268,175 @@ static PyObject *py_unpack_rows(PyObject *self, PyObject *const *args, Py_ssize_
     Py_RETURN_NONE;
 }
 
+/* -- a passage's term spans (the answer stage's analysis) ------------------------------------ */
+
+/* Whether a chunk is alphabetic as ``str.isalpha`` says (non-empty, every character a letter). */
+static int chunk_is_alpha(PyObject *chunk) {
+    Py_ssize_t n = PyUnicode_GET_LENGTH(chunk);
+    if (n == 0) return 0;
+    int kind = PyUnicode_KIND(chunk);
+    const void *data = PyUnicode_DATA(chunk);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (!Py_UNICODE_ISALPHA(PyUnicode_READ(kind, data, i))) return 0;
+    }
+    return 1;
+}
+
+/* Append (term, start, end) to the three columns; -1 with an exception set on failure. */
+static int add_span(PyObject *terms, PyObject *starts, PyObject *ends, PyObject *term,
+                    Py_ssize_t start, Py_ssize_t end) {
+    if (!PyUnicode_Check(term)) {
+        PyErr_SetString(PyExc_TypeError, "a term is not a str");
+        return -1;
+    }
+    PyObject *start_obj = PyLong_FromSsize_t(start);
+    if (start_obj == NULL) return -1;
+    PyObject *end_obj = PyLong_FromSsize_t(end);
+    if (end_obj == NULL) {
+        Py_DECREF(start_obj);
+        return -1;
+    }
+    int status = PyList_Append(terms, term) < 0 || PyList_Append(starts, start_obj) < 0 ||
+                 PyList_Append(ends, end_obj) < 0;
+    Py_DECREF(start_obj);
+    Py_DECREF(end_obj);
+    return status ? -1 : 0;
+}
+
+/* The spans of one chunk at [start, end) of the text, in the columns. */
+static int chunk_spans_of(PyObject *chunk, Py_ssize_t start, Py_ssize_t end, PyObject *cache,
+                          PyObject *token_spans, PyObject *inside_of, PyObject *terms,
+                          PyObject *starts, PyObject *ends) {
+    PyObject *found = PyObject_GetItem(cache, chunk); /* the term cache's __missing__ */
+    if (found == NULL) return -1;
+    int status = 0;
+    if (chunk_is_alpha(chunk)) {
+        PyObject *seq = PySequence_Fast(found, "a chunk's terms are not a sequence");
+        if (seq == NULL) {
+            Py_DECREF(found);
+            return -1;
+        }
+        Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+        PyObject **items = PySequence_Fast_ITEMS(seq);
+        for (Py_ssize_t i = 0; i < n && status == 0; i++) {
+            status = add_span(terms, starts, ends, items[i], start, end);
+        }
+        Py_DECREF(seq);
+        Py_DECREF(found);
+        return status;
+    }
+    Py_DECREF(found);
+    PyObject *inside = PyDict_GetItemWithError(token_spans, chunk); /* borrowed */
+    if (inside != NULL) {
+        Py_INCREF(inside);
+    } else {
+        if (PyErr_Occurred()) return -1;
+        inside = PyObject_CallOneArg(inside_of, chunk);
+        if (inside == NULL) return -1;
+    }
+    if (!PyTuple_Check(inside)) {
+        Py_DECREF(inside);
+        PyErr_SetString(PyExc_TypeError, "a chunk's token spans are not a tuple");
+        return -1;
+    }
+    Py_ssize_t length = end - start;
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(inside) && status == 0; i++) {
+        PyObject *span = PyTuple_GET_ITEM(inside, i);
+        Py_ssize_t first, last;
+        if (!PyTuple_Check(span) || PyTuple_GET_SIZE(span) != 3) {
+            PyErr_SetString(PyExc_TypeError, "a token span is not a (term, start, end) tuple");
+            status = -1;
+        } else if (get_index(PyTuple_GET_ITEM(span, 1), "start", &first) < 0 ||
+                   get_index(PyTuple_GET_ITEM(span, 2), "end", &last) < 0) {
+            status = -1;
+        } else if (first < 0 || last < first || last > length) {
+            PyErr_SetString(PyExc_IndexError, "a token span lies outside its chunk");
+            status = -1;
+        } else {
+            status = add_span(terms, starts, ends, PyTuple_GET_ITEM(span, 0), start + first,
+                              start + last);
+        }
+    }
+    Py_DECREF(inside);
+    return status;
+}
+
+PyDoc_STRVAR(chunk_spans_doc,
+"chunk_spans(text, cache, token_spans, inside_of) -> (terms, starts, ends, chunks, places)\n\n"
+"The word spans of ``Analyzer.span_columns`` (its date spans excepted) in one call: the\n"
+"text's whitespace chunks (``text.split()``, ``chunks``) and where each starts (``places``,\n"
+"``text.find(chunk, end of the previous)``); an alphabetic chunk's terms (``cache[chunk]``,\n"
+"the term cache, which analyses a chunk met for the first time) all span the whole chunk;\n"
+"another chunk's spans are its tokens' (``token_spans[chunk]``, else ``inside_of(chunk)``,\n"
+"which analyses and keeps them) shifted to its place. Every token span is checked to lie in\n"
+"its chunk.");
+
+static PyObject *py_chunk_spans(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    (void)self;
+    if (check_nargs("chunk_spans", nargs, 4) < 0) return NULL;
+    PyObject *text = args[0], *cache = args[1], *token_spans = args[2], *inside_of = args[3];
+    if (!PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, "text must be a str");
+        return NULL;
+    }
+    if (!PyDict_Check(token_spans)) {
+        PyErr_SetString(PyExc_TypeError, "token_spans must be a dict");
+        return NULL;
+    }
+    if (!PyCallable_Check(inside_of)) {
+        PyErr_SetString(PyExc_TypeError, "inside_of must be callable");
+        return NULL;
+    }
+    PyObject *chunks = PyUnicode_Split(text, NULL, -1);
+    if (chunks == NULL) return NULL;
+    PyObject *terms = PyList_New(0), *starts = PyList_New(0), *ends = PyList_New(0);
+    PyObject *places = PyList_New(0);
+    int status = (terms == NULL || starts == NULL || ends == NULL || places == NULL) ? -1 : 0;
+    Py_ssize_t n_text = PyUnicode_GET_LENGTH(text), end = 0;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(chunks) && status == 0; i++) {
+        PyObject *chunk = PyList_GET_ITEM(chunks, i);
+        Py_INCREF(chunk); /* the term cache may run Python code */
+        Py_ssize_t start = PyUnicode_Find(text, chunk, end, n_text, 1);
+        if (start < 0) {
+            if (start == -1) PyErr_SetString(PyExc_ValueError, "a chunk is not in its text");
+            status = -1;
+        } else {
+            end = start + PyUnicode_GET_LENGTH(chunk);
+            PyObject *place = PyLong_FromSsize_t(start);
+            status = place == NULL || PyList_Append(places, place) < 0 ? -1 : 0;
+            Py_XDECREF(place);
+            if (status == 0) {
+                status = chunk_spans_of(chunk, start, end, cache, token_spans, inside_of, terms,
+                                        starts, ends);
+            }
+        }
+        Py_DECREF(chunk);
+    }
+    if (status < 0) {
+        Py_DECREF(chunks);
+        Py_XDECREF(terms);
+        Py_XDECREF(starts);
+        Py_XDECREF(ends);
+        Py_XDECREF(places);
+        return NULL;
+    }
+    PyObject *result = PyTuple_New(5);
+    if (result == NULL) {
+        Py_DECREF(chunks);
+        Py_DECREF(terms);
+        Py_DECREF(starts);
+        Py_DECREF(ends);
+        Py_DECREF(places);
+        return NULL;
+    }
+    PyTuple_SET_ITEM(result, 0, terms); /* the tuple takes the references */
+    PyTuple_SET_ITEM(result, 1, starts);
+    PyTuple_SET_ITEM(result, 2, ends);
+    PyTuple_SET_ITEM(result, 3, chunks);
+    PyTuple_SET_ITEM(result, 4, places);
+    return result;
+}
+
 /* -- module ------------------------------------------------------------------------------------ */
 
 static PyMethodDef methods[] = {
@@ -1291,6 +1460,8 @@ static PyMethodDef methods[] = {
     {"pack_rows", (PyCFunction)(void (*)(void))py_pack_rows, METH_FASTCALL, pack_rows_doc},
     {"unpack_rows", (PyCFunction)(void (*)(void))py_unpack_rows, METH_FASTCALL,
      unpack_rows_doc},
+    {"chunk_spans", (PyCFunction)(void (*)(void))py_chunk_spans, METH_FASTCALL,
+     chunk_spans_doc},
     {NULL, NULL, 0, NULL},
 };
 

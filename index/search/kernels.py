@@ -47,6 +47,7 @@ try:
     from index.search._kernels import (
         add_unit_marked,
         add_unit_sorted,
+        chunk_spans,
         find_in_runs,
         keep_reaching,
         mark,
@@ -67,6 +68,7 @@ except ImportError as exc:  # a checkout whose extension was never built
 __all__ = [
     "add_unit_marked",
     "add_unit_sorted",
+    "chunk_spans",
     "find_in_runs",
     "keep_reaching",
     "mark",
