@@ -1175,7 +1175,10 @@ def _log_rejection(article: ArticleHead, passage: Passage | None, evidence: Evid
     """Say at DEBUG why a candidate was not shown (the threshold's calibration trail).
 
     ``passage`` None: all the article's candidate passages together were not enough.
+    Checked first: most candidates are rejected, and the sorted words were built for each.
     """
+    if not logger.isEnabledFor(logging.DEBUG):
+        return
     logger.debug(
         "rejected article %s passage %s: coverage %.2f, matched words %s",
         article.article_id,
