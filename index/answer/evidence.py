@@ -502,15 +502,19 @@ def measure_evidence(
             word that does match (a shared cognate stem is evidence too), and at least
             ``MIN_CROSS_LANGUAGE_MATCHES`` words must match.
     """
-    present = set(terms)
-    matched = frozenset(i for i, word in enumerate(words) if word.terms & present)
-    counted = [
-        i
-        for i, word in enumerate(words)
-        if not cross_language
-        or i in matched
-        or (word.transferable and (word.known or word.is_name))
-    ]
+    # A set is read as it is (the callers pass sets: ~24 checks a question, each copied
+    # before), and a word's match is a disjointness test, not an intersection built.
+    present = terms if isinstance(terms, (set, frozenset)) else set(terms)
+    matched = frozenset([i for i, word in enumerate(words) if not word.terms.isdisjoint(present)])
+    counted: Sequence[int] = (
+        [
+            i
+            for i, word in enumerate(words)
+            if i in matched or (word.transferable and (word.known or word.is_name))
+        ]
+        if cross_language
+        else range(len(words))
+    )
     total = sum(words[i].weight for i in counted)
     weight = sum(words[i].weight for i in matched)
     coverage = weight / total if total > 0 else 0.0

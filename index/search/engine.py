@@ -857,20 +857,18 @@ class SearchIndex:
         if missing:
             # Each distinct term's (term, base id, weight) in one pass: the same entry a query
             # of that term alone gets (its weight is 1 × idf either way).
-            entries = {entry[0]: entry for entry in self._query_terms(state, missing)}
-            fresh = {
-                term: None
-                if (entry := entries.get(term)) is None
-                else tuple(
-                    tuple(
-                        tuple(run)
-                        for run in self._local_terms(state, seg, [entry])
-                        if run.hi > run.lo
-                    )
-                    for seg in state.segments
+            entries = self._query_terms(state, missing)
+            # Each segment's runs of all the new terms in one pass (``_term_parts``): what
+            # ``_local_terms`` gives a query of one term, without its set-up per term.
+            per_segment = [self._term_parts(state, seg, entries) for seg in state.segments]
+            runs_of = {
+                entry[0]: tuple(
+                    tuple(tuple(run) for run in parts[k] if run is not None and run.hi > run.lo)
+                    for parts in per_segment
                 )
-                for term in missing
+                for k, entry in enumerate(entries)
             }
+            fresh = {term: runs_of.get(term) for term in missing}
             have.update(fresh)
             if len(known) + len(fresh) > MAX_KEPT_TERM_RUNS:
                 known.clear()
@@ -905,21 +903,35 @@ class SearchIndex:
         short), then the tf = 1 runs, each group in the query's order. The order is the same
         in every segment and every phase, so passages sum their parts in one order.
         """
+        multi: list[QueryTerm] = []
+        units: list[QueryTerm] = []
+        for multi_run, unit_run in self._term_parts(state, seg, query):
+            if multi_run is not None:
+                multi.append(multi_run)
+            if unit_run is not None:
+                units.append(unit_run)
+        return multi + units
+
+    def _term_parts(
+        self, state: _State, seg: _Segment, query: list[tuple[str, int, float]]
+    ) -> list[tuple[QueryTerm | None, QueryTerm | None]]:
+        """Per query term, its tf ≥ 2 and tf = 1 runs in ``seg`` (None where it has none)."""
         data = seg.data
         indptr = data.postings.indptr
         rows = data.postings.doc_rows
         # packed rows (format 5): each run's first block, from the term's (``packed``)
         term_blocks = rows.term_blocks if isinstance(rows, PackedRows) else None
-        multi: list[QueryTerm] = []
-        units: list[QueryTerm] = []
+        parts: list[tuple[QueryTerm | None, QueryTerm | None]] = []
         for term, base_id, weight in query:
             term_id = base_id if seg.name == "base" else data.vocab.lookup(term)
             if term_id < 0:
+                parts.append((None, None))
                 continue
             lo, hi = indptr.item(term_id), indptr.item(term_id + 1)
             split = data.tier_split.item(term_id)
             positive = max(weight, 0.0)
             block = term_blocks.item(term_id) if term_blocks is not None else -1
+            multi = unit = None
             if split > lo:
                 part = max_tf_part(
                     data.term_max_tf.item(term_id),
@@ -928,15 +940,16 @@ class SearchIndex:
                     self.params,
                 )
                 shift = data.tf_starts.item(term_id) - lo if data.tf_starts is not None else 0
-                multi.append(QueryTerm(lo, split, weight, positive * part, False, shift, block))
+                multi = QueryTerm(lo, split, weight, positive * part, False, shift, block)
             if hi > split:
                 part = max_tf_part(
                     1, data.term_min_dl_unit.item(term_id), state.avgdl, self.params
                 )
                 if block >= 0:
                     block += (split - lo + BLOCK - 1) // BLOCK
-                units.append(QueryTerm(split, hi, weight, positive * part, True, 0, block))
-        return multi + units
+                unit = QueryTerm(split, hi, weight, positive * part, True, 0, block)
+            parts.append((multi, unit))
+        return parts
 
     def _scratch(self) -> Scratch:
         """The calling thread's query buffers (queries run in worker threads of the bot)."""
