@@ -251,6 +251,7 @@ def choose_snippets(
     features = _sentence_features(sentences, spans, cues, text)
     total = sum(word.weight for word in cues.words)
     n_title = len(cues.title_words)
+    any_derived = any(feature.derived for feature in features)
 
     def bonus(i: int) -> float:
         value = ANSWER_TYPE_SHARE if features[i].typed else 0.0
@@ -269,9 +270,15 @@ def choose_snippets(
         ):
             matched |= cues.title_matched
         # Words held only as a stem of their root in every sentence of the unit (a title
-        # word a lead sentence is credited with is held in full).
-        weak = set().union(*(features[i].derived for i in range(first, last + 1))) - set().union(
-            *(features[i].matched - features[i].derived for i in range(first, last + 1))
+        # word a lead sentence is credited with is held in full); none when no sentence
+        # holds a derived word (every question but Russian and Ukrainian ones, mostly).
+        weak = (
+            set().union(*(features[i].derived for i in range(first, last + 1)))
+            - set().union(
+                *(features[i].matched - features[i].derived for i in range(first, last + 1))
+            )
+            if any_derived
+            else set()
         )
         weight = sum(cues.words[i].weight * (DERIVED_SHARE if i in weak else 1.0) for i in matched)
         value = weight / total if total > 0 else 0.0

@@ -271,8 +271,9 @@ class CandidateRows:
     def columns(self, passage_ids: Sequence[int]) -> np.ndarray:
         """The positions of candidates in every row (each id must be a candidate)."""
         if self._columns is None:
-            self._columns = {pid: i for i, pid in enumerate(self.passage_ids.tolist())}
-        return np.array([self._columns[pid] for pid in passage_ids], dtype=np.int64)
+            ids = self.passage_ids.tolist()
+            self._columns = dict(zip(ids, range(len(ids)), strict=True))
+        return np.array(list(map(self._columns.__getitem__, passage_ids)), dtype=np.int64)
 
     def matrix(self, terms: Sequence[str], columns: np.ndarray) -> np.ndarray:
         """Rows of ``terms`` (fetched if missing) at candidate positions ``columns``."""
