@@ -15,7 +15,10 @@
  * A run's rows are an int32 array or a packed run of a format-5 segment (``_packed_rows.h``):
  * the kernels read both through one cursor, a block of 128 rows at a time, decoding packed
  * blocks into a buffer on the stack; a damaged block (an offset, width or row out of range)
- * stops them the way a row out of range does. */
+ * stops them the way a row out of range does.
+ *
+ * ``chunk_spans`` (at the end) is of another kind: the answer stage's word spans, over Python
+ * objects, holding the GIL; it checks each token span against its chunk. */
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>

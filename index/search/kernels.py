@@ -34,6 +34,14 @@ segment, as a packed run (``packed``): it then decodes a block of 128 rows at a 
 buffer on the stack, and a lookup decodes only the block its key falls in, found through the
 run's skip entries (``_packed_rows.h``). ``pack_rows`` and ``unpack_rows`` are the codec.
 
+One kernel is of another kind: ``chunk_spans``, the word spans of the answer stage's
+``Analyzer.span_columns``, works on Python objects (the text's chunks, the analyzer's term
+cache, lists of terms and offsets), so it holds the GIL and allocates; it checks every token
+span it shifts against its chunk. It replaced a Python loop that was the answer stage's
+costliest call on passages met for the first time: 52.4 → 26.4 µs a 60-word bench passage with
+warm caches (least of 7 rounds over 2,000 passages; docs/performance.md, "Archive.ask CPU,
+second cut").
+
 A row out of the segment's range (postings damaged after the load's checks, which do not
 read every posting) makes a merge stop and say so (-1 or False; the caller raises
 ``IndexError``, as numpy's gathers did) before it reads or writes anything at that row; the
