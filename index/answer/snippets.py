@@ -497,22 +497,22 @@ def _sentence_features(
     related = _related_words(cues.words)
     typed = [False] * len(sentences)
     headline_typed = [False] * len(sentences)
+    # The question and title words each sentence holds: only the spans of question and title
+    # terms (and of stems a question word's root begins) are located, ~1 in 8 of a passage's.
+    _match_words(
+        spans,
+        sentences,
+        starts,
+        term_words,
+        term_titles,
+        related,
+        matched,
+        exact_matched,
+        derived,
+        titled,
+    )
     if cues.answer_type is None or cues.answer_type == "reason":
-        # No span can be a typed term ("reason" is read from the words below), so only the
-        # spans of question and title terms (and of stems a question word's root begins)
-        # change anything: they alone are located, ~1 in 8 of a passage's spans.
-        _match_words(
-            spans,
-            sentences,
-            starts,
-            term_words,
-            term_titles,
-            related,
-            matched,
-            exact_matched,
-            derived,
-            titled,
-        )
+        # No span can be a typed term ("reason" is read from the sentence's words).
         if cues.answer_type == "reason" and text is not None:
             for index, sentence in enumerate(sentences):
                 typed[index] = states_reason(text[sentence.start : sentence.end])
@@ -541,20 +541,7 @@ def _sentence_features(
     for span, index in located:
         if index is None:
             continue
-        if span.term in term_words:
-            matched[index].update(term_words[span.term])
-            exact_matched[index].update(term_words[span.term])
-        elif related:
-            found = _derived_matches(span.term, related)
-            matched[index].update(found)
-            derived[index].update(found)
-        if span.term in term_titles:
-            titled[index].update(term_titles[span.term])
-        if (
-            cues.answer_type is None
-            or span.start in asked
-            or not is_typed_term(span.term, cues.answer_type)
-        ):
+        if span.start in asked or not is_typed_term(span.term, cues.answer_type):
             continue
         if cues.answer_type == "name" and (
             _inside(span.start, dates)
@@ -583,10 +570,10 @@ def _match_words(
     derived: list[set[int]],
     titled: list[set[int]],
 ) -> None:
-    """``_sentence_features``' word and title matches of a question asking no typed term:
-    the same updates, in the same span order, as its general loop makes (a span of no
-    question or title term, and no stem a question word's root begins, makes none), so the
-    sets are equal, element order included."""
+    """``_sentence_features``' word and title matches, in span order: a span of no question
+    or title term, and no stem a question word's root begins, changes none of the sets, so
+    only the others are located (``_sentence_at``). Kept apart from the typed terms' loop,
+    which locates every span but only for questions that ask a type."""
     for span in spans:
         term = span.term
         in_words = term in term_words
