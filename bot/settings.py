@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import NoDecode
 
-from index import IndexSettings, SettingsError, load_settings
+from index import LANGS, IndexSettings, SettingsError, load_settings
 
 # Telegram bot tokens look like "123456789:AAE...": a numeric bot id, a colon, and a secret of
 # URL-safe characters (35 today; we accept 30+ so a future longer secret still passes).
@@ -101,7 +101,7 @@ class BotSettings(IndexSettings):
         "once; each worker and replacement is a fork of it). See bot.workers.",
     )
     warm_up_languages: Annotated[list[Literal["en", "uk", "ru"]], NoDecode] = Field(
-        default_factory=lambda: ["en", "uk", "ru"],
+        default_factory=lambda: list(LANGS),
         description="Languages the bot and every answer worker warm up for before they answer "
         "(bot.warmup), comma-separated; fewer start faster and leaner (Russian alone is ~1 s "
         "of a worker's start); empty: only the index is opened.",

@@ -22,7 +22,7 @@ import logging
 import time
 from collections.abc import Iterable
 
-from index import Archive, NewsdeskError
+from index import LANGS, Archive, NewsdeskError
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ WARM_UP_QUESTIONS: tuple[str, ...] = (
     "что сказал министр 14 июля",  # Russian words: the ru lemmas (~1 s to decode)
     "министр финансов 14 июля",  # Cyrillic without marker letters or words: lingua (~0.4 s)
 )
-WARM_UP_LANGUAGES: tuple[str, ...] = ("en", "uk", "ru")
+WARM_UP_LANGUAGES: tuple[str, ...] = LANGS  # every language the archive analyses
 # The languages each question warms for: lingua tells Ukrainian from Russian, so the question
 # that reaches it is needed as soon as either of them is.
 _QUESTION_LANGUAGES: tuple[frozenset[str], ...] = (
