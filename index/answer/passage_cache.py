@@ -22,6 +22,7 @@ import functools
 import operator
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from itertools import filterfalse
 
 import numpy as np
 
@@ -161,15 +162,19 @@ class PassageCache:
         """``article_of`` for many passages: one ``lookup`` (the engine's ``articles_of``)
         for all the passages not seen before, instead of one engine call each."""
         known = self._article_ids
-        missing = [pid for pid in dict.fromkeys(passage_ids) if pid not in known]
+        # ``filterfalse`` and ``map`` over the ~100-200 ids run in C, without a Python
+        # comprehension's loop.
+        missing = list(filterfalse(known.__contains__, dict.fromkeys(passage_ids)))
         if not missing:
-            return [known[pid] for pid in passage_ids]
+            return list(map(known.__getitem__, passage_ids))
         fresh = dict(zip(missing, lookup(missing).tolist(), strict=True))
-        result = [known[pid] if pid in known else fresh[pid] for pid in passage_ids]
         if len(known) + len(fresh) > MAX_CACHED_ARTICLE_IDS:
+            result = [known[pid] if pid in known else fresh[pid] for pid in passage_ids]
             known.clear()
+            known.update(fresh)
+            return result
         known.update(fresh)
-        return result
+        return list(map(known.__getitem__, passage_ids))
 
     def term_shares(self, passage_id: int) -> TermShares | None:
         """A passage's RM3 term shares kept by ``keep_term_shares``, or None.

@@ -38,7 +38,6 @@ measurements behind the choices above, are in docs/quality.md with their command
 
 from __future__ import annotations
 
-import heapq
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -164,6 +163,11 @@ def words_of_terms(
     return tuple(words)
 
 
+# First characters of the terms RM3 never expands a question with (see ``TermShares.of``),
+# and "" for the empty term.
+_NOT_EXPANDED_STARTS = frozenset(("", DATE_PREFIX, FOLD_PREFIX))
+
+
 @dataclass(frozen=True, slots=True)
 class TermShares:
     """A feedback passage's expandable terms, each with its share ``tf / length``.
@@ -185,7 +189,10 @@ class TermShares:
         """
         length = len(terms)
         counts = Counter(terms)
-        kept = [term for term in counts if term and term[0] not in (DATE_PREFIX, FOLD_PREFIX)]
+        # ``term[:1]`` is "" for an empty term, else its first character: one set test
+        # instead of a truth test and a tuple scan, ~20% of this function (48 → 39 µs a
+        # bench feedback passage, the same shares on 3,000 of them).
+        kept = [term for term in counts if term[:1] not in _NOT_EXPANDED_STARTS]
         tfs = counts.values() if len(kept) == len(counts) else map(counts.__getitem__, kept)
         return cls(tuple(kept), tuple(map(truediv, tfs, repeat(length))))
 
@@ -233,8 +240,11 @@ def shares_expansion(
             votes[term] = get(term, 0.0) + share * score
     for term in exclude:
         votes.pop(term, None)
-    # Counter.most_common's own selection: the largest, ties in first-vote order.
-    strongest = heapq.nlargest(options.expansion_terms, votes.items(), key=itemgetter(1))
+    # The largest, ties in first-vote order (Counter.most_common's selection). ``sorted`` is
+    # stable with ``reverse``, so this is exactly ``heapq.nlargest(n, ..., key=...)``, whose
+    # documented equivalent it is; nlargest's Python loop over the ~300 votes cost ~150 µs
+    # against ~50 µs for the sort in C (2,000 random vote sets with ties: the same lists).
+    strongest = sorted(votes.items(), key=itemgetter(1), reverse=True)[: options.expansion_terms]
     mass = sum(weight for _, weight in strongest)
     return {term: weight / mass for term, weight in strongest} if mass > 0 else {}
 
