@@ -41,6 +41,8 @@ from index.analysis.normalize import strip_apostrophes
 from index.models import Lang
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
     from pymorphy3 import MorphAnalyzer
 
 _UK_LETTERS = frozenset("іїєґ")
@@ -150,6 +152,13 @@ def stem_token(token: str, lang: Lang) -> str:
     if lang == "en":
         stem = _EN_SPELLING.get(stem, stem)
     return strip_apostrophes(stem) if "'" in stem else stem
+
+
+def ascii_word_stemming() -> tuple[Callable[[str], str], Mapping[str, str]]:
+    """``stem_ascii_word``'s parts, the English stemmer and the respellings of its stems
+    (``stem = spellings.get(stem, stem)``), for a caller that stems in C
+    (``kernels.chunk_terms``)."""
+    return _EN_STEM, _EN_SPELLING
 
 
 def stem_ascii_word(token: str) -> str:

@@ -12,6 +12,8 @@ import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from itertools import compress
+from operator import attrgetter
 
 from index.analysis.dates import DATE_PREFIX, DAY_PREFIX
 from index.answer.answer_type import (
@@ -24,6 +26,8 @@ from index.answer.answer_type import (
 from index.answer.evidence import QuestionWord
 from index.answer.protocols import TermSpanLike
 
+# A span's term, read in C (``_word_hits``).
+_TERM_OF = attrgetter("term")
 # A snippet shorter than this many characters (about 50 words: one long news sentence, or two
 # short ones) gets one neighbouring sentence of context; 100 left pronoun-led follow-ups ("He
 # told lawmakers ...") out of answers on the QA set. 150 → 200 with PAIR_COST 0.05, on the
@@ -356,7 +360,10 @@ def _word_hits(
     for i, word in enumerate(words):
         for term in word.terms:
             word_of.setdefault(term, []).append(i)
-    return sorted((span.start, span.end, i) for span in spans for i in word_of.get(span.term, ()))
+    # Most spans are of no question word: ``compress`` drops them in C, so the generator
+    # only visits the few that are (the same tuples in the same order).
+    held = compress(spans, map(word_of.__contains__, map(_TERM_OF, spans)))
+    return sorted((span.start, span.end, i) for span in held for i in word_of[span.term])
 
 
 def _spread_cost(hits: Sequence[tuple[int, int, int]], start: int, end: int) -> float:

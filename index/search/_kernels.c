@@ -1271,6 +1271,153 @@ static PyObject *py_unpack_rows(PyObject *self, PyObject *const *args, Py_ssize_
     Py_RETURN_NONE;
 }
 
+/* -- the document term cache's plain words (the answer stage's first sight of words) ----------- */
+
+/* What ``_TermCache._analyze_plain`` reads, from the ``plain`` tuple the analyzer passes:
+ * (stopwords, stem, spellings, trigger words, triggers, limit). A plain word is a lowercase
+ * ASCII word (``chunk.isascii() and chunk.isalpha() and chunk.islower()``: only a-z); its
+ * terms are () for a stopword, else its English stem respelt (``spellings.get(stem, stem)``),
+ * as the word itself when they are equal. */
+typedef struct {
+    PyObject *stopwords, *stem, *spellings, *trigger_words, *triggers;
+    Py_ssize_t limit;
+} PlainWords;
+
+static int plain_words_of(PyObject *plain, PlainWords *out) {
+    if (!PyTuple_Check(plain) || PyTuple_GET_SIZE(plain) != 6) {
+        PyErr_SetString(PyExc_TypeError, "plain must be a 6-tuple");
+        return -1;
+    }
+    out->stopwords = PyTuple_GET_ITEM(plain, 0);
+    out->stem = PyTuple_GET_ITEM(plain, 1);
+    out->spellings = PyTuple_GET_ITEM(plain, 2);
+    out->trigger_words = PyTuple_GET_ITEM(plain, 3);
+    out->triggers = PyTuple_GET_ITEM(plain, 4);
+    if (!PyAnySet_Check(out->stopwords) || !PyAnySet_Check(out->trigger_words) ||
+        !PySet_Check(out->triggers) || !PyDict_Check(out->spellings) ||
+        !PyCallable_Check(out->stem)) {
+        PyErr_SetString(PyExc_TypeError,
+                        "plain must hold (set, callable, dict, set, set, int)");
+        return -1;
+    }
+    out->limit = PyLong_AsSsize_t(PyTuple_GET_ITEM(plain, 5));
+    if (out->limit == -1 && PyErr_Occurred()) return -1;
+    return 0;
+}
+
+static int chunk_is_plain(PyObject *chunk) {
+    if (!PyUnicode_IS_ASCII(chunk)) return 0;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(chunk);
+    const Py_UCS1 *s = PyUnicode_1BYTE_DATA(chunk);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (s[i] < 'a' || s[i] > 'z') return 0;
+    }
+    return n > 0;
+}
+
+/* ``cache[chunk]`` (a new reference): a plain word met for the first time is analysed and
+ * kept here as ``_analyze_plain`` does; any other miss, or any miss once the cache holds
+ * ``limit`` entries (which ``__missing__`` clears), goes to the cache's ``__missing__``.
+ * ``plain`` NULL: every miss does. */
+static PyObject *cached_terms(PyObject *cache, PyObject *chunk, const PlainWords *plain) {
+    PyObject *found = PyDict_GetItemWithError(cache, chunk); /* borrowed; no __missing__ */
+    if (found != NULL) {
+        Py_INCREF(found);
+        return found;
+    }
+    if (PyErr_Occurred()) return NULL;
+    if (plain == NULL || PyDict_GET_SIZE(cache) >= plain->limit || !chunk_is_plain(chunk)) {
+        return PyObject_GetItem(cache, chunk);
+    }
+    int stopword = PySet_Contains(plain->stopwords, chunk);
+    if (stopword < 0) return NULL;
+    PyObject *terms;
+    if (stopword) {
+        terms = PyTuple_New(0);
+    } else {
+        PyObject *stem = PyObject_CallOneArg(plain->stem, chunk);
+        if (stem == NULL) return NULL;
+        PyObject *spelt = PyDict_GetItemWithError(plain->spellings, stem); /* borrowed */
+        if (spelt == NULL && PyErr_Occurred()) {
+            Py_DECREF(stem);
+            return NULL;
+        }
+        if (spelt != NULL) {
+            Py_INCREF(spelt);
+            Py_SETREF(stem, spelt);
+        }
+        int same = PyObject_RichCompareBool(stem, chunk, Py_EQ);
+        terms = same < 0 ? NULL : PyTuple_Pack(1, same ? chunk : stem);
+        Py_DECREF(stem);
+    }
+    if (terms == NULL) return NULL;
+    if (PyDict_SetItem(cache, chunk, terms) < 0) {
+        Py_DECREF(terms);
+        return NULL;
+    }
+    int trigger = PySet_Contains(plain->trigger_words, chunk);
+    if (trigger < 0 || (trigger && PySet_Add(plain->triggers, chunk) < 0)) {
+        Py_DECREF(terms);
+        return NULL;
+    }
+    return terms;
+}
+
+PyDoc_STRVAR(chunk_terms_doc,
+"chunk_terms(chunks, cache, plain) -> list\n\n"
+"``Analyzer.document_terms``' word terms: ``cache[chunk]`` of each chunk of the list, in\n"
+"order, flattened. A lowercase ASCII word met for the first time is analysed here as\n"
+"``_TermCache._analyze_plain`` does (``plain``: its stopwords, stemmer, spellings, trigger\n"
+"words, the triggers set it adds to and the cache's size limit); any other new chunk goes\n"
+"to the cache's ``__missing__``.");
+
+static PyObject *py_chunk_terms(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    (void)self;
+    if (check_nargs("chunk_terms", nargs, 3) < 0) return NULL;
+    PyObject *chunks = args[0], *cache = args[1];
+    PlainWords plain;
+    if (!PyList_Check(chunks) || !PyDict_Check(cache)) {
+        PyErr_SetString(PyExc_TypeError, "chunk_terms needs a list and a dict");
+        return NULL;
+    }
+    if (plain_words_of(args[2], &plain) < 0) return NULL;
+    PyObject *terms = PyList_New(0);
+    if (terms == NULL) return NULL;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(chunks); i++) {
+        PyObject *chunk = PyList_GET_ITEM(chunks, i);
+        if (!PyUnicode_Check(chunk)) {
+            PyErr_SetString(PyExc_TypeError, "a chunk is not a str");
+            Py_DECREF(terms);
+            return NULL;
+        }
+        Py_INCREF(chunk); /* the cache's __missing__ may run any Python code */
+        PyObject *found = cached_terms(cache, chunk, &plain);
+        Py_DECREF(chunk);
+        if (found == NULL) {
+            Py_DECREF(terms);
+            return NULL;
+        }
+        PyObject *seq = PySequence_Fast(found, "a chunk's terms are not a sequence");
+        Py_DECREF(found);
+        if (seq == NULL) {
+            Py_DECREF(terms);
+            return NULL;
+        }
+        int status = 0;
+        Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+        PyObject **items = PySequence_Fast_ITEMS(seq);
+        for (Py_ssize_t k = 0; k < n && status == 0; k++) {
+            status = PyList_Append(terms, items[k]);
+        }
+        Py_DECREF(seq);
+        if (status < 0) {
+            Py_DECREF(terms);
+            return NULL;
+        }
+    }
+    return terms;
+}
+
 /* -- a passage's term spans (the answer stage's analysis) ------------------------------------ */
 
 /* Whether a chunk is alphabetic as ``str.isalpha`` says (non-empty, every character a letter). */
@@ -1308,9 +1455,9 @@ static int add_span(PyObject *terms, PyObject *starts, PyObject *ends, PyObject 
 
 /* The spans of one chunk at [start, end) of the text, in the columns. */
 static int chunk_spans_of(PyObject *chunk, Py_ssize_t start, Py_ssize_t end, PyObject *cache,
-                          PyObject *token_spans, PyObject *inside_of, PyObject *terms,
-                          PyObject *starts, PyObject *ends) {
-    PyObject *found = PyObject_GetItem(cache, chunk); /* the term cache's __missing__ */
+                          const PlainWords *plain, PyObject *token_spans, PyObject *inside_of,
+                          PyObject *terms, PyObject *starts, PyObject *ends) {
+    PyObject *found = cached_terms(cache, chunk, plain); /* or the term cache's __missing__ */
     if (found == NULL) return -1;
     int status = 0;
     if (chunk_is_alpha(chunk)) {
@@ -1365,19 +1512,30 @@ static int chunk_spans_of(PyObject *chunk, Py_ssize_t start, Py_ssize_t end, PyO
 }
 
 PyDoc_STRVAR(chunk_spans_doc,
-"chunk_spans(text, cache, token_spans, inside_of) -> (terms, starts, ends, chunks, places)\n\n"
+"chunk_spans(text, cache, token_spans, inside_of[, plain]) -> (terms, starts, ends, chunks,\n"
+"places)\n\n"
 "The word spans of ``Analyzer.span_columns`` (its date spans excepted) in one call: the\n"
 "text's whitespace chunks (``text.split()``, ``chunks``) and where each starts (``places``,\n"
 "``text.find(chunk, end of the previous)``); an alphabetic chunk's terms (``cache[chunk]``,\n"
 "the term cache, which analyses a chunk met for the first time) all span the whole chunk;\n"
 "another chunk's spans are its tokens' (``token_spans[chunk]``, else ``inside_of(chunk)``,\n"
 "which analyses and keeps them) shifted to its place. Every token span is checked to lie in\n"
-"its chunk.");
+"its chunk. With ``plain`` (``chunk_terms``'), a plain word met for the first time is\n"
+"analysed here, not in ``__missing__``.");
 
 static PyObject *py_chunk_spans(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
     (void)self;
-    if (check_nargs("chunk_spans", nargs, 4) < 0) return NULL;
+    if (nargs != 4 && check_nargs("chunk_spans", nargs, 5) < 0) return NULL;
     PyObject *text = args[0], *cache = args[1], *token_spans = args[2], *inside_of = args[3];
+    PlainWords plain_words, *plain = NULL;
+    if (nargs == 5) {
+        if (!PyDict_Check(cache)) {
+            PyErr_SetString(PyExc_TypeError, "cache must be a dict with plain");
+            return NULL;
+        }
+        if (plain_words_of(args[4], &plain_words) < 0) return NULL;
+        plain = &plain_words;
+    }
     if (!PyUnicode_Check(text)) {
         PyErr_SetString(PyExc_TypeError, "text must be a str");
         return NULL;
@@ -1409,8 +1567,8 @@ static PyObject *py_chunk_spans(PyObject *self, PyObject *const *args, Py_ssize_
             status = place == NULL || PyList_Append(places, place) < 0 ? -1 : 0;
             Py_XDECREF(place);
             if (status == 0) {
-                status = chunk_spans_of(chunk, start, end, cache, token_spans, inside_of, terms,
-                                        starts, ends);
+                status = chunk_spans_of(chunk, start, end, cache, plain, token_spans, inside_of,
+                                        terms, starts, ends);
             }
         }
         Py_DECREF(chunk);
@@ -1465,6 +1623,8 @@ static PyMethodDef methods[] = {
      unpack_rows_doc},
     {"chunk_spans", (PyCFunction)(void (*)(void))py_chunk_spans, METH_FASTCALL,
      chunk_spans_doc},
+    {"chunk_terms", (PyCFunction)(void (*)(void))py_chunk_terms, METH_FASTCALL,
+     chunk_terms_doc},
     {NULL, NULL, 0, NULL},
 };
 
