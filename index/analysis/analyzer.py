@@ -201,6 +201,9 @@ class _TermCache(dict[str, tuple[str, ...]]):
         vocabulary where many words are seen once or twice. When the stem is the word itself
         the cached tuple holds the key's own string object, so a warm lookup touches one
         string fewer in memory (the lookups are memory-bound on a large vocabulary).
+        ``kernels.chunk_terms`` and ``chunk_spans`` do the same in C (``cached_terms`` in
+        ``_kernels.c``, from ``self.plain``): a change here must be made there too
+        (tests/index/analysis/test_chunk_terms.py holds them equal).
         """
         if word in _EN_STOPWORDS:
             terms: tuple[str, ...] = ()
