@@ -125,9 +125,9 @@ def _folded(token: str) -> str:
             break
     if not (text.isascii() and text.isalpha()):
         # ASCII letters are their own transliteration (no diacritics, nothing in
-        # ``_TRANSLIT``) and all kept, so both steps are skipped for them: a third of this
-        # function for the Latin names that most fold keys are made of (10.3 → 6.8 µs for
-        # "Washington").
+        # ``_TRANSLIT``) and all kept, so both steps are skipped for them: half of this
+        # function for the Latin names most fold keys are made of (15.6 → 7.3 µs
+        # for "Washington" at load ~8; tests/index/analysis/test_fold_ascii_path.py).
         text = transliterate(text)
         text = "".join(c for c in text if c.isalpha())
     for old, new in _FOLDS:
