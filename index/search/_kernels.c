@@ -1598,6 +1598,142 @@ static PyObject *py_chunk_spans(PyObject *self, PyObject *const *args, Py_ssize_
     return result;
 }
 
+/* -- per-term starts from checkpoints ------------------------------------------------------ */
+
+/* Terms between two checkpoints of ``term_starts`` and ``prefix_at``: a lookup sums at most
+ * this many narrow counts (one or two cache lines). */
+#define CHECKPOINT_SHIFT 6
+
+ALWAYS_INLINE int64_t position_at(const void *indptr, Kind kind, Py_ssize_t i) {
+    return kind == K_I32 ? ((const int32_t *)indptr)[i] : ((const int64_t *)indptr)[i];
+}
+
+PyDoc_STRVAR(term_starts_doc,
+             "term_starts(indptr, multi, checkpoints, term) -> (block, tf_start)\n\n"
+             "A term's first skip entry (``packed.term_blocks``) and the start of its tf >= 2 "
+             "tfs in a\ncompact tf array (``postings.compact_tf_starts``), from the values at "
+             "every 64th term\n(``checkpoints``, int64 (n, 2)) and the counts of the terms "
+             "between: ``indptr`` (int32/64,\nterms + 1) and ``multi`` (each term's tf >= 2 "
+             "postings, uint8/16/32). ``term`` may be the\nterm count (the totals). "
+             "IndexError for a term or checkpoint out of range.");
+
+static PyObject *py_term_starts(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    Arr indptr, multi, checkpoints;
+    Py_ssize_t term;
+    if (check_nargs("term_starts", nargs, 4) < 0 ||
+        get_array(args[0], "indptr", BIT(K_I32) | BIT(K_I64), 1, 0, &indptr) < 0 ||
+        get_array(args[1], "multi", LENGTH_KINDS, 1, 0, &multi) < 0 ||
+        get_array(args[2], "checkpoints", BIT(K_I64), 2, 0, &checkpoints) < 0 ||
+        get_index(args[3], "term", &term) < 0)
+        return NULL;
+    Py_ssize_t at = term >> CHECKPOINT_SHIFT;
+    if (indptr.size != multi.size + 1 || term < 0 || term > multi.size ||
+        2 * at + 1 >= checkpoints.size) {
+        PyErr_SetString(PyExc_IndexError, "term out of range");
+        return NULL;
+    }
+    const int64_t *ck = checkpoints.data;
+    int64_t blocks = ck[2 * at], tf = ck[2 * at + 1];
+    for (Py_ssize_t u = at << CHECKPOINT_SHIFT; u < term; u++) {
+        int64_t m = length_at(multi.data, multi.kind, u);
+        int64_t n = position_at(indptr.data, indptr.kind, u + 1) -
+                    position_at(indptr.data, indptr.kind, u);
+        blocks += pack_blocks_of(m) + pack_blocks_of(n - m);
+        tf += m;
+    }
+    return Py_BuildValue("(LL)", (long long)blocks, (long long)tf);
+}
+
+PyDoc_STRVAR(term_checkpoints_doc,
+             "term_checkpoints(indptr, multi, out) -> bool\n\n"
+             "``term_starts``' checkpoints: at every 64th term and at the term count, the first "
+             "skip entry\nand the tf start, into ``out`` (int64, (terms // 64 + 1, 2)), in one "
+             "pass without\ntemporaries. False when a term's tf >= 2 count exceeds its postings "
+             "(damaged counts).");
+
+static PyObject *py_term_checkpoints(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    Arr indptr, multi, out;
+    if (check_nargs("term_checkpoints", nargs, 3) < 0 ||
+        get_array(args[0], "indptr", BIT(K_I32) | BIT(K_I64), 1, 0, &indptr) < 0 ||
+        get_array(args[1], "multi", LENGTH_KINDS, 1, 0, &multi) < 0 ||
+        get_array(args[2], "out", BIT(K_I64), 2, 1, &out) < 0)
+        return NULL;
+    Py_ssize_t n = multi.size;
+    if (indptr.size != n + 1 || out.size != 2 * ((n >> CHECKPOINT_SHIFT) + 1))
+        return value_error("indptr, multi and out disagree in size");
+    int64_t *ck = out.data;
+    int64_t blocks = 0, tf = 0;
+    int ok = 1;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t u = 0; u <= n; u++) {
+        if (!(u & ((1 << CHECKPOINT_SHIFT) - 1))) {
+            ck[2 * (u >> CHECKPOINT_SHIFT)] = blocks;
+            ck[2 * (u >> CHECKPOINT_SHIFT) + 1] = tf;
+        }
+        if (u == n) break;
+        int64_t m = length_at(multi.data, multi.kind, u);
+        int64_t size = position_at(indptr.data, indptr.kind, u + 1) -
+                       position_at(indptr.data, indptr.kind, u);
+        if (size < m) {
+            ok = 0;
+            break;
+        }
+        blocks += pack_blocks_of(m) + pack_blocks_of(size - m);
+        tf += m;
+    }
+    Py_END_ALLOW_THREADS
+    return PyBool_FromLong(ok);
+}
+
+PyDoc_STRVAR(prefix_checkpoints_doc,
+             "prefix_checkpoints(counts, out) -> None\n\n"
+             "``prefix_at``'s checkpoints: ``sum(counts[:i])`` for every 64th ``i`` up to the "
+             "count's size\ninto ``out`` (int64, size // 64 + 1), without temporaries.");
+
+static PyObject *py_prefix_checkpoints(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    Arr counts, out;
+    if (check_nargs("prefix_checkpoints", nargs, 2) < 0 ||
+        get_array(args[0], "counts", LENGTH_KINDS, 1, 0, &counts) < 0 ||
+        get_array(args[1], "out", BIT(K_I64), 1, 1, &out) < 0)
+        return NULL;
+    Py_ssize_t n = counts.size;
+    if (out.size != (n >> CHECKPOINT_SHIFT) + 1) return value_error("out has the wrong size");
+    int64_t *ck = out.data;
+    int64_t sum = 0;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t u = 0; u <= n; u++) {
+        if (!(u & ((1 << CHECKPOINT_SHIFT) - 1))) ck[u >> CHECKPOINT_SHIFT] = sum;
+        if (u < n) sum += length_at(counts.data, counts.kind, u);
+    }
+    Py_END_ALLOW_THREADS
+    Py_RETURN_NONE;
+}
+
+PyDoc_STRVAR(prefix_at_doc,
+             "prefix_at(counts, checkpoints, i) -> int\n\n"
+             "``sum(counts[:i])`` from the sums at every 64th position (``checkpoints``, int64) "
+             "and the\ncounts between (uint8/16/32); ``i`` may be the count's size. IndexError "
+             "out of range.");
+
+static PyObject *py_prefix_at(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    Arr counts, checkpoints;
+    Py_ssize_t i;
+    if (check_nargs("prefix_at", nargs, 3) < 0 ||
+        get_array(args[0], "counts", LENGTH_KINDS, 1, 0, &counts) < 0 ||
+        get_array(args[1], "checkpoints", BIT(K_I64), 1, 0, &checkpoints) < 0 ||
+        get_index(args[2], "i", &i) < 0)
+        return NULL;
+    Py_ssize_t at = i >> CHECKPOINT_SHIFT;
+    if (i < 0 || i > counts.size || at >= checkpoints.size) {
+        PyErr_SetString(PyExc_IndexError, "position out of range");
+        return NULL;
+    }
+    int64_t sum = ((const int64_t *)checkpoints.data)[at];
+    for (Py_ssize_t u = at << CHECKPOINT_SHIFT; u < i; u++)
+        sum += length_at(counts.data, counts.kind, u);
+    return PyLong_FromLongLong((long long)sum);
+}
+
 /* -- module ------------------------------------------------------------------------------------ */
 
 static PyMethodDef methods[] = {
@@ -1625,6 +1761,13 @@ static PyMethodDef methods[] = {
      chunk_spans_doc},
     {"chunk_terms", (PyCFunction)(void (*)(void))py_chunk_terms, METH_FASTCALL,
      chunk_terms_doc},
+    {"term_starts", (PyCFunction)(void (*)(void))py_term_starts, METH_FASTCALL,
+     term_starts_doc},
+    {"prefix_at", (PyCFunction)(void (*)(void))py_prefix_at, METH_FASTCALL, prefix_at_doc},
+    {"term_checkpoints", (PyCFunction)(void (*)(void))py_term_checkpoints, METH_FASTCALL,
+     term_checkpoints_doc},
+    {"prefix_checkpoints", (PyCFunction)(void (*)(void))py_prefix_checkpoints, METH_FASTCALL,
+     prefix_checkpoints_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -36,6 +36,7 @@ from index.search.building import (
     segment_from_docs,
     segment_from_runs,
 )
+from index.search.columns import TermCounts
 from index.search.maxscore import (
     Blocks,
     QueryTerm,
@@ -645,7 +646,9 @@ class SearchIndex:
     def live_passage_ids(self) -> np.ndarray:
         """Ids of every live passage (int64, ascending), to compare the index with a store."""
         parts = [
-            seg.data.passage_ids if seg.dead_mask is None else seg.data.passage_ids[~seg.dead_mask]
+            np.asarray(seg.data.passage_ids)
+            if seg.dead_mask is None
+            else seg.data.passage_ids[~seg.dead_mask]
             for seg in self._state.segments
         ]
         if not parts:
@@ -1196,9 +1199,10 @@ def _load_segment(
 ) -> _Segment:
     if data is None:
         data = store.read_segment(gen_dir / ref.name, prefault=prefault)
-    # int32: a df never exceeds the rows (int32), and this array is 4 bytes a term of the
-    # querying process's heap (plus as many for ``base_df`` once deltas exist)
-    df = np.diff(data.postings.indptr).astype(np.int32)
+    # Nothing removed: each term's df from ``indptr`` when asked (``columns.TermCounts``),
+    # not 4 bytes a term of the querying process's heap. With removals an int32 array (a df
+    # never exceeds the rows), as ``base_df`` is once deltas exist.
+    df: np.ndarray | TermCounts = TermCounts(data.postings.indptr)
     live_docs, live_len = data.n_docs, int(data.doc_len.sum(dtype=np.int64))
     dead = dead_mask = None
     if ref.dead is not None:
@@ -1211,7 +1215,7 @@ def _load_segment(
             raise store.unavailable(f"{ref.dead} does not match {ref.name}")
         dead_mask = np.zeros(data.n_docs, dtype=bool)
         dead_mask[dead.rows] = True
-        df = df.copy()
+        df = np.asarray(df)
         df[dead.term_ids] -= dead.counts
         if df.size and df.min() < 0:
             raise store.unavailable(f"{ref.dead} does not match {ref.name}")
@@ -1248,7 +1252,7 @@ def _state_of(
     total_len = sum(seg.live_len for seg in segments)
     avgdl = total_len / n_docs if n_docs else 0.0
     base = segments[0]
-    base_df = base.df_live.copy() if len(segments) > 1 else base.df_live
+    base_df = np.array(base.df_live) if len(segments) > 1 else base.df_live
     extra: Counter[str] = Counter()
     for seg in segments[1:]:
         base_ids = seg.data.base_term_ids

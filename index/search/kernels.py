@@ -69,7 +69,11 @@ try:
         merge_unit,
         merge_unit_all,
         pack_rows,
+        prefix_at,
+        prefix_checkpoints,
         score_in_runs,
+        term_checkpoints,
+        term_starts,
         unmark,
         unpack_rows,
     )
@@ -91,7 +95,11 @@ __all__ = [
     "merge_unit",
     "merge_unit_all",
     "pack_rows",
+    "prefix_at",
+    "prefix_checkpoints",
     "score_in_runs",
+    "term_checkpoints",
+    "term_starts",
     "unmark",
     "unpack_rows",
 ]

@@ -61,7 +61,8 @@ class Vocabulary:
 
     def __init__(self, blob: bytes, offsets: np.ndarray) -> None:
         self._blob = blob
-        self._offsets = np.asarray(offsets)
+        # an array, or offsets computed on demand (``columns.PrefixSums``, as read)
+        self._offsets = offsets if hasattr(offsets, "item") else np.asarray(offsets)
         self.size = int(self._offsets.shape[0] - 1)
         self._cache: dict[str, int] = {}
         self._samples: list[bytes] | None = None

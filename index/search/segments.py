@@ -44,6 +44,7 @@ import numpy as np
 
 from index.errors import IndexUnavailableError
 from index.search import packed
+from index.search.columns import IdRange, PrefixSums, TermStarts, TierSplit
 from index.search.packed import PackedRows
 from index.search.postings import (
     BLOCK_POSTINGS,
@@ -469,11 +470,11 @@ def _write_segment_files(directory: Path, data: SegmentData, kind: str) -> None:
         "doc_rows": data.postings.doc_rows,
         "tf": data.postings.tf if data.tf_starts is not None else compact_tf(data.postings.tf),
         "doc_len": narrow_lengths(data.doc_len),
-        "passage_ids": data.passage_ids,
+        "passage_ids": np.asarray(data.passage_ids),
         "article_ids": data.article_ids,
         "published_days": data.published_days,
-        "vocab_offsets": _narrow_positions(data.vocab.offsets),
-        "tier_split": data.tier_split,
+        "vocab_offsets": _narrow_positions(np.asarray(data.vocab.offsets)),
+        "tier_split": np.asarray(data.tier_split),
         "term_max_tf": narrow_lengths(data.term_max_tf),
         "term_min_dl": narrow_lengths(data.term_min_dl),
         "term_min_dl_unit": narrow_lengths(data.term_min_dl_unit),
@@ -482,7 +483,7 @@ def _write_segment_files(directory: Path, data: SegmentData, kind: str) -> None:
     # lies between its ends), else both int64
     if data.postings.indptr.size and int(data.postings.indptr[-1]) < 1 << 31:
         arrays["indptr"] = data.postings.indptr.astype(np.int32, copy=False)
-        arrays["tier_split"] = data.tier_split.astype(np.int32, copy=False)
+        arrays["tier_split"] = np.asarray(data.tier_split).astype(np.int32, copy=False)
     if data.base_term_ids is not None:
         arrays["base_term_ids"] = data.base_term_ids
     if data.block_min_len is not None:
@@ -551,21 +552,34 @@ def read_segment(directory: Path, *, prefault: bool = True) -> SegmentData:
         and all(arrays[name].shape == (n_docs,) for name in _ARRAYS[3:])
         and all(arrays[name].shape == (n_terms,) for name in _TERM_ARRAYS)
     )
-    split = arrays["tier_split"]
-    if consistent and n_terms:
-        consistent = bool(np.all(split >= indptr[:-1]) and np.all(split <= indptr[1:]))
-    if meta["format"] == 1:  # a tf per posting, used in place
-        tf_starts = indptr[:-1]
-        n_tf = n_postings
+    tier = arrays["tier_split"]
+    starts: TermStarts | None = None
+    if isinstance(tier, TierSplit):
+        # format 6: the split checked and each term's starts made from the stored counts in
+        # one pass, kept as checkpoints (``columns``): no per-term array, no temporaries
+        starts = TermStarts.build(indptr, tier.multi) if consistent else None
+        consistent = starts is not None
+        tf_starts: np.ndarray | None = starts.tfs if starts is not None else None
+        n_tf = starts.total_tf if starts is not None else 0
     else:
-        tf_starts = _narrow_starts(compact_tf_starts(indptr, split)) if consistent else None
-        n_tf = (
-            int(tf_starts[-1]) + int(split[-1]) - int(indptr[-2]) if n_terms and consistent else 0
-        )
+        split = tier
+        if consistent and n_terms:
+            consistent = bool(np.all(split >= indptr[:-1]) and np.all(split <= indptr[1:]))
+        if meta["format"] == 1:  # a tf per posting, used in place
+            tf_starts = indptr[:-1]
+            n_tf = n_postings
+        else:
+            tf_starts = _narrow_starts(compact_tf_starts(indptr, split)) if consistent else None
+            n_tf = (
+                int(tf_starts[-1]) + int(split[-1]) - int(indptr[-2])
+                if n_terms and consistent
+                else 0
+            )
     if not consistent or arrays["tf"].shape != (n_tf,):
         raise unavailable(f"{directory.name} has inconsistent array sizes")
     if is_packed:
-        doc_rows: np.ndarray | PackedRows = _packed_of(directory, arrays, indptr, split)
+        blocks = starts.blocks if starts is not None else packed.term_blocks(indptr, tier)
+        doc_rows: np.ndarray | PackedRows = _packed_of(directory, arrays, indptr, tier, blocks)
     else:
         doc_rows = arrays["doc_rows"]
     block_min_len, block_postings = _block_bounds(directory, meta, arrays)
@@ -641,8 +655,9 @@ def _expand_columns(directory: Path, meta: dict, arrays: dict[str, np.ndarray]) 
     if first is not None:
         if not isinstance(first, int) or not isinstance(n_docs, int) or first < 0 or n_docs < 0:
             raise unavailable(f"{directory.name} has inconsistent array sizes")
-        span = np.arange(first, first + n_docs, dtype=np.int64)
-        arrays["passage_ids"] = span.astype(_id_dtype(span), copy=False)
+        # computed from the row when read (``columns.IdRange``), not held: 4 bytes a passage
+        last = np.array([first + n_docs - 1 if n_docs else first], dtype=np.int64)
+        arrays["passage_ids"] = IdRange(first, n_docs, _id_dtype(last))
     indptr = arrays.get("indptr")
     multi, lengths = arrays.pop("tier_multi", None), arrays.pop("vocab_lengths", None)
     if indptr is None or multi is None or lengths is None:
@@ -654,22 +669,24 @@ def _expand_columns(directory: Path, meta: dict, arrays: dict[str, np.ndarray]) 
         or lengths.shape != (n_terms,)
         or multi.dtype.kind != "u"
         or lengths.dtype.kind != "u"
+        or max(multi.dtype.itemsize, lengths.dtype.itemsize) > 4  # as ``narrow_lengths``
     ):
         raise unavailable(f"{directory.name} has inconsistent array sizes")
-    arrays["tier_split"] = (indptr[:-1] + multi).astype(indptr.dtype, copy=False)
-    offsets = np.zeros(n_terms + 1, dtype=np.int64)
-    np.cumsum(lengths, out=offsets[1:])
-    arrays["vocab_offsets"] = _narrow_positions(offsets)
+    # computed when read (``columns``), not held: 4 bytes a term each
+    arrays["tier_split"] = TierSplit(indptr, multi)
+    arrays["vocab_offsets"] = PrefixSums(lengths)
 
 
-def _packed_of(directory: Path, arrays: dict, indptr: np.ndarray, split: np.ndarray) -> PackedRows:
+def _packed_of(
+    directory: Path, arrays: dict, indptr: np.ndarray, split: object, blocks: object
+) -> PackedRows:
     """A format-5 segment's packed rows, their sizes checked against the postings.
 
     Only sizes are checked here (and the CRCs of arrays up to ``_CRC_MAX_BYTES``): the
     kernels check every skip entry, offset and width they read, so damage past these checks
     makes a query raise (``IndexError``, reported as damaged postings), never crash. Each
-    term's first block is computed here (~7 ms for 500k terms) rather than stored: 2 MB
-    less on disk at 1M, and as resident once questions have read it either way.
+    term's first block (``blocks``: ``packed.term_blocks``, or computed per term from
+    checkpoints in format 6) is not stored: 2 MB less on disk at 1M.
     """
     data, skips = arrays["row_data"], arrays["row_skips"]
     consistent = (
@@ -680,7 +697,6 @@ def _packed_of(directory: Path, arrays: dict, indptr: np.ndarray, split: np.ndar
         and skips.ndim == 2
         and skips.shape[1] == 2
     )
-    blocks = packed.term_blocks(indptr, split)
     if not consistent or skips.shape[0] != int(blocks[-1]):
         raise unavailable(f"{directory.name} has inconsistent packed rows")
     return PackedRows(data, skips, blocks, indptr, split)
