@@ -68,7 +68,11 @@ logger = logging.getLogger(__name__)
 # what they are made of (``_compact_columns``): passage ids that run without a gap as their
 # first id, article ids as uint32 and days as int16 when they fit, the tier split as each
 # term's count of tf ≥ 2 postings and the vocabulary offsets as term lengths (both narrow,
-# summed at load): 14 MB less on disk at a million passages.
+# summed at load): 14 MB less on disk at a million passages. Read back, those columns stay
+# what they are made of (``columns``): the ids a range, the split, each term's first block
+# and tf start, and the vocabulary offsets computed per term from the stored counts and a
+# checkpoint every 64 terms, not held as arrays (query RSS, docs/performance.md, "Issue 16:
+# query RSS at 1M, second round").
 FORMAT_VERSION = 6
 READABLE_FORMATS = (1, 2, 5, 6)
 PACKED_FORMATS = (5, 6)
