@@ -11,6 +11,7 @@ query RSS at 1M, second round").
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -21,7 +22,7 @@ from index.search import kernels
 class _Derived:
     """What a column computed on demand shares: anything but its own fast paths works on the
     array it stands for, made for the call (``__array__``): numpy functions, operators,
-    comparisons and the other array methods."""
+    comparisons and the common array methods."""
 
     __slots__ = ()
     __hash__ = None  # type: ignore[assignment]  # compared elementwise, as arrays are
@@ -29,12 +30,26 @@ class _Derived:
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         raise NotImplementedError
 
-    def __getattr__(self, name: str) -> Any:
-        # any other array method (``astype``, ``tolist``, …): on the array, made for the
-        # call; never the protocols numpy probes for while making it (``__array_struct__``)
-        if name.startswith("__") or name.startswith("_"):
-            raise AttributeError(name)
-        return getattr(np.asarray(self), name)
+    # The array methods callers use, on the array made for the call. (Not ``__getattr__``:
+    # a class with one pays a slower lookup on every attribute, its own slots included:
+    # +6% instructions over the bench's 500 questions.)
+    def astype(self, dtype: Any, copy: bool = True) -> np.ndarray:
+        return np.asarray(self).astype(dtype, copy=copy)
+
+    def tolist(self) -> list:
+        return np.asarray(self).tolist()
+
+    def copy(self) -> np.ndarray:
+        return np.array(self)
+
+    def sum(self, *args: Any, **kwargs: Any) -> Any:
+        return np.asarray(self).sum(*args, **kwargs)
+
+    def min(self) -> Any:
+        return np.asarray(self).min()
+
+    def max(self) -> Any:
+        return np.asarray(self).max()
 
     def __eq__(self, other: object) -> Any:  # type: ignore[override]
         return np.asarray(self) == other
@@ -101,10 +116,16 @@ class IdRange(_Derived):
     def take(self, rows: Any) -> np.ndarray:
         """The ids of ``rows`` (an int array)."""
         rows = np.asarray(rows)
-        if rows.size and (int(rows.min()) < -self.size or int(rows.max()) >= self.size):
+        if not rows.size:
+            return np.empty(rows.shape, self.dtype)
+        low, high = int(rows.min()), int(rows.max())
+        if low < -self.size or high >= self.size:
             raise IndexError(f"index out of bounds for size {self.size}")
-        out = np.where(rows < 0, rows + self.size, rows).astype(np.int64, copy=False)
-        return (out + self.first).astype(self.dtype, copy=False)
+        out = rows.astype(np.int64)
+        if low < 0:
+            out[out < 0] += self.size
+        out += self.first
+        return out.astype(self.dtype, copy=False)
 
     def __getitem__(self, key: Any) -> Any:
         if isinstance(key, (int, np.integer)):
@@ -239,8 +260,8 @@ class TermStarts:
         self.multi = multi
         self.checkpoints = checkpoints
         self.total_blocks, self.total_tf = self.at(n_terms)
-        self.blocks = _StartColumn(self, 0, n_terms + 1, _fitting(self.total_blocks))
-        self.tfs = _StartColumn(self, 1, n_terms, _fitting(self.total_tf))
+        self.blocks = StartColumn(self, 0, n_terms + 1, _fitting(self.total_blocks))
+        self.tfs = StartColumn(self, 1, n_terms, _fitting(self.total_tf))
 
     @classmethod
     def build(cls, indptr: np.ndarray, multi: np.ndarray) -> TermStarts | None:
@@ -256,14 +277,14 @@ class TermStarts:
         return kernels.term_starts(self.indptr, self.multi, self.checkpoints, term)
 
 
-class _StartColumn(_Derived):
+class StartColumn(_Derived):
     """One of ``TermStarts``' columns."""
 
-    __slots__ = ("_owner", "_which", "dtype", "shape", "size")
+    __slots__ = ("_which", "dtype", "owner", "shape", "size")
     ndim = 1
 
     def __init__(self, owner: TermStarts, which: int, size: int, dtype: np.dtype) -> None:
-        self._owner = owner
+        self.owner = owner
         self._which = which
         self.size = size
         self.shape = (size,)
@@ -278,7 +299,7 @@ class _StartColumn(_Derived):
             term += self.size
         if not 0 <= term < self.size:
             raise IndexError(f"index {term} is out of bounds for size {self.size}")
-        owner = self._owner
+        owner = self.owner
         return kernels.term_starts(owner.indptr, owner.multi, owner.checkpoints, term)[self._which]
 
     def __getitem__(self, key: Any) -> Any:
@@ -287,7 +308,7 @@ class _StartColumn(_Derived):
         return np.asarray(self)[key]
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        owner = self._owner
+        owner = self.owner
         multi = np.asarray(owner.multi, dtype=np.int64)
         if self._which == 0:
             sizes = np.diff(np.asarray(owner.indptr, dtype=np.int64))
@@ -307,7 +328,7 @@ class PrefixSums(_Derived):
     vocabulary's offsets without 4 bytes a term on the heap, nor a whole-array temporary at
     load (``kernels.prefix_checkpoints``)."""
 
-    __slots__ = ("_checkpoints", "_counts", "dtype", "shape", "size")
+    __slots__ = ("_checkpoints", "_counts", "dtype", "item", "shape", "size")
     ndim = 1
 
     def __init__(self, counts: np.ndarray) -> None:
@@ -315,6 +336,10 @@ class PrefixSums(_Derived):
         n = int(counts.shape[0])
         self._checkpoints = np.empty(n // CHECKPOINT_EVERY + 1, dtype=np.int64)
         kernels.prefix_checkpoints(counts, self._checkpoints)
+        # ``item(i)``, the sum of the counts before ``i`` (0 ≤ i ≤ counts), is the kernel
+        # itself: the vocabulary's bisection calls it a dozen times a new term, and a Python
+        # method around it cost more than the sums
+        self.item = partial(kernels.prefix_at, counts, self._checkpoints)
         self.size = n + 1
         self.shape = (self.size,)
         self.dtype = _fitting(self.item(n))
@@ -322,15 +347,24 @@ class PrefixSums(_Derived):
     def __len__(self) -> int:
         return self.size
 
-    def item(self, i: int) -> int:
-        """The sum of the counts before ``i`` (negative ``i`` count from the end)."""
-        if i < 0:
-            i += self.size
-        return kernels.prefix_at(self._counts, self._checkpoints, i)
-
     def __getitem__(self, key: Any) -> Any:
         if isinstance(key, (int, np.integer)):
-            return self.dtype.type(self.item(int(key)))
+            i = int(key)
+            return self.dtype.type(self.item(i + self.size if i < 0 else i))
+        if (
+            isinstance(key, slice)
+            and key.step == CHECKPOINT_EVERY
+            and key.start in (0, 1)
+            and (key.stop is None or key.stop >= 0)
+        ):
+            # every 64th offset (the vocabulary's sampled terms' starts, and their ends):
+            # the checkpoints, without the whole column
+            stop = self.size if key.stop is None else min(key.stop, self.size)
+            at = np.arange(key.start, stop, CHECKPOINT_EVERY)
+            out = self._checkpoints[: at.size].copy()
+            if key.start == 1:
+                out += self._counts[at - 1]
+            return out.astype(self.dtype, copy=False)
         return np.asarray(self)[key]
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:

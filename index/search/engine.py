@@ -37,7 +37,7 @@ from index.search.building import (
     segment_from_docs,
     segment_from_runs,
 )
-from index.search.columns import TermCounts
+from index.search.columns import StartColumn, TermCounts, TierSplit
 from index.search.maxscore import (
     Blocks,
     QueryTerm,
@@ -160,7 +160,7 @@ class _State:
         """(live df, base term id or -1) of a term."""
         base_id = self.base.data.vocab.lookup(term)
         if base_id >= 0:
-            return int(self.base_df[base_id]), base_id
+            return self.base_df.item(base_id), base_id
         return self.extra_df.get(term, 0), -1
 
 
@@ -926,6 +926,10 @@ class SearchIndex:
         rows = data.postings.doc_rows
         # packed rows (format 5): each run's first block, from the term's (``packed``)
         term_blocks = rows.term_blocks if isinstance(rows, PackedRows) else None
+        # format 6: both starts of a term from one call (``columns.TermStarts``)
+        starts = term_blocks.owner.at if isinstance(term_blocks, StartColumn) else None
+        split_of = data.tier_split.item
+        multi_of = data.tier_split.multi.item if isinstance(data.tier_split, TierSplit) else None
         parts: list[tuple[QueryTerm | None, QueryTerm | None]] = []
         for term, base_id, weight in query:
             term_id = base_id if seg.name == "base" else data.vocab.lookup(term)
@@ -933,9 +937,13 @@ class SearchIndex:
                 parts.append((None, None))
                 continue
             lo, hi = indptr.item(term_id), indptr.item(term_id + 1)
-            split = data.tier_split.item(term_id)
+            split = lo + multi_of(term_id) if multi_of is not None else split_of(term_id)
             positive = max(weight, 0.0)
-            block = term_blocks.item(term_id) if term_blocks is not None else -1
+            tf_start = -1
+            if starts is not None:
+                block, tf_start = starts(term_id)
+            else:
+                block = term_blocks.item(term_id) if term_blocks is not None else -1
             multi = unit = None
             if split > lo:
                 part = max_tf_part(
@@ -944,7 +952,9 @@ class SearchIndex:
                     state.avgdl,
                     self.params,
                 )
-                shift = data.tf_starts.item(term_id) - lo if data.tf_starts is not None else 0
+                if tf_start < 0:
+                    tf_start = data.tf_starts.item(term_id) if data.tf_starts is not None else lo
+                shift = tf_start - lo
                 multi = QueryTerm(lo, split, weight, positive * part, False, shift, block)
             if hi > split:
                 part = max_tf_part(

@@ -79,11 +79,15 @@ def test_prefix_sums_equal_the_offsets(n: int) -> None:
     np.cumsum(lengths, out=offsets[1:])
     column = PrefixSums(lengths)
     assert [column.item(i) for i in range(n + 1)] == offsets.tolist()
-    assert column.item(-1) == int(offsets[-1])
+    assert int(column[-1]) == int(offsets[-1])
     assert np.array_equal(np.asarray(column), offsets)
     assert column.shape == (n + 1,)
     ids = np.arange(n)
     assert np.array_equal(column[ids + 1], offsets[ids + 1])
+    for start in (0, 1):
+        for stop in (n, n + 1, None, 5, -1):
+            step = CHECKPOINT_EVERY
+            assert np.array_equal(column[start:stop:step], offsets[start:stop:step])
 
 
 def test_id_range_reads_as_the_array() -> None:
