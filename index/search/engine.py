@@ -15,7 +15,6 @@ on-disk format and the atomic swap.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import logging
 import shutil
 import threading
@@ -360,7 +359,6 @@ class SearchIndex:
                 message says to run ``newsdesk reindex``.
         """
         index_dir = Path(index_dir)
-        _settle_allocator()
         state = _load_state(index_dir, prefault=prefault)
         params = _params_of(state.manifest)
         return cls(index_dir, state, params)
@@ -1255,35 +1253,6 @@ def _load_state(index_dir: Path, reuse: _State | None = None, *, prefault: bool 
         _load_segment(gen_dir, ref, known.get(ref.name), prefault) for ref in manifest.segments
     )
     return _state_of(manifest, gen_dir, segments, _params_of(manifest))
-
-
-# glibc's ``mallopt`` parameter for the mmap threshold (malloc.h's M_MMAP_THRESHOLD).
-_M_MMAP_THRESHOLD = -3
-# Blocks from this size up are mappings of their own, returned to the system when freed.
-_MMAP_THRESHOLD_BYTES = 1 << 20
-
-
-def _settle_allocator() -> None:
-    """Fix glibc's mmap threshold at 1 MiB in a process that queries an index, and give
-    back what the heap holds free (``malloc_trim``); nothing where the C library is not
-    glibc.
-
-    glibc raises its threshold to the size of any large block freed, up to 32 MiB: after the
-    load's whole-vocabulary temporaries (the idf floor, the checks) every buffer of the
-    questions below that size came from the heap, and the heap's pages stayed resident
-    (7 of the query process's MiB at a million passages). A fixed threshold keeps the
-    large, short-lived buffers out of it; setting it turns glibc's dynamic adjustment off.
-    Measured at 1M (docs/performance.md, "Issue 16: query RSS at 1M, second round"):
-    −4.4 MiB after the bench's 500 questions, and no slower (512 KiB the same, 4 MiB
-    saved nothing).
-    """
-    try:
-        libc = ctypes.CDLL(None)
-        mallopt, trim = libc.mallopt, libc.malloc_trim
-    except (OSError, AttributeError):
-        return
-    mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD_BYTES)
-    trim(0)
 
 
 def _state_of(
