@@ -354,13 +354,13 @@ class PrefixSums(_Derived):
         if (
             isinstance(key, slice)
             and key.step == CHECKPOINT_EVERY
-            and key.start in (0, 1)
+            and key.start in (None, 0, 1)
             and (key.stop is None or key.stop >= 0)
         ):
             # every 64th offset (the vocabulary's sampled terms' starts, and their ends):
             # the checkpoints, without the whole column
             stop = self.size if key.stop is None else min(key.stop, self.size)
-            at = np.arange(key.start, stop, CHECKPOINT_EVERY)
+            at = np.arange(key.start or 0, stop, CHECKPOINT_EVERY)
             out = self._checkpoints[: at.size].copy()
             if key.start == 1:
                 out += self._counts[at - 1]

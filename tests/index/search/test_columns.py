@@ -84,7 +84,7 @@ def test_prefix_sums_equal_the_offsets(n: int) -> None:
     assert column.shape == (n + 1,)
     ids = np.arange(n)
     assert np.array_equal(column[ids + 1], offsets[ids + 1])
-    for start in (0, 1):
+    for start in (None, 0, 1):
         for stop in (n, n + 1, None, 5, -1):
             step = CHECKPOINT_EVERY
             assert np.array_equal(column[start:stop:step], offsets[start:stop:step])
