@@ -46,6 +46,14 @@ class ChunkCodes:
             distinct chunk while the table keeps it, and for every chunk longer than
             ``KEY_BYTES`` bytes.
         max_entries: the table is emptied (and refilled on demand) beyond this many chunks.
+
+    Layout: the slots hold 4-byte entry numbers; the entries (key words, length, code) are
+    dense arrays beside them, as many as the load factor allows. Slots holding the entries
+    themselves took 29 bytes a slot, half of them empty (29 MB at 1M slots, twice that while
+    the table grew); here 4 bytes a slot and 29 an entry (19 MB at 1M slots). Encoding the
+    first 400k passages of the 1M bench corpus: highest resident 174 → 152 MiB, encoding CPU
+    the same (9.7–11.8 against 9.8–10.8 s, alternating; docs/performance.md, "Issue 16: build
+    peak at 1M, second round").
     """
 
     def __init__(self, code_of: Callable[[str], int], max_entries: int) -> None:
@@ -57,10 +65,21 @@ class ChunkCodes:
         return self._count
 
     def _reset(self, slots: int) -> None:
-        self._keys = np.zeros((_WORDS, slots), dtype=np.uint64)
-        self._lengths = np.zeros(slots, dtype=np.uint8)  # 0 marks an empty slot
-        self._codes = np.zeros(slots, dtype=np.int32)
         self._count = 0
+        self._slots = np.full(slots, -1, dtype=np.int32)  # entry index, -1 marks an empty slot
+        self._alloc_entries(int(_MAX_LOAD * slots))
+
+    def _alloc_entries(self, capacity: int) -> None:
+        """Dense entry arrays for ``capacity`` chunks (the first ``_count`` are kept)."""
+        keys = np.zeros((_WORDS, capacity), dtype=np.uint64)
+        lengths = np.zeros(capacity, dtype=np.uint8)
+        codes = np.zeros(capacity, dtype=np.int32)
+        held = self._count
+        if held:
+            keys[:, :held] = self._keys[:, :held]
+            lengths[:held] = self._lengths[:held]
+            codes[:held] = self._codes[:held]
+        self._keys, self._lengths, self._codes = keys, lengths, codes
 
     def codes(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """(code of every chunk, index of its text), in text order: ``str.split`` per text."""
@@ -101,18 +120,19 @@ class ChunkCodes:
         """Codes of packed chunks (linear probing, all chunks at once) and where none is."""
         found = np.zeros(sizes.size, dtype=np.int32)
         missing: list[np.ndarray] = []
-        mask = self._lengths.size - 1
+        mask = self._slots.size - 1
         pending = np.arange(sizes.size)
         slots = _hash(keys, sizes) & mask
         while pending.size:
-            held = self._lengths[slots]
-            empty = held == 0
+            entries = self._slots[slots]
+            empty = entries < 0
             if empty.any():
                 missing.append(pending[empty])
-            same = held == sizes[pending]
+            same = self._lengths[entries] == sizes[pending]  # -1 reads the last entry: unused
+            same &= ~empty
             for word in range(_WORDS):
-                same &= self._keys[word, slots] == keys[word, pending]
-            found[pending[same]] = self._codes[slots[same]]
+                same &= self._keys[word, entries] == keys[word, pending]
+            found[pending[same]] = self._codes[entries[same]]
             again = ~(same | empty)
             pending = pending[again]
             slots = (slots[again] + 1) & mask
@@ -159,36 +179,39 @@ class ChunkCodes:
     def _insert(self, keys: np.ndarray, sizes: np.ndarray, codes: np.ndarray) -> None:
         """Store distinct chunks that are not in the table yet."""
         needed = self._count + sizes.size
-        if needed > _MAX_LOAD * self._lengths.size:
+        if needed > _MAX_LOAD * self._slots.size:
             self._grow(needed)
-        mask = self._lengths.size - 1
-        pending = np.arange(sizes.size)
-        slots = _hash(keys, sizes) & mask
-        while pending.size:
-            free = self._lengths[slots] == 0
+        first = self._count
+        self._keys[:, first:needed] = keys
+        self._lengths[first:needed] = sizes
+        self._codes[first:needed] = codes
+        self._count = needed
+        self._place(np.arange(first, needed, dtype=np.int32))
+
+    def _place(self, entries: np.ndarray) -> None:
+        """Give stored entries (not in any slot yet) their slots, by linear probing."""
+        mask = self._slots.size - 1
+        slots = _hash(self._keys[:, entries], self._lengths[entries]) & mask
+        while entries.size:
+            free = self._slots[slots] < 0
             # several chunks may want one free slot: the first of them takes it
             _, first = np.unique(slots, return_index=True)
-            take = np.zeros(pending.size, dtype=bool)
+            take = np.zeros(entries.size, dtype=bool)
             take[first] = True
             take &= free
-            chosen, rows = slots[take], pending[take]
-            self._keys[:, chosen] = keys[:, rows]
-            self._lengths[chosen] = sizes[rows]
-            self._codes[chosen] = codes[rows]
+            self._slots[slots[take]] = entries[take]
             again = ~take
-            pending = pending[again]
+            entries = entries[again]
             slots = slots[again]
             slots = np.where(free[again], slots, (slots + 1) & mask)
-        self._count += sizes.size
 
     def _grow(self, needed: int) -> None:
-        slots = self._lengths.size
+        slots = self._slots.size
         while needed > _MAX_LOAD * slots:
             slots *= 2
-        held = np.flatnonzero(self._lengths)
-        keys, sizes, codes = self._keys[:, held], self._lengths[held], self._codes[held]
-        self._reset(slots)
-        self._insert(keys, sizes.astype(np.int64), codes)
+        self._alloc_entries(int(_MAX_LOAD * slots))
+        self._slots = np.full(slots, -1, dtype=np.int32)
+        self._place(np.arange(self._count, dtype=np.int32))
 
 
 def _text(blob: bytes, start: int, end: int) -> str:
