@@ -31,7 +31,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -70,32 +70,76 @@ def _tf_dtype(max_tf: int) -> type[np.unsignedinteger]:
     return np.uint16 if max_tf <= np.iinfo(np.uint16).max else np.uint32
 
 
+#: Terms of a run's directory read at a time in the merge (``_directory``): the merge holds
+#: ~12 bytes a term of a window per run, not the runs' whole directories.
+DIRECTORY_CHUNK = 1 << 14
+
+
 @dataclass(frozen=True, slots=True)
 class Run:
-    """One run: ``terms`` (encoder ids, in byte order of the terms), CSR offsets into the
-    documents and tfs, which are in memory or in two raw files of the spill directory."""
+    """One run: ``terms`` (ids, in byte order of the terms), CSR offsets into the documents
+    and tfs; each is in memory or, for a spilled run, a raw file of the spill directory.
 
-    terms: np.ndarray  # int32
-    indptr: np.ndarray  # int32 (int64 past 2**31 postings), len(terms) + 1
+    The term directory (``terms``, ``indptr``) of a spilled run stays on disk until the
+    merge reads it a window at a time: held in memory, the runs' directories were ~45 MiB
+    of the merging process at 1M passages, through the vocabulary's sort and the merge
+    (docs/performance.md, "Issue 16: build peak at 1M, second round").
+    """
+
+    terms: np.ndarray | Path  # int32
+    indptr: np.ndarray | Path  # ``indptr_dtype``, n_terms + 1
     docs: np.ndarray | Path  # int32: index of the document in input order
     tfs: np.ndarray | Path
     tf_dtype: np.dtype
     max_tf: int
     n_multi: int  # postings with tf ≥ 2
+    n_terms: int
+    indptr_dtype: np.dtype
+    #: the run's ids → the ids ``merge_runs``' ``rank`` indexes (a build worker's ids are
+    #: joined by its parent, ``workers``); None: the same ids
+    term_map: np.ndarray | None = None
 
-    @property
-    def n_postings(self) -> int:
-        return int(self.indptr[-1])
+
+def _directory(run: Run, rank: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """A run's terms as (final term ids, int32; postings of each, int64), in order,
+    ``DIRECTORY_CHUNK`` terms at a time."""
+    handles: list[BinaryIO] = []
+    try:
+        terms_fh = ptr_fh = None
+        if isinstance(run.terms, Path):
+            terms_fh = open(run.terms, "rb")  # noqa: SIM115 (closed below)
+            handles.append(terms_fh)
+        if isinstance(run.indptr, Path):
+            ptr_fh = open(run.indptr, "rb")  # noqa: SIM115
+            handles.append(ptr_fh)
+        int32 = np.dtype(np.int32)
+        previous_end = 0
+        for lo in range(0, run.n_terms, DIRECTORY_CHUNK):
+            hi = min(lo + DIRECTORY_CHUNK, run.n_terms)
+            ids = _read(terms_fh, run.terms, int32, lo, hi)
+            if run.term_map is not None:
+                ids = run.term_map[ids]
+            ends = _read(ptr_fh, run.indptr, run.indptr_dtype, lo + 1, hi + 1)
+            counts = np.diff(ends, prepend=previous_end).astype(np.int64)
+            previous_end = int(ends[-1])
+            yield rank[ids].astype(np.int32), counts
+    finally:
+        for fh in handles:
+            fh.close()
 
 
 class _RunReader:
     """Sequential reads of a run's stretch of postings, block after block (plain reads, not
     a memory map, so the pages read never count towards the build's resident memory)."""
 
-    def __init__(self, run: Run, final_ids: np.ndarray) -> None:
+    def __init__(self, run: Run, rank: np.ndarray) -> None:
         self.run = run
-        self.final_ids = final_ids  # final term id of each of the run's terms, increasing
-        self.next_term = 0
+        self._directory = _directory(run, rank)
+        # the window of the directory read and not taken yet: final ids (increasing), counts
+        self._ids = np.empty(0, np.int32)
+        self._counts = np.empty(0, np.int64)
+        self._read_all = False
+        self._next_posting = 0
         self._docs: BinaryIO | None = None
         self._tfs: BinaryIO | None = None
         if isinstance(run.docs, Path):
@@ -106,17 +150,30 @@ class _RunReader:
     def take(self, end: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """The run's postings of final terms below ``end`` not taken yet: (final term ids,
         their posting counts, documents, tfs); terms and postings come in order."""
-        lo = self.next_term
-        hi = int(np.searchsorted(self.final_ids, end, side="left"))
-        self.next_term = hi
-        indptr = self.run.indptr
-        p0, p1 = int(indptr[lo]), int(indptr[hi])
-        counts = np.diff(indptr[lo : hi + 1]).astype(np.int64)
+        if not self._read_all and (not self._ids.size or int(self._ids[-1]) < end):
+            ids, counts = [self._ids], [self._counts]
+            while True:
+                chunk = next(self._directory, None)
+                if chunk is None:
+                    self._read_all = True
+                    break
+                ids.append(chunk[0])
+                counts.append(chunk[1])
+                if int(chunk[0][-1]) >= end:
+                    break
+            self._ids, self._counts = np.concatenate(ids), np.concatenate(counts)
+        hi = int(np.searchsorted(self._ids, end, side="left"))
+        ids, counts = self._ids[:hi], self._counts[:hi]
+        self._ids, self._counts = self._ids[hi:], self._counts[hi:]
+        p0 = self._next_posting
+        p1 = p0 + int(counts.sum())
+        self._next_posting = p1
         docs = _read(self._docs, self.run.docs, np.dtype(np.int32), p0, p1)
         tfs = _read(self._tfs, self.run.tfs, self.run.tf_dtype, p0, p1)
-        return self.final_ids[lo:hi], counts, docs, tfs
+        return ids, counts, docs, tfs
 
     def close(self) -> None:
+        self._directory.close()
         for fh in (self._docs, self._tfs):
             if fh is not None:
                 fh.close()
@@ -303,11 +360,24 @@ def _sorted_run(
     np.cumsum(term_counts, out=indptr[1:])
     del term_counts
     if spill_dir is None:
-        return Run(terms, indptr, doc_of, tfs, tfs.dtype, max_tf, n_multi)
-    docs_path, tfs_path = spill_dir / f"{name}.docs", spill_dir / f"{name}.tfs"
-    _write_raw(docs_path, doc_of)
-    _write_raw(tfs_path, tfs)
-    return Run(terms, indptr, docs_path, tfs_path, tfs.dtype, max_tf, n_multi)
+        return Run(
+            terms, indptr, doc_of, tfs, tfs.dtype, max_tf, n_multi, terms.size, indptr.dtype
+        )
+    paths = [spill_dir / f"{name}.{part}" for part in ("docs", "tfs", "terms", "indptr")]
+    for path, array in zip(paths, (doc_of, tfs, terms, indptr), strict=True):
+        _write_raw(path, array)
+    docs_path, tfs_path, terms_path, indptr_path = paths
+    return Run(
+        terms_path,
+        indptr_path,
+        docs_path,
+        tfs_path,
+        tfs.dtype,
+        max_tf,
+        n_multi,
+        terms.size,
+        indptr.dtype,
+    )
 
 
 #: Sorted keys turned into postings this many at a time (``_distinct_keys``).
@@ -452,7 +522,8 @@ def merge_runs(
 
     Args:
         runs: from ``RunWriter.finish`` (emptied here).
-        rank: final (byte-ordered) term id of every encoder term id.
+        rank: final (byte-ordered) term id of every encoder term id (of every id a run's
+            ``term_map`` gives, for runs that have one).
         n_terms: size of the final vocabulary.
         row_of_doc: segment row of every document (input order).
         rows_sorted: ``row_of_doc`` is increasing (documents came in passage-id order), so
@@ -462,14 +533,10 @@ def merge_runs(
     """
     readers: list[_RunReader] = []
     try:
-        # ``runs`` is consumed: a run's term ids are dropped once mapped to final ids (at
-        # 10M passages the runs' term directories are a few hundred MB of the build's peak).
+        # ``runs`` is consumed: each run is held by its reader only
         while runs:
-            run = runs.pop(0)
-            final_ids = rank[run.terms].astype(np.int32)
-            readers.append(_RunReader(replace(run, terms=final_ids), final_ids))
-            del run
-        return _merge(readers, n_terms, row_of_doc, rows_sorted, doc_len, spill_dir)
+            readers.append(_RunReader(runs.pop(0), rank))
+        return _merge(readers, rank, n_terms, row_of_doc, rows_sorted, doc_len, spill_dir)
     finally:
         for reader in readers:
             reader.close()
@@ -477,6 +544,7 @@ def merge_runs(
 
 def _merge(
     readers: list[_RunReader],
+    rank: np.ndarray,
     n_terms: int,
     row_of_doc: np.ndarray,
     rows_sorted: bool,
@@ -485,7 +553,8 @@ def _merge(
 ) -> MergedPostings:
     df = np.zeros(n_terms, dtype=np.int64)
     for reader in readers:
-        df[reader.final_ids] += np.diff(reader.run.indptr)
+        for final_ids, counts in _directory(reader.run, rank):
+            df[final_ids] += counts
     n_postings = int(df.sum())
     max_tf = max((reader.run.max_tf for reader in readers), default=0)
     n_tfs = sum(reader.run.n_multi for reader in readers)

@@ -95,7 +95,8 @@ class BuildJob:
 
 @dataclass(frozen=True, slots=True)
 class StreamRuns:
-    """One stream's collected build: runs (term ids index ``terms``) and columns."""
+    """One stream's collected build: runs (term ids, through each run's ``term_map``, index
+    ``terms``) and columns."""
 
     runs: list[Run]
     terms: list[bytes]
@@ -147,7 +148,8 @@ class WorkerRuns:
             for index in range(max(1, workers))
         ]
         self._joiner = _IdJoiner(len(self._pools))
-        self._runs: list[list[Run]] = [[] for _ in spill_dirs]
+        # each run with the worker that made it (its ids are that worker's until ``finish``)
+        self._runs: list[list[tuple[Run, int]]] = [[] for _ in spill_dirs]
         self._columns = [DocColumnParts() for _ in spill_dirs]
         self.peak_rss = [0] * len(self._pools)
         self.cpu_s = [0.0] * len(self._pools)
@@ -190,12 +192,13 @@ class WorkerRuns:
             done = pool.submit(_finish).result()
             self._take(done, owner)
         terms = self._joiner.terms
-        # the joined ids are mapped into the runs by now: the dict is not held through the
-        # merge (its keys are, as the merge's terms)
+        maps = self._joiner.maps()
+        # the runs take their workers' id maps: the dict is not held through the merge (its
+        # keys are, as the merge's terms)
         self._joiner = _IdJoiner(0)
         release_free_memory()  # and neither are the holes of the text that was in flight
         return [
-            StreamRuns(runs, terms, columns)
+            StreamRuns([replace(run, term_map=maps[owner]) for run, owner in runs], terms, columns)
             for runs, columns in zip(self._runs, self._columns, strict=True)
         ]
 
@@ -215,10 +218,7 @@ class WorkerRuns:
     def _take(self, done: _Done, owner: int) -> None:
         self._joiner.join(owner, done.first_new_id, done.new_terms)
         for stream, finished in enumerate(done.runs):
-            for run in finished:
-                self._runs[stream].append(
-                    replace(run, terms=self._joiner.mapped(owner, run.terms))
-                )
+            self._runs[stream].extend((run, owner) for run in finished)
         self.peak_rss[owner] = max(self.peak_rss[owner], done.peak_rss)
         self.cpu_s[owner] = max(self.cpu_s[owner], done.cpu_s)
 
@@ -260,8 +260,11 @@ class _IdJoiner:
         mapping[size : size + len(joined)] = joined
         self._sizes[worker] = size + len(joined)
 
-    def mapped(self, worker: int, ids: np.ndarray) -> np.ndarray:
-        return self._maps[worker][ids]
+    def maps(self) -> list[np.ndarray]:
+        """Each worker's ids → joined ids (a run's directory is mapped as the merge reads it)."""
+        return [
+            mapping[:size].copy() for mapping, size in zip(self._maps, self._sizes, strict=True)
+        ]
 
 
 def _worker_run_tokens() -> int:

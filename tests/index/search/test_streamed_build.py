@@ -52,9 +52,11 @@ def _segment_arrays(index_dir: Path) -> dict[str, np.ndarray]:
 
 @pytest.fixture
 def tiny_runs(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Runs of 300 tokens and merge blocks of 50 postings: many of each on a small corpus."""
+    """Runs of 300 tokens, merge blocks of 50 postings and run directories read 7 terms at
+    a time: many of each on a small corpus."""
     monkeypatch.setattr(runs, "RUN_TOKENS", 300)
     monkeypatch.setattr(runs, "MERGE_POSTINGS", 50)
+    monkeypatch.setattr(runs, "DIRECTORY_CHUNK", 7)
 
 
 @pytest.mark.parametrize("shuffled", [False, True], ids=["in-id-order", "shuffled"])
