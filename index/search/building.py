@@ -135,7 +135,7 @@ class DocColumnParts:
 
 def segment_from_runs(
     runs: list[Run],
-    terms: list[bytes],
+    terms: list[bytes] | Vocabulary,
     columns: DocColumnParts,
     spill_dir: Path | None,
     *,
@@ -144,17 +144,22 @@ def segment_from_runs(
     """Sorted runs (documents numbered in input order) → a segment: rows in passage-id order,
     the vocabulary in byte order, the runs merged term block by term block (``runs``).
 
-    ``terms`` are the UTF-8 terms the runs' term ids index; with ``drop_terms`` (no other
-    stream shares them) they are emptied once the vocabulary is made of them, as ``runs`` is
-    by the merge, so they are not held through it (~30 MB at 500k terms).
+    ``terms`` are the UTF-8 terms the runs' term ids index, or the vocabulary itself when
+    they index it already (a build in workers); with ``drop_terms`` (no other stream shares
+    them) a list is emptied once the vocabulary is made of it, as ``runs`` is by the merge,
+    so it is not held through it (~30 MB at 500k terms).
     """
-    # The vocabulary first: its sort is this step's largest temporary (~50 MB at 500k
-    # terms), so it runs before the per-passage arrays below exist (docs/performance.md,
-    # "Issue 16: build peak and query RSS at 1M").
-    vocab, rank = sort_vocabulary_bytes(terms)
-    if drop_terms:
-        terms.clear()
-    release_free_memory()  # the sort's temporaries, the terms (``heap``)
+    rank: np.ndarray | None = None
+    if isinstance(terms, Vocabulary):
+        vocab = terms
+    else:
+        # The vocabulary first: its sort is this step's largest temporary (~50 MB at 500k
+        # terms), so it runs before the per-passage arrays below exist (docs/performance.md,
+        # "Issue 16: build peak and query RSS at 1M").
+        vocab, rank = sort_vocabulary_bytes(terms)
+        if drop_terms:
+            terms.clear()
+        release_free_memory()  # the sort's temporaries, the terms (``heap``)
     passage_ids = _concatenated(columns.passage_ids, np.int64)
     columns.passage_ids = []
     order = np.argsort(passage_ids, kind="stable")

@@ -328,13 +328,7 @@ class SearchIndex:
             indexes = []
             for index_dir, spill in zip(index_dirs, spills, strict=True):
                 stream = streams.pop(0)  # dropped once merged
-                data = segment_from_runs(
-                    stream.runs,
-                    stream.terms,
-                    stream.columns,
-                    spill,
-                    drop_terms=not streams,  # the streams share one term list
-                )
+                data = segment_from_runs(stream.runs, stream.vocab, stream.columns, spill)
                 del stream
                 indexes.append(
                     cls._publish_built(index_dir, data, params, total, progress, started)

@@ -100,7 +100,7 @@ class Run:
     term_map: np.ndarray | None = None
 
 
-def _directory(run: Run, rank: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+def _directory(run: Run, rank: np.ndarray | None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """A run's terms as (final term ids, int32; postings of each, int64), in order,
     ``DIRECTORY_CHUNK`` terms at a time."""
     handles: list[BinaryIO] = []
@@ -122,7 +122,7 @@ def _directory(run: Run, rank: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndar
             ends = _read(ptr_fh, run.indptr, run.indptr_dtype, lo + 1, hi + 1)
             counts = np.diff(ends, prepend=previous_end).astype(np.int64)
             previous_end = int(ends[-1])
-            yield rank[ids].astype(np.int32), counts
+            yield (ids if rank is None else rank[ids]).astype(np.int32), counts
     finally:
         for fh in handles:
             fh.close()
@@ -132,7 +132,7 @@ class _RunReader:
     """Sequential reads of a run's stretch of postings, block after block (plain reads, not
     a memory map, so the pages read never count towards the build's resident memory)."""
 
-    def __init__(self, run: Run, rank: np.ndarray) -> None:
+    def __init__(self, run: Run, rank: np.ndarray | None) -> None:
         self.run = run
         self._directory = _directory(run, rank)
         # the window of the directory read and not taken yet: final ids (increasing), counts
@@ -511,7 +511,7 @@ class _Output:
 
 def merge_runs(
     runs: list[Run],
-    rank: np.ndarray,
+    rank: np.ndarray | None,
     n_terms: int,
     row_of_doc: np.ndarray,
     rows_sorted: bool,
@@ -523,7 +523,7 @@ def merge_runs(
     Args:
         runs: from ``RunWriter.finish`` (emptied here).
         rank: final (byte-ordered) term id of every encoder term id (of every id a run's
-            ``term_map`` gives, for runs that have one).
+            ``term_map`` gives, for runs that have one); None: those ids are final already.
         n_terms: size of the final vocabulary.
         row_of_doc: segment row of every document (input order).
         rows_sorted: ``row_of_doc`` is increasing (documents came in passage-id order), so
@@ -544,7 +544,7 @@ def merge_runs(
 
 def _merge(
     readers: list[_RunReader],
-    rank: np.ndarray,
+    rank: np.ndarray | None,
     n_terms: int,
     row_of_doc: np.ndarray,
     rows_sorted: bool,

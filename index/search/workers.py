@@ -16,8 +16,13 @@ Why the index is the one-process index array for array:
   then in document order, as the one-process writer's are, so the merge places each term's
   rows in order without a sort (the same ``runs.merge_runs``).
 - A run's terms are sorted by their bytes, the final vocabulary's order, whoever encoded
-  them; their ids are the worker's, and are mapped to joined ids, then to final ids, by
-  gathers (``_IdJoiner``: one dict lookup per term a worker saw first, not per word).
+  them; their ids are the worker's. At the end each worker sends its terms sorted, this
+  process merges those sorted lists into the vocabulary (``_union``) and each worker's ids
+  map to final ids by a gather as the merge reads the runs. No term is held here while the
+  workers run: a dict joining the workers' terms as they came, its 500k ``bytes`` keys and the
+  holes they left among the objects freed beside them were ~60 MiB of this process at 1M
+  passages, and their sort another ~60 MiB on top (docs/performance.md, "Issue 16: build
+  peak at 1M, second round").
 
 Each worker is a pool of one process, so its jobs (and its ids) are its own, in order. At
 most ``workers`` stretches of jobs are in flight, so memory is bounded by a few stretches of
@@ -27,8 +32,10 @@ workers down before the spill directories are removed (``close``).
 
 from __future__ import annotations
 
+import itertools
 import os
 import resource
+from array import array
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -43,6 +50,7 @@ from index.models import EncodedTerms
 from index.search import runs
 from index.search.building import DocColumnParts
 from index.search.heap import release_free_memory
+from index.search.postings import Vocabulary
 from index.search.runs import Run, RunWriter
 
 #: Documents of stream 0 (passages) a worker gets in a row: ~0.9M tokens on the bench corpus
@@ -95,11 +103,11 @@ class BuildJob:
 
 @dataclass(frozen=True, slots=True)
 class StreamRuns:
-    """One stream's collected build: runs (term ids, through each run's ``term_map``, index
-    ``terms``) and columns."""
+    """One stream's collected build: runs (term ids, through each run's ``term_map``, are
+    ids of ``vocab``, the sorted vocabulary every stream shares) and columns."""
 
     runs: list[Run]
-    terms: list[bytes]
+    vocab: Vocabulary
     columns: DocColumnParts
 
 
@@ -122,14 +130,23 @@ class _Job:
 
 
 @dataclass(frozen=True, slots=True)
+class _SortedTerms:
+    """A worker's terms in byte order: UTF-8 ``blob`` cut at ``offsets``, and the worker's
+    id of each (``ids``)."""
+
+    blob: bytes
+    offsets: np.ndarray  # int64, one more than terms
+    ids: np.ndarray  # int32
+
+
+@dataclass(frozen=True, slots=True)
 class _Done:
-    first_new_id: int
-    new_terms: tuple[str, ...]
     lengths: tuple[np.ndarray, ...]
     runs: tuple[tuple[Run, ...], ...]  # per stream, the runs finished with this job
     side: Any
     peak_rss: int
     cpu_s: float
+    sorted_terms: _SortedTerms | None = None  # the worker's last answer (``_finish``)
 
 
 class WorkerRuns:
@@ -147,7 +164,7 @@ class WorkerRuns:
             )
             for index in range(max(1, workers))
         ]
-        self._joiner = _IdJoiner(len(self._pools))
+        self._sorted_terms: list[_SortedTerms] = []
         # each run with the worker that made it (its ids are that worker's until ``finish``)
         self._runs: list[list[tuple[Run, int]]] = [[] for _ in spill_dirs]
         self._columns = [DocColumnParts() for _ in spill_dirs]
@@ -191,14 +208,14 @@ class WorkerRuns:
         for owner, pool in enumerate(self._pools):
             done = pool.submit(_finish).result()
             self._take(done, owner)
-        terms = self._joiner.terms
-        maps = self._joiner.maps()
-        # the runs take their workers' id maps: the dict is not held through the merge (its
-        # keys are, as the merge's terms)
-        self._joiner = _IdJoiner(0)
-        release_free_memory()  # and neither are the holes of the text that was in flight
+            if done.sorted_terms is None:  # pragma: no cover - _finish always sends them
+                raise RuntimeError("a build worker finished without its terms")
+            self._sorted_terms.append(done.sorted_terms)
+        release_free_memory()  # the holes of the text that was in flight
+        vocab, maps = _union(self._sorted_terms)
+        self._sorted_terms = []
         return [
-            StreamRuns([replace(run, term_map=maps[owner]) for run, owner in runs], terms, columns)
+            StreamRuns([replace(run, term_map=maps[owner]) for run, owner in runs], vocab, columns)
             for runs, columns in zip(self._runs, self._columns, strict=True)
         ]
 
@@ -216,55 +233,70 @@ class WorkerRuns:
         return done.side
 
     def _take(self, done: _Done, owner: int) -> None:
-        self._joiner.join(owner, done.first_new_id, done.new_terms)
         for stream, finished in enumerate(done.runs):
             self._runs[stream].extend((run, owner) for run in finished)
         self.peak_rss[owner] = max(self.peak_rss[owner], done.peak_rss)
         self.cpu_s[owner] = max(self.cpu_s[owner], done.cpu_s)
 
 
-class _IdJoiner:
-    """Workers' term ids → ids in one space, joined by the terms' UTF-8 bytes.
+def _union(lists: list[_SortedTerms]) -> tuple[Vocabulary, list[np.ndarray]]:
+    """The vocabulary of every worker's sorted terms, and each worker's ids → its ids.
 
-    Keyed by ``bytes``, which the merge needs anyway: a ``str`` key took 16 bytes more a
-    term, and turning the keys into ``bytes`` at the end held both at once (~20 MB at 500k
-    terms, docs/performance.md, "Issue 16: build peak and query RSS at 1M").
+    Two sorted lists are merged in one pass (one comparison of two ``bytes`` a term: ~0.4 s
+    for two lists of 480k terms, where sorting their joined 500k terms took 1.3–1.6 s), more
+    than two one after the other.
     """
+    if not lists:
+        return Vocabulary.from_sorted([]), []
+    terms = _terms_of(lists[0])
+    positions = [np.arange(len(terms), dtype=np.int32)]  # of each list's sorted terms
+    for other in lists[1:]:
+        terms, mine, theirs = _merge_sorted(terms, _terms_of(other))
+        positions = [mine[p] for p in positions]
+        positions.append(theirs)
+    maps = []
+    for sorted_terms, position in zip(lists, positions, strict=True):
+        mapping = np.empty(position.size, dtype=np.int32)
+        mapping[sorted_terms.ids] = position
+        maps.append(mapping)
+    return Vocabulary.from_sorted(terms), maps
 
-    def __init__(self, workers: int) -> None:
-        self._ids: dict[bytes, int] = {}
-        self._maps = [np.empty(0, np.int32) for _ in range(workers)]
-        self._sizes = [0] * workers
 
-    @property
-    def terms(self) -> list[bytes]:
-        """Every joined term (UTF-8), in joined id order."""
-        return list(self._ids)
+def _terms_of(sorted_terms: _SortedTerms) -> list[bytes]:
+    blob, offsets = sorted_terms.blob, sorted_terms.offsets.tolist()
+    return [blob[start:end] for start, end in itertools.pairwise(offsets)]
 
-    def join(self, worker: int, first_new_id: int, new_terms: tuple[str, ...]) -> None:
-        size = self._sizes[worker]
-        if first_new_id != size:
-            raise RuntimeError("a worker's jobs were joined out of their encoding order")
-        if not new_terms:
-            return
-        ids = self._ids
-        joined = [
-            ids.setdefault(term.encode("utf-8", errors="surrogatepass"), len(ids))
-            for term in new_terms
-        ]
-        mapping = self._maps[worker]
-        if mapping.size < size + len(joined):
-            grown = np.empty(max(size + len(joined), 2 * mapping.size), np.int32)
-            grown[:size] = mapping[:size]
-            self._maps[worker] = mapping = grown
-        mapping[size : size + len(joined)] = joined
-        self._sizes[worker] = size + len(joined)
 
-    def maps(self) -> list[np.ndarray]:
-        """Each worker's ids → joined ids (a run's directory is mapped as the merge reads it)."""
-        return [
-            mapping[:size].copy() for mapping, size in zip(self._maps, self._sizes, strict=True)
-        ]
+def _merge_sorted(a: list[bytes], b: list[bytes]) -> tuple[list[bytes], np.ndarray, np.ndarray]:
+    """The union of two sorted lists of distinct terms, and where each one's terms went."""
+    union: list[bytes] = []
+    where_a, where_b = array("i"), array("i")
+    add, at_a, at_b = union.append, where_a.append, where_b.append
+    i = j = 0
+    n_a, n_b = len(a), len(b)
+    while i < n_a and j < n_b:
+        x, y = a[i], b[j]
+        if x < y:
+            at_a(len(union))
+            add(x)
+            i += 1
+        elif y < x:
+            at_b(len(union))
+            add(y)
+            j += 1
+        else:
+            at_a(len(union))
+            at_b(len(union))
+            add(x)
+            i += 1
+            j += 1
+    for term in a[i:]:
+        at_a(len(union))
+        add(term)
+    for term in b[j:]:
+        at_b(len(union))
+        add(term)
+    return union, np.frombuffer(where_a, np.int32), np.frombuffer(where_b, np.int32)
 
 
 def _worker_run_tokens() -> int:
@@ -296,18 +328,30 @@ class _WorkerState:
         ]
 
     def done(
-        self, first_new_id: int, worked: Worked | None, lengths: tuple[np.ndarray, ...]
+        self,
+        worked: Worked | None,
+        lengths: tuple[np.ndarray, ...],
+        sorted_terms: _SortedTerms | None = None,
     ) -> _Done:
         usage = resource.getrusage(resource.RUSAGE_SELF)
         return _Done(
-            first_new_id=first_new_id,
-            new_terms=worked.new_terms if worked else (),
             lengths=lengths,
             runs=tuple(tuple(w.take_runs()) for w in self.writers),
             side=worked.side if worked else None,
             peak_rss=usage.ru_maxrss * 1024,
             cpu_s=usage.ru_utime + usage.ru_stime,
+            sorted_terms=sorted_terms,
         )
+
+    def sorted_terms(self) -> _SortedTerms:
+        """Every term this worker saw, in byte order (code point order is UTF-8's)."""
+        terms = self.terms
+        order = sorted(range(len(terms)), key=terms.__getitem__)
+        encoded = [terms[i].encode("utf-8", errors="surrogatepass") for i in order]
+        offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+        if encoded:
+            np.cumsum(np.fromiter(map(len, encoded), np.int64, len(encoded)), out=offsets[1:])
+        return _SortedTerms(b"".join(encoded), offsets, np.asarray(order, dtype=np.int32))
 
 
 def _start_worker(
@@ -326,7 +370,6 @@ def _state() -> _WorkerState:
 
 def _work(job: _Job) -> _Done:
     worker = _state()
-    first_new_id = len(worker.terms)
     worked = worker.task.work(worker.state, job.payload)
     worker.terms.extend(worked.new_terms)
     lengths = []
@@ -338,11 +381,15 @@ def _work(job: _Job) -> _Done:
     if job.cut:
         for writer in worker.writers:
             writer.cut()
-    return worker.done(first_new_id, worked, tuple(lengths))
+    return worker.done(worked, tuple(lengths))
 
 
 def _finish() -> _Done:
     worker = _state()
     for writer in worker.writers:
         writer.cut()
-    return worker.done(len(worker.terms), None, ())
+    # no job follows: the task's state (an encoder's tables and term dict) goes before the
+    # terms are sorted, so the sort does not add to the worker's peak
+    worker.state = None
+    release_free_memory()
+    return worker.done(None, (), worker.sorted_terms())

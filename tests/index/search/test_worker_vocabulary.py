@@ -1,0 +1,41 @@
+"""The vocabulary a build in workers makes of each worker's sorted terms (``workers._union``)."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+from index.search.workers import _SortedTerms, _union
+
+
+def _sorted_terms(terms: list[str]) -> _SortedTerms:
+    """A worker's answer for terms given ids in list order (first seen first)."""
+    order = sorted(range(len(terms)), key=terms.__getitem__)
+    encoded = [terms[i].encode("utf-8", errors="surrogatepass") for i in order]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum([len(t) for t in encoded], out=offsets[1:])
+    return _SortedTerms(b"".join(encoded), offsets, np.asarray(order, dtype=np.int32))
+
+
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_union_is_the_byte_ordered_vocabulary_and_maps_every_worker_id(workers: int) -> None:
+    rng = random.Random(workers)
+    pool = [
+        "".join(rng.choice("abé\u044f\U0001f600z") for _ in range(rng.randint(1, 6)))
+        for _ in range(400)
+    ] + ["", "a", "ab", "\ud800x"]
+    lists = [rng.sample(sorted(set(pool)), rng.randint(0, 150)) for _ in range(workers)]
+    vocab, maps = _union([_sorted_terms(terms) for terms in lists])
+    expected = sorted({t.encode("utf-8", errors="surrogatepass") for ts in lists for t in ts})
+    assert [t.encode("utf-8", errors="surrogatepass") for t in vocab.terms()] == expected
+    for terms, mapping in zip(lists, maps, strict=True):
+        assert mapping.dtype == np.int32
+        assert [vocab.term(int(i)) for i in mapping] == terms
+
+
+def test_union_of_no_workers_is_empty() -> None:
+    vocab, maps = _union([])
+    assert vocab.size == 0
+    assert maps == []
