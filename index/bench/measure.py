@@ -225,6 +225,7 @@ def _build_in_workers(
     """Both cores: worker processes encode each batch, extract its articles' statements and
     sort runs (``SearchIndex.build_in_workers``); this process reads the text and merges."""
     from index.analysis.encoding import PassageEncoder
+    from index.bench.statement_rate import encode_and_extract
     from index.search import SearchIndex
     from index.search.workers import BuildJob, WorkerTask
 
@@ -269,19 +270,6 @@ def _build_in_workers(
         "worker_max_cpu_s": max(built.worker_cpu_s),
         "merge_cpu_s": merge_cpu[0],
     }
-
-
-def encode_and_extract(encoder: Any, payload: Any) -> Any:
-    """A build worker's job in the bench: encode a chunk's passages and extract its articles'
-    statements, as a reindex re-extracts them (``index.bench.statement_rate``)."""
-    from index.bench.statement_rate import extract_texts
-    from index.search.workers import Worked
-
-    texts, article_ids, days = payload
-    n = len(texts)
-    terms = encoder.encode(texts, ["en"] * n, [None] * n)
-    side = extract_texts(texts, article_ids.tolist(), days.tolist())
-    return Worked(terms.new_terms, (terms,), side)
 
 
 def _children_cpu_s() -> float:

@@ -26,6 +26,22 @@ _EPOCH = date(1970, 1, 1)
 _EVAL_DIR = Path(__file__).parents[1] / "eval"
 
 
+def encode_and_extract(encoder: Any, payload: Any) -> Any:
+    """A build worker's job in the bench: encode a chunk's passages and extract its articles'
+    statements, as a reindex re-extracts them.
+
+    Here rather than in ``measure``, so a worker imports what its job needs and not the
+    bench's measuring (psutil, the corpus generator: ~2 MiB a worker).
+    """
+    from index.search.workers import Worked
+
+    texts, article_ids, days = payload
+    n = len(texts)
+    terms = encoder.encode(texts, ["en"] * n, [None] * n)
+    side = extract_texts(texts, article_ids.tolist(), days.tolist())
+    return Worked(terms.new_terms, (terms,), side)
+
+
 def extract_articles(chunk: Sequence[Any]) -> tuple[float, float, int]:
     """Wall and CPU seconds spent extracting a chunk's articles' statements, and how many.
 

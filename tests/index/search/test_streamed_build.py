@@ -214,9 +214,9 @@ def test_small_corpora_encode_in_one_process() -> None:
 
 
 def _built_in_workers(index_dir: Path, texts: list[str], workers: int, per_job: int = 53):
-    """The bench's worker path (``measure.encode_and_extract``) over ``texts``."""
+    """The bench's worker path (``statement_rate.encode_and_extract``) over ``texts``."""
     from index.analysis.encoding import PassageEncoder
-    from index.bench.measure import encode_and_extract
+    from index.bench.statement_rate import encode_and_extract
     from index.search.workers import BuildJob, DocColumns, WorkerTask
 
     sides = []
@@ -271,7 +271,7 @@ def test_workers_sorting_runs_give_the_one_process_segment_bit_for_bit(
 
 def _encode_or_fail(encoder, payload):
     """``encode_and_extract``, failing on a payload whose first text is ``"fail"``."""
-    from index.bench.measure import encode_and_extract
+    from index.bench.statement_rate import encode_and_extract
 
     if payload[0][0] == "fail":
         raise OSError(28, "No space left on device")

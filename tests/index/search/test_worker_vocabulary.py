@@ -3,20 +3,31 @@
 from __future__ import annotations
 
 import random
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
-from index.search.workers import _SortedTerms, _union
+from index.search import workers
+from index.search.workers import _SortedTerms, _union, _WorkerState
 
 
 def _sorted_terms(terms: list[str]) -> _SortedTerms:
     """A worker's answer for terms given ids in list order (first seen first)."""
-    order = sorted(range(len(terms)), key=terms.__getitem__)
-    encoded = [terms[i].encode("utf-8", errors="surrogatepass") for i in order]
-    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
-    np.cumsum([len(t) for t in encoded], out=offsets[1:])
-    return _SortedTerms(b"".join(encoded), offsets, np.asarray(order, dtype=np.int32))
+    return _WorkerState.sorted_terms(SimpleNamespace(terms=terms))  # type: ignore[arg-type]
+
+
+def test_a_worker_sends_its_terms_in_byte_order_a_slice_at_a_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(workers, "_ENCODE_SLICE", 3)
+    terms = ["b", "\u044f", "a", "\ud800x", "\U0001f600", "ab", "\ue000", "z"]
+    sent = _sorted_terms(terms)
+    expected = sorted(range(len(terms)), key=lambda i: terms[i].encode("utf-8", "surrogatepass"))
+    assert sent.ids.tolist() == expected
+    encoded = [terms[i].encode("utf-8", "surrogatepass") for i in expected]
+    assert sent.blob == b"".join(encoded)
+    assert np.diff(sent.offsets).tolist() == [len(t) for t in encoded]
 
 
 @pytest.mark.parametrize("workers", [1, 2, 3])
