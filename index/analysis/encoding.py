@@ -87,8 +87,10 @@ class _Specials:
 #: ~10 KB a passage, and glibc keeps the largest such heap for good. Encoding a 10,000-passage
 #: batch in slices of 2,500 gave the same ids and took a build worker's resident set from
 #: 245 to 192 MiB after 300k bench passages, at the same CPU time (docs/performance.md,
-#: "Issue 16: footprint at 1M").
-ENCODE_SLICE = 2_500
+#: "Issue 16: footprint at 1M"). Slices of 1,000 rather than 2,500: the first 400k passages'
+#: highest resident 154 → 147 MiB, encoding CPU 9.8–12.0 against 10.4–10.6 s (alternating,
+#: load 5–6; 500: 143 MiB, 250: no lower; "Issue 16: build peak at 1M, second round").
+ENCODE_SLICE = 1_000
 
 
 class _Coder:
