@@ -162,15 +162,22 @@ def segment_from_runs(
         release_free_memory()  # the sort's temporaries, the terms (``heap``)
     passage_ids = _concatenated(columns.passage_ids, np.int64)
     columns.passage_ids = []
-    order = np.argsort(passage_ids, kind="stable")
-    sorted_ids = passage_ids[order]
+    n_docs = int(passage_ids.size)
+    order: np.ndarray | None = np.argsort(passage_ids, kind="stable")
+    rows_sorted = bool(np.all(order[1:] > order[:-1])) if n_docs > 1 else True
+    if rows_sorted:
+        # passages came in id order (a reindex, the bench): no permutation is held through
+        # the merge, nor a sorted copy of each column (8 bytes a passage each)
+        order = None
+        sorted_ids = passage_ids
+        row_of_doc = np.arange(n_docs, dtype=np.int32)
+    else:
+        sorted_ids = passage_ids[order]
+        row_of_doc = np.empty(n_docs, dtype=np.int32)
+        row_of_doc[order] = np.arange(n_docs, dtype=np.int32)
     del passage_ids
     _check_unique(sorted_ids)
-    n_docs = int(sorted_ids.size)
-    row_of_doc = np.empty(n_docs, dtype=np.int32)
-    row_of_doc[order] = np.arange(n_docs, dtype=np.int32)
-    rows_sorted = bool(np.all(order[1:] > order[:-1])) if n_docs > 1 else True
-    doc_len = _concatenated(columns.lengths, np.int32)[order]
+    doc_len = _in_order(columns.lengths, np.int32, order)
     columns.lengths = []
     merged = merge_runs(runs, rank, vocab.size, row_of_doc, rows_sorted, doc_len, spill_dir)
     del runs, row_of_doc
@@ -184,8 +191,8 @@ def segment_from_runs(
         term_min_dl_unit=merged.term_min_dl_unit,
         doc_len=doc_len,
         passage_ids=sorted_ids,
-        article_ids=_concatenated(columns.article_ids, np.int64)[order],
-        published_days=_concatenated(columns.published_days, np.int32)[order],
+        article_ids=_in_order(columns.article_ids, np.int64, order),
+        published_days=_in_order(columns.published_days, np.int32, order),
         files=merged.files,
         tf_starts=merged.tf_starts,
         block_min_len=merged.block_min_len,
@@ -201,6 +208,14 @@ def _check_unique(sorted_ids: np.ndarray) -> None:
 
 def _concatenated(parts: list[np.ndarray], dtype: type[np.generic]) -> np.ndarray:
     return np.concatenate(parts).astype(dtype, copy=False) if parts else np.empty(0, dtype)
+
+
+def _in_order(
+    parts: list[np.ndarray], dtype: type[np.generic], order: np.ndarray | None
+) -> np.ndarray:
+    """A column's parts joined, then put in ``order`` (None: already in order)."""
+    joined = _concatenated(parts, dtype)
+    return joined if order is None else joined[order]
 
 
 @dataclass(frozen=True, slots=True)
