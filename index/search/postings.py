@@ -335,8 +335,6 @@ def tier_postings(postings: Postings) -> tuple[Postings, np.ndarray]:
     n_terms = postings.n_terms
     if rows.shape[0] == 0:
         return postings, indptr[:-1].copy()
-    if n_terms == 1:
-        return _tier_one_term(postings)
     df = np.diff(indptr)
     term_of = np.repeat(np.arange(n_terms, dtype=np.int32), df)
     multi = np.flatnonzero(tf > 1)
@@ -361,28 +359,6 @@ def tier_postings(postings: Postings) -> tuple[Postings, np.ndarray]:
     pos = np.arange(unit_terms.size, dtype=np.int64) + shift[unit_terms]
     new_rows[pos] = rows[unit]
     return Postings(indptr, new_rows, new_tf), indptr[:-1] + n_multi
-
-
-def _tier_one_term(postings: Postings) -> tuple[Postings, np.ndarray]:
-    """``tier_postings`` of a single term's postings: two masked copies.
-
-    A streamed merge gives each long list a block of its own, and the general path's
-    temporaries (~27 bytes a posting: term of each, positions, masks) were the merging
-    process's highest point at 1M passages (the commonest terms' lists of ~1M postings);
-    here ~3 bytes a posting beside the output (docs/performance.md, "Issue 16: build peak at
-    1M, second round"). The same arrays as the general path (tested).
-    """
-    indptr, rows, tf = postings.indptr, postings.doc_rows, postings.tf
-    multi = tf > 1
-    n_multi = int(np.count_nonzero(multi))
-    new_rows = np.empty_like(rows)
-    new_tf = np.ones_like(tf)
-    np.compress(multi, rows, out=new_rows[:n_multi])
-    np.compress(multi, tf, out=new_tf[:n_multi])
-    np.logical_not(multi, out=multi)
-    np.compress(multi, rows, out=new_rows[n_multi:])
-    split = indptr[:-1] + np.asarray([n_multi], dtype=np.int64)
-    return Postings(indptr, new_rows, new_tf), split
 
 
 def term_bounds(

@@ -8,7 +8,6 @@ import pytest
 from index.search import postings as postings_module
 from index.search.postings import (
     BlockMinLengths,
-    Postings,
     Vocabulary,
     block_min_lengths,
     build_postings,
@@ -56,25 +55,6 @@ def test_tiers_put_tf_above_one_first_and_keep_each_run_sorted() -> None:
             assert min_dl[t] == doc_len[multi].min()
         if hi > mid:
             assert min_dl_unit[t] == doc_len[unit].min()
-
-
-@pytest.mark.parametrize("tf_dtype", [np.uint16, np.uint32])
-@pytest.mark.parametrize("seed", [0, 37])
-def test_one_term_tiers_as_the_general_path_does(tf_dtype: type, seed: int) -> None:
-    rng = np.random.default_rng(seed)
-    n = 5000
-    rows = np.sort(rng.choice(100_000, n, replace=False)).astype(np.int32)
-    tf = np.where(rng.random(n) < 0.05, rng.integers(2, 9, n), 1).astype(tf_dtype)
-    one = Postings(np.array([0, n], dtype=np.int64), rows, tf)
-    # the same term beside an empty one takes the general path
-    two = Postings(np.array([0, n, n], dtype=np.int64), rows, tf)
-    tiered, split = tier_postings(one)
-    general, general_split = tier_postings(two)
-    assert tiered.doc_rows.tolist() == general.doc_rows.tolist()
-    assert tiered.tf.tolist() == general.tf.tolist()
-    assert tiered.tf.dtype == general.tf.dtype and tiered.doc_rows.dtype == general.doc_rows.dtype
-    assert split.tolist() == general_split[:1].tolist()
-    assert split.dtype == general_split.dtype
 
 
 def test_vocabulary_lookup_finds_every_term_and_only_those() -> None:
