@@ -45,6 +45,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from itertools import islice
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -628,7 +629,7 @@ class IndexKeeper:
         built = SearchIndex.build_in_workers(
             [self.index_dir, self.articles_dir],
             jobs(),
-            WorkerTask(PassageEncoder, _encode_for_build),
+            WorkerTask(PassageEncoder, _encode_for_build, attrgetter("terms")),
             workers,
             on_done=on_done,
             total=total,

@@ -131,6 +131,12 @@ class PassageEncoder:
         self._coders = {lang: _Coder(self, lang) for lang in LANGS}
 
     @property
+    def terms(self) -> list[str]:
+        """Every term given an id, in id order: the encoder's own list (not a copy), which
+        grows as it encodes; read it, never change it."""
+        return self._terms
+
+    @property
     def n_terms(self) -> int:
         """Terms given an id so far (the next new term's id)."""
         return len(self._terms)

@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -250,7 +251,7 @@ def _build_in_workers(
     built = SearchIndex.build_in_workers(
         [Path(index_dir)],
         jobs(),
-        WorkerTask(PassageEncoder, encode_and_extract),
+        WorkerTask(PassageEncoder, encode_and_extract, attrgetter("terms")),
         workers,
         on_done=on_done,
         total=n_passages,

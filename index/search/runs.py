@@ -72,7 +72,7 @@ def _tf_dtype(max_tf: int) -> type[np.unsignedinteger]:
 
 #: Terms of a run's directory read at a time in the merge (``_directory``): the merge holds
 #: ~12 bytes a term of a window per run, not the runs' whole directories.
-DIRECTORY_CHUNK = 1 << 14
+DIRECTORY_CHUNK = 1 << 12
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,7 @@ segment the one-piece build gives, array for array, and leave nothing behind."""
 from __future__ import annotations
 
 import os
+from operator import attrgetter
 from pathlib import Path
 
 import numpy as np
@@ -231,7 +232,7 @@ def _built_in_workers(index_dir: Path, texts: list[str], workers: int, per_job: 
     built = SearchIndex.build_in_workers(
         [index_dir],
         jobs(),
-        WorkerTask(PassageEncoder, encode_and_extract),
+        WorkerTask(PassageEncoder, encode_and_extract, attrgetter("terms")),
         workers,
         on_done=lambda job, side: sides.append(side),
     )
