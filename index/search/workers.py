@@ -278,7 +278,8 @@ def _merge_sorted(
 
     One comparison of two ``bytes`` a term, each term sliced from its blob when reached, so
     no list of 500k ``bytes`` objects (and no ``int`` a term) is made: merging two workers'
-    480k terms took ~0.5 s, where sorting their joined 500k terms took 1.3–1.6 s.
+    495k terms (the 1M bench corpus) took 0.6–0.8 s CPU, where sorting their joined 500k
+    terms took 1.1–1.3 s.
     """
     ends_a, ends_b = array("q"), array("q")
     ends_a.frombytes(np.ascontiguousarray(offsets_a, dtype=np.int64).tobytes())
@@ -383,6 +384,7 @@ class _WorkerState:
 
         Sorted as a numpy object array and encoded a slice at a time, so neither an ``int``
         nor a ``bytes`` object a term is made (those took ~60 MiB over the worker's peak).
+        1.4–2.2 s CPU for a worker's 495k terms at 1M passages, both workers at once.
         """
         terms = self.terms
         order = np.argsort(np.array(terms, dtype=object), kind="stable").astype(np.int32)
