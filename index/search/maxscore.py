@@ -78,6 +78,9 @@ _LARGE_ROWS = 4_000_000
 # Block bounds are used in segments of _LARGE_ROWS rows or more only: at 1M rows the bench's
 # CPU p50 was 10% higher with them (selecting blocks costs more than it saves there).
 
+# A row's mark in ``Scratch.marks`` holds the low 16 bits of its candidate slot.
+_MARK_SPAN = 1 << 16
+
 Accept = Callable[[np.ndarray], np.ndarray]
 _NO_BLOCKS = np.zeros(0, np.uint8)
 
@@ -235,14 +238,21 @@ class Scratch:
     costs nothing. ``bits`` has a bit per row, set for every candidate the kernels may
     look up (``kernels.mark``) and cleared after each evaluation (``kernels.unmark``): the
     kernels read a row's mark only when its bit is set (a set bit of a row that is no
-    candidate only costs that read), which spares the sweep of ``marks`` (4 bytes a row)
-    and the check at a random slot that were most of their time.
+    candidate only costs that read), which spares the sweep of ``marks`` and the check at a
+    random slot that were most of their time.
+
+    A mark holds a slot's low 16 bits (``_MARK_SPAN``) and names every slot equal to it modulo
+    65,536, so a lookup probes one slot while there are at most 65,536 candidates and one
+    more per 65,536 beyond (``_slots_of``, ``kernels``). Every row's mark is written over a
+    few hundred questions, so ``marks`` is resident in full: 2 bytes a row instead of an
+    int32's 4 is 1.9 MiB less at 1M rows (docs/performance.md, "Issue 16: query RSS at 1M,
+    third round").
     """
 
     __slots__ = ("bits", "marks", "rows", "scores", "units")
 
     def __init__(self) -> None:
-        self.marks = np.zeros(0, np.int32)
+        self.marks = np.zeros(0, np.uint16)
         self.bits = np.zeros(0, np.uint8)
         self.rows = np.zeros(0, np.int32)
         self.scores = np.zeros(0, np.float64)
@@ -251,7 +261,7 @@ class Scratch:
     def reserve(self, n_rows: int, n_candidates: int) -> None:
         """Make room for a segment of ``n_rows`` rows and up to ``n_candidates`` candidates."""
         if self.marks.shape[0] < n_rows:
-            self.marks = np.zeros(n_rows, np.int32)
+            self.marks = np.zeros(n_rows, np.uint16)
             self.bits = np.zeros((n_rows + 7) // 8, np.uint8)
         # one slot more: the kernels write each row at the next free slot before they
         # know whether it becomes a candidate (``kernels.merge_unit``)
@@ -482,9 +492,8 @@ class _Evaluation:
             contrib = seg.parts(term, slice(term.lo, term.hi), rows)
         if n:
             self._mark()
-            slots = np.take(self.marks, rows)
-            np.minimum(slots, n - 1, out=slots)
-            hit = np.take(self.cand, slots) == rows
+            slots = _slots_of(self.marks, self.cand, n, rows)
+            hit = slots >= 0
             self.scores[slots[hit]] += contrib[hit]
             new = ~hit
             new_rows, new_scores = rows[new], contrib[new]
@@ -650,9 +659,8 @@ class _Evaluation:
                     theta = max(theta, kth_largest(cands.scores, k))
                     continue
                 rows = seg.rows(term)
-                slots = np.take(self.marks, rows)
-                np.minimum(slots, n - 1, out=slots)
-                hit = np.flatnonzero(np.take(cands.rows, slots) == rows)
+                slots = _slots_of(self.marks, cands.rows, n, rows)
+                hit = np.flatnonzero(slots >= 0)
                 if hit.size:
                     slots = slots[hit]
                     cands.scores[slots] += seg.parts(term, hit + term.lo, rows[hit])
@@ -694,6 +702,23 @@ def evaluate(
     scored = evaluation.run(k)
     kernels.unmark(scratch.bits, scratch.rows, evaluation.n)
     return scored
+
+
+def _slots_of(marks: np.ndarray, cand: np.ndarray, n: int, rows: np.ndarray) -> np.ndarray:
+    """The slots of ``rows`` among candidates ``cand[:n]`` (their marks written), -1 for a
+    row that is none: ``kernels``'s lookup (``Scratch``), for many rows at once."""
+    low = marks.take(rows).astype(np.intp)
+    if n <= _MARK_SPAN:
+        # one probe, clipped to the slots in use (a stale mark may point past them)
+        np.minimum(low, n - 1, out=low)
+        low[cand.take(low) != rows] = -1
+        return low
+    slots = np.full(rows.shape[0], -1, np.intp)
+    for base in range(0, n, _MARK_SPAN):
+        probe = np.minimum(low + base, n - 1)
+        hit = cand.take(probe) == rows
+        slots[hit] = probe[hit]
+    return slots
 
 
 def _add_found(seg: _Segment, term: QueryTerm, rows: np.ndarray, scores: np.ndarray) -> None:

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from index.search import kernels
-from index.search.maxscore import Scratch
+from index.search.maxscore import Scratch, _slots_of
 
 
 def _buffers(n_rows: int, n_candidates: int) -> Scratch:
@@ -77,6 +77,37 @@ def test_merge_unit_all_sums_like_numpy_and_marks_the_new_rows() -> None:
     assert scratch.scores[:4].tobytes() == expected.tobytes()
     slots = np.arange(4 + added)
     assert np.array_equal(scratch.marks[scratch.rows[slots]], slots)
+
+
+def test_candidates_past_the_marks_span_are_found_by_the_kernels_and_numpy() -> None:
+    # a mark holds a slot's low 16 bits: with 150,000 candidates a row's slot is one of up to
+    # three slots its mark names, and stale marks (from a first, smaller set) must not count
+    rng = np.random.default_rng(8)
+    n_rows = 400_000
+    scratch = _buffers(n_rows, n_rows)
+    stale = rng.permutation(n_rows)[:70_000].astype(np.int32)
+    scratch.rows[: stale.size] = stale
+    kernels.mark(scratch.marks, scratch.bits, scratch.rows, 0, stale.size)
+    kernels.unmark(scratch.bits, scratch.rows, stale.size)
+    cand = rng.permutation(n_rows)[:150_000].astype(np.int32)
+    n = cand.size
+    scratch.rows[:n] = cand
+    scratch.scores[:n] = rng.random(n)
+    scratch.units[:n] = rng.random(n)
+    kernels.mark(scratch.marks, scratch.bits, scratch.rows, 0, n)
+    run = np.unique(rng.integers(0, n_rows, 120_000)).astype(np.int32)
+    slot = np.full(n_rows, -1, np.intp)
+    slot[cand] = np.arange(n)
+    assert np.array_equal(_slots_of(scratch.marks, scratch.rows, n, run), slot[run])
+    assert np.array_equal(
+        _slots_of(scratch.marks, scratch.rows, 1_000, run),
+        np.where(slot[run] < 1_000, slot[run], -1),
+    )
+    expected = scratch.scores[:n].copy()
+    hit = slot[run][slot[run] >= 0]
+    expected[hit] += scratch.units[hit] * 0.5
+    assert kernels.add_unit_marked(run, 0.5, *_args(scratch), n)
+    assert scratch.scores[:n].tobytes() == expected.tobytes()
 
 
 def test_wrong_arrays_are_refused_before_any_loop() -> None:

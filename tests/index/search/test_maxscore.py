@@ -149,6 +149,26 @@ def test_top_k_equals_brute_force_bit_for_bit(
             assert top(scored.rows, scored.scores, k) == brute_force(seg, terms, k)
 
 
+@pytest.mark.parametrize("path", ["defaults", "always-gather"])
+def test_more_candidates_than_a_mark_spans_equal_brute_force(
+    path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past 65,536 candidates a mark names several slots (``Scratch``): queries on the
+    longest lists of a 150,000-row segment, whose first merges make most rows candidates
+    (115,757 for ``[0, 1]``), then found through their marks by numpy (``_slots_of``; the
+    kernels' lookup past the span is checked in ``test_kernels.py``)."""
+    for name, value in PATHS[path].items():
+        monkeypatch.setattr(maxscore, name, value)
+    seg = Segment(6, 150_000)
+    scratch = Scratch()
+    for ids in ([0, 1], [0, 1, 2, 5], [1, 3, 0, 40]):
+        terms = seg.query(ids)
+        for k in (1, 10):
+            scored = evaluate(seg.postings, seg.stats, terms, k, scratch)
+            assert top(scored.rows, scored.scores, k) == brute_force(seg, terms, k)
+    assert scratch.rows.shape[0] > 1 << 16
+
+
 def test_block_bounds_skip_blocks_and_still_find_new_rows(segments: list[Segment]) -> None:
     """The block path is not vacuous: the rows of a block whose bound fails are never read
     (giving them a passing length changes nothing), and rows of blocks that pass become

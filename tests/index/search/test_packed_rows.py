@@ -120,7 +120,7 @@ class _Kernels:
         return self.rows[lo:hi], (self.done.data, self.done.skips, block, hi - lo)
 
     def buffers(self, cand: np.ndarray) -> tuple:
-        marks = np.zeros(self.n_rows, np.int32)
+        marks = np.zeros(self.n_rows, np.uint16)
         bits = np.zeros(self.n_rows // 8 + 1, np.uint8)
         rows = np.zeros(self.n_rows + 1, np.int32)
         scores = np.zeros(self.n_rows + 1)
