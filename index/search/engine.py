@@ -356,11 +356,10 @@ class SearchIndex:
         index_dir = Path(index_dir)
         state = _load_state(index_dir, prefault=prefault)
         params = _params_of(state.manifest)
-        # The load's temporaries (the idf floor's arrays, the checks over the vocabulary)
-        # leave ~6 MiB free at the heap's top that glibc keeps resident (its trim threshold
-        # rose with them); the questions' buffers would only partly reuse it. At 1M passages
-        # −2.3 MiB in the bench's query process (docs/performance.md, "Issue 16: query RSS at
-        # 1M, third round").
+        # The load's temporaries leave ~6 MiB free at the heap's top at 1M passages, which
+        # glibc keeps resident (its trim threshold rose with the large blocks freed) and the
+        # questions' buffers only partly reuse: −2.3 MiB in the bench's query process
+        # (docs/performance.md, "Issue 16: query RSS at 1M, third round").
         release_free_memory()
         return cls(index_dir, state, params)
 
