@@ -14,7 +14,7 @@ setup(
         Extension(
             "index.search._kernels",
             sources=["index/search/_kernels.c"],
-            depends=["index/search/_packed_rows.h"],
+            depends=["index/search/_packed_rows.h", "index/search/_term_table.h"],
             include_dirs=[numpy.get_include()],
             extra_compile_args=["-O2", "-fno-fast-math", "-ffp-contract=off"],
         )

@@ -41,6 +41,7 @@ from index.analysis.analyzer import MAX_CACHED_SURFACES, Analyzer
 from index.analysis.chunk_codes import ChunkCodes
 from index.analysis.language import DEFAULT_LANG
 from index.models import LANGS, EncodedTerms, Lang
+from index.search.term_table import TermTable
 
 #: A chunk with no term (stopword, punctuation).
 NO_TERM = -1
@@ -125,15 +126,16 @@ class PassageEncoder:
     def __init__(self, analyzer: Analyzer | None = None) -> None:
         self.analyzer = analyzer if analyzer is not None else Analyzer()
         self.specials = _Specials()
-        self._ids: dict[str, int] = {}
-        self._terms: list[str] = []
+        # no dict of ``str`` terms and no list of them: a worker held both through the
+        # build (~46 MB at 500k terms; ``term_table`` says why)
+        self._terms = TermTable()
         self._reported = 0
         self._coders = {lang: _Coder(self, lang) for lang in LANGS}
 
     @property
-    def terms(self) -> list[str]:
-        """Every term given an id, in id order: the encoder's own list (not a copy), which
-        grows as it encodes; read it, never change it."""
+    def terms(self) -> TermTable:
+        """Every term given an id (``TermTable``: ids in first-seen order): the encoder's own
+        table (not a copy), which grows as it encodes; read it, never intern into it."""
         return self._terms
 
     @property
@@ -143,11 +145,7 @@ class PassageEncoder:
 
     def intern(self, term: str) -> int:
         """The id of ``term``, given the next free one on first sight."""
-        term_id = self._ids.get(term)
-        if term_id is None:
-            term_id = self._ids[term] = len(self._terms)
-            self._terms.append(term)
-        return term_id
+        return self._terms.intern(term)
 
     def encode(
         self,
@@ -218,7 +216,7 @@ class PassageEncoder:
             ids, owners = self._encode_extra(extra_terms)
             id_parts.append(ids)
             passage_parts.append(owners)
-        new_terms = tuple(self._terms[self._reported :])
+        new_terms = self._terms.terms_from(self._reported)
         self._reported = len(self._terms)
         if not id_parts:
             empty = np.empty(0, np.int32)

@@ -30,6 +30,7 @@
 #define ALWAYS_INLINE static inline __attribute__((always_inline))
 
 #include "_packed_rows.h"
+#include "_term_table.h"
 
 typedef enum { K_BOOL, K_U8, K_U16, K_U32, K_I32, K_I64, K_F64, K_OTHER } Kind;
 
@@ -1785,5 +1786,12 @@ static struct PyModuleDef module = {
 
 PyMODINIT_FUNC PyInit__kernels(void) {
     import_array();
-    return PyModule_Create(&module);
+    if (PyType_Ready(&TermTableType) < 0) return NULL;
+    PyObject *m = PyModule_Create(&module);
+    if (m == NULL) return NULL;
+    if (PyModule_AddObjectRef(m, "TermTable", (PyObject *)&TermTableType) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
 }

@@ -46,6 +46,7 @@ from index.search.postings import (
     term_bounds,
     tier_postings,
 )
+from index.search.term_table import TermTable
 
 #: Tokens per run. A run's sort holds ~25 bytes per token (the buffered pairs, the int64 keys,
 #: run starts and tfs), so 8M tokens peak near 200 MB, twice that while one run sorts in the
@@ -216,7 +217,7 @@ class RunWriter:
         *,
         background: bool = True,
         name: str = "run",
-        terms: list[bytes] | list[str] | None = None,
+        terms: list[bytes] | TermTable | None = None,
     ) -> None:
         """``background``: sort runs in a thread while the caller goes on (a build process);
         a worker process sorts in place (``cut``), the other core being the other worker's.
@@ -227,9 +228,8 @@ class RunWriter:
         self._background = background
         self._name = name
         self._taken = 0
-        # bytes here; a worker shares its ``str`` terms (same order: UTF-8 keeps code point
-        # order, ``_sorted_run`` only compares them)
-        self._encoded: list = [] if terms is None else terms
+        # bytes here; a worker shares its encoder's ``TermTable`` (the same byte order)
+        self._encoded: list[bytes] | TermTable = [] if terms is None else terms
         self._term_parts: list[np.ndarray] = []
         self._doc_parts: list[np.ndarray] = []
         self._buffered = 0
@@ -238,12 +238,14 @@ class RunWriter:
         self._pool: ThreadPoolExecutor | None = None
 
     @property
-    def terms(self) -> list[bytes]:
-        """Every term seen so far, UTF-8, in encoder id order."""
+    def terms(self) -> list[bytes] | TermTable:
+        """Every term seen so far, UTF-8, in encoder id order (the shared table, if given)."""
         return self._encoded
 
     def add_terms(self, new_terms: list[str] | tuple[str, ...]) -> None:
         """Terms whose encoder ids continue where the previous ones stopped."""
+        if isinstance(self._encoded, TermTable):
+            raise TypeError("a writer sharing its encoder's TermTable is given no terms")
         self._encoded.extend(t.encode("utf-8", errors="surrogatepass") for t in new_terms)
 
     def add(self, term_ids: np.ndarray, docs: np.ndarray) -> None:
@@ -323,7 +325,7 @@ def _concatenated(parts: list[np.ndarray]) -> np.ndarray:
 
 def _sorted_run(
     buffer: list[np.ndarray],
-    encoded: list[bytes] | list[str],
+    encoded: list[bytes] | TermTable,
     spill_dir: Path | None,
     name: str,
 ) -> Run:
@@ -340,10 +342,12 @@ def _sorted_run(
     counts = np.bincount(term_ids, minlength=n_known)
     present = np.flatnonzero(counts)
     del counts
-    # Python's sort of the present terms' bytes (C comparisons): the only per-term step.
-    order = sorted(present.tolist(), key=encoded.__getitem__)
-    terms = np.asarray(order, dtype=np.int32)
-    del order, present
+    if isinstance(encoded, TermTable):  # a build worker's: sorted in C, no object a term
+        terms = encoded.sort_ids(present.astype(np.int32))
+    else:
+        # Python's sort of the present terms' bytes (C comparisons): the only per-term step.
+        terms = np.asarray(sorted(present.tolist(), key=encoded.__getitem__), dtype=np.int32)
+    del present
     local = np.zeros(n_known, dtype=np.int64)
     local[terms] = np.arange(terms.size, dtype=np.int64)
     keys = local[term_ids]

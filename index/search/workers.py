@@ -51,6 +51,7 @@ from index.search import runs
 from index.search.heap import release_free_memory
 from index.search.postings import Vocabulary
 from index.search.runs import Run, RunWriter
+from index.search.term_table import TermTable
 
 if TYPE_CHECKING:  # a worker process never imports the segment writer
     from index.search.building import DocColumnParts
@@ -84,9 +85,9 @@ class WorkerTask:
 
     start: Callable[[], Any]  # the worker's state, once per worker
     work: Callable[[Any, Any], Worked]  # (state, payload) → its terms and side result
-    #: the state's own list of its terms in id order, if it keeps one (an encoder): the runs
-    #: then sort by it rather than by a copy (~4 MB a worker at 500k terms)
-    terms: Callable[[Any], list[str]] | None = None
+    #: the state's own table of its terms (``TermTable``, ids in id order), if it keeps one (an
+    #: encoder): the runs then sort by it rather than by a copy (~10 MB a worker at 500k terms)
+    terms: Callable[[Any], TermTable] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -341,21 +342,17 @@ def _worker_run_tokens() -> int:
 _worker: _WorkerState | None = None
 
 
-#: Terms encoded at a time when a worker sends its sorted terms.
-_ENCODE_SLICE = 1 << 14
-
-
 class _WorkerState:
     def __init__(
         self, task: WorkerTask, spill_dirs: tuple[Path, ...], index: int, run_tokens: int
     ) -> None:
         self.task = task
         self.state = task.start()
-        # The terms as the encoder made them (``str``, the same objects): a run sorts its
-        # terms by them, and code point order is UTF-8 byte order (what the merge uses), so
-        # no bytes copy is kept (~20 MB at 500k terms); the state's own list when it has one.
+        # The terms by their UTF-8 bytes (``TermTable``): a run sorts its terms by them, in
+        # the merge's order; the state's own table when it has one, else one filled here from
+        # each job's ``new_terms``.
         self.shares_terms = task.terms is not None
-        self.terms: list[str] = task.terms(self.state) if task.terms is not None else []
+        self.terms = task.terms(self.state) if task.terms is not None else TermTable()
         self.writers = [
             RunWriter(
                 spill, run_tokens, background=False, name=f"w{index}-s{stream}", terms=self.terms
@@ -380,26 +377,12 @@ class _WorkerState:
         )
 
     def sorted_terms(self) -> _SortedTerms:
-        """Every term this worker saw, in byte order (code point order is UTF-8's).
-
-        Sorted as a numpy object array and encoded a slice at a time, so neither an ``int``
-        nor a ``bytes`` object a term is made (those took ~60 MiB over the worker's peak).
-        1.4–2.2 s CPU for a worker's 495k terms at 1M passages, both workers at once.
-        """
-        terms = self.terms
-        order = np.argsort(np.array(terms, dtype=object), kind="stable").astype(np.int32)
-        lengths = np.empty(len(terms), dtype=np.int64)
-        parts = []
-        for lo in range(0, len(terms), _ENCODE_SLICE):
-            encoded = [
-                terms[i].encode("utf-8", errors="surrogatepass")
-                for i in order[lo : lo + _ENCODE_SLICE].tolist()
-            ]
-            lengths[lo : lo + len(encoded)] = np.fromiter(map(len, encoded), np.int64)
-            parts.append(b"".join(encoded))
-        offsets = np.zeros(len(terms) + 1, dtype=np.int64)
-        np.cumsum(lengths, out=offsets[1:])
-        return _SortedTerms(b"".join(parts), offsets, order)
+        """Every term this worker saw, in byte order (``TermTable.sorted_terms``: no Python
+        object a term). 0.2–0.3 s CPU for a worker's 495k terms at 1M passages; the object
+        array's argsort and a ``bytes`` a term it replaced took 1.4–2.2 s (docs/performance.md,
+        "Issue 16: build peak at 1M, third round")."""
+        blob, offsets, ids = self.terms.sorted_terms()
+        return _SortedTerms(blob, offsets, ids)
 
 
 def _start_worker(
@@ -420,7 +403,10 @@ def _work(job: _Job) -> _Done:
     worker = _state()
     worked = worker.task.work(worker.state, job.payload)
     if not worker.shares_terms:
-        worker.terms.extend(worked.new_terms)
+        first = len(worker.terms)
+        for offset, term in enumerate(worked.new_terms):
+            if worker.terms.intern(term) != first + offset:
+                raise ValueError(f"a job's new term {term!r} was not new, or came twice")
     lengths = []
     for writer, terms, first, n in zip(
         worker.writers, worked.streams, job.first_docs, job.n_docs, strict=True

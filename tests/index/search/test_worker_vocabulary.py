@@ -8,20 +8,19 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from index.search import workers
+from index.search.term_table import TermTable
 from index.search.workers import _SortedTerms, _union, _WorkerState
 
 
 def _sorted_terms(terms: list[str]) -> _SortedTerms:
     """A worker's answer for terms given ids in list order (first seen first)."""
-    return _WorkerState.sorted_terms(SimpleNamespace(terms=terms))  # type: ignore[arg-type]
+    table = TermTable()
+    assert [table.intern(t) for t in terms] == list(range(len(terms)))
+    return _WorkerState.sorted_terms(SimpleNamespace(terms=table))  # type: ignore[arg-type]
 
 
-def test_a_worker_sends_its_terms_in_byte_order_a_slice_at_a_time(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(workers, "_ENCODE_SLICE", 3)
-    terms = ["b", "\u044f", "a", "\ud800x", "\U0001f600", "ab", "\ue000", "z"]
+def test_a_worker_sends_its_terms_in_byte_order() -> None:
+    terms = ["b", "\u044f", "a", "\ud800x", "\U0001f600", "ab", "\ue000", "z", ""]
     sent = _sorted_terms(terms)
     expected = sorted(range(len(terms)), key=lambda i: terms[i].encode("utf-8", "surrogatepass"))
     assert sent.ids.tolist() == expected
