@@ -339,19 +339,24 @@ def _sorted_run(
     """
     term_ids = buffer.pop(0)
     n_known = int(term_ids.max()) + 1 if term_ids.size else 0
-    counts = np.bincount(term_ids, minlength=n_known)
-    present = np.flatnonzero(counts)
-    del counts
+    # 1 and 4 bytes a known term, not 8 and 8 (a bincount, int64 ranks): a worker's run
+    # is one 10k-passage job, and these two were most of its sort's peak at 500k terms
+    seen = np.zeros(n_known, dtype=bool)
+    seen[term_ids] = True
+    present = np.flatnonzero(seen).astype(np.int32)
+    del seen
     if isinstance(encoded, TermTable):  # a build worker's: sorted in C, no object a term
-        terms = encoded.sort_ids(present.astype(np.int32))
+        terms = encoded.sort_ids(present)
     else:
         # Python's sort of the present terms' bytes (C comparisons): the only per-term step.
         terms = np.asarray(sorted(present.tolist(), key=encoded.__getitem__), dtype=np.int32)
     del present
-    local = np.zeros(n_known, dtype=np.int64)
-    local[terms] = np.arange(terms.size, dtype=np.int64)
-    keys = local[term_ids]
+    local = np.zeros(n_known, dtype=np.int32)
+    local[terms] = np.arange(terms.size, dtype=np.int32)
+    ranks = local[term_ids]
     del local, term_ids
+    keys = ranks.astype(np.int64)
+    del ranks
     keys <<= 32
     keys |= buffer.pop(0)
     keys.sort()
@@ -384,8 +389,11 @@ def _sorted_run(
     )
 
 
-#: Sorted keys turned into postings this many at a time (``_distinct_keys``).
-_DISTINCT_SLICE = 1 << 18
+#: Sorted keys turned into postings this many at a time (``_distinct_keys``): a slice's
+#: temporaries are ~24 bytes a key. 1 << 18 made them most of a build worker's run sort peak
+#: (17 MB over the run's 440k-token input, against 11 MB here; the same CPU, 102–105 against
+#: 111–118 ms a run with the other changes of "Issue 16: build peak at 1M, third round").
+_DISTINCT_SLICE = 1 << 16
 
 
 def _distinct_keys(keys: np.ndarray, n_terms: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

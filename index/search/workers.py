@@ -56,13 +56,16 @@ from index.search.term_table import TermTable
 if TYPE_CHECKING:  # a worker process never imports the segment writer
     from index.search.building import DocColumnParts
 
-#: Documents of stream 0 (passages) a worker gets in a row: ~0.9M tokens on the bench corpus
-#: (~44 tokens a passage), one run (under ``runs.WORKER_RUN_TOKENS``). This process holds
-#: the text of up to ``workers`` stretches in flight (~18 MB of ``str`` per 20k passages),
-#: and a worker buffers and sorts a stretch's tokens at once: at 1M passages, 20k rather
-#: than 50k took each worker's peak from ~220 to ~190 MiB and this process's while the
-#: workers run by ~11 MiB (docs/performance.md, "Issue 16: build peak and query RSS at 1M").
-STRETCH_DOCS = 20_000
+#: Documents of stream 0 (passages) a worker gets in a row: ~0.44M tokens on the bench corpus
+#: (~44 tokens a passage), one run (under ``runs.WORKER_RUN_TOKENS``); one job of a reindex
+#: or the bench (10k passages), as a stretch holds whole jobs. This process holds the text of
+#: up to ``workers`` stretches in flight (~9 MB of ``str`` per 10k passages), and a worker
+#: buffers and sorts a stretch's tokens at once. At 1M passages, 20k rather than 50k took
+#: each worker's peak from ~220 to ~190 MiB (docs/performance.md, "Issue 16: build peak and
+#: query RSS at 1M"); 10k rather than 20k, with the workers' terms in a ``TermTable``, from
+#: 117 to 105 MiB and this process's while the workers run from 104 to 96, for 100 runs to
+#: merge rather than 50 (the merge's peak +2 MiB; "Issue 16: build peak at 1M, third round").
+STRETCH_DOCS = 10_000
 
 
 @dataclass(frozen=True, slots=True)
