@@ -237,27 +237,37 @@ class SearchIndex:
         index_dir = Path(index_dir)
         index_dir.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
-        data = segment_from_docs(docs, None, total=total, progress=progress, started=started)
-        return cls._publish_built(index_dir, data, params, total, progress, started)
+        built = [segment_from_docs(docs, None, total=total, progress=progress, started=started)]
+        return cls._publish_built(index_dir, built, params, total, progress, started)
 
     @classmethod
     def _publish_built(
         cls,
         index_dir: Path,
-        data: SegmentData,
+        built: list[SegmentData],
         params: BM25Params,
         total: int | None,
         progress: ProgressCallback | None,
         started: float,
     ) -> SearchIndex:
+        """Write the built segment (``built``'s one item, taken out of it) and load it.
+
+        The caller passes the segment in a list it no longer refers to otherwise, so its
+        arrays (~50 MB at 1M passages) are freed once written, not held while the index is
+        loaded (docs/performance.md, "Issue 16: build peak at 1M, third round").
+        """
+        data = built.pop()
         _publish_generation(index_dir, [data], params)
+        n_docs, n_terms = data.n_docs, data.vocab.size
+        del data
+        release_free_memory()
         if progress is not None:
             elapsed = time.perf_counter() - started
-            progress(Progress("swap", data.n_docs, total, "passages", elapsed))
+            progress(Progress("swap", n_docs, total, "passages", elapsed))
         logger.info(
             "built search index: %d passages, %d terms in %.1fs",
-            data.n_docs,
-            data.vocab.size,
+            n_docs,
+            n_terms,
             time.perf_counter() - started,
         )
         # The files were just written: their pages are cached, no read-ahead is needed.
@@ -284,10 +294,12 @@ class SearchIndex:
         index_dir.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
         with spill_directory(index_dir) as spill:
-            data = segment_from_batches(
-                batches, spill_dir=spill, total=total, progress=progress, started=started
-            )
-            return cls._publish_built(index_dir, data, params, total, progress, started)
+            built = [
+                segment_from_batches(
+                    batches, spill_dir=spill, total=total, progress=progress, started=started
+                )
+            ]
+            return cls._publish_built(index_dir, built, params, total, progress, started)
 
     @classmethod
     def build_in_workers(
@@ -329,12 +341,11 @@ class SearchIndex:
             indexes = []
             for index_dir, spill in zip(index_dirs, spills, strict=True):
                 stream = streams.pop(0)  # dropped once merged
-                data = segment_from_runs(stream.runs, stream.vocab, stream.columns, spill)
+                built = [segment_from_runs(stream.runs, stream.vocab, stream.columns, spill)]
                 del stream
                 indexes.append(
-                    cls._publish_built(index_dir, data, params, total, progress, started)
+                    cls._publish_built(index_dir, built, params, total, progress, started)
                 )
-                del data
             return WorkerBuild(indexes, tuple(pool.peak_rss), tuple(pool.cpu_s))
 
     @classmethod

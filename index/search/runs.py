@@ -573,6 +573,7 @@ def _merge(
     out = _Output(spill_dir, n_postings, n_tfs, np.dtype(_tf_dtype(max_tf)))
     indptr = np.zeros(n_terms + 1, dtype=np.int64)
     np.cumsum(df, out=indptr[1:])
+    del df  # not held through the blocks (8 bytes a term)
     split = np.zeros(n_terms, dtype=np.int64)
     max_tfs = np.zeros(n_terms, dtype=np.uint32)
     min_dl = np.zeros(n_terms, dtype=np.int32)
