@@ -447,8 +447,9 @@ def _finish() -> _Done:
     worker = _state()
     for writer in worker.writers:
         writer.cut()
-    # no job follows: the task's state (an encoder's tables and term dict) goes before the
-    # terms are sorted, so the sort does not add to the worker's peak
+    # no job follows: the task's state (an encoder's chunk tables; its ``TermTable`` stays,
+    # held by this worker) goes before the terms are sorted, so the sort does not add to
+    # the worker's peak
     worker.state = None
     gc.collect()  # an encoder's parts refer to it: freed by the collector
     release_free_memory()
