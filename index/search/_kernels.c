@@ -1613,6 +1613,186 @@ ALWAYS_INLINE int64_t position_at(const void *indptr, Kind kind, Py_ssize_t i) {
     return kind == K_I32 ? ((const int32_t *)indptr)[i] : ((const int64_t *)indptr)[i];
 }
 
+/* ---- RM3 feedback and span objects: Python objects, GIL held ------------------------- */
+
+PyDoc_STRVAR(term_shares_doc,
+"term_shares(terms, skip_starts) -> (tuple, tuple)\n\n"
+"``ranking.TermShares.of``: the distinct terms of the list in first-occurrence order, less\n"
+"the empty ones and those whose first character is in the str ``skip_starts``, and each\n"
+"one's count divided by the list's length, as Python's ``tf / length`` does for two ints\n"
+"(both below 2**53, so one division of their exact doubles). Counted in a dict, as\n"
+"``Counter`` counts: equal strings are one term, kept as the first one met.");
+
+static PyObject *py_term_shares(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    (void)self;
+    if (check_nargs("term_shares", nargs, 2) < 0) return NULL;
+    PyObject *terms = args[0], *skip = args[1];
+    if (!PyList_Check(terms) || !PyUnicode_Check(skip)) {
+        PyErr_SetString(PyExc_TypeError, "term_shares needs a list and a str");
+        return NULL;
+    }
+    Py_ssize_t length = PyList_GET_SIZE(terms);
+    if (length >= ((Py_ssize_t)1 << 53)) return value_error("too many terms");
+    PyObject *counts = PyDict_New();
+    if (counts == NULL) return NULL;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(terms); i++) {
+        PyObject *term = PyList_GET_ITEM(terms, i);
+        if (!PyUnicode_Check(term)) {
+            PyErr_SetString(PyExc_TypeError, "a term is not a str");
+            Py_DECREF(counts);
+            return NULL;
+        }
+        PyObject *count = PyDict_GetItemWithError(counts, term);
+        Py_ssize_t n = 0;
+        if (count == NULL) {
+            if (PyErr_Occurred()) {
+                Py_DECREF(counts);
+                return NULL;
+            }
+        } else {
+            n = PyLong_AsSsize_t(count);
+        }
+        PyObject *next = PyLong_FromSsize_t(n + 1);
+        if (next == NULL || PyDict_SetItem(counts, term, next) < 0) {
+            Py_XDECREF(next);
+            Py_DECREF(counts);
+            return NULL;
+        }
+        Py_DECREF(next);
+    }
+    Py_ssize_t n_distinct = PyDict_GET_SIZE(counts);
+    PyObject *kept = PyTuple_New(n_distinct);
+    PyObject *shares = PyTuple_New(n_distinct);
+    if (kept == NULL || shares == NULL) {
+        Py_XDECREF(kept);
+        Py_XDECREF(shares);
+        Py_DECREF(counts);
+        return NULL;
+    }
+    Py_ssize_t pos = 0, n_kept = 0;
+    PyObject *term, *count;
+    Py_ssize_t n_skip = PyUnicode_GET_LENGTH(skip);
+    while (PyDict_Next(counts, &pos, &term, &count)) {
+        if (PyUnicode_GET_LENGTH(term) == 0) continue;
+        Py_UCS4 first = PyUnicode_READ_CHAR(term, 0);
+        int skipped = 0;
+        for (Py_ssize_t k = 0; k < n_skip && !skipped; k++) {
+            skipped = PyUnicode_READ_CHAR(skip, k) == first;
+        }
+        if (skipped) continue;
+        PyObject *share =
+            PyFloat_FromDouble((double)PyLong_AsSsize_t(count) / (double)length);
+        if (share == NULL) {
+            Py_DECREF(kept);
+            Py_DECREF(shares);
+            Py_DECREF(counts);
+            return NULL;
+        }
+        Py_INCREF(term);
+        PyTuple_SET_ITEM(kept, n_kept, term);
+        PyTuple_SET_ITEM(shares, n_kept, share);
+        n_kept++;
+    }
+    Py_DECREF(counts);
+    if (n_kept < n_distinct) {
+        /* A fresh tuple nobody else holds yet: shrinking it in place is allowed. */
+        if (_PyTuple_Resize(&kept, n_kept) < 0 || _PyTuple_Resize(&shares, n_kept) < 0) {
+            Py_XDECREF(kept);
+            Py_XDECREF(shares);
+            return NULL;
+        }
+    }
+    PyObject *result = PyTuple_Pack(2, kept, shares);
+    Py_DECREF(kept);
+    Py_DECREF(shares);
+    return result;
+}
+
+PyDoc_STRVAR(add_votes_doc,
+"add_votes(votes, terms, shares, score) -> None\n\n"
+"RM3's votes of one feedback passage: for each term and its share (two tuples of one\n"
+"length), ``votes[term] = votes.get(term, 0.0) + share * score``, in order, as float64\n"
+"operations (the product rounded, then the sum; built without FMA contraction).");
+
+static PyObject *py_add_votes(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    (void)self;
+    if (check_nargs("add_votes", nargs, 4) < 0) return NULL;
+    PyObject *votes = args[0], *terms = args[1], *shares = args[2];
+    if (!PyDict_CheckExact(votes) || !PyTuple_Check(terms) || !PyTuple_Check(shares)) {
+        PyErr_SetString(PyExc_TypeError, "add_votes needs a dict and two tuples");
+        return NULL;
+    }
+    if (PyTuple_GET_SIZE(terms) != PyTuple_GET_SIZE(shares)) {
+        return value_error("terms and shares differ in length");
+    }
+    double score = PyFloat_AsDouble(args[3]);
+    if (score == -1.0 && PyErr_Occurred()) return NULL;
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(terms); i++) {
+        PyObject *term = PyTuple_GET_ITEM(terms, i);
+        double share = PyFloat_AsDouble(PyTuple_GET_ITEM(shares, i));
+        if (share == -1.0 && PyErr_Occurred()) return NULL;
+        double prior = 0.0;
+        PyObject *old = PyDict_GetItemWithError(votes, term);
+        if (old != NULL) {
+            prior = PyFloat_AsDouble(old);
+            if (prior == -1.0 && PyErr_Occurred()) return NULL;
+        } else if (PyErr_Occurred()) {
+            return NULL;
+        }
+        double product = share * score;
+        PyObject *sum = PyFloat_FromDouble(prior + product);
+        if (sum == NULL) return NULL;
+        int failed = PyDict_SetItem(votes, term, sum);
+        Py_DECREF(sum);
+        if (failed < 0) return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+PyDoc_STRVAR(span_tuples_doc,
+"span_tuples(cls, terms, starts, ends) -> tuple\n\n"
+"``tuple(map(partial(tuple.__new__, cls), zip(terms, starts, ends, strict=True)))``: one\n"
+"instance of the tuple subclass ``cls`` (a named tuple of three fields) per position of\n"
+"the three tuples, without the zip's tuple and the partial call per span.");
+
+static PyObject *py_span_tuples(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    (void)self;
+    if (check_nargs("span_tuples", nargs, 4) < 0) return NULL;
+    PyObject *cls = args[0], *terms = args[1], *starts = args[2], *ends = args[3];
+    if (!PyType_Check(cls) || !PyType_IsSubtype((PyTypeObject *)cls, &PyTuple_Type) ||
+        (PyTypeObject *)cls == &PyTuple_Type) {
+        PyErr_SetString(PyExc_TypeError, "span_tuples needs a subclass of tuple");
+        return NULL;
+    }
+    if (!PyTuple_Check(terms) || !PyTuple_Check(starts) || !PyTuple_Check(ends)) {
+        PyErr_SetString(PyExc_TypeError, "span_tuples needs three tuples");
+        return NULL;
+    }
+    Py_ssize_t n = PyTuple_GET_SIZE(terms);
+    if (PyTuple_GET_SIZE(starts) != n || PyTuple_GET_SIZE(ends) != n) {
+        return value_error("terms, starts and ends differ in length");
+    }
+    PyTypeObject *type = (PyTypeObject *)cls;
+    PyObject *out = PyTuple_New(n);
+    if (out == NULL) return NULL;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        /* What tuple.__new__ does for a subclass: tp_alloc(type, 3), then the items. */
+        PyObject *span = type->tp_alloc(type, 3);
+        if (span == NULL) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        PyObject *items[3] = {PyTuple_GET_ITEM(terms, i), PyTuple_GET_ITEM(starts, i),
+                              PyTuple_GET_ITEM(ends, i)};
+        for (int k = 0; k < 3; k++) {
+            Py_INCREF(items[k]);
+            PyTuple_SET_ITEM(span, k, items[k]);
+        }
+        PyTuple_SET_ITEM(out, i, span);
+    }
+    return out;
+}
+
 PyDoc_STRVAR(term_starts_doc,
              "term_starts(indptr, multi, checkpoints, term) -> (block, tf_start)\n\n"
              "A term's first skip entry (``packed.term_blocks``) and the start of its tf >= 2 "
@@ -1766,6 +1946,11 @@ static PyMethodDef methods[] = {
      chunk_spans_doc},
     {"chunk_terms", (PyCFunction)(void (*)(void))py_chunk_terms, METH_FASTCALL,
      chunk_terms_doc},
+    {"term_shares", (PyCFunction)(void (*)(void))py_term_shares, METH_FASTCALL,
+     term_shares_doc},
+    {"add_votes", (PyCFunction)(void (*)(void))py_add_votes, METH_FASTCALL, add_votes_doc},
+    {"span_tuples", (PyCFunction)(void (*)(void))py_span_tuples, METH_FASTCALL,
+     span_tuples_doc},
     {"term_starts", (PyCFunction)(void (*)(void))py_term_starts, METH_FASTCALL,
      term_starts_doc},
     {"prefix_at", (PyCFunction)(void (*)(void))py_prefix_at, METH_FASTCALL, prefix_at_doc},

@@ -47,6 +47,12 @@ call and two Python frames per word: 54.2 → 44.8 µs a 60-word bench passage m
 time, 25.8 against 26.5 µs warm (least of 5 rounds over 20,000 passages, a fresh analyzer
 each; docs/performance.md, "Archive.ask CPU, third cut").
 
+Three more hold the GIL for the answer stage's Python objects (docs/performance.md,
+"Archive.ask CPU, fourth cut"): ``term_shares`` and ``add_votes`` are RM3's ``TermShares.of``
+and its vote loop (``ranking.shares_expansion``), the same counts, divisions, products and
+sums in the same order; ``span_tuples`` builds a text's ``TermSpan`` objects from the
+``PassageCache``'s columns without a zip tuple and a ``partial`` call per span.
+
 A row out of the segment's range (postings damaged after the load's checks, which do not
 read every posting) makes a merge stop and say so (-1 or False; the caller raises
 ``IndexError``, as numpy's gathers did) before it reads or writes anything at that row; the
@@ -60,6 +66,7 @@ try:
     from index.search._kernels import (
         add_unit_marked,
         add_unit_sorted,
+        add_votes,
         chunk_spans,
         chunk_terms,
         find_in_runs,
@@ -72,7 +79,9 @@ try:
         prefix_at,
         prefix_checkpoints,
         score_in_runs,
+        span_tuples,
         term_checkpoints,
+        term_shares,
         term_starts,
         unmark,
         unpack_rows,
@@ -86,6 +95,7 @@ except ImportError as exc:  # a checkout whose extension was never built
 __all__ = [
     "add_unit_marked",
     "add_unit_sorted",
+    "add_votes",
     "chunk_spans",
     "chunk_terms",
     "find_in_runs",
@@ -98,7 +108,9 @@ __all__ = [
     "prefix_at",
     "prefix_checkpoints",
     "score_in_runs",
+    "span_tuples",
     "term_checkpoints",
+    "term_shares",
     "term_starts",
     "unmark",
     "unpack_rows",

@@ -41,13 +41,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from itertools import repeat
-from operator import itemgetter, truediv
+from operator import itemgetter
 
 import numpy as np
 
 from index.analysis.dates import DATE_PREFIX
 from index.analysis.names import FOLD_PREFIX
+from index.search.kernels import add_votes, term_shares
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,8 +164,9 @@ def words_of_terms(
 
 
 # First characters of the terms RM3 never expands a question with (see ``TermShares.of``),
-# and "" for the empty term.
+# and "" for the empty term; ``_SKIPPED`` is the same characters as one str, for the kernel.
 _NOT_EXPANDED_STARTS = frozenset(("", DATE_PREFIX, FOLD_PREFIX))
+_SKIPPED = "".join(sorted(_NOT_EXPANDED_STARTS))
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,18 +184,15 @@ class TermShares:
     def of(cls, terms: Sequence[str]) -> TermShares:
         """The shares of a passage's index terms (date terms and fold keys left out).
 
-        The shares are divided in C (``map`` of ``truediv``), not in a comprehension that
-        also builds a pair per term: ~40 µs against ~100 µs for a 75-term feedback passage,
-        ten a question in the bench's cold round.
+        Counted and divided in one C call (``kernels.term_shares``: ``Counter``'s counts in
+        first-occurrence order, the same ``tf / length`` divisions), not ``Counter``, a
+        comprehension and a ``map``: the bench's ten feedback passages a cold question (~34
+        terms each) took ~200 µs that way (docs/performance.md, "Archive.ask CPU, fourth
+        cut"). The empty term and terms starting with a character of
+        ``_NOT_EXPANDED_STARTS`` are left out; the length counts every term.
         """
-        length = len(terms)
-        counts = Counter(terms)
-        # ``term[:1]`` is "" for an empty term, else its first character: one set test
-        # instead of a truth test and a tuple scan, ~20% of this function (48 → 39 µs a
-        # bench feedback passage, the same shares on 3,000 of them).
-        kept = [term for term in counts if term[:1] not in _NOT_EXPANDED_STARTS]
-        tfs = counts.values() if len(kept) == len(counts) else map(counts.__getitem__, kept)
-        return cls(tuple(kept), tuple(map(truediv, tfs, repeat(length))))
+        kept, shares = term_shares(terms if isinstance(terms, list) else list(terms), _SKIPPED)
+        return cls(kept, shares)
 
 
 def expansion_weights(
@@ -232,12 +230,13 @@ def shares_expansion(
 ) -> dict[str, float]:
     """``expansion_weights`` from the passages' ``TermShares`` and scores, best first."""
     votes: dict[str, float] = {}
-    get = votes.get
     for passage, score in feedback[: options.feedback_passages]:
         if score <= 0:
             continue
-        for term, share in zip(passage.terms, passage.shares, strict=True):
-            votes[term] = get(term, 0.0) + share * score
+        # ``votes[term] = votes.get(term, 0.0) + share * score`` for each term in order, in
+        # C (``kernels.add_votes``): the loop's ~340 terms a cold bench question cost
+        # ~80 µs in Python.
+        add_votes(votes, passage.terms, passage.shares, score)
     for term in exclude:
         votes.pop(term, None)
     # The largest, ties in first-vote order (Counter.most_common's selection). ``sorted`` is
