@@ -1793,6 +1793,47 @@ static PyObject *py_span_tuples(PyObject *self, PyObject *const *args, Py_ssize_
     return out;
 }
 
+PyDoc_STRVAR(add_weighted_rows_doc,
+"add_weighted_rows(out, rows, weights) -> None\n\n"
+"``for row, weight in zip(rows, weights): out += weight * row``, as numpy does it: per\n"
+"element the product rounded, then the sum, rows in order (no FMA). ``out`` and each row\n"
+"are 1-d float64 arrays of one size; ``rows`` and ``weights`` lists of one length.");
+
+static PyObject *py_add_weighted_rows(PyObject *self, PyObject *const *args,
+                                      Py_ssize_t nargs) {
+    (void)self;
+    if (check_nargs("add_weighted_rows", nargs, 3) < 0) return NULL;
+    Arr out;
+    if (get_array(args[0], "out", BIT(K_F64), 1, 1, &out) < 0) return NULL;
+    PyObject *rows = args[1], *weights = args[2];
+    if (!PyList_Check(rows) || !PyList_Check(weights)) {
+        PyErr_SetString(PyExc_TypeError, "add_weighted_rows needs two lists");
+        return NULL;
+    }
+    Py_ssize_t n_rows = PyList_GET_SIZE(rows);
+    if (PyList_GET_SIZE(weights) != n_rows) return value_error("rows and weights differ in length");
+    /* Every argument checked before any element is written. */
+    for (Py_ssize_t i = 0; i < n_rows; i++) {
+        Arr row;
+        if (get_array(PyList_GET_ITEM(rows, i), "row", BIT(K_F64), 1, 0, &row) < 0) return NULL;
+        if (row.size != out.size) return value_error("a row's size is not out's");
+        double weight;
+        if (get_double(PyList_GET_ITEM(weights, i), "weight", &weight) < 0) return NULL;
+    }
+    double *o = (double *)out.data;
+    for (Py_ssize_t i = 0; i < n_rows; i++) {
+        Arr row;
+        get_array(PyList_GET_ITEM(rows, i), "row", BIT(K_F64), 1, 0, &row);
+        const double *r = (const double *)row.data;
+        double weight = PyFloat_AsDouble(PyList_GET_ITEM(weights, i));
+        for (Py_ssize_t j = 0; j < out.size; j++) {
+            double product = weight * r[j];
+            o[j] = o[j] + product;
+        }
+    }
+    Py_RETURN_NONE;
+}
+
 PyDoc_STRVAR(term_starts_doc,
              "term_starts(indptr, multi, checkpoints, term) -> (block, tf_start)\n\n"
              "A term's first skip entry (``packed.term_blocks``) and the start of its tf >= 2 "
@@ -1951,6 +1992,8 @@ static PyMethodDef methods[] = {
     {"add_votes", (PyCFunction)(void (*)(void))py_add_votes, METH_FASTCALL, add_votes_doc},
     {"span_tuples", (PyCFunction)(void (*)(void))py_span_tuples, METH_FASTCALL,
      span_tuples_doc},
+    {"add_weighted_rows", (PyCFunction)(void (*)(void))py_add_weighted_rows, METH_FASTCALL,
+     add_weighted_rows_doc},
     {"term_starts", (PyCFunction)(void (*)(void))py_term_starts, METH_FASTCALL,
      term_starts_doc},
     {"prefix_at", (PyCFunction)(void (*)(void))py_prefix_at, METH_FASTCALL, prefix_at_doc},

@@ -51,7 +51,10 @@ Three more hold the GIL for the answer stage's Python objects (docs/performance.
 "Archive.ask CPU, fourth cut"): ``term_shares`` and ``add_votes`` are RM3's ``TermShares.of``
 and its vote loop (``ranking.shares_expansion``), the same counts, divisions, products and
 sums in the same order; ``span_tuples`` builds a text's ``TermSpan`` objects from the
-``PassageCache``'s columns without a zip tuple and a ``partial`` call per span.
+``PassageCache``'s columns without a zip tuple and a ``partial`` call per span. One is numpy
+arithmetic: ``add_weighted_rows`` is the ranking layer's ``out += weight * row`` over a
+question's words and expansion terms, per element the same rounded product and sum, in the
+same order (``-ffp-contract=off``), without a temporary array and two ufunc calls per row.
 
 A row out of the segment's range (postings damaged after the load's checks, which do not
 read every posting) makes a merge stop and say so (-1 or False; the caller raises
@@ -67,6 +70,7 @@ try:
         add_unit_marked,
         add_unit_sorted,
         add_votes,
+        add_weighted_rows,
         chunk_spans,
         chunk_terms,
         find_in_runs,
@@ -96,6 +100,7 @@ __all__ = [
     "add_unit_marked",
     "add_unit_sorted",
     "add_votes",
+    "add_weighted_rows",
     "chunk_spans",
     "chunk_terms",
     "find_in_runs",

@@ -47,7 +47,7 @@ import numpy as np
 
 from index.analysis.dates import DATE_PREFIX
 from index.analysis.names import FOLD_PREFIX
-from index.search.kernels import add_votes, term_shares
+from index.search.kernels import add_votes, add_weighted_rows, term_shares
 
 
 @dataclass(frozen=True, slots=True)
@@ -349,13 +349,19 @@ def candidate_layer_scores(
             def in_language(positions: np.ndarray) -> np.ndarray:
                 return same_language(ids[positions])
 
-        for word in words:
-            original += word.count / total * word_scores(word, rows, options, in_language)
+        # ``original += word.count / total * scores`` per word, in order, in one C call
+        # (``kernels.add_weighted_rows``: numpy's product and sum per element, no temporary
+        # arrays); the same for the ~20 expansion terms below (docs/performance.md,
+        # "Archive.ask CPU, fourth cut").
+        add_weighted_rows(
+            original,
+            [word_scores(word, rows, options, in_language) for word in words],
+            [word.count / total for word in words],
+        )
     if not expansion:
         return original
     expanded = np.zeros(n, dtype=np.float64)
-    for term, weight in expansion.items():
-        expanded += weight * rows[term]
+    add_weighted_rows(expanded, [rows[term] for term in expansion], list(expansion.values()))
     return options.original_weight * original + (1 - options.original_weight) * expanded
 
 

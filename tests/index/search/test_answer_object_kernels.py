@@ -9,10 +9,11 @@ from functools import partial
 from itertools import repeat
 from operator import truediv
 
+import numpy as np
 import pytest
 
 from index.analysis.analyzer import TermSpan
-from index.search.kernels import add_votes, span_tuples, term_shares
+from index.search.kernels import add_votes, add_weighted_rows, span_tuples, term_shares
 from index.search.ranking import _NOT_EXPANDED_STARTS, _SKIPPED, TermShares
 
 
@@ -129,3 +130,37 @@ def test_span_tuples_refuse_wrong_arguments() -> None:
         span_tuples(TermSpan, ["a"], (0,), (1,))
     with pytest.raises(ValueError):
         span_tuples(TermSpan, ("a", "b"), (0,), (1, 2))
+
+
+def test_weighted_rows_are_numpys_sums_bit_for_bit() -> None:
+    rng = np.random.default_rng(5)
+    for n in (0, 1, 7, 200):
+        for n_rows in (0, 1, 3, 20):
+            rows = [
+                rng.choice([0.0, -0.0, 1e-300, 3.5, 1e300], n) * rng.random(n)
+                for _ in range(n_rows)
+            ]
+            rows += [rng.random(n) * 40 for _ in range(n_rows)]
+            weights = [float(w) for w in rng.random(len(rows))] + []
+            weights[: len(rows) // 3] = [1 / 3] * (len(rows) // 3)
+            want = np.zeros(n)
+            for row, weight in zip(rows, weights, strict=True):
+                want += weight * row
+            out = np.zeros(n)
+            add_weighted_rows(out, rows, weights)
+            assert out.tobytes() == want.tobytes()
+
+
+def test_weighted_rows_refuse_wrong_arguments_before_writing() -> None:
+    out = np.zeros(3)
+    with pytest.raises(ValueError):
+        add_weighted_rows(out, [np.ones(3), np.ones(2)], [1.0, 1.0])
+    with pytest.raises(TypeError):
+        add_weighted_rows(out, [np.ones(3), np.ones(3, dtype=np.float32)], [1.0, 1.0])
+    with pytest.raises(TypeError):
+        add_weighted_rows(out, [np.ones(3)], ["x"])
+    with pytest.raises(ValueError):
+        add_weighted_rows(out, [np.ones(3)], [1.0, 2.0])
+    with pytest.raises(ValueError):
+        add_weighted_rows(np.zeros(3)[::-1], [np.ones(3)], [1.0])
+    assert out.tolist() == [0.0, 0.0, 0.0]
