@@ -1834,6 +1834,87 @@ static PyObject *py_add_weighted_rows(PyObject *self, PyObject *const *args,
     Py_RETURN_NONE;
 }
 
+PyDoc_STRVAR(strongest_votes_doc,
+"strongest_votes(votes, n) -> list | None\n\n"
+"``sorted(votes.items(), key=itemgetter(1), reverse=True)[:n]`` for a dict of floats: the\n"
+"``n`` largest (term, vote) pairs, ties in the dict's order (``sorted`` is stable with\n"
+"``reverse``), kept by insertion into a sorted head of ``n``. None when a vote is not a\n"
+"float or is NaN (whose order only ``sorted`` itself defines): the caller sorts then.");
+
+static PyObject *py_strongest_votes(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    (void)self;
+    if (check_nargs("strongest_votes", nargs, 2) < 0) return NULL;
+    PyObject *votes = args[0];
+    if (!PyDict_Check(votes)) {
+        PyErr_SetString(PyExc_TypeError, "strongest_votes needs a dict");
+        return NULL;
+    }
+    Py_ssize_t n;
+    if (get_index(args[1], "n", &n) < 0) return NULL;
+    if (n < 0) n = 0;
+    Py_ssize_t size = PyDict_GET_SIZE(votes);
+    if (n > size) n = size;
+    /* The head: n (vote, key, value) slots, by falling vote; borrowed from the dict, which
+     * nothing changes while this runs (no Python code is called). */
+    double *head = NULL;
+    PyObject **head_keys = NULL, **head_values = NULL;
+    if (n > 0) {
+        head = PyMem_Malloc(sizeof(double) * (size_t)n);
+        head_keys = PyMem_Malloc(sizeof(PyObject *) * (size_t)n);
+        head_values = PyMem_Malloc(sizeof(PyObject *) * (size_t)n);
+        if (head == NULL || head_keys == NULL || head_values == NULL) {
+            PyMem_Free(head);
+            PyMem_Free(head_keys);
+            PyMem_Free(head_values);
+            return PyErr_NoMemory();
+        }
+    }
+    Py_ssize_t count = 0, pos = 0;
+    PyObject *key, *value;
+    int unordered = 0;
+    while (PyDict_Next(votes, &pos, &key, &value)) {
+        if (!PyFloat_CheckExact(value)) {
+            unordered = 1;
+            break;
+        }
+        double v = PyFloat_AS_DOUBLE(value);
+        if (v != v) {
+            unordered = 1;
+            break;
+        }
+        if (n == 0 || (count == n && !(v > head[n - 1]))) continue;
+        /* After every kept vote >= v: an equal vote met earlier stays ahead. */
+        Py_ssize_t at = count < n ? count : n - 1;
+        while (at > 0 && head[at - 1] < v) {
+            head[at] = head[at - 1];
+            head_keys[at] = head_keys[at - 1];
+            head_values[at] = head_values[at - 1];
+            at--;
+        }
+        head[at] = v;
+        head_keys[at] = key;
+        head_values[at] = value;
+        if (count < n) count++;
+    }
+    PyObject *out = NULL;
+    if (!unordered) {
+        out = PyList_New(count);
+        for (Py_ssize_t i = 0; out != NULL && i < count; i++) {
+            PyObject *pair = PyTuple_Pack(2, head_keys[i], head_values[i]);
+            if (pair == NULL) {
+                Py_CLEAR(out);
+                break;
+            }
+            PyList_SET_ITEM(out, i, pair);
+        }
+    }
+    PyMem_Free(head);
+    PyMem_Free(head_keys);
+    PyMem_Free(head_values);
+    if (unordered) Py_RETURN_NONE;
+    return out;
+}
+
 PyDoc_STRVAR(term_starts_doc,
              "term_starts(indptr, multi, checkpoints, term) -> (block, tf_start)\n\n"
              "A term's first skip entry (``packed.term_blocks``) and the start of its tf >= 2 "
@@ -1994,6 +2075,8 @@ static PyMethodDef methods[] = {
      span_tuples_doc},
     {"add_weighted_rows", (PyCFunction)(void (*)(void))py_add_weighted_rows, METH_FASTCALL,
      add_weighted_rows_doc},
+    {"strongest_votes", (PyCFunction)(void (*)(void))py_strongest_votes, METH_FASTCALL,
+     strongest_votes_doc},
     {"term_starts", (PyCFunction)(void (*)(void))py_term_starts, METH_FASTCALL,
      term_starts_doc},
     {"prefix_at", (PyCFunction)(void (*)(void))py_prefix_at, METH_FASTCALL, prefix_at_doc},

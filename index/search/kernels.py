@@ -47,14 +47,16 @@ call and two Python frames per word: 54.2 → 44.8 µs a 60-word bench passage m
 time, 25.8 against 26.5 µs warm (least of 5 rounds over 20,000 passages, a fresh analyzer
 each; docs/performance.md, "Archive.ask CPU, third cut").
 
-Three more hold the GIL for the answer stage's Python objects (docs/performance.md,
-"Archive.ask CPU, fourth cut"): ``term_shares`` and ``add_votes`` are RM3's ``TermShares.of``
-and its vote loop (``ranking.shares_expansion``), the same counts, divisions, products and
-sums in the same order; ``span_tuples`` builds a text's ``TermSpan`` objects from the
-``PassageCache``'s columns without a zip tuple and a ``partial`` call per span. One is numpy
-arithmetic: ``add_weighted_rows`` is the ranking layer's ``out += weight * row`` over a
-question's words and expansion terms, per element the same rounded product and sum, in the
-same order (``-ffp-contract=off``), without a temporary array and two ufunc calls per row.
+Four more hold the GIL for the answer stage's Python objects (docs/performance.md,
+"Archive.ask CPU, fourth cut"): ``term_shares``, ``add_votes`` and ``strongest_votes`` are
+RM3's ``TermShares.of``, its vote loop and its choice of the strongest votes
+(``ranking.shares_expansion``): the same counts, divisions, products and sums in the same
+order, and the head of the same stable sort; ``span_tuples`` builds a text's ``TermSpan``
+objects from the ``PassageCache``'s columns without a zip tuple and a ``partial`` call per
+span. One is numpy arithmetic: ``add_weighted_rows`` is the ranking layer's
+``out += weight * row`` over a question's words and expansion terms, per element the same
+rounded product and sum in the same order (``-ffp-contract=off``), without a temporary array
+and two ufunc calls per row.
 
 A row out of the segment's range (postings damaged after the load's checks, which do not
 read every posting) makes a merge stop and say so (-1 or False; the caller raises
@@ -84,6 +86,7 @@ try:
         prefix_checkpoints,
         score_in_runs,
         span_tuples,
+        strongest_votes,
         term_checkpoints,
         term_shares,
         term_starts,
@@ -114,6 +117,7 @@ __all__ = [
     "prefix_checkpoints",
     "score_in_runs",
     "span_tuples",
+    "strongest_votes",
     "term_checkpoints",
     "term_shares",
     "term_starts",

@@ -7,14 +7,26 @@ import random
 from collections import Counter
 from functools import partial
 from itertools import repeat
-from operator import truediv
+from operator import itemgetter, truediv
 
 import numpy as np
 import pytest
 
 from index.analysis.analyzer import TermSpan
-from index.search.kernels import add_votes, add_weighted_rows, span_tuples, term_shares
-from index.search.ranking import _NOT_EXPANDED_STARTS, _SKIPPED, TermShares
+from index.search.kernels import (
+    add_votes,
+    add_weighted_rows,
+    span_tuples,
+    strongest_votes,
+    term_shares,
+)
+from index.search.ranking import (
+    _NOT_EXPANDED_STARTS,
+    _SKIPPED,
+    LayerOptions,
+    TermShares,
+    shares_expansion,
+)
 
 
 def _shares_reference(terms: list[str]) -> tuple[tuple[str, ...], tuple[float, ...]]:
@@ -164,3 +176,36 @@ def test_weighted_rows_refuse_wrong_arguments_before_writing() -> None:
     with pytest.raises(ValueError):
         add_weighted_rows(np.zeros(3)[::-1], [np.ones(3)], [1.0])
     assert out.tolist() == [0.0, 0.0, 0.0]
+
+
+def test_strongest_votes_are_the_stable_sorts_head() -> None:
+    rng = random.Random(13)
+    for _ in range(2000):
+        size = rng.randrange(0, 60)
+        pool = [0.0, -0.0, 0.5, 1.0, 1.0, 2.5, rng.random(), -rng.random(), 1e-300]
+        votes = {f"t{i}": rng.choice(pool) for i in range(size)}
+        for n in (0, 1, 5, 20, 100, -1):
+            want = sorted(votes.items(), key=itemgetter(1), reverse=True)[: max(n, 0)]
+            got = strongest_votes(votes, n)
+            assert got == want
+            assert [(k, v.hex()) for k, v in got] == [(k, v.hex()) for k, v in want]
+            assert all(a[0] is b[0] for a, b in zip(got, want, strict=True))
+
+
+def test_strongest_votes_decline_what_only_sorted_orders() -> None:
+    assert strongest_votes({"a": 1.0, "b": float("nan")}, 1) is None
+    assert strongest_votes({"a": 1.0, "b": 2}, 1) is None
+    assert strongest_votes({"a": 1.0, "b": np.float64(2.0)}, 1) is None
+    with pytest.raises(TypeError):
+        strongest_votes([("a", 1.0)], 1)
+
+
+def test_shares_expansion_with_and_without_the_kernels_choice() -> None:
+    feedback = [(TermShares(("war", "peace", "kyiv"), (0.5, 0.25, 0.25)), 2.0)]
+    weights = shares_expansion(feedback, options=LayerOptions(expansion_terms=2))
+    assert list(weights) == ["war", "peace"]
+    assert weights == {"war": 1.0 / 1.5, "peace": 0.5 / 1.5}
+    # A NaN vote: the kernel declines, the sort chooses, and the NaN mass gives nothing.
+    odd = [(TermShares(("war", "peace"), (float("nan"), 0.5)), 1.0)]
+    assert strongest_votes({"war": float("nan"), "peace": 0.5}, 2) is None
+    assert shares_expansion(odd, options=LayerOptions(expansion_terms=2)) == {}
