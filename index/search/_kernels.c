@@ -123,32 +123,44 @@ static PyObject *value_error(const char *message) {
     return NULL;
 }
 
-/* A segment's packed rows (``packed.PackedRows``): the data and the skip entries. */
+/* A segment's packed rows (``packed.PackedRows``): the data and the skip entries, and the
+ * bytes of an inline run's first row (format 7; 0 in formats 5 and 6, which have none). */
 typedef struct {
     const uint8_t *data;
     int64_t data_size;
     const uint32_t *skips;
     int64_t n_blocks;
+    int first_bytes;
 } Packed;
 
-static int get_packed(PyObject *data_obj, PyObject *skips_obj, Packed *out) {
+/* ``first_bytes_obj`` may be NULL (formats 5 and 6). */
+static int get_packed(PyObject *data_obj, PyObject *skips_obj, PyObject *first_bytes_obj,
+                      Packed *out) {
     Arr data, skips;
+    Py_ssize_t first_bytes = 0;
     if (get_array(data_obj, "data", BIT(K_U8), 1, 0, &data) < 0 ||
-        get_array(skips_obj, "skips", BIT(K_U32), 2, 0, &skips) < 0)
+        get_array(skips_obj, "skips", BIT(K_U32), 2, 0, &skips) < 0 ||
+        (first_bytes_obj != NULL && get_index(first_bytes_obj, "first_bytes", &first_bytes) < 0))
         return -1;
     if (PyArray_DIM((PyArrayObject *)skips_obj, 1) != 2) {
         PyErr_SetString(PyExc_ValueError, "skips must be (blocks, 2)");
+        return -1;
+    }
+    if (first_bytes != 0 && first_bytes != 3 && first_bytes != 4) {
+        PyErr_SetString(PyExc_ValueError, "first_bytes must be 0, 3 or 4");
         return -1;
     }
     out->data = data.data;
     out->data_size = data.size;
     out->skips = skips.data;
     out->n_blocks = skips.size / 2;
+    out->first_bytes = (int)first_bytes;
     return 0;
 }
 
 /* Run ``lo:hi`` of a segment's postings: of ``plain`` (int32 rows) or, packed, the run whose
- * blocks start at ``block``; 0, or -1 with IndexError for a run outside them. */
+ * blocks start at ``block`` (format 7: a run of one block is inline, and ``block`` is then its
+ * data offset); 0, or -1 with IndexError for a run outside them or damaged. */
 static int run_of(const int32_t *plain, Py_ssize_t n_plain, const Packed *packed, int64_t lo,
                   int64_t hi, int64_t block, Rows *out) {
     out->plain = NULL;
@@ -161,6 +173,11 @@ static int run_of(const int32_t *plain, Py_ssize_t n_plain, const Packed *packed
     out->data = packed->data;
     out->data_size = packed->data_size;
     out->skips = packed->skips;
+    if (out->size && packed->first_bytes && out->size <= PACK_BLOCK) {
+        RunPlace place = {0, block};
+        return pack_walk_run(packed->data, packed->data_size, packed->skips, packed->n_blocks,
+                             packed->first_bytes, out->size, &place, out);
+    }
     if (out->size) {
         if (block < 0 || block > packed->n_blocks ||
             pack_blocks_of(out->size) > packed->n_blocks - block)
@@ -171,17 +188,19 @@ static int run_of(const int32_t *plain, Py_ssize_t n_plain, const Packed *packed
 }
 
 /* ``obj`` as one run's rows: an int32 array, or a packed run ``(data, skips, block, size)``
- * (``packed.PackedRows.run``); 0, or -1 with an exception set. */
+ * (``packed.PackedRows.run``; format 7 adds ``first_bytes``); 0, or -1 with an exception
+ * set. */
 static int get_rows(PyObject *obj, const char *name, Rows *out) {
     if (PyTuple_Check(obj)) {
         Packed packed;
-        Py_ssize_t block, size;
-        if (PyTuple_GET_SIZE(obj) != 4) {
-            PyErr_Format(PyExc_TypeError, "%s: a packed run is (data, skips, block, size)",
-                         name);
+        Py_ssize_t block, size, n = PyTuple_GET_SIZE(obj);
+        if (n != 4 && n != 5) {
+            PyErr_Format(PyExc_TypeError,
+                         "%s: a packed run is (data, skips, block, size[, first_bytes])", name);
             return -1;
         }
-        if (get_packed(PyTuple_GET_ITEM(obj, 0), PyTuple_GET_ITEM(obj, 1), &packed) < 0 ||
+        if (get_packed(PyTuple_GET_ITEM(obj, 0), PyTuple_GET_ITEM(obj, 1),
+                       n == 5 ? PyTuple_GET_ITEM(obj, 4) : NULL, &packed) < 0 ||
             get_index(PyTuple_GET_ITEM(obj, 2), "block", &block) < 0 ||
             get_index(PyTuple_GET_ITEM(obj, 3), "size", &size) < 0)
             return -1;
@@ -197,15 +216,19 @@ static int get_rows(PyObject *obj, const char *name, Rows *out) {
 }
 
 /* A segment's postings rows as the kernels over many runs take them: an int32 array, or a
- * packed pair ``(data, skips)``; ``packed`` is then set, else ``plain``. */
+ * packed pair ``(data, skips)`` (format 7: ``(data, skips, first_bytes)``); ``packed`` is
+ * then set, else ``plain``. */
 static int get_postings(PyObject *obj, Arr *plain, Packed *packed, int *is_packed) {
     if (PyTuple_Check(obj)) {
-        if (PyTuple_GET_SIZE(obj) != 2) {
-            PyErr_SetString(PyExc_TypeError, "doc_rows: packed rows are (data, skips)");
+        Py_ssize_t n = PyTuple_GET_SIZE(obj);
+        if (n != 2 && n != 3) {
+            PyErr_SetString(PyExc_TypeError,
+                            "doc_rows: packed rows are (data, skips[, first_bytes])");
             return -1;
         }
         *is_packed = 1;
-        return get_packed(PyTuple_GET_ITEM(obj, 0), PyTuple_GET_ITEM(obj, 1), packed);
+        return get_packed(PyTuple_GET_ITEM(obj, 0), PyTuple_GET_ITEM(obj, 1),
+                          n == 3 ? PyTuple_GET_ITEM(obj, 2) : NULL, packed);
     }
     *is_packed = 0;
     return get_array(obj, "doc_rows", BIT(K_I32), 1, 0, plain);
@@ -1200,50 +1223,63 @@ static int get_run_bounds(PyObject *obj, Py_ssize_t limit, Arr *bounds) {
 }
 
 PyDoc_STRVAR(pack_rows_doc,
-             "pack_rows(rows, bounds, data, skips, offset_base) -> (bytes, blocks)\n\n"
+             "pack_rows(rows, bounds, data, skips, offset_base[, first_bytes, run_base, "
+             "offsets]) -> (bytes, blocks)\n\n"
              "Pack the runs ``rows[bounds[r]:bounds[r + 1]]`` (each strictly increasing, rows "
              ">= 0) in\nblocks of 128 (``_packed_rows.h`` has the layout): a (first row, "
              "offset) pair per block into\n``skips`` (uint32, (blocks, 2)), the deltas into "
-             "``data`` (uint8, zeroed), offsets counted\nfrom ``offset_base``. Returns the "
-             "bytes and blocks written; ValueError for a run that is\nnot strictly increasing "
-             "or outputs too short (``data`` needs 8 bytes to spare).");
+             "``data`` (uint8, zeroed), offsets counted\nfrom ``offset_base``. Format 7 "
+             "(``first_bytes`` 3 or 4): runs of one block inline, and the\ndata offset of "
+             "every 128th run (``run_base + r``) into ``offsets`` (int64). Returns the bytes\n"
+             "and skip entries written; ValueError for a run that is not strictly increasing "
+             "or outputs\ntoo short (``data`` needs 8 bytes to spare).");
 
 static PyObject *py_pack_rows(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
-    Arr rows, bounds, data, skips;
-    Py_ssize_t offset_base;
-    if (check_nargs("pack_rows", nargs, 5) < 0 ||
-        get_array(args[0], "rows", BIT(K_I32), 1, 0, &rows) < 0 ||
+    Arr rows, bounds, data, skips, offsets = {0};
+    Py_ssize_t offset_base, first_bytes = 0, run_base = 0;
+    if (nargs != 8 && check_nargs("pack_rows", nargs, 5) < 0) return NULL;
+    if (get_array(args[0], "rows", BIT(K_I32), 1, 0, &rows) < 0 ||
         get_run_bounds(args[1], rows.size, &bounds) < 0 ||
         get_array(args[2], "data", BIT(K_U8), 1, 1, &data) < 0 ||
         get_array(args[3], "skips", BIT(K_U32), 2, 1, &skips) < 0 ||
         get_index(args[4], "offset_base", &offset_base) < 0)
         return NULL;
+    if (nargs == 8 && (get_index(args[5], "first_bytes", &first_bytes) < 0 ||
+                       get_index(args[6], "run_base", &run_base) < 0 ||
+                       get_array(args[7], "offsets", BIT(K_I64), 1, 1, &offsets) < 0))
+        return NULL;
     if (PyArray_DIM((PyArrayObject *)args[3], 1) != 2) return value_error("skips must be (n, 2)");
     if (offset_base < 0) return value_error("offset_base must be >= 0");
+    if (nargs == 8 && ((first_bytes != 3 && first_bytes != 4) || run_base < 0))
+        return value_error("first_bytes must be 3 or 4, run_base >= 0");
     int64_t blocks = 0, used = 0;
     if (bounds.size > 1) {
         Py_BEGIN_ALLOW_THREADS
         used = pack_runs(rows.data, bounds.data, bounds.size - 1, data.data, data.size,
-                         skips.data, skips.size / 2, offset_base, &blocks);
+                         skips.data, skips.size / 2, offset_base, (int)first_bytes, run_base,
+                         offsets.data, offsets.size, &blocks);
         Py_END_ALLOW_THREADS
     }
     if (used == -1) return value_error("a run is not strictly increasing, or a row is negative");
-    if (used == -2) return value_error("data or skips are too short");
+    if (used == -2) return value_error("data, skips or offsets are too short");
     if (used == -3) return value_error("packed rows past 4 GiB");
     return Py_BuildValue("(LL)", (long long)used, (long long)blocks);
 }
 
 PyDoc_STRVAR(unpack_rows_doc,
-             "unpack_rows(data, skips, bounds, block, out) -> None\n\n"
+             "unpack_rows(data, skips, bounds, block, out[, first_bytes]) -> None\n\n"
              "Decode consecutive packed runs ``bounds[r]:bounds[r + 1]``, whose blocks start at "
              "skip\nentry ``block``, into ``out[:bounds[-1] - bounds[0]]`` (int32); IndexError "
-             "for runs past the\nskip entries or damaged data.");
+             "for runs past the\nskip entries or damaged data. Format 7 (``first_bytes`` 3 or "
+             "4): one run at ``block`` (its\nskip entry, or its data offset when inline), or "
+             "several from the first (``block`` 0).");
 
 static PyObject *py_unpack_rows(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
     Packed packed;
     Arr bounds, out;
     Py_ssize_t block;
-    if (check_nargs("unpack_rows", nargs, 5) < 0 || get_packed(args[0], args[1], &packed) < 0 ||
+    if (nargs != 6 && check_nargs("unpack_rows", nargs, 5) < 0) return NULL;
+    if (get_packed(args[0], args[1], nargs == 6 ? args[5] : NULL, &packed) < 0 ||
         get_run_bounds(args[2], PY_SSIZE_T_MAX, &bounds) < 0 ||
         get_index(args[3], "block", &block) < 0 ||
         get_array(args[4], "out", BIT(K_I32), 1, 1, &out) < 0)
@@ -1251,12 +1287,26 @@ static PyObject *py_unpack_rows(PyObject *self, PyObject *const *args, Py_ssize_
     const int64_t *b = bounds.data;
     if (bounds.size > 1 && b[bounds.size - 1] - b[0] > out.size)
         return value_error("out is shorter than the runs");
+    if (packed.first_bytes && bounds.size > 2 && block != 0)
+        return value_error("format 7: several runs are decoded from the first only");
     int status = 0;
     Py_BEGIN_ALLOW_THREADS
     int32_t *to = out.data;
+    RunPlace place = {0, 0};
     for (Py_ssize_t r = 0; r + 1 < bounds.size && status == 0; r++) {
         Rows run;
-        if (run_of(NULL, 0, &packed, b[r], b[r + 1], block, &run) < 0) {
+        if (packed.first_bytes && bounds.size > 2) {
+            run.plain = NULL;
+            run.data = packed.data;
+            run.data_size = packed.data_size;
+            run.skips = packed.skips;
+            run.size = b[r + 1] > b[r] ? b[r + 1] - b[r] : 0;
+            if (pack_walk_run(packed.data, packed.data_size, packed.skips, packed.n_blocks,
+                              packed.first_bytes, run.size, &place, &run) < 0) {
+                status = -1;
+                break;
+            }
+        } else if (run_of(NULL, 0, &packed, b[r], b[r + 1], block, &run) < 0) {
             status = -1;
             break;
         }
@@ -1992,6 +2042,106 @@ static PyObject *py_term_checkpoints(PyObject *self, PyObject *const *args, Py_s
     return PyBool_FromLong(ok);
 }
 
+PyDoc_STRVAR(run_checkpoints_doc,
+             "run_checkpoints(indptr, multi, out) -> (blocks, tf) or None\n\n"
+             "``term_checkpoints`` for a format-7 segment, whose runs of one block have no skip "
+             "entry:\nat every 64th term, its first skip entry and its tf start, into ``out`` "
+             "(int64,\n(terms // 64 + 1, 2)), in one pass; the skip entries and tfs in all, or "
+             "None when a term's\ntf >= 2 count exceeds its postings.");
+
+static PyObject *py_run_checkpoints(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    Arr indptr, multi, out;
+    if (check_nargs("run_checkpoints", nargs, 3) < 0 ||
+        get_array(args[0], "indptr", BIT(K_I32) | BIT(K_I64), 1, 0, &indptr) < 0 ||
+        get_array(args[1], "multi", LENGTH_KINDS, 1, 0, &multi) < 0 ||
+        get_array(args[2], "out", BIT(K_I64), 2, 1, &out) < 0)
+        return NULL;
+    Py_ssize_t n = multi.size;
+    if (indptr.size != n + 1 || out.size != 2 * ((n >> CHECKPOINT_SHIFT) + 1))
+        return value_error("indptr, multi and out disagree in size");
+    int64_t *ck = out.data;
+    int64_t blocks = 0, tf = 0;
+    int ok = 1;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t u = 0; u <= n; u++) {
+        if (!(u & ((1 << CHECKPOINT_SHIFT) - 1))) {
+            ck[2 * (u >> CHECKPOINT_SHIFT)] = blocks;
+            ck[2 * (u >> CHECKPOINT_SHIFT) + 1] = tf;
+        }
+        if (u == n) break;
+        int64_t m = length_at(multi.data, multi.kind, u);
+        int64_t size = position_at(indptr.data, indptr.kind, u + 1) -
+                       position_at(indptr.data, indptr.kind, u);
+        if (size < m) {
+            ok = 0;
+            break;
+        }
+        blocks += (m > PACK_BLOCK ? pack_blocks_of(m) : 0) +
+                  (size - m > PACK_BLOCK ? pack_blocks_of(size - m) : 0);
+        tf += m;
+    }
+    Py_END_ALLOW_THREADS
+    if (!ok) Py_RETURN_NONE;
+    return Py_BuildValue("(LL)", (long long)blocks, (long long)tf);
+}
+
+PyDoc_STRVAR(run_starts_doc,
+             "run_starts(indptr, multi, checkpoints, offsets, rows, term) -> (multi, unit, "
+             "tf_start)\n\n"
+             "Where a format-7 term's tf >= 2 and tf = 1 runs are (each its first skip entry, "
+             "or its\ndata offset when it is one block; -1 for an empty run) and where its tfs "
+             "start: from\n``run_checkpoints``' values and the stored data offset at every "
+             "64th term (``offsets``,\nint64), then a walk over the runs of the terms between "
+             "(their sizes, and each one-block\nrun's width byte in ``rows``, the packed "
+             "``(data, skips, first_bytes)``). IndexError for a\nterm out of range or damaged "
+             "rows.");
+
+static PyObject *py_run_starts(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    Arr indptr, multi, checkpoints, offsets, plain;
+    Packed packed;
+    int is_packed;
+    Py_ssize_t term;
+    if (check_nargs("run_starts", nargs, 6) < 0 ||
+        get_array(args[0], "indptr", BIT(K_I32) | BIT(K_I64), 1, 0, &indptr) < 0 ||
+        get_array(args[1], "multi", LENGTH_KINDS, 1, 0, &multi) < 0 ||
+        get_array(args[2], "checkpoints", BIT(K_I64), 2, 0, &checkpoints) < 0 ||
+        get_array(args[3], "offsets", BIT(K_I64), 1, 0, &offsets) < 0 ||
+        get_postings(args[4], &plain, &packed, &is_packed) < 0 ||
+        get_index(args[5], "term", &term) < 0)
+        return NULL;
+    Py_ssize_t at = term >> CHECKPOINT_SHIFT;
+    if (!is_packed || !packed.first_bytes) return value_error("rows: format-7 packed rows");
+    if (indptr.size != multi.size + 1 || term < 0 || term >= multi.size ||
+        2 * at + 1 >= checkpoints.size || at >= offsets.size) {
+        PyErr_SetString(PyExc_IndexError, "term out of range");
+        return NULL;
+    }
+    const int64_t *ck = checkpoints.data;
+    RunPlace place = {ck[2 * at], ((const int64_t *)offsets.data)[at]};
+    int64_t tf = ck[2 * at + 1], locs[2] = {-1, -1};
+    int status = 0;
+    for (Py_ssize_t u = at << CHECKPOINT_SHIFT; u <= term && status == 0; u++) {
+        int64_t m = length_at(multi.data, multi.kind, u);
+        int64_t n = position_at(indptr.data, indptr.kind, u + 1) -
+                    position_at(indptr.data, indptr.kind, u);
+        int64_t sizes[2] = {m, n - m};
+        for (int r = 0; r < 2 && status == 0; r++) {
+            if (u == term && sizes[r] > 0)
+                locs[r] = sizes[r] <= PACK_BLOCK ? place.offset : place.skip;
+            /* the term's own second run need not be walked past */
+            if (u == term && r == 1) break;
+            status = pack_walk_run(packed.data, packed.data_size, packed.skips, packed.n_blocks,
+                                   packed.first_bytes, sizes[r], &place, NULL);
+        }
+        if (u < term) tf += m;
+    }
+    if (status < 0) {
+        PyErr_SetString(PyExc_IndexError, "packed rows past their skip entries, or damaged");
+        return NULL;
+    }
+    return Py_BuildValue("(LLL)", (long long)locs[0], (long long)locs[1], (long long)tf);
+}
+
 PyDoc_STRVAR(prefix_checkpoints_doc,
              "prefix_checkpoints(counts, out) -> None\n\n"
              "``prefix_at``'s checkpoints: ``sum(counts[:i])`` for every 64th ``i`` up to the "
@@ -2079,6 +2229,9 @@ static PyMethodDef methods[] = {
      strongest_votes_doc},
     {"term_starts", (PyCFunction)(void (*)(void))py_term_starts, METH_FASTCALL,
      term_starts_doc},
+    {"run_checkpoints", (PyCFunction)(void (*)(void))py_run_checkpoints, METH_FASTCALL,
+     run_checkpoints_doc},
+    {"run_starts", (PyCFunction)(void (*)(void))py_run_starts, METH_FASTCALL, run_starts_doc},
     {"prefix_at", (PyCFunction)(void (*)(void))py_prefix_at, METH_FASTCALL, prefix_at_doc},
     {"term_checkpoints", (PyCFunction)(void (*)(void))py_term_checkpoints, METH_FASTCALL,
      term_checkpoints_doc},

@@ -9,6 +9,15 @@
  * posting has no deltas and no header. The data ends with PACK_PAD zero bytes, so a decoder
  * may always load 8 bytes at a delta's byte.
  *
+ * Format 7 (``first_bytes`` 3 or 4) keeps a skip entry only for the blocks of runs longer
+ * than one block. A run of at most PACK_BLOCK postings is stored inline: its first row in
+ * ``first_bytes`` little-endian bytes, then (two postings or more) the width byte and the
+ * deltas as above. Such a run is found by its data offset, which is not stored per run: the
+ * offsets of every 64th term's first run are (``run_offsets``), and the runs between are
+ * walked (``pack_walk_run``): a run's bytes follow from its size and its width byte, a long
+ * run's end from its last skip entry. At a million passages 477k of the 698k blocks are such
+ * runs: 8 bytes of skip entry each against 3 bytes of first row.
+ *
  * Decoding checks everything it reads against the sizes it was given: an offset past the
  * data, a width above 31 or rows past 2^31 - 1 make it return -1, and the caller raises.
  * Nothing here allocates; the cursor decodes into a buffer of PACK_BLOCK rows on the stack. */
@@ -39,6 +48,8 @@ typedef struct {
     int64_t data_size;
     const uint32_t *skips; /* the run's first block's entry: (first row, offset) pairs */
     int64_t size;          /* postings in the run */
+    uint32_t own[2];       /* an inline run's entry (format 7; ``skips`` NULL): first row and
+                            * the offset of its width byte */
 } Rows;
 
 ALWAYS_INLINE int64_t pack_blocks_of(int64_t size) {
@@ -73,11 +84,12 @@ ALWAYS_INLINE int64_t pack_delta_bytes(int64_t count, unsigned width) {
 PACK_HOT static int64_t pack_decode_block(const Rows *run, int64_t i, int32_t *out) {
     int64_t count = run->size - (i << PACK_SHIFT);
     if (count > PACK_BLOCK) count = PACK_BLOCK;
-    uint32_t first = run->skips[2 * i];
+    const uint32_t *entry = run->skips != NULL ? run->skips + 2 * i : run->own;
+    uint32_t first = entry[0];
     if (first > INT32_MAX) return -1;
     out[0] = (int32_t)first;
     if (count == 1) return 1;
-    int64_t offset = run->skips[2 * i + 1];
+    int64_t offset = entry[1];
     if (offset >= run->data_size - PACK_PAD) return -1;
     unsigned width = run->data[offset];
     if (width > PACK_MAX_WIDTH || offset + 1 + pack_delta_bytes(count, width) >
@@ -103,6 +115,60 @@ PACK_HOT static int64_t pack_decode_block(const Rows *run, int64_t i, int32_t *o
 }
 
 #undef PACK_CASE
+
+/* Where the next run of a format-7 segment is: its first skip entry (if it has several
+ * blocks) and its data offset (if it has one). */
+typedef struct {
+    int64_t skip;
+    int64_t offset;
+} RunPlace;
+
+/* Bytes of a block of ``count`` postings whose header (when it has deltas) is at ``offset``,
+ * or -1 for data past ``data_size`` (pad included) or a width above 31. */
+ALWAYS_INLINE int64_t pack_block_bytes(const uint8_t *data, int64_t data_size, int64_t offset,
+                                       int64_t count) {
+    if (offset < 0 || offset > data_size - PACK_PAD) return -1;
+    if (count <= 1) return 0;
+    if (offset == data_size - PACK_PAD) return -1;
+    unsigned width = data[offset];
+    if (width > PACK_MAX_WIDTH) return -1;
+    int64_t bytes = 1 + pack_delta_bytes(count, width);
+    return offset + bytes > data_size - PACK_PAD ? -1 : bytes;
+}
+
+/* The format-7 run of ``size`` postings at ``*place`` into ``*out`` (when not NULL), and
+ * ``place`` moved past it; -1 for damaged data (an offset, a width or a skip entry out of
+ * range). ``first_bytes`` is 3 or 4. */
+static inline int pack_walk_run(const uint8_t *data, int64_t data_size, const uint32_t *skips,
+                                int64_t n_blocks, int first_bytes, int64_t size,
+                                RunPlace *place, Rows *out) {
+    if (size <= 0) return 0;
+    if (size <= PACK_BLOCK) {
+        int64_t at = place->offset;
+        if (at < 0 || at + first_bytes > data_size - PACK_PAD) return -1;
+        uint32_t first = 0;
+        memcpy(&first, data + at, (size_t)first_bytes);
+        int64_t bytes = pack_block_bytes(data, data_size, at + first_bytes, size);
+        if (bytes < 0) return -1;
+        if (out != NULL) {
+            out->skips = NULL;
+            out->own[0] = first;
+            out->own[1] = (uint32_t)(at + first_bytes);
+        }
+        place->offset = at + first_bytes + bytes;
+        return 0;
+    }
+    int64_t blocks = pack_blocks_of(size);
+    if (place->skip < 0 || blocks > n_blocks - place->skip) return -1;
+    int64_t last = place->skip + blocks - 1;
+    int64_t at = skips[2 * last + 1];
+    int64_t bytes = pack_block_bytes(data, data_size, at, size - ((blocks - 1) << PACK_SHIFT));
+    if (bytes < 0) return -1;
+    if (out != NULL) out->skips = skips + 2 * place->skip;
+    place->skip += blocks;
+    place->offset = at + bytes;
+    return 0;
+}
 
 /* Reads a run position by position, a block at a time: packed blocks are decoded into
  * ``buf`` when first reached, plain runs read in place. */
@@ -206,19 +272,30 @@ static inline int64_t rows_lower_bound(const Rows *run, Cursor *c, int32_t key, 
 
 /* Pack the runs ``bounds[r]:bounds[r + 1]`` of ``rows`` (each strictly increasing, rows >= 0)
  * into ``skips`` (a pair per block) and ``data`` (zeroed, large enough: see the caller),
- * offsets counted from ``offset_base``. Returns the bytes written, or -1 for a run that is
- * not strictly increasing or a negative row, -2 when the data would pass ``data_size`` or
- * the skips ``n_skips`` blocks, -3 for an offset past 2^32 - 1. ``*blocks_out`` gets the
- * blocks written. */
+ * offsets counted from ``offset_base``. With ``first_bytes`` (3 or 4: format 7) a run of one
+ * block is written inline, without a skip entry, and the data offset where run
+ * ``run_base + r`` starts is written to ``offsets[(run_base + r) >> 7]`` for every run index
+ * that is a multiple of 128 (the first run of every 64th term; the end counts as a run),
+ * ``n_offsets`` of them. Returns the bytes written, or -1 for a run that is not strictly
+ * increasing or a negative row (or a first row past ``first_bytes``), -2 when the data would
+ * pass ``data_size``, the skips ``n_skips`` blocks or the offsets ``n_offsets``, -3 for an
+ * offset past 2^32 - 1. ``*blocks_out`` gets the skip entries written. */
 static inline int64_t pack_runs(const int32_t *rows, const int64_t *bounds, int64_t n_runs,
                                 uint8_t *data, int64_t data_size, uint32_t *skips,
-                                int64_t n_skips, int64_t offset_base, int64_t *blocks_out) {
+                                int64_t n_skips, int64_t offset_base, int first_bytes,
+                                int64_t run_base, int64_t *offsets, int64_t n_offsets,
+                                int64_t *blocks_out) {
     int64_t used = 0, blocks = 0;
-    for (int64_t r = 0; r < n_runs; r++) {
+    for (int64_t r = 0; r <= n_runs; r++) {
+        if (first_bytes && !((run_base + r) & 127)) {
+            if (((run_base + r) >> 7) >= n_offsets) return -2;
+            offsets[(run_base + r) >> 7] = offset_base + used;
+        }
+        if (r == n_runs) break;
         int64_t lo = bounds[r], hi = bounds[r + 1];
+        int inline_run = first_bytes && hi - lo <= PACK_BLOCK;
         for (int64_t start = lo; start < hi; start += PACK_BLOCK) {
             int64_t count = hi - start < PACK_BLOCK ? hi - start : PACK_BLOCK;
-            if (blocks >= n_skips) return -2;
             int32_t first = rows[start];
             if (first < 0) return -1;
             uint32_t widest = 0;
@@ -230,9 +307,19 @@ static inline int64_t pack_runs(const int32_t *rows, const int64_t *bounds, int6
             unsigned width = 0;
             while (width < 32 && (widest >> width) != 0) width++;
             if (offset_base + used > UINT32_MAX) return -3;
-            skips[2 * blocks] = (uint32_t)first;
-            skips[2 * blocks + 1] = (uint32_t)(offset_base + used);
-            blocks++;
+            if (inline_run) {
+                if (first_bytes < 4 && ((uint32_t)first >> (8 * first_bytes)) != 0) return -1;
+                if (used + first_bytes + PACK_PAD > data_size) return -2;
+                uint32_t value = (uint32_t)first;
+                memcpy(data + used, &value, (size_t)first_bytes);
+                used += first_bytes;
+                if (offset_base + used > UINT32_MAX) return -3;
+            } else {
+                if (blocks >= n_skips) return -2;
+                skips[2 * blocks] = (uint32_t)first;
+                skips[2 * blocks + 1] = (uint32_t)(offset_base + used);
+                blocks++;
+            }
             if (count == 1) continue;
             int64_t need = 1 + pack_delta_bytes(count, width);
             if (used + need + PACK_PAD > data_size) return -2;

@@ -277,6 +277,66 @@ class TermStarts:
         return kernels.term_starts(self.indptr, self.multi, self.checkpoints, term)
 
 
+class RunStarts:
+    """Format 7: per term, where its two runs are (a one-block run by its data offset, a
+    longer one by its first skip entry) and where its tf ≥ 2 tfs start.
+
+    A one-block run has no skip entry (``packed``), so its data offset is found from the
+    offset stored at every 64th term (``offsets``, 8 bytes per 64 terms) and a walk over the
+    runs of the terms between, each a step of its size and width byte (``kernels.
+    run_starts``); the skip entries and tf starts come from checkpoints made at load from
+    ``indptr`` and the tf ≥ 2 counts, as ``TermStarts``' (``kernels.run_checkpoints``)."""
+
+    __slots__ = (
+        "at",
+        "checkpoints",
+        "indptr",
+        "multi",
+        "offsets",
+        "rows",
+        "tfs",
+        "total_blocks",
+        "total_tf",
+    )
+
+    def __init__(
+        self,
+        indptr: np.ndarray,
+        multi: np.ndarray,
+        offsets: np.ndarray,
+        checkpoints: np.ndarray,
+        totals: tuple[int, int],
+        rows: tuple,
+    ) -> None:
+        self.indptr = indptr
+        self.multi = multi
+        self.offsets = offsets
+        self.checkpoints = checkpoints
+        self.rows = rows
+        self.total_blocks, self.total_tf = totals
+        # ``at(term)`` → (tf ≥ 2 run, tf = 1 run, tf start): the kernel itself, one call a term
+        self.at = partial(kernels.run_starts, indptr, multi, checkpoints, offsets, rows)
+        # ``term_starts`` reads these checkpoints' tf starts as it reads ``TermStarts``'
+        self.tfs = StartColumn(self, 1, int(multi.shape[0]), _fitting(self.total_tf))
+
+    @classmethod
+    def build(
+        cls, indptr: np.ndarray, multi: np.ndarray, offsets: np.ndarray, rows: tuple
+    ) -> RunStarts | None:
+        """The runs of a segment whose packed rows are ``rows`` (``(data, skips,
+        first_bytes)``); None when a term's tf ≥ 2 count exceeds its postings or the offsets
+        do not fit the terms."""
+        n_terms = int(multi.shape[0])
+        n_checkpoints = n_terms // CHECKPOINT_EVERY + 1
+        if offsets.shape != (n_checkpoints,) or offsets.dtype != np.int64:
+            return None
+        checkpoints = np.empty((n_checkpoints, 2), dtype=np.int64)
+        totals = kernels.run_checkpoints(indptr, multi, checkpoints)
+        if totals is None:
+            return None
+        return cls(indptr, multi, offsets, checkpoints, totals, rows)
+
+
 class StartColumn(_Derived):
     """One of ``TermStarts``' columns."""
 

@@ -937,6 +937,8 @@ class SearchIndex:
         term_blocks = rows.term_blocks if isinstance(rows, PackedRows) else None
         # format 6: both starts of a term from one call (``columns.TermStarts``)
         starts = term_blocks.owner.at if isinstance(term_blocks, StartColumn) else None
+        # format 7: both runs' places and the tf start from one call (``columns.RunStarts``)
+        runs = rows.starts.at if isinstance(rows, PackedRows) and rows.starts else None
         split_of = data.tier_split.item
         multi_of = data.tier_split.multi.item if isinstance(data.tier_split, TierSplit) else None
         parts: list[tuple[QueryTerm | None, QueryTerm | None]] = []
@@ -948,8 +950,13 @@ class SearchIndex:
             lo, hi = indptr.item(term_id), indptr.item(term_id + 1)
             split = lo + multi_of(term_id) if multi_of is not None else split_of(term_id)
             positive = max(weight, 0.0)
-            tf_start = -1
-            if starts is not None:
+            tf_start = unit_block = -1
+            if runs is not None:
+                try:
+                    block, unit_block, tf_start = runs(term_id)
+                except IndexError:  # offsets or widths past the data: damaged after the load
+                    raise store.unavailable(f"{seg.name} postings are damaged") from None
+            elif starts is not None:
                 block, tf_start = starts(term_id)
             else:
                 block = term_blocks.item(term_id) if term_blocks is not None else -1
@@ -969,7 +976,9 @@ class SearchIndex:
                 part = max_tf_part(
                     1, data.term_min_dl_unit.item(term_id), state.avgdl, self.params
                 )
-                if block >= 0:
+                if runs is not None:
+                    block = unit_block
+                elif block >= 0:
                     block += (split - lo + BLOCK - 1) // BLOCK
                 unit = QueryTerm(split, hi, weight, positive * part, True, 0, block)
             parts.append((multi, unit))

@@ -44,7 +44,7 @@ import numpy as np
 
 from index.errors import IndexUnavailableError
 from index.search import packed
-from index.search.columns import IdRange, PrefixSums, TermStarts, TierSplit
+from index.search.columns import IdRange, PrefixSums, RunStarts, TermStarts, TierSplit
 from index.search.packed import PackedRows
 from index.search.postings import (
     BLOCK_POSTINGS,
@@ -73,10 +73,16 @@ logger = logging.getLogger(__name__)
 # and tf start, and the vocabulary offsets computed per term from the stored counts and a
 # checkpoint every 64 terms, not held as arrays (query RSS, docs/performance.md, "Issue 16:
 # query RSS at 1M, second round").
-FORMAT_VERSION = 6
-READABLE_FORMATS = (1, 2, 5, 6)
-PACKED_FORMATS = (5, 6)
+# Format 7 is format 6 with the runs of one block (at most 128 postings) stored inline: their
+# first row at the head of their data instead of a skip entry (``packed``), found through the
+# data offset of every 64th term's first run (``run_offsets``) and a walk over the runs
+# between (``columns.RunStarts``): at a million passages 477k of 698k skip entries gone
+# (docs/performance.md, "Issue 16: query RSS at 1M, format 7").
+FORMAT_VERSION = 7
+READABLE_FORMATS = (1, 2, 5, 6, 7)
+PACKED_FORMATS = (5, 6, 7)
 COMPACT_FORMAT = 6
+INLINE_FORMAT = 7
 CURRENT_NAME = "CURRENT"
 LOCK_NAME = "LOCK"
 _GEN_RE = re.compile(r"^gen-(\d{6,})$")
@@ -435,35 +441,47 @@ def _narrow_positions(positions: np.ndarray) -> np.ndarray:
     return positions.astype(np.int32, copy=False)
 
 
-def _save_packed_rows(directory: Path, data: SegmentData) -> dict[str, dict]:
+def _save_packed_rows(directory: Path, data: SegmentData, first_bytes: int) -> dict[str, dict]:
     """Write the segment's rows packed (``packed``): ``row_data`` (written as it is
-    packed when the rows are a streamed build's file) and ``row_skips``."""
+    packed when the rows are a streamed build's file) and ``row_skips``; format 7
+    (``first_bytes``) also ``run_offsets``."""
     indptr, split = data.postings.indptr, data.tier_split
     rows = data.postings.doc_rows
     files = data.files or {}
     skips: list[np.ndarray] = []
-    if isinstance(rows, PackedRows):
+    offsets: list[np.ndarray | None] = [None]
+    if isinstance(rows, PackedRows) and rows.first_bytes == first_bytes:
         pieces: Iterable[np.ndarray] = [rows.data]
         skips.append(rows.skips)
+        offsets[0] = rows.starts.offsets if rows.starts is not None else None
     elif "doc_rows" in files:  # a streamed build's finished file: packed piece by piece
 
         def streamed() -> Iterator[np.ndarray]:
-            for part in packed.pack_file(files["doc_rows"], indptr, split):
+            for part in packed.pack_file(files["doc_rows"], indptr, split, first_bytes):
                 skips.append(part.skips)
+                offsets[0] = part.offsets
                 yield part.data
             yield np.zeros(packed.PAD, dtype=np.uint8)
 
         pieces = streamed()
     else:
-        done = packed.pack(np.asarray(rows), packed.run_bounds(indptr, split))
+        n_offsets = int(split.shape[0]) // 64 + 1
+        offsets[0] = np.zeros(n_offsets, dtype=np.int64) if first_bytes else None
+        bounds = packed.run_bounds(indptr, split)
+        done = packed.pack(np.asarray(rows), bounds, 0, first_bytes, 0, offsets[0])
         pieces = [done.data]
         skips.append(done.skips)
-    # an upper bound of the data's size: 4 bytes a posting, a header a block, the pad
+    # an upper bound of the data's size: 4 bytes a posting, a header a block, the first rows
+    # of format 7's inline runs, the pad
     n_blocks = int(packed.term_blocks(indptr, split)[-1])
-    most = 4 * int(rows.shape[0]) + n_blocks + packed.PAD
+    most = 4 * int(rows.shape[0]) + n_blocks + 2 * first_bytes * int(split.shape[0]) + packed.PAD
     metas = {"row_data": _save_pieces(directory, "row_data", pieces, np.dtype(np.uint8), most)}
     joined = np.concatenate(skips) if skips else np.zeros((0, 2), np.uint32)
     metas["row_skips"] = _save_array(directory, "row_skips", joined)
+    if first_bytes:
+        if offsets[0] is None:  # no runs at all
+            offsets[0] = np.zeros(int(split.shape[0]) // 64 + 1, dtype=np.int64)
+        metas["run_offsets"] = _save_array(directory, "run_offsets", offsets[0])
     return metas
 
 
@@ -499,7 +517,10 @@ def _write_segment_files(directory: Path, data: SegmentData, kind: str) -> None:
         extra = _compact_columns(arrays, data)
     if write_format in PACKED_FORMATS:
         del arrays["doc_rows"]
-        metas = _save_packed_rows(directory, data)
+        first_bytes = packed.first_bytes_for(data.n_docs) if write_format >= INLINE_FORMAT else 0
+        metas = _save_packed_rows(directory, data, first_bytes)
+        if first_bytes:
+            extra["first_row_bytes"] = first_bytes
     elif isinstance(data.postings.doc_rows, PackedRows):
         arrays["doc_rows"] = np.asarray(data.postings.doc_rows)
     metas |= {
@@ -540,6 +561,8 @@ def read_segment(directory: Path, *, prefault: bool = True) -> SegmentData:
     expected = {*_ARRAYS, "vocab_offsets", *_TERM_ARRAYS}
     if is_packed:
         expected = (expected - {"doc_rows"}) | set(_PACKED_ARRAYS)
+    if meta["format"] >= INLINE_FORMAT:
+        expected.add("run_offsets")
     missing = expected - arrays.keys()
     if missing:
         raise unavailable(f"{directory.name} lacks {', '.join(sorted(missing))}")
@@ -557,13 +580,31 @@ def read_segment(directory: Path, *, prefault: bool = True) -> SegmentData:
         and all(arrays[name].shape == (n_terms,) for name in _TERM_ARRAYS)
     )
     tier = arrays["tier_split"]
-    starts: TermStarts | None = None
-    if isinstance(tier, TierSplit):
+    starts: TermStarts | RunStarts | None = None
+    tf_starts: np.ndarray | None
+    first_bytes = 0
+    if meta["format"] >= INLINE_FORMAT:
+        # format 7: one-block runs found by their data offsets (``columns.RunStarts``)
+        first_bytes = meta.get("first_row_bytes")
+        if first_bytes not in (3, 4) or not isinstance(tier, TierSplit):
+            raise unavailable(f"{directory.name} has inconsistent packed rows")
+        rows_pair = (arrays["row_data"], arrays["row_skips"], first_bytes)
+        if consistent and not _packed_shapes_ok(arrays):
+            raise unavailable(f"{directory.name} has inconsistent packed rows")
+        starts = (
+            RunStarts.build(indptr, tier.multi, arrays["run_offsets"], rows_pair)
+            if consistent
+            else None
+        )
+        consistent = starts is not None
+        tf_starts = starts.tfs if starts is not None else None
+        n_tf = starts.total_tf if starts is not None else 0
+    elif isinstance(tier, TierSplit):
         # format 6: the split checked and each term's starts made from the stored counts in
         # one pass, kept as checkpoints (``columns``): no per-term array, no temporaries
         starts = TermStarts.build(indptr, tier.multi) if consistent else None
         consistent = starts is not None
-        tf_starts: np.ndarray | None = starts.tfs if starts is not None else None
+        tf_starts = starts.tfs if starts is not None else None
         n_tf = starts.total_tf if starts is not None else 0
     else:
         split = tier
@@ -581,9 +622,15 @@ def read_segment(directory: Path, *, prefault: bool = True) -> SegmentData:
             )
     if not consistent or arrays["tf"].shape != (n_tf,):
         raise unavailable(f"{directory.name} has inconsistent array sizes")
-    if is_packed:
+    doc_rows: np.ndarray | PackedRows
+    if isinstance(starts, RunStarts):  # shapes checked above
+        data, skips = arrays["row_data"], arrays["row_skips"]
+        if skips.shape[0] != starts.total_blocks:
+            raise unavailable(f"{directory.name} has inconsistent packed rows")
+        doc_rows = PackedRows(data, skips, None, indptr, tier, first_bytes, starts)
+    elif is_packed:
         blocks = starts.blocks if starts is not None else packed.term_blocks(indptr, tier)
-        doc_rows: np.ndarray | PackedRows = _packed_of(directory, arrays, indptr, tier, blocks)
+        doc_rows = _packed_of(directory, arrays, indptr, tier, int(blocks[-1]), blocks)
     else:
         doc_rows = arrays["doc_rows"]
     block_min_len, block_postings = _block_bounds(directory, meta, arrays)
@@ -681,8 +728,26 @@ def _expand_columns(directory: Path, meta: dict, arrays: dict[str, np.ndarray]) 
     arrays["vocab_offsets"] = PrefixSums(lengths)
 
 
+def _packed_shapes_ok(arrays: dict) -> bool:
+    """Whether the packed rows' arrays have the types and shapes the kernels take."""
+    data, skips = arrays["row_data"], arrays["row_skips"]
+    return (
+        data.dtype == np.uint8
+        and data.ndim == 1
+        and data.shape[0] >= packed.PAD
+        and skips.dtype == np.uint32
+        and skips.ndim == 2
+        and skips.shape[1] == 2
+    )
+
+
 def _packed_of(
-    directory: Path, arrays: dict, indptr: np.ndarray, split: object, blocks: object
+    directory: Path,
+    arrays: dict,
+    indptr: np.ndarray,
+    split: object,
+    n_blocks: int,
+    blocks: np.ndarray,
 ) -> PackedRows:
     """A format-5 segment's packed rows, their sizes checked against the postings.
 
@@ -692,18 +757,9 @@ def _packed_of(
     term's first block (``blocks``: ``packed.term_blocks``, or computed per term from
     checkpoints in format 6) is not stored: 2 MB less on disk at 1M.
     """
-    data, skips = arrays["row_data"], arrays["row_skips"]
-    consistent = (
-        data.dtype == np.uint8
-        and data.ndim == 1
-        and data.shape[0] >= packed.PAD
-        and skips.dtype == np.uint32
-        and skips.ndim == 2
-        and skips.shape[1] == 2
-    )
-    if not consistent or skips.shape[0] != int(blocks[-1]):
+    if not _packed_shapes_ok(arrays) or arrays["row_skips"].shape[0] != n_blocks:
         raise unavailable(f"{directory.name} has inconsistent packed rows")
-    return PackedRows(data, skips, blocks, indptr, split)
+    return PackedRows(arrays["row_data"], arrays["row_skips"], blocks, indptr, split)
 
 
 def _map_vocab(directory: Path, meta: dict) -> bytes | mmap.mmap:

@@ -258,6 +258,9 @@ def test_removing_every_passage_leaves_a_valid_empty_index(index: SearchIndex) -
         (5, "row_skips", 2**32 - 1),  # first rows past 2^31 - 1, offsets past the data
         (5, "row_skips", 10**6),  # rows out of range, offsets past the data
         (5, "row_data", 0xFF),  # widths above 31
+        # (format 7 keeps skip entries for runs of several blocks only: none in DOCS)
+        (7, "row_data", 0xFF),  # widths above 31, inline first rows out of range
+        (7, "run_offsets", 10**9),  # the walk to a term's inline runs starts past the data
     ],
 )
 def test_damaged_postings_found_at_query_time_say_to_reindex(

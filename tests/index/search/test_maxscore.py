@@ -1,5 +1,6 @@
 """MaxScore evaluation against brute force, on every path (block bounds on and off), with
-reused and stale scratch, on int32 rows and on packed rows (segment format 5, ``packed``)."""
+reused and stale scratch, on int32 rows and on packed rows (segment format 5, ``packed``;
+format 7, whose runs of one block are inline)."""
 
 from __future__ import annotations
 
@@ -27,11 +28,15 @@ from index.search.scoring import DEFAULT_PARAMS, length_norms, max_tf_part, unit
 class Segment:
     """Tiered postings of a Zipf corpus with its row statistics, as the engine holds them.
 
-    ``postings`` holds the rows packed when ``packed`` (as a format-5 segment does);
-    ``plain`` always holds them as int32, for brute force and for tests that slice rows.
+    ``postings`` holds the rows packed when ``packed`` (as a format-5 segment does; as a
+    format-7 one with ``first_bytes``); ``plain`` always holds them as int32, for brute force
+    and for tests that slice rows.
     """
 
-    def __init__(self, seed: int, n_docs: int, vocab: int = 300, packed: bool = False) -> None:
+    def __init__(
+        self, seed: int, n_docs: int, vocab: int = 300, packed: bool = False, first_bytes: int = 0
+    ) -> None:
+        self.first_bytes = first_bytes
         rng = np.random.default_rng(seed)
         self.doc_len = rng.integers(1, 60, n_docs).astype(np.int32)
         self.doc_len[rng.random(n_docs) < 0.01] = 300  # a few beyond the last length class
@@ -54,7 +59,8 @@ class Segment:
     def pack(self, rows: np.ndarray) -> Postings:
         """These postings with ``rows`` as packed rows."""
         indptr = self.plain.indptr
-        return Postings(indptr, PackedRows.of(rows, indptr, self.split), self.plain.tf)
+        held = PackedRows.of(rows, indptr, self.split, self.first_bytes)
+        return Postings(indptr, held, self.plain.tf)
 
     def query(self, term_ids: list[int]) -> list[QueryTerm]:
         """Runs of the terms as ``engine._local_terms`` orders them (tf ≥ 2 runs first)."""
@@ -127,10 +133,14 @@ PATHS = {
 }
 
 
-@pytest.fixture(scope="module", params=["int32", "packed"])
+@pytest.fixture(scope="module", params=["int32", "packed", "packed-format-7"])
 def segments(request: pytest.FixtureRequest) -> list[Segment]:
-    packed = request.param == "packed"
-    return [Segment(3, 4000, packed=packed), Segment(4, 1500, packed=packed)]
+    packed = request.param != "int32"
+    first_bytes = 3 if request.param == "packed-format-7" else 0
+    return [
+        Segment(3, 4000, packed=packed, first_bytes=first_bytes),
+        Segment(4, 1500, packed=packed, first_bytes=first_bytes),
+    ]
 
 
 @pytest.mark.parametrize("path", PATHS)

@@ -240,6 +240,7 @@ def test_format_5_segments_are_read_and_answer_as_format_6_ones_bit_for_bit(
         for i, d in enumerate(random_corpus(23, 500))
     ]
     queries = random_queries(23, 30)
+    monkeypatch.setattr(store, "FORMAT_VERSION", 6)  # format 7 has its own test below
     new = SearchIndex.build(tmp_path / "new", docs)
     with monkeypatch.context() as patch:
         patch.setattr(store, "FORMAT_VERSION", 5)
@@ -267,6 +268,52 @@ def test_format_5_segments_are_read_and_answer_as_format_6_ones_bit_for_bit(
     for index in (old, new):
         index.merge()
     assert answers(old) == answers(new)
+
+
+def test_format_6_segments_are_read_and_answer_as_format_7_ones_bit_for_bit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Format 7 stores runs of one block inline (no skip entry); format 6 is still read, and
+    both answer the same through deltas, removals and a merge (which writes format 7)."""
+    # a vocabulary of many rare terms, so that most runs are one block, as at a million
+    docs = [
+        DocRecord(1 + i, d.article_id, i, (*d.terms, f"rare{i % 97}", f"rarer{i}"))
+        for i, d in enumerate(random_corpus(29, 600))
+    ]
+    queries = [
+        [*q, f"rare{i % 97}", f"rarer{3 * i}"] for i, q in enumerate(random_queries(29, 40))
+    ]
+    new = SearchIndex.build(tmp_path / "new", docs)
+    with monkeypatch.context() as patch:
+        patch.setattr(store, "FORMAT_VERSION", 6)
+        SearchIndex.build(tmp_path / "old", docs)
+    old = SearchIndex.load(tmp_path / "old")
+    new_base, old_base = _base_dir(tmp_path / "new"), _base_dir(tmp_path / "old")
+    assert (new_base / "run_offsets.npy").exists() and not (old_base / "run_offsets.npy").exists()
+    new_rows = new._state.base.data.postings.doc_rows
+    old_rows = old._state.base.data.postings.doc_rows
+    assert isinstance(new_rows, PackedRows) and isinstance(old_rows, PackedRows)
+    assert new_rows.first_bytes == 3 and old_rows.first_bytes == 0
+    assert new_rows.skips.shape[0] < old_rows.skips.shape[0] // 2
+    assert np.array_equal(np.asarray(new_rows), np.asarray(old_rows))
+    assert store.segment_bytes(new_base) < store.segment_bytes(old_base)
+    ids = [d.passage_id for d in docs[1::5]] + [3 * 10**9, -1]
+
+    def answers(index: SearchIndex) -> list:
+        return _answers(index, queries, ids, ids[:-2])
+
+    assert answers(old) == answers(new)
+    assert_parity(new, docs, queries)
+    extra = [DocRecord(5 * 10**6 + i, 1, -1, (*docs[i].terms, "rare3") * 2) for i in range(5)]
+    for index in (old, new):
+        index.add(extra)
+        index.remove([docs[0].passage_id, docs[3].passage_id])
+    assert answers(old) == answers(new)
+    for index in (old, new):
+        index.merge()
+    assert answers(old) == answers(new)
+    merged = old._state.base.data.postings.doc_rows
+    assert isinstance(merged, PackedRows) and merged.first_bytes == 3  # written as format 7
 
 
 def test_format_6_counts_of_the_wrong_size_say_to_reindex(tmp_path: Path) -> None:
