@@ -146,11 +146,11 @@ static inline int pack_walk_run(const uint8_t *data, int64_t data_size, const ui
     if (size <= PACK_BLOCK) {
         int64_t at = place->offset;
         if (at < 0 || at + first_bytes > data_size - PACK_PAD) return -1;
-        uint32_t first = 0;
-        memcpy(&first, data + at, (size_t)first_bytes);
         int64_t bytes = pack_block_bytes(data, data_size, at + first_bytes, size);
         if (bytes < 0) return -1;
-        if (out != NULL) {
+        if (out != NULL) { /* the first row only when the run is read, not walked past */
+            uint32_t first = 0;
+            memcpy(&first, data + at, (size_t)first_bytes);
             out->skips = NULL;
             out->own[0] = first;
             out->own[1] = (uint32_t)(at + first_bytes);

@@ -202,6 +202,7 @@ def _current_base(index: SearchIndex) -> Path:
     [
         "truncate_row_data",
         "truncate_row_skips",
+        "truncate_run_offsets",
         "delete_indptr",
         "flip_passage_ids",
         "garble_segment_json",

@@ -44,8 +44,8 @@ def _as_format_1(index_dir: Path) -> None:
     tf_meta = {"dtype": full.dtype.str, "shape": [full.size], "crc32": None}
     rows_meta = {"dtype": rows.dtype.str, "shape": [rows.size], "crc32": None}
     arrays |= {"tf": tf_meta, "doc_rows": rows_meta}
-    # format 6's compact arrays as the earlier formats stored them
-    for name in ("tier_multi", "vocab_lengths"):
+    # format 6's compact arrays as the earlier formats stored them (and format 7's offsets)
+    for name in ("tier_multi", "vocab_lengths", "run_offsets"):
         arrays.pop(name, None)
         (base / f"{name}.npy").unlink(missing_ok=True)
     for name, array in (
@@ -56,6 +56,7 @@ def _as_format_1(index_dir: Path) -> None:
         np.save(base / f"{name}.npy", array)
         arrays[name] = {"dtype": array.dtype.str, "shape": [array.size], "crc32": None}
     meta.pop("passage_ids_first", None)
+    meta.pop("first_row_bytes", None)
     meta.pop("checksum")
     (base / "segment.json").write_text(
         json.dumps(dict(meta, checksum=store._digest(meta)), sort_keys=True)
