@@ -12,7 +12,7 @@ query RSS at 1M, second round").
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -277,6 +277,14 @@ class TermStarts:
         return kernels.term_starts(self.indptr, self.multi, self.checkpoints, term)
 
 
+class _StartArrays(NamedTuple):
+    """What a ``StartColumn`` reads of its owner: the arrays and checkpoints alone."""
+
+    indptr: np.ndarray
+    multi: np.ndarray
+    checkpoints: np.ndarray
+
+
 class RunStarts:
     """Format 7: per term, where its two runs are (a one-block run by its data offset, a
     longer one by its first skip entry) and where its tf ≥ 2 tfs start.
@@ -316,8 +324,13 @@ class RunStarts:
         self.total_blocks, self.total_tf = totals
         # ``at(term)`` → (tf ≥ 2 run, tf = 1 run, tf start): the kernel itself, one call a term
         self.at = partial(kernels.run_starts, indptr, multi, checkpoints, offsets, rows)
-        # ``term_starts`` reads these checkpoints' tf starts as it reads ``TermStarts``'
-        self.tfs = StartColumn(self, 1, int(multi.shape[0]), _fitting(self.total_tf))
+        # ``term_starts`` reads these checkpoints' tf starts as it reads ``TermStarts``'. The
+        # column's owner is not ``self``: no reference cycle, so a dropped segment's mappings
+        # are closed when its last reference goes, not by a garbage collection at any point
+        # (whose ``munmap`` releases the GIL: a thread parsing an ``.npy`` header then can
+        # meet CPython 3.11's AST recursion check, gh-106905)
+        arrays = _StartArrays(indptr, multi, checkpoints)
+        self.tfs = StartColumn(arrays, 1, int(multi.shape[0]), _fitting(self.total_tf))
 
     @classmethod
     def build(
@@ -343,7 +356,9 @@ class StartColumn(_Derived):
     __slots__ = ("_which", "dtype", "owner", "shape", "size")
     ndim = 1
 
-    def __init__(self, owner: TermStarts, which: int, size: int, dtype: np.dtype) -> None:
+    def __init__(
+        self, owner: TermStarts | _StartArrays, which: int, size: int, dtype: np.dtype
+    ) -> None:
         self.owner = owner
         self._which = which
         self.size = size
