@@ -399,10 +399,12 @@ class _Evaluation:
                     self.theta = max(self.theta, self._completed_theta(j, k))
             if rest.bound[j] < _lowered(self.theta):
                 break
-            if terms[j].unit and self.theta > float("-inf"):
+            if self.theta == float("-inf"):
+                self._merge(j)
+            elif terms[j].unit:
                 self._merge_unit(j)
             else:
-                self._merge(j)
+                self._merge_gated(j)
             j += 1
         n = self.n
         if j < m:
@@ -414,7 +416,13 @@ class _Evaluation:
         """Merge runs ``:end`` (no candidates yet, θ unknown) in one pass instead of one
         pass per run (``kernels.merge_first``): each row's parts are summed in posting
         order, that is in run order, as the run-by-run merge would (same bits)."""
-        seg, terms, n = self.seg, self.terms[:end], self.n
+        self._merge_runs(0, end)
+
+    def _merge_runs(self, start: int, end: int, gates: np.ndarray | None = None) -> None:
+        """Merge runs ``start:end`` in one kernel call (``kernels.merge_first``); with
+        ``gates``, a row first seen in a run becomes a candidate only if it can still reach
+        θ (``_merge_gated``)."""
+        seg, terms, n = self.seg, self.terms[start:end], self.n
         stats = seg.stats
         bounds = seg.bounds(terms, "tf_shift")
         self._mark()
@@ -434,26 +442,21 @@ class _Evaluation:
             self.scores,
             self.units,
             n,
+            gates,
         )
         if added:
             self._accept_added(n, n + _checked(added))
 
-    def _add(self, rows: np.ndarray, scores: np.ndarray, units: np.ndarray) -> None:
-        """Make ``rows`` (not candidates yet) candidates, after the acceptance filter.
-
-        Their ``marks`` are written only when a gather needs them (``_mark``): most queries
-        find known candidates by binary search and never do.
-        """
-        if self.accept is not None:
-            keep = self.accept(rows)
-            rows, scores, units = rows[keep], scores[keep], units[keep]
-        if rows.size:
-            n = self.n
-            end = n + rows.size
-            self.cand[n:end] = rows
-            self.scores[n:end] = scores
-            self.units[n:end] = units
-            self.n = end
+    def _merge_gated(self, j: int) -> None:
+        """Merge tf ≥ 2 run ``j`` once θ is known, in one kernel call: a known candidate
+        gets its part, a row first seen here becomes one only if its bound
+        (``_Rest.reach`` of the runs after ``j``, its own part and unit part) reaches θ, the
+        same operations and verdicts as the numpy merge this replaced (its gathers and
+        temporaries cost ~95 ns a posting at 1M rows; docs/performance.md, "Issue 16: 10M
+        latency")."""
+        rest = self.rest
+        gate = np.array([[rest.unit_weight[j + 1], rest.multi_bound[j + 1], _lowered(self.theta)]])
+        self._merge_runs(j, j + 1, gate)
 
     def _mark(self) -> None:
         """Point ``marks`` at the slots of the candidates added since the last call."""
@@ -462,55 +465,28 @@ class _Evaluation:
             self.marked = self.n
 
     def _merge(self, j: int) -> None:
-        """Merge run ``j`` in full: every row gets its part, new rows that can still reach θ
-        become candidates (all of them while θ is unknown)."""
+        """Merge run ``j`` in full while θ is unknown: every row gets its part, every new
+        row becomes a candidate."""
         seg, term, n = self.seg, self.terms[j], self.n
-        if term.unit and self.theta == float("-inf"):
-            self._mark()
-            stats = seg.stats
-            added = kernels.merge_unit_all(
-                seg.run(term),
-                stats.lengths,
-                stats.unit_parts,
-                term.weight,
-                self.marks,
-                self.bits,
-                self.cand,
-                self.scores,
-                self.units,
-                n,
-            )
-            if added:
-                self._accept_added(n, n + _checked(added))
+        if not term.unit:
+            self._merge_runs(j, j + 1)
             return
-        rows = seg.rows(term)
-        if term.unit:
-            row_units = seg.stats.units_of(rows)
-            contrib = row_units * term.weight
-        else:
-            row_units = None
-            contrib = seg.parts(term, slice(term.lo, term.hi), rows)
-        if n:
-            self._mark()
-            slots = _slots_of(self.marks, self.cand, n, rows)
-            hit = slots >= 0
-            self.scores[slots[hit]] += contrib[hit]
-            new = ~hit
-            new_rows, new_scores = rows[new], contrib[new]
-            new_units = row_units[new] if row_units is not None else None
-        else:
-            new_rows, new_scores, new_units = rows, contrib, row_units
-        if not new_rows.size:
-            return
-        if new_units is None:
-            new_units = seg.stats.units_of(new_rows)
-        if self.theta > float("-inf"):
-            # Documents first seen here that cannot reach θ even with every remaining
-            # run never become candidates (should one come back with a later run, its
-            # score then lacks this run's part and stays below θ: still never top k).
-            keep = self.rest.reach(j + 1, new_scores, new_units) >= _lowered(self.theta)
-            new_rows, new_scores, new_units = new_rows[keep], new_scores[keep], new_units[keep]
-        self._add(new_rows, new_scores, new_units)
+        self._mark()
+        stats = seg.stats
+        added = kernels.merge_unit_all(
+            seg.run(term),
+            stats.lengths,
+            stats.unit_parts,
+            term.weight,
+            self.marks,
+            self.bits,
+            self.cand,
+            self.scores,
+            self.units,
+            n,
+        )
+        if added:
+            self._accept_added(n, n + _checked(added))
 
     def _merge_unit(self, j: int) -> None:
         """Merge tf = 1 run ``j`` once θ is known, reading unit parts only where needed
@@ -562,7 +538,7 @@ class _Evaluation:
 
     def _accept_added(self, start: int, end: int) -> None:
         """Keep the candidates in slots ``start:end``, just written and marked by a
-        kernel, that the acceptance filter accepts (``_add`` for rows written in place)."""
+        kernel, that the acceptance filter accepts."""
         self.marked = end
         if self.accept is not None:
             accepted = self.accept(self.cand[start:end])

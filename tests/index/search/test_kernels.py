@@ -79,6 +79,61 @@ def test_merge_unit_all_sums_like_numpy_and_marks_the_new_rows() -> None:
     assert np.array_equal(scratch.marks[scratch.rows[slots]], slots)
 
 
+def test_merge_first_with_gates_keeps_the_rows_whose_numpy_bound_reaches() -> None:
+    # a tf >= 2 run merged once theta is known (``maxscore._Evaluation._merge_gated``): known
+    # candidates get their part, new rows only when the reach numpy computed passes
+    rng = np.random.default_rng(6)
+    n_rows = 5_000
+    lengths = rng.integers(1, 300, n_rows).astype(np.uint16)
+    norms = rng.random(300) + 0.2
+    parts = rng.random(300)
+    run = np.unique(rng.integers(0, n_rows, 1_500)).astype(np.int32)
+    tfs = rng.integers(2, 9, run.size).astype(np.uint16)
+    known = np.unique(np.concatenate([rng.integers(0, n_rows, 400), run[::7]])).astype(np.int32)
+    weight, k1_plus_1 = 1.7, 2.2
+    bounds = np.array([[0, run.size, 0]], np.int64)
+    part = tfs * k1_plus_1
+    part /= norms[lengths[run]] + tfs
+    part *= weight
+    for unit_weight, multi_bound in ((2.1, 0.0), (0.4, 0.9)):
+        scratch = _buffers(n_rows, n_rows)
+        scratch.rows[: known.size] = known
+        scratch.scores[: known.size] = 1.25
+        kernels.mark(scratch.marks, scratch.bits, scratch.rows, 0, known.size)
+        new = ~np.isin(run, known)
+        reach = parts[lengths[run[new]]] * unit_weight
+        reach += part[new]
+        if multi_bound:
+            reach += multi_bound
+        lowered = float(np.median(reach))
+        keep = reach >= lowered
+        gates = np.array([[unit_weight, multi_bound, lowered]])
+        added = kernels.merge_first(
+            run,
+            bounds,
+            np.zeros(1, bool),
+            np.array([weight]),
+            tfs,
+            lengths,
+            norms,
+            parts,
+            k1_plus_1,
+            *_args(scratch),
+            known.size,
+            gates,
+        )
+        assert 0 < added == keep.sum() < new.sum()
+        end = known.size + added
+        assert np.array_equal(scratch.rows[known.size : end], run[new][keep])
+        assert scratch.scores[known.size : end].tobytes() == part[new][keep].tobytes()
+        expected = np.full(known.size, 1.25)
+        at = np.searchsorted(known, run[~new])
+        expected[at] += part[~new]
+        assert scratch.scores[: known.size].tobytes() == expected.tobytes()
+        slots = np.arange(end)
+        assert np.array_equal(scratch.marks[scratch.rows[slots]], slots)
+
+
 def test_candidates_past_the_marks_span_are_found_by_the_kernels_and_numpy() -> None:
     # a mark holds a slot's low 16 bits: with 150,000 candidates a row's slot is one of up to
     # three slots its mark names, and stale marks (from a first, smaller set) must not count
