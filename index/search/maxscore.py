@@ -556,13 +556,18 @@ class _Evaluation:
         """k-th best exact score among the most promising candidates: a lower bound of the
         final k-th score (any k documents' exact scores are)."""
         n = self.n
-        pool = np.arange(n)
-        if n > _SAMPLE:
-            pool = pool[:: n // _SAMPLE + 1]
-        size = min(pool.size, max(4 * k, _COMPLETE_MIN))
+        # the strided sample as a view: slot ``i`` of it is candidate ``i * step`` (an index
+        # array and a gather of up to 300k slots cost ~0.3 ms a question at 10M rows)
+        step = n // _SAMPLE + 1 if n > _SAMPLE else 1
         scores = self.scores[:n]
-        if pool.size > size:
-            pool = pool[np.argpartition(scores[pool], pool.size - size)[pool.size - size :]]
+        sample = scores[::step]
+        size = min(sample.size, max(4 * k, _COMPLETE_MIN))
+        if sample.size > size:
+            pool = np.argpartition(sample, sample.size - size)[sample.size - size :]
+            if step > 1:
+                pool *= step
+        else:
+            pool = np.arange(0, n, step)
         # Rows in order: numpy's binary search reuses its bounds across sorted keys.
         pool = pool[np.argsort(self.cand[pool])]
         docs, exact, units = self.cand[pool], scores[pool], self.units[pool]
