@@ -58,6 +58,13 @@ span. One is numpy arithmetic: ``add_weighted_rows`` is the ranking layer's
 rounded product and sum in the same order (``-ffp-contract=off``), without a temporary array
 and two ufunc calls per row.
 
+The walks ask for the random reads of the row 16 positions ahead (``__builtin_prefetch`` of
+its bit, its length and, in ``merge_first``, its mark): a run's rows are spread over the
+segment, and at 10M rows ``lengths`` (10 MB) and ``marks`` (20 MB) are past the L2 cache, so
+each row waited on a miss. At 10M, ``merge_unit`` went from 2.61 to 1.15 ms a question (45 →
+20 ns a posting) and the bench's CPU p50 from 4.6-5.5 to 3.6 ms; prefetching the marks in
+``merge_unit`` too was slower (docs/performance.md, "Issue 16: 10M latency").
+
 A row out of the segment's range (postings damaged after the load's checks, which do not
 read every posting) makes a merge stop and say so (-1 or False; the caller raises
 ``IndexError``, as numpy's gathers did) before it reads or writes anything at that row; the

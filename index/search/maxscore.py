@@ -451,9 +451,9 @@ class _Evaluation:
         """Merge tf ≥ 2 run ``j`` once θ is known, in one kernel call: a known candidate
         gets its part, a row first seen here becomes one only if its bound
         (``_Rest.reach`` of the runs after ``j``, its own part and unit part) reaches θ, the
-        same operations and verdicts as the numpy merge this replaced (its gathers and
-        temporaries cost ~95 ns a posting at 1M rows; docs/performance.md, "Issue 16: 10M
-        latency")."""
+        same operations and verdicts as the numpy merge this replaced, whose gathers and
+        temporaries cost ~104 ns a posting at 10M rows (1.54 ms a question; with the first
+        merges, 1.90 → 0.64 ms; docs/performance.md, "Issue 16: 10M latency")."""
         rest = self.rest
         gate = np.array([[rest.unit_weight[j + 1], rest.multi_bound[j + 1], _lowered(self.theta)]])
         self._merge_runs(j, j + 1, gate)
