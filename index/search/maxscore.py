@@ -22,8 +22,9 @@ are touched, and the longest of them (very common terms) usually only in part:
 
 At a million passages numpy's per-call cost and random reads into per-row arrays weigh as
 much as the arithmetic, so the phases are written for few calls and few cache lines, and
-the loops over postings (the merges of tf = 1 runs, the first short runs, the lookups of
-known candidates) are compiled (``kernels``, which says why and what it costs).
+the loops over postings (the merges of tf = 1 runs, the first short runs and the tf ≥ 2 runs
+merged once θ is known, the lookups of known candidates) are compiled (``kernels``, which
+says why and what it costs).
 
 Nothing that belongs in the top k is ever dropped (bounds are strict, with a slack far above
 rounding), so the result is exact. Every document sums its terms' contributions in the same
