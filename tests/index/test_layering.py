@@ -53,6 +53,9 @@ ALLOWED_UPWARD = {
     # word-span loop is one of them (``chunk_spans``), imported on first use only, so
     # analysing text without its spans still loads neither the search stage nor numpy.
     ("analysis/analyzer.py", "index.search.kernels"),
+    # The same extension holds the build's term table: the passage encoder (which build
+    # workers run) interns its terms there, with no Python object a term (term_table.py).
+    ("analysis/encoding.py", "index.search.term_table"),
 }
 
 
