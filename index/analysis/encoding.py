@@ -41,6 +41,9 @@ from index.analysis.analyzer import MAX_CACHED_SURFACES, Analyzer
 from index.analysis.chunk_codes import ChunkCodes
 from index.analysis.language import DEFAULT_LANG
 from index.models import LANGS, EncodedTerms, Lang
+
+# The build's term table is C in the search stage's one extension (as the analyzer's
+# chunk_spans kernel): a build worker's terms with no Python object a term.
 from index.search.term_table import TermTable
 
 #: A chunk with no term (stopword, punctuation).
