@@ -247,6 +247,55 @@ ALWAYS_INLINE uint32_t length_at(const void *lengths, Kind kind, Py_ssize_t i) {
     }
 }
 
+/* A term's count of tf >= 2 postings: a uint8/16/32 array, or format 7's one byte a term
+ * with an escape, ``(narrow, wide)``: 255 in ``narrow`` says the count is 255 or more and is
+ * found in ``wide`` (int64 (k, 2), term id and count, sorted by term id, checked at load by
+ * ``segments.read_segment``). */
+typedef struct {
+    Arr narrow;
+    const int64_t *wide; /* NULL when there is no escape */
+    Py_ssize_t n_wide;
+} Counts;
+
+#define COUNT_ESCAPE 255
+
+static int get_counts(PyObject *obj, const char *name, Counts *out) {
+    out->wide = NULL;
+    out->n_wide = 0;
+    if (!PyTuple_Check(obj)) return get_array(obj, name, LENGTH_KINDS, 1, 0, &out->narrow);
+    Arr wide;
+    if (PyTuple_GET_SIZE(obj) != 2) {
+        PyErr_Format(PyExc_TypeError, "%s: counts with an escape are (narrow, wide)", name);
+        return -1;
+    }
+    if (get_array(PyTuple_GET_ITEM(obj, 0), name, BIT(K_U8), 1, 0, &out->narrow) < 0 ||
+        get_array(PyTuple_GET_ITEM(obj, 1), name, BIT(K_I64), 2, 0, &wide) < 0)
+        return -1;
+    if (wide.size % 2) {
+        PyErr_Format(PyExc_ValueError, "%s: the escaped counts are not (term, count) pairs", name);
+        return -1;
+    }
+    out->wide = wide.data;
+    out->n_wide = wide.size / 2;
+    return 0;
+}
+
+/* The count of term ``u``: one load, and a bisection of the few escaped terms (at 1M, the
+ * terms with 255 or more tf >= 2 postings) when the byte is the escape. */
+ALWAYS_INLINE int64_t count_at(const Counts *c, Py_ssize_t u) {
+    uint32_t v = length_at(c->narrow.data, c->narrow.kind, u);
+    if (v != COUNT_ESCAPE || c->wide == NULL || c->narrow.kind != K_U8) return v;
+    Py_ssize_t lo = 0, hi = c->n_wide;
+    while (lo < hi) {
+        Py_ssize_t mid = lo + (hi - lo) / 2;
+        if (c->wide[2 * mid] < u)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < c->n_wide && c->wide[2 * lo] == u ? c->wide[2 * lo + 1] : v;
+}
+
 static double tf_at(const void *tfs, Kind kind, Py_ssize_t i) {
     switch (kind) {
         case K_U8:
@@ -2048,20 +2097,22 @@ PyDoc_STRVAR(term_starts_doc,
              "tfs in a\ncompact tf array (``postings.compact_tf_starts``), from the values at "
              "every 64th term\n(``checkpoints``, int64 (n, 2)) and the counts of the terms "
              "between: ``indptr`` (int32/64,\nterms + 1) and ``multi`` (each term's tf >= 2 "
-             "postings, uint8/16/32). ``term`` may be the\nterm count (the totals). "
+             "postings, uint8/16/32, or format 7's\n``(uint8, int64 (k, 2))``: 255 escapes "
+             "to the sorted (term, count) pairs). ``term`` may be the\nterm count (the totals). "
              "IndexError for a term or checkpoint out of range.");
 
 static PyObject *py_term_starts(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
-    Arr indptr, multi, checkpoints;
+    Counts multi;
+    Arr indptr, checkpoints;
     Py_ssize_t term;
     if (check_nargs("term_starts", nargs, 4) < 0 ||
         get_array(args[0], "indptr", BIT(K_I32) | BIT(K_I64), 1, 0, &indptr) < 0 ||
-        get_array(args[1], "multi", LENGTH_KINDS, 1, 0, &multi) < 0 ||
+        get_counts(args[1], "multi", &multi) < 0 ||
         get_array(args[2], "checkpoints", BIT(K_I64), 2, 0, &checkpoints) < 0 ||
         get_index(args[3], "term", &term) < 0)
         return NULL;
     Py_ssize_t at = term >> CHECKPOINT_SHIFT;
-    if (indptr.size != multi.size + 1 || term < 0 || term > multi.size ||
+    if (indptr.size != multi.narrow.size + 1 || term < 0 || term > multi.narrow.size ||
         2 * at + 1 >= checkpoints.size) {
         PyErr_SetString(PyExc_IndexError, "term out of range");
         return NULL;
@@ -2069,7 +2120,7 @@ static PyObject *py_term_starts(PyObject *self, PyObject *const *args, Py_ssize_
     const int64_t *ck = checkpoints.data;
     int64_t blocks = ck[2 * at], tf = ck[2 * at + 1];
     for (Py_ssize_t u = at << CHECKPOINT_SHIFT; u < term; u++) {
-        int64_t m = length_at(multi.data, multi.kind, u);
+        int64_t m = count_at(&multi, u);
         int64_t n = position_at(indptr.data, indptr.kind, u + 1) -
                     position_at(indptr.data, indptr.kind, u);
         blocks += pack_blocks_of(m) + pack_blocks_of(n - m);
@@ -2086,13 +2137,14 @@ PyDoc_STRVAR(term_checkpoints_doc,
              "(damaged counts).");
 
 static PyObject *py_term_checkpoints(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
-    Arr indptr, multi, out;
+    Counts multi;
+    Arr indptr, out;
     if (check_nargs("term_checkpoints", nargs, 3) < 0 ||
         get_array(args[0], "indptr", BIT(K_I32) | BIT(K_I64), 1, 0, &indptr) < 0 ||
-        get_array(args[1], "multi", LENGTH_KINDS, 1, 0, &multi) < 0 ||
+        get_counts(args[1], "multi", &multi) < 0 ||
         get_array(args[2], "out", BIT(K_I64), 2, 1, &out) < 0)
         return NULL;
-    Py_ssize_t n = multi.size;
+    Py_ssize_t n = multi.narrow.size;
     if (indptr.size != n + 1 || out.size != 2 * ((n >> CHECKPOINT_SHIFT) + 1))
         return value_error("indptr, multi and out disagree in size");
     int64_t *ck = out.data;
@@ -2105,7 +2157,7 @@ static PyObject *py_term_checkpoints(PyObject *self, PyObject *const *args, Py_s
             ck[2 * (u >> CHECKPOINT_SHIFT) + 1] = tf;
         }
         if (u == n) break;
-        int64_t m = length_at(multi.data, multi.kind, u);
+        int64_t m = count_at(&multi, u);
         int64_t size = position_at(indptr.data, indptr.kind, u + 1) -
                        position_at(indptr.data, indptr.kind, u);
         if (size < m) {
@@ -2127,13 +2179,14 @@ PyDoc_STRVAR(run_checkpoints_doc,
              "None when a term's\ntf >= 2 count exceeds its postings.");
 
 static PyObject *py_run_checkpoints(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
-    Arr indptr, multi, out;
+    Counts multi;
+    Arr indptr, out;
     if (check_nargs("run_checkpoints", nargs, 3) < 0 ||
         get_array(args[0], "indptr", BIT(K_I32) | BIT(K_I64), 1, 0, &indptr) < 0 ||
-        get_array(args[1], "multi", LENGTH_KINDS, 1, 0, &multi) < 0 ||
+        get_counts(args[1], "multi", &multi) < 0 ||
         get_array(args[2], "out", BIT(K_I64), 2, 1, &out) < 0)
         return NULL;
-    Py_ssize_t n = multi.size;
+    Py_ssize_t n = multi.narrow.size;
     if (indptr.size != n + 1 || out.size != 2 * ((n >> CHECKPOINT_SHIFT) + 1))
         return value_error("indptr, multi and out disagree in size");
     int64_t *ck = out.data;
@@ -2146,7 +2199,7 @@ static PyObject *py_run_checkpoints(PyObject *self, PyObject *const *args, Py_ss
             ck[2 * (u >> CHECKPOINT_SHIFT) + 1] = tf;
         }
         if (u == n) break;
-        int64_t m = length_at(multi.data, multi.kind, u);
+        int64_t m = count_at(&multi, u);
         int64_t size = position_at(indptr.data, indptr.kind, u + 1) -
                        position_at(indptr.data, indptr.kind, u);
         if (size < m) {
@@ -2174,13 +2227,14 @@ PyDoc_STRVAR(run_starts_doc,
              "rows.");
 
 static PyObject *py_run_starts(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
-    Arr indptr, multi, checkpoints, offsets, plain;
+    Counts multi;
+    Arr indptr, checkpoints, offsets, plain;
     Packed packed;
     int is_packed;
     Py_ssize_t term;
     if (check_nargs("run_starts", nargs, 6) < 0 ||
         get_array(args[0], "indptr", BIT(K_I32) | BIT(K_I64), 1, 0, &indptr) < 0 ||
-        get_array(args[1], "multi", LENGTH_KINDS, 1, 0, &multi) < 0 ||
+        get_counts(args[1], "multi", &multi) < 0 ||
         get_array(args[2], "checkpoints", BIT(K_I64), 2, 0, &checkpoints) < 0 ||
         get_array(args[3], "offsets", BIT(K_I64), 1, 0, &offsets) < 0 ||
         get_postings(args[4], &plain, &packed, &is_packed) < 0 ||
@@ -2188,7 +2242,7 @@ static PyObject *py_run_starts(PyObject *self, PyObject *const *args, Py_ssize_t
         return NULL;
     Py_ssize_t at = term >> CHECKPOINT_SHIFT;
     if (!is_packed || !packed.first_bytes) return value_error("rows: format-7 packed rows");
-    if (indptr.size != multi.size + 1 || term < 0 || term >= multi.size ||
+    if (indptr.size != multi.narrow.size + 1 || term < 0 || term >= multi.narrow.size ||
         2 * at + 1 >= checkpoints.size || at >= offsets.size) {
         PyErr_SetString(PyExc_IndexError, "term out of range");
         return NULL;
@@ -2198,7 +2252,7 @@ static PyObject *py_run_starts(PyObject *self, PyObject *const *args, Py_ssize_t
     int64_t tf = ck[2 * at + 1], locs[2] = {-1, -1};
     int status = 0;
     for (Py_ssize_t u = at << CHECKPOINT_SHIFT; u <= term && status == 0; u++) {
-        int64_t m = length_at(multi.data, multi.kind, u);
+        int64_t m = count_at(&multi, u);
         int64_t n = position_at(indptr.data, indptr.kind, u + 1) -
                     position_at(indptr.data, indptr.kind, u);
         int64_t sizes[2] = {m, n - m};

@@ -153,6 +153,69 @@ class IdRange(_Derived):
         return out if dtype is None else out.astype(dtype, copy=False)
 
 
+# Format 7's tf ≥ 2 count of a term at or above this is stored as this byte, its value in
+# ``EscapedCounts.wide`` (``kernels.count_at`` reads both).
+COUNT_ESCAPE = 255
+
+
+class EscapedCounts(NamedTuple):
+    """Each term's count of tf ≥ 2 postings in one byte (format 7): a count of 255 or more is
+    stored as 255 and found in ``wide``, the (term id, count) pairs of those terms sorted by
+    term id (int64, (k, 2)). At 1M the counts were uint16 (0.96 MiB, nearly all resident
+    after the bench's questions); a few thousand terms reach 255 (docs/performance.md,
+    "Issue 16: query RSS at 1M, one-byte tf ≥ 2 counts"). The kernels take it as the tuple
+    it is; ``item`` and ``__array__`` serve Python's readers."""
+
+    narrow: np.ndarray
+    wide: np.ndarray
+
+    @classmethod
+    def of(cls, counts: np.ndarray) -> EscapedCounts:
+        """The escaped form of the counts ``counts`` (non-negative integers)."""
+        counts = np.asarray(counts, dtype=np.int64)
+        escaped = np.flatnonzero(counts >= COUNT_ESCAPE)
+        wide = np.empty((escaped.size, 2), dtype=np.int64)
+        wide[:, 0] = escaped
+        wide[:, 1] = counts[escaped]
+        return cls(np.minimum(counts, COUNT_ESCAPE).astype(np.uint8), wide)
+
+    def consistent(self, n_terms: int) -> bool:
+        """Whether the two arrays fit each other and ``n_terms`` terms: a uint8 count per
+        term, and the escaped terms exactly the bytes 255, in order, each 255 or more."""
+        narrow, wide = self.narrow, self.wide
+        if narrow.shape != (n_terms,) or narrow.dtype != np.uint8:
+            return False
+        if wide.dtype != np.int64 or wide.ndim != 2 or wide.shape[1] != 2:
+            return False
+        escaped = np.flatnonzero(np.asarray(narrow) == COUNT_ESCAPE)
+        return bool(np.array_equal(escaped, wide[:, 0]) and np.all(wide[:, 1] >= COUNT_ESCAPE))
+
+    @property
+    def shape(self) -> tuple[int]:
+        return self.narrow.shape
+
+    @property
+    def dtype(self) -> np.dtype:
+        return np.dtype(np.int64)
+
+    def item(self, term: int) -> int:
+        """The count of ``term`` (negative terms count from the end, as numpy's)."""
+        value = self.narrow.item(term)
+        if value != COUNT_ESCAPE:
+            return value
+        wide = self.wide
+        term %= self.narrow.shape[0]
+        at = int(np.searchsorted(wide[:, 0], term))
+        if at == wide.shape[0] or int(wide[at, 0]) != term:
+            raise IndexError(f"term {term}'s escaped count is missing")
+        return int(wide[at, 1])
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        out = self.narrow.astype(np.int64)
+        out[self.wide[:, 0]] = self.wide[:, 1]
+        return out if dtype is None else out.astype(dtype, copy=False)
+
+
 class TierSplit(_Derived):
     """Each term's tier split (where its tf = 1 run starts) as ``indptr[t] + multi[t]``, from
     the segment's ``indptr`` and its stored count of tf ≥ 2 postings per term (both memory-
@@ -162,7 +225,7 @@ class TierSplit(_Derived):
     __slots__ = ("_indptr", "_multi", "dtype", "shape", "size")
     ndim = 1
 
-    def __init__(self, indptr: np.ndarray, multi: np.ndarray) -> None:
+    def __init__(self, indptr: np.ndarray, multi: np.ndarray | EscapedCounts) -> None:
         self._indptr = indptr
         self._multi = multi
         self.size = int(multi.shape[0])
@@ -170,8 +233,8 @@ class TierSplit(_Derived):
         self.dtype = indptr.dtype
 
     @property
-    def multi(self) -> np.ndarray:
-        """Each term's count of tf ≥ 2 postings (as stored)."""
+    def multi(self) -> np.ndarray | EscapedCounts:
+        """Each term's count of tf ≥ 2 postings (as stored; format 7's escaped)."""
         return self._multi
 
     def __len__(self) -> int:
@@ -191,7 +254,7 @@ class TierSplit(_Derived):
         return np.asarray(self)[key]
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        out = (self._indptr[:-1] + self._multi).astype(self.dtype, copy=False)
+        out = (self._indptr[:-1] + np.asarray(self._multi)).astype(self.dtype, copy=False)
         return out if dtype is None else out.astype(dtype, copy=False)
 
 
@@ -254,7 +317,9 @@ class TermStarts:
 
     __slots__ = ("blocks", "checkpoints", "indptr", "multi", "tfs", "total_blocks", "total_tf")
 
-    def __init__(self, indptr: np.ndarray, multi: np.ndarray, checkpoints: np.ndarray) -> None:
+    def __init__(
+        self, indptr: np.ndarray, multi: np.ndarray | EscapedCounts, checkpoints: np.ndarray
+    ) -> None:
         n_terms = int(multi.shape[0])
         self.indptr = indptr
         self.multi = multi
@@ -264,7 +329,7 @@ class TermStarts:
         self.tfs = StartColumn(self, 1, n_terms, _fitting(self.total_tf))
 
     @classmethod
-    def build(cls, indptr: np.ndarray, multi: np.ndarray) -> TermStarts | None:
+    def build(cls, indptr: np.ndarray, multi: np.ndarray | EscapedCounts) -> TermStarts | None:
         """The columns of a segment; None when a term's tf ≥ 2 count exceeds its postings."""
         n_terms = int(multi.shape[0])
         checkpoints = np.empty((n_terms // CHECKPOINT_EVERY + 1, 2), dtype=np.int64)
@@ -281,7 +346,7 @@ class _StartArrays(NamedTuple):
     """What a ``StartColumn`` reads of its owner: the arrays and checkpoints alone."""
 
     indptr: np.ndarray
-    multi: np.ndarray
+    multi: np.ndarray | EscapedCounts
     checkpoints: np.ndarray
 
 
@@ -310,7 +375,7 @@ class RunStarts:
     def __init__(
         self,
         indptr: np.ndarray,
-        multi: np.ndarray,
+        multi: np.ndarray | EscapedCounts,
         offsets: np.ndarray,
         checkpoints: np.ndarray,
         totals: tuple[int, int],
@@ -334,7 +399,11 @@ class RunStarts:
 
     @classmethod
     def build(
-        cls, indptr: np.ndarray, multi: np.ndarray, offsets: np.ndarray, rows: tuple
+        cls,
+        indptr: np.ndarray,
+        multi: np.ndarray | EscapedCounts,
+        offsets: np.ndarray,
+        rows: tuple,
     ) -> RunStarts | None:
         """The runs of a segment whose packed rows are ``rows`` (``(data, skips,
         first_bytes)``); None when a term's tf ≥ 2 count exceeds its postings or the offsets

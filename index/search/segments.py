@@ -44,7 +44,14 @@ import numpy as np
 
 from index.errors import IndexUnavailableError
 from index.search import packed
-from index.search.columns import IdRange, PrefixSums, RunStarts, TermStarts, TierSplit
+from index.search.columns import (
+    EscapedCounts,
+    IdRange,
+    PrefixSums,
+    RunStarts,
+    TermStarts,
+    TierSplit,
+)
 from index.search.packed import PackedRows
 from index.search.postings import (
     BLOCK_POSTINGS,
@@ -514,7 +521,7 @@ def _write_segment_files(directory: Path, data: SegmentData, kind: str) -> None:
     metas = {}
     extra: dict[str, int] = {}
     if write_format >= COMPACT_FORMAT:
-        extra = _compact_columns(arrays, data)
+        extra = _compact_columns(arrays, data, write_format)
     if write_format in PACKED_FORMATS:
         del arrays["doc_rows"]
         first_bytes = packed.first_bytes_for(data.n_docs) if write_format >= INLINE_FORMAT else 0
@@ -666,13 +673,17 @@ def _id_dtype(values: np.ndarray) -> type[np.integer]:
     return np.uint32
 
 
-def _compact_columns(arrays: dict[str, np.ndarray], data: SegmentData) -> dict[str, int]:
+def _compact_columns(
+    arrays: dict[str, np.ndarray], data: SegmentData, write_format: int
+) -> dict[str, int]:
     """Format 6's arrays in place of format 5's (``arrays`` is changed); the segment.json
     entries that go with them.
 
     At a million passages: ``passage_ids`` 8 MB → 0 (ids without gaps, as a build makes
     them) or 4, ``article_ids`` 8 → 4, ``published_days`` 4 → 2, ``tier_split`` 2 → 1,
-    ``vocab_offsets`` 2 → 0.5. Read back, ids are uint32 arrays (callers index with them
+    ``vocab_offsets`` 2 → 0.5; format 7 stores the tier split's counts in a byte a term with
+    an escape (``columns.EscapedCounts``: ``tier_multi`` and ``tier_multi_wide``), 1 → 0.5
+    plus 16 bytes an escaped term. Read back, ids are uint32 arrays (callers index with them
     and compare them with int64 ids, which numpy does exactly).
     """
     extra: dict[str, int] = {}
@@ -690,7 +701,12 @@ def _compact_columns(arrays: dict[str, np.ndarray], data: SegmentData) -> dict[s
     arrays["published_days"] = days.astype(np.int16 if fits else np.int32, copy=False)
     indptr = np.asarray(data.postings.indptr)
     del arrays["tier_split"], arrays["vocab_offsets"]
-    arrays["tier_multi"] = narrow_lengths(np.asarray(data.tier_split) - indptr[:-1])
+    counts = np.asarray(data.tier_split) - indptr[:-1]
+    if write_format >= INLINE_FORMAT:
+        escaped = EscapedCounts.of(counts)
+        arrays["tier_multi"], arrays["tier_multi_wide"] = escaped.narrow, escaped.wide
+    else:
+        arrays["tier_multi"] = narrow_lengths(counts)
     arrays["vocab_lengths"] = narrow_lengths(np.diff(np.asarray(data.vocab.offsets)))
     return extra
 
@@ -723,8 +739,19 @@ def _expand_columns(directory: Path, meta: dict, arrays: dict[str, np.ndarray]) 
         or max(multi.dtype.itemsize, lengths.dtype.itemsize) > 4  # as ``narrow_lengths``
     ):
         raise unavailable(f"{directory.name} has inconsistent array sizes")
+    counts: np.ndarray | EscapedCounts = multi
+    if meta.get("format", 0) >= INLINE_FORMAT:
+        # format 7: one byte a term, the counts of 255 or more apart
+        wide = arrays.pop("tier_multi_wide", None)
+        if wide is None:
+            raise unavailable(f"{directory.name} lacks tier_multi_wide")
+        escaped = EscapedCounts(multi, wide)
+        if not escaped.consistent(n_terms):
+            raise unavailable(f"{directory.name} has inconsistent array sizes")
+        # without escaped terms the kernels read the bytes as plain counts
+        counts = escaped if wide.shape[0] else multi
     # computed when read (``columns``), not held: 4 bytes a term each
-    arrays["tier_split"] = TierSplit(indptr, multi)
+    arrays["tier_split"] = TierSplit(indptr, counts)
     arrays["vocab_offsets"] = PrefixSums(lengths)
 
 

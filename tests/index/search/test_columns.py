@@ -10,6 +10,7 @@ import pytest
 from index.search import packed
 from index.search.columns import (
     CHECKPOINT_EVERY,
+    EscapedCounts,
     IdRange,
     PrefixSums,
     TermCounts,
@@ -33,11 +34,21 @@ def _terms(n_terms: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return indptr, multi
 
 
+@pytest.mark.parametrize("escaped", [False, True])
 @pytest.mark.parametrize("n_terms", N_TERMS)
-def test_term_starts_equal_the_arrays_they_replace(n_terms: int) -> None:
+def test_term_starts_equal_the_arrays_they_replace(n_terms: int, escaped: bool) -> None:
+    """Also from format 7's one-byte counts, whose counts of 255 or more are escaped."""
     indptr, multi = _terms(n_terms, n_terms)
     split = (indptr[:-1] + multi).astype(np.int32)
-    starts = TermStarts.build(indptr, multi)
+    counts = EscapedCounts.of(multi) if escaped else multi
+    if escaped:
+        assert counts.consistent(n_terms)
+        assert counts.narrow.dtype == np.uint8
+        assert counts.wide.shape[0] == int((multi >= 255).sum())
+        assert n_terms < 1000 or counts.wide.shape[0] > 10
+        assert [counts.item(t) for t in range(n_terms)] == multi.tolist()
+        assert np.array_equal(np.asarray(counts), multi)
+    starts = TermStarts.build(indptr, counts)
     assert starts is not None
     blocks, tfs = packed.term_blocks(indptr, split), compact_tf_starts(indptr, split)
     assert starts.blocks.tolist() == blocks.tolist()
@@ -48,7 +59,7 @@ def test_term_starts_equal_the_arrays_they_replace(n_terms: int) -> None:
     assert starts.total_tf == int(multi.sum())
     assert starts.total_blocks == int(blocks[-1])
     assert int(starts.blocks[-1]) == int(blocks[-1])
-    split_column = TierSplit(indptr, multi)
+    split_column = TierSplit(indptr, counts)
     assert [split_column.item(t) for t in range(n_terms)] == split.tolist()
     assert np.array_equal(np.asarray(split_column), split)
     if n_terms:

@@ -45,7 +45,7 @@ def _as_format_1(index_dir: Path) -> None:
     rows_meta = {"dtype": rows.dtype.str, "shape": [rows.size], "crc32": None}
     arrays |= {"tf": tf_meta, "doc_rows": rows_meta}
     # format 6's compact arrays as the earlier formats stored them (and format 7's offsets)
-    for name in ("tier_multi", "vocab_lengths", "run_offsets"):
+    for name in ("tier_multi", "tier_multi_wide", "vocab_lengths", "run_offsets"):
         arrays.pop(name, None)
         (base / f"{name}.npy").unlink(missing_ok=True)
     for name, array in (
@@ -326,6 +326,137 @@ def test_format_6_counts_of_the_wrong_size_say_to_reindex(tmp_path: Path) -> Non
     arrays = dict(meta["arrays"])
     arrays["tier_multi"] = {"dtype": short.dtype.str, "shape": [short.size], "crc32": None}
     _rewrite_json(base / "segment.json", {"arrays": arrays})
+    with pytest.raises(IndexUnavailableError, match="newsdesk reindex"):
+        SearchIndex.load(tmp_path / "index")
+
+
+def _escape_corpus() -> list[DocRecord]:
+    """A corpus with terms of 300 and 255 tf ≥ 2 postings (escaped in format 7's one-byte
+    counts) and one of 254 (not), among the random ones."""
+    docs = []
+    for i, d in enumerate(random_corpus(31, 600)):
+        extra = ["under"] * (2 if i < 254 else 1)
+        if i < 300:
+            extra += ["pair", "pair"]
+        if i % 2 == 0 and i < 510:
+            extra += ["edge", "edge", "edge"]
+        docs.append(DocRecord(1 + i, d.article_id, i, (*d.terms, *extra)))
+    return docs
+
+
+def test_format_7_counts_of_255_or_more_escape_to_a_side_table(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Format 7 stores each term's tf ≥ 2 count in a byte: 255 or more as 255, the count in
+    ``tier_multi_wide`` (term id, count). Such terms are found, scored and merged as format
+    6's uint16 counts are, bit for bit."""
+    docs = _escape_corpus()
+    queries = [
+        [*q, ["pair", "edge", "under"][i % 3]] for i, q in enumerate(random_queries(31, 45))
+    ]
+    queries += [["pair"], ["edge"], ["under"], ["pair", "edge", "under", "usual"]]
+    new = SearchIndex.build(tmp_path / "new", docs)
+    with monkeypatch.context() as patch:
+        patch.setattr(store, "FORMAT_VERSION", 6)
+        SearchIndex.build(tmp_path / "old", docs)
+    old = SearchIndex.load(tmp_path / "old")
+    new_base, old_base = _base_dir(tmp_path / "new"), _base_dir(tmp_path / "old")
+    assert np.load(old_base / "tier_multi.npy").dtype == np.uint16
+    assert not (old_base / "tier_multi_wide.npy").exists()
+    narrow = np.load(new_base / "tier_multi.npy")
+    wide = np.load(new_base / "tier_multi_wide.npy")
+    assert narrow.dtype == np.uint8
+    data = old._state.base.data
+    counts = np.asarray(data.tier_split, np.int64) - np.asarray(data.postings.indptr[:-1])
+    vocab = data.vocab
+    assert [counts[vocab.lookup(t)] for t in ("pair", "edge", "under")] == [300, 255, 254]
+    assert np.array_equal(wide[:, 0], np.flatnonzero(counts >= 255))
+    assert np.array_equal(wide[:, 1], counts[counts >= 255])
+    assert np.array_equal(narrow, np.minimum(counts, 255))
+    new_split = new._state.base.data.tier_split
+    assert np.array_equal(np.asarray(new_split), np.asarray(data.tier_split))
+    assert [new_split.item(vocab.lookup(t)) for t in ("pair", "edge")] == [
+        data.tier_split[vocab.lookup(t)] for t in ("pair", "edge")
+    ]
+    ids = [d.passage_id for d in docs[1::5]] + [3 * 10**9, -1]
+
+    def answers(index: SearchIndex) -> list:
+        return _answers(index, queries, ids, ids[:-2])
+
+    assert answers(old) == answers(new)
+    assert_parity(new, docs, queries)
+    extra = [DocRecord(5 * 10**6 + i, 1, -1, (*docs[i].terms, "pair") * 2) for i in range(5)]
+    for index in (old, new):
+        index.add(extra)
+        index.remove([docs[0].passage_id, docs[3].passage_id, docs[4].passage_id])
+    assert answers(old) == answers(new)
+    for index in (old, new):
+        index.merge()
+    assert answers(old) == answers(new)
+    merged = _base_dir(tmp_path / "old")
+    assert np.load(merged / "tier_multi.npy").dtype == np.uint8  # written as format 7
+    merged_data = old._state.base.data
+    split, indptr = np.asarray(merged_data.tier_split), merged_data.postings.indptr
+    merged_counts = split.astype(np.int64) - np.asarray(indptr[:-1])
+    merged_wide = np.load(merged / "tier_multi_wide.npy")
+    assert merged_wide.shape[0] >= 1
+    assert np.array_equal(merged_wide[:, 0], np.flatnonzero(merged_counts >= 255))
+
+
+def _damage_wide(base: Path, how: str) -> None:
+    """Rewrite format 7's escaped counts (or their byte) as damaged ``how``."""
+    meta = json.loads((base / "segment.json").read_bytes())
+    arrays = dict(meta["arrays"])
+    narrow = np.load(base / "tier_multi.npy")
+    wide = np.load(base / "tier_multi_wide.npy")
+    assert wide.shape[0] >= 2
+    if how == "missing":
+        arrays.pop("tier_multi_wide")
+        (base / "tier_multi_wide.npy").unlink()
+    else:
+        if how == "empty":
+            wide = wide[:0]
+        elif how == "unordered":
+            wide = wide[::-1].copy()
+        elif how == "not an escape":
+            wide[0, 0] = int(np.flatnonzero(narrow < 255)[0])
+        elif how == "out of range":
+            wide[-1, 0] = narrow.size + 3
+        elif how == "small count":
+            wide[0, 1] = 254
+        elif how == "one column":
+            wide = wide[:, :1].copy()
+        elif how == "byte":
+            narrow[int(wide[0, 0])] = 254
+            np.save(base / "tier_multi.npy", narrow)
+            arrays["tier_multi"] = dict(arrays["tier_multi"], crc32=None)
+        np.save(base / "tier_multi_wide.npy", wide)
+        arrays["tier_multi_wide"] = {
+            "dtype": wide.dtype.str,
+            "shape": list(wide.shape),
+            "crc32": None,
+        }
+    _rewrite_json(base / "segment.json", {"arrays": arrays})
+
+
+@pytest.mark.parametrize(
+    "how",
+    [
+        "missing",
+        "empty",
+        "unordered",
+        "not an escape",
+        "out of range",
+        "small count",
+        "one column",
+        "byte",
+    ],
+)
+def test_format_7_escaped_counts_that_do_not_match_say_to_reindex(
+    tmp_path: Path, how: str
+) -> None:
+    SearchIndex.build(tmp_path / "index", _escape_corpus())
+    _damage_wide(_base_dir(tmp_path / "index"), how)
     with pytest.raises(IndexUnavailableError, match="newsdesk reindex"):
         SearchIndex.load(tmp_path / "index")
 
