@@ -158,16 +158,33 @@ class IdRange(_Derived):
 COUNT_ESCAPE = 255
 
 
-class EscapedCounts(NamedTuple):
+class EscapedCounts(tuple):
     """Each term's count of tf ≥ 2 postings in one byte (format 7): a count of 255 or more is
     stored as 255 and found in ``wide``, the (term id, count) pairs of those terms sorted by
     term id (int64, (k, 2)). At 1M the counts were uint16 (0.96 MiB, nearly all resident
-    after the bench's questions); a few thousand terms reach 255 (docs/performance.md,
-    "Issue 16: query RSS at 1M, one-byte tf ≥ 2 counts"). The kernels take it as the tuple
-    it is; ``item`` and ``__array__`` serve Python's readers."""
+    after the bench's questions); 156 terms reach 255 (docs/performance.md, "Issue 16: query
+    RSS at 1M, one-byte tf ≥ 2 counts"). The kernels take it as the pair ``(narrow, wide)``
+    it is; ``item`` (from a dict of the escaped terms: the common terms that questions hold
+    are the escaped ones) and ``__array__`` serve Python's readers."""
 
-    narrow: np.ndarray
-    wide: np.ndarray
+    _escaped: dict[int, int]
+
+    def __new__(cls, narrow: np.ndarray, wide: np.ndarray) -> EscapedCounts:
+        self = super().__new__(cls, (narrow, wide))
+        pairs = wide.tolist() if wide.ndim == 2 and wide.shape[1] == 2 else []  # else refused
+        self._escaped = {term: count for term, count in pairs}
+        return self
+
+    def __getnewargs__(self) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[override]
+        return self[0], self[1]
+
+    @property
+    def narrow(self) -> np.ndarray:
+        return self[0]
+
+    @property
+    def wide(self) -> np.ndarray:
+        return self[1]
 
     @classmethod
     def of(cls, counts: np.ndarray) -> EscapedCounts:
@@ -200,15 +217,13 @@ class EscapedCounts(NamedTuple):
 
     def item(self, term: int) -> int:
         """The count of ``term`` (negative terms count from the end, as numpy's)."""
-        value = self.narrow.item(term)
+        value = self[0].item(term)
         if value != COUNT_ESCAPE:
             return value
-        wide = self.wide
-        term %= self.narrow.shape[0]
-        at = int(np.searchsorted(wide[:, 0], term))
-        if at == wide.shape[0] or int(wide[at, 0]) != term:
+        term %= self[0].shape[0]
+        if term not in self._escaped:
             raise IndexError(f"term {term}'s escaped count is missing")
-        return int(wide[at, 1])
+        return self._escaped[term]
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         out = self.narrow.astype(np.int64)
