@@ -84,7 +84,9 @@ logger = logging.getLogger(__name__)
 # first row at the head of their data instead of a skip entry (``packed``), found through the
 # data offset of every 64th term's first run (``run_offsets``) and a walk over the runs
 # between (``columns.RunStarts``): at a million passages 477k of 698k skip entries gone
-# (docs/performance.md, "Issue 16: query RSS at 1M, format 7").
+# (docs/performance.md, "Issue 16: query RSS at 1M, format 7"). Its tier split's counts are
+# one byte a term, 255 escaping to the sorted (term, count) pairs of ``tier_multi_wide``
+# (``columns.EscapedCounts``; "Issue 16: query RSS at 1M, one-byte tf ≥ 2 counts").
 FORMAT_VERSION = 7
 READABLE_FORMATS = (1, 2, 5, 6, 7)
 PACKED_FORMATS = (5, 6, 7)
