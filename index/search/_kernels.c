@@ -2136,38 +2136,63 @@ PyDoc_STRVAR(term_checkpoints_doc,
              "pass without\ntemporaries. False when a term's tf >= 2 count exceeds its postings "
              "(damaged counts).");
 
-static PyObject *py_term_checkpoints(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
-    Counts multi;
-    Arr indptr, out;
-    if (check_nargs("term_checkpoints", nargs, 3) < 0 ||
-        get_array(args[0], "indptr", BIT(K_I32) | BIT(K_I64), 1, 0, &indptr) < 0 ||
-        get_counts(args[1], "multi", &multi) < 0 ||
-        get_array(args[2], "out", BIT(K_I64), 2, 1, &out) < 0)
-        return NULL;
-    Py_ssize_t n = multi.narrow.size;
-    if (indptr.size != n + 1 || out.size != 2 * ((n >> CHECKPOINT_SHIFT) + 1))
-        return value_error("indptr, multi and out disagree in size");
-    int64_t *ck = out.data;
+/* The one pass of ``term_checkpoints`` and ``run_checkpoints``: at every 64th term its first
+ * skip entry and tf start into ``ck``; with ``inline_single`` (format 7) a run of one block has
+ * no skip entry. The totals go to ``*blocks`` and ``*tf``; 0 when a term's tf >= 2 count exceeds
+ * its postings (damaged counts). */
+static int checkpoint_pass(const Arr *indptr, const Counts *multi, int64_t *ck, int inline_single,
+                           int64_t *blocks_out, int64_t *tf_out) {
+    Py_ssize_t n = multi->narrow.size;
     int64_t blocks = 0, tf = 0;
-    int ok = 1;
-    Py_BEGIN_ALLOW_THREADS
     for (Py_ssize_t u = 0; u <= n; u++) {
         if (!(u & ((1 << CHECKPOINT_SHIFT) - 1))) {
             ck[2 * (u >> CHECKPOINT_SHIFT)] = blocks;
             ck[2 * (u >> CHECKPOINT_SHIFT) + 1] = tf;
         }
         if (u == n) break;
-        int64_t m = count_at(&multi, u);
-        int64_t size = position_at(indptr.data, indptr.kind, u + 1) -
-                       position_at(indptr.data, indptr.kind, u);
-        if (size < m) {
-            ok = 0;
-            break;
-        }
-        blocks += pack_blocks_of(m) + pack_blocks_of(size - m);
+        int64_t m = count_at(multi, u);
+        int64_t size = position_at(indptr->data, indptr->kind, u + 1) -
+                       position_at(indptr->data, indptr->kind, u);
+        if (size < m) return 0;
+        if (inline_single)
+            blocks += (m > PACK_BLOCK ? pack_blocks_of(m) : 0) +
+                      (size - m > PACK_BLOCK ? pack_blocks_of(size - m) : 0);
+        else
+            blocks += pack_blocks_of(m) + pack_blocks_of(size - m);
         tf += m;
     }
+    *blocks_out = blocks;
+    *tf_out = tf;
+    return 1;
+}
+
+/* ``term_checkpoints`` (inline_single 0) and ``run_checkpoints`` (1): the arguments checked,
+ * then the pass: -1 with an error set, else 0 with ``ok`` and the totals. */
+static int checkpoint_call(const char *name, PyObject *const *args, Py_ssize_t nargs,
+                           int inline_single, int *ok, int64_t *blocks, int64_t *tf) {
+    Counts multi;
+    Arr indptr, out;
+    if (check_nargs(name, nargs, 3) < 0 ||
+        get_array(args[0], "indptr", BIT(K_I32) | BIT(K_I64), 1, 0, &indptr) < 0 ||
+        get_counts(args[1], "multi", &multi) < 0 ||
+        get_array(args[2], "out", BIT(K_I64), 2, 1, &out) < 0)
+        return -1;
+    Py_ssize_t n = multi.narrow.size;
+    if (indptr.size != n + 1 || out.size != 2 * ((n >> CHECKPOINT_SHIFT) + 1)) {
+        value_error("indptr, multi and out disagree in size");
+        return -1;
+    }
+    int64_t *ck = out.data;
+    Py_BEGIN_ALLOW_THREADS
+    *ok = checkpoint_pass(&indptr, &multi, ck, inline_single, blocks, tf);
     Py_END_ALLOW_THREADS
+    return 0;
+}
+
+static PyObject *py_term_checkpoints(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    int ok;
+    int64_t blocks, tf;
+    if (checkpoint_call("term_checkpoints", args, nargs, 0, &ok, &blocks, &tf) < 0) return NULL;
     return PyBool_FromLong(ok);
 }
 
@@ -2179,38 +2204,9 @@ PyDoc_STRVAR(run_checkpoints_doc,
              "None when a term's\ntf >= 2 count exceeds its postings.");
 
 static PyObject *py_run_checkpoints(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
-    Counts multi;
-    Arr indptr, out;
-    if (check_nargs("run_checkpoints", nargs, 3) < 0 ||
-        get_array(args[0], "indptr", BIT(K_I32) | BIT(K_I64), 1, 0, &indptr) < 0 ||
-        get_counts(args[1], "multi", &multi) < 0 ||
-        get_array(args[2], "out", BIT(K_I64), 2, 1, &out) < 0)
-        return NULL;
-    Py_ssize_t n = multi.narrow.size;
-    if (indptr.size != n + 1 || out.size != 2 * ((n >> CHECKPOINT_SHIFT) + 1))
-        return value_error("indptr, multi and out disagree in size");
-    int64_t *ck = out.data;
-    int64_t blocks = 0, tf = 0;
-    int ok = 1;
-    Py_BEGIN_ALLOW_THREADS
-    for (Py_ssize_t u = 0; u <= n; u++) {
-        if (!(u & ((1 << CHECKPOINT_SHIFT) - 1))) {
-            ck[2 * (u >> CHECKPOINT_SHIFT)] = blocks;
-            ck[2 * (u >> CHECKPOINT_SHIFT) + 1] = tf;
-        }
-        if (u == n) break;
-        int64_t m = count_at(&multi, u);
-        int64_t size = position_at(indptr.data, indptr.kind, u + 1) -
-                       position_at(indptr.data, indptr.kind, u);
-        if (size < m) {
-            ok = 0;
-            break;
-        }
-        blocks += (m > PACK_BLOCK ? pack_blocks_of(m) : 0) +
-                  (size - m > PACK_BLOCK ? pack_blocks_of(size - m) : 0);
-        tf += m;
-    }
-    Py_END_ALLOW_THREADS
+    int ok;
+    int64_t blocks, tf;
+    if (checkpoint_call("run_checkpoints", args, nargs, 1, &ok, &blocks, &tf) < 0) return NULL;
     if (!ok) Py_RETURN_NONE;
     return Py_BuildValue("(LL)", (long long)blocks, (long long)tf);
 }
