@@ -254,21 +254,7 @@ def test_format_5_segments_are_read_and_answer_as_format_6_ones_bit_for_bit(
     for name in ("passage_ids", "article_ids", "published_days", "tier_split"):
         assert np.array_equal(getattr(new_data, name), getattr(old_data, name)), name
     assert np.array_equal(new_data.vocab.offsets, old_data.vocab.offsets)
-    ids = [d.passage_id for d in docs[1::5]] + [3 * 10**9, -1]
-
-    def answers(index: SearchIndex) -> list:
-        return _answers(index, queries, ids, ids[:-2])
-
-    assert answers(old) == answers(new)
-    assert_parity(new, docs, queries)
-    extra = [DocRecord(5 * 10**6 + i, 1, -1, docs[i].terms * 2) for i in range(5)]
-    for index in (old, new):
-        index.add(extra)
-        index.remove([docs[0].passage_id, docs[3].passage_id])
-    assert answers(old) == answers(new)
-    for index in (old, new):
-        index.merge()
-    assert answers(old) == answers(new)
+    _assert_same_answers_through_changes(old, new, docs, queries, (), removed=(0, 3))
 
 
 def test_format_6_segments_are_read_and_answer_as_format_7_ones_bit_for_bit(
@@ -298,21 +284,7 @@ def test_format_6_segments_are_read_and_answer_as_format_7_ones_bit_for_bit(
     assert new_rows.skips.shape[0] < old_rows.skips.shape[0] // 2
     assert np.array_equal(np.asarray(new_rows), np.asarray(old_rows))
     assert store.segment_bytes(new_base) < store.segment_bytes(old_base)
-    ids = [d.passage_id for d in docs[1::5]] + [3 * 10**9, -1]
-
-    def answers(index: SearchIndex) -> list:
-        return _answers(index, queries, ids, ids[:-2])
-
-    assert answers(old) == answers(new)
-    assert_parity(new, docs, queries)
-    extra = [DocRecord(5 * 10**6 + i, 1, -1, (*docs[i].terms, "rare3") * 2) for i in range(5)]
-    for index in (old, new):
-        index.add(extra)
-        index.remove([docs[0].passage_id, docs[3].passage_id])
-    assert answers(old) == answers(new)
-    for index in (old, new):
-        index.merge()
-    assert answers(old) == answers(new)
+    _assert_same_answers_through_changes(old, new, docs, queries, ("rare3",), removed=(0, 3))
     merged = old._state.base.data.postings.doc_rows
     assert isinstance(merged, PackedRows) and merged.first_bytes == 3  # written as format 7
 
@@ -378,21 +350,7 @@ def test_format_7_counts_of_255_or_more_escape_to_a_side_table(
     assert [new_split.item(vocab.lookup(t)) for t in ("pair", "edge")] == [
         data.tier_split[vocab.lookup(t)] for t in ("pair", "edge")
     ]
-    ids = [d.passage_id for d in docs[1::5]] + [3 * 10**9, -1]
-
-    def answers(index: SearchIndex) -> list:
-        return _answers(index, queries, ids, ids[:-2])
-
-    assert answers(old) == answers(new)
-    assert_parity(new, docs, queries)
-    extra = [DocRecord(5 * 10**6 + i, 1, -1, (*docs[i].terms, "pair") * 2) for i in range(5)]
-    for index in (old, new):
-        index.add(extra)
-        index.remove([docs[0].passage_id, docs[3].passage_id, docs[4].passage_id])
-    assert answers(old) == answers(new)
-    for index in (old, new):
-        index.merge()
-    assert answers(old) == answers(new)
+    _assert_same_answers_through_changes(old, new, docs, queries, ("pair",), removed=(0, 3, 4))
     merged = _base_dir(tmp_path / "old")
     assert np.load(merged / "tier_multi.npy").dtype == np.uint8  # written as format 7
     merged_data = old._state.base.data
@@ -459,6 +417,34 @@ def test_format_7_escaped_counts_that_do_not_match_say_to_reindex(
     _damage_wide(_base_dir(tmp_path / "index"), how)
     with pytest.raises(IndexUnavailableError, match="newsdesk reindex"):
         SearchIndex.load(tmp_path / "index")
+
+
+def _assert_same_answers_through_changes(
+    old: SearchIndex,
+    new: SearchIndex,
+    docs: list[DocRecord],
+    queries: list[list[str]],
+    added_terms: tuple[str, ...],
+    removed: tuple[int, ...],
+) -> None:
+    """``old`` and ``new`` (one format each, same passages) answer alike, ``new`` with
+    rank_bm25's scores, then alike again after the same additions (each holding
+    ``added_terms`` too) and removals (of ``docs`` at ``removed``), and after a merge."""
+    ids = [d.passage_id for d in docs[1::5]] + [3 * 10**9, -1]
+
+    def answers(index: SearchIndex) -> list:
+        return _answers(index, queries, ids, ids[:-2])
+
+    assert answers(old) == answers(new)
+    assert_parity(new, docs, queries)
+    extra = [DocRecord(5 * 10**6 + i, 1, -1, (*docs[i].terms, *added_terms) * 2) for i in range(5)]
+    for index in (old, new):
+        index.add(extra)
+        index.remove([docs[i].passage_id for i in removed])
+    assert answers(old) == answers(new)
+    for index in (old, new):
+        index.merge()
+    assert answers(old) == answers(new)
 
 
 def _answers(
