@@ -242,11 +242,7 @@ def test_format_5_segments_are_read_and_answer_as_format_6_ones_bit_for_bit(
     ]
     queries = random_queries(23, 30)
     monkeypatch.setattr(store, "FORMAT_VERSION", 6)  # format 7 has its own test below
-    new = SearchIndex.build(tmp_path / "new", docs)
-    with monkeypatch.context() as patch:
-        patch.setattr(store, "FORMAT_VERSION", 5)
-        SearchIndex.build(tmp_path / "old", docs)
-    old = SearchIndex.load(tmp_path / "old")
+    new, old = _built_new_and_old(tmp_path, docs, monkeypatch, old_format=5)
     new_base, old_base = _base_dir(tmp_path / "new"), _base_dir(tmp_path / "old")
     assert (new_base / "passage_ids.npy").exists() == gap
     assert not (new_base / "tier_split.npy").exists() and (old_base / "tier_split.npy").exists()
@@ -270,11 +266,7 @@ def test_format_6_segments_are_read_and_answer_as_format_7_ones_bit_for_bit(
     queries = [
         [*q, f"rare{i % 97}", f"rarer{3 * i}"] for i, q in enumerate(random_queries(29, 40))
     ]
-    new = SearchIndex.build(tmp_path / "new", docs)
-    with monkeypatch.context() as patch:
-        patch.setattr(store, "FORMAT_VERSION", 6)
-        SearchIndex.build(tmp_path / "old", docs)
-    old = SearchIndex.load(tmp_path / "old")
+    new, old = _built_new_and_old(tmp_path, docs, monkeypatch, old_format=6)
     new_base, old_base = _base_dir(tmp_path / "new"), _base_dir(tmp_path / "old")
     assert (new_base / "run_offsets.npy").exists() and not (old_base / "run_offsets.npy").exists()
     new_rows = new._state.base.data.postings.doc_rows
@@ -327,11 +319,7 @@ def test_format_7_counts_of_255_or_more_escape_to_a_side_table(
         [*q, ["pair", "edge", "under"][i % 3]] for i, q in enumerate(random_queries(31, 45))
     ]
     queries += [["pair"], ["edge"], ["under"], ["pair", "edge", "under", "usual"]]
-    new = SearchIndex.build(tmp_path / "new", docs)
-    with monkeypatch.context() as patch:
-        patch.setattr(store, "FORMAT_VERSION", 6)
-        SearchIndex.build(tmp_path / "old", docs)
-    old = SearchIndex.load(tmp_path / "old")
+    new, old = _built_new_and_old(tmp_path, docs, monkeypatch, old_format=6)
     new_base, old_base = _base_dir(tmp_path / "new"), _base_dir(tmp_path / "old")
     assert np.load(old_base / "tier_multi.npy").dtype == np.uint16
     assert not (old_base / "tier_multi_wide.npy").exists()
@@ -417,6 +405,18 @@ def test_format_7_escaped_counts_that_do_not_match_say_to_reindex(
     _damage_wide(_base_dir(tmp_path / "index"), how)
     with pytest.raises(IndexUnavailableError, match="newsdesk reindex"):
         SearchIndex.load(tmp_path / "index")
+
+
+def _built_new_and_old(
+    tmp_path: Path, docs: list[DocRecord], monkeypatch: pytest.MonkeyPatch, old_format: int
+) -> tuple[SearchIndex, SearchIndex]:
+    """The same passages built in the format now written (``tmp_path / "new"``) and in
+    ``old_format`` (``tmp_path / "old"``, loaded back as a reader of that format would)."""
+    new = SearchIndex.build(tmp_path / "new", docs)
+    with monkeypatch.context() as patch:
+        patch.setattr(store, "FORMAT_VERSION", old_format)
+        SearchIndex.build(tmp_path / "old", docs)
+    return new, SearchIndex.load(tmp_path / "old")
 
 
 def _assert_same_answers_through_changes(
